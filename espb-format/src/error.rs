@@ -1,0 +1,262 @@
+//! Typed errors of the reader and validator: which section, which byte, why.
+
+use alloc::string::String;
+use core::fmt;
+
+/// Section identifiers as they appear in the section table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum SectionId {
+    Custom = 0,
+    Types = 1,
+    Imports = 2,
+    Functions = 3,
+    Code = 4,
+    Data = 5,
+    Memory = 6,
+    Exports = 7,
+    Start = 8,
+    Callbacks = 9,
+    Pointers = 10,
+    SymTabs = 11,
+    Lines = 12,
+    Names = 13,
+}
+
+impl SectionId {
+    pub const ALL: [SectionId; 14] = [
+        SectionId::Custom,
+        SectionId::Types,
+        SectionId::Imports,
+        SectionId::Functions,
+        SectionId::Code,
+        SectionId::Data,
+        SectionId::Memory,
+        SectionId::Exports,
+        SectionId::Start,
+        SectionId::Callbacks,
+        SectionId::Pointers,
+        SectionId::SymTabs,
+        SectionId::Lines,
+        SectionId::Names,
+    ];
+
+    pub fn from_u8(b: u8) -> Option<SectionId> {
+        SectionId::ALL.get(b as usize).copied()
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SectionId::Custom => "custom",
+            SectionId::Types => "types",
+            SectionId::Imports => "imports",
+            SectionId::Functions => "functions",
+            SectionId::Code => "code",
+            SectionId::Data => "data",
+            SectionId::Memory => "memory",
+            SectionId::Exports => "exports",
+            SectionId::Start => "start",
+            SectionId::Callbacks => "cbmeta",
+            SectionId::Pointers => "immeta",
+            SectionId::SymTabs => "symtabs",
+            SectionId::Lines => "lines",
+            SectionId::Names => "names",
+        }
+    }
+}
+
+/// Where an error was found: the file header/section table, or a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Header,
+    Section(SectionId),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Header => f.write_str("header"),
+            Location::Section(s) => write!(f, "section `{}`", s.name()),
+        }
+    }
+}
+
+/// What is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    BadMagic,
+    UnsupportedVersion { major: u8, minor: u8 },
+    /// Needed `needed` more bytes than there are.
+    Truncated,
+    SectionOutOfBounds { offset: u32, size: u32, file_len: usize },
+    SectionsOverlap { other: SectionId },
+    DuplicateSection,
+    UnknownSection(u8),
+    MissingSection(SectionId),
+    /// A LEB128 number longer than 5 bytes or above `u32::MAX`.
+    BadLeb,
+    BadUtf8,
+    BadValType(u8),
+    BadFlags(u32),
+    /// The section has bytes after its last entry.
+    TrailingBytes,
+    /// A count larger than the bytes left could hold.
+    CountTooLarge(u32),
+    TypeOutOfRange(u32),
+    ImportOutOfRange(u32),
+    FunctionOutOfRange(u32),
+    SymTabOutOfRange(u32),
+    ParamOutOfRange { param: u32, params: usize },
+    FileOutOfRange(u32),
+    BadRegisterCount(u16),
+    TooFewRegisters { regs: u16, params: usize },
+    BadAlignment(u32),
+    CodeOutOfBounds { func: u32 },
+    EmptyFunction { func: u32 },
+    UnknownOpcode { func: u32, pc: u32, byte: u8 },
+    InstructionTruncated { func: u32, pc: u32 },
+    RegisterOutOfRange { func: u32, pc: u32, reg: u8, regs: u16 },
+    CallWindowOutOfRange { func: u32, pc: u32, base: u8, window: usize, regs: u16 },
+    BranchOutOfRange { func: u32, pc: u32, target: u32 },
+    BranchIntoInstruction { func: u32, pc: u32, target: u32 },
+    FallsOffEnd { func: u32 },
+    /// The import is (or is not) variadic and the call form says otherwise.
+    VariadicMismatch { func: u32, pc: u32, import: u32 },
+    /// A call-site signature does not extend the import's fixed parameters.
+    CallSiteSignature { func: u32, pc: u32, import: u32 },
+    /// `ret`/`ret.void` disagrees with the function's result type.
+    ReturnMismatch { func: u32, pc: u32 },
+    FrameOffsetOutOfRange { func: u32, pc: u32, offset: u32, frame: u32 },
+    BadAtomic { func: u32, pc: u32, value: u8 },
+    DataOutOfBounds { addr: u32, len: usize },
+    BadMemory(&'static str),
+    DuplicateExport(String),
+    StartSignature(u32),
+    BadDirection(u8),
+    BadPlace(u8),
+    BadSizeSpec(u8),
+    BadLineRow,
+    TooManySections(u16),
+}
+
+/// A reader or validator error: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub location: Location,
+    /// Byte offset from the start of the file (for errors found in a module
+    /// built in memory, the offset inside the section or function body).
+    pub offset: usize,
+    pub kind: ErrorKind,
+}
+
+impl Error {
+    pub fn new(location: Location, offset: usize, kind: ErrorKind) -> Error {
+        Error { location, offset, kind }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {:#x}: {}", self.location, self.offset, self.kind)
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ErrorKind::*;
+        match self {
+            BadMagic => f.write_str("not an .espb file (magic is not `ESPB`)"),
+            UnsupportedVersion { major, minor } => write!(
+                f,
+                "format version {major}.{minor} is not supported (this reader reads {}.x)",
+                crate::module::VERSION_MAJOR
+            ),
+            Truncated => f.write_str("unexpected end of data"),
+            SectionOutOfBounds { offset, size, file_len } => write!(
+                f,
+                "section [{offset:#x}, +{size:#x}) extends past the end of the file ({file_len:#x} bytes)"
+            ),
+            SectionsOverlap { other } => write!(f, "overlaps section `{}`", other.name()),
+            DuplicateSection => f.write_str("section appears twice"),
+            UnknownSection(id) => write!(f, "unknown section id {id}"),
+            MissingSection(id) => write!(f, "required section `{}` is missing", id.name()),
+            BadLeb => f.write_str("malformed LEB128 number (too long or above u32::MAX)"),
+            BadUtf8 => f.write_str("name is not valid UTF-8"),
+            BadValType(b) => write!(f, "unknown value type {b:#x}"),
+            BadFlags(b) => write!(f, "unknown flag bits {b:#x}"),
+            TrailingBytes => f.write_str("bytes left after the last entry"),
+            CountTooLarge(n) => write!(f, "count {n} is larger than the section can hold"),
+            TypeOutOfRange(i) => write!(f, "type index {i} out of range"),
+            ImportOutOfRange(i) => write!(f, "import index {i} out of range"),
+            FunctionOutOfRange(i) => write!(f, "function index {i} out of range"),
+            SymTabOutOfRange(i) => write!(f, "symbol table index {i} out of range"),
+            ParamOutOfRange { param, params } => {
+                write!(f, "parameter index {param} out of range (the signature has {params})")
+            }
+            FileOutOfRange(i) => write!(f, "file index {i} out of range"),
+            BadRegisterCount(n) => write!(f, "register count {n} is not in 1..=256"),
+            TooFewRegisters { regs, params } => {
+                write!(f, "{regs} registers cannot hold {params} parameters")
+            }
+            BadAlignment(a) => write!(f, "alignment {a} is not a power of two up to 4096"),
+            CodeOutOfBounds { func } => write!(f, "code of function {func} lies outside the code section"),
+            EmptyFunction { func } => write!(f, "function {func} has no code"),
+            UnknownOpcode { func, pc, byte } => write!(f, "function {func} +{pc:#x}: unknown opcode {byte:#04x}"),
+            InstructionTruncated { func, pc } => {
+                write!(f, "function {func} +{pc:#x}: instruction runs past the end of the function")
+            }
+            RegisterOutOfRange { func, pc, reg, regs } => write!(
+                f,
+                "function {func} +{pc:#x}: register r{reg} out of range (function has {regs} registers)"
+            ),
+            CallWindowOutOfRange { func, pc, base, window, regs } => write!(
+                f,
+                "function {func} +{pc:#x}: call window r{base}..r{} exceeds the {regs} registers",
+                *base as usize + window
+            ),
+            BranchOutOfRange { func, pc, target } => {
+                write!(f, "function {func} +{pc:#x}: branch target {target:#x} is outside the function")
+            }
+            BranchIntoInstruction { func, pc, target } => write!(
+                f,
+                "function {func} +{pc:#x}: branch target {target:#x} is in the middle of an instruction"
+            ),
+            FallsOffEnd { func } => {
+                write!(f, "function {func}: control falls off the end (last instruction is not a terminator)")
+            }
+            VariadicMismatch { func, pc, import } => write!(
+                f,
+                "function {func} +{pc:#x}: call form does not match whether import {import} is variadic"
+            ),
+            CallSiteSignature { func, pc, import } => write!(
+                f,
+                "function {func} +{pc:#x}: call-site signature does not extend the parameters of import {import}"
+            ),
+            ReturnMismatch { func, pc } => {
+                write!(f, "function {func} +{pc:#x}: return does not match the function's result type")
+            }
+            FrameOffsetOutOfRange { func, pc, offset, frame } => write!(
+                f,
+                "function {func} +{pc:#x}: frame offset {offset} outside the {frame}-byte frame"
+            ),
+            BadAtomic { func, pc, value } => {
+                write!(f, "function {func} +{pc:#x}: bad atomic width/operation {value:#x}")
+            }
+            DataOutOfBounds { addr, len } => write!(
+                f,
+                "data segment [{addr:#x}, +{len:#x}) lies outside [NULL_GUARD, data_end)"
+            ),
+            BadMemory(why) => write!(f, "bad memory requirements: {why}"),
+            DuplicateExport(name) => write!(f, "export `{name}` appears twice"),
+            StartSignature(func) => write!(f, "start function {func} must take no parameters and return nothing"),
+            BadDirection(b) => write!(f, "unknown pointer direction {b}"),
+            BadPlace(b) => write!(f, "unknown argument place {b}"),
+            BadSizeSpec(b) => write!(f, "unknown size spec {b}"),
+            BadLineRow => f.write_str("line rows must be sorted by offset and lie inside the function"),
+            TooManySections(n) => write!(f, "{n} sections is more than the 32 allowed"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}

@@ -1,0 +1,278 @@
+//! `Opcode` and `Instr`, generated from the table in [`crate::opcodes`], with
+//! the generic operand-list view that the encoder, decoder, validator,
+//! disassembler and assembler share.
+
+use alloc::vec::Vec;
+
+use crate::opcodes::OperandKind;
+
+/// One decoded operand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operand {
+    Dst(u8),
+    Reg(u8),
+    Base(u8),
+    U8(u8),
+    I32(i32),
+    U32(u32),
+    I64(i64),
+    Tgt(u32),
+    Func(u32),
+    Imp(u32),
+    Ty(u32),
+    Tbl(Vec<u32>),
+}
+
+impl Operand {
+    pub fn kind(&self) -> OperandKind {
+        match self {
+            Operand::Dst(_) => OperandKind::Dst,
+            Operand::Reg(_) => OperandKind::Reg,
+            Operand::Base(_) => OperandKind::Base,
+            Operand::U8(_) => OperandKind::U8,
+            Operand::I32(_) => OperandKind::I32,
+            Operand::U32(_) => OperandKind::U32,
+            Operand::I64(_) => OperandKind::I64,
+            Operand::Tgt(_) => OperandKind::Tgt,
+            Operand::Func(_) => OperandKind::Func,
+            Operand::Imp(_) => OperandKind::Imp,
+            Operand::Ty(_) => OperandKind::Ty,
+            Operand::Tbl(_) => OperandKind::Tbl,
+        }
+    }
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __operand_rust_type {
+    (Dst) => { u8 };
+    (Reg) => { u8 };
+    (Base) => { u8 };
+    (U8) => { u8 };
+    (I32) => { i32 };
+    (U32) => { u32 };
+    (I64) => { i64 };
+    (Tgt) => { u32 };
+    (Func) => { u32 };
+    (Imp) => { u32 };
+    (Ty) => { u32 };
+    (Tbl) => { alloc::vec::Vec<u32> };
+}
+
+macro_rules! define_instructions {
+    ($($code:literal $name:ident $mnemonic:literal $types:literal { $($field:ident : $kind:ident),* };)*) => {
+        /// Every opcode of the instruction set.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u8)]
+        pub enum Opcode {
+            $($name = $code,)*
+        }
+
+        impl Opcode {
+            /// All opcodes in table order.
+            pub const ALL: &'static [Opcode] = &[$(Opcode::$name),*];
+
+            pub const fn from_u8(byte: u8) -> Option<Opcode> {
+                match byte {
+                    $($code => Some(Opcode::$name),)*
+                    _ => None,
+                }
+            }
+
+            /// The text-form name.
+            pub const fn mnemonic(self) -> &'static str {
+                match self {
+                    $(Opcode::$name => $mnemonic,)*
+                }
+            }
+
+            /// How registers are read and written, e.g. `"i32 i32 -> i32"`.
+            pub const fn types(self) -> &'static str {
+                match self {
+                    $(Opcode::$name => $types,)*
+                }
+            }
+
+            /// Operand kinds in encoding order.
+            pub const fn operands(self) -> &'static [OperandKind] {
+                match self {
+                    $(Opcode::$name => &[$(OperandKind::$kind),*],)*
+                }
+            }
+
+            /// Operand field names in encoding order (used by docs and the assembler's errors).
+            pub const fn operand_names(self) -> &'static [&'static str] {
+                match self {
+                    $(Opcode::$name => &[$(stringify!($field)),*],)*
+                }
+            }
+
+            /// Encoded size when the instruction has no jump table.
+            pub const fn fixed_size(self) -> usize {
+                match self {
+                    $(Opcode::$name => 1 $(+ OperandKind::$kind.size())*,)*
+                }
+            }
+
+            pub fn from_mnemonic(text: &str) -> Option<Opcode> {
+                match text {
+                    $($mnemonic => Some(Opcode::$name),)*
+                    _ => None,
+                }
+            }
+        }
+
+        /// A decoded instruction with typed fields.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Instr {
+            $($name { $($field: $crate::__operand_rust_type!($kind)),* },)*
+        }
+
+        impl Instr {
+            pub fn opcode(&self) -> Opcode {
+                match self {
+                    $(Instr::$name { .. } => Opcode::$name,)*
+                }
+            }
+
+            /// The operands in encoding order.
+            #[allow(unused_mut)]
+            pub fn operands(&self) -> Vec<Operand> {
+                match self {
+                    $(Instr::$name { $($field),* } => {
+                        let mut v = Vec::new();
+                        $(v.push(Operand::$kind($field.clone()));)*
+                        v
+                    })*
+                }
+            }
+
+            /// Builds an instruction from an operand list (checked against the table).
+            #[allow(unused_mut, unused_variables)]
+            pub fn from_operands(op: Opcode, operands: Vec<Operand>) -> Option<Instr> {
+                let mut it = operands.into_iter();
+                let instr = match op {
+                    $(Opcode::$name => Instr::$name {
+                        $($field: match it.next()? { Operand::$kind(x) => x, _ => return None },)*
+                    },)*
+                };
+                if it.next().is_some() { return None; }
+                Some(instr)
+            }
+        }
+    };
+}
+
+crate::for_each_opcode!(define_instructions);
+
+impl Instr {
+    /// Appends the encoding of `self` to `out`.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.push(self.opcode() as u8);
+        for operand in self.operands() {
+            match operand {
+                Operand::Dst(r) | Operand::Reg(r) | Operand::Base(r) | Operand::U8(r) => out.push(r),
+                Operand::I32(v) => out.extend_from_slice(&v.to_le_bytes()),
+                Operand::I64(v) => out.extend_from_slice(&v.to_le_bytes()),
+                Operand::U32(v)
+                | Operand::Tgt(v)
+                | Operand::Func(v)
+                | Operand::Imp(v)
+                | Operand::Ty(v) => out.extend_from_slice(&v.to_le_bytes()),
+                Operand::Tbl(targets) => {
+                    out.extend_from_slice(&(targets.len() as u32).to_le_bytes());
+                    for t in targets {
+                        out.extend_from_slice(&t.to_le_bytes());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Size of the encoding in bytes.
+    pub fn encoded_len(&self) -> usize {
+        let extra = match self {
+            Instr::BrTable { targets, .. } => 4 * targets.len(),
+            _ => 0,
+        };
+        self.opcode().fixed_size() + extra
+    }
+
+    /// Decodes one instruction at `pc`. Returns the instruction and its length.
+    pub fn decode(code: &[u8], pc: usize) -> Result<(Instr, usize), DecodeError> {
+        let byte = *code.get(pc).ok_or(DecodeError::Truncated)?;
+        let op = Opcode::from_u8(byte).ok_or(DecodeError::UnknownOpcode(byte))?;
+        let mut at = pc + 1;
+        let mut operands = Vec::with_capacity(op.operands().len());
+        for &kind in op.operands() {
+            let take = |at: &mut usize, n: usize| -> Result<&[u8], DecodeError> {
+                let end = at.checked_add(n).ok_or(DecodeError::Truncated)?;
+                let s = code.get(*at..end).ok_or(DecodeError::Truncated)?;
+                *at = end;
+                Ok(s)
+            };
+            let u32_at = |at: &mut usize| -> Result<u32, DecodeError> {
+                let s = take(at, 4)?;
+                Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+            };
+            let operand = match kind {
+                OperandKind::Dst => Operand::Dst(take(&mut at, 1)?[0]),
+                OperandKind::Reg => Operand::Reg(take(&mut at, 1)?[0]),
+                OperandKind::Base => Operand::Base(take(&mut at, 1)?[0]),
+                OperandKind::U8 => Operand::U8(take(&mut at, 1)?[0]),
+                OperandKind::I32 => Operand::I32(u32_at(&mut at)? as i32),
+                OperandKind::U32 => Operand::U32(u32_at(&mut at)?),
+                OperandKind::Tgt => Operand::Tgt(u32_at(&mut at)?),
+                OperandKind::Func => Operand::Func(u32_at(&mut at)?),
+                OperandKind::Imp => Operand::Imp(u32_at(&mut at)?),
+                OperandKind::Ty => Operand::Ty(u32_at(&mut at)?),
+                OperandKind::I64 => {
+                    let s = take(&mut at, 8)?;
+                    let mut b = [0u8; 8];
+                    b.copy_from_slice(s);
+                    Operand::I64(i64::from_le_bytes(b))
+                }
+                OperandKind::Tbl => {
+                    let n = u32_at(&mut at)? as usize;
+                    // Bound the allocation by what the code can actually hold.
+                    let remaining = code.len().saturating_sub(at);
+                    if n > remaining / 4 {
+                        return Err(DecodeError::Truncated);
+                    }
+                    let mut targets = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        targets.push(u32_at(&mut at)?);
+                    }
+                    Operand::Tbl(targets)
+                }
+            };
+            operands.push(operand);
+        }
+        let instr = Instr::from_operands(op, operands).ok_or(DecodeError::Truncated)?;
+        Ok((instr, at - pc))
+    }
+
+    /// Whether control never falls through to the next instruction.
+    pub fn is_terminator(&self) -> bool {
+        self.opcode().is_terminator()
+    }
+}
+
+impl Opcode {
+    /// Whether control never falls through to the next instruction.
+    pub fn is_terminator(self) -> bool {
+        matches!(
+            self,
+            Opcode::Unreachable | Opcode::Br | Opcode::BrTable | Opcode::Ret | Opcode::RetVoid | Opcode::Trap
+        )
+    }
+}
+
+/// Why a single instruction could not be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The instruction runs past the end of the code.
+    Truncated,
+    /// The byte is not an opcode of this version.
+    UnknownOpcode(u8),
+}

@@ -1,0 +1,506 @@
+//! Parses and validates a whole module in one pass over the sections, then
+//! validates every function body. Never panics; every allocation is bounded
+//! by the input length; every loop is bounded by a count checked against the
+//! bytes left.
+
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
+
+use crate::error::{Error, ErrorKind, Location, SectionId};
+use crate::module::*;
+use crate::validate::validate_function;
+use crate::writer::{HEADER_SIZE, SECTION_ENTRY_SIZE};
+
+/// A bounded cursor over one section that reports absolute file offsets.
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    /// File offset of `bytes[0]`.
+    base: usize,
+    pos: usize,
+    loc: Location,
+}
+
+impl<'a> Cursor<'a> {
+    fn offset(&self) -> usize {
+        self.base + self.pos
+    }
+
+    fn err(&self, kind: ErrorKind) -> Error {
+        Error::new(self.loc, self.offset(), kind)
+    }
+
+    fn err_at(&self, at: usize, kind: ErrorKind) -> Error {
+        Error::new(self.loc, at, kind)
+    }
+
+    fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        if n > self.remaining() {
+            return Err(self.err(ErrorKind::Truncated));
+        }
+        let s = &self.bytes[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+
+    fn u8(&mut self) -> Result<u8, Error> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u16(&mut self) -> Result<u16, Error> {
+        let s = self.take(2)?;
+        Ok(u16::from_le_bytes([s[0], s[1]]))
+    }
+
+    fn u32(&mut self) -> Result<u32, Error> {
+        let s = self.take(4)?;
+        Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    }
+
+    fn u64(&mut self) -> Result<u64, Error> {
+        let s = self.take(8)?;
+        let mut b = [0u8; 8];
+        b.copy_from_slice(s);
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// Unsigned LEB128, at most 5 bytes, value ≤ u32::MAX.
+    fn uleb(&mut self) -> Result<u32, Error> {
+        let start = self.offset();
+        let mut result: u64 = 0;
+        for i in 0..5 {
+            let b = self.u8()?;
+            result |= ((b & 0x7f) as u64) << (7 * i);
+            if b & 0x80 == 0 {
+                return u32::try_from(result).map_err(|_| self.err_at(start, ErrorKind::BadLeb));
+            }
+        }
+        Err(self.err_at(start, ErrorKind::BadLeb))
+    }
+
+    /// A count of entries that each take at least `min_entry` bytes.
+    fn count(&mut self, min_entry: usize) -> Result<usize, Error> {
+        let at = self.offset();
+        let n = self.uleb()?;
+        if (n as usize).saturating_mul(min_entry) > self.remaining() {
+            return Err(self.err_at(at, ErrorKind::CountTooLarge(n)));
+        }
+        Ok(n as usize)
+    }
+
+    fn str(&mut self) -> Result<&'a str, Error> {
+        let at = self.offset();
+        let n = self.uleb()? as usize;
+        let b = self.take(n)?;
+        core::str::from_utf8(b).map_err(|_| self.err_at(at, ErrorKind::BadUtf8))
+    }
+
+    fn index(&mut self, len: usize, kind: fn(u32) -> ErrorKind) -> Result<u32, Error> {
+        let at = self.offset();
+        let i = self.uleb()?;
+        if i as usize >= len {
+            return Err(self.err_at(at, kind(i)));
+        }
+        Ok(i)
+    }
+
+    fn finish(&self) -> Result<(), Error> {
+        if self.remaining() != 0 {
+            return Err(self.err(ErrorKind::TrailingBytes));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy)]
+struct SectionEntry {
+    id: SectionId,
+    offset: usize,
+    size: usize,
+}
+
+/// Parses and fully validates a module. The result borrows `bytes`.
+pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
+    let mut head = Cursor { bytes, base: 0, pos: 0, loc: Location::Header };
+    if head.take(4).map_err(|_| Error::new(Location::Header, 0, ErrorKind::BadMagic))? != MAGIC {
+        return Err(Error::new(Location::Header, 0, ErrorKind::BadMagic));
+    }
+    let major = head.u8()?;
+    let minor = head.u8()?;
+    if major != VERSION_MAJOR {
+        return Err(Error::new(Location::Header, 4, ErrorKind::UnsupportedVersion { major, minor }));
+    }
+    let flags = head.u16()?;
+    if flags != 0 {
+        return Err(Error::new(Location::Header, 6, ErrorKind::BadFlags(flags as u32)));
+    }
+    let nsections = head.u16()?;
+    if nsections > 32 {
+        return Err(Error::new(Location::Header, 8, ErrorKind::TooManySections(nsections)));
+    }
+    let _reserved = head.u16()?;
+    debug_assert_eq!(head.pos, HEADER_SIZE);
+
+    let table_end = HEADER_SIZE + SECTION_ENTRY_SIZE * nsections as usize;
+    let mut entries: Vec<SectionEntry> = Vec::with_capacity(nsections as usize);
+    for _ in 0..nsections {
+        let at = head.offset();
+        let raw_id = head.u8()?;
+        let id = SectionId::from_u8(raw_id).ok_or(Error::new(Location::Header, at, ErrorKind::UnknownSection(raw_id)))?;
+        head.take(3)?;
+        let offset = head.u32()?;
+        let size = head.u32()?;
+        let end = offset as u64 + size as u64;
+        if end > bytes.len() as u64 || (offset as usize) < table_end {
+            return Err(Error::new(
+                Location::Section(id),
+                at,
+                ErrorKind::SectionOutOfBounds { offset, size, file_len: bytes.len() },
+            ));
+        }
+        for e in &entries {
+            if e.id == id && id != SectionId::Custom {
+                return Err(Error::new(Location::Section(id), at, ErrorKind::DuplicateSection));
+            }
+            let (a0, a1) = (offset as usize, end as usize);
+            if a0 < e.offset + e.size && e.offset < a1 {
+                return Err(Error::new(Location::Section(id), at, ErrorKind::SectionsOverlap { other: e.id }));
+            }
+        }
+        entries.push(SectionEntry { id, offset: offset as usize, size: size as usize });
+    }
+
+    let section = |id: SectionId| -> Option<Cursor<'_>> {
+        entries.iter().find(|e| e.id == id).map(|e| Cursor {
+            bytes: &bytes[e.offset..e.offset + e.size],
+            base: e.offset,
+            pos: 0,
+            loc: Location::Section(id),
+        })
+    };
+
+    let mut m = Module::default();
+
+    // types
+    if let Some(mut c) = section(SectionId::Types) {
+        let n = c.count(3)?;
+        m.types.reserve(n);
+        for _ in 0..n {
+            let at = c.offset();
+            let flags = c.u8()?;
+            if flags > 1 {
+                return Err(c.err_at(at, ErrorKind::BadFlags(flags as u32)));
+            }
+            let np = c.count(1)?;
+            let mut params = Vec::with_capacity(np);
+            for _ in 0..np {
+                params.push(valtype(&mut c)?);
+            }
+            let at = c.offset();
+            let result = match c.u8()? {
+                0 => None,
+                1 => Some(valtype(&mut c)?),
+                b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
+            };
+            m.types.push(FuncType { params, result, variadic: flags == 1 });
+        }
+        c.finish()?;
+    }
+
+    // symbol tables (imports refer to them)
+    if let Some(mut c) = section(SectionId::SymTabs) {
+        let n = c.count(9)?;
+        for _ in 0..n {
+            let name = c.str()?;
+            let hash = c.u64()?;
+            m.symtabs.push(SymTabRef { name: Cow::Borrowed(name), hash });
+        }
+        c.finish()?;
+    }
+
+    // imports
+    if let Some(mut c) = section(SectionId::Imports) {
+        let n = c.count(3)?;
+        m.imports.reserve(n);
+        for _ in 0..n {
+            let name = c.str()?;
+            let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+            let at = c.offset();
+            let kind = match c.u8()? {
+                0 => ImportKind::Name,
+                1 => {
+                    let table = c.index(m.symtabs.len(), ErrorKind::SymTabOutOfRange)?;
+                    let index = c.uleb()?;
+                    ImportKind::Fast { table, index }
+                }
+                b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
+            };
+            m.imports.push(Import { name: Cow::Borrowed(name), ty, kind });
+        }
+        c.finish()?;
+    }
+
+    // functions + code
+    let mut code_bases: Vec<usize> = Vec::new();
+    if let Some(mut c) = section(SectionId::Functions) {
+        let code = section(SectionId::Code).ok_or(c.err(ErrorKind::MissingSection(SectionId::Code)))?;
+        let n = c.count(8)?;
+        m.functions.reserve(n);
+        code_bases.reserve(n);
+        let mut covered_until = 0usize;
+        for i in 0..n as u32 {
+            let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+            let at = c.offset();
+            let flags = c.u8()?;
+            if flags & !func_flags::ALL != 0 {
+                return Err(c.err_at(at, ErrorKind::BadFlags(flags as u32)));
+            }
+            let at = c.offset();
+            let regs = c.u16()?;
+            if regs == 0 || regs > MAX_REGS {
+                return Err(c.err_at(at, ErrorKind::BadRegisterCount(regs)));
+            }
+            let t = &m.types[ty as usize];
+            let params = t.params.len() + t.variadic as usize;
+            if (regs as usize) < params.max(t.result.is_some() as usize) {
+                return Err(c.err_at(at, ErrorKind::TooFewRegisters { regs, params }));
+            }
+            let frame_size = c.uleb()?;
+            let at = c.offset();
+            let frame_align_log2 = c.u8()?;
+            if frame_align_log2 > 12 {
+                return Err(c.err_at(at, ErrorKind::BadAlignment(1u32 << (frame_align_log2 & 31))));
+            }
+            let at = c.offset();
+            let start = c.uleb()? as usize;
+            let len = c.uleb()? as usize;
+            if len == 0 {
+                return Err(c.err_at(at, ErrorKind::EmptyFunction { func: i }));
+            }
+            // Bodies must lie in the code section, in order, without overlap.
+            if start < covered_until || start.saturating_add(len) > code.bytes.len() {
+                return Err(c.err_at(at, ErrorKind::CodeOutOfBounds { func: i }));
+            }
+            covered_until = start + len;
+            code_bases.push(code.base + start);
+            m.functions.push(Function {
+                ty,
+                flags,
+                regs,
+                frame_size,
+                frame_align_log2,
+                code: Cow::Borrowed(&code.bytes[start..start + len]),
+            });
+        }
+        c.finish()?;
+    } else if let Some(c) = section(SectionId::Code) {
+        return Err(c.err(ErrorKind::MissingSection(SectionId::Functions)));
+    }
+
+    // memory
+    if let Some(mut c) = section(SectionId::Memory) {
+        let at = c.offset();
+        m.memory.data_end = c.uleb()?;
+        m.memory.heap_size = c.uleb()?;
+        m.memory.stack_size = c.uleb()?;
+        if m.memory.data_end < NULL_GUARD {
+            return Err(c.err_at(at, ErrorKind::BadMemory("data_end is inside the null guard")));
+        }
+        let total = m.memory.data_end as u64 + m.memory.heap_size as u64 + m.memory.stack_size as u64;
+        if total > MAX_LINEAR_END as u64 {
+            return Err(c.err_at(at, ErrorKind::BadMemory("data, heap and stack exceed the 1 GiB linear limit")));
+        }
+        c.finish()?;
+    } else {
+        m.memory.data_end = NULL_GUARD;
+    }
+
+    // data
+    if let Some(mut c) = section(SectionId::Data) {
+        let n = c.count(2)?;
+        for _ in 0..n {
+            let at = c.offset();
+            let addr = c.uleb()?;
+            let len = c.uleb()? as usize;
+            let bytes = c.take(len)?;
+            if addr < NULL_GUARD || addr as u64 + len as u64 > m.memory.data_end as u64 {
+                return Err(c.err_at(at, ErrorKind::DataOutOfBounds { addr, len }));
+            }
+            m.data.push(DataSegment { addr, bytes: Cow::Borrowed(bytes) });
+        }
+        c.finish()?;
+    }
+
+    // exports
+    if let Some(mut c) = section(SectionId::Exports) {
+        let n = c.count(2)?;
+        for _ in 0..n {
+            let at = c.offset();
+            let name = c.str()?;
+            let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+            if m.exports.iter().any(|e| e.name == name) {
+                return Err(c.err_at(at, ErrorKind::DuplicateExport(name.into())));
+            }
+            m.exports.push(Export { name: Cow::Borrowed(name), func });
+        }
+        c.finish()?;
+    }
+
+    // start
+    if let Some(mut c) = section(SectionId::Start) {
+        let at = c.offset();
+        let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+        let t = &m.types[m.functions[f as usize].ty as usize];
+        if !t.params.is_empty() || t.result.is_some() || t.variadic {
+            return Err(c.err_at(at, ErrorKind::StartSignature(f)));
+        }
+        m.start = Some(f);
+        c.finish()?;
+    }
+
+    // callback metadata
+    if let Some(mut c) = section(SectionId::Callbacks) {
+        let n = c.count(4)?;
+        for _ in 0..n {
+            let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
+            let nparams = m.types[m.imports[import as usize].ty as usize].params.len();
+            let at_place = place(&mut c, nparams)?;
+            let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+            let user_data = if c.bytes.get(c.pos) == Some(&0xff) {
+                c.pos += 1;
+                None
+            } else {
+                Some(place(&mut c, nparams)?)
+            };
+            m.callbacks.push(CallbackMeta { import, place: at_place, ty, user_data });
+        }
+        c.finish()?;
+    }
+
+    // pointer metadata
+    if let Some(mut c) = section(SectionId::Pointers) {
+        let n = c.count(4)?;
+        for _ in 0..n {
+            let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
+            let nparams = m.types[m.imports[import as usize].ty as usize].params.len();
+            let param = param_index(&mut c, nparams)?;
+            let at = c.offset();
+            let d = c.u8()?;
+            let dir = match d & 0x7f {
+                1 => Direction::In,
+                2 => Direction::Out,
+                3 => Direction::InOut,
+                _ => return Err(c.err_at(at, ErrorKind::BadDirection(d))),
+            };
+            let at = c.offset();
+            let size = match c.u8()? {
+                0 => SizeSpec::Const(c.uleb()?),
+                1 => {
+                    let param = param_index(&mut c, nparams)?;
+                    SizeSpec::Param { param, scale: c.uleb()? }
+                }
+                2 => SizeSpec::StrLen,
+                b => return Err(c.err_at(at, ErrorKind::BadSizeSpec(b))),
+            };
+            m.pointers.push(PtrMeta { import, param, dir, size, handles: d & 0x80 != 0 });
+        }
+        c.finish()?;
+    }
+
+    // lines
+    if let Some(mut c) = section(SectionId::Lines) {
+        let nfiles = c.count(1)?;
+        let mut lines = LineTables::default();
+        for _ in 0..nfiles {
+            lines.files.push(Cow::Borrowed(c.str()?));
+        }
+        let nfuncs = c.count(2)?;
+        for _ in 0..nfuncs {
+            let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+            let code_len = m.functions[func as usize].code.len() as u64;
+            let nrows = c.count(3)?;
+            let mut rows = Vec::with_capacity(nrows);
+            let mut offset: u64 = 0;
+            for _ in 0..nrows {
+                let at = c.offset();
+                offset += c.uleb()? as u64;
+                let file = c.index(lines.files.len(), ErrorKind::FileOutOfRange)?;
+                let line = c.uleb()?;
+                if offset >= code_len {
+                    return Err(c.err_at(at, ErrorKind::BadLineRow));
+                }
+                rows.push(LineRow { offset: offset as u32, file, line });
+            }
+            lines.funcs.push(FuncLines { func, rows });
+        }
+        c.finish()?;
+        m.lines = Some(lines);
+    }
+
+    // names
+    if let Some(mut c) = section(SectionId::Names) {
+        let n = c.count(2)?;
+        for _ in 0..n {
+            let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+            m.names.push((f, Cow::Borrowed(c.str()?)));
+        }
+        c.finish()?;
+    }
+
+    // custom sections: a name, then opaque bytes
+    for e in entries.iter().filter(|e| e.id == SectionId::Custom) {
+        let mut c = Cursor { bytes: &bytes[e.offset..e.offset + e.size], base: e.offset, pos: 0, loc: Location::Section(SectionId::Custom) };
+        let name = c.str()?;
+        let rest = c.take(c.remaining())?;
+        m.custom.push(Custom { name: Cow::Borrowed(name), bytes: Cow::Borrowed(rest) });
+    }
+
+    for (i, base) in code_bases.iter().enumerate() {
+        validate_function(&m, i as u32).map_err(|(pc, kind)| Error::new(Location::Section(SectionId::Code), base + pc, kind))?;
+    }
+    Ok(m)
+}
+
+fn valtype(c: &mut Cursor<'_>) -> Result<ValType, Error> {
+    let at = c.offset();
+    let b = c.u8()?;
+    ValType::from_u8(b).ok_or(c.err_at(at, ErrorKind::BadValType(b)))
+}
+
+fn param_index(c: &mut Cursor<'_>, params: usize) -> Result<u32, Error> {
+    let at = c.offset();
+    let p = c.uleb()?;
+    if p as usize >= params {
+        return Err(c.err_at(at, ErrorKind::ParamOutOfRange { param: p, params }));
+    }
+    Ok(p)
+}
+
+fn place(c: &mut Cursor<'_>, params: usize) -> Result<ArgPlace, Error> {
+    let at = c.offset();
+    match c.u8()? {
+        0 => Ok(ArgPlace::Param(param_index(c, params)?)),
+        1 => {
+            let param = param_index(c, params)?;
+            Ok(ArgPlace::Field { param, offset: c.uleb()? })
+        }
+        b => Err(c.err_at(at, ErrorKind::BadPlace(b))),
+    }
+}
+
+impl<'a> Module<'a> {
+    /// Parses and validates `bytes` (see [`parse`]).
+    pub fn parse(bytes: &'a [u8]) -> Result<Module<'a>, Error> {
+        parse(bytes)
+    }
+
+    /// Validates a module built in memory by encoding it and reading it back,
+    /// so that exactly the reader's rules apply.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bytes = self.to_bytes();
+        parse(&bytes).map(|_| ())
+    }
+}
