@@ -85,11 +85,20 @@ impl fmt::Display for Location {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorKind {
     BadMagic,
-    UnsupportedVersion { major: u8, minor: u8 },
-    /// Needed `needed` more bytes than there are.
+    UnsupportedVersion {
+        major: u8,
+        minor: u8,
+    },
+    /// The data ends inside a field.
     Truncated,
-    SectionOutOfBounds { offset: u32, size: u32, file_len: usize },
-    SectionsOverlap { other: SectionId },
+    SectionOutOfBounds {
+        offset: u32,
+        size: u32,
+        file_len: usize,
+    },
+    SectionsOverlap {
+        other: SectionId,
+    },
     DuplicateSection,
     UnknownSection(u8),
     MissingSection(SectionId),
@@ -106,29 +115,90 @@ pub enum ErrorKind {
     ImportOutOfRange(u32),
     FunctionOutOfRange(u32),
     SymTabOutOfRange(u32),
-    ParamOutOfRange { param: u32, params: usize },
+    ParamOutOfRange {
+        param: u32,
+        params: usize,
+    },
     FileOutOfRange(u32),
     BadRegisterCount(u16),
-    TooFewRegisters { regs: u16, params: usize },
+    TooFewRegisters {
+        regs: u16,
+        params: usize,
+    },
     BadAlignment(u32),
-    CodeOutOfBounds { func: u32 },
-    EmptyFunction { func: u32 },
-    UnknownOpcode { func: u32, pc: u32, byte: u8 },
-    InstructionTruncated { func: u32, pc: u32 },
-    RegisterOutOfRange { func: u32, pc: u32, reg: u8, regs: u16 },
-    CallWindowOutOfRange { func: u32, pc: u32, base: u8, window: usize, regs: u16 },
-    BranchOutOfRange { func: u32, pc: u32, target: u32 },
-    BranchIntoInstruction { func: u32, pc: u32, target: u32 },
-    FallsOffEnd { func: u32 },
+    CodeOutOfBounds {
+        func: u32,
+    },
+    EmptyFunction {
+        func: u32,
+    },
+    UnknownOpcode {
+        func: u32,
+        pc: u32,
+        byte: u8,
+    },
+    InstructionTruncated {
+        func: u32,
+        pc: u32,
+    },
+    RegisterOutOfRange {
+        func: u32,
+        pc: u32,
+        reg: u8,
+        regs: u16,
+    },
+    CallWindowOutOfRange {
+        func: u32,
+        pc: u32,
+        base: u8,
+        window: usize,
+        regs: u16,
+    },
+    BranchOutOfRange {
+        func: u32,
+        pc: u32,
+        target: u32,
+    },
+    BranchIntoInstruction {
+        func: u32,
+        pc: u32,
+        target: u32,
+    },
+    FallsOffEnd {
+        func: u32,
+    },
     /// The import is (or is not) variadic and the call form says otherwise.
-    VariadicMismatch { func: u32, pc: u32, import: u32 },
+    VariadicMismatch {
+        func: u32,
+        pc: u32,
+        import: u32,
+    },
     /// A call-site signature does not extend the import's fixed parameters.
-    CallSiteSignature { func: u32, pc: u32, import: u32 },
+    CallSiteSignature {
+        func: u32,
+        pc: u32,
+        import: u32,
+    },
     /// `ret`/`ret.void` disagrees with the function's result type.
-    ReturnMismatch { func: u32, pc: u32 },
-    FrameOffsetOutOfRange { func: u32, pc: u32, offset: u32, frame: u32 },
-    BadAtomic { func: u32, pc: u32, value: u8 },
-    DataOutOfBounds { addr: u32, len: usize },
+    ReturnMismatch {
+        func: u32,
+        pc: u32,
+    },
+    FrameOffsetOutOfRange {
+        func: u32,
+        pc: u32,
+        offset: u32,
+        frame: u32,
+    },
+    BadAtomic {
+        func: u32,
+        pc: u32,
+        value: u8,
+    },
+    DataOutOfBounds {
+        addr: u32,
+        len: usize,
+    },
     BadMemory(&'static str),
     DuplicateExport(String),
     StartSignature(u32),
@@ -137,27 +207,37 @@ pub enum ErrorKind {
     BadSizeSpec(u8),
     BadLineRow,
     TooManySections(u16),
+    /// A reserved header or section-table field is not zero.
+    NonZeroReserved,
 }
 
 /// A reader or validator error: where, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub location: Location,
-    /// Byte offset from the start of the file (for errors found in a module
-    /// built in memory, the offset inside the section or function body).
+    /// Byte offset from the start of the file. For [`crate::Module::validate`]
+    /// of a module built in memory, the offset in its [`crate::Module::to_bytes`] encoding.
     pub offset: usize,
     pub kind: ErrorKind,
 }
 
 impl Error {
     pub fn new(location: Location, offset: usize, kind: ErrorKind) -> Error {
-        Error { location, offset, kind }
+        Error {
+            location,
+            offset,
+            kind,
+        }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {:#x}: {}", self.location, self.offset, self.kind)
+        write!(
+            f,
+            "{} at byte {:#x}: {}",
+            self.location, self.offset, self.kind
+        )
     }
 }
 
@@ -253,7 +333,10 @@ impl fmt::Display for ErrorKind {
             BadPlace(b) => write!(f, "unknown argument place {b}"),
             BadSizeSpec(b) => write!(f, "unknown size spec {b}"),
             BadLineRow => f.write_str("line rows must be sorted by offset and lie inside the function"),
-            TooManySections(n) => write!(f, "{n} sections is more than the 32 allowed"),
+            TooManySections(n) => {
+                write!(f, "{n} sections is more than the {} allowed", crate::reader::MAX_SECTIONS)
+            }
+            NonZeroReserved => f.write_str("reserved field is not zero"),
         }
     }
 }

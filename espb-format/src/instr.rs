@@ -2,6 +2,8 @@
 //! the generic operand-list view that the encoder, decoder, validator,
 //! disassembler and assembler share.
 
+#![deny(clippy::indexing_slicing)]
+
 use alloc::vec::Vec;
 
 use crate::opcodes::OperandKind;
@@ -136,14 +138,9 @@ macro_rules! define_instructions {
             }
 
             /// The operands in encoding order.
-            #[allow(unused_mut)]
             pub fn operands(&self) -> Vec<Operand> {
                 match self {
-                    $(Instr::$name { $($field),* } => {
-                        let mut v = Vec::new();
-                        $(v.push(Operand::$kind($field.clone()));)*
-                        v
-                    })*
+                    $(Instr::$name { $($field),* } => alloc::vec![$(Operand::$kind($field.clone())),*],)*
                 }
             }
 
@@ -171,7 +168,9 @@ impl Instr {
         out.push(self.opcode() as u8);
         for operand in self.operands() {
             match operand {
-                Operand::Dst(r) | Operand::Reg(r) | Operand::Base(r) | Operand::U8(r) => out.push(r),
+                Operand::Dst(r) | Operand::Reg(r) | Operand::Base(r) | Operand::U8(r) => {
+                    out.push(r)
+                }
                 Operand::I32(v) => out.extend_from_slice(&v.to_le_bytes()),
                 Operand::I64(v) => out.extend_from_slice(&v.to_le_bytes()),
                 Operand::U32(v)
@@ -205,43 +204,27 @@ impl Instr {
         let mut at = pc + 1;
         let mut operands = Vec::with_capacity(op.operands().len());
         for &kind in op.operands() {
-            let take = |at: &mut usize, n: usize| -> Result<&[u8], DecodeError> {
-                let end = at.checked_add(n).ok_or(DecodeError::Truncated)?;
-                let s = code.get(*at..end).ok_or(DecodeError::Truncated)?;
-                *at = end;
-                Ok(s)
-            };
-            let u32_at = |at: &mut usize| -> Result<u32, DecodeError> {
-                let s = take(at, 4)?;
-                Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-            };
             let operand = match kind {
-                OperandKind::Dst => Operand::Dst(take(&mut at, 1)?[0]),
-                OperandKind::Reg => Operand::Reg(take(&mut at, 1)?[0]),
-                OperandKind::Base => Operand::Base(take(&mut at, 1)?[0]),
-                OperandKind::U8 => Operand::U8(take(&mut at, 1)?[0]),
-                OperandKind::I32 => Operand::I32(u32_at(&mut at)? as i32),
-                OperandKind::U32 => Operand::U32(u32_at(&mut at)?),
-                OperandKind::Tgt => Operand::Tgt(u32_at(&mut at)?),
-                OperandKind::Func => Operand::Func(u32_at(&mut at)?),
-                OperandKind::Imp => Operand::Imp(u32_at(&mut at)?),
-                OperandKind::Ty => Operand::Ty(u32_at(&mut at)?),
-                OperandKind::I64 => {
-                    let s = take(&mut at, 8)?;
-                    let mut b = [0u8; 8];
-                    b.copy_from_slice(s);
-                    Operand::I64(i64::from_le_bytes(b))
-                }
+                OperandKind::Dst => Operand::Dst(u8::from_le_bytes(take(code, &mut at)?)),
+                OperandKind::Reg => Operand::Reg(u8::from_le_bytes(take(code, &mut at)?)),
+                OperandKind::Base => Operand::Base(u8::from_le_bytes(take(code, &mut at)?)),
+                OperandKind::U8 => Operand::U8(u8::from_le_bytes(take(code, &mut at)?)),
+                OperandKind::I32 => Operand::I32(i32::from_le_bytes(take(code, &mut at)?)),
+                OperandKind::U32 => Operand::U32(u32::from_le_bytes(take(code, &mut at)?)),
+                OperandKind::Tgt => Operand::Tgt(u32::from_le_bytes(take(code, &mut at)?)),
+                OperandKind::Func => Operand::Func(u32::from_le_bytes(take(code, &mut at)?)),
+                OperandKind::Imp => Operand::Imp(u32::from_le_bytes(take(code, &mut at)?)),
+                OperandKind::Ty => Operand::Ty(u32::from_le_bytes(take(code, &mut at)?)),
+                OperandKind::I64 => Operand::I64(i64::from_le_bytes(take(code, &mut at)?)),
                 OperandKind::Tbl => {
-                    let n = u32_at(&mut at)? as usize;
+                    let n = u32::from_le_bytes(take(code, &mut at)?) as usize;
                     // Bound the allocation by what the code can actually hold.
-                    let remaining = code.len().saturating_sub(at);
-                    if n > remaining / 4 {
+                    if n > code.len().saturating_sub(at) / 4 {
                         return Err(DecodeError::Truncated);
                     }
                     let mut targets = Vec::with_capacity(n);
                     for _ in 0..n {
-                        targets.push(u32_at(&mut at)?);
+                        targets.push(u32::from_le_bytes(take(code, &mut at)?));
                     }
                     Operand::Tbl(targets)
                 }
@@ -263,9 +246,25 @@ impl Opcode {
     pub fn is_terminator(self) -> bool {
         matches!(
             self,
-            Opcode::Unreachable | Opcode::Br | Opcode::BrTable | Opcode::Ret | Opcode::RetVoid | Opcode::Trap
+            Opcode::Unreachable
+                | Opcode::Br
+                | Opcode::BrTable
+                | Opcode::Ret
+                | Opcode::RetVoid
+                | Opcode::Trap
         )
     }
+}
+
+/// Reads `N` bytes at `*at` and advances past them.
+fn take<const N: usize>(code: &[u8], at: &mut usize) -> Result<[u8; N], DecodeError> {
+    let end = at.checked_add(N).ok_or(DecodeError::Truncated)?;
+    let bytes = code
+        .get(*at..end)
+        .and_then(|s| <[u8; N]>::try_from(s).ok())
+        .ok_or(DecodeError::Truncated)?;
+    *at = end;
+    Ok(bytes)
 }
 
 /// Why a single instruction could not be decoded.

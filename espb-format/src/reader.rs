@@ -3,7 +3,10 @@
 //! by the input length; every loop is bounded by a count checked against the
 //! bytes left.
 
+#![deny(clippy::indexing_slicing)]
+
 use alloc::borrow::Cow;
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 use crate::error::{Error, ErrorKind, Location, SectionId};
@@ -34,37 +37,44 @@ impl<'a> Cursor<'a> {
     }
 
     fn remaining(&self) -> usize {
-        self.bytes.len() - self.pos
+        self.bytes.len().saturating_sub(self.pos)
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        if n > self.remaining() {
-            return Err(self.err(ErrorKind::Truncated));
-        }
-        let s = &self.bytes[self.pos..self.pos + n];
+        let s = self
+            .pos
+            .checked_add(n)
+            .and_then(|end| self.bytes.get(self.pos..end))
+            .ok_or_else(|| self.err(ErrorKind::Truncated))?;
         self.pos += n;
         Ok(s)
     }
 
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
+        let at = self.offset();
+        self.take(N)?
+            .try_into()
+            .map_err(|_| self.err_at(at, ErrorKind::Truncated))
+    }
+
     fn u8(&mut self) -> Result<u8, Error> {
-        Ok(self.take(1)?[0])
+        Ok(u8::from_le_bytes(self.array()?))
+    }
+
+    fn peek_u8(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
     }
 
     fn u16(&mut self) -> Result<u16, Error> {
-        let s = self.take(2)?;
-        Ok(u16::from_le_bytes([s[0], s[1]]))
+        Ok(u16::from_le_bytes(self.array()?))
     }
 
     fn u32(&mut self) -> Result<u32, Error> {
-        let s = self.take(4)?;
-        Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+        Ok(u32::from_le_bytes(self.array()?))
     }
 
     fn u64(&mut self) -> Result<u64, Error> {
-        let s = self.take(8)?;
-        let mut b = [0u8; 8];
-        b.copy_from_slice(s);
-        Ok(u64::from_le_bytes(b))
+        Ok(u64::from_le_bytes(self.array()?))
     }
 
     /// Unsigned LEB128, at most 5 bytes, value ≤ u32::MAX.
@@ -116,75 +126,152 @@ impl<'a> Cursor<'a> {
 }
 
 #[derive(Clone, Copy)]
-struct SectionEntry {
+struct SectionEntry<'a> {
     id: SectionId,
+    /// File offset of the body.
     offset: usize,
-    size: usize,
+    body: &'a [u8],
 }
 
-/// Parses and fully validates a module. The result borrows `bytes`.
-pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
-    let mut head = Cursor { bytes, base: 0, pos: 0, loc: Location::Header };
-    if head.take(4).map_err(|_| Error::new(Location::Header, 0, ErrorKind::BadMagic))? != MAGIC {
+impl<'a> SectionEntry<'a> {
+    fn cursor(&self) -> Cursor<'a> {
+        Cursor {
+            bytes: self.body,
+            base: self.offset,
+            pos: 0,
+            loc: Location::Section(self.id),
+        }
+    }
+}
+
+/// Most entries a section table may have: bounds the table walk and keeps the
+/// pairwise overlap check trivially cheap.
+pub const MAX_SECTIONS: u16 = 32;
+
+/// Reads the header and the section table, checking every entry against the
+/// file and against the entries before it.
+fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Error> {
+    let mut head = Cursor {
+        bytes,
+        base: 0,
+        pos: 0,
+        loc: Location::Header,
+    };
+    let magic: [u8; 4] = head
+        .array()
+        .map_err(|_| Error::new(Location::Header, 0, ErrorKind::BadMagic))?;
+    if magic != MAGIC {
         return Err(Error::new(Location::Header, 0, ErrorKind::BadMagic));
     }
     let major = head.u8()?;
     let minor = head.u8()?;
     if major != VERSION_MAJOR {
-        return Err(Error::new(Location::Header, 4, ErrorKind::UnsupportedVersion { major, minor }));
+        return Err(Error::new(
+            Location::Header,
+            4,
+            ErrorKind::UnsupportedVersion { major, minor },
+        ));
     }
     let flags = head.u16()?;
     if flags != 0 {
-        return Err(Error::new(Location::Header, 6, ErrorKind::BadFlags(flags as u32)));
+        return Err(Error::new(
+            Location::Header,
+            6,
+            ErrorKind::BadFlags(flags as u32),
+        ));
     }
     let nsections = head.u16()?;
-    if nsections > 32 {
-        return Err(Error::new(Location::Header, 8, ErrorKind::TooManySections(nsections)));
+    if nsections > MAX_SECTIONS {
+        return Err(Error::new(
+            Location::Header,
+            8,
+            ErrorKind::TooManySections(nsections),
+        ));
     }
-    let _reserved = head.u16()?;
-    debug_assert_eq!(head.pos, HEADER_SIZE);
+    let at = head.offset();
+    if head.u16()? != 0 {
+        return Err(Error::new(Location::Header, at, ErrorKind::NonZeroReserved));
+    }
 
     let table_end = HEADER_SIZE + SECTION_ENTRY_SIZE * nsections as usize;
-    let mut entries: Vec<SectionEntry> = Vec::with_capacity(nsections as usize);
+    let mut entries: Vec<SectionEntry<'_>> = Vec::with_capacity(nsections as usize);
     for _ in 0..nsections {
         let at = head.offset();
         let raw_id = head.u8()?;
-        let id = SectionId::from_u8(raw_id).ok_or(Error::new(Location::Header, at, ErrorKind::UnknownSection(raw_id)))?;
-        head.take(3)?;
-        let offset = head.u32()?;
-        let size = head.u32()?;
-        let end = offset as u64 + size as u64;
-        if end > bytes.len() as u64 || (offset as usize) < table_end {
+        let id = SectionId::from_u8(raw_id).ok_or(Error::new(
+            Location::Header,
+            at,
+            ErrorKind::UnknownSection(raw_id),
+        ))?;
+        if head.array::<3>()? != [0; 3] {
             return Err(Error::new(
                 Location::Section(id),
-                at,
-                ErrorKind::SectionOutOfBounds { offset, size, file_len: bytes.len() },
+                at + 1,
+                ErrorKind::NonZeroReserved,
             ));
         }
+        let offset = head.u32()?;
+        let size = head.u32()?;
+        let out_of_bounds = || {
+            Error::new(
+                Location::Section(id),
+                at,
+                ErrorKind::SectionOutOfBounds {
+                    offset,
+                    size,
+                    file_len: bytes.len(),
+                },
+            )
+        };
+        // Widen before adding: offset + size may exceed u32 (and usize on a 32-bit host).
+        let end = u64::from(offset) + u64::from(size);
+        if end > bytes.len() as u64 || (offset as usize) < table_end {
+            return Err(out_of_bounds());
+        }
+        let (start, end) = (offset as usize, end as usize);
+        let body = bytes.get(start..end).ok_or_else(out_of_bounds)?;
         for e in &entries {
             if e.id == id && id != SectionId::Custom {
-                return Err(Error::new(Location::Section(id), at, ErrorKind::DuplicateSection));
+                return Err(Error::new(
+                    Location::Section(id),
+                    at,
+                    ErrorKind::DuplicateSection,
+                ));
             }
-            let (a0, a1) = (offset as usize, end as usize);
-            if a0 < e.offset + e.size && e.offset < a1 {
-                return Err(Error::new(Location::Section(id), at, ErrorKind::SectionsOverlap { other: e.id }));
+            if start < e.offset + e.body.len() && e.offset < end {
+                return Err(Error::new(
+                    Location::Section(id),
+                    at,
+                    ErrorKind::SectionsOverlap { other: e.id },
+                ));
             }
         }
-        entries.push(SectionEntry { id, offset: offset as usize, size: size as usize });
+        entries.push(SectionEntry {
+            id,
+            offset: start,
+            body,
+        });
     }
+    Ok(entries)
+}
 
-    let section = |id: SectionId| -> Option<Cursor<'_>> {
-        entries.iter().find(|e| e.id == id).map(|e| Cursor {
-            bytes: &bytes[e.offset..e.offset + e.size],
-            base: e.offset,
-            pos: 0,
-            loc: Location::Section(id),
-        })
+/// Parses and fully validates a module. The result borrows `bytes`.
+///
+/// Sections are read in dependency order (types, symbol tables, imports,
+/// functions and code, memory, data, exports, start, cbmeta, immeta, lines,
+/// names, custom), whatever their order in the file, so every index can be
+/// checked when it is read. Function bodies are validated last.
+pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
+    let entries = section_table(bytes)?;
+    let section = |id: SectionId| {
+        entries
+            .iter()
+            .find(|e| e.id == id)
+            .map(SectionEntry::cursor)
     };
 
     let mut m = Module::default();
 
-    // types
     if let Some(mut c) = section(SectionId::Types) {
         let n = c.count(3)?;
         m.types.reserve(n);
@@ -205,23 +292,30 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
                 1 => Some(valtype(&mut c)?),
                 b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
             };
-            m.types.push(FuncType { params, result, variadic: flags == 1 });
+            m.types.push(FuncType {
+                params,
+                result,
+                variadic: flags == 1,
+            });
         }
         c.finish()?;
     }
 
-    // symbol tables (imports refer to them)
+    // Symbol tables come before imports, which refer to them.
     if let Some(mut c) = section(SectionId::SymTabs) {
         let n = c.count(9)?;
+        m.symtabs.reserve(n);
         for _ in 0..n {
             let name = c.str()?;
             let hash = c.u64()?;
-            m.symtabs.push(SymTabRef { name: Cow::Borrowed(name), hash });
+            m.symtabs.push(SymTabRef {
+                name: Cow::Borrowed(name),
+                hash,
+            });
         }
         c.finish()?;
     }
 
-    // imports
     if let Some(mut c) = section(SectionId::Imports) {
         let n = c.count(3)?;
         m.imports.reserve(n);
@@ -238,15 +332,19 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
                 }
                 b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
             };
-            m.imports.push(Import { name: Cow::Borrowed(name), ty, kind });
+            m.imports.push(Import {
+                name: Cow::Borrowed(name),
+                ty,
+                kind,
+            });
         }
         c.finish()?;
     }
 
-    // functions + code
     let mut code_bases: Vec<usize> = Vec::new();
     if let Some(mut c) = section(SectionId::Functions) {
-        let code = section(SectionId::Code).ok_or(c.err(ErrorKind::MissingSection(SectionId::Code)))?;
+        let code = section(SectionId::Code)
+            .ok_or_else(|| c.err(ErrorKind::MissingSection(SectionId::Code)))?;
         let n = c.count(8)?;
         m.functions.reserve(n);
         code_bases.reserve(n);
@@ -263,7 +361,9 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
             if regs == 0 || regs > MAX_REGS {
                 return Err(c.err_at(at, ErrorKind::BadRegisterCount(regs)));
             }
-            let t = &m.types[ty as usize];
+            let t = type_of(&m, ty, &c, at)?;
+            // A variadic module function receives its packed arguments as one
+            // extra trailing pointer (docs/abi.md §Variadic functions).
             let params = t.params.len() + t.variadic as usize;
             if (regs as usize) < params.max(t.result.is_some() as usize) {
                 return Err(c.err_at(at, ErrorKind::TooFewRegisters { regs, params }));
@@ -272,7 +372,8 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
             let at = c.offset();
             let frame_align_log2 = c.u8()?;
             if frame_align_log2 > 12 {
-                return Err(c.err_at(at, ErrorKind::BadAlignment(1u32 << (frame_align_log2 & 31))));
+                let align = 1u32.checked_shl(frame_align_log2.into()).unwrap_or(0);
+                return Err(c.err_at(at, ErrorKind::BadAlignment(align)));
             }
             let at = c.offset();
             let start = c.uleb()? as usize;
@@ -280,10 +381,12 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
             if len == 0 {
                 return Err(c.err_at(at, ErrorKind::EmptyFunction { func: i }));
             }
-            // Bodies must lie in the code section, in order, without overlap.
-            if start < covered_until || start.saturating_add(len) > code.bytes.len() {
-                return Err(c.err_at(at, ErrorKind::CodeOutOfBounds { func: i }));
-            }
+            // Bodies lie in the code section, in order, without overlap.
+            let body = start
+                .checked_add(len)
+                .filter(|_| start >= covered_until)
+                .and_then(|end| code.bytes.get(start..end))
+                .ok_or_else(|| c.err_at(at, ErrorKind::CodeOutOfBounds { func: i }))?;
             covered_until = start + len;
             code_bases.push(code.base + start);
             m.functions.push(Function {
@@ -292,7 +395,7 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
                 regs,
                 frame_size,
                 frame_align_log2,
-                code: Cow::Borrowed(&code.bytes[start..start + len]),
+                code: Cow::Borrowed(body),
             });
         }
         c.finish()?;
@@ -300,60 +403,77 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
         return Err(c.err(ErrorKind::MissingSection(SectionId::Functions)));
     }
 
-    // memory
     if let Some(mut c) = section(SectionId::Memory) {
         let at = c.offset();
         m.memory.data_end = c.uleb()?;
         m.memory.heap_size = c.uleb()?;
         m.memory.stack_size = c.uleb()?;
         if m.memory.data_end < NULL_GUARD {
-            return Err(c.err_at(at, ErrorKind::BadMemory("data_end is inside the null guard")));
+            return Err(c.err_at(
+                at,
+                ErrorKind::BadMemory("data_end is inside the null guard"),
+            ));
         }
-        let total = m.memory.data_end as u64 + m.memory.heap_size as u64 + m.memory.stack_size as u64;
-        if total > MAX_LINEAR_END as u64 {
-            return Err(c.err_at(at, ErrorKind::BadMemory("data, heap and stack exceed the 1 GiB linear limit")));
+        let total = u64::from(m.memory.data_end)
+            + u64::from(m.memory.heap_size)
+            + u64::from(m.memory.stack_size);
+        if total > u64::from(MAX_LINEAR_END) {
+            return Err(c.err_at(
+                at,
+                ErrorKind::BadMemory("data, heap and stack exceed the 1 GiB linear limit"),
+            ));
         }
         c.finish()?;
     } else {
         m.memory.data_end = NULL_GUARD;
     }
 
-    // data
     if let Some(mut c) = section(SectionId::Data) {
         let n = c.count(2)?;
+        m.data.reserve(n);
         for _ in 0..n {
             let at = c.offset();
             let addr = c.uleb()?;
             let len = c.uleb()? as usize;
             let bytes = c.take(len)?;
-            if addr < NULL_GUARD || addr as u64 + len as u64 > m.memory.data_end as u64 {
+            if addr < NULL_GUARD || u64::from(addr) + len as u64 > u64::from(m.memory.data_end) {
                 return Err(c.err_at(at, ErrorKind::DataOutOfBounds { addr, len }));
             }
-            m.data.push(DataSegment { addr, bytes: Cow::Borrowed(bytes) });
+            m.data.push(DataSegment {
+                addr,
+                bytes: Cow::Borrowed(bytes),
+            });
         }
         c.finish()?;
     }
 
-    // exports
     if let Some(mut c) = section(SectionId::Exports) {
         let n = c.count(2)?;
+        m.exports.reserve(n);
+        // A set, not a scan of the exports so far: a hostile file with many
+        // distinct names must not make the check quadratic.
+        let mut seen = BTreeSet::new();
         for _ in 0..n {
             let at = c.offset();
             let name = c.str()?;
             let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-            if m.exports.iter().any(|e| e.name == name) {
+            if !seen.insert(name) {
                 return Err(c.err_at(at, ErrorKind::DuplicateExport(name.into())));
             }
-            m.exports.push(Export { name: Cow::Borrowed(name), func });
+            m.exports.push(Export {
+                name: Cow::Borrowed(name),
+                func,
+            });
         }
         c.finish()?;
     }
 
-    // start
     if let Some(mut c) = section(SectionId::Start) {
         let at = c.offset();
         let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-        let t = &m.types[m.functions[f as usize].ty as usize];
+        let t = m
+            .func_type(f)
+            .ok_or_else(|| c.err_at(at, ErrorKind::FunctionOutOfRange(f)))?;
         if !t.params.is_empty() || t.result.is_some() || t.variadic {
             return Err(c.err_at(at, ErrorKind::StartSignature(f)));
         }
@@ -361,35 +481,42 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
         c.finish()?;
     }
 
-    // callback metadata
     if let Some(mut c) = section(SectionId::Callbacks) {
         let n = c.count(4)?;
+        m.callbacks.reserve(n);
         for _ in 0..n {
+            let at = c.offset();
             let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
-            let nparams = m.types[m.imports[import as usize].ty as usize].params.len();
+            let nparams = import_params(&m, import, &c, at)?;
             let at_place = place(&mut c, nparams)?;
             let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
-            let user_data = if c.bytes.get(c.pos) == Some(&0xff) {
-                c.pos += 1;
+            let user_data = if c.peek_u8() == Some(NO_USER_DATA) {
+                c.u8()?;
                 None
             } else {
                 Some(place(&mut c, nparams)?)
             };
-            m.callbacks.push(CallbackMeta { import, place: at_place, ty, user_data });
+            m.callbacks.push(CallbackMeta {
+                import,
+                place: at_place,
+                ty,
+                user_data,
+            });
         }
         c.finish()?;
     }
 
-    // pointer metadata
     if let Some(mut c) = section(SectionId::Pointers) {
         let n = c.count(4)?;
+        m.pointers.reserve(n);
         for _ in 0..n {
+            let at = c.offset();
             let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
-            let nparams = m.types[m.imports[import as usize].ty as usize].params.len();
+            let nparams = import_params(&m, import, &c, at)?;
             let param = param_index(&mut c, nparams)?;
             let at = c.offset();
             let d = c.u8()?;
-            let dir = match d & 0x7f {
+            let dir = match d & !HANDLES_BIT {
                 1 => Direction::In,
                 2 => Direction::Out,
                 3 => Direction::InOut,
@@ -400,39 +527,60 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
                 0 => SizeSpec::Const(c.uleb()?),
                 1 => {
                     let param = param_index(&mut c, nparams)?;
-                    SizeSpec::Param { param, scale: c.uleb()? }
+                    SizeSpec::Param {
+                        param,
+                        scale: c.uleb()?,
+                    }
                 }
                 2 => SizeSpec::StrLen,
                 b => return Err(c.err_at(at, ErrorKind::BadSizeSpec(b))),
             };
-            m.pointers.push(PtrMeta { import, param, dir, size, handles: d & 0x80 != 0 });
+            m.pointers.push(PtrMeta {
+                import,
+                param,
+                dir,
+                size,
+                handles: d & HANDLES_BIT != 0,
+            });
         }
         c.finish()?;
     }
 
-    // lines
     if let Some(mut c) = section(SectionId::Lines) {
         let nfiles = c.count(1)?;
         let mut lines = LineTables::default();
+        lines.files.reserve(nfiles);
         for _ in 0..nfiles {
             lines.files.push(Cow::Borrowed(c.str()?));
         }
         let nfuncs = c.count(2)?;
+        lines.funcs.reserve(nfuncs);
         for _ in 0..nfuncs {
+            let at = c.offset();
             let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-            let code_len = m.functions[func as usize].code.len() as u64;
+            let code_len = m
+                .functions
+                .get(func as usize)
+                .map(|f| f.code.len() as u64)
+                .ok_or_else(|| c.err_at(at, ErrorKind::FunctionOutOfRange(func)))?;
             let nrows = c.count(3)?;
             let mut rows = Vec::with_capacity(nrows);
+            // Offsets are deltas, so rows are sorted by construction; the sum
+            // is kept in u64 so that no input can overflow it.
             let mut offset: u64 = 0;
             for _ in 0..nrows {
                 let at = c.offset();
-                offset += c.uleb()? as u64;
+                offset += u64::from(c.uleb()?);
                 let file = c.index(lines.files.len(), ErrorKind::FileOutOfRange)?;
                 let line = c.uleb()?;
                 if offset >= code_len {
                     return Err(c.err_at(at, ErrorKind::BadLineRow));
                 }
-                rows.push(LineRow { offset: offset as u32, file, line });
+                rows.push(LineRow {
+                    offset: offset as u32,
+                    file,
+                    line,
+                });
             }
             lines.funcs.push(FuncLines { func, rows });
         }
@@ -440,9 +588,9 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
         m.lines = Some(lines);
     }
 
-    // names
     if let Some(mut c) = section(SectionId::Names) {
         let n = c.count(2)?;
+        m.names.reserve(n);
         for _ in 0..n {
             let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
             m.names.push((f, Cow::Borrowed(c.str()?)));
@@ -450,18 +598,49 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
         c.finish()?;
     }
 
-    // custom sections: a name, then opaque bytes
+    // Custom sections: a name, then opaque bytes, kept in file order.
     for e in entries.iter().filter(|e| e.id == SectionId::Custom) {
-        let mut c = Cursor { bytes: &bytes[e.offset..e.offset + e.size], base: e.offset, pos: 0, loc: Location::Section(SectionId::Custom) };
+        let mut c = e.cursor();
         let name = c.str()?;
         let rest = c.take(c.remaining())?;
-        m.custom.push(Custom { name: Cow::Borrowed(name), bytes: Cow::Borrowed(rest) });
+        m.custom.push(Custom {
+            name: Cow::Borrowed(name),
+            bytes: Cow::Borrowed(rest),
+        });
     }
 
     for (i, base) in code_bases.iter().enumerate() {
-        validate_function(&m, i as u32).map_err(|(pc, kind)| Error::new(Location::Section(SectionId::Code), base + pc, kind))?;
+        validate_function(&m, i as u32).map_err(|(pc, kind)| {
+            Error::new(Location::Section(SectionId::Code), base + pc, kind)
+        })?;
     }
     Ok(m)
+}
+
+/// Byte of a cbmeta entry that stands for "no user data" where a place would be.
+pub const NO_USER_DATA: u8 = 0xff;
+/// Bit of an immeta direction byte: the pointee holds native handles.
+pub const HANDLES_BIT: u8 = 0x80;
+
+/// The signature at `ty`, already checked to exist by the caller's index read.
+fn type_of<'m>(
+    m: &'m Module<'_>,
+    ty: u32,
+    c: &Cursor<'_>,
+    at: usize,
+) -> Result<&'m FuncType, Error> {
+    m.types
+        .get(ty as usize)
+        .ok_or_else(|| c.err_at(at, ErrorKind::TypeOutOfRange(ty)))
+}
+
+/// Number of fixed parameters of import `import`.
+fn import_params(m: &Module<'_>, import: u32, c: &Cursor<'_>, at: usize) -> Result<usize, Error> {
+    let imp = m
+        .imports
+        .get(import as usize)
+        .ok_or_else(|| c.err_at(at, ErrorKind::ImportOutOfRange(import)))?;
+    Ok(type_of(m, imp.ty, c, at)?.params.len())
 }
 
 fn valtype(c: &mut Cursor<'_>) -> Result<ValType, Error> {
@@ -485,7 +664,10 @@ fn place(c: &mut Cursor<'_>, params: usize) -> Result<ArgPlace, Error> {
         0 => Ok(ArgPlace::Param(param_index(c, params)?)),
         1 => {
             let param = param_index(c, params)?;
-            Ok(ArgPlace::Field { param, offset: c.uleb()? })
+            Ok(ArgPlace::Field {
+                param,
+                offset: c.uleb()?,
+            })
         }
         b => Err(c.err_at(at, ErrorKind::BadPlace(b))),
     }

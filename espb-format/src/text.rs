@@ -5,7 +5,7 @@ use alloc::borrow::Cow;
 use alloc::collections::BTreeMap;
 use alloc::collections::BTreeSet;
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write;
 
@@ -54,7 +54,11 @@ fn type_text(t: &FuncType) -> String {
     if t.variadic {
         params.push("...");
     }
-    format!("({}) -> {}", params.join(", "), t.result.map_or("void", |r| r.name()))
+    format!(
+        "({}) -> {}",
+        params.join(", "),
+        t.result.map_or("void", |r| r.name())
+    )
 }
 
 /// Formats one instruction; branch targets print as `L<offset>`.
@@ -131,7 +135,11 @@ pub fn disassemble(m: &Module<'_>) -> String {
         let _ = writeln!(w, ".data {:#x} {}", d.addr, hex(&d.bytes));
     }
     for (i, f) in m.functions.iter().enumerate() {
-        let _ = write!(w, "\n.func ty{} regs {} frame {} align {}", f.ty, f.regs, f.frame_size, f.frame_align_log2);
+        let _ = write!(
+            w,
+            "\n.func ty{} regs {} frame {} align {}",
+            f.ty, f.regs, f.frame_size, f.frame_align_log2
+        );
         let mut flags = Vec::new();
         if f.flags & func_flags::HOT != 0 {
             flags.push("hot");
@@ -147,7 +155,8 @@ pub fn disassemble(m: &Module<'_>) -> String {
         }
         let _ = write!(w, "  ; f{i}");
         if let Some(n) = m.func_name(i as u32) {
-            let _ = write!(w, " {n}");
+            // Quoted: a raw name could end the comment with a line break.
+            let _ = write!(w, " {}", quote(n));
         }
         w.push('\n');
         // Collect the branch targets to print labels.
@@ -184,7 +193,8 @@ pub fn disassemble(m: &Module<'_>) -> String {
                     let _ = writeln!(w, "    {}", instr_text(&instr));
                 }
                 None => {
-                    let _ = writeln!(w, "    .bytes {}  ; undecodable", hex(&f.code[pc..]));
+                    let rest = f.code.get(pc..).unwrap_or_default();
+                    let _ = writeln!(w, "    .bytes {}  ; undecodable", hex(rest));
                 }
             }
         }
@@ -200,7 +210,13 @@ pub fn disassemble(m: &Module<'_>) -> String {
         let _ = writeln!(w, ".start f{s}");
     }
     for c in &m.callbacks {
-        let _ = write!(w, ".callback imp{} {} ty{}", c.import, place_text(&c.place), c.ty);
+        let _ = write!(
+            w,
+            ".callback imp{} {} ty{}",
+            c.import,
+            place_text(&c.place),
+            c.ty
+        );
         if let Some(ud) = &c.user_data {
             let _ = write!(w, " ud {}", place_text(ud));
         }
@@ -296,7 +312,16 @@ fn tokenize(line: &str) -> Result<Vec<Tok>, String> {
                             Some('n') => s.push('\n'),
                             Some('x') => {
                                 let h: String = chars.by_ref().take(2).collect();
-                                let v = u32::from_str_radix(&h, 16).map_err(|_| format!("bad escape \\x{h}"))?;
+                                let v = match h
+                                    .chars()
+                                    .map(|c| c.to_digit(16))
+                                    .collect::<Option<Vec<_>>>()
+                                {
+                                    Some(d) if d.len() == 2 => {
+                                        d.iter().fold(0, |acc, d| acc * 16 + d)
+                                    }
+                                    _ => return Err(format!("bad escape \\x{h}")),
+                                };
                                 s.push(char::from_u32(v).ok_or("bad escape")?);
                             }
                             other => return Err(format!("bad escape {other:?}")),
@@ -327,6 +352,10 @@ fn parse_int(s: &str) -> Result<i128, String> {
         Some(b) => (true, b),
         None => (false, s),
     };
+    // `from_str_radix` and `parse` accept a sign of their own; one is enough.
+    if body.starts_with(['+', '-']) {
+        return Err(format!("expected a number, found `{s}`"));
+    }
     let v = if let Some(h) = body.strip_prefix("0x") {
         i128::from_str_radix(h, 16)
     } else {
@@ -342,24 +371,41 @@ fn int<T: TryFrom<i128>>(s: &str) -> Result<T, String> {
 }
 
 fn prefixed<T: TryFrom<i128>>(s: &str, prefix: &str) -> Result<T, String> {
-    let body = s.strip_prefix(prefix).ok_or_else(|| format!("expected `{prefix}N`, found `{s}`"))?;
+    let body = s
+        .strip_prefix(prefix)
+        .ok_or_else(|| format!("expected `{prefix}N`, found `{s}`"))?;
     int(body)
 }
 
 fn unhex(s: &str) -> Result<Vec<u8>, String> {
-    if s.len() % 2 != 0 {
+    // Work on bytes: slicing the `str` could split a multi-byte character.
+    let digit = |b: u8| {
+        (b as char)
+            .to_digit(16)
+            .ok_or_else(|| format!("bad hex digit in \"{s}\""))
+    };
+    let bytes = s.as_bytes();
+    if !bytes.len().is_multiple_of(2) {
         return Err("hex string has an odd length".into());
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|_| "bad hex digit".to_string()))
+    bytes
+        .chunks_exact(2)
+        .map(|pair| match *pair {
+            [hi, lo] => Ok((digit(hi)? * 16 + digit(lo)?) as u8),
+            _ => Err("hex string has an odd length".into()),
+        })
         .collect()
 }
 
 fn parse_place(s: &str) -> Result<ArgPlace, String> {
-    let body = s.strip_prefix('p').ok_or_else(|| format!("expected `pN` or `pN+OFF`, found `{s}`"))?;
+    let body = s
+        .strip_prefix('p')
+        .ok_or_else(|| format!("expected `pN` or `pN+OFF`, found `{s}`"))?;
     match body.split_once('+') {
-        Some((p, o)) => Ok(ArgPlace::Field { param: int(p)?, offset: int(o)? }),
+        Some((p, o)) => Ok(ArgPlace::Field {
+            param: int(p)?,
+            offset: int(o)?,
+        }),
         None => Ok(ArgPlace::Param(int(body)?)),
     }
 }
@@ -405,10 +451,10 @@ impl Toks {
         }
     }
     fn done(&self) -> Result<(), String> {
-        if self.pos < self.toks.len() {
-            Err(format!("unexpected `{:?}` at end of line", self.toks[self.pos]))
-        } else {
-            Ok(())
+        match self.toks.get(self.pos) {
+            Some(Tok::Word(w)) => Err(format!("unexpected `{w}` at end of line")),
+            Some(Tok::Str(s)) => Err(format!("unexpected string \"{s}\" at end of line")),
+            None => Ok(()),
         }
     }
 }
@@ -432,7 +478,13 @@ enum FuncItem {
 /// Assembles `.espbs` text into a module. The result is not validated: call
 /// [`Module::validate`] (tests deliberately assemble invalid modules).
 pub fn assemble(text: &str) -> Result<Module<'static>, AsmError> {
-    let mut m = Module::<'static> { memory: MemoryReq { data_end: NULL_GUARD, ..Default::default() }, ..Default::default() };
+    let mut m = Module::<'static> {
+        memory: MemoryReq {
+            data_end: NULL_GUARD,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
     let mut func: Option<PendingFunc> = None;
     for (idx, raw) in text.lines().enumerate() {
         let line = idx + 1;
@@ -442,11 +494,13 @@ pub fn assemble(text: &str) -> Result<Module<'static>, AsmError> {
             continue;
         }
         let mut t = Toks { toks, pos: 0 };
-        if let Some(f) = func.as_mut() {
+        if let Some(mut f) = func.take() {
             let first = t.word().map_err(err)?;
             if first == ".end" {
-                let f = func.take().unwrap_or_else(|| unreachable!());
-                let code = assemble_body(&f).map_err(|(l, m)| AsmError { line: l, message: m })?;
+                let code = assemble_body(&f).map_err(|(l, m)| AsmError {
+                    line: l,
+                    message: m,
+                })?;
                 m.functions.push(Function {
                     ty: f.ty,
                     flags: f.flags,
@@ -455,25 +509,36 @@ pub fn assemble(text: &str) -> Result<Module<'static>, AsmError> {
                     frame_align_log2: f.frame_align_log2,
                     code: Cow::Owned(code),
                 });
-            } else if let Some(label) = first.strip_suffix(':') {
-                f.items.push((line, FuncItem::Label(label.into())));
-            } else if first == ".bytes" {
-                let s = t.string().map_err(err)?;
-                f.items.push((line, FuncItem::Bytes(unhex(&s).map_err(err)?)));
             } else {
-                f.items.push((line, FuncItem::Instr(t.toks)));
+                if let Some(label) = first.strip_suffix(':') {
+                    f.items.push((line, FuncItem::Label(label.into())));
+                } else if first == ".bytes" {
+                    let s = t.string().map_err(err)?;
+                    f.items
+                        .push((line, FuncItem::Bytes(unhex(&s).map_err(err)?)));
+                } else {
+                    f.items.push((line, FuncItem::Instr(t.toks)));
+                }
+                func = Some(f);
             }
             continue;
         }
         directive(&mut m, &mut func, &mut t).map_err(err)?;
     }
     if func.is_some() {
-        return Err(AsmError { line: text.lines().count(), message: "missing `.end` for the last `.func`".into() });
+        return Err(AsmError {
+            line: text.lines().count(),
+            message: "missing `.end` for the last `.func`".into(),
+        });
     }
     Ok(m)
 }
 
-fn directive(m: &mut Module<'static>, func: &mut Option<PendingFunc>, t: &mut Toks) -> Result<(), String> {
+fn directive(
+    m: &mut Module<'static>,
+    func: &mut Option<PendingFunc>,
+    t: &mut Toks,
+) -> Result<(), String> {
     let d = t.word()?;
     match d.as_str() {
         ".type" => {
@@ -491,25 +556,42 @@ fn directive(m: &mut Module<'static>, func: &mut Option<PendingFunc>, t: &mut To
                 params.push(ValType::from_name(&w).ok_or_else(|| format!("unknown type `{w}`"))?);
             }
             let r = t.word()?;
-            let result =
-                if r == "void" { None } else { Some(ValType::from_name(&r).ok_or_else(|| format!("unknown type `{r}`"))?) };
-            m.types.push(FuncType { params, result, variadic });
+            let result = if r == "void" {
+                None
+            } else {
+                Some(ValType::from_name(&r).ok_or_else(|| format!("unknown type `{r}`"))?)
+            };
+            m.types.push(FuncType {
+                params,
+                result,
+                variadic,
+            });
         }
         ".symtab" => {
             let name = t.string()?;
             let hash = int::<u64>(&t.word()?)?;
-            m.symtabs.push(SymTabRef { name: name.into(), hash });
+            m.symtabs.push(SymTabRef {
+                name: name.into(),
+                hash,
+            });
         }
         ".import" => {
             let name = t.string()?;
             let ty = prefixed(&t.word()?, "ty")?;
             let kind = if t.peek_word() == Some("fast") {
                 t.word()?;
-                ImportKind::Fast { table: int(&t.word()?)?, index: int(&t.word()?)? }
+                ImportKind::Fast {
+                    table: int(&t.word()?)?,
+                    index: int(&t.word()?)?,
+                }
             } else {
                 ImportKind::Name
             };
-            m.imports.push(Import { name: name.into(), ty, kind });
+            m.imports.push(Import {
+                name: name.into(),
+                ty,
+                kind,
+            });
         }
         ".memory" => {
             t.keyword("data_end")?;
@@ -522,7 +604,10 @@ fn directive(m: &mut Module<'static>, func: &mut Option<PendingFunc>, t: &mut To
         ".data" => {
             let addr = int(&t.word()?)?;
             let bytes = unhex(&t.string()?)?;
-            m.data.push(DataSegment { addr, bytes: Cow::Owned(bytes) });
+            m.data.push(DataSegment {
+                addr,
+                bytes: Cow::Owned(bytes),
+            });
         }
         ".func" => {
             let ty = prefixed(&t.word()?, "ty")?;
@@ -544,12 +629,22 @@ fn directive(m: &mut Module<'static>, func: &mut Option<PendingFunc>, t: &mut To
                     };
                 }
             }
-            *func = Some(PendingFunc { ty, regs, frame_size, frame_align_log2, flags, items: Vec::new() });
+            *func = Some(PendingFunc {
+                ty,
+                regs,
+                frame_size,
+                frame_align_log2,
+                flags,
+                items: Vec::new(),
+            });
         }
         ".export" => {
             let name = t.string()?;
             let func = prefixed(&t.word()?, "f")?;
-            m.exports.push(Export { name: name.into(), func });
+            m.exports.push(Export {
+                name: name.into(),
+                func,
+            });
         }
         ".start" => m.start = Some(prefixed(&t.word()?, "f")?),
         ".callback" => {
@@ -562,7 +657,12 @@ fn directive(m: &mut Module<'static>, func: &mut Option<PendingFunc>, t: &mut To
             } else {
                 None
             };
-            m.callbacks.push(CallbackMeta { import, place, ty, user_data });
+            m.callbacks.push(CallbackMeta {
+                import,
+                place,
+                ty,
+                user_data,
+            });
         }
         ".pointer" => {
             let import = prefixed(&t.word()?, "imp")?;
@@ -579,8 +679,13 @@ fn directive(m: &mut Module<'static>, func: &mut Option<PendingFunc>, t: &mut To
             } else if w == "strlen" {
                 SizeSpec::StrLen
             } else {
-                let (p, s) = w.split_once('*').ok_or_else(|| format!("expected a size, found `{w}`"))?;
-                SizeSpec::Param { param: prefixed(p, "p")?, scale: int(s)? }
+                let (p, s) = w
+                    .split_once('*')
+                    .ok_or_else(|| format!("expected a size, found `{w}`"))?;
+                SizeSpec::Param {
+                    param: prefixed(p, "p")?,
+                    scale: int(s)?,
+                }
             };
             let handles = if t.peek_word() == Some("handles") {
                 t.word()?;
@@ -588,25 +693,43 @@ fn directive(m: &mut Module<'static>, func: &mut Option<PendingFunc>, t: &mut To
             } else {
                 false
             };
-            m.pointers.push(PtrMeta { import, param, dir, size, handles });
+            m.pointers.push(PtrMeta {
+                import,
+                param,
+                dir,
+                size,
+                handles,
+            });
         }
         ".lines" => {
             m.lines.get_or_insert_with(Default::default);
         }
         ".file" => {
             let f = t.string()?;
-            m.lines.get_or_insert_with(Default::default).files.push(f.into());
+            m.lines
+                .get_or_insert_with(Default::default)
+                .files
+                .push(f.into());
         }
         ".linetable" => {
             let func = prefixed(&t.word()?, "f")?;
             let mut rows = Vec::new();
             while t.pos < t.toks.len() {
                 let w = t.word()?;
-                let mut parts = w.split(':');
-                let mut next = || parts.next().ok_or_else(|| format!("expected offset:file:line, found `{w}`"));
-                rows.push(LineRow { offset: int(next()?)?, file: int(next()?)?, line: int(next()?)? });
+                let parts: Vec<&str> = w.split(':').collect();
+                let [offset, file, line] = parts[..] else {
+                    return Err(format!("expected offset:file:line, found `{w}`"));
+                };
+                rows.push(LineRow {
+                    offset: int(offset)?,
+                    file: int(file)?,
+                    line: int(line)?,
+                });
             }
-            m.lines.get_or_insert_with(Default::default).funcs.push(FuncLines { func, rows });
+            m.lines
+                .get_or_insert_with(Default::default)
+                .funcs
+                .push(FuncLines { func, rows });
         }
         ".name" => {
             let f = prefixed(&t.word()?, "f")?;
@@ -616,7 +739,10 @@ fn directive(m: &mut Module<'static>, func: &mut Option<PendingFunc>, t: &mut To
         ".custom" => {
             let name = t.string()?;
             let bytes = unhex(&t.string()?)?;
-            m.custom.push(Custom { name: name.into(), bytes: Cow::Owned(bytes) });
+            m.custom.push(Custom {
+                name: name.into(),
+                bytes: Cow::Owned(bytes),
+            });
         }
         other => return Err(format!("unknown directive `{other}`")),
     }
@@ -655,16 +781,22 @@ fn assemble_body(f: &PendingFunc) -> Result<Vec<u8>, (usize, String)> {
         match item {
             FuncItem::Label(_) => {}
             FuncItem::Bytes(b) => code.extend_from_slice(b),
-            FuncItem::Instr(toks) => parse_instr(toks, &resolve).map_err(|e| (*line, e))?.encode(&mut code),
+            FuncItem::Instr(toks) => parse_instr(toks, &resolve)
+                .map_err(|e| (*line, e))?
+                .encode(&mut code),
         }
     }
     Ok(code)
 }
 
 fn parse_instr(toks: &[Tok], resolve: &dyn Fn(&str) -> Option<u32>) -> Result<Instr, String> {
-    let mut t = Toks { toks: toks.to_vec(), pos: 0 };
+    let mut t = Toks {
+        toks: toks.to_vec(),
+        pos: 0,
+    };
     let mn = t.word()?;
-    let op = crate::instr::Opcode::from_mnemonic(&mn).ok_or_else(|| format!("unknown instruction `{mn}`"))?;
+    let op = crate::instr::Opcode::from_mnemonic(&mn)
+        .ok_or_else(|| format!("unknown instruction `{mn}`"))?;
     let label = |w: &str| resolve(w).ok_or_else(|| format!("unknown label `{w}`"));
     let mut operands = Vec::new();
     for (&kind, name) in op.operands().iter().zip(op.operand_names()) {

@@ -4,6 +4,8 @@
 //! fits, every branch lands on an instruction boundary inside the function,
 //! every index refers to an existing entity, and control cannot fall off the end.
 
+#![deny(clippy::indexing_slicing)]
+
 use alloc::vec;
 
 use crate::error::ErrorKind;
@@ -11,56 +13,85 @@ use crate::instr::{DecodeError, Instr, Operand};
 use crate::module::{FuncType, Module};
 use crate::opcodes::AtomicOp;
 
+/// Largest alignment `alloca` may ask for (and `1 << frame_align_log2` may be).
+pub const MAX_ALIGN: u32 = 4096;
+
 /// Validates function `func` of `m` (whose other sections are already valid).
 /// On error returns the byte offset inside the body and the reason.
 pub fn validate_function(m: &Module<'_>, func: u32) -> Result<(), (usize, ErrorKind)> {
-    let f = &m.functions[func as usize];
+    let f = m
+        .functions
+        .get(func as usize)
+        .ok_or((0, ErrorKind::FunctionOutOfRange(func)))?;
+    let fty = m
+        .types
+        .get(f.ty as usize)
+        .ok_or((0, ErrorKind::TypeOutOfRange(f.ty)))?;
     let code = &f.code[..];
-    let fty = &m.types[f.ty as usize];
-    let regs = f.regs;
+    let cx = Context {
+        m,
+        func,
+        fty,
+        regs: f.regs,
+        frame_size: f.frame_size,
+    };
 
     // Pass 1: decode, check operands, mark instruction starts.
     let mut starts = vec![false; code.len()];
     let mut pc = 0usize;
     let mut last_terminates = false;
     while pc < code.len() {
-        let (instr, len) = Instr::decode(code, pc).map_err(|e| {
-            let p = pc as u32;
-            match e {
-                DecodeError::Truncated => (pc, ErrorKind::InstructionTruncated { func, pc: p }),
-                DecodeError::UnknownOpcode(byte) => (pc, ErrorKind::UnknownOpcode { func, pc: p, byte }),
+        let p = pc as u32;
+        let (instr, len) = Instr::decode(code, pc).map_err(|e| match e {
+            DecodeError::Truncated => (pc, ErrorKind::InstructionTruncated { func, pc: p }),
+            DecodeError::UnknownOpcode(byte) => {
+                (pc, ErrorKind::UnknownOpcode { func, pc: p, byte })
             }
         })?;
-        starts[pc] = true;
-        check_instr(m, func, fty, regs, f.frame_size, pc as u32, &instr).map_err(|k| (pc, k))?;
+        if let Some(s) = starts.get_mut(pc) {
+            *s = true;
+        }
+        cx.check_instr(p, &instr).map_err(|k| (pc, k))?;
         last_terminates = instr.is_terminator();
         pc += len;
     }
     if !last_terminates {
-        return Err((code.len().saturating_sub(1), ErrorKind::FallsOffEnd { func }));
+        return Err((
+            code.len().saturating_sub(1),
+            ErrorKind::FallsOffEnd { func },
+        ));
     }
 
-    // Pass 2: branch targets must be instruction starts.
+    // Pass 2: branch targets must be instruction starts. Decoding cannot fail
+    // here (pass 1 decoded the same bytes), so an error just ends the loop.
     let mut pc = 0usize;
-    while pc < code.len() {
-        // Cannot fail: pass 1 decoded the same bytes.
-        let Ok((instr, len)) = Instr::decode(code, pc) else { break };
+    while let Ok((instr, len)) = Instr::decode(code, pc) {
+        let p = pc as u32;
+        let check = |target: u32| -> Result<(), (usize, ErrorKind)> {
+            match starts.get(target as usize) {
+                None => Err((
+                    pc,
+                    ErrorKind::BranchOutOfRange {
+                        func,
+                        pc: p,
+                        target,
+                    },
+                )),
+                Some(false) => Err((
+                    pc,
+                    ErrorKind::BranchIntoInstruction {
+                        func,
+                        pc: p,
+                        target,
+                    },
+                )),
+                Some(true) => Ok(()),
+            }
+        };
         for op in instr.operands() {
-            let check = |target: u32| -> Result<(), (usize, ErrorKind)> {
-                let p = pc as u32;
-                match starts.get(target as usize) {
-                    None => Err((pc, ErrorKind::BranchOutOfRange { func, pc: p, target })),
-                    Some(false) => Err((pc, ErrorKind::BranchIntoInstruction { func, pc: p, target })),
-                    Some(true) => Ok(()),
-                }
-            };
             match op {
                 Operand::Tgt(t) => check(t)?,
-                Operand::Tbl(ts) => {
-                    for t in ts {
-                        check(t)?;
-                    }
-                }
+                Operand::Tbl(ts) => ts.into_iter().try_for_each(check)?,
                 _ => {}
             }
         }
@@ -69,99 +100,156 @@ pub fn validate_function(m: &Module<'_>, func: u32) -> Result<(), (usize, ErrorK
     Ok(())
 }
 
-fn check_instr(
-    m: &Module<'_>,
+struct Context<'m, 'a> {
+    m: &'m Module<'a>,
     func: u32,
-    fty: &FuncType,
+    fty: &'m FuncType,
     regs: u16,
     frame_size: u32,
-    pc: u32,
-    instr: &Instr,
-) -> Result<(), ErrorKind> {
-    let reg = |r: u8| {
-        if (r as u16) < regs {
-            Ok(())
-        } else {
-            Err(ErrorKind::RegisterOutOfRange { func, pc, reg: r, regs })
-        }
-    };
-    let window = |base: u8, ty: &FuncType| {
-        let window = ty.window();
-        if base as usize + window <= regs as usize && (base as u16) < regs {
-            Ok(())
-        } else {
-            Err(ErrorKind::CallWindowOutOfRange { func, pc, base, window, regs })
-        }
-    };
-    let ty_at = |t: u32| m.types.get(t as usize).ok_or(ErrorKind::TypeOutOfRange(t));
-    let import_ty = |i: u32| {
-        let imp = m.imports.get(i as usize).ok_or(ErrorKind::ImportOutOfRange(i))?;
-        Ok::<_, ErrorKind>(&m.types[imp.ty as usize])
-    };
+}
 
-    for op in instr.operands() {
-        match op {
-            Operand::Dst(r) | Operand::Reg(r) => reg(r)?,
-            Operand::Func(i) if i as usize >= m.functions.len() => return Err(ErrorKind::FunctionOutOfRange(i)),
-            Operand::Imp(i) if i as usize >= m.imports.len() => return Err(ErrorKind::ImportOutOfRange(i)),
-            Operand::Ty(i) if i as usize >= m.types.len() => return Err(ErrorKind::TypeOutOfRange(i)),
+impl Context<'_, '_> {
+    fn reg(&self, pc: u32, r: u8) -> Result<(), ErrorKind> {
+        if u16::from(r) < self.regs {
+            Ok(())
+        } else {
+            Err(ErrorKind::RegisterOutOfRange {
+                func: self.func,
+                pc,
+                reg: r,
+                regs: self.regs,
+            })
+        }
+    }
+
+    /// The callee's `r0..` are the caller's `rB..`: arguments and the result
+    /// must fit below the caller's register count (docs/abi.md §Calls). A
+    /// variadic module callee takes one extra trailing pointer.
+    fn window(
+        &self,
+        pc: u32,
+        base: u8,
+        ty: &FuncType,
+        hidden_va_ptr: bool,
+    ) -> Result<(), ErrorKind> {
+        let window = if hidden_va_ptr && ty.variadic {
+            (ty.params.len() + 1).max(ty.result.is_some() as usize)
+        } else {
+            ty.window()
+        };
+        if base as usize + window <= self.regs as usize && u16::from(base) < self.regs {
+            Ok(())
+        } else {
+            Err(ErrorKind::CallWindowOutOfRange {
+                func: self.func,
+                pc,
+                base,
+                window,
+                regs: self.regs,
+            })
+        }
+    }
+
+    fn ty(&self, t: u32) -> Result<&FuncType, ErrorKind> {
+        self.m
+            .types
+            .get(t as usize)
+            .ok_or(ErrorKind::TypeOutOfRange(t))
+    }
+
+    fn import_ty(&self, i: u32) -> Result<&FuncType, ErrorKind> {
+        let imp = self
+            .m
+            .imports
+            .get(i as usize)
+            .ok_or(ErrorKind::ImportOutOfRange(i))?;
+        self.ty(imp.ty)
+    }
+
+    fn check_instr(&self, pc: u32, instr: &Instr) -> Result<(), ErrorKind> {
+        let (m, func) = (self.m, self.func);
+        for op in instr.operands() {
+            match op {
+                Operand::Dst(r) | Operand::Reg(r) => self.reg(pc, r)?,
+                Operand::Func(i) if i as usize >= m.functions.len() => {
+                    return Err(ErrorKind::FunctionOutOfRange(i))
+                }
+                Operand::Imp(i) if i as usize >= m.imports.len() => {
+                    return Err(ErrorKind::ImportOutOfRange(i))
+                }
+                Operand::Ty(i) if i as usize >= m.types.len() => {
+                    return Err(ErrorKind::TypeOutOfRange(i))
+                }
+                _ => {}
+            }
+        }
+
+        match *instr {
+            Instr::Call { func: callee, base } => {
+                let t = m
+                    .func_type(callee)
+                    .ok_or(ErrorKind::FunctionOutOfRange(callee))?;
+                self.window(pc, base, t, true)?;
+            }
+            Instr::CallImport { import, base } => {
+                let t = self.import_ty(import)?;
+                if t.variadic {
+                    return Err(ErrorKind::VariadicMismatch { func, pc, import });
+                }
+                self.window(pc, base, t, false)?;
+            }
+            Instr::CallImportVar { import, ty, base } => {
+                let it = self.import_ty(import)?;
+                if !it.variadic {
+                    return Err(ErrorKind::VariadicMismatch { func, pc, import });
+                }
+                let site = self.ty(ty)?;
+                if site.variadic || site.result != it.result || !site.params.starts_with(&it.params)
+                {
+                    return Err(ErrorKind::CallSiteSignature { func, pc, import });
+                }
+                self.window(pc, base, site, false)?;
+            }
+            // Through a pointer the callee can only be a module function (or a
+            // non-variadic native), so a variadic type means the hidden pointer.
+            Instr::CallIndirect { ty, base, .. } => self.window(pc, base, self.ty(ty)?, true)?,
+            Instr::Ret { .. } if self.fty.result.is_none() => {
+                return Err(ErrorKind::ReturnMismatch { func, pc })
+            }
+            Instr::RetVoid {} if self.fty.result.is_some() => {
+                return Err(ErrorKind::ReturnMismatch { func, pc })
+            }
+            Instr::FrameAddr { offset, .. } if offset >= self.frame_size => {
+                return Err(ErrorKind::FrameOffsetOutOfRange {
+                    func,
+                    pc,
+                    offset,
+                    frame: self.frame_size,
+                })
+            }
+            Instr::Alloca { align, .. } if !align.is_power_of_two() || align > MAX_ALIGN => {
+                return Err(ErrorKind::BadAlignment(align))
+            }
+            Instr::AtomicLoad { width, .. }
+            | Instr::AtomicStore { width, .. }
+            | Instr::AtomicCmpxchg { width, .. }
+                if width > 3 =>
+            {
+                return Err(ErrorKind::BadAtomic {
+                    func,
+                    pc,
+                    value: width,
+                })
+            }
+            Instr::AtomicRmw { kind, .. } if AtomicOp::from_u8(kind >> 2).is_none() => {
+                return Err(ErrorKind::BadAtomic {
+                    func,
+                    pc,
+                    value: kind,
+                })
+            }
             _ => {}
         }
+        Ok(())
     }
-
-    match *instr {
-        Instr::Call { func: callee, base } => {
-            let t = &m.types[m.functions[callee as usize].ty as usize];
-            let mut t = t.clone();
-            if t.variadic {
-                // The hidden pointer to the packed variadic arguments.
-                t.params.push(crate::module::ValType::Ptr);
-            }
-            window(base, &t)?;
-        }
-        Instr::CallImport { import, base } => {
-            let t = import_ty(import)?;
-            if t.variadic {
-                return Err(ErrorKind::VariadicMismatch { func, pc, import });
-            }
-            window(base, t)?;
-        }
-        Instr::CallImportVar { import, ty, base } => {
-            let it = import_ty(import)?;
-            if !it.variadic {
-                return Err(ErrorKind::VariadicMismatch { func, pc, import });
-            }
-            let site = ty_at(ty)?;
-            if site.variadic
-                || site.result != it.result
-                || site.params.len() < it.params.len()
-                || site.params[..it.params.len()] != it.params[..]
-            {
-                return Err(ErrorKind::CallSiteSignature { func, pc, import });
-            }
-            window(base, site)?;
-        }
-        Instr::CallIndirect { ty, base, .. } => {
-            let t = ty_at(ty)?.clone();
-            window(base, &t)?;
-        }
-        Instr::Ret { .. } if fty.result.is_none() => return Err(ErrorKind::ReturnMismatch { func, pc }),
-        Instr::RetVoid {} if fty.result.is_some() => return Err(ErrorKind::ReturnMismatch { func, pc }),
-        Instr::FrameAddr { offset, .. } if offset >= frame_size => {
-            return Err(ErrorKind::FrameOffsetOutOfRange { func, pc, offset, frame: frame_size })
-        }
-        Instr::Alloca { align, .. } if !align.is_power_of_two() || align > 4096 => {
-            return Err(ErrorKind::BadAlignment(align))
-        }
-        Instr::AtomicLoad { width, .. } | Instr::AtomicStore { width, .. } | Instr::AtomicCmpxchg { width, .. }
-            if width > 3 =>
-        {
-            return Err(ErrorKind::BadAtomic { func, pc, value: width })
-        }
-        Instr::AtomicRmw { kind, .. } if AtomicOp::from_u8(kind >> 2).is_none() => {
-            return Err(ErrorKind::BadAtomic { func, pc, value: kind })
-        }
-        _ => {}
-    }
-    Ok(())
 }

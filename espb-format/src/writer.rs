@@ -140,7 +140,7 @@ impl Module<'_> {
                 put_place(&mut s, &c.place);
                 put_uleb(&mut s, c.ty);
                 match &c.user_data {
-                    None => s.push(0xff),
+                    None => s.push(crate::reader::NO_USER_DATA),
                     Some(p) => put_place(&mut s, p),
                 }
             }
@@ -152,7 +152,14 @@ impl Module<'_> {
             for p in &self.pointers {
                 put_uleb(&mut s, p.import);
                 put_uleb(&mut s, p.param);
-                s.push(p.dir as u8 | if p.handles { 0x80 } else { 0 });
+                s.push(
+                    p.dir as u8
+                        | if p.handles {
+                            crate::reader::HANDLES_BIT
+                        } else {
+                            0
+                        },
+                );
                 match p.size {
                     SizeSpec::Const(n) => {
                         s.push(0);
