@@ -17,6 +17,7 @@ pub mod instr;
 pub mod module;
 pub mod opcodes;
 pub mod reader;
+pub mod symtab;
 pub mod text;
 pub mod validate;
 pub mod writer;
