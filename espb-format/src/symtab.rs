@@ -80,9 +80,11 @@ impl SymbolTable {
                 name = Some(words[1].to_string());
                 continue;
             }
-            let index: usize = words[0]
-                .parse()
-                .map_err(|_| err(alloc::format!("expected `<index> <symbol>`, found `{content}`")))?;
+            let index: usize = words[0].parse().map_err(|_| {
+                err(alloc::format!(
+                    "expected `<index> <symbol>`, found `{content}`"
+                ))
+            })?;
             if index != entries.len() {
                 return Err(err(alloc::format!(
                     "index {index} out of order: expected {} (indices never move; append new symbols at the end)",
@@ -100,9 +102,15 @@ impl SymbolTable {
             if entries.iter().any(|e| e.name == words[1]) {
                 return Err(err(alloc::format!("symbol `{}` appears twice", words[1])));
             }
-            entries.push(SymbolEntry { name: words[1].to_string(), condition });
+            entries.push(SymbolEntry {
+                name: words[1].to_string(),
+                condition,
+            });
         }
-        let name = name.ok_or(SymTabError { line: 1, message: "missing `table <name>` line".into() })?;
+        let name = name.ok_or(SymTabError {
+            line: 1,
+            message: "missing `table <name>` line".into(),
+        })?;
         Ok(SymbolTable { name, entries })
     }
 
@@ -128,7 +136,10 @@ impl SymbolTable {
 
     /// The index of `symbol`, if the table has it.
     pub fn index_of(&self, symbol: &str) -> Option<u32> {
-        self.entries.iter().position(|e| e.name == symbol).map(|i| i as u32)
+        self.entries
+            .iter()
+            .position(|e| e.name == symbol)
+            .map(|i| i as u32)
     }
 }
 
@@ -138,7 +149,10 @@ mod tests {
 
     #[test]
     fn parses_and_hashes() {
-        let t = SymbolTable::parse("# x\ntable t\n0 printf\n1 puts # c\n2 esp_wifi_init if CONFIG_WIFI\n").unwrap();
+        let t = SymbolTable::parse(
+            "# x\ntable t\n0 printf\n1 puts # c\n2 esp_wifi_init if CONFIG_WIFI\n",
+        )
+        .unwrap();
         assert_eq!(t.name, "t");
         assert_eq!(t.entries.len(), 3);
         assert_eq!(t.entries[2].condition.as_deref(), Some("CONFIG_WIFI"));
@@ -155,7 +169,13 @@ mod tests {
         let t = SymbolTable::parse(include_str!("../../symtabs/esp-idf.espbsym")).unwrap();
         assert_eq!(t.name, "esp-idf");
         // Slots the bundled headers' macros produce must be present.
-        for s in ["xTaskCreatePinnedToCore", "xTimerGenericCommand", "xQueueGenericSend", "esp_log_write", "printf"] {
+        for s in [
+            "xTaskCreatePinnedToCore",
+            "xTimerGenericCommand",
+            "xQueueGenericSend",
+            "esp_log_write",
+            "printf",
+        ] {
             assert!(t.index_of(s).is_some(), "{s} missing");
         }
     }
@@ -165,9 +185,18 @@ mod tests {
         let e = SymbolTable::parse("table t\n0 a\n2 b\n").unwrap_err();
         assert_eq!(e.line, 3);
         assert!(e.message.contains("out of order"), "{e}");
-        assert!(SymbolTable::parse("table t\n0 a\n1 a\n").unwrap_err().message.contains("twice"));
-        assert!(SymbolTable::parse("0 a\n").unwrap_err().message.contains("missing `table"));
-        assert!(SymbolTable::parse("table t\n0 9a\n").unwrap_err().message.contains("not a C symbol"));
+        assert!(SymbolTable::parse("table t\n0 a\n1 a\n")
+            .unwrap_err()
+            .message
+            .contains("twice"));
+        assert!(SymbolTable::parse("0 a\n")
+            .unwrap_err()
+            .message
+            .contains("missing `table"));
+        assert!(SymbolTable::parse("table t\n0 9a\n")
+            .unwrap_err()
+            .message
+            .contains("not a C symbol"));
         assert!(SymbolTable::parse("table t\n0 a when X\n").is_err());
     }
 }

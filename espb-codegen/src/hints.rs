@@ -1,0 +1,535 @@
+//! The `.hints` language: corrections to the translator's FFI analysis of
+//! native functions (which arguments are callbacks, their user data, and which
+//! pointers are read or written by the native side). Specified in
+//! `docs/hints.md`.
+//!
+//! ```text
+//! # native: item, item, ...
+//! xTaskCreatePinnedToCore: cb 0 (ptr), ud 3, in 1 size strlen, out 5 handle
+//! esp_timer_create: in 0 size 20, cb 0.0 (ptr), ud 0.4, out 1 handle
+//! xQueueReceive: out 1
+//! uart_write_bytes: in 1 size arg 2
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+
+use espb_format::{ArgPlace, Direction, FuncType, SizeSpec, ValType};
+
+/// A syntax or consistency error, with the byte span in the hints text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HintError {
+    pub line: usize,
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for HintError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for HintError {}
+
+/// A pointer argument (or struct field) the native side reads and/or writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PointerHint {
+    pub place: ArgPlace,
+    pub dir: Direction,
+    pub size: Option<SizeSpec>,
+    /// The pointee holds a native handle (pointer-sized on the native side).
+    pub handle: bool,
+}
+
+/// A callback argument (or struct field), its signature if given, and its user data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackHint {
+    pub place: ArgPlace,
+    pub signature: Option<FuncType>,
+    pub user_data: Option<ArgPlace>,
+}
+
+/// Everything the hints say about one native function.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FunctionHints {
+    pub pointers: Vec<PointerHint>,
+    pub callbacks: Vec<CallbackHint>,
+    /// Line of the entry in its file (for diagnostics).
+    pub line: usize,
+}
+
+/// A parsed hints file: native name → hints.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Hints {
+    pub functions: BTreeMap<String, FunctionHints>,
+}
+
+/// The hints bundled for ESP-IDF and FreeRTOS (`hints/esp-idf.hints`).
+pub const BUNDLED_ESP_IDF: &str = include_str!("../../hints/esp-idf.hints");
+
+impl Hints {
+    /// The bundled ESP-IDF hints.
+    pub fn bundled() -> Hints {
+        // The bundled file is checked by a unit test, so this cannot fail at run time.
+        Hints::parse(BUNDLED_ESP_IDF).unwrap_or_default()
+    }
+
+    /// Entries of `other` replace this set's entries for the same native
+    /// (a user's hint for a function overrides the bundled one entirely).
+    pub fn merge(&mut self, other: Hints) {
+        self.functions.extend(other.functions);
+    }
+
+    pub fn get(&self, native: &str) -> Option<&FunctionHints> {
+        self.functions.get(native)
+    }
+
+    pub fn parse(text: &str) -> Result<Hints, HintError> {
+        let mut hints = Hints::default();
+        let mut line_start = 0;
+        for (i, raw) in text.split_inclusive('\n').enumerate() {
+            let line = i + 1;
+            let start = line_start;
+            line_start += raw.len();
+            let content = raw.split('#').next().unwrap_or("");
+            if content.trim().is_empty() {
+                continue;
+            }
+            let mut p = LineParser {
+                text: content,
+                pos: 0,
+                base: start,
+                line,
+            };
+            let (name, name_span) = p.ident()?;
+            p.expect(':')?;
+            let mut fh = FunctionHints {
+                line,
+                ..Default::default()
+            };
+            loop {
+                p.item(&mut fh)?;
+                p.skip_ws();
+                if p.eat(',') {
+                    continue;
+                }
+                if p.at_end() {
+                    break;
+                }
+                return Err(p.error_here("expected `,` or the end of the line"));
+            }
+            if hints.functions.insert(name.clone(), fh).is_some() {
+                return Err(HintError {
+                    line,
+                    span: name_span,
+                    message: format!(
+                        "`{name}` has hints twice in this file; merge them into one line"
+                    ),
+                });
+            }
+        }
+        Ok(hints)
+    }
+}
+
+impl FunctionHints {
+    /// Checks argument indices against the native's signature (from the
+    /// module's import), so a wrong hint is reported, never applied.
+    pub fn check(&self, native: &str, sig: &FuncType) -> Result<(), String> {
+        let n = sig.params.len();
+        let check_place = |p: &ArgPlace, what: &str| -> Result<(), String> {
+            let (param, field) = match *p {
+                ArgPlace::Param(i) => (i, false),
+                ArgPlace::Field { param, .. } => (param, true),
+            };
+            match sig.params.get(param as usize) {
+                None => Err(format!(
+                    "hint for `{native}` (line {}): {what} names argument {param}, but `{native}` takes {n} argument(s)",
+                    self.line
+                )),
+                Some(ValType::Ptr) => Ok(()),
+                Some(t) if !field && what == "ud" => {
+                    // User data may be an integer on some APIs (e.g. a timer ID); allow i32.
+                    if *t == ValType::I32 {
+                        Ok(())
+                    } else {
+                        Err(format!("hint for `{native}`: ud argument {param} is {}, not a pointer", t.name()))
+                    }
+                }
+                Some(t) => Err(format!(
+                    "hint for `{native}` (line {}): {what} argument {param} is {}, not a pointer",
+                    self.line,
+                    t.name()
+                )),
+            }
+        };
+        for ptr in &self.pointers {
+            check_place(&ptr.place, "pointer")?;
+            if let Some(SizeSpec::Param { param, .. }) = ptr.size {
+                if param as usize >= n {
+                    return Err(format!(
+                        "hint for `{native}` (line {}): size names argument {param}, but `{native}` takes {n}",
+                        self.line
+                    ));
+                }
+            }
+        }
+        for cb in &self.callbacks {
+            check_place(&cb.place, "cb")?;
+            if let Some(ud) = &cb.user_data {
+                check_place(ud, "ud")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct LineParser<'a> {
+    text: &'a str,
+    pos: usize,
+    base: usize,
+    line: usize,
+}
+
+impl LineParser<'_> {
+    fn skip_ws(&mut self) {
+        while self.text[self.pos..].starts_with([' ', '\t', '\r', '\n']) {
+            self.pos += 1;
+        }
+    }
+
+    fn at_end(&mut self) -> bool {
+        self.skip_ws();
+        self.pos >= self.text.len()
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        self.skip_ws();
+        if self.text[self.pos..].starts_with(c) {
+            self.pos += c.len_utf8();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, c: char) -> Result<(), HintError> {
+        if self.eat(c) {
+            Ok(())
+        } else {
+            Err(self.error_here(&format!("expected `{c}`")))
+        }
+    }
+
+    fn error_here(&self, message: &str) -> HintError {
+        let len = self.text[self.pos..]
+            .chars()
+            .next()
+            .map_or(0, char::len_utf8);
+        HintError {
+            line: self.line,
+            span: self.base + self.pos..self.base + self.pos + len,
+            message: message.to_string(),
+        }
+    }
+
+    fn word(&mut self) -> (String, Range<usize>) {
+        self.skip_ws();
+        let start = self.pos;
+        let len = self.text[start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(self.text.len() - start);
+        self.pos += len;
+        (
+            self.text[start..start + len].to_string(),
+            self.base + start..self.base + start + len,
+        )
+    }
+
+    fn ident(&mut self) -> Result<(String, Range<usize>), HintError> {
+        let (w, span) = self.word();
+        if w.is_empty() || w.starts_with(|c: char| c.is_ascii_digit()) || w.contains('-') {
+            return Err(HintError {
+                line: self.line,
+                span,
+                message: "expected a C function name".into(),
+            });
+        }
+        Ok((w, span))
+    }
+
+    fn number(&mut self) -> Result<u32, HintError> {
+        let (w, span) = self.word();
+        let parsed = match w.strip_prefix("0x") {
+            Some(h) => u32::from_str_radix(h, 16),
+            None => w.parse(),
+        };
+        parsed.map_err(|_| HintError {
+            line: self.line,
+            span,
+            message: format!("expected a number, found `{w}`"),
+        })
+    }
+
+    /// `N` (argument N) or `N.OFF` (field at byte OFF of the struct argument N points to).
+    fn place(&mut self) -> Result<ArgPlace, HintError> {
+        let param = self.number()?;
+        if self.text[self.pos..].starts_with('.') {
+            self.pos += 1;
+            let offset = self.number()?;
+            Ok(ArgPlace::Field { param, offset })
+        } else {
+            Ok(ArgPlace::Param(param))
+        }
+    }
+
+    fn valtype(&mut self) -> Result<ValType, HintError> {
+        let (w, span) = self.word();
+        ValType::from_name(&w).ok_or(HintError {
+            line: self.line,
+            span,
+            message: format!("unknown type `{w}` (expected i32, i64, f32, f64 or ptr)"),
+        })
+    }
+
+    /// `(t, t, ...) [-> t]`
+    fn signature(&mut self) -> Result<FuncType, HintError> {
+        self.expect('(')?;
+        let mut params = Vec::new();
+        if !self.eat(')') {
+            loop {
+                params.push(self.valtype()?);
+                if self.eat(')') {
+                    break;
+                }
+                self.expect(',')?;
+            }
+        }
+        self.skip_ws();
+        let result = if self.text[self.pos..].starts_with("->") {
+            self.pos += 2;
+            self.skip_ws();
+            if self.text[self.pos..].starts_with("void") {
+                self.pos += 4;
+                None
+            } else {
+                Some(self.valtype()?)
+            }
+        } else {
+            None
+        };
+        Ok(FuncType {
+            params,
+            result,
+            variadic: false,
+        })
+    }
+
+    fn item(&mut self, fh: &mut FunctionHints) -> Result<(), HintError> {
+        let (kw, span) = self.word();
+        match kw.as_str() {
+            "in" | "out" | "inout" => {
+                let dir = match kw.as_str() {
+                    "in" => Direction::In,
+                    "out" => Direction::Out,
+                    _ => Direction::InOut,
+                };
+                let place = self.place()?;
+                let mut size = None;
+                let mut handle = false;
+                loop {
+                    let save = self.pos;
+                    let (w, _) = self.word();
+                    match w.as_str() {
+                        "size" => size = Some(self.size()?),
+                        "handle" => handle = true,
+                        _ => {
+                            self.pos = save;
+                            break;
+                        }
+                    }
+                }
+                fh.pointers.push(PointerHint {
+                    place,
+                    dir,
+                    size,
+                    handle,
+                });
+            }
+            "cb" => {
+                let place = self.place()?;
+                self.skip_ws();
+                let signature = if self.text[self.pos..].starts_with('(') {
+                    Some(self.signature()?)
+                } else {
+                    None
+                };
+                fh.callbacks.push(CallbackHint {
+                    place,
+                    signature,
+                    user_data: None,
+                });
+            }
+            "ud" => {
+                let place = self.place()?;
+                match fh.callbacks.last_mut() {
+                    Some(cb) if cb.user_data.is_none() => cb.user_data = Some(place),
+                    Some(_) => return Err(HintError {
+                        line: self.line,
+                        span,
+                        message:
+                            "this callback already has user data; write `cb N` before each `ud M`"
+                                .into(),
+                    }),
+                    None => {
+                        return Err(HintError {
+                            line: self.line,
+                            span,
+                            message: "`ud` must follow the `cb` it belongs to".into(),
+                        })
+                    }
+                }
+            }
+            _ => {
+                return Err(HintError {
+                    line: self.line,
+                    span,
+                    message: format!("unknown hint `{kw}` (expected in, out, inout, cb or ud)"),
+                })
+            }
+        }
+        Ok(())
+    }
+
+    /// `N` bytes, `arg K [* S]`, or `strlen`.
+    fn size(&mut self) -> Result<SizeSpec, HintError> {
+        self.skip_ws();
+        let save = self.pos;
+        let (w, _) = self.word();
+        match w.as_str() {
+            "strlen" => Ok(SizeSpec::StrLen),
+            "arg" => {
+                let param = self.number()?;
+                let scale = if self.eat('*') { self.number()? } else { 1 };
+                Ok(SizeSpec::Param { param, scale })
+            }
+            _ => {
+                self.pos = save;
+                Ok(SizeSpec::Const(self.number()?))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_form() {
+        let h = Hints::parse(
+            "# comment\n\
+             xTaskCreatePinnedToCore: cb 0 (ptr), ud 3, in 1 size strlen, out 5 handle\n\
+             esp_timer_create: in 0 size 20, cb 0.0 (ptr) -> void, ud 0.4, out 1 size 4 handle\n\
+             uart_write_bytes: in 1 size arg 2 * 4\n",
+        )
+        .unwrap();
+        let t = h.get("xTaskCreatePinnedToCore").unwrap();
+        assert_eq!(t.callbacks[0].place, ArgPlace::Param(0));
+        assert_eq!(t.callbacks[0].user_data, Some(ArgPlace::Param(3)));
+        assert_eq!(
+            t.callbacks[0].signature.as_ref().unwrap().params,
+            vec![ValType::Ptr]
+        );
+        assert_eq!(
+            t.pointers[0],
+            PointerHint {
+                place: ArgPlace::Param(1),
+                dir: Direction::In,
+                size: Some(SizeSpec::StrLen),
+                handle: false
+            }
+        );
+        assert!(t.pointers[1].handle && t.pointers[1].dir == Direction::Out);
+        let e = h.get("esp_timer_create").unwrap();
+        assert_eq!(
+            e.callbacks[0].place,
+            ArgPlace::Field {
+                param: 0,
+                offset: 0
+            }
+        );
+        assert_eq!(
+            e.callbacks[0].user_data,
+            Some(ArgPlace::Field {
+                param: 0,
+                offset: 4
+            })
+        );
+        assert_eq!(e.pointers[0].size, Some(SizeSpec::Const(20)));
+        let u = h.get("uart_write_bytes").unwrap();
+        assert_eq!(
+            u.pointers[0].size,
+            Some(SizeSpec::Param { param: 2, scale: 4 })
+        );
+    }
+
+    #[test]
+    fn errors_point_at_the_problem() {
+        let text = "f: out 1\ng: cb 0, zz 2\n";
+        let e = Hints::parse(text).unwrap_err();
+        assert_eq!(e.line, 2);
+        assert_eq!(&text[e.span.clone()], "zz");
+        assert!(e.message.contains("unknown hint `zz`"));
+
+        let e = Hints::parse("f: ud 1\n").unwrap_err();
+        assert!(e.message.contains("must follow the `cb`"), "{e}");
+        let e = Hints::parse("f: cb 0 (i33)\n").unwrap_err();
+        assert!(e.message.contains("unknown type `i33`"), "{e}");
+        let e = Hints::parse("f: out 1\nf: in 0\n").unwrap_err();
+        assert!(e.message.contains("twice"), "{e}");
+        let e = Hints::parse("f out 1\n").unwrap_err();
+        assert!(e.message.contains("expected `:`"), "{e}");
+        let e = Hints::parse("f: out x\n").unwrap_err();
+        assert!(e.message.contains("expected a number"), "{e}");
+    }
+
+    #[test]
+    fn check_rejects_wrong_argument_indices() {
+        let h = Hints::parse("f: out 3\ng: cb 0, ud 1\n").unwrap();
+        let sig = FuncType {
+            params: vec![ValType::Ptr, ValType::Ptr],
+            result: None,
+            variadic: false,
+        };
+        let err = h.get("f").unwrap().check("f", &sig).unwrap_err();
+        assert!(
+            err.contains("names argument 3") && err.contains("takes 2"),
+            "{err}"
+        );
+        h.get("g").unwrap().check("g", &sig).unwrap();
+        let ints = FuncType {
+            params: vec![ValType::I64, ValType::Ptr],
+            result: None,
+            variadic: false,
+        };
+        assert!(h
+            .get("g")
+            .unwrap()
+            .check("g", &ints)
+            .unwrap_err()
+            .contains("not a pointer"));
+    }
+
+    #[test]
+    fn bundled_hints_parse_and_user_hints_override() {
+        let mut h = Hints::parse(BUNDLED_ESP_IDF).unwrap();
+        assert!(h.get("xTaskCreatePinnedToCore").is_some());
+        assert!(h.get("esp_timer_create").is_some());
+        let user = Hints::parse("esp_timer_create: out 1 handle\n").unwrap();
+        h.merge(user);
+        assert!(h.get("esp_timer_create").unwrap().callbacks.is_empty());
+    }
+}
