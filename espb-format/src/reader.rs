@@ -425,7 +425,7 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
         }
         c.finish()?;
     } else {
-        m.memory.data_end = NULL_GUARD;
+        m.memory = crate::writer::DEFAULT_MEMORY;
     }
 
     if let Some(mut c) = section(SectionId::Data) {

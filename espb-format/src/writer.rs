@@ -10,6 +10,14 @@ pub const HEADER_SIZE: usize = 12;
 /// Size of one section-table entry.
 pub const SECTION_ENTRY_SIZE: usize = 12;
 
+/// The memory requirements of a module without a memory section: no data,
+/// heap or stack beyond the null guard.
+pub const DEFAULT_MEMORY: MemoryReq = MemoryReq {
+    data_end: NULL_GUARD,
+    heap_size: 0,
+    stack_size: 0,
+};
+
 pub(crate) fn put_uleb(out: &mut Vec<u8>, mut v: u32) {
     loop {
         let byte = (v & 0x7f) as u8;
@@ -47,7 +55,8 @@ fn put_place(out: &mut Vec<u8>, place: &ArgPlace) {
 }
 
 impl Module<'_> {
-    /// Encodes the module. Sections that would be empty are omitted.
+    /// Encodes the module. Sections that would be empty are omitted, and so is
+    /// the memory section when it equals [`DEFAULT_MEMORY`].
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut sections: Vec<(SectionId, Vec<u8>)> = Vec::new();
 
@@ -111,7 +120,10 @@ impl Module<'_> {
             }
             sections.push((SectionId::Data, s));
         }
-        {
+        // Omitted when it says what a reader assumes without one, so that
+        // re-encoding a parsed module never adds a section (a full 32-entry
+        // table would otherwise overflow).
+        if self.memory != DEFAULT_MEMORY {
             let mut s = Vec::new();
             put_uleb(&mut s, self.memory.data_end);
             put_uleb(&mut s, self.memory.heap_size);

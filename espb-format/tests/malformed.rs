@@ -439,3 +439,20 @@ fn corpus_is_large_and_varied() {
         std::fs::write(dir.join("sample.espb"), sample_bytes()).unwrap();
     }
 }
+
+/// Regression: the writer must not add sections a valid input lacked, or a
+/// full section table (32 entries, no memory section) re-encodes to 33.
+#[test]
+fn full_table_without_memory_round_trips() {
+    let sections: Vec<RawSection> = (0..32)
+        .map(|i| RawSection {
+            id: 0,
+            body: vec![1, b'a' + i % 26],
+        })
+        .collect();
+    let file = join(&sections);
+    let m = parse(&file).unwrap();
+    assert_eq!(m.custom.len(), 32);
+    let bytes = m.to_bytes();
+    assert_eq!(parse(&bytes).unwrap(), m);
+}
