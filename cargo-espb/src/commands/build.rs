@@ -1,0 +1,462 @@
+//! `cargo espb build`: flags → clang per source → llvm-link → translate →
+//! module, firmware blob and partition image; `--firmware` then `idf.py build`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use miette::{miette, IntoDiagnostic, Result, WrapErr};
+
+use super::Context;
+use crate::cache::{self, BuildState};
+use crate::cli::{BuildArgs, CompileArgs};
+use crate::compile::{self, Job};
+use crate::config::{Config, IdfMode};
+use crate::embed;
+use crate::idf::{self, NO_IDF_HELP};
+use crate::idf_flags::{self, ClangKind};
+use crate::project::Project;
+use crate::sdk;
+use crate::summary::ModuleStats;
+use crate::toolchain::{self, Tools};
+use crate::translate::{self, TranslateOptions};
+
+/// A built module.
+pub struct Built {
+    pub module: PathBuf,
+    pub bytes: Vec<u8>,
+    pub stats: ModuleStats,
+}
+
+pub fn run(cx: &Context, args: &BuildArgs) -> Result<()> {
+    let project = if args.compile.files.is_empty() {
+        cx.project()?
+    } else {
+        None
+    };
+    match &project {
+        Some(p) => {
+            let blob = p.out_dir().join(embed::BLOB_SOURCE);
+            let blob_existed = blob.is_file();
+            build_project(cx, p, &args.compile)?;
+            if args.firmware {
+                firmware(cx, p, blob_existed)?;
+            }
+        }
+        None if args.compile.files.is_empty() => return Err(not_in_project(cx)),
+        None => {
+            if args.firmware {
+                return Err(miette!(
+                    "--firmware needs a project (an ESP-IDF project with espb.toml)"
+                ));
+            }
+            build_files(cx, &args.compile)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn not_in_project(cx: &Context) -> miette::Report {
+    miette!(
+        help = "run it inside a project (`cargo espb new <name>` creates one), or name the sources: `cargo espb build a.c -o a.espb`",
+        "no espb.toml (or Cargo.toml with [package.metadata.espb]) in {} or above",
+        cx.cwd.display()
+    )
+}
+
+/// Where the flags came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+enum FlagSource {
+    EspIdf,
+    BundledSdk,
+}
+
+/// Options common to both flag sources, appended after them.
+fn common_flags(config: &Config, args: &CompileArgs, include_dirs: &[PathBuf]) -> Vec<String> {
+    let opt = args.opt.unwrap_or(config.build.opt_level);
+    let mut f = vec![opt.flag().to_string()];
+    if config.build.debug_lines && !args.no_debug_lines {
+        // Line tables are all the translator needs for `file.c:line` traps.
+        f.push("-gline-tables-only".into());
+    }
+    f.push("-D__ESPB__=1".into());
+    for d in include_dirs.iter().chain(&args.include) {
+        f.push(format!("-I{}", d.display()));
+    }
+    for d in config.build.defines.iter().chain(&args.define) {
+        f.push(format!("-D{d}"));
+    }
+    f.extend(config.build.cflags.iter().cloned());
+    f
+}
+
+/// Flags of the bundled-SDK fallback: generic riscv32 ilp32, the SDK's
+/// ESP-IDF/FreeRTOS declarations and newlib's libc headers.
+fn sdk_flags(out_dir: &Path) -> Result<Vec<String>> {
+    let include = sdk::materialize(&out_dir.join("sdk"))?;
+    let mut f: Vec<String> = sdk::SDK_TARGET.iter().map(|s| s.to_string()).collect();
+    f.extend([
+        "-isystem".into(),
+        include.display().to_string(),
+        "-isystem".into(),
+        sdk::NEWLIB_INCLUDE.into(),
+    ]);
+    Ok(f)
+}
+
+/// Debian's newlib declares `_global_impure_ptr` const and ESP-IDF's
+/// `sys/reent.h` redeclares it without; renaming newlib's declaration lets
+/// real ESP-IDF headers build with upstream clang.
+const REENT_SHIM: &str = "/* Written by cargo espb: lets ESP-IDF's sys/reent.h redeclare\n \
+     * _global_impure_ptr over Debian newlib's const declaration. */\n\
+     #define _global_impure_ptr __espb_newlib_global_impure_ptr\n\
+     #include_next <sys/reent.h>\n\
+     #undef _global_impure_ptr\n";
+
+/// libc headers for ESP-IDF flags with upstream clang (esp-clang has its own).
+fn newlib_flags(out_dir: &Path) -> Result<Vec<String>> {
+    let shim = out_dir.join("newlib-shim");
+    embed::write_if_changed(&shim.join("sys/reent.h"), REENT_SHIM.as_bytes())?;
+    Ok(vec![
+        "-isystem".into(),
+        shim.display().to_string(),
+        "-isystem".into(),
+        sdk::NEWLIB_INCLUDE.into(),
+    ])
+}
+
+fn jobs_for_project(
+    cx: &Context,
+    p: &Project,
+    tools: &Tools,
+    args: &CompileArgs,
+) -> Result<(Vec<Job>, FlagSource)> {
+    let sources = p.sources()?;
+    let mut includes = vec![p.config.build.scripts.clone()];
+    includes.extend(p.config.build.include_dirs.iter().cloned());
+    let common = common_flags(&p.config, args, &includes);
+    let out_dir = p.out_dir();
+
+    let use_idf = match p.config.build.idf {
+        IdfMode::Never => None,
+        IdfMode::Auto if !p.is_idf_project() => None,
+        IdfMode::Auto => idf::detect(),
+        IdfMode::Require => Some(idf::detect().ok_or_else(|| {
+            miette!(
+                help = NO_IDF_HELP,
+                "espb.toml sets `build.idf = \"require\"` but ESP-IDF is not available"
+            )
+        })?),
+    };
+    if let Some(idf) = use_idf {
+        let build_dir = idf.ensure_configured(&p.root, cx.rep)?;
+        let entries = idf_flags::read_compile_commands(&build_dir.join("compile_commands.json"))?;
+        let info = idf_flags::read_build_info(&build_dir);
+        let mut jobs = Vec::new();
+        for s in sources {
+            let entry = idf_flags::select_entry(&entries, &p.root.join(&s), &p.root);
+            let f = idf_flags::extract(entry, &info, tools.clang_kind, p.config.project.chip)?;
+            if cx.rep.verbose > 1 {
+                cx.rep.verbose_status(
+                    "Dropped",
+                    &format!("{}: {}", s.display(), f.dropped.join(" ")),
+                );
+            }
+            let mut args = f.all();
+            if tools.clang_kind == ClangKind::Upstream {
+                args.extend(newlib_flags(&out_dir)?);
+            }
+            args.extend(common.iter().cloned());
+            jobs.push(Job { source: s, args });
+        }
+        return Ok((jobs, FlagSource::EspIdf));
+    }
+    cx.rep.note_once(
+        "ESP-IDF not found (IDF_PATH/idf.py): compiling against espb's bundled SDK headers",
+    );
+    let mut base = sdk_flags(&out_dir)?;
+    base.extend(common);
+    Ok((
+        sources
+            .into_iter()
+            .map(|s| Job {
+                source: s,
+                args: base.clone(),
+            })
+            .collect(),
+        FlagSource::BundledSdk,
+    ))
+}
+
+pub fn build_project(cx: &Context, p: &Project, args: &CompileArgs) -> Result<Built> {
+    let started = Instant::now();
+    cx.rep
+        .verbose_status("Config", &crate::project::display_name(p.source.path()));
+    let tools = toolchain::find_tools()?;
+    let (jobs, flag_source) = jobs_for_project(cx, p, &tools, args)?;
+    let out_dir = p.out_dir();
+    let module = args
+        .output
+        .as_ref()
+        .map(|o| cx.cwd.join(o))
+        .unwrap_or_else(|| p.module_path());
+    let mut opts = TranslateOptions::from_config(&p.config);
+    opts.debug_lines &= !args.no_debug_lines;
+    let hints: Vec<PathBuf> = p.config.ffi.hints.iter().map(|h| p.path(h)).collect();
+    let built = pipeline(
+        cx,
+        &tools,
+        &jobs,
+        &[],
+        &p.root,
+        &out_dir,
+        &module,
+        &opts,
+        &hints,
+        &p.name,
+    )?;
+
+    if p.config.output.embed {
+        embed::write_if_changed(
+            &out_dir.join(embed::BLOB_SOURCE),
+            embed::blob_source(&p.name, &built.bytes).as_bytes(),
+        )?;
+    }
+    if p.config.output.partition_image {
+        embed::write_if_changed(
+            &p.partition_image_path(),
+            &embed::partition_image(&built.bytes),
+        )?;
+    }
+    finish(cx, &built, flag_source, started);
+    Ok(built)
+}
+
+/// Outside a project: the sources named on the command line.
+pub fn build_files(cx: &Context, args: &CompileArgs) -> Result<Built> {
+    let started = Instant::now();
+    let mut c_sources = Vec::new();
+    let mut bitcode = Vec::new();
+    for f in &args.files {
+        let abs = cx.cwd.join(f);
+        if !abs.is_file() {
+            return Err(miette!("{} does not exist", f.display()));
+        }
+        match f.extension().and_then(|e| e.to_str()) {
+            Some("c") => c_sources.push(f.clone()),
+            Some("bc") => bitcode.push(abs),
+            Some("espb") => {
+                return Err(miette!(
+                    help = "`cargo espb run` runs a .espb directly",
+                    "{} is already a module",
+                    f.display()
+                ))
+            }
+            _ => {
+                return Err(miette!(
+                    help = "give C sources (.c) or LLVM bitcode (.bc)",
+                    "{}: unknown kind of file",
+                    f.display()
+                ))
+            }
+        }
+    }
+    let first = &args.files[0];
+    let name = first
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("module")
+        .to_string();
+    let module = cx.cwd.join(
+        args.output
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(format!("{name}.espb"))),
+    );
+    // Intermediate files live outside the user's directory, keyed by it.
+    let key = cache::hash_strings(&[cx.cwd.to_string_lossy(), module.to_string_lossy()]);
+    let out_dir = std::env::temp_dir().join("espb-cache").join(&key[..16]);
+    let tools = if c_sources.is_empty() && bitcode.len() == 1 {
+        None
+    } else {
+        Some(toolchain::find_tools()?)
+    };
+    let config = Config::default();
+    let mut jobs = Vec::new();
+    if !c_sources.is_empty() {
+        cx.rep
+            .note_once("compiling against espb's bundled SDK headers");
+        let mut base = sdk_flags(&out_dir)?;
+        base.extend(common_flags(&config, args, &[]));
+        jobs = c_sources
+            .into_iter()
+            .map(|s| Job {
+                source: s,
+                args: base.clone(),
+            })
+            .collect();
+    }
+    let mut opts = TranslateOptions::from_config(&config);
+    opts.debug_lines &= !args.no_debug_lines;
+    let built = match tools {
+        Some(t) => pipeline(
+            cx,
+            &t,
+            &jobs,
+            &bitcode,
+            &cx.cwd,
+            &out_dir,
+            &module,
+            &opts,
+            &[],
+            &name,
+        )?,
+        None => translate_only(cx, &bitcode[0], &out_dir, &module, &opts)?,
+    };
+    finish(cx, &built, FlagSource::BundledSdk, started);
+    Ok(built)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn pipeline(
+    cx: &Context,
+    tools: &Tools,
+    jobs: &[Job],
+    extra_bitcode: &[PathBuf],
+    cwd: &Path,
+    out_dir: &Path,
+    module: &Path,
+    opts: &TranslateOptions,
+    hints: &[PathBuf],
+    name: &str,
+) -> Result<Built> {
+    let state_path = out_dir.join("cache/state.json");
+    let mut state = BuildState::load(&state_path);
+    let result = (|| {
+        let compiled =
+            compile::compile(tools, jobs, cwd, &out_dir.join("obj"), &mut state, cx.rep)?;
+        cx.rep.verbose_status(
+            "Compiled",
+            &format!(
+                "{} source(s), {} up to date",
+                compiled.compiled, compiled.fresh
+            ),
+        );
+        let mut inputs = compiled.bitcode;
+        inputs.extend(extra_bitcode.iter().cloned());
+        let linked = out_dir.join(format!("{name}.bc"));
+        compile::link(tools, &inputs, &linked, &mut state, cx.rep)?;
+        translate_step(cx, &linked, module, opts, hints, &mut state)
+    })();
+    // Keep what did compile even when a later step failed.
+    state
+        .save(&state_path)
+        .into_diagnostic()
+        .wrap_err("saving the build state")?;
+    result
+}
+
+fn translate_only(
+    cx: &Context,
+    bc: &Path,
+    out_dir: &Path,
+    module: &Path,
+    opts: &TranslateOptions,
+) -> Result<Built> {
+    let state_path = out_dir.join("cache/state.json");
+    let mut state = BuildState::load(&state_path);
+    let r = translate_step(cx, bc, module, opts, &[], &mut state);
+    state.save(&state_path).into_diagnostic()?;
+    r
+}
+
+fn translate_step(
+    cx: &Context,
+    linked: &Path,
+    module: &Path,
+    opts: &TranslateOptions,
+    hints: &[PathBuf],
+    state: &mut BuildState,
+) -> Result<Built> {
+    let bitcode = std::fs::read(linked)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("reading {}", linked.display()))?;
+    let mut parts = vec![
+        env!("CARGO_PKG_VERSION").to_string(),
+        cache::hash_bytes(&bitcode),
+    ];
+    parts.extend(opts.key_parts());
+    for h in hints {
+        let text = std::fs::read(h).map_err(|e| {
+            miette!(
+                help = "fix `ffi.hints` in espb.toml",
+                "hints file {}: {e}",
+                h.display()
+            )
+        })?;
+        parts.push(cache::hash_bytes(&text));
+    }
+    let key = cache::hash_strings(&parts);
+    let step = format!("translate:{}", module.display());
+    let bytes = match std::fs::read(module) {
+        Ok(b) if state.steps.get(&step) == Some(&key) => b,
+        _ => {
+            let pb = cx.rep.spinner("Translating bitcode to espb");
+            let r = translate::translate(&bitcode, opts);
+            pb.finish_and_clear();
+            let b = r?;
+            embed::write_if_changed(module, &b)?;
+            state.steps.insert(step, key);
+            b
+        }
+    };
+    let parsed = espb_format::parse(&bytes)
+        .map_err(|e| miette!("the translator produced an invalid module: {e}"))?;
+    let stats = ModuleStats::of(&parsed, bytes.len());
+    Ok(Built {
+        module: module.to_path_buf(),
+        bytes,
+        stats,
+    })
+}
+
+fn finish(cx: &Context, b: &Built, source: FlagSource, started: Instant) {
+    let elapsed = started.elapsed();
+    if cx.rep.json() {
+        cx.rep.emit(&serde_json::json!({
+            "reason": "build-finished",
+            "module": b.module,
+            "flags": source,
+            "stats": b.stats,
+            "elapsed_ms": elapsed.as_millis() as u64,
+        }));
+        return;
+    }
+    let shown = crate::project::display_name(&b.module);
+    cx.rep.status(
+        "Finished",
+        &format!("{shown} in {:.2}s", elapsed.as_secs_f64()),
+    );
+    cx.rep.status("Module", &b.stats.line());
+}
+
+fn firmware(cx: &Context, p: &Project, blob_existed: bool) -> Result<()> {
+    if !p.is_idf_project() {
+        return Err(miette!(
+            help = "`cargo espb new` creates an ESP-IDF project",
+            "{} is not an ESP-IDF project (no CMakeLists.txt)",
+            p.root.display()
+        ));
+    }
+    let idf = idf::detect().ok_or_else(|| {
+        miette!(
+            help = NO_IDF_HELP,
+            "--firmware needs ESP-IDF, which is not available in this shell"
+        )
+    })?;
+    // CMake decides at configure time whether the blob is part of the
+    // firmware; a blob that did not exist then needs a new configure.
+    if !blob_existed {
+        idf.run(&p.root, &["reconfigure".into()], cx.rep)?;
+    }
+    idf.run(&p.root, &["build".into()], cx.rep)
+}

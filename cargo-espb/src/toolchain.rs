@@ -1,0 +1,141 @@
+//! Finding the LLVM tools: clang (which compiles scripts to bitcode) and
+//! llvm-link (which joins the per-file bitcode into one module).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use miette::{miette, Result};
+
+use crate::idf_flags::ClangKind;
+
+#[derive(Debug, Clone)]
+pub struct Tools {
+    pub clang: PathBuf,
+    pub clang_kind: ClangKind,
+    /// `clang --version`'s first line: part of every cache key, so switching
+    /// compilers recompiles everything.
+    pub clang_version: String,
+    pub llvm_link: PathBuf,
+}
+
+const INSTALL_HELP: &str = "install clang 19 (Debian/Ubuntu: `apt-get install clang-19 llvm-19`), \
+     or point ESPB_CLANG at a clang binary";
+
+/// Looks for clang in the order: `$ESPB_CLANG`, `clang-19`, `clang`, then
+/// ESP-IDF's esp-clang under `$IDF_TOOLS_PATH` (or `~/.espressif`).
+pub fn find_tools() -> Result<Tools> {
+    let clang = find_clang()?;
+    let version = clang_version(&clang)?;
+    let clang_kind = if version.contains("Espressif") || version.contains("esp-") {
+        ClangKind::Espressif
+    } else {
+        ClangKind::Upstream
+    };
+    let llvm_link = find_llvm_link(&clang)?;
+    Ok(Tools {
+        clang,
+        clang_kind,
+        clang_version: version,
+        llvm_link,
+    })
+}
+
+fn find_clang() -> Result<PathBuf> {
+    if let Some(v) = std::env::var_os("ESPB_CLANG") {
+        let p = PathBuf::from(&v);
+        return which::which(&p).map_err(|_| {
+            miette!(
+                help = INSTALL_HELP,
+                "ESPB_CLANG is set to `{}`, which is not an executable clang",
+                p.display()
+            )
+        });
+    }
+    for name in ["clang-19", "clang"] {
+        if let Ok(p) = which::which(name) {
+            return Ok(p);
+        }
+    }
+    if let Some(p) = esp_clang() {
+        return Ok(p);
+    }
+    Err(miette!(
+        help = INSTALL_HELP,
+        "no clang found (looked for $ESPB_CLANG, clang-19, clang and ESP-IDF's esp-clang)"
+    ))
+}
+
+/// ESP-IDF installs esp-clang as `<tools>/esp-clang/<version>/esp-clang/bin/clang`.
+fn esp_clang() -> Option<PathBuf> {
+    let tools = std::env::var_os("IDF_TOOLS_PATH")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".espressif")))?;
+    let mut versions: Vec<PathBuf> = std::fs::read_dir(tools.join("tools/esp-clang"))
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    versions.sort();
+    versions
+        .into_iter()
+        .rev()
+        .map(|v| v.join("esp-clang/bin/clang"))
+        .find(|p| p.is_file())
+}
+
+fn clang_version(clang: &Path) -> Result<String> {
+    let out = Command::new(clang)
+        .arg("--version")
+        .output()
+        .map_err(|e| miette!(help = INSTALL_HELP, "cannot run {}: {e}", clang.display()))?;
+    if !out.status.success() {
+        return Err(miette!(
+            help = INSTALL_HELP,
+            "`{} --version` failed",
+            clang.display()
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().next().unwrap_or("").trim().to_string();
+    if !first.contains("clang") {
+        return Err(miette!(
+            help = INSTALL_HELP,
+            "{} is not clang (it says `{first}`)",
+            clang.display()
+        ));
+    }
+    Ok(first)
+}
+
+/// llvm-link must read the bitcode clang writes, so prefer the one beside the
+/// chosen clang, then LLVM 19's.
+fn find_llvm_link(clang: &Path) -> Result<PathBuf> {
+    if let Some(v) = std::env::var_os("ESPB_LLVM_LINK") {
+        return which::which(PathBuf::from(&v)).map_err(|_| {
+            miette!(
+                "ESPB_LLVM_LINK is set to `{}`, which is not executable",
+                Path::new(&v).display()
+            )
+        });
+    }
+    let resolved = std::fs::canonicalize(clang).unwrap_or_else(|_| clang.to_path_buf());
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(dir) = resolved.parent() {
+        candidates.push(dir.join("llvm-link"));
+    }
+    for name in ["llvm-link-19"] {
+        if let Ok(p) = which::which(name) {
+            candidates.push(p);
+        }
+    }
+    candidates.push("/usr/lib/llvm-19/bin/llvm-link".into());
+    if let Ok(p) = which::which("llvm-link") {
+        candidates.push(p);
+    }
+    candidates.into_iter().find(|p| p.is_file()).ok_or_else(|| {
+        miette!(
+            help = "install LLVM 19 (Debian/Ubuntu: `apt-get install llvm-19`), or set ESPB_LLVM_LINK",
+            "no llvm-link found (looked beside {}, for llvm-link-19, /usr/lib/llvm-19/bin/llvm-link and llvm-link)",
+            clang.display()
+        )
+    })
+}
