@@ -1,1 +1,46 @@
-//! espb-runtime
+//! The espb runtime: loads a validated `.espb` module, builds its sandboxed
+//! linear memory, and interprets its bytecode in place.
+//!
+//! * [`Module`]: a parsed and validated module borrowing its bytes.
+//! * [`Instance`]: linear memory, module heap, resolved imports and the
+//!   execution contexts of the threads that run module code.
+//! * [`Imports`]: host functions by name or fast-symbol index; [`Caller`] is
+//!   what a host function sees of the instance.
+//! * [`Trap`]: every way execution can stop abnormally, with its location.
+//!
+//! The core is `no_std` + `alloc`; `std` adds the stdout sink and OS locks.
+//! `unsafe` lives only in [`memory`] (linear memory), `code` (unchecked
+//! operand and register access the validator proved in range) and the C API.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(unsafe_op_in_unsafe_fn)]
+// Traps are the cold path; a plain `Trap` struct with public fields is worth
+// the larger `Err` copy.
+#![allow(clippy::result_large_err)]
+
+extern crate alloc;
+
+pub mod builtins;
+mod code;
+mod config;
+mod context;
+mod heap;
+mod imports;
+mod instance;
+mod interp;
+pub mod memory;
+mod module;
+pub mod output;
+mod sync;
+mod trap;
+mod value;
+
+pub use config::Config;
+pub use heap::{Heap, HeapError};
+pub use imports::{Caller, HostFunc, Imports, SymbolTable};
+pub use instance::{Instance, InstanceHandle, InstantiateError, InterruptHandle};
+pub use module::Module;
+pub use output::Output;
+pub use trap::{Frame, Trap, TrapKind};
+pub use value::Value;
+
+pub use espb_format as format;

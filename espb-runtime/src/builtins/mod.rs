@@ -1,0 +1,108 @@
+//! Imports the runtime provides itself, by name: the module heap, string.h,
+//! stdlib, stdio formatting and libm — all operating on linear memory, so a
+//! module runs on the host and on a device with the same results.
+
+use alloc::vec::Vec;
+
+use espb_format::{FuncType, ValType};
+
+use crate::imports::{Caller, HostFunc};
+use crate::trap::Trap;
+
+mod format;
+mod heap;
+mod math;
+mod stdio;
+mod stdlib;
+mod string;
+
+pub use format::{format, ArgSource};
+
+/// The result of a builtin: the result register, if any.
+pub(crate) type R = Result<Option<u64>, Trap>;
+
+/// A builtin's implementation.
+pub(crate) type Imp = fn(&mut Caller<'_>, &[u64]) -> R;
+
+/// One builtin: its C name, signature (in the `.espbs` type syntax) and code.
+pub(crate) struct Builtin {
+    pub name: &'static str,
+    pub sig: &'static str,
+    pub f: Imp,
+}
+
+fn parse_sig(s: &str) -> FuncType {
+    // "(i32, ptr, ...) -> i32"; the table below is static and tested.
+    let (params, result) = s.split_once("->").unwrap_or((s, "void"));
+    let params = params.trim().trim_start_matches('(').trim_end_matches(')');
+    let mut t = FuncType::default();
+    for p in params.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        if p == "..." {
+            t.variadic = true;
+        } else if let Some(v) = ValType::from_name(p) {
+            t.params.push(v);
+        }
+    }
+    t.result = ValType::from_name(result.trim());
+    t
+}
+
+fn all() -> impl Iterator<Item = &'static Builtin> {
+    heap::BUILTINS
+        .iter()
+        .chain(string::BUILTINS)
+        .chain(stdlib::BUILTINS)
+        .chain(stdio::BUILTINS)
+        .chain(math::BUILTINS)
+}
+
+/// The builtin named `name`, if the runtime provides one.
+pub fn lookup(name: &str) -> Option<HostFunc> {
+    let b = all().find(|b| b.name == name)?;
+    Some(HostFunc::typed(parse_sig(b.sig), b.f))
+}
+
+/// Names of every builtin (for diagnostics and docs).
+pub fn names() -> Vec<&'static str> {
+    all().map(|b| b.name).collect()
+}
+
+/// Argument `i` as an i32/ptr.
+#[inline]
+pub(crate) fn a32(args: &[u64], i: usize) -> u32 {
+    args.get(i).copied().unwrap_or(0) as u32
+}
+
+#[inline]
+pub(crate) fn a64(args: &[u64], i: usize) -> u64 {
+    args.get(i).copied().unwrap_or(0)
+}
+
+#[inline]
+pub(crate) fn ret32(v: u32) -> R {
+    Ok(Some(v as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_signature_parses_and_names_are_unique() {
+        let mut seen = alloc::collections::BTreeSet::new();
+        for b in all() {
+            assert!(seen.insert(b.name), "duplicate builtin {}", b.name);
+            let t = parse_sig(b.sig);
+            let text = b.sig.replace(' ', "");
+            let n = text.matches(',').count() + usize::from(!text.starts_with("()"));
+            assert_eq!(
+                t.params.len() + t.variadic as usize,
+                n,
+                "{}: {}",
+                b.name,
+                b.sig
+            );
+            assert_eq!(t.result.is_none(), text.ends_with("void"), "{}", b.name);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Unchecked access to validated bytecode and to the current register window.
+//!
+//! The validator (`espb_format::validate`) proved, for every function body:
+//! each instruction's operands lie inside the body, each register operand is
+//! below the function's `regs`, and each branch target is an instruction
+//! start inside the body. The interpreter only constructs a `Pc` at offset 0
+//! of a body, at a validated branch target, or just past a fully decoded
+//! instruction, and only creates a `Regs` window after checking that the
+//! register stack holds `regs` slots from its base. These two facts are the
+//! whole safety argument for the reads below.
+
+use core::ptr;
+
+/// A position inside a validated function body.
+#[derive(Clone, Copy)]
+pub(crate) struct Pc(*const u8);
+
+impl Pc {
+    /// The start of `body`, which must be a validated function body.
+    #[inline(always)]
+    pub fn start(body: &[u8]) -> Pc {
+        Pc(body.as_ptr())
+    }
+
+    /// Offset `off` of the body starting at `start`.
+    ///
+    /// SAFETY: `off` is a validated branch target (or a recorded return
+    /// address) of that body.
+    #[inline(always)]
+    pub unsafe fn at(start: Pc, off: u32) -> Pc {
+        // SAFETY: by the caller's contract `off` lies inside the body.
+        Pc(unsafe { start.0.add(off as usize) })
+    }
+
+    /// Byte offset from `start`.
+    #[inline(always)]
+    pub fn offset_from(self, start: Pc) -> u32 {
+        (self.0 as usize - start.0 as usize) as u32
+    }
+
+    /// SAFETY: `k` is within the instruction starting at `self` (validated).
+    #[inline(always)]
+    pub unsafe fn u8(self, k: usize) -> u8 {
+        // SAFETY: see the function contract.
+        unsafe { *self.0.add(k) }
+    }
+
+    /// SAFETY: `k..k+4` is within the instruction starting at `self`.
+    #[inline(always)]
+    pub unsafe fn u32(self, k: usize) -> u32 {
+        // SAFETY: see the function contract; the read may be unaligned.
+        u32::from_le(unsafe { ptr::read_unaligned(self.0.add(k) as *const u32) })
+    }
+
+    /// SAFETY: `k..k+8` is within the instruction starting at `self`.
+    #[inline(always)]
+    pub unsafe fn u64(self, k: usize) -> u64 {
+        // SAFETY: see the function contract; the read may be unaligned.
+        u64::from_le(unsafe { ptr::read_unaligned(self.0.add(k) as *const u64) })
+    }
+
+    /// Advances past an instruction of `len` bytes.
+    ///
+    /// SAFETY: `len` is the encoded length of the instruction at `self`; the
+    /// result is the next instruction start (the validator proved the body
+    /// does not fall off its end after a non-terminator).
+    #[inline(always)]
+    pub unsafe fn skip(self, len: usize) -> Pc {
+        // SAFETY: see the function contract.
+        Pc(unsafe { self.0.add(len) })
+    }
+}
+
+/// The register window of the running function.
+#[derive(Clone, Copy)]
+pub(crate) struct Regs(*mut u64);
+
+impl Regs {
+    /// SAFETY: `slots[base..]` has at least as many elements as the running
+    /// function's `regs`, and `slots` is neither moved nor resized while this
+    /// window is used.
+    #[inline(always)]
+    pub unsafe fn new(slots: &mut [u64], base: usize) -> Regs {
+        // SAFETY: see the function contract.
+        Regs(unsafe { slots.as_mut_ptr().add(base) })
+    }
+
+    /// SAFETY: `r` is a validated register operand of the running function.
+    #[inline(always)]
+    pub unsafe fn get(self, r: u8) -> u64 {
+        // SAFETY: see the function contract and `new`.
+        unsafe { *self.0.add(r as usize) }
+    }
+
+    /// SAFETY: `r` is a validated register operand of the running function.
+    #[inline(always)]
+    pub unsafe fn set(self, r: u8, v: u64) {
+        // SAFETY: see the function contract and `new`.
+        unsafe { *self.0.add(r as usize) = v }
+    }
+}
+
+impl Pc {
+    /// The opcode at this instruction start.
+    ///
+    /// SAFETY: `self` is an instruction start of a validated body, so the byte
+    /// is one of `Opcode`'s discriminants (`Opcode` is `repr(u8)`).
+    #[inline(always)]
+    pub unsafe fn opcode(self) -> espb_format::Opcode {
+        // SAFETY: see the function contract.
+        unsafe { core::mem::transmute::<u8, espb_format::Opcode>(*self.0) }
+    }
+
+    /// Whether `self` lies at or before `other` (a backward or self branch).
+    #[inline(always)]
+    pub fn not_after(self, other: Pc) -> bool {
+        self.0 <= other.0
+    }
+}

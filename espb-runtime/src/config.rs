@@ -1,0 +1,59 @@
+//! Per-instance limits and settings.
+
+use crate::output::Output;
+
+/// How an instance is built and what it may use. `Default` suits the host.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Instruction budget in ticks (one tick per call and per backward branch
+    /// taken), shared by every thread of the instance. `None`: unlimited.
+    pub fuel: Option<u64>,
+    /// Module heap bytes; `None`: what the module asks for.
+    pub heap_size: Option<u32>,
+    /// Shadow-stack bytes of each execution context; `None`: the module's
+    /// `stack_size` (or 64 KiB if it asks for none).
+    pub context_stack_size: Option<u32>,
+    /// Most execution contexts (threads inside the instance at once; a
+    /// re-entry from native code on a thread already inside uses another).
+    /// Each reserves `context_stack_size` bytes of linear memory.
+    pub max_contexts: u32,
+    /// Register-stack slots (64-bit) each context starts with.
+    pub initial_registers: u32,
+    /// Register-stack slots a context may grow to.
+    pub max_registers: u32,
+    /// Deepest module call nesting.
+    pub max_call_depth: u32,
+    /// Where `printf`, `puts` and `putchar` write.
+    pub output: Output,
+    /// Run the module's start function in `Instance::new`.
+    pub run_start: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            fuel: None,
+            heap_size: None,
+            context_stack_size: None,
+            max_contexts: 4,
+            initial_registers: 1024,
+            max_registers: 1 << 20,
+            max_call_depth: 10_000,
+            output: Output::default(),
+            run_start: true,
+        }
+    }
+}
+
+impl Config {
+    /// A configuration sized for a small microcontroller.
+    pub fn small() -> Config {
+        Config {
+            max_contexts: 2,
+            initial_registers: 256,
+            max_registers: 16 * 1024,
+            max_call_depth: 500,
+            ..Config::default()
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Execution contexts: the register stack and shadow stack of one thread of
+//! module execution. An instance keeps a pool of them; an entry from the host
+//! takes an idle one (creating it on first need, up to `Config::max_contexts`)
+//! and gives it back on return, so a thread that keeps calling in reuses the
+//! same stacks and never allocates after warm-up. A host function that calls
+//! back into the module (`Caller::call`) continues on the caller's context,
+//! above its frames.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::trap::{StackKind, TrapKind};
+
+/// The saved state of one active module function.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallFrame {
+    pub func: u32,
+    /// Absolute index of the function's `r0` in the register stack.
+    pub base: u32,
+    pub fp: u32,
+    /// The shadow-stack pointer on entry (restored on return).
+    pub saved_sp: u32,
+    /// Offset of the call instruction this function is executing (valid
+    /// while it is not the innermost frame), and where to resume after it.
+    pub call_at: u32,
+    pub resume: u32,
+}
+
+pub(crate) struct ExecContext {
+    pub regs: Vec<u64>,
+    pub max_regs: usize,
+    /// First register slot a nested entry may use.
+    pub reg_top: usize,
+    pub frames: Vec<CallFrame>,
+    pub max_depth: usize,
+    /// Bottom of this context's shadow stack (it grows down from `sp`'s
+    /// initial value).
+    pub stack_lo: u32,
+    /// Stack pointer a nested entry starts from.
+    pub sp: u32,
+}
+
+impl ExecContext {
+    pub fn new(
+        initial_regs: usize,
+        max_regs: usize,
+        max_depth: usize,
+        stack_lo: u32,
+        stack_hi: u32,
+    ) -> ExecContext {
+        ExecContext {
+            regs: vec![0; initial_regs.min(max_regs)],
+            max_regs,
+            reg_top: 0,
+            frames: Vec::with_capacity(max_depth.min(64)),
+            max_depth,
+            stack_lo,
+            sp: stack_hi,
+        }
+    }
+
+    /// Makes sure slots `[0, need)` exist, growing geometrically.
+    #[inline]
+    pub fn ensure_regs(&mut self, need: usize) -> Result<(), TrapKind> {
+        if need <= self.regs.len() {
+            return Ok(());
+        }
+        self.grow_regs(need)
+    }
+
+    #[cold]
+    fn grow_regs(&mut self, need: usize) -> Result<(), TrapKind> {
+        if need > self.max_regs {
+            return Err(TrapKind::StackOverflow(StackKind::Registers));
+        }
+        let new_len = (self.regs.len() * 2).clamp(need, self.max_regs);
+        self.regs.resize(new_len, 0);
+        Ok(())
+    }
+
+    /// Bytes this context holds outside linear memory.
+    pub fn footprint(&self) -> usize {
+        self.regs.capacity() * 8 + self.frames.capacity() * core::mem::size_of::<CallFrame>()
+    }
+}

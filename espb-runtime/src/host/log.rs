@@ -1,0 +1,107 @@
+//! `esp_log.h` and `esp_rom_sys.h`: ESP_LOGx output exactly as ESP-IDF
+//! prints it (the macros build the "I (ms) tag: " prefix in the format
+//! string; the runtime formats and filters by level).
+
+use crate::builtins::format;
+use crate::imports::Caller;
+use crate::trap::Trap;
+
+use super::api::{a32, ret, Imp, RegArgs, VaArgs, R};
+use super::kernel::{Kernel, TICK_US};
+
+pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
+    ("esp_log_write", "(i32, ptr, ptr, ...)", log_write),
+    ("esp_log_writev", "(i32, ptr, ptr, ptr)", log_writev),
+    ("esp_log", "(i32, ptr, ptr, ...)", log_v2),
+    ("esp_log_timestamp", "() -> i32", timestamp),
+    ("esp_log_early_timestamp", "() -> i32", early_timestamp),
+    ("esp_log_level_set", "(ptr, i32)", level_set),
+    ("esp_log_level_get", "(ptr) -> i32", level_get),
+    ("esp_rom_printf", "(ptr, ...) -> i32", rom_printf),
+    ("esp_rom_delay_us", "(i32)", rom_delay_us),
+];
+
+/// `CONFIG_LOG_DEFAULT_LEVEL` (INFO).
+const DEFAULT_LEVEL: u32 = 3;
+/// Longest tag read.
+const MAX_TAG: u32 = 256;
+
+fn enabled(k: &Kernel, c: &Caller<'_>, level: u32, tag: u32) -> Result<bool, Trap> {
+    let tag = if tag == 0 { Vec::new() } else { c.read_cstr(tag, MAX_TAG)? };
+    let g = k.lock();
+    let levels = &g.ext.log_levels;
+    let max = levels.get(&tag).or_else(|| levels.get(&b"*"[..])).copied().unwrap_or(DEFAULT_LEVEL);
+    Ok(level <= max)
+}
+
+fn log_write(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
+    k.enter()?;
+    if enabled(k, c, a32(a, 0), a32(a, 1))? {
+        let text = format(c, a32(a, 2), &mut RegArgs { args: a, next: 3 })?;
+        c.output(&text);
+    }
+    Ok(None)
+}
+
+fn log_writev(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
+    k.enter()?;
+    if enabled(k, c, a32(a, 0), a32(a, 1))? {
+        let text = format(c, a32(a, 2), &mut VaArgs { ptr: a32(a, 3) })?;
+        c.output(&text);
+    }
+    Ok(None)
+}
+
+/// ESP-IDF v6 `esp_log(config, tag, fmt, ...)`: the level is the low 3 bits
+/// of the config word.
+fn log_v2(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
+    k.enter()?;
+    if enabled(k, c, a32(a, 0) & 7, a32(a, 1))? {
+        let text = format(c, a32(a, 2), &mut RegArgs { args: a, next: 3 })?;
+        c.output(&text);
+    }
+    Ok(None)
+}
+
+/// Milliseconds from the RTOS tick (CONFIG_LOG_TIMESTAMP_SOURCE_RTOS).
+fn timestamp(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
+    let (g, _) = k.enter()?;
+    ret(k.tick(&g).wrapping_mul((TICK_US / 1000) as u32))
+}
+
+fn early_timestamp(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
+    let (g, _) = k.enter()?;
+    ret((k.now(&g) / 1000) as u32)
+}
+
+fn level_set(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
+    let tag = c.read_cstr(a32(a, 0), MAX_TAG)?;
+    let (mut g, _) = k.enter()?;
+    let level = a32(a, 1).min(5);
+    if tag == b"*" {
+        // ESP-IDF: setting the default resets every tag to it.
+        g.ext.log_levels.clear();
+    }
+    g.ext.log_levels.insert(tag, level);
+    Ok(None)
+}
+
+fn level_get(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
+    let tag = c.read_cstr(a32(a, 0), MAX_TAG)?;
+    let (g, _) = k.enter()?;
+    let levels = &g.ext.log_levels;
+    ret(levels.get(&tag).or_else(|| levels.get(&b"*"[..])).copied().unwrap_or(DEFAULT_LEVEL))
+}
+
+fn rom_printf(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
+    k.enter()?;
+    let text = format(c, a32(a, 0), &mut RegArgs { args: a, next: 1 })?;
+    c.output(&text);
+    ret(text.len() as u32)
+}
+
+fn rom_delay_us(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
+    let (g, me) = k.enter()?;
+    k.busy_wait(g, me, a32(a, 0) as u64)?;
+    Ok(None)
+}

@@ -1,0 +1,678 @@
+//! Instantiation, the instance's shared state, and the calling API.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
+
+use espb_format::{FuncType, ImportKind, ValType, MAX_LINEAR_END};
+
+use crate::config::Config;
+use crate::context::ExecContext;
+use crate::heap::Heap;
+use crate::imports::{HostFunc, Imports};
+use crate::memory::LinearMemory;
+use crate::module::Module;
+use crate::sync::Lock;
+use crate::trap::{StackKind, Trap, TrapKind};
+use crate::value::Value;
+
+/// Why `Instance::new` failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InstantiateError {
+    /// No host function provides this import.
+    MissingImport { name: String },
+    /// A host function exists but expects another signature.
+    ImportSignature {
+        name: String,
+        expected: String,
+        found: String,
+    },
+    /// The module was built against another version of a symbol table.
+    SymbolTableMismatch {
+        table: String,
+        module_hash: u64,
+        runtime_hash: u64,
+    },
+    /// The fast-symbol slot exists but is configured out (null).
+    SymbolConfiguredOut {
+        name: String,
+        table: String,
+        index: u32,
+    },
+    /// The fast-symbol index is past the end of the runtime's table.
+    SymbolIndexOutOfRange {
+        name: String,
+        table: String,
+        index: u32,
+        len: usize,
+    },
+    /// The runtime's table has another symbol at that index.
+    SymbolNameMismatch {
+        name: String,
+        table: String,
+        index: u32,
+        found: String,
+    },
+    /// Data, heap and stacks do not fit the 1 GiB linear-memory limit.
+    MemoryTooLarge { bytes: u64 },
+    /// The host could not allocate linear memory.
+    OutOfHostMemory { bytes: u32 },
+    /// The start function trapped.
+    Start(Trap),
+}
+
+impl fmt::Display for InstantiateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use InstantiateError::*;
+        match self {
+            MissingImport { name } => write!(f, "unresolved import `{name}`: no host function provides it"),
+            ImportSignature { name, expected, found } => {
+                write!(f, "import `{name}` is declared as {found} but the host function expects {expected}")
+            }
+            SymbolTableMismatch { table, module_hash, runtime_hash } => write!(
+                f,
+                "symbol table `{table}` mismatch: the module was built against hash {module_hash:#018x}, this runtime has {runtime_hash:#018x}; rebuild the module against this firmware's table"
+            ),
+            SymbolConfiguredOut { name, table, index } => {
+                write!(f, "import `{name}` (symbol table `{table}` slot {index}) is configured out of this firmware")
+            }
+            SymbolIndexOutOfRange { name, table, index, len } => {
+                write!(f, "import `{name}`: slot {index} is past the end of symbol table `{table}` ({len} entries)")
+            }
+            SymbolNameMismatch { name, table, index, found } => {
+                write!(f, "import `{name}`: slot {index} of symbol table `{table}` holds `{found}`")
+            }
+            MemoryTooLarge { bytes } => write!(f, "linear memory of {bytes} bytes exceeds the 1 GiB limit"),
+            OutOfHostMemory { bytes } => write!(f, "cannot allocate {bytes} bytes of linear memory"),
+            Start(t) => write!(f, "start function trapped: {t}"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for InstantiateError {}
+
+fn type_text(t: &FuncType) -> String {
+    let mut s = String::from("(");
+    for (i, p) in t.params.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push_str(p.name());
+    }
+    if t.variadic {
+        s.push_str(if t.params.is_empty() { "..." } else { ", ..." });
+    }
+    s.push_str(") -> ");
+    s.push_str(t.result.map_or("void", |r| r.name()));
+    s
+}
+
+/// Execution contexts not in use, and how many exist.
+struct Pool {
+    idle: Vec<ExecContext>,
+    created: u32,
+}
+
+/// Liveness of an instance for holders of an [`InstanceHandle`]: the count of
+/// entries in progress plus a DEAD bit. Dropping the instance sets DEAD and
+/// waits for the count to reach zero before freeing anything.
+pub(crate) struct Gate {
+    state: AtomicUsize,
+    inner: AtomicPtr<()>,
+}
+
+const DEAD: usize = 1 << (usize::BITS - 1);
+
+impl Gate {
+    fn enter(&self) -> Option<*const ()> {
+        let s = self.state.fetch_add(1, Acquire);
+        if s & DEAD != 0 {
+            self.state.fetch_sub(1, Release);
+            return None;
+        }
+        Some(self.inner.load(Acquire) as *const ())
+    }
+
+    fn exit(&self) {
+        self.state.fetch_sub(1, Release);
+    }
+
+    fn kill(&self) {
+        self.state.fetch_or(DEAD, AcqRel);
+        while self.state.load(Acquire) & !DEAD != 0 {
+            #[cfg(feature = "std")]
+            std::thread::yield_now();
+            #[cfg(not(feature = "std"))]
+            core::hint::spin_loop();
+        }
+    }
+}
+
+/// Everything an instance shares between the threads running it.
+pub(crate) struct Inner<'m> {
+    pub module: &'m Module<'m>,
+    pub mem: LinearMemory,
+    pub heap: Lock<Heap>,
+    pub imports: Vec<HostFunc>,
+    pub config: Config,
+    pool: Lock<Pool>,
+    stack_area: u32,
+    slot_size: u32,
+    pub interrupt: Arc<AtomicBool>,
+    /// Remaining fuel not yet handed to a running thread (`None`: unlimited).
+    pub fuel: Option<AtomicU64>,
+    /// Address of `errno` (0 until first asked for).
+    pub errno_addr: AtomicU32,
+    pub rand_state: AtomicU64,
+    gate: Arc<Gate>,
+}
+
+/// Fuel handed to a thread at a time.
+pub(crate) const FUEL_CHUNK: u64 = 1024;
+
+impl<'m> Inner<'m> {
+    pub fn handle(&self) -> InstanceHandle {
+        InstanceHandle {
+            gate: self.gate.clone(),
+        }
+    }
+
+    fn acquire(&self) -> Result<ExecContext, Trap> {
+        let mut pool = self.pool.lock();
+        if let Some(c) = pool.idle.pop() {
+            return Ok(c);
+        }
+        if pool.created >= self.config.max_contexts {
+            return Err(Trap::new(TrapKind::StackOverflow(StackKind::Contexts)));
+        }
+        let lo = self.stack_area + pool.created * self.slot_size;
+        pool.created += 1;
+        drop(pool);
+        let c = &self.config;
+        Ok(ExecContext::new(
+            c.initial_registers as usize,
+            c.max_registers as usize,
+            c.max_call_depth as usize,
+            lo,
+            lo + self.slot_size,
+        ))
+    }
+
+    fn release(&self, ctx: ExecContext) {
+        self.pool.lock().idle.push(ctx);
+    }
+
+    /// Runs `func` from the host on a pooled context.
+    pub fn invoke(&self, func: u32, args: &[u64]) -> Result<Option<u64>, Trap> {
+        let mut ctx = self.acquire()?;
+        let r = crate::interp::call_nested(self, &mut ctx, func, args);
+        self.release(ctx);
+        r
+    }
+
+    /// Takes up to `FUEL_CHUNK` ticks from the shared budget.
+    pub fn take_fuel(&self) -> Option<u64> {
+        let Some(f) = &self.fuel else {
+            return Some(u64::MAX);
+        };
+        let mut cur = f.load(Relaxed);
+        loop {
+            if cur == 0 {
+                return None;
+            }
+            let take = cur.min(FUEL_CHUNK);
+            match f.compare_exchange_weak(cur, cur - take, Relaxed, Relaxed) {
+                Ok(_) => return Some(take),
+                Err(now) => cur = now,
+            }
+        }
+    }
+
+    pub fn return_fuel(&self, left: u64) {
+        if let Some(f) = &self.fuel {
+            f.fetch_add(left, Relaxed);
+        }
+    }
+
+    pub fn heap_alloc(&self, size: u32, align: u32) -> u32 {
+        self.heap.lock().alloc(size, align).unwrap_or(0)
+    }
+
+    pub fn heap_free(&self, addr: u32) -> Result<(), Trap> {
+        if addr == 0 {
+            return Ok(());
+        }
+        self.heap
+            .lock()
+            .free(addr)
+            .map_err(|_| Trap::new(TrapKind::HeapCorruption { addr }))
+    }
+}
+
+/// A module instance: linear memory, heap, imports and execution contexts.
+/// `Send + Sync`: any number of threads may call into it at once.
+pub struct Instance<'m> {
+    inner: Box<Inner<'m>>,
+    gate: Arc<Gate>,
+}
+
+impl Drop for Instance<'_> {
+    fn drop(&mut self) {
+        // Refuse new entries through handles and wait for running ones; only
+        // then may `inner` (memory, heap, contexts) be freed.
+        self.gate.kill();
+    }
+}
+
+fn align16(v: u64) -> u64 {
+    (v + 15) & !15
+}
+
+fn resolve(module: &Module<'_>, imports: &Imports) -> Result<Vec<HostFunc>, InstantiateError> {
+    let m = &module.m;
+    let mut out = Vec::with_capacity(m.imports.len());
+    for imp in &m.imports {
+        let ty = &m.types[imp.ty as usize];
+        let name = &*imp.name;
+        let mut found: Option<HostFunc> = None;
+        if let ImportKind::Fast { table, index } = imp.kind {
+            let tref = &m.symtabs[table as usize];
+            if let Some(t) = imports.tables.get(&*tref.name) {
+                if t.hash != tref.hash {
+                    return Err(InstantiateError::SymbolTableMismatch {
+                        table: t.name.clone(),
+                        module_hash: tref.hash,
+                        runtime_hash: t.hash,
+                    });
+                }
+                match t.entries.get(index as usize) {
+                    None => {
+                        return Err(InstantiateError::SymbolIndexOutOfRange {
+                            name: name.into(),
+                            table: t.name.clone(),
+                            index,
+                            len: t.entries.len(),
+                        })
+                    }
+                    Some(None) => {
+                        return Err(InstantiateError::SymbolConfiguredOut {
+                            name: name.into(),
+                            table: t.name.clone(),
+                            index,
+                        })
+                    }
+                    Some(Some((n, f))) => {
+                        if n != name {
+                            return Err(InstantiateError::SymbolNameMismatch {
+                                name: name.into(),
+                                table: t.name.clone(),
+                                index,
+                                found: n.clone(),
+                            });
+                        }
+                        found = Some(f.clone());
+                    }
+                }
+            }
+        }
+        let found = found
+            .or_else(|| imports.names.get(name).cloned())
+            .or_else(|| {
+                if imports.builtins {
+                    crate::builtins::lookup(name)
+                } else {
+                    None
+                }
+            })
+            .or_else(|| imports.resolver.as_ref().and_then(|r| r(name, ty)));
+        let f = found.ok_or_else(|| InstantiateError::MissingImport { name: name.into() })?;
+        if !f.accepts(ty) {
+            return Err(InstantiateError::ImportSignature {
+                name: name.into(),
+                expected: f.sig.as_ref().map(type_text).unwrap_or_default(),
+                found: type_text(ty),
+            });
+        }
+        out.push(f);
+    }
+    Ok(out)
+}
+
+/// Converts typed arguments to registers, checking them against `t`.
+pub(crate) fn check_args(t: &FuncType, args: &[Value]) -> Result<Vec<u64>, String> {
+    let mut want: Vec<ValType> = t.params.clone();
+    if t.variadic {
+        want.push(ValType::Ptr);
+    }
+    if want.len() != args.len() {
+        return Err(alloc::format!(
+            "expected {} argument(s), got {}",
+            want.len(),
+            args.len()
+        ));
+    }
+    let mut raw = Vec::with_capacity(args.len());
+    for (i, (a, w)) in args.iter().zip(&want).enumerate() {
+        if !a.fits(*w) {
+            return Err(alloc::format!(
+                "argument {i} is {} but the function expects {}",
+                a.type_name(),
+                w.name()
+            ));
+        }
+        raw.push(a.to_bits());
+    }
+    Ok(raw)
+}
+
+impl<'m> Instance<'m> {
+    /// Builds linear memory (null guard, data, zeroed bss, heap, stacks),
+    /// resolves imports and runs the start function.
+    pub fn new(
+        module: &'m Module<'m>,
+        imports: &Imports,
+        config: Config,
+    ) -> Result<Instance<'m>, InstantiateError> {
+        let req = module.m.memory;
+        let heap_start = align16(req.data_end as u64);
+        let heap_end = heap_start + config.heap_size.unwrap_or(req.heap_size) as u64;
+        let stack_area = align16(heap_end);
+        let slot = align16(config.context_stack_size.unwrap_or(if req.stack_size == 0 {
+            64 * 1024
+        } else {
+            req.stack_size
+        }) as u64);
+        let linear_end = stack_area + slot * config.max_contexts.max(1) as u64;
+        if linear_end > MAX_LINEAR_END as u64 {
+            return Err(InstantiateError::MemoryTooLarge { bytes: linear_end });
+        }
+        let linear_end = linear_end as u32;
+        let mem = LinearMemory::new(linear_end)
+            .ok_or(InstantiateError::OutOfHostMemory { bytes: linear_end })?;
+        for seg in &module.m.data {
+            // The reader proved every segment lies in [NULL_GUARD, data_end).
+            if !mem.init(seg.addr, &seg.bytes) {
+                return Err(InstantiateError::MemoryTooLarge {
+                    bytes: seg.addr as u64 + seg.bytes.len() as u64,
+                });
+            }
+        }
+        let resolved = resolve(module, imports)?;
+        let gate = Arc::new(Gate {
+            state: AtomicUsize::new(0),
+            inner: AtomicPtr::new(core::ptr::null_mut()),
+        });
+        let fuel = config.fuel.map(AtomicU64::new);
+        let inner = Box::new(Inner {
+            module,
+            mem,
+            heap: Lock::new(Heap::new(heap_start as u32, heap_end as u32)),
+            imports: resolved,
+            pool: Lock::new(Pool {
+                idle: Vec::new(),
+                created: 0,
+            }),
+            stack_area: stack_area as u32,
+            slot_size: slot as u32,
+            interrupt: Arc::new(AtomicBool::new(false)),
+            fuel,
+            errno_addr: AtomicU32::new(0),
+            rand_state: AtomicU64::new(1),
+            gate: gate.clone(),
+            config,
+        });
+        gate.inner
+            .store(&*inner as *const Inner<'m> as *mut (), Release);
+        let inst = Instance { inner, gate };
+        if let (Some(start), true) = (module.m.start, inst.inner.config.run_start) {
+            inst.inner
+                .invoke(start, &[])
+                .map_err(InstantiateError::Start)?;
+        }
+        Ok(inst)
+    }
+
+    pub fn module(&self) -> &'m Module<'m> {
+        self.inner.module
+    }
+
+    /// Calls the exported function `name`.
+    pub fn call(&self, name: &str, args: &[Value]) -> Result<Option<Value>, Trap> {
+        let func = self
+            .inner
+            .module
+            .export(name)
+            .ok_or_else(|| Trap::host(alloc::format!("no exported function `{name}`")))?;
+        self.call_func(func, args)
+    }
+
+    /// Calls function `func` by index.
+    pub fn call_func(&self, func: u32, args: &[Value]) -> Result<Option<Value>, Trap> {
+        let t = self
+            .inner
+            .module
+            .func_type(func)
+            .ok_or_else(|| Trap::host(alloc::format!("no function f{func}")))?;
+        let raw = check_args(t, args).map_err(Trap::host)?;
+        let r = self.inner.invoke(func, &raw)?;
+        Ok(match (r, t.result) {
+            (Some(bits), Some(ty)) => Some(Value::from_bits(bits, ty)),
+            _ => None,
+        })
+    }
+
+    /// Calls function `func` with raw argument registers (no type check
+    /// beyond the argument count).
+    pub fn call_raw(&self, func: u32, args: &[u64]) -> Result<Option<u64>, Trap> {
+        if func >= self.inner.module.num_functions() {
+            return Err(Trap::host(alloc::format!("no function f{func}")));
+        }
+        self.inner.invoke(func, args)
+    }
+
+    fn typed<T>(
+        &self,
+        name: &str,
+        args: &[Value],
+        get: fn(Value) -> Option<T>,
+        ty: &str,
+    ) -> Result<T, Trap> {
+        match self.call(name, args)? {
+            Some(v) => get(v).ok_or_else(|| {
+                Trap::host(alloc::format!(
+                    "`{name}` returned {}, not {ty}",
+                    v.type_name()
+                ))
+            }),
+            None => Err(Trap::host(alloc::format!(
+                "`{name}` returned nothing, not {ty}"
+            ))),
+        }
+    }
+
+    pub fn call_i32(&self, name: &str, args: &[Value]) -> Result<i32, Trap> {
+        self.typed(name, args, Value::as_i32, "i32")
+    }
+    pub fn call_i64(&self, name: &str, args: &[Value]) -> Result<i64, Trap> {
+        self.typed(name, args, Value::as_i64, "i64")
+    }
+    pub fn call_f32(&self, name: &str, args: &[Value]) -> Result<f32, Trap> {
+        self.typed(name, args, Value::as_f32, "f32")
+    }
+    pub fn call_f64(&self, name: &str, args: &[Value]) -> Result<f64, Trap> {
+        self.typed(name, args, Value::as_f64, "f64")
+    }
+    pub fn call_void(&self, name: &str, args: &[Value]) -> Result<(), Trap> {
+        self.call(name, args).map(|_| ())
+    }
+
+    /// Linear memory, for the embedder to read and write module data.
+    pub fn memory(&self) -> &LinearMemory {
+        &self.inner.mem
+    }
+
+    /// Allocates on the module heap (0 when out of memory).
+    pub fn malloc(&self, size: u32) -> u32 {
+        self.inner.heap_alloc(size, crate::heap::GRAIN)
+    }
+
+    pub fn free(&self, addr: u32) -> Result<(), Trap> {
+        self.inner.heap_free(addr)
+    }
+
+    /// Bytes currently allocated on the module heap.
+    pub fn heap_in_use(&self) -> u32 {
+        self.inner.heap.lock().in_use()
+    }
+
+    /// Number of live heap allocations.
+    pub fn heap_live_allocations(&self) -> usize {
+        self.inner.heap.lock().live_count()
+    }
+
+    /// A handle another thread can use to stop the running module.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle(self.inner.interrupt.clone())
+    }
+
+    /// Fuel not yet handed to a running thread (`None`: unlimited).
+    pub fn fuel_remaining(&self) -> Option<u64> {
+        self.inner.fuel.as_ref().map(|f| f.load(Relaxed))
+    }
+
+    /// Adds fuel (no effect when fuel is unlimited).
+    pub fn add_fuel(&self, n: u64) {
+        self.inner.return_fuel(n);
+    }
+
+    /// A `'static` handle for native code that keeps calling in (callbacks).
+    /// After the instance is dropped, calls through it return
+    /// `TrapKind::InstanceDead` instead of touching freed state.
+    pub fn handle(&self) -> InstanceHandle {
+        self.inner.handle()
+    }
+
+    /// Execution contexts created so far.
+    pub fn contexts_created(&self) -> u32 {
+        self.inner.pool.lock().created
+    }
+
+    /// Bytes the instance holds outside linear memory (bookkeeping, imports,
+    /// contexts' register stacks and frame records), excluding heap metadata.
+    pub fn footprint(&self) -> usize {
+        let pool = self.inner.pool.lock();
+        core::mem::size_of::<Inner<'_>>()
+            + self.inner.imports.capacity() * core::mem::size_of::<HostFunc>()
+            + pool
+                .idle
+                .iter()
+                .map(|c| c.footprint() + core::mem::size_of::<ExecContext>())
+                .sum::<usize>()
+    }
+
+    /// The config this instance was built with.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Bytes written to the output sink are also the embedder's concern; this
+    /// writes to it as the module's `printf` would.
+    pub fn write_output(&self, bytes: &[u8]) {
+        self.inner.config.output.write(bytes);
+    }
+}
+
+impl fmt::Debug for Instance<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Instance")
+            .field("linear_end", &self.inner.mem.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Stops a running instance from another thread: every thread inside it
+/// traps with `Interrupted` at its next backward branch or call, and new
+/// calls trap likewise until [`InterruptHandle::clear`].
+#[derive(Clone, Debug)]
+pub struct InterruptHandle(Arc<AtomicBool>);
+
+impl InterruptHandle {
+    pub fn interrupt(&self) {
+        self.0.store(true, Relaxed);
+    }
+    pub fn clear(&self) {
+        self.0.store(false, Relaxed);
+    }
+    pub fn is_set(&self) -> bool {
+        self.0.load(Relaxed)
+    }
+}
+
+/// A `'static`, `Send + Sync` reference to an instance for native code that
+/// outlives a single call (callbacks). It does not keep the instance alive:
+/// once the `Instance` is dropped every call returns `InstanceDead`.
+#[derive(Clone)]
+pub struct InstanceHandle {
+    gate: Arc<Gate>,
+}
+
+impl fmt::Debug for InstanceHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InstanceHandle")
+            .field("alive", &self.is_alive())
+            .finish()
+    }
+}
+
+impl InstanceHandle {
+    pub fn is_alive(&self) -> bool {
+        self.gate.state.load(Acquire) & DEAD == 0
+    }
+
+    /// Calls module function `func` with raw argument registers.
+    pub fn call_raw(&self, func: u32, args: &[u64]) -> Result<Option<u64>, Trap> {
+        let Some(p) = self.gate.enter() else {
+            return Err(Trap::new(TrapKind::InstanceDead));
+        };
+        // SAFETY: `enter` succeeded, so the instance's Drop has not passed
+        // `Gate::kill`, which waits for this entry to `exit` before `Inner` is
+        // freed; the pointer was set from the boxed (never moved) `Inner`.
+        // The `'static` lifetime is only nominal: nothing borrowed from the
+        // module escapes this call.
+        let inner = unsafe { &*(p as *const Inner<'static>) };
+        let r = if func >= inner.module.num_functions() {
+            Err(Trap::host(alloc::format!("no function f{func}")))
+        } else {
+            inner.invoke(func, args)
+        };
+        self.gate.exit();
+        r
+    }
+
+    /// Calls module function `func` with typed values.
+    pub fn call(&self, func: u32, args: &[Value]) -> Result<Option<Value>, Trap> {
+        let Some(p) = self.gate.enter() else {
+            return Err(Trap::new(TrapKind::InstanceDead));
+        };
+        // SAFETY: as in `call_raw`.
+        let inner = unsafe { &*(p as *const Inner<'static>) };
+        let r = (|| {
+            let t = inner
+                .module
+                .func_type(func)
+                .ok_or_else(|| Trap::host(alloc::format!("no function f{func}")))?;
+            let raw = check_args(t, args).map_err(Trap::host)?;
+            let r = inner.invoke(func, &raw)?;
+            Ok(match (r, t.result) {
+                (Some(bits), Some(ty)) => Some(Value::from_bits(bits, ty)),
+                _ => None,
+            })
+        })();
+        self.gate.exit();
+        r
+    }
+}

@@ -1,0 +1,24 @@
+//! Shared helpers: assemble `.espbs` text to validated bytes, instantiate.
+#![allow(dead_code)]
+
+use espb_runtime::format::text::assemble;
+use espb_runtime::output::SharedBuffer;
+use espb_runtime::{Config, Output};
+
+/// Assembles `src` and encodes it (validation happens in `Module::parse`).
+pub fn bytes(src: &str) -> Vec<u8> {
+    let m = assemble(src).unwrap_or_else(|e| panic!("assemble: {e:?}"));
+    m.to_bytes()
+}
+
+/// A config whose output goes to a fresh buffer.
+pub fn buffered() -> (Config, SharedBuffer) {
+    let (out, buf) = Output::buffer();
+    (
+        Config {
+            output: out,
+            ..Config::default()
+        },
+        buf,
+    )
+}
