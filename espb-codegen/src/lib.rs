@@ -1,1 +1,327 @@
-//! espb-codegen
+//! espb-codegen: LLVM bitcode (32-bit little-endian, e.g. riscv32) to an
+//! `espb_format::Module`.
+//!
+//! Pipeline, one file per pass: [`prepass`] (LLVM simplification passes) →
+//! [`globals`] (data layout) → [`lower`] + [`intrinsics`] (LLVM → virtual
+//! register IR, [`ir`]) → [`dce`] → [`regalloc`] (liveness, colouring,
+//! spilling, call windows) → [`emit`] (bytes, line tables).
+
+use std::borrow::Cow;
+
+use espb_format::{func_flags, Export, FuncLines, Function, LineTables, MemoryReq, Module};
+use inkwell::context::Context;
+use inkwell::memory_buffer::MemoryBuffer;
+
+mod consts;
+mod ctx;
+mod dce;
+mod diag;
+mod emit;
+mod globals;
+mod intrinsics;
+mod ir;
+mod liveness;
+mod llvm;
+mod lower;
+mod prepass;
+mod regalloc;
+mod types;
+
+pub use diag::{Diagnostic, Diagnostics};
+
+/// Translation options.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Export every non-static function by name (`main`/`app_main` are always exported).
+    pub export_all: bool,
+    /// Module heap bytes requested from the runtime.
+    pub heap_size: u32,
+    /// Shadow-stack bytes per task requested from the runtime.
+    pub stack_size: u32,
+    /// Emit line tables from debug info.
+    pub debug_lines: bool,
+    /// Run the LLVM simplification passes first (mem2reg/SROA etc.).
+    pub prepasses: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            export_all: true,
+            heap_size: 256 * 1024,
+            stack_size: 64 * 1024,
+            debug_lines: true,
+            prepasses: true,
+        }
+    }
+}
+
+/// Per-function translation statistics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FuncStats {
+    pub name: String,
+    pub instructions: u32,
+    pub registers: u16,
+    pub spills: u32,
+    pub bytes: u32,
+    pub frame_size: u32,
+}
+
+/// Per-import statistics: the signature the module calls it with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportStats {
+    pub name: String,
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub functions: Vec<FuncStats>,
+    pub imports: Vec<ImportStats>,
+}
+
+/// Translates LLVM bitcode into a module.
+pub fn translate(bitcode: &[u8], opts: &Options) -> Result<Module<'static>, Diagnostics> {
+    translate_with_stats(bitcode, opts).map(|(m, _)| m)
+}
+
+/// [`translate`], also returning statistics for tools.
+pub fn translate_with_stats(
+    bitcode: &[u8],
+    opts: &Options,
+) -> Result<(Module<'static>, Stats), Diagnostics> {
+    let context = Context::create();
+    let buf = MemoryBuffer::create_from_memory_range_copy(bitcode, "input.bc");
+    let module =
+        inkwell::module::Module::parse_bitcode_from_buffer(&buf, &context).map_err(|e| {
+            Diagnostics::single(Diagnostic::new(format!(
+                "cannot read LLVM bitcode: {}",
+                e.to_string().trim()
+            )))
+        })?;
+    module.verify().map_err(|e| {
+        Diagnostics::single(Diagnostic::new(format!(
+            "invalid LLVM IR: {}",
+            e.to_string().trim()
+        )))
+    })?;
+    let m = llvm::Mod::new(&module);
+    if m.pointer_size() != 4 || !m.little_endian() {
+        return Err(Diagnostics::single(Diagnostic::new(format!(
+            "the bitcode's datalayout `{}` is not 32-bit little-endian; compile for a 32-bit little-endian target \
+             such as --target=riscv32-unknown-elf",
+            m.datalayout_str()
+        ))));
+    }
+    if m.has_module_asm() {
+        return Err(Diagnostics::single(Diagnostic::new(
+            "module-level inline assembly is not supported",
+        )));
+    }
+    if opts.prepasses {
+        prepass::run(&module, &m).map_err(|e| {
+            Diagnostics::single(Diagnostic::new(format!("LLVM passes failed: {}", e)))
+        })?;
+    }
+    build(m, opts)
+}
+
+fn build(m: llvm::Mod, opts: &Options) -> Result<(Module<'static>, Stats), Diagnostics> {
+    let mut diags = Vec::new();
+    let mut cx = ctx::Ctx::new(m);
+    for f in m.functions() {
+        if !f.is_declaration() {
+            cx.funcs.insert(f, cx.func_list.len() as u32);
+            cx.func_list.push(f);
+        }
+    }
+    for g in m.globals() {
+        let n = g.name();
+        if n == "llvm.global_ctors" || n == "llvm.global_dtors" {
+            diags.push(Diagnostic::new(
+                "global constructors/destructors are not supported",
+            ));
+        }
+    }
+    let data = globals::layout(&mut cx, &mut diags);
+    let hot = hot_functions(&m);
+
+    let mut functions = Vec::new();
+    let mut lines = Vec::new();
+    let mut stats = Stats::default();
+    for (idx, &fv) in cx.func_list.clone().iter().enumerate() {
+        let name = fv.name();
+        let sig = match types::signature(&m, fv.global_value_type()) {
+            Ok(s) => s,
+            Err(e) => {
+                diags.push(Diagnostic::new(e.0).in_function(&name));
+                continue;
+            }
+        };
+        let ty = cx.intern_type(sig);
+        let lowered = lower::FnLower::new(&mut cx, fv).run();
+        let mut f = match lowered {
+            Ok(f) => f,
+            Err((msg, loc)) => {
+                diags.push(Diagnostic::new(msg).in_function(&name).at(loc));
+                continue;
+            }
+        };
+        dce::run(&mut f);
+        let alloc = match regalloc::allocate(&mut f) {
+            Ok(a) => a,
+            Err(e) => {
+                diags.push(Diagnostic::new(e).in_function(&name));
+                continue;
+            }
+        };
+        let out = match emit::emit(&f, &alloc) {
+            Ok(o) => o,
+            Err(e) => {
+                diags.push(Diagnostic::new(e).in_function(&name));
+                continue;
+            }
+        };
+        let mut flags = 0;
+        if hot.contains(&fv) {
+            flags |= func_flags::HOT;
+        }
+        if !f.has_calls {
+            flags |= func_flags::LEAF;
+        }
+        if f.has_float {
+            flags |= func_flags::USES_FLOAT;
+        }
+        let frame_size = f.frame_size.div_ceil(f.frame_align.max(1)) * f.frame_align.max(1);
+        stats.functions.push(FuncStats {
+            name: name.clone(),
+            instructions: out.instrs,
+            registers: out.regs,
+            spills: alloc.spills,
+            bytes: out.code.len() as u32,
+            frame_size,
+        });
+        if opts.debug_lines && !out.lines.is_empty() {
+            lines.push(FuncLines {
+                func: idx as u32,
+                rows: out.lines,
+            });
+        }
+        functions.push(Function {
+            ty,
+            flags,
+            regs: out.regs,
+            frame_size,
+            frame_align_log2: f.frame_align.max(1).trailing_zeros() as u8,
+            code: Cow::Owned(out.code),
+        });
+    }
+    if !diags.is_empty() {
+        return Err(Diagnostics(diags));
+    }
+
+    let mut exports = Vec::new();
+    let mut names = Vec::new();
+    for (idx, &fv) in cx.func_list.iter().enumerate() {
+        let name = fv.name();
+        use inkwell::llvm_sys::LLVMLinkage::*;
+        let external = !matches!(fv.linkage(), LLVMInternalLinkage | LLVMPrivateLinkage);
+        if external && (opts.export_all || name == "main" || name == "app_main") {
+            exports.push(Export {
+                name: Cow::Owned(name.clone()),
+                func: idx as u32,
+            });
+        }
+        names.push((idx as u32, Cow::Owned(name)));
+    }
+    for imp in &cx.imports {
+        stats.imports.push(ImportStats {
+            name: imp.name.to_string(),
+            signature: format_sig(&cx.types[imp.ty as usize]),
+        });
+    }
+    let lines = if opts.debug_lines && !lines.is_empty() {
+        Some(LineTables {
+            files: cx.files.iter().map(|f| Cow::Owned(f.clone())).collect(),
+            funcs: lines,
+        })
+    } else {
+        None
+    };
+    let module = Module {
+        types: cx.types.clone(),
+        imports: cx.imports.clone(),
+        functions,
+        data: data.segments,
+        memory: MemoryReq {
+            data_end: data.data_end,
+            heap_size: opts.heap_size,
+            stack_size: opts.stack_size,
+        },
+        exports,
+        start: None,
+        callbacks: Vec::new(),
+        pointers: Vec::new(),
+        symtabs: Vec::new(),
+        lines,
+        names,
+        custom: Vec::new(),
+    };
+    Ok((module, stats))
+}
+
+fn format_sig(t: &espb_format::FuncType) -> String {
+    let mut p: Vec<&str> = t.params.iter().map(|v| v.name()).collect();
+    if t.variadic {
+        p.push("...");
+    }
+    match t.result {
+        Some(r) => format!("({}) -> {}", p.join(", "), r.name()),
+        None => format!("({})", p.join(", ")),
+    }
+}
+
+/// Functions annotated `espb_jit_hot` (through `llvm.global.annotations`).
+fn hot_functions(m: &llvm::Mod) -> Vec<llvm::Val> {
+    let mut out = Vec::new();
+    for g in m.globals() {
+        if g.name() != "llvm.global.annotations" {
+            continue;
+        }
+        let Some(init) = g.initializer() else {
+            continue;
+        };
+        let n = match init.ty().kind() {
+            llvm::LLVMTypeKind::LLVMArrayTypeKind => init.ty().array_len(),
+            _ => 0,
+        };
+        for k in 0..n {
+            let Some(entry) = init.aggregate_elem(k as u32) else {
+                continue;
+            };
+            let (Some(f), Some(s)) = (entry.aggregate_elem(0), entry.aggregate_elem(1)) else {
+                continue;
+            };
+            let f = strip_casts(f);
+            let s = strip_casts(s);
+            let text = if s.is_global_var() {
+                s.initializer().and_then(|i| i.const_string_bytes())
+            } else {
+                None
+            };
+            if let Some(t) = text {
+                if t.strip_suffix(&[0]).unwrap_or(&t) == b"espb_jit_hot" && f.is_function() {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn strip_casts(mut v: llvm::Val) -> llvm::Val {
+    while v.kind() == llvm::LLVMValueKind::LLVMConstantExprValueKind && v.num_operands() > 0 {
+        v = v.operand(0);
+    }
+    v
+}

@@ -1,0 +1,339 @@
+//! Final code emission: physical registers substituted, copies and call
+//! windows turned into moves (parallel moves sequentialised with one scratch
+//! register), branches laid out with fall-through, targets patched to byte
+//! offsets, and line-table rows recorded.
+
+use espb_format::{Instr, LineRow, Operand};
+
+use crate::ir::*;
+use crate::regalloc::Allocation;
+
+pub struct Emitted {
+    pub code: Vec<u8>,
+    pub regs: u16,
+    pub lines: Vec<LineRow>,
+    pub instrs: u32,
+}
+
+/// An instruction whose branch targets are still block ids.
+enum Pending {
+    Fixed(Instr),
+    Br(BlockId),
+    /// Branch to the block if the condition holds.
+    If(Cond, BlockId, bool /* inverted */),
+    Table(u8, BlockId, Vec<BlockId>),
+}
+
+struct Emitter<'a> {
+    col: &'a [u16],
+    scratch: u8,
+    used_scratch: bool,
+    used_extra: bool,
+    out: Vec<(Pending, Loc)>,
+}
+
+impl Emitter<'_> {
+    fn r(&self, v: VReg) -> u8 {
+        self.col[v as usize] as u8
+    }
+
+    fn push(&mut self, p: Pending, loc: Loc) {
+        self.out.push((p, loc));
+    }
+
+    fn mov(&mut self, dst: u8, src: u8, loc: Loc) {
+        if dst != src {
+            self.push(Pending::Fixed(Instr::Mov { dst, src }), loc);
+        }
+    }
+
+    /// Emits moves so that every `dst` receives the old value of its `src`.
+    fn parallel_move(&mut self, pairs: &[(u8, u8)], loc: Loc) {
+        let mut pending: Vec<(u8, u8)> = pairs.iter().copied().filter(|(d, s)| d != s).collect();
+        pending.sort_unstable();
+        pending.dedup();
+        while !pending.is_empty() {
+            let ready = pending
+                .iter()
+                .position(|&(d, _)| !pending.iter().any(|&(_, s)| s == d));
+            match ready {
+                Some(k) => {
+                    let (d, s) = pending.remove(k);
+                    self.mov(d, s, loc);
+                }
+                None => {
+                    // Only cycles remain: park one destination's value in the scratch register.
+                    let (d, _) = pending[0];
+                    let t = self.scratch;
+                    self.used_scratch = true;
+                    self.mov(t, d, loc);
+                    for p in pending.iter_mut() {
+                        if p.1 == d {
+                            p.1 = t;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn map_op(op: &VOp, col: &[u16]) -> Operand {
+    match *op {
+        VOp::Dst(v) => Operand::Dst(col[v as usize] as u8),
+        VOp::Reg(v) => Operand::Reg(col[v as usize] as u8),
+        VOp::U8(x) => Operand::U8(x),
+        VOp::I32(x) => Operand::I32(x),
+        VOp::U32(x) => Operand::U32(x),
+        VOp::I64(x) => Operand::I64(x),
+    }
+}
+
+fn cond_instr(c: &Cond, inverted: bool, col: &[u16], target: u32) -> Instr {
+    let r = |v: VReg| col[v as usize] as u8;
+    match *c {
+        Cond::Nz(v) => {
+            if inverted {
+                Instr::BrIfNot { cond: r(v), target }
+            } else {
+                Instr::BrIf { cond: r(v), target }
+            }
+        }
+        Cond::Cmp { cmp, wide, a, b } => {
+            let cmp = if inverted { cmp.invert() } else { cmp };
+            match b {
+                Rhs::Imm(imm) => {
+                    let a = r(a);
+                    match cmp {
+                        Cmp::Eq => Instr::BrEqI32 { a, imm, target },
+                        Cmp::Ne => Instr::BrNeI32 { a, imm, target },
+                        Cmp::LtS => Instr::BrLtSI32 { a, imm, target },
+                        Cmp::LtU => Instr::BrLtUI32 { a, imm, target },
+                        Cmp::GtS => Instr::BrGtSI32 { a, imm, target },
+                        Cmp::GtU => Instr::BrGtUI32 { a, imm, target },
+                        Cmp::LeS => Instr::BrLeSI32 { a, imm, target },
+                        Cmp::LeU => Instr::BrLeUI32 { a, imm, target },
+                        Cmp::GeS => Instr::BrGeSI32 { a, imm, target },
+                        Cmp::GeU => Instr::BrGeUI32 { a, imm, target },
+                    }
+                }
+                Rhs::Reg(b) => {
+                    let (mut a, mut b) = (r(a), r(b));
+                    // Only eq/ne/lt/le exist in register form: a > b is b < a.
+                    let cmp = match cmp {
+                        Cmp::GtS | Cmp::GtU | Cmp::GeS | Cmp::GeU => {
+                            std::mem::swap(&mut a, &mut b);
+                            cmp.swap()
+                        }
+                        c => c,
+                    };
+                    match (cmp, wide) {
+                        (Cmp::Eq, false) => Instr::BrEq32 { a, b, target },
+                        (Cmp::Ne, false) => Instr::BrNe32 { a, b, target },
+                        (Cmp::LtS, false) => Instr::BrLtS32 { a, b, target },
+                        (Cmp::LtU, false) => Instr::BrLtU32 { a, b, target },
+                        (Cmp::LeS, false) => Instr::BrLeS32 { a, b, target },
+                        (Cmp::LeU, false) => Instr::BrLeU32 { a, b, target },
+                        (Cmp::Eq, true) => Instr::BrEq64 { a, b, target },
+                        (Cmp::Ne, true) => Instr::BrNe64 { a, b, target },
+                        (Cmp::LtS, true) => Instr::BrLtS64 { a, b, target },
+                        (Cmp::LtU, true) => Instr::BrLtU64 { a, b, target },
+                        (Cmp::LeS, true) => Instr::BrLeS64 { a, b, target },
+                        (_, true) => Instr::BrLeU64 { a, b, target },
+                        (_, false) => Instr::BrLeU32 { a, b, target },
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
+    let col = &alloc.color;
+    let scratch = alloc.regs_base;
+    if scratch > 255 {
+        return Err("function needs more than 256 registers".into());
+    }
+    let mut e = Emitter {
+        col,
+        scratch: scratch as u8,
+        used_scratch: false,
+        used_extra: false,
+        out: Vec::new(),
+    };
+    let mut block_start = vec![usize::MAX; f.blocks.len()];
+    for (pos, &b) in f.layout.iter().enumerate() {
+        block_start[b as usize] = e.out.len();
+        let blk = &f.blocks[b as usize];
+        for (idx, (inst, loc)) in blk.insts.iter().enumerate() {
+            let loc = *loc;
+            match inst {
+                Inst::Op { op, ops } => {
+                    let operands = ops.iter().map(|o| map_op(o, col)).collect();
+                    let i = Instr::from_operands(*op, operands)
+                        .ok_or_else(|| format!("internal error: malformed {}", op.mnemonic()))?;
+                    e.push(Pending::Fixed(i), loc);
+                }
+                Inst::Copy { dst, src } => {
+                    let (d, s) = (e.r(*dst), e.r(*src));
+                    e.mov(d, s, loc)
+                }
+                Inst::ParCopy(pairs) => {
+                    let p: Vec<(u8, u8)> = pairs.iter().map(|&(d, s)| (e.r(d), e.r(s))).collect();
+                    e.parallel_move(&p, loc);
+                }
+                Inst::Params(_) => {}
+                Inst::Call { callee, args, ret } => {
+                    let base = *alloc
+                        .call_base
+                        .get(&(b, idx))
+                        .ok_or("internal error: call without a window")?;
+                    let p: Vec<(u8, u8)> = args
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &a)| ((base as usize + k) as u8, e.r(a)))
+                        .collect();
+                    // The callee register must survive the argument moves.
+                    let mut target_reg = None;
+                    if let Callee::Indirect { target, .. } = callee {
+                        let t = e.r(*target);
+                        if (t as usize) >= base as usize
+                            && (t as usize) < base as usize + args.len()
+                        {
+                            // Above the scratch register, so cycle breaking cannot clobber it.
+                            let keep = e
+                                .scratch
+                                .checked_add(1)
+                                .ok_or("function needs more than 256 registers")?;
+                            e.used_extra = true;
+                            e.mov(keep, t, loc);
+                            target_reg = Some(keep);
+                        } else {
+                            target_reg = Some(t);
+                        }
+                    }
+                    e.parallel_move(&p, loc);
+                    let base = base as u8;
+                    let i = match *callee {
+                        Callee::Func(func) => Instr::Call { func, base },
+                        Callee::Import(import) => Instr::CallImport { import, base },
+                        Callee::ImportVar { import, ty } => {
+                            Instr::CallImportVar { import, ty, base }
+                        }
+                        Callee::Indirect { ty, .. } => Instr::CallIndirect {
+                            ty,
+                            callee: target_reg.unwrap_or(0),
+                            base,
+                        },
+                    };
+                    e.push(Pending::Fixed(i), loc);
+                    if let Some(r) = ret {
+                        let d = e.r(*r);
+                        e.mov(d, base, loc);
+                    }
+                }
+            }
+        }
+        let next = f.layout.get(pos + 1).copied();
+        let loc = blk.term_loc;
+        match &blk.term {
+            Term::Br(t) => {
+                if Some(*t) != next {
+                    e.push(Pending::Br(*t), loc);
+                }
+            }
+            Term::CondBr { cond, t, f: fb } => {
+                if Some(*t) == next {
+                    e.push(Pending::If(*cond, *fb, true), loc);
+                } else {
+                    e.push(Pending::If(*cond, *t, false), loc);
+                    if Some(*fb) != next {
+                        e.push(Pending::Br(*fb), loc);
+                    }
+                }
+            }
+            Term::BrTable {
+                idx,
+                default,
+                targets,
+            } => {
+                e.push(Pending::Table(e.r(*idx), *default, targets.clone()), loc);
+            }
+            Term::Ret(Some(v)) => {
+                let src = e.r(*v);
+                e.push(Pending::Fixed(Instr::Ret { src }), loc);
+            }
+            Term::Ret(None) => e.push(Pending::Fixed(Instr::RetVoid {}), loc),
+            Term::Unreachable => e.push(Pending::Fixed(Instr::Unreachable {}), loc),
+        }
+    }
+    // Sizes do not depend on target values: compute offsets, then encode.
+    let size = |p: &Pending| -> usize {
+        match p {
+            Pending::Fixed(i) => i.encoded_len(),
+            Pending::Br(_) => Instr::Br { target: 0 }.encoded_len(),
+            Pending::If(c, _, inv) => cond_instr(c, *inv, col, 0).encoded_len(),
+            Pending::Table(_, _, t) => Instr::BrTable {
+                index: 0,
+                default: 0,
+                targets: vec![0; t.len()],
+            }
+            .encoded_len(),
+        }
+    };
+    let mut offsets = Vec::with_capacity(e.out.len() + 1);
+    let mut at = 0usize;
+    for (p, _) in &e.out {
+        offsets.push(at);
+        at += size(p);
+    }
+    offsets.push(at);
+    if at > u32::MAX as usize / 2 {
+        return Err("function body too large".into());
+    }
+    let target = |b: BlockId| -> Result<u32, String> {
+        let s = block_start[b as usize];
+        if s == usize::MAX {
+            return Err("internal error: branch to a block that was not laid out".into());
+        }
+        Ok(offsets[s] as u32)
+    };
+    let mut code = Vec::with_capacity(at);
+    let mut lines: Vec<LineRow> = Vec::new();
+    for (k, (p, loc)) in e.out.iter().enumerate() {
+        if loc.line != 0 && lines.last().map(|l| (l.file, l.line)) != Some((loc.file, loc.line)) {
+            lines.push(LineRow {
+                offset: offsets[k] as u32,
+                file: loc.file,
+                line: loc.line,
+            });
+        }
+        let i = match p {
+            Pending::Fixed(i) => i.clone(),
+            Pending::Br(t) => Instr::Br {
+                target: target(*t)?,
+            },
+            Pending::If(c, t, inv) => cond_instr(c, *inv, col, target(*t)?),
+            Pending::Table(idx, d, ts) => Instr::BrTable {
+                index: *idx,
+                default: target(*d)?,
+                targets: ts.iter().map(|&t| target(t)).collect::<Result<_, _>>()?,
+            },
+        };
+        i.encode(&mut code);
+    }
+    let regs = if e.used_extra {
+        alloc.regs_base + 2
+    } else {
+        alloc.regs_base + e.used_scratch as u16
+    };
+    if regs > 256 {
+        return Err("function needs more than 256 registers".into());
+    }
+    Ok(Emitted {
+        code,
+        regs: regs.max(1),
+        lines,
+        instrs: e.out.len() as u32,
+    })
+}

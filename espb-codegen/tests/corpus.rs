@@ -1,0 +1,171 @@
+//! Differential test: every C program in `tests/c/` is built natively for
+//! 32-bit x86 and run, then built for riscv32 at -O0, -O2 and -Os, translated,
+//! validated, and run in the espb runtime; stdout and exit status must match.
+//!
+//! `ESPB_CORPUS=name` restricts the run to files whose name contains `name`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use espb_runtime::{Config, Imports, Instance, Module, Output};
+
+const OPTS: [&str; 3] = ["-O0", "-O2", "-Os"];
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn tmp() -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn native(src: &Path) -> Result<(Vec<u8>, i32), String> {
+    let exe = tmp().join(format!(
+        "{}.native",
+        src.file_stem().unwrap().to_string_lossy()
+    ));
+    let st = Command::new("clang-19")
+        .args(["-m32", "-msse2", "-mfpmath=sse", "-O2", "-w"])
+        .arg("-I")
+        .arg(repo().join("espb-codegen/include"))
+        .arg(src)
+        .arg("-o")
+        .arg(&exe)
+        .arg("-lm")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !st.status.success() {
+        return Err(format!(
+            "native build failed: {}",
+            String::from_utf8_lossy(&st.stderr)
+        ));
+    }
+    let out = Command::new(&exe).output().map_err(|e| e.to_string())?;
+    Ok((out.stdout, out.status.code().unwrap_or(-1)))
+}
+
+pub fn bitcode(src: &Path, opt: &str) -> Result<Vec<u8>, String> {
+    let bc = tmp().join(format!(
+        "{}{}.bc",
+        src.file_stem().unwrap().to_string_lossy(),
+        opt
+    ));
+    let st = Command::new("clang-19")
+        .args([
+            "--target=riscv32-unknown-elf",
+            "-march=rv32imac",
+            "-mabi=ilp32",
+            "-isystem",
+            "/usr/include/newlib",
+        ])
+        .arg("-I")
+        .arg(repo().join("espb-codegen/include"))
+        .args([opt, "-g", "-w", "-emit-llvm", "-c"])
+        .arg(src)
+        .arg("-o")
+        .arg(&bc)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !st.status.success() {
+        return Err(format!(
+            "riscv32 build failed: {}",
+            String::from_utf8_lossy(&st.stderr)
+        ));
+    }
+    std::fs::read(&bc).map_err(|e| e.to_string())
+}
+
+fn run_espb(bc: &[u8]) -> Result<(Vec<u8>, i32), String> {
+    let m = espb_codegen::translate(bc, &espb_codegen::Options::default())
+        .map_err(|d| format!("translate: {d}"))?;
+    let bytes = m.to_bytes();
+    let module = Module::parse(&bytes).map_err(|e| format!("validate: {e:?}"))?;
+    let (out, buf) = Output::buffer();
+    let cfg = Config {
+        output: out,
+        fuel: Some(2_000_000_000),
+        ..Config::default()
+    };
+    let inst =
+        Instance::new(&module, &Imports::new(), cfg).map_err(|e| format!("instantiate: {e:?}"))?;
+    let code = match inst.call_i32("main", &[]) {
+        Ok(c) => c,
+        Err(t) => match t.exit_code() {
+            Some(c) => c,
+            None => {
+                return Err(format!(
+                    "trap: {t}\noutput so far:\n{}",
+                    buf.to_string_lossy()
+                ))
+            }
+        },
+    };
+    Ok((buf.contents(), code & 0xff))
+}
+
+fn check(src: &Path) -> Vec<String> {
+    let name = src.file_name().unwrap().to_string_lossy().to_string();
+    let mut fails = Vec::new();
+    let (want, want_code) = match native(src) {
+        Ok(x) => x,
+        Err(e) => return vec![format!("{name}: {e}")],
+    };
+    for opt in OPTS {
+        let r = bitcode(src, opt).and_then(|bc| run_espb(&bc));
+        match r {
+            Ok((got, code)) => {
+                if got != want || code != want_code {
+                    fails.push(format!(
+                        "{name} {opt}: output differs (exit {code} vs native {want_code})\n--- espb\n{}\n--- native\n{}",
+                        String::from_utf8_lossy(&got),
+                        String::from_utf8_lossy(&want)
+                    ));
+                }
+            }
+            Err(e) => fails.push(format!("{name} {opt}: {e}")),
+        }
+    }
+    fails
+}
+
+#[test]
+fn c_corpus_matches_native() {
+    let filter = std::env::var("ESPB_CORPUS").ok();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("tests/c"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+        .filter(|p| {
+            filter
+                .as_ref()
+                .is_none_or(|f| p.to_string_lossy().contains(f.as_str()))
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no C programs found");
+    let chunks: Vec<Vec<PathBuf>> = (0..2)
+        .map(|k| files.iter().skip(k).step_by(2).cloned().collect())
+        .collect();
+    let fails: Vec<String> = std::thread::scope(|s| {
+        let hs: Vec<_> = chunks
+            .iter()
+            .map(|c| s.spawn(move || c.iter().flat_map(|f| check(f)).collect::<Vec<_>>()))
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let n = files.len();
+    if !fails.is_empty() {
+        panic!(
+            "{} failure(s) over {} programs x {} levels:\n\n{}",
+            fails.len(),
+            n,
+            OPTS.len(),
+            fails.join("\n\n")
+        );
+    }
+}
