@@ -254,11 +254,11 @@ pub fn format(c: &Caller<'_>, fmt: u32, args: &mut dyn ArgSource) -> Result<Vec<
 fn pad(out: &mut Vec<u8>, s: &Spec, body: &[u8]) {
     let fill = s.width.saturating_sub(body.len());
     if !s.left {
-        out.extend(core::iter::repeat(b' ').take(fill));
+        out.resize(out.len() + fill, b' ');
     }
     out.extend_from_slice(body);
     if s.left {
-        out.extend(core::iter::repeat(b' ').take(fill));
+        out.resize(out.len() + fill, b' ');
     }
 }
 
