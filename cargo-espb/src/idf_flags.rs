@@ -416,4 +416,86 @@ mod tests {
         let err = extract(&e, &info(), ClangKind::Upstream, Chip::Esp32c3).unwrap_err();
         assert!(err.to_string().contains("/nonexistent/cflags"), "{err}");
     }
+
+    fn fixture(name: &str) -> (Vec<Entry>, BuildInfo) {
+        let build = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name)
+            .join("build");
+        (
+            read_compile_commands(&build.join("compile_commands.json")).unwrap(),
+            read_build_info(&build),
+        )
+    }
+
+    fn expected(name: &str) -> Vec<String> {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name)
+            .join("expected-flags.txt");
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Each real (and derived) ESP-IDF build gives exactly the flags listed
+    /// beside it; the project has moved since CMake ran (the fixtures were
+    /// configured in /home/dev), as it has on every machine but the first.
+    #[test]
+    fn fixtures_give_exact_flags() {
+        for (name, chip, toolchain) in [
+            ("v6.2-esp32c3-clang", Chip::Esp32c3, IdfToolchain::Clang),
+            ("v6.2-linux-gcc", Chip::Esp32c3, IdfToolchain::Host),
+            ("v5.3-esp32-gcc", Chip::Esp32, IdfToolchain::Gcc),
+            ("v5.3-esp32c3-gcc", Chip::Esp32c3, IdfToolchain::Gcc),
+        ] {
+            let (entries, info) = fixture(name);
+            let e = select_entry(
+                &entries,
+                Path::new("/elsewhere/scripts/main.c"),
+                Path::new("/elsewhere"),
+            );
+            assert!(
+                e.file.ends_with("main/hello_world_main.c"),
+                "{name}: picked {}",
+                e.file.display()
+            );
+            let f = extract(e, &info, ClangKind::Upstream, Chip::Esp32c3).unwrap();
+            assert_eq!(f.all(), expected(name), "{name}");
+            assert_eq!((f.chip, f.toolchain), (chip, toolchain), "{name}");
+            for gone in ["-Werror", "-Og", "-ggdb", "-ffunction-sections", "-c", "-o"] {
+                assert!(
+                    f.dropped.iter().any(|d| d == gone),
+                    "{name}: {gone} not dropped"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn gcc_only_flags_are_dropped() {
+        let (entries, info) = fixture("v5.3-esp32-gcc");
+        let f = extract(&entries[0], &info, ClangKind::Upstream, Chip::Esp32c3).unwrap();
+        for gcc in [
+            "-mlongcalls",
+            "-fstrict-volatile-bitfields",
+            "-fno-tree-switch-conversion",
+            "-Wno-old-style-declaration",
+        ] {
+            assert!(f.dropped.iter().any(|d| d == gcc), "{gcc}");
+            assert!(!f.all().iter().any(|d| d == gcc), "{gcc}");
+        }
+    }
+
+    #[test]
+    fn response_file_target_kept_for_esp_clang() {
+        let (entries, info) = fixture("v6.2-esp32c3-clang");
+        let f = extract(&entries[0], &info, ClangKind::Espressif, Chip::Esp32c6).unwrap();
+        assert_eq!(f.target, ["--target=riscv32-esp-elf", "-mcpu=esp32c3"]);
+        let f = extract(&entries[0], &info, ClangKind::Upstream, Chip::Esp32c6).unwrap();
+        assert!(f.dropped.iter().any(|d| d == "-mcpu=esp32c3"));
+        assert_eq!(f.chip, Chip::Esp32c3);
+    }
 }

@@ -1,0 +1,459 @@
+//! Drives the real `cargo-espb` binary, the way cargo runs it
+//! (`cargo-espb espb <cmd>`), on projects in temporary directories.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+fn espb(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("cargo-espb").unwrap();
+    c.arg("espb").current_dir(dir);
+    // A developer's ESP-IDF environment must not leak into the tests.
+    c.env_remove("IDF_PATH")
+        .env_remove("ESPB_CLANG")
+        .env_remove("ESPPORT");
+    c
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn new_project(dir: &Path, name: &str) -> PathBuf {
+    let o = espb(dir).args(["new", name]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    dir.join(name)
+}
+
+/// A valid module without the translator: the format crate's sample.
+fn sample_module() -> Vec<u8> {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../espb-format/tests/data/sample.espbs"
+    ))
+    .unwrap();
+    espb_format::text::assemble(&src).unwrap().to_bytes()
+}
+
+#[test]
+fn new_writes_a_complete_idf_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    for f in [
+        "CMakeLists.txt",
+        "main/CMakeLists.txt",
+        "main/main.c",
+        "main/espb_loader.c",
+        "components/espb_runtime/CMakeLists.txt",
+        "partitions.csv",
+        "sdkconfig.defaults",
+        "scripts/main.c",
+        "scripts/demo.hints",
+        "espb.toml",
+        "README.md",
+        ".gitignore",
+    ] {
+        let t = std::fs::read_to_string(p.join(f)).unwrap_or_else(|_| panic!("{f} missing"));
+        assert!(!t.contains("{{"), "{f} has an unfilled placeholder");
+    }
+    assert!(std::fs::read_to_string(p.join("CMakeLists.txt"))
+        .unwrap()
+        .contains("project(demo)"));
+    // Every setting in sdkconfig.defaults is explained by a comment above it.
+    let sdk = std::fs::read_to_string(p.join("sdkconfig.defaults")).unwrap();
+    let mut prev = "";
+    for line in sdk.lines() {
+        if line.starts_with("CONFIG_") {
+            assert!(
+                prev.starts_with('#') || prev.starts_with("CONFIG_"),
+                "{line} has no comment"
+            );
+        }
+        prev = line;
+    }
+    let o = espb(tmp.path()).args(["new", "demo"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("already exists"), "{}", text(&o));
+    let o = espb(tmp.path()).args(["new", "9lives"]).output().unwrap();
+    assert!(
+        text(&o).contains("not a valid project name"),
+        "{}",
+        text(&o)
+    );
+    let o = espb(tmp.path())
+        .args(["new", "x", "--chip", "esp8266"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn chip_choice_reaches_the_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = espb(tmp.path())
+        .args(["new", "s3", "--chip", "esp32s3"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let toml = std::fs::read_to_string(tmp.path().join("s3/espb.toml")).unwrap();
+    assert!(toml.contains("chip = \"esp32s3\""));
+    let sdk = std::fs::read_to_string(tmp.path().join("s3/sdkconfig.defaults")).unwrap();
+    assert!(sdk.contains("CONFIG_IDF_TARGET=\"esp32s3\""));
+}
+
+#[test]
+fn missing_clang_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    let o = espb(&p)
+        .env("ESPB_CLANG", "/nonexistent/clang")
+        .arg("build")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(
+        t.contains("ESPB_CLANG is set to `/nonexistent/clang`"),
+        "{t}"
+    );
+    assert!(t.contains("install clang 19"), "{t}");
+}
+
+#[test]
+fn unknown_config_key_is_named_with_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    let cfg = std::fs::read_to_string(p.join("espb.toml")).unwrap();
+    std::fs::write(
+        p.join("espb.toml"),
+        cfg.replace("opt-level = \"s\"", "opt-levle = \"s\""),
+    )
+    .unwrap();
+    let o = espb(&p).arg("build").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(t.contains("unknown field `opt-levle`"), "{t}");
+    assert!(t.contains("espb.toml"), "{t}");
+    // The snippet shows the offending line.
+    assert!(t.contains("opt-levle = \"s\""), "{t}");
+    let o = espb(&p)
+        .args(["build", "--message-format", "json"])
+        .output()
+        .unwrap();
+    let line = String::from_utf8(o.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(line.lines().last().unwrap()).unwrap();
+    assert_eq!(v["reason"], "diagnostic");
+    assert!(v["message"].as_str().unwrap().contains("opt-levle"));
+}
+
+#[test]
+fn c_syntax_error_names_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    std::fs::write(
+        p.join("scripts/broken.c"),
+        "int f(void)\n{\n    int x = 1\n    return x;\n}\n",
+    )
+    .unwrap();
+    let o = espb(&p).arg("build").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(
+        t.contains("scripts/broken.c:3:14: expected ';' at end of declaration"),
+        "{t}"
+    );
+    assert!(t.contains("could not compile 1 script"), "{t}");
+}
+
+/// Everything before translation: compile and link run once, then a second
+/// build finds nothing to recompile, and a changed header recompiles.
+#[test]
+fn second_build_compiles_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    std::fs::write(p.join("scripts/value.h"), "#define VALUE 1\n").unwrap();
+    std::fs::write(
+        p.join("scripts/extra.c"),
+        "#include \"value.h\"\nint extra(void) { return VALUE; }\n",
+    )
+    .unwrap();
+    let clang_runs = |o: &Output| {
+        text(o)
+            .lines()
+            .filter(|l| l.contains("Running") && l.contains("-emit-llvm"))
+            .count()
+    };
+    let link_runs = |o: &Output| {
+        text(o)
+            .lines()
+            .filter(|l| l.contains("Running") && l.contains("llvm-link"))
+            .count()
+    };
+    let first = espb(&p).args(["build", "-v"]).output().unwrap();
+    assert_eq!(clang_runs(&first), 2, "{}", text(&first));
+    assert_eq!(link_runs(&first), 1);
+    let second = espb(&p).args(["build", "-v"]).output().unwrap();
+    assert_eq!(clang_runs(&second), 0, "{}", text(&second));
+    assert_eq!(link_runs(&second), 0, "{}", text(&second));
+    std::fs::write(p.join("scripts/value.h"), "#define VALUE 2\n").unwrap();
+    let third = espb(&p).args(["build", "-v"]).output().unwrap();
+    assert_eq!(clang_runs(&third), 1, "{}", text(&third));
+    assert!(text(&third).contains("scripts/extra.c"));
+    // Other flags recompile everything.
+    let fourth = espb(&p).args(["build", "-v", "-O0"]).output().unwrap();
+    assert_eq!(clang_runs(&fourth), 2, "{}", text(&fourth));
+}
+
+/// A stand-in for `idf.py` that "configures" by copying a real ESP-IDF build
+/// directory (the fixture) into the project, as `idf.py reconfigure` would.
+fn fake_idf(tmp: &Path, fixture: &str) -> (PathBuf, String) {
+    let bin = tmp.join("fake-idf/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(fixture)
+        .join("build");
+    let script = format!(
+        "#!/bin/sh\n# args: -C <project> <cmd>\necho \"$@\" >> \"$2/idf-calls.log\"\n\
+         if [ \"$3\" = reconfigure ]; then mkdir -p \"$2/build\" && cp -r {}/. \"$2/build/\"; fi\n",
+        fixture.display()
+    );
+    let idf = bin.join("idf.py");
+    std::fs::write(&idf, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&idf, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    (tmp.join("fake-idf"), path)
+}
+
+#[test]
+fn esp_idf_flags_reach_clang_exactly() {
+    for fixture in [
+        "v6.2-esp32c3-clang",
+        "v6.2-linux-gcc",
+        "v5.3-esp32-gcc",
+        "v5.3-esp32c3-gcc",
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = new_project(tmp.path(), "demo");
+        // A script that needs nothing ESP-IDF-specific: the fixture's include
+        // directories do not exist on this machine.
+        std::fs::write(
+            p.join("scripts/main.c"),
+            "#include <stdio.h>\nvoid app_main(void) { printf(\"%d\\n\", 1); }\n",
+        )
+        .unwrap();
+        let (idf_path, path) = fake_idf(tmp.path(), fixture);
+        let o = espb(&p)
+            .env("IDF_PATH", &idf_path)
+            .env("PATH", &path)
+            .args(["build", "-v"])
+            .output()
+            .unwrap();
+        let t = text(&o);
+        assert!(!t.contains("bundled SDK"), "{fixture}: {t}");
+        let calls = std::fs::read_to_string(p.join("idf-calls.log")).unwrap();
+        assert_eq!(
+            calls.lines().filter(|l| l.ends_with("reconfigure")).count(),
+            1,
+            "{fixture}"
+        );
+        let expected = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(fixture)
+                .join("expected-flags.txt"),
+        )
+        .unwrap();
+        let out = p.join("build/espb").canonicalize().unwrap();
+        let mut want: Vec<String> = expected.lines().map(str::to_string).collect();
+        want.extend([
+            "-isystem".into(),
+            format!("{}/newlib-shim", out.display()),
+            "-isystem".into(),
+            "/usr/include/newlib".into(),
+            "-Os".into(),
+            "-gline-tables-only".into(),
+            "-D__ESPB__=1".into(),
+            "-Iscripts".into(),
+            "-fno-color-diagnostics".into(),
+            "-fno-caret-diagnostics".into(),
+            "-emit-llvm".into(),
+            "-c".into(),
+            "scripts/main.c".into(),
+        ]);
+        let line = t
+            .lines()
+            .find(|l| l.contains("-emit-llvm"))
+            .unwrap_or_else(|| panic!("{fixture}: no clang command in {t}"));
+        let cmd = line.split_once('`').unwrap().1.trim_end_matches('`');
+        let words = shlex::split(cmd).unwrap();
+        assert!(words[0].contains("clang"), "{fixture}: {cmd}");
+        assert_eq!(words[1..=want.len()], want[..], "{fixture}");
+        // The script compiled: the failure, if any, is after compilation.
+        assert!(!t.contains("could not compile"), "{fixture}: {t}");
+        // Nothing changed: no second configure.
+        espb(&p)
+            .env("IDF_PATH", &idf_path)
+            .env("PATH", &path)
+            .args(["build", "-v"])
+            .output()
+            .unwrap();
+        let calls = std::fs::read_to_string(p.join("idf-calls.log")).unwrap();
+        assert_eq!(
+            calls.lines().filter(|l| l.ends_with("reconfigure")).count(),
+            1,
+            "{fixture}"
+        );
+    }
+}
+
+#[test]
+fn flash_module_only_dry_run_uses_the_partition_offset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    let o = espb(&p)
+        .args(["flash", "--module-only", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("run `cargo espb build` first"),
+        "{}",
+        text(&o)
+    );
+
+    std::fs::create_dir_all(p.join("build/espb")).unwrap();
+    let module = sample_module();
+    std::fs::write(p.join("build/espb/demo.espb"), &module).unwrap();
+    let o = espb(&p)
+        .env("PATH", "/usr/bin:/bin")
+        .args(["flash", "--module-only", "--dry-run", "-p", "/dev/ttyUSB7"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap().trim(),
+        "esptool.py --chip esp32c3 -p /dev/ttyUSB7 write_flash 0x190000 build/espb/demo.part.bin"
+    );
+    let image = std::fs::read(p.join("build/espb/demo.part.bin")).unwrap();
+    assert_eq!(&image[..8], b"ESPBIMG1");
+    assert_eq!(&image[16..], &module[..]);
+
+    // A partition too small for the module.
+    let csv = std::fs::read_to_string(p.join("partitions.csv")).unwrap();
+    std::fs::write(
+        p.join("partitions.csv"),
+        csv.replace("0x190000, 0x40000", "0x190000, 0x20"),
+    )
+    .unwrap();
+    let o = espb(&p)
+        .args(["flash", "--module-only", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("holds only 32 bytes"), "{}", text(&o));
+}
+
+#[test]
+fn flash_firmware_dry_run_and_no_idf() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    let o = espb(&p)
+        .args(["flash", "--dry-run", "--port", "/dev/ttyACM0"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let line = String::from_utf8(o.stdout).unwrap();
+    assert!(line.trim().ends_with("-p /dev/ttyACM0 flash"), "{line}");
+    let o = espb(&p)
+        .args(["flash", "--port", "/dev/ttyACM0"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("needs ESP-IDF"), "{}", text(&o));
+    let o = espb(&p)
+        .args(["build", "--firmware"])
+        .env("ESPB_CLANG", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn dump_shows_a_module_and_refuses_garbage() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("m.espb"), sample_module()).unwrap();
+    let o = espb(tmp.path()).args(["dump", "m.espb"]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let t = String::from_utf8(o.stdout).unwrap();
+    for want in [
+        "imports:",
+        "printf",
+        "exports:",
+        "fib",
+        "functions:",
+        "disassembly:",
+        "i64.add",
+    ] {
+        assert!(t.contains(want), "{want} missing in:\n{t}");
+    }
+    let o = espb(tmp.path())
+        .args(["dump", "m.espb", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["stats"]["functions"], 2);
+    assert_eq!(v["imports"][0]["name"], "printf");
+    assert_eq!(v["functions"][0]["name"], "fib");
+
+    let mut bad = sample_module();
+    bad.truncate(bad.len() / 2);
+    std::fs::write(tmp.path().join("bad.espb"), bad).unwrap();
+    let o = espb(tmp.path())
+        .args(["dump", "bad.espb"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("bad.espb is not a valid module"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn check_hints_reports_syntax_errors_with_spans() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    let o = espb(&p).arg("check-hints").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("xTimerCreate"), "{}", text(&o));
+    std::fs::write(
+        p.join("scripts/demo.hints"),
+        "# mine\nmy_read: out 0 size arg 1\nmy_write: in 0 sise 4\n",
+    )
+    .unwrap();
+    let o = espb(&p).arg("check-hints").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(
+        t.contains("scripts/demo.hints:3: expected `,` or the end of the line, found `sise`"),
+        "{t}"
+    );
+}
+
+#[test]
+fn outside_a_project_build_needs_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = espb(tmp.path()).arg("build").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("cargo espb new"), "{}", text(&o));
+    let o = espb(tmp.path()).args(["build", "nope.c"]).output().unwrap();
+    assert!(text(&o).contains("nope.c does not exist"), "{}", text(&o));
+}
