@@ -1,0 +1,4 @@
+_Thread_local int counter;
+int f(void) {
+    return ++counter;
+}
