@@ -386,6 +386,12 @@ corpus! {
         BranchIntoInstruction { func: 0, pc: 6, target: 2 });
     falls_off_end => code_case(0, "const32 r1, 1", 5, FallsOffEnd { func: 0 });
     falls_off_end_after_branch => code_case(0, "br_if r0, L0", 5, FallsOffEnd { func: 0 });
+    // A variadic module callee takes a hidden trailing pointer: (ptr, ...)
+    // needs a window of 2, so r3 of 4 registers does not fit, r2 does.
+    call_variadic_function_window => code_case(0, "call f2, r3\n ret.void", 0,
+        CallWindowOutOfRange { func: 0, pc: 0, base: 3, window: 2, regs: 4 });
+    call_indirect_variadic_window => code_case(0, "call.indirect ty2, r0, r3\n ret.void", 0,
+        CallWindowOutOfRange { func: 0, pc: 0, base: 3, window: 2, regs: 4 });
     call_missing_function => code_case(0, "call f9, r0\n ret.void", 0, FunctionOutOfRange(9));
     missing_import => code_case(0, "call.import imp7, r0\n ret.void", 0, ImportOutOfRange(7));
     type_out_of_range => code_case(0, "call.indirect ty40, r0, r1\n ret.void", 0, TypeOutOfRange(40));
@@ -411,6 +417,7 @@ corpus! {
 #[test]
 fn the_valid_modules_are_valid() {
     parse(&full_bytes()).unwrap();
+    parse(&with_body(0, 4, "call f2, r2\n call.indirect ty2, r0, r2\n ret.void").0).unwrap();
     parse(&sample_bytes()).unwrap();
     // `join` re-lays-out without the writer's code alignment; still valid.
     parse(&join(&split(&full_bytes()))).unwrap();

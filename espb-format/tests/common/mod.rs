@@ -154,7 +154,7 @@ pub fn sample_bytes() -> Vec<u8> {
 /// Types and imports that function-body cases can refer to:
 /// ty0 `() -> void`, ty1 `(i32) -> i32`, ty2 `(ptr, ...) -> i32`,
 /// ty3 `(ptr, i32) -> i32`, ty4 `(i32) -> i64`; imp0 `abs` (ty1),
-/// imp1 `printf` (ty2); f1 is `(i32) -> i32` with 2 registers.
+/// imp1 `printf` (ty2).
 pub const PRELUDE: &str = r#"
 .type () -> void
 .type (i32) -> i32
@@ -166,11 +166,14 @@ pub const PRELUDE: &str = r#"
 "#;
 
 /// A module whose function f0 (signature `ty`, `regs` registers, 16-byte
-/// frame) has `body`, followed by a valid f1. Returns the bytes and the file
-/// offset of f0's first instruction.
+/// frame) has `body`, followed by a valid f1 `(i32) -> i32` and a valid
+/// variadic f2 `(ptr, ...) -> i32`. Returns the bytes and the file offset of
+/// f0's first instruction.
 pub fn with_body(ty: u32, regs: u16, body: &str) -> (Vec<u8>, usize) {
     let text = format!(
-        "{PRELUDE}\n.func ty{ty} regs {regs} frame 16 align 2\n{body}\n.end\n.func ty1 regs 2 frame 0 align 0\n    ret r0\n.end\n"
+        "{PRELUDE}\n.func ty{ty} regs {regs} frame 16 align 2\n{body}\n.end\n\
+         .func ty1 regs 2 frame 0 align 0\n    ret r0\n.end\n\
+         .func ty2 regs 2 frame 0 align 0\n    ld32_s r0, r1, 0\n    ret r0\n.end\n"
     );
     let bytes = assemble(&text)
         .unwrap_or_else(|e| panic!("{e}\n{text}"))
