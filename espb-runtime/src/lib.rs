@@ -24,6 +24,8 @@ mod code;
 mod config;
 mod context;
 mod heap;
+#[cfg(feature = "host")]
+pub mod host;
 mod imports;
 mod instance;
 mod interp;

@@ -31,7 +31,11 @@ pub(crate) fn sig(s: &str) -> FuncType {
 }
 
 /// Registers every entry of `table` with the kernel captured.
-pub(crate) fn register(imports: &mut Imports, k: &Arc<Kernel>, table: &[(&'static str, &'static str, Imp)]) {
+pub(crate) fn register(
+    imports: &mut Imports,
+    k: &Arc<Kernel>,
+    table: &[(&'static str, &'static str, Imp)],
+) {
     for &(name, s, f) in table {
         let k = k.clone();
         imports.register(name, HostFunc::typed(sig(s), move |c, a| f(&k, c, a)));
@@ -55,7 +59,6 @@ pub(crate) fn ret(v: u32) -> R {
 pub(crate) const PD_TRUE: u32 = 1;
 pub(crate) const PD_FALSE: u32 = 0;
 pub(crate) const ESP_OK: u32 = 0;
-pub(crate) const ESP_ERR_NO_MEM: u32 = 0x101;
 pub(crate) const ESP_ERR_INVALID_ARG: u32 = 0x102;
 pub(crate) const ESP_ERR_INVALID_STATE: u32 = 0x103;
 
@@ -64,9 +67,15 @@ pub(crate) const ESP_ERR_INVALID_STATE: u32 = 0x103;
 pub(crate) fn module_func(c: &Caller<'_>, f: u32, want: &str, what: &str) -> Result<u32, Trap> {
     let idx = f.wrapping_sub(FUNC_REF_BASE);
     let m = c.module();
-    let t = (f >= FUNC_REF_BASE).then(|| m.func_type(idx)).flatten().ok_or_else(|| {
-        Trap::host(format!("{}: {what} {f:#010x} is not a function of the module", c.import_name()))
-    })?;
+    let t = (f >= FUNC_REF_BASE)
+        .then(|| m.func_type(idx))
+        .flatten()
+        .ok_or_else(|| {
+            Trap::host(format!(
+                "{}: {what} {f:#010x} is not a function of the module",
+                c.import_name()
+            ))
+        })?;
     let w = sig(want);
     let norm = |v: &ValType| if *v == ValType::Ptr { ValType::I32 } else { *v };
     let same = t.params.len() == w.params.len()
@@ -134,7 +143,9 @@ pub(crate) fn module_string(k: &Kernel, c: &Caller<'_>, text: &[u8]) -> Result<u
     }
     let addr = c.malloc(text.len() as u32 + 1);
     if addr == 0 {
-        return Err(Trap::host("module heap exhausted while allocating a string for the host platform"));
+        return Err(Trap::host(
+            "module heap exhausted while allocating a string for the host platform",
+        ));
     }
     c.write(addr, text)?;
     c.write_u8(addr + text.len() as u32, 0)?;

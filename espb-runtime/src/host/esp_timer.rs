@@ -4,14 +4,20 @@
 use crate::imports::Caller;
 use crate::trap::Trap;
 
-use super::api::{a32, a64, module_func, ret, Imp, ESP_ERR_INVALID_ARG, ESP_ERR_INVALID_STATE, ESP_OK, R};
+use super::api::{
+    a32, a64, module_func, ret, Imp, ESP_ERR_INVALID_ARG, ESP_ERR_INVALID_STATE, ESP_OK, R,
+};
 use super::kernel::{self, add_object, slot_of, Kernel, State, TaskId, WaitOn};
 use super::objects::{EspTimer, Obj};
 
 pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
     ("esp_timer_create", "(ptr, ptr) -> i32", create),
     ("esp_timer_start_once", "(ptr, i64) -> i32", start_once),
-    ("esp_timer_start_periodic", "(ptr, i64) -> i32", start_periodic),
+    (
+        "esp_timer_start_periodic",
+        "(ptr, i64) -> i32",
+        start_periodic,
+    ),
     ("esp_timer_restart", "(ptr, i64) -> i32", restart),
     ("esp_timer_stop", "(ptr) -> i32", stop),
     ("esp_timer_delete", "(ptr) -> i32", delete),
@@ -32,7 +38,9 @@ fn slot(st: &State, h: u32) -> Result<u32, u32> {
 fn timer(st: &mut State, s: u32) -> Result<&mut EspTimer, Trap> {
     match st.objects.get_mut(s as usize) {
         Some(Some(Obj::EspTimer(t))) => Ok(t),
-        _ => Err(Trap::host("host platform: the esp_timer vanished while in use")),
+        _ => Err(Trap::host(
+            "host platform: the esp_timer vanished while in use",
+        )),
     }
 }
 
@@ -58,7 +66,15 @@ fn create(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let (mut g, _) = k.enter()?;
     g.ext.timer_order += 1;
     let order = g.ext.timer_order;
-    let t = EspTimer { callback: cb, arg, name, skip_unhandled: skip, active: false, alarm: 0, period: 0, order };
+    let t = EspTimer {
+        callback: cb,
+        arg,
+        skip_unhandled: skip,
+        active: false,
+        alarm: 0,
+        period: 0,
+        order,
+    };
     let h = add_object(&mut g, Obj::EspTimer(t));
     drop(g);
     c.write_u32(out, h)?;
@@ -89,7 +105,7 @@ fn start(k: &Kernel, c: &mut Caller<'_>, a: &[u64], periodic: bool, restart: boo
     let svc = g.esp_timer_svc;
     kernel::kick(&mut g, svc);
     let _ = c;
-    k.maybe_preempt(g, me)?;
+    drop(k.maybe_preempt(g, me)?);
     ret(ESP_OK)
 }
 
@@ -149,7 +165,7 @@ fn is_active(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 /// The esp_timer task's body.
-pub(crate) fn service(k: &Kernel, me: TaskId, call: &dyn Fn(u32, &[u64]) -> Result<(), Trap>) -> Result<(), Trap> {
+pub(crate) fn service(k: &Kernel, me: TaskId, call: &kernel::ModuleCall<'_>) -> Result<(), Trap> {
     k.wait_first_turn(me)?;
     loop {
         let mut g = k.lock();
@@ -168,7 +184,9 @@ pub(crate) fn service(k: &Kernel, me: TaskId, call: &dyn Fn(u32, &[u64]) -> Resu
             .min();
         match due {
             Some((alarm, _, i)) if alarm <= now => {
-                let Some(Some(Obj::EspTimer(t))) = g.objects.get_mut(i) else { continue };
+                let Some(Some(Obj::EspTimer(t))) = g.objects.get_mut(i) else {
+                    continue;
+                };
                 if t.period > 0 {
                     t.alarm += t.period;
                     if t.skip_unhandled && t.alarm <= now {
@@ -182,10 +200,10 @@ pub(crate) fn service(k: &Kernel, me: TaskId, call: &dyn Fn(u32, &[u64]) -> Resu
                 call(cb, &[arg as u64])?;
             }
             Some((alarm, _, _)) => {
-                k.block(g, me, Some(alarm), WaitOn::Nothing)?;
+                drop(k.block(g, me, Some(alarm), WaitOn::Nothing)?);
             }
             None => {
-                k.block(g, me, None, WaitOn::Nothing)?;
+                drop(k.block(g, me, None, WaitOn::Nothing)?);
             }
         }
     }

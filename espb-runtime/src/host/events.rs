@@ -11,7 +11,11 @@ use super::objects::{EventGroup, EventWaiter, Obj};
 
 pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
     ("xEventGroupCreate", "() -> ptr", create),
-    ("xEventGroupWaitBits", "(ptr, i32, i32, i32, i32) -> i32", wait_bits),
+    (
+        "xEventGroupWaitBits",
+        "(ptr, i32, i32, i32, i32) -> i32",
+        wait_bits,
+    ),
     ("xEventGroupSetBits", "(ptr, i32) -> i32", set_bits),
     ("xEventGroupClearBits", "(ptr, i32) -> i32", clear_bits),
     ("xEventGroupSync", "(ptr, i32, i32, i32) -> i32", sync),
@@ -24,15 +28,24 @@ const USABLE_BITS: u32 = 0x00ff_ffff;
 fn slot(st: &State, c: &Caller<'_>, h: u32) -> Result<u32, Trap> {
     match slot_of(st, h).map(|s| (s, &st.objects[s as usize])) {
         Some((s, Some(Obj::EventGroup(_)))) => Ok(s),
-        Some((_, Some(o))) => Err(Trap::host(format!("{}: handle {h:#010x} is a {}, not an event group", c.import_name(), o.kind_name()))),
-        _ => Err(Trap::host(format!("{}: {h:#010x} is not a valid event group handle", c.import_name()))),
+        Some((_, Some(o))) => Err(Trap::host(format!(
+            "{}: handle {h:#010x} is a {}, not an event group",
+            c.import_name(),
+            o.kind_name()
+        ))),
+        _ => Err(Trap::host(format!(
+            "{}: {h:#010x} is not a valid event group handle",
+            c.import_name()
+        ))),
     }
 }
 
 fn eg(st: &mut State, s: u32) -> Result<&mut EventGroup, Trap> {
     match st.objects.get_mut(s as usize) {
         Some(Some(Obj::EventGroup(e))) => Ok(e),
-        _ => Err(Trap::host("host platform: the event group vanished while in use")),
+        _ => Err(Trap::host(
+            "host platform: the event group vanished while in use",
+        )),
     }
 }
 
@@ -46,7 +59,10 @@ fn satisfied(bits: u32, want: u32, all: bool) -> bool {
 
 fn check_bits(c: &Caller<'_>, bits: u32) -> Result<(), Trap> {
     if bits & !USABLE_BITS != 0 {
-        return Err(Trap::host(format!("{}: bits {bits:#x} use the 8 bits FreeRTOS reserves", c.import_name())));
+        return Err(Trap::host(format!(
+            "{}: bits {bits:#x} use the 8 bits FreeRTOS reserves",
+            c.import_name()
+        )));
     }
     Ok(())
 }
@@ -89,7 +105,7 @@ fn set_bits(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let (mut g, me) = k.enter()?;
     let s = slot(&g, c, a32(a, 0))?;
     let after = set_locked(&mut g, s, a32(a, 1))?;
-    k.maybe_preempt(g, me)?;
+    drop(k.maybe_preempt(g, me)?);
     ret(after)
 }
 
@@ -104,10 +120,23 @@ fn clear_bits(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 /// Waits for `want`; `pre_set` bits are set first (xEventGroupSync).
-fn wait(k: &Kernel, c: &mut Caller<'_>, h: u32, pre_set: u32, want: u32, clear: bool, all: bool, ticks: u32) -> R {
+#[allow(clippy::too_many_arguments)]
+fn wait(
+    k: &Kernel,
+    c: &mut Caller<'_>,
+    h: u32,
+    pre_set: u32,
+    want: u32,
+    clear: bool,
+    all: bool,
+    ticks: u32,
+) -> R {
     check_bits(c, want | pre_set)?;
     if want == 0 {
-        return Err(Trap::host(format!("{}: waiting for no bits", c.import_name())));
+        return Err(Trap::host(format!(
+            "{}: waiting for no bits",
+            c.import_name()
+        )));
     }
     let (mut g, me) = k.enter()?;
     let s = slot(&g, c, h)?;
@@ -125,7 +154,12 @@ fn wait(k: &Kernel, c: &mut Caller<'_>, h: u32, pre_set: u32, want: u32, clear: 
     if ticks == 0 {
         return ret(cur);
     }
-    e.waiters.push(EventWaiter { task: me, bits: want, clear_on_exit: clear, all });
+    e.waiters.push(EventWaiter {
+        task: me,
+        bits: want,
+        clear_on_exit: clear,
+        all,
+    });
     let d = k.deadline(&g, ticks);
     let (mut g, timed_out) = k.block(g, me, d, WaitOn::EventGroup { slot: s })?;
     if timed_out {
@@ -137,7 +171,16 @@ fn wait(k: &Kernel, c: &mut Caller<'_>, h: u32, pre_set: u32, want: u32, clear: 
 }
 
 fn wait_bits(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    wait(k, c, a32(a, 0), 0, a32(a, 1), a32(a, 2) != 0, a32(a, 3) != 0, a32(a, 4))
+    wait(
+        k,
+        c,
+        a32(a, 0),
+        0,
+        a32(a, 1),
+        a32(a, 2) != 0,
+        a32(a, 3) != 0,
+        a32(a, 4),
+    )
 }
 
 fn sync(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
@@ -154,6 +197,6 @@ fn delete(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
         g.tasks[t].event_result = 0;
         kernel::wake(&mut g, t);
     }
-    k.maybe_preempt(g, me)?;
+    drop(k.maybe_preempt(g, me)?);
     Ok(None)
 }

@@ -7,7 +7,9 @@
 use crate::imports::Caller;
 use crate::trap::Trap;
 
-use super::api::{a32, module_func, ret, Imp, ESP_ERR_INVALID_ARG, ESP_ERR_INVALID_STATE, ESP_OK, R};
+use super::api::{
+    a32, module_func, ret, Imp, ESP_ERR_INVALID_ARG, ESP_ERR_INVALID_STATE, ESP_OK, R,
+};
 use super::kernel::{self, Kernel, State, TaskId, WaitOn};
 use super::objects::{GpioInput, Pin};
 
@@ -21,10 +23,22 @@ pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
     ("gpio_set_intr_type", "(i32, i32) -> i32", set_intr_type),
     ("gpio_intr_enable", "(i32) -> i32", intr_enable),
     ("gpio_intr_disable", "(i32) -> i32", intr_disable),
-    ("gpio_install_isr_service", "(i32) -> i32", install_isr_service),
+    (
+        "gpio_install_isr_service",
+        "(i32) -> i32",
+        install_isr_service,
+    ),
     ("gpio_uninstall_isr_service", "()", uninstall_isr_service),
-    ("gpio_isr_handler_add", "(i32, ptr, ptr) -> i32", isr_handler_add),
-    ("gpio_isr_handler_remove", "(i32) -> i32", isr_handler_remove),
+    (
+        "gpio_isr_handler_add",
+        "(i32, ptr, ptr) -> i32",
+        isr_handler_add,
+    ),
+    (
+        "gpio_isr_handler_remove",
+        "(i32) -> i32",
+        isr_handler_remove,
+    ),
 ];
 
 /// `GPIO_NUM_MAX` of the ESP32-C3.
@@ -48,7 +62,9 @@ fn level_of(p: &Pin) -> bool {
 pub(crate) fn update(k: &Kernel, st: &mut State, n: u32) {
     let now = k.now(st);
     let installed = st.ext.isr_service;
-    let Some(p) = st.ext.pins.get_mut(n as usize) else { return };
+    let Some(p) = st.ext.pins.get_mut(n as usize) else {
+        return;
+    };
     let new = level_of(p);
     if new == p.last_level {
         return;
@@ -81,7 +97,7 @@ fn with_pin(k: &Kernel, n: u32, f: impl FnOnce(&mut Pin)) -> R {
     ensure_pins(&mut g);
     f(&mut g.ext.pins[n as usize]);
     update(k, &mut g, n);
-    k.maybe_preempt(g, me)?;
+    drop(k.maybe_preempt(g, me)?);
     ret(ESP_OK)
 }
 
@@ -116,13 +132,18 @@ fn config(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
             update(k, &mut g, n);
         }
     }
-    k.maybe_preempt(g, me)?;
+    drop(k.maybe_preempt(g, me)?);
     ret(ESP_OK)
 }
 
 fn reset_pin(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
     with_pin(k, a32(a, 0), |p| {
-        *p = Pin { pull_up: true, driven: p.driven, last_level: p.last_level, ..Pin::default() };
+        *p = Pin {
+            pull_up: true,
+            driven: p.driven,
+            last_level: p.last_level,
+            ..Pin::default()
+        };
     })
 }
 
@@ -219,7 +240,10 @@ fn isr_handler_remove(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
 /// Applies an input change now (called under the kernel lock).
 pub(crate) fn apply_input(k: &Kernel, st: &mut State, input: GpioInput) -> Result<(), Trap> {
     if input.pin >= NUM_PINS {
-        return Err(Trap::host(format!("GPIO input on pin {} (the chip has {NUM_PINS})", input.pin)));
+        return Err(Trap::host(format!(
+            "GPIO input on pin {} (the chip has {NUM_PINS})",
+            input.pin
+        )));
     }
     ensure_pins(st);
     st.ext.pins[input.pin as usize].driven = Some(input.level);
@@ -229,7 +253,7 @@ pub(crate) fn apply_input(k: &Kernel, st: &mut State, input: GpioInput) -> Resul
 
 /// The "gpio_isr" task: applies scheduled input changes when they are due
 /// and runs queued ISR handlers.
-pub(crate) fn service(k: &Kernel, me: TaskId, call: &dyn Fn(u32, &[u64]) -> Result<(), Trap>) -> Result<(), Trap> {
+pub(crate) fn service(k: &Kernel, me: TaskId, call: &kernel::ModuleCall<'_>) -> Result<(), Trap> {
     k.wait_first_turn(me)?;
     loop {
         let mut g = k.lock();
@@ -252,10 +276,10 @@ pub(crate) fn service(k: &Kernel, me: TaskId, call: &dyn Fn(u32, &[u64]) -> Resu
                 }
             }
             Some(i) => {
-                k.block(g, me, Some(i.at_us), WaitOn::Nothing)?;
+                drop(k.block(g, me, Some(i.at_us), WaitOn::Nothing)?);
             }
             None => {
-                k.block(g, me, None, WaitOn::Nothing)?;
+                drop(k.block(g, me, None, WaitOn::Nothing)?);
             }
         }
     }

@@ -26,6 +26,10 @@ use super::objects::Obj;
 
 pub(crate) type TaskId = usize;
 
+/// Calls a module function by reference (`FUNC_REF_BASE + index`) on the
+/// calling service thread.
+pub(crate) type ModuleCall<'a> = dyn Fn(u32, &[u64]) -> Result<(), Trap> + 'a;
+
 /// `CONFIG_FREERTOS_HZ` = 100: one tick is 10 ms.
 pub const TICK_US: u64 = 10_000;
 /// `portMAX_DELAY`: wait forever.
@@ -79,8 +83,13 @@ pub(crate) enum TState {
 pub(crate) enum WaitOn {
     Nothing,
     /// Slot of a queue/semaphore; `send` distinguishes its two lists.
-    Queue { slot: u32, send: bool },
-    EventGroup { slot: u32 },
+    Queue {
+        slot: u32,
+        send: bool,
+    },
+    EventGroup {
+        slot: u32,
+    },
     Notify,
 }
 
@@ -179,7 +188,13 @@ impl Kernel {
             isr_svc: 0,
             ext: Default::default(),
         };
-        Kernel { st: Mutex::new(st), cv: Condvar::new(), virtual_time, start: Instant::now(), run_for_us }
+        Kernel {
+            st: Mutex::new(st),
+            cv: Condvar::new(),
+            virtual_time,
+            start: Instant::now(),
+            run_for_us,
+        }
     }
 
     fn id(&self) -> usize {
@@ -201,7 +216,9 @@ impl Kernel {
     pub fn current(&self) -> Result<TaskId, Trap> {
         match CURRENT.with(|c| c.get()) {
             Some((k, t)) if k == self.id() => Ok(t),
-            _ => Err(Trap::host("FreeRTOS API called from a thread that is not a task of this run")),
+            _ => Err(Trap::host(
+                "FreeRTOS API called from a thread that is not a task of this run",
+            )),
         }
     }
 
@@ -227,10 +244,22 @@ impl Kernel {
         }
     }
 
-    pub fn add_task(&self, st: &mut State, name: String, kind: TaskKind, prio: u32, entry: (u32, u32), stack_bytes: u32) -> TaskId {
+    pub fn add_task(
+        &self,
+        st: &mut State,
+        name: String,
+        kind: TaskKind,
+        prio: u32,
+        entry: (u32, u32),
+        stack_bytes: u32,
+    ) -> TaskId {
         let id = st.tasks.len();
         let prio = prio.min(MAX_PRIORITIES); // the ISR dispatcher sits at MAX_PRIORITIES
-        let handle = if kind == TaskKind::Module { add_object(st, Obj::Task(id)) } else { 0 };
+        let handle = if kind == TaskKind::Module {
+            add_object(st, Obj::Task(id))
+        } else {
+            0
+        };
         st.tasks.push(Task {
             name,
             kind,
@@ -260,7 +289,11 @@ impl Kernel {
     }
 
     /// Waits until `me` holds the run token (or must unwind).
-    fn wait_turn<'a>(&'a self, mut g: MutexGuard<'a, State>, me: TaskId) -> Result<MutexGuard<'a, State>, Trap> {
+    fn wait_turn<'a>(
+        &'a self,
+        mut g: MutexGuard<'a, State>,
+        me: TaskId,
+    ) -> Result<MutexGuard<'a, State>, Trap> {
         loop {
             if g.end.is_some() || g.tasks[me].killed {
                 return Err(unwind());
@@ -279,7 +312,11 @@ impl Kernel {
     }
 
     /// Hands the token to the best ready task and waits for it to come back.
-    fn switch_away<'a>(&'a self, mut g: MutexGuard<'a, State>, me: TaskId) -> Result<MutexGuard<'a, State>, Trap> {
+    fn switch_away<'a>(
+        &'a self,
+        mut g: MutexGuard<'a, State>,
+        me: TaskId,
+    ) -> Result<MutexGuard<'a, State>, Trap> {
         dispatch(&mut g);
         self.cv.notify_all();
         self.wait_turn(g, me)
@@ -314,9 +351,15 @@ impl Kernel {
     }
 
     /// `vTaskSuspend(NULL)`: parked until `vTaskResume`.
-    pub fn suspend_self<'a>(&'a self, mut g: MutexGuard<'a, State>, me: TaskId) -> Result<MutexGuard<'a, State>, Trap> {
+    pub fn suspend_self<'a>(
+        &'a self,
+        mut g: MutexGuard<'a, State>,
+        me: TaskId,
+    ) -> Result<MutexGuard<'a, State>, Trap> {
         if g.sched_suspended > 0 {
-            return Err(Trap::host("vTaskSuspend(NULL) while the scheduler is suspended"));
+            return Err(Trap::host(
+                "vTaskSuspend(NULL) while the scheduler is suspended",
+            ));
         }
         let t = &mut g.tasks[me];
         t.state = TState::Suspended;
@@ -325,7 +368,11 @@ impl Kernel {
     }
 
     /// After something made tasks ready: yields if one outranks `me`.
-    pub fn maybe_preempt<'a>(&'a self, mut g: MutexGuard<'a, State>, me: TaskId) -> Result<MutexGuard<'a, State>, Trap> {
+    pub fn maybe_preempt<'a>(
+        &'a self,
+        mut g: MutexGuard<'a, State>,
+        me: TaskId,
+    ) -> Result<MutexGuard<'a, State>, Trap> {
         if g.end.is_some() {
             return Err(unwind());
         }
@@ -353,12 +400,20 @@ impl Kernel {
         if g.end.is_some() || g.tasks[me].killed {
             return Err(unwind());
         }
-        let g = if g.preempt_pending { self.maybe_preempt(g, me)? } else { g };
+        let g = if g.preempt_pending {
+            self.maybe_preempt(g, me)?
+        } else {
+            g
+        };
         Ok((g, me))
     }
 
     /// `vPortYield`: goes behind the other ready tasks of its priority.
-    pub fn yield_now<'a>(&'a self, mut g: MutexGuard<'a, State>, me: TaskId) -> Result<MutexGuard<'a, State>, Trap> {
+    pub fn yield_now<'a>(
+        &'a self,
+        mut g: MutexGuard<'a, State>,
+        me: TaskId,
+    ) -> Result<MutexGuard<'a, State>, Trap> {
         if g.tasks[me].critical > 0 || g.sched_suspended > 0 {
             return Ok(g);
         }
@@ -400,7 +455,10 @@ impl Kernel {
             if !deleted && g.end.is_none() {
                 let reason = match trap.kind {
                     TrapKind::Exit(c) => EndReason::Exit(c),
-                    _ => EndReason::Trapped { task: g.tasks[me].name.clone(), trap },
+                    _ => EndReason::Trapped {
+                        task: g.tasks[me].name.clone(),
+                        trap,
+                    },
                 };
                 self.end(&mut g, reason);
             }
@@ -413,7 +471,12 @@ impl Kernel {
 
     /// `esp_rom_delay_us` and other busy waits: in virtual time the clock
     /// moves while the task keeps running.
-    pub fn busy_wait<'a>(&'a self, mut g: MutexGuard<'a, State>, me: TaskId, us: u64) -> Result<MutexGuard<'a, State>, Trap> {
+    pub fn busy_wait<'a>(
+        &'a self,
+        mut g: MutexGuard<'a, State>,
+        me: TaskId,
+        us: u64,
+    ) -> Result<MutexGuard<'a, State>, Trap> {
         if self.virtual_time {
             g.vnow += us;
             let now = g.vnow;
@@ -471,16 +534,26 @@ impl Kernel {
                         Some(t) if self.virtual_time => g.vnow = t.max(g.vnow),
                         Some(t) => {
                             let wait = Duration::from_micros(t.saturating_sub(now));
-                            g = self.cv.wait_timeout(g, wait).unwrap_or_else(|e| e.into_inner()).0;
+                            g = self
+                                .cv
+                                .wait_timeout(g, wait)
+                                .unwrap_or_else(|e| e.into_inner())
+                                .0;
                         }
                         None => {
                             let alive: Vec<String> = g
                                 .tasks
                                 .iter()
-                                .filter(|t| t.kind == TaskKind::Module && t.state != TState::Deleted)
+                                .filter(|t| {
+                                    t.kind == TaskKind::Module && t.state != TState::Deleted
+                                })
                                 .map(|t| t.name.clone())
                                 .collect();
-                            let r = if alive.is_empty() { EndReason::Finished } else { EndReason::Blocked { tasks: alive } };
+                            let r = if alive.is_empty() {
+                                EndReason::Finished
+                            } else {
+                                EndReason::Blocked { tasks: alive }
+                            };
                             self.end(&mut g, r);
                         }
                     }
@@ -495,11 +568,17 @@ impl Kernel {
                         if best_ready(&g).is_some_and(|b| g.tasks[b].prio > g.tasks[run].prio) {
                             g.preempt_pending = true;
                         }
-                        let next = [earliest_deadline(&g), self.run_for_us].into_iter().flatten().min();
+                        let next = [earliest_deadline(&g), self.run_for_us]
+                            .into_iter()
+                            .flatten()
+                            .min();
                         g = match next {
                             Some(t) => {
                                 let wait = Duration::from_micros(t.saturating_sub(now).max(100));
-                                self.cv.wait_timeout(g, wait).unwrap_or_else(|e| e.into_inner()).0
+                                self.cv
+                                    .wait_timeout(g, wait)
+                                    .unwrap_or_else(|e| e.into_inner())
+                                    .0
                             }
                             None => self.cv.wait(g).unwrap_or_else(|e| e.into_inner()),
                         };
@@ -580,7 +659,11 @@ fn dispatch(st: &mut State) -> bool {
 }
 
 fn earliest_deadline(st: &State) -> Option<u64> {
-    st.tasks.iter().filter(|t| t.state == TState::Blocked).filter_map(|t| t.wake_at).min()
+    st.tasks
+        .iter()
+        .filter(|t| t.state == TState::Blocked)
+        .filter_map(|t| t.wake_at)
+        .min()
 }
 
 /// Wakes every task whose timeout passed, earliest first.

@@ -27,15 +27,23 @@ const DEFAULT_LEVEL: u32 = 3;
 const MAX_TAG: u32 = 256;
 
 fn enabled(k: &Kernel, c: &Caller<'_>, level: u32, tag: u32) -> Result<bool, Trap> {
-    let tag = if tag == 0 { Vec::new() } else { c.read_cstr(tag, MAX_TAG)? };
+    let tag = if tag == 0 {
+        Vec::new()
+    } else {
+        c.read_cstr(tag, MAX_TAG)?
+    };
     let g = k.lock();
     let levels = &g.ext.log_levels;
-    let max = levels.get(&tag).or_else(|| levels.get(&b"*"[..])).copied().unwrap_or(DEFAULT_LEVEL);
+    let max = levels
+        .get(&tag)
+        .or_else(|| levels.get(&b"*"[..]))
+        .copied()
+        .unwrap_or(DEFAULT_LEVEL);
     Ok(level <= max)
 }
 
 fn log_write(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    k.enter()?;
+    drop(k.enter()?);
     if enabled(k, c, a32(a, 0), a32(a, 1))? {
         let text = format(c, a32(a, 2), &mut RegArgs { args: a, next: 3 })?;
         c.output(&text);
@@ -44,7 +52,7 @@ fn log_write(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn log_writev(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    k.enter()?;
+    drop(k.enter()?);
     if enabled(k, c, a32(a, 0), a32(a, 1))? {
         let text = format(c, a32(a, 2), &mut VaArgs { ptr: a32(a, 3) })?;
         c.output(&text);
@@ -55,7 +63,7 @@ fn log_writev(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 /// ESP-IDF v6 `esp_log(config, tag, fmt, ...)`: the level is the low 3 bits
 /// of the config word.
 fn log_v2(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    k.enter()?;
+    drop(k.enter()?);
     if enabled(k, c, a32(a, 0) & 7, a32(a, 1))? {
         let text = format(c, a32(a, 2), &mut RegArgs { args: a, next: 3 })?;
         c.output(&text);
@@ -90,11 +98,15 @@ fn level_get(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let tag = c.read_cstr(a32(a, 0), MAX_TAG)?;
     let (g, _) = k.enter()?;
     let levels = &g.ext.log_levels;
-    ret(levels.get(&tag).or_else(|| levels.get(&b"*"[..])).copied().unwrap_or(DEFAULT_LEVEL))
+    ret(levels
+        .get(&tag)
+        .or_else(|| levels.get(&b"*"[..]))
+        .copied()
+        .unwrap_or(DEFAULT_LEVEL))
 }
 
 fn rom_printf(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    k.enter()?;
+    drop(k.enter()?);
     let text = format(c, a32(a, 0), &mut RegArgs { args: a, next: 1 })?;
     c.output(&text);
     ret(text.len() as u32)
@@ -102,6 +114,6 @@ fn rom_printf(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 
 fn rom_delay_us(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
     let (g, me) = k.enter()?;
-    k.busy_wait(g, me, a32(a, 0) as u64)?;
+    drop(k.busy_wait(g, me, a32(a, 0) as u64)?);
     Ok(None)
 }

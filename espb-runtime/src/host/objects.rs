@@ -105,7 +105,6 @@ pub(crate) struct Timer {
 pub(crate) struct EspTimer {
     pub callback: u32,
     pub arg: u32,
-    pub name: u32,
     pub skip_unhandled: bool,
     pub active: bool,
     /// Next alarm (µs) and period (0: one-shot).

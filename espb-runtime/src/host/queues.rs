@@ -21,9 +21,17 @@ pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
     ("vQueueDelete", "(ptr)", delete),
     ("xQueueGenericReset", "(ptr, i32) -> i32", reset),
     ("xQueueCreateMutex", "(i32) -> ptr", create_mutex),
-    ("xQueueCreateCountingSemaphore", "(i32, i32) -> ptr", create_counting),
+    (
+        "xQueueCreateCountingSemaphore",
+        "(i32, i32) -> ptr",
+        create_counting,
+    ),
     ("xQueueSemaphoreTake", "(ptr, i32) -> i32", semaphore_take),
-    ("xQueueTakeMutexRecursive", "(ptr, i32) -> i32", take_recursive),
+    (
+        "xQueueTakeMutexRecursive",
+        "(ptr, i32) -> i32",
+        take_recursive,
+    ),
     ("xQueueGiveMutexRecursive", "(ptr) -> i32", give_recursive),
 ];
 
@@ -34,10 +42,17 @@ fn queue_slot(st: &State, c: &Caller<'_>, h: u32) -> Result<u32, Trap> {
     match slot_of(st, h) {
         Some(s) => match &st.objects[s as usize] {
             Some(Obj::Queue(_)) => Ok(s),
-            Some(o) => Err(Trap::host(format!("{}: handle {h:#010x} is a {}, not a queue", c.import_name(), o.kind_name()))),
+            Some(o) => Err(Trap::host(format!(
+                "{}: handle {h:#010x} is a {}, not a queue",
+                c.import_name(),
+                o.kind_name()
+            ))),
             None => Err(Trap::host("host platform: empty object slot")),
         },
-        None => Err(Trap::host(format!("{}: {h:#010x} is not a valid queue or semaphore handle (deleted?)", c.import_name()))),
+        None => Err(Trap::host(format!(
+            "{}: {h:#010x} is not a valid queue or semaphore handle (deleted?)",
+            c.import_name()
+        ))),
     }
 }
 
@@ -79,7 +94,12 @@ fn create_mutex(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let kind = match a32(a, 0) & 0xff {
         1 => QueueKind::Mutex,
         4 => QueueKind::Recursive,
-        t => return Err(Trap::host(format!("{}: queue type {t} is not a mutex type", c.import_name()))),
+        t => {
+            return Err(Trap::host(format!(
+                "{}: queue type {t} is not a mutex type",
+                c.import_name()
+            )))
+        }
     };
     create_queue(k, Queue::new(kind, 1, 0, 1))
 }
@@ -116,7 +136,9 @@ fn send(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
         c.read(item, &mut bytes)?;
     }
     if pos > 2 {
-        return Err(Trap::host(format!("xQueueGenericSend: unknown copy position {pos}")));
+        return Err(Trap::host(format!(
+            "xQueueGenericSend: unknown copy position {pos}"
+        )));
     }
     let mut deadline = None;
     let mut first = true;
@@ -124,7 +146,9 @@ fn send(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
         let slot = queue_slot(&g, c, h)?;
         let qu = q(&mut g, slot)?;
         if pos == 2 && qu.length != 1 {
-            return Err(Trap::host("xQueueOverwrite on a queue whose length is not 1"));
+            return Err(Trap::host(
+                "xQueueOverwrite on a queue whose length is not 1",
+            ));
         }
         if qu.waiting() < qu.length || pos == 2 {
             if qu.item_size == 0 {
@@ -144,11 +168,14 @@ fn send(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
             if qu.kind.is_mutex() {
                 release_mutex(&mut g, slot)?;
             }
-            let w = first_waiter(&g, &q(&mut g, slot)?.waiting_recv);
+            let w = {
+                let l = q(&mut g, slot)?.waiting_recv.clone();
+                first_waiter(&g, &l)
+            };
             if let Some(w) = w {
                 kernel::wake(&mut g, w);
             }
-            k.maybe_preempt(g, me)?;
+            drop(k.maybe_preempt(g, me)?);
             return ret(PD_TRUE);
         }
         if ticks == 0 || (!first && deadline.is_some_and(|d| d <= k.now(&g))) {
@@ -159,7 +186,9 @@ fn send(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
             first = false;
         }
         q(&mut g, slot)?.waiting_send.push(me);
-        g = k.block(g, me, deadline, WaitOn::Queue { slot, send: true })?.0;
+        g = k
+            .block(g, me, deadline, WaitOn::Queue { slot, send: true })?
+            .0;
     }
 }
 
@@ -191,13 +220,19 @@ fn take(k: &Kernel, c: &mut Caller<'_>, h: u32, ticks: u32, how: Take) -> R {
                     qu.recursion = 1;
                     g.tasks[me].mutexes_held += 1;
                 }
-                let w = first_waiter(&g, &q(&mut g, slot)?.waiting_send);
+                let w = {
+                    let l = q(&mut g, slot)?.waiting_send.clone();
+                    first_waiter(&g, &l)
+                };
                 if let Some(w) = w {
                     kernel::wake(&mut g, w);
                 }
             } else {
                 // A peek leaves the item: let the next reader see it too.
-                let w = first_waiter(&g, &q(&mut g, slot)?.waiting_recv);
+                let w = {
+                    let l = q(&mut g, slot)?.waiting_recv.clone();
+                    first_waiter(&g, &l)
+                };
                 if let Some(w) = w {
                     kernel::wake(&mut g, w);
                 }
@@ -218,7 +253,9 @@ fn take(k: &Kernel, c: &mut Caller<'_>, h: u32, ticks: u32, how: Take) -> R {
         }
         inherit_priority(&mut g, slot, me)?;
         q(&mut g, slot)?.waiting_recv.push(me);
-        g = k.block(g, me, deadline, WaitOn::Queue { slot, send: false })?.0;
+        g = k
+            .block(g, me, deadline, WaitOn::Queue { slot, send: false })?
+            .0;
     }
 }
 
@@ -266,7 +303,12 @@ fn delete(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let (mut g, _) = k.enter()?;
     let slot = queue_slot(&g, c, a32(a, 0))?;
     let qu = q(&mut g, slot)?;
-    let waiters: Vec<TaskId> = qu.waiting_send.iter().chain(&qu.waiting_recv).copied().collect();
+    let waiters: Vec<TaskId> = qu
+        .waiting_send
+        .iter()
+        .chain(&qu.waiting_recv)
+        .copied()
+        .collect();
     g.objects[slot as usize] = None;
     // Tasks still blocked on it wake and trap on the dead handle, where
     // FreeRTOS would corrupt memory.
@@ -284,11 +326,14 @@ fn reset(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     if !qu.kind.is_mutex() && qu.kind != QueueKind::Counting {
         qu.count = 0;
     }
-    let w = first_waiter(&g, &q(&mut g, slot)?.waiting_send);
+    let w = {
+        let l = q(&mut g, slot)?.waiting_send.clone();
+        first_waiter(&g, &l)
+    };
     if let Some(w) = w {
         kernel::wake(&mut g, w);
     }
-    k.maybe_preempt(g, me)?;
+    drop(k.maybe_preempt(g, me)?);
     ret(PD_TRUE)
 }
 
@@ -299,7 +344,9 @@ fn take_recursive(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
         let slot = queue_slot(&g, c, h)?;
         let qu = q(&mut g, slot)?;
         if qu.kind != QueueKind::Recursive {
-            return Err(Trap::host("xSemaphoreTakeRecursive on a mutex not created recursive"));
+            return Err(Trap::host(
+                "xSemaphoreTakeRecursive on a mutex not created recursive",
+            ));
         }
         if qu.holder == Some(me) {
             qu.recursion += 1;
@@ -316,7 +363,9 @@ fn give_recursive(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
         let slot = queue_slot(&g, c, h)?;
         let qu = q(&mut g, slot)?;
         if qu.kind != QueueKind::Recursive {
-            return Err(Trap::host("xSemaphoreGiveRecursive on a mutex not created recursive"));
+            return Err(Trap::host(
+                "xSemaphoreGiveRecursive on a mutex not created recursive",
+            ));
         }
         if qu.holder != Some(me) {
             return ret(PD_FALSE);

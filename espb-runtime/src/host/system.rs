@@ -9,7 +9,11 @@ use super::kernel::{unwind, EndReason, Kernel};
 
 pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
     ("esp_err_to_name", "(i32) -> ptr", err_to_name),
-    ("_esp_error_check_failed", "(i32, ptr, i32, ptr, ptr)", error_check_failed),
+    (
+        "_esp_error_check_failed",
+        "(i32, ptr, i32, ptr, ptr)",
+        error_check_failed,
+    ),
     ("esp_restart", "()", restart),
     ("esp_reset_reason", "() -> i32", reset_reason),
     ("esp_get_free_heap_size", "() -> i32", free_heap),
@@ -41,25 +45,37 @@ pub fn err_name(code: i32) -> &'static str {
 }
 
 fn err_to_name(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    k.enter()?;
+    drop(k.enter()?);
     ret(module_string(k, c, err_name(a32(a, 0) as i32).as_bytes())?)
 }
 
 /// Prints ESP-IDF's `ESP_ERROR_CHECK` message, then aborts the module.
 fn error_check_failed(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    k.enter()?;
+    drop(k.enter()?);
     let rc = a32(a, 0) as i32;
     let s = |p: u32| -> Result<String, Trap> {
-        Ok(if p == 0 { String::new() } else { String::from_utf8_lossy(&c.read_cstr(p, 4096)?).into_owned() })
+        Ok(if p == 0 {
+            String::new()
+        } else {
+            String::from_utf8_lossy(&c.read_cstr(p, 4096)?).into_owned()
+        })
     };
-    let (file, line, func, expr) = (s(a32(a, 1))?, a32(a, 2) as i32, s(a32(a, 3))?, s(a32(a, 4))?);
+    let (file, line, func, expr) = (
+        s(a32(a, 1))?,
+        a32(a, 2) as i32,
+        s(a32(a, 3))?,
+        s(a32(a, 4))?,
+    );
     let msg = format!(
         "ESP_ERROR_CHECK failed: esp_err_t 0x{:x} ({})\nfile: \"{file}\" line {line}\nfunc: {func}\nexpression: {expr}\n",
         rc,
         err_name(rc)
     );
     c.output(msg.as_bytes());
-    Err(Trap::new(TrapKind::Abort(format!("ESP_ERROR_CHECK failed: esp_err_t 0x{rc:x} ({}) at {file}:{line}", err_name(rc)))))
+    Err(Trap::new(TrapKind::Abort(format!(
+        "ESP_ERROR_CHECK failed: esp_err_t 0x{rc:x} ({}) at {file}:{line}",
+        err_name(rc)
+    ))))
 }
 
 fn restart(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
@@ -70,18 +86,18 @@ fn restart(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
 
 /// The simulated chip always comes out of a power-on reset.
 fn reset_reason(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    k.enter()?;
+    drop(k.enter()?);
     ret(1)
 }
 
 fn free_heap(k: &Kernel, c: &mut Caller<'_>, _a: &[u64]) -> R {
-    k.enter()?;
+    drop(k.enter()?);
     ret(c.inner().heap.lock().free_bytes())
 }
 
 /// An ESP32-C3 (model 5), revision v0.4, one core, Wi-Fi b/g/n and BLE.
 fn chip_info(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    k.enter()?;
+    drop(k.enter()?);
     let p = a32(a, 0);
     let mut b = [0u8; 12];
     b[0..4].copy_from_slice(&5u32.to_le_bytes());

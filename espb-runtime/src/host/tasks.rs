@@ -6,12 +6,17 @@ use crate::trap::Trap;
 
 use super::api::{a32, module_func, module_string, out32, ret, Imp, PD_FALSE, PD_TRUE, R};
 use super::kernel::{
-    self, slot_of, unwind, Kernel, NotifyState, State, TState, TaskId, TaskKind, WaitOn, MAX_PRIORITIES,
+    self, slot_of, unwind, Kernel, NotifyState, State, TState, TaskId, TaskKind, WaitOn,
+    MAX_PRIORITIES,
 };
 use super::objects::Obj;
 
 pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
-    ("xTaskCreatePinnedToCore", "(ptr, ptr, i32, ptr, i32, ptr, i32) -> i32", task_create),
+    (
+        "xTaskCreatePinnedToCore",
+        "(ptr, ptr, i32, ptr, i32, ptr, i32) -> i32",
+        task_create,
+    ),
     ("vTaskDelete", "(ptr)", task_delete),
     ("vTaskDelay", "(i32)", task_delay),
     ("xTaskDelayUntil", "(ptr, i32) -> i32", task_delay_until),
@@ -19,7 +24,11 @@ pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
     ("xTaskGetTickCountFromISR", "() -> i32", tick_count),
     ("xTaskGetCurrentTaskHandle", "() -> ptr", current_handle),
     ("pcTaskGetName", "(ptr) -> ptr", task_name),
-    ("uxTaskGetStackHighWaterMark", "(ptr) -> i32", stack_high_water),
+    (
+        "uxTaskGetStackHighWaterMark",
+        "(ptr) -> i32",
+        stack_high_water,
+    ),
     ("vTaskSuspend", "(ptr)", task_suspend),
     ("vTaskResume", "(ptr)", task_resume),
     ("uxTaskPriorityGet", "(ptr) -> i32", prio_get),
@@ -28,9 +37,21 @@ pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
     ("uxTaskGetNumberOfTasks", "() -> i32", task_count),
     ("vTaskSuspendAll", "()", suspend_all),
     ("xTaskResumeAll", "() -> i32", resume_all),
-    ("xTaskGenericNotify", "(ptr, i32, i32, i32, ptr) -> i32", notify),
-    ("xTaskGenericNotifyWait", "(i32, i32, i32, ptr, i32) -> i32", notify_wait),
-    ("ulTaskGenericNotifyTake", "(i32, i32, i32) -> i32", notify_take),
+    (
+        "xTaskGenericNotify",
+        "(ptr, i32, i32, i32, ptr) -> i32",
+        notify,
+    ),
+    (
+        "xTaskGenericNotifyWait",
+        "(i32, i32, i32, ptr, i32) -> i32",
+        notify_wait,
+    ),
+    (
+        "ulTaskGenericNotifyTake",
+        "(i32, i32, i32) -> i32",
+        notify_take,
+    ),
     ("vPortEnterCritical", "(ptr)", enter_critical),
     ("vPortExitCritical", "(ptr)", exit_critical),
     ("vPortYield", "()", port_yield),
@@ -43,24 +64,49 @@ pub(crate) fn task_of(st: &State, c: &Caller<'_>, h: u32, me: TaskId) -> Result<
     }
     match slot_of(st, h).and_then(|s| st.objects[s as usize].as_ref()) {
         Some(Obj::Task(t)) => Ok(*t),
-        Some(o) => Err(Trap::host(format!("{}: handle {h:#010x} is a {}, not a task", c.import_name(), o.kind_name()))),
-        None => Err(Trap::host(format!("{}: {h:#010x} is not a valid task handle", c.import_name()))),
+        Some(o) => Err(Trap::host(format!(
+            "{}: handle {h:#010x} is a {}, not a task",
+            c.import_name(),
+            o.kind_name()
+        ))),
+        None => Err(Trap::host(format!(
+            "{}: {h:#010x} is not a valid task handle",
+            c.import_name()
+        ))),
     }
 }
 
 fn task_create(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (f, name_p, stack, arg, prio, out) = (a32(a, 0), a32(a, 1), a32(a, 2), a32(a, 3), a32(a, 4), a32(a, 5));
+    let (f, name_p, stack, arg, prio, out) = (
+        a32(a, 0),
+        a32(a, 1),
+        a32(a, 2),
+        a32(a, 3),
+        a32(a, 4),
+        a32(a, 5),
+    );
     let func = module_func(c, f, "(ptr)", "task function")?;
-    let mut name = if name_p == 0 { Vec::new() } else { c.read_cstr(name_p, 4096)? };
+    let mut name = if name_p == 0 {
+        Vec::new()
+    } else {
+        c.read_cstr(name_p, 4096)?
+    };
     // configMAX_TASK_NAME_LEN = 16 including the NUL.
     name.truncate(15);
     let (mut g, me) = k.enter()?;
     // FreeRTOS clamps an out-of-range priority to configMAX_PRIORITIES - 1.
     let prio = prio.min(MAX_PRIORITIES - 1);
-    let id = k.add_task(&mut g, String::from_utf8_lossy(&name).into_owned(), TaskKind::Module, prio, (func, arg), stack);
+    let id = k.add_task(
+        &mut g,
+        String::from_utf8_lossy(&name).into_owned(),
+        TaskKind::Module,
+        prio,
+        (func, arg),
+        stack,
+    );
     let h = g.tasks[id].handle;
     out32(c, out, h)?;
-    k.maybe_preempt(g, me)?;
+    drop(k.maybe_preempt(g, me)?);
     ret(PD_TRUE)
 }
 
@@ -81,11 +127,11 @@ fn task_delay(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
     let (g, me) = k.enter()?;
     let ticks = a32(a, 0);
     if ticks == 0 {
-        k.yield_now(g, me)?;
+        drop(k.yield_now(g, me)?);
         return Ok(None);
     }
     let d = k.deadline(&g, ticks);
-    k.block(g, me, d, WaitOn::Nothing)?;
+    drop(k.block(g, me, d, WaitOn::Nothing)?);
     Ok(None)
 }
 
@@ -96,14 +142,18 @@ fn task_delay_until(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let now = k.tick(&g);
     let wake = prev.wrapping_add(inc);
     // FreeRTOS' overflow-aware test: delay only if `wake` lies in the future.
-    let should = if now < prev { wake < prev && wake > now } else { wake < prev || wake > now };
+    let should = if now < prev {
+        wake < prev && wake > now
+    } else {
+        wake < prev || wake > now
+    };
     c.write_u32(p, wake)?;
     if should {
         let d = k.deadline(&g, wake.wrapping_sub(now));
-        k.block(g, me, d, WaitOn::Nothing)?;
+        drop(k.block(g, me, d, WaitOn::Nothing)?);
         ret(PD_TRUE)
     } else {
-        k.yield_now(g, me)?;
+        drop(k.yield_now(g, me)?);
         ret(PD_FALSE)
     }
 }
@@ -154,7 +204,7 @@ fn task_suspend(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let (mut g, me) = k.enter()?;
     let t = task_of(&g, c, a32(a, 0), me)?;
     if t == me {
-        k.suspend_self(g, me)?;
+        drop(k.suspend_self(g, me)?);
         return Ok(None);
     }
     if g.tasks[t].state != TState::Deleted {
@@ -175,7 +225,7 @@ fn task_resume(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let t = task_of(&g, c, a32(a, 0), me)?;
     if g.tasks[t].state == TState::Suspended && t != me {
         kernel::make_ready(&mut g, t);
-        k.maybe_preempt(g, me)?;
+        drop(k.maybe_preempt(g, me)?);
     }
     Ok(None)
 }
@@ -196,7 +246,7 @@ fn prio_set(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
         task.prio = p;
     }
     task.base_prio = p;
-    k.maybe_preempt(g, me)?;
+    drop(k.maybe_preempt(g, me)?);
     Ok(None)
 }
 
@@ -205,7 +255,9 @@ fn task_state(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let h = a32(a, 0);
     // A deleted task's handle is gone: eDeleted as FreeRTOS reports it while
     // the TCB still exists.
-    let Ok(t) = task_of(&g, c, h, me) else { return ret(4) };
+    let Ok(t) = task_of(&g, c, h, me) else {
+        return ret(4);
+    };
     ret(match g.tasks[t].state {
         TState::Running => 0,
         TState::Ready => 1,
@@ -218,7 +270,12 @@ fn task_state(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 fn task_count(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
     let (g, _) = k.enter()?;
     // Live tasks plus the idle task, which the host does not model as a thread.
-    let n = g.tasks.iter().filter(|t| t.state != TState::Deleted).count() as u32 + 1;
+    let n = g
+        .tasks
+        .iter()
+        .filter(|t| t.state != TState::Deleted)
+        .count() as u32
+        + 1;
     ret(n)
 }
 
@@ -271,7 +328,11 @@ fn notify(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
                 task.notify_value = value;
             }
         }
-        _ => return Err(Trap::host(format!("xTaskGenericNotify: unknown eNotifyAction {action}"))),
+        _ => {
+            return Err(Trap::host(format!(
+                "xTaskGenericNotify: unknown eNotifyAction {action}"
+            )))
+        }
     }
     if ok {
         task.notify_state = NotifyState::Received;
@@ -287,7 +348,8 @@ fn notify(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn notify_wait(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (idx, clear_entry, clear_exit, out, ticks) = (a32(a, 0), a32(a, 1), a32(a, 2), a32(a, 3), a32(a, 4));
+    let (idx, clear_entry, clear_exit, out, ticks) =
+        (a32(a, 0), a32(a, 1), a32(a, 2), a32(a, 3), a32(a, 4));
     check_index(c, idx)?;
     let (mut g, me) = k.enter()?;
     if g.tasks[me].notify_state != NotifyState::Received {
@@ -348,13 +410,13 @@ fn exit_critical(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
     }
     g.tasks[me].critical -= 1;
     if g.tasks[me].critical == 0 && g.preempt_pending {
-        k.maybe_preempt(g, me)?;
+        drop(k.maybe_preempt(g, me)?);
     }
     Ok(None)
 }
 
 fn port_yield(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
     let (g, me) = k.enter()?;
-    k.yield_now(g, me)?;
+    drop(k.yield_now(g, me)?);
     Ok(None)
 }

@@ -12,8 +12,16 @@ use super::objects::{Obj, Timer};
 
 pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
     ("xTimerCreate", "(ptr, i32, i32, ptr, ptr) -> ptr", create),
-    ("xTimerGenericCommand", "(ptr, i32, i32, ptr, i32) -> i32", command),
-    ("xTimerGenericCommandFromTask", "(ptr, i32, i32, ptr, i32) -> i32", command),
+    (
+        "xTimerGenericCommand",
+        "(ptr, i32, i32, ptr, i32) -> i32",
+        command,
+    ),
+    (
+        "xTimerGenericCommandFromTask",
+        "(ptr, i32, i32, ptr, i32) -> i32",
+        command,
+    ),
     ("pvTimerGetTimerID", "(ptr) -> ptr", get_id),
     ("vTimerSetTimerID", "(ptr, ptr)", set_id),
     ("xTimerIsTimerActive", "(ptr) -> i32", is_active),
@@ -28,8 +36,15 @@ pub(crate) const TIMER_TASK_PRIORITY: u32 = 1;
 fn slot(st: &State, c: &Caller<'_>, h: u32) -> Result<u32, Trap> {
     match slot_of(st, h).map(|s| (s, &st.objects[s as usize])) {
         Some((s, Some(Obj::Timer(_)))) => Ok(s),
-        Some((_, Some(o))) => Err(Trap::host(format!("{}: handle {h:#010x} is a {}, not a timer", c.import_name(), o.kind_name()))),
-        _ => Err(Trap::host(format!("{}: {h:#010x} is not a valid timer handle (deleted?)", c.import_name()))),
+        Some((_, Some(o))) => Err(Trap::host(format!(
+            "{}: handle {h:#010x} is a {}, not a timer",
+            c.import_name(),
+            o.kind_name()
+        ))),
+        _ => Err(Trap::host(format!(
+            "{}: {h:#010x} is not a valid timer handle (deleted?)",
+            c.import_name()
+        ))),
     }
 }
 
@@ -53,7 +68,16 @@ fn create(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let (mut g, _) = k.enter()?;
     g.ext.timer_order += 1;
     let order = g.ext.timer_order;
-    let t = Timer { name, period, auto_reload: auto != 0, id, callback: cb, active: false, expiry: 0, order };
+    let t = Timer {
+        name,
+        period,
+        auto_reload: auto != 0,
+        id,
+        callback: cb,
+        active: false,
+        expiry: 0,
+        order,
+    };
     ret(add_object(&mut g, Obj::Timer(t)))
 }
 
@@ -89,7 +113,7 @@ fn command(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     }
     let svc = g.timer_svc;
     kernel::kick(&mut g, svc);
-    k.maybe_preempt(g, me)?;
+    drop(k.maybe_preempt(g, me)?);
     ret(PD_TRUE)
 }
 
@@ -132,7 +156,7 @@ fn get_expiry(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 
 /// The timer service task's body: fire due timers, else sleep until the next
 /// expiry (or until a command changes the timers).
-pub(crate) fn service(k: &Kernel, me: TaskId, call: &dyn Fn(u32, &[u64]) -> Result<(), Trap>) -> Result<(), Trap> {
+pub(crate) fn service(k: &Kernel, me: TaskId, call: &kernel::ModuleCall<'_>) -> Result<(), Trap> {
     k.wait_first_turn(me)?;
     loop {
         let mut g = k.lock();
@@ -151,7 +175,9 @@ pub(crate) fn service(k: &Kernel, me: TaskId, call: &dyn Fn(u32, &[u64]) -> Resu
             .min();
         match due {
             Some((expiry, _, i)) if expiry <= now => {
-                let Some(Some(Obj::Timer(t))) = g.objects.get_mut(i) else { continue };
+                let Some(Some(Obj::Timer(t))) = g.objects.get_mut(i) else {
+                    continue;
+                };
                 if t.auto_reload {
                     // FreeRTOS catches up one period per callback.
                     t.expiry += t.period as u64;
@@ -164,10 +190,10 @@ pub(crate) fn service(k: &Kernel, me: TaskId, call: &dyn Fn(u32, &[u64]) -> Resu
                 call(cb, &[handle as u64])?;
             }
             Some((expiry, _, _)) => {
-                k.block(g, me, Some(expiry * kernel::TICK_US), WaitOn::Nothing)?;
+                drop(k.block(g, me, Some(expiry * kernel::TICK_US), WaitOn::Nothing)?);
             }
             None => {
-                k.block(g, me, None, WaitOn::Nothing)?;
+                drop(k.block(g, me, None, WaitOn::Nothing)?);
             }
         }
     }

@@ -1,0 +1,457 @@
+//! The host platform: ESP-IDF and FreeRTOS simulated on a PC, so a module
+//! built for a device runs unchanged under `cargo espb run`.
+//!
+//! [`run_app`] instantiates a module with the platform's functions (the
+//! exact names and signatures of the bundled SDK headers, by name and
+//! through the default fast-symbol table), runs `app_main` as the "main"
+//! task and returns when the run ends (see [`EndReason`] and
+//! `docs/host-platform.md`).
+
+mod api;
+mod esp_timer;
+mod events;
+mod gpio;
+mod kernel;
+mod log;
+mod objects;
+mod queues;
+mod symtab;
+mod system;
+mod tasks;
+mod timers;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use espb_format::{ValType, FUNC_REF_BASE};
+
+use crate::config::Config;
+use crate::imports::Imports;
+use crate::instance::{Instance, InstantiateError};
+use crate::module::Module;
+use crate::output::Output;
+use crate::trap::{Trap, TrapKind};
+
+pub use gpio::NUM_PINS as GPIO_PINS;
+pub use kernel::{EndReason, TICK_US};
+pub use objects::GpioInput;
+pub use symtab::esp_idf_table;
+pub use system::err_name;
+
+use kernel::{Kernel, TaskKind};
+
+/// ESP-IDF's main task: priority 1, `CONFIG_ESP_MAIN_TASK_STACK_SIZE`.
+const MAIN_PRIORITY: u32 = 1;
+const MAIN_STACK: u32 = 3584;
+
+/// How to run a module on the host.
+#[derive(Clone)]
+pub struct HostConfig {
+    /// Advance a simulated clock instead of sleeping (`--virtual-time`).
+    pub virtual_time: bool,
+    /// The entry function: `None` runs `app_main`, or `main` if the module
+    /// has no `app_main`.
+    pub entry: Option<String>,
+    /// Where `printf`, `ESP_LOGx` and friends write.
+    pub output: Output,
+    /// End the run after this much device time (virtual or real).
+    pub run_for: Option<Duration>,
+    /// `argv[1..]` for an entry `int main(int argc, char **argv)`.
+    pub args: Vec<String>,
+    /// Input-pin changes applied at given times.
+    pub gpio_inputs: Vec<GpioInput>,
+    /// Seed of `esp_random`.
+    pub seed: u64,
+    /// Most tasks alive at once (each needs an execution context).
+    pub max_tasks: u32,
+    /// Imports the platform's functions are added to (builtins, FFI natives,
+    /// the embedder's own functions). Platform functions win on a name clash.
+    pub imports: Imports,
+    /// Instance settings (fuel, heap, stack sizes); `output` and
+    /// `max_contexts` are overridden from the fields above.
+    pub runtime: Config,
+}
+
+impl Default for HostConfig {
+    fn default() -> HostConfig {
+        HostConfig {
+            virtual_time: false,
+            entry: None,
+            output: Output::default(),
+            run_for: None,
+            args: Vec::new(),
+            gpio_inputs: Vec::new(),
+            seed: 0x2545_f491_4f6c_dd1d,
+            max_tasks: 32,
+            imports: Imports::new(),
+            runtime: Config::default(),
+        }
+    }
+}
+
+/// How a run ended without a failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExitStatus {
+    pub reason: EndReason,
+    /// Device time at the end (µs).
+    pub time_us: u64,
+    /// Every change of a simulated pin's level: (µs, pin, level).
+    pub gpio_trace: Vec<(u64, u32, bool)>,
+}
+
+impl ExitStatus {
+    /// The process exit code `cargo espb run` should use.
+    pub fn code(&self) -> i32 {
+        match self.reason {
+            EndReason::Exit(c) => c,
+            _ => 0,
+        }
+    }
+}
+
+/// Why a run could not complete.
+#[derive(Debug, Clone)]
+pub enum RunError {
+    Instantiate(InstantiateError),
+    /// No `app_main`/`main` (or the named entry) with a usable signature.
+    NoEntry(String),
+    /// A task trapped or aborted.
+    Trap {
+        task: String,
+        trap: Trap,
+    },
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Instantiate(e) => write!(f, "{e}"),
+            RunError::NoEntry(m) => f.write_str(m),
+            RunError::Trap { task, trap } => write!(f, "task \"{task}\": {trap}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+impl From<InstantiateError> for RunError {
+    fn from(e: InstantiateError) -> RunError {
+        RunError::Instantiate(e)
+    }
+}
+
+/// Drives a run from another thread (real-time GPIO input).
+#[derive(Clone)]
+pub struct HostHandle(Arc<Kernel>);
+
+impl HostHandle {
+    /// Drives input pin `pin` to `level` now; a matching edge fires its ISR
+    /// handler at once.
+    pub fn drive(&self, pin: u32, level: bool) {
+        let k = &self.0;
+        let mut g = k.lock();
+        let at_us = k.now(&g);
+        // Queued before scheduled inputs so it applies at the next dispatch.
+        g.ext.inputs.push_front(GpioInput { at_us, pin, level });
+        let svc = g.isr_svc;
+        kernel::kick(&mut g, svc);
+        g.preempt_pending = true;
+        k.notify_all();
+    }
+
+    /// Ends the run as if `run_for` had elapsed.
+    pub fn stop(&self) {
+        let mut g = self.0.lock();
+        self.0.end(&mut g, EndReason::TimeLimit);
+    }
+}
+
+/// A prepared run: take a [`HostHandle`] before [`HostRun::run`] to drive it.
+pub struct HostRun {
+    kernel: Arc<Kernel>,
+    config: HostConfig,
+}
+
+impl HostRun {
+    pub fn new(config: HostConfig) -> HostRun {
+        let run_for = config
+            .run_for
+            .map(|d| d.as_micros().min(u64::MAX as u128) as u64);
+        HostRun {
+            kernel: Arc::new(Kernel::new(config.virtual_time, run_for)),
+            config,
+        }
+    }
+
+    pub fn handle(&self) -> HostHandle {
+        HostHandle(self.kernel.clone())
+    }
+
+    /// Runs the module to the end of the run.
+    pub fn run(self, module: &Module<'_>) -> Result<ExitStatus, RunError> {
+        let k = self.kernel;
+        let cfg = self.config;
+        let mut imports = cfg.imports.clone();
+        register_all(&mut imports, &k);
+        imports.register_table(symtab::esp_idf_table(&imports));
+        let mut rt = cfg.runtime.clone();
+        rt.output = cfg.output.clone();
+        rt.max_contexts = cfg.max_tasks.saturating_add(3);
+        let (entry, entry_args) = find_entry(module, cfg.entry.as_deref())?;
+        let inst = Instance::new(module, &imports, rt)?;
+        {
+            let mut g = k.lock();
+            g.ext.rng = cfg.seed | 1;
+            let mut inputs = cfg.gpio_inputs.clone();
+            inputs.sort_by_key(|i| i.at_us);
+            g.ext.inputs = inputs.into();
+        }
+        let argv = match entry_args {
+            EntryArgs::None => 0,
+            EntryArgs::ArgcArgv => build_argv(&inst, &cfg.args)?,
+        };
+        let main_id = {
+            let mut g = k.lock();
+            let main = k.add_task(
+                &mut g,
+                "main".into(),
+                TaskKind::Module,
+                MAIN_PRIORITY,
+                (entry, argv),
+                MAIN_STACK,
+            );
+            g.timer_svc = k.add_task(
+                &mut g,
+                "Tmr Svc".into(),
+                TaskKind::Service,
+                timers::TIMER_TASK_PRIORITY,
+                (0, 0),
+                0,
+            );
+            g.esp_timer_svc = k.add_task(
+                &mut g,
+                "esp_timer".into(),
+                TaskKind::Service,
+                esp_timer::ESP_TIMER_TASK_PRIORITY,
+                (0, 0),
+                0,
+            );
+            g.isr_svc = k.add_task(
+                &mut g,
+                "gpio_isr".into(),
+                TaskKind::Service,
+                kernel::MAX_PRIORITIES,
+                (0, 0),
+                0,
+            );
+            main
+        };
+        let argc_form = matches!(entry_args, EntryArgs::ArgcArgv);
+        let interrupt = inst.interrupt_handle();
+        let reason = std::thread::scope(|s| {
+            let inst = &inst;
+            let k = &*k;
+            let reason = k.supervise(
+                |id| {
+                    let name = k.lock().tasks[id].name.clone();
+                    let b = std::thread::Builder::new().name(name).stack_size(16 << 20);
+                    let spawned = b.spawn_scoped(s, move || {
+                        task_thread(k, inst, id, id == main_id && argc_form)
+                    });
+                    if let Err(e) = spawned {
+                        let mut g = k.lock();
+                        k.end(
+                            &mut g,
+                            EndReason::Trapped {
+                                task: "scheduler".into(),
+                                trap: Trap::host(format!("cannot start a task thread: {e}")),
+                            },
+                        );
+                    }
+                },
+                || interrupt.interrupt(),
+            );
+            k.notify_all();
+            reason
+        });
+        let g = k.lock();
+        let time_us = k.now(&g);
+        let gpio_trace = g.ext.gpio_trace.clone();
+        drop(g);
+        match reason {
+            EndReason::Trapped { task, trap } => Err(RunError::Trap { task, trap }),
+            reason => Ok(ExitStatus {
+                reason,
+                time_us,
+                gpio_trace,
+            }),
+        }
+    }
+}
+
+/// Runs `module` on the host platform until the run ends.
+pub fn run_app(module: &Module<'_>, config: HostConfig) -> Result<ExitStatus, RunError> {
+    HostRun::new(config).run(module)
+}
+
+/// Adds every host-platform function to `imports` (the kernel is per run).
+fn register_all(imports: &mut Imports, k: &Arc<Kernel>) {
+    for table in [
+        tasks::TABLE,
+        queues::TABLE,
+        events::TABLE,
+        timers::TABLE,
+        esp_timer::TABLE,
+        log::TABLE,
+        system::TABLE,
+        gpio::TABLE,
+    ] {
+        api::register(imports, k, table);
+    }
+}
+
+/// Names of every function the host platform provides.
+pub fn function_names() -> Vec<&'static str> {
+    [
+        tasks::TABLE,
+        queues::TABLE,
+        events::TABLE,
+        timers::TABLE,
+        esp_timer::TABLE,
+        log::TABLE,
+        system::TABLE,
+        gpio::TABLE,
+    ]
+    .iter()
+    .flat_map(|t| t.iter().map(|e| e.0))
+    .collect()
+}
+
+enum EntryArgs {
+    None,
+    ArgcArgv,
+}
+
+fn find_entry(module: &Module<'_>, name: Option<&str>) -> Result<(u32, EntryArgs), RunError> {
+    let candidates: Vec<&str> = match name {
+        Some(n) => vec![n],
+        None => vec!["app_main", "main"],
+    };
+    for n in &candidates {
+        let Some(f) = module.export(n) else { continue };
+        let Some(t) = module.func_type(f) else {
+            continue;
+        };
+        let norm: Vec<ValType> = t
+            .params
+            .iter()
+            .map(|p| if *p == ValType::Ptr { ValType::I32 } else { *p })
+            .collect();
+        return match (norm.as_slice(), t.variadic) {
+            ([], false) => Ok((f, EntryArgs::None)),
+            ([ValType::I32, ValType::I32], false) => Ok((f, EntryArgs::ArgcArgv)),
+            _ => Err(RunError::NoEntry(format!(
+                "entry `{n}` must be `void {n}(void)` or `int {n}(int, char **)`"
+            ))),
+        };
+    }
+    Err(RunError::NoEntry(format!(
+        "the module exports no entry function (looked for {})",
+        candidates.join(", ")
+    )))
+}
+
+/// Lays out `argc`/`argv` in the module heap; returns the `argv` address
+/// (argc is the count of `args` plus the program name).
+fn build_argv(inst: &Instance<'_>, args: &[String]) -> Result<u32, RunError> {
+    let oom = || RunError::NoEntry("module heap too small for argv".into());
+    let all: Vec<&str> = std::iter::once("app")
+        .chain(args.iter().map(String::as_str))
+        .collect();
+    let argv = inst.malloc(4 * (all.len() as u32 + 1));
+    if argv == 0 {
+        return Err(oom());
+    }
+    let mem = inst.memory();
+    for (i, a) in all.iter().enumerate() {
+        let p = inst.malloc(a.len() as u32 + 1);
+        if p == 0 {
+            return Err(oom());
+        }
+        let put = |addr: u32, b: &[u8]| mem.write(addr, b).map_err(|_| oom());
+        put(p, a.as_bytes())?;
+        put(p + a.len() as u32, &[0])?;
+        put(argv + 4 * i as u32, &p.to_le_bytes())?;
+    }
+    mem.write(argv + 4 * all.len() as u32, &[0; 4])
+        .map_err(|_| oom())?;
+    Ok(argv)
+}
+
+/// The body of every task thread.
+fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: bool) {
+    k.bind_thread(id);
+    let (kind, (func, arg), name) = {
+        let g = k.lock();
+        let t = &g.tasks[id];
+        (t.kind, t.entry, t.name.clone())
+    };
+    let call = |f: u32, args: &[u64]| inst.call_raw(f.wrapping_sub(FUNC_REF_BASE), args).map(drop);
+    let result = if kind == TaskKind::Service {
+        let (svc_timer, svc_esp, svc_isr) = {
+            let g = k.lock();
+            (g.timer_svc, g.esp_timer_svc, g.isr_svc)
+        };
+        if id == svc_timer {
+            timers::service(k, id, &call)
+        } else if id == svc_esp {
+            esp_timer::service(k, id, &call)
+        } else if id == svc_isr {
+            gpio::service(k, id, &call)
+        } else {
+            Ok(())
+        }
+    } else {
+        (|| {
+            k.wait_first_turn(id)?;
+            if argc_form {
+                let n = count_args(inst, arg);
+                let r = inst.call_raw(func, &[n as u64, arg as u64])?;
+                // Returning from `main` is `exit(status)`.
+                return Err(Trap::new(TrapKind::Exit(r.unwrap_or(0) as u32 as i32)));
+            }
+            let takes_arg = inst
+                .module()
+                .func_type(func)
+                .is_some_and(|t| !t.params.is_empty());
+            let args = [arg as u64];
+            inst.call_raw(func, &args[..takes_arg as usize])?;
+            if id == 0 {
+                // app_main returned: ESP-IDF's main task deletes itself.
+                return Ok(());
+            }
+            // ESP-IDF's task wrapper: a FreeRTOS task must not return.
+            let ts = {
+                let g = k.lock();
+                k.tick(&g).wrapping_mul(10)
+            };
+            inst.write_output(
+                format!("E ({ts}) FreeRTOS: FreeRTOS Task \"{name}\" should not return, Aborting now!\n").as_bytes(),
+            );
+            Err(Trap::new(TrapKind::Abort(format!(
+                "FreeRTOS task \"{name}\" returned from its function"
+            ))))
+        })()
+    };
+    k.task_finished(id, result);
+}
+
+/// `argc` for the `argv` array at `argv` (NULL-terminated).
+fn count_args(inst: &Instance<'_>, argv: u32) -> u32 {
+    let mut n = 0;
+    while inst.memory().load32(argv + 4 * n).is_ok_and(|p| p != 0) {
+        n += 1;
+    }
+    n
+}

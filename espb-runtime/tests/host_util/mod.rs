@@ -1,0 +1,78 @@
+//! Shared by the host-platform tests: compile a C script against the bundled
+//! SDK headers with clang-19 (riscv32), translate it, run it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use espb_runtime::host::{run_app, ExitStatus, HostConfig, RunError};
+use espb_runtime::{Module, Output};
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// riscv32 bitcode of `tests/scripts/<name>.c` at `opt` (`-O0`, `-O2`, `-Os`).
+pub fn bitcode(name: &str, opt: &str) -> Vec<u8> {
+    let src = repo()
+        .join("espb-runtime/tests/scripts")
+        .join(format!("{name}.c"));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("host_scripts");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bc = dir.join(format!("{name}{opt}.bc"));
+    let out = Command::new("clang-19")
+        .args([
+            "--target=riscv32-unknown-elf",
+            "-march=rv32imac",
+            "-mabi=ilp32",
+            "-isystem",
+            "/usr/include/newlib",
+        ])
+        .arg("-I")
+        .arg(repo().join("sdk/include"))
+        .args([opt, "-emit-llvm", "-c"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&bc)
+        .output()
+        .expect("clang-19 runs");
+    assert!(
+        out.status.success(),
+        "clang failed on {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read(&bc).unwrap()
+}
+
+/// The encoded module of script `name`.
+pub fn module_bytes(name: &str, opt: &str) -> Vec<u8> {
+    let bc = bitcode(name, opt);
+    let m = espb_codegen::translate(&bc, &espb_codegen::Options::default())
+        .unwrap_or_else(|d| panic!("translate {name}{opt}: {d}"));
+    m.to_bytes()
+}
+
+/// Runs script `name` in virtual time; returns the output and the status.
+pub fn run_script(
+    name: &str,
+    opt: &str,
+    cfg: HostConfig,
+) -> (String, Result<ExitStatus, RunError>) {
+    let bytes = module_bytes(name, opt);
+    let module = Module::parse(&bytes).expect("valid module");
+    let (out, buf) = Output::buffer();
+    let r = run_app(&module, HostConfig { output: out, ..cfg });
+    (buf.to_string_lossy(), r)
+}
+
+pub fn virt() -> HostConfig {
+    HostConfig {
+        virtual_time: true,
+        ..HostConfig::default()
+    }
+}
+
+pub const OPTS: [&str; 3] = ["-O0", "-O2", "-Os"];
