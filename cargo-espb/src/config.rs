@@ -119,7 +119,7 @@ pub enum IdfMode {
     Require,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FfiConfig {
     /// User `.hints` files; they override the bundled ones.
@@ -128,9 +128,20 @@ pub struct FfiConfig {
     /// Fast-symbol tables the module resolves its imports against.
     #[serde(default)]
     pub symbol_tables: Vec<PathBuf>,
-    /// Export every non-static function, not only the entry point's callees.
-    #[serde(default)]
+    /// Export every non-static function (so `run --entry` can call it);
+    /// `app_main` and `main` are exported either way.
+    #[serde(default = "yes")]
     pub export_all: bool,
+}
+
+impl Default for FfiConfig {
+    fn default() -> Self {
+        FfiConfig {
+            hints: Vec::new(),
+            symbol_tables: Vec::new(),
+            export_all: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

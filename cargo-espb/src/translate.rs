@@ -1,7 +1,10 @@
 //! The one place that calls the translator (`espb-codegen`): linked bitcode
-//! in, a validated module's bytes out.
+//! in, a module's bytes out, translator errors as diagnostics pointing at
+//! the C line.
 
-use miette::Result;
+use std::path::Path;
+
+use miette::{Diagnostic, NamedSource, Result, SourceSpan};
 
 use crate::config::Config;
 
@@ -35,10 +38,86 @@ impl TranslateOptions {
     }
 }
 
-/// Translates linked bitcode into the bytes of a `.espb` module.
-pub fn translate(_bitcode: &[u8], _opts: &TranslateOptions) -> Result<Vec<u8>> {
-    Err(miette::miette!(
-        help = "this build of cargo-espb predates the translator; rebuild it once espb-codegen exports `translate`",
-        "the espb-codegen translator is not available in this build"
-    ))
+/// One translator error, with the C line when debug info named it.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct TranslateError {
+    message: String,
+    src: Option<NamedSource<String>>,
+    span: Option<SourceSpan>,
+}
+
+impl Diagnostic for TranslateError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("espb::translate"))
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.src.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let span = self.span?;
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_with_span(Some("here".into()), span),
+        )))
+    }
+}
+
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("could not translate the scripts to espb")]
+#[diagnostic(
+    code(espb::translate),
+    help("rewrite the construct the translator names (docs list what is supported), or report it if it is plain C")
+)]
+pub struct TranslateFailed {
+    #[related]
+    pub errors: Vec<TranslateError>,
+}
+
+/// Translates linked bitcode into the bytes of a `.espb` module. `src_root`
+/// is where relative source paths of the debug info are found.
+pub fn translate(bitcode: &[u8], opts: &TranslateOptions, src_root: &Path) -> Result<Vec<u8>> {
+    let o = espb_codegen::Options {
+        export_all: opts.export_all,
+        heap_size: opts.heap_size,
+        stack_size: opts.stack_size,
+        debug_lines: opts.debug_lines,
+        ..espb_codegen::Options::default()
+    };
+    match espb_codegen::translate(bitcode, &o) {
+        Ok(m) => Ok(m.to_bytes()),
+        Err(diags) => Err(TranslateFailed {
+            errors: diags.0.iter().map(|d| to_error(d, src_root)).collect(),
+        }
+        .into()),
+    }
+}
+
+fn to_error(d: &espb_codegen::Diagnostic, src_root: &Path) -> TranslateError {
+    let mut message = d.message.clone();
+    if let Some(f) = &d.function {
+        message.push_str(&format!(" (in function `{f}`)"));
+    }
+    let (mut src, mut span) = (None, None);
+    if let Some((file, line)) = &d.location {
+        message = format!("{file}:{line}: {message}");
+        if let Ok(text) = std::fs::read_to_string(src_root.join(file)) {
+            span = line_span(&text, *line);
+            src = Some(NamedSource::new(file, text).with_language("c"));
+        }
+    }
+    TranslateError { message, src, span }
+}
+
+/// The span of a 1-based line, without its indentation.
+pub fn line_span(text: &str, line: u32) -> Option<SourceSpan> {
+    let mut off = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line as usize {
+            let trimmed = l.trim_end();
+            let lead = trimmed.len() - trimmed.trim_start().len();
+            return Some(SourceSpan::from(off + lead..off + trimmed.len()));
+        }
+        off += l.len();
+    }
+    None
 }

@@ -345,7 +345,7 @@ fn pipeline(
         inputs.extend(extra_bitcode.iter().cloned());
         let linked = out_dir.join(format!("{name}.bc"));
         compile::link(tools, &inputs, &linked, &mut state, cx.rep)?;
-        translate_step(cx, &linked, module, opts, hints, &mut state)
+        translate_step(cx, &linked, module, opts, hints, cwd, &mut state)
     })();
     // Keep what did compile even when a later step failed.
     state
@@ -364,7 +364,7 @@ fn translate_only(
 ) -> Result<Built> {
     let state_path = out_dir.join("cache/state.json");
     let mut state = BuildState::load(&state_path);
-    let r = translate_step(cx, bc, module, opts, &[], &mut state);
+    let r = translate_step(cx, bc, module, opts, &[], &cx.cwd, &mut state);
     state.save(&state_path).into_diagnostic()?;
     r
 }
@@ -375,6 +375,7 @@ fn translate_step(
     module: &Path,
     opts: &TranslateOptions,
     hints: &[PathBuf],
+    src_root: &Path,
     state: &mut BuildState,
 ) -> Result<Built> {
     let bitcode = std::fs::read(linked)
@@ -401,7 +402,7 @@ fn translate_step(
         Ok(b) if state.steps.get(&step) == Some(&key) => b,
         _ => {
             let pb = cx.rep.spinner("Translating bitcode to espb");
-            let r = translate::translate(&bitcode, opts);
+            let r = translate::translate(&bitcode, opts, src_root);
             pb.finish_and_clear();
             let b = r?;
             embed::write_if_changed(module, &b)?;
