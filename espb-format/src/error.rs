@@ -209,6 +209,21 @@ pub enum ErrorKind {
     TooManySections(u16),
     /// A reserved header or section-table field is not zero.
     NonZeroReserved,
+    /// A function flagged LEAF contains a call.
+    LeafCalls {
+        func: u32,
+        pc: u32,
+    },
+    /// Metadata names a parameter as a pointer, but its type is not `ptr`.
+    NotAPointer {
+        param: u32,
+    },
+    /// A size is taken from a parameter that is not an `i32`/`i64`.
+    NotAnInteger {
+        param: u32,
+    },
+    /// A callback signature is variadic.
+    VariadicCallback(u32),
 }
 
 /// A reader or validator error: where, and why.
@@ -337,6 +352,12 @@ impl fmt::Display for ErrorKind {
                 write!(f, "{n} sections is more than the {} allowed", crate::reader::MAX_SECTIONS)
             }
             NonZeroReserved => f.write_str("reserved field is not zero"),
+            LeafCalls { func, pc } => {
+                write!(f, "function {func} +{pc:#x}: a function flagged leaf makes a call")
+            }
+            NotAPointer { param } => write!(f, "parameter {param} is not a `ptr`"),
+            NotAnInteger { param } => write!(f, "size parameter {param} is not an integer"),
+            VariadicCallback(ty) => write!(f, "callback signature ty{ty} is variadic"),
         }
     }
 }

@@ -242,6 +242,14 @@ impl Instr {
 }
 
 impl Opcode {
+    /// Whether the instruction calls a function (module, import or indirect).
+    pub fn is_call(self) -> bool {
+        matches!(
+            self,
+            Opcode::Call | Opcode::CallImport | Opcode::CallImportVar | Opcode::CallIndirect
+        )
+    }
+
     /// Whether control never falls through to the next instruction.
     pub fn is_terminator(self) -> bool {
         matches!(

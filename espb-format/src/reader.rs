@@ -487,14 +487,20 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
         for _ in 0..n {
             let at = c.offset();
             let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
-            let nparams = import_params(&m, import, &c, at)?;
-            let at_place = place(&mut c, nparams)?;
+            let params = import_params(&m, import, &c, at)?;
+            let at_place = place(&mut c, &params)?;
+            let at = c.offset();
             let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+            // Native code calls the callback through a closure of this exact
+            // signature; C cannot call a variadic function that way.
+            if type_of(&m, ty, &c, at)?.variadic {
+                return Err(c.err_at(at, ErrorKind::VariadicCallback(ty)));
+            }
             let user_data = if c.peek_u8() == Some(NO_USER_DATA) {
                 c.u8()?;
                 None
             } else {
-                Some(place(&mut c, nparams)?)
+                Some(place(&mut c, &params)?)
             };
             m.callbacks.push(CallbackMeta {
                 import,
@@ -512,8 +518,8 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
         for _ in 0..n {
             let at = c.offset();
             let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
-            let nparams = import_params(&m, import, &c, at)?;
-            let param = param_index(&mut c, nparams)?;
+            let params = import_params(&m, import, &c, at)?;
+            let param = ptr_param(&mut c, &params)?;
             let at = c.offset();
             let d = c.u8()?;
             let dir = match d & !HANDLES_BIT {
@@ -526,7 +532,14 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
             let size = match c.u8()? {
                 0 => SizeSpec::Const(c.uleb()?),
                 1 => {
-                    let param = param_index(&mut c, nparams)?;
+                    let at = c.offset();
+                    let param = param_index(&mut c, &params)?;
+                    if !matches!(
+                        params.get(param as usize),
+                        Some(ValType::I32 | ValType::I64)
+                    ) {
+                        return Err(c.err_at(at, ErrorKind::NotAnInteger { param }));
+                    }
                     SizeSpec::Param {
                         param,
                         scale: c.uleb()?,
@@ -634,36 +647,62 @@ fn type_of<'m>(
         .ok_or_else(|| c.err_at(at, ErrorKind::TypeOutOfRange(ty)))
 }
 
-/// Number of fixed parameters of import `import`.
-fn import_params(m: &Module<'_>, import: u32, c: &Cursor<'_>, at: usize) -> Result<usize, Error> {
+/// The fixed parameters of import `import`.
+fn import_params(
+    m: &Module<'_>,
+    import: u32,
+    c: &Cursor<'_>,
+    at: usize,
+) -> Result<Vec<ValType>, Error> {
     let imp = m
         .imports
         .get(import as usize)
         .ok_or_else(|| c.err_at(at, ErrorKind::ImportOutOfRange(import)))?;
-    Ok(type_of(m, imp.ty, c, at)?.params.len())
+    Ok(type_of(m, imp.ty, c, at)?.params.clone())
 }
 
 fn valtype(c: &mut Cursor<'_>) -> Result<ValType, Error> {
     let at = c.offset();
     let b = c.u8()?;
-    ValType::from_u8(b).ok_or(c.err_at(at, ErrorKind::BadValType(b)))
+    ValType::from_u8(b).ok_or_else(|| c.err_at(at, ErrorKind::BadValType(b)))
 }
 
-fn param_index(c: &mut Cursor<'_>, params: usize) -> Result<u32, Error> {
+/// A parameter index below `params.len()`.
+fn param_index(c: &mut Cursor<'_>, params: &[ValType]) -> Result<u32, Error> {
     let at = c.offset();
     let p = c.uleb()?;
-    if p as usize >= params {
-        return Err(c.err_at(at, ErrorKind::ParamOutOfRange { param: p, params }));
+    if p as usize >= params.len() {
+        return Err(c.err_at(
+            at,
+            ErrorKind::ParamOutOfRange {
+                param: p,
+                params: params.len(),
+            },
+        ));
     }
     Ok(p)
 }
 
-fn place(c: &mut Cursor<'_>, params: usize) -> Result<ArgPlace, Error> {
+/// A parameter index whose parameter is a `ptr` (the FFI translates it as a
+/// module address).
+fn ptr_param(c: &mut Cursor<'_>, params: &[ValType]) -> Result<u32, Error> {
+    let at = c.offset();
+    let p = param_index(c, params)?;
+    match params.get(p as usize) {
+        Some(ValType::Ptr) => Ok(p),
+        _ => Err(c.err_at(at, ErrorKind::NotAPointer { param: p })),
+    }
+}
+
+/// A place: the argument itself, or a field of the struct it points to.
+/// Either way the argument is a pointer (to a function, to user data, or to
+/// the struct).
+fn place(c: &mut Cursor<'_>, params: &[ValType]) -> Result<ArgPlace, Error> {
     let at = c.offset();
     match c.u8()? {
-        0 => Ok(ArgPlace::Param(param_index(c, params)?)),
+        0 => Ok(ArgPlace::Param(ptr_param(c, params)?)),
         1 => {
-            let param = param_index(c, params)?;
+            let param = ptr_param(c, params)?;
             Ok(ArgPlace::Field {
                 param,
                 offset: c.uleb()?,

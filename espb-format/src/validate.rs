@@ -10,7 +10,7 @@ use alloc::vec;
 
 use crate::error::ErrorKind;
 use crate::instr::{DecodeError, Instr, Operand};
-use crate::module::{FuncType, Module};
+use crate::module::{func_flags, FuncType, Module};
 use crate::opcodes::AtomicOp;
 
 /// Largest alignment `alloca` may ask for (and `1 << frame_align_log2` may be).
@@ -28,12 +28,14 @@ pub fn validate_function(m: &Module<'_>, func: u32) -> Result<(), (usize, ErrorK
         .get(f.ty as usize)
         .ok_or((0, ErrorKind::TypeOutOfRange(f.ty)))?;
     let code = &f.code[..];
+    let leaf = f.flags & func_flags::LEAF != 0;
     let cx = Context {
         m,
         func,
         fty,
         regs: f.regs,
         frame_size: f.frame_size,
+        leaf,
     };
 
     // Pass 1: decode, check operands, mark instruction starts.
@@ -106,6 +108,8 @@ struct Context<'m, 'a> {
     fty: &'m FuncType,
     regs: u16,
     frame_size: u32,
+    /// Flagged LEAF: a runtime or JIT may rely on it making no calls.
+    leaf: bool,
 }
 
 impl Context<'_, '_> {
@@ -182,6 +186,10 @@ impl Context<'_, '_> {
                 }
                 _ => {}
             }
+        }
+
+        if self.leaf && instr.opcode().is_call() {
+            return Err(ErrorKind::LeafCalls { func, pc });
         }
 
         match *instr {

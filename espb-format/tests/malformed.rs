@@ -258,6 +258,12 @@ corpus! {
         let (b, _, f1) = functions(|_| {}, |f| f[6] = 1000);
         (b, in_section(SectionId::Functions, f1 + 6, CodeOutOfBounds { func: 1 }))
     };
+    leaf_function_calls => {
+        // f0 calls printf at +12 (after two const32).
+        let (b, _, _) = functions(|f| f[1] = 2, |_| {});
+        let code = section_offset(&b, SectionId::Code);
+        (b, in_section(SectionId::Code, code + 12, LeafCalls { func: 0, pc: 12 }))
+    };
     overlapping_bodies => {
         let (b, _, f1) = functions(|_| {}, |f| f[5] = 0);
         (b, in_section(SectionId::Functions, f1 + 6, CodeOutOfBounds { func: 1 }))
@@ -337,6 +343,23 @@ corpus! {
     callback_bad_user_data => {
         let (b, at) = with_section(SectionId::Callbacks, vec![1, 1, 0, 0, 1, 1, 2, 0]);
         (b, in_section(SectionId::Callbacks, at + 6, ParamOutOfRange { param: 2, params: 2 }))
+    };
+    callback_place_not_pointer => {
+        // imp2 is (ptr, i32): p1 cannot hold a function pointer.
+        let (b, at) = with_section(SectionId::Callbacks, vec![1, 2, 0, 1, 1, 0xff]);
+        (b, in_section(SectionId::Callbacks, at + 3, NotAPointer { param: 1 }))
+    };
+    variadic_callback => {
+        let (b, at) = with_section(SectionId::Callbacks, vec![1, 1, 0, 0, 2, 0xff]);
+        (b, in_section(SectionId::Callbacks, at + 4, VariadicCallback(2)))
+    };
+    pointer_param_not_pointer => {
+        let (b, at) = with_section(SectionId::Pointers, vec![1, 2, 1, 1, 2]);
+        (b, in_section(SectionId::Pointers, at + 2, NotAPointer { param: 1 }))
+    };
+    pointer_size_not_integer => {
+        let (b, at) = with_section(SectionId::Pointers, vec![1, 2, 0, 1, 1, 0, 1]);
+        (b, in_section(SectionId::Pointers, at + 5, NotAnInteger { param: 0 }))
     };
     pointer_bad_direction => {
         let (b, at) = with_section(SectionId::Pointers, vec![1, 0, 0, 4, 2]);

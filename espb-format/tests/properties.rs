@@ -246,9 +246,14 @@ fn build(spec: &Spec) -> Module<'static> {
         let fty = m.types[func_tys[fi] as usize].clone();
         let regs = (window(&fty, true).max(1) as u16 + f.extra_regs).min(256);
         let code = build_code(&m, &func_tys, &fixed_imports, &var_sites, &fty, regs, f);
+        // LEAF is a promise the validator checks: only call-free bodies get it.
+        let mut flags = f.flags & func_flags::ALL;
+        if has_call(&code) {
+            flags &= !func_flags::LEAF;
+        }
         m.functions.push(Function {
             ty: func_tys[fi],
-            flags: f.flags & func_flags::ALL,
+            flags,
             regs,
             frame_size: f.frame,
             frame_align_log2: f.align,
@@ -274,8 +279,20 @@ fn build(spec: &Spec) -> Module<'static> {
         .collect();
     m.start = spec.start.and_then(|s| pick(&startable, s.into()));
 
-    let with_params: Vec<u32> = (0..m.imports.len() as u32)
-        .filter(|&i| !m.types[m.imports[i as usize].ty as usize].params.is_empty())
+    // Metadata designates pointer parameters (and integer size parameters).
+    let params_where = |import: u32, want: fn(ValType) -> bool| -> Vec<u32> {
+        let params = &m.types[m.imports[import as usize].ty as usize].params;
+        (0..params.len() as u32)
+            .filter(|&p| want(params[p as usize]))
+            .collect()
+    };
+    let is_ptr = |t: ValType| t == ValType::Ptr;
+    let is_int = |t: ValType| matches!(t, ValType::I32 | ValType::I64);
+    let with_ptr: Vec<u32> = (0..m.imports.len() as u32)
+        .filter(|&i| !params_where(i, is_ptr).is_empty())
+        .collect();
+    let callback_types: Vec<u32> = (0..ntypes)
+        .filter(|&t| !m.types[t as usize].variadic)
         .collect();
     let place = |param: u32, offset: u32, field: bool| {
         if field {
@@ -284,41 +301,47 @@ fn build(spec: &Spec) -> Module<'static> {
             ArgPlace::Param(param)
         }
     };
+    let mut callbacks = Vec::new();
     for c in &spec.callbacks {
-        let Some(import) = pick(&with_params, c[0].into()) else {
+        let (Some(import), Some(ty)) = (
+            pick(&with_ptr, c[0].into()),
+            pick(&callback_types, c[2].into()),
+        ) else {
             break;
         };
-        let n = m.types[m.imports[import as usize].ty as usize].params.len() as u32;
-        let user_data = (c[4] % 3 != 0).then(|| place(c[5] % n, c[3], c[4] % 3 == 2));
-        m.callbacks.push(CallbackMeta {
+        let ptrs = params_where(import, is_ptr);
+        let user_data =
+            (c[4] % 3 != 0).then(|| place(pick(&ptrs, c[5].into()).unwrap(), c[3], c[4] % 3 == 2));
+        let at = place(pick(&ptrs, c[1].into()).unwrap(), c[3], c[2] % 2 == 1);
+        callbacks.push(CallbackMeta {
             import,
-            place: place(c[1] % n, c[3], c[2] % 2 == 1),
-            ty: c[2] % ntypes,
+            place: at,
+            ty,
             user_data,
         });
     }
+    let mut pointers = Vec::new();
     for p in &spec.pointers {
-        let Some(import) = pick(&with_params, p[0].into()) else {
+        let Some(import) = pick(&with_ptr, p[0].into()) else {
             break;
         };
-        let n = m.types[m.imports[import as usize].ty as usize].params.len() as u32;
         let dir = [Direction::In, Direction::Out, Direction::InOut][(p[2] % 3) as usize];
-        let size = match p[3] % 3 {
-            0 => SizeSpec::Const(p[4]),
-            1 => SizeSpec::Param {
-                param: p[4] % n,
-                scale: p[5],
-            },
-            _ => SizeSpec::StrLen,
+        let size = match (p[3] % 3, pick(&params_where(import, is_int), p[4].into())) {
+            (1, Some(param)) => SizeSpec::Param { param, scale: p[5] },
+            (2, _) => SizeSpec::StrLen,
+            _ => SizeSpec::Const(p[4]),
         };
-        m.pointers.push(PtrMeta {
+        let param = pick(&params_where(import, is_ptr), p[1].into()).unwrap();
+        pointers.push(PtrMeta {
             import,
-            param: p[1] % n,
+            param,
             dir,
             size,
             handles: p[5] % 2 == 1,
         });
     }
+    m.callbacks = callbacks;
+    m.pointers = pointers;
     if let Some((files, funcs)) = &spec.lines {
         let mut lines = LineTables {
             files: files.iter().map(|f| Cow::Owned(f.clone())).collect(),
@@ -487,6 +510,17 @@ fn build_code(
         Instr::from_operands(op, ops).unwrap().encode(&mut code);
     }
     code
+}
+
+fn has_call(code: &[u8]) -> bool {
+    let mut pc = 0;
+    while let Ok((instr, len)) = Instr::decode(code, pc) {
+        if instr.opcode().is_call() {
+            return true;
+        }
+        pc += len;
+    }
+    false
 }
 
 /// A few byte-level mutations of `bytes`.

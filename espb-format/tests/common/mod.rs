@@ -108,6 +108,7 @@ pub const FULL: &str = r#"
 .symtab "esp-idf" 0x0123456789abcdef
 .import "printf" ty2
 .import "register_cb" ty4 fast 0 7
+.import "fill" ty3
 .memory data_end 0x1100 heap 0x1000 stack 0x1000
 .data 0x1000 "68692025640a00"
 
