@@ -567,3 +567,27 @@ fn new_build_run_demo() {
     assert!(out.contains("counter: done\n"), "{out}");
     assert!(out.contains("timer 'tick' fired 1 time(s)\n"), "{out}");
 }
+
+/// A Rust firmware crate keeps the same settings in its Cargo.toml.
+#[test]
+fn cargo_metadata_configures_a_rust_firmware_crate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("fw");
+    std::fs::create_dir_all(p.join("src")).unwrap();
+    std::fs::create_dir_all(p.join("logic")).unwrap();
+    std::fs::write(p.join("src/main.rs"), "fn main() {}\n").unwrap();
+    std::fs::write(p.join("logic/calc.c"), "int main(void) { return 3; }\n").unwrap();
+    let manifest = "[package]\nname = \"fw\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+                    [package.metadata.espb.build]\nscripts = \"logic\"\nopt-level = \"z\"\n";
+    std::fs::write(p.join("Cargo.toml"), manifest).unwrap();
+    let o = espb(&p.join("src")).arg("run").output().unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(p.join("build/espb/fw.espb").is_file());
+
+    std::fs::write(p.join("Cargo.toml"), manifest.replace("opt-level", "optlevel")).unwrap();
+    let o = espb(&p).arg("build").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(t.contains("unknown field `optlevel`"), "{t}");
+    assert!(t.contains("Cargo.toml"), "{t}");
+}
