@@ -42,7 +42,7 @@ pub use imports::{Caller, HostFunc, Imports, SymbolTable};
 pub use instance::{Instance, InstanceHandle, InstantiateError, InterruptHandle};
 pub use module::Module;
 pub use output::Output;
-pub use trap::{Frame, Trap, TrapKind};
+pub use trap::{Frame, StackKind, Trap, TrapKind};
 pub use value::Value;
 
 pub use espb_format as format;

@@ -125,7 +125,7 @@ fn restart(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn stop(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, me) = k.enter()?;
     let s = match slot(&g, a32(a, 0)) {
         Ok(s) => s,
         Err(e) => return ret(e),
@@ -135,6 +135,10 @@ fn stop(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
         return ret(ESP_ERR_INVALID_STATE);
     }
     t.active = false;
+    // The esp_timer task recomputes its next alarm (no stale wake-up).
+    let svc = g.esp_timer_svc;
+    kernel::kick(&mut g, svc);
+    drop(k.maybe_preempt(g, me)?);
     ret(ESP_OK)
 }
 

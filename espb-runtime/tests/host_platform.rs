@@ -1,0 +1,236 @@
+//! Real C scripts (tests/scripts/*.c, compiled against the bundled SDK
+//! headers at -O0, -O2 and -Os) run on the host platform in virtual time,
+//! with their exact output checked.
+
+mod host_util;
+
+use std::time::Duration;
+
+use espb_runtime::host::{EndReason, GpioInput, HostConfig, RunError};
+use espb_runtime::TrapKind;
+use host_util::*;
+
+fn check(name: &str, cfg: impl Fn() -> HostConfig, want: &str, end: EndReason, time_us: u64) {
+    for opt in OPTS {
+        let (out, r) = run_script(name, opt, cfg());
+        let st = r.unwrap_or_else(|e| panic!("{name}{opt}: {e}\n{out}"));
+        assert_eq!(out, want, "{name}{opt}");
+        assert_eq!(st.reason, end, "{name}{opt}");
+        assert_eq!(st.time_us, time_us, "{name}{opt}");
+    }
+}
+
+#[test]
+fn freertos_timer_reads_its_id_and_stops() {
+    let want = "\
+period=25 active=0
+once tick=10 id=7
+blink id=42 n=1 tick=25
+blink id=42 n=2 tick=50
+blink id=42 n=3 tick=75
+stopped active=0
+blink id=42 n=4 tick=105
+blink id=42 n=5 tick=110
+done fired=5
+";
+    check("timers", virt, want, EndReason::Finished, 1_120_000);
+}
+
+#[test]
+fn esp_timer_with_struct_embedded_callback_and_user_data() {
+    let want = "\
+again=ESP_ERR_INVALID_STATE
+periodic n=1 t=1500
+periodic n=2 t=3000
+once arg=hello t=4200
+periodic n=3 t=4500
+periodic n=4 t=6000
+periodic n=5 t=7500
+periodic n=6 t=9000
+stopped n=6 active=0 ESP_ERR_INVALID_STATE
+";
+    check("esp_timer", virt, want, EndReason::Finished, 10_000);
+}
+
+#[test]
+fn mutex_protects_a_counter_across_three_tasks() {
+    let want = "\
+worker 2 done
+worker 1 done
+worker 0 done
+counter=30 tick=30 give_unheld=0
+rec 1 1 1 1 0
+bin 0 1 0 1
+timeout 0 after 5 ticks
+";
+    check("mutex", virt, want, EndReason::Finished, 350_000);
+}
+
+#[test]
+fn event_groups_and_notifications() {
+    let want = "\
+set 1 -> 1 at 3
+set 2 -> 0 at 7
+all bits 3 at 7, left 0
+timeout bits 0 at 11
+take 1 at 13
+wait ok=1 v=0x1 at 13
+wait ok=0 at 14
+wait ok=1 v=0xab at 15
+self 1 0 prev 0 take 16 state 4
+";
+    check("events", virt, want, EndReason::Finished, 250_000);
+}
+
+#[test]
+fn esp_log_prints_like_esp_idf() {
+    let want = "\
+I (0) demo: hello 42 world
+W (1230) demo: warn 3.14
+E (1230) other: error -5
+E (1230) demo: still shown
+W (1230) demo: shown at warn
+lvl 2
+ESP_OK ESP_ERR_TIMEOUT UNKNOWN ERROR
+model=5 cores=1 features=0x12 rev=4
+I (1230) demo: early 1
+heap_ok=1
+";
+    check("logging", virt, want, EndReason::Finished, 1_230_000);
+}
+
+#[test]
+fn ten_virtual_minutes_are_fast_and_deterministic() {
+    let want = "\
+steady 0 at 15000 us=150000000
+steady 1 at 30000 us=300000000
+steady 2 at 45000 us=450000000
+steady 3 at 60000 us=600000000
+sum=1830000 minutes=10
+";
+    let t = std::time::Instant::now();
+    check("long_delay", virt, want, EndReason::Finished, 600_000_000);
+    // Six runs of ten device minutes; a real-time clock would need an hour.
+    // The bound only catches a clock that sleeps (speed is benchmarked, not
+    // asserted).
+    assert!(t.elapsed() < Duration::from_secs(120), "{:?}", t.elapsed());
+    let (a, _) = run_script("mutex", "-O2", virt());
+    let (b, _) = run_script("mutex", "-O2", virt());
+    assert_eq!(a, b, "two virtual-time runs print the same bytes");
+}
+
+#[test]
+fn gpio_outputs_read_back_and_inputs_fire_the_isr() {
+    let inputs = || HostConfig {
+        gpio_inputs: vec![
+            GpioInput {
+                at_us: 500_000,
+                pin: 4,
+                level: true,
+            },
+            GpioInput {
+                at_us: 700_000,
+                pin: 4,
+                level: false,
+            },
+            GpioInput {
+                at_us: 900_000,
+                pin: 4,
+                level: true,
+            },
+        ],
+        ..virt()
+    };
+    let want = "\
+pin2=0
+pin2=1
+pin2=0
+pin2=1
+output-only reads 0
+bad pin ESP_ERR_INVALID_ARG
+edge 10 level=1 at 50
+edge 20 level=1 at 90
+edges=20
+";
+    check("gpio", inputs, want, EndReason::Finished, 2_400_000);
+    let (_, r) = run_script("gpio", "-O2", inputs());
+    let trace = r.unwrap().gpio_trace;
+    let pin2: Vec<(u64, bool)> = trace
+        .iter()
+        .filter(|t| t.1 == 2)
+        .map(|t| (t.0, t.2))
+        .collect();
+    assert_eq!(pin2, [(100_000, true), (200_000, false), (300_000, true)]);
+    // Without the input schedule no edge ever comes.
+    let (out, _) = run_script("gpio", "-O2", virt());
+    assert!(out.ends_with("edges=0\n"), "{out}");
+}
+
+#[test]
+fn esp_error_check_aborts_with_esp_idf_message() {
+    for opt in OPTS {
+        let (out, r) = run_script("error_check", opt, virt());
+        assert!(
+            out.starts_with(
+                "before\nESP_ERROR_CHECK failed: esp_err_t 0x102 (ESP_ERR_INVALID_ARG)\nfile: \""
+            ),
+            "{out}"
+        );
+        assert!(out.ends_with("error_check.c\" line 9\nfunc: app_main\nexpression: esp_timer_start_once(NULL, 10)\n"), "{out}");
+        match r {
+            Err(RunError::Trap { task, trap }) => {
+                assert_eq!(task, "main");
+                assert!(
+                    matches!(trap.kind, TrapKind::Abort(ref m) if m.contains("ESP_ERR_INVALID_ARG")),
+                    "{trap}"
+                );
+            }
+            other => panic!("{opt}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_task_that_returns_aborts_like_esp_idf() {
+    let (out, r) = run_script("returns", "-O2", virt());
+    assert_eq!(
+        out,
+        "bad runs 3\nE (0) FreeRTOS: FreeRTOS Task \"bad\" should not return, Aborting now!\n"
+    );
+    assert!(
+        matches!(r, Err(RunError::Trap { ref task, .. }) if task == "bad"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn run_for_ends_an_endless_script() {
+    // The gpio script's handler task never ends by itself if main never
+    // deletes it: cut the run at 300 ms of device time.
+    let cfg = HostConfig {
+        run_for: Some(Duration::from_millis(300)),
+        ..virt()
+    };
+    let (out, r) = run_script("gpio", "-O2", cfg);
+    let st = r.unwrap();
+    assert_eq!(st.reason, EndReason::TimeLimit);
+    assert_eq!(st.time_us, 300_000);
+    assert_eq!(out, "pin2=0\npin2=1\npin2=0\n");
+}
+
+#[test]
+fn real_time_mode_sleeps_for_real() {
+    let t = std::time::Instant::now();
+    let (out, r) = run_script("esp_timer", "-O2", HostConfig::default());
+    let st = r.unwrap();
+    assert_eq!(st.reason, EndReason::Finished);
+    assert!(
+        out.starts_with("again=ESP_ERR_INVALID_STATE\nperiodic n=1 t="),
+        "{out}"
+    );
+    assert!(out.contains("once arg=hello"), "{out}");
+    assert!(
+        st.time_us >= 10_000 && t.elapsed() >= Duration::from_millis(10),
+        "{st:?}"
+    );
+}

@@ -1,0 +1,1014 @@
+//! Every opcode's semantics, edge cases included, through `.espbs` modules.
+//! Expected values are written out by hand (C/LLVM semantics), not
+//! recomputed with the interpreter's own expressions.
+
+mod common;
+
+use espb_runtime::{Config, Imports, Instance, Module, TrapKind, Value};
+
+/// Builds a module with one exported function per (name, signature, body).
+struct Builder {
+    types: Vec<String>,
+    funcs: Vec<(String, usize, u32, String)>,
+    memory: Option<&'static str>,
+}
+
+impl Builder {
+    fn new() -> Builder {
+        Builder {
+            types: Vec::new(),
+            funcs: Vec::new(),
+            memory: None,
+        }
+    }
+    fn ty(&mut self, sig: &str) -> usize {
+        match self.types.iter().position(|t| t == sig) {
+            Some(i) => i,
+            None => {
+                self.types.push(sig.to_string());
+                self.types.len() - 1
+            }
+        }
+    }
+    fn func(&mut self, name: &str, sig: &str, regs: u32, body: &str) {
+        let ty = self.ty(sig);
+        self.funcs
+            .push((name.to_string(), ty, regs, body.to_string()));
+    }
+    fn text(&self) -> String {
+        let mut s = String::new();
+        for t in &self.types {
+            s += &format!(".type {t}\n");
+        }
+        if let Some(m) = self.memory {
+            s += m;
+            s += "\n";
+        }
+        for (i, (name, ty, regs, body)) in self.funcs.iter().enumerate() {
+            s += &format!(".func ty{ty} regs {regs} frame 16 align 3\n{body}\n.end\n");
+            s += &format!(".export \"{name}\" f{i}\n.name f{i} \"{name}\"\n");
+        }
+        s
+    }
+}
+
+fn with_instance(b: &Builder, f: impl FnOnce(&Instance<'_>)) {
+    let bytes = common::bytes(&b.text());
+    let m = Module::parse(&bytes).unwrap_or_else(|e| panic!("{e}\n{}", b.text()));
+    let inst = Instance::new(&m, &Imports::new(), Config::default()).unwrap();
+    f(&inst);
+}
+
+use Value::{F32, F64, I32, I64};
+
+fn same(a: Value, b: Value) -> bool {
+    match (a, b) {
+        (F32(x), F32(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+        (F64(x), F64(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+        _ => a == b,
+    }
+}
+
+fn run_cases(b: &Builder, cases: &[(&str, Vec<Value>, Value)]) {
+    with_instance(b, |inst| {
+        for (name, args, want) in cases {
+            let got = inst
+                .call(name, args)
+                .unwrap_or_else(|t| panic!("{name}{args:?}: trapped: {t}"));
+            let got = got.unwrap_or_else(|| panic!("{name}: no result"));
+            assert!(
+                same(got, *want),
+                "{name}({args:?}) = {got:?}, want {want:?}"
+            );
+        }
+    });
+}
+
+const MIN32: i32 = i32::MIN;
+const MAX32: i32 = i32::MAX;
+
+#[test]
+fn i32_binary() {
+    let ops = [
+        "i32.add",
+        "i32.sub",
+        "i32.mul",
+        "i32.div_s",
+        "i32.div_u",
+        "i32.rem_s",
+        "i32.rem_u",
+        "i32.and",
+        "i32.or",
+        "i32.xor",
+        "i32.shl",
+        "i32.shr_s",
+        "i32.shr_u",
+        "i32.rotl",
+        "i32.rotr",
+        "i32.eq",
+        "i32.ne",
+        "i32.lt_s",
+        "i32.lt_u",
+        "i32.le_s",
+        "i32.le_u",
+        "i32.gt_s",
+        "i32.gt_u",
+        "i32.ge_s",
+        "i32.ge_u",
+    ];
+    let mut b = Builder::new();
+    for op in ops {
+        b.func(
+            op,
+            "(i32, i32) -> i32",
+            2,
+            &format!("{op} r0, r0, r1\nret r0"),
+        );
+    }
+    let c = |n: &'static str, a: i32, x: i32, want: i32| (n, vec![I32(a), I32(x)], I32(want));
+    let u = |v: u32| v as i32;
+    run_cases(
+        &b,
+        &[
+            c("i32.add", MAX32, 1, MIN32),
+            c("i32.add", -1, 1, 0),
+            c("i32.sub", MIN32, 1, MAX32),
+            c("i32.mul", 0x10000, 0x10000, 0),
+            c("i32.mul", -3, 7, -21),
+            c("i32.div_s", 7, -2, -3),
+            c("i32.div_s", -7, 2, -3),
+            c("i32.div_u", -1, 2, MAX32),
+            c("i32.rem_s", -7, 2, -1),
+            c("i32.rem_s", 7, -2, 1),
+            c("i32.rem_s", MIN32, -1, 0),
+            c("i32.rem_u", -1, 10, 5),
+            c("i32.and", 0x0ff0, 0x00ff, 0x00f0),
+            c("i32.or", 0x0ff0, 0x00ff, 0x0fff),
+            c("i32.xor", 0x0ff0, 0x00ff, 0x0f0f),
+            c("i32.shl", 1, 31, MIN32),
+            c("i32.shl", 1, 32, 1),
+            c("i32.shl", 1, 33, 2),
+            c("i32.shl", 3, -1, MIN32),
+            c("i32.shr_s", MIN32, 31, -1),
+            c("i32.shr_s", MIN32, 32, MIN32),
+            c("i32.shr_s", -8, 1, -4),
+            c("i32.shr_u", MIN32, 31, 1),
+            c("i32.shr_u", MIN32, 32, MIN32),
+            c("i32.shr_u", -1, 36, 0x0fff_ffff),
+            c("i32.rotl", u(0x8000_0001), 1, 3),
+            c("i32.rotl", 0x1234_5678, 36, 0x2345_6781),
+            c("i32.rotr", 1, 1, MIN32),
+            c("i32.rotr", 0x1234_5678, 36, u(0x8123_4567)),
+            c("i32.eq", 5, 5, 1),
+            c("i32.eq", 5, 6, 0),
+            c("i32.ne", 5, 6, 1),
+            c("i32.lt_s", -1, 1, 1),
+            c("i32.lt_u", -1, 1, 0),
+            c("i32.le_s", 1, 1, 1),
+            c("i32.le_u", -1, 1, 0),
+            c("i32.gt_s", -1, 1, 0),
+            c("i32.gt_u", -1, 1, 1),
+            c("i32.ge_s", MIN32, MAX32, 0),
+            c("i32.ge_u", MIN32, MAX32, 1),
+        ],
+    );
+}
+
+#[test]
+fn i32_unary_and_immediate() {
+    let mut b = Builder::new();
+    for op in [
+        "i32.clz",
+        "i32.ctz",
+        "i32.popcnt",
+        "i32.bswap",
+        "i32.eqz",
+        "i32.sext8",
+        "i32.sext16",
+    ] {
+        b.func(op, "(i32) -> i32", 1, &format!("{op} r0, r0\nret r0"));
+    }
+    let imms: &[(&str, i32)] = &[
+        ("i32.addi", 1),
+        ("i32.muli", -3),
+        ("i32.andi", 0xff),
+        ("i32.ori", 0x100),
+        ("i32.xori", -1),
+        ("i32.shli", 33),
+        ("i32.shr_si", 1),
+        ("i32.shr_ui", 28),
+        ("i32.eqi", 7),
+        ("i32.nei", 7),
+        ("i32.lt_si", 0),
+        ("i32.lt_ui", 0),
+        ("i32.gt_si", -2),
+        ("i32.gt_ui", 10),
+        ("i32.rsubi", 10),
+    ];
+    for (op, imm) in imms {
+        b.func(
+            op,
+            "(i32) -> i32",
+            1,
+            &format!("{op} r0, r0, {imm}\nret r0"),
+        );
+    }
+    let c = |n: &'static str, a: i32, want: i32| (n, vec![I32(a)], I32(want));
+    run_cases(
+        &b,
+        &[
+            c("i32.clz", 0, 32),
+            c("i32.clz", 1, 31),
+            c("i32.clz", -1, 0),
+            c("i32.ctz", 0, 32),
+            c("i32.ctz", MIN32, 31),
+            c("i32.popcnt", -1, 32),
+            c("i32.popcnt", 0x1010, 2),
+            c("i32.bswap", 0x1234_5678, 0x7856_3412),
+            c("i32.eqz", 0, 1),
+            c("i32.eqz", 5, 0),
+            c("i32.sext8", 0x80, -128),
+            c("i32.sext8", 0x17f, 127),
+            c("i32.sext16", 0x8000, -32768),
+            c("i32.sext16", 0x1_7fff, 32767),
+            c("i32.addi", MAX32, MIN32),
+            c("i32.muli", 7, -21),
+            c("i32.andi", 0x1234, 0x34),
+            c("i32.ori", 1, 0x101),
+            c("i32.xori", 0, -1),
+            c("i32.shli", 3, 6),
+            c("i32.shr_si", -8, -4),
+            c("i32.shr_ui", -8, 0xf),
+            c("i32.eqi", 7, 1),
+            c("i32.nei", 7, 0),
+            c("i32.lt_si", -1, 1),
+            c("i32.lt_ui", -1, 0),
+            c("i32.gt_si", -1, 1),
+            c("i32.gt_ui", -1, 1),
+            c("i32.rsubi", 3, 7),
+        ],
+    );
+}
+
+#[test]
+fn i64_ops() {
+    let mut b = Builder::new();
+    for op in [
+        "i64.add",
+        "i64.sub",
+        "i64.mul",
+        "i64.div_s",
+        "i64.div_u",
+        "i64.rem_s",
+        "i64.rem_u",
+        "i64.and",
+        "i64.or",
+        "i64.xor",
+        "i64.shl",
+        "i64.shr_s",
+        "i64.shr_u",
+        "i64.rotl",
+        "i64.rotr",
+        "i64.mulh_s",
+        "i64.mulh_u",
+    ] {
+        b.func(
+            op,
+            "(i64, i64) -> i64",
+            2,
+            &format!("{op} r0, r0, r1\nret r0"),
+        );
+    }
+    for op in [
+        "i64.eq", "i64.ne", "i64.lt_s", "i64.lt_u", "i64.le_s", "i64.le_u", "i64.gt_s", "i64.gt_u",
+        "i64.ge_s", "i64.ge_u",
+    ] {
+        b.func(
+            op,
+            "(i64, i64) -> i32",
+            2,
+            &format!("{op} r0, r0, r1\nret r0"),
+        );
+    }
+    for op in [
+        "i64.clz",
+        "i64.ctz",
+        "i64.popcnt",
+        "i64.bswap",
+        "i64.sext8",
+        "i64.sext16",
+    ] {
+        b.func(op, "(i64) -> i64", 1, &format!("{op} r0, r0\nret r0"));
+    }
+    b.func("i64.eqz", "(i64) -> i32", 1, "i64.eqz r0, r0\nret r0");
+    b.func("i64.sext32", "(i32) -> i64", 1, "i64.sext32 r0, r0\nret r0");
+    b.func("i64.zext32", "(i32) -> i64", 1, "i64.zext32 r0, r0\nret r0");
+    b.func("i64.addi", "(i64) -> i64", 1, "i64.addi r0, r0, -6\nret r0");
+    b.func(
+        "i64.andi",
+        "(i64) -> i64",
+        1,
+        "i64.andi r0, r0, 0x0000ffff00000000\nret r0",
+    );
+    b.func("i64.shli", "(i64) -> i64", 1, "i64.shli r0, r0, 65\nret r0");
+    b.func(
+        "i64.shr_si",
+        "(i64) -> i64",
+        1,
+        "i64.shr_si r0, r0, 4\nret r0",
+    );
+    b.func(
+        "i64.shr_ui",
+        "(i64) -> i64",
+        1,
+        "i64.shr_ui r0, r0, 60\nret r0",
+    );
+    let c = |n: &'static str, a: i64, x: i64, want: i64| (n, vec![I64(a), I64(x)], I64(want));
+    let k = |n: &'static str, a: i64, x: i64, want: i32| (n, vec![I64(a), I64(x)], I32(want));
+    let u1 = |n: &'static str, a: i64, want: i64| (n, vec![I64(a)], I64(want));
+    const MIN: i64 = i64::MIN;
+    const MAX: i64 = i64::MAX;
+    run_cases(
+        &b,
+        &[
+            c("i64.add", MAX, 1, MIN),
+            c("i64.sub", MIN, 1, MAX),
+            c("i64.mul", 1 << 32, 1 << 32, 0),
+            c("i64.div_s", -7, 2, -3),
+            c("i64.div_u", -1, 2, MAX),
+            c("i64.rem_s", MIN, -1, 0),
+            c("i64.rem_s", -7, 2, -1),
+            c("i64.rem_u", -1, 10, 5),
+            c("i64.and", 0xff00, 0x0ff0, 0x0f00),
+            c("i64.or", 0xff00, 0x0ff0, 0xfff0),
+            c("i64.xor", 0xff00, 0x0ff0, 0xf0f0),
+            c("i64.shl", 1, 63, MIN),
+            c("i64.shl", 1, 64, 1),
+            c("i64.shl", 1, 65, 2),
+            c("i64.shr_s", MIN, 65, MIN >> 1),
+            c("i64.shr_s", MIN, 63, -1),
+            c("i64.shr_u", MIN, 63, 1),
+            c("i64.shr_u", -1, 68, 0x0fff_ffff_ffff_ffff),
+            c("i64.rotl", MIN | 1, 1, 3),
+            c("i64.rotl", 0x0123_4567_89ab_cdef, 68, 0x1234_5678_9abc_def0),
+            c("i64.rotr", 1, 1, MIN),
+            c(
+                "i64.rotr",
+                0x0123_4567_89ab_cdef,
+                4,
+                0xf012_3456_789a_bcde_u64 as i64,
+            ),
+            c("i64.mulh_s", -1, -1, 0),
+            c("i64.mulh_s", MIN, 2, -1),
+            c("i64.mulh_u", -1, -1, -2),
+            c("i64.mulh_u", 1 << 32, 1 << 32, 1),
+            k("i64.eq", 1 << 40, 1 << 40, 1),
+            k("i64.ne", 1 << 40, 1, 1),
+            k("i64.lt_s", -1, 1, 1),
+            k("i64.lt_u", -1, 1, 0),
+            k("i64.le_s", 5, 5, 1),
+            k("i64.le_u", -1, 0, 0),
+            k("i64.gt_s", -1, 1, 0),
+            k("i64.gt_u", -1, 1, 1),
+            k("i64.ge_s", MIN, MAX, 0),
+            k("i64.ge_u", MIN, MAX, 1),
+            u1("i64.clz", 0, 64),
+            u1("i64.clz", 1, 63),
+            u1("i64.ctz", 0, 64),
+            u1("i64.ctz", MIN, 63),
+            u1("i64.popcnt", -1, 64),
+            u1("i64.bswap", 0x0102_0304_0506_0708, 0x0807_0605_0403_0201),
+            u1("i64.sext8", 0x1ff, -1),
+            u1("i64.sext16", 0x8000, -32768),
+            ("i64.eqz", vec![I64(1 << 40)], I32(0)),
+            ("i64.eqz", vec![I64(0)], I32(1)),
+            ("i64.sext32", vec![I32(-2)], I64(-2)),
+            ("i64.zext32", vec![I32(-2)], I64(0xffff_fffe)),
+            u1("i64.addi", 5, -1),
+            u1("i64.andi", -1, 0x0000_ffff_0000_0000),
+            u1("i64.shli", 3, 6),
+            u1("i64.shr_si", -256, -16),
+            u1("i64.shr_ui", -1, 0xf),
+        ],
+    );
+}
+
+#[test]
+fn float_arithmetic() {
+    let mut b = Builder::new();
+    for t in ["f32", "f64"] {
+        for op in ["add", "sub", "mul", "div", "min", "max", "copysign"] {
+            b.func(
+                &format!("{t}.{op}"),
+                &format!("({t}, {t}) -> {t}"),
+                2,
+                &format!("{t}.{op} r0, r0, r1\nret r0"),
+            );
+        }
+        for op in [
+            "abs", "neg", "sqrt", "floor", "ceil", "trunc", "nearest", "round",
+        ] {
+            b.func(
+                &format!("{t}.{op}"),
+                &format!("({t}) -> {t}"),
+                1,
+                &format!("{t}.{op} r0, r0\nret r0"),
+            );
+        }
+        b.func(
+            &format!("{t}.fma"),
+            &format!("({t}, {t}, {t}) -> {t}"),
+            3,
+            &format!("{t}.fma r0, r0, r1, r2\nret r0"),
+        );
+    }
+    let nan = f64::NAN;
+    let f2 = |n: &'static str, a: f32, x: f32, w: f32| (n, vec![F32(a), F32(x)], F32(w));
+    let d2 = |n: &'static str, a: f64, x: f64, w: f64| (n, vec![F64(a), F64(x)], F64(w));
+    let f1 = |n: &'static str, a: f32, w: f32| (n, vec![F32(a)], F32(w));
+    let d1 = |n: &'static str, a: f64, w: f64| (n, vec![F64(a)], F64(w));
+    run_cases(
+        &b,
+        &[
+            f2("f32.add", 0.1, 0.2, 0.1f32 + 0.2f32),
+            d2("f64.add", 0.1, 0.2, 0.30000000000000004),
+            f2("f32.sub", 1.0, 3.0, -2.0),
+            d2("f64.mul", 1e200, 1e200, f64::INFINITY),
+            d2("f64.div", 1.0, 0.0, f64::INFINITY),
+            d2("f64.div", 0.0, 0.0, nan),
+            f2("f32.div", -1.0, 0.0, f32::NEG_INFINITY),
+            // LLVM minnum/maxnum: a NaN operand yields the other operand.
+            f2("f32.min", f32::NAN, 1.0, 1.0),
+            f2("f32.min", 1.0, f32::NAN, 1.0),
+            f2("f32.max", f32::NAN, -1.0, -1.0),
+            d2("f64.min", nan, 2.0, 2.0),
+            d2("f64.max", 2.0, nan, 2.0),
+            d2("f64.min", -3.0, 2.0, -3.0),
+            d2("f64.max", -3.0, 2.0, 2.0),
+            d2("f64.min", nan, nan, nan),
+            f2("f32.copysign", 3.0, -0.0, -3.0),
+            d2("f64.copysign", -3.0, 1.0, 3.0),
+            f1("f32.abs", -0.0, 0.0),
+            d1("f64.abs", f64::NEG_INFINITY, f64::INFINITY),
+            f1("f32.neg", 0.0, -0.0),
+            d1("f64.neg", -2.5, 2.5),
+            d1("f64.sqrt", 2.0, std::f64::consts::SQRT_2),
+            d1("f64.sqrt", -1.0, nan),
+            f1("f32.sqrt", 16.0, 4.0),
+            d1("f64.floor", -1.5, -2.0),
+            f1("f32.floor", 1.5, 1.0),
+            d1("f64.ceil", -1.5, -1.0),
+            f1("f32.ceil", 1.2, 2.0),
+            d1("f64.trunc", -1.7, -1.0),
+            f1("f32.trunc", 1.7, 1.0),
+            // nearest: round half to even; round: half away from zero.
+            d1("f64.nearest", 2.5, 2.0),
+            d1("f64.nearest", 3.5, 4.0),
+            d1("f64.nearest", -0.5, -0.0),
+            f1("f32.nearest", 0.5, 0.0),
+            f1("f32.nearest", -1.5, -2.0),
+            d1("f64.round", 2.5, 3.0),
+            d1("f64.round", -2.5, -3.0),
+            f1("f32.round", 0.5, 1.0),
+            f1("f32.round", -0.4, -0.0),
+            // fused: 0.1*10 rounds to 1.0 unfused, giving 0.
+            (
+                "f64.fma",
+                vec![F64(0.1), F64(10.0), F64(-1.0)],
+                F64(5.551115123125783e-17),
+            ),
+            (
+                "f32.fma",
+                vec![F32(0.1), F32(10.0), F32(-1.0)],
+                F32(1.4901161e-8),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn float_compares() {
+    let mut b = Builder::new();
+    let ops = [
+        "eq", "ne", "lt", "le", "gt", "ge", "uno", "ord", "ueq", "one", "ult", "ule", "ugt", "uge",
+    ];
+    for t in ["f32", "f64"] {
+        for op in ops {
+            b.func(
+                &format!("{t}.{op}"),
+                &format!("({t}, {t}) -> i32"),
+                2,
+                &format!("{t}.{op} r0, r0, r1\nret r0"),
+            );
+        }
+    }
+    // Expected for (1, 2), (2, 2), (NaN, 2), per op in `ops` order.
+    let table: [(&str, [i32; 3]); 14] = [
+        ("eq", [0, 1, 0]),
+        ("ne", [1, 0, 1]),
+        ("lt", [1, 0, 0]),
+        ("le", [1, 1, 0]),
+        ("gt", [0, 0, 0]),
+        ("ge", [0, 1, 0]),
+        ("uno", [0, 0, 1]),
+        ("ord", [1, 1, 0]),
+        ("ueq", [0, 1, 1]),
+        ("one", [1, 0, 0]),
+        ("ult", [1, 0, 1]),
+        ("ule", [1, 1, 1]),
+        ("ugt", [0, 0, 1]),
+        ("uge", [0, 1, 1]),
+    ];
+    let mut cases = Vec::new();
+    for (op, want) in table {
+        let n32: &'static str = Box::leak(format!("f32.{op}").into_boxed_str());
+        let n64: &'static str = Box::leak(format!("f64.{op}").into_boxed_str());
+        for (i, a) in [1.0, 2.0, f64::NAN].into_iter().enumerate() {
+            cases.push((n32, vec![F32(a as f32), F32(2.0)], I32(want[i])));
+            cases.push((n64, vec![F64(a), F64(2.0)], I32(want[i])));
+        }
+    }
+    run_cases(&b, &cases);
+}
+
+#[test]
+fn conversions() {
+    let mut b = Builder::new();
+    let convs = [
+        ("i32.trunc_f32_s", "f32", "i32"),
+        ("i32.trunc_f32_u", "f32", "i32"),
+        ("i32.trunc_f64_s", "f64", "i32"),
+        ("i32.trunc_f64_u", "f64", "i32"),
+        ("i64.trunc_f32_s", "f32", "i64"),
+        ("i64.trunc_f32_u", "f32", "i64"),
+        ("i64.trunc_f64_s", "f64", "i64"),
+        ("i64.trunc_f64_u", "f64", "i64"),
+        ("f32.from_i32_s", "i32", "f32"),
+        ("f32.from_i32_u", "i32", "f32"),
+        ("f32.from_i64_s", "i64", "f32"),
+        ("f32.from_i64_u", "i64", "f32"),
+        ("f64.from_i32_s", "i32", "f64"),
+        ("f64.from_i32_u", "i32", "f64"),
+        ("f64.from_i64_s", "i64", "f64"),
+        ("f64.from_i64_u", "i64", "f64"),
+        ("f64.promote_f32", "f32", "f64"),
+        ("f32.demote_f64", "f64", "f32"),
+    ];
+    for (op, from, to) in convs {
+        b.func(
+            op,
+            &format!("({from}) -> {to}"),
+            1,
+            &format!("{op} r0, r0\nret r0"),
+        );
+    }
+    let c = |n: &'static str, a: Value, w: Value| (n, vec![a], w);
+    run_cases(
+        &b,
+        &[
+            c("i32.trunc_f32_s", F32(3e9), I32(MAX32)),
+            c("i32.trunc_f32_s", F32(-3e9), I32(MIN32)),
+            c("i32.trunc_f32_s", F32(f32::NAN), I32(0)),
+            c("i32.trunc_f32_s", F32(-1.9), I32(-1)),
+            c("i32.trunc_f32_u", F32(-1.0), I32(0)),
+            c("i32.trunc_f32_u", F32(5e9), I32(-1)),
+            c("i32.trunc_f32_u", F32(3e9), I32(3_000_000_000u32 as i32)),
+            c("i32.trunc_f64_s", F64(f64::INFINITY), I32(MAX32)),
+            c("i32.trunc_f64_s", F64(-2147483648.9), I32(MIN32)),
+            c("i32.trunc_f64_u", F64(f64::NAN), I32(0)),
+            c("i32.trunc_f64_u", F64(4294967295.5), I32(-1)),
+            c("i64.trunc_f32_s", F32(-1e30), I64(i64::MIN)),
+            c("i64.trunc_f32_u", F32(1e30), I64(-1)),
+            c("i64.trunc_f64_s", F64(1e19), I64(i64::MAX)),
+            c("i64.trunc_f64_s", F64(-12345.9), I64(-12345)),
+            c("i64.trunc_f64_u", F64(-0.5), I64(0)),
+            c("i64.trunc_f64_u", F64(1e20), I64(-1)),
+            c("i64.trunc_f64_u", F64(f64::NAN), I64(0)),
+            c("f32.from_i32_s", I32(16_777_217), F32(16_777_216.0)),
+            c("f32.from_i32_s", I32(-5), F32(-5.0)),
+            c("f32.from_i32_u", I32(-1), F32(4_294_967_296.0)),
+            c("f32.from_i64_s", I64(-1), F32(-1.0)),
+            c("f32.from_i64_u", I64(-1), F32(18_446_744_073_709_551_616.0)),
+            c("f64.from_i32_s", I32(MIN32), F64(-2147483648.0)),
+            c("f64.from_i32_u", I32(MIN32), F64(2147483648.0)),
+            c("f64.from_i64_s", I64(i64::MIN), F64(-9.223372036854776e18)),
+            c("f64.from_i64_u", I64(-1), F64(1.8446744073709552e19)),
+            c("f64.promote_f32", F32(0.1), F64(0.10000000149011612)),
+            c("f32.demote_f64", F64(1e300), F32(f32::INFINITY)),
+            c("f32.demote_f64", F64(0.1), F32(0.1)),
+        ],
+    );
+}
+
+#[test]
+fn control_and_branches() {
+    let mut b = Builder::new();
+    // Each returns 1 when the branch is taken, 0 otherwise.
+    let taken = |op: &str, operands: &str| {
+        format!("{op} {operands}, yes\nconst32 r0, 0\nret r0\nyes:\nconst32 r0, 1\nret r0")
+    };
+    for op in [
+        "br.eq.i32",
+        "br.ne.i32",
+        "br.lt_s.i32",
+        "br.lt_u.i32",
+        "br.le_s.i32",
+        "br.le_u.i32",
+    ] {
+        b.func(op, "(i32, i32) -> i32", 2, &taken(op, "r0, r1"));
+    }
+    for op in [
+        "br.eq.i64",
+        "br.ne.i64",
+        "br.lt_s.i64",
+        "br.lt_u.i64",
+        "br.le_s.i64",
+        "br.le_u.i64",
+    ] {
+        b.func(op, "(i64, i64) -> i32", 2, &taken(op, "r0, r1"));
+    }
+    for op in [
+        "br.eqi.i32",
+        "br.nei.i32",
+        "br.lt_si.i32",
+        "br.lt_ui.i32",
+        "br.gt_si.i32",
+        "br.gt_ui.i32",
+        "br.le_si.i32",
+        "br.le_ui.i32",
+        "br.ge_si.i32",
+        "br.ge_ui.i32",
+    ] {
+        b.func(op, "(i32) -> i32", 1, &taken(op, "r0, -1"));
+    }
+    b.func("br_if", "(i32) -> i32", 1, &taken("br_if", "r0"));
+    b.func("br_ifnot", "(i32) -> i32", 1, &taken("br_ifnot", "r0"));
+    b.func(
+        "br_table",
+        "(i32) -> i32",
+        2,
+        "br_table r0, dflt, a, b, c\na:\nconst32 r0, 10\nret r0\nb:\nconst32 r0, 11\nret r0\nc:\nconst32 r0, 12\nret r0\ndflt:\nconst32 r0, 99\nret r0",
+    );
+    b.func(
+        "select",
+        "(i32, i64, i64) -> i64",
+        3,
+        "select r0, r0, r1, r2\nret r0",
+    );
+    b.func("nop_mov", "(i32) -> i32", 2, "nop\nmov r1, r0\nret r1");
+    b.func(
+        "consts",
+        "() -> i64",
+        2,
+        "const32 r0, -1\nconst64 r1, 0x123456789\ni64.add r0, r0, r1\nret r0",
+    );
+    // sum 1..n with a backward branch
+    b.func("sum", "(i32) -> i32", 2, "const32 r1, 0\nloop:\nbr.eqi.i32 r0, 0, done\ni32.add r1, r1, r0\ni32.addi r0, r0, -1\nbr loop\ndone:\nret r1");
+    let i2 = |n: &'static str, a: i32, x: i32, w: i32| (n, vec![I32(a), I32(x)], I32(w));
+    let l2 = |n: &'static str, a: i64, x: i64, w: i32| (n, vec![I64(a), I64(x)], I32(w));
+    let i1 = |n: &'static str, a: i32, w: i32| (n, vec![I32(a)], I32(w));
+    run_cases(
+        &b,
+        &[
+            i2("br.eq.i32", 3, 3, 1),
+            i2("br.eq.i32", 3, 4, 0),
+            i2("br.ne.i32", 3, 4, 1),
+            i2("br.lt_s.i32", -1, 0, 1),
+            i2("br.lt_u.i32", -1, 0, 0),
+            i2("br.le_s.i32", 0, 0, 1),
+            i2("br.le_u.i32", -1, 0, 0),
+            l2("br.eq.i64", 1 << 40, 1 << 40, 1),
+            l2("br.eq.i64", 1 << 40, 0, 0),
+            l2("br.ne.i64", 1 << 40, 0, 1),
+            l2("br.lt_s.i64", -1, 0, 1),
+            l2("br.lt_u.i64", -1, 0, 0),
+            l2("br.le_s.i64", i64::MIN, i64::MIN, 1),
+            l2("br.le_u.i64", -1, 1, 0),
+            i1("br.eqi.i32", -1, 1),
+            i1("br.nei.i32", -1, 0),
+            i1("br.lt_si.i32", -2, 1),
+            i1("br.lt_ui.i32", -2, 1),
+            i1("br.gt_si.i32", 0, 1),
+            i1("br.gt_ui.i32", 0, 0),
+            i1("br.le_si.i32", -1, 1),
+            i1("br.le_ui.i32", 5, 1),
+            i1("br.ge_si.i32", -2, 0),
+            i1("br.ge_ui.i32", -1, 1),
+            i1("br_if", 2, 1),
+            i1("br_if", 0, 0),
+            i1("br_ifnot", 0, 1),
+            i1("br_table", 0, 10),
+            i1("br_table", 2, 12),
+            i1("br_table", 3, 99),
+            i1("br_table", -1, 99),
+            ("select", vec![I32(1), I64(5), I64(6)], I64(5)),
+            ("select", vec![I32(0), I64(5), I64(6)], I64(6)),
+            i1("nop_mov", 42, 42),
+            ("consts", vec![], I64(0x123456788)),
+            i1("sum", 100, 5050),
+        ],
+    );
+}
+
+fn mem_builder() -> Builder {
+    let mut b = Builder::new();
+    b.memory =
+        Some(".memory data_end 0x1100 heap 0x1000 stack 0x1000\n.data 0x1000 \"f0ff8001feff7f80\"");
+    for (op, _) in [
+        ("ld8_s", 1),
+        ("ld8_u", 1),
+        ("ld16_s", 2),
+        ("ld16_u", 2),
+        ("ld32_s", 4),
+        ("ld32_u", 4),
+        ("ld64", 8),
+    ] {
+        b.func(op, "(ptr) -> i64", 2, &format!("{op} r0, r0, 1\nret r0"));
+    }
+    for op in ["st8", "st16", "st32", "st64"] {
+        // store at addr+2, read back 8 bytes at addr
+        b.func(
+            op,
+            "(ptr, i64) -> i64",
+            2,
+            &format!("{op} r0, r1, 2\nld64 r0, r0, 0\nret r0"),
+        );
+    }
+    b
+}
+
+#[test]
+fn loads_and_stores() {
+    let b = mem_builder();
+    // memory at 0x1000: f0 ff 80 01 fe ff 7f 80; loads read at addr + 1.
+    let l = |n: &'static str, a: i32, w: i64| (n, vec![I32(a)], I64(w));
+    run_cases(
+        &b,
+        &[
+            l("ld8_s", 0x1000, -1),
+            l("ld8_u", 0x1000, 0xff),
+            l("ld16_s", 0x1000, 0xffff_ffff_ffff_80ff_u64 as i64),
+            l("ld16_u", 0x1001, 0x0180),
+            l("ld32_s", 0x1003, 0xffff_ffff_807f_fffe_u64 as i64),
+            l("ld32_u", 0x1003, 0x807f_fffe),
+            l("ld64", 0x0fff, 0x807f_fffe_0180_fff0_u64 as i64),
+            ("st8", vec![I32(0x1040), I64(0x1234)], I64(0x34_0000)),
+            ("st16", vec![I32(0x1040), I64(0x1234)], I64(0x1234_0000)),
+            (
+                "st32",
+                vec![I32(0x1061), I64(-1)],
+                I64(0x0000_ffff_ffff_0000),
+            ),
+            (
+                "st64",
+                vec![I32(0x1050), I64(0x1122_3344_5566_7788)],
+                I64(0x3344_5566_7788_0000),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn out_of_bounds_accesses_trap() {
+    let b = mem_builder();
+    with_instance(&b, |inst| {
+        let end = inst.memory().len() as i32;
+        for (name, args, addr, size) in [
+            ("ld8_u", vec![I32(0)], 1u32, 1u32),
+            ("ld32_u", vec![I32(0x0ffe)], 0x0fff, 4),
+            ("ld64", vec![I32(end - 8)], (end - 7) as u32, 8),
+            ("ld8_u", vec![I32(-1)], 0, 1),
+            ("st64", vec![I32(end - 9), I64(0)], (end - 7) as u32, 8),
+            ("st8", vec![I32(-2), I64(0)], 0, 1),
+        ] {
+            let t = inst.call(name, &args).unwrap_err();
+            assert_eq!(
+                t.kind,
+                TrapKind::OutOfBounds { addr, size },
+                "{name}{args:?}"
+            );
+            assert_eq!(t.func_name.as_deref(), Some(name));
+        }
+        // The last valid byte is fine.
+        assert_eq!(inst.call("ld8_u", &[I32(end - 2)]).unwrap(), Some(I64(0)));
+    });
+}
+
+#[test]
+fn bulk_memory() {
+    let mut b = Builder::new();
+    b.memory =
+        Some(".memory data_end 0x1100 heap 0 stack 0x1000\n.data 0x1000 \"0102030405060708\"");
+    b.func(
+        "copy",
+        "(ptr, ptr, i32) -> i64",
+        3,
+        "mem.copy r0, r1, r2\nconst32 r1, 0x1000\nld64 r0, r1, 0\nret r0",
+    );
+    b.func(
+        "move",
+        "(ptr, ptr, i32) -> i64",
+        3,
+        "mem.move r0, r1, r2\nconst32 r1, 0x1000\nld64 r0, r1, 0\nret r0",
+    );
+    b.func(
+        "fill",
+        "(ptr, i32, i32) -> i64",
+        3,
+        "mem.fill r0, r1, r2\nconst32 r1, 0x1000\nld64 r0, r1, 0\nret r0",
+    );
+    with_instance(&b, |inst| {
+        // overlapping forward move: 01 02 03 04 05 06 07 08 -> 01 01 02 03 04 05 07 08
+        let v = inst
+            .call("move", &[I32(0x1001), I32(0x1000), I32(5)])
+            .unwrap();
+        assert_eq!(v, Some(I64(0x0807_0504_0302_0101)));
+        // overlapping backward move
+        let v = inst
+            .call("copy", &[I32(0x1000), I32(0x1001), I32(3)])
+            .unwrap();
+        assert_eq!(v, Some(I64(0x0807_0504_0302_0101 & !0xff_ffff | 0x03_0201)));
+        let v = inst
+            .call("fill", &[I32(0x1002), I32(0x1ab), I32(3)])
+            .unwrap();
+        assert_eq!(v, Some(I64(0x0807_05ab_abab_0201)));
+        // zero length never traps, even at a bad address
+        assert!(inst.call("fill", &[I32(0), I32(0), I32(0)]).is_ok());
+        let end = inst.memory().len() as i32;
+        let t = inst
+            .call("fill", &[I32(end - 4), I32(0), I32(5)])
+            .unwrap_err();
+        assert_eq!(
+            t.kind,
+            TrapKind::OutOfBounds {
+                addr: (end - 4) as u32,
+                size: 5
+            }
+        );
+        let t = inst
+            .call("copy", &[I32(0x1000), I32(0x800), I32(4)])
+            .unwrap_err();
+        assert_eq!(
+            t.kind,
+            TrapKind::OutOfBounds {
+                addr: 0x800,
+                size: 4
+            }
+        );
+    });
+}
+
+#[test]
+fn atomics() {
+    let mut b = Builder::new();
+    b.memory = Some(".memory data_end 0x1100 heap 0 stack 0x1000");
+    // rmw on a 32-bit cell initialised to `init`; returns old | new << 32.
+    for (name, kind) in [
+        ("xchg", 2),
+        ("add", 2 | 1 << 2),
+        ("sub", 2 | 2 << 2),
+        ("and", 2 | 3 << 2),
+        ("or", 2 | 4 << 2),
+        ("xor", 2 | 5 << 2),
+        ("nand", 2 | 6 << 2),
+        ("max_s", 2 | 7 << 2),
+        ("min_s", 2 | 8 << 2),
+        ("max_u", 2 | 9 << 2),
+        ("min_u", 2 | 10 << 2),
+        ("add8", 1 << 2),
+        ("add64", 3 | 1 << 2),
+    ] {
+        let body = format!(
+            "const32 r2, 0x1010\natomic.store r2, r0, 3\natomic.rmw r3, r2, r1, {kind}\natomic.load r4, r2, 3\ni64.shli r4, r4, 32\ni64.zext32 r3, r3\ni64.or r0, r3, r4\nret r0"
+        );
+        b.func(name, "(i64, i64) -> i64", 5, &body);
+    }
+    b.func(
+        "cas",
+        "(i32, i32) -> i64",
+        5,
+        "const32 r2, 0x1010\nconst32 r3, 5\natomic.store r2, r3, 2\natomic.cmpxchg r3, r2, r0, r1, 2\natomic.load r4, r2, 2\ni64.shli r4, r4, 32\ni64.zext32 r3, r3\ni64.or r0, r3, r4\nfence\nret r0",
+    );
+    b.func(
+        "load_at",
+        "(ptr) -> i64",
+        1,
+        "atomic.load r0, r0, 2\nret r0",
+    );
+    b.func(
+        "load16_at",
+        "(ptr) -> i64",
+        1,
+        "atomic.load r0, r0, 1\nret r0",
+    );
+    let pack = |old: u32, new: u32| I64(((new as u64) << 32 | old as u64) as i64);
+    let r = |n: &'static str, init: i64, v: i64, old: u32, new: u32| {
+        (n, vec![I64(init), I64(v)], pack(old, new))
+    };
+    run_cases(
+        &b,
+        &[
+            r("xchg", 5, 9, 5, 9),
+            r("add", 0xffff_ffff, 2, 0xffff_ffff, 1),
+            r("sub", 0, 1, 0, 0xffff_ffff),
+            r("and", 0b1100, 0b1010, 0b1100, 0b1000),
+            r("or", 0b1100, 0b1010, 0b1100, 0b1110),
+            r("xor", 0b1100, 0b1010, 0b1100, 0b0110),
+            r("nand", 0b1100, 0b1010, 0b1100, !0b1000),
+            r("max_s", -1, 1, 0xffff_ffff, 1),
+            r("min_s", -1, 1, 0xffff_ffff, 0xffff_ffff),
+            r("max_u", -1, 1, 0xffff_ffff, 0xffff_ffff),
+            r("min_u", -1, 1, 0xffff_ffff, 1),
+            // 8-bit add wraps inside its byte; the old value is zero-extended
+            r("add8", 0xff, 1, 0xff, 0),
+            ("cas", vec![I32(5), I32(7)], pack(5, 7)),
+            ("cas", vec![I32(4), I32(7)], pack(5, 5)),
+        ],
+    );
+    with_instance(&b, |inst| {
+        // 64-bit rmw: old 2^32+1, add 2^32 -> new 2^33+1; low halves packed.
+        let v = inst
+            .call("add64", &[I64((1 << 32) | 1), I64(1 << 32)])
+            .unwrap();
+        assert_eq!(v, Some(I64(((1u64 << 32) | 1) as i64)));
+        let t = inst.call("load_at", &[I32(0x1012)]).unwrap_err();
+        assert_eq!(
+            t.kind,
+            TrapKind::MisalignedAtomic {
+                addr: 0x1012,
+                size: 4
+            }
+        );
+        assert!(t.to_string().contains("misaligned atomic"), "{t}");
+        assert_eq!(
+            inst.call("load16_at", &[I32(0x1012)]).unwrap(),
+            Some(I64(0))
+        );
+        let t = inst.call("load_at", &[I32(0x800)]).unwrap_err();
+        assert_eq!(
+            t.kind,
+            TrapKind::OutOfBounds {
+                addr: 0x800,
+                size: 4
+            }
+        );
+    });
+}
+
+#[test]
+fn frames_alloca_and_stack_save_restore() {
+    let mut b = Builder::new();
+    b.memory = Some(".memory data_end 0x1100 heap 0 stack 0x1000");
+    // frame.addr within the aligned frame; write and read back
+    b.func(
+        "frame",
+        "(i64) -> i64",
+        2,
+        "frame.addr r1, 8\nst64 r1, r0, 0\nld64 r0, r1, 0\nret r0",
+    );
+    // alloca n bytes aligned 64, twice: second pointer is below the first
+    b.func(
+        "alloca",
+        "(i32) -> i32",
+        4,
+        "alloca r1, r0, 64\nalloca r2, r0, 64\ni32.andi r3, r2, 63\nbr.nei.i32 r3, 0, bad\ni32.sub r0, r1, r2\nret r0\nbad:\nconst32 r0, -1\nret r0",
+    );
+    // save, alloca, restore: the next alloca reuses the same address
+    b.func(
+        "save_restore",
+        "(i32) -> i32",
+        4,
+        "stack.save r1\nalloca r2, r0, 8\nstack.restore r1\nalloca r3, r0, 8\ni32.sub r0, r2, r3\nret r0",
+    );
+    b.func(
+        "bad_restore",
+        "(i32) -> i32",
+        2,
+        "stack.restore r0\nconst32 r0, 0\nret r0",
+    );
+    b.func("huge_alloca", "(i32) -> i32", 2, "alloca r0, r0, 8\nret r0");
+    run_cases(
+        &b,
+        &[
+            (
+                "frame",
+                vec![I64(0x0102_0304_0506_0708)],
+                I64(0x0102_0304_0506_0708),
+            ),
+            ("alloca", vec![I32(100)], I32(128)),
+            ("save_restore", vec![I32(24)], I32(0)),
+        ],
+    );
+    with_instance(&b, |inst| {
+        let t = inst.call("bad_restore", &[I32(0x1000)]).unwrap_err();
+        assert_eq!(t.kind, TrapKind::BadStackRestore { addr: 0x1000 });
+        let t = inst.call("huge_alloca", &[I32(0x10_0000)]).unwrap_err();
+        assert!(matches!(t.kind, TrapKind::StackOverflow(_)), "{t}");
+        assert_eq!(
+            t.to_string().lines().next().unwrap(),
+            "stack overflow: shadow stack exhausted in `huge_alloca` (f4) at offset 0x0"
+        );
+        // the stack is fully released after a trap
+        assert_eq!(inst.call("save_restore", &[I32(24)]).unwrap(), Some(I32(0)));
+    });
+}
