@@ -269,7 +269,7 @@ impl fmt::Display for ErrorKind {
             Truncated => f.write_str("unexpected end of data"),
             SectionOutOfBounds { offset, size, file_len } => write!(
                 f,
-                "section [{offset:#x}, +{size:#x}) extends past the end of the file ({file_len:#x} bytes)"
+                "section [{offset:#x}, +{size:#x}) is not between the section table and the end of the file ({file_len:#x} bytes)"
             ),
             SectionsOverlap { other } => write!(f, "overlaps section `{}`", other.name()),
             DuplicateSection => f.write_str("section appears twice"),

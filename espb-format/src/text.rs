@@ -134,6 +134,12 @@ pub fn disassemble(m: &Module<'_>) -> String {
     for d in &m.data {
         let _ = writeln!(w, ".data {:#x} {}", d.addr, hex(&d.bytes));
     }
+    // One map rather than `func_name` per function: that scan is linear,
+    // which would make disassembly quadratic in a hostile module.
+    let mut names: BTreeMap<u32, &str> = BTreeMap::new();
+    for (f, n) in &m.names {
+        names.entry(*f).or_insert(n);
+    }
     for (i, f) in m.functions.iter().enumerate() {
         let _ = write!(
             w,
@@ -154,7 +160,7 @@ pub fn disassemble(m: &Module<'_>) -> String {
             let _ = write!(w, " flags {}", flags.join("|"));
         }
         let _ = write!(w, "  ; f{i}");
-        if let Some(n) = m.func_name(i as u32) {
+        if let Some(n) = names.get(&(i as u32)) {
             // Quoted: a raw name could end the comment with a line break.
             let _ = write!(w, " {}", quote(n));
         }

@@ -6,7 +6,14 @@ use espb_format::{parse, text};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(module) = parse(data) else { return };
+    let module = match parse(data) {
+        Ok(module) => module,
+        Err(e) => {
+            // Messages are built from hostile values too.
+            assert!(!e.to_string().is_empty());
+            return;
+        }
+    };
 
     let bytes = module.to_bytes();
     let reparsed =
