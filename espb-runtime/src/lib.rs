@@ -13,9 +13,6 @@
 //! operand and register access the validator proved in range) and the C API.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
-// Traps are the cold path; a plain `Trap` struct with public fields is worth
-// the larger `Err` copy.
-#![allow(clippy::result_large_err)]
 
 extern crate alloc;
 

@@ -115,21 +115,22 @@ impl fmt::Display for TrapKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
     pub func: u32,
-    pub func_name: Option<String>,
+    pub func_name: Option<Box<str>>,
     /// Bytecode offset inside the function body (of the call for outer frames).
     pub offset: u32,
-    pub source: Option<(String, u32)>,
+    pub source: Option<(Box<str>, u32)>,
 }
 
-/// A trap with its location. `func`/`offset` name the innermost module
+/// A trap with its location (kept under 128 bytes so `Result<_, Trap>` stays
+/// cheap to return). `func`/`offset` name the innermost module
 /// instruction involved (for a trap raised by a host function: its call site).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trap {
     pub kind: TrapKind,
     pub func: Option<u32>,
-    pub func_name: Option<String>,
+    pub func_name: Option<Box<str>>,
     pub offset: u32,
-    pub source: Option<(String, u32)>,
+    pub source: Option<(Box<str>, u32)>,
     pub backtrace: Vec<Frame>,
 }
 
