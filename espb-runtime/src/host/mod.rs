@@ -119,7 +119,7 @@ pub enum RunError {
     /// A task trapped or aborted.
     Trap {
         task: String,
-        trap: Trap,
+        trap: Box<Trap>,
     },
 }
 
@@ -280,7 +280,10 @@ impl HostRun {
         let gpio_trace = g.ext.gpio_trace.clone();
         drop(g);
         match reason {
-            EndReason::Trapped { task, trap } => Err(RunError::Trap { task, trap }),
+            EndReason::Trapped { task, trap } => Err(RunError::Trap {
+                task,
+                trap: Box::new(trap),
+            }),
             reason => Ok(ExitStatus {
                 reason,
                 time_us,
