@@ -446,6 +446,29 @@ fn check_hints_reports_syntax_errors_with_spans() {
         t.contains("scripts/demo.hints:3: expected `,` or the end of the line, found `sise`"),
         "{t}"
     );
+    // Well-formed, but wrong for the functions the demo script calls.
+    std::fs::write(
+        p.join("scripts/demo.hints"),
+        "xTimerCreate: in 0 size strlen, cb 7 (ptr)\nvTaskDelay: out 0 size 4\nnosuch: in 0\nprintf: in 0 size strlen\n",
+    )
+    .unwrap();
+    let o = espb(&p).arg("check-hints").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(t.contains("2 hint(s) do not fit"), "{t}");
+    // Headlines wrap at 80 columns; the labels under the source do not.
+    assert!(t.contains("[scripts/demo.hints:1:36]"), "{t}");
+    assert!(
+        t.contains("argument 7 is out of range: `xTimerCreate` takes 5 argument(s)"),
+        "{t}"
+    );
+    assert!(t.contains("[scripts/demo.hints:2:17]"), "{t}");
+    assert!(
+        t.contains("argument 0 of `vTaskDelay` is i32, not a pointer"),
+        "{t}"
+    );
+    assert!(t.contains("`nosuch` is not called by the scripts"), "{t}");
+    assert!(!t.contains("`printf` is not called"), "{t}");
 }
 
 #[test]
@@ -584,7 +607,11 @@ fn cargo_metadata_configures_a_rust_firmware_crate() {
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert!(p.join("build/espb/fw.espb").is_file());
 
-    std::fs::write(p.join("Cargo.toml"), manifest.replace("opt-level", "optlevel")).unwrap();
+    std::fs::write(
+        p.join("Cargo.toml"),
+        manifest.replace("opt-level", "optlevel"),
+    )
+    .unwrap();
     let o = espb(&p).arg("build").output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     let t = text(&o);

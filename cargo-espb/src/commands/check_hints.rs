@@ -2,12 +2,14 @@
 //! grammar of `docs/hints.md`, reporting each error with a span in the file,
 //! and lists the hints each file gives.
 //!
-//! The translator's own parser (`espb-codegen`'s `hints` module) also checks
-//! entries against the import signatures; it is not exported yet, so this
-//! command checks syntax and duplicates only.
+//! In a project it also builds the module and checks every entry against the
+//! signature the module imports its function with. (`espb-codegen` has its
+//! own parser for the translator; once it exports it, this command should
+//! use it so the two can never disagree.)
 
 use std::path::PathBuf;
 
+use espb_format::{Module, ValType};
 use miette::{Diagnostic, NamedSource, Result, SourceSpan};
 
 use super::Context;
@@ -35,7 +37,22 @@ pub struct HintSyntaxError {
 pub struct Entry {
     pub function: String,
     pub line: usize,
+    /// Byte offset of the function name in the file.
+    pub at: usize,
     pub items: Vec<String>,
+    pub uses: Vec<ArgUse>,
+}
+
+/// One argument (or struct field) a hint item talks about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgUse {
+    /// `in`, `out`, `inout`, `cb`, `ud`, or `size` (an argument holding a size).
+    pub role: &'static str,
+    pub param: u32,
+    pub field: Option<u32>,
+    /// Byte offset and length of the argument index in the file.
+    pub at: usize,
+    pub len: usize,
 }
 
 struct Err0 {
@@ -117,11 +134,24 @@ impl<'a> P<'a> {
             false
         }
     }
-    fn place(&mut self) -> Result<(), Err0> {
-        self.number("an argument index")?;
-        if self.eat(".") {
-            self.number("a field offset")?;
-        }
+    fn place(&mut self, role: &'static str, uses: &mut Vec<ArgUse>) -> Result<(), Err0> {
+        let (at, len) = self
+            .t
+            .get(self.i)
+            .map_or((self.end, 1), |x| (x.0, x.1.len()));
+        let param = self.number("an argument index")?;
+        let field = if self.eat(".") {
+            Some(self.number("a field offset")?)
+        } else {
+            None
+        };
+        uses.push(ArgUse {
+            role,
+            param,
+            field,
+            at,
+            len,
+        });
         Ok(())
     }
     fn ty(&mut self) -> Result<(), Err0> {
@@ -137,7 +167,9 @@ impl<'a> P<'a> {
     }
 }
 
-fn parse_line(line: &str) -> Result<Option<(String, usize, Vec<String>)>, Err0> {
+type Parsed = (String, usize, Vec<String>, Vec<ArgUse>);
+
+fn parse_line(line: &str) -> Result<Option<Parsed>, Err0> {
     let content = line.split('#').next().unwrap_or("");
     let t = tokens(content);
     if t.is_empty() {
@@ -167,12 +199,18 @@ fn parse_line(line: &str) -> Result<Option<(String, usize, Vec<String>)>, Err0> 
         return Err(err(p.at(), len, "expected `:` after the function name"));
     }
     let mut items = Vec::new();
+    let mut uses = Vec::new();
     let mut saw_cb = false;
     loop {
         let start = p.at();
         match p.next() {
-            Some((_, "in" | "out" | "inout")) => {
-                p.place()?;
+            Some((_, dir @ ("in" | "out" | "inout"))) => {
+                let role = match dir {
+                    "in" => "in",
+                    "out" => "out",
+                    _ => "inout",
+                };
+                p.place(role, &mut uses)?;
                 if p.eat("size") {
                     match p.peek() {
                         Some("strlen") => {
@@ -180,7 +218,15 @@ fn parse_line(line: &str) -> Result<Option<(String, usize, Vec<String>)>, Err0> 
                         }
                         Some("arg") => {
                             p.i += 1;
-                            p.number("an argument index")?;
+                            let (at, len) = p.t.get(p.i).map_or((p.end, 1), |x| (x.0, x.1.len()));
+                            let param = p.number("an argument index")?;
+                            uses.push(ArgUse {
+                                role: "size",
+                                param,
+                                field: None,
+                                at,
+                                len,
+                            });
                             if p.eat("*") {
                                 p.number("a scale")?;
                             }
@@ -193,7 +239,7 @@ fn parse_line(line: &str) -> Result<Option<(String, usize, Vec<String>)>, Err0> 
                 p.eat("handle");
             }
             Some((_, "cb")) => {
-                p.place()?;
+                p.place("cb", &mut uses)?;
                 saw_cb = true;
                 if p.eat("(") {
                     if !p.eat(")") {
@@ -216,7 +262,7 @@ fn parse_line(line: &str) -> Result<Option<(String, usize, Vec<String>)>, Err0> 
                 if !saw_cb {
                     return Err(err(at, 2, "`ud` must follow the `cb` it belongs to"));
                 }
-                p.place()?;
+                p.place("ud", &mut uses)?;
             }
             Some((at, s)) => {
                 return Err(err(
@@ -248,7 +294,7 @@ fn parse_line(line: &str) -> Result<Option<(String, usize, Vec<String>)>, Err0> 
             }
         }
     }
-    Ok(Some((name.to_string(), name_at, items)))
+    Ok(Some((name.to_string(), name_at, items, uses)))
 }
 
 /// Parses a whole file; the first error stops it (like a compiler's first
@@ -266,7 +312,7 @@ pub fn check(text: &str, file: &str) -> Result<Vec<Entry>, HintSyntaxError> {
             src: NamedSource::new(file, text.to_string()),
             span: (base + e.at, e.len).into(),
         };
-        let Some((function, at, items)) = parse_line(line).map_err(mk)? else {
+        let Some((function, at, items, mut uses)) = parse_line(line).map_err(mk)? else {
             continue;
         };
         if let Some(prev) = out.iter().find(|e| e.function == function) {
@@ -279,19 +325,133 @@ pub fn check(text: &str, file: &str) -> Result<Vec<Entry>, HintSyntaxError> {
                 ),
             )));
         }
+        for u in &mut uses {
+            u.at += base;
+        }
         out.push(Entry {
             function,
             line: i + 1,
+            at: base + at,
             items,
+            uses,
         });
     }
     Ok(out)
 }
 
+/// A hint that is well-formed but does not fit the function it names.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{file}:{line}: {message}")]
+#[diagnostic(code(espb::hints))]
+pub struct HintMismatch {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("{message}")]
+    pub span: SourceSpan,
+}
+
+/// A hint for a function the scripts never call: harmless, but probably a typo.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{file}:{line}: `{function}` is not called by the scripts; this hint has no effect")]
+#[diagnostic(
+    code(espb::hints::unused),
+    severity(Warning),
+    help("check the spelling against the functions the scripts call (`cargo espb dump`)")
+)]
+pub struct UnusedHint {
+    pub file: String,
+    pub line: usize,
+    pub function: String,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("not an import of the module")]
+    pub span: SourceSpan,
+}
+
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{count} hint(s) do not fit the functions they name")]
+#[diagnostic(code(espb::hints), help("argument indices are 0-based and count the function's arguments after macro expansion (docs/hints.md)"))]
+pub struct HintsInvalid {
+    pub count: usize,
+    #[related]
+    pub errors: Vec<HintMismatch>,
+}
+
+/// Checks each entry against the signature the module imports its function
+/// with: argument indices in range, pointers where a pointer is needed,
+/// integers where a size is read.
+pub fn check_against(
+    entries: &[Entry],
+    m: &Module<'_>,
+    text: &str,
+    file: &str,
+) -> (Vec<HintMismatch>, Vec<UnusedHint>) {
+    let (mut errors, mut unused) = (Vec::new(), Vec::new());
+    for e in entries {
+        let Some(imp) = m.imports.iter().find(|i| i.name == e.function) else {
+            unused.push(UnusedHint {
+                file: file.to_string(),
+                line: e.line,
+                function: e.function.clone(),
+                src: NamedSource::new(file, text.to_string()),
+                span: (e.at, e.function.len()).into(),
+            });
+            continue;
+        };
+        let Some(sig) = m.types.get(imp.ty as usize) else {
+            continue;
+        };
+        for u in &e.uses {
+            let problem = match sig.params.get(u.param as usize) {
+                None => Some(format!(
+                    "argument {} is out of range: `{}` takes {} argument(s)",
+                    u.param,
+                    e.function,
+                    sig.params.len()
+                )),
+                Some(t)
+                    if (u.field.is_some() || matches!(u.role, "in" | "out" | "inout" | "cb"))
+                        && *t != ValType::Ptr =>
+                {
+                    Some(format!(
+                        "argument {} of `{}` is {}, not a pointer",
+                        u.param,
+                        e.function,
+                        t.name()
+                    ))
+                }
+                Some(t) if u.role == "size" && !matches!(t, ValType::I32 | ValType::I64) => {
+                    Some(format!(
+                        "argument {} of `{}` is {}, not an integer size",
+                        u.param,
+                        e.function,
+                        t.name()
+                    ))
+                }
+                _ => None,
+            };
+            if let Some(message) = problem {
+                errors.push(HintMismatch {
+                    file: file.to_string(),
+                    line: e.line,
+                    message,
+                    src: NamedSource::new(file, text.to_string()),
+                    span: (u.at, u.len).into(),
+                });
+            }
+        }
+    }
+    (errors, unused)
+}
+
 pub fn run(cx: &Context, a: &CheckHintsArgs) -> Result<u8> {
+    let project = cx.project()?;
     let files: Vec<PathBuf> = if a.files.is_empty() {
-        let p = cx
-            .project()?
+        let p = project
+            .as_ref()
             .ok_or_else(|| super::build::not_in_project(cx))?;
         p.config.ffi.hints.iter().map(|h| p.path(h)).collect()
     } else {
@@ -302,11 +462,33 @@ pub fn run(cx: &Context, a: &CheckHintsArgs) -> Result<u8> {
             .status("Checked", "no hints files (ffi.hints is empty)");
         return Ok(0);
     }
+    let mut parsed = Vec::new();
     for f in &files {
         let shown = display_name(f);
         let text =
             std::fs::read_to_string(f).map_err(|e| miette::miette!("reading {shown}: {e}"))?;
         let entries = check(&text, &shown)?;
+        parsed.push((shown, text, entries));
+    }
+
+    // In a project, check against the module the scripts build to.
+    let built = match &project {
+        Some(p) => Some(super::build::build_project(cx, p, &Default::default())?),
+        None => None,
+    };
+    let module = match &built {
+        Some(b) => Some(espb_format::parse(&b.bytes).map_err(|e| miette::miette!("{e}"))?),
+        None => None,
+    };
+    let mut errors = Vec::new();
+    for (shown, text, entries) in &parsed {
+        if let Some(m) = &module {
+            let (errs, unused) = check_against(entries, m, text, shown);
+            for w in &unused {
+                cx.rep.warning(w);
+            }
+            errors.extend(errs);
+        }
         if cx.rep.json() {
             let list: Vec<_> = entries
                 .iter()
@@ -316,12 +498,83 @@ pub fn run(cx: &Context, a: &CheckHintsArgs) -> Result<u8> {
                 .emit(&serde_json::json!({"reason": "hints", "file": shown, "entries": list}));
         } else if !cx.rep.quiet {
             println!("{shown}: {} entries", entries.len());
-            for e in &entries {
+            for e in entries {
                 println!("  {:<32} {}", e.function, e.items.join(", "));
             }
         }
     }
+    if !errors.is_empty() {
+        return Err(HintsInvalid {
+            count: errors.len(),
+            errors,
+        }
+        .into());
+    }
+    if let Some(m) = &module {
+        print_table(cx, m, &parsed);
+    }
     Ok(0)
+}
+
+/// The FFI metadata the module carries per import, and the user hints
+/// that name each import.
+fn print_table(cx: &Context, m: &Module<'_>, parsed: &[(String, String, Vec<Entry>)]) {
+    let mut rows = Vec::new();
+    for (i, imp) in m.imports.iter().enumerate() {
+        for c in m.callbacks.iter().filter(|c| c.import == i as u32) {
+            rows.push((
+                imp.name.to_string(),
+                super::dump::place(c.place),
+                "callback".to_string(),
+                "module".to_string(),
+            ));
+            if let Some(u) = c.user_data {
+                rows.push((
+                    imp.name.to_string(),
+                    super::dump::place(u),
+                    "user data".to_string(),
+                    "module".to_string(),
+                ));
+            }
+        }
+        for p in m.pointers.iter().filter(|p| p.import == i as u32) {
+            rows.push((
+                imp.name.to_string(),
+                format!("arg {}", p.param),
+                super::dump::dir(p.dir).to_string(),
+                "module".to_string(),
+            ));
+        }
+        for (file, _, entries) in parsed {
+            if let Some(e) = entries.iter().find(|e| e.function == imp.name) {
+                for item in &e.items {
+                    rows.push((
+                        imp.name.to_string(),
+                        String::new(),
+                        item.clone(),
+                        format!("{file}:{}", e.line),
+                    ));
+                }
+            }
+        }
+    }
+    if cx.rep.json() {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|(f, a, r, s)| serde_json::json!({"import": f, "argument": a, "role": r, "source": s}))
+            .collect();
+        cx.rep
+            .emit(&serde_json::json!({"reason": "ffi-table", "rows": list}));
+    } else if !cx.rep.quiet {
+        println!("\nFFI metadata ({} imports):", m.imports.len());
+        println!(
+            "  {:<28} {:<12} {:<28} source",
+            "import", "argument", "role"
+        );
+        for (f, a, r, s) in rows {
+            println!("  {f:<28} {a:<12} {r:<28} {s}");
+        }
+    }
 }
 
 #[cfg(test)]

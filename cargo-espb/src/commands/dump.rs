@@ -43,7 +43,7 @@ fn flags_text(flags: u8) -> String {
     v.join(",")
 }
 
-fn place(p: ArgPlace) -> String {
+pub fn place(p: ArgPlace) -> String {
     match p {
         ArgPlace::Param(i) => format!("arg {i}"),
         ArgPlace::Field { param, offset } => format!("arg {param} +{offset}"),
@@ -59,7 +59,7 @@ fn size(s: SizeSpec) -> String {
     }
 }
 
-fn dir(d: Direction) -> &'static str {
+pub fn dir(d: Direction) -> &'static str {
     match d {
         Direction::In => "in",
         Direction::Out => "out",

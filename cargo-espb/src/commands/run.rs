@@ -198,12 +198,15 @@ impl TrapDiagnostic {
         // The trap's own text already carries the backtrace.
         let (src, span) = match &trap.source {
             Some((file, line)) => {
-                let p = PathBuf::from(file);
+                let p = PathBuf::from(&**file);
                 let full = if p.is_absolute() { p } else { src_root.join(p) };
                 match std::fs::read_to_string(&full) {
                     Ok(text) => {
                         let span = crate::translate::line_span(&text, *line);
-                        (Some(NamedSource::new(file, text).with_language("c")), span)
+                        (
+                            Some(NamedSource::new(&**file, text).with_language("c")),
+                            span,
+                        )
                     }
                     Err(_) => (None, None),
                 }
