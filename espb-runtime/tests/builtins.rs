@@ -9,7 +9,11 @@ use Value::{F64, I32, I64};
 
 /// One `printf` call per case: (format, arguments) → expected output.
 fn printf_module(cases: &[(&str, Vec<Value>)]) -> String {
-    let mut types = vec!["(ptr, ...) -> i32".to_string(), "(ptr, i32, ptr, ...) -> i32".to_string(), "() -> i32".into()];
+    let mut types = vec![
+        "(ptr, ...) -> i32".to_string(),
+        "(ptr, i32, ptr, ...) -> i32".to_string(),
+        "() -> i32".into(),
+    ];
     let mut data = String::new();
     let mut funcs = String::new();
     let mut addr = 0x1000u32;
@@ -40,7 +44,10 @@ fn printf_module(cases: &[(&str, Vec<Value>)]) -> String {
             };
         }
         body += &format!("call.import.var imp0, ty{tyi}, r1\nret r1\n");
-        funcs += &format!(".func ty2 regs {} frame 0 align 0\n{body}.end\n.export \"case{i}\" f{i}\n", args.len() + 2);
+        funcs += &format!(
+            ".func ty2 regs {} frame 0 align 0\n{body}.end\n.export \"case{i}\" f{i}\n",
+            args.len() + 2
+        );
         addr += fmt.len() as u32 + 1;
     }
     let mut s = String::new();
@@ -48,38 +55,101 @@ fn printf_module(cases: &[(&str, Vec<Value>)]) -> String {
         s += &format!(".type {t}\n");
     }
     s += ".import \"printf\" ty0\n";
-    s += &format!(".memory data_end {:#x} heap 0x1000 stack 0x1000\n", addr + 16);
+    s += &format!(
+        ".memory data_end {:#x} heap 0x1000 stack 0x1000\n",
+        addr + 16
+    );
     s + &data + &funcs
 }
 
 #[test]
 fn printf_conversions_match_c() {
     let cases: Vec<(&str, Vec<Value>, &str)> = vec![
-        ("%d|%5d|%-5d|%05d|%+d|% d", vec![I32(42); 6], "42|   42|42   |00042|+42| 42"),
+        (
+            "%d|%5d|%-5d|%05d|%+d|% d",
+            vec![I32(42); 6],
+            "42|   42|42   |00042|+42| 42",
+        ),
         ("%i %d", vec![I32(i32::MIN), I32(-1)], "-2147483648 -1"),
-        ("%u %x %X %o %#x %#o", vec![I32(-1), I32(255), I32(255), I32(8), I32(255), I32(8)], "4294967295 ff FF 10 0xff 010"),
+        (
+            "%u %x %X %o %#x %#o",
+            vec![I32(-1), I32(255), I32(255), I32(8), I32(255), I32(8)],
+            "4294967295 ff FF 10 0xff 010",
+        ),
         (
             "%lld %llu %llx",
             vec![I64(i64::MIN), I64(-1), I64(0x0123_4567_89ab_cdef)],
             "-9223372036854775808 18446744073709551615 123456789abcdef",
         ),
-        ("%ld %lu %zu", vec![I32(-5), I32(-1), I32(7)], "-5 4294967295 7"),
-        ("%.3d|%.0d|%8.3d", vec![I32(7), I32(0), I32(-7)], "007||    -007"),
+        (
+            "%ld %lu %zu",
+            vec![I32(-5), I32(-1), I32(7)],
+            "-5 4294967295 7",
+        ),
+        (
+            "%.3d|%.0d|%8.3d",
+            vec![I32(7), I32(0), I32(-7)],
+            "007||    -007",
+        ),
         ("%c%c%c", vec![I32(97), I32(98), I32(99)], "abc"),
         ("%p %%", vec![I32(0x1234)], "0x1234 %"),
-        ("%f %.2f %10.3f %-10.1f|", vec![F64(3.14159), F64(2.675), F64(-1.5), F64(2.25)], "3.141590 2.67     -1.500 2.2       |"),
-        ("%e %E %.0e", vec![F64(12345.678), F64(0.000123), F64(5e10)], "1.234568e+04 1.230000E-04 5e+10"),
+        (
+            "%f %.2f %10.3f %-10.1f|",
+            vec![F64(3.14159), F64(2.675), F64(-1.5), F64(2.25)],
+            "3.141590 2.67     -1.500 2.2       |",
+        ),
+        (
+            "%e %E %.0e",
+            vec![F64(12345.678), F64(0.000123), F64(5e10)],
+            "1.234568e+04 1.230000E-04 5e+10",
+        ),
         (
             "%g %g %g %g %G %#g",
-            vec![F64(100000.0), F64(1000000.0), F64(0.0001), F64(0.00001), F64(1e-10), F64(1.5)],
+            vec![
+                F64(100000.0),
+                F64(1000000.0),
+                F64(0.0001),
+                F64(0.00001),
+                F64(1e-10),
+                F64(1.5),
+            ],
             "100000 1e+06 0.0001 1e-05 1E-10 1.50000",
         ),
-        ("%g %g %g", vec![F64(3.14159265), F64(0.0), F64(-2.5e-7)], "3.14159 0 -2.5e-07"),
-        ("%f %f %F %5.1f", vec![F64(f64::INFINITY), F64(f64::NEG_INFINITY), F64(f64::NAN), F64(-0.0)], "inf -inf NAN  -0.0"),
-        ("%5.1f|%-10.3e|%+.2f", vec![F64(9.96), F64(1.0), F64(0.0)], " 10.0|1.000e+00 |+0.00"),
-        ("%*d|%-*d|%.*f", vec![I32(5), I32(42), I32(4), I32(7), I32(2), F64(3.14159)], "   42|7   |3.14"),
-        ("%hhd %hd %hhu", vec![I32(0x1ff), I32(0x18000), I32(0x1ff)], "-1 -32768 255"),
-        ("%08.3f|%-+6d|%x", vec![F64(-3.14159), I32(5), I32(0)], "-003.142|+5    |0"),
+        (
+            "%g %g %g",
+            vec![F64(3.14159265), F64(0.0), F64(-2.5e-7)],
+            "3.14159 0 -2.5e-07",
+        ),
+        (
+            "%f %f %F %5.1f",
+            vec![
+                F64(f64::INFINITY),
+                F64(f64::NEG_INFINITY),
+                F64(f64::NAN),
+                F64(-0.0),
+            ],
+            "inf -inf NAN  -0.0",
+        ),
+        (
+            "%5.1f|%-10.3e|%+.2f",
+            vec![F64(9.96), F64(1.0), F64(0.0)],
+            " 10.0|1.000e+00 |+0.00",
+        ),
+        (
+            "%*d|%-*d|%.*f",
+            vec![I32(5), I32(42), I32(4), I32(7), I32(2), F64(3.14159)],
+            "   42|7   |3.14",
+        ),
+        (
+            "%hhd %hd %hhu",
+            vec![I32(0x1ff), I32(0x18000), I32(0x1ff)],
+            "-1 -32768 255",
+        ),
+        (
+            "%08.3f|%-+6d|%x",
+            vec![F64(-3.14159), I32(5), I32(0)],
+            "-003.142|+5    |0",
+        ),
     ];
     let plain: Vec<(&str, Vec<Value>)> = cases.iter().map(|(f, a, _)| (*f, a.clone())).collect();
     let bytes = common::bytes(&printf_module(&plain));
@@ -154,8 +224,15 @@ fn printf_strings() {
     let (cfg, out) = common::buffered();
     let inst = Instance::new(&m, &Imports::new(), cfg).unwrap();
     inst.call_i32("pf", &[]).unwrap();
-    assert_eq!(out.to_string_lossy(), "hello|     hello|hello     |he|(null)\n");
-    assert_eq!(inst.call_i32("snp", &[]).unwrap(), 6, "snprintf returns the untruncated length");
+    assert_eq!(
+        out.to_string_lossy(),
+        "hello|     hello|hello     |he|(null)\n"
+    );
+    assert_eq!(
+        inst.call_i32("snp", &[]).unwrap(),
+        6,
+        "snprintf returns the untruncated length"
+    );
     let mut buf = [0u8; 6];
     inst.memory().read(0x1040, &mut buf).unwrap();
     assert_eq!(&buf, b"1234\0\0");
@@ -228,12 +305,18 @@ fn module_heap() {
     assert_eq!(malloc(-1), 0);
     inst.memory().write(a, b"hello heap").unwrap();
     // realloc keeps the contents
-    let a2 = inst.call_i32("realloc", &[I32(a as i32), I32(3000)]).unwrap() as u32;
+    let a2 = inst
+        .call_i32("realloc", &[I32(a as i32), I32(3000)])
+        .unwrap() as u32;
     let mut buf = [0u8; 10];
     inst.memory().read(a2, &mut buf).unwrap();
     assert_eq!(&buf, b"hello heap");
     // realloc failure leaves the block alone
-    assert_eq!(inst.call_i32("realloc", &[I32(a2 as i32), I32(0x10_0000)]).unwrap(), 0);
+    assert_eq!(
+        inst.call_i32("realloc", &[I32(a2 as i32), I32(0x10_0000)])
+            .unwrap(),
+        0
+    );
     inst.memory().read(a2, &mut buf).unwrap();
     assert_eq!(&buf, b"hello heap");
     free(a2).unwrap();
@@ -244,15 +327,31 @@ fn module_heap() {
     let mut z = [1u8; 100];
     inst.memory().read(c, &mut z).unwrap();
     assert_eq!(z, [0u8; 100]);
-    assert_eq!(inst.call_i32("calloc", &[I32(0x10000), I32(0x10000)]).unwrap(), 0, "n*size overflow is NULL");
-    let al = inst.call_i32("aligned_alloc", &[I32(256), I32(10)]).unwrap() as u32;
+    assert_eq!(
+        inst.call_i32("calloc", &[I32(0x10000), I32(0x10000)])
+            .unwrap(),
+        0,
+        "n*size overflow is NULL"
+    );
+    let al = inst
+        .call_i32("aligned_alloc", &[I32(256), I32(10)])
+        .unwrap() as u32;
     assert!(al != 0 && al % 256 == 0, "{al:#x}");
     // posix_memalign writes the pointer through its out-parameter
     let out = malloc(4);
-    assert_eq!(inst.call_i32("posix_memalign", &[I32(out as i32), I32(64), I32(8)]).unwrap(), 0);
+    assert_eq!(
+        inst.call_i32("posix_memalign", &[I32(out as i32), I32(64), I32(8)])
+            .unwrap(),
+        0
+    );
     let p = inst.memory().load32(out).unwrap();
     assert!(p != 0 && p % 64 == 0);
-    assert_eq!(inst.call_i32("posix_memalign", &[I32(out as i32), I32(3), I32(8)]).unwrap(), 22, "EINVAL");
+    assert_eq!(
+        inst.call_i32("posix_memalign", &[I32(out as i32), I32(3), I32(8)])
+            .unwrap(),
+        22,
+        "EINVAL"
+    );
     free(0).unwrap();
     // double free and invalid free trap
     free(c).unwrap();
@@ -308,7 +407,9 @@ fn qsort_and_bsearch_call_the_module_comparator() {
     let m = Module::parse(&bytes).unwrap();
     let inst = Instance::new(&m, &Imports::new(), Config::default()).unwrap();
     inst.call_void("sort", &[]).unwrap();
-    let got: Vec<i32> = (0..5).map(|i| inst.memory().load32(0x1000 + 4 * i).unwrap() as i32).collect();
+    let got: Vec<i32> = (0..5)
+        .map(|i| inst.memory().load32(0x1000 + 4 * i).unwrap() as i32)
+        .collect();
     assert_eq!(got, vec![-1, 1, 3, 5, 9]);
     assert_eq!(inst.call_i32("find", &[I32(5)]).unwrap(), 0x100c);
     assert_eq!(inst.call_i32("find", &[I32(-1)]).unwrap(), 0x1000);
@@ -385,29 +486,96 @@ fn string_and_number_functions() {
     let endp = I32(0x1800);
     let end = || inst.memory().load32(0x1800).unwrap();
     assert_eq!(inst.call_i32("strlen", &[put(0x1000, "hello")]).unwrap(), 5);
-    assert!(inst.call_i32("strcmp", &[put(0x1000, "abc"), put(0x1100, "abd")]).unwrap() < 0);
-    assert_eq!(inst.call_i32("strcmp", &[put(0x1000, "abc"), put(0x1100, "abc")]).unwrap(), 0);
-    assert_eq!(inst.call_i32("strtol", &[put(0x1000, "  -0x1fz"), endp, I32(0)]).unwrap(), -31);
+    assert!(
+        inst.call_i32("strcmp", &[put(0x1000, "abc"), put(0x1100, "abd")])
+            .unwrap()
+            < 0
+    );
+    assert_eq!(
+        inst.call_i32("strcmp", &[put(0x1000, "abc"), put(0x1100, "abc")])
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        inst.call_i32("strtol", &[put(0x1000, "  -0x1fz"), endp, I32(0)])
+            .unwrap(),
+        -31
+    );
     assert_eq!(end(), 0x1007);
-    assert_eq!(inst.call_i32("strtol", &[put(0x1000, "0755"), endp, I32(0)]).unwrap(), 0o755);
-    assert_eq!(inst.call_i32("strtol", &[put(0x1000, "99999999999"), endp, I32(10)]).unwrap(), i32::MAX);
-    assert_eq!(inst.call_i32("strtol", &[put(0x1000, "-99999999999"), endp, I32(10)]).unwrap(), i32::MIN);
-    assert_eq!(inst.call_i32("strtol", &[put(0x1000, "xyz"), endp, I32(10)]).unwrap(), 0);
+    assert_eq!(
+        inst.call_i32("strtol", &[put(0x1000, "0755"), endp, I32(0)])
+            .unwrap(),
+        0o755
+    );
+    assert_eq!(
+        inst.call_i32("strtol", &[put(0x1000, "99999999999"), endp, I32(10)])
+            .unwrap(),
+        i32::MAX
+    );
+    assert_eq!(
+        inst.call_i32("strtol", &[put(0x1000, "-99999999999"), endp, I32(10)])
+            .unwrap(),
+        i32::MIN
+    );
+    assert_eq!(
+        inst.call_i32("strtol", &[put(0x1000, "xyz"), endp, I32(10)])
+            .unwrap(),
+        0
+    );
     assert_eq!(end(), 0x1000, "no digits: end = start");
-    assert_eq!(inst.call_i32("strtoul", &[put(0x1000, "4294967295"), endp, I32(10)]).unwrap(), -1);
-    assert_eq!(inst.call_i32("strtoul", &[put(0x1000, "zz"), endp, I32(36)]).unwrap(), 35 * 36 + 35);
-    assert_eq!(inst.call_i32("atoi", &[put(0x1000, "  +42abc")]).unwrap(), 42);
-    assert_eq!(inst.call_i32("strstr", &[put(0x1000, "haystack"), put(0x1100, "st")]).unwrap(), 0x1003);
-    assert_eq!(inst.call_i32("strstr", &[put(0x1000, "haystack"), put(0x1100, "sx")]).unwrap(), 0);
-    assert_eq!(inst.call_f64("strtod", &[put(0x1000, " -1.5e3x"), endp]).unwrap(), -1500.0);
+    assert_eq!(
+        inst.call_i32("strtoul", &[put(0x1000, "4294967295"), endp, I32(10)])
+            .unwrap(),
+        -1
+    );
+    assert_eq!(
+        inst.call_i32("strtoul", &[put(0x1000, "zz"), endp, I32(36)])
+            .unwrap(),
+        35 * 36 + 35
+    );
+    assert_eq!(
+        inst.call_i32("atoi", &[put(0x1000, "  +42abc")]).unwrap(),
+        42
+    );
+    assert_eq!(
+        inst.call_i32("strstr", &[put(0x1000, "haystack"), put(0x1100, "st")])
+            .unwrap(),
+        0x1003
+    );
+    assert_eq!(
+        inst.call_i32("strstr", &[put(0x1000, "haystack"), put(0x1100, "sx")])
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        inst.call_f64("strtod", &[put(0x1000, " -1.5e3x"), endp])
+            .unwrap(),
+        -1500.0
+    );
     assert_eq!(end(), 0x1007);
-    assert_eq!(inst.call_f64("strtod", &[put(0x1000, "1e"), endp]).unwrap(), 1.0);
+    assert_eq!(
+        inst.call_f64("strtod", &[put(0x1000, "1e"), endp]).unwrap(),
+        1.0
+    );
     assert_eq!(end(), 0x1001);
-    assert!(inst.call_f64("strtod", &[put(0x1000, "-Infinity"), endp]).unwrap() == f64::NEG_INFINITY);
-    assert_eq!(inst.call_f64("pow", &[F64(2.0), F64(10.0)]).unwrap(), 1024.0);
+    assert!(
+        inst.call_f64("strtod", &[put(0x1000, "-Infinity"), endp])
+            .unwrap()
+            == f64::NEG_INFINITY
+    );
+    assert_eq!(
+        inst.call_f64("pow", &[F64(2.0), F64(10.0)]).unwrap(),
+        1024.0
+    );
     // A string running off the end of linear memory traps, it is not read outside.
     let last = inst.memory().len() - 3;
     inst.memory().write(last, b"abc").unwrap();
     let t = inst.call("strlen", &[I32(last as i32)]).unwrap_err();
-    assert_eq!(t.kind, TrapKind::OutOfBounds { addr: last + 3, size: 1 });
+    assert_eq!(
+        t.kind,
+        TrapKind::OutOfBounds {
+            addr: last + 3,
+            size: 1
+        }
+    );
 }
