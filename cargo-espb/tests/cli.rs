@@ -530,7 +530,7 @@ fn entry_can_be_chosen() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(
         tmp.path().join("e.c"),
-        "int other(void) { return 42; }\nint main(void) { return 1; }\n",
+        "#include <stdlib.h>\nvoid other(void) { exit(42); }\nint main(int argc, char **argv) { return 1; }\n",
     )
     .unwrap();
     let o = espb(tmp.path())
@@ -543,7 +543,11 @@ fn entry_can_be_chosen() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).contains("exports no `missing`"), "{}", text(&o));
+    assert!(
+        text(&o).contains("exports no entry function (looked for missing)"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -574,10 +578,8 @@ fn build_reports_json_statistics() {
 }
 
 /// The README's promise: a new project builds and runs on a PC without
-/// ESP-IDF. Needs the runtime's host platform (FreeRTOS tasks and timers,
-/// virtual time), which issue 5 adds.
+/// ESP-IDF (FreeRTOS tasks and timers on the runtime's host platform).
 #[test]
-#[ignore = "needs espb-runtime's host platform (FreeRTOS API, --virtual-time)"]
 fn new_build_run_demo() {
     let tmp = tempfile::tempdir().unwrap();
     let p = new_project(tmp.path(), "demo");
@@ -589,6 +591,13 @@ fn new_build_run_demo() {
     assert!(out.starts_with("hello from an espb module\n"), "{out}");
     assert!(out.contains("counter: done\n"), "{out}");
     assert!(out.contains("timer 'tick' fired 1 time(s)\n"), "{out}");
+    assert!(
+        out.ends_with("app_main: timer fired 9 times, task created\n"),
+        "{out}"
+    );
+    // Virtual time: the same output every run.
+    let again = espb(&p).args(["run", "--virtual-time"]).output().unwrap();
+    assert_eq!(String::from_utf8(again.stdout).unwrap(), out);
 }
 
 /// A Rust firmware crate keeps the same settings in its Cargo.toml.
@@ -599,7 +608,11 @@ fn cargo_metadata_configures_a_rust_firmware_crate() {
     std::fs::create_dir_all(p.join("src")).unwrap();
     std::fs::create_dir_all(p.join("logic")).unwrap();
     std::fs::write(p.join("src/main.rs"), "fn main() {}\n").unwrap();
-    std::fs::write(p.join("logic/calc.c"), "int main(void) { return 3; }\n").unwrap();
+    std::fs::write(
+        p.join("logic/calc.c"),
+        "int main(int argc, char **argv) { return argc + 2; }\n",
+    )
+    .unwrap();
     let manifest = "[package]\nname = \"fw\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
                     [package.metadata.espb.build]\nscripts = \"logic\"\nopt-level = \"z\"\n";
     std::fs::write(p.join("Cargo.toml"), manifest).unwrap();
