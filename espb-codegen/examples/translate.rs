@@ -1,5 +1,6 @@
 //! `cargo run --release -p espb-codegen --example translate -- in.bc [out.espb]`:
-//! translates bitcode, prints per-function statistics and the time taken.
+//! translates bitcode, prints per-function statistics and the time taken
+//! (and the disassembly when `ESPB_DIS` is set).
 
 use std::time::Instant;
 
@@ -33,6 +34,9 @@ fn main() {
                 bytes.len(),
                 elapsed.as_secs_f64() * 1e3
             );
+            if std::env::var_os("ESPB_DIS").is_some() {
+                print!("{}", espb_format::text::disassemble(&m));
+            }
             if let Some(out) = args.get(2) {
                 std::fs::write(out, &bytes).unwrap_or_else(|e| {
                     eprintln!("{out}: {e}");

@@ -78,6 +78,15 @@ impl Emitter<'_> {
     }
 }
 
+fn emits_nothing(i: &Inst, col: &[u16]) -> bool {
+    match i {
+        Inst::Copy { dst, src } => col[*dst as usize] == col[*src as usize],
+        Inst::ParCopy(p) => p.iter().all(|&(d, s)| col[d as usize] == col[s as usize]),
+        Inst::Params(_) => true,
+        _ => false,
+    }
+}
+
 fn map_op(op: &VOp, col: &[u16]) -> Operand {
     match *op {
         VOp::Dst(v) => Operand::Dst(col[v as usize] as u8),
@@ -161,8 +170,34 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
         used_extra: false,
         out: Vec::new(),
     };
+    // Blocks that become empty after allocation (edge blocks whose copies
+    // coalesced away) are skipped: branches go straight to where they lead.
+    let forward: Vec<Option<BlockId>> = f
+        .blocks
+        .iter()
+        .map(|blk| match blk.term {
+            Term::Br(t) if blk.insts.iter().all(|(i, _)| emits_nothing(i, col)) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let resolve = |mut b: BlockId| {
+        for _ in 0..f.blocks.len() {
+            match forward[b as usize] {
+                Some(t) if t != b => b = t,
+                _ => break,
+            }
+        }
+        b
+    };
+    let layout: Vec<BlockId> = f
+        .layout
+        .iter()
+        .enumerate()
+        .filter(|&(k, &b)| k == 0 || forward[b as usize].is_none())
+        .map(|(_, &b)| b)
+        .collect();
     let mut block_start = vec![usize::MAX; f.blocks.len()];
-    for (pos, &b) in f.layout.iter().enumerate() {
+    for (pos, &b) in layout.iter().enumerate() {
         block_start[b as usize] = e.out.len();
         let blk = &f.blocks[b as usize];
         for (idx, (inst, loc)) in blk.insts.iter().enumerate() {
@@ -234,9 +269,24 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
                 }
             }
         }
-        let next = f.layout.get(pos + 1).copied();
+        let next = layout.get(pos + 1).copied();
         let loc = blk.term_loc;
-        match &blk.term {
+        let mut term = blk.term.clone();
+        match &mut term {
+            Term::Br(t) => *t = resolve(*t),
+            Term::CondBr { t, f: fb, .. } => {
+                *t = resolve(*t);
+                *fb = resolve(*fb);
+            }
+            Term::BrTable {
+                default, targets, ..
+            } => {
+                *default = resolve(*default);
+                targets.iter_mut().for_each(|t| *t = resolve(*t));
+            }
+            _ => {}
+        }
+        match &term {
             Term::Br(t) => {
                 if Some(*t) != next {
                     e.push(Pending::Br(*t), loc);

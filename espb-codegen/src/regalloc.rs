@@ -28,6 +28,7 @@ pub struct Allocation {
     pub spills: u32,
 }
 
+#[derive(Clone)]
 struct Graph {
     adj: Vec<Vec<u32>>,
     moves: Vec<Vec<u32>>,
@@ -186,6 +187,103 @@ fn build(f: &Func) -> Graph {
         pinned,
         occurs,
     }
+}
+
+/// Aggressive copy coalescing: merges every move-related pair that does not
+/// interfere (and does not clash with a pinned parameter register). With
+/// about 250 colours the Briggs test is practically always satisfied, so the
+/// check is omitted; spilling still works on whole merged classes.
+/// Returns the coalesced graph and each vreg's representative.
+fn coalesce(g: &Graph) -> (Graph, Vec<u32>) {
+    use std::collections::HashSet;
+    let n = g.adj.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(p: &mut [u32], mut v: u32) -> u32 {
+        while p[v as usize] != v {
+            p[v as usize] = p[p[v as usize] as usize];
+            v = p[v as usize];
+        }
+        v
+    }
+    let mut adjs: Vec<HashSet<u32>> = g.adj.iter().map(|a| a.iter().copied().collect()).collect();
+    let mut pin = g.pinned.clone();
+    let mut occurs = g.occurs.clone();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for (a, ms) in g.moves.iter().enumerate() {
+        for &b in ms {
+            if (a as u32) < b {
+                pairs.push((a as u32, b));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    for (a, b) in pairs {
+        let (mut ra, mut rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra == rb || adjs[ra as usize].contains(&rb) {
+            continue;
+        }
+        let clash = |x: u32, y: u32, adjs: &[HashSet<u32>], pin: &[Option<u16>]| match (
+            pin[x as usize],
+            pin[y as usize],
+        ) {
+            (Some(c1), Some(c2)) => c1 != c2,
+            (Some(c), None) => adjs[y as usize].iter().any(|&m| pin[m as usize] == Some(c)),
+            (None, Some(c)) => adjs[x as usize].iter().any(|&m| pin[m as usize] == Some(c)),
+            (None, None) => false,
+        };
+        if clash(ra, rb, &adjs, &pin) {
+            continue;
+        }
+        if adjs[ra as usize].len() < adjs[rb as usize].len() {
+            std::mem::swap(&mut ra, &mut rb);
+        }
+        let nb: Vec<u32> = adjs[rb as usize].drain().collect();
+        for m in nb {
+            adjs[m as usize].remove(&rb);
+            adjs[m as usize].insert(ra);
+            adjs[ra as usize].insert(m);
+        }
+        parent[rb as usize] = ra;
+        pin[ra as usize] = pin[ra as usize].or(pin[rb as usize]);
+        occurs[ra as usize] += occurs[rb as usize];
+        occurs[rb as usize] = 0;
+    }
+    let rep: Vec<u32> = (0..n as u32).map(|v| find(&mut parent, v)).collect();
+    let mut adj: Vec<Vec<u32>> = adjs
+        .into_iter()
+        .map(|s| {
+            let mut v: Vec<u32> = s.into_iter().collect();
+            v.sort_unstable();
+            v
+        })
+        .collect();
+    let mut moves: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (a, ms) in g.moves.iter().enumerate() {
+        for &b in ms {
+            let (x, y) = (rep[a], rep[b as usize]);
+            if x != y {
+                moves[x as usize].push(y);
+            }
+        }
+    }
+    for v in 0..n {
+        if rep[v] != v as u32 {
+            adj[v].clear();
+            pin[v] = None;
+        }
+    }
+    let calls = g.calls.clone();
+    (
+        Graph {
+            adj,
+            moves,
+            calls,
+            pinned: pin,
+            occurs,
+        },
+        rep,
+    )
 }
 
 /// Colours the graph with `k` colours, or returns the vregs to spill.
@@ -358,8 +456,18 @@ pub fn allocate(f: &mut Func) -> Result<Allocation, String> {
             ));
         }
         let k = 255 - maxwin;
-        match color(&g, k, &no_spill) {
-            Ok(col) => {
+        let (cg, rep) = coalesce(&g);
+        let n = rep.len();
+        // A class may be spilled unless every member is a spill temporary.
+        let mut class_no_spill = vec![true; n];
+        for v in 0..n {
+            if !no_spill.get(v).copied().unwrap_or(false) {
+                class_no_spill[rep[v] as usize] = false;
+            }
+        }
+        match color(&cg, k, &class_no_spill) {
+            Ok(ccol) => {
+                let col: Vec<u16> = (0..n).map(|v| ccol[rep[v] as usize]).collect();
                 let mut regs_base = f.nparams.max(1) as usize;
                 for (v, &c) in col.iter().enumerate() {
                     if c != u16::MAX && g.occurs[v] > 0 {
@@ -383,7 +491,14 @@ pub fn allocate(f: &mut Func) -> Result<Allocation, String> {
                     spills,
                 });
             }
-            Err(sp) => {
+            Err(sp_reps) => {
+                let mut is_sp = vec![false; n];
+                for r in sp_reps {
+                    is_sp[r as usize] = true;
+                }
+                let sp: Vec<VReg> = (0..n as u32)
+                    .filter(|&v| is_sp[rep[v as usize] as usize] && g.occurs[v as usize] > 0)
+                    .collect();
                 spills += sp.len() as u32;
                 rewrite(f, &sp, &mut no_spill);
             }
