@@ -17,9 +17,13 @@
 extern crate alloc;
 
 pub mod builtins;
+#[cfg(feature = "capi")]
+pub mod capi;
 mod code;
 mod config;
 mod context;
+#[cfg(feature = "ffi")]
+pub mod ffi;
 mod heap;
 #[cfg(feature = "host")]
 pub mod host;
