@@ -22,6 +22,9 @@ pub struct BuildState {
     pub objects: BTreeMap<String, ObjectRecord>,
     /// Named whole-build steps (`link`, `translate`, …): their input key.
     pub steps: BTreeMap<String, String>,
+    /// The translator's statistics for each module, by translate step.
+    #[serde(default)]
+    pub translations: BTreeMap<String, crate::translate::TranslationStats>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

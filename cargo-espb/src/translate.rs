@@ -73,9 +73,44 @@ pub struct TranslateFailed {
     pub errors: Vec<TranslateError>,
 }
 
+/// What the translator reports about each function and import, for
+/// `--message-format json` (kept in the build state so a build that skips
+/// translation reports it too).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TranslationStats {
+    pub functions: Vec<FunctionStats>,
+    pub imports: Vec<ImportStats>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FunctionStats {
+    pub name: String,
+    pub instructions: u32,
+    pub registers: u16,
+    pub spills: u32,
+    pub bytes: u32,
+    pub frame_size: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImportStats {
+    pub name: String,
+    pub signature: String,
+}
+
+impl TranslationStats {
+    pub fn spills(&self) -> u32 {
+        self.functions.iter().map(|f| f.spills).sum()
+    }
+}
+
 /// Translates linked bitcode into the bytes of a `.espb` module. `src_root`
 /// is where relative source paths of the debug info are found.
-pub fn translate(bitcode: &[u8], opts: &TranslateOptions, src_root: &Path) -> Result<Vec<u8>> {
+pub fn translate(
+    bitcode: &[u8],
+    opts: &TranslateOptions,
+    src_root: &Path,
+) -> Result<(Vec<u8>, TranslationStats)> {
     let o = espb_codegen::Options {
         export_all: opts.export_all,
         heap_size: opts.heap_size,
@@ -83,8 +118,32 @@ pub fn translate(bitcode: &[u8], opts: &TranslateOptions, src_root: &Path) -> Re
         debug_lines: opts.debug_lines,
         ..espb_codegen::Options::default()
     };
-    match espb_codegen::translate(bitcode, &o) {
-        Ok(m) => Ok(m.to_bytes()),
+    match espb_codegen::translate_with_stats(bitcode, &o) {
+        Ok((m, st)) => {
+            let stats = TranslationStats {
+                functions: st
+                    .functions
+                    .into_iter()
+                    .map(|f| FunctionStats {
+                        name: f.name,
+                        instructions: f.instructions,
+                        registers: f.registers,
+                        spills: f.spills,
+                        bytes: f.bytes,
+                        frame_size: f.frame_size,
+                    })
+                    .collect(),
+                imports: st
+                    .imports
+                    .into_iter()
+                    .map(|i| ImportStats {
+                        name: i.name,
+                        signature: i.signature,
+                    })
+                    .collect(),
+            };
+            Ok((m.to_bytes(), stats))
+        }
         Err(diags) => Err(TranslateFailed {
             errors: diags.0.iter().map(|d| to_error(d, src_root)).collect(),
         }

@@ -569,6 +569,25 @@ fn build_reports_json_statistics() {
     assert_eq!(done["stats"]["functions"], 3);
     let imports = done["stats"]["imports"].as_u64().unwrap();
     assert!(imports >= 5, "{out}");
+    let names: Vec<&str> = done["translation"]["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"app_main") && names.len() == 3, "{out}");
+    // A build that skips translation reports the same statistics.
+    let again = espb(&p)
+        .args(["build", "--message-format", "json"])
+        .output()
+        .unwrap();
+    let again: serde_json::Value = String::from_utf8(again.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["reason"] == "build-finished")
+        .unwrap();
+    assert_eq!(again["translation"], done["translation"]);
     // The firmware's copies of the module.
     let module = std::fs::read(p.join("build/espb/demo.espb")).unwrap();
     let blob = std::fs::read_to_string(p.join("build/espb/espb_module_blob.c")).unwrap();

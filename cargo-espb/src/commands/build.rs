@@ -18,13 +18,14 @@ use crate::project::Project;
 use crate::sdk;
 use crate::summary::ModuleStats;
 use crate::toolchain::{self, Tools};
-use crate::translate::{self, TranslateOptions};
+use crate::translate::{self, TranslateOptions, TranslationStats};
 
 /// A built module.
 pub struct Built {
     pub module: PathBuf,
     pub bytes: Vec<u8>,
     pub stats: ModuleStats,
+    pub translation: TranslationStats,
 }
 
 pub fn run(cx: &Context, args: &BuildArgs) -> Result<()> {
@@ -398,16 +399,20 @@ fn translate_step(
     }
     let key = cache::hash_strings(&parts);
     let step = format!("translate:{}", module.display());
-    let bytes = match std::fs::read(module) {
-        Ok(b) if state.steps.get(&step) == Some(&key) => b,
+    let (bytes, translation) = match std::fs::read(module) {
+        Ok(b) if state.steps.get(&step) == Some(&key) => (
+            b,
+            state.translations.get(&step).cloned().unwrap_or_default(),
+        ),
         _ => {
             let pb = cx.rep.spinner("Translating bitcode to espb");
             let r = translate::translate(&bitcode, opts, src_root);
             pb.finish_and_clear();
-            let b = r?;
+            let (b, st) = r?;
             embed::write_if_changed(module, &b)?;
-            state.steps.insert(step, key);
-            b
+            state.steps.insert(step.clone(), key);
+            state.translations.insert(step, st.clone());
+            (b, st)
         }
     };
     let parsed = espb_format::parse(&bytes)
@@ -417,6 +422,7 @@ fn translate_step(
         module: module.to_path_buf(),
         bytes,
         stats,
+        translation,
     })
 }
 
@@ -428,6 +434,7 @@ fn finish(cx: &Context, b: &Built, source: FlagSource, started: Instant) {
             "module": b.module,
             "flags": source,
             "stats": b.stats,
+            "translation": b.translation,
             "elapsed_ms": elapsed.as_millis() as u64,
         }));
         return;
@@ -437,7 +444,14 @@ fn finish(cx: &Context, b: &Built, source: FlagSource, started: Instant) {
         "Finished",
         &format!("{shown} in {:.2}s", elapsed.as_secs_f64()),
     );
-    cx.rep.status("Module", &b.stats.line());
+    let spills = b.translation.spills();
+    let spilled = if spills == 0 {
+        String::new()
+    } else {
+        format!(", {spills} spilled values")
+    };
+    cx.rep
+        .status("Module", &format!("{}{spilled}", b.stats.line()));
 }
 
 fn firmware(cx: &Context, p: &Project, blob_existed: bool) -> Result<()> {
