@@ -185,6 +185,10 @@ impl FnLower<'_> {
                 let r = self.libcall(&lib, &args, Some(if f32 { Sc::F32 } else { Sc::F64 }))?;
                 self.set_vals(i, r.into_iter().collect());
             }
+            "is.fpclass" => {
+                let r = self.is_fpclass(i)?;
+                self.set_vals(i, vec![r]);
+            }
             "threadlocal.address" => return Err("thread-local variables are not supported".into()),
             "frameaddress" | "returnaddress" => {
                 return Err(format!(
@@ -598,6 +602,86 @@ impl FnLower<'_> {
                 self.select(ov, sat, r)
             }
         })
+    }
+
+    /// `llvm.is.fpclass(x, mask)` on the IEEE bits.
+    fn is_fpclass(&mut self, i: Val) -> R<VReg> {
+        let a0 = i.operand(0);
+        let f32 = float_kind(a0.ty())?;
+        let mask = i
+            .operand(1)
+            .const_int_words()
+            .ok_or("is.fpclass with a variable mask")? as u32;
+        let x = self.get1(a0)?;
+        let wide = !f32;
+        let (sign_off, expm, qbit, minn) = if f32 {
+            (
+                0x7fff_ffffu64,
+                0x7f80_0000u64,
+                0x7fc0_0000u64,
+                0x0080_0000u64,
+            )
+        } else {
+            (
+                0x7fff_ffff_ffff_ffff,
+                0x7ff0_0000_0000_0000,
+                0x7ff8_0000_0000_0000,
+                0x0010_0000_0000_0000,
+            )
+        };
+        let abs = if f32 {
+            self.imm(O::I32AndI, x, sign_off as u32 as i32)
+        } else {
+            let d = self.vreg();
+            self.op(
+                O::I64AndI,
+                vec![VOp::Dst(d), VOp::Reg(x), VOp::I64(sign_off as i64)],
+            );
+            d
+        };
+        let cmp = |s: &mut Self, cmp: Cmp, a: VReg, k: u64| {
+            let b = if wide {
+                Rhs::Reg(s.konst(k, true))
+            } else {
+                Rhs::Imm(k as u32 as i32)
+            };
+            s.cond_value(Cond::Cmp { cmp, wide, a, b })
+        };
+        let neg = cmp(self, Cmp::LtS, x, 0);
+        let pos = self.imm(O::I32XorI, neg, 1);
+        let nan = cmp(self, Cmp::GtU, abs, expm);
+        let quiet = cmp(self, Cmp::GeU, abs, qbit);
+        let inf = cmp(self, Cmp::Eq, abs, expm);
+        let zero = cmp(self, Cmp::Eq, abs, 0);
+        let small = cmp(self, Cmp::LtU, abs, minn);
+        let nonzero = self.imm(O::I32XorI, zero, 1);
+        let sub = self.bin(O::I32And, small, nonzero);
+        let big = self.imm(O::I32XorI, small, 1);
+        let finite = cmp(self, Cmp::LtU, abs, expm);
+        let norm = self.bin(O::I32And, big, finite);
+        let not_quiet = self.imm(O::I32XorI, quiet, 1);
+        let snan = self.bin(O::I32And, nan, not_quiet);
+        let qnan = self.bin(O::I32And, nan, quiet);
+        let mut r = self.konst(0, false);
+        for bit in 0..10 {
+            if mask >> bit & 1 == 0 {
+                continue;
+            }
+            let t = match bit {
+                0 => snan,
+                1 => qnan,
+                2 => self.bin(O::I32And, inf, neg),
+                3 => self.bin(O::I32And, norm, neg),
+                4 => self.bin(O::I32And, sub, neg),
+                5 => self.bin(O::I32And, zero, neg),
+                6 => self.bin(O::I32And, zero, pos),
+                7 => self.bin(O::I32And, sub, pos),
+                8 => self.bin(O::I32And, norm, pos),
+                _ => self.bin(O::I32And, inf, pos),
+            };
+            r = self.bin(O::I32Or, r, t);
+        }
+        Ok(r)
     }
 
     fn float_intrinsic(&mut self, i: Val, base: &str) -> R<VReg> {
