@@ -114,6 +114,14 @@ pub fn compile(
         })
         .collect();
 
+    for (i, j) in jobs.iter().enumerate() {
+        if !stale.contains(&i) {
+            rep.skipped(
+                &j.source.display().to_string(),
+                "source, headers and flags unchanged",
+            );
+        }
+    }
     let pb = if stale.is_empty() {
         indicatif::ProgressBar::hidden()
     } else {
@@ -271,6 +279,7 @@ pub fn link(
     }
     let key = cache::hash_strings(&parts);
     if state.steps.get("link") == Some(&key) && out.is_file() {
+        rep.skipped("llvm-link", "no bitcode changed");
         return Ok(false);
     }
     let tmp = out.with_extension("bc.tmp");

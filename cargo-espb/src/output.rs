@@ -57,6 +57,13 @@ impl Reporter {
         }
     }
 
+    /// With `-vv`: a step that was skipped, and why.
+    pub fn skipped(&self, what: &str, why: &str) {
+        if self.verbose > 1 {
+            self.info("Fresh", &format!("{what} ({why})"));
+        }
+    }
+
     /// A status line shown unless `--quiet` (or JSON, which has its own).
     pub fn status(&self, verb: &str, msg: &str) {
         if !self.quiet && !self.json() {

@@ -197,9 +197,16 @@ fn second_build_compiles_nothing() {
     let first = espb(&p).args(["build", "-v"]).output().unwrap();
     assert_eq!(clang_runs(&first), 2, "{}", text(&first));
     assert_eq!(link_runs(&first), 1);
-    let second = espb(&p).args(["build", "-v"]).output().unwrap();
+    let second = espb(&p).args(["build", "-vv"]).output().unwrap();
     assert_eq!(clang_runs(&second), 0, "{}", text(&second));
     assert_eq!(link_runs(&second), 0, "{}", text(&second));
+    for why in [
+        "Fresh scripts/extra.c",
+        "Fresh llvm-link",
+        "Fresh translation",
+    ] {
+        assert!(text(&second).contains(why), "{why}: {}", text(&second));
+    }
     std::fs::write(p.join("scripts/value.h"), "#define VALUE 2\n").unwrap();
     let third = espb(&p).args(["build", "-v"]).output().unwrap();
     assert_eq!(clang_runs(&third), 1, "{}", text(&third));

@@ -400,10 +400,14 @@ fn translate_step(
     let key = cache::hash_strings(&parts);
     let step = format!("translate:{}", module.display());
     let (bytes, translation) = match std::fs::read(module) {
-        Ok(b) if state.steps.get(&step) == Some(&key) => (
-            b,
-            state.translations.get(&step).cloned().unwrap_or_default(),
-        ),
+        Ok(b) if state.steps.get(&step) == Some(&key) => {
+            cx.rep
+                .skipped("translation", "bitcode, options and hints unchanged");
+            (
+                b,
+                state.translations.get(&step).cloned().unwrap_or_default(),
+            )
+        }
         _ => {
             let pb = cx.rep.spinner("Translating bitcode to espb");
             let r = translate::translate(&bitcode, opts, src_root);
