@@ -657,3 +657,39 @@ fn cargo_metadata_configures_a_rust_firmware_crate() {
     assert!(t.contains("unknown field `optlevel`"), "{t}");
     assert!(t.contains("Cargo.toml"), "{t}");
 }
+
+/// `build --firmware` runs ESP-IDF's build after the module, configuring
+/// again only when the embedded module is new to CMake.
+#[test]
+fn firmware_build_runs_idf_py() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    std::fs::write(
+        p.join("scripts/main.c"),
+        "#include <stdio.h>\nvoid app_main(void) { printf(\"hi\\n\"); }\n",
+    )
+    .unwrap();
+    let (idf_path, path) = fake_idf(tmp.path(), "v6.2-esp32c3-clang");
+    let run = || {
+        espb(&p)
+            .env("IDF_PATH", &idf_path)
+            .env("PATH", &path)
+            .args(["build", "--firmware"])
+            .output()
+            .unwrap()
+    };
+    let o = run();
+    assert!(o.status.success(), "{}", text(&o));
+    let calls = std::fs::read_to_string(p.join("idf-calls.log")).unwrap();
+    let root = p.canonicalize().unwrap();
+    let want = format!(
+        "-C {r} reconfigure\n-C {r} reconfigure\n-C {r} build\n",
+        r = root.display()
+    );
+    assert_eq!(calls, want);
+    assert!(p.join("build/espb/espb_module_blob.c").is_file());
+    let o = run();
+    assert!(o.status.success(), "{}", text(&o));
+    let calls = std::fs::read_to_string(p.join("idf-calls.log")).unwrap();
+    assert_eq!(calls, format!("{want}-C {} build\n", root.display()));
+}
