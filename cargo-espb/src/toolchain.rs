@@ -26,11 +26,7 @@ const INSTALL_HELP: &str = "install clang 19 (Debian/Ubuntu: `apt-get install cl
 pub fn find_tools() -> Result<Tools> {
     let clang = find_clang()?;
     let version = clang_version(&clang)?;
-    let clang_kind = if version.contains("Espressif") || version.contains("esp-") {
-        ClangKind::Espressif
-    } else {
-        ClangKind::Upstream
-    };
+    let clang_kind = kind_of(&version);
     let llvm_link = find_llvm_link(&clang)?;
     Ok(Tools {
         clang,
@@ -38,6 +34,17 @@ pub fn find_tools() -> Result<Tools> {
         clang_version: version,
         llvm_link,
     })
+}
+
+/// esp-clang names Espressif's LLVM fork and an `esp-<version>` tag in its
+/// `--version` line; upstream builds do not.
+fn kind_of(version: &str) -> ClangKind {
+    let lower = version.to_lowercase();
+    if lower.contains("espressif") || lower.contains("(esp-") || lower.contains(" esp-") {
+        ClangKind::Espressif
+    } else {
+        ClangKind::Upstream
+    }
 }
 
 fn find_clang() -> Result<PathBuf> {
@@ -138,4 +145,22 @@ fn find_llvm_link(clang: &Path) -> Result<PathBuf> {
             clang.display()
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_esp_clang() {
+        assert_eq!(
+            kind_of("clang version 19.1.2 (https://github.com/espressif/llvm-project esp-19.1.2_20250312)"),
+            ClangKind::Espressif
+        );
+        assert_eq!(kind_of("Debian clang version 19.1.7 (++20250114103320+cd708029e0b2-1~exp1~20250114103432.75)"), ClangKind::Upstream);
+        assert_eq!(
+            kind_of("Ubuntu clang version 18.1.3 (1ubuntu1)"),
+            ClangKind::Upstream
+        );
+    }
 }
