@@ -1,6 +1,7 @@
 //! Real C scripts (tests/scripts/*.c, compiled against the bundled SDK
 //! headers at -O0, -O2 and -Os) run on the host platform in virtual time,
 //! with their exact output checked.
+#![cfg(feature = "host")]
 
 mod host_util;
 

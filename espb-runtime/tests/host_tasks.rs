@@ -1,3 +1,5 @@
+#![cfg(feature = "host")]
+
 mod host_util;
 
 use espb_runtime::host::EndReason;

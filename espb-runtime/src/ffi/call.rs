@@ -1,0 +1,465 @@
+//! One native call: module values to native ones, `ffi_call`, copy-back.
+//!
+//! Pointer arguments use bounce buffers: the bytes the metadata declares are
+//! copied out of linear memory into a native buffer (for `in`/`inout`),
+//! the native gets the buffer, and `out`/`inout` bytes are copied back after
+//! the call. The native therefore sees exactly the declared bytes and never
+//! the rest of the sandbox; a native pointer that comes back (a result, a
+//! callback argument) into one of the call's buffers is mapped to the module
+//! address it mirrors.
+
+use std::cell::RefCell;
+use std::ffi::c_void;
+
+use espb_format::{
+    Direction, FuncType, SizeSpec, ValType, FUNC_REF_BASE, IMPORT_REF_BASE, NATIVE_REF_BASE,
+};
+use libffi::raw::ffi_call;
+
+use crate::imports::Caller;
+use crate::memory::LinearMemory;
+use crate::trap::Trap;
+
+use super::plan::{FieldKind, ParamKind, Plan};
+use super::FfiState;
+
+/// Longest string argument copied (a bound, not a C limit).
+const MAX_STR: u32 = 1 << 20;
+const PTR: usize = std::mem::size_of::<usize>();
+
+/// A native copy of module bytes `[addr, addr + len)`.
+struct Bounce {
+    addr: u32,
+    len: u32,
+    dir: Direction,
+    /// 8-aligned storage (natives may read `double`s and pointers from it).
+    buf: Vec<u64>,
+    /// Pointer-sized native values mirroring 4-byte module values.
+    handles: bool,
+}
+
+impl Bounce {
+    fn ptr(&mut self) -> *mut c_void {
+        self.buf.as_mut_ptr() as *mut c_void
+    }
+    fn native_len(&self) -> usize {
+        if self.handles {
+            self.len as usize / 4 * PTR
+        } else {
+            self.len as usize
+        }
+    }
+}
+
+std::thread_local! {
+    /// Bounce regions of the native calls in progress on this thread.
+    static ACTIVE: RefCell<Vec<Region>> = const { RefCell::new(Vec::new()) };
+    /// A trap raised by a callback that native code called on this thread,
+    /// delivered when the native call returns.
+    pub(crate) static PENDING: RefCell<Option<Trap>> = const { RefCell::new(None) };
+}
+
+/// A bounce buffer of a native call in progress on this thread.
+#[derive(Clone, Copy)]
+struct Region {
+    start: usize,
+    len: usize,
+    addr: u32,
+    /// Mirrored both ways around callbacks (`out`/`inout` byte buffers).
+    sync: bool,
+    handles: bool,
+    /// The linear memory the bytes mirror. Valid while the region is listed:
+    /// it is removed before the host call that owns the memory's `Caller`
+    /// returns.
+    mem: *const LinearMemory,
+}
+
+/// Around a callback into the module: the native may have changed the
+/// buffers it was given (e.g. `qsort` moving elements), so their bytes are
+/// copied into linear memory first (`to_module == true`) and back after the
+/// callback, which may have written through the pointers it got.
+pub(crate) fn sync_regions(to_module: bool) {
+    ACTIVE.with(|a| {
+        for r in a.borrow().iter().filter(|r| r.sync) {
+            // SAFETY: see `Region::mem`; the region's native bytes are the
+            // live bounce buffer of a call still in progress on this thread.
+            let (mem, native) = unsafe {
+                (
+                    &*r.mem,
+                    std::slice::from_raw_parts_mut(r.start as *mut u8, r.len),
+                )
+            };
+            // The range was bounds-checked when the buffer was made.
+            let _ = if to_module {
+                mem.write(r.addr, native)
+            } else {
+                mem.read(r.addr, native)
+            };
+        }
+    });
+}
+
+/// Maps a native pointer back to a module value: into a bounce buffer of a
+/// call in progress → the module address it mirrors; a known handle → that
+/// handle; a value that fits 32 bits → itself (user data travels raw); any
+/// other pointer → a new handle.
+pub(crate) fn to_module(st: &FfiState, p: usize) -> u32 {
+    if p == 0 {
+        return 0;
+    }
+    let mirrored = ACTIVE.with(|a| {
+        a.borrow().iter().rev().find_map(|r| {
+            (p >= r.start && p < r.start + r.len && !r.handles)
+                .then(|| r.addr + (p - r.start) as u32)
+        })
+    });
+    if let Some(a) = mirrored {
+        return a;
+    }
+    let mut h = st.handles.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(v) = h.knows(p) {
+        return v;
+    }
+    if p <= u32::MAX as usize {
+        return p as u32;
+    }
+    h.intern(p).unwrap_or(0)
+}
+
+/// A module value (4-byte slot of an out/inout handle array or a callback
+/// result) as a native pointer-sized value.
+pub(crate) fn to_native_value(st: &FfiState, v: u32) -> usize {
+    if (NATIVE_REF_BASE..NATIVE_REF_BASE + super::handles::MAX_SLOTS).contains(&v) {
+        if let Some(p) = st
+            .handles
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .native(v)
+        {
+            return p;
+        }
+    }
+    v as usize
+}
+
+fn trap(plan: &Plan, msg: String) -> Trap {
+    Trap::host(format!("{}: {msg}", plan.name))
+}
+
+/// Translates a pointer argument that is not user data or a callback.
+#[allow(clippy::too_many_arguments)]
+fn pointer_arg(
+    st: &FfiState,
+    c: &Caller<'_>,
+    plan: &Plan,
+    i: usize,
+    v: u32,
+    meta: Option<&espb_format::PtrMeta>,
+    args: &[u64],
+    bounces: &mut Vec<Bounce>,
+) -> Result<usize, Trap> {
+    if v == 0 {
+        return Ok(0);
+    }
+    if (NATIVE_REF_BASE..NATIVE_REF_BASE + super::handles::MAX_SLOTS).contains(&v) {
+        return st
+            .handles
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .native(v)
+            .ok_or_else(|| {
+                trap(
+                    plan,
+                    format!("argument {i} is {v:#010x}, not a live native handle"),
+                )
+            });
+    }
+    if (IMPORT_REF_BASE..FUNC_REF_BASE).contains(&v) {
+        let imp = v - IMPORT_REF_BASE;
+        return st
+            .plans
+            .get(imp as usize)
+            .and_then(|p| p.as_ref())
+            .map(|p| p.addr)
+            .ok_or_else(|| {
+                trap(
+                    plan,
+                    format!("argument {i}: import {imp} is not a native function"),
+                )
+            });
+    }
+    if v >= FUNC_REF_BASE {
+        return Err(trap(
+            plan,
+            format!("argument {i} is a module function but has no callback metadata (add a `cb {i}` hint)"),
+        ));
+    }
+    let (len, dir, handles) = match meta {
+        Some(m) => {
+            let len = match m.size {
+                SizeSpec::Const(n) => n,
+                SizeSpec::Param { param, scale } => {
+                    let n = (args.get(param as usize).copied().unwrap_or(0) as u32 as u64) * scale as u64;
+                    u32::try_from(n).map_err(|_| trap(plan, format!("argument {i}: size {n} is too large")))?
+                }
+                SizeSpec::StrLen => str_len(c, plan, i, v)?,
+            };
+            (len, m.dir, m.handles)
+        }
+        // Variadic pointers (printf's %s) are C strings.
+        None if i >= plan.ty.params.len() => (str_len(c, plan, i, v)?, Direction::In, false),
+        None => {
+            return Err(trap(
+                plan,
+                format!("argument {i} points into module memory but has no size metadata (add an `in/out {i} size ...` hint)"),
+            ))
+        }
+    };
+    c.memory().check(v, len.max(1)).map_err(Trap::new)?;
+    if handles && len % 4 != 0 {
+        return Err(trap(
+            plan,
+            format!("argument {i}: a handle array of {len} bytes is not a multiple of 4"),
+        ));
+    }
+    let native_len = if handles {
+        len as usize / 4 * PTR
+    } else {
+        len as usize
+    };
+    let mut b = Bounce {
+        addr: v,
+        len,
+        dir,
+        buf: vec![0u64; native_len.div_ceil(8).max(1)],
+        handles,
+    };
+    if dir != Direction::Out {
+        let mut bytes = vec![0u8; len as usize];
+        c.read(v, &mut bytes)?;
+        if handles {
+            for (k, w) in bytes.chunks_exact(4).enumerate() {
+                let nv = to_native_value(st, u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+                write_usize(&mut b.buf, k * PTR, nv);
+            }
+        } else {
+            write_bytes(&mut b.buf, 0, &bytes);
+        }
+    }
+    let p = b.ptr() as usize;
+    bounces.push(b);
+    Ok(p)
+}
+
+/// Bytes of the string at `v` including its NUL.
+fn str_len(c: &Caller<'_>, plan: &Plan, i: usize, v: u32) -> Result<u32, Trap> {
+    match c.memory().strlen(v, MAX_STR).map_err(Trap::new)? {
+        Some(n) => Ok(n + 1),
+        None => Err(trap(
+            plan,
+            format!("argument {i}: string at {v:#x} is not NUL-terminated within {MAX_STR} bytes"),
+        )),
+    }
+}
+
+fn write_bytes(buf: &mut [u64], off: usize, bytes: &[u8]) {
+    for (k, b) in bytes.iter().enumerate() {
+        let at = off + k;
+        let w = &mut buf[at / 8];
+        let sh = (at % 8) * 8;
+        *w = (*w & !(0xff << sh)) | ((*b as u64) << sh);
+    }
+}
+
+fn read_bytes(buf: &[u64], off: usize, out: &mut [u8]) {
+    for (k, b) in out.iter_mut().enumerate() {
+        let at = off + k;
+        *b = (buf[at / 8] >> ((at % 8) * 8)) as u8;
+    }
+}
+
+fn write_usize(buf: &mut [u64], off: usize, v: usize) {
+    write_bytes(buf, off, &v.to_le_bytes());
+}
+
+fn read_usize(buf: &[u64], off: usize) -> usize {
+    let mut b = [0u8; PTR];
+    read_bytes(buf, off, &mut b);
+    usize::from_le_bytes(b)
+}
+
+/// Builds the native-layout copy of a struct whose callback and user-data
+/// fields are known: those become pointer-sized (and aligned) fields, every
+/// other 4-byte word is copied as a 32-bit field. On a 32-bit native target
+/// this is the module's own layout.
+#[allow(clippy::too_many_arguments)]
+fn struct_arg(
+    st: &FfiState,
+    c: &mut Caller<'_>,
+    plan: &Plan,
+    i: usize,
+    v: u32,
+    size: u32,
+    fields: &[(u32, FieldKind)],
+    bounces: &mut Vec<Bounce>,
+) -> Result<usize, Trap> {
+    if v == 0 {
+        return Ok(0);
+    }
+    let mut bytes = vec![0u8; size as usize];
+    c.read(v, &mut bytes)?;
+    let mut buf = vec![0u64; (size as usize * 2).div_ceil(8) + 1];
+    let mut off = 0usize;
+    let mut at = 0u32;
+    while at < size {
+        let field = fields.iter().find(|f| f.0 == at);
+        let end = (at + 4).min(size);
+        let word = &bytes[at as usize..end as usize];
+        match field {
+            Some((_, kind)) => {
+                off = off.next_multiple_of(PTR);
+                let mv = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
+                let nv = match kind {
+                    FieldKind::Callback(t) => st.callback_ptr(c, plan, i, mv, t)?,
+                    FieldKind::UserData => mv as usize,
+                };
+                write_usize(&mut buf, off, nv);
+                off += PTR;
+            }
+            None => {
+                write_bytes(&mut buf, off, word);
+                off += word.len();
+            }
+        }
+        at = end;
+    }
+    let mut b = Bounce {
+        addr: v,
+        len: 0,
+        dir: Direction::In,
+        buf,
+        handles: false,
+    };
+    let p = b.ptr() as usize;
+    bounces.push(b);
+    Ok(p)
+}
+
+/// The body of every native import.
+pub(crate) fn call(st: &FfiState, c: &mut Caller<'_>, args: &[u64]) -> Result<Option<u64>, Trap> {
+    let imp = c.import_index();
+    let plan = st
+        .plans
+        .get(imp as usize)
+        .and_then(|p| p.as_ref())
+        .ok_or_else(|| {
+            Trap::host(format!(
+                "{}: no native call plan for import {imp}",
+                c.import_name()
+            ))
+        })?;
+    let site: FuncType = c.signature().clone();
+    let cif = plan.cif_for(&site).map_err(|m| trap(plan, m))?;
+    let mut vals: Vec<u64> = vec![0; site.params.len()];
+    let mut bounces: Vec<Bounce> = Vec::new();
+    for (i, t) in site.params.iter().enumerate() {
+        let raw = args.get(i).copied().unwrap_or(0);
+        let kind = plan
+            .params
+            .get(i)
+            .cloned()
+            .unwrap_or(if *t == ValType::Ptr {
+                ParamKind::Ptr(None)
+            } else {
+                ParamKind::Value
+            });
+        vals[i] = match kind {
+            ParamKind::Value => match t {
+                // Sign-extended so a native reading a wider register sees C's value.
+                ValType::I32 => raw as u32 as i32 as i64 as u64,
+                ValType::F32 => raw & 0xffff_ffff,
+                _ => raw,
+            },
+            ParamKind::UserData => raw as u32 as u64,
+            ParamKind::Callback(ref cty) => st.callback_ptr(c, plan, i, raw as u32, cty)? as u64,
+            ParamKind::Ptr(meta) => pointer_arg(
+                st,
+                c,
+                plan,
+                i,
+                raw as u32,
+                meta.as_ref(),
+                args,
+                &mut bounces,
+            )? as u64,
+            ParamKind::Struct { size, ref fields } => {
+                struct_arg(st, c, plan, i, raw as u32, size, fields, &mut bounces)? as u64
+            }
+        };
+    }
+    let mut ptrs: Vec<*mut c_void> = vals
+        .iter_mut()
+        .map(|v| v as *mut u64 as *mut c_void)
+        .collect();
+    let mut ret = [0u64; 2];
+    let mem: *const LinearMemory = c.memory();
+    let regions: Vec<Region> = bounces
+        .iter_mut()
+        .map(|b| Region {
+            start: b.ptr() as usize,
+            len: b.native_len(),
+            addr: b.addr,
+            sync: b.dir != Direction::In && !b.handles && b.len > 0,
+            handles: b.handles,
+            mem,
+        })
+        .collect();
+    let depth = ACTIVE.with(|a| {
+        let mut a = a.borrow_mut();
+        let d = a.len();
+        a.extend(regions);
+        d
+    });
+    // SAFETY: `plan.addr` is the address the embedder registered (under the
+    // contract of `Natives::add`) for a C function with the signature `cif`
+    // was prepared for; every argument slot is a live u64 holding a value of
+    // the cif's type (pointers point into live bounce buffers or are native
+    // handles the native itself returned); `ret` has room for any scalar.
+    unsafe {
+        let f: unsafe extern "C" fn() =
+            std::mem::transmute::<usize, unsafe extern "C" fn()>(plan.addr);
+        ffi_call(
+            cif.as_ptr(),
+            Some(f),
+            ret.as_mut_ptr() as *mut c_void,
+            ptrs.as_mut_ptr(),
+        );
+    }
+    let result = match site.result {
+        None => None,
+        Some(ValType::I32) => Some(ret[0] & 0xffff_ffff),
+        Some(ValType::F32) => Some(ret[0] & 0xffff_ffff),
+        Some(ValType::I64 | ValType::F64) => Some(ret[0]),
+        Some(ValType::Ptr) => Some(to_module(st, ret[0] as usize) as u64),
+    };
+    ACTIVE.with(|a| a.borrow_mut().truncate(depth));
+    if let Some(t) = PENDING.with(|p| p.borrow_mut().take()) {
+        return Err(t);
+    }
+    for b in &bounces {
+        if b.dir == Direction::In || b.len == 0 {
+            continue;
+        }
+        if b.handles {
+            for k in 0..(b.len / 4) as usize {
+                let nv = read_usize(&b.buf, k * PTR);
+                c.write_u32(b.addr + 4 * k as u32, to_module(st, nv))?;
+            }
+        } else {
+            let mut bytes = vec![0u8; b.len as usize];
+            read_bytes(&b.buf, 0, &mut bytes);
+            c.write(b.addr, &bytes)?;
+        }
+    }
+    Ok(result)
+}

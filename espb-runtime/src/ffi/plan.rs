@@ -1,0 +1,209 @@
+//! How each argument of a native import is marshalled, decided once at link
+//! time from the module's callback (`cbmeta`) and pointer (`immeta`)
+//! metadata.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use espb_format::{ArgPlace, FuncType, Module, PtrMeta, ValType};
+
+use super::cif::Cif;
+use super::LinkError;
+
+#[derive(Debug, Clone)]
+pub(crate) enum FieldKind {
+    Callback(FuncType),
+    UserData,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum ParamKind {
+    /// An integer or float passed as is.
+    Value,
+    /// A module pointer, translated with its metadata (if any).
+    Ptr(Option<PtrMeta>),
+    /// A module function that becomes a C function pointer of this type.
+    Callback(FuncType),
+    /// User data: the module value travels unchanged (zero-extended).
+    UserData,
+    /// A pointer to a struct of `size` bytes holding callbacks and user data
+    /// at these offsets: copied into a native-layout struct.
+    Struct {
+        size: u32,
+        fields: Vec<(u32, FieldKind)>,
+    },
+}
+
+pub(crate) struct Plan {
+    pub name: String,
+    pub addr: usize,
+    /// The C signature (registered with the native, else the import's).
+    pub ty: FuncType,
+    pub params: Vec<ParamKind>,
+    /// Prepared at link time for a fixed-arity native.
+    pub cif: Option<Arc<Cif>>,
+    /// Variadic natives: one interface per distinct call-site signature.
+    pub var_cifs: Mutex<HashMap<FuncType, Arc<Cif>>>,
+}
+
+impl Plan {
+    pub fn new(m: &Module<'_>, import: u32, addr: usize, ty: FuncType) -> Result<Plan, LinkError> {
+        let name = m.imports[import as usize].name.to_string();
+        let err = |msg: String| LinkError::Metadata {
+            import: name.clone(),
+            message: msg,
+        };
+        let mut params: Vec<ParamKind> = ty
+            .params
+            .iter()
+            .map(|t| {
+                if *t == ValType::Ptr {
+                    ParamKind::Ptr(None)
+                } else {
+                    ParamKind::Value
+                }
+            })
+            .collect();
+        for p in m.pointers.iter().filter(|p| p.import == import) {
+            match params.get_mut(p.param as usize) {
+                Some(k @ ParamKind::Ptr(None)) => *k = ParamKind::Ptr(Some(*p)),
+                Some(ParamKind::Ptr(Some(_))) => {
+                    return Err(err(format!(
+                        "argument {} has pointer metadata twice",
+                        p.param
+                    )))
+                }
+                Some(_) => {
+                    return Err(err(format!(
+                        "pointer metadata on argument {}, which is not a pointer",
+                        p.param
+                    )))
+                }
+                None => {
+                    return Err(err(format!(
+                        "pointer metadata names argument {} of {}",
+                        p.param,
+                        ty.params.len()
+                    )))
+                }
+            }
+            if let espb_format::SizeSpec::Param { param, .. } = p.size {
+                if param as usize >= ty.params.len() {
+                    return Err(err(format!(
+                        "pointer size names argument {param} of {}",
+                        ty.params.len()
+                    )));
+                }
+            }
+        }
+        for cb in m.callbacks.iter().filter(|c| c.import == import) {
+            let cty = m
+                .types
+                .get(cb.ty as usize)
+                .cloned()
+                .ok_or_else(|| err(format!("callback type ty{} does not exist", cb.ty)))?;
+            if cty.variadic {
+                return Err(err("a variadic callback cannot be called from C".into()));
+            }
+            set_place(&mut params, &ty, cb.place, FieldKind::Callback(cty)).map_err(&err)?;
+            if let Some(ud) = cb.user_data {
+                set_place(&mut params, &ty, ud, FieldKind::UserData).map_err(&err)?;
+            }
+        }
+        let cif = if ty.variadic {
+            None
+        } else {
+            Some(Arc::new(Cif::new(&ty, None).map_err(&err)?))
+        };
+        Ok(Plan {
+            name,
+            addr,
+            ty,
+            params,
+            cif,
+            var_cifs: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The call interface for a call site's signature.
+    pub fn cif_for(&self, site: &FuncType) -> Result<Arc<Cif>, String> {
+        if let Some(c) = &self.cif {
+            return Ok(c.clone());
+        }
+        let mut cache = self.var_cifs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = cache.get(site) {
+            return Ok(c.clone());
+        }
+        let fixed = self.ty.params.len();
+        if site.params.len() < fixed {
+            return Err(format!(
+                "call site passes {} arguments, `{}` has {fixed} fixed ones",
+                site.params.len(),
+                self.name
+            ));
+        }
+        let c = Arc::new(Cif::new(site, Some(fixed))?);
+        cache.insert(site.clone(), c.clone());
+        Ok(c)
+    }
+}
+
+fn set_place(
+    params: &mut [ParamKind],
+    ty: &FuncType,
+    place: ArgPlace,
+    kind: FieldKind,
+) -> Result<(), String> {
+    match place {
+        ArgPlace::Param(i) => {
+            let slot = params.get_mut(i as usize).ok_or(format!(
+                "callback metadata names argument {i} of {}",
+                ty.params.len()
+            ))?;
+            *slot = match kind {
+                FieldKind::Callback(t) => {
+                    if ty.params[i as usize] != ValType::Ptr {
+                        return Err(format!("callback argument {i} is not a pointer"));
+                    }
+                    ParamKind::Callback(t)
+                }
+                FieldKind::UserData => ParamKind::UserData,
+            };
+        }
+        ArgPlace::Field { param, offset } => {
+            let slot = params.get_mut(param as usize).ok_or(format!(
+                "callback metadata names argument {param} of {}",
+                ty.params.len()
+            ))?;
+            if offset % 4 != 0 {
+                return Err(format!(
+                    "struct field at offset {offset} of argument {param} is not 4-byte aligned"
+                ));
+            }
+            match slot {
+                ParamKind::Struct { fields, size } => {
+                    if offset + 4 > *size {
+                        return Err(format!("struct field at offset {offset} lies outside the {size}-byte struct"));
+                    }
+                    fields.push((offset, kind));
+                    fields.sort_by_key(|f| f.0);
+                }
+                ParamKind::Ptr(Some(meta)) => {
+                    let espb_format::SizeSpec::Const(size) = meta.size else {
+                        return Err(format!("argument {param} carries callbacks in a struct but its size is not a constant"));
+                    };
+                    if offset + 4 > size {
+                        return Err(format!("struct field at offset {offset} lies outside the {size}-byte struct"));
+                    }
+                    *slot = ParamKind::Struct { size, fields: vec![(offset, kind)] };
+                }
+                _ => {
+                    return Err(format!(
+                        "argument {param} carries callbacks in a struct but has no `in {param} size N` pointer metadata"
+                    ))
+                }
+            }
+        }
+    }
+    Ok(())
+}
