@@ -59,6 +59,16 @@ std::thread_local! {
     pub(crate) static PENDING: RefCell<Option<Trap>> = const { RefCell::new(None) };
 }
 
+std::thread_local! {
+    /// Native calls in progress on this thread.
+    static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether this thread is inside a native call made by a module.
+pub(crate) fn in_native_call() -> bool {
+    DEPTH.with(|d| d.get() > 0)
+}
+
 /// A bounce buffer of a native call in progress on this thread.
 #[derive(Clone, Copy)]
 struct Region {
@@ -420,6 +430,7 @@ pub(crate) fn call(st: &FfiState, c: &mut Caller<'_>, args: &[u64]) -> Result<Op
         a.extend(regions);
         d
     });
+    DEPTH.with(|d| d.set(d.get() + 1));
     // SAFETY: `plan.addr` is the address the embedder registered (under the
     // contract of `Natives::add`) for a C function with the signature `cif`
     // was prepared for; every argument slot is a live u64 holding a value of
@@ -435,6 +446,7 @@ pub(crate) fn call(st: &FfiState, c: &mut Caller<'_>, args: &[u64]) -> Result<Op
             ptrs.as_mut_ptr(),
         );
     }
+    DEPTH.with(|d| d.set(d.get() - 1));
     let result = match site.result {
         None => None,
         Some(ValType::I32) => Some(ret[0] & 0xffff_ffff),

@@ -25,7 +25,7 @@ use libffi::raw::{
 use crate::instance::InstanceHandle;
 use crate::trap::{Trap, TrapKind};
 
-use super::call::{sync_regions, to_module, to_native_value, PENDING};
+use super::call::{in_native_call, sync_regions, to_module, to_native_value, PENDING};
 use super::cif::Cif;
 use super::FfiState;
 
@@ -114,7 +114,11 @@ unsafe extern "C" fn trampoline(
         Err(t) => {
             if t.kind != TrapKind::InstanceDead {
                 d.state.record_callback_trap(t.clone());
+                // Only a native call in progress on this thread can deliver it.
                 PENDING.with(|p| {
+                    if !in_native_call() {
+                        return;
+                    }
                     let mut p = p.borrow_mut();
                     if p.is_none() {
                         *p = Some(t);
