@@ -342,31 +342,60 @@ fn resolve(module: &Module<'_>, imports: &Imports) -> Result<Vec<HostFunc>, Inst
     Ok(out)
 }
 
-/// Converts typed arguments to registers, checking them against `t`.
-pub(crate) fn check_args(t: &FuncType, args: &[Value]) -> Result<Vec<u64>, String> {
-    let mut want: Vec<ValType> = t.params.clone();
-    if t.variadic {
-        want.push(ValType::Ptr);
-    }
-    if want.len() != args.len() {
+/// Checks typed arguments against `t` and converts them to registers in `out`
+/// (`out.len() == args.len()`).
+pub(crate) fn check_args_into(t: &FuncType, args: &[Value], out: &mut [u64]) -> Result<(), String> {
+    let want = t.params.len() + t.variadic as usize;
+    if want != args.len() {
         return Err(alloc::format!(
             "expected {} argument(s), got {}",
-            want.len(),
+            want,
             args.len()
         ));
     }
-    let mut raw = Vec::with_capacity(args.len());
-    for (i, (a, w)) in args.iter().zip(&want).enumerate() {
-        if !a.fits(*w) {
+    for (i, a) in args.iter().enumerate() {
+        // A variadic function's hidden last parameter is the `ptr` to its packed arguments.
+        let w = t.params.get(i).copied().unwrap_or(ValType::Ptr);
+        if !a.fits(w) {
             return Err(alloc::format!(
                 "argument {i} is {} but the function expects {}",
                 a.type_name(),
                 w.name()
             ));
         }
-        raw.push(a.to_bits());
+        out[i] = a.to_bits();
     }
+    Ok(())
+}
+
+/// Converts typed arguments to registers, checking them against `t`.
+pub(crate) fn check_args(t: &FuncType, args: &[Value]) -> Result<Vec<u64>, String> {
+    let mut raw = alloc::vec![0u64; args.len()];
+    check_args_into(t, args, &mut raw)?;
     Ok(raw)
+}
+
+/// Calls `func` with typed arguments, converting without allocating for
+/// up to 8 arguments.
+fn invoke_values(inner: &Inner<'_>, func: u32, args: &[Value]) -> Result<Option<Value>, Trap> {
+    let t = inner
+        .module
+        .func_type(func)
+        .ok_or_else(|| Trap::host(alloc::format!("no function f{func}")))?;
+    let mut small = [0u64; 8];
+    let heap: Vec<u64>;
+    let raw: &[u64] = if args.len() <= small.len() {
+        check_args_into(t, args, &mut small[..args.len()]).map_err(Trap::host)?;
+        &small[..args.len()]
+    } else {
+        heap = check_args(t, args).map_err(Trap::host)?;
+        &heap
+    };
+    let r = inner.invoke(func, raw)?;
+    Ok(match (r, t.result) {
+        (Some(bits), Some(ty)) => Some(Value::from_bits(bits, ty)),
+        _ => None,
+    })
 }
 
 impl<'m> Instance<'m> {
@@ -452,17 +481,7 @@ impl<'m> Instance<'m> {
 
     /// Calls function `func` by index.
     pub fn call_func(&self, func: u32, args: &[Value]) -> Result<Option<Value>, Trap> {
-        let t = self
-            .inner
-            .module
-            .func_type(func)
-            .ok_or_else(|| Trap::host(alloc::format!("no function f{func}")))?;
-        let raw = check_args(t, args).map_err(Trap::host)?;
-        let r = self.inner.invoke(func, &raw)?;
-        Ok(match (r, t.result) {
-            (Some(bits), Some(ty)) => Some(Value::from_bits(bits, ty)),
-            _ => None,
-        })
+        invoke_values(&self.inner, func, args)
     }
 
     /// Calls function `func` with raw argument registers (no type check
