@@ -23,9 +23,12 @@ const INSTALL_HELP: &str = "install clang 19 (Debian/Ubuntu: `apt-get install cl
 
 /// Looks for clang in the order: `$ESPB_CLANG`, `clang-19`, `clang`, then
 /// ESP-IDF's esp-clang under `$IDF_TOOLS_PATH` (or `~/.espressif`).
-pub fn find_tools() -> Result<Tools> {
+///
+/// `cache_dir` keeps clang's `--version` line keyed by the binary's path,
+/// size and mtime: starting clang costs more than a whole up-to-date build.
+pub fn find_tools(cache_dir: &Path) -> Result<Tools> {
     let clang = find_clang()?;
-    let version = clang_version(&clang)?;
+    let version = cached_version(&clang, &cache_dir.join("clang-version.json"))?;
     let clang_kind = kind_of(&version);
     let llvm_link = find_llvm_link(&clang)?;
     Ok(Tools {
@@ -89,6 +92,50 @@ fn esp_clang() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+#[derive(serde::Serialize, serde::Deserialize, PartialEq)]
+struct VersionCache {
+    binary: PathBuf,
+    len: u64,
+    mtime_ns: u128,
+    version: String,
+}
+
+fn cached_version(clang: &Path, cache: &Path) -> Result<String> {
+    let binary = std::fs::canonicalize(clang).unwrap_or_else(|_| clang.to_path_buf());
+    let stamp = std::fs::metadata(&binary).ok().and_then(|m| {
+        let mtime = m
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        Some((m.len(), mtime))
+    });
+    let Some((len, mtime_ns)) = stamp else {
+        return clang_version(clang);
+    };
+    if let Some(c) = std::fs::read(cache)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<VersionCache>(&b).ok())
+    {
+        if c.binary == binary && c.len == len && c.mtime_ns == mtime_ns {
+            return Ok(c.version);
+        }
+    }
+    let version = clang_version(clang)?;
+    let entry = VersionCache {
+        binary,
+        len,
+        mtime_ns,
+        version: version.clone(),
+    };
+    // Only a speed-up: failing to write it is not an error.
+    if let (Some(dir), Ok(bytes)) = (cache.parent(), serde_json::to_vec(&entry)) {
+        let _ = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(cache, bytes));
+    }
+    Ok(version)
+}
+
 fn clang_version(clang: &Path) -> Result<String> {
     let out = Command::new(clang)
         .arg("--version")
@@ -150,6 +197,39 @@ fn find_llvm_link(clang: &Path) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn version_is_asked_once_per_binary() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let clang = dir.path().join("clang");
+        let calls = dir.path().join("calls");
+        let write = |v: &str| {
+            let script = format!(
+                "#!/bin/sh\necho x >> {}\necho 'clang version {v}'\n",
+                calls.display()
+            );
+            std::fs::write(&clang, script).unwrap();
+            std::fs::set_permissions(&clang, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        let count = || {
+            std::fs::read_to_string(&calls)
+                .map(|t| t.lines().count())
+                .unwrap_or(0)
+        };
+        write("1");
+        let cache = dir.path().join("cache/v.json");
+        assert_eq!(cached_version(&clang, &cache).unwrap(), "clang version 1");
+        assert_eq!(cached_version(&clang, &cache).unwrap(), "clang version 1");
+        assert_eq!(count(), 1);
+        // A new binary (other size) is asked again.
+        write("19.1");
+        assert_eq!(
+            cached_version(&clang, &cache).unwrap(),
+            "clang version 19.1"
+        );
+        assert_eq!(count(), 2);
+    }
 
     #[test]
     fn recognises_esp_clang() {

@@ -193,7 +193,7 @@ pub fn build_project(cx: &Context, p: &Project, args: &CompileArgs) -> Result<Bu
     let started = Instant::now();
     cx.rep
         .verbose_status("Config", &crate::project::display_name(p.source.path()));
-    let tools = toolchain::find_tools()?;
+    let tools = toolchain::find_tools(&p.out_dir().join("cache"))?;
     let (jobs, flag_source) = jobs_for_project(cx, p, &tools, args)?;
     let out_dir = p.out_dir();
     let module = args
@@ -279,7 +279,7 @@ pub fn build_files(cx: &Context, args: &CompileArgs) -> Result<Built> {
     let tools = if c_sources.is_empty() && bitcode.len() == 1 {
         None
     } else {
-        Some(toolchain::find_tools()?)
+        Some(toolchain::find_tools(&out_dir.join("cache"))?)
     };
     let config = Config::default();
     let mut jobs = Vec::new();
