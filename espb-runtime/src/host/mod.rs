@@ -13,6 +13,7 @@ mod events;
 mod gpio;
 mod kernel;
 mod log;
+mod nvs;
 mod objects;
 mod queues;
 mod symtab;
@@ -61,6 +62,9 @@ pub struct HostConfig {
     pub args: Vec<String>,
     /// Input-pin changes applied at given times.
     pub gpio_inputs: Vec<GpioInput>,
+    /// File backing NVS (`nvs_flash_init` reads it, `nvs_commit` writes it).
+    /// `None`: NVS lives for the run only.
+    pub nvs_file: Option<std::path::PathBuf>,
     /// Seed of `esp_random`.
     pub seed: u64,
     /// Most tasks alive at once (each needs an execution context).
@@ -82,6 +86,7 @@ impl Default for HostConfig {
             run_for: None,
             args: Vec::new(),
             gpio_inputs: Vec::new(),
+            nvs_file: None,
             seed: 0x2545_f491_4f6c_dd1d,
             max_tasks: 32,
             imports: Imports::new(),
@@ -206,6 +211,7 @@ impl HostRun {
             let mut inputs = cfg.gpio_inputs.clone();
             inputs.sort_by_key(|i| i.at_us);
             g.ext.inputs = inputs.into();
+            g.ext.nvs_file = cfg.nvs_file.clone();
         }
         let argv = match entry_args {
             EntryArgs::None => 0,
@@ -309,6 +315,7 @@ fn register_all(imports: &mut Imports, k: &Arc<Kernel>) {
         log::TABLE,
         system::TABLE,
         gpio::TABLE,
+        nvs::TABLE,
     ] {
         api::register(imports, k, table);
     }

@@ -120,6 +120,11 @@ pub(crate) enum Obj {
     EventGroup(EventGroup),
     Timer(Timer),
     EspTimer(EspTimer),
+    /// An open NVS handle.
+    Nvs {
+        namespace: Vec<u8>,
+        writable: bool,
+    },
 }
 
 impl Obj {
@@ -142,6 +147,7 @@ impl Obj {
             Obj::EventGroup(_) => "event group",
             Obj::Timer(_) => "timer",
             Obj::EspTimer(_) => "esp_timer",
+            Obj::Nvs { .. } => "NVS handle",
         }
     }
 }
@@ -188,5 +194,10 @@ pub(crate) struct Extras {
     /// Strings handed to the module (`esp_err_to_name`): text → address.
     pub strings: BTreeMap<Vec<u8>, u32>,
     pub timer_order: u64,
+    /// NVS contents, its backing file and state.
+    pub nvs: super::nvs::Store,
+    pub nvs_file: Option<std::path::PathBuf>,
+    pub nvs_ready: bool,
+    pub nvs_namespaces: std::collections::BTreeSet<Vec<u8>>,
     pub rng: u64,
 }

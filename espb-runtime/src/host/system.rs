@@ -40,7 +40,7 @@ pub fn err_name(code: i32) -> &'static str {
         0x10B => "ESP_ERR_INVALID_MAC",
         0x10C => "ESP_ERR_NOT_FINISHED",
         0x10D => "ESP_ERR_NOT_ALLOWED",
-        _ => "UNKNOWN ERROR",
+        c => super::nvs::err_name(c).unwrap_or("UNKNOWN ERROR"),
     }
 }
 
