@@ -12,6 +12,7 @@ fn check(name: &str, data: &[u8]) -> bool {
         Ok(m) => m,
         Err(e) => {
             assert!(!e.to_string().is_empty(), "{name}");
+            assert!(e.offset <= data.len(), "{name}: {e}");
             return false;
         }
     };

@@ -542,6 +542,17 @@ fn mutate(bytes: &[u8], edits: &[(u32, u8, u8)]) -> Vec<u8> {
     b
 }
 
+/// An error points into the file.
+fn check_error_offset(bytes: &[u8]) {
+    if let Err(e) = parse(bytes) {
+        assert!(
+            e.offset <= bytes.len(),
+            "{e} is past the end of {} bytes",
+            bytes.len()
+        );
+    }
+}
+
 /// Whatever the reader accepts must round-trip in both forms.
 fn assert_round_trips(m: &Module<'_>) {
     let bytes = m.to_bytes();
@@ -568,7 +579,7 @@ proptest! {
 
     #[test]
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
-        let _ = parse(&bytes);
+        check_error_offset(&bytes);
         // With a valid header, the section table and sections get exercised too.
         let mut framed = b"ESPB\x01\x00\x00\x00".to_vec();
         framed.extend_from_slice(&[bytes.len().min(4) as u8, 0, 0, 0]);
@@ -576,6 +587,7 @@ proptest! {
         if let Ok(m) = parse(&framed) {
             assert_round_trips(&m);
         }
+        check_error_offset(&framed);
     }
 
     #[test]
@@ -585,9 +597,11 @@ proptest! {
     ) {
         let bytes = build(&spec).to_bytes();
         for base in [bytes, common::full_bytes(), common::sample_bytes()] {
-            if let Ok(m) = parse(&mutate(&base, &edits)) {
+            let mutated = mutate(&base, &edits);
+            if let Ok(m) = parse(&mutated) {
                 assert_round_trips(&m);
             }
+            check_error_offset(&mutated);
         }
     }
 }

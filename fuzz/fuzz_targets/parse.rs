@@ -9,8 +9,13 @@ fuzz_target!(|data: &[u8]| {
     let module = match parse(data) {
         Ok(module) => module,
         Err(e) => {
-            // Messages are built from hostile values too.
+            // Messages are built from hostile values too, and point into the file.
             assert!(!e.to_string().is_empty());
+            assert!(
+                e.offset <= data.len(),
+                "{e} is past the end of {} bytes",
+                data.len()
+            );
             return;
         }
     };
