@@ -40,6 +40,8 @@ pub struct Entry {
     /// Byte offset of the function name in the file.
     pub at: usize,
     pub items: Vec<String>,
+    /// The argument (or field) each item is about, e.g. `arg 0 +12`.
+    pub places: Vec<String>,
     pub uses: Vec<ArgUse>,
 }
 
@@ -167,7 +169,7 @@ impl<'a> P<'a> {
     }
 }
 
-type Parsed = (String, usize, Vec<String>, Vec<ArgUse>);
+type Parsed = (String, usize, Vec<String>, Vec<String>, Vec<ArgUse>);
 
 fn parse_line(line: &str) -> Result<Option<Parsed>, Err0> {
     let content = line.split('#').next().unwrap_or("");
@@ -199,10 +201,12 @@ fn parse_line(line: &str) -> Result<Option<Parsed>, Err0> {
         return Err(err(p.at(), len, "expected `:` after the function name"));
     }
     let mut items = Vec::new();
-    let mut uses = Vec::new();
+    let mut places = Vec::new();
+    let mut uses: Vec<ArgUse> = Vec::new();
     let mut saw_cb = false;
     loop {
         let start = p.at();
+        let first_use = uses.len();
         match p.next() {
             Some((_, dir @ ("in" | "out" | "inout"))) => {
                 let role = match dir {
@@ -273,6 +277,13 @@ fn parse_line(line: &str) -> Result<Option<Parsed>, Err0> {
             }
             None => return Err(err(p.end, 1, "expected a hint after `:`")),
         }
+        places.push(
+            uses.get(first_use)
+                .map_or_else(String::new, |u| match u.field {
+                    Some(off) => format!("arg {} +{off}", u.param),
+                    None => format!("arg {}", u.param),
+                }),
+        );
         items.push(
             content[start..p.at().min(content.len())]
                 .trim()
@@ -294,7 +305,7 @@ fn parse_line(line: &str) -> Result<Option<Parsed>, Err0> {
             }
         }
     }
-    Ok(Some((name.to_string(), name_at, items, uses)))
+    Ok(Some((name.to_string(), name_at, items, places, uses)))
 }
 
 /// Parses a whole file; the first error stops it (like a compiler's first
@@ -312,7 +323,7 @@ pub fn check(text: &str, file: &str) -> Result<Vec<Entry>, HintSyntaxError> {
             src: NamedSource::new(file, text.to_string()),
             span: (base + e.at, e.len).into(),
         };
-        let Some((function, at, items, mut uses)) = parse_line(line).map_err(mk)? else {
+        let Some((function, at, items, places, mut uses)) = parse_line(line).map_err(mk)? else {
             continue;
         };
         if let Some(prev) = out.iter().find(|e| e.function == function) {
@@ -333,6 +344,7 @@ pub fn check(text: &str, file: &str) -> Result<Vec<Entry>, HintSyntaxError> {
             line: i + 1,
             at: base + at,
             items,
+            places,
             uses,
         });
     }
@@ -516,63 +528,95 @@ pub fn run(cx: &Context, a: &CheckHintsArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// The FFI metadata the module carries per import, and the user hints
-/// that name each import.
+/// The hints bundled with espb, as the translator applies them.
+const BUNDLED: &str = include_str!("../../../hints/esp-idf.hints");
+const BUNDLED_NAME: &str = "hints/esp-idf.hints";
+
+/// One row of the FFI table.
+struct Row {
+    import: String,
+    argument: String,
+    role: String,
+    source: String,
+}
+
+/// Per import: the FFI metadata the module records, then the hints that
+/// apply to it — a user entry, which replaces the bundled one, or the
+/// bundled entry.
 fn print_table(cx: &Context, m: &Module<'_>, parsed: &[(String, String, Vec<Entry>)]) {
+    let bundled = check(BUNDLED, BUNDLED_NAME).unwrap_or_default();
     let mut rows = Vec::new();
+    let row = |import: &str, argument: String, role: String, source: String| Row {
+        import: import.to_string(),
+        argument,
+        role,
+        source,
+    };
     for (i, imp) in m.imports.iter().enumerate() {
         for c in m.callbacks.iter().filter(|c| c.import == i as u32) {
-            rows.push((
-                imp.name.to_string(),
+            rows.push(row(
+                &imp.name,
                 super::dump::place(c.place),
-                "callback".to_string(),
-                "module".to_string(),
+                "callback".into(),
+                "module".into(),
             ));
             if let Some(u) = c.user_data {
-                rows.push((
-                    imp.name.to_string(),
+                rows.push(row(
+                    &imp.name,
                     super::dump::place(u),
-                    "user data".to_string(),
-                    "module".to_string(),
+                    "user data".into(),
+                    "module".into(),
                 ));
             }
         }
         for p in m.pointers.iter().filter(|p| p.import == i as u32) {
-            rows.push((
-                imp.name.to_string(),
+            rows.push(row(
+                &imp.name,
                 format!("arg {}", p.param),
-                super::dump::dir(p.dir).to_string(),
-                "module".to_string(),
+                super::dump::dir(p.dir).into(),
+                "module".into(),
             ));
         }
-        for (file, _, entries) in parsed {
-            if let Some(e) = entries.iter().find(|e| e.function == imp.name) {
-                for item in &e.items {
-                    rows.push((
-                        imp.name.to_string(),
-                        String::new(),
-                        item.clone(),
-                        format!("{file}:{}", e.line),
-                    ));
-                }
-            }
+        let base = bundled.iter().find(|e| e.function == imp.name);
+        let user = parsed.iter().find_map(|(file, _, entries)| {
+            entries
+                .iter()
+                .find(|e| e.function == imp.name)
+                .map(|e| (file, e))
+        });
+        let (file, e, note) = match (user, base) {
+            (Some((f, e)), Some(_)) => (f.as_str(), e, " (replaces bundled)"),
+            (Some((f, e)), None) => (f.as_str(), e, ""),
+            (None, Some(e)) => (BUNDLED_NAME, e, ""),
+            (None, None) => continue,
+        };
+        for (item, place) in e.items.iter().zip(&e.places) {
+            rows.push(row(
+                &imp.name,
+                place.clone(),
+                item.clone(),
+                format!("{file}:{}{note}", e.line),
+            ));
         }
     }
     if cx.rep.json() {
         let list: Vec<_> = rows
             .iter()
-            .map(|(f, a, r, s)| serde_json::json!({"import": f, "argument": a, "role": r, "source": s}))
+            .map(|r| serde_json::json!({"import": r.import, "argument": r.argument, "role": r.role, "source": r.source}))
             .collect();
         cx.rep
             .emit(&serde_json::json!({"reason": "ffi-table", "rows": list}));
     } else if !cx.rep.quiet {
         println!("\nFFI metadata ({} imports):", m.imports.len());
         println!(
-            "  {:<28} {:<12} {:<28} source",
+            "  {:<28} {:<12} {:<32} source",
             "import", "argument", "role"
         );
-        for (f, a, r, s) in rows {
-            println!("  {f:<28} {a:<12} {r:<28} {s}");
+        for r in rows {
+            println!(
+                "  {:<28} {:<12} {:<32} {}",
+                r.import, r.argument, r.role, r.source
+            );
         }
     }
 }
