@@ -235,3 +235,9 @@ fn real_time_mode_sleeps_for_real() {
         "{st:?}"
     );
 }
+
+#[test]
+fn stack_high_water_mark_is_measured() {
+    let want = "deep used>=1000: 1 1\nmain left<=3584: 1, deep left<main left: 1\n";
+    check("stack", virt, want, EndReason::Finished, 0);
+}

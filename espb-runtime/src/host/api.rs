@@ -38,7 +38,17 @@ pub(crate) fn register(
 ) {
     for &(name, s, f) in table {
         let k = k.clone();
-        imports.register(name, HostFunc::typed(sig(s), move |c, a| f(&k, c, a)));
+        imports.register(
+            name,
+            HostFunc::typed(sig(s), move |c, a| {
+                // The outermost frame's entry stack pointer is the top of
+                // this entry's shadow stack.
+                if let Some(f) = c.ctx.frames.first() {
+                    k.note_stack_use(f.saved_sp.saturating_sub(c.ctx.sp));
+                }
+                f(&k, c, a)
+            }),
+        );
     }
 }
 

@@ -130,6 +130,8 @@ pub(crate) struct Task {
     pub mutexes_held: u32,
     /// Linear address of the task's name for `pcTaskGetName` (0: not yet).
     pub name_addr: u32,
+    /// Most shadow-stack bytes seen in use at the task's API calls.
+    pub stack_peak: u32,
 }
 
 pub(crate) struct State {
@@ -212,6 +214,16 @@ impl Kernel {
         CURRENT.with(|c| c.set(Some((self.id(), id))));
     }
 
+    /// Records the calling task's shadow-stack use (at each API call).
+    pub fn note_stack_use(&self, used: u32) {
+        if let Ok(me) = self.current() {
+            let mut g = self.lock();
+            if let Some(t) = g.tasks.get_mut(me) {
+                t.stack_peak = t.stack_peak.max(used);
+            }
+        }
+    }
+
     /// The task the calling thread runs, if it is one of this kernel's.
     pub fn current(&self) -> Result<TaskId, Trap> {
         match CURRENT.with(|c| c.get()) {
@@ -281,6 +293,7 @@ impl Kernel {
             event_result: 0,
             mutexes_held: 0,
             name_addr: 0,
+            stack_peak: 0,
         });
         make_ready(st, id);
         st.spawn.push_back(id);

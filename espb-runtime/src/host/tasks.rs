@@ -189,15 +189,16 @@ fn task_name(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     ret(addr)
 }
 
+/// ESP-IDF reports the least free stack (bytes) a task ever had. A task's
+/// C stack here is its execution context's shadow stack (locals whose
+/// address is taken, spills); its use is sampled at every API call the task
+/// makes, so this is the stack size minus the deepest use seen at those
+/// points.
 fn stack_high_water(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    // A task's C stack is the module's shadow stack of its execution context,
-    // whose use the host does not track per task; ESP-IDF reports bytes. The
-    // value is the stack size the task was created with: what the task could
-    // use at most, reported honestly as "not measured" in
-    // docs/host-platform.md.
     let (g, me) = k.enter()?;
     let t = task_of(&g, c, a32(a, 0), me)?;
-    ret(g.tasks[t].stack_bytes)
+    let t = &g.tasks[t];
+    ret(t.stack_bytes.saturating_sub(t.stack_peak))
 }
 
 fn task_suspend(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
