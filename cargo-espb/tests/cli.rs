@@ -712,3 +712,44 @@ fn firmware_build_runs_idf_py() {
     let calls = std::fs::read_to_string(p.join("idf-calls.log")).unwrap();
     assert_eq!(calls, format!("{want}-C {} build\n", root.display()));
 }
+
+#[test]
+fn flash_module_only_runs_esptool() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    std::fs::create_dir_all(p.join("build/espb")).unwrap();
+    std::fs::write(p.join("build/espb/demo.espb"), sample_module()).unwrap();
+    let o = espb(&p)
+        .env("PATH", "/usr/bin:/bin")
+        .args(["flash", "--module-only", "-p", "/dev/null"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("esptool not found"), "{}", text(&o));
+
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = tmp.path().join("esptool.log");
+    std::fs::write(
+        bin.join("esptool.py"),
+        format!("#!/bin/sh\necho \"$@\" > {}\n", log.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        bin.join("esptool.py"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let o = espb(&p)
+        .env("PATH", &path)
+        .args(["flash", "--module-only", "-p", "/dev/null", "-b", "921600"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "--chip esp32c3 -p /dev/null -b 921600 write_flash 0x190000 build/espb/demo.part.bin\n"
+    );
+}
