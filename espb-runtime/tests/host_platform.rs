@@ -241,3 +241,22 @@ fn stack_high_water_mark_is_measured() {
     let want = "deep used>=1000: 1 1\nmain left<=3584: 1, deep left<main left: 1\n";
     check("stack", virt, want, EndReason::Finished, 0);
 }
+
+#[test]
+fn priority_inheritance_critical_sections_and_suspend() {
+    let want = "\
+main after high blocked, high state 2
+low holds, prio 4
+high got it at 5
+low gave, prio 2
+in critical
+high notified
+after critical
+sleeper 0 at 11
+sleeper 1 at 21
+suspended state 3
+sleeper 2 at 56
+tasks 4
+";
+    check("sched", virt, want, EndReason::Finished, 610_000);
+}

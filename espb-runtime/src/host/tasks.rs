@@ -234,7 +234,8 @@ fn task_resume(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 fn prio_get(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let (g, me) = k.enter()?;
     let t = task_of(&g, c, a32(a, 0), me)?;
-    ret(g.tasks[t].base_prio)
+    // FreeRTOS reports the current priority, inheritance included.
+    ret(g.tasks[t].prio)
 }
 
 fn prio_set(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
@@ -270,11 +271,13 @@ fn task_state(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 
 fn task_count(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
     let (g, _) = k.enter()?;
-    // Live tasks plus the idle task, which the host does not model as a thread.
+    // Live tasks plus the idle task, which the host does not model as a
+    // thread, minus the GPIO dispatcher, which stands for an interrupt.
     let n = g
         .tasks
         .iter()
-        .filter(|t| t.state != TState::Deleted)
+        .enumerate()
+        .filter(|(i, t)| t.state != TState::Deleted && *i != g.isr_svc)
         .count() as u32
         + 1;
     ret(n)
