@@ -15,6 +15,7 @@
 //! build's, otherwise the cell shows the reason instead of a time.
 
 mod engine;
+mod memory;
 mod native;
 mod peer_espb;
 #[cfg(feature = "wamr")]
@@ -43,10 +44,11 @@ struct Args {
     engines: Option<Vec<String>>,
     out: PathBuf,
     write: bool,
+    memory: bool,
 }
 
 const USAGE: &str = "usage: espb-benches [--runs N] [--warmup N] [--filter NAME[,NAME..]] \
-[--engines native,espb,wasm3,wasmi,wamr] [--out DIR] [--no-write] [--list]";
+[--engines native,espb,wasm3,wasmi,wamr] [--out DIR] [--no-write] [--list] [--memory]";
 
 fn parse_args() -> Result<Option<Args>, String> {
     let mut a = Args {
@@ -56,6 +58,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         engines: None,
         out: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         write: true,
+        memory: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -78,6 +81,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             }
             "--out" => a.out = PathBuf::from(val("--out")?),
             "--no-write" => a.write = false,
+            "--memory" => a.memory = true,
             "--list" => {
                 for p in programs::PROGRAMS {
                     println!("{}", p.name);
@@ -200,6 +204,11 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
 
+    if args.memory {
+        memory_table(&selected);
+        return ExitCode::SUCCESS;
+    }
+
     let mut rows = Vec::new();
     for program in &selected {
         eprint!("{:<13}", program.name);
@@ -315,6 +324,42 @@ fn main() -> ExitCode {
         println!("\nwrote {} and {}", json.display(), csv.display());
     }
     ExitCode::SUCCESS
+}
+
+/// `--memory`: per-instance RAM beyond linear memory, espb vs wasm3.
+fn memory_table(selected: &[&programs::Program]) {
+    fn kib(b: usize) -> String {
+        format!("{:.1} KiB", b as f64 / 1024.0)
+    }
+    println!("| benchmark | espb module | espb overhead | espb linear | wasm module | wasm3 overhead | wasm3 linear |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for p in selected {
+        let mut line = format!("| {} |", p.name);
+        match memory::espb(p) {
+            Ok(m) => {
+                line += &format!(
+                    " {} | {} | {} |",
+                    kib(m.module_bytes),
+                    kib(m.overhead),
+                    kib(m.linear)
+                )
+            }
+            Err(e) => line += &format!(" n/a: {} | | |", one_line(&e)),
+        }
+        #[cfg(feature = "wasm3")]
+        match memory::wasm3(p) {
+            Ok(m) => {
+                line += &format!(
+                    " {} | {} | {} |",
+                    kib(m.module_bytes),
+                    kib(m.overhead),
+                    kib(m.linear)
+                )
+            }
+            Err(e) => line += &format!(" n/a: {} | | |", one_line(&e)),
+        }
+        println!("{line}");
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::programs::Program;
 
 /// Module heap for the benchmarks (the largest, `sieve`, mallocs 500 kB; the
 /// wasm builds grow their memory as they need).
-const HEAP_BYTES: u32 = 4 << 20;
+pub const HEAP_BYTES: u32 = 4 << 20;
 
 pub struct Espb;
 

@@ -7,7 +7,7 @@ use crate::engine::{Engine, Prepared, RunOutcome};
 use crate::programs::Program;
 
 #[repr(C)]
-struct W3Instance {
+pub struct W3Instance {
     _private: [u8; 0],
 }
 
@@ -22,6 +22,50 @@ extern "C" {
     fn w3_start(w: *mut W3Instance, exit_code: *mut i32, err: *mut c_char, cap: usize) -> i32;
     fn w3_output(w: *mut W3Instance, len: *mut u32) -> *const c_char;
     fn w3_free(w: *mut W3Instance);
+    fn w3_memory_size(w: *mut W3Instance) -> u32;
+}
+
+/// A raw instance (for `--memory`); free it with [`free_raw`].
+pub fn instantiate_raw(wasm: &[u8], stack: u32) -> Result<*mut W3Instance, String> {
+    let mut err = [0 as c_char; 512];
+    let len = u32::try_from(wasm.len()).map_err(|_| "module too large".to_string())?;
+    // SAFETY: pointer/length describe a live slice; err is writable and
+    // NUL-terminated by w3_new on failure.
+    let inst = unsafe { w3_new(wasm.as_ptr(), len, stack, err.as_mut_ptr(), err.len()) };
+    if inst.is_null() {
+        // SAFETY: NUL-terminated by snprintf in the glue.
+        return Err(unsafe { CStr::from_ptr(err.as_ptr()) }
+            .to_string_lossy()
+            .into_owned());
+    }
+    Ok(inst)
+}
+
+/// The linear memory size of a live raw instance.
+pub fn memory_size(inst: *mut W3Instance) -> usize {
+    // SAFETY: `inst` is live (from instantiate_raw).
+    unsafe { w3_memory_size(inst) as usize }
+}
+
+/// Runs `_start` of a raw instance.
+pub fn start_raw(inst: *mut W3Instance) -> Result<(), String> {
+    let mut err = [0 as c_char; 512];
+    let mut code = 0i32;
+    // SAFETY: `inst` is live (from instantiate_raw).
+    match unsafe { w3_start(inst, &mut code, err.as_mut_ptr(), err.len()) } {
+        0 | 1 if code == 0 => Ok(()),
+        0 | 1 => Err(format!("exit code {code}")),
+        // SAFETY: NUL-terminated by the glue.
+        _ => Err(unsafe { CStr::from_ptr(err.as_ptr()) }
+            .to_string_lossy()
+            .into_owned()),
+    }
+}
+
+/// Frees a raw instance.
+pub fn free_raw(inst: *mut W3Instance) {
+    // SAFETY: from instantiate_raw, freed once.
+    unsafe { w3_free(inst) }
 }
 
 /// wasm3's value stack per runtime (bytes).
@@ -58,26 +102,7 @@ impl Engine for Wasm3 {
 
 impl Wasm3Program {
     fn instantiate(&self) -> Result<*mut W3Instance, String> {
-        let mut err = [0 as c_char; 512];
-        let len = u32::try_from(self.wasm.len()).map_err(|_| "module too large".to_string())?;
-        // SAFETY: pointer/length describe a live slice; err is a writable buffer
-        // of the given size that w3_new NUL-terminates.
-        let inst = unsafe {
-            w3_new(
-                self.wasm.as_ptr(),
-                len,
-                STACK_BYTES,
-                err.as_mut_ptr(),
-                err.len(),
-            )
-        };
-        if inst.is_null() {
-            // SAFETY: NUL-terminated by snprintf in the glue.
-            return Err(unsafe { CStr::from_ptr(err.as_ptr()) }
-                .to_string_lossy()
-                .into_owned());
-        }
-        Ok(inst)
+        instantiate_raw(self.wasm, STACK_BYTES)
     }
 }
 

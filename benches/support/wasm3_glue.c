@@ -204,3 +204,5 @@ const char *w3_output(w3_instance *w, uint32_t *len)
     *len = w->out_len;
     return w->out;
 }
+
+uint32_t w3_memory_size(w3_instance *w) { return m3_GetMemorySize(w->rt); }
