@@ -114,8 +114,12 @@ pub fn compile(
         })
         .collect();
 
+    let mut is_stale = vec![false; jobs.len()];
+    for &i in &stale {
+        is_stale[i] = true;
+    }
     for (i, j) in jobs.iter().enumerate() {
-        if !stale.contains(&i) {
+        if !is_stale[i] {
             rep.skipped(
                 &j.source.display().to_string(),
                 "source, headers and flags unchanged",

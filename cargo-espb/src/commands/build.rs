@@ -153,6 +153,7 @@ fn jobs_for_project(
         let build_dir = idf.ensure_configured(&p.root, cx.rep)?;
         let entries = idf_flags::read_compile_commands(&build_dir.join("compile_commands.json"))?;
         let info = idf_flags::read_build_info(&build_dir);
+        let sdk_include = sdk::materialize(&out_dir.join("sdk"))?;
         let mut jobs = Vec::new();
         for s in sources {
             let entry = idf_flags::select_entry(&entries, &p.root.join(&s), &p.root);
@@ -167,6 +168,9 @@ fn jobs_for_project(
             if tools.clang_kind == ClangKind::Upstream {
                 args.extend(newlib_flags(&out_dir)?);
             }
+            // Searched last, so ESP-IDF's own headers always win; it only
+            // supplies what ESP-IDF lacks, such as espb.h (JIT_HOT).
+            args.extend(["-idirafter".to_string(), sdk_include.display().to_string()]);
             args.extend(common.iter().cloned());
             jobs.push(Job { source: s, args });
         }
