@@ -66,7 +66,7 @@ impl Diagnostic for TranslateError {
 #[error("could not translate the scripts to espb")]
 #[diagnostic(
     code(espb::translate),
-    help("rewrite the construct the translator names (docs list what is supported), or report it if it is plain C")
+    help("rewrite the construct the translator names, or report it if it is plain C")
 )]
 pub struct TranslateFailed {
     #[related]

@@ -757,3 +757,26 @@ fn flash_module_only_runs_esptool() {
         "--chip esp32c3 -p /dev/null -b 921600 write_flash 0x190000 build/espb/demo.part.bin\n"
     );
 }
+
+#[test]
+fn translator_errors_point_at_the_c_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("asm.c"),
+        "int f(int x) {\n    __asm__ volatile(\"nop\");\n    return x;\n}\nint main(int c, char **v) { return f(c); }\n",
+    )
+    .unwrap();
+    let o = espb(tmp.path())
+        .args(["build", "-O0", "asm.c"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(t.contains("could not translate the scripts"), "{t}");
+    assert!(
+        t.contains("asm.c:2: inline assembly is not supported (in function `f`)"),
+        "{t}"
+    );
+    assert!(t.contains("__asm__ volatile(\"nop\");"), "{t}");
+    assert!(!tmp.path().join("asm.espb").exists());
+}
