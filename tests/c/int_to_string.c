@@ -1,0 +1,3 @@
+#include <stdio.h>
+static char *itoa_base(long long v, int base, char *buf) { char tmp[70]; int n = 0, neg = v < 0; unsigned long long u = neg ? 0ULL - (unsigned long long)v : (unsigned long long)v; do { int d = (int)(u % base); tmp[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10); u /= base; } while (u); int k = 0; if (neg) buf[k++] = '-'; while (n) buf[k++] = tmp[--n]; buf[k] = 0; return buf; }
+int main(void) { char b[72]; long long vs[] = {0, 7, -255, 1LL << 40, -9223372036854775807LL - 1}; for (int i = 0; i < 5; i++) printf("%s %s %s\n", itoa_base(vs[i], 10, b), itoa_base(vs[i], 16, b + 0), itoa_base(vs[i], 2, b)); return 0; }

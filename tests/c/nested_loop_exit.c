@@ -1,0 +1,2 @@
+#include <stdio.h>
+int main(void) { int fi = -1, fj = -1, fk = -1; for (int i = 1; i < 30; i++) for (int j = i; j < 30; j++) for (int k = j; k < 40; k++) if (i * i + j * j == k * k && i + j + k > 40) { fi = i; fj = j; fk = k; goto done; } done: printf("%d %d %d\n", fi, fj, fk); int cnt = 0; for (int a = 0; a < 10; a++) { for (int b = 0; b < 10; b++) { if (b > a) break; if ((a + b) % 3 == 0) continue; cnt++; } } printf("%d\n", cnt); return 0; }

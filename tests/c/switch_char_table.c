@@ -1,0 +1,3 @@
+#include <stdio.h>
+static int kind(unsigned char c) { switch (c) { case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': return 1; case 'a': case 'b': case 'c': case 'd': case 'e': case 'f': return 2; case 'A': case 'B': case 'C': case 'D': case 'E': case 'F': return 3; case ' ': case '\t': case '\n': return 4; case '+': case '-': case '*': case '/': return 5; case 0xff: return 6; default: return 0; } }
+int main(void) { int h[7] = {0}; for (int c = 0; c < 256; c++) h[kind((unsigned char)c)]++; const char *s = "0xDEAD + 42 * fb\t/ z"; int t = 0; for (; *s; s++) t = t * 7 + kind((unsigned char)*s); for (int i = 0; i < 7; i++) printf("%d ", h[i]); printf("%d\n", t); return 0; }
