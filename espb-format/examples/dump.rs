@@ -28,7 +28,11 @@ fn main() -> ExitCode {
     };
     match espb_format::parse(&bytes) {
         Ok(m) => {
-            println!("; {path}: valid, {} bytes, {} functions", bytes.len(), m.functions.len());
+            println!(
+                "; {path}: valid, {} bytes, {} functions",
+                bytes.len(),
+                m.functions.len()
+            );
             print!("{}", espb_format::text::disassemble(&m));
             ExitCode::SUCCESS
         }

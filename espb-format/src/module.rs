@@ -139,11 +139,22 @@ pub struct DataSegment<'a> {
 }
 
 /// Memory the module asks for. Data and bss occupy `[NULL_GUARD, data_end)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemoryReq {
     pub data_end: u32,
     pub heap_size: u32,
     pub stack_size: u32,
+}
+
+impl Default for MemoryReq {
+    /// No data: `data_end` sits right after the null guard (0 would be invalid).
+    fn default() -> MemoryReq {
+        MemoryReq {
+            data_end: NULL_GUARD,
+            heap_size: 0,
+            stack_size: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,7 +195,10 @@ pub enum Direction {
 pub enum SizeSpec {
     Const(u32),
     /// The value of another argument, times `scale`.
-    Param { param: u32, scale: u32 },
+    Param {
+        param: u32,
+        scale: u32,
+    },
     /// NUL-terminated string.
     StrLen,
 }
@@ -261,7 +275,10 @@ impl<'a> Module<'a> {
 
     /// The debug name of a function, if the module carries one.
     pub fn func_name(&self, func: u32) -> Option<&str> {
-        self.names.iter().find(|(i, _)| *i == func).map(|(_, n)| &**n)
+        self.names
+            .iter()
+            .find(|(i, _)| *i == func)
+            .map(|(_, n)| &**n)
     }
 
     /// The signature of function `func` (indices are validated by the reader).
