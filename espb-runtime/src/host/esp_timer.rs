@@ -156,8 +156,10 @@ fn delete(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn get_time(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (g, _) = k.enter()?;
-    Ok(Some(k.now(&g)))
+    let (g, me) = k.enter()?;
+    let (g, now) = k.read_clock(g, me)?;
+    drop(g);
+    Ok(Some(now))
 }
 
 fn is_active(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {

@@ -34,6 +34,9 @@ pub(crate) type ModuleCall<'a> = dyn Fn(u32, &[u64]) -> Result<(), Trap> + 'a;
 pub const TICK_US: u64 = 10_000;
 /// `portMAX_DELAY`: wait forever.
 pub const MAX_DELAY: u32 = u32::MAX;
+/// Clock reads a task may make without blocking before each read costs
+/// device time (virtual time; see `Kernel::read_clock`).
+pub const POLLS_BEFORE_TIME_MOVES: u32 = 1000;
 /// `configMAX_PRIORITIES`.
 pub const MAX_PRIORITIES: u32 = 25;
 /// Handles of host-platform objects: `NATIVE_REF_BASE + 0x1000_0000 + slot`,
@@ -132,6 +135,8 @@ pub(crate) struct Task {
     pub name_addr: u32,
     /// Most shadow-stack bytes seen in use at the task's API calls.
     pub stack_peak: u32,
+    /// Clock reads since the task last blocked or yielded (virtual time).
+    pub clock_polls: u32,
 }
 
 pub(crate) struct State {
@@ -159,7 +164,9 @@ pub(crate) struct Kernel {
     st: Mutex<State>,
     cv: Condvar,
     pub virtual_time: bool,
-    start: Instant,
+    /// Set when the supervisor starts: real time counts from the run's
+    /// start, not from instantiation.
+    start: std::sync::OnceLock<Instant>,
     pub run_for_us: Option<u64>,
 }
 
@@ -194,7 +201,7 @@ impl Kernel {
             st: Mutex::new(st),
             cv: Condvar::new(),
             virtual_time,
-            start: Instant::now(),
+            start: std::sync::OnceLock::new(),
             run_for_us,
         }
     }
@@ -238,7 +245,9 @@ impl Kernel {
         if self.virtual_time {
             st.vnow
         } else {
-            self.start.elapsed().as_micros() as u64
+            self.start
+                .get()
+                .map_or(0, |s| s.elapsed().as_micros() as u64)
         }
     }
 
@@ -294,6 +303,7 @@ impl Kernel {
             mutexes_held: 0,
             name_addr: 0,
             stack_peak: 0,
+            clock_polls: 0,
         });
         make_ready(st, id);
         st.spawn.push_back(id);
@@ -356,11 +366,32 @@ impl Kernel {
         t.state = TState::Blocked;
         t.wake_at = deadline;
         t.block_seq = s;
+        t.clock_polls = 0;
         t.waiting = on;
         t.timed_out = false;
         let g = self.switch_away(g, me)?;
         let to = g.tasks[me].timed_out;
         Ok((g, to))
+    }
+
+    /// Every clock read goes through here. In virtual time the clock only
+    /// moves when all tasks wait, so a task busy-waiting on the clock would
+    /// spin forever: after `POLLS_BEFORE_TIME_MOVES` reads without blocking,
+    /// each read costs 1 µs of device time (deterministically).
+    pub fn read_clock<'a>(
+        &'a self,
+        mut g: MutexGuard<'a, State>,
+        me: TaskId,
+    ) -> Result<(MutexGuard<'a, State>, u64), Trap> {
+        if self.virtual_time {
+            let t = &mut g.tasks[me];
+            t.clock_polls = t.clock_polls.saturating_add(1);
+            if t.clock_polls > POLLS_BEFORE_TIME_MOVES {
+                g = self.busy_wait(g, me, 1)?;
+            }
+        }
+        let now = self.now(&g);
+        Ok((g, now))
     }
 
     /// `vTaskSuspend(NULL)`: parked until `vTaskResume`.
@@ -430,6 +461,7 @@ impl Kernel {
         if g.tasks[me].critical > 0 || g.sched_suspended > 0 {
             return Ok(g);
         }
+        g.tasks[me].clock_polls = 0;
         make_ready(&mut g, me);
         self.switch_away(g, me)
     }
@@ -508,6 +540,7 @@ impl Kernel {
     /// starts the thread of a task; `interrupt` stops module code that is
     /// running when the run ends (real time).
     pub fn supervise(&self, mut spawn: impl FnMut(TaskId), interrupt: impl Fn()) -> EndReason {
+        let _ = self.start.set(Instant::now());
         let mut g = self.lock();
         loop {
             if let Some(e) = &g.end {

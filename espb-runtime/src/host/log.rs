@@ -73,13 +73,17 @@ fn log_v2(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 
 /// Milliseconds from the RTOS tick (CONFIG_LOG_TIMESTAMP_SOURCE_RTOS).
 fn timestamp(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (g, _) = k.enter()?;
-    ret(k.tick(&g).wrapping_mul((TICK_US / 1000) as u32))
+    let (g, me) = k.enter()?;
+    let (g, now) = k.read_clock(g, me)?;
+    drop(g);
+    ret(((now / TICK_US) as u32).wrapping_mul((TICK_US / 1000) as u32))
 }
 
 fn early_timestamp(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (g, _) = k.enter()?;
-    ret((k.now(&g) / 1000) as u32)
+    let (g, me) = k.enter()?;
+    let (g, now) = k.read_clock(g, me)?;
+    drop(g);
+    ret((now / 1000) as u32)
 }
 
 fn level_set(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
