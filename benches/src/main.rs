@@ -211,7 +211,7 @@ fn main() -> ExitCode {
 
     let mut rows = Vec::new();
     for program in &selected {
-        eprint!("{:<13}", program.name);
+        eprint!("{:<14}", program.name);
         let mut prepared: Vec<Option<Box<dyn Prepared>>> = Vec::new();
         let mut cells: Vec<Cell> = Vec::new();
         for e in &engines {
