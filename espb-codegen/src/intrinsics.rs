@@ -151,7 +151,7 @@ impl FnLower<'_> {
                     (_, true) => self.un(O::F32Nearest, x),
                     (_, false) => self.un(O::F64Nearest, x),
                 };
-                let bits = i.ty().int_width();
+                let bits = self.int_bits(i.ty())?;
                 let o = match (f32, bits > 32) {
                     (true, false) => O::I32TruncF32S,
                     (false, false) => O::I32TruncF64S,
@@ -246,7 +246,7 @@ impl FnLower<'_> {
                 let l = self.icmp_vals(lt, bits, a0, i.operand(1))?;
                 let l = self.cond_value(l);
                 let d = self.bin(O::I32Sub, g, l);
-                let rb = i.ty().int_width();
+                let rb = self.int_bits(i.ty())?;
                 if rb > 32 {
                     let w = self.un(O::I64Sext32, d);
                     self.mask(w, rb)
@@ -431,7 +431,7 @@ impl FnLower<'_> {
 
     fn overflow(&mut self, i: Val, base: &str) -> R<(VReg, VReg)> {
         let a0 = i.operand(0);
-        let bits = a0.ty().int_width();
+        let bits = self.int_bits(a0.ty())?;
         if bits > 64 {
             return Err(format!("`llvm.{}` on i{} is not supported", base, bits));
         }
@@ -533,7 +533,7 @@ impl FnLower<'_> {
 
     fn saturating(&mut self, i: Val, base: &str) -> R<VReg> {
         let a0 = i.operand(0);
-        let bits = a0.ty().int_width();
+        let bits = self.int_bits(a0.ty())?;
         if bits > 64 {
             return Err(format!("`llvm.{}` on i{} is not supported", base, bits));
         }

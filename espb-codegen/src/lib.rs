@@ -135,12 +135,18 @@ fn build(m: llvm::Mod, opts: &Options) -> Result<(Module<'static>, Stats), Diagn
             cx.func_list.push(f);
         }
     }
+    let mut ctors = Vec::new();
     for g in m.globals() {
-        let n = g.name();
-        if n == "llvm.global_ctors" || n == "llvm.global_dtors" {
-            diags.push(Diagnostic::new(
-                "global constructors/destructors are not supported",
-            ));
+        match g.name().as_str() {
+            "llvm.global_ctors" => match constructors(&cx, g) {
+                Ok(c) => ctors = c,
+                Err(e) => diags.push(Diagnostic::new(e)),
+            },
+            "llvm.global_dtors" if g.initializer().is_some_and(|i| i.ty().array_len() > 0) => diags
+                .push(Diagnostic::new(
+                    "global destructors are not supported (a module never exits)",
+                )),
+            _ => {}
         }
     }
     let data = globals::layout(&mut cx, &mut diags);
@@ -216,6 +222,32 @@ fn build(m: llvm::Mod, opts: &Options) -> Result<(Module<'static>, Stats), Diagn
             code: Cow::Owned(out.code),
         });
     }
+    let mut start = None;
+    if !ctors.is_empty() {
+        match start_function(&ctors) {
+            Ok((f, alloc, out)) => {
+                let ty = cx.intern_type(espb_format::FuncType::default());
+                start = Some(functions.len() as u32);
+                functions.push(Function {
+                    ty,
+                    flags: 0,
+                    regs: out.regs,
+                    frame_size: f.frame_size,
+                    frame_align_log2: 0,
+                    code: Cow::Owned(out.code),
+                });
+                stats.functions.push(FuncStats {
+                    name: START_NAME.into(),
+                    instructions: out.instrs,
+                    registers: out.regs,
+                    spills: alloc.spills,
+                    bytes: functions.last().map_or(0, |f| f.code.len() as u32),
+                    frame_size: f.frame_size,
+                });
+            }
+            Err(e) => diags.push(Diagnostic::new(e).in_function(START_NAME)),
+        }
+    }
     if !diags.is_empty() {
         return Err(Diagnostics(diags));
     }
@@ -233,6 +265,9 @@ fn build(m: llvm::Mod, opts: &Options) -> Result<(Module<'static>, Stats), Diagn
             });
         }
         names.push((idx as u32, Cow::Owned(name)));
+    }
+    if let Some(s) = start {
+        names.push((s, Cow::Borrowed(START_NAME)));
     }
     for imp in &cx.imports {
         stats.imports.push(ImportStats {
@@ -259,7 +294,7 @@ fn build(m: llvm::Mod, opts: &Options) -> Result<(Module<'static>, Stats), Diagn
             stack_size: opts.stack_size,
         },
         exports,
-        start: None,
+        start,
         callbacks: Vec::new(),
         pointers: Vec::new(),
         symtabs: Vec::new(),
@@ -268,6 +303,77 @@ fn build(m: llvm::Mod, opts: &Options) -> Result<(Module<'static>, Stats), Diagn
         custom: Vec::new(),
     };
     Ok((module, stats))
+}
+
+/// Name of the synthesised start function that runs global constructors.
+const START_NAME: &str = "__espb_global_ctors";
+
+/// `llvm.global_ctors` as function indices in priority order.
+fn constructors(cx: &ctx::Ctx, g: llvm::Val) -> Result<Vec<u32>, String> {
+    let Some(init) = g.initializer() else {
+        return Ok(Vec::new());
+    };
+    if init.ty().kind() != llvm::LLVMTypeKind::LLVMArrayTypeKind {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for k in 0..init.ty().array_len() {
+        let e = init
+            .aggregate_elem(k as u32)
+            .ok_or("malformed llvm.global_ctors")?;
+        let prio = e
+            .aggregate_elem(0)
+            .and_then(|p| p.const_int_words())
+            .unwrap_or(65535);
+        let f = strip_casts(e.aggregate_elem(1).ok_or("malformed llvm.global_ctors")?);
+        let idx = *cx
+            .funcs
+            .get(&f)
+            .ok_or("a global constructor is not defined in the module")?;
+        let fty = f.global_value_type();
+        if !fty.fn_params().is_empty()
+            || fty.fn_ret().kind() != llvm::LLVMTypeKind::LLVMVoidTypeKind
+        {
+            return Err(format!(
+                "global constructor `{}` must be `void (void)`",
+                f.name()
+            ));
+        }
+        out.push((prio, k, idx));
+    }
+    out.sort_unstable();
+    Ok(out.into_iter().map(|(_, _, i)| i).collect())
+}
+
+/// A function that calls every constructor in order; it becomes the module's start function.
+fn start_function(
+    ctors: &[u32],
+) -> Result<(ir::Func, regalloc::Allocation, emit::Emitted), String> {
+    let mut f = ir::Func {
+        blocks: vec![ir::Block::new()],
+        layout: vec![0],
+        nvregs: 0,
+        frame_size: 0,
+        frame_align: 1,
+        has_float: false,
+        has_calls: true,
+        nparams: 0,
+    };
+    f.blocks[0]
+        .insts
+        .push((ir::Inst::Params(Vec::new()), ir::Loc::default()));
+    for &c in ctors {
+        let call = ir::Inst::Call {
+            callee: ir::Callee::Func(c),
+            args: Vec::new(),
+            ret: None,
+        };
+        f.blocks[0].insts.push((call, ir::Loc::default()));
+    }
+    f.blocks[0].term = ir::Term::Ret(None);
+    let alloc = regalloc::allocate(&mut f)?;
+    let out = emit::emit(&f, &alloc)?;
+    Ok((f, alloc, out))
 }
 
 fn format_sig(t: &espb_format::FuncType) -> String {

@@ -297,7 +297,7 @@ impl<'a> FnLower<'a> {
         types::leaves(&self.ctx.m, t).map_err(|e| e.0)
     }
 
-    fn int_bits(&self, t: Ty) -> R<u32> {
+    pub fn int_bits(&self, t: Ty) -> R<u32> {
         match t.kind() {
             LLVMTypeKind::LLVMIntegerTypeKind if t.int_width() <= 64 => Ok(t.int_width()),
             LLVMTypeKind::LLVMIntegerTypeKind => {

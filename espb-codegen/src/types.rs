@@ -51,6 +51,9 @@ pub fn leaves(m: &Mod, t: Ty) -> Result<Vec<(Sc, u32)>, TypeError> {
     Ok(out)
 }
 
+/// Most scalar leaves one first-class value may have (each needs a register).
+const MAX_LEAVES: usize = 1024;
+
 fn walk(m: &Mod, t: Ty, base: u32, out: &mut Vec<(Sc, u32)>) -> Result<(), TypeError> {
     match t.kind() {
         LLVMTypeKind::LLVMIntegerTypeKind => {
@@ -80,7 +83,13 @@ fn walk(m: &Mod, t: Ty, base: u32, out: &mut Vec<(Sc, u32)>) -> Result<(), TypeE
             }
             let step = m.alloc_size(e) as u32;
             for i in 0..n as u32 {
-                walk(m, e, base + i * step, out)?;
+                walk(m, e, base.wrapping_add(i.wrapping_mul(step)), out)?;
+                if out.len() > MAX_LEAVES {
+                    return Err(TypeError(format!(
+                        "value of type `{}` is too large to hold in registers",
+                        t.print()
+                    )));
+                }
             }
         }
         _ => {
