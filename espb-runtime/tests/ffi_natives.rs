@@ -326,3 +326,28 @@ fn fast_symbols_resolve_by_slot_and_check_the_table() {
         "import `tl_find` (symbol table `tl` slot 10) is configured out of this firmware"
     );
 }
+
+#[cfg(feature = "host")]
+#[test]
+fn natives_under_the_host_platform() {
+    use espb_runtime::host::{run_app, EndReason, HostConfig};
+    let mut fm = script("ffi_calls", "-O2");
+    add_metadata(&mut fm);
+    let bytes = fm.to_bytes();
+    let module = Module::parse(&bytes).unwrap();
+    let mut imports = Imports::new();
+    ffi::link(&module, &natives(), &mut imports).unwrap();
+    let (out, buf) = Output::buffer();
+    let st = run_app(
+        &module,
+        HostConfig {
+            virtual_time: true,
+            imports,
+            output: out,
+            ..HostConfig::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(st.reason, EndReason::Exit(0));
+    assert_eq!(buf.to_string_lossy(), WANT);
+}

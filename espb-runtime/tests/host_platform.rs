@@ -308,3 +308,9 @@ fn host_handle_drives_a_pin_in_real_time() {
     assert!(out.contains("\nedge 10 level=1 at "), "{out}");
     assert!(out.ends_with("edges=10\n"), "one rising edge: {out}");
 }
+
+#[test]
+fn esp_log_writev_and_v6_esp_log() {
+    let want = "W (0) va: 7 seven 7696581394432 7.5\nI (0) v6: level 3\n";
+    check("log_variants", virt, want, EndReason::Finished, 0);
+}

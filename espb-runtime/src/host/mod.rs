@@ -254,6 +254,9 @@ impl HostRun {
             main
         };
         let argc_form = matches!(entry_args, EntryArgs::ArgcArgv);
+        // C's `main` returning is `exit(status)`; `app_main` returning ends
+        // only the main task.
+        let main_exits = module.func_type(entry).is_some_and(|t| t.result.is_some());
         let interrupt = inst.interrupt_handle();
         let reason = std::thread::scope(|s| {
             let inst = &inst;
@@ -263,7 +266,13 @@ impl HostRun {
                     let name = k.lock().tasks[id].name.clone();
                     let b = std::thread::Builder::new().name(name).stack_size(16 << 20);
                     let spawned = b.spawn_scoped(s, move || {
-                        task_thread(k, inst, id, id == main_id && argc_form)
+                        task_thread(
+                            k,
+                            inst,
+                            id,
+                            id == main_id && argc_form,
+                            id == main_id && main_exits,
+                        )
                     });
                     if let Err(e) = spawned {
                         let mut g = k.lock();
@@ -400,7 +409,7 @@ fn build_argv(inst: &Instance<'_>, args: &[String]) -> Result<u32, RunError> {
 }
 
 /// The body of every task thread.
-fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: bool) {
+fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: bool, exits: bool) {
     k.bind_thread(id);
     let (kind, (func, arg), name) = {
         let g = k.lock();
@@ -436,7 +445,10 @@ fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: bool) {
                 .func_type(func)
                 .is_some_and(|t| !t.params.is_empty());
             let args = [arg as u64];
-            inst.call_raw(func, &args[..takes_arg as usize])?;
+            let r = inst.call_raw(func, &args[..takes_arg as usize])?;
+            if exits {
+                return Err(Trap::new(TrapKind::Exit(r.unwrap_or(0) as u32 as i32)));
+            }
             if id == 0 {
                 // app_main returned: ESP-IDF's main task deletes itself.
                 return Ok(());
