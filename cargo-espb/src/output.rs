@@ -2,8 +2,9 @@
 //! quiet by default, commands with `-v`, progress bars on a terminal, and
 //! JSON lines on stdout with `--message-format json`.
 
+use std::collections::HashSet;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -21,7 +22,8 @@ pub struct Reporter {
     pub verbose: u8,
     pub quiet: bool,
     pub format: MessageFormat,
-    fallback_noted: AtomicBool,
+    /// Notes already printed (each is printed once per run).
+    noted: Mutex<HashSet<String>>,
 }
 
 impl Reporter {
@@ -30,7 +32,7 @@ impl Reporter {
             verbose,
             quiet,
             format,
-            fallback_noted: AtomicBool::new(false),
+            noted: Mutex::new(HashSet::new()),
         }
     }
 
@@ -81,7 +83,12 @@ impl Reporter {
 
     /// A notice printed at most once per run (e.g. "using the bundled SDK").
     pub fn note_once(&self, msg: &str) {
-        if !self.fallback_noted.swap(true, Ordering::Relaxed) {
+        let first = self
+            .noted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(msg.to_string());
+        if first {
             if self.json() {
                 self.emit(&serde_json::json!({"reason": "note", "message": msg}));
             } else if !self.quiet {

@@ -780,3 +780,39 @@ fn translator_errors_point_at_the_c_line() {
     assert!(t.contains("__asm__ volatile(\"nop\");"), "{t}");
     assert!(!tmp.path().join("asm.espb").exists());
 }
+
+#[test]
+fn symbol_tables_are_checked_and_key_the_translation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    let cfg = std::fs::read_to_string(p.join("espb.toml")).unwrap();
+    std::fs::write(
+        p.join("espb.toml"),
+        cfg.replace("[ffi]\n", "[ffi]\nsymbol-tables = [\"my.espbsym\"]\n"),
+    )
+    .unwrap();
+    std::fs::write(p.join("my.espbsym"), "table mine\n0 printf\n2 puts\n").unwrap();
+    let o = espb(&p).arg("build").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(t.contains("my.espbsym:3:"), "{t}");
+    assert!(t.contains("2 puts"), "{t}");
+
+    std::fs::write(p.join("my.espbsym"), "table mine\n0 printf\n1 puts\n").unwrap();
+    let o = espb(&p).args(["build", "-vv"]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("does not resolve imports through symbol tables yet"),
+        "{}",
+        text(&o)
+    );
+    let o = espb(&p).args(["build", "-vv"]).output().unwrap();
+    assert!(text(&o).contains("Fresh translation"), "{}", text(&o));
+    std::fs::write(
+        p.join("my.espbsym"),
+        "table mine\n0 printf\n1 puts\n2 putchar\n",
+    )
+    .unwrap();
+    let o = espb(&p).args(["build", "-vv"]).output().unwrap();
+    assert!(!text(&o).contains("Fresh translation"), "{}", text(&o));
+}

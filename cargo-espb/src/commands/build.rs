@@ -208,6 +208,9 @@ pub fn build_project(cx: &Context, p: &Project, args: &CompileArgs) -> Result<Bu
     let mut opts = TranslateOptions::from_config(&p.config);
     opts.debug_lines &= !args.no_debug_lines;
     let hints: Vec<PathBuf> = p.config.ffi.hints.iter().map(|h| p.path(h)).collect();
+    let symtabs = read_symbol_tables(cx, p)?;
+    let mut key_files = hints;
+    key_files.extend(symtabs);
     let built = pipeline(
         cx,
         &tools,
@@ -217,7 +220,7 @@ pub fn build_project(cx: &Context, p: &Project, args: &CompileArgs) -> Result<Bu
         &out_dir,
         &module,
         &opts,
-        &hints,
+        &key_files,
         &p.name,
     )?;
 
@@ -235,6 +238,50 @@ pub fn build_project(cx: &Context, p: &Project, args: &CompileArgs) -> Result<Bu
     }
     finish(cx, &built, flag_source, started);
     Ok(built)
+}
+
+/// Checks the project's fast-symbol tables (`ffi.symbol-tables`) and returns
+/// their paths, which are part of the translation's cache key.
+fn read_symbol_tables(cx: &Context, p: &Project) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for rel in &p.config.ffi.symbol_tables {
+        let path = p.path(rel);
+        let shown = crate::project::display_name(&path);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            miette!(
+                help = "fix `ffi.symbol-tables` in the project configuration",
+                "symbol table {shown}: {e}"
+            )
+        })?;
+        if let Err(e) = espb_format::symtab::SymbolTable::parse(&text) {
+            let span = translate::line_span(&text, e.line as u32);
+            return Err(SymbolTableError {
+                message: format!("{shown}:{}: {}", e.line, e.message),
+                src: miette::NamedSource::new(shown, text),
+                span,
+            }
+            .into());
+        }
+        out.push(path);
+    }
+    if !out.is_empty() {
+        cx.rep.note_once("the translator does not resolve imports through symbol tables yet: imports stay by name");
+    }
+    Ok(out)
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(
+    code(espb::symtab),
+    help("the symbol-table format is described in docs/symtab.md")
+)]
+struct SymbolTableError {
+    message: String,
+    #[source_code]
+    src: miette::NamedSource<String>,
+    #[label("here")]
+    span: Option<miette::SourceSpan>,
 }
 
 /// Outside a project: the sources named on the command line.
@@ -331,7 +378,7 @@ fn pipeline(
     out_dir: &Path,
     module: &Path,
     opts: &TranslateOptions,
-    hints: &[PathBuf],
+    key_files: &[PathBuf],
     name: &str,
 ) -> Result<Built> {
     let state_path = out_dir.join("cache/state.json");
@@ -350,7 +397,7 @@ fn pipeline(
         inputs.extend(extra_bitcode.iter().cloned());
         let linked = out_dir.join(format!("{name}.bc"));
         compile::link(tools, &inputs, &linked, &mut state, cx.rep)?;
-        translate_step(cx, &linked, module, opts, hints, cwd, &mut state)
+        translate_step(cx, &linked, module, opts, key_files, cwd, &mut state)
     })();
     // Keep what did compile even when a later step failed.
     state
@@ -374,12 +421,15 @@ fn translate_only(
     r
 }
 
+/// Translates unless the linked bitcode, the options and the content of
+/// `key_files` (hints, symbol tables) are what produced the module already
+/// on disk.
 fn translate_step(
     cx: &Context,
     linked: &Path,
     module: &Path,
     opts: &TranslateOptions,
-    hints: &[PathBuf],
+    key_files: &[PathBuf],
     src_root: &Path,
     state: &mut BuildState,
 ) -> Result<Built> {
@@ -391,11 +441,11 @@ fn translate_step(
         cache::hash_bytes(&bitcode),
     ];
     parts.extend(opts.key_parts());
-    for h in hints {
+    for h in key_files {
         let text = std::fs::read(h).map_err(|e| {
             miette!(
-                help = "fix `ffi.hints` in espb.toml",
-                "hints file {}: {e}",
+                help = "fix `ffi.hints` / `ffi.symbol-tables` in the project configuration",
+                "{}: {e}",
                 h.display()
             )
         })?;
