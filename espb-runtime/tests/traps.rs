@@ -617,3 +617,165 @@ fn call_api_checks_arguments() {
         );
     });
 }
+
+/// Every trap kind raised inside a function that has a line table carries
+/// the function, the exact offset and the C line.
+#[test]
+fn every_trap_kind_carries_function_offset_and_line() {
+    // (name, body, args, expected kind, offset of the trapping instruction)
+    let cases: Vec<(&str, &str, &str, Vec<Value>, TrapKind, u32)> = vec![
+        (
+            "oob",
+            "(i32) -> i32",
+            "nop\nld32_u r0, r0, 0\nret r0",
+            vec![Value::I32(4)],
+            TrapKind::OutOfBounds { addr: 4, size: 4 },
+            1,
+        ),
+        (
+            "divz",
+            "(i32) -> i32",
+            "const32 r1, 0\ni32.div_u r0, r0, r1\nret r0",
+            vec![Value::I32(4)],
+            TrapKind::DivByZero,
+            6,
+        ),
+        (
+            "ovf",
+            "(i64) -> i32",
+            "const64 r1, -1\ni64.div_s r0, r0, r1\nconst32 r0, 0\nret r0",
+            vec![Value::I64(i64::MIN)],
+            TrapKind::IntOverflow,
+            10,
+        ),
+        (
+            "unr",
+            "(i32) -> i32",
+            "nop\nnop\nunreachable",
+            vec![Value::I32(0)],
+            TrapKind::Unreachable { code: None },
+            2,
+        ),
+        (
+            "trp",
+            "(i32) -> i32",
+            "trap 1",
+            vec![Value::I32(0)],
+            TrapKind::Unreachable { code: Some(1) },
+            0,
+        ),
+        (
+            "deep",
+            "(i32) -> i32",
+            "call f5, r0\nret r0",
+            vec![Value::I32(0)],
+            TrapKind::StackOverflow(StackKind::CallDepth),
+            0,
+        ),
+        (
+            "restore",
+            "(i32) -> i32",
+            "stack.restore r0\nret r0",
+            vec![Value::I32(0x1000)],
+            TrapKind::BadStackRestore { addr: 0x1000 },
+            0,
+        ),
+        (
+            "nonfn",
+            "(i32) -> i32",
+            "call.indirect ty0, r0, r1\nret r1",
+            vec![Value::I32(77)],
+            TrapKind::IndirectCallNonFunction { value: 77 },
+            0,
+        ),
+        (
+            "badsig",
+            "(i32) -> i32",
+            "func.addr r0, f0\ncall.indirect ty1, r0, r1\nret r1",
+            vec![Value::I32(0)],
+            TrapKind::IndirectCallSignature { value: 0xF000_0000 },
+            6,
+        ),
+        (
+            "misal",
+            "(i32) -> i32",
+            "i32.addi r0, r0, 0x1001\natomic.load r0, r0, 2\nret r0",
+            vec![Value::I32(0)],
+            TrapKind::MisalignedAtomic {
+                addr: 0x1001,
+                size: 4,
+            },
+            7,
+        ),
+        (
+            "badfree",
+            "(i32) -> i32",
+            "const32 r1, 0x1008\ncall.import imp0, r1\nret r0",
+            vec![Value::I32(0)],
+            TrapKind::HeapCorruption { addr: 0x1008 },
+            6,
+        ),
+        (
+            "host",
+            "(i32) -> i32",
+            "nop\ncall.import imp1, r0\nret r0",
+            vec![Value::I32(0)],
+            TrapKind::Host("no".into()),
+            1,
+        ),
+        // Last: once the fuel is gone every call traps.
+        (
+            "fuel",
+            "(i32) -> i32",
+            "nop\nl:\nbr l",
+            vec![Value::I32(0)],
+            TrapKind::OutOfFuel,
+            1,
+        ),
+    ];
+    let mut src = String::from(
+        ".type (i32) -> i32\n.type (i64) -> i32\n.type (ptr) -> void\n.import \"free\" ty2\n.import \"fail\" ty0\n.memory data_end 0x1100 heap 0x1000 stack 0x1000\n",
+    );
+    for (name, sig, body, _, _, _) in &cases {
+        let ty = if sig.starts_with("(i64") { 1 } else { 0 };
+        src += &format!(
+            ".func ty{ty} regs 2 frame 0 align 0\n{body}\n.end\n.export \"{name}\" f{}\n",
+            src.matches(".func").count()
+        );
+    }
+    src += ".lines\n.file \"t.c\"\n";
+    for i in 0..cases.len() {
+        src += &format!(".linetable f{i} 0:0:{}\n", 100 + i);
+    }
+    for (i, (name, ..)) in cases.iter().enumerate() {
+        src += &format!(".name f{i} \"{name}\"\n");
+    }
+    let bytes = common::bytes(&src);
+    let m = Module::parse(&bytes).unwrap();
+    let mut imports = Imports::new();
+    imports.func("fail", |_, _| Err(Trap::host("no")));
+    let inst = Instance::new(
+        &m,
+        &imports,
+        Config {
+            fuel: Some(50_000),
+            max_call_depth: 100,
+            ..Config::default()
+        },
+    )
+    .unwrap();
+    for (i, (name, _, _, args, kind, offset)) in cases.into_iter().enumerate() {
+        let t = inst.call(name, &args).unwrap_err();
+        assert_eq!(t.kind, kind, "{name}");
+        assert_eq!(t.func, Some(i as u32), "{name}");
+        assert_eq!(t.func_name.as_deref(), Some(name), "{name}");
+        assert_eq!(t.offset, offset, "{name}");
+        assert_eq!(t.source, Some(("t.c".into(), 100 + i as u32)), "{name}");
+        let text = t.to_string();
+        let head = format!(
+            "{kind} in `{name}` (f{i}) at offset {offset:#x} (t.c:{})",
+            100 + i
+        );
+        assert!(text.starts_with(&head), "{text}\nwant: {head}");
+    }
+}
