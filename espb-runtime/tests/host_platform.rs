@@ -314,3 +314,19 @@ fn esp_log_writev_and_v6_esp_log() {
     let want = "W (0) va: 7 seven 7696581394432 7.5\nI (0) v6: level 3\n";
     check("log_variants", virt, want, EndReason::Finished, 0);
 }
+
+#[test]
+fn task_creation_fails_cleanly_past_max_tasks() {
+    // main + 3 tasks = 4 live module tasks.
+    let cfg = || HostConfig {
+        max_tasks: 4,
+        ..virt()
+    };
+    check(
+        "many_tasks",
+        cfg,
+        "ok=3 failed=7 ran=3\n",
+        EndReason::Finished,
+        50_000,
+    );
+}

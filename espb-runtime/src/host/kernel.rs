@@ -168,6 +168,8 @@ pub(crate) struct Kernel {
     /// start, not from instantiation.
     start: std::sync::OnceLock<Instant>,
     pub run_for_us: Option<u64>,
+    /// Most module tasks alive at once (each needs an execution context).
+    pub max_tasks: u32,
 }
 
 /// The trap that unwinds a task that was deleted or whose run ended: its
@@ -181,7 +183,7 @@ std::thread_local! {
 }
 
 impl Kernel {
-    pub fn new(virtual_time: bool, run_for_us: Option<u64>) -> Kernel {
+    pub fn new(virtual_time: bool, run_for_us: Option<u64>, max_tasks: u32) -> Kernel {
         let st = State {
             tasks: Vec::new(),
             running: None,
@@ -203,6 +205,7 @@ impl Kernel {
             virtual_time,
             start: std::sync::OnceLock::new(),
             run_for_us,
+            max_tasks,
         }
     }
 
@@ -219,6 +222,14 @@ impl Kernel {
     /// Binds the calling OS thread to task `id`.
     pub fn bind_thread(&self, id: TaskId) {
         CURRENT.with(|c| c.set(Some((self.id(), id))));
+    }
+
+    /// Module tasks not yet deleted.
+    pub fn live_module_tasks(&self, st: &State) -> u32 {
+        st.tasks
+            .iter()
+            .filter(|t| t.kind == TaskKind::Module && t.state != TState::Deleted)
+            .count() as u32
     }
 
     /// Records the calling task's shadow-stack use (at each API call).

@@ -184,7 +184,7 @@ impl HostRun {
             .run_for
             .map(|d| d.as_micros().min(u64::MAX as u128) as u64);
         HostRun {
-            kernel: Arc::new(Kernel::new(config.virtual_time, run_for)),
+            kernel: Arc::new(Kernel::new(config.virtual_time, run_for, config.max_tasks)),
             config,
         }
     }

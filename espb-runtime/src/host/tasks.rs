@@ -11,6 +11,9 @@ use super::kernel::{
 };
 use super::objects::Obj;
 
+/// `errCOULD_NOT_ALLOCATE_REQUIRED_MEMORY`.
+const ERR_COULD_NOT_ALLOCATE: u32 = -1i32 as u32;
+
 pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
     (
         "xTaskCreatePinnedToCore",
@@ -94,6 +97,10 @@ fn task_create(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     // configMAX_TASK_NAME_LEN = 16 including the NUL.
     name.truncate(15);
     let (mut g, me) = k.enter()?;
+    if k.live_module_tasks(&g) >= k.max_tasks {
+        // What FreeRTOS returns when the TCB or stack cannot be allocated.
+        return ret(ERR_COULD_NOT_ALLOCATE);
+    }
     // FreeRTOS clamps an out-of-range priority to configMAX_PRIORITIES - 1.
     let prio = prio.min(MAX_PRIORITIES - 1);
     let id = k.add_task(
