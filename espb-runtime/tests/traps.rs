@@ -618,12 +618,15 @@ fn call_api_checks_arguments() {
     });
 }
 
+/// (export name, signature, body, arguments, expected kind, trap offset)
+type TrapCase = (&'static str, &'static str, &'static str, Vec<Value>, TrapKind, u32);
+
 /// Every trap kind raised inside a function that has a line table carries
 /// the function, the exact offset and the C line.
 #[test]
 fn every_trap_kind_carries_function_offset_and_line() {
     // (name, body, args, expected kind, offset of the trapping instruction)
-    let cases: Vec<(&str, &str, &str, Vec<Value>, TrapKind, u32)> = vec![
+    let cases: Vec<TrapCase> = vec![
         (
             "oob",
             "(i32) -> i32",
