@@ -330,3 +330,33 @@ fn task_creation_fails_cleanly_past_max_tasks() {
         50_000,
     );
 }
+
+#[test]
+fn end_rules() {
+    let run = |mode: &str| {
+        let cfg = HostConfig {
+            args: vec![mode.to_string()],
+            ..virt()
+        };
+        run_script("end_rules", "-O2", cfg)
+    };
+    let (out, r) = run("blocked");
+    assert_eq!(out, "mode blocked\n");
+    assert_eq!(
+        r.unwrap().reason,
+        EndReason::Blocked {
+            tasks: vec!["waiter".into()]
+        }
+    );
+    assert_eq!(run("restart").1.unwrap().reason, EndReason::Restart);
+    let st = run("exit").1.unwrap();
+    assert_eq!((st.reason.clone(), st.code()), (EndReason::Exit(3), 3));
+    assert_eq!(run("").1.unwrap().reason, EndReason::Exit(5));
+    match run("abort").1 {
+        Err(RunError::Trap { task, trap }) => {
+            assert_eq!(task, "main");
+            assert!(matches!(trap.kind, TrapKind::Abort(_)), "{trap}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
