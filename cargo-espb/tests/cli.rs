@@ -816,3 +816,18 @@ fn symbol_tables_are_checked_and_key_the_translation() {
     let o = espb(&p).args(["build", "-vv"]).output().unwrap();
     assert!(!text(&o).contains("Fresh translation"), "{}", text(&o));
 }
+
+#[test]
+fn build_stops_on_a_hints_syntax_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    std::fs::write(p.join("scripts/demo.hints"), "xTimerCreate: cb four\n").unwrap();
+    let o = espb(&p).arg("build").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o)
+            .contains("scripts/demo.hints:1: expected an argument index (a number), found `four`"),
+        "{}",
+        text(&o)
+    );
+}

@@ -209,6 +209,7 @@ pub fn build_project(cx: &Context, p: &Project, args: &CompileArgs) -> Result<Bu
     opts.debug_lines &= !args.no_debug_lines;
     let hints: Vec<PathBuf> = p.config.ffi.hints.iter().map(|h| p.path(h)).collect();
     let symtabs = read_symbol_tables(cx, p)?;
+    check_hints_syntax(cx, &hints)?;
     let mut key_files = hints;
     key_files.extend(symtabs);
     let built = pipeline(
@@ -238,6 +239,26 @@ pub fn build_project(cx: &Context, p: &Project, args: &CompileArgs) -> Result<Bu
     }
     finish(cx, &built, flag_source, started);
     Ok(built)
+}
+
+/// A hints file with a syntax error fails the build at once, with the line.
+fn check_hints_syntax(cx: &Context, hints: &[PathBuf]) -> Result<()> {
+    for h in hints {
+        let shown = crate::project::display_name(h);
+        let text = std::fs::read_to_string(h).map_err(|e| {
+            miette!(
+                help = "fix `ffi.hints` in the project configuration",
+                "hints file {shown}: {e}"
+            )
+        })?;
+        super::check_hints::check(&text, &shown)?;
+    }
+    if !hints.is_empty() {
+        cx.rep.note_once(
+            "the translator does not apply .hints files yet (`cargo espb check-hints` checks them)",
+        );
+    }
+    Ok(())
 }
 
 /// Checks the project's fast-symbol tables (`ffi.symbol-tables`) and returns
