@@ -409,6 +409,31 @@ mod tests {
     }
 
     #[test]
+    fn arguments_arrays_are_read_like_commands() {
+        let mut e = entry("");
+        e.command = None;
+        e.arguments = Some(
+            [
+                "gcc",
+                "-D",
+                "A=\"x y\"",
+                "-Iinc",
+                "-std=gnu11",
+                "-c",
+                "/p/main/m.c",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        let f = extract(&e, &info(), ClangKind::Upstream, Chip::Esp32c3).unwrap();
+        assert_eq!(f.flags, ["-DA=\"x y\"", "-I/p/build/inc", "-std=gnu11"]);
+        e.arguments = Some(Vec::new());
+        assert!(extract(&e, &info(), ClangKind::Upstream, Chip::Esp32c3).is_err());
+        e.arguments = None;
+        assert!(extract(&e, &info(), ClangKind::Upstream, Chip::Esp32c3).is_err());
+    }
+
+    #[test]
     fn unbalanced_quotes_and_missing_response_file_are_errors() {
         let e = entry("cc -DX=\"oops -c m.c");
         assert!(extract(&e, &info(), ClangKind::Upstream, Chip::Esp32c3).is_err());
