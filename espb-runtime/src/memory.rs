@@ -308,6 +308,16 @@ impl LinearMemory {
         Ok(())
     }
 
+    /// The host address of module range `[addr, addr + len)`, after checking
+    /// it lies in linear memory — for the FFI, which passes module buffers to
+    /// native code without copying. The pointer stays valid while the
+    /// instance lives; native code writing through it while module threads
+    /// access the same bytes is a C-level race (not checked here).
+    pub fn host_ptr(&self, addr: u32, len: u32) -> Result<*mut u8, TrapKind> {
+        self.check(addr, len.max(1))?;
+        Ok(self.ptr(addr))
+    }
+
     /// Writes bytes anywhere below `len`, null guard included (the loader's
     /// data placement; the guard itself is never written by it).
     pub(crate) fn init(&self, addr: u32, bytes: &[u8]) -> bool {
