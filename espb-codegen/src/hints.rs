@@ -135,54 +135,136 @@ impl Hints {
 }
 
 impl FunctionHints {
-    /// Checks argument indices against the native's signature (from the
-    /// module's import), so a wrong hint is reported, never applied.
+    /// Checks the entry against the native's signature (from the module's
+    /// import), so a wrong hint is reported, never applied. The rules are the
+    /// ones the module validator and the runtime enforce on the metadata the
+    /// entry becomes (`docs/format.md`, cbmeta/immeta), checked here so the
+    /// message can name the hint instead of a malformed module.
     pub fn check(&self, native: &str, sig: &FuncType) -> Result<(), String> {
         let n = sig.params.len();
+        let line = self.line;
+        let at = |what: String| format!("hint for `{native}` (line {line}): {what}");
         let check_place = |p: &ArgPlace, what: &str| -> Result<(), String> {
-            let (param, field) = match *p {
-                ArgPlace::Param(i) => (i, false),
-                ArgPlace::Field { param, .. } => (param, true),
+            let param = match *p {
+                ArgPlace::Param(i) => i,
+                ArgPlace::Field { param, .. } => param,
             };
             match sig.params.get(param as usize) {
-                None => Err(format!(
-                    "hint for `{native}` (line {}): {what} names argument {param}, but `{native}` takes {n} argument(s)",
-                    self.line
-                )),
+                None => Err(at(format!(
+                    "{what} names argument {param}, but `{native}` takes {n} argument(s){}",
+                    if sig.variadic { " before its `...`" } else { "" }
+                ))),
                 Some(ValType::Ptr) => Ok(()),
-                Some(t) if !field && what == "ud" => {
-                    // User data may be an integer on some APIs (e.g. a timer ID); allow i32.
-                    if *t == ValType::I32 {
-                        Ok(())
-                    } else {
-                        Err(format!("hint for `{native}`: ud argument {param} is {}, not a pointer", t.name()))
-                    }
-                }
-                Some(t) => Err(format!(
-                    "hint for `{native}` (line {}): {what} argument {param} is {}, not a pointer",
-                    self.line,
+                Some(t) if what == "ud" => Err(at(format!(
+                    "ud argument {param} is {}, not a pointer (user data that is not a \
+                     pointer travels as a plain value and needs no hint)",
                     t.name()
-                )),
+                ))),
+                Some(t) => Err(at(format!(
+                    "{what} argument {param} is {}, not a pointer",
+                    t.name()
+                ))),
             }
         };
-        for ptr in &self.pointers {
-            check_place(&ptr.place, "pointer")?;
-            if let Some(SizeSpec::Param { param, .. }) = ptr.size {
-                if param as usize >= n {
-                    return Err(format!(
-                        "hint for `{native}` (line {}): size names argument {param}, but `{native}` takes {n}",
-                        self.line
-                    ));
-                }
-            }
-        }
+        // Arguments whose value is a callback or user data are marshalled as
+        // such, so they cannot also be described as a buffer.
+        let mut value_params: Vec<(u32, &str)> = Vec::new();
+        let mut places: Vec<ArgPlace> = Vec::new();
         for cb in &self.callbacks {
             check_place(&cb.place, "cb")?;
             if let Some(ud) = &cb.user_data {
                 check_place(ud, "ud")?;
             }
+            for (p, what) in std::iter::once((cb.place, "cb")).chain(cb.user_data.map(|u| (u, "ud"))) {
+                if places.contains(&p) {
+                    return Err(at(format!("{} is named twice as a callback or user data", place_text(p))));
+                }
+                places.push(p);
+                if let ArgPlace::Param(i) = p {
+                    value_params.push((i, what));
+                }
+            }
+        }
+        let mut pointer_places: Vec<ArgPlace> = Vec::new();
+        for ptr in &self.pointers {
+            check_place(&ptr.place, "pointer")?;
+            if pointer_places.contains(&ptr.place) {
+                return Err(at(format!("{} has two pointer hints", place_text(ptr.place))));
+            }
+            pointer_places.push(ptr.place);
+            if let ArgPlace::Param(i) = ptr.place {
+                if let Some((_, what)) = value_params.iter().find(|(p, _)| *p == i) {
+                    return Err(at(format!(
+                        "argument {i} is both a buffer and a {what}; a {what} is passed as the value it is"
+                    )));
+                }
+            }
+            match ptr.size {
+                Some(SizeSpec::Param { param, .. }) => match sig.params.get(param as usize) {
+                    None => {
+                        return Err(at(format!(
+                            "size names argument {param}, but `{native}` takes {n}"
+                        )))
+                    }
+                    Some(ValType::I32 | ValType::I64) => {}
+                    Some(t) => {
+                        return Err(at(format!(
+                            "size argument {param} is {}, not an integer",
+                            t.name()
+                        )))
+                    }
+                },
+                Some(SizeSpec::Const(c)) if ptr.handle && c % 4 != 0 => {
+                    return Err(at(format!(
+                        "a handle buffer holds 4-byte handles, but its size is {c}"
+                    )))
+                }
+                _ => {}
+            }
+        }
+        // A callback or user data inside a struct needs the struct itself
+        // described as a constant-size buffer (the runtime rebuilds it with
+        // native-width fields).
+        for p in &places {
+            let ArgPlace::Field { param, offset } = *p else {
+                continue;
+            };
+            if offset % 4 != 0 {
+                return Err(at(format!(
+                    "field {param}.{offset} is not 4-byte aligned (callbacks and user data are pointers)"
+                )));
+            }
+            let whole = self
+                .pointers
+                .iter()
+                .find(|q| q.place == ArgPlace::Param(param));
+            match whole.map(|q| q.size) {
+                None => {
+                    return Err(at(format!(
+                        "field {param}.{offset} needs the struct described too: add `in {param} size BYTES`"
+                    )))
+                }
+                Some(Some(SizeSpec::Const(size))) if offset + 4 > size => {
+                    return Err(at(format!(
+                        "field {param}.{offset} lies outside the {size}-byte struct argument {param} points to"
+                    )))
+                }
+                Some(Some(SizeSpec::Param { .. } | SizeSpec::StrLen)) => {
+                    return Err(at(format!(
+                        "argument {param} holds callbacks, so its size must be a constant (`in {param} size BYTES`)"
+                    )))
+                }
+                Some(_) => {}
+            }
         }
         Ok(())
+    }
+}
+
+fn place_text(p: ArgPlace) -> String {
+    match p {
+        ArgPlace::Param(i) => format!("argument {i}"),
+        ArgPlace::Field { param, offset } => format!("field {param}.{offset}"),
     }
 }
 

@@ -1245,20 +1245,28 @@ impl<'a> FnLower<'a> {
                 }
             }
         }
-        let (b0, o0) = if terms.is_empty() {
-            self.addr(base)?
-        } else {
-            (self.get1(base)?, 0)
-        };
-        let mut sum = b0;
+        let (b0, o0) = self.addr(base)?;
+        // A global base is a constant: it goes into the offset, not a register.
+        let const_base = !terms.is_empty()
+            && !matches!(
+                base.kind(),
+                LLVMValueKind::LLVMInstructionValueKind | LLVMValueKind::LLVMArgumentValueKind
+            )
+            && !self.frame_vals.contains_key(&base)
+            && !self.folds.contains_key(&base);
+        let mut sum = if const_base { None } else { Some(b0) };
         for (r, scale) in terms {
             let s = match log2_exact(scale) {
                 Some(0) => r,
                 Some(k) => self.imm(O::I32ShlI, r, k as i32),
                 None => self.imm(O::I32MulI, r, scale as u32 as i32),
             };
-            sum = self.bin(O::I32Add, sum, s);
+            sum = Some(match sum {
+                None => s,
+                Some(x) => self.bin(O::I32Add, x, s),
+            });
         }
+        let sum = sum.unwrap_or(b0);
         let total = (o0 as i64 + const_off) as i32;
         let d = if total == 0 {
             sum
