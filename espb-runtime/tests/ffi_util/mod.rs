@@ -48,7 +48,10 @@ pub fn script(name: &str, opt: &str) -> espb_runtime::format::Module<'static> {
     let src = repo()
         .join("espb-runtime/tests/scripts")
         .join(format!("{name}.c"));
-    let bc = tmp().join(format!("{name}{opt}.bc"));
+    // Unique per call: tests run in parallel and may build the same script.
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let bc = tmp().join(format!("{name}{opt}-{}-{n}.bc", std::process::id()));
     let out = Command::new("clang-19")
         .args([
             "--target=riscv32-unknown-elf",
@@ -68,11 +71,9 @@ pub fn script(name: &str, opt: &str) -> espb_runtime::format::Module<'static> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    espb_codegen::translate(
-        &std::fs::read(&bc).unwrap(),
-        &espb_codegen::Options::default(),
-    )
-    .unwrap()
+    let b = std::fs::read(&bc).unwrap();
+    let _ = std::fs::remove_file(&bc);
+    espb_codegen::translate(&b, &espb_codegen::Options::default()).unwrap()
 }
 
 pub fn ty(

@@ -22,7 +22,10 @@ pub fn bitcode(name: &str, opt: &str) -> Vec<u8> {
         .join(format!("{name}.c"));
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("host_scripts");
     std::fs::create_dir_all(&dir).unwrap();
-    let bc = dir.join(format!("{name}{opt}.bc"));
+    // Unique per call: tests run in parallel and may build the same script.
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let bc = dir.join(format!("{name}{opt}-{}-{n}.bc", std::process::id()));
     let out = Command::new("clang-19")
         .args([
             "--target=riscv32-unknown-elf",
@@ -44,7 +47,9 @@ pub fn bitcode(name: &str, opt: &str) -> Vec<u8> {
         "clang failed on {name}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    std::fs::read(&bc).unwrap()
+    let b = std::fs::read(&bc).unwrap();
+    let _ = std::fs::remove_file(&bc);
+    b
 }
 
 /// The encoded module of script `name`.
