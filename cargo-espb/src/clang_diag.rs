@@ -132,8 +132,13 @@ fn offset_of(text: &str, line: u32, column: u32) -> Option<usize> {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line as usize {
-            let col = (column.max(1) - 1) as usize;
-            return Some(offset + col.min(l.len()));
+            let mut col = ((column.max(1) - 1) as usize).min(l.len());
+            // The file may have changed since clang read it: never point
+            // inside a UTF-8 sequence.
+            while !l.is_char_boundary(col) {
+                col -= 1;
+            }
+            return Some(offset + col);
         }
         offset += l.len();
     }
@@ -172,6 +177,7 @@ mod tests {
     #[test]
     fn offsets_count_bytes() {
         assert_eq!(offset_of("ab\ncd\n", 2, 2), Some(4));
+        assert_eq!(offset_of("é\n", 1, 2), Some(0));
         assert_eq!(offset_of("ab\n", 5, 1), None);
     }
 }
