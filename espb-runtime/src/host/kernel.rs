@@ -287,11 +287,9 @@ impl Kernel {
     ) -> TaskId {
         let id = st.tasks.len();
         let prio = prio.min(MAX_PRIORITIES); // the ISR dispatcher sits at MAX_PRIORITIES
-        let handle = if kind == TaskKind::Module {
-            add_object(st, Obj::Task(id))
-        } else {
-            0
-        };
+        // Service tasks have handles too: a timer callback asking for the
+        // current task gets the timer daemon's, as on FreeRTOS.
+        let handle = add_object(st, Obj::Task(id));
         st.tasks.push(Task {
             name,
             kind,

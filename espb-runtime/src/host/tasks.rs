@@ -174,14 +174,7 @@ fn tick_count(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
 
 fn current_handle(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
     let (g, me) = k.enter()?;
-    let t = &g.tasks[me];
-    if t.kind != TaskKind::Module {
-        // Service tasks have no handle the module could use; FreeRTOS would
-        // return the daemon's TCB. A stable non-NULL reference keeps
-        // comparisons meaningful.
-        return ret(kernel::HANDLE_BASE - 1 - me as u32);
-    }
-    ret(t.handle)
+    ret(g.tasks[me].handle)
 }
 
 fn task_name(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
