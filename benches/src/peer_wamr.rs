@@ -183,8 +183,7 @@ impl Engine for Wamr {
     }
 
     fn describe(&self) -> String {
-        "WAMR 2.4.3 fast interpreter (wamrx-sys 0.3.0, cmake Release, software bounds checks)"
-            .into()
+        "WAMR 2.4.3 fast interpreter (wamrx-sys 0.3.0: cmake with the system cc; build type follows the cargo profile, RelWithDebInfo = -O2 -g under this workspace's release profile), software bounds checks".into()
     }
 
     fn prepare(&self, program: &Program) -> Result<Box<dyn Prepared>, String> {
