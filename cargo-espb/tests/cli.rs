@@ -404,6 +404,7 @@ fn dump_shows_a_module_and_refuses_garbage() {
     assert!(o.status.success(), "{}", text(&o));
     let t = String::from_utf8(o.stdout).unwrap();
     for want in [
+        "sections:",
         "imports:",
         "printf",
         "exports:",
@@ -422,6 +423,33 @@ fn dump_shows_a_module_and_refuses_garbage() {
     assert_eq!(v["stats"]["functions"], 2);
     assert_eq!(v["imports"][0]["name"], "printf");
     assert_eq!(v["functions"][0]["name"], "fib");
+    let secs = v["sections"].as_array().unwrap();
+    let names: Vec<&str> = secs.iter().map(|x| x["name"].as_str().unwrap()).collect();
+    for want in [
+        "types",
+        "imports",
+        "functions",
+        "code",
+        "data",
+        "exports",
+        "names",
+    ] {
+        assert!(names.contains(&want), "{want} not in {names:?}");
+    }
+    let len = sample_module().len() as u64;
+    let first = secs
+        .iter()
+        .map(|x| x["offset"].as_u64().unwrap())
+        .min()
+        .unwrap();
+    assert_eq!(
+        first,
+        12 + 12 * secs.len() as u64,
+        "sections start right after the table"
+    );
+    assert!(secs
+        .iter()
+        .all(|x| x["offset"].as_u64().unwrap() + x["size"].as_u64().unwrap() <= len));
 
     let mut bad = sample_module();
     bad.truncate(bad.len() / 2);

@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use espb_format::{func_flags, ArgPlace, Direction, ImportKind, Module, SizeSpec};
+use espb_format::writer::{HEADER_SIZE, SECTION_ENTRY_SIZE};
+use espb_format::{func_flags, ArgPlace, Direction, ImportKind, Module, SectionId, SizeSpec};
 use miette::{miette, Result};
 
 use super::Context;
@@ -22,11 +23,48 @@ pub fn run(cx: &Context, a: &DumpArgs) -> Result<()> {
     })?;
     let stats = ModuleStats::of(&m, bytes.len());
     if cx.rep.json() {
-        cx.rep.emit(&json(&m, &stats));
+        cx.rep.emit(&json(&m, &stats, &sections(&bytes)));
     } else {
-        print!("{}", human(&m, &stats));
+        print!("{}", human(&m, &stats, &sections(&bytes)));
     }
     Ok(())
+}
+
+/// One entry of the file's section table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SectionRow {
+    pub name: &'static str,
+    pub offset: u32,
+    pub size: u32,
+}
+
+/// The section table as it lies in the file (header: magic, version, flags,
+/// count, reserved; then 12-byte entries: id, 3 reserved, offset, size; see
+/// docs/format.md). Called on bytes the reader already validated, and still
+/// reads with checked accesses.
+pub fn sections(bytes: &[u8]) -> Vec<SectionRow> {
+    let u16_at = |o: usize| {
+        bytes
+            .get(o..o + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    let u32_at = |o: usize| {
+        bytes
+            .get(o..o + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let count = u16_at(8).unwrap_or(0) as usize;
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        let at = HEADER_SIZE + i * SECTION_ENTRY_SIZE;
+        let (Some(&id), Some(offset), Some(size)) = (bytes.get(at), u32_at(at + 4), u32_at(at + 8))
+        else {
+            break;
+        };
+        let name = SectionId::from_u8(id).map_or("unknown", SectionId::name);
+        out.push(SectionRow { name, offset, size });
+    }
+    out
 }
 
 fn flags_text(flags: u8) -> String {
@@ -89,12 +127,18 @@ fn ffi_of(m: &Module<'_>, i: u32) -> Vec<String> {
     v
 }
 
-fn human(m: &Module<'_>, s: &ModuleStats) -> String {
+fn human(m: &Module<'_>, s: &ModuleStats, secs: &[SectionRow]) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "module: {} bytes", s.size);
+    let _ = writeln!(o, "\nsections:");
+    let _ = writeln!(o, "  {:<10} {:>8} {:>8}", "name", "offset", "size");
+    for sec in secs {
+        let _ = writeln!(o, "  {:<10} {:>#8x} {:>8}", sec.name, sec.offset, sec.size);
+    }
+    let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "sections: {} types, {} imports, {} functions ({} code bytes), {} data segments ({} bytes), {} exports, \
+        "contents: {} types, {} imports, {} functions ({} code bytes), {} data segments ({} bytes), {} exports, \
          {} callbacks, {} pointer hints, {} symbol tables, line tables: {}",
         m.types.len(),
         m.imports.len(),
@@ -155,7 +199,7 @@ fn human(m: &Module<'_>, s: &ModuleStats) -> String {
     o
 }
 
-fn json(m: &Module<'_>, s: &ModuleStats) -> serde_json::Value {
+fn json(m: &Module<'_>, s: &ModuleStats, secs: &[SectionRow]) -> serde_json::Value {
     let imports: Vec<_> = m
         .imports
         .iter()
@@ -187,6 +231,7 @@ fn json(m: &Module<'_>, s: &ModuleStats) -> serde_json::Value {
     serde_json::json!({
         "reason": "module",
         "stats": s,
+        "sections": secs,
         "imports": imports,
         "exports": exports,
         "functions": functions,
