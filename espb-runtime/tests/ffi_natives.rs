@@ -371,3 +371,37 @@ fn natives_under_the_host_platform() {
     assert_eq!(st.reason, EndReason::Exit(0));
     assert_eq!(buf.to_string_lossy(), WANT);
 }
+
+/// No glue at all: the metadata is what the translator inferred from the C
+/// source (function-pointer arguments, their user data, out-parameters,
+/// struct-embedded callbacks, strings) plus the bundled hints. `qsort` stays
+/// the runtime's builtin: the bundled hint sizes its array in elements.
+#[test]
+fn translator_inferred_metadata_is_enough() {
+    for opt in ["-O0", "-O2", "-Os"] {
+        let fm = script("ffi_calls", opt);
+        let bytes = fm.to_bytes();
+        let module = Module::parse(&bytes).unwrap();
+        let mut n = natives();
+        n.remove("qsort");
+        let mut imports = Imports::new();
+        ffi::link(&module, &n, &mut imports).unwrap();
+        let (out, buf) = Output::buffer();
+        let inst = Instance::new(
+            &module,
+            &imports,
+            Config {
+                output: out,
+                ..Config::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            inst.call_i32("main", &[]),
+            Ok(0),
+            "{opt}: {}",
+            buf.to_string_lossy()
+        );
+        assert_eq!(buf.to_string_lossy(), WANT, "{opt}");
+    }
+}

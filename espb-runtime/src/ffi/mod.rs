@@ -158,6 +158,12 @@ impl Natives {
         self
     }
 
+    /// Forgets the native registered as `name`.
+    pub fn remove(&mut self, name: &str) -> &mut Natives {
+        self.funcs.remove(name);
+        self
+    }
+
     /// Registers a fast-symbol table.
     ///
     /// # Safety
