@@ -859,3 +859,37 @@ fn build_stops_on_a_hints_syntax_error() {
         text(&o)
     );
 }
+
+#[test]
+fn build_warns_when_the_module_outgrows_its_partition() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    let o = espb(&p).arg("build").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains("does not fit"), "{}", text(&o));
+    let csv = std::fs::read_to_string(p.join("partitions.csv")).unwrap();
+    std::fs::write(
+        p.join("partitions.csv"),
+        csv.replace("0x190000, 0x40000", "0x190000, 0x100"),
+    )
+    .unwrap();
+    let o = espb(&p)
+        .args(["build", "--message-format", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let warning = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["reason"] == "diagnostic")
+        .unwrap();
+    assert_eq!(warning["severity"], "warning");
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not fit the `espb` partition (256 bytes)"),
+        "{warning}"
+    );
+}

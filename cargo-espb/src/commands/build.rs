@@ -237,8 +237,36 @@ pub fn build_project(cx: &Context, p: &Project, args: &CompileArgs) -> Result<Bu
             &embed::partition_image(&built.bytes),
         )?;
     }
+    warn_if_too_big(cx, p, built.bytes.len());
     finish(cx, &built, flag_source, started);
     Ok(built)
+}
+
+/// The module must fit the `espb` partition to be flashed with
+/// `--module-only`; say so at build time rather than at the board.
+fn warn_if_too_big(cx: &Context, p: &Project, module_len: usize) {
+    let table = p.path(&p.config.flash.partition_table);
+    let Ok(text) = std::fs::read_to_string(&table) else {
+        return;
+    };
+    let Ok(parts) = crate::partitions::parse(&text, "", p.config.flash.partition_table_offset)
+    else {
+        return;
+    };
+    let Some(part) = parts.iter().find(|x| x.name == p.config.flash.partition) else {
+        return;
+    };
+    let need = embed::IMAGE_HEADER + module_len;
+    if need as u64 > part.size as u64 {
+        let w = miette!(
+            severity = miette::Severity::Warning,
+            help = "enlarge the partition, or shrink the module (opt-level = \"s\" or \"z\")",
+            "the module image ({need} bytes) does not fit the `{}` partition ({} bytes): `flash --module-only` will refuse it",
+            part.name,
+            part.size
+        );
+        cx.rep.warning(w.as_ref());
+    }
 }
 
 /// A hints file with a syntax error fails the build at once, with the line.
