@@ -360,3 +360,13 @@ fn end_rules() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn priority_is_given_back_when_a_mutex_wait_times_out() {
+    let want = "\
+while high waits: low prio 6
+high got=0 at 3, low prio now 2
+low prio after waiter timed out: 2
+";
+    check("inherit_timeout", virt, want, EndReason::Finished, 100_000);
+}

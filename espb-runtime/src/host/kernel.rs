@@ -287,8 +287,8 @@ impl Kernel {
     ) -> TaskId {
         let id = st.tasks.len();
         let prio = prio.min(MAX_PRIORITIES); // the ISR dispatcher sits at MAX_PRIORITIES
-        // Service tasks have handles too: a timer callback asking for the
-        // current task gets the timer daemon's, as on FreeRTOS.
+                                             // Service tasks have handles too: a timer callback asking for the
+                                             // current task gets the timer daemon's, as on FreeRTOS.
         let handle = add_object(st, Obj::Task(id));
         st.tasks.push(Task {
             name,
@@ -367,6 +367,9 @@ impl Kernel {
             return Err(Trap::host("a blocking FreeRTOS call was made while the scheduler is suspended (vTaskSuspendAll)"));
         }
         if deadline.is_some_and(|d| d <= self.now(&g)) {
+            // Not blocking after all: leave no stale entry in the waiters.
+            g.tasks[me].waiting = on;
+            unlist(&mut g, me);
             return Ok((g, true));
         }
         g.seq += 1;

@@ -245,6 +245,9 @@ fn take(k: &Kernel, c: &mut Caller<'_>, h: u32, ticks: u32, how: Take) -> R {
             return ret(PD_TRUE);
         }
         if ticks == 0 || (!first && deadline.is_some_and(|d| d <= k.now(&g))) {
+            if !first {
+                disinherit_after_timeout(&mut g, slot)?;
+            }
             return ret(PD_FALSE);
         }
         if first {
@@ -257,6 +260,26 @@ fn take(k: &Kernel, c: &mut Caller<'_>, h: u32, ticks: u32, how: Take) -> R {
             .block(g, me, deadline, WaitOn::Queue { slot, send: false })?
             .0;
     }
+}
+
+/// A waiter gave up on a mutex: the holder keeps only the priority the
+/// remaining waiters lend it (FreeRTOS' disinherit-after-timeout).
+fn disinherit_after_timeout(g: &mut MutexGuard<'_, State>, slot: u32) -> Result<(), Trap> {
+    let qu = q(g, slot)?;
+    if !qu.kind.is_mutex() {
+        return Ok(());
+    }
+    let (holder, waiters) = (qu.holder, qu.waiting_recv.clone());
+    if let Some(h) = holder {
+        let lent = waiters.iter().map(|&w| g.tasks[w].prio).max().unwrap_or(0);
+        let t = &mut g.tasks[h];
+        // As FreeRTOS: only a holder of this one mutex is lowered (others may
+        // owe their priority to waiters on another mutex).
+        if t.mutexes_held == 1 {
+            t.prio = t.base_prio.max(lent);
+        }
+    }
+    Ok(())
 }
 
 /// A task about to block on a mutex lends its priority to the holder.
