@@ -507,13 +507,18 @@ fn check_hints_reports_syntax_errors_with_spans() {
     // Well-formed, but wrong for the functions the demo script calls.
     std::fs::write(
         p.join("scripts/demo.hints"),
-        "xTimerCreate: in 0 size strlen, cb 7 (ptr)\nvTaskDelay: out 0 size 4\nnosuch: in 0\nprintf: in 0 size strlen\n",
+        "xTimerCreate: in 0 size strlen, cb 7 (ptr)\nvTaskDelay: out 0 size 4\nnosuch: in 0\nprintf: in 0 size strlen\n\
+         vTaskDelete: in 0 size 4, out 0 size 4\n",
     )
     .unwrap();
     let o = espb(&p).arg("check-hints").output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     let t = text(&o);
-    assert!(t.contains("2 hint(s) do not fit"), "{t}");
+    assert!(t.contains("3 hint(s) do not fit"), "{t}");
+    assert!(
+        t.contains("argument 0 of `vTaskDelete` is described twice"),
+        "{t}"
+    );
     // Headlines wrap at 80 columns; the labels under the source do not.
     assert!(t.contains("[scripts/demo.hints:1:36]"), "{t}");
     assert!(

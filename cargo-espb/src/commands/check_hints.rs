@@ -416,8 +416,23 @@ pub fn check_against(
         let Some(sig) = m.types.get(imp.ty as usize) else {
             continue;
         };
+        // Places already described, per kind: a callback/user-data value, or
+        // a buffer the native reads or writes.
+        let mut seen: Vec<(bool, u32, Option<u32>)> = Vec::new();
         for u in &e.uses {
+            let is_value = matches!(u.role, "cb" | "ud");
+            let key = (is_value, u.param, u.field);
+            let twice = u.role != "size" && seen.contains(&key);
+            if u.role != "size" {
+                seen.push(key);
+            }
             let problem = match sig.params.get(u.param as usize) {
+                _ if twice => Some(format!(
+                    "argument {}{} of `{}` is described twice",
+                    u.param,
+                    u.field.map(|f| format!(" +{f}")).unwrap_or_default(),
+                    e.function
+                )),
                 None => Some(format!(
                     "argument {} is out of range: `{}` takes {} argument(s)",
                     u.param,
@@ -425,7 +440,8 @@ pub fn check_against(
                     sig.params.len()
                 )),
                 Some(t)
-                    if (u.field.is_some() || matches!(u.role, "in" | "out" | "inout" | "cb"))
+                    if (u.field.is_some()
+                        || matches!(u.role, "in" | "out" | "inout" | "cb" | "ud"))
                         && *t != ValType::Ptr =>
                 {
                     Some(format!(
