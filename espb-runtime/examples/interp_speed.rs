@@ -69,13 +69,31 @@ fn main() {
     let bytes = assemble(SRC).expect("assemble").to_bytes();
     let m = Module::parse(&bytes).expect("parse");
     let inst = Instance::new(&m, &Imports::new(), Config::default()).expect("instantiate");
-    for (name, arg, instrs_per_unit, unit) in [
-        ("loop", 100_000_000, 4.0, "iterations"),
-        ("fib", 32, 1.0, "calls"),
+    // Optional arguments: kernel names to run, and `--small` for a short run
+    // (to count host instructions under callgrind).
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let small = argv.iter().any(|a| a == "--small");
+    let named: Vec<&String> = argv.iter().filter(|a| !a.starts_with("--")).collect();
+    let kernels = [
+        (
+            "loop",
+            if small { 1_000_000 } else { 100_000_000 },
+            4.0,
+            "iterations",
+        ),
+        ("fib", if small { 20 } else { 32 }, 1.0, "calls"),
         ("sieve", 60_000, 1.0, "runs"),
-    ] {
+    ];
+    for &(name, arg, instrs_per_unit, unit) in kernels
+        .iter()
+        .filter(|k| named.is_empty() || named.iter().any(|n| *n == k.0))
+    {
         let t = Instant::now();
-        let reps = if name == "sieve" { 100 } else { 1 };
+        let reps = match (name, small) {
+            ("sieve", true) => 2,
+            ("sieve", false) => 100,
+            _ => 1,
+        };
         let mut r = None;
         for _ in 0..reps {
             r = inst.call(name, &[Value::I32(arg)]).expect("run");
@@ -83,7 +101,13 @@ fn main() {
         let dt = t.elapsed().as_secs_f64();
         let units = match name {
             "loop" => arg as f64,
-            "fib" => 2.0 * 2178309.0 * 1.618 - 1.0,
+            "fib" => {
+                if small {
+                    21891.0
+                } else {
+                    7049155.0
+                }
+            }
             _ => reps as f64,
         };
         println!(

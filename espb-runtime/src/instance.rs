@@ -186,7 +186,7 @@ impl<'m> Inner<'m> {
         if let Some(c) = pool.idle.pop() {
             return Ok(c);
         }
-        if pool.created >= self.config.max_contexts {
+        if pool.created >= self.config.max_contexts.max(1) {
             return Err(Trap::new(TrapKind::StackOverflow(StackKind::Contexts)));
         }
         let lo = self.stack_area + pool.created * self.slot_size;

@@ -22,6 +22,11 @@ use crate::instance::Inner;
 use crate::module::FuncInfo;
 use crate::trap::{Frame, StackKind, Trap, TrapKind};
 
+const CALL_LEN: usize = O::Call.fixed_size();
+const CALL_IMPORT_LEN: usize = O::CallImport.fixed_size();
+const CALL_IMPORT_VAR_LEN: usize = O::CallImportVar.fixed_size();
+const CALL_INDIRECT_LEN: usize = O::CallIndirect.fixed_size();
+
 /// Calls `func` with `args` on `ctx`, above whatever is already running on it.
 pub(crate) fn call_nested(
     inst: &Inner<'_>,
@@ -488,22 +493,22 @@ fn run(
                 regs = unsafe { Regs::new(&mut ctx.regs, base) };
                 continue;
             }
-            O::Call => enter!(u32_at!(1), u8_at!(5), O::Call.fixed_size()),
+            O::Call => enter!(u32_at!(1), u8_at!(5), CALL_LEN),
             O::CallImport => {
                 let imp = u32_at!(1);
                 let sig = &module.m.types[module.m.imports[imp as usize].ty as usize];
-                host!(imp, sig, u8_at!(5), O::CallImport.fixed_size())
+                host!(imp, sig, u8_at!(5), CALL_IMPORT_LEN)
             }
             O::CallImportVar => {
                 let imp = u32_at!(1);
                 let sig = &module.m.types[u32_at!(5) as usize];
-                host!(imp, sig, u8_at!(9), O::CallImportVar.fixed_size())
+                host!(imp, sig, u8_at!(9), CALL_IMPORT_VAR_LEN)
             }
             O::CallIndirect => {
                 let ty = u32_at!(1);
                 let callee = rd!(5) as u32;
                 let b = u8_at!(6);
-                let len = O::CallIndirect.fixed_size();
+                let len = CALL_INDIRECT_LEN;
                 let fidx = callee.wrapping_sub(FUNC_REF_BASE);
                 let iidx = callee.wrapping_sub(IMPORT_REF_BASE);
                 if callee >= FUNC_REF_BASE && (fidx as usize) < funcs.len() {
