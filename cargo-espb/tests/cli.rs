@@ -680,6 +680,15 @@ fn new_build_run_demo() {
     // Virtual time: the same output every run.
     let again = espb(&p).args(["run", "--virtual-time"]).output().unwrap();
     assert_eq!(String::from_utf8(again.stdout).unwrap(), out);
+    // Real time works too (a second of wall time; ties between the timer and
+    // the task may order differently, so only the outline is checked).
+    let real = espb(&p).arg("run").output().unwrap();
+    assert!(real.status.success(), "{}", text(&real));
+    let real = String::from_utf8(real.stdout).unwrap();
+    assert!(
+        real.starts_with("hello from an espb module\n") && real.contains("counter: done\n"),
+        "{real}"
+    );
 }
 
 /// A Rust firmware crate keeps the same settings in its Cargo.toml.
