@@ -114,9 +114,10 @@ impl Reporter {
     }
 
     /// A progress bar for a step with `len` parts; hidden unless stderr is a
-    /// terminal and the output is for humans.
+    /// terminal and the output is for humans without `-v`.
     pub fn progress(&self, len: u64, msg: &str) -> ProgressBar {
-        if self.json() || self.quiet {
+        // With -v the command lines are the progress; a bar would tear them.
+        if self.json() || self.quiet || self.verbose > 0 {
             return ProgressBar::hidden();
         }
         let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
@@ -134,7 +135,7 @@ impl Reporter {
 
     /// A spinner for a step of unknown length.
     pub fn spinner(&self, msg: &str) -> ProgressBar {
-        if self.json() || self.quiet {
+        if self.json() || self.quiet || self.verbose > 0 {
             return ProgressBar::hidden();
         }
         let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
