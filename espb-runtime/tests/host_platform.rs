@@ -370,3 +370,36 @@ low prio after waiter timed out: 2
 ";
     check("inherit_timeout", virt, want, EndReason::Finished, 100_000);
 }
+
+#[test]
+fn isr_posts_to_a_queue_from_isr() {
+    let cfg = || HostConfig {
+        gpio_inputs: vec![
+            GpioInput {
+                at_us: 100_000,
+                pin: 5,
+                level: true,
+            },
+            GpioInput {
+                at_us: 250_000,
+                pin: 5,
+                level: false,
+            },
+            GpioInput {
+                at_us: 400_000,
+                pin: 5,
+                level: true,
+            },
+        ],
+        ..virt()
+    };
+    // The queue receiver (main, priority 1) never outranks the counter task
+    // (3), which the ISR's notify readies: every ISR asks for a yield.
+    let want = "\
+GPIO[5] intr, val: 1 at 10
+GPIO[5] intr, val: 0 at 25
+GPIO[5] intr, val: 1 at 40
+woken flags 3
+";
+    check("gpio_queue", cfg, want, EndReason::Finished, 400_000);
+}

@@ -10,6 +10,7 @@
 mod api;
 mod esp_timer;
 mod events;
+mod from_isr;
 mod gpio;
 mod kernel;
 mod log;
@@ -313,38 +314,30 @@ pub fn run_app(module: &Module<'_>, config: HostConfig) -> Result<ExitStatus, Ru
     HostRun::new(config).run(module)
 }
 
+/// Every function table of the platform.
+const TABLES: &[&[(&str, &str, api::Imp)]] = &[
+    tasks::TABLE,
+    queues::TABLE,
+    events::TABLE,
+    timers::TABLE,
+    esp_timer::TABLE,
+    log::TABLE,
+    system::TABLE,
+    gpio::TABLE,
+    nvs::TABLE,
+    from_isr::TABLE,
+];
+
 /// Adds every host-platform function to `imports` (the kernel is per run).
 fn register_all(imports: &mut Imports, k: &Arc<Kernel>) {
-    for table in [
-        tasks::TABLE,
-        queues::TABLE,
-        events::TABLE,
-        timers::TABLE,
-        esp_timer::TABLE,
-        log::TABLE,
-        system::TABLE,
-        gpio::TABLE,
-        nvs::TABLE,
-    ] {
+    for table in TABLES {
         api::register(imports, k, table);
     }
 }
 
 /// Names of every function the host platform provides.
 pub fn function_names() -> Vec<&'static str> {
-    [
-        tasks::TABLE,
-        queues::TABLE,
-        events::TABLE,
-        timers::TABLE,
-        esp_timer::TABLE,
-        log::TABLE,
-        system::TABLE,
-        gpio::TABLE,
-    ]
-    .iter()
-    .flat_map(|t| t.iter().map(|e| e.0))
-    .collect()
+    TABLES.iter().flat_map(|t| t.iter().map(|e| e.0)).collect()
 }
 
 enum EntryArgs {

@@ -126,7 +126,7 @@ fn release_mutex(st: &mut State, slot: u32) -> Result<(), Trap> {
     Ok(())
 }
 
-fn send(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
+pub(crate) fn send(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let (h, item, ticks, pos) = (a32(a, 0), a32(a, 1), a32(a, 2), a32(a, 3));
     let (mut g, me) = k.enter()?;
     let slot = queue_slot(&g, c, h)?;
@@ -297,7 +297,7 @@ fn inherit_priority(g: &mut MutexGuard<'_, State>, slot: u32, me: TaskId) -> Res
     Ok(())
 }
 
-fn receive(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
+pub(crate) fn receive(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     take(k, c, a32(a, 0), a32(a, 2), Take::Receive(a32(a, 1)))
 }
 
@@ -309,7 +309,7 @@ fn semaphore_take(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     take(k, c, a32(a, 0), a32(a, 1), Take::Semaphore)
 }
 
-fn messages_waiting(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
+pub(crate) fn messages_waiting(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let (mut g, _) = k.enter()?;
     let slot = queue_slot(&g, c, a32(a, 0))?;
     ret(q(&mut g, slot)?.waiting())

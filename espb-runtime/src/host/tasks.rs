@@ -313,7 +313,7 @@ fn check_index(c: &Caller<'_>, idx: u32) -> Result<(), Trap> {
     Ok(())
 }
 
-fn notify(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
+pub(crate) fn notify(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let (h, idx, value, action, prev_p) = (a32(a, 0), a32(a, 1), a32(a, 2), a32(a, 3), a32(a, 4));
     check_index(c, idx)?;
     let (mut g, me) = k.enter()?;
