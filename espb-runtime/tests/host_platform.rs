@@ -403,3 +403,9 @@ woken flags 3
 ";
     check("gpio_queue", cfg, want, EndReason::Finished, 400_000);
 }
+
+#[test]
+fn timer_commands_at_the_edges() {
+    let want = "periodic huge: ESP_OK\nfired at 25\ndone at 30\n";
+    check("timer_edges", virt, want, EndReason::Finished, 300_000);
+}

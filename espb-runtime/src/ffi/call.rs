@@ -318,6 +318,8 @@ fn struct_arg(
     }
     let mut bytes = vec![0u8; size as usize];
     c.read(v, &mut bytes)?;
+    // Widening at most doubles the struct: a pointer field grows 4 → 8
+    // bytes, and its alignment padding (4) only follows a plain 4-byte word.
     let mut buf = vec![0u64; (size as usize * 2).div_ceil(8) + 1];
     let mut off = 0usize;
     let mut at = 0u32;

@@ -194,9 +194,9 @@ pub(crate) fn service(k: &Kernel, me: TaskId, call: &kernel::ModuleCall<'_>) -> 
                     continue;
                 };
                 if t.period > 0 {
-                    t.alarm += t.period;
+                    t.alarm = t.alarm.saturating_add(t.period);
                     if t.skip_unhandled && t.alarm <= now {
-                        t.alarm = now + t.period;
+                        t.alarm = now.saturating_add(t.period);
                     }
                 } else {
                     t.active = false;

@@ -91,7 +91,9 @@ fn command(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let cmd = if (6..=9).contains(&cmd) { cmd - 5 } else { cmd };
     // Ticks are 32-bit and wrap; the host keeps 64-bit expiries, so the
     // reference tick is placed at or just before now.
-    let at = |v: u32| now - (now as u32).wrapping_sub(v) as u64;
+    // A reference tick "ahead" of now (it wrapped, or the module passed a
+    // future tick) lies after now by the wrapped distance.
+    let at = |v: u32| (now as i64 - (now as u32).wrapping_sub(v) as i32 as i64).max(0) as u64;
     match cmd {
         1 | 2 => {
             let t = timer(&mut g, s)?;
