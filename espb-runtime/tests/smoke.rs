@@ -16,3 +16,15 @@ fn sample_fib_and_printf() {
     assert_eq!(inst.call_i32("main", &[]).unwrap(), 0);
     assert_eq!(out.to_string_lossy(), "fib = 12586269025\n");
 }
+
+#[test]
+fn shared_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Module<'static>>();
+    check::<Instance<'static>>();
+    check::<espb_runtime::InstanceHandle>();
+    check::<espb_runtime::InterruptHandle>();
+    check::<espb_runtime::HostFunc>();
+    check::<espb_runtime::Trap>();
+    assert!(std::mem::size_of::<espb_runtime::Trap>() < 128, "Result<_, Trap> stays cheap");
+}
