@@ -13,7 +13,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use espb_format::{ArgPlace, CallbackMeta, Direction, FuncType, Module, PtrMeta, SizeSpec, ValType};
+use espb_format::{
+    ArgPlace, CallbackMeta, Direction, FuncType, Module, PtrMeta, SizeSpec, ValType,
+};
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::target::*;
@@ -54,6 +56,9 @@ pub struct CallbackItem {
     pub source: FfiSource,
     /// Where the signature came from (a hint may leave it to the analysis).
     pub signature_source: Option<FfiSource>,
+    /// Where the user data came from (a `cb` hint without `ud` leaves it to
+    /// the analysis).
+    pub user_data_source: Option<FfiSource>,
     /// Whether it is in the module's `cbmeta`.
     pub emitted: bool,
 }
@@ -531,7 +536,7 @@ fn object_fields(dl: &Layout, base: V, seen: &mut HashSet<V>) -> BTreeMap<i64, F
     for o in ptrs {
         out.entry(o as i64).or_default().pointer = true;
     }
-    let mut merge = |out: &mut BTreeMap<i64, Field>, off: i64, funcs: Option<BTreeSet<V>>| {
+    let merge = |out: &mut BTreeMap<i64, Field>, off: i64, funcs: Option<BTreeSet<V>>| {
         let f = out.entry(off).or_insert_with(|| Field {
             funcs: Some(BTreeSet::new()),
             pointer: true,
@@ -628,7 +633,14 @@ fn init_walk(
         LLVMTypeKind::LLVMStructTypeKind => {
             for (i, e) in ty.struct_elems().into_iter().enumerate() {
                 if let Some(x) = c.aggregate_elem(i as u32) {
-                    init_walk(dl, x, e, base + dl.offset_of(ty, i as u32) as i64, out, budget);
+                    init_walk(
+                        dl,
+                        x,
+                        e,
+                        base + dl.offset_of(ty, i as u32) as i64,
+                        out,
+                        budget,
+                    );
                 }
             }
         }
@@ -874,11 +886,11 @@ fn classify(dl: &Layout, cfg: &mut Cfg, call: V, a: V) -> Arg {
             }
         }
     }
+    // A global may be read and written by any function (and by callbacks
+    // the native runs), so only its constness tells a direction.
     let (dir, pointer_load_after) = if is_global {
         if base.is_constant_global() {
             (Direction::In, false)
-        } else if global_untouched(dl, base) {
-            (Direction::Out, false)
         } else {
             (Direction::InOut, false)
         }
@@ -909,10 +921,12 @@ fn classify(dl: &Layout, cfg: &mut Cfg, call: V, a: V) -> Arg {
             _ => {}
         }
     }
-    // A native that fills in a pointer-sized local the module reads back as
-    // a pointer is handing out a handle (`foo_create(&handle)`): it writes
-    // a native pointer, which the module must hold as a native reference.
-    let handles = dir == Direction::Out
+    // A native that fills in a pointer-sized local the module reads back
+    // (`foo_create(&handle)`, often with the local set to NULL first) is
+    // handing out a handle: it writes a native pointer, which the module must
+    // hold as a native reference.
+    let handles = !is_global
+        && dir != Direction::In
         && size == 4
         && (fields.get(&off).is_some_and(|f| f.pointer) || pointer_load_after);
     let ptr = PtrUse {
@@ -929,20 +943,6 @@ fn classify(dl: &Layout, cfg: &mut Cfg, call: V, a: V) -> Arg {
             pointers,
         }
     }
-}
-
-/// A zero-initialised global the module never stores to: only natives fill it.
-fn global_untouched(dl: &Layout, g: V) -> bool {
-    if !g.initializer().is_some_and(|i| i.is_null_value()) {
-        return false;
-    }
-    derived_uses(dl, g).into_iter().all(|(u, _)| {
-        u.isa(LLVMIsALoadInst)
-            || (u.isa(LLVMIsACallInst)
-                && !u
-                    .called_function()
-                    .is_some_and(|f| f.name().starts_with("llvm.mem")))
-    })
 }
 
 // ---- merging call sites ------------------------------------------------------------
@@ -973,10 +973,7 @@ struct SiteAcc {
 fn place_of(k: &(u32, Option<u32>)) -> ArgPlace {
     match k.1 {
         None => ArgPlace::Param(k.0),
-        Some(offset) => ArgPlace::Field {
-            param: k.0,
-            offset,
-        },
+        Some(offset) => ArgPlace::Field { param: k.0, offset },
     }
 }
 
@@ -1002,24 +999,33 @@ fn record_ptr(acc: &mut SiteAcc, param: u32, u: PtrUse) {
 /// (flattened) parameters.
 fn record_site(acc: &mut SiteAcc, args: &[(u32, Arg)]) {
     acc.sites += 1;
+    // User data: the next pointer argument after a callback that is neither
+    // a callback, a string nor a buffer the native fills in.
+    let uds: Vec<Option<u32>> = (0..args.len())
+        .map(|i| {
+            if !matches!(args[i].1, Arg::Callback(_)) {
+                return None;
+            }
+            args[i + 1..].iter().find_map(|(p, a)| match a {
+                Arg::Callback(_) | Arg::Value => None,
+                Arg::Pointer(u) if u.size == SizeSpec::StrLen || u.dir == Direction::Out => None,
+                Arg::Pointer(_) | Arg::CallbackStruct { .. } | Arg::Null | Arg::Unknown => Some(*p),
+            })
+        })
+        .collect();
+    let site_uds: Vec<u32> = uds.iter().flatten().copied().collect();
     for (i, (param, arg)) in args.iter().enumerate() {
         match arg {
             Arg::Callback(funcs) => {
-                // User data: the next pointer argument that is neither a
-                // callback, a string nor a buffer the native fills in.
-                let ud = args[i + 1..].iter().find_map(|(p, a)| match a {
-                    Arg::Callback(_) | Arg::Value => None,
-                    Arg::Pointer(u) if u.size == SizeSpec::StrLen || u.dir == Direction::Out => None,
-                    Arg::Pointer(_) | Arg::CallbackStruct { .. } | Arg::Null | Arg::Unknown => {
-                        Some(*p)
-                    }
-                });
+                let ud = uds[i];
                 let c = acc.cbs.entry((*param, None)).or_default();
                 c.funcs.extend(funcs.iter().copied());
                 if let Some(ud) = ud {
                     c.user_data.push(ArgPlace::Param(ud));
                 }
             }
+            // This site's user data travels as a value, not as a buffer.
+            Arg::Pointer(_) | Arg::CallbackStruct { .. } if site_uds.contains(param) => {}
             Arg::Pointer(u) => record_ptr(acc, *param, *u),
             Arg::CallbackStruct {
                 ptr,
@@ -1096,7 +1102,10 @@ fn conclude(acc: &SiteAcc, func_ty: &dyn Fn(V) -> Option<FuncType>) -> Analysed 
             notes.push(format!(
                 "{}: call sites disagree on its user data ({}); using {}",
                 place_text(place),
-                uds.iter().map(|p| place_text(*p)).collect::<Vec<_>>().join(", "),
+                uds.iter()
+                    .map(|p| place_text(*p))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 place_text(uds[0])
             ));
         }
@@ -1135,7 +1144,11 @@ fn conclude(acc: &SiteAcc, func_ty: &dyn Fn(V) -> Option<FuncType>) -> Analysed 
                     dir = Direction::InOut;
                     notes.push(format!(
                         "argument {param}: call sites pass {} bytes; using {m}, in-out",
-                        p.consts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("/")
+                        p.consts
+                            .iter()
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join("/")
                     ));
                 }
                 SizeSpec::Const(m)
@@ -1162,14 +1175,7 @@ fn conclude(acc: &SiteAcc, func_ty: &dyn Fn(V) -> Option<FuncType>) -> Analysed 
             ));
         }
         let handles = p.handles_all && matches!(size, SizeSpec::Const(4));
-        pointers.push((
-            param,
-            PtrUse {
-                dir,
-                size,
-                handles,
-            },
-        ));
+        pointers.push((param, PtrUse { dir, size, handles }));
     }
     Analysed {
         callbacks,
@@ -1272,9 +1278,8 @@ pub fn run(
         .iter()
         .filter_map(|(i, n)| Some((n.to_string(), module.func_type(*i)?.clone())))
         .collect();
-    let func_ty = |f: V| -> Option<FuncType> {
-        func_types.get(&f.name()).filter(|t| !t.variadic).cloned()
-    };
+    let func_ty =
+        |f: V| -> Option<FuncType> { func_types.get(&f.name()).filter(|t| !t.variadic).cloned() };
 
     let mut report = Vec::new();
     let mut callbacks = Vec::new();
@@ -1318,7 +1323,12 @@ pub fn run(
             let Some(t) = c.signature.clone() else {
                 continue;
             };
-            let ty = match module.types.iter().chain(new_types.iter()).position(|x| *x == t) {
+            let ty = match module
+                .types
+                .iter()
+                .chain(new_types.iter())
+                .position(|x| *x == t)
+            {
                 Some(i) => i as u32,
                 None => {
                     new_types.push(t);
@@ -1365,11 +1375,16 @@ fn merge(r: &mut ImportFfi, a: &Analysed, entry: Option<&Entry>) {
             if let Some(u) = c.user_data {
                 mentioned.insert(param_of(u));
             }
-            let from_analysis = a
-                .callbacks
-                .iter()
-                .find(|x| x.0 == c.place)
-                .and_then(|x| x.1.clone());
+            let found = a.callbacks.iter().find(|x| x.0 == c.place);
+            let from_analysis = found.and_then(|x| x.1.clone());
+            let analysis_ud = found
+                .and_then(|x| x.2)
+                .filter(|u| !e.hints.mentions(param_of(*u)));
+            let (user_data, user_data_source) = match (c.user_data, analysis_ud) {
+                (Some(u), _) => (Some(u), Some(src.clone())),
+                (None, Some(u)) => (Some(u), Some(FfiSource::Analysis)),
+                (None, None) => (None, None),
+            };
             let (signature, signature_source) = match (&c.signature, from_analysis) {
                 (Some(s), found) => {
                     if let Some(f) = found.filter(|f| f != s) {
@@ -1388,9 +1403,10 @@ fn merge(r: &mut ImportFfi, a: &Analysed, entry: Option<&Entry>) {
             r.callbacks.push(CallbackItem {
                 place: c.place,
                 signature,
-                user_data: c.user_data,
+                user_data,
                 source: src.clone(),
                 signature_source,
+                user_data_source,
                 emitted: false,
             });
         }
@@ -1437,11 +1453,22 @@ fn merge(r: &mut ImportFfi, a: &Analysed, entry: Option<&Entry>) {
             user_data: ud,
             source: FfiSource::Analysis,
             signature_source: sig.as_ref().map(|_| FfiSource::Analysis),
+            user_data_source: ud.map(|_| FfiSource::Analysis),
             emitted: false,
         });
     }
+    let inherited: BTreeSet<u32> = r
+        .callbacks
+        .iter()
+        .filter(|c| c.source != FfiSource::Analysis)
+        .filter(|c| c.user_data_source == Some(FfiSource::Analysis))
+        .filter_map(|c| match c.user_data {
+            Some(ArgPlace::Param(i)) => Some(i),
+            _ => None,
+        })
+        .collect();
     for (param, u) in &a.pointers {
-        if mentioned.contains(param) {
+        if mentioned.contains(param) || inherited.contains(param) {
             continue;
         }
         r.pointers.push(PointerItem {

@@ -152,7 +152,11 @@ impl FunctionHints {
             match sig.params.get(param as usize) {
                 None => Err(at(format!(
                     "{what} names argument {param}, but `{native}` takes {n} argument(s){}",
-                    if sig.variadic { " before its `...`" } else { "" }
+                    if sig.variadic {
+                        " before its `...`"
+                    } else {
+                        ""
+                    }
                 ))),
                 Some(ValType::Ptr) => Ok(()),
                 Some(t) if what == "ud" => Err(at(format!(
@@ -175,9 +179,14 @@ impl FunctionHints {
             if let Some(ud) = &cb.user_data {
                 check_place(ud, "ud")?;
             }
-            for (p, what) in std::iter::once((cb.place, "cb")).chain(cb.user_data.map(|u| (u, "ud"))) {
+            for (p, what) in
+                std::iter::once((cb.place, "cb")).chain(cb.user_data.map(|u| (u, "ud")))
+            {
                 if places.contains(&p) {
-                    return Err(at(format!("{} is named twice as a callback or user data", place_text(p))));
+                    return Err(at(format!(
+                        "{} is named twice as a callback or user data",
+                        place_text(p)
+                    )));
                 }
                 places.push(p);
                 if let ArgPlace::Param(i) = p {
@@ -189,7 +198,10 @@ impl FunctionHints {
         for ptr in &self.pointers {
             check_place(&ptr.place, "pointer")?;
             if pointer_places.contains(&ptr.place) {
-                return Err(at(format!("{} has two pointer hints", place_text(ptr.place))));
+                return Err(at(format!(
+                    "{} has two pointer hints",
+                    place_text(ptr.place)
+                )));
             }
             pointer_places.push(ptr.place);
             if let ArgPlace::Param(i) = ptr.place {
@@ -258,6 +270,21 @@ impl FunctionHints {
             }
         }
         Ok(())
+    }
+}
+
+impl FunctionHints {
+    /// Whether the entry says anything about argument `param` (itself or a
+    /// field of the struct it points to).
+    pub fn mentions(&self, param: u32) -> bool {
+        let of = |p: &ArgPlace| match *p {
+            ArgPlace::Param(i) => i,
+            ArgPlace::Field { param, .. } => param,
+        };
+        self.pointers.iter().any(|p| of(&p.place) == param)
+            || self.callbacks.iter().any(|c| {
+                of(&c.place) == param || c.user_data.as_ref().is_some_and(|u| of(u) == param)
+            })
     }
 }
 

@@ -17,7 +17,9 @@ mod ctx;
 mod dce;
 mod diag;
 mod emit;
+mod ffi_analysis;
 mod globals;
+pub mod hints;
 mod intrinsics;
 mod ir;
 mod liveness;
@@ -25,9 +27,11 @@ mod llvm;
 mod lower;
 mod prepass;
 mod regalloc;
+mod symbols;
 mod types;
 
 pub use diag::{Diagnostic, Diagnostics};
+pub use ffi_analysis::{CallbackItem, FfiSource, ImportFfi, PointerItem, BUNDLED_HINTS_PATH};
 
 /// Translation options.
 #[derive(Debug, Clone)]
@@ -42,6 +46,16 @@ pub struct Options {
     pub debug_lines: bool,
     /// Run the LLVM simplification passes first (mem2reg/SROA etc.).
     pub prepasses: bool,
+    /// Infer FFI metadata (callbacks, user data, pointer sizes and
+    /// directions) from the import call sites.
+    pub ffi_analysis: bool,
+    /// Apply the bundled `hints/*.hints`.
+    pub use_bundled_hints: bool,
+    /// User hints files `(path for messages, text)`, applied after the
+    /// bundled ones; an entry replaces the bundled entry for its function.
+    pub hints: Vec<(String, String)>,
+    /// Fast-symbol tables: an import named in one becomes `(table, index)`.
+    pub symbol_tables: Vec<espb_format::symtab::SymbolTable>,
 }
 
 impl Default for Options {
@@ -52,6 +66,10 @@ impl Default for Options {
             stack_size: 64 * 1024,
             debug_lines: true,
             prepasses: true,
+            ffi_analysis: true,
+            use_bundled_hints: true,
+            hints: Vec::new(),
+            symbol_tables: Vec::new(),
         }
     }
 }
@@ -78,6 +96,9 @@ pub struct ImportStats {
 pub struct Stats {
     pub functions: Vec<FuncStats>,
     pub imports: Vec<ImportStats>,
+    /// Per import: its callbacks and pointer metadata and where each came
+    /// from (analysis, bundled hints or user hints), and its fast symbol.
+    pub ffi: Vec<ImportFfi>,
 }
 
 /// Translates LLVM bitcode into a module.
@@ -123,7 +144,19 @@ pub fn translate_with_stats(
             Diagnostics::single(Diagnostic::new(format!("LLVM passes failed: {}", e)))
         })?;
     }
-    build(m, opts)
+    let (mut out, mut stats) = build(m, opts)?;
+    let ffi_opts = ffi_analysis::FfiOptions {
+        analysis: opts.ffi_analysis,
+        bundled_hints: opts.use_bundled_hints,
+        user_hints: &opts.hints,
+    };
+    let mut ffi = ffi_analysis::run(&module, &mut out, &ffi_opts).map_err(Diagnostics)?;
+    let fast = symbols::resolve(&mut out, &opts.symbol_tables).map_err(Diagnostics::single)?;
+    for r in &mut ffi {
+        r.fast = fast.get(r.import as usize).cloned().flatten();
+    }
+    stats.ffi = ffi;
+    Ok((out, stats))
 }
 
 fn build(m: llvm::Mod, opts: &Options) -> Result<(Module<'static>, Stats), Diagnostics> {

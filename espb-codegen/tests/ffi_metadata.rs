@@ -1,0 +1,592 @@
+//! FFI metadata from real clang output (riscv32, -O0/-O2/-Os) against the
+//! bundled SDK headers: callbacks, user data and pointer directions/sizes
+//! inferred by the analysis, merged with the bundled and user hints, as
+//! emitted into the module (`cbmeta`/`immeta`) and reported per import.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use espb_codegen::{translate_with_stats, FfiSource, ImportFfi, Options, Stats};
+use espb_format::{ArgPlace, Direction, FuncType, Module, SizeSpec, ValType};
+
+const OPTS: [&str; 3] = ["-O0", "-O2", "-Os"];
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// riscv32 bitcode of `tests/ffi/<name>.c` at `opt`.
+fn bitcode(name: &str, opt: &str) -> Vec<u8> {
+    let src = repo()
+        .join("espb-codegen/tests/ffi")
+        .join(format!("{name}.c"));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ffi_metadata");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bc = dir.join(format!("{name}{opt}.bc"));
+    let out = Command::new("clang-19")
+        .args([
+            "--target=riscv32-unknown-elf",
+            "-march=rv32imac",
+            "-mabi=ilp32",
+            "-isystem",
+            "/usr/include/newlib",
+        ])
+        .arg("-I")
+        .arg(repo().join("sdk/include"))
+        .args([opt, "-emit-llvm", "-c"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&bc)
+        .output()
+        .expect("clang-19 runs");
+    assert!(
+        out.status.success(),
+        "clang failed on {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read(&bc).unwrap()
+}
+
+fn build(name: &str, opt: &str, opts: &Options) -> (Module<'static>, Stats) {
+    let (m, s) = translate_with_stats(&bitcode(name, opt), opts)
+        .unwrap_or_else(|d| panic!("{name}{opt}: {d}"));
+    // Whatever is emitted must pass the format's validator.
+    let bytes = m.to_bytes();
+    espb_format::parse(&bytes).unwrap_or_else(|e| panic!("{name}{opt}: invalid module: {e}"));
+    (m, s)
+}
+
+fn no_bundled() -> Options {
+    Options {
+        use_bundled_hints: false,
+        ..Options::default()
+    }
+}
+
+fn user(text: &str) -> Options {
+    Options {
+        hints: vec![("my.hints".to_string(), text.to_string())],
+        ..Options::default()
+    }
+}
+
+/// The emitted metadata of one import, in a comparable form: callbacks as
+/// (place, signature, user data) and pointers as (param, dir, size, handles).
+type Cb = (ArgPlace, FuncType, Option<ArgPlace>);
+type Ptr = (u32, Direction, SizeSpec, bool);
+
+fn emitted(m: &Module<'_>, name: &str) -> (Vec<Cb>, Vec<Ptr>) {
+    let imp = m
+        .imports
+        .iter()
+        .position(|i| i.name == name)
+        .unwrap_or_else(|| panic!("no import {name}")) as u32;
+    let mut cbs: Vec<Cb> = m
+        .callbacks
+        .iter()
+        .filter(|c| c.import == imp)
+        .map(|c| (c.place, m.types[c.ty as usize].clone(), c.user_data))
+        .collect();
+    cbs.sort_by_key(|c| format!("{:?}", c.0));
+    let mut ptrs: Vec<Ptr> = m
+        .pointers
+        .iter()
+        .filter(|p| p.import == imp)
+        .map(|p| (p.param, p.dir, p.size, p.handles))
+        .collect();
+    ptrs.sort_by_key(|p| p.0);
+    (cbs, ptrs)
+}
+
+fn report<'a>(s: &'a Stats, name: &str) -> &'a ImportFfi {
+    s.ffi
+        .iter()
+        .find(|r| r.name == name)
+        .unwrap_or_else(|| panic!("no report for {name}"))
+}
+
+fn sig(params: &[ValType], result: Option<ValType>) -> FuncType {
+    FuncType {
+        params: params.to_vec(),
+        result,
+        variadic: false,
+    }
+}
+
+fn bundled(line: usize) -> FfiSource {
+    FfiSource::BundledHints {
+        file: "hints/esp-idf.hints".into(),
+        line,
+    }
+}
+
+fn user_src(line: usize) -> FfiSource {
+    FfiSource::UserHints {
+        file: "my.hints".into(),
+        line,
+    }
+}
+
+use ValType::{Ptr as P, I32};
+
+fn task_create_expected() -> (Vec<Cb>, Vec<Ptr>) {
+    (
+        vec![(
+            ArgPlace::Param(0),
+            sig(&[P], None),
+            Some(ArgPlace::Param(3)),
+        )],
+        vec![
+            (1, Direction::In, SizeSpec::StrLen, false),
+            (5, Direction::Out, SizeSpec::Const(4), true),
+        ],
+    )
+}
+
+fn esp_timer_expected() -> (Vec<Cb>, Vec<Ptr>) {
+    (
+        vec![(
+            ArgPlace::Field {
+                param: 0,
+                offset: 0,
+            },
+            sig(&[P], None),
+            Some(ArgPlace::Field {
+                param: 0,
+                offset: 4,
+            }),
+        )],
+        vec![
+            (0, Direction::In, SizeSpec::Const(20), false),
+            (1, Direction::Out, SizeSpec::Const(4), true),
+        ],
+    )
+}
+
+#[test]
+fn task_with_parameter_and_handle_and_queue_receive_into_a_local() {
+    for opt in OPTS {
+        let (m, s) = build("tasks_queue", opt, &Options::default());
+        assert_eq!(
+            emitted(&m, "xTaskCreatePinnedToCore"),
+            task_create_expected(),
+            "{opt}"
+        );
+        let r = report(&s, "xTaskCreatePinnedToCore");
+        assert!(r.callbacks.iter().all(|c| c.source == bundled(9)), "{r:?}");
+        assert!(r.pointers.iter().all(|p| p.source == bundled(9)), "{r:?}");
+
+        // `xQueueReceive: out 1` leaves the size to the analysis: the local
+        // `struct msg got` is 8 bytes.
+        let (_, ptrs) = emitted(&m, "xQueueReceive");
+        assert_eq!(
+            ptrs,
+            vec![(1, Direction::Out, SizeSpec::Const(8), false)],
+            "{opt}"
+        );
+        let p = &report(&s, "xQueueReceive").pointers[0];
+        assert_eq!(p.source, bundled(22));
+        assert_eq!(p.size_source, Some(FfiSource::Analysis));
+        let (_, ptrs) = emitted(&m, "xQueueGenericSend");
+        assert_eq!(
+            ptrs,
+            vec![(1, Direction::In, SizeSpec::Const(8), false)],
+            "{opt}"
+        );
+        let (_, ptrs) = emitted(&m, "printf");
+        assert_eq!(
+            ptrs,
+            vec![(0, Direction::In, SizeSpec::StrLen, false)],
+            "{opt}"
+        );
+        assert_eq!(report(&s, "printf").pointers[0].source, FfiSource::Analysis);
+        assert_eq!(emitted(&m, "vTaskDelete"), (vec![], vec![]), "{opt}");
+    }
+}
+
+#[test]
+fn the_analysis_alone_finds_what_the_bundled_hints_say() {
+    for opt in OPTS {
+        let (m, s) = build("tasks_queue", opt, &no_bundled());
+        assert_eq!(
+            emitted(&m, "xTaskCreatePinnedToCore"),
+            task_create_expected(),
+            "{opt}"
+        );
+        let r = report(&s, "xTaskCreatePinnedToCore");
+        assert!(r
+            .callbacks
+            .iter()
+            .all(|c| c.source == FfiSource::Analysis
+                && c.user_data_source == Some(FfiSource::Analysis)));
+        // The received item is read after the call. (At -O2 the loop is
+        // unrolled: the other receives into the same local make it in-out.)
+        let (_, ptrs) = emitted(&m, "xQueueReceive");
+        assert_eq!(ptrs.len(), 1);
+        assert_eq!((ptrs[0].0, ptrs[0].2), (1, SizeSpec::Const(8)), "{opt}");
+        assert_ne!(ptrs[0].1, Direction::In, "{opt}");
+
+        let (m, _) = build("esp_timer_struct", opt, &no_bundled());
+        assert_eq!(
+            emitted(&m, "esp_timer_create"),
+            esp_timer_expected(),
+            "{opt}"
+        );
+
+        let (m, _) = build("gpio_qsort", opt, &no_bundled());
+        assert_eq!(
+            emitted(&m, "gpio_isr_handler_add"),
+            (
+                vec![(
+                    ArgPlace::Param(1),
+                    sig(&[P], None),
+                    Some(ArgPlace::Param(2))
+                )],
+                vec![]
+            ),
+            "{opt}"
+        );
+        assert_eq!(
+            emitted(&m, "qsort"),
+            (
+                vec![(ArgPlace::Param(3), sig(&[P, P], Some(I32)), None)],
+                vec![(0, Direction::InOut, SizeSpec::Const(20), false)]
+            ),
+            "{opt}"
+        );
+    }
+}
+
+#[test]
+fn esp_timer_callback_inside_a_compound_literal() {
+    for opt in OPTS {
+        let (m, s) = build("esp_timer_struct", opt, &Options::default());
+        assert_eq!(
+            emitted(&m, "esp_timer_create"),
+            esp_timer_expected(),
+            "{opt}"
+        );
+        let r = report(&s, "esp_timer_create");
+        assert!(r.callbacks.iter().all(|c| c.source == bundled(26)));
+        // The name field (`in 0.12 size strlen`) cannot be expressed in
+        // immeta: reported, not emitted.
+        let name = r
+            .pointers
+            .iter()
+            .find(|p| {
+                p.place
+                    == ArgPlace::Field {
+                        param: 0,
+                        offset: 12,
+                    }
+            })
+            .unwrap();
+        assert!(!name.emitted);
+        assert!(
+            r.notes.iter().any(|n| n.contains("field 0.12")),
+            "{:?}",
+            r.notes
+        );
+    }
+}
+
+#[test]
+fn freertos_timer_callback() {
+    for opt in OPTS {
+        let (m, s) = build("timers", opt, &Options::default());
+        let (cbs, ptrs) = emitted(&m, "xTimerCreate");
+        assert_eq!(
+            cbs,
+            vec![(ArgPlace::Param(4), sig(&[P], None), None)],
+            "{opt}"
+        );
+        assert_eq!(
+            ptrs[0],
+            (0, Direction::In, SizeSpec::StrLen, false),
+            "{opt}"
+        );
+        // The timer ID `&ticks` is not mentioned by the bundled entry: the
+        // analysis describes the global it points to.
+        assert_eq!(
+            ptrs[1],
+            (3, Direction::InOut, SizeSpec::Const(4), false),
+            "{opt}"
+        );
+        let r = report(&s, "xTimerCreate");
+        assert_eq!(
+            r.pointers
+                .iter()
+                .find(|p| p.place == ArgPlace::Param(3))
+                .unwrap()
+                .source,
+            FfiSource::Analysis
+        );
+        assert_eq!(r.callbacks[0].source, bundled(16));
+    }
+}
+
+#[test]
+fn gpio_isr_and_qsort_comparator() {
+    for opt in OPTS {
+        let (m, s) = build("gpio_qsort", opt, &Options::default());
+        assert_eq!(
+            emitted(&m, "gpio_isr_handler_add"),
+            (
+                vec![(
+                    ArgPlace::Param(1),
+                    sig(&[P], None),
+                    Some(ArgPlace::Param(2))
+                )],
+                vec![]
+            ),
+            "{opt}"
+        );
+        assert_eq!(
+            report(&s, "gpio_isr_handler_add").callbacks[0].source,
+            bundled(30)
+        );
+        let (cbs, _) = emitted(&m, "qsort");
+        assert_eq!(
+            cbs,
+            vec![(ArgPlace::Param(3), sig(&[P, P], Some(I32)), None)],
+            "{opt}"
+        );
+        assert_eq!(report(&s, "qsort").callbacks[0].source, bundled(42));
+    }
+}
+
+#[test]
+fn unknown_natives_are_described_by_the_analysis_alone() {
+    for opt in OPTS {
+        let (m, s) = build("unknown_native", opt, &Options::default());
+        assert_eq!(
+            emitted(&m, "dev_on_event"),
+            (
+                vec![(
+                    ArgPlace::Param(0),
+                    sig(&[P, I32], None),
+                    Some(ArgPlace::Param(1))
+                )],
+                vec![]
+            ),
+            "{opt}"
+        );
+        // `struct widget *w = NULL; dev_widget_new(7, "seven", &w)`: a
+        // handle the native fills in; the label is a string.
+        assert_eq!(
+            emitted(&m, "dev_widget_new"),
+            (
+                vec![],
+                vec![
+                    (1, Direction::In, SizeSpec::StrLen, false),
+                    (2, Direction::InOut, SizeSpec::Const(4), true),
+                ]
+            ),
+            "{opt}"
+        );
+        assert_eq!(
+            emitted(&m, "dev_read"),
+            (
+                vec![],
+                vec![(1, Direction::Out, SizeSpec::Const(16), false)]
+            ),
+            "{opt}"
+        );
+        assert_eq!(
+            emitted(&m, "dev_job_run"),
+            (
+                vec![(
+                    ArgPlace::Field {
+                        param: 0,
+                        offset: 0
+                    },
+                    sig(&[P], None),
+                    Some(ArgPlace::Field {
+                        param: 0,
+                        offset: 4
+                    })
+                )],
+                vec![(0, Direction::In, SizeSpec::Const(12), false)]
+            ),
+            "{opt}"
+        );
+        for r in &s.ffi {
+            assert!(r.callbacks.iter().all(|c| c.source == FfiSource::Analysis));
+            assert!(r.pointers.iter().all(|p| p.source == FfiSource::Analysis));
+        }
+    }
+}
+
+#[test]
+fn analysis_can_be_turned_off() {
+    let (m, _) = build(
+        "unknown_native",
+        "-O2",
+        &Options {
+            ffi_analysis: false,
+            use_bundled_hints: false,
+            ..Options::default()
+        },
+    );
+    assert!(m.callbacks.is_empty() && m.pointers.is_empty());
+}
+
+#[test]
+fn a_user_hint_overrides_the_bundled_one() {
+    // The bundled qsort entry gives `size arg 1` (the element count); a user
+    // entry without a size leaves it to the analysis (the 20-byte array).
+    let opts =
+        user("# mine\nqsort: inout 0, cb 3 (ptr, ptr) -> i32\nxQueueReceive: out 1 size 16\n");
+    for opt in OPTS {
+        let (m, s) = build("gpio_qsort", opt, &opts);
+        assert_eq!(
+            emitted(&m, "qsort"),
+            (
+                vec![(ArgPlace::Param(3), sig(&[P, P], Some(I32)), None)],
+                vec![(0, Direction::InOut, SizeSpec::Const(20), false)]
+            ),
+            "{opt}"
+        );
+        let r = report(&s, "qsort");
+        assert_eq!(r.callbacks[0].source, user_src(2));
+        assert_eq!(r.pointers[0].source, user_src(2));
+        assert_eq!(r.pointers[0].size_source, Some(FfiSource::Analysis));
+
+        let (m, s) = build("tasks_queue", opt, &opts);
+        assert_eq!(
+            emitted(&m, "xQueueReceive").1,
+            vec![(1, Direction::Out, SizeSpec::Const(16), false)],
+            "{opt}"
+        );
+        let p = &report(&s, "xQueueReceive").pointers[0];
+        assert_eq!(
+            (&p.source, &p.size_source),
+            (&user_src(3), &Some(user_src(3)))
+        );
+        // Entries the user did not write stay bundled.
+        assert_eq!(
+            emitted(&m, "xTaskCreatePinnedToCore"),
+            task_create_expected()
+        );
+    }
+    // Without the user file the bundled entry applies.
+    let (m, _) = build("gpio_qsort", "-O2", &Options::default());
+    assert_eq!(
+        emitted(&m, "qsort").1,
+        vec![(
+            0,
+            Direction::InOut,
+            SizeSpec::Param { param: 1, scale: 1 },
+            false
+        )]
+    );
+}
+
+#[test]
+fn a_hint_can_complete_what_the_analysis_misses() {
+    // The analysis cannot know the timer ID travels to the callback: a `ud`
+    // hint makes it user data instead of a buffer.
+    let opts = user("xTimerCreate: in 0 size strlen, cb 4 (ptr), ud 3\n");
+    let (m, s) = build("timers", "-O2", &opts);
+    assert_eq!(
+        emitted(&m, "xTimerCreate"),
+        (
+            vec![(
+                ArgPlace::Param(4),
+                sig(&[P], None),
+                Some(ArgPlace::Param(3))
+            )],
+            vec![(0, Direction::In, SizeSpec::StrLen, false)]
+        )
+    );
+    assert_eq!(
+        report(&s, "xTimerCreate").callbacks[0].user_data_source,
+        Some(user_src(1))
+    );
+}
+
+fn diag(name: &str, hints: &str) -> espb_codegen::Diagnostics {
+    translate_with_stats(&bitcode(name, "-O2"), &user(hints))
+        .map(|_| ())
+        .expect_err("a wrong hint is an error")
+}
+
+#[test]
+fn a_wrong_user_hint_is_a_diagnostic_naming_the_file_and_line() {
+    let d = diag("tasks_queue", "# ok\n\nxQueueReceive: out 5 size 4\n");
+    assert_eq!(d.0.len(), 1, "{d}");
+    assert_eq!(d.0[0].location, Some(("my.hints".to_string(), 3)));
+    assert!(
+        d.0[0].message.contains("names argument 5") && d.0[0].message.contains("takes 3"),
+        "{d}"
+    );
+
+    let d = diag("gpio_qsort", "gpio_isr_handler_add: cb 0 (ptr), ud 2\n");
+    assert!(
+        d.0[0]
+            .message
+            .contains("cb argument 0 is i32, not a pointer"),
+        "{d}"
+    );
+    assert_eq!(d.0[0].location, Some(("my.hints".to_string(), 1)));
+
+    let d = diag("gpio_qsort", "qsort: inout 0 size arg 3, cb 3\n");
+    assert!(
+        d.0[0]
+            .message
+            .contains("size argument 3 is ptr, not an integer"),
+        "{d}"
+    );
+
+    let d = diag("gpio_qsort", "qsort: cb 3, inout 3 size 4\n");
+    assert!(d.0[0].message.contains("both a buffer and a cb"), "{d}");
+
+    let d = diag(
+        "esp_timer_struct",
+        "esp_timer_create: cb 0.0 (ptr), ud 0.4, out 1 size 4 handle\n",
+    );
+    assert!(
+        d.0[0].message.contains("needs the struct described too"),
+        "{d}"
+    );
+
+    let d = diag(
+        "esp_timer_struct",
+        "esp_timer_create: in 0 size 20, cb 0.20 (ptr)\n",
+    );
+    assert!(d.0[0].message.contains("outside the 20-byte struct"), "{d}");
+
+    let d = diag("timers", "xTimerCreate: cb 4, ud 1\n");
+    assert!(
+        d.0[0]
+            .message
+            .contains("ud argument 1 is i32, not a pointer"),
+        "{d}"
+    );
+
+    // Syntax errors name the line too.
+    let d = diag("timers", "\nxTimerCreate: cb 4 (ptr) ud 3\n");
+    assert_eq!(d.0[0].location, Some(("my.hints".to_string(), 2)));
+    assert!(d.0[0].message.contains("expected `,`"), "{d}");
+
+    // A hint for a function the module does not import is not checked.
+    translate_with_stats(&bitcode("timers", "-O2"), &user("not_imported: out 9\n")).unwrap();
+}
+
+#[test]
+fn every_pointer_the_analysis_leaves_undescribed_is_reported() {
+    // A pointer the analysis cannot follow (a parameter of the caller) and a
+    // bundled entry without a size: nothing is emitted, and the report says so.
+    let (m, s) = build("tasks_queue", "-O0", &user("vTaskDelete: in 0\n"));
+    assert_eq!(emitted(&m, "vTaskDelete"), (vec![], vec![]));
+    let r = report(&s, "vTaskDelete");
+    assert!(!r.pointers[0].emitted);
+    assert!(
+        r.notes.iter().any(|n| n.contains("no size known")),
+        "{:?}",
+        r.notes
+    );
+}
