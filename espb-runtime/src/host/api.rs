@@ -69,6 +69,7 @@ pub(crate) fn ret(v: u32) -> R {
 pub(crate) const PD_TRUE: u32 = 1;
 pub(crate) const PD_FALSE: u32 = 0;
 pub(crate) const ESP_OK: u32 = 0;
+pub(crate) const ESP_ERR_NO_MEM: u32 = 0x101;
 pub(crate) const ESP_ERR_INVALID_ARG: u32 = 0x102;
 pub(crate) const ESP_ERR_INVALID_STATE: u32 = 0x103;
 

@@ -5,7 +5,8 @@ use crate::imports::Caller;
 use crate::trap::Trap;
 
 use super::api::{
-    a32, a64, module_func, ret, Imp, ESP_ERR_INVALID_ARG, ESP_ERR_INVALID_STATE, ESP_OK, R,
+    a32, a64, module_func, ret, Imp, ESP_ERR_INVALID_ARG, ESP_ERR_INVALID_STATE, ESP_ERR_NO_MEM,
+    ESP_OK, R,
 };
 use super::kernel::{self, add_object, slot_of, Kernel, State, TaskId, WaitOn};
 use super::objects::{EspTimer, Obj};
@@ -77,6 +78,9 @@ fn create(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     };
     let h = add_object(&mut g, Obj::EspTimer(t));
     drop(g);
+    if h == 0 {
+        return ret(ESP_ERR_NO_MEM);
+    }
     c.write_u32(out, h)?;
     ret(ESP_OK)
 }

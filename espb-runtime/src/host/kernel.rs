@@ -43,6 +43,9 @@ pub const MAX_PRIORITIES: u32 = 25;
 /// a sub-range of the native-reference range the FFI handle table never uses.
 pub const HANDLE_BASE: u32 = espb_format::NATIVE_REF_BASE + 0x1000_0000;
 
+/// Most objects (tasks, queues, timers, …) a run may create.
+pub(crate) const MAX_OBJECTS: usize = 1 << 24;
+
 /// Why a run ended (see `docs/host-platform.md`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EndReason {
@@ -649,6 +652,11 @@ impl Kernel {
 
 /// Registers `obj` and returns its handle.
 pub(crate) fn add_object(st: &mut State, obj: Obj) -> u32 {
+    // Slots are never reused; past this many the creation fails (NULL, what
+    // FreeRTOS returns when it is out of memory).
+    if st.objects.len() >= MAX_OBJECTS {
+        return 0;
+    }
     st.objects.push(Some(obj));
     HANDLE_BASE + (st.objects.len() - 1) as u32
 }

@@ -236,6 +236,9 @@ fn open(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
         },
     );
     drop(g);
+    if h == 0 {
+        return ret(super::api::ESP_ERR_NO_MEM);
+    }
     c.write_u32(out, h)?;
     ret(ESP_OK)
 }

@@ -97,7 +97,7 @@ fn task_create(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     // configMAX_TASK_NAME_LEN = 16 including the NUL.
     name.truncate(15);
     let (mut g, me) = k.enter()?;
-    if k.live_module_tasks(&g) >= k.max_tasks {
+    if k.live_module_tasks(&g) >= k.max_tasks || g.objects.len() >= kernel::MAX_OBJECTS {
         // What FreeRTOS returns when the TCB or stack cannot be allocated.
         return ret(ERR_COULD_NOT_ALLOCATE);
     }
