@@ -122,6 +122,20 @@ impl Mod {
         unsafe { LLVMStoreSizeOfType(self.td, t.0) }
     }
 
+    /// ABI alignment of `i64` and `double` in this datalayout.
+    pub fn wide_aligns(&self) -> (u32, u32) {
+        // SAFETY: the module's context creates (or returns) its i64 and double types.
+        unsafe {
+            let c = LLVMGetModuleContext(self.m);
+            let i = LLVMInt64TypeInContext(c);
+            let d = LLVMDoubleTypeInContext(c);
+            (
+                LLVMABIAlignmentOfType(self.td, i),
+                LLVMABIAlignmentOfType(self.td, d),
+            )
+        }
+    }
+
     pub fn pref_align_global(&self, g: Val) -> u32 {
         // SAFETY: `g` is a global variable of this module.
         unsafe { LLVMPreferredAlignmentOfGlobal(self.td, g.0) }
@@ -478,6 +492,27 @@ impl Val {
             Some((file, line))
         }
     }
+    /// The `byval(<ty>)` type of call argument `arg`, if it has one.
+    pub fn call_byval_type(self, arg: u32) -> Option<Ty> {
+        let name = "byval";
+        // SAFETY: a call instruction; the attribute, if present, is a type
+        // attribute (byval always is) owned by the call's attribute list.
+        unsafe {
+            let kind =
+                LLVMGetEnumAttributeKindForName(name.as_ptr() as *const libc_char, name.len());
+            let a = LLVMGetCallSiteEnumAttribute(self.0, arg + 1, kind);
+            if a.is_null() || LLVMIsTypeAttribute(a) == 0 {
+                return None;
+            }
+            let t = LLVMGetTypeAttributeValue(a);
+            if t.is_null() {
+                None
+            } else {
+                Some(Ty(t))
+            }
+        }
+    }
+
     /// The instructions and constants that use this value.
     pub fn users(self) -> Vec<Val> {
         let mut out = Vec::new();

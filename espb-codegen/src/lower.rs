@@ -1366,9 +1366,25 @@ impl<'a> FnLower<'a> {
         let fty = i.called_fn_type();
         let nfixed = fty.fn_params().len() as u32;
         let nargs = i.num_arg_operands();
+        let to_module = !target.is_function() || self.ctx.funcs.contains_key(&target);
         let mut fixed = Vec::new();
         for k in 0..nfixed.min(nargs) {
-            fixed.extend(self.get(i.operand(k))?);
+            match i.call_byval_type(k).filter(|_| to_module) {
+                // The callee owns a copy (docs/abi.md): made in the caller's frame.
+                Some(t) if t.is_sized() => {
+                    let size = self.ctx.m.alloc_size(t);
+                    if size > 1 << 24 {
+                        return Err("by-value argument too large".into());
+                    }
+                    let src = self.get1(i.operand(k))?;
+                    let slot = self.f.frame_slot(size as u32, 8);
+                    let dst = self.frame_addr(slot);
+                    let n = self.konst(size, false);
+                    self.op(O::MemCopy, vec![VOp::Reg(dst), VOp::Reg(src), VOp::Reg(n)]);
+                    fixed.push(dst);
+                }
+                _ => fixed.extend(self.get(i.operand(k))?),
+            }
         }
         let mut var: Vec<(VReg, Sc)> = Vec::new();
         for k in nfixed..nargs {
@@ -1461,14 +1477,22 @@ impl<'a> FnLower<'a> {
         Ok(())
     }
 
-    /// Lays out variadic arguments like riscv32 ilp32 stack arguments in a
-    /// frame area and returns its address.
+    /// Lays out variadic arguments like stack arguments in a frame area and
+    /// returns its address: 4-byte slots, 8-byte values at their ABI
+    /// alignment (8 on riscv32 ilp32, which clang's `va_arg` expects; 4 on
+    /// i386).
     fn pack_varargs(&mut self, var: &[(VReg, Sc)]) -> VReg {
+        let (al_i64, al_f64) = self.ctx.m.wide_aligns();
         let mut off = 0u32;
         let mut placed = Vec::new();
         for &(v, sc) in var {
             let size = if sc.wide() { 8 } else { 4 };
-            off = off.div_ceil(size) * size;
+            let align = match sc {
+                Sc::F64 => al_f64.clamp(4, 8),
+                _ if sc.wide() => al_i64.clamp(4, 8),
+                _ => 4,
+            };
+            off = off.div_ceil(align) * align;
             placed.push((v, size, off));
             off += size;
         }

@@ -169,3 +169,46 @@ fn c_corpus_matches_native() {
         );
     }
 }
+
+/// Any 32-bit little-endian datalayout is accepted: programs built for i686
+/// (by-value struct arguments, 4-byte-aligned doubles in varargs) also run.
+#[test]
+fn i686_bitcode_matches_native() {
+    let programs = [
+        "byval_struct_args.c",
+        "structs.c",
+        "many_args.c",
+        "varargs_forward.c",
+        "return_structs.c",
+        "int_ops_i64.c",
+    ];
+    let mut fails = Vec::new();
+    for p in programs {
+        let src = repo().join("tests/c").join(p);
+        let (want, want_code) = native(&src).unwrap();
+        let bc = tmp().join(format!("{p}.i686.bc"));
+        let st = Command::new("clang-19")
+            .args([
+                "--target=i686-unknown-linux-gnu",
+                "-O2",
+                "-w",
+                "-emit-llvm",
+                "-c",
+            ])
+            .arg(&src)
+            .arg("-o")
+            .arg(&bc)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        match run_espb(&std::fs::read(&bc).unwrap()) {
+            Ok((got, code)) if got == want && code == want_code => {}
+            Ok((got, code)) => fails.push(format!(
+                "{p}: exit {code}\n{}",
+                String::from_utf8_lossy(&got)
+            )),
+            Err(e) => fails.push(format!("{p}: {e}")),
+        }
+    }
+    assert!(fails.is_empty(), "{}", fails.join("\n"));
+}
