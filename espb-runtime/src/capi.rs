@@ -6,7 +6,9 @@ use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Mutex;
 
-use crate::{Config, HostFunc, Imports, Instance, Module, SymbolTable, Trap, TrapKind, Value};
+use crate::{
+    Config, HostFunc, Imports, Instance, InstanceHandle, Module, SymbolTable, Trap, TrapKind, Value,
+};
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +59,9 @@ pub struct EspbConfig {
 /// A loaded module and its instance. The instance borrows the module, which
 /// borrows the caller's bytes; `espb_unload` drops them in that order.
 pub struct EspbInstance {
+    /// Calls go through the handle, so `espb_unload` waits for calls already
+    /// running on other threads before freeing anything.
+    handle: InstanceHandle,
     inst: Option<Instance<'static>>,
     module: *mut Module<'static>,
 }
@@ -159,6 +164,7 @@ pub unsafe extern "C" fn espb_load(
         let mref: &'static Module<'static> = unsafe { &*module };
         match Instance::new(mref, &imports, cfg) {
             Ok(inst) => Box::into_raw(Box::new(EspbInstance {
+                handle: inst.handle(),
                 inst: Some(inst),
                 module,
             })),
@@ -201,7 +207,7 @@ pub unsafe extern "C" fn espb_call_by_name(
 ) -> EspbStatus {
     guard(EspbStatus::ErrTrap, || {
         // SAFETY: caller contract.
-        let Some(i) = (unsafe { inst.as_ref() }).and_then(|i| i.inst.as_ref()) else {
+        let Some(handle) = (unsafe { inst.as_ref() }).map(|i| i.handle.clone()) else {
             set_error("espb_call_by_name: instance is NULL");
             return EspbStatus::ErrArg;
         };
@@ -236,17 +242,13 @@ pub unsafe extern "C" fn espb_call_by_name(
                 }
             });
         }
-        if i.module().export(name).is_none() {
-            set_error(format!("no exported function `{name}`"));
-            return EspbStatus::ErrArg;
-        }
         let write = |v: EspbValue| {
             if !result.is_null() {
                 // SAFETY: caller contract: writable.
                 unsafe { *result = v };
             }
         };
-        match i.call(name, &vals) {
+        match handle.call_export(name, &vals) {
             Ok(r) => {
                 write(match r {
                     None => EspbValue {
@@ -281,7 +283,9 @@ pub unsafe extern "C" fn espb_call_by_name(
                     });
                     return EspbStatus::Exit;
                 }
-                if matches!(t.kind, TrapKind::Host(_)) && t.func.is_none() {
+                if let (TrapKind::Host(msg), None) = (&t.kind, t.func) {
+                    // Refused before any module code ran: a bad call, not a trap.
+                    set_error(msg.clone());
                     return EspbStatus::ErrArg;
                 }
                 EspbStatus::ErrTrap

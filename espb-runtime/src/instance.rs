@@ -652,46 +652,45 @@ impl InstanceHandle {
         self.gate.state.load(Acquire) & DEAD == 0
     }
 
-    /// Calls module function `func` with raw argument registers.
-    pub fn call_raw(&self, func: u32, args: &[u64]) -> Result<Option<u64>, Trap> {
+    /// Runs `f` on the live instance, or returns `InstanceDead`.
+    fn with<R>(&self, f: impl FnOnce(&Inner<'_>) -> Result<R, Trap>) -> Result<R, Trap> {
         let Some(p) = self.gate.enter() else {
             return Err(Trap::new(TrapKind::InstanceDead));
         };
         // SAFETY: `enter` succeeded, so the instance's Drop has not passed
         // `Gate::kill`, which waits for this entry to `exit` before `Inner` is
         // freed; the pointer was set from the boxed (never moved) `Inner`.
-        // The `'static` lifetime is only nominal: nothing borrowed from the
-        // module escapes this call.
+        // The `'static` lifetime is only nominal: `f` cannot keep anything
+        // borrowed from it beyond this call.
         let inner = unsafe { &*(p as *const Inner<'static>) };
-        let r = if func >= inner.module.num_functions() {
-            Err(Trap::host(alloc::format!("no function f{func}")))
-        } else {
-            inner.invoke(func, args)
-        };
+        let r = f(inner);
         self.gate.exit();
         r
     }
 
+    /// Calls module function `func` with raw argument registers.
+    pub fn call_raw(&self, func: u32, args: &[u64]) -> Result<Option<u64>, Trap> {
+        self.with(|inner| {
+            if func >= inner.module.num_functions() {
+                return Err(Trap::host(alloc::format!("no function f{func}")));
+            }
+            inner.invoke(func, args)
+        })
+    }
+
     /// Calls module function `func` with typed values.
     pub fn call(&self, func: u32, args: &[Value]) -> Result<Option<Value>, Trap> {
-        let Some(p) = self.gate.enter() else {
-            return Err(Trap::new(TrapKind::InstanceDead));
-        };
-        // SAFETY: as in `call_raw`.
-        let inner = unsafe { &*(p as *const Inner<'static>) };
-        let r = (|| {
-            let t = inner
+        self.with(|inner| invoke_values(inner, func, args))
+    }
+
+    /// Calls the exported function `name` with typed values.
+    pub fn call_export(&self, name: &str, args: &[Value]) -> Result<Option<Value>, Trap> {
+        self.with(|inner| {
+            let func = inner
                 .module
-                .func_type(func)
-                .ok_or_else(|| Trap::host(alloc::format!("no function f{func}")))?;
-            let raw = check_args(t, args).map_err(Trap::host)?;
-            let r = inner.invoke(func, &raw)?;
-            Ok(match (r, t.result) {
-                (Some(bits), Some(ty)) => Some(Value::from_bits(bits, ty)),
-                _ => None,
-            })
-        })();
-        self.gate.exit();
-        r
+                .export(name)
+                .ok_or_else(|| Trap::host(alloc::format!("no exported function `{name}`")))?;
+            invoke_values(inner, func, args)
+        })
     }
 }

@@ -150,3 +150,42 @@ fn more_threads_than_contexts_trap_cleanly() {
     assert_eq!(inst.contexts_created(), 1);
     assert_eq!(inst.heap_live_allocations(), 0);
 }
+
+/// Dropping an instance waits for a call running through a handle on
+/// another thread, then refuses new calls.
+#[test]
+fn drop_waits_for_calls_in_progress() {
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    use std::sync::Arc;
+
+    let src = ".type () -> i32\n.import \"slow\" ty0\n.func ty0 regs 1 frame 0 align 0\ncall.import imp0, r0\nret r0\n.end\n.export \"run\" f0\n";
+    let bytes = common::bytes(src);
+    let m = Module::parse(&bytes).unwrap();
+    let entered = Arc::new(AtomicBool::new(false));
+    let finished = Arc::new(AtomicBool::new(false));
+    let mut imports = Imports::new();
+    let (e, f) = (entered.clone(), finished.clone());
+    imports.func("slow", move |_, _| {
+        e.store(true, SeqCst);
+        std::thread::sleep(Duration::from_millis(200));
+        f.store(true, SeqCst);
+        Ok(Some(7))
+    });
+    let inst = Instance::new(&m, &imports, Config::default()).unwrap();
+    let h = inst.handle();
+    let worker = std::thread::spawn(move || h.call_export("run", &[]));
+    while !entered.load(SeqCst) {
+        std::thread::yield_now();
+    }
+    let h2 = inst.handle();
+    drop(inst);
+    assert!(
+        finished.load(SeqCst),
+        "drop returned while a call was still running"
+    );
+    assert_eq!(worker.join().unwrap().unwrap(), Some(Value::I32(7)));
+    assert_eq!(
+        h2.call_export("run", &[]).unwrap_err().kind,
+        espb_runtime::TrapKind::InstanceDead
+    );
+}
