@@ -44,8 +44,12 @@ impl<'a> Module<'a> {
                 let t = &m.types[f.ty as usize];
                 let code: &'a [u8] = match &f.code {
                     alloc::borrow::Cow::Borrowed(b) => b,
-                    // The reader always borrows; an owned body cannot occur.
-                    alloc::borrow::Cow::Owned(_) => &[],
+                    // `espb_format::parse` borrows every body from its input; an
+                    // empty stand-in here would break the interpreter's
+                    // "validated, non-empty body" invariant, so refuse loudly.
+                    alloc::borrow::Cow::Owned(_) => {
+                        unreachable!("espb_format::parse borrows every function body")
+                    }
                 };
                 FuncInfo {
                     code,
