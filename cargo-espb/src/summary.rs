@@ -64,13 +64,8 @@ impl ModuleStats {
             format!(" ({})", self.hot.join(", "))
         };
         format!(
-            "{} functions, {} hot{hot}, {} imports, {} callbacks, {} out-params, {} bytes",
-            self.functions,
-            self.hot_functions,
-            self.imports,
-            self.callbacks,
-            self.out_params,
-            self.size
+            "{} functions, {} hot{hot}, {} imports, {} bytes",
+            self.functions, self.hot_functions, self.imports, self.size
         )
     }
 }

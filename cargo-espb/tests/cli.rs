@@ -484,12 +484,16 @@ fn check_hints_reports_syntax_errors_with_spans() {
         row(
             "xTimerCreate",
             "arg 4",
-            "scripts/demo.hints:9 (replaces bundled)"
+            "callback                     user hints scripts/demo.hints:9"
         ),
         "{table}"
     );
     assert!(
-        row("xTaskCreatePinnedToCore", "arg 5", "hints/esp-idf.hints:"),
+        row(
+            "xTaskCreatePinnedToCore",
+            "arg 5",
+            "out 4 bytes, handles         bundled hints hints/esp-idf.hints:9"
+        ),
         "{table}"
     );
     std::fs::write(
@@ -843,11 +847,25 @@ fn symbol_tables_are_checked_and_key_the_translation() {
     std::fs::write(p.join("my.espbsym"), "table mine\n0 printf\n1 puts\n").unwrap();
     let o = espb(&p).args(["build", "-vv"]).output().unwrap();
     assert!(o.status.success(), "{}", text(&o));
+    // printf and puts resolve through the table.
     assert!(
-        text(&o).contains("does not resolve imports through symbol tables yet"),
+        text(&o).contains("2 imports by fast symbol"),
         "{}",
         text(&o)
     );
+    let dump = espb(&p)
+        .args(["dump", "build/espb/demo.espb", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&dump.stdout).unwrap();
+    let printf = v["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "printf")
+        .unwrap();
+    assert_eq!(printf["kind"]["by"], "fast", "{printf}");
+    assert_eq!(printf["kind"]["index"], 0, "{printf}");
     let o = espb(&p).args(["build", "-vv"]).output().unwrap();
     assert!(text(&o).contains("Fresh translation"), "{}", text(&o));
     std::fs::write(

@@ -19,6 +19,7 @@ use crate::sdk;
 use crate::summary::ModuleStats;
 use crate::toolchain::{self, Tools};
 use crate::translate::{self, TranslateOptions, TranslationStats};
+use espb_format::symtab::SymbolTable;
 
 /// A built module.
 pub struct Built {
@@ -194,24 +195,35 @@ fn jobs_for_project(
 }
 
 pub fn build_project(cx: &Context, p: &Project, args: &CompileArgs) -> Result<Built> {
+    build_project_as(cx, p, args, false)
+}
+
+/// The module as the translator makes it without the project's hints, for
+/// `check-hints` to check them against the imports' signatures before the
+/// translator applies them. It has its own file (and cache entry), and
+/// nothing is embedded from it.
+pub fn build_probe(cx: &Context, p: &Project) -> Result<Built> {
+    build_project_as(cx, p, &CompileArgs::default(), true)
+}
+
+fn build_project_as(cx: &Context, p: &Project, args: &CompileArgs, probe: bool) -> Result<Built> {
     let started = Instant::now();
     cx.rep
         .verbose_status("Config", &crate::project::display_name(p.source.path()));
     let tools = toolchain::find_tools(&p.out_dir().join("cache"))?;
     let (jobs, flag_source) = jobs_for_project(cx, p, &tools, args)?;
     let out_dir = p.out_dir();
-    let module = args
-        .output
-        .as_ref()
-        .map(|o| cx.cwd.join(o))
-        .unwrap_or_else(|| p.module_path());
+    let module = match (&args.output, probe) {
+        (_, true) => out_dir.join("cache/probe.espb"),
+        (Some(o), false) => cx.cwd.join(o),
+        (None, false) => p.module_path(),
+    };
     let mut opts = TranslateOptions::from_config(&p.config);
     opts.debug_lines &= !args.no_debug_lines;
-    let hints: Vec<PathBuf> = p.config.ffi.hints.iter().map(|h| p.path(h)).collect();
-    let symtabs = read_symbol_tables(cx, p)?;
-    check_hints_syntax(cx, &hints)?;
-    let mut key_files = hints;
-    key_files.extend(symtabs);
+    if !probe {
+        opts.hints = read_hints(p)?;
+    }
+    opts.symbol_tables = read_symbol_tables(p)?;
     let built = pipeline(
         cx,
         &tools,
@@ -221,9 +233,11 @@ pub fn build_project(cx: &Context, p: &Project, args: &CompileArgs) -> Result<Bu
         &out_dir,
         &module,
         &opts,
-        &key_files,
         &p.name,
     )?;
+    if probe {
+        return Ok(built);
+    }
 
     if p.config.output.embed {
         embed::write_if_changed(
@@ -269,29 +283,28 @@ fn warn_if_too_big(cx: &Context, p: &Project, module_len: usize) {
     }
 }
 
-/// A hints file with a syntax error fails the build at once, with the line.
-fn check_hints_syntax(cx: &Context, hints: &[PathBuf]) -> Result<()> {
-    for h in hints {
-        let shown = crate::project::display_name(h);
-        let text = std::fs::read_to_string(h).map_err(|e| {
+/// The project's hints files as (path shown in messages, text). A syntax
+/// error fails the build here, with the offending word underlined.
+fn read_hints(p: &Project) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for rel in &p.config.ffi.hints {
+        let path = p.path(rel);
+        let shown = crate::project::display_name(&path);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
             miette!(
                 help = "fix `ffi.hints` in the project configuration",
                 "hints file {shown}: {e}"
             )
         })?;
         super::check_hints::check(&text, &shown)?;
+        out.push((shown, text));
     }
-    if !hints.is_empty() {
-        cx.rep.note_once(
-            "the translator does not apply .hints files yet (`cargo espb check-hints` checks them)",
-        );
-    }
-    Ok(())
+    Ok(out)
 }
 
-/// Checks the project's fast-symbol tables (`ffi.symbol-tables`) and returns
-/// their paths, which are part of the translation's cache key.
-fn read_symbol_tables(cx: &Context, p: &Project) -> Result<Vec<PathBuf>> {
+/// The project's fast-symbol tables (`ffi.symbol-tables`); an error names
+/// the line.
+fn read_symbol_tables(p: &Project) -> Result<Vec<SymbolTable>> {
     let mut out = Vec::new();
     for rel in &p.config.ffi.symbol_tables {
         let path = p.path(rel);
@@ -302,19 +315,18 @@ fn read_symbol_tables(cx: &Context, p: &Project) -> Result<Vec<PathBuf>> {
                 "symbol table {shown}: {e}"
             )
         })?;
-        if let Err(e) = espb_format::symtab::SymbolTable::parse(&text) {
-            let span = translate::line_span(&text, e.line as u32);
-            return Err(SymbolTableError {
-                message: format!("{shown}:{}: {}", e.line, e.message),
-                src: miette::NamedSource::new(shown, text),
-                span,
+        match SymbolTable::parse(&text) {
+            Ok(t) => out.push(t),
+            Err(e) => {
+                let span = translate::line_span(&text, e.line as u32);
+                return Err(SymbolTableError {
+                    message: format!("{shown}:{}: {}", e.line, e.message),
+                    src: miette::NamedSource::new(shown, text),
+                    span,
+                }
+                .into());
             }
-            .into());
         }
-        out.push(path);
-    }
-    if !out.is_empty() {
-        cx.rep.note_once("the translator does not resolve imports through symbol tables yet: imports stay by name");
     }
     Ok(out)
 }
@@ -400,16 +412,7 @@ pub fn build_files(cx: &Context, args: &CompileArgs) -> Result<Built> {
     opts.debug_lines &= !args.no_debug_lines;
     let built = match tools {
         Some(t) => pipeline(
-            cx,
-            &t,
-            &jobs,
-            &bitcode,
-            &cx.cwd,
-            &out_dir,
-            &module,
-            &opts,
-            &[],
-            &name,
+            cx, &t, &jobs, &bitcode, &cx.cwd, &out_dir, &module, &opts, &name,
         )?,
         None => translate_only(cx, &bitcode[0], &out_dir, &module, &opts)?,
     };
@@ -427,7 +430,6 @@ fn pipeline(
     out_dir: &Path,
     module: &Path,
     opts: &TranslateOptions,
-    key_files: &[PathBuf],
     name: &str,
 ) -> Result<Built> {
     let state_path = out_dir.join("cache/state.json");
@@ -446,7 +448,7 @@ fn pipeline(
         inputs.extend(extra_bitcode.iter().cloned());
         let linked = out_dir.join(format!("{name}.bc"));
         compile::link(tools, &inputs, &linked, &mut state, cx.rep)?;
-        translate_step(cx, &linked, module, opts, key_files, cwd, &mut state)
+        translate_step(cx, &linked, module, opts, cwd, &mut state)
     })();
     // Keep what did compile even when a later step failed.
     state
@@ -465,20 +467,18 @@ fn translate_only(
 ) -> Result<Built> {
     let state_path = out_dir.join("cache/state.json");
     let mut state = BuildState::load(&state_path);
-    let r = translate_step(cx, bc, module, opts, &[], &cx.cwd, &mut state);
+    let r = translate_step(cx, bc, module, opts, &cx.cwd, &mut state);
     state.save(&state_path).into_diagnostic()?;
     r
 }
 
-/// Translates unless the linked bitcode, the options and the content of
-/// `key_files` (hints, symbol tables) are what produced the module already
-/// on disk.
+/// Translates unless the linked bitcode and the options (including the
+/// hints and symbol tables) are what produced the module already on disk.
 fn translate_step(
     cx: &Context,
     linked: &Path,
     module: &Path,
     opts: &TranslateOptions,
-    key_files: &[PathBuf],
     src_root: &Path,
     state: &mut BuildState,
 ) -> Result<Built> {
@@ -490,16 +490,6 @@ fn translate_step(
         cache::hash_bytes(&bitcode),
     ];
     parts.extend(opts.key_parts());
-    for h in key_files {
-        let text = std::fs::read(h).map_err(|e| {
-            miette!(
-                help = "fix `ffi.hints` / `ffi.symbol-tables` in the project configuration",
-                "{}: {e}",
-                h.display()
-            )
-        })?;
-        parts.push(cache::hash_bytes(&text));
-    }
     let key = cache::hash_strings(&parts);
     let step = format!("translate:{}", module.display());
     let (bytes, translation) = match std::fs::read(module) {
@@ -557,8 +547,15 @@ fn finish(cx: &Context, b: &Built, source: FlagSource, started: Instant) {
     } else {
         format!(", {spills} spilled values")
     };
-    cx.rep
-        .status("Module", &format!("{}{spilled}", b.stats.line()));
+    cx.rep.status(
+        "Module",
+        &format!("{}, {}{spilled}", b.stats.line(), b.translation.ffi_line()),
+    );
+    for i in &b.translation.ffi {
+        for n in &i.notes {
+            cx.rep.verbose_status("FFI", &format!("{}: {n}", i.name));
+        }
+    }
 }
 
 fn firmware(cx: &Context, p: &Project, blob_existed: bool) -> Result<()> {

@@ -10,6 +10,8 @@
 use std::path::PathBuf;
 
 use espb_format::{Module, ValType};
+
+use crate::translate::TranslationStats;
 use miette::{Diagnostic, NamedSource, Result, SourceSpan};
 
 use super::Context;
@@ -499,9 +501,11 @@ pub fn run(cx: &Context, a: &CheckHintsArgs) -> Result<u8> {
         parsed.push((shown, text, entries));
     }
 
-    // In a project, check against the module the scripts build to.
+    // In a project, check against the imports of the module the scripts
+    // build to (translated without the project's hints, which could not be
+    // applied if they are wrong).
     let built = match &project {
-        Some(p) => Some(super::build::build_project(cx, p, &Default::default())?),
+        Some(p) => Some(super::build::build_probe(cx, p)?),
         None => None,
     };
     let module = match &built {
@@ -538,101 +542,62 @@ pub fn run(cx: &Context, a: &CheckHintsArgs) -> Result<u8> {
         }
         .into());
     }
-    if let Some(m) = &module {
-        print_table(cx, m, &parsed);
+    if let Some(p) = &project {
+        let built = super::build::build_project(cx, p, &Default::default())?;
+        print_table(cx, &built.translation);
     }
     Ok(0)
 }
 
-/// The hints bundled with espb, as the translator applies them.
-const BUNDLED: &str = include_str!("../../../hints/esp-idf.hints");
-const BUNDLED_NAME: &str = "hints/esp-idf.hints";
-
-/// One row of the FFI table.
-struct Row {
-    import: String,
-    argument: String,
-    role: String,
-    source: String,
-}
-
-/// Per import: the FFI metadata the module records, then the hints that
-/// apply to it — a user entry, which replaces the bundled one, or the
-/// bundled entry.
-fn print_table(cx: &Context, m: &Module<'_>, parsed: &[(String, String, Vec<Entry>)]) {
-    let bundled = check(BUNDLED, BUNDLED_NAME).unwrap_or_default();
-    let mut rows = Vec::new();
-    let row = |import: &str, argument: String, role: String, source: String| Row {
-        import: import.to_string(),
-        argument,
-        role,
-        source,
-    };
-    for (i, imp) in m.imports.iter().enumerate() {
-        for c in m.callbacks.iter().filter(|c| c.import == i as u32) {
-            rows.push(row(
-                &imp.name,
-                super::dump::place(c.place),
-                "callback".into(),
-                "module".into(),
-            ));
-            if let Some(u) = c.user_data {
-                rows.push(row(
-                    &imp.name,
-                    super::dump::place(u),
-                    "user data".into(),
-                    "module".into(),
-                ));
-            }
+/// The final FFI metadata as the translator applied it: per import, each
+/// argument's role and where it came from (analysis, bundled hints, the
+/// project's hints), then what the translator wants the user to know.
+fn print_table(cx: &Context, t: &TranslationStats) {
+    if cx.rep.json() {
+        cx.rep
+            .emit(&serde_json::json!({"reason": "ffi-table", "imports": t.ffi}));
+        return;
+    }
+    if cx.rep.quiet {
+        return;
+    }
+    println!("\nFFI metadata ({} imports):", t.ffi.len());
+    println!(
+        "  {:<28} {:<12} {:<28} source",
+        "import", "argument", "role"
+    );
+    for i in &t.ffi {
+        let fast = i
+            .fast
+            .as_ref()
+            .map(|(t, n)| format!(" [{t}:{n}]"))
+            .unwrap_or_default();
+        if i.items.is_empty() {
+            println!(
+                "  {:<28} {:<12} {:<28} -",
+                format!("{}{fast}", i.name),
+                "",
+                "(plain values)"
+            );
         }
-        for p in m.pointers.iter().filter(|p| p.import == i as u32) {
-            rows.push(row(
-                &imp.name,
-                format!("arg {}", p.param),
-                super::dump::dir(p.dir).into(),
-                "module".into(),
-            ));
-        }
-        let base = bundled.iter().find(|e| e.function == imp.name);
-        let user = parsed.iter().find_map(|(file, _, entries)| {
-            entries
-                .iter()
-                .find(|e| e.function == imp.name)
-                .map(|e| (file, e))
-        });
-        let (file, e, note) = match (user, base) {
-            (Some((f, e)), Some(_)) => (f.as_str(), e, " (replaces bundled)"),
-            (Some((f, e)), None) => (f.as_str(), e, ""),
-            (None, Some(e)) => (BUNDLED_NAME, e, ""),
-            (None, None) => continue,
-        };
-        for (item, place) in e.items.iter().zip(&e.places) {
-            rows.push(row(
-                &imp.name,
-                place.clone(),
-                item.clone(),
-                format!("{file}:{}{note}", e.line),
-            ));
+        for x in &i.items {
+            let role = if x.emitted {
+                x.role.clone()
+            } else {
+                format!("{} (not emitted)", x.role)
+            };
+            println!(
+                "  {:<28} {:<12} {:<28} {}",
+                format!("{}{fast}", i.name),
+                x.argument,
+                role,
+                x.source
+            );
         }
     }
-    if cx.rep.json() {
-        let list: Vec<_> = rows
-            .iter()
-            .map(|r| serde_json::json!({"import": r.import, "argument": r.argument, "role": r.role, "source": r.source}))
-            .collect();
-        cx.rep
-            .emit(&serde_json::json!({"reason": "ffi-table", "rows": list}));
-    } else if !cx.rep.quiet {
-        println!("\nFFI metadata ({} imports):", m.imports.len());
-        println!(
-            "  {:<28} {:<12} {:<32} source",
-            "import", "argument", "role"
-        );
-        for r in rows {
-            println!(
-                "  {:<28} {:<12} {:<32} {}",
-                r.import, r.argument, r.role, r.source
-            );
+    for i in &t.ffi {
+        for n in &i.notes {
+            println!("  note: {}: {n}", i.name);
         }
     }
 }
