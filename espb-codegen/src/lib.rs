@@ -193,7 +193,13 @@ fn build(m: llvm::Mod, opts: &Options) -> Result<(Module<'static>, Stats), Diagn
         let sig = match types::signature(&m, fv.global_value_type()) {
             Ok(s) => s,
             Err(e) => {
-                diags.push(Diagnostic::new(e.0).in_function(&name));
+                // The signature has no position of its own: use the body's first line.
+                let loc = fv
+                    .blocks()
+                    .iter()
+                    .flat_map(|b| b.instructions())
+                    .find_map(|i| i.debug_loc());
+                diags.push(Diagnostic::new(e.0).in_function(&name).at(loc));
                 continue;
             }
         };

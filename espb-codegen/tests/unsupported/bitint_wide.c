@@ -1,0 +1,3 @@
+unsigned _BitInt(128) mul(unsigned _BitInt(128) a, unsigned _BitInt(128) b) {
+    return a * b;
+}

@@ -1,0 +1,3 @@
+long double half(long double x) {
+    return x / 2;
+}
