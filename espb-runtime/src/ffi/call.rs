@@ -109,11 +109,22 @@ pub(crate) fn sync_regions(to_module: bool) {
     });
 }
 
-/// Maps a native pointer back to a module value: into a bounce buffer of a
-/// call in progress → the module address it mirrors; a known handle → that
-/// handle; a value that fits 32 bits → itself (user data travels raw); any
-/// other pointer → a new handle.
-pub(crate) fn to_module(st: &FfiState, p: usize) -> u32 {
+/// How a native pointer-sized value coming back is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Back {
+    /// A result or an out-parameter: a native pointer.
+    Pointer,
+    /// A callback argument: may also be user data the module passed, which
+    /// travels raw; `linear_end` bounds the module addresses it can be.
+    CallbackArg { linear_end: u32 },
+}
+
+/// Maps a native pointer-sized value back to a module value: into a bounce
+/// buffer of a call in progress → the module address it mirrors; a known
+/// handle → that handle; for a callback argument, a value that looks like a
+/// module value (below `linear_end`, or a native/import/function reference)
+/// → itself, since user data travels raw; any other pointer → a new handle.
+pub(crate) fn to_module(st: &FfiState, p: usize, how: Back) -> u32 {
     if p == 0 {
         return 0;
     }
@@ -130,8 +141,12 @@ pub(crate) fn to_module(st: &FfiState, p: usize) -> u32 {
     if let Some(v) = h.knows(p) {
         return v;
     }
-    if p <= u32::MAX as usize {
-        return p as u32;
+    if let Back::CallbackArg { linear_end } = how {
+        if let Ok(v) = u32::try_from(p) {
+            if v < linear_end || v >= NATIVE_REF_BASE {
+                return v;
+            }
+        }
     }
     h.intern(p).unwrap_or(0)
 }
@@ -454,7 +469,7 @@ pub(crate) fn call(st: &FfiState, c: &mut Caller<'_>, args: &[u64]) -> Result<Op
         Some(ValType::I32) => Some(ret[0] & 0xffff_ffff),
         Some(ValType::F32) => Some(ret[0] & 0xffff_ffff),
         Some(ValType::I64 | ValType::F64) => Some(ret[0]),
-        Some(ValType::Ptr) => Some(to_module(st, ret[0] as usize) as u64),
+        Some(ValType::Ptr) => Some(to_module(st, ret[0] as usize, Back::Pointer) as u64),
     };
     ACTIVE.with(|a| a.borrow_mut().truncate(depth));
     if let Some(t) = PENDING.with(|p| p.borrow_mut().take()) {
@@ -467,7 +482,7 @@ pub(crate) fn call(st: &FfiState, c: &mut Caller<'_>, args: &[u64]) -> Result<Op
         if b.handles {
             for k in 0..(b.len / 4) as usize {
                 let nv = read_usize(&b.buf, k * PTR);
-                c.write_u32(b.addr + 4 * k as u32, to_module(st, nv))?;
+                c.write_u32(b.addr + 4 * k as u32, to_module(st, nv, Back::Pointer))?;
             }
         } else {
             let mut bytes = vec![0u8; b.len as usize];

@@ -25,7 +25,7 @@ use libffi::raw::{
 use crate::instance::InstanceHandle;
 use crate::trap::{Trap, TrapKind};
 
-use super::call::{in_native_call, sync_regions, to_module, to_native_value, PENDING};
+use super::call::{in_native_call, sync_regions, to_module, to_native_value, Back, PENDING};
 use super::cif::Cif;
 use super::FfiState;
 
@@ -35,12 +35,15 @@ pub(crate) struct ClosureData {
     ty: FuncType,
     state: Arc<FfiState>,
     cif: Cif,
+    /// The instance's linear memory size (it never changes).
+    linear_end: u32,
 }
 
 /// Creates the closure for module function `func` of type `ty`; returns its
 /// code address.
 pub(crate) fn create(
     inst: InstanceHandle,
+    linear_end: u32,
     func: u32,
     ty: &FuncType,
     state: Arc<FfiState>,
@@ -52,6 +55,7 @@ pub(crate) fn create(
         ty: ty.clone(),
         state,
         cif,
+        linear_end,
     }));
     let mut code: *mut c_void = std::ptr::null_mut();
     // SAFETY: ffi_closure_alloc returns writable closure memory and sets
@@ -99,7 +103,13 @@ unsafe extern "C" fn trampoline(
                 ValType::I64 => *(p as *const u64),
                 ValType::F32 => (*(p as *const f32)).to_bits() as u64,
                 ValType::F64 => (*(p as *const f64)).to_bits(),
-                ValType::Ptr => to_module(&d.state, *(p as *const usize)) as u64,
+                ValType::Ptr => to_module(
+                    &d.state,
+                    *(p as *const usize),
+                    Back::CallbackArg {
+                        linear_end: d.linear_end,
+                    },
+                ) as u64,
             }
         };
         margs.push(v);

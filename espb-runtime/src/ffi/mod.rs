@@ -282,7 +282,8 @@ impl FfiState {
             .me
             .upgrade()
             .ok_or_else(|| Trap::host("FFI state dropped"))?;
-        let code = closure::create(c.instance_handle(), idx, ty, me).map_err(Trap::host)?;
+        let code = closure::create(c.instance_handle(), c.memory().len(), idx, ty, me)
+            .map_err(Trap::host)?;
         cache.insert((idx, ty.clone()), code);
         Ok(code)
     }
