@@ -26,5 +26,8 @@ fn shared_types_are_send_and_sync() {
     check::<espb_runtime::InterruptHandle>();
     check::<espb_runtime::HostFunc>();
     check::<espb_runtime::Trap>();
-    assert!(std::mem::size_of::<espb_runtime::Trap>() < 128, "Result<_, Trap> stays cheap");
+    assert!(
+        std::mem::size_of::<espb_runtime::Trap>() < 128,
+        "Result<_, Trap> stays cheap"
+    );
 }

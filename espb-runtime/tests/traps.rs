@@ -619,7 +619,14 @@ fn call_api_checks_arguments() {
 }
 
 /// (export name, signature, body, arguments, expected kind, trap offset)
-type TrapCase = (&'static str, &'static str, &'static str, Vec<Value>, TrapKind, u32);
+type TrapCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Vec<Value>,
+    TrapKind,
+    u32,
+);
 
 /// Every trap kind raised inside a function that has a line table carries
 /// the function, the exact offset and the C line.
