@@ -14,6 +14,7 @@
 //! Each run's exit code must be 0 and its output must equal the native
 //! build's, otherwise the cell shows the reason instead of a time.
 
+mod baseline;
 mod engine;
 mod memory;
 mod native;
@@ -45,10 +46,11 @@ struct Args {
     out: PathBuf,
     write: bool,
     memory: bool,
+    baseline: Option<PathBuf>,
 }
 
 const USAGE: &str = "usage: espb-benches [--runs N] [--warmup N] [--filter NAME[,NAME..]] \
-[--engines native,espb,wasm3,wasmi,wamr] [--out DIR] [--no-write] [--list] [--memory]";
+[--engines native,espb,wasm3,wasmi,wamr] [--out DIR] [--no-write] [--list] [--memory] [--baseline OLD.csv]";
 
 fn parse_args() -> Result<Option<Args>, String> {
     let mut a = Args {
@@ -59,6 +61,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         out: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         write: true,
         memory: false,
+        baseline: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -82,6 +85,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--out" => a.out = PathBuf::from(val("--out")?),
             "--no-write" => a.write = false,
             "--memory" => a.memory = true,
+            "--baseline" => a.baseline = Some(PathBuf::from(val("--baseline")?)),
             "--list" => {
                 for p in programs::PROGRAMS {
                     println!("{}", p.name);
@@ -312,6 +316,15 @@ fn main() -> ExitCode {
         programs::CLANG,
         programs::ESPB_FLAGS
     );
+    if let Some(path) = &args.baseline {
+        match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| baseline::parse_csv(&t))
+        {
+            Ok(before) => println!("\n{}", baseline::compare(&report, &before)),
+            Err(e) => eprintln!("baseline {}: {e}", path.display()),
+        }
+    }
     if args.write {
         let json = args.out.join("results.json");
         let csv = args.out.join("results.csv");
