@@ -491,6 +491,15 @@ fn trace_funcs(dl: &Layout, v: V, seen: &mut HashSet<V>) -> Option<BTreeSet<V>> 
     if v.isa(LLVMIsAConstantPointerNull) || v.isa(LLVMIsAUndefValue) {
         return Some(BTreeSet::new());
     }
+    // A wrapper's parameter (`void start(TaskFunction_t f) { xTaskCreate(f, ...) }`,
+    // typical at -O0 where nothing is inlined): whatever its callers pass.
+    if let Some(callers) = callers_of_param(v, 64) {
+        let mut a = BTreeSet::new();
+        for (c, i) in callers {
+            a.extend(trace_funcs(dl, c.operand(i), seen)?);
+        }
+        return Some(a);
+    }
     match v.opcode() {
         Some(LLVMOpcode::LLVMSelect) => {
             let mut a = trace_funcs(dl, v.operand(1), seen)?;
@@ -511,6 +520,38 @@ fn trace_funcs(dl: &Layout, v: V, seen: &mut HashSet<V>) -> Option<BTreeSet<V>> 
         }
         _ => None,
     }
+}
+
+/// The direct call sites of the function `v` is a parameter of, with the
+/// parameter's index; `None` unless every use of that function is a direct
+/// call of it (otherwise callers the analysis cannot see may pass anything).
+fn callers_of_param(v: V, max_callers: usize) -> Option<Vec<(V, u32)>> {
+    if !v.isa(LLVMIsAArgument) {
+        return None;
+    }
+    // SAFETY: `v` is an argument of a function of the live module.
+    let f = V(unsafe { LLVMGetParamParent(v.0) });
+    // SAFETY: `f` is that function; indices stay below its parameter count.
+    let idx =
+        (0..unsafe { LLVMCountParams(f.0) }).find(|&i| unsafe { LLVMGetParam(f.0, i) } == v.0)?;
+    let users = f.users();
+    if users.is_empty() || users.len() > max_callers {
+        return None;
+    }
+    let mut out = Vec::new();
+    for u in users {
+        if !u.isa(LLVMIsACallInst) || idx >= u.num_args() {
+            return None;
+        }
+        // SAFETY: `u` is a call instruction.
+        if V(unsafe { LLVMGetCalledValue(u.0) }) != f
+            || (0..u.num_args()).any(|k| u.operand(k) == f)
+        {
+            return None;
+        }
+        out.push((u, idx));
+    }
+    Some(out)
 }
 
 /// What is known about one pointer-sized field of a memory object.
@@ -848,6 +889,79 @@ fn derived_from(dl: &Layout, p: V, base: V) -> bool {
 
 /// Classifies argument `a` of the import call `call`.
 fn classify(dl: &Layout, cfg: &mut Cfg, call: V, a: V) -> Arg {
+    classify_at(dl, cfg, call, a, 0)
+}
+
+/// Wrappers may nest; beyond this depth a parameter stays unknown.
+const MAX_WRAPPER_DEPTH: u32 = 4;
+
+/// A wrapper's pointer parameter: what every caller passes, merged.
+fn through_callers(dl: &Layout, v: V, depth: u32) -> Arg {
+    if depth >= MAX_WRAPPER_DEPTH {
+        return Arg::Unknown;
+    }
+    // Fewer callers are followed the deeper the wrappers nest, so hostile
+    // input cannot make the work explode (64 * 16 * 4 * 4 sites at most).
+    let max_callers = [64, 16, 4, 4][depth as usize];
+    let Some(callers) = callers_of_param(v, max_callers) else {
+        return Arg::Unknown;
+    };
+    let mut uses: Vec<PtrUse> = Vec::new();
+    let mut only: Option<Arg> = None;
+    let n = callers.len();
+    for (c, i) in callers {
+        let mut cfg = Cfg::new();
+        match classify_at(dl, &mut cfg, c, c.operand(i), depth + 1) {
+            Arg::Null => {}
+            Arg::Pointer(u) => uses.push(u),
+            // A struct with callbacks is passed on only from a single caller:
+            // merging the callbacks of several is not worth the risk.
+            a @ Arg::CallbackStruct { .. } if n == 1 => only = Some(a),
+            _ => return Arg::Unknown,
+        }
+    }
+    if let Some(a) = only {
+        return a;
+    }
+    let Some(first) = uses.first().copied() else {
+        return Arg::Null;
+    };
+    let bits = uses.iter().fold(0u8, |b, u| b | u.dir as u8);
+    let mut dir = match bits {
+        1 => Direction::In,
+        2 => Direction::Out,
+        _ => Direction::InOut,
+    };
+    let consts: BTreeSet<u32> = uses
+        .iter()
+        .filter_map(|u| match u.size {
+            SizeSpec::Const(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    let strs = uses.iter().filter(|u| u.size == SizeSpec::StrLen).count();
+    let size = if strs == uses.len() {
+        SizeSpec::StrLen
+    } else if consts.len() + strs < 1 || strs > 0 && dir != Direction::In {
+        return Arg::Unknown;
+    } else if strs > 0 {
+        SizeSpec::StrLen
+    } else {
+        if consts.len() > 1 && dir == Direction::Out {
+            // Callers pass objects of different sizes: copy the larger in
+            // too, so bytes the native leaves alone keep their values.
+            dir = Direction::InOut;
+        }
+        SizeSpec::Const(*consts.iter().next_back().unwrap_or(&0))
+    };
+    Arg::Pointer(PtrUse {
+        dir,
+        size,
+        handles: uses.iter().all(|u| u.handles) && first.handles,
+    })
+}
+
+fn classify_at(dl: &Layout, cfg: &mut Cfg, call: V, a: V, depth: u32) -> Arg {
     if a.ty().kind() != LLVMTypeKind::LLVMPointerTypeKind {
         return Arg::Value;
     }
@@ -859,7 +973,7 @@ fn classify(dl: &Layout, cfg: &mut Cfg, call: V, a: V) -> Arg {
         };
     }
     let Some((base, off)) = base_offset(dl, a) else {
-        return Arg::Unknown;
+        return through_callers(dl, strip(a), depth);
     };
     let (obj_ty, count) = if base.isa(LLVMIsAAllocaInst) {
         match base.operand(0).const_int() {

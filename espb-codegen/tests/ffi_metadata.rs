@@ -590,3 +590,39 @@ fn every_pointer_the_analysis_leaves_undescribed_is_reported() {
         r.notes
     );
 }
+
+#[test]
+fn natives_called_through_the_scripts_own_helpers() {
+    for opt in OPTS {
+        let (m, s) = build("wrappers", opt, &no_bundled());
+        // The task function is a parameter of `start_task`; its callers pass
+        // `worker` and `other` (same signature) and the name literals.
+        let (cbs, ptrs) = emitted(&m, "xTaskCreatePinnedToCore");
+        assert_eq!(
+            cbs,
+            vec![(
+                ArgPlace::Param(0),
+                sig(&[P], None),
+                Some(ArgPlace::Param(3))
+            )],
+            "{opt}: {:?}",
+            report(&s, "xTaskCreatePinnedToCore")
+        );
+        assert_eq!(
+            ptrs,
+            vec![(1, Direction::In, SizeSpec::StrLen, false)],
+            "{opt}"
+        );
+        // `post(&r)` from two tasks: an 8-byte local the native reads.
+        assert_eq!(
+            emitted(&m, "xQueueGenericSend").1,
+            vec![(1, Direction::In, SizeSpec::Const(8), false)],
+            "{opt}"
+        );
+        // `fetch(&got)`: read after the (wrapper) call.
+        let (_, ptrs) = emitted(&m, "xQueueReceive");
+        assert_eq!(ptrs.len(), 1, "{opt}: {:?}", report(&s, "xQueueReceive"));
+        assert_eq!((ptrs[0].0, ptrs[0].2), (1, SizeSpec::Const(8)), "{opt}");
+        assert_ne!(ptrs[0].1, Direction::In, "{opt}");
+    }
+}
