@@ -409,3 +409,22 @@ fn timer_commands_at_the_edges() {
     let want = "periodic huge: ESP_OK\nfired at 25\ndone at 30\n";
     check("timer_edges", virt, want, EndReason::Finished, 300_000);
 }
+
+#[test]
+fn esp_idf_allocators_use_the_module_heap() {
+    for opt in OPTS {
+        let (out, r) = run_script("heap_caps", opt, virt());
+        assert_eq!(
+            out, "ok zeroed=1 used>=1132: 1 same=1\nback=1 huge=0x0\n",
+            "{opt}"
+        );
+        // The second vPortFree of the same block is a double free.
+        match r {
+            Err(RunError::Trap { trap, .. }) => assert!(
+                matches!(trap.kind, TrapKind::HeapCorruption { .. }),
+                "{trap}"
+            ),
+            other => panic!("{opt}: {other:?}"),
+        }
+    }
+}

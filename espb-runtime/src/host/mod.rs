@@ -12,6 +12,7 @@ mod esp_timer;
 mod events;
 mod from_isr;
 mod gpio;
+mod heap_caps;
 mod kernel;
 mod log;
 mod nvs;
@@ -326,6 +327,7 @@ const TABLES: &[&[(&str, &str, api::Imp)]] = &[
     gpio::TABLE,
     nvs::TABLE,
     from_isr::TABLE,
+    heap_caps::TABLE,
 ];
 
 /// Adds every host-platform function to `imports` (the kernel is per run).
