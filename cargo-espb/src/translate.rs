@@ -85,7 +85,7 @@ impl Diagnostic for TranslateError {
 #[error("could not translate the scripts to espb")]
 #[diagnostic(
     code(espb::translate),
-    help("rewrite the construct the translator names, or report it if it is plain C")
+    help("rewrite the C construct it names (or report it if it is plain C); for a hint, `cargo espb check-hints` points at the word")
 )]
 pub struct TranslateFailed {
     #[related]

@@ -313,6 +313,18 @@ fn parse_line(line: &str) -> Result<Option<Parsed>, Err0> {
 /// Parses a whole file; the first error stops it (like a compiler's first
 /// error, it is the one that is certainly real).
 pub fn check(text: &str, file: &str) -> Result<Vec<Entry>, HintSyntaxError> {
+    // The translator's parser decides what is valid; this file's parser
+    // only adds the spans the signature checks below point at.
+    if let Err(e) = espb_codegen::hints::Hints::parse(text) {
+        let start = e.span.start.min(text.len());
+        return Err(HintSyntaxError {
+            file: file.to_string(),
+            line: e.line,
+            message: e.message,
+            src: NamedSource::new(file, text.to_string()),
+            span: (start, e.span.len().max(1)).into(),
+        });
+    }
     let mut out: Vec<Entry> = Vec::new();
     let mut off = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
@@ -421,6 +433,7 @@ pub fn check_against(
         // Places already described, per kind: a callback/user-data value, or
         // a buffer the native reads or writes.
         let mut seen: Vec<(bool, u32, Option<u32>)> = Vec::new();
+        let errors_before = errors.len();
         for u in &e.uses {
             let is_value = matches!(u.role, "cb" | "ud");
             let key = (is_value, u.param, u.field);
@@ -471,6 +484,23 @@ pub fn check_against(
                     src: NamedSource::new(file, text.to_string()),
                     span: (u.at, u.len).into(),
                 });
+            }
+        }
+        // Then the translator's own check of the entry (what it would
+        // refuse), pointing at the function name.
+        if errors.len() == errors_before {
+            let line = text.lines().nth(e.line.saturating_sub(1)).unwrap_or("");
+            let parsed = espb_codegen::hints::Hints::parse(line).ok();
+            if let Some(fh) = parsed.as_ref().and_then(|h| h.get(&e.function)) {
+                if let Err(message) = fh.check(&e.function, sig) {
+                    errors.push(HintMismatch {
+                        file: file.to_string(),
+                        line: e.line,
+                        message,
+                        src: NamedSource::new(file, text.to_string()),
+                        span: (e.at, e.function.len()).into(),
+                    });
+                }
             }
         }
     }
@@ -621,22 +651,22 @@ mod tests {
     #[test]
     fn errors_have_spans() {
         for (text, bad, msg) in [
-            ("f: out x\n", "x", "argument index"),
-            ("f: bogus 1\n", "bogus", "expected in, out"),
+            ("f: out x\n", "x", "expected a number"),
+            ("f: bogus 1\n", "bogus", "unknown hint `bogus`"),
             ("f: ud 1\n", "ud", "must follow"),
-            ("f: cb 0 (int)\n", "int", "not a type"),
+            ("f: cb 0 (int)\n", "int", "unknown type `int`"),
             ("f out 1\n", "out", "expected `:`"),
             ("f: out 1 out 2\n", "out", "expected `,`"),
-            (
-                "f: out 1\ng: in 0\nf: in 2\n",
-                "f",
-                "already has hints on line 1",
-            ),
+            ("f: out 1\ng: in 0\nf: in 2\n", "f: in 2", "hints twice"),
         ] {
             let e = check(text, "x.hints").unwrap_err();
             assert!(e.message.contains(msg), "{text:?}: {}", e.message);
-            let s = e.span.offset();
-            assert_eq!(&text[s..s + e.span.len()], bad, "{text:?}");
+            // The span starts at the offending word.
+            assert!(
+                text[e.span.offset()..].starts_with(bad),
+                "{text:?}: span at {}",
+                e.span.offset()
+            );
         }
     }
 
