@@ -19,6 +19,9 @@ pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
     ("esp_log_level_get", "(ptr) -> i32", level_get),
     ("esp_rom_printf", "(ptr, ...) -> i32", rom_printf),
     ("esp_rom_delay_us", "(i32)", rom_delay_us),
+    // The older ROM names ESP-IDF code still uses.
+    ("ets_printf", "(ptr, ...) -> i32", rom_printf),
+    ("ets_delay_us", "(i32)", rom_delay_us),
 ];
 
 /// `CONFIG_LOG_DEFAULT_LEVEL` (INFO).
