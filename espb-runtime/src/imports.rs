@@ -101,6 +101,7 @@ pub struct Imports {
     pub(crate) tables: BTreeMap<String, SymbolTable>,
     pub(crate) builtins: bool,
     pub(crate) resolver: Option<Arc<Resolver>>,
+    pub(crate) native_indirect: Option<HostFunc>,
 }
 
 impl Default for Imports {
@@ -117,6 +118,7 @@ impl Imports {
             tables: BTreeMap::new(),
             builtins: true,
             resolver: None,
+            native_indirect: None,
         }
     }
 
@@ -159,6 +161,17 @@ impl Imports {
         r: impl Fn(&str, &FuncType) -> Option<HostFunc> + Send + Sync + 'static,
     ) -> &mut Imports {
         self.resolver = Some(Arc::new(r));
+        self
+    }
+
+    /// Handles `call.indirect` through a native reference (a value in
+    /// `[NATIVE_REF_BASE, IMPORT_REF_BASE)`, e.g. a function pointer native
+    /// code returned). `f` receives the callee value as `args[0]` and the
+    /// call's arguments after it; `Caller::signature()` is the call site's
+    /// type and `Caller::import_index()` is `u32::MAX`. Without a handler
+    /// such calls trap as calls to a non-function.
+    pub fn set_native_indirect(&mut self, f: HostFunc) -> &mut Imports {
+        self.native_indirect = Some(f);
         self
     }
 

@@ -158,6 +158,8 @@ pub(crate) struct Inner<'m> {
     pub mem: LinearMemory,
     pub heap: Lock<Heap>,
     pub imports: Vec<HostFunc>,
+    /// `call.indirect` through native references (see `Imports::set_native_indirect`).
+    pub native_indirect: Option<HostFunc>,
     pub config: Config,
     pool: Lock<Pool>,
     stack_area: u32,
@@ -441,6 +443,7 @@ impl<'m> Instance<'m> {
             mem,
             heap: Lock::new(Heap::new(heap_start as u32, heap_end as u32)),
             imports: resolved,
+            native_indirect: imports.native_indirect.clone(),
             pool: Lock::new(Pool {
                 idle: Vec::new(),
                 created: 0,

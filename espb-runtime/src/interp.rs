@@ -13,7 +13,9 @@ use alloc::vec::Vec;
 use core::cmp::Ordering::{Equal, Greater, Less};
 use core::sync::atomic::Ordering::Relaxed;
 
-use espb_format::{AtomicOp, FuncType, Opcode as O, FUNC_REF_BASE, IMPORT_REF_BASE};
+use espb_format::{
+    AtomicOp, FuncType, Opcode as O, FUNC_REF_BASE, IMPORT_REF_BASE, NATIVE_REF_BASE,
+};
 
 use crate::code::{Pc, Regs};
 use crate::context::{CallFrame, ExecContext};
@@ -119,18 +121,44 @@ fn host_call(
     import: u32,
     sig: &FuncType,
     abs: usize,
+    callee: Option<u64>,
 ) -> Result<(), Trap> {
+    // A native-reference call passes the callee value first.
+    let pre = callee.is_some() as usize;
     let n = sig.params.len();
     let mut small = [0u64; 16];
-    let heap_args: Vec<u64>;
-    let args: &[u64] = if n <= small.len() {
-        small[..n].copy_from_slice(&ctx.regs[abs..abs + n]);
-        &small[..n]
+    let mut heap_args: Vec<u64> = Vec::new();
+    let buf: &mut [u64] = if n + pre <= small.len() {
+        &mut small[..n + pre]
     } else {
-        heap_args = ctx.regs[abs..abs + n].to_vec();
-        &heap_args
+        heap_args.resize(n + pre, 0);
+        &mut heap_args
     };
-    let f = inst.imports[import as usize].f.clone();
+    if let Some(c) = callee {
+        buf[0] = c;
+    }
+    buf[pre..].copy_from_slice(&ctx.regs[abs..abs + n]);
+    finish_host(inst, ctx, import, sig, abs, buf)
+}
+
+/// Runs host function `import` (or, for `u32::MAX`, the native-reference
+/// handler) and stores its result in the window.
+#[inline(always)]
+fn finish_host(
+    inst: &Inner<'_>,
+    ctx: &mut ExecContext,
+    import: u32,
+    sig: &FuncType,
+    abs: usize,
+    args: &[u64],
+) -> Result<(), Trap> {
+    let f = match inst.imports.get(import as usize) {
+        Some(f) => f.f.clone(),
+        None => match &inst.native_indirect {
+            Some(f) => f.f.clone(),
+            None => return Err(Trap::host("no native-reference call handler")),
+        },
+    };
     let mut caller = Caller {
         inst,
         ctx,
@@ -411,7 +439,7 @@ fn run(
     }
     // Call host import `$imp` with signature `$sig`, window `$b`.
     macro_rules! host {
-        ($imp:expr, $sig:expr, $b:expr, $len:expr) => {{
+        ($imp:expr, $sig:expr, $b:expr, $len:expr, $callee:expr) => {{
             let off = here!();
             if let Some(top) = ctx.frames.last_mut() {
                 top.call_at = off;
@@ -420,7 +448,7 @@ fn run(
             checkpoint!();
             ctx.sp = sp;
             ctx.reg_top = base + info.regs as usize;
-            if let Err(mut t) = host_call(inst, ctx, $imp, $sig, base + $b as usize) {
+            if let Err(mut t) = host_call(inst, ctx, $imp, $sig, base + $b as usize, $callee) {
                 locate(inst, ctx, &mut t, func, off);
                 return Err(t);
             }
@@ -497,12 +525,12 @@ fn run(
             O::CallImport => {
                 let imp = u32_at!(1);
                 let sig = &module.m.types[module.m.imports[imp as usize].ty as usize];
-                host!(imp, sig, u8_at!(5), CALL_IMPORT_LEN)
+                host!(imp, sig, u8_at!(5), CALL_IMPORT_LEN, None)
             }
             O::CallImportVar => {
                 let imp = u32_at!(1);
                 let sig = &module.m.types[u32_at!(5) as usize];
-                host!(imp, sig, u8_at!(9), CALL_IMPORT_VAR_LEN)
+                host!(imp, sig, u8_at!(9), CALL_IMPORT_VAR_LEN, None)
             }
             O::CallIndirect => {
                 let ty = u32_at!(1);
@@ -522,7 +550,12 @@ fn run(
                         trap!(TrapKind::IndirectCallSignature { value: callee });
                     }
                     let sig = &module.m.types[ity as usize];
-                    host!(iidx, sig, b, len)
+                    host!(iidx, sig, b, len, None)
+                } else if (NATIVE_REF_BASE..IMPORT_REF_BASE).contains(&callee)
+                    && inst.native_indirect.is_some()
+                {
+                    let sig = &module.m.types[ty as usize];
+                    host!(u32::MAX, sig, b, len, Some(callee as u64))
                 } else {
                     trap!(TrapKind::IndirectCallNonFunction { value: callee })
                 }

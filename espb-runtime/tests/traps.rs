@@ -789,3 +789,41 @@ fn every_trap_kind_carries_function_offset_and_line() {
         assert!(text.starts_with(&head), "{text}\nwant: {head}");
     }
 }
+
+#[test]
+fn native_references_reach_the_handler_or_trap() {
+    let src = ".type (i32, i32) -> i32\n.func ty0 regs 3 frame 0 align 0\nmov r2, r1\ncall.indirect ty0, r0, r1\nret r1\n.end\n.export \"call\" f0\n";
+    let bytes = common::bytes(src);
+    let m = Module::parse(&bytes).unwrap();
+    let native = 0x8000_0005u32 as i32;
+    // Without a handler: a non-function.
+    let inst = Instance::new(&m, &Imports::new(), Config::default()).unwrap();
+    let t = inst
+        .call("call", &[Value::I32(native), Value::I32(4)])
+        .unwrap_err();
+    assert_eq!(
+        t.kind,
+        TrapKind::IndirectCallNonFunction { value: 0x8000_0005 }
+    );
+    // With one: it gets the callee value, the arguments and the site signature.
+    let mut i = Imports::new();
+    i.set_native_indirect(HostFunc::new(|c, a| {
+        assert_eq!(c.signature().params.len(), 2);
+        assert_eq!(c.import_index(), u32::MAX);
+        Ok(Some(a[0] - 0x8000_0000 + a[1] * 100 + a[2]))
+    }));
+    let inst = Instance::new(&m, &i, Config::default()).unwrap();
+    assert_eq!(
+        inst.call_i32("call", &[Value::I32(native), Value::I32(4)])
+            .unwrap(),
+        5 + 400 + 4
+    );
+    // Module and import references still go their own way.
+    let t = inst
+        .call("call", &[Value::I32(0x7fff_ffff), Value::I32(4)])
+        .unwrap_err();
+    assert_eq!(
+        t.kind,
+        TrapKind::IndirectCallNonFunction { value: 0x7fff_ffff }
+    );
+}
