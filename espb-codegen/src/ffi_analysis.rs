@@ -591,28 +591,25 @@ fn object_fields(dl: &Layout, base: V, seen: &mut HashSet<V>) -> BTreeMap<i64, F
             _ => None,
         };
     };
-    if base.isa(LLVMIsAGlobalVariable) {
-        if let Some(init) = base.initializer() {
-            for (off, funcs) in init_pointers(dl, init, ty, 0) {
-                merge(&mut out, off, funcs);
-            }
-        }
-        // A non-constant global may be changed anywhere; what its
-        // initializer says is only what it starts with.
-        if !base.is_constant_global() {
-            for f in out.values_mut() {
-                if f.funcs.as_ref().is_some_and(|s| !s.is_empty()) {
-                    continue;
-                }
-                f.funcs = None;
-            }
-        }
-        return out;
-    }
-    // Fields of an alloca start unknown-free (nothing stored yet) and
-    // collect every store into them.
+    // Fields start empty (nothing stored yet) and collect what the
+    // initializer and every store put there.
     for f in out.values_mut() {
         f.funcs = Some(BTreeSet::new());
+    }
+    if base.isa(LLVMIsAGlobalVariable) {
+        let Some(init) = base.initializer() else {
+            // Defined elsewhere: anything may be there.
+            for f in out.values_mut() {
+                f.funcs = None;
+            }
+            return out;
+        };
+        for (off, funcs) in init_pointers(dl, init, ty, 0) {
+            merge(&mut out, off, funcs);
+        }
+        if base.is_constant_global() {
+            return out;
+        }
     }
     for (user, off) in derived_uses(dl, base) {
         let Some(off) = off else { continue };
@@ -991,7 +988,7 @@ fn classify_at(dl: &Layout, cfg: &mut Cfg, call: V, a: V, depth: u32) -> Arg {
     let is_global = base.isa(LLVMIsAGlobalVariable);
     if is_global && base.is_constant_global() {
         if let Some(bytes) = base.initializer().and_then(|i| i.string_bytes()) {
-            if bytes[off as usize..].contains(&0) {
+            if bytes.get(off as usize..).is_some_and(|b| b.contains(&0)) {
                 return Arg::Pointer(PtrUse {
                     dir: Direction::In,
                     size: SizeSpec::StrLen,

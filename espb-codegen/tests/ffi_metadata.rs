@@ -626,3 +626,25 @@ fn natives_called_through_the_scripts_own_helpers() {
         assert_ne!(ptrs[0].1, Direction::In, "{opt}");
     }
 }
+
+#[test]
+fn callbacks_in_structs_however_the_struct_is_filled() {
+    let field = |offset| ArgPlace::Field { param: 0, offset };
+    let cb = vec![(field(0), sig(&[P], None), Some(field(4)))];
+    for opt in OPTS {
+        let (m, s) = build("struct_variants", opt, &Options::default());
+        for (native, dir) in [
+            ("run_a", Direction::In),
+            ("run_b", Direction::In),
+            ("run_c", Direction::InOut),
+            ("run_d", Direction::In),
+        ] {
+            assert_eq!(
+                emitted(&m, native),
+                (cb.clone(), vec![(0, dir, SizeSpec::Const(16), false)]),
+                "{native}{opt}: {:?}",
+                report(&s, native)
+            );
+        }
+    }
+}
