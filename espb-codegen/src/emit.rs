@@ -157,8 +157,53 @@ fn cond_instr(c: &Cond, inverted: bool, col: &[u16], target: u32) -> Instr {
     }
 }
 
+/// Constants (and frame addresses) whose only use is as an argument of a call
+/// in the same block: they are written straight into the call window instead
+/// of into a register and then moved.
+fn window_constants(f: &Func) -> std::collections::HashMap<VReg, (espb_format::Opcode, VOp)> {
+    let mut uses = vec![0u32; f.nvregs as usize];
+    for b in &f.blocks {
+        for (i, _) in &b.insts {
+            i.for_each_use(|v| uses[v as usize] += 1);
+        }
+        b.term.for_each_use(|v| uses[v as usize] += 1);
+    }
+    let mut out = std::collections::HashMap::new();
+    for b in &f.blocks {
+        let mut defs = std::collections::HashMap::new();
+        for (i, _) in &b.insts {
+            match i {
+                Inst::Op { op, ops }
+                    if matches!(
+                        op,
+                        espb_format::Opcode::Const32
+                            | espb_format::Opcode::Const64
+                            | espb_format::Opcode::FrameAddr
+                    ) =>
+                {
+                    if let [VOp::Dst(d), imm] = ops.as_slice() {
+                        if uses[*d as usize] == 1 {
+                            defs.insert(*d, (*op, imm.clone()));
+                        }
+                    }
+                }
+                Inst::Call { args, .. } => {
+                    for a in args {
+                        if let Some(c) = defs.remove(a) {
+                            out.insert(*a, c);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
     let col = &alloc.color;
+    let remat = window_constants(f);
     let scratch = alloc.regs_base;
     if scratch > 255 {
         return Err("function needs more than 256 registers".into());
@@ -203,6 +248,8 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
         for (idx, (inst, loc)) in blk.insts.iter().enumerate() {
             let loc = *loc;
             match inst {
+                Inst::Op { ops, .. } if matches!(ops.first(), Some(VOp::Dst(d)) if remat.contains_key(d)) =>
+                    {}
                 Inst::Op { op, ops } => {
                     let operands = ops.iter().map(|o| map_op(o, col)).collect();
                     let i = Instr::from_operands(*op, operands)
@@ -226,6 +273,7 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
                     let p: Vec<(u8, u8)> = args
                         .iter()
                         .enumerate()
+                        .filter(|(_, a)| !remat.contains_key(a))
                         .map(|(k, &a)| ((base as usize + k) as u8, e.r(a)))
                         .collect();
                     // The callee register must survive the argument moves.
@@ -248,6 +296,15 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
                         }
                     }
                     e.parallel_move(&p, loc);
+                    for (k, a) in args.iter().enumerate() {
+                        if let Some((op, imm)) = remat.get(a) {
+                            let operands =
+                                vec![Operand::Dst((base as usize + k) as u8), map_op(imm, col)];
+                            let i = Instr::from_operands(*op, operands)
+                                .ok_or("internal error: malformed constant")?;
+                            e.push(Pending::Fixed(i), loc);
+                        }
+                    }
                     let base = base as u8;
                     let i = match *callee {
                         Callee::Func(func) => Instr::Call { func, base },
