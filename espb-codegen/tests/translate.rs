@@ -192,6 +192,26 @@ fn static_functions_are_not_exported_unless_asked() {
 }
 
 #[test]
+fn export_all_off_keeps_only_the_entry_points() {
+    let src = here().join("tests/programs/app_main_entry.c");
+    let bc = rv32(&src, "-O0");
+    let all = translate(&bc, &Options::default()).unwrap();
+    assert!(all.export("visible").is_some() && all.export("app_main").is_some());
+    assert!(all.export("helper").is_none());
+    let opts = Options {
+        export_all: false,
+        ..Options::default()
+    };
+    let m = translate(&bc, &opts).unwrap();
+    let names: Vec<&str> = m.exports.iter().map(|e| &*e.name).collect();
+    assert_eq!(names, ["app_main"]);
+    assert!(
+        m.names.iter().any(|(_, n)| n == "helper"),
+        "every function keeps its name"
+    );
+}
+
+#[test]
 fn more_than_256_live_values_spill() {
     let src = here().parent().unwrap().join("tests/c/spill_pressure.c");
     let (m, stats) = translate_with_stats(&rv32(&src, "-O2"), &Options::default()).unwrap();
