@@ -212,3 +212,36 @@ fn i686_bitcode_matches_native() {
     }
     assert!(fails.is_empty(), "{}", fails.join("\n"));
 }
+
+/// A trap in translated code names the C function and source line through
+/// the line tables.
+#[test]
+fn traps_report_the_c_source_line() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs/trap_line.c");
+    for opt in ["-O0", "-O2"] {
+        let bc = bitcode(&src, opt).unwrap();
+        let m = espb_codegen::translate(&bc, &espb_codegen::Options::default()).unwrap();
+        let bytes = m.to_bytes();
+        let module = Module::parse(&bytes).unwrap();
+        let (out, buf) = Output::buffer();
+        let inst = Instance::new(
+            &module,
+            &Imports::new(),
+            Config {
+                output: out,
+                ..Config::default()
+            },
+        )
+        .unwrap();
+        let t = inst
+            .call_i32("main", &[])
+            .expect_err("division by zero must trap");
+        assert_eq!(buf.to_string_lossy(), "before\n");
+        let (file, line) = t
+            .source
+            .clone()
+            .unwrap_or_else(|| panic!("{opt}: no source line in {t}"));
+        assert!(file.ends_with("trap_line.c"), "{file}");
+        assert_eq!(line, 4, "{opt}: {t}");
+    }
+}
