@@ -40,7 +40,11 @@ typedef struct {
 
 void vPortEnterCritical(portMUX_TYPE *mux);
 void vPortExitCritical(portMUX_TYPE *mux);
-void vPortYield(void);
+void vPortYield(void);void vPortYieldFromISR(void);
+void *pvPortMalloc(size_t xWantedSize);
+void vPortFree(void *pv);
+#define portYIELD_FROM_ISR(x) do { if (x) vPortYieldFromISR(); } while (0)
+
 #define portENTER_CRITICAL(mux) vPortEnterCritical(mux)
 #define portEXIT_CRITICAL(mux) vPortExitCritical(mux)
 #define taskENTER_CRITICAL(mux) vPortEnterCritical(mux)

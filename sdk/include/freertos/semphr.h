@@ -19,6 +19,10 @@ typedef QueueHandle_t SemaphoreHandle_t;
 #define xSemaphoreGiveRecursive(xMutex) xQueueGiveMutexRecursive((xMutex))
 #define vSemaphoreDelete(xSemaphore) vQueueDelete((QueueHandle_t)(xSemaphore))
 #define uxSemaphoreGetCount(xSemaphore) uxQueueMessagesWaiting((QueueHandle_t)(xSemaphore))
+#define xSemaphoreGiveFromISR(xSemaphore, pxHigherPriorityTaskWoken) \
+    xQueueGiveFromISR((QueueHandle_t)(xSemaphore), (pxHigherPriorityTaskWoken))
+#define xSemaphoreTakeFromISR(xSemaphore, pxHigherPriorityTaskWoken) \
+    xQueueReceiveFromISR((QueueHandle_t)(xSemaphore), NULL, (pxHigherPriorityTaskWoken))
 
 #ifdef __cplusplus
 }
