@@ -1,11 +1,12 @@
-//! `cargo espb check-hints [files]`: checks `.hints` files against the
-//! grammar of `docs/hints.md`, reporting each error with a span in the file,
-//! and lists the hints each file gives.
+//! `cargo espb check-hints [files]`: checks `.hints` files, reporting each
+//! error with a span in the file, and lists the hints each file gives.
 //!
-//! In a project it also builds the module and checks every entry against the
-//! signature the module imports its function with. (`espb-codegen` has its
-//! own parser for the translator; once it exports it, this command should
-//! use it so the two can never disagree.)
+//! Validity is the translator's (`espb_codegen::hints` parses and checks), so
+//! the two can never disagree; the small parser here only locates each
+//! argument a hint names, so that a signature error underlines that number.
+//! In a project the entries are checked against the signatures the module
+//! imports its functions with, and the FFI metadata the translator applied
+//! is printed with where each piece came from.
 
 use std::path::PathBuf;
 
