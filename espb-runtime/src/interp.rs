@@ -201,6 +201,7 @@ fn run(
     let canon: &[u32] = &module.canon;
     let mem = &inst.mem;
     let stack_lo = ctx.stack_lo;
+    let interrupt: &core::sync::atomic::AtomicBool = &inst.interrupt;
     let entry_depth = ctx.frames.len();
 
     let mut func = entry;
@@ -283,7 +284,7 @@ fn run(
     }
     macro_rules! checkpoint {
         () => {{
-            if inst.interrupt.load(Relaxed) {
+            if interrupt.load(Relaxed) {
                 trap!(TrapKind::Interrupted);
             }
             *fuel -= 1;
