@@ -154,7 +154,10 @@ fn printf_conversions_match_c() {
             "-003.142|+5    |0",
         ),
     ];
-    let plain: Vec<(&str, Vec<Value>)> = cases.iter().map(|(f, a, _)| (*f, a.clone())).collect();
+    let mut plain: Vec<(&str, Vec<Value>)> =
+        cases.iter().map(|(f, a, _)| (*f, a.clone())).collect();
+    plain.push(("%999999999d", vec![I32(1)]));
+    plain.push(("%.*f", vec![I32(1 << 30), F64(1.0)]));
     let bytes = common::bytes(&printf_module(&plain));
     let m = Module::parse(&bytes).unwrap();
     let (cfg, out) = common::buffered();
@@ -164,6 +167,15 @@ fn printf_conversions_match_c() {
         let got = String::from_utf8(out.take()).unwrap();
         assert_eq!(got, *want, "printf({fmt:?})");
         assert_eq!(n as usize, want.len(), "printf({fmt:?}) return value");
+    }
+    // Absurd widths and precisions are refused, not allocated.
+    for case in [cases.len(), cases.len() + 1] {
+        let t = inst.call_i32(&format!("case{case}"), &[]).unwrap_err();
+        assert!(
+            t.to_string()
+                .contains("printf: field width or precision above 65536"),
+            "{t}"
+        );
     }
 }
 

@@ -77,6 +77,9 @@ struct Spec {
 /// Longest format string and `%s` argument read (a bound, not a C limit).
 const MAX_STR: u32 = 1 << 20;
 
+/// Largest field width or precision rendered.
+const MAX_FIELD: usize = 1 << 16;
+
 /// Renders the format string at `fmt` with `args`.
 pub fn format(c: &Caller<'_>, fmt: u32, args: &mut dyn ArgSource) -> Result<Vec<u8>, Trap> {
     let f = c.read_cstr(fmt, MAX_STR)?;
@@ -158,6 +161,14 @@ pub fn format(c: &Caller<'_>, fmt: u32, args: &mut dyn ArgSource) -> Result<Vec<
             }
             Some(b'z' | b't' | b'L') => i += 1,
             _ => {}
+        }
+        // A huge field would make the host allocate it; C programs never
+        // mean that, so it is refused rather than rendered.
+        if s.width > MAX_FIELD || s.prec.is_some_and(|p| p > MAX_FIELD) {
+            return Err(Trap::host(alloc::format!(
+                "printf: field width or precision above {MAX_FIELD} in conversion {}",
+                String::from_utf8_lossy(&f[conv_start..(i + 1).min(f.len())])
+            )));
         }
         let Some(&conv) = f.get(i) else {
             out.extend_from_slice(&f[conv_start..]);
