@@ -3,13 +3,45 @@
 //! each pointer argument designates and in which direction the native uses
 //! them. Inferred from the call sites in the LLVM module, then corrected by
 //! `.hints` entries (bundled first, the user's after); the result becomes the
-//! module's `cbmeta`/`immeta` sections and a per-import report that says
-//! where every item came from.
+//! module's `cbmeta`/`immeta` sections and a per-import report
+//! ([`ImportFfi`], in `Stats::ffi`) that says where every item came from.
 //!
-//! The analysis reads the LLVM module after the translator's pre-passes
-//! (SROA has promoted what it can), through the C API directly: it needs a
-//! few questions `llvm.rs` does not ask (global constness, use lists of
-//! allocas, instruction parents) and must not change that file.
+//! What the analysis infers, per direct call of an import (after the
+//! translator's pre-passes, so -O0 code has had SROA/mem2reg):
+//! - an argument that is, or flows from (select, phi, a load of a local or
+//!   constant global slot stored with one, a wrapper's parameter whose every
+//!   caller passes one), a module function → `cb N` with that function's
+//!   signature;
+//! - the next pointer argument after it that is not a callback, a string or
+//!   a buffer the native fills in → its `ud`;
+//! - a pointer to a local, a global or a constant (possibly at a constant
+//!   offset) → `in`/`out`/`inout` with the object's remaining size as a
+//!   constant: locals by whether the module may write the object before the
+//!   call and read it after (any escape counts as both); globals `inout`
+//!   (any function may use them), constants `in`; a string literal → `in …
+//!   size strlen`; a pointer-sized local the native fills in and the module
+//!   reads back → `handle`;
+//! - a pointer to a struct (local, global, or copied from a constant) whose
+//!   fields hold module functions → `cb N.OFF` for each, the pointer field
+//!   right after it as `ud N.OFF+4`, and the struct as an `in`/`inout` buffer;
+//! - a wrapper's pointer parameter → what its callers pass, merged (all
+//!   direct callers, bounded depth and fan-out).
+//!
+//! Call sites of one import are merged: directions are united, the largest
+//! constant size wins (an `out` becomes `inout` when sizes differ, so bytes
+//! the native leaves alone keep their values), a handle only when every site
+//! says so; disagreements are kept as notes in the report.
+//!
+//! Hints: the entry for a native (the user's replaces the bundled one)
+//! decides every argument it mentions, the analysis keeps the others. Within
+//! a hint item, what the hint leaves open is filled from the analysis at the
+//! same place: a `cb` without a signature takes the passed function's, a
+//! `cb` without `ud` takes the analysis's user data (when the entry does not
+//! mention that argument), an `in`/`out` without `size` takes the analysis's
+//! size. Every applied entry is checked against the import's signature
+//! (`FunctionHints::check`); a wrong one is a diagnostic naming the hints file
+//! and line. Items that cannot be emitted (a pointer field inside a struct, a
+//! buffer with no size, a callback with no signature) are reported as notes.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -159,6 +191,10 @@ fn load_hints(
 }
 
 // ---- a minimal view of the LLVM module ----------------------------------------
+
+// The analysis talks to the LLVM C API itself: it asks questions `llvm.rs`
+// does not (global constness, use lists, instruction parents, argument
+// parents), and that file belongs to the lowering.
 
 /// A value of the module being translated. Every handle comes from the
 /// module `translate` owns for its whole duration and is used only while it
@@ -388,14 +424,24 @@ impl Layout {
             }
             LLVMTypeKind::LLVMStructTypeKind => {
                 for (i, e) in t.struct_elems().into_iter().enumerate() {
-                    self.pointer_offsets(e, base + self.offset_of(t, i as u32), out, budget);
+                    self.pointer_offsets(
+                        e,
+                        base.saturating_add(self.offset_of(t, i as u32)),
+                        out,
+                        budget,
+                    );
                 }
             }
             LLVMTypeKind::LLVMArrayTypeKind => {
                 let e = t.elem();
                 let step = self.alloc_size(e);
                 for k in 0..t.array_len().min(64) {
-                    self.pointer_offsets(e, base + k * step, out, budget);
+                    self.pointer_offsets(
+                        e,
+                        base.saturating_add(k.saturating_mul(step)),
+                        out,
+                        budget,
+                    );
                 }
             }
             _ => {}
@@ -635,7 +681,9 @@ fn object_fields(dl: &Layout, base: V, seen: &mut HashSet<V>) -> BTreeMap<i64, F
                 continue;
             };
             for (o, funcs) in init_pointers(dl, init, s_base.global_type(), 0) {
-                let at = o - s_off + d_off;
+                let Some(at) = o.checked_sub(s_off).and_then(|x| x.checked_add(d_off)) else {
+                    continue;
+                };
                 if at >= d_off {
                     merge(&mut out, at, funcs);
                 }
@@ -675,7 +723,7 @@ fn init_walk(
                         dl,
                         x,
                         e,
-                        base + dl.offset_of(ty, i as u32) as i64,
+                        base.saturating_add(dl.offset_of(ty, i as u32) as i64),
                         out,
                         budget,
                     );
@@ -690,7 +738,14 @@ fn init_walk(
             let step = dl.alloc_size(e) as i64;
             for k in 0..ty.array_len().min(1024) as u32 {
                 if let Some(x) = c.aggregate_elem(k) {
-                    init_walk(dl, x, e, base + k as i64 * step, out, budget);
+                    init_walk(
+                        dl,
+                        x,
+                        e,
+                        base.saturating_add((k as i64).saturating_mul(step)),
+                        out,
+                        budget,
+                    );
                 }
             }
         }
@@ -1655,7 +1710,7 @@ fn finish(r: &mut ImportFfi, sig: &FuncType) {
             ArgPlace::Field { param, offset } => {
                 is_ptr(param)
                     && offset % 4 == 0
-                    && struct_size(param, &ptrs).is_some_and(|n| offset + 4 <= n)
+                    && struct_size(param, &ptrs).is_some_and(|n| offset.saturating_add(4) <= n)
             }
         };
         if c.signature.is_none() {

@@ -256,7 +256,7 @@ impl FunctionHints {
                         "field {param}.{offset} needs the struct described too: add `in {param} size BYTES`"
                     )))
                 }
-                Some(Some(SizeSpec::Const(size))) if offset + 4 > size => {
+                Some(Some(SizeSpec::Const(size))) if offset.saturating_add(4) > size => {
                     return Err(at(format!(
                         "field {param}.{offset} lies outside the {size}-byte struct argument {param} points to"
                     )))
@@ -630,6 +630,64 @@ mod tests {
             .check("g", &ints)
             .unwrap_err()
             .contains("not a pointer"));
+    }
+
+    /// Mutated hints text (every byte position replaced, deleted or given an
+    /// extra character, including non-ASCII) is an error or a parse, never a
+    /// panic; whatever parses is checked against signatures without panicking.
+    #[test]
+    fn mutated_hints_never_panic() {
+        let base = BUNDLED_ESP_IDF;
+        let sigs = [
+            FuncType::default(),
+            FuncType {
+                params: vec![ValType::Ptr; 8],
+                result: None,
+                variadic: true,
+            },
+            FuncType {
+                params: vec![ValType::I32, ValType::Ptr, ValType::I64],
+                result: Some(ValType::I32),
+                variadic: false,
+            },
+        ];
+        let inserts = [
+            "",
+            ".",
+            ":",
+            "4294967295",
+            ".4294967292",
+            " cb 0.4294967292 (ptr),",
+            ",",
+            "0",
+            "99999999999",
+            "(",
+            "->",
+            "é",
+            "\n",
+            " size arg 9 *",
+        ];
+        let mut cases = 0;
+        for (at, _) in base.char_indices().step_by(3) {
+            for ins in inserts {
+                let next = base[at..].chars().next().map_or(0, char::len_utf8);
+                for text in [
+                    format!("{}{}{}", &base[..at], ins, &base[at..]),
+                    format!("{}{}{}", &base[..at], ins, &base[at + next..]),
+                ] {
+                    cases += 1;
+                    if let Ok(h) = Hints::parse(&text) {
+                        for (name, fh) in &h.functions {
+                            for sig in &sigs {
+                                let _ = fh.check(name, sig);
+                                let _ = fh.mentions(3);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(cases > 1000);
     }
 
     #[test]

@@ -116,7 +116,13 @@ fn sig(params: &[ValType], result: Option<ValType>) -> FuncType {
     }
 }
 
-fn bundled(line: usize) -> FfiSource {
+/// The bundled entry for `native` (found by name: the file grows).
+fn bundled(native: &str) -> FfiSource {
+    let line = espb_codegen::hints::BUNDLED_ESP_IDF
+        .lines()
+        .position(|l| l.starts_with(&format!("{native}:")))
+        .unwrap_or_else(|| panic!("no bundled entry for {native}"))
+        + 1;
     FfiSource::BundledHints {
         file: "hints/esp-idf.hints".into(),
         line,
@@ -176,8 +182,18 @@ fn task_with_parameter_and_handle_and_queue_receive_into_a_local() {
             "{opt}"
         );
         let r = report(&s, "xTaskCreatePinnedToCore");
-        assert!(r.callbacks.iter().all(|c| c.source == bundled(9)), "{r:?}");
-        assert!(r.pointers.iter().all(|p| p.source == bundled(9)), "{r:?}");
+        assert!(
+            r.callbacks
+                .iter()
+                .all(|c| c.source == bundled("xTaskCreatePinnedToCore")),
+            "{r:?}"
+        );
+        assert!(
+            r.pointers
+                .iter()
+                .all(|p| p.source == bundled("xTaskCreatePinnedToCore")),
+            "{r:?}"
+        );
 
         // `xQueueReceive: out 1` leaves the size to the analysis: the local
         // `struct msg got` is 8 bytes.
@@ -188,7 +204,7 @@ fn task_with_parameter_and_handle_and_queue_receive_into_a_local() {
             "{opt}"
         );
         let p = &report(&s, "xQueueReceive").pointers[0];
-        assert_eq!(p.source, bundled(22));
+        assert_eq!(p.source, bundled("xQueueReceive"));
         assert_eq!(p.size_source, Some(FfiSource::Analysis));
         let (_, ptrs) = emitted(&m, "xQueueGenericSend");
         assert_eq!(
@@ -270,7 +286,10 @@ fn esp_timer_callback_inside_a_compound_literal() {
             "{opt}"
         );
         let r = report(&s, "esp_timer_create");
-        assert!(r.callbacks.iter().all(|c| c.source == bundled(26)));
+        assert!(r
+            .callbacks
+            .iter()
+            .all(|c| c.source == bundled("esp_timer_create")));
         // The name field (`in 0.12 size strlen`) cannot be expressed in
         // immeta: reported, not emitted.
         let name = r
@@ -324,7 +343,7 @@ fn freertos_timer_callback() {
                 .source,
             FfiSource::Analysis
         );
-        assert_eq!(r.callbacks[0].source, bundled(16));
+        assert_eq!(r.callbacks[0].source, bundled("xTimerCreate"));
     }
 }
 
@@ -346,7 +365,7 @@ fn gpio_isr_and_qsort_comparator() {
         );
         assert_eq!(
             report(&s, "gpio_isr_handler_add").callbacks[0].source,
-            bundled(30)
+            bundled("gpio_isr_handler_add")
         );
         let (cbs, _) = emitted(&m, "qsort");
         assert_eq!(
@@ -354,7 +373,7 @@ fn gpio_isr_and_qsort_comparator() {
             vec![(ArgPlace::Param(3), sig(&[P, P], Some(I32)), None)],
             "{opt}"
         );
-        assert_eq!(report(&s, "qsort").callbacks[0].source, bundled(42));
+        assert_eq!(report(&s, "qsort").callbacks[0].source, bundled("qsort"));
     }
 }
 
@@ -472,17 +491,18 @@ fn a_user_hint_overrides_the_bundled_one() {
             task_create_expected()
         );
     }
-    // Without the user file the bundled entry applies.
-    let (m, _) = build("gpio_qsort", "-O2", &Options::default());
+    // Without the user file the bundled entry applies (whatever size it
+    // gives; the analysis's when it gives none).
+    let (m, s) = build("gpio_qsort", "-O2", &Options::default());
+    let entry = espb_codegen::hints::Hints::parse(espb_codegen::hints::BUNDLED_ESP_IDF).unwrap();
+    let want = entry.get("qsort").unwrap().pointers[0]
+        .size
+        .unwrap_or(SizeSpec::Const(20));
     assert_eq!(
         emitted(&m, "qsort").1,
-        vec![(
-            0,
-            Direction::InOut,
-            SizeSpec::Param { param: 1, scale: 1 },
-            false
-        )]
+        vec![(0, Direction::InOut, want, false)]
     );
+    assert_eq!(report(&s, "qsort").pointers[0].source, bundled("qsort"));
 }
 
 #[test]
