@@ -1357,6 +1357,13 @@ fn place_text(p: ArgPlace) -> String {
     }
 }
 
+/// What the FFI pass reports.
+pub struct FfiResult {
+    pub imports: Vec<ImportFfi>,
+    /// User hint entries naming a function the module does not import.
+    pub unused_user_hints: Vec<(String, FfiSource)>,
+}
+
 /// Options of the FFI pass (a view of the translator's `Options`).
 pub struct FfiOptions<'a> {
     pub analysis: bool,
@@ -1371,7 +1378,7 @@ pub fn run(
     llvm: &inkwell::module::Module<'_>,
     module: &mut Module<'static>,
     opts: &FfiOptions<'_>,
-) -> Result<Vec<ImportFfi>, Vec<Diagnostic>> {
+) -> Result<FfiResult, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let hints = load_hints(opts.user_hints, opts.bundled_hints, &mut diags);
     let by_name: HashMap<String, u32> = module
@@ -1524,10 +1531,21 @@ pub fn run(
     if !diags.is_empty() {
         return Err(diags);
     }
+    // A user entry for a function the module does not import is most
+    // likely a typo; say so rather than ignore it silently.
+    let mut unused_user_hints: Vec<(String, FfiSource)> = hints
+        .iter()
+        .filter(|(name, e)| !e.bundled && !by_name.contains_key(*name))
+        .map(|(name, e)| (name.clone(), e.source()))
+        .collect();
+    unused_user_hints.sort_by(|a, b| a.0.cmp(&b.0));
     module.types.extend(new_types);
     module.callbacks = callbacks;
     module.pointers = pointers;
-    Ok(report)
+    Ok(FfiResult {
+        imports: report,
+        unused_user_hints,
+    })
 }
 
 /// Merges the analysis with the hint entry for the import: the entry decides

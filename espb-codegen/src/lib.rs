@@ -99,6 +99,9 @@ pub struct Stats {
     /// Per import: its callbacks and pointer metadata and where each came
     /// from (analysis, bundled hints or user hints), and its fast symbol.
     pub ffi: Vec<ImportFfi>,
+    /// User hint entries for functions the module does not import (likely
+    /// typos): the function name and where the entry is.
+    pub unused_user_hints: Vec<(String, FfiSource)>,
 }
 
 /// Translates LLVM bitcode into a module.
@@ -150,12 +153,13 @@ pub fn translate_with_stats(
         bundled_hints: opts.use_bundled_hints,
         user_hints: &opts.hints,
     };
-    let mut ffi = ffi_analysis::run(&module, &mut out, &ffi_opts).map_err(Diagnostics)?;
+    let ffi = ffi_analysis::run(&module, &mut out, &ffi_opts).map_err(Diagnostics)?;
     let fast = symbols::resolve(&mut out, &opts.symbol_tables).map_err(Diagnostics::single)?;
-    for r in &mut ffi {
+    stats.ffi = ffi.imports;
+    for r in &mut stats.ffi {
         r.fast = fast.get(r.import as usize).cloned().flatten();
     }
-    stats.ffi = ffi;
+    stats.unused_user_hints = ffi.unused_user_hints;
     Ok((out, stats))
 }
 

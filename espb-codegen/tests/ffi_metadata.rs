@@ -592,8 +592,17 @@ fn a_wrong_user_hint_is_a_diagnostic_naming_the_file_and_line() {
     assert_eq!(d.0[0].location, Some(("my.hints".to_string(), 2)));
     assert!(d.0[0].message.contains("expected `,`"), "{d}");
 
-    // A hint for a function the module does not import is not checked.
-    translate_with_stats(&bitcode("timers", "-O2"), &user("not_imported: out 9\n")).unwrap();
+    // A hint for a function the module does not import is not checked, but
+    // reported (a typo would otherwise do nothing silently).
+    let (_, s) = translate_with_stats(
+        &bitcode("timers", "-O2"),
+        &user("xTimerCreat: out 9\nxTimerCreate: in 0 size strlen, cb 4 (ptr)\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        s.unused_user_hints,
+        vec![("xTimerCreat".to_string(), user_src(1))]
+    );
 }
 
 #[test]
