@@ -194,13 +194,15 @@ fn run(
     ctx: &mut ExecContext,
     entry: u32,
     entry_base: usize,
-    fuel: &mut u64,
+    fuel_out: &mut u64,
 ) -> Result<(), Trap> {
     let module = inst.module;
     let funcs: &[FuncInfo<'_>] = &module.funcs;
     let canon: &[u32] = &module.canon;
     let mem = &inst.mem;
     let stack_lo = ctx.stack_lo;
+    // Kept in a register; written back wherever `run` returns.
+    let mut fuel = *fuel_out;
     let interrupt: &core::sync::atomic::AtomicBool = &inst.interrupt;
     let entry_depth = ctx.frames.len();
 
@@ -270,9 +272,10 @@ fn run(
         };
     }
     macro_rules! trap {
-        ($kind:expr) => {
-            return Err(trap_at(inst, ctx, $kind, func, here!()))
-        };
+        ($kind:expr) => {{
+            *fuel_out = fuel;
+            return Err(trap_at(inst, ctx, $kind, func, here!()));
+        }};
     }
     macro_rules! try_mem {
         ($e:expr) => {
@@ -287,10 +290,10 @@ fn run(
             if interrupt.load(Relaxed) {
                 trap!(TrapKind::Interrupted);
             }
-            *fuel -= 1;
-            if *fuel == 0 {
+            fuel -= 1;
+            if fuel == 0 {
                 match inst.take_fuel() {
-                    Some(f) => *fuel = f,
+                    Some(f) => fuel = f,
                     None => trap!(TrapKind::OutOfFuel),
                 }
             }
@@ -451,6 +454,7 @@ fn run(
             ctx.reg_top = base + info.regs as usize;
             if let Err(mut t) = host_call(inst, ctx, $imp, $sig, base + $b as usize, $callee) {
                 locate(inst, ctx, &mut t, func, off);
+                *fuel_out = fuel;
                 return Err(t);
             }
             // SAFETY: the register stack may have grown (moved) during the
@@ -505,9 +509,11 @@ fn run(
                     sp = fr.saved_sp;
                 }
                 if ctx.frames.len() <= entry_depth {
+                    *fuel_out = fuel;
                     return Ok(());
                 }
                 let Some(&top) = ctx.frames.last() else {
+                    *fuel_out = fuel;
                     return Ok(());
                 };
                 func = top.func;
