@@ -1480,11 +1480,19 @@ pub fn run(
         if let Some(e) = entry {
             if let Err(msg) = e.hints.check(&imp.name, &sig) {
                 diags.push(
-                    Diagnostic::new(format!(
-                        "{} hint in {}: {msg}",
-                        if e.bundled { "bundled" } else { "user" },
-                        e.file
-                    ))
+                    Diagnostic::new(if e.bundled {
+                        // The script declares the native differently from the
+                        // SDK the bundled entry was written for.
+                        format!(
+                            "bundled hint in {}: {msg} (the module declares `{}` as {}; replace the entry \
+                             with one of your own in a hints file)",
+                            e.file,
+                            imp.name,
+                            sig_text(&sig)
+                        )
+                    } else {
+                        format!("user hint in {}: {msg}", e.file)
+                    })
                     .at(Some((e.file.clone(), e.hints.line as u32))),
                 );
                 continue;

@@ -677,3 +677,31 @@ fn callbacks_in_structs_however_the_struct_is_filled() {
         }
     }
 }
+
+#[test]
+fn a_bundled_hint_that_does_not_fit_the_scripts_declaration_is_reported() {
+    let d = translate_with_stats(&bitcode("bad_decl", "-O2"), &Options::default())
+        .map(|_| ())
+        .expect_err("bundled `xQueueReceive: out 1` names a non-pointer");
+    let line = match bundled("xQueueReceive") {
+        FfiSource::BundledHints { line, .. } => line as u32,
+        _ => unreachable!(),
+    };
+    assert_eq!(
+        d.0[0].location,
+        Some(("hints/esp-idf.hints".to_string(), line))
+    );
+    assert!(
+        d.0[0].message.contains("argument 1 is i32, not a pointer")
+            && d.0[0]
+                .message
+                .contains("declares `xQueueReceive` as (ptr, i32)"),
+        "{d}"
+    );
+    // A user entry replaces it.
+    let (m, _) = build("bad_decl", "-O2", &user("xQueueReceive: in 0 size 4\n"));
+    assert_eq!(
+        emitted(&m, "xQueueReceive"),
+        (vec![], vec![(0, Direction::In, SizeSpec::Const(4), false)])
+    );
+}
