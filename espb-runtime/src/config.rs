@@ -23,6 +23,11 @@ pub struct Config {
     pub max_registers: u32,
     /// Deepest module call nesting.
     pub max_call_depth: u32,
+    /// Deepest nesting of module → host function → module re-entries on one
+    /// context (`Caller::call`, e.g. a `qsort` comparator calling `qsort`).
+    /// Each level uses native stack, so this bounds the host stack a module
+    /// can consume.
+    pub max_reentry: u32,
     /// Where `printf`, `puts` and `putchar` write.
     pub output: Output,
     /// Run the module's start function in `Instance::new`.
@@ -39,6 +44,7 @@ impl Default for Config {
             initial_registers: 1024,
             max_registers: 1 << 20,
             max_call_depth: 10_000,
+            max_reentry: 16,
             output: Output::default(),
             run_start: true,
         }
@@ -53,6 +59,7 @@ impl Config {
             initial_registers: 256,
             max_registers: 16 * 1024,
             max_call_depth: 500,
+            max_reentry: 4,
             ..Config::default()
         }
     }

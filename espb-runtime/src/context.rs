@@ -33,6 +33,10 @@ pub(crate) struct ExecContext {
     pub reg_top: usize,
     pub frames: Vec<CallFrame>,
     pub max_depth: usize,
+    /// Activations of the interpreter on this context (nested through host
+    /// functions), and their limit.
+    pub nesting: u32,
+    pub max_nesting: u32,
     /// Bottom of this context's shadow stack (it grows down from `sp`'s
     /// initial value).
     pub stack_lo: u32,
@@ -45,6 +49,7 @@ impl ExecContext {
         initial_regs: usize,
         max_regs: usize,
         max_depth: usize,
+        max_nesting: u32,
         stack_lo: u32,
         stack_hi: u32,
     ) -> ExecContext {
@@ -54,6 +59,8 @@ impl ExecContext {
             reg_top: 0,
             frames: Vec::with_capacity(max_depth.min(64)),
             max_depth,
+            nesting: 0,
+            max_nesting,
             stack_lo,
             sp: stack_hi,
         }

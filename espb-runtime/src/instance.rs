@@ -199,6 +199,7 @@ impl<'m> Inner<'m> {
             c.initial_registers as usize,
             c.max_registers as usize,
             c.max_call_depth as usize,
+            c.max_reentry.max(1),
             lo,
             lo + self.slot_size,
         ))

@@ -48,6 +48,10 @@ pub(crate) fn call_nested(
             args.len()
         )));
     }
+    // The outermost activation is nesting level 1.
+    if ctx.nesting >= ctx.max_nesting {
+        return Err(Trap::new(TrapKind::StackOverflow(StackKind::Reentry)));
+    }
     let base = ctx.reg_top;
     ctx.ensure_regs(base + (info.regs as usize).max(args.len()))
         .map_err(Trap::new)?;
@@ -57,7 +61,9 @@ pub(crate) fn call_nested(
         Some(f) => f,
         None => return Err(Trap::new(TrapKind::OutOfFuel)),
     };
+    ctx.nesting += 1;
     let r = run(inst, ctx, func, base, &mut fuel);
+    ctx.nesting -= 1;
     inst.return_fuel(if inst.fuel.is_some() { fuel } else { 0 });
     ctx.frames.truncate(depth);
     ctx.reg_top = saved_top;

@@ -49,6 +49,8 @@ pub enum StackKind {
     Registers,
     Shadow,
     CallDepth,
+    /// Too many nested module → host → module re-entries (native stack).
+    Reentry,
     /// No execution context is free (`Config::max_contexts` reached).
     Contexts,
 }
@@ -75,6 +77,9 @@ impl fmt::Display for TrapKind {
                 StackKind::Registers => f.write_str("stack overflow: register stack exhausted"),
                 StackKind::Shadow => f.write_str("stack overflow: shadow stack exhausted"),
                 StackKind::CallDepth => f.write_str("stack overflow: call depth limit reached"),
+                StackKind::Reentry => {
+                    f.write_str("stack overflow: too many nested host re-entries")
+                }
                 StackKind::Contexts => {
                     f.write_str("stack overflow: no free execution context (max_contexts reached)")
                 }

@@ -827,3 +827,58 @@ fn native_references_reach_the_handler_or_trap() {
         TrapKind::IndirectCallNonFunction { value: 0x7fff_ffff }
     );
 }
+
+/// Module → qsort → comparator → module → qsort … is cut off by
+/// `max_reentry` with a trap, before the native stack runs out.
+#[test]
+fn unbounded_host_reentry_traps() {
+    let src = r#"
+.type (i32) -> i32
+.type (ptr, ptr) -> i32
+.type (ptr, i32, i32, ptr) -> void
+.import "qsort" ty2
+.memory data_end 0x1010 heap 0 stack 0x10000
+.data 0x1000 "0200000001000000"
+.func ty0 regs 5 frame 0 align 0
+    const32 r1, 0x1000
+    const32 r2, 2
+    const32 r3, 4
+    func.addr r4, f1
+    call.import imp0, r1
+    const32 r0, 0
+    ret r0
+.end
+.func ty1 regs 2 frame 0 align 0
+    call f0, r0
+    const32 r0, 0
+    ret r0
+.end
+.export "f" f0
+.name f0 "f"
+"#;
+    let bytes = common::bytes(src);
+    let m = Module::parse(&bytes).unwrap();
+    for limit in [1u32, 5, 16] {
+        let inst = Instance::new(
+            &m,
+            &Imports::new(),
+            Config {
+                max_reentry: limit,
+                ..Config::default()
+            },
+        )
+        .unwrap();
+        let t = inst.call("f", &[Value::I32(0)]).unwrap_err();
+        assert_eq!(t.kind, TrapKind::StackOverflow(StackKind::Reentry), "{t}");
+        assert_eq!(
+            t.func_name.as_deref(),
+            Some("f"),
+            "located at the innermost qsort call"
+        );
+        // The context is intact afterwards.
+        assert_eq!(
+            inst.call("f", &[Value::I32(0)]).unwrap_err().kind,
+            TrapKind::StackOverflow(StackKind::Reentry)
+        );
+    }
+}
