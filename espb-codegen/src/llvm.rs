@@ -513,6 +513,25 @@ impl Val {
         }
     }
 
+    /// The mask of a shufflevector (`None` for an undefined lane).
+    pub fn shuffle_mask(self) -> Vec<Option<u32>> {
+        // SAFETY: a shufflevector instruction: count then read each lane.
+        unsafe {
+            let n = LLVMGetNumMaskElements(self.0);
+            let undef = LLVMGetUndefMaskElem();
+            (0..n)
+                .map(|k| {
+                    let m = LLVMGetMaskValue(self.0, k);
+                    if m == undef || m < 0 {
+                        None
+                    } else {
+                        Some(m as u32)
+                    }
+                })
+                .collect()
+        }
+    }
+
     /// The instructions and constants that use this value.
     pub fn users(self) -> Vec<Val> {
         let mut out = Vec::new();
@@ -554,4 +573,24 @@ pub fn run_passes(
             Err(s)
         }
     }
+}
+
+/// Makes the scalarizer split vector loads and stores too (LLVM 19 exposes
+/// this only as a command-line option, which is process-global and must be
+/// parsed at most once, hence the `Once`).
+pub fn enable_scalarizer_load_store() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let args = [c"espb-codegen".as_ptr(), c"-scalarize-load-store".as_ptr()];
+        // SAFETY: two valid NUL-terminated strings that outlive the call; the
+        // option exists in every LLVM with the scalarizer pass, so parsing
+        // cannot fail (LLVM would exit the process on an unknown option).
+        unsafe {
+            inkwell::llvm_sys::support::LLVMParseCommandLineOptions(
+                args.len() as i32,
+                args.as_ptr(),
+                std::ptr::null(),
+            )
+        }
+    });
 }

@@ -257,12 +257,6 @@ impl<'a> FnLower<'a> {
             let wide = sc.first().map(|(s, _)| s.wide()).unwrap_or(false);
             return Ok(vec![self.konst(bits, wide)]);
         }
-        if t.kind() == LLVMTypeKind::LLVMVectorTypeKind {
-            return Err(format!(
-                "vector constants are not supported: {}",
-                consts::short(c)
-            ));
-        }
         // Aggregates: materialise each leaf.
         let leaves = types::leaves(&self.ctx.m, t).map_err(|e| e.0)?;
         use LLVMValueKind::*;
@@ -275,9 +269,12 @@ impl<'a> FnLower<'a> {
             }
             LLVMConstantStructValueKind
             | LLVMConstantArrayValueKind
-            | LLVMConstantDataArrayValueKind => {
+            | LLVMConstantDataArrayValueKind
+            | LLVMConstantVectorValueKind
+            | LLVMConstantDataVectorValueKind => {
                 let n = match t.kind() {
                     LLVMTypeKind::LLVMStructTypeKind => t.struct_elems().len() as u64,
+                    LLVMTypeKind::LLVMVectorTypeKind => t.vector_len() as u64,
                     _ => t.array_len(),
                 };
                 let mut out = Vec::new();
@@ -520,8 +517,42 @@ impl<'a> FnLower<'a> {
                         .into(),
                 )
             }
-            LLVMExtractElement | LLVMInsertElement | LLVMShuffleVector => {
-                return Err("vector operations are not supported".into())
+            LLVMExtractElement | LLVMInsertElement => {
+                // Constant lanes only; the scalarizer rewrote variable ones into selects.
+                let lane_op = if op == LLVMExtractElement { 1 } else { 2 };
+                let lane = i.operand(lane_op);
+                let k = lane
+                    .const_int_words()
+                    .filter(|_| lane.kind() == LLVMValueKind::LLVMConstantIntValueKind)
+                    .ok_or("vector lane chosen at run time is not supported")?
+                    as usize;
+                let mut v = self.get(i.operand(0))?;
+                if k >= v.len() {
+                    return Err("vector lane out of range".into());
+                }
+                if op == LLVMExtractElement {
+                    self.vals.insert(i, vec![v[k]]);
+                } else {
+                    v[k] = self.get1(i.operand(1))?;
+                    self.vals.insert(i, v);
+                }
+            }
+            LLVMShuffleVector => {
+                let a = self.get(i.operand(0))?;
+                let b = self.get(i.operand(1))?;
+                let lanes = self.leaves(i.ty())?;
+                let mut out = Vec::new();
+                for (m, (sc, _)) in i.shuffle_mask().into_iter().zip(lanes) {
+                    let r = match m {
+                        Some(m) if (m as usize) < a.len() => a[m as usize],
+                        Some(m) => *b
+                            .get(m as usize - a.len())
+                            .ok_or("shuffle lane out of range")?,
+                        None => self.konst(0, sc.wide()),
+                    };
+                    out.push(r);
+                }
+                self.vals.insert(i, out);
             }
             other => {
                 return Err(format!(
@@ -906,9 +937,11 @@ impl<'a> FnLower<'a> {
         let src = i.operand(0);
         let st = src.ty();
         let dt = i.ty();
-        if st.kind() == LLVMTypeKind::LLVMVectorTypeKind
-            || dt.kind() == LLVMTypeKind::LLVMVectorTypeKind
-        {
+        let is_vec = |t: Ty| t.kind() == LLVMTypeKind::LLVMVectorTypeKind;
+        if op == LLVMOpcode::LLVMBitCast && (is_vec(st) || is_vec(dt)) {
+            return self.bitcast_via_memory(i, src);
+        }
+        if is_vec(st) || is_vec(dt) {
             return Err("vector casts are not supported".into());
         }
         let fbits = |t: Ty| match t.kind() {
@@ -1000,6 +1033,31 @@ impl<'a> FnLower<'a> {
             _ => return Err(format!("unsupported cast {:?}", op)),
         };
         self.vals.insert(i, vec![r]);
+        Ok(())
+    }
+
+    /// A bitcast that changes how bits are grouped (scalar <-> vector): a
+    /// little-endian round trip through a frame slot, which is exactly
+    /// LLVM's definition of bitcast on this target.
+    fn bitcast_via_memory(&mut self, i: Val, src: Val) -> R<()> {
+        let st = src.ty();
+        let size = self.ctx.m.store_size(st);
+        if size != self.ctx.m.store_size(i.ty()) || size > 1 << 12 {
+            return Err("unsupported bitcast".into());
+        }
+        let src_leaves = self.leaves(st)?;
+        let dst_leaves = self.leaves(i.ty())?;
+        let regs = self.get(src)?;
+        let slot = self.f.frame_slot(size as u32, 8);
+        let a = self.frame_addr(slot);
+        for ((sc, off), r) in src_leaves.into_iter().zip(regs) {
+            self.store_bytes(sc.store_bytes(), a, r, off as i32);
+        }
+        let out = dst_leaves
+            .into_iter()
+            .map(|(sc, off)| self.load_leaf(sc, a, off as i32))
+            .collect();
+        self.vals.insert(i, out);
         Ok(())
     }
 

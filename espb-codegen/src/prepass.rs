@@ -17,6 +17,7 @@ pub fn run(module: &Module<'_>, m: &Mod) -> Result<(), String> {
             f.remove_fn_attr("optnone");
         }
     }
+    crate::llvm::enable_scalarizer_load_store();
     let opts = PassBuilderOptions::create();
     opts.set_verify_each(false);
     crate::llvm::run_passes(module, PIPELINE, &opts)

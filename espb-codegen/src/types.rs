@@ -92,6 +92,26 @@ fn walk(m: &Mod, t: Ty, base: u32, out: &mut Vec<(Sc, u32)>) -> Result<(), TypeE
                 }
             }
         }
+        LLVMTypeKind::LLVMVectorTypeKind => {
+            // Element `i` lives at `i * size(elem)` (byte-sized elements only).
+            let e = t.elem();
+            let bytes = m.store_size(e);
+            if e.kind() == LLVMTypeKind::LLVMIntegerTypeKind && e.int_width() as u64 != bytes * 8 {
+                return Err(TypeError(format!(
+                    "vectors of `{}` are not supported",
+                    e.print()
+                )));
+            }
+            for i in 0..t.vector_len() {
+                walk(m, e, base.wrapping_add(i.wrapping_mul(bytes as u32)), out)?;
+                if out.len() > MAX_LEAVES {
+                    return Err(TypeError(format!(
+                        "value of type `{}` is too large to hold in registers",
+                        t.print()
+                    )));
+                }
+            }
+        }
         _ => {
             return Err(TypeError(format!(
                 "values of type `{}` are not supported",

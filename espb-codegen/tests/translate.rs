@@ -127,18 +127,6 @@ fn wide_bitint_is_a_diagnostic() {
 }
 
 #[test]
-fn vector_extension_is_a_diagnostic_with_line() {
-    let src = here().join("tests/unsupported/vector_ext.c");
-    let d = translate(&rv32(&src, "-O2"), &Options::default()).expect_err("must be refused");
-    let x =
-        d.0.iter()
-            .find(|x| x.message.contains("<4 x i32>"))
-            .unwrap_or_else(|| panic!("{d}"));
-    assert_eq!(x.function.as_deref(), Some("dot"));
-    assert_eq!(x.location.as_ref().map(|l| l.1), Some(3));
-}
-
-#[test]
 fn x86_64_bitcode_is_refused() {
     let src = here().parent().unwrap().join("tests/c/loops_arith.c");
     let bc = compile(&src, &["--target=x86_64-unknown-linux-gnu"], "-O2");
