@@ -126,6 +126,75 @@ pub struct ImportFfi {
     pub notes: Vec<String>,
 }
 
+fn place_hint(p: ArgPlace) -> String {
+    match p {
+        ArgPlace::Param(i) => i.to_string(),
+        ArgPlace::Field { param, offset } => format!("{param}.{offset}"),
+    }
+}
+
+/// In `.hints` syntax: `cb 0 (ptr, i32) -> i32, ud 1`.
+impl std::fmt::Display for CallbackItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cb {}", place_hint(self.place))?;
+        if let Some(t) = &self.signature {
+            write!(f, " {}", sig_text(t))?;
+        }
+        if let Some(u) = self.user_data {
+            write!(f, ", ud {}", place_hint(u))?;
+        }
+        Ok(())
+    }
+}
+
+/// In `.hints` syntax: `out 5 size 4 handle`.
+impl std::fmt::Display for PointerItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let dir = match self.dir {
+            Direction::In => "in",
+            Direction::Out => "out",
+            Direction::InOut => "inout",
+        };
+        write!(f, "{dir} {}", place_hint(self.place))?;
+        match self.size {
+            Some(SizeSpec::Const(n)) => write!(f, " size {n}")?,
+            Some(SizeSpec::Param { param, scale: 1 }) => write!(f, " size arg {param}")?,
+            Some(SizeSpec::Param { param, scale }) => write!(f, " size arg {param} * {scale}")?,
+            Some(SizeSpec::StrLen) => write!(f, " size strlen")?,
+            None => {}
+        }
+        if self.handles {
+            write!(f, " handle")?;
+        }
+        Ok(())
+    }
+}
+
+impl ImportFfi {
+    /// What the module carries for this import, as one `.hints` entry
+    /// (`name: item, ...`) a user can copy into a hints file and edit;
+    /// `None` when nothing is emitted.
+    pub fn hints_entry(&self) -> Option<String> {
+        let items: Vec<String> = self
+            .pointers
+            .iter()
+            .filter(|p| p.emitted)
+            .map(|p| p.to_string())
+            .chain(
+                self.callbacks
+                    .iter()
+                    .filter(|c| c.emitted)
+                    .map(|c| c.to_string()),
+            )
+            .collect();
+        if items.is_empty() {
+            None
+        } else {
+            Some(format!("{}: {}", self.name, items.join(", ")))
+        }
+    }
+}
+
 /// The path bundled hints are named by in reports and diagnostics.
 pub const BUNDLED_HINTS_PATH: &str = "hints/esp-idf.hints";
 

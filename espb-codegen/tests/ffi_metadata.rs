@@ -705,3 +705,56 @@ fn a_bundled_hint_that_does_not_fit_the_scripts_declaration_is_reported() {
         (vec![], vec![(0, Direction::In, SizeSpec::Const(4), false)])
     );
 }
+
+/// The report renders what the module carries as `.hints` entries; fed back
+/// as a user hints file with the analysis off, they give the same metadata.
+#[test]
+fn reported_entries_are_hints_that_reproduce_the_metadata() {
+    for (name, opt) in [
+        ("unknown_native", "-O0"),
+        ("struct_variants", "-O2"),
+        ("tasks_queue", "-Os"),
+        ("gpio_qsort", "-O2"),
+    ] {
+        let (m, s) = build(name, opt, &Options::default());
+        let text: String = s
+            .ffi
+            .iter()
+            .filter_map(|r| r.hints_entry())
+            .map(|l| l + "\n")
+            .collect();
+        let again = Options {
+            ffi_analysis: false,
+            use_bundled_hints: false,
+            hints: vec![("inferred.hints".into(), text.clone())],
+            ..Options::default()
+        };
+        let (m2, s2) = build(name, opt, &again);
+        for imp in &m.imports {
+            assert_eq!(
+                emitted(&m, &imp.name),
+                emitted(&m2, &imp.name),
+                "{name}{opt} `{}` from:\n{text}",
+                imp.name
+            );
+        }
+        assert!(s2
+            .ffi
+            .iter()
+            .flat_map(|r| r.pointers.iter().map(|p| &p.source))
+            .all(
+                |src| matches!(src, FfiSource::UserHints { file, .. } if file == "inferred.hints")
+            ));
+    }
+    let (_, s) = build("unknown_native", "-O2", &Options::default());
+    let line = |n: &str| report(&s, n).hints_entry().unwrap();
+    assert_eq!(
+        line("dev_job_run"),
+        "dev_job_run: in 0 size 12, cb 0.0 (ptr), ud 0.4"
+    );
+    assert_eq!(
+        line("dev_widget_new"),
+        "dev_widget_new: in 1 size strlen, inout 2 size 4 handle"
+    );
+    assert_eq!(line("dev_on_event"), "dev_on_event: cb 0 (ptr, i32), ud 1");
+}
