@@ -1567,7 +1567,22 @@ pub fn run(
                 continue;
             }
         }
-        merge(&mut r, &analysed, entry);
+        let errors = merge(&mut r, &analysed, entry);
+        if let Some(e) = entry.filter(|_| !errors.is_empty()) {
+            for msg in errors {
+                diags.push(
+                    Diagnostic::new(format!(
+                        "{} hint in {}: hint for `{}` (line {}): {msg}",
+                        if e.bundled { "bundled" } else { "user" },
+                        e.file,
+                        imp.name,
+                        e.hints.line
+                    ))
+                    .at(Some((e.file.clone(), e.hints.line as u32))),
+                );
+            }
+            continue;
+        }
         finish(&mut r, &sig);
         for c in r.callbacks.iter().filter(|c| c.emitted) {
             let Some(t) = c.signature.clone() else {
@@ -1627,7 +1642,7 @@ pub fn run(
 
 /// Merges the analysis with the hint entry for the import: the entry decides
 /// every argument it mentions; the analysis keeps the arguments it does not.
-fn merge(r: &mut ImportFfi, a: &Analysed, entry: Option<&Entry>) {
+fn merge(r: &mut ImportFfi, a: &Analysed, entry: Option<&Entry>) -> Vec<String> {
     let mut mentioned: BTreeSet<u32> = BTreeSet::new();
     if let Some(e) = entry {
         let src = e.source();
@@ -1693,8 +1708,27 @@ fn merge(r: &mut ImportFfi, a: &Analysed, entry: Option<&Entry>) {
             });
         }
     }
+    let mut errors = Vec::new();
     for (place, sig, ud) in &a.callbacks {
         if mentioned.contains(&param_of(*place)) {
+            let covered =
+                entry.is_some_and(|e| e.hints.callbacks.iter().any(|c| c.place == *place));
+            if !covered {
+                // A module function left in a struct the native reads would
+                // be called as a C function pointer: refuse. As an argument
+                // itself, the runtime traps cleanly instead; note it.
+                let msg = format!(
+                    "the module passes a function at {} but the hint describes argument {} without `cb {}`",
+                    place_text(*place),
+                    param_of(*place),
+                    place_hint(*place)
+                );
+                if matches!(place, ArgPlace::Field { .. }) {
+                    errors.push(msg);
+                } else {
+                    r.notes.push(msg);
+                }
+            }
             continue;
         }
         let ud = match ud {
@@ -1742,6 +1776,7 @@ fn merge(r: &mut ImportFfi, a: &Analysed, entry: Option<&Entry>) {
             emitted: false,
         });
     }
+    errors
 }
 
 fn param_of(p: ArgPlace) -> u32 {

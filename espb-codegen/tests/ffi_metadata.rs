@@ -587,6 +587,19 @@ fn a_wrong_user_hint_is_a_diagnostic_naming_the_file_and_line() {
         "{d}"
     );
 
+    // Describing the struct but not the callback the module stores in it:
+    // the native would call a module function reference as C code.
+    let d = diag(
+        "esp_timer_struct",
+        "\nesp_timer_create: in 0 size 20, out 1 size 4 handle\n",
+    );
+    assert_eq!(d.0[0].location, Some(("my.hints".to_string(), 2)));
+    assert!(
+        d.0[0].message.contains("passes a function at field 0.0")
+            && d.0[0].message.contains("without `cb 0.0`"),
+        "{d}"
+    );
+
     // Syntax errors name the line too.
     let d = diag("timers", "\nxTimerCreate: cb 4 (ptr) ud 3\n");
     assert_eq!(d.0[0].location, Some(("my.hints".to_string(), 2)));
