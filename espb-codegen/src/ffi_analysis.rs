@@ -549,7 +549,8 @@ fn base_offset(dl: &Layout, v: V) -> Option<(V, i64)> {
     let mut v = strip(v);
     let mut off: i64 = 0;
     for _ in 0..64 {
-        if v.isa(LLVMIsAAllocaInst) || v.isa(LLVMIsAGlobalVariable) {
+        if v.isa(LLVMIsAAllocaInst) || v.isa(LLVMIsAGlobalVariable) || heap_block_size(v).is_some()
+        {
             return Some((v, off));
         }
         if v.opcode() != Some(LLVMOpcode::LLVMGetElementPtr) {
@@ -559,6 +560,35 @@ fn base_offset(dl: &Layout, v: V) -> Option<(V, i64)> {
         v = strip(v.operand(0));
     }
     None
+}
+
+/// The bytes a module-heap allocation with constant arguments returns
+/// (`malloc(64)`, `calloc(4, 16)`), if `v` is one: such a block is sized as
+/// exactly as a local.
+fn heap_block_size(v: V) -> Option<u64> {
+    if !v.isa(LLVMIsACallInst) {
+        return None;
+    }
+    let f = v.called_function()?;
+    if !f.is_declaration() {
+        return None;
+    }
+    let arg = |i: u32| {
+        if i < v.num_args() {
+            v.operand(i)
+                .const_int()
+                .filter(|&n| n > 0)
+                .map(|n| n as u64)
+        } else {
+            None
+        }
+    };
+    match f.name().as_str() {
+        "malloc" | "pvPortMalloc" | "heap_caps_malloc" => arg(0),
+        "calloc" | "heap_caps_calloc" => arg(0)?.checked_mul(arg(1)?),
+        "realloc" | "heap_caps_realloc" | "aligned_alloc" => arg(1),
+        _ => None,
+    }
 }
 
 /// The constant byte offset a GEP adds, if every index is constant.
@@ -682,13 +712,18 @@ struct Field {
 /// it (allocas), `memcpy` from constant globals into it, or its initializer.
 fn object_fields(dl: &Layout, base: V, seen: &mut HashSet<V>) -> BTreeMap<i64, Field> {
     let mut out: BTreeMap<i64, Field> = BTreeMap::new();
+    // A heap block has no type: only the stores into it tell its fields.
     let ty = if base.isa(LLVMIsAAllocaInst) {
-        base.allocated_type()
+        Some(base.allocated_type())
+    } else if base.isa(LLVMIsAGlobalVariable) {
+        Some(base.global_type())
     } else {
-        base.global_type()
+        None
     };
     let mut ptrs = BTreeSet::new();
-    dl.pointer_offsets(ty, 0, &mut ptrs, &mut 4096);
+    if let Some(ty) = ty {
+        dl.pointer_offsets(ty, 0, &mut ptrs, &mut 4096);
+    }
     for o in ptrs {
         out.entry(o as i64).or_default().pointer = true;
     }
@@ -719,7 +754,7 @@ fn object_fields(dl: &Layout, base: V, seen: &mut HashSet<V>) -> BTreeMap<i64, F
             }
             return out;
         };
-        for (off, funcs) in init_pointers(dl, init, ty, 0) {
+        for (off, funcs) in init_pointers(dl, init, base.global_type(), 0) {
             merge(&mut out, off, funcs);
         }
         if base.is_constant_global() {
@@ -979,7 +1014,13 @@ fn accesses(dl: &Layout, cfg: &mut Cfg, base: V, call: V) -> (bool, bool, bool) 
             }
         } else if u.isa(LLVMIsACallInst) {
             match u.called_function().map(|f| f.name()) {
-                Some(n) if n.starts_with("llvm.lifetime") => (false, false),
+                // Freeing a block neither reads nor writes what it holds.
+                Some(n)
+                    if n.starts_with("llvm.lifetime")
+                        || matches!(n.as_str(), "free" | "vPortFree" | "heap_caps_free") =>
+                {
+                    (false, false)
+                }
                 Some(n) if n.starts_with("llvm.memset") => (false, true),
                 Some(n) if n.starts_with("llvm.memcpy") || n.starts_with("llvm.memmove") => {
                     let dst = derived_from(dl, u.operand(0), base);
@@ -1096,15 +1137,21 @@ fn classify_at(dl: &Layout, cfg: &mut Cfg, call: V, a: V, depth: u32) -> Arg {
     let Some((base, off)) = base_offset(dl, a) else {
         return through_callers(dl, strip(a), depth);
     };
-    let (obj_ty, count) = if base.isa(LLVMIsAAllocaInst) {
+    let total = if base.isa(LLVMIsAAllocaInst) {
         match base.operand(0).const_int() {
-            Some(n) if n >= 0 => (base.allocated_type(), n as u64),
+            Some(n) if n >= 0 => dl
+                .alloc_size(base.allocated_type())
+                .saturating_mul(n as u64),
             _ => return Arg::Unknown,
         }
+    } else if base.isa(LLVMIsAGlobalVariable) {
+        dl.alloc_size(base.global_type())
     } else {
-        (base.global_type(), 1)
+        match heap_block_size(base) {
+            Some(n) => n,
+            None => return Arg::Unknown,
+        }
     };
-    let total = dl.alloc_size(obj_ty).saturating_mul(count);
     if off < 0 || off as u64 >= total || total > u32::MAX as u64 {
         return Arg::Unknown;
     }

@@ -771,3 +771,35 @@ fn reported_entries_are_hints_that_reproduce_the_metadata() {
     );
     assert_eq!(line("dev_on_event"), "dev_on_event: cb 0 (ptr, i32), ud 1");
 }
+
+#[test]
+fn heap_blocks_of_constant_size_are_described() {
+    let field = |offset| ArgPlace::Field { param: 0, offset };
+    for opt in OPTS {
+        let (m, s) = build("heap", opt, &Options::default());
+        assert_eq!(
+            emitted(&m, "dev_fill"),
+            (
+                vec![],
+                vec![(0, Direction::Out, SizeSpec::Const(64), false)]
+            ),
+            "{opt}: {:?}",
+            report(&s, "dev_fill")
+        );
+        assert_eq!(
+            emitted(&m, "dev_send"),
+            (vec![], vec![(0, Direction::In, SizeSpec::Const(16), false)]),
+            "{opt}: {:?}",
+            report(&s, "dev_send")
+        );
+        assert_eq!(
+            emitted(&m, "dev_run"),
+            (
+                vec![(field(0), sig(&[P], None), Some(field(4)))],
+                vec![(0, Direction::In, SizeSpec::Const(8), false)]
+            ),
+            "{opt}: {:?}",
+            report(&s, "dev_run")
+        );
+    }
+}
