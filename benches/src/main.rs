@@ -339,37 +339,41 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `--memory`: per-instance RAM beyond linear memory, espb vs wasm3.
+/// `--memory`: RAM per instance beyond linear memory, every engine.
 fn memory_table(selected: &[&programs::Program]) {
     fn kib(b: usize) -> String {
-        format!("{:.1} KiB", b as f64 / 1024.0)
+        format!("{:.1}", b as f64 / 1024.0)
     }
-    println!("| benchmark | espb module | espb overhead | espb linear | wasm module | wasm3 overhead | wasm3 linear |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    type Measure = fn(&programs::Program) -> Result<memory::MemFigures, String>;
+    let mut engines: Vec<(&str, Measure)> = vec![("espb", memory::espb)];
+    #[cfg(feature = "wasm3")]
+    engines.push(("wasm3", memory::wasm3));
+    #[cfg(feature = "wasmi")]
+    engines.push(("wasmi", memory::wasmi));
+    #[cfg(feature = "wamr")]
+    engines.push(("wamr", memory::wamr));
+    println!("KiB: overhead = load + instantiate + one run, beyond linear memory (linear in parentheses)\n");
+    let mut head = String::from("| benchmark | .espb | .wasm |");
+    let mut rule = String::from("|---|---:|---:|");
+    for (name, _) in &engines {
+        head += &format!(" {name} |");
+        rule += "---:|";
+    }
+    println!("{head}\n{rule}");
     for p in selected {
-        let mut line = format!("| {} |", p.name);
-        match memory::espb(p) {
-            Ok(m) => {
-                line += &format!(
-                    " {} | {} | {} |",
-                    kib(m.module_bytes),
-                    kib(m.overhead),
-                    kib(m.linear)
-                )
+        let espb_len = memory::espb_module_len(p)
+            .map(kib)
+            .unwrap_or_else(|e| format!("n/a: {}", one_line(&e)));
+        let wasm_len = p
+            .wasm
+            .map(|w| kib(w.len()))
+            .unwrap_or_else(|e| format!("n/a: {}", one_line(e)));
+        let mut line = format!("| {} | {espb_len} | {wasm_len} |", p.name);
+        for (_, f) in &engines {
+            match f(p) {
+                Ok(m) => line += &format!(" {} ({}) |", kib(m.overhead), kib(m.linear)),
+                Err(e) => line += &format!(" n/a: {} |", one_line(&e)),
             }
-            Err(e) => line += &format!(" n/a: {} | | |", one_line(&e)),
-        }
-        #[cfg(feature = "wasm3")]
-        match memory::wasm3(p) {
-            Ok(m) => {
-                line += &format!(
-                    " {} | {} | {} |",
-                    kib(m.module_bytes),
-                    kib(m.overhead),
-                    kib(m.linear)
-                )
-            }
-            Err(e) => line += &format!(" n/a: {} | | |", one_line(&e)),
         }
         println!("{line}");
     }

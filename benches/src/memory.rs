@@ -29,7 +29,7 @@ extern "C" {
 }
 
 /// Bytes allocated on the heap right now (small blocks + mmapped blocks).
-fn heap_in_use() -> usize {
+pub fn heap_in_use() -> usize {
     // SAFETY: mallinfo2 only reads allocator statistics.
     let m = unsafe { mallinfo2() };
     m.uordblks + m.hblkhd
@@ -41,8 +41,6 @@ pub struct MemFigures {
     pub overhead: usize,
     /// The instance's linear memory.
     pub linear: usize,
-    /// Size of the module file (`.espb` / `.wasm`).
-    pub module_bytes: usize,
 }
 
 /// espb: `Module::parse` + `Instance::new` (the benchmarks' 4 MiB module
@@ -73,7 +71,6 @@ pub fn espb(program: &Program) -> Result<MemFigures, String> {
     Ok(MemFigures {
         overhead: after.saturating_sub(before).saturating_sub(linear),
         linear,
-        module_bytes: bytes.len(),
     })
 }
 
@@ -95,9 +92,30 @@ pub fn wasm3(program: &Program) -> Result<MemFigures, String> {
         .saturating_sub(before)
         .saturating_sub(linear)
         .saturating_sub(wasm.len());
-    Ok(MemFigures {
-        overhead,
-        linear,
-        module_bytes: wasm.len(),
-    })
+    Ok(MemFigures { overhead, linear })
+}
+
+/// wasmi: engine + eager compilation + store + instance + one run.
+#[cfg(feature = "wasmi")]
+pub fn wasmi(program: &Program) -> Result<MemFigures, String> {
+    let wasm = program.wasm.map_err(|e| e.to_string())?;
+    let (overhead, linear) = crate::peer_wasmi::memory_figures(wasm, heap_in_use)?;
+    Ok(MemFigures { overhead, linear })
+}
+
+/// WAMR: load (fast-interpreter preparation) + instance (64 KiB stack) +
+/// exec env + one run.
+#[cfg(feature = "wamr")]
+pub fn wamr(program: &Program) -> Result<MemFigures, String> {
+    let wasm = program.wasm.map_err(|e| e.to_string())?;
+    let (overhead, linear) = crate::peer_wamr::memory_figures(wasm, heap_in_use)?;
+    Ok(MemFigures { overhead, linear })
+}
+
+/// Size of the translated `.espb` module.
+pub fn espb_module_len(program: &Program) -> Result<usize, String> {
+    let bitcode = program.bitcode.map_err(|e| e.to_string())?;
+    espb_codegen::translate(bitcode, &espb_codegen::Options::default())
+        .map(|m| m.to_bytes().len())
+        .map_err(|d| format!("translate: {d}"))
 }

@@ -269,3 +269,74 @@ impl Prepared for WamrProgram {
         }
     }
 }
+
+/// `--memory`: heap bytes (per `heap_in_use`) that loading, instantiating and
+/// running `wasm` once costs, measured while the instance is still alive
+/// (WAMR maps linear memory itself, so it is not in that figure), and the
+/// instance's linear memory size. The harness's copy of the module
+/// bytes (which WAMR needs to keep) is not counted.
+pub fn memory_figures(wasm: &[u8], heap_in_use: fn() -> usize) -> Result<(usize, usize), String> {
+    init()?;
+    let before = heap_in_use();
+    let mut bytes: Box<[u8]> = wasm.into();
+    let mut err = [0 as c_char; 256];
+    // SAFETY: as in `prepare`/`run`: the buffer outlives the module, every
+    // object is destroyed in reverse order before returning.
+    unsafe {
+        let module = sys::wasm_runtime_load(
+            bytes.as_mut_ptr(),
+            bytes.len() as u32,
+            err.as_mut_ptr(),
+            err.len() as u32,
+        );
+        if module.is_null() {
+            return Err(format!("load: {}", err_str(&err)));
+        }
+        // The same stack as the timed runs.
+        let stack = STACK_BYTES;
+        let inst =
+            sys::wasm_runtime_instantiate(module, stack, 0, err.as_mut_ptr(), err.len() as u32);
+        if inst.is_null() {
+            sys::wasm_runtime_unload(module);
+            return Err(format!("instantiate: {}", err_str(&err)));
+        }
+        let mut host = Box::new(Host {
+            out: Vec::new(),
+            exit_code: None,
+        });
+        let func = sys::wasm_runtime_lookup_function(inst, c"_start".as_ptr());
+        let env = sys::wasm_runtime_create_exec_env(inst, stack);
+        let mut result = Err("no _start / exec env".to_string());
+        let mut figures = (0, 0);
+        if !func.is_null() && !env.is_null() {
+            sys::wasm_runtime_set_user_data(env, &mut *host as *mut Host as *mut c_void);
+            let mut argv = [0u32; 1];
+            let ok = sys::wasm_runtime_call_wasm(env, func, 0, argv.as_mut_ptr());
+            result = if ok || host.exit_code == Some(0) {
+                Ok(())
+            } else {
+                Err("run failed".to_string())
+            };
+            let after = heap_in_use();
+            let mem = sys::wasm_runtime_get_default_memory(inst);
+            let linear = if mem.is_null() {
+                0
+            } else {
+                (sys::wasm_memory_get_cur_page_count(mem)
+                    * sys::wasm_memory_get_bytes_per_page(mem)) as usize
+            };
+            // WAMR maps linear memory with os_mmap, outside the malloc heap:
+            // nothing to subtract for it.
+            figures = (
+                after.saturating_sub(before).saturating_sub(bytes.len()),
+                linear,
+            );
+        }
+        if !env.is_null() {
+            sys::wasm_runtime_destroy_exec_env(env);
+        }
+        sys::wasm_runtime_deinstantiate(inst);
+        sys::wasm_runtime_unload(module);
+        result.map(|()| figures)
+    }
+}

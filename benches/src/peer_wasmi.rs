@@ -117,3 +117,33 @@ impl Prepared for WasmiProgram {
         })
     }
 }
+
+/// `--memory`: heap bytes (per `heap_in_use`) that compiling, instantiating
+/// and running `wasm` once costs, measured while the instance is alive, and
+/// its linear memory size.
+pub fn memory_figures(wasm: &[u8], heap_in_use: fn() -> usize) -> Result<(usize, usize), String> {
+    let before = heap_in_use();
+    let mut config = Config::default();
+    config.compilation_mode(CompilationMode::Eager);
+    let engine = wasmi::Engine::new(&config);
+    let module = Module::new(&engine, wasm).map_err(|e| e.to_string())?;
+    let linker = linker(&engine).map_err(|e| e.to_string())?;
+    let mut store = Store::new(&engine, Host::default());
+    let instance = linker
+        .instantiate_and_start(&mut store, &module)
+        .map_err(|e| e.to_string())?;
+    let start: TypedFunc<(), ()> = instance
+        .get_typed_func(&store, "_start")
+        .map_err(|e| e.to_string())?;
+    match start.call(&mut store, ()) {
+        Ok(()) => {}
+        Err(e) if e.i32_exit_status() == Some(0) => {}
+        Err(e) => return Err(e.to_string()),
+    }
+    let after = heap_in_use();
+    let linear = instance
+        .get_memory(&store, "memory")
+        .map(|m| m.data(&store).len())
+        .unwrap_or(0);
+    Ok((after.saturating_sub(before).saturating_sub(linear), linear))
+}
