@@ -708,8 +708,8 @@ struct Field {
     pointer: bool,
 }
 
-/// The pointer fields of an alloca or global: from its type, the stores into
-/// it (allocas), `memcpy` from constant globals into it, or its initializer.
+/// The pointer fields of an alloca, global or heap block: from its type, its
+/// initializer, the stores into it and `memcpy` from constant globals into it.
 fn object_fields(dl: &Layout, base: V, seen: &mut HashSet<V>) -> BTreeMap<i64, Field> {
     let mut out: BTreeMap<i64, Field> = BTreeMap::new();
     // A heap block has no type: only the stores into it tell its fields.
@@ -763,14 +763,14 @@ fn object_fields(dl: &Layout, base: V, seen: &mut HashSet<V>) -> BTreeMap<i64, F
     }
     for (user, off) in derived_uses(dl, base) {
         let Some(off) = off else { continue };
-        if user.isa(LLVMIsAStoreInst) {
+        // Only stores *into* the object (not of its address elsewhere).
+        if user.isa(LLVMIsAStoreInst) && derived_from(dl, user.operand(1), base) {
             let val = user.operand(0);
             if val.ty().kind() == LLVMTypeKind::LLVMPointerTypeKind {
                 let funcs = trace_funcs(dl, val, seen);
                 merge(&mut out, off, funcs);
             }
-        } else if let Some((name, dst, src)) = mem_transfer(user) {
-            let _ = name;
+        } else if let Some((dst, src)) = mem_transfer(user) {
             let Some((s_base, s_off)) = base_offset(dl, src) else {
                 continue;
             };
@@ -857,15 +857,15 @@ fn init_walk(
     }
 }
 
-/// `llvm.memcpy`/`llvm.memmove`: (name, dest, src).
-fn mem_transfer(call: V) -> Option<(String, V, V)> {
+/// `llvm.memcpy`/`llvm.memmove`: (dest, src).
+fn mem_transfer(call: V) -> Option<(V, V)> {
     if !call.isa(LLVMIsACallInst) {
         return None;
     }
     let f = call.called_function()?;
     let name = f.name();
     if name.starts_with("llvm.memcpy") || name.starts_with("llvm.memmove") {
-        Some((name, call.operand(0), call.operand(1)))
+        Some((call.operand(0), call.operand(1)))
     } else {
         None
     }
