@@ -241,6 +241,10 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
         .filter(|&(k, &b)| k == 0 || forward[b as usize].is_none())
         .map(|(_, &b)| b)
         .collect();
+    let mut pos_of = vec![usize::MAX; f.blocks.len()];
+    for (k, &b) in layout.iter().enumerate() {
+        pos_of[b as usize] = k;
+    }
     let mut block_start = vec![usize::MAX; f.blocks.len()];
     for (pos, &b) in layout.iter().enumerate() {
         block_start[b as usize] = e.out.len();
@@ -350,8 +354,14 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
                 }
             }
             Term::CondBr { cond, t, f: fb } => {
-                if Some(*t) == next {
+                // Neither side falls through: branch conditionally to the
+                // backward (loop) target so a loop iteration takes one branch.
+                let backward = |b: BlockId| pos_of[b as usize] <= pos;
+                if Some(*t) == next || (Some(*fb) != next && backward(*fb) && !backward(*t)) {
                     e.push(Pending::If(*cond, *fb, true), loc);
+                    if Some(*t) != next {
+                        e.push(Pending::Br(*t), loc);
+                    }
                 } else {
                     e.push(Pending::If(*cond, *t, false), loc);
                     if Some(*fb) != next {

@@ -9,7 +9,7 @@ pub type VReg = u32;
 pub type BlockId = u32;
 
 /// An operand of an espb instruction, with registers still virtual.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum VOp {
     Dst(VReg),
     Reg(VReg),

@@ -13,6 +13,7 @@ use inkwell::context::Context;
 use inkwell::memory_buffer::MemoryBuffer;
 
 mod consts;
+mod cse;
 mod ctx;
 mod dce;
 mod diag;
@@ -216,6 +217,7 @@ fn build(m: llvm::Mod, opts: &Options) -> Result<(Module<'static>, Stats), Diagn
                 continue;
             }
         };
+        cse::run(&mut f);
         dce::run(&mut f);
         let alloc = match regalloc::allocate(&mut f) {
             Ok(a) => a,
