@@ -985,8 +985,21 @@ fn accesses(dl: &Layout, cfg: &mut Cfg, base: V, call: V) -> (bool, bool, bool) 
     let mut written_before = false;
     let mut read_after = false;
     let mut pointer_load_after = false;
+    // Where `call` receives the object. Another call of the same native
+    // receiving it in the same place (an unrolled loop of `xQueueReceive`)
+    // is no evidence that the native reads or that the module uses it.
+    let places = |c: V| -> Vec<u32> {
+        (0..c.num_args())
+            .filter(|&k| derived_from(dl, c.operand(k), base))
+            .collect()
+    };
+    let callee = call.called_function();
+    let own = places(call);
     for (u, _) in derived_uses(dl, base) {
         if u == call {
+            continue;
+        }
+        if u.isa(LLVMIsACallInst) && u.called_function() == callee && places(u) == own {
             continue;
         }
         if !u.isa(LLVMIsAInstruction) {
