@@ -1613,14 +1613,13 @@ pub fn run(
                         // The script declares the native differently from the
                         // SDK the bundled entry was written for.
                         format!(
-                            "bundled hint in {}: {msg} (the module declares `{}` as {}; replace the entry \
+                            "bundled hint: {msg} (the module declares `{}` as {}; replace the entry \
                              with one of your own in a hints file)",
-                            e.file,
                             imp.name,
                             sig_text(&sig)
                         )
                     } else {
-                        format!("user hint in {}: {msg}", e.file)
+                        format!("user hint: {msg}")
                     })
                     .at(Some((e.file.clone(), e.hints.line as u32))),
                 );
@@ -1632,9 +1631,8 @@ pub fn run(
             for msg in errors {
                 diags.push(
                     Diagnostic::new(format!(
-                        "{} hint in {}: hint for `{}` (line {}): {msg}",
+                        "{} hint: hint for `{}` (line {}): {msg}",
                         if e.bundled { "bundled" } else { "user" },
-                        e.file,
                         imp.name,
                         e.hints.line
                     ))

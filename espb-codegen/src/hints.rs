@@ -196,7 +196,12 @@ impl FunctionHints {
         }
         let mut pointer_places: Vec<ArgPlace> = Vec::new();
         for ptr in &self.pointers {
-            check_place(&ptr.place, "pointer")?;
+            let word = match ptr.dir {
+                Direction::In => "in",
+                Direction::Out => "out",
+                Direction::InOut => "inout",
+            };
+            check_place(&ptr.place, word)?;
             if pointer_places.contains(&ptr.place) {
                 return Err(at(format!(
                     "{} has two pointer hints",
