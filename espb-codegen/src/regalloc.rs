@@ -195,7 +195,6 @@ fn build(f: &Func) -> Graph {
 /// check is omitted; spilling still works on whole merged classes.
 /// Returns the coalesced graph and each vreg's representative.
 fn coalesce(g: &Graph) -> (Graph, Vec<u32>) {
-    use std::collections::HashSet;
     let n = g.adj.len();
     let mut parent: Vec<u32> = (0..n as u32).collect();
     fn find(p: &mut [u32], mut v: u32) -> u32 {
@@ -205,7 +204,9 @@ fn coalesce(g: &Graph) -> (Graph, Vec<u32>) {
         }
         v
     }
-    let mut adjs: Vec<HashSet<u32>> = g.adj.iter().map(|a| a.iter().copied().collect()).collect();
+    // Classes are never materialised as merged adjacency sets: a class's
+    // neighbours are its members' original neighbours, mapped through `find`.
+    let mut members: Vec<Vec<u32>> = (0..n as u32).map(|v| vec![v]).collect();
     let mut pin = g.pinned.clone();
     let mut occurs = g.occurs.clone();
     let mut pairs: Vec<(u32, u32)> = Vec::new();
@@ -220,44 +221,63 @@ fn coalesce(g: &Graph) -> (Graph, Vec<u32>) {
     pairs.dedup();
     for (a, b) in pairs {
         let (mut ra, mut rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra == rb || adjs[ra as usize].contains(&rb) {
+        if ra == rb {
             continue;
         }
-        let clash = |x: u32, y: u32, adjs: &[HashSet<u32>], pin: &[Option<u16>]| match (
-            pin[x as usize],
-            pin[y as usize],
-        ) {
-            (Some(c1), Some(c2)) => c1 != c2,
-            (Some(c), None) => adjs[y as usize].iter().any(|&m| pin[m as usize] == Some(c)),
-            (None, Some(c)) => adjs[x as usize].iter().any(|&m| pin[m as usize] == Some(c)),
-            (None, None) => false,
-        };
-        if clash(ra, rb, &adjs, &pin) {
-            continue;
-        }
-        if adjs[ra as usize].len() < adjs[rb as usize].len() {
+        if members[ra as usize].len() < members[rb as usize].len() {
             std::mem::swap(&mut ra, &mut rb);
         }
-        let nb: Vec<u32> = adjs[rb as usize].drain().collect();
-        for m in nb {
-            adjs[m as usize].remove(&rb);
-            adjs[m as usize].insert(ra);
-            adjs[ra as usize].insert(m);
+        // Scan the smaller class: does it touch the other class, or a
+        // register pinned to the colour the merged class would have?
+        let merged_pin = match (pin[ra as usize], pin[rb as usize]) {
+            (Some(c1), Some(c2)) if c1 != c2 => continue,
+            (p1, p2) => p1.or(p2),
+        };
+        let mut conflict = false;
+        'scan: for (class, other) in [(rb, ra), (ra, rb)] {
+            let other_pin = pin[other as usize];
+            // The pinned-colour check matters only for the side that gains a pin.
+            let check_pin =
+                merged_pin.filter(|_| pin[class as usize].is_none() && other_pin.is_some());
+            if class == ra && check_pin.is_none() {
+                // Interference is symmetric: scanning one side suffices.
+                continue;
+            }
+            for &m in &members[class as usize] {
+                for &nb in &g.adj[m as usize] {
+                    let r = find(&mut parent, nb);
+                    if r == other || (check_pin.is_some() && pin[r as usize] == check_pin) {
+                        conflict = true;
+                        break 'scan;
+                    }
+                }
+            }
+        }
+        if conflict {
+            continue;
         }
         parent[rb as usize] = ra;
-        pin[ra as usize] = pin[ra as usize].or(pin[rb as usize]);
+        let moved = std::mem::take(&mut members[rb as usize]);
+        members[ra as usize].extend(moved);
+        pin[ra as usize] = merged_pin;
         occurs[ra as usize] += occurs[rb as usize];
         occurs[rb as usize] = 0;
     }
     let rep: Vec<u32> = (0..n as u32).map(|v| find(&mut parent, v)).collect();
-    let mut adj: Vec<Vec<u32>> = adjs
-        .into_iter()
-        .map(|s| {
-            let mut v: Vec<u32> = s.into_iter().collect();
-            v.sort_unstable();
-            v
-        })
-        .collect();
+    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (v, nbs) in g.adj.iter().enumerate() {
+        let r = rep[v];
+        for &nb in nbs {
+            let rn = rep[nb as usize];
+            if rn != r {
+                adj[r as usize].push(rn);
+            }
+        }
+    }
+    for a in &mut adj {
+        a.sort_unstable();
+        a.dedup();
+    }
     let mut moves: Vec<Vec<u32>> = vec![Vec::new(); n];
     for (a, ms) in g.moves.iter().enumerate() {
         for &b in ms {
@@ -269,7 +289,6 @@ fn coalesce(g: &Graph) -> (Graph, Vec<u32>) {
     }
     for v in 0..n {
         if rep[v] != v as u32 {
-            adj[v].clear();
             pin[v] = None;
         }
     }
