@@ -1,17 +1,20 @@
 //! The interpreter: executes validated bytecode in place.
 //!
-//! The hot loop keeps the program counter, the register window, the frame
-//! and stack pointers in locals, reads operands straight from the code bytes
-//! (`code::Pc`) and registers without bounds checks (`code::Regs`) — both
-//! proved in range by the validator — and dispatches with one `match` on the
-//! opcode. Module-to-module calls do not recurse on the native stack: frames
+//! Each opcode has a handler function; the program counter, the register
+//! window, the body start and linear memory travel between handlers as
+//! arguments (machine registers). Handlers read operands straight from the
+//! code bytes (`code::Pc`) and registers without bounds checks
+//! (`code::Regs`) — both proved in range by the validator — and dispatch by
+//! themselves: threaded code through tail calls in optimised builds, a loop
+//! otherwise (see "The engine" below). Module-to-module calls do not recurse
+//! on the native stack: frames
 //! are records in the context's frame stack and windows in its register
 //! stack. Fuel and the interrupt flag are checked at calls and at backward
 //! branches only.
 
 use alloc::vec::Vec;
 use core::cmp::Ordering::{Equal, Greater, Less};
-use core::sync::atomic::Ordering::Relaxed;
+use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 use espb_format::{
     AtomicOp, FuncType, Opcode as O, FUNC_REF_BASE, IMPORT_REF_BASE, NATIVE_REF_BASE,
@@ -21,6 +24,7 @@ use crate::code::{Pc, Regs};
 use crate::context::{CallFrame, ExecContext};
 use crate::imports::Caller;
 use crate::instance::Inner;
+use crate::memory::LinearMemory;
 use crate::module::FuncInfo;
 use crate::trap::{Frame, StackKind, Trap, TrapKind};
 
@@ -195,852 +199,1162 @@ fn bf64(v: f64) -> u64 {
     v.to_bits()
 }
 
+// ---------------------------------------------------------------------------
+// The engine.
+//
+// Every opcode has its own handler function (`h::*`, one per row of the
+// opcode table, collected into `HANDLERS`). A handler gets the hot state as
+// arguments — the program counter, the register window, the start of the
+// running body (for branch targets) and linear memory — so that it stays in
+// machine registers, and the rest (`Vm`: frames, stack pointers, fuel, the
+// instance) through one pointer.
+//
+// Two dispatch backends share every handler body:
+//
+// * tail dispatch (`cfg(espb_tail_dispatch)`, set by `build.rs` for optimised
+//   builds on targets whose LLVM backend turns a call in tail position into a
+//   jump): a handler ends by looking up the next instruction's handler and
+//   calling it in tail position. Each handler thus ends in its own indirect
+//   jump (threaded code), which the branch predictor tracks per opcode
+//   instead of through one shared dispatch point, and the native stack does
+//   not grow from instruction to instruction.
+// * loop dispatch (debug builds, other targets): a handler stores the next
+//   state in `Vm` and returns `Exit::Continue`; `execute` loops.
+//
+// Non-terminator handlers look the next handler up before doing their own
+// work (the validator proved that a next instruction exists), which hides
+// the two dependent loads on in-order cores.
+// ---------------------------------------------------------------------------
+
+/// How a handler (and so the whole execution) ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    /// Loop dispatch only: continue at `Vm::pc`.
+    #[cfg_attr(espb_tail_dispatch, allow(dead_code))]
+    Continue,
+    /// The entry function returned.
+    Done,
+    /// Execution trapped; the trap is in `Vm::trap`.
+    Trap,
+}
+
+/// The state of one `run` that is not passed in registers.
+struct Vm<'a, 'm> {
+    inst: &'a Inner<'m>,
+    ctx: &'a mut ExecContext,
+    funcs: &'m [FuncInfo<'m>],
+    /// The running function, its record, its window base and frame pointer.
+    func: u32,
+    info: &'m FuncInfo<'m>,
+    base: usize,
+    fp: u32,
+    /// The shadow stack pointer.
+    sp: u32,
+    stack_lo: u32,
+    entry_depth: usize,
+    fuel: u64,
+    interrupt: &'a AtomicBool,
+    trap: Option<Trap>,
+    /// Where to continue (loop dispatch; also used by the call helpers).
+    pc: Pc,
+    regs: Regs,
+    start: Pc,
+}
+
+/// An instruction handler. SAFETY contract: `pc` is an instruction start of
+/// the validated body beginning at `start`, which is the body of `vm.func`,
+/// and `regs` is that function's window (it holds `vm.info.regs` slots).
+type Handler =
+    for<'v, 'a, 'm, 'l> unsafe fn(&'v mut Vm<'a, 'm>, Pc, Regs, Pc, &'l LinearMemory) -> Exit;
+
+/// The handler of the instruction at `pc`.
+///
+/// SAFETY: `pc` is an instruction start of a validated body.
+#[inline(always)]
+unsafe fn fetch(pc: Pc) -> Handler {
+    // SAFETY: see the function contract.
+    let op = unsafe { pc.opcode() };
+    HANDLERS[op as u8 as usize]
+}
+
+/// Continues with handler `h` of the instruction at `pc`.
+///
+/// SAFETY: `h` is `fetch(pc)` and the arguments satisfy `Handler`'s contract.
+#[inline(always)]
+unsafe fn go(
+    h: Handler,
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    regs: Regs,
+    start: Pc,
+    mem: &LinearMemory,
+) -> Exit {
+    #[cfg(espb_tail_dispatch)]
+    {
+        // SAFETY: see the function contract.
+        unsafe { h(vm, pc, regs, start, mem) }
+    }
+    #[cfg(not(espb_tail_dispatch))]
+    {
+        let _ = (h, mem);
+        vm.pc = pc;
+        vm.regs = regs;
+        vm.start = start;
+        Exit::Continue
+    }
+}
+
+/// Continues at `pc`.
+///
+/// SAFETY: the arguments satisfy `Handler`'s contract.
+#[inline(always)]
+unsafe fn next(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: &LinearMemory) -> Exit {
+    // SAFETY: see the function contract.
+    unsafe { go(fetch(pc), vm, pc, regs, start, mem) }
+}
+
+/// Runs from `pc` until the entry function returns or a trap.
+///
+/// SAFETY: the arguments satisfy `Handler`'s contract.
+unsafe fn execute(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: &LinearMemory) -> Exit {
+    #[cfg(espb_tail_dispatch)]
+    {
+        // SAFETY: see the function contract.
+        unsafe { next(vm, pc, regs, start, mem) }
+    }
+    #[cfg(not(espb_tail_dispatch))]
+    {
+        // SAFETY: see the function contract; every handler that returns
+        // `Continue` left a valid state in `vm`.
+        let mut exit = unsafe { next(vm, pc, regs, start, mem) };
+        while exit == Exit::Continue {
+            // SAFETY: `vm.pc` is an instruction start (see above). The
+            // handler was already looked up (`fetch`) by the instruction
+            // that continued here; this is the same table entry.
+            let h = HANDLERS[unsafe { vm.pc.u8(0) } as usize];
+            exit = unsafe { h(vm, vm.pc, vm.regs, vm.start, mem) };
+        }
+        exit
+    }
+}
+
+/// Records a trap at `pc` and stops.
+#[cold]
+#[inline(never)]
+fn raise(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc, kind: TrapKind) -> Exit {
+    vm.trap = Some(trap_at(
+        vm.inst,
+        vm.ctx,
+        kind,
+        vm.func,
+        pc.offset_from(start),
+    ));
+    Exit::Trap
+}
+
+/// Out of fuel in this chunk: take more, or trap.
+#[cold]
+#[inline(never)]
+fn refuel(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
+    match vm.inst.take_fuel() {
+        Some(f) => {
+            vm.fuel = f;
+            None
+        }
+        None => Some(raise(vm, pc, start, TrapKind::OutOfFuel)),
+    }
+}
+
+/// The interrupt and fuel check of calls and backward branches.
+#[inline(always)]
+fn checkpoint(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
+    if vm.interrupt.load(Relaxed) {
+        return Some(raise(vm, pc, start, TrapKind::Interrupted));
+    }
+    vm.fuel -= 1;
+    if vm.fuel == 0 {
+        return refuel(vm, pc, start);
+    }
+    None
+}
+
+/// Branches from the instruction at `pc` to body offset `t`.
+///
+/// SAFETY: `t` is a validated branch target of the body at `start`; the
+/// other arguments satisfy `Handler`'s contract.
+#[inline(always)]
+unsafe fn jump(
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    regs: Regs,
+    start: Pc,
+    mem: &LinearMemory,
+    t: u32,
+) -> Exit {
+    // SAFETY: see the function contract.
+    let target = unsafe { Pc::at(start, t) };
+    if target.not_after(pc) {
+        if let Some(e) = checkpoint(vm, pc, start) {
+            return e;
+        }
+    }
+    // SAFETY: `target` is an instruction start of the running body.
+    unsafe { next(vm, target, regs, start, mem) }
+}
+
+/// Register operand `k` of the instruction at `pc`.
+///
+/// SAFETY: `pc` is an instruction start of the running function's validated
+/// body whose operand `k` is a register; `regs` is its window.
+#[inline(always)]
+unsafe fn rr(pc: Pc, regs: Regs, k: usize) -> u64 {
+    // SAFETY: see the function contract.
+    unsafe { regs.get(pc.u8(k)) }
+}
+
+/// Writes `v` to register operand `k` (same contract as `rr`).
+#[inline(always)]
+unsafe fn wr(pc: Pc, regs: Regs, k: usize, v: u64) {
+    // SAFETY: see the function contract.
+    unsafe { regs.set(pc.u8(k), v) }
+}
+
+/// Enters module function `callee` with window base `b` from the call
+/// instruction at `pc` (`len` bytes long). On success the callee's state is
+/// in `vm.pc`, `vm.regs`, `vm.start`.
+#[inline(always)]
+fn enter(
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    start: Pc,
+    callee: u32,
+    b: u8,
+    len: usize,
+) -> Result<(), Exit> {
+    let funcs = vm.funcs;
+    let cinfo = &funcs[callee as usize];
+    let nbase = vm.base + b as usize;
+    let off = pc.offset_from(start);
+    if let Some(top) = vm.ctx.frames.last_mut() {
+        top.call_at = off;
+        top.resume = off + len as u32;
+    }
+    if let Some(e) = checkpoint(vm, pc, start) {
+        return Err(e);
+    }
+    if let Err(k) = vm.ctx.ensure_regs(nbase + cinfo.regs as usize) {
+        return Err(raise(vm, pc, start, k));
+    }
+    if vm.ctx.frames.len() >= vm.ctx.max_depth {
+        return Err(raise(
+            vm,
+            pc,
+            start,
+            TrapKind::StackOverflow(StackKind::CallDepth),
+        ));
+    }
+    let Some(nfp) = frame_alloc(vm.sp, cinfo, vm.stack_lo) else {
+        return Err(raise(
+            vm,
+            pc,
+            start,
+            TrapKind::StackOverflow(StackKind::Shadow),
+        ));
+    };
+    vm.ctx.frames.push(CallFrame {
+        func: callee,
+        base: nbase as u32,
+        fp: nfp,
+        saved_sp: vm.sp,
+        call_at: 0,
+        resume: 0,
+    });
+    vm.func = callee;
+    vm.info = cinfo;
+    vm.base = nbase;
+    vm.fp = nfp;
+    vm.sp = nfp;
+    vm.start = Pc::start(cinfo.code);
+    vm.pc = vm.start;
+    // SAFETY: ensure_regs made `regs[base..base + info.regs]` exist.
+    vm.regs = unsafe { Regs::new(&mut vm.ctx.regs, nbase) };
+    Ok(())
+}
+
+/// Returns from the running function. `Ok(true)`: the caller's state is in
+/// `vm.pc`, `vm.regs`, `vm.start`; `Ok(false)`: the entry function returned.
+#[inline(always)]
+fn leave(vm: &mut Vm<'_, '_>) -> bool {
+    if let Some(fr) = vm.ctx.frames.pop() {
+        vm.sp = fr.saved_sp;
+    }
+    if vm.ctx.frames.len() <= vm.entry_depth {
+        return false;
+    }
+    let Some(&top) = vm.ctx.frames.last() else {
+        return false;
+    };
+    vm.func = top.func;
+    let funcs = vm.funcs;
+    vm.info = &funcs[top.func as usize];
+    vm.base = top.base as usize;
+    vm.fp = top.fp;
+    vm.start = Pc::start(vm.info.code);
+    // SAFETY: `resume` was recorded just past a validated call instruction,
+    // which is never the last one of a body.
+    vm.pc = unsafe { Pc::at(vm.start, top.resume) };
+    // SAFETY: the caller's window was allocated when it was entered.
+    vm.regs = unsafe { Regs::new(&mut vm.ctx.regs, vm.base) };
+    true
+}
+
+/// Calls host import `imp` (or, for `u32::MAX`, the native-reference
+/// handler with `callee`) with window base `b` from the call instruction at
+/// `pc` (`len` bytes long). On success the state to continue with is in
+/// `vm.pc`, `vm.regs`, `vm.start`.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn host(
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    start: Pc,
+    imp: u32,
+    sig: &FuncType,
+    b: u8,
+    len: usize,
+    callee: Option<u64>,
+) -> Result<(), Exit> {
+    let off = pc.offset_from(start);
+    if let Some(top) = vm.ctx.frames.last_mut() {
+        top.call_at = off;
+        top.resume = off + len as u32;
+    }
+    if let Some(e) = checkpoint(vm, pc, start) {
+        return Err(e);
+    }
+    vm.ctx.sp = vm.sp;
+    vm.ctx.reg_top = vm.base + vm.info.regs as usize;
+    if let Err(mut t) = host_call(vm.inst, vm.ctx, imp, sig, vm.base + b as usize, callee) {
+        locate(vm.inst, vm.ctx, &mut t, vm.func, off);
+        vm.trap = Some(t);
+        return Err(Exit::Trap);
+    }
+    // SAFETY: the register stack may have grown (moved) during the host
+    // call; it still holds this window.
+    vm.regs = unsafe { Regs::new(&mut vm.ctx.regs, vm.base) };
+    // SAFETY: a call is no terminator: the next instruction exists.
+    vm.pc = unsafe { pc.skip(len) };
+    vm.start = start;
+    Ok(())
+}
+
+/// `call.indirect` at `pc` (out of line: its checks and trap values would
+/// otherwise keep the handler from ending in a tail call). On success the
+/// state to continue with is in `vm.pc`, `vm.regs`, `vm.start`.
+///
+/// SAFETY: the arguments satisfy `Handler`'s contract and `pc` holds a
+/// `call.indirect`.
+#[inline(never)]
+unsafe fn call_indirect(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc) -> Result<(), Exit> {
+    // SAFETY: operands of a validated `call.indirect` (see the contract).
+    let (ty, callee, b) = unsafe { (pc.u32(1), rr(pc, regs, 5) as u32, pc.u8(6)) };
+    let len = CALL_INDIRECT_LEN;
+    let m = vm.inst.module;
+    let fidx = callee.wrapping_sub(FUNC_REF_BASE);
+    let iidx = callee.wrapping_sub(IMPORT_REF_BASE);
+    if callee >= FUNC_REF_BASE && (fidx as usize) < vm.funcs.len() {
+        if vm.funcs[fidx as usize].canon_ty != m.canon[ty as usize] {
+            return Err(raise(
+                vm,
+                pc,
+                start,
+                TrapKind::IndirectCallSignature { value: callee },
+            ));
+        }
+        enter(vm, pc, start, fidx, b, len)
+    } else if callee >= IMPORT_REF_BASE && (iidx as usize) < m.m.imports.len() {
+        let ity = m.m.imports[iidx as usize].ty;
+        if m.canon[ity as usize] != m.canon[ty as usize] {
+            return Err(raise(
+                vm,
+                pc,
+                start,
+                TrapKind::IndirectCallSignature { value: callee },
+            ));
+        }
+        host(vm, pc, start, iidx, &m.m.types[ity as usize], b, len, None)
+    } else if (NATIVE_REF_BASE..IMPORT_REF_BASE).contains(&callee)
+        && vm.inst.native_indirect.is_some()
+    {
+        host(
+            vm,
+            pc,
+            start,
+            u32::MAX,
+            &m.m.types[ty as usize],
+            b,
+            len,
+            Some(callee as u64),
+        )
+    } else {
+        Err(raise(
+            vm,
+            pc,
+            start,
+            TrapKind::IndirectCallNonFunction { value: callee },
+        ))
+    }
+}
+
+/// Defines handlers. Each body runs inside one `unsafe` block: its operand
+/// and register accesses rely on `Handler`'s contract (validated body,
+/// window of the running function), and `go`/`next`/`jump` pass on states
+/// that satisfy it.
+macro_rules! handlers {
+    ($( fn $name:ident($vm:ident, $pc:ident, $regs:ident, $start:ident, $mem:ident) $body:block )*) => {$(
+        #[allow(non_snake_case, unused_variables, unused_unsafe, clippy::unnecessary_cast)]
+        pub(super) unsafe fn $name(
+            $vm: &mut Vm<'_, '_>,
+            $pc: Pc,
+            $regs: Regs,
+            $start: Pc,
+            $mem: &LinearMemory,
+        ) -> Exit {
+            // SAFETY: see `handlers!` and `Handler`.
+            unsafe { $body }
+        }
+    )*};
+}
+
+/// `dst = f(operand 2, operand 3)` style handlers: `$pre` reads the operands
+/// into `$a`/`$b`, `$post` converts the result to the register bits.
+macro_rules! simple {
+    ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {$(
+        handlers! {
+            fn $name(vm, pc, regs, start, mem) {
+                let n = pc.skip(const { O::$name.fixed_size() });
+                let h = fetch(n);
+                let ($a, $b) = $read!(pc, regs);
+                wr(pc, regs, 1, $e);
+                go(h, vm, n, regs, start, mem)
+            }
+        }
+    )*};
+}
+
+macro_rules! r32x2 {
+    ($pc:ident, $regs:ident) => {
+        (rr($pc, $regs, 2) as u32, rr($pc, $regs, 3) as u32)
+    };
+}
+macro_rules! r32i {
+    ($pc:ident, $regs:ident) => {
+        (rr($pc, $regs, 2) as u32, $pc.u32(3))
+    };
+}
+macro_rules! r64x2 {
+    ($pc:ident, $regs:ident) => {
+        (rr($pc, $regs, 2), rr($pc, $regs, 3))
+    };
+}
+macro_rules! r64i {
+    ($pc:ident, $regs:ident) => {
+        (rr($pc, $regs, 2), $pc.u32(3))
+    };
+}
+macro_rules! r64 {
+    ($pc:ident, $regs:ident) => {
+        (rr($pc, $regs, 2), ())
+    };
+}
+macro_rules! rf32x2 {
+    ($pc:ident, $regs:ident) => {
+        (f32_of(rr($pc, $regs, 2)), f32_of(rr($pc, $regs, 3)))
+    };
+}
+macro_rules! rf64x2 {
+    ($pc:ident, $regs:ident) => {
+        (f64_of(rr($pc, $regs, 2)), f64_of(rr($pc, $regs, 3)))
+    };
+}
+
+/// Fused compare-and-branch handlers: `$read` gives the operands, `$t` is
+/// the offset of the target operand.
+macro_rules! branches {
+    ($( $name:ident |$a:ident, $b:ident| $read:ident, $t:literal => $e:expr; )*) => {$(
+        handlers! {
+            fn $name(vm, pc, regs, start, mem) {
+                let ($a, $b) = $read!(pc, regs);
+                if $e {
+                    return jump(vm, pc, regs, start, mem, pc.u32($t));
+                }
+                next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+            }
+        }
+    )*};
+}
+macro_rules! b32x2 {
+    ($pc:ident, $regs:ident) => {
+        (rr($pc, $regs, 1) as u32, rr($pc, $regs, 2) as u32)
+    };
+}
+macro_rules! b64x2 {
+    ($pc:ident, $regs:ident) => {
+        (rr($pc, $regs, 1), rr($pc, $regs, 2))
+    };
+}
+macro_rules! b32i {
+    ($pc:ident, $regs:ident) => {
+        (rr($pc, $regs, 1) as u32, $pc.u32(2))
+    };
+}
+
+/// Loads: `dst = convert(mem[reg + offset])`.
+macro_rules! loads {
+    ($( $name:ident $load:ident |$v:ident| $e:expr; )*) => {$(
+        handlers! {
+            fn $name(vm, pc, regs, start, mem) {
+                let n = pc.skip(const { O::$name.fixed_size() });
+                let h = fetch(n);
+                let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3));
+                let $v = match mem.$load(ea) {
+                    Ok(v) => v,
+                    Err(k) => return raise(vm, pc, start, k),
+                };
+                wr(pc, regs, 1, $e);
+                go(h, vm, n, regs, start, mem)
+            }
+        }
+    )*};
+}
+
+/// Stores: `mem[reg + offset] = truncate(src)`.
+macro_rules! stores {
+    ($( $name:ident $store:ident $t:ty; )*) => {$(
+        handlers! {
+            fn $name(vm, pc, regs, start, mem) {
+                let n = pc.skip(const { O::$name.fixed_size() });
+                let h = fetch(n);
+                let ea = (rr(pc, regs, 1) as u32).wrapping_add(pc.u32(3));
+                if let Err(k) = mem.$store(ea, rr(pc, regs, 2) as $t) {
+                    return raise(vm, pc, start, k);
+                }
+                go(h, vm, n, regs, start, mem)
+            }
+        }
+    )*};
+}
+
+/// Integer division and remainder: `$chk` returns a trap for bad operands.
+macro_rules! divs {
+    ($( $name:ident |$a:ident, $b:ident| $read:ident, $chk:expr => $e:expr; )*) => {$(
+        handlers! {
+            fn $name(vm, pc, regs, start, mem) {
+                let n = pc.skip(const { O::$name.fixed_size() });
+                let h = fetch(n);
+                let ($a, $b) = $read!(pc, regs);
+                if let Some(k) = $chk {
+                    return raise(vm, pc, start, k);
+                }
+                wr(pc, regs, 1, $e);
+                go(h, vm, n, regs, start, mem)
+            }
+        }
+    )*};
+}
+
+fn div_check_s32(a: i32, b: i32) -> Option<TrapKind> {
+    if b == 0 {
+        Some(TrapKind::DivByZero)
+    } else if a == i32::MIN && b == -1 {
+        Some(TrapKind::IntOverflow)
+    } else {
+        None
+    }
+}
+fn div_check_s64(a: i64, b: i64) -> Option<TrapKind> {
+    if b == 0 {
+        Some(TrapKind::DivByZero)
+    } else if a == i64::MIN && b == -1 {
+        Some(TrapKind::IntOverflow)
+    } else {
+        None
+    }
+}
+fn div_check_zero(b: u64) -> Option<TrapKind> {
+    (b == 0).then_some(TrapKind::DivByZero)
+}
+
+fn cmp_u(c: bool) -> u64 {
+    c as u64
+}
+
+/// The handler table, indexed by opcode byte; bytes that are no opcode (the
+/// validator rejects them) map to `Invalid`.
+macro_rules! handler_table {
+    ($($code:literal $name:ident $mnemonic:literal $types:literal { $($field:ident : $kind:ident),* };)*) => {
+        static HANDLERS: [Handler; 256] = {
+            let mut t: [Handler; 256] = [h::Invalid as Handler; 256];
+            $( t[$code] = h::$name; )*
+            t
+        };
+    };
+}
+espb_format::for_each_opcode!(handler_table);
+
+/// The handlers, named after the opcodes.
+mod h {
+    use super::*;
+
+    handlers! {
+        fn Invalid(vm, pc, regs, start, mem) {
+            // Unreachable: validated bodies hold only known opcodes.
+            raise(vm, pc, start, TrapKind::Unreachable { code: None })
+        }
+        fn Unreachable(vm, pc, regs, start, mem) {
+            raise(vm, pc, start, TrapKind::Unreachable { code: None })
+        }
+        fn Trap(vm, pc, regs, start, mem) {
+            raise(vm, pc, start, TrapKind::Unreachable { code: Some(pc.u8(1)) })
+        }
+        fn Nop(vm, pc, regs, start, mem) {
+            next(vm, pc.skip(const { O::Nop.fixed_size() }), regs, start, mem)
+        }
+        fn Br(vm, pc, regs, start, mem) {
+            jump(vm, pc, regs, start, mem, pc.u32(1))
+        }
+        fn BrIf(vm, pc, regs, start, mem) {
+            if rr(pc, regs, 1) as u32 != 0 {
+                return jump(vm, pc, regs, start, mem, pc.u32(2));
+            }
+            next(vm, pc.skip(const { O::BrIf.fixed_size() }), regs, start, mem)
+        }
+        fn BrIfNot(vm, pc, regs, start, mem) {
+            if rr(pc, regs, 1) as u32 == 0 {
+                return jump(vm, pc, regs, start, mem, pc.u32(2));
+            }
+            next(vm, pc.skip(const { O::BrIfNot.fixed_size() }), regs, start, mem)
+        }
+        fn BrTable(vm, pc, regs, start, mem) {
+            let i = rr(pc, regs, 1) as u32;
+            let n = pc.u32(6);
+            // The validator proved the table's `n` targets lie inside the
+            // instruction.
+            let t = if i < n { pc.u32(10 + 4 * i as usize) } else { pc.u32(2) };
+            jump(vm, pc, regs, start, mem, t)
+        }
+        fn Ret(vm, pc, regs, start, mem) {
+            let v = rr(pc, regs, 1);
+            // r0 exists in every window (regs >= 1).
+            regs.set(0, v);
+            if !leave(vm) {
+                return Exit::Done;
+            }
+            next(vm, vm.pc, vm.regs, vm.start, mem)
+        }
+        fn RetVoid(vm, pc, regs, start, mem) {
+            if !leave(vm) {
+                return Exit::Done;
+            }
+            next(vm, vm.pc, vm.regs, vm.start, mem)
+        }
+        fn Call(vm, pc, regs, start, mem) {
+            if let Err(e) = enter(vm, pc, start, pc.u32(1), pc.u8(5), CALL_LEN) {
+                return e;
+            }
+            next(vm, vm.pc, vm.regs, vm.start, mem)
+        }
+        fn CallImport(vm, pc, regs, start, mem) {
+            let imp = pc.u32(1);
+            let m = vm.inst.module;
+            let sig = &m.m.types[m.m.imports[imp as usize].ty as usize];
+            if let Err(e) = host(vm, pc, start, imp, sig, pc.u8(5), CALL_IMPORT_LEN, None) {
+                return e;
+            }
+            next(vm, vm.pc, vm.regs, vm.start, mem)
+        }
+        fn CallImportVar(vm, pc, regs, start, mem) {
+            let imp = pc.u32(1);
+            let m = vm.inst.module;
+            let sig = &m.m.types[pc.u32(5) as usize];
+            if let Err(e) = host(vm, pc, start, imp, sig, pc.u8(9), CALL_IMPORT_VAR_LEN, None) {
+                return e;
+            }
+            next(vm, vm.pc, vm.regs, vm.start, mem)
+        }
+        fn CallIndirect(vm, pc, regs, start, mem) {
+            if let Err(e) = call_indirect(vm, pc, regs, start) {
+                return e;
+            }
+            next(vm, vm.pc, vm.regs, vm.start, mem)
+        }
+        fn Select(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::Select.fixed_size() });
+            let h = fetch(n);
+            let v = if rr(pc, regs, 2) as u32 != 0 { rr(pc, regs, 3) } else { rr(pc, regs, 4) };
+            wr(pc, regs, 1, v);
+            go(h, vm, n, regs, start, mem)
+        }
+        fn Mov(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::Mov.fixed_size() });
+            let h = fetch(n);
+            wr(pc, regs, 1, rr(pc, regs, 2));
+            go(h, vm, n, regs, start, mem)
+        }
+        fn Const32(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::Const32.fixed_size() });
+            let h = fetch(n);
+            wr(pc, regs, 1, pc.u32(2) as i32 as i64 as u64);
+            go(h, vm, n, regs, start, mem)
+        }
+        fn Const64(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::Const64.fixed_size() });
+            let h = fetch(n);
+            wr(pc, regs, 1, pc.u64(2));
+            go(h, vm, n, regs, start, mem)
+        }
+        fn FrameAddr(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::FrameAddr.fixed_size() });
+            let h = fetch(n);
+            wr(pc, regs, 1, vm.fp.wrapping_add(pc.u32(2)) as u64);
+            go(h, vm, n, regs, start, mem)
+        }
+        fn Alloca(vm, pc, regs, start, mem) {
+            let size = rr(pc, regs, 2) as u32;
+            let align = pc.u32(3);
+            match vm.sp.checked_sub(size) {
+                Some(v) if v & !(align - 1) >= vm.stack_lo => vm.sp = v & !(align - 1),
+                _ => return raise(vm, pc, start, TrapKind::StackOverflow(StackKind::Shadow)),
+            }
+            wr(pc, regs, 1, vm.sp as u64);
+            next(vm, pc.skip(const { O::Alloca.fixed_size() }), regs, start, mem)
+        }
+        fn StackSave(vm, pc, regs, start, mem) {
+            wr(pc, regs, 1, vm.sp as u64);
+            next(vm, pc.skip(const { O::StackSave.fixed_size() }), regs, start, mem)
+        }
+        fn StackRestore(vm, pc, regs, start, mem) {
+            let v = rr(pc, regs, 1) as u32;
+            if v < vm.stack_lo || v > vm.fp {
+                return raise(vm, pc, start, TrapKind::BadStackRestore { addr: v });
+            }
+            vm.sp = v;
+            next(vm, pc.skip(const { O::StackRestore.fixed_size() }), regs, start, mem)
+        }
+        fn FuncAddr(vm, pc, regs, start, mem) {
+            wr(pc, regs, 1, FUNC_REF_BASE.wrapping_add(pc.u32(2)) as u64);
+            next(vm, pc.skip(const { O::FuncAddr.fixed_size() }), regs, start, mem)
+        }
+        fn ImportAddr(vm, pc, regs, start, mem) {
+            wr(pc, regs, 1, IMPORT_REF_BASE.wrapping_add(pc.u32(2)) as u64);
+            next(vm, pc.skip(const { O::ImportAddr.fixed_size() }), regs, start, mem)
+        }
+        fn I64AndI(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::I64AndI.fixed_size() });
+            let h = fetch(n);
+            wr(pc, regs, 1, rr(pc, regs, 2) & pc.u64(3));
+            go(h, vm, n, regs, start, mem)
+        }
+        fn F32Fma(vm, pc, regs, start, mem) {
+            let (a, b, c) = (f32_of(rr(pc, regs, 2)), f32_of(rr(pc, regs, 3)), f32_of(rr(pc, regs, 4)));
+            wr(pc, regs, 1, bf32(libm::fmaf(a, b, c)));
+            next(vm, pc.skip(const { O::F32Fma.fixed_size() }), regs, start, mem)
+        }
+        fn F64Fma(vm, pc, regs, start, mem) {
+            let (a, b, c) = (f64_of(rr(pc, regs, 2)), f64_of(rr(pc, regs, 3)), f64_of(rr(pc, regs, 4)));
+            wr(pc, regs, 1, bf64(libm::fma(a, b, c)));
+            next(vm, pc.skip(const { O::F64Fma.fixed_size() }), regs, start, mem)
+        }
+        fn MemCopy(vm, pc, regs, start, mem) {
+            if let Err(k) = mem.copy(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u32, rr(pc, regs, 3) as u32) {
+                return raise(vm, pc, start, k);
+            }
+            next(vm, pc.skip(const { O::MemCopy.fixed_size() }), regs, start, mem)
+        }
+        fn MemMove(vm, pc, regs, start, mem) {
+            if let Err(k) = mem.copy(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u32, rr(pc, regs, 3) as u32) {
+                return raise(vm, pc, start, k);
+            }
+            next(vm, pc.skip(const { O::MemMove.fixed_size() }), regs, start, mem)
+        }
+        fn MemFill(vm, pc, regs, start, mem) {
+            if let Err(k) = mem.fill(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u8, rr(pc, regs, 3) as u32) {
+                return raise(vm, pc, start, k);
+            }
+            next(vm, pc.skip(const { O::MemFill.fixed_size() }), regs, start, mem)
+        }
+        fn AtomicLoad(vm, pc, regs, start, mem) {
+            match mem.atomic_load(rr(pc, regs, 2) as u32, pc.u8(3)) {
+                Ok(v) => wr(pc, regs, 1, v),
+                Err(k) => return raise(vm, pc, start, k),
+            }
+            next(vm, pc.skip(const { O::AtomicLoad.fixed_size() }), regs, start, mem)
+        }
+        fn AtomicStore(vm, pc, regs, start, mem) {
+            if let Err(k) = mem.atomic_store(rr(pc, regs, 1) as u32, pc.u8(3), rr(pc, regs, 2)) {
+                return raise(vm, pc, start, k);
+            }
+            next(vm, pc.skip(const { O::AtomicStore.fixed_size() }), regs, start, mem)
+        }
+        fn AtomicRmw(vm, pc, regs, start, mem) {
+            let kind = pc.u8(4);
+            // The validator proved the operation field is a known AtomicOp.
+            let aop = AtomicOp::from_u8(kind >> 2).unwrap_or(AtomicOp::Xchg);
+            match mem.atomic_rmw(rr(pc, regs, 2) as u32, kind & 3, aop, rr(pc, regs, 3)) {
+                Ok(v) => wr(pc, regs, 1, v),
+                Err(k) => return raise(vm, pc, start, k),
+            }
+            next(vm, pc.skip(const { O::AtomicRmw.fixed_size() }), regs, start, mem)
+        }
+        fn AtomicCmpxchg(vm, pc, regs, start, mem) {
+            match mem.atomic_cmpxchg(rr(pc, regs, 2) as u32, pc.u8(5), rr(pc, regs, 3), rr(pc, regs, 4)) {
+                Ok(v) => wr(pc, regs, 1, v),
+                Err(k) => return raise(vm, pc, start, k),
+            }
+            next(vm, pc.skip(const { O::AtomicCmpxchg.fixed_size() }), regs, start, mem)
+        }
+        fn Fence(vm, pc, regs, start, mem) {
+            core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
+            next(vm, pc.skip(const { O::Fence.fixed_size() }), regs, start, mem)
+        }
+    }
+
+    branches! {
+        BrEq32 |a, b| b32x2, 3 => a == b;
+        BrNe32 |a, b| b32x2, 3 => a != b;
+        BrLtS32 |a, b| b32x2, 3 => (a as i32) < (b as i32);
+        BrLtU32 |a, b| b32x2, 3 => a < b;
+        BrLeS32 |a, b| b32x2, 3 => (a as i32) <= (b as i32);
+        BrLeU32 |a, b| b32x2, 3 => a <= b;
+        BrEq64 |a, b| b64x2, 3 => a == b;
+        BrNe64 |a, b| b64x2, 3 => a != b;
+        BrLtS64 |a, b| b64x2, 3 => (a as i64) < (b as i64);
+        BrLtU64 |a, b| b64x2, 3 => a < b;
+        BrLeS64 |a, b| b64x2, 3 => (a as i64) <= (b as i64);
+        BrLeU64 |a, b| b64x2, 3 => a <= b;
+        BrEqI32 |a, b| b32i, 6 => a == b;
+        BrNeI32 |a, b| b32i, 6 => a != b;
+        BrLtSI32 |a, b| b32i, 6 => (a as i32) < (b as i32);
+        BrLtUI32 |a, b| b32i, 6 => a < b;
+        BrGtSI32 |a, b| b32i, 6 => (a as i32) > (b as i32);
+        BrGtUI32 |a, b| b32i, 6 => a > b;
+        BrLeSI32 |a, b| b32i, 6 => (a as i32) <= (b as i32);
+        BrLeUI32 |a, b| b32i, 6 => a <= b;
+        BrGeSI32 |a, b| b32i, 6 => (a as i32) >= (b as i32);
+        BrGeUI32 |a, b| b32i, 6 => a >= b;
+    }
+
+    simple! {
+        I32Add |a, b| r32x2 => a.wrapping_add(b) as u64;
+        I32Sub |a, b| r32x2 => a.wrapping_sub(b) as u64;
+        I32Mul |a, b| r32x2 => a.wrapping_mul(b) as u64;
+        I32And |a, b| r32x2 => (a & b) as u64;
+        I32Or |a, b| r32x2 => (a | b) as u64;
+        I32Xor |a, b| r32x2 => (a ^ b) as u64;
+        I32Shl |a, b| r32x2 => a.wrapping_shl(b) as u64;
+        I32ShrS |a, b| r32x2 => (a as i32).wrapping_shr(b) as u32 as u64;
+        I32ShrU |a, b| r32x2 => a.wrapping_shr(b) as u64;
+        I32Rotl |a, b| r32x2 => a.rotate_left(b & 31) as u64;
+        I32Rotr |a, b| r32x2 => a.rotate_right(b & 31) as u64;
+        I32Eq |a, b| r32x2 => cmp_u(a == b);
+        I32Ne |a, b| r32x2 => cmp_u(a != b);
+        I32LtS |a, b| r32x2 => cmp_u((a as i32) < (b as i32));
+        I32LtU |a, b| r32x2 => cmp_u(a < b);
+        I32LeS |a, b| r32x2 => cmp_u((a as i32) <= (b as i32));
+        I32LeU |a, b| r32x2 => cmp_u(a <= b);
+        I32GtS |a, b| r32x2 => cmp_u((a as i32) > (b as i32));
+        I32GtU |a, b| r32x2 => cmp_u(a > b);
+        I32GeS |a, b| r32x2 => cmp_u((a as i32) >= (b as i32));
+        I32GeU |a, b| r32x2 => cmp_u(a >= b);
+        I32Clz |a, b| r64 => (a as u32).leading_zeros() as u64;
+        I32Ctz |a, b| r64 => (a as u32).trailing_zeros() as u64;
+        I32Popcnt |a, b| r64 => (a as u32).count_ones() as u64;
+        I32Bswap |a, b| r64 => (a as u32).swap_bytes() as u64;
+        I32Eqz |a, b| r64 => cmp_u(a as u32 == 0);
+        I32Sext8 |a, b| r64 => a as u8 as i8 as i32 as u32 as u64;
+        I32Sext16 |a, b| r64 => a as u16 as i16 as i32 as u32 as u64;
+        I32AddI |a, b| r32i => a.wrapping_add(b) as u64;
+        I32MulI |a, b| r32i => a.wrapping_mul(b) as u64;
+        I32AndI |a, b| r32i => (a & b) as u64;
+        I32OrI |a, b| r32i => (a | b) as u64;
+        I32XorI |a, b| r32i => (a ^ b) as u64;
+        I32ShlI |a, b| r32i => a.wrapping_shl(b) as u64;
+        I32ShrSI |a, b| r32i => (a as i32).wrapping_shr(b) as u32 as u64;
+        I32ShrUI |a, b| r32i => a.wrapping_shr(b) as u64;
+        I32EqI |a, b| r32i => cmp_u(a == b);
+        I32NeI |a, b| r32i => cmp_u(a != b);
+        I32LtSI |a, b| r32i => cmp_u((a as i32) < (b as i32));
+        I32LtUI |a, b| r32i => cmp_u(a < b);
+        I32GtSI |a, b| r32i => cmp_u((a as i32) > (b as i32));
+        I32GtUI |a, b| r32i => cmp_u(a > b);
+        I32SubIFrom |a, b| r32i => b.wrapping_sub(a) as u64;
+
+        I64Add |a, b| r64x2 => a.wrapping_add(b);
+        I64Sub |a, b| r64x2 => a.wrapping_sub(b);
+        I64Mul |a, b| r64x2 => a.wrapping_mul(b);
+        I64And |a, b| r64x2 => a & b;
+        I64Or |a, b| r64x2 => a | b;
+        I64Xor |a, b| r64x2 => a ^ b;
+        I64Shl |a, b| r64x2 => a.wrapping_shl(b as u32);
+        I64ShrS |a, b| r64x2 => (a as i64).wrapping_shr(b as u32) as u64;
+        I64ShrU |a, b| r64x2 => a.wrapping_shr(b as u32);
+        I64Rotl |a, b| r64x2 => a.rotate_left((b & 63) as u32);
+        I64Rotr |a, b| r64x2 => a.rotate_right((b & 63) as u32);
+        I64Eq |a, b| r64x2 => cmp_u(a == b);
+        I64Ne |a, b| r64x2 => cmp_u(a != b);
+        I64LtS |a, b| r64x2 => cmp_u((a as i64) < (b as i64));
+        I64LtU |a, b| r64x2 => cmp_u(a < b);
+        I64LeS |a, b| r64x2 => cmp_u((a as i64) <= (b as i64));
+        I64LeU |a, b| r64x2 => cmp_u(a <= b);
+        I64GtS |a, b| r64x2 => cmp_u((a as i64) > (b as i64));
+        I64GtU |a, b| r64x2 => cmp_u(a > b);
+        I64GeS |a, b| r64x2 => cmp_u((a as i64) >= (b as i64));
+        I64GeU |a, b| r64x2 => cmp_u(a >= b);
+        I64Clz |a, b| r64 => a.leading_zeros() as u64;
+        I64Ctz |a, b| r64 => a.trailing_zeros() as u64;
+        I64Popcnt |a, b| r64 => a.count_ones() as u64;
+        I64Bswap |a, b| r64 => a.swap_bytes();
+        I64Eqz |a, b| r64 => cmp_u(a == 0);
+        I64Sext8 |a, b| r64 => a as u8 as i8 as i64 as u64;
+        I64Sext16 |a, b| r64 => a as u16 as i16 as i64 as u64;
+        I64Sext32 |a, b| r64 => a as u32 as i32 as i64 as u64;
+        I64Zext32 |a, b| r64 => a as u32 as u64;
+        I64MulHS |a, b| r64x2 => ((a as i64 as i128 * b as i64 as i128) >> 64) as u64;
+        I64MulHU |a, b| r64x2 => ((a as u128 * b as u128) >> 64) as u64;
+        I64AddI |a, b| r64i => a.wrapping_add(b as i32 as i64 as u64);
+        I64ShlI |a, b| r64i => a.wrapping_shl(b);
+        I64ShrSI |a, b| r64i => (a as i64).wrapping_shr(b) as u64;
+        I64ShrUI |a, b| r64i => a.wrapping_shr(b);
+
+        F32Add |a, b| rf32x2 => bf32(a + b);
+        F32Sub |a, b| rf32x2 => bf32(a - b);
+        F32Mul |a, b| rf32x2 => bf32(a * b);
+        F32Div |a, b| rf32x2 => bf32(a / b);
+        F32Min |a, b| rf32x2 => bf32(libm::fminf(a, b));
+        F32Max |a, b| rf32x2 => bf32(libm::fmaxf(a, b));
+        F32Copysign |a, b| rf32x2 => bf32(libm::copysignf(a, b));
+        F32Abs |a, b| r64 => ((a as u32) & 0x7fff_ffff) as u64;
+        F32Neg |a, b| r64 => ((a as u32) ^ 0x8000_0000) as u64;
+        F32Sqrt |a, b| r64 => bf32(libm::sqrtf(f32_of(a)));
+        F32Floor |a, b| r64 => bf32(libm::floorf(f32_of(a)));
+        F32Ceil |a, b| r64 => bf32(libm::ceilf(f32_of(a)));
+        F32Trunc |a, b| r64 => bf32(libm::truncf(f32_of(a)));
+        F32Nearest |a, b| r64 => bf32(libm::rintf(f32_of(a)));
+        F32Round |a, b| r64 => bf32(libm::roundf(f32_of(a)));
+        F32Eq |a, b| rf32x2 => cmp_u(a == b);
+        F32Ne |a, b| rf32x2 => cmp_u(a != b);
+        F32Lt |a, b| rf32x2 => cmp_u(a < b);
+        F32Le |a, b| rf32x2 => cmp_u(a <= b);
+        F32Gt |a, b| rf32x2 => cmp_u(a > b);
+        F32Ge |a, b| rf32x2 => cmp_u(a >= b);
+        F32Uno |a, b| rf32x2 => cmp_u(a.is_nan() || b.is_nan());
+        F32Ord |a, b| rf32x2 => cmp_u(!a.is_nan() && !b.is_nan());
+        F32Ueq |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Equal)));
+        F32One |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), Some(Less | Greater)));
+        F32Ult |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less)));
+        F32Ule |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less | Equal)));
+        F32Ugt |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater)));
+        F32Uge |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater | Equal)));
+
+        F64Add |a, b| rf64x2 => bf64(a + b);
+        F64Sub |a, b| rf64x2 => bf64(a - b);
+        F64Mul |a, b| rf64x2 => bf64(a * b);
+        F64Div |a, b| rf64x2 => bf64(a / b);
+        F64Min |a, b| rf64x2 => bf64(libm::fmin(a, b));
+        F64Max |a, b| rf64x2 => bf64(libm::fmax(a, b));
+        F64Copysign |a, b| rf64x2 => bf64(libm::copysign(a, b));
+        F64Abs |a, b| r64 => a & 0x7fff_ffff_ffff_ffff;
+        F64Neg |a, b| r64 => a ^ 0x8000_0000_0000_0000;
+        F64Sqrt |a, b| r64 => bf64(libm::sqrt(f64_of(a)));
+        F64Floor |a, b| r64 => bf64(libm::floor(f64_of(a)));
+        F64Ceil |a, b| r64 => bf64(libm::ceil(f64_of(a)));
+        F64Trunc |a, b| r64 => bf64(libm::trunc(f64_of(a)));
+        F64Nearest |a, b| r64 => bf64(libm::rint(f64_of(a)));
+        F64Round |a, b| r64 => bf64(libm::round(f64_of(a)));
+        F64Eq |a, b| rf64x2 => cmp_u(a == b);
+        F64Ne |a, b| rf64x2 => cmp_u(a != b);
+        F64Lt |a, b| rf64x2 => cmp_u(a < b);
+        F64Le |a, b| rf64x2 => cmp_u(a <= b);
+        F64Gt |a, b| rf64x2 => cmp_u(a > b);
+        F64Ge |a, b| rf64x2 => cmp_u(a >= b);
+        F64Uno |a, b| rf64x2 => cmp_u(a.is_nan() || b.is_nan());
+        F64Ord |a, b| rf64x2 => cmp_u(!a.is_nan() && !b.is_nan());
+        F64Ueq |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Equal)));
+        F64One |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), Some(Less | Greater)));
+        F64Ult |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less)));
+        F64Ule |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less | Equal)));
+        F64Ugt |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater)));
+        F64Uge |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater | Equal)));
+
+        // Conversions: Rust `as` saturates and maps NaN to 0.
+        I32TruncF32S |a, b| r64 => f32_of(a) as i32 as u32 as u64;
+        I32TruncF32U |a, b| r64 => f32_of(a) as u32 as u64;
+        I32TruncF64S |a, b| r64 => f64_of(a) as i32 as u32 as u64;
+        I32TruncF64U |a, b| r64 => f64_of(a) as u32 as u64;
+        I64TruncF32S |a, b| r64 => f32_of(a) as i64 as u64;
+        I64TruncF32U |a, b| r64 => f32_of(a) as u64;
+        I64TruncF64S |a, b| r64 => f64_of(a) as i64 as u64;
+        I64TruncF64U |a, b| r64 => f64_of(a) as u64;
+        F32FromI32S |a, b| r64 => bf32(a as u32 as i32 as f32);
+        F32FromI32U |a, b| r64 => bf32(a as u32 as f32);
+        F32FromI64S |a, b| r64 => bf32(a as i64 as f32);
+        F32FromI64U |a, b| r64 => bf32(a as f32);
+        F64FromI32S |a, b| r64 => bf64(a as u32 as i32 as f64);
+        F64FromI32U |a, b| r64 => bf64(a as u32 as f64);
+        F64FromI64S |a, b| r64 => bf64(a as i64 as f64);
+        F64FromI64U |a, b| r64 => bf64(a as f64);
+        F64PromoteF32 |a, b| r64 => bf64(f32_of(a) as f64);
+        F32DemoteF64 |a, b| r64 => bf32(f64_of(a) as f32);
+    }
+
+    divs! {
+        I32DivS |a, b| r32x2, div_check_s32(a as i32, b as i32) => (a as i32 / b as i32) as u32 as u64;
+        I32DivU |a, b| r32x2, div_check_zero(b as u64) => (a / b) as u64;
+        I32RemS |a, b| r32x2, div_check_zero(b as u64) => (a as i32).wrapping_rem(b as i32) as u32 as u64;
+        I32RemU |a, b| r32x2, div_check_zero(b as u64) => (a % b) as u64;
+        I64DivS |a, b| r64x2, div_check_s64(a as i64, b as i64) => (a as i64 / b as i64) as u64;
+        I64DivU |a, b| r64x2, div_check_zero(b) => a / b;
+        I64RemS |a, b| r64x2, div_check_zero(b) => (a as i64).wrapping_rem(b as i64) as u64;
+        I64RemU |a, b| r64x2, div_check_zero(b) => a % b;
+    }
+
+    loads! {
+        Load8S load8 |v| v as i8 as i64 as u64;
+        Load8U load8 |v| v as u64;
+        Load16S load16 |v| v as i16 as i64 as u64;
+        Load16U load16 |v| v as u64;
+        Load32S load32 |v| v as i32 as i64 as u64;
+        Load32U load32 |v| v as u64;
+        Load64 load64 |v| v;
+    }
+
+    stores! {
+        Store8 store8 u8;
+        Store16 store16 u16;
+        Store32 store32 u32;
+        Store64 store64 u64;
+    }
+}
+
 fn run(
     inst: &Inner<'_>,
     ctx: &mut ExecContext,
     entry: u32,
     entry_base: usize,
-    fuel_out: &mut u64,
+    fuel: &mut u64,
 ) -> Result<(), Trap> {
-    let module = inst.module;
-    let funcs: &[FuncInfo<'_>] = &module.funcs;
-    let canon: &[u32] = &module.canon;
-    let mem = &inst.mem;
+    let funcs: &[FuncInfo<'_>] = &inst.module.funcs;
+    let info = &funcs[entry as usize];
+    let sp = ctx.sp;
     let stack_lo = ctx.stack_lo;
-    // Kept in a register; written back wherever `run` returns.
-    let mut fuel = *fuel_out;
-    let interrupt: &core::sync::atomic::AtomicBool = &inst.interrupt;
-    let entry_depth = ctx.frames.len();
-
-    let mut func = entry;
-    let mut info = &funcs[func as usize];
-    let mut base = entry_base;
-    let mut sp = ctx.sp;
     if ctx.frames.len() >= ctx.max_depth {
         return Err(Trap::new(TrapKind::StackOverflow(StackKind::CallDepth)));
     }
-    let Some(mut fp) = frame_alloc(sp, info, stack_lo) else {
+    let Some(fp) = frame_alloc(sp, info, stack_lo) else {
         return Err(Trap::new(TrapKind::StackOverflow(StackKind::Shadow)));
     };
     ctx.frames.push(CallFrame {
-        func,
-        base: base as u32,
+        func: entry,
+        base: entry_base as u32,
         fp,
         saved_sp: sp,
         call_at: 0,
         resume: 0,
     });
-    sp = fp;
-    let mut start = Pc::start(info.code);
-    let mut pc = start;
+    let start = Pc::start(info.code);
     // SAFETY: call_nested made `regs[base..base + info.regs]` exist.
-    let mut regs = unsafe { Regs::new(&mut ctx.regs, base) };
+    let regs = unsafe { Regs::new(&mut ctx.regs, entry_base) };
+    let entry_depth = ctx.frames.len() - 1;
+    let mut vm = Vm {
+        inst,
+        ctx,
+        funcs,
+        func: entry,
+        info,
+        base: entry_base,
+        fp,
+        sp: fp,
+        stack_lo,
+        entry_depth,
+        fuel: *fuel,
+        interrupt: &inst.interrupt,
+        trap: None,
+        pc: start,
+        regs,
+        start,
+    };
+    // SAFETY: offset 0 of a validated body, the entry function's window.
+    let exit = unsafe { execute(&mut vm, start, regs, start, &inst.mem) };
+    *fuel = vm.fuel;
+    match exit {
+        Exit::Done => Ok(()),
+        _ => Err(vm
+            .trap
+            .take()
+            .unwrap_or_else(|| Trap::host("interpreter stopped without a trap"))),
+    }
+}
 
-    // Operand access. SAFETY (all of them): `pc` is an instruction start of a
-    // validated body, so every operand offset used below lies inside the
-    // instruction, and register operands are below the function's `regs`,
-    // which the current window holds (see `code`).
-    macro_rules! u8_at {
-        ($k:expr) => {
-            unsafe { pc.u8($k) }
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use crate::{Config, Imports, Instance, Module, Value};
+
+    /// Every kind of dispatch (straight-line, branches, module, indirect and
+    /// host calls, returns, memory) in a loop run on a thread with a small
+    /// native stack: if a handler's dispatch were a real call instead of a
+    /// jump (tail dispatch, `cargo test --release`), the stack would grow
+    /// per instruction and overflow long before the end.
+    #[test]
+    fn native_stack_does_not_grow_per_instruction() {
+        const SRC: &str = r#"
+.type (i32) -> i32
+.type (i32, i32) -> i32
+.type (f64) -> f64
+.import "fabs" ty2
+.memory data_end 0x1000 heap 0 stack 0x10000
+.func ty0 regs 8 frame 16 align 3
+    const32 r1, 0
+    func.addr r2, f1
+loop:
+    mov r4, r0
+    mov r5, r1
+    call.indirect ty1, r2, r4
+    mov r5, r4
+    mov r4, r0
+    call f1, r4
+    mov r1, r4
+    frame.addr r3, 0
+    st32 r3, r1, 0
+    ld32_u r1, r3, 0
+    const64 r4, 0
+    call.import imp0, r4
+    i32.addi r0, r0, -1
+    br.nei.i32 r0, 0, loop
+    ret r1
+.end
+.func ty1 regs 3 frame 0 align 0
+    i32.add r2, r0, r1
+    ret r2
+.end
+.export "spin" f0
+"#;
+        let run = || {
+            let bytes = espb_format::text::assemble(SRC)
+                .expect("assemble")
+                .to_bytes();
+            let m = Module::parse(&bytes).expect("parse");
+            let inst = Instance::new(&m, &Imports::new(), Config::default()).expect("instance");
+            let n = 20_000u32;
+            let r = inst.call("spin", &[Value::I32(n as i32)]).expect("run");
+            // r1 += 2 * i for i = n..1
+            let want = (1..=n).fold(0u32, |s, i| s.wrapping_add(2 * i));
+            assert_eq!(r, Some(Value::I32(want as i32)));
         };
-    }
-    macro_rules! u32_at {
-        ($k:expr) => {
-            unsafe { pc.u32($k) }
-        };
-    }
-    macro_rules! i32_at {
-        ($k:expr) => {
-            unsafe { pc.u32($k) as i32 }
-        };
-    }
-    macro_rules! rd {
-        ($k:expr) => {
-            unsafe { regs.get(pc.u8($k)) }
-        };
-    }
-    macro_rules! wr {
-        ($k:expr, $v:expr) => {{
-            let v: u64 = $v;
-            unsafe { regs.set(pc.u8($k), v) }
-        }};
-    }
-    macro_rules! next {
-        ($op:ident) => {{
-            pc = unsafe { pc.skip(const { O::$op.fixed_size() }) };
-            continue;
-        }};
-    }
-    macro_rules! here {
-        () => {
-            pc.offset_from(start)
-        };
-    }
-    macro_rules! trap {
-        ($kind:expr) => {{
-            *fuel_out = fuel;
-            return Err(trap_at(inst, ctx, $kind, func, here!()));
-        }};
-    }
-    macro_rules! try_mem {
-        ($e:expr) => {
-            match $e {
-                Ok(v) => v,
-                Err(k) => trap!(k),
-            }
-        };
-    }
-    macro_rules! checkpoint {
-        () => {{
-            if interrupt.load(Relaxed) {
-                trap!(TrapKind::Interrupted);
-            }
-            fuel -= 1;
-            if fuel == 0 {
-                match inst.take_fuel() {
-                    Some(f) => fuel = f,
-                    None => trap!(TrapKind::OutOfFuel),
-                }
-            }
-        }};
-    }
-    // Jump to body offset `$t` (a validated branch target).
-    macro_rules! jump {
-        ($t:expr) => {{
-            let t: u32 = $t;
-            let target = unsafe { Pc::at(start, t) };
-            if target.not_after(pc) {
-                checkpoint!();
-            }
-            pc = target;
-            continue;
-        }};
-    }
-    macro_rules! bin32 {
-        ($op:ident, |$a:ident, $b:ident| $e:expr) => {{
-            let $a = rd!(2) as u32;
-            let $b = rd!(3) as u32;
-            wr!(1, ($e) as u64);
-            next!($op)
-        }};
-    }
-    macro_rules! imm32 {
-        ($op:ident, |$a:ident, $b:ident| $e:expr) => {{
-            let $a = rd!(2) as u32;
-            let $b = u32_at!(3);
-            wr!(1, ($e) as u64);
-            next!($op)
-        }};
-    }
-    macro_rules! bin64 {
-        ($op:ident, |$a:ident, $b:ident| $e:expr) => {{
-            let $a = rd!(2);
-            let $b = rd!(3);
-            wr!(1, ($e) as u64);
-            next!($op)
-        }};
-    }
-    macro_rules! un {
-        ($op:ident, |$a:ident| $e:expr) => {{
-            let $a = rd!(2);
-            wr!(1, ($e) as u64);
-            next!($op)
-        }};
-    }
-    macro_rules! binf32 {
-        ($op:ident, |$a:ident, $b:ident| $e:expr) => {{
-            let $a = f32_of(rd!(2));
-            let $b = f32_of(rd!(3));
-            wr!(1, bf32($e));
-            next!($op)
-        }};
-    }
-    macro_rules! binf64 {
-        ($op:ident, |$a:ident, $b:ident| $e:expr) => {{
-            let $a = f64_of(rd!(2));
-            let $b = f64_of(rd!(3));
-            wr!(1, bf64($e));
-            next!($op)
-        }};
-    }
-    macro_rules! cmpf32 {
-        ($op:ident, |$a:ident, $b:ident| $e:expr) => {{
-            let $a = f32_of(rd!(2));
-            let $b = f32_of(rd!(3));
-            wr!(1, ($e) as u64);
-            next!($op)
-        }};
-    }
-    macro_rules! cmpf64 {
-        ($op:ident, |$a:ident, $b:ident| $e:expr) => {{
-            let $a = f64_of(rd!(2));
-            let $b = f64_of(rd!(3));
-            wr!(1, ($e) as u64);
-            next!($op)
-        }};
-    }
-    macro_rules! br2 {
-        (|$a:ident, $b:ident| $e:expr, $op:ident, $t:ty) => {{
-            let $a = rd!(1) as $t;
-            let $b = rd!(2) as $t;
-            if $e {
-                jump!(u32_at!(3))
-            }
-            next!($op)
-        }};
-    }
-    macro_rules! bri {
-        (|$a:ident, $b:ident| $e:expr, $op:ident, $t:ty) => {{
-            let $a = rd!(1) as u32 as $t;
-            let $b = u32_at!(2) as $t;
-            if $e {
-                jump!(u32_at!(6))
-            }
-            next!($op)
-        }};
-    }
-    macro_rules! ea {
-        () => {
-            (rd!(2) as u32).wrapping_add(u32_at!(3))
-        };
-    }
-    // Enter module function `$callee` with window base `$b`; the current
-    // instruction is `$len` bytes long.
-    macro_rules! enter {
-        ($callee:expr, $b:expr, $len:expr) => {{
-            let callee: u32 = $callee;
-            let cinfo = &funcs[callee as usize];
-            let nbase = base + $b as usize;
-            let off = here!();
-            if let Some(top) = ctx.frames.last_mut() {
-                top.call_at = off;
-                top.resume = off + $len as u32;
-            }
-            checkpoint!();
-            if let Err(k) = ctx.ensure_regs(nbase + cinfo.regs as usize) {
-                trap!(k);
-            }
-            if ctx.frames.len() >= ctx.max_depth {
-                trap!(TrapKind::StackOverflow(StackKind::CallDepth));
-            }
-            let Some(nfp) = frame_alloc(sp, cinfo, stack_lo) else {
-                trap!(TrapKind::StackOverflow(StackKind::Shadow));
-            };
-            ctx.frames.push(CallFrame {
-                func: callee,
-                base: nbase as u32,
-                fp: nfp,
-                saved_sp: sp,
-                call_at: 0,
-                resume: 0,
-            });
-            func = callee;
-            info = cinfo;
-            base = nbase;
-            fp = nfp;
-            sp = nfp;
-            start = Pc::start(info.code);
-            pc = start;
-            // SAFETY: ensure_regs made `regs[base..base + info.regs]` exist.
-            regs = unsafe { Regs::new(&mut ctx.regs, base) };
-            continue;
-        }};
-    }
-    // Call host import `$imp` with signature `$sig`, window `$b`.
-    macro_rules! host {
-        ($imp:expr, $sig:expr, $b:expr, $len:expr, $callee:expr) => {{
-            let off = here!();
-            if let Some(top) = ctx.frames.last_mut() {
-                top.call_at = off;
-                top.resume = off + $len as u32;
-            }
-            checkpoint!();
-            ctx.sp = sp;
-            ctx.reg_top = base + info.regs as usize;
-            if let Err(mut t) = host_call(inst, ctx, $imp, $sig, base + $b as usize, $callee) {
-                locate(inst, ctx, &mut t, func, off);
-                *fuel_out = fuel;
-                return Err(t);
-            }
-            // SAFETY: the register stack may have grown (moved) during the
-            // host call; it still holds this window.
-            regs = unsafe { Regs::new(&mut ctx.regs, base) };
-            pc = unsafe { pc.skip($len) };
-            continue;
-        }};
-    }
-
-    loop {
-        // SAFETY: `pc` is an instruction start of a validated body.
-        let op = unsafe { pc.opcode() };
-        match op {
-            // ---- control ----------------------------------------------------
-            O::Unreachable => trap!(TrapKind::Unreachable { code: None }),
-            O::Trap => trap!(TrapKind::Unreachable {
-                code: Some(u8_at!(1))
-            }),
-            O::Nop => next!(Nop),
-            O::Br => jump!(u32_at!(1)),
-            O::BrIf => {
-                if rd!(1) as u32 != 0 {
-                    jump!(u32_at!(2))
-                }
-                next!(BrIf)
-            }
-            O::BrIfNot => {
-                if rd!(1) as u32 == 0 {
-                    jump!(u32_at!(2))
-                }
-                next!(BrIfNot)
-            }
-            O::BrTable => {
-                let i = rd!(1) as u32;
-                let n = u32_at!(6);
-                let t = if i < n {
-                    u32_at!(10 + 4 * i as usize)
-                } else {
-                    u32_at!(2)
-                };
-                jump!(t)
-            }
-            O::Ret | O::RetVoid => {
-                if op == O::Ret {
-                    let v = rd!(1);
-                    // SAFETY: r0 exists in every window (regs >= 1).
-                    unsafe { regs.set(0, v) };
-                }
-                let done = ctx.frames.pop();
-                if let Some(fr) = done {
-                    sp = fr.saved_sp;
-                }
-                if ctx.frames.len() <= entry_depth {
-                    *fuel_out = fuel;
-                    return Ok(());
-                }
-                let Some(&top) = ctx.frames.last() else {
-                    *fuel_out = fuel;
-                    return Ok(());
-                };
-                func = top.func;
-                info = &funcs[func as usize];
-                base = top.base as usize;
-                fp = top.fp;
-                start = Pc::start(info.code);
-                // SAFETY: `resume` was recorded just past a validated call
-                // instruction, which is never the last one of a body.
-                pc = unsafe { Pc::at(start, top.resume) };
-                // SAFETY: the caller's window was allocated when it was entered.
-                regs = unsafe { Regs::new(&mut ctx.regs, base) };
-                continue;
-            }
-            O::Call => enter!(u32_at!(1), u8_at!(5), CALL_LEN),
-            O::CallImport => {
-                let imp = u32_at!(1);
-                let sig = &module.m.types[module.m.imports[imp as usize].ty as usize];
-                host!(imp, sig, u8_at!(5), CALL_IMPORT_LEN, None)
-            }
-            O::CallImportVar => {
-                let imp = u32_at!(1);
-                let sig = &module.m.types[u32_at!(5) as usize];
-                host!(imp, sig, u8_at!(9), CALL_IMPORT_VAR_LEN, None)
-            }
-            O::CallIndirect => {
-                let ty = u32_at!(1);
-                let callee = rd!(5) as u32;
-                let b = u8_at!(6);
-                let len = CALL_INDIRECT_LEN;
-                let fidx = callee.wrapping_sub(FUNC_REF_BASE);
-                let iidx = callee.wrapping_sub(IMPORT_REF_BASE);
-                if callee >= FUNC_REF_BASE && (fidx as usize) < funcs.len() {
-                    if funcs[fidx as usize].canon_ty != canon[ty as usize] {
-                        trap!(TrapKind::IndirectCallSignature { value: callee });
-                    }
-                    enter!(fidx, b, len)
-                } else if callee >= IMPORT_REF_BASE && (iidx as usize) < module.m.imports.len() {
-                    let ity = module.m.imports[iidx as usize].ty;
-                    if canon[ity as usize] != canon[ty as usize] {
-                        trap!(TrapKind::IndirectCallSignature { value: callee });
-                    }
-                    let sig = &module.m.types[ity as usize];
-                    host!(iidx, sig, b, len, None)
-                } else if (NATIVE_REF_BASE..IMPORT_REF_BASE).contains(&callee)
-                    && inst.native_indirect.is_some()
-                {
-                    let sig = &module.m.types[ty as usize];
-                    host!(u32::MAX, sig, b, len, Some(callee as u64))
-                } else {
-                    trap!(TrapKind::IndirectCallNonFunction { value: callee })
-                }
-            }
-            O::Select => {
-                let v = if rd!(2) as u32 != 0 { rd!(3) } else { rd!(4) };
-                wr!(1, v);
-                next!(Select)
-            }
-            O::Mov => {
-                wr!(1, rd!(2));
-                next!(Mov)
-            }
-            O::Const32 => {
-                wr!(1, i32_at!(2) as i64 as u64);
-                next!(Const32)
-            }
-            O::Const64 => {
-                wr!(1, unsafe { pc.u64(2) });
-                next!(Const64)
-            }
-            O::FrameAddr => {
-                wr!(1, fp.wrapping_add(u32_at!(2)) as u64);
-                next!(FrameAddr)
-            }
-            O::Alloca => {
-                let size = rd!(2) as u32;
-                let align = u32_at!(3);
-                match sp.checked_sub(size) {
-                    Some(v) if v & !(align - 1) >= stack_lo => sp = v & !(align - 1),
-                    _ => trap!(TrapKind::StackOverflow(StackKind::Shadow)),
-                }
-                wr!(1, sp as u64);
-                next!(Alloca)
-            }
-            O::StackSave => {
-                wr!(1, sp as u64);
-                next!(StackSave)
-            }
-            O::StackRestore => {
-                let v = rd!(1) as u32;
-                if v < stack_lo || v > fp {
-                    trap!(TrapKind::BadStackRestore { addr: v });
-                }
-                sp = v;
-                next!(StackRestore)
-            }
-            O::FuncAddr => {
-                wr!(1, FUNC_REF_BASE.wrapping_add(u32_at!(2)) as u64);
-                next!(FuncAddr)
-            }
-            O::ImportAddr => {
-                wr!(1, IMPORT_REF_BASE.wrapping_add(u32_at!(2)) as u64);
-                next!(ImportAddr)
-            }
-
-            // ---- fused compare-and-branch -----------------------------------
-            O::BrEq32 => br2!(|a, b| a == b, BrEq32, u32),
-            O::BrNe32 => br2!(|a, b| a != b, BrNe32, u32),
-            O::BrLtS32 => br2!(|a, b| (a as i32) < (b as i32), BrLtS32, u32),
-            O::BrLtU32 => br2!(|a, b| a < b, BrLtU32, u32),
-            O::BrLeS32 => br2!(|a, b| (a as i32) <= (b as i32), BrLeS32, u32),
-            O::BrLeU32 => br2!(|a, b| a <= b, BrLeU32, u32),
-            O::BrEq64 => br2!(|a, b| a == b, BrEq64, u64),
-            O::BrNe64 => br2!(|a, b| a != b, BrNe64, u64),
-            O::BrLtS64 => br2!(|a, b| (a as i64) < (b as i64), BrLtS64, u64),
-            O::BrLtU64 => br2!(|a, b| a < b, BrLtU64, u64),
-            O::BrLeS64 => br2!(|a, b| (a as i64) <= (b as i64), BrLeS64, u64),
-            O::BrLeU64 => br2!(|a, b| a <= b, BrLeU64, u64),
-            O::BrEqI32 => bri!(|a, b| a == b, BrEqI32, u32),
-            O::BrNeI32 => bri!(|a, b| a != b, BrNeI32, u32),
-            O::BrLtSI32 => bri!(|a, b| a < b, BrLtSI32, i32),
-            O::BrLtUI32 => bri!(|a, b| a < b, BrLtUI32, u32),
-            O::BrGtSI32 => bri!(|a, b| a > b, BrGtSI32, i32),
-            O::BrGtUI32 => bri!(|a, b| a > b, BrGtUI32, u32),
-            O::BrLeSI32 => bri!(|a, b| a <= b, BrLeSI32, i32),
-            O::BrLeUI32 => bri!(|a, b| a <= b, BrLeUI32, u32),
-            O::BrGeSI32 => bri!(|a, b| a >= b, BrGeSI32, i32),
-            O::BrGeUI32 => bri!(|a, b| a >= b, BrGeUI32, u32),
-
-            // ---- i32 --------------------------------------------------------
-            O::I32Add => bin32!(I32Add, |a, b| a.wrapping_add(b)),
-            O::I32Sub => bin32!(I32Sub, |a, b| a.wrapping_sub(b)),
-            O::I32Mul => bin32!(I32Mul, |a, b| a.wrapping_mul(b)),
-            O::I32DivS => {
-                let (a, b) = (rd!(2) as u32 as i32, rd!(3) as u32 as i32);
-                if b == 0 {
-                    trap!(TrapKind::DivByZero)
-                }
-                if a == i32::MIN && b == -1 {
-                    trap!(TrapKind::IntOverflow)
-                }
-                wr!(1, (a / b) as u32 as u64);
-                next!(I32DivS)
-            }
-            O::I32DivU => {
-                let (a, b) = (rd!(2) as u32, rd!(3) as u32);
-                if b == 0 {
-                    trap!(TrapKind::DivByZero)
-                }
-                wr!(1, (a / b) as u64);
-                next!(I32DivU)
-            }
-            O::I32RemS => {
-                let (a, b) = (rd!(2) as u32 as i32, rd!(3) as u32 as i32);
-                if b == 0 {
-                    trap!(TrapKind::DivByZero)
-                }
-                wr!(1, a.wrapping_rem(b) as u32 as u64);
-                next!(I32RemS)
-            }
-            O::I32RemU => {
-                let (a, b) = (rd!(2) as u32, rd!(3) as u32);
-                if b == 0 {
-                    trap!(TrapKind::DivByZero)
-                }
-                wr!(1, (a % b) as u64);
-                next!(I32RemU)
-            }
-            O::I32And => bin32!(I32And, |a, b| a & b),
-            O::I32Or => bin32!(I32Or, |a, b| a | b),
-            O::I32Xor => bin32!(I32Xor, |a, b| a ^ b),
-            O::I32Shl => bin32!(I32Shl, |a, b| a.wrapping_shl(b)),
-            O::I32ShrS => bin32!(I32ShrS, |a, b| (a as i32).wrapping_shr(b) as u32),
-            O::I32ShrU => bin32!(I32ShrU, |a, b| a.wrapping_shr(b)),
-            O::I32Rotl => bin32!(I32Rotl, |a, b| a.rotate_left(b & 31)),
-            O::I32Rotr => bin32!(I32Rotr, |a, b| a.rotate_right(b & 31)),
-            O::I32Eq => bin32!(I32Eq, |a, b| a == b),
-            O::I32Ne => bin32!(I32Ne, |a, b| a != b),
-            O::I32LtS => bin32!(I32LtS, |a, b| (a as i32) < (b as i32)),
-            O::I32LtU => bin32!(I32LtU, |a, b| a < b),
-            O::I32LeS => bin32!(I32LeS, |a, b| (a as i32) <= (b as i32)),
-            O::I32LeU => bin32!(I32LeU, |a, b| a <= b),
-            O::I32GtS => bin32!(I32GtS, |a, b| (a as i32) > (b as i32)),
-            O::I32GtU => bin32!(I32GtU, |a, b| a > b),
-            O::I32GeS => bin32!(I32GeS, |a, b| (a as i32) >= (b as i32)),
-            O::I32GeU => bin32!(I32GeU, |a, b| a >= b),
-            O::I32Clz => un!(I32Clz, |a| (a as u32).leading_zeros()),
-            O::I32Ctz => un!(I32Ctz, |a| (a as u32).trailing_zeros()),
-            O::I32Popcnt => un!(I32Popcnt, |a| (a as u32).count_ones()),
-            O::I32Bswap => un!(I32Bswap, |a| (a as u32).swap_bytes()),
-            O::I32Eqz => un!(I32Eqz, |a| a as u32 == 0),
-            O::I32Sext8 => un!(I32Sext8, |a| a as u8 as i8 as i32 as u32),
-            O::I32Sext16 => un!(I32Sext16, |a| a as u16 as i16 as i32 as u32),
-            O::I32AddI => imm32!(I32AddI, |a, b| a.wrapping_add(b)),
-            O::I32MulI => imm32!(I32MulI, |a, b| a.wrapping_mul(b)),
-            O::I32AndI => imm32!(I32AndI, |a, b| a & b),
-            O::I32OrI => imm32!(I32OrI, |a, b| a | b),
-            O::I32XorI => imm32!(I32XorI, |a, b| a ^ b),
-            O::I32ShlI => imm32!(I32ShlI, |a, b| a.wrapping_shl(b)),
-            O::I32ShrSI => imm32!(I32ShrSI, |a, b| (a as i32).wrapping_shr(b) as u32),
-            O::I32ShrUI => imm32!(I32ShrUI, |a, b| a.wrapping_shr(b)),
-            O::I32EqI => imm32!(I32EqI, |a, b| a == b),
-            O::I32NeI => imm32!(I32NeI, |a, b| a != b),
-            O::I32LtSI => imm32!(I32LtSI, |a, b| (a as i32) < (b as i32)),
-            O::I32LtUI => imm32!(I32LtUI, |a, b| a < b),
-            O::I32GtSI => imm32!(I32GtSI, |a, b| (a as i32) > (b as i32)),
-            O::I32GtUI => imm32!(I32GtUI, |a, b| a > b),
-            O::I32SubIFrom => imm32!(I32SubIFrom, |a, b| b.wrapping_sub(a)),
-
-            // ---- i64 --------------------------------------------------------
-            O::I64Add => bin64!(I64Add, |a, b| a.wrapping_add(b)),
-            O::I64Sub => bin64!(I64Sub, |a, b| a.wrapping_sub(b)),
-            O::I64Mul => bin64!(I64Mul, |a, b| a.wrapping_mul(b)),
-            O::I64DivS => {
-                let (a, b) = (rd!(2) as i64, rd!(3) as i64);
-                if b == 0 {
-                    trap!(TrapKind::DivByZero)
-                }
-                if a == i64::MIN && b == -1 {
-                    trap!(TrapKind::IntOverflow)
-                }
-                wr!(1, (a / b) as u64);
-                next!(I64DivS)
-            }
-            O::I64DivU => {
-                let (a, b) = (rd!(2), rd!(3));
-                if b == 0 {
-                    trap!(TrapKind::DivByZero)
-                }
-                wr!(1, a / b);
-                next!(I64DivU)
-            }
-            O::I64RemS => {
-                let (a, b) = (rd!(2) as i64, rd!(3) as i64);
-                if b == 0 {
-                    trap!(TrapKind::DivByZero)
-                }
-                wr!(1, a.wrapping_rem(b) as u64);
-                next!(I64RemS)
-            }
-            O::I64RemU => {
-                let (a, b) = (rd!(2), rd!(3));
-                if b == 0 {
-                    trap!(TrapKind::DivByZero)
-                }
-                wr!(1, a % b);
-                next!(I64RemU)
-            }
-            O::I64And => bin64!(I64And, |a, b| a & b),
-            O::I64Or => bin64!(I64Or, |a, b| a | b),
-            O::I64Xor => bin64!(I64Xor, |a, b| a ^ b),
-            O::I64Shl => bin64!(I64Shl, |a, b| a.wrapping_shl(b as u32)),
-            O::I64ShrS => bin64!(I64ShrS, |a, b| (a as i64).wrapping_shr(b as u32)),
-            O::I64ShrU => bin64!(I64ShrU, |a, b| a.wrapping_shr(b as u32)),
-            O::I64Rotl => bin64!(I64Rotl, |a, b| a.rotate_left((b & 63) as u32)),
-            O::I64Rotr => bin64!(I64Rotr, |a, b| a.rotate_right((b & 63) as u32)),
-            O::I64Eq => bin64!(I64Eq, |a, b| a == b),
-            O::I64Ne => bin64!(I64Ne, |a, b| a != b),
-            O::I64LtS => bin64!(I64LtS, |a, b| (a as i64) < (b as i64)),
-            O::I64LtU => bin64!(I64LtU, |a, b| a < b),
-            O::I64LeS => bin64!(I64LeS, |a, b| (a as i64) <= (b as i64)),
-            O::I64LeU => bin64!(I64LeU, |a, b| a <= b),
-            O::I64GtS => bin64!(I64GtS, |a, b| (a as i64) > (b as i64)),
-            O::I64GtU => bin64!(I64GtU, |a, b| a > b),
-            O::I64GeS => bin64!(I64GeS, |a, b| (a as i64) >= (b as i64)),
-            O::I64GeU => bin64!(I64GeU, |a, b| a >= b),
-            O::I64Clz => un!(I64Clz, |a| a.leading_zeros()),
-            O::I64Ctz => un!(I64Ctz, |a| a.trailing_zeros()),
-            O::I64Popcnt => un!(I64Popcnt, |a| a.count_ones()),
-            O::I64Bswap => un!(I64Bswap, |a| a.swap_bytes()),
-            O::I64Eqz => un!(I64Eqz, |a| a == 0),
-            O::I64Sext8 => un!(I64Sext8, |a| a as u8 as i8 as i64),
-            O::I64Sext16 => un!(I64Sext16, |a| a as u16 as i16 as i64),
-            O::I64Sext32 => un!(I64Sext32, |a| a as u32 as i32 as i64),
-            O::I64Zext32 => un!(I64Zext32, |a| a as u32),
-            O::I64MulHS => bin64!(
-                I64MulHS,
-                |a, b| ((a as i64 as i128 * b as i64 as i128) >> 64) as u64
-            ),
-            O::I64MulHU => bin64!(I64MulHU, |a, b| ((a as u128 * b as u128) >> 64) as u64),
-            O::I64AddI => {
-                wr!(1, rd!(2).wrapping_add(i32_at!(3) as i64 as u64));
-                next!(I64AddI)
-            }
-            O::I64AndI => {
-                wr!(1, rd!(2) & unsafe { pc.u64(3) });
-                next!(I64AndI)
-            }
-            O::I64ShlI => {
-                wr!(1, rd!(2).wrapping_shl(u32_at!(3)));
-                next!(I64ShlI)
-            }
-            O::I64ShrSI => {
-                wr!(1, (rd!(2) as i64).wrapping_shr(u32_at!(3)) as u64);
-                next!(I64ShrSI)
-            }
-            O::I64ShrUI => {
-                wr!(1, rd!(2).wrapping_shr(u32_at!(3)));
-                next!(I64ShrUI)
-            }
-
-            // ---- f32 --------------------------------------------------------
-            O::F32Add => binf32!(F32Add, |a, b| a + b),
-            O::F32Sub => binf32!(F32Sub, |a, b| a - b),
-            O::F32Mul => binf32!(F32Mul, |a, b| a * b),
-            O::F32Div => binf32!(F32Div, |a, b| a / b),
-            O::F32Min => binf32!(F32Min, |a, b| libm::fminf(a, b)),
-            O::F32Max => binf32!(F32Max, |a, b| libm::fmaxf(a, b)),
-            O::F32Copysign => binf32!(F32Copysign, |a, b| libm::copysignf(a, b)),
-            O::F32Abs => un!(F32Abs, |a| (a as u32) & 0x7fff_ffff),
-            O::F32Neg => un!(F32Neg, |a| (a as u32) ^ 0x8000_0000),
-            O::F32Sqrt => un!(F32Sqrt, |a| bf32(libm::sqrtf(f32_of(a)))),
-            O::F32Floor => un!(F32Floor, |a| bf32(libm::floorf(f32_of(a)))),
-            O::F32Ceil => un!(F32Ceil, |a| bf32(libm::ceilf(f32_of(a)))),
-            O::F32Trunc => un!(F32Trunc, |a| bf32(libm::truncf(f32_of(a)))),
-            O::F32Nearest => un!(F32Nearest, |a| bf32(libm::rintf(f32_of(a)))),
-            O::F32Round => un!(F32Round, |a| bf32(libm::roundf(f32_of(a)))),
-            O::F32Fma => {
-                let (a, b, c) = (f32_of(rd!(2)), f32_of(rd!(3)), f32_of(rd!(4)));
-                wr!(1, bf32(libm::fmaf(a, b, c)));
-                next!(F32Fma)
-            }
-            O::F32Eq => cmpf32!(F32Eq, |a, b| a == b),
-            O::F32Ne => cmpf32!(F32Ne, |a, b| a != b),
-            O::F32Lt => cmpf32!(F32Lt, |a, b| a < b),
-            O::F32Le => cmpf32!(F32Le, |a, b| a <= b),
-            O::F32Gt => cmpf32!(F32Gt, |a, b| a > b),
-            O::F32Ge => cmpf32!(F32Ge, |a, b| a >= b),
-            O::F32Uno => cmpf32!(F32Uno, |a, b| a.is_nan() || b.is_nan()),
-            O::F32Ord => cmpf32!(F32Ord, |a, b| !a.is_nan() && !b.is_nan()),
-            O::F32Ueq => cmpf32!(F32Ueq, |a, b| matches!(
-                a.partial_cmp(&b),
-                None | Some(Equal)
-            )),
-            O::F32One => cmpf32!(F32One, |a, b| matches!(
-                a.partial_cmp(&b),
-                Some(Less | Greater)
-            )),
-            O::F32Ult => cmpf32!(F32Ult, |a, b| matches!(
-                a.partial_cmp(&b),
-                None | Some(Less)
-            )),
-            O::F32Ule => cmpf32!(F32Ule, |a, b| matches!(
-                a.partial_cmp(&b),
-                None | Some(Less | Equal)
-            )),
-            O::F32Ugt => cmpf32!(F32Ugt, |a, b| matches!(
-                a.partial_cmp(&b),
-                None | Some(Greater)
-            )),
-            O::F32Uge => cmpf32!(F32Uge, |a, b| matches!(
-                a.partial_cmp(&b),
-                None | Some(Greater | Equal)
-            )),
-
-            // ---- f64 --------------------------------------------------------
-            O::F64Add => binf64!(F64Add, |a, b| a + b),
-            O::F64Sub => binf64!(F64Sub, |a, b| a - b),
-            O::F64Mul => binf64!(F64Mul, |a, b| a * b),
-            O::F64Div => binf64!(F64Div, |a, b| a / b),
-            O::F64Min => binf64!(F64Min, |a, b| libm::fmin(a, b)),
-            O::F64Max => binf64!(F64Max, |a, b| libm::fmax(a, b)),
-            O::F64Copysign => binf64!(F64Copysign, |a, b| libm::copysign(a, b)),
-            O::F64Abs => un!(F64Abs, |a| a & 0x7fff_ffff_ffff_ffff),
-            O::F64Neg => un!(F64Neg, |a| a ^ 0x8000_0000_0000_0000),
-            O::F64Sqrt => un!(F64Sqrt, |a| bf64(libm::sqrt(f64_of(a)))),
-            O::F64Floor => un!(F64Floor, |a| bf64(libm::floor(f64_of(a)))),
-            O::F64Ceil => un!(F64Ceil, |a| bf64(libm::ceil(f64_of(a)))),
-            O::F64Trunc => un!(F64Trunc, |a| bf64(libm::trunc(f64_of(a)))),
-            O::F64Nearest => un!(F64Nearest, |a| bf64(libm::rint(f64_of(a)))),
-            O::F64Round => un!(F64Round, |a| bf64(libm::round(f64_of(a)))),
-            O::F64Fma => {
-                let (a, b, c) = (f64_of(rd!(2)), f64_of(rd!(3)), f64_of(rd!(4)));
-                wr!(1, bf64(libm::fma(a, b, c)));
-                next!(F64Fma)
-            }
-            O::F64Eq => cmpf64!(F64Eq, |a, b| a == b),
-            O::F64Ne => cmpf64!(F64Ne, |a, b| a != b),
-            O::F64Lt => cmpf64!(F64Lt, |a, b| a < b),
-            O::F64Le => cmpf64!(F64Le, |a, b| a <= b),
-            O::F64Gt => cmpf64!(F64Gt, |a, b| a > b),
-            O::F64Ge => cmpf64!(F64Ge, |a, b| a >= b),
-            O::F64Uno => cmpf64!(F64Uno, |a, b| a.is_nan() || b.is_nan()),
-            O::F64Ord => cmpf64!(F64Ord, |a, b| !a.is_nan() && !b.is_nan()),
-            O::F64Ueq => cmpf64!(F64Ueq, |a, b| matches!(
-                a.partial_cmp(&b),
-                None | Some(Equal)
-            )),
-            O::F64One => cmpf64!(F64One, |a, b| matches!(
-                a.partial_cmp(&b),
-                Some(Less | Greater)
-            )),
-            O::F64Ult => cmpf64!(F64Ult, |a, b| matches!(
-                a.partial_cmp(&b),
-                None | Some(Less)
-            )),
-            O::F64Ule => cmpf64!(F64Ule, |a, b| matches!(
-                a.partial_cmp(&b),
-                None | Some(Less | Equal)
-            )),
-            O::F64Ugt => cmpf64!(F64Ugt, |a, b| matches!(
-                a.partial_cmp(&b),
-                None | Some(Greater)
-            )),
-            O::F64Uge => cmpf64!(F64Uge, |a, b| matches!(
-                a.partial_cmp(&b),
-                None | Some(Greater | Equal)
-            )),
-
-            // ---- conversions (Rust `as` saturates and maps NaN to 0) --------
-            O::I32TruncF32S => un!(I32TruncF32S, |a| f32_of(a) as i32 as u32),
-            O::I32TruncF32U => un!(I32TruncF32U, |a| f32_of(a) as u32),
-            O::I32TruncF64S => un!(I32TruncF64S, |a| f64_of(a) as i32 as u32),
-            O::I32TruncF64U => un!(I32TruncF64U, |a| f64_of(a) as u32),
-            O::I64TruncF32S => un!(I64TruncF32S, |a| f32_of(a) as i64),
-            O::I64TruncF32U => un!(I64TruncF32U, |a| f32_of(a) as u64),
-            O::I64TruncF64S => un!(I64TruncF64S, |a| f64_of(a) as i64),
-            O::I64TruncF64U => un!(I64TruncF64U, |a| f64_of(a) as u64),
-            O::F32FromI32S => un!(F32FromI32S, |a| bf32(a as u32 as i32 as f32)),
-            O::F32FromI32U => un!(F32FromI32U, |a| bf32(a as u32 as f32)),
-            O::F32FromI64S => un!(F32FromI64S, |a| bf32(a as i64 as f32)),
-            O::F32FromI64U => un!(F32FromI64U, |a| bf32(a as f32)),
-            O::F64FromI32S => un!(F64FromI32S, |a| bf64(a as u32 as i32 as f64)),
-            O::F64FromI32U => un!(F64FromI32U, |a| bf64(a as u32 as f64)),
-            O::F64FromI64S => un!(F64FromI64S, |a| bf64(a as i64 as f64)),
-            O::F64FromI64U => un!(F64FromI64U, |a| bf64(a as f64)),
-            O::F64PromoteF32 => un!(F64PromoteF32, |a| bf64(f32_of(a) as f64)),
-            O::F32DemoteF64 => un!(F32DemoteF64, |a| bf32(f64_of(a) as f32)),
-
-            // ---- memory -----------------------------------------------------
-            O::Load8S => {
-                let v = try_mem!(mem.load8(ea!()));
-                wr!(1, v as i8 as i64 as u64);
-                next!(Load8S)
-            }
-            O::Load8U => {
-                let v = try_mem!(mem.load8(ea!()));
-                wr!(1, v as u64);
-                next!(Load8U)
-            }
-            O::Load16S => {
-                let v = try_mem!(mem.load16(ea!()));
-                wr!(1, v as i16 as i64 as u64);
-                next!(Load16S)
-            }
-            O::Load16U => {
-                let v = try_mem!(mem.load16(ea!()));
-                wr!(1, v as u64);
-                next!(Load16U)
-            }
-            O::Load32S => {
-                let v = try_mem!(mem.load32(ea!()));
-                wr!(1, v as i32 as i64 as u64);
-                next!(Load32S)
-            }
-            O::Load32U => {
-                let v = try_mem!(mem.load32(ea!()));
-                wr!(1, v as u64);
-                next!(Load32U)
-            }
-            O::Load64 => {
-                let v = try_mem!(mem.load64(ea!()));
-                wr!(1, v);
-                next!(Load64)
-            }
-            O::Store8 => {
-                let a = (rd!(1) as u32).wrapping_add(u32_at!(3));
-                try_mem!(mem.store8(a, rd!(2) as u8));
-                next!(Store8)
-            }
-            O::Store16 => {
-                let a = (rd!(1) as u32).wrapping_add(u32_at!(3));
-                try_mem!(mem.store16(a, rd!(2) as u16));
-                next!(Store16)
-            }
-            O::Store32 => {
-                let a = (rd!(1) as u32).wrapping_add(u32_at!(3));
-                try_mem!(mem.store32(a, rd!(2) as u32));
-                next!(Store32)
-            }
-            O::Store64 => {
-                let a = (rd!(1) as u32).wrapping_add(u32_at!(3));
-                try_mem!(mem.store64(a, rd!(2)));
-                next!(Store64)
-            }
-            O::MemCopy | O::MemMove => {
-                try_mem!(mem.copy(rd!(1) as u32, rd!(2) as u32, rd!(3) as u32));
-                next!(MemCopy)
-            }
-            O::MemFill => {
-                try_mem!(mem.fill(rd!(1) as u32, rd!(2) as u8, rd!(3) as u32));
-                next!(MemFill)
-            }
-
-            // ---- atomics ----------------------------------------------------
-            O::AtomicLoad => {
-                let v = try_mem!(mem.atomic_load(rd!(2) as u32, u8_at!(3)));
-                wr!(1, v);
-                next!(AtomicLoad)
-            }
-            O::AtomicStore => {
-                try_mem!(mem.atomic_store(rd!(1) as u32, u8_at!(3), rd!(2)));
-                next!(AtomicStore)
-            }
-            O::AtomicRmw => {
-                let kind = u8_at!(4);
-                // The validator proved the operation field is a known AtomicOp.
-                let aop = AtomicOp::from_u8(kind >> 2).unwrap_or(AtomicOp::Xchg);
-                let v = try_mem!(mem.atomic_rmw(rd!(2) as u32, kind & 3, aop, rd!(3)));
-                wr!(1, v);
-                next!(AtomicRmw)
-            }
-            O::AtomicCmpxchg => {
-                let v = try_mem!(mem.atomic_cmpxchg(rd!(2) as u32, u8_at!(5), rd!(3), rd!(4)));
-                wr!(1, v);
-                next!(AtomicCmpxchg)
-            }
-            O::Fence => {
-                core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
-                next!(Fence)
-            }
-        }
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(run)
+            .expect("spawn")
+            .join()
+            .expect("ran without overflowing its stack");
     }
 }

@@ -1,0 +1,23 @@
+//! Picks the interpreter's dispatch backend (see `src/interp.rs`).
+//!
+//! `espb_tail_dispatch`: every instruction handler ends by calling the next
+//! one in tail position. That is only sound when the compiler turns those
+//! calls into jumps (otherwise the native stack grows per instruction), which
+//! LLVM does when optimising (opt-level 2, 3, s, z) on the targets listed
+//! here. Everything else (debug builds, Xtensa, 32-bit Arm, …) gets the loop
+//! backend, which runs the same handlers from a loop. `ESPB_LOOP_DISPATCH=1`
+//! forces the loop backend.
+
+fn main() {
+    println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-env-changed=ESPB_LOOP_DISPATCH");
+    println!("cargo::rustc-check-cfg=cfg(espb_tail_dispatch)");
+    let opt = std::env::var("OPT_LEVEL").unwrap_or_default();
+    let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    let optimising = matches!(opt.as_str(), "2" | "3" | "s" | "z");
+    let sibcalls = matches!(arch.as_str(), "x86_64" | "aarch64" | "riscv32" | "riscv64");
+    let forced_loop = std::env::var_os("ESPB_LOOP_DISPATCH").is_some_and(|v| v != "0");
+    if optimising && sibcalls && !forced_loop {
+        println!("cargo::rustc-cfg=espb_tail_dispatch");
+    }
+}
