@@ -1216,12 +1216,11 @@ fn classify_at(dl: &Layout, cfg: &mut Cfg, call: V, a: V, depth: u32) -> Arg {
             _ => {}
         }
     }
-    // A native that fills in a pointer-sized local the module reads back
-    // (`foo_create(&handle)`, often with the local set to NULL first) is
-    // handing out a handle: it writes a native pointer, which the module must
-    // hold as a native reference.
-    let handles = !is_global
-        && dir != Direction::In
+    // A native that fills in a pointer-sized variable (`foo_create(&handle)`,
+    // often with the variable set to NULL first; a local the module reads
+    // back, or a global pointer variable) is handing out a handle: it writes
+    // a native pointer, which the module must hold as a native reference.
+    let handles = dir != Direction::In
         && size == 4
         && (fields.get(&off).is_some_and(|f| f.pointer) || pointer_load_after);
     let ptr = PtrUse {
@@ -1493,6 +1492,16 @@ pub struct FfiResult {
     pub unused_user_hints: Vec<(String, FfiSource)>,
 }
 
+/// Functions the runtime serves from the module heap (docs/abi.md): the
+/// pointers they take are heap blocks, never buffers for a native.
+const MODULE_HEAP: &[&str] = &[
+    "free",
+    "realloc",
+    "vPortFree",
+    "heap_caps_free",
+    "heap_caps_realloc",
+];
+
 /// Options of the FFI pass (a view of the translator's `Options`).
 pub struct FfiOptions<'a> {
     pub analysis: bool,
@@ -1557,6 +1566,9 @@ pub fn run(
                     let Some(&imp) = by_name.get(&callee.name()) else {
                         continue;
                     };
+                    if MODULE_HEAP.contains(&callee.name().as_str()) {
+                        continue;
+                    }
                     let fty = callee.global_type();
                     let fixed = fty.params();
                     let mut args = Vec::new();

@@ -812,3 +812,34 @@ fn heap_blocks_of_constant_size_are_described() {
         );
     }
 }
+
+#[test]
+fn globals_filled_by_natives_and_module_heap_functions() {
+    for opt in OPTS {
+        let (m, s) = build("globals", opt, &Options::default());
+        assert_eq!(
+            emitted(&m, "dev_widget_new"),
+            (
+                vec![],
+                vec![(1, Direction::InOut, SizeSpec::Const(4), true)]
+            ),
+            "{opt}"
+        );
+        assert_eq!(
+            emitted(&m, "dev_get"),
+            (
+                vec![],
+                vec![(0, Direction::InOut, SizeSpec::Const(4), false)]
+            ),
+            "{opt}"
+        );
+        for heap in ["free", "realloc"] {
+            // At -O2/-Os LLVM may delete the unused block altogether.
+            if opt != "-O0" && !m.imports.iter().any(|i| i.name == heap) {
+                continue;
+            }
+            assert_eq!(emitted(&m, heap), (vec![], vec![]), "{heap}{opt}");
+            assert!(report(&s, heap).pointers.is_empty());
+        }
+    }
+}
