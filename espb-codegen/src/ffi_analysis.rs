@@ -934,7 +934,8 @@ enum Arg {
     Value,
 }
 
-/// Reachability between the blocks of one function.
+/// Reachability between the blocks of one function, and instruction
+/// positions inside them (both computed on demand).
 struct Cfg {
     reach: HashMap<B, HashSet<B>>,
     pos: HashMap<V, usize>,
@@ -962,9 +963,7 @@ impl Cfg {
             seen
         })
     }
-}
 
-impl Cfg {
     /// Position of an instruction inside its block.
     fn index_in_block(&mut self, i: V) -> usize {
         let b = i.parent();
