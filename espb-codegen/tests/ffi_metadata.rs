@@ -843,3 +843,24 @@ fn globals_filled_by_natives_and_module_heap_functions() {
         }
     }
 }
+
+#[test]
+fn odd_shapes_are_left_undescribed_rather_than_guessed() {
+    for opt in OPTS {
+        let (m, s) = build("odd", opt, &Options::default());
+        // `take` receives a VLA, a variable element, an address before the
+        // array and (through mutually recursive wrappers, past the depth
+        // limit) a local: no size the analysis can vouch for.
+        let r = report(&s, "take");
+        assert_eq!(r.call_sites, 4, "{opt}");
+        assert!(r.pointers.is_empty(), "{opt}: {r:?}");
+        assert_eq!(emitted(&m, "take"), (vec![], vec![]), "{opt}");
+        // The callback chosen in a loop (a phi of c1/c2) is found; the one
+        // loaded from the table with a variable index says nothing.
+        assert_eq!(
+            report(&s, "take_cb").hints_entry().as_deref(),
+            Some("take_cb: cb 0 (ptr), ud 1"),
+            "{opt}"
+        );
+    }
+}
