@@ -10,6 +10,13 @@
 //! xQueueReceive: out 1
 //! uart_write_bytes: in 1 size arg 2
 //! ```
+//!
+//! How an entry combines with the analysis (see `ffi_analysis.rs`): the
+//! entry decides every argument it mentions ([`FunctionHints::mentions`]),
+//! the analysis keeps the others; what an item leaves open (a `cb` without
+//! signature or `ud`, an `in`/`out` without `size`) is filled from the
+//! analysis at the same place. [`FunctionHints::check`] applies the rules
+//! the module validator and the runtime impose on the resulting metadata.
 
 use std::collections::BTreeMap;
 use std::fmt;
