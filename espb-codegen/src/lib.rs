@@ -12,6 +12,7 @@ use espb_format::{func_flags, Export, FuncLines, Function, LineTables, MemoryReq
 use inkwell::context::Context;
 use inkwell::memory_buffer::MemoryBuffer;
 
+mod atomic_libcalls;
 mod consts;
 mod cse;
 mod ctx;

@@ -1421,6 +1421,12 @@ impl<'a> FnLower<'a> {
         if target.is_function() && target.name().starts_with("llvm.") {
             return self.intrinsic(i, &target.name());
         }
+        if target.is_function()
+            && target.is_declaration()
+            && self.atomic_libcall(i, &target.name())?
+        {
+            return Ok(());
+        }
         let fty = i.called_fn_type();
         let nfixed = fty.fn_params().len() as u32;
         let nargs = i.num_arg_operands();

@@ -245,3 +245,43 @@ fn traps_report_the_c_source_line() {
         assert_eq!(line, 4, "{opt}: {t}");
     }
 }
+
+/// On rv32imc (ESP32-C3: no atomic instructions) clang calls `__atomic_*`
+/// library functions for some `_Atomic` objects; the translator lowers them to
+/// atomic opcodes, so the module imports none of them and still matches native.
+#[test]
+fn rv32imc_atomic_libcalls_are_lowered() {
+    let src = repo().join("tests/c/atomics.c");
+    let (want, want_code) = native(&src).unwrap();
+    let bc = tmp().join("atomics.rv32imc.bc");
+    let st = Command::new("clang-19")
+        .args([
+            "--target=riscv32-unknown-elf",
+            "-march=rv32imc",
+            "-mabi=ilp32",
+            "-isystem",
+            "/usr/include/newlib",
+            "-O2",
+            "-w",
+            "-emit-llvm",
+            "-c",
+        ])
+        .arg(&src)
+        .arg("-o")
+        .arg(&bc)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let bc = std::fs::read(&bc).unwrap();
+    let m = espb_codegen::translate(&bc, &espb_codegen::Options::default()).unwrap();
+    assert!(
+        m.imports.iter().all(|i| !i.name.starts_with("__atomic")),
+        "{:?}",
+        m.imports
+    );
+    let (got, code) = run_espb(&bc).unwrap();
+    assert_eq!(
+        (String::from_utf8_lossy(&got), code),
+        (String::from_utf8_lossy(&want), want_code)
+    );
+}
