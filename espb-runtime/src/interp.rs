@@ -14,10 +14,43 @@
 
 use alloc::vec::Vec;
 use core::cmp::Ordering::{Equal, Greater, Less};
-use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU8, Ordering::Relaxed};
+
+/// 64-bit accesses inline where the target has 64-bit atomics; elsewhere
+/// `Atomic64` is a stand-in whose fast path is never taken (`Mem::at`
+/// refuses 8-byte accesses), so they go through `LinearMemory`.
+#[cfg(target_has_atomic = "64")]
+use core::sync::atomic::AtomicU64 as Atomic64;
+
+/// Without 64-bit atomics, an aligned 64-bit access is two relaxed 32-bit
+/// halves (as in `memory`: a plain 64-bit access may tear).
+#[cfg(not(target_has_atomic = "64"))]
+struct Atomic64(*mut u64);
+
+#[cfg(not(target_has_atomic = "64"))]
+impl Atomic64 {
+    /// SAFETY: `p` is 8-aligned and in bounds of linear memory.
+    unsafe fn from_ptr(p: *mut u64) -> Atomic64 {
+        Atomic64(p)
+    }
+    fn halves(&self) -> (&AtomicU32, &AtomicU32) {
+        let p = self.0 as *mut u32;
+        // SAFETY: `from_ptr`'s contract: both 4-aligned halves are in bounds.
+        unsafe { (AtomicU32::from_ptr(p), AtomicU32::from_ptr(p.add(1))) }
+    }
+    fn load(self, o: core::sync::atomic::Ordering) -> u64 {
+        let (lo, hi) = self.halves();
+        lo.load(o) as u64 | (hi.load(o) as u64) << 32
+    }
+    fn store(self, v: u64, o: core::sync::atomic::Ordering) {
+        let (lo, hi) = self.halves();
+        lo.store(v as u32, o);
+        hi.store((v >> 32) as u32, o);
+    }
+}
 
 use espb_format::{
-    AtomicOp, FuncType, Opcode as O, FUNC_REF_BASE, IMPORT_REF_BASE, NATIVE_REF_BASE,
+    AtomicOp, FuncType, Opcode as O, FUNC_REF_BASE, IMPORT_REF_BASE, NATIVE_REF_BASE, NULL_GUARD,
 };
 
 use crate::code::{Pc, Regs};
@@ -264,8 +297,7 @@ struct Vm<'a, 'm> {
 /// An instruction handler. SAFETY contract: `pc` is an instruction start of
 /// the validated body beginning at `start`, which is the body of `vm.func`,
 /// and `regs` is that function's window (it holds `vm.info.regs` slots).
-type Handler =
-    for<'v, 'a, 'm, 'l> unsafe fn(&'v mut Vm<'a, 'm>, Pc, Regs, Pc, &'l LinearMemory) -> Exit;
+type Handler = for<'v, 'a, 'm> unsafe fn(&'v mut Vm<'a, 'm>, Pc, Regs, Pc, Mem) -> Exit;
 
 /// The handler of the instruction at `pc`.
 ///
@@ -281,14 +313,7 @@ unsafe fn fetch(pc: Pc) -> Handler {
 ///
 /// SAFETY: `h` is `fetch(pc)` and the arguments satisfy `Handler`'s contract.
 #[inline(always)]
-unsafe fn go(
-    h: Handler,
-    vm: &mut Vm<'_, '_>,
-    pc: Pc,
-    regs: Regs,
-    start: Pc,
-    mem: &LinearMemory,
-) -> Exit {
+unsafe fn go(h: Handler, vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
     #[cfg(espb_tail_dispatch)]
     {
         // SAFETY: see the function contract.
@@ -308,7 +333,7 @@ unsafe fn go(
 ///
 /// SAFETY: the arguments satisfy `Handler`'s contract.
 #[inline(always)]
-unsafe fn next(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: &LinearMemory) -> Exit {
+unsafe fn next(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
     // SAFETY: see the function contract.
     unsafe { go(fetch(pc), vm, pc, regs, start, mem) }
 }
@@ -316,7 +341,7 @@ unsafe fn next(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: &LinearM
 /// Runs from `pc` until the entry function returns or a trap.
 ///
 /// SAFETY: the arguments satisfy `Handler`'s contract.
-unsafe fn execute(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: &LinearMemory) -> Exit {
+unsafe fn execute(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
     #[cfg(espb_tail_dispatch)]
     {
         // SAFETY: see the function contract.
@@ -383,23 +408,84 @@ fn checkpoint(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
 /// SAFETY: `t` is a validated branch target of the body at `start`; the
 /// other arguments satisfy `Handler`'s contract.
 #[inline(always)]
-unsafe fn jump(
-    vm: &mut Vm<'_, '_>,
-    pc: Pc,
-    regs: Regs,
-    start: Pc,
-    mem: &LinearMemory,
-    t: u32,
-) -> Exit {
+unsafe fn jump(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, t: u32) -> Exit {
     // SAFETY: see the function contract.
     let target = unsafe { Pc::at(start, t) };
     if target.not_after(pc) {
-        if let Some(e) = checkpoint(vm, pc, start) {
-            return e;
+        // `checkpoint` in two halves: the common case inline, the rest (and
+        // the interrupt) in `back_edge`, called in tail position so that the
+        // branch handlers need no stack frame.
+        vm.fuel = vm.fuel.wrapping_sub(1);
+        if vm.fuel == 0 || vm.interrupt.load(Relaxed) {
+            vm.pc = target;
+            // SAFETY: see the function contract.
+            return unsafe { back_edge(vm, pc, regs, start, mem) };
         }
     }
     // SAFETY: `target` is an instruction start of the running body.
     unsafe { next(vm, target, regs, start, mem) }
+}
+
+/// A backward branch from `pc` to `vm.pc` that ran out of fuel or saw the
+/// interrupt flag (`jump` already took one unit of fuel). The target travels
+/// in `vm` to keep the arguments in registers (a tail call needs that).
+///
+/// SAFETY: as `jump`, with `vm.pc` the validated target.
+#[cold]
+#[inline(never)]
+unsafe fn back_edge(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
+    let target = vm.pc;
+    vm.fuel = vm.fuel.wrapping_add(1);
+    if let Some(e) = checkpoint(vm, pc, start) {
+        return e;
+    }
+    // SAFETY: see the function contract.
+    unsafe { next(vm, target, regs, start, mem) }
+}
+
+/// Linear memory as the load and store handlers see it: the host address of
+/// module address `NULL_GUARD` and the number of valid bytes from there to
+/// `linear_end`, both in machine registers. Built once per `run` from
+/// `LinearMemory::host_ptr`, which checked that whole range; the buffer is
+/// never moved or resized while the instance lives.
+#[derive(Clone, Copy)]
+struct Mem {
+    lo: *mut u8,
+    lim: usize,
+}
+
+impl Mem {
+    fn new(m: &LinearMemory) -> Mem {
+        let lim = m.len().saturating_sub(NULL_GUARD);
+        match m.host_ptr(NULL_GUARD, lim) {
+            Ok(lo) if lim > 0 => Mem {
+                lo,
+                lim: lim as usize,
+            },
+            // No valid byte: every access takes the checked slow path.
+            _ => Mem {
+                lo: core::ptr::null_mut(),
+                lim: 0,
+            },
+        }
+    }
+
+    /// The host address of module bytes `[ea, ea + N)` if they lie in
+    /// `[NULL_GUARD, linear_end)` and `ea` is a multiple of `N`; `None`
+    /// otherwise (the caller then takes `LinearMemory`'s checked path, which
+    /// handles misaligned accesses and traps).
+    #[inline(always)]
+    fn at<const N: u32>(self, ea: u32) -> Option<*mut u8> {
+        // Addresses below the guard wrap to huge values: one compare.
+        let rel = ea.wrapping_sub(NULL_GUARD);
+        if rel as u64 + N as u64 <= self.lim as u64 && ea & (N - 1) == 0 {
+            // SAFETY: `rel + N <= lim`, so the bytes lie inside the range
+            // `host_ptr` returned.
+            Some(unsafe { self.lo.add(rel as usize) })
+        } else {
+            None
+        }
+    }
 }
 
 /// Register operand `k` of the instruction at `pc`.
@@ -611,14 +697,15 @@ unsafe fn call_indirect(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc) -> R
 /// window of the running function), and `go`/`next`/`jump` pass on states
 /// that satisfy it.
 macro_rules! handlers {
-    ($( fn $name:ident($vm:ident, $pc:ident, $regs:ident, $start:ident, $mem:ident) $body:block )*) => {$(
+    ($( $(#[$attr:meta])* fn $name:ident($vm:ident, $pc:ident, $regs:ident, $start:ident, $mem:ident) $body:block )*) => {$(
+        $(#[$attr])*
         #[allow(non_snake_case, unused_variables, unused_unsafe, clippy::unnecessary_cast)]
         pub(super) unsafe fn $name(
             $vm: &mut Vm<'_, '_>,
             $pc: Pc,
             $regs: Regs,
             $start: Pc,
-            $mem: &LinearMemory,
+            $mem: Mem,
         ) -> Exit {
             // SAFETY: see `handlers!` and `Handler`.
             unsafe { $body }
@@ -709,40 +796,79 @@ macro_rules! b32i {
     };
 }
 
-/// Loads: `dst = convert(mem[reg + offset])`.
+/// Loads: `dst = convert(mem[reg + offset])`. The handler does aligned,
+/// in-bounds accesses inline (as a relaxed atomic of the access width, like
+/// every access to linear memory: see `memory`); the rest goes, in tail
+/// position, to the same-named handler in `slow`, which uses
+/// `LinearMemory`'s checked accessors (byte-wise when misaligned, a trap
+/// when out of bounds).
 macro_rules! loads {
-    ($( $name:ident $load:ident |$v:ident| $e:expr; )*) => {$(
-        handlers! {
+    ($( $name:ident $load:ident $n:literal $atomic:ty |$v:ident| $e:expr; )*) => {
+        handlers! {$(
             fn $name(vm, pc, regs, start, mem) {
                 let n = pc.skip(const { O::$name.fixed_size() });
                 let h = fetch(n);
                 let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3));
-                let $v = match mem.$load(ea) {
-                    Ok(v) => v,
-                    Err(k) => return raise(vm, pc, start, k),
+                let Some(p) = mem.at::<$n>(ea) else {
+                    return slow::$name(vm, pc, regs, start, mem);
                 };
+                // SAFETY: `p` is in bounds and aligned (`Mem::at`).
+                let $v = <$atomic>::from_ptr(p as *mut _).load(Relaxed);
                 wr(pc, regs, 1, $e);
                 go(h, vm, n, regs, start, mem)
             }
+        )*}
+        mod slow_loads {
+            use super::*;
+            handlers! {$(
+                #[cold]
+                #[inline(never)]
+                fn $name(vm, pc, regs, start, mem) {
+                    let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3));
+                    let $v = match vm.inst.mem.$load(ea) {
+                        Ok(v) => v,
+                        Err(k) => return raise(vm, pc, start, k),
+                    };
+                    wr(pc, regs, 1, $e);
+                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                }
+            )*}
         }
-    )*};
+    };
 }
 
-/// Stores: `mem[reg + offset] = truncate(src)`.
+/// Stores: `mem[reg + offset] = truncate(src)`, fast and slow path as for
+/// loads.
 macro_rules! stores {
-    ($( $name:ident $store:ident $t:ty; )*) => {$(
-        handlers! {
+    ($( $name:ident $store:ident $n:literal $atomic:ty, $t:ty; )*) => {
+        handlers! {$(
             fn $name(vm, pc, regs, start, mem) {
                 let n = pc.skip(const { O::$name.fixed_size() });
                 let h = fetch(n);
                 let ea = (rr(pc, regs, 1) as u32).wrapping_add(pc.u32(3));
-                if let Err(k) = mem.$store(ea, rr(pc, regs, 2) as $t) {
-                    return raise(vm, pc, start, k);
-                }
+                let Some(p) = mem.at::<$n>(ea) else {
+                    return slow::$name(vm, pc, regs, start, mem);
+                };
+                // SAFETY: `p` is in bounds and aligned (`Mem::at`).
+                <$atomic>::from_ptr(p as *mut _).store(rr(pc, regs, 2) as $t, Relaxed);
                 go(h, vm, n, regs, start, mem)
             }
+        )*}
+        mod slow_stores {
+            use super::*;
+            handlers! {$(
+                #[cold]
+                #[inline(never)]
+                fn $name(vm, pc, regs, start, mem) {
+                    let ea = (rr(pc, regs, 1) as u32).wrapping_add(pc.u32(3));
+                    if let Err(k) = vm.inst.mem.$store(ea, rr(pc, regs, 2) as $t) {
+                        return raise(vm, pc, start, k);
+                    }
+                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                }
+            )*}
         }
-    )*};
+    };
 }
 
 /// Integer division and remainder: `$chk` returns a trap for bad operands.
@@ -966,32 +1092,32 @@ mod h {
             next(vm, pc.skip(const { O::F64Fma.fixed_size() }), regs, start, mem)
         }
         fn MemCopy(vm, pc, regs, start, mem) {
-            if let Err(k) = mem.copy(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u32, rr(pc, regs, 3) as u32) {
+            if let Err(k) = vm.inst.mem.copy(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u32, rr(pc, regs, 3) as u32) {
                 return raise(vm, pc, start, k);
             }
             next(vm, pc.skip(const { O::MemCopy.fixed_size() }), regs, start, mem)
         }
         fn MemMove(vm, pc, regs, start, mem) {
-            if let Err(k) = mem.copy(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u32, rr(pc, regs, 3) as u32) {
+            if let Err(k) = vm.inst.mem.copy(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u32, rr(pc, regs, 3) as u32) {
                 return raise(vm, pc, start, k);
             }
             next(vm, pc.skip(const { O::MemMove.fixed_size() }), regs, start, mem)
         }
         fn MemFill(vm, pc, regs, start, mem) {
-            if let Err(k) = mem.fill(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u8, rr(pc, regs, 3) as u32) {
+            if let Err(k) = vm.inst.mem.fill(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u8, rr(pc, regs, 3) as u32) {
                 return raise(vm, pc, start, k);
             }
             next(vm, pc.skip(const { O::MemFill.fixed_size() }), regs, start, mem)
         }
         fn AtomicLoad(vm, pc, regs, start, mem) {
-            match mem.atomic_load(rr(pc, regs, 2) as u32, pc.u8(3)) {
+            match vm.inst.mem.atomic_load(rr(pc, regs, 2) as u32, pc.u8(3)) {
                 Ok(v) => wr(pc, regs, 1, v),
                 Err(k) => return raise(vm, pc, start, k),
             }
             next(vm, pc.skip(const { O::AtomicLoad.fixed_size() }), regs, start, mem)
         }
         fn AtomicStore(vm, pc, regs, start, mem) {
-            if let Err(k) = mem.atomic_store(rr(pc, regs, 1) as u32, pc.u8(3), rr(pc, regs, 2)) {
+            if let Err(k) = vm.inst.mem.atomic_store(rr(pc, regs, 1) as u32, pc.u8(3), rr(pc, regs, 2)) {
                 return raise(vm, pc, start, k);
             }
             next(vm, pc.skip(const { O::AtomicStore.fixed_size() }), regs, start, mem)
@@ -1000,14 +1126,14 @@ mod h {
             let kind = pc.u8(4);
             // The validator proved the operation field is a known AtomicOp.
             let aop = AtomicOp::from_u8(kind >> 2).unwrap_or(AtomicOp::Xchg);
-            match mem.atomic_rmw(rr(pc, regs, 2) as u32, kind & 3, aop, rr(pc, regs, 3)) {
+            match vm.inst.mem.atomic_rmw(rr(pc, regs, 2) as u32, kind & 3, aop, rr(pc, regs, 3)) {
                 Ok(v) => wr(pc, regs, 1, v),
                 Err(k) => return raise(vm, pc, start, k),
             }
             next(vm, pc.skip(const { O::AtomicRmw.fixed_size() }), regs, start, mem)
         }
         fn AtomicCmpxchg(vm, pc, regs, start, mem) {
-            match mem.atomic_cmpxchg(rr(pc, regs, 2) as u32, pc.u8(5), rr(pc, regs, 3), rr(pc, regs, 4)) {
+            match vm.inst.mem.atomic_cmpxchg(rr(pc, regs, 2) as u32, pc.u8(5), rr(pc, regs, 3), rr(pc, regs, 4)) {
                 Ok(v) => wr(pc, regs, 1, v),
                 Err(k) => return raise(vm, pc, start, k),
             }
@@ -1218,21 +1344,27 @@ mod h {
         I64RemU |a, b| r64x2, div_check_zero(b) => a % b;
     }
 
+    /// The out-of-line halves of the load and store handlers.
+    mod slow {
+        pub(super) use super::slow_loads::*;
+        pub(super) use super::slow_stores::*;
+    }
+
     loads! {
-        Load8S load8 |v| v as i8 as i64 as u64;
-        Load8U load8 |v| v as u64;
-        Load16S load16 |v| v as i16 as i64 as u64;
-        Load16U load16 |v| v as u64;
-        Load32S load32 |v| v as i32 as i64 as u64;
-        Load32U load32 |v| v as u64;
-        Load64 load64 |v| v;
+        Load8S load8 1 AtomicU8 |v| v as i8 as i64 as u64;
+        Load8U load8 1 AtomicU8 |v| v as u64;
+        Load16S load16 2 AtomicU16 |v| v as i16 as i64 as u64;
+        Load16U load16 2 AtomicU16 |v| v as u64;
+        Load32S load32 4 AtomicU32 |v| v as i32 as i64 as u64;
+        Load32U load32 4 AtomicU32 |v| v as u64;
+        Load64 load64 8 Atomic64 |v| v;
     }
 
     stores! {
-        Store8 store8 u8;
-        Store16 store16 u16;
-        Store32 store32 u32;
-        Store64 store64 u64;
+        Store8 store8 1 AtomicU8, u8;
+        Store16 store16 2 AtomicU16, u16;
+        Store32 store32 4 AtomicU32, u32;
+        Store64 store64 8 Atomic64, u64;
     }
 }
 
@@ -1284,7 +1416,7 @@ fn run(
         start,
     };
     // SAFETY: offset 0 of a validated body, the entry function's window.
-    let exit = unsafe { execute(&mut vm, start, regs, start, &inst.mem) };
+    let exit = unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem)) };
     *fuel = vm.fuel;
     match exit {
         Exit::Done => Ok(()),
