@@ -35,6 +35,10 @@ struct Graph {
     calls: Vec<((BlockId, usize), Vec<VReg>, usize)>,
     pinned: Vec<Option<u16>>,
     occurs: Vec<u32>,
+    /// Colours to steer clear of: a parallel-copy source should not share a
+    /// register with another destination of the same copy (that would make a
+    /// cycle, which costs an extra move through the scratch register).
+    avoid: Vec<Vec<u32>>,
 }
 
 /// A set of small integers with O(1) insert/remove and iteration over members.
@@ -95,6 +99,7 @@ fn build(f: &Func) -> Graph {
     let mut calls = Vec::new();
     let mut pinned = vec![None; n];
     let mut occurs = vec![0u32; n];
+    let mut avoid: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut live = SparseSet::new(n);
     let edge = |adj: &mut Vec<Vec<u32>>, a: u32, b: u32| {
         if a != b {
@@ -147,6 +152,15 @@ fn build(f: &Func) -> Graph {
                             moves[s as usize].push(d);
                             live.insert(s);
                         }
+                        if pairs.len() <= 16 {
+                            for &(d, s) in pairs {
+                                for &(d2, _) in pairs {
+                                    if d2 != d {
+                                        avoid[s as usize].push(d2);
+                                    }
+                                }
+                            }
+                        }
                     }
                     if let Inst::Params(ps) = inst {
                         for (k, &p) in ps.iter().enumerate() {
@@ -186,6 +200,7 @@ fn build(f: &Func) -> Graph {
         calls,
         pinned,
         occurs,
+        avoid,
     }
 }
 
@@ -292,6 +307,15 @@ fn coalesce(g: &Graph) -> (Graph, Vec<u32>) {
             pin[v] = None;
         }
     }
+    let mut avoid: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (a, xs) in g.avoid.iter().enumerate() {
+        for &b in xs {
+            let (x, y) = (rep[a], rep[b as usize]);
+            if x != y {
+                avoid[x as usize].push(y);
+            }
+        }
+    }
     let calls = g.calls.clone();
     (
         Graph {
@@ -300,6 +324,7 @@ fn coalesce(g: &Graph) -> (Graph, Vec<u32>) {
             calls,
             pinned: pin,
             occurs,
+            avoid,
         },
         rep,
     )
@@ -380,7 +405,10 @@ fn color(g: &Graph, k: usize, no_spill: &[bool]) -> Result<Vec<u16>, Vec<VReg>> 
             .iter()
             .map(|&m| col[m as usize])
             .find(|&c| c != u16::MAX && free(c));
-        let c = pref.or_else(|| (0..k as u16).find(|&c| free(c)));
+        let avoided = |c: u16| g.avoid[v as usize].iter().any(|&a| col[a as usize] == c);
+        let c = pref
+            .or_else(|| (0..k as u16).find(|&c| free(c) && !avoided(c)))
+            .or_else(|| (0..k as u16).find(|&c| free(c)));
         match c {
             Some(c) => col[v as usize] = c,
             None => spilled.push(v),
