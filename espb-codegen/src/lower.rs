@@ -473,9 +473,10 @@ impl<'a> FnLower<'a> {
                 if i.operand(0).ty().kind() == LLVMTypeKind::LLVMVectorTypeKind {
                     return Err("vector select is not supported".into());
                 }
-                let c = self.get1(i.operand(0))?;
+                let (c, swap) = self.select_condition(i.operand(0))?;
                 let a = self.get(i.operand(1))?;
                 let b = self.get(i.operand(2))?;
+                let (a, b) = if swap { (b, a) } else { (a, b) };
                 let out = a
                     .iter()
                     .zip(b.iter())
@@ -563,6 +564,31 @@ impl<'a> FnLower<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The register `select` tests, looking through `icmp eq/ne x, 0` of a
+    /// value of at most 32 bits (select already tests an i32 against zero).
+    /// Returns whether the operands must be exchanged (for `eq`).
+    fn select_condition(&mut self, c: Val) -> R<(VReg, bool)> {
+        if c.kind() == LLVMValueKind::LLVMInstructionValueKind && c.opcode() == LLVMOpcode::LLVMICmp
+        {
+            let (x, zero) = (c.operand(0), c.operand(1));
+            let pred = c.icmp_pred();
+            let is_zero = zero.kind() == LLVMValueKind::LLVMConstantIntValueKind
+                && zero.const_int_words() == Some(0);
+            let narrow =
+                x.ty().kind() == LLVMTypeKind::LLVMIntegerTypeKind && x.ty().int_width() <= 32;
+            if is_zero
+                && narrow
+                && matches!(
+                    pred,
+                    LLVMIntPredicate::LLVMIntEQ | LLVMIntPredicate::LLVMIntNE
+                )
+            {
+                return Ok((self.get1(x)?, pred == LLVMIntPredicate::LLVMIntEQ));
+            }
+        }
+        Ok((self.get1(c)?, false))
     }
 
     fn leaf_range(&self, t: Ty, idx: &[u32]) -> R<(usize, usize)> {
