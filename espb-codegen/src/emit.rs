@@ -24,6 +24,15 @@ enum Pending {
     Table(u8, BlockId, Vec<BlockId>),
 }
 
+impl Pending {
+    fn fixed(&self) -> Option<&Instr> {
+        match self {
+            Pending::Fixed(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
 struct Emitter<'a> {
     col: &'a [u16],
     scratch: u8,
@@ -384,6 +393,7 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
             Term::Unreachable => e.push(Pending::Fixed(Instr::Unreachable {}), loc),
         }
     }
+    crate::fuse::fuse(&mut e.out, &mut block_start, Pending::fixed, Pending::Fixed);
     // Sizes do not depend on target values: compute offsets, then encode.
     let size = |p: &Pending| -> usize {
         match p {

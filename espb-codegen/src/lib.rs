@@ -20,6 +20,7 @@ mod dce;
 mod diag;
 mod emit;
 mod ffi_analysis;
+mod fuse;
 mod globals;
 pub mod hints;
 mod intrinsics;

@@ -282,6 +282,18 @@ macro_rules! for_each_opcode {
             0xf2 AtomicRmw "atomic.rmw" "ptr any -> any" { dst: Dst, addr: Reg, src: Reg, kind: U8 };
             0xf3 AtomicCmpxchg "atomic.cmpxchg" "ptr any any -> any" { dst: Dst, addr: Reg, expected: Reg, new: Reg, width: U8 };
             0xf4 Fence "fence" "" {};
+
+            // ---- fused pairs (chosen from measured pair frequencies; the
+            // translator's peephole pass `espb-codegen/src/fuse.rs` emits
+            // them). Each does exactly what its two parts do in order.
+            // `mov d1, s1; mov d2, s2`.
+            0x89 Mov2 "mov2" "any any -> any any" { dst1: Dst, src1: Reg, dst2: Dst, src2: Reg };
+            // `i32.shli t, i, k; i32.add d, a, t` (a != t): array indexing.
+            0x5f I32ShlAdd "i32.shladd" "i32 i32 -> i32 i32" { dst: Dst, tmp: Dst, a: Reg, index: Reg, shift: U8 };
+            // `i32.add t, a, b; ld8_u d, t, offset`.
+            0xf5 Load8UAdd "ld8_u.add" "ptr i32 -> i64 ptr" { dst: Dst, tmp: Dst, a: Reg, b: Reg, offset: I32 };
+            // `i32.add t, a, b; ld32_u d, t, offset`.
+            0xf6 Load32UAdd "ld32_u.add" "ptr i32 -> i64 ptr" { dst: Dst, tmp: Dst, a: Reg, b: Reg, offset: I32 };
         }
     };
 }

@@ -1346,8 +1346,72 @@ mod h {
 
     /// The out-of-line halves of the load and store handlers.
     mod slow {
+        pub(super) use super::slow_fused::*;
         pub(super) use super::slow_loads::*;
         pub(super) use super::slow_stores::*;
+    }
+
+    // ---- fused pairs: each does what its two parts do, in order ----------
+    handlers! {
+        fn Mov2(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::Mov2.fixed_size() });
+            let h = fetch(n);
+            wr(pc, regs, 1, rr(pc, regs, 2));
+            wr(pc, regs, 3, rr(pc, regs, 4));
+            go(h, vm, n, regs, start, mem)
+        }
+        fn I32ShlAdd(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::I32ShlAdd.fixed_size() });
+            let h = fetch(n);
+            let t = (rr(pc, regs, 4) as u32).wrapping_shl(pc.u8(5) as u32);
+            wr(pc, regs, 2, t as u64);
+            wr(pc, regs, 1, (rr(pc, regs, 3) as u32).wrapping_add(t) as u64);
+            go(h, vm, n, regs, start, mem)
+        }
+    }
+
+    /// `i32.add t, a, b; ldN d, t, offset`.
+    macro_rules! fused_loads {
+        ($( $name:ident $load:ident $n:literal $atomic:ty |$v:ident| $e:expr; )*) => {
+            handlers! {$(
+                fn $name(vm, pc, regs, start, mem) {
+                    let n = pc.skip(const { O::$name.fixed_size() });
+                    let h = fetch(n);
+                    let t = (rr(pc, regs, 3) as u32).wrapping_add(rr(pc, regs, 4) as u32);
+                    let ea = t.wrapping_add(pc.u32(5));
+                    let Some(p) = mem.at::<$n>(ea) else {
+                        return slow::$name(vm, pc, regs, start, mem);
+                    };
+                    wr(pc, regs, 2, t as u64);
+                    // SAFETY: `p` is in bounds and aligned (`Mem::at`).
+                    let $v = <$atomic>::from_ptr(p as *mut _).load(Relaxed);
+                    wr(pc, regs, 1, $e);
+                    go(h, vm, n, regs, start, mem)
+                }
+            )*}
+            mod slow_fused {
+                use super::*;
+                handlers! {$(
+                    #[cold]
+                    #[inline(never)]
+                    fn $name(vm, pc, regs, start, mem) {
+                        let t = (rr(pc, regs, 3) as u32).wrapping_add(rr(pc, regs, 4) as u32);
+                        wr(pc, regs, 2, t as u64);
+                        let $v = match vm.inst.mem.$load(t.wrapping_add(pc.u32(5))) {
+                            Ok(v) => v,
+                            Err(k) => return raise(vm, pc, start, k),
+                        };
+                        wr(pc, regs, 1, $e);
+                        next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                    }
+                )*}
+            }
+        };
+    }
+
+    fused_loads! {
+        Load8UAdd load8 1 AtomicU8 |v| v as u64;
+        Load32UAdd load32 4 AtomicU32 |v| v as u64;
     }
 
     loads! {
@@ -1429,7 +1493,66 @@ fn run(
 
 #[cfg(all(test, feature = "std"))]
 mod tests {
-    use crate::{Config, Imports, Instance, Module, Value};
+    use crate::{Config, Imports, Instance, Module, TrapKind, Value};
+
+    /// The fused instructions do what their two parts do, in order
+    /// (including when a later part reads what an earlier one wrote), on the
+    /// inline path and the out-of-line (misaligned, out-of-bounds) one.
+    #[test]
+    fn fused_instructions() {
+        const SRC: &str = r#"
+.type (i32, i32) -> i32
+.memory data_end 0x1010 heap 0 stack 0x1000
+.data 0x1000 "0102030405060708"
+.func ty0 regs 8 frame 0 align 0
+    mov2 r2, r1, r3, r2
+    i32.shladd r4, r5, r0, r3, 2
+    ld32_u.add r6, r7, r0, r5, 0
+    ld8_u.add r1, r7, r7, r3, 1
+    i32.add r6, r6, r1
+    i32.add r6, r6, r4
+    i32.add r6, r6, r7
+    ret r6
+.end
+.func ty0 regs 4 frame 0 align 0
+    ld32_u.add r2, r3, r0, r1, 0
+    i32.add r2, r2, r3
+    ret r2
+.end
+.export "seq" f0
+.export "load" f1
+"#;
+        let bytes = espb_format::text::assemble(SRC)
+            .expect("assemble")
+            .to_bytes();
+        let m = Module::parse(&bytes).expect("parse");
+        let inst = Instance::new(&m, &Imports::new(), Config::default()).expect("instance");
+        let call = |f: &str, a: i32, b: i32| inst.call(f, &[Value::I32(a), Value::I32(b)]);
+        // r2 = 1, r3 = 1, r5 = 4, r4 = 0x1004, r7 = 0x1004 then 0x1005,
+        // r6 = 0x08070605, r1 = mem8[0x1006] = 7.
+        let want = 0x0807_0605u32 + 7 + 0x1004 + 0x1005;
+        assert_eq!(
+            call("seq", 0x1000, 1).unwrap(),
+            Some(Value::I32(want as i32))
+        );
+        // Aligned, misaligned (byte-wise path), out of bounds.
+        assert_eq!(
+            call("load", 0x1000, 4).unwrap(),
+            Some(Value::I32(0x0807_0605 + 0x1004))
+        );
+        assert_eq!(
+            call("load", 0x1000, 1).unwrap(),
+            Some(Value::I32(0x0504_0302 + 0x1001))
+        );
+        let t = call("load", 0x0ffc, 0).unwrap_err();
+        assert_eq!(
+            t.kind,
+            TrapKind::OutOfBounds {
+                addr: 0x0ffc,
+                size: 4
+            }
+        );
+    }
 
     /// Every kind of dispatch (straight-line, branches, module, indirect and
     /// host calls, returns, memory) in a loop run on a thread with a small

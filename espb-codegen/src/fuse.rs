@@ -1,0 +1,213 @@
+//! Peephole fusion: adjacent instruction pairs that the benchmarks execute
+//! most often (`benches/profile/opcode-pairs.sh`) become one fused
+//! instruction, which the interpreter dispatches once. A fused instruction
+//! does exactly what its two parts do, in order (it writes both results), so
+//! no liveness is needed; a pair is only fused when no branch lands between
+//! its parts.
+//!
+//! | pair | fused |
+//! |---|---|
+//! | `mov d1, s1; mov d2, s2` | `mov2 d1, s1, d2, s2` |
+//! | `i32.shli t, i, k; i32.add d, a, t` (a ≠ t) | `i32.shladd d, t, a, i, k` |
+//! | `i32.add t, a, b; ld8_u d, t, off` | `ld8_u.add d, t, a, b, off` |
+//! | `i32.add t, a, b; ld32_u d, t, off` | `ld32_u.add d, t, a, b, off` |
+
+use espb_format::Instr;
+
+/// The fused form of `first; second`, if there is one.
+fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
+    Some(match (first.clone(), second.clone()) {
+        (
+            Instr::Mov {
+                dst: dst1,
+                src: src1,
+            },
+            Instr::Mov {
+                dst: dst2,
+                src: src2,
+            },
+        ) => Instr::Mov2 {
+            dst1,
+            src1,
+            dst2,
+            src2,
+        },
+        (
+            Instr::I32ShlI {
+                dst: tmp,
+                a: index,
+                imm,
+            },
+            Instr::I32Add { dst, a, b },
+        ) if (0..32).contains(&imm) && (a == tmp) != (b == tmp) => Instr::I32ShlAdd {
+            dst,
+            tmp,
+            a: if a == tmp { b } else { a },
+            index,
+            shift: imm as u8,
+        },
+        (Instr::I32Add { dst: tmp, a, b }, Instr::Load8U { dst, addr, offset }) if addr == tmp => {
+            Instr::Load8UAdd {
+                dst,
+                tmp,
+                a,
+                b,
+                offset,
+            }
+        }
+        (Instr::I32Add { dst: tmp, a, b }, Instr::Load32U { dst, addr, offset }) if addr == tmp => {
+            Instr::Load32UAdd {
+                dst,
+                tmp,
+                a,
+                b,
+                offset,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// Fuses adjacent pairs in `out` (the emitter's instructions in layout
+/// order, each with its source location; `fixed` views an instruction whose
+/// encoding is final, `wrap` makes one). `starts[b]` is the index in `out`
+/// where block `b` begins (`usize::MAX`: not laid out; `out.len()`: at the
+/// end); the second half of a fused pair never begins a block, and `starts`
+/// is renumbered to the new indices. A fused instruction keeps the first
+/// part's location.
+pub(crate) fn fuse<P, L: Copy>(
+    out: &mut Vec<(P, L)>,
+    starts: &mut [usize],
+    fixed: impl Fn(&P) -> Option<&Instr>,
+    wrap: impl Fn(Instr) -> P,
+) {
+    let n = out.len();
+    let mut is_start = vec![false; n + 1];
+    for &s in starts.iter() {
+        if s <= n {
+            is_start[s] = true;
+        }
+    }
+    let old = std::mem::take(out);
+    let mut new_index = vec![0usize; n + 1];
+    let mut it = old.into_iter().enumerate().peekable();
+    while let Some((k, (p, loc))) = it.next() {
+        new_index[k] = out.len();
+        let fused = match (fixed(&p), it.peek()) {
+            (Some(a), Some((k2, (q, _)))) if !is_start[*k2] => {
+                fixed(q).and_then(|b| fuse_pair(a, b))
+            }
+            _ => None,
+        };
+        match fused {
+            Some(i) => {
+                if let Some((k2, _)) = it.next() {
+                    new_index[k2] = out.len();
+                }
+                out.push((wrap(i), loc));
+            }
+            None => out.push((p, loc)),
+        }
+    }
+    new_index[n] = out.len();
+    for s in starts.iter_mut() {
+        if *s <= n {
+            *s = new_index[*s];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(code: Vec<Instr>, starts: &mut [usize]) -> Vec<Instr> {
+        let mut out: Vec<(Instr, ())> = code.into_iter().map(|i| (i, ())).collect();
+        fuse(&mut out, starts, |i| Some(i), |i| i);
+        out.into_iter().map(|(i, _)| i).collect()
+    }
+
+    #[test]
+    fn fuses_pairs_and_renumbers_block_starts() {
+        let code = vec![
+            Instr::Mov { dst: 1, src: 2 },
+            Instr::Mov { dst: 3, src: 4 },
+            Instr::Mov { dst: 5, src: 6 },
+            Instr::I32ShlI {
+                dst: 7,
+                a: 8,
+                imm: 2,
+            },
+            Instr::I32Add {
+                dst: 9,
+                a: 10,
+                b: 7,
+            },
+            Instr::I32Add { dst: 7, a: 1, b: 2 },
+            Instr::Load32U {
+                dst: 3,
+                addr: 7,
+                offset: 4,
+            },
+            Instr::RetVoid {},
+        ];
+        let mut starts = [0, 2, 8, usize::MAX];
+        let got = run(code, &mut starts);
+        assert_eq!(
+            got,
+            vec![
+                Instr::Mov2 {
+                    dst1: 1,
+                    src1: 2,
+                    dst2: 3,
+                    src2: 4
+                },
+                Instr::Mov { dst: 5, src: 6 },
+                Instr::I32ShlAdd {
+                    dst: 9,
+                    tmp: 7,
+                    a: 10,
+                    index: 8,
+                    shift: 2
+                },
+                Instr::Load32UAdd {
+                    dst: 3,
+                    tmp: 7,
+                    a: 1,
+                    b: 2,
+                    offset: 4
+                },
+                Instr::RetVoid {},
+            ]
+        );
+        assert_eq!(starts, [0, 1, 5, usize::MAX]);
+    }
+
+    #[test]
+    fn leaves_branch_targets_and_unfusable_pairs_alone() {
+        let code = vec![
+            Instr::Mov { dst: 1, src: 2 },
+            Instr::Mov { dst: 3, src: 4 },
+            // The shifted value feeds both addends: not fused.
+            Instr::I32ShlI {
+                dst: 7,
+                a: 8,
+                imm: 2,
+            },
+            Instr::I32Add { dst: 9, a: 7, b: 7 },
+            // The load does not use the sum: not fused.
+            Instr::I32Add { dst: 7, a: 1, b: 2 },
+            Instr::Load8U {
+                dst: 3,
+                addr: 1,
+                offset: 0,
+            },
+            Instr::RetVoid {},
+        ];
+        // A branch lands on the second mov.
+        let mut starts = [0, 1];
+        let got = run(code.clone(), &mut starts);
+        assert_eq!(got, code);
+        assert_eq!(starts, [0, 1]);
+    }
+}
