@@ -170,6 +170,8 @@ pub(crate) struct Inner<'m> {
     /// Address of `errno` (0 until first asked for).
     pub errno_addr: AtomicU32,
     pub rand_state: AtomicU64,
+    /// `strtok`'s position between calls (0: no string).
+    pub strtok_save: AtomicU32,
     gate: Arc<Gate>,
 }
 
@@ -455,6 +457,7 @@ impl<'m> Instance<'m> {
             fuel,
             errno_addr: AtomicU32::new(0),
             rand_state: AtomicU64::new(1),
+            strtok_save: AtomicU32::new(0),
             gate: gate.clone(),
             config,
         });

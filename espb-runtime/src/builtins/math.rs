@@ -74,6 +74,37 @@ binary! {
     remainder => libm::remainder, remainderf => libm::remainderf;
 }
 
+/// newlib's classification (`FP_NAN` 0, `FP_INFINITE` 1, `FP_ZERO` 2,
+/// `FP_SUBNORMAL` 3, `FP_NORMAL` 4), which its `isnan`/`isinf`/`fpclassify`
+/// macros call as `__fpclassifyd`/`__fpclassifyf`.
+fn newlib_class(c: core::num::FpCategory) -> u32 {
+    match c {
+        core::num::FpCategory::Nan => 0,
+        core::num::FpCategory::Infinite => 1,
+        core::num::FpCategory::Zero => 2,
+        core::num::FpCategory::Subnormal => 3,
+        core::num::FpCategory::Normal => 4,
+    }
+}
+fn __fpclassifyd(_: &mut Caller<'_>, a: &[u64]) -> R {
+    Ok(Some(newlib_class(d(a, 0).classify()) as u64))
+}
+fn __fpclassifyf(_: &mut Caller<'_>, a: &[u64]) -> R {
+    Ok(Some(newlib_class(f(a, 0).classify()) as u64))
+}
+fn __isnand(_: &mut Caller<'_>, a: &[u64]) -> R {
+    Ok(Some(d(a, 0).is_nan() as u64))
+}
+fn __isnanf(_: &mut Caller<'_>, a: &[u64]) -> R {
+    Ok(Some(f(a, 0).is_nan() as u64))
+}
+fn __isinfd(_: &mut Caller<'_>, a: &[u64]) -> R {
+    Ok(Some(d(a, 0).is_infinite() as u64))
+}
+fn __isinff(_: &mut Caller<'_>, a: &[u64]) -> R {
+    Ok(Some(f(a, 0).is_infinite() as u64))
+}
+
 fn fma(_: &mut Caller<'_>, a: &[u64]) -> R {
     rd(libm::fma(d(a, 0), d(a, 1), d(a, 2)))
 }
@@ -130,6 +161,8 @@ macro_rules! table {
 }
 
 table! {
+    __fpclassifyd: "(f64) -> i32", __fpclassifyf: "(f32) -> i32", __isnand: "(f64) -> i32", __isnanf: "(f32) -> i32",
+    __isinfd: "(f64) -> i32", __isinff: "(f32) -> i32",
     sin: "(f64) -> f64", sinf: "(f32) -> f32", cos: "(f64) -> f64", cosf: "(f32) -> f32",
     tan: "(f64) -> f64", tanf: "(f32) -> f32", asin: "(f64) -> f64", asinf: "(f32) -> f32",
     acos: "(f64) -> f64", acosf: "(f32) -> f32", atan: "(f64) -> f64", atanf: "(f32) -> f32",

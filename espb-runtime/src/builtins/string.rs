@@ -188,7 +188,56 @@ fn strcspn(c: &mut Caller<'_>, a: &[u64]) -> R {
     ret32(strspn_impl(c, a32(a, 0), a32(a, 1), false)?)
 }
 
+/// One `strtok_r` step: skips leading delimiters from `s` (or from the saved
+/// position when `s` is NULL), NUL-terminates the token and returns it with the
+/// position to continue from (0 when the string is exhausted).
+fn strtok_step(c: &Caller<'_>, s: u32, saved: u32, delim: u32) -> Result<(u32, u32), crate::Trap> {
+    let start = if s != 0 { s } else { saved };
+    if start == 0 {
+        return Ok((0, 0));
+    }
+    let start = start.wrapping_add(strspn_impl(c, start, delim, true)?);
+    if c.read_u8(start)? == 0 {
+        return Ok((0, 0));
+    }
+    let end = start.wrapping_add(strspn_impl(c, start, delim, false)?);
+    if c.read_u8(end)? == 0 {
+        return Ok((start, 0));
+    }
+    c.write_u8(end, 0)?;
+    Ok((start, end.wrapping_add(1)))
+}
+
+fn strtok_r(c: &mut Caller<'_>, a: &[u64]) -> R {
+    let save = a32(a, 2);
+    let (tok, next) = strtok_step(c, a32(a, 0), c.read_u32(save)?, a32(a, 1))?;
+    c.write_u32(save, next)?;
+    ret32(tok)
+}
+
+fn strtok(c: &mut Caller<'_>, a: &[u64]) -> R {
+    let saved = c
+        .inner()
+        .strtok_save
+        .load(core::sync::atomic::Ordering::Relaxed);
+    let (tok, next) = strtok_step(c, a32(a, 0), saved, a32(a, 1))?;
+    c.inner()
+        .strtok_save
+        .store(next, core::sync::atomic::Ordering::Relaxed);
+    ret32(tok)
+}
+
 pub(super) static BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "strtok",
+        sig: "(ptr, ptr) -> ptr",
+        f: strtok,
+    },
+    Builtin {
+        name: "strtok_r",
+        sig: "(ptr, ptr, ptr) -> ptr",
+        f: strtok_r,
+    },
     Builtin {
         name: "memcpy",
         sig: "(ptr, ptr, i32) -> ptr",
