@@ -91,7 +91,7 @@ fn imports_in_the_esp_idf_table_are_fast() {
             create.kind,
             ImportKind::Fast {
                 table: 0,
-                index: 88
+                index: 7
             }
         );
         let r = stats.ffi.iter().find(|r| r.name == "printf").unwrap();
