@@ -1677,10 +1677,15 @@ pub fn run(
             });
         }
         for p in r.pointers.iter().filter(|p| p.emitted) {
-            if let (ArgPlace::Param(param), Some(size)) = (p.place, p.size) {
+            let (param, field) = match p.place {
+                ArgPlace::Param(param) => (param, None),
+                ArgPlace::Field { param, offset } => (param, Some(offset)),
+            };
+            if let Some(size) = p.size {
                 pointers.push(PtrMeta {
                     import: idx,
                     param,
+                    field,
                     dir: p.dir,
                     size,
                     handles: p.handles,
@@ -1875,11 +1880,8 @@ fn finish(r: &mut ImportFfi, sig: &FuncType) {
     };
     for p in &mut r.pointers {
         match (p.place, p.size) {
-            (ArgPlace::Field { param, offset }, _) => r.notes.push(format!(
-                "field {param}.{offset} ({}): pointers inside a struct other than callbacks and user \
-                 data cannot be described in the module yet; the native sees the module address",
-                p.source
-            )),
+            // Decided below, once the struct arguments themselves are known.
+            (ArgPlace::Field { .. }, _) => {}
             (ArgPlace::Param(i), None) => r.notes.push(format!(
                 "argument {i} ({}): no size known (no `size` in the hint and no call site tells it); \
                  a module pointer passed there will trap",
@@ -1903,6 +1905,24 @@ fn finish(r: &mut ImportFfi, sig: &FuncType) {
             })
     };
     let ptrs = r.pointers.clone();
+    // A pointer field inside a struct argument is marshalled with the struct:
+    // the struct must be a described constant-size buffer holding the field.
+    for p in &mut r.pointers {
+        let ArgPlace::Field { param, offset } = p.place else {
+            continue;
+        };
+        let inside = is_ptr(param)
+            && offset % 4 == 0
+            && struct_size(param, &ptrs).is_some_and(|n| offset.saturating_add(4) <= n);
+        match p.size {
+            Some(SizeSpec::Const(_) | SizeSpec::StrLen) if inside => p.emitted = true,
+            _ => r.notes.push(format!(
+                "field {param}.{offset} ({}): not emitted: a pointer field needs a constant or strlen \
+                 size and its struct described as a constant-size buffer holding it",
+                p.source
+            )),
+        }
+    }
     for c in &mut r.callbacks {
         let place_ok = |p: ArgPlace| match p {
             ArgPlace::Param(i) => is_ptr(i),

@@ -208,6 +208,10 @@ pub enum SizeSpec {
 pub struct PtrMeta {
     pub import: u32,
     pub param: u32,
+    /// `Some(off)`: the pointer is the field at byte `off` of the struct that
+    /// argument `param` points to (e.g. `esp_timer_create_args_t.name`); the
+    /// struct itself must carry constant-size pointer metadata.
+    pub field: Option<u32>,
     pub dir: Direction,
     pub size: SizeSpec,
     /// The native side reads/writes pointer-sized values (handles) here:

@@ -522,7 +522,12 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
             let param = ptr_param(&mut c, &params)?;
             let at = c.offset();
             let d = c.u8()?;
-            let dir = match d & !HANDLES_BIT {
+            let field = if d & FIELD_BIT != 0 {
+                Some(c.uleb()?)
+            } else {
+                None
+            };
+            let dir = match d & !(HANDLES_BIT | FIELD_BIT) {
                 1 => Direction::In,
                 2 => Direction::Out,
                 3 => Direction::InOut,
@@ -551,6 +556,7 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
             m.pointers.push(PtrMeta {
                 import,
                 param,
+                field,
                 dir,
                 size,
                 handles: d & HANDLES_BIT != 0,
@@ -634,6 +640,8 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
 pub const NO_USER_DATA: u8 = 0xff;
 /// Bit of an immeta direction byte: the pointee holds native handles.
 pub const HANDLES_BIT: u8 = 0x80;
+/// Direction-byte flag of an immeta entry: a ULEB128 struct-field offset follows.
+pub const FIELD_BIT: u8 = 0x40;
 
 /// The signature at `ty`, already checked to exist by the caller's index read.
 fn type_of<'m>(

@@ -234,7 +234,14 @@ pub fn disassemble(m: &Module<'_>) -> String {
             Direction::Out => "out",
             Direction::InOut => "inout",
         };
-        let _ = write!(w, ".pointer imp{} p{} {dir} ", p.import, p.param);
+        let place = match p.field {
+            Some(offset) => place_text(&ArgPlace::Field {
+                param: p.param,
+                offset,
+            }),
+            None => place_text(&ArgPlace::Param(p.param)),
+        };
+        let _ = write!(w, ".pointer imp{} {place} {dir} ", p.import);
         match p.size {
             SizeSpec::Const(n) => {
                 let _ = write!(w, "const {n}");
@@ -672,7 +679,10 @@ fn directive(
         }
         ".pointer" => {
             let import = prefixed(&t.word()?, "imp")?;
-            let param = prefixed(&t.word()?, "p")?;
+            let (param, field) = match parse_place(&t.word()?)? {
+                ArgPlace::Param(param) => (param, None),
+                ArgPlace::Field { param, offset } => (param, Some(offset)),
+            };
             let dir = match t.word()?.as_str() {
                 "in" => Direction::In,
                 "out" => Direction::Out,
@@ -702,6 +712,7 @@ fn directive(
             m.pointers.push(PtrMeta {
                 import,
                 param,
+                field,
                 dir,
                 size,
                 handles,

@@ -164,14 +164,20 @@ impl Module<'_> {
             for p in &self.pointers {
                 put_uleb(&mut s, p.import);
                 put_uleb(&mut s, p.param);
-                s.push(
-                    p.dir as u8
-                        | if p.handles {
-                            crate::reader::HANDLES_BIT
-                        } else {
-                            0
-                        },
-                );
+                let handles = if p.handles {
+                    crate::reader::HANDLES_BIT
+                } else {
+                    0
+                };
+                let field = if p.field.is_some() {
+                    crate::reader::FIELD_BIT
+                } else {
+                    0
+                };
+                s.push(p.dir as u8 | handles | field);
+                if let Some(off) = p.field {
+                    put_uleb(&mut s, off);
+                }
                 match p.size {
                     SizeSpec::Const(n) => {
                         s.push(0);

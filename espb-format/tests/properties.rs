@@ -335,6 +335,8 @@ fn build(spec: &Spec) -> Module<'static> {
         pointers.push(PtrMeta {
             import,
             param,
+            // Every third entry describes a pointer field inside a struct.
+            field: (p[3] % 3 == 0 && p[2] % 2 == 0).then_some(p[4] & !3),
             dir,
             size,
             handles: p[5] % 2 == 1,

@@ -117,12 +117,14 @@ fn ffi_of(m: &Module<'_>, i: u32) -> Vec<String> {
     }
     for p in m.pointers.iter().filter(|p| p.import == i) {
         let h = if p.handles { ", handles" } else { "" };
-        v.push(format!(
-            "{} arg {}: {}{h}",
-            dir(p.dir),
-            p.param,
-            size(p.size)
-        ));
+        let at = place(match p.field {
+            Some(offset) => ArgPlace::Field {
+                param: p.param,
+                offset,
+            },
+            None => ArgPlace::Param(p.param),
+        });
+        v.push(format!("{} {at}: {}{h}", dir(p.dir), size(p.size)));
     }
     v
 }

@@ -326,6 +326,7 @@ fn struct_arg(
     v: u32,
     size: u32,
     fields: &[(u32, FieldKind)],
+    args: &[u64],
     bounces: &mut Vec<Bounce>,
 ) -> Result<usize, Trap> {
     if v == 0 {
@@ -349,6 +350,11 @@ fn struct_arg(
                 let nv = match kind {
                     FieldKind::Callback(t) => st.callback_ptr(c, plan, i, mv, t)?,
                     FieldKind::UserData => mv as usize,
+                    // Its own bounce buffer, copied back after the call for
+                    // out/inout fields like any pointer argument.
+                    FieldKind::Ptr(meta) => {
+                        pointer_arg(st, c, plan, i, mv, Some(meta), args, bounces)?
+                    }
                 };
                 write_usize(&mut buf, off, nv);
                 off += PTR;
@@ -420,7 +426,7 @@ pub(crate) fn call(st: &FfiState, c: &mut Caller<'_>, args: &[u64]) -> Result<Op
                 &mut bounces,
             )? as u64,
             ParamKind::Struct { size, ref fields } => {
-                struct_arg(st, c, plan, i, raw as u32, size, fields, &mut bounces)? as u64
+                struct_arg(st, c, plan, i, raw as u32, size, fields, args, &mut bounces)? as u64
             }
         };
     }

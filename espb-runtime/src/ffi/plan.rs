@@ -14,6 +14,9 @@ use super::LinkError;
 pub(crate) enum FieldKind {
     Callback(FuncType),
     UserData,
+    /// A module pointer stored in the struct, marshalled like a pointer
+    /// argument (its own bounce buffer) with this metadata.
+    Ptr(PtrMeta),
 }
 
 #[derive(Debug, Clone)]
@@ -64,7 +67,11 @@ impl Plan {
                 }
             })
             .collect();
-        for p in m.pointers.iter().filter(|p| p.import == import) {
+        for p in m
+            .pointers
+            .iter()
+            .filter(|p| p.import == import && p.field.is_none())
+        {
             match params.get_mut(p.param as usize) {
                 Some(k @ ParamKind::Ptr(None)) => *k = ParamKind::Ptr(Some(*p)),
                 Some(ParamKind::Ptr(Some(_))) => {
@@ -95,6 +102,19 @@ impl Plan {
                     )));
                 }
             }
+        }
+        // Pointer fields after the struct arguments themselves are known.
+        for p in m
+            .pointers
+            .iter()
+            .filter(|p| p.import == import && p.field.is_some())
+        {
+            let offset = p.field.unwrap_or(0);
+            let place = ArgPlace::Field {
+                param: p.param,
+                offset,
+            };
+            set_place(&mut params, &ty, place, FieldKind::Ptr(*p)).map_err(&err)?;
         }
         for cb in m.callbacks.iter().filter(|c| c.import == import) {
             let cty = m
@@ -168,6 +188,11 @@ fn set_place(
                     ParamKind::Callback(t)
                 }
                 FieldKind::UserData => ParamKind::UserData,
+                FieldKind::Ptr(_) => {
+                    return Err(format!(
+                        "pointer field metadata on argument {i} names no field"
+                    ))
+                }
             };
         }
         ArgPlace::Field { param, offset } => {

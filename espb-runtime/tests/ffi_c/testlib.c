@@ -71,3 +71,15 @@ int tl_count_char(const char *s, int c)
 double tl_scale(double x, float f, long long k) { return x * f + (double)k; }
 /* Returns a pointer into its argument. */
 char *tl_find(char *s, int c) { return strchr(s, c); }
+
+/* A struct holding plain pointers (not callbacks): the native reads the
+ * string field and writes into the buffer field, like
+ * esp_timer_create_args_t.name or a driver config's buffer pointers. */
+struct tl_greeting { const char *name; int times; char *out; };
+int tl_greet(const struct tl_greeting *g)
+{
+    int n = 0;
+    for (int i = 0; i < g->times && n < 63; i++)
+        n += snprintf(g->out + n, (size_t)(64 - n), "%shi %s", i ? ", " : "", g->name);
+    return n;
+}

@@ -108,6 +108,7 @@ pub fn ptr(
     m.pointers.push(PtrMeta {
         import,
         param,
+        field: None,
         dir,
         size,
         handles,
