@@ -27,7 +27,9 @@ use super::FfiState;
 const MAX_STR: u32 = 1 << 20;
 const PTR: usize = std::mem::size_of::<usize>();
 
-/// A native copy of module bytes `[addr, addr + len)`.
+/// What the native sees for module bytes `[addr, addr + len)`: the bytes
+/// themselves in linear memory (`direct`), or a native copy (handle arrays,
+/// which change width, and structs rebuilt in native layout).
 struct Bounce {
     addr: u32,
     len: u32,
@@ -36,11 +38,17 @@ struct Bounce {
     buf: Vec<u64>,
     /// Pointer-sized native values mirroring 4-byte module values.
     handles: bool,
+    /// Zero-copy: the host address of `addr` in linear memory (null: `buf`).
+    direct: *mut u8,
 }
 
 impl Bounce {
     fn ptr(&mut self) -> *mut c_void {
-        self.buf.as_mut_ptr() as *mut c_void
+        if self.direct.is_null() {
+            self.buf.as_mut_ptr() as *mut c_void
+        } else {
+            self.direct as *mut c_void
+        }
     }
     fn native_len(&self) -> usize {
         if self.handles {
@@ -240,35 +248,44 @@ fn pointer_arg(
             ))
         }
     };
+    if !handles {
+        // Zero-copy: the native reads and writes the module's own bytes
+        // (bounds-checked for the whole described size), as on the device.
+        let direct = c.memory().host_ptr(v, len).map_err(Trap::new)?;
+        bounces.push(Bounce {
+            addr: v,
+            len,
+            dir,
+            buf: Vec::new(),
+            handles,
+            direct,
+        });
+        return Ok(direct as usize);
+    }
+    // A handle array: each 4-byte module value becomes a pointer-sized
+    // native value in a copy, translated back after the call.
     c.memory().check(v, len.max(1)).map_err(Trap::new)?;
-    if handles && len % 4 != 0 {
+    if len % 4 != 0 {
         return Err(trap(
             plan,
             format!("argument {i}: a handle array of {len} bytes is not a multiple of 4"),
         ));
     }
-    let native_len = if handles {
-        len as usize / 4 * PTR
-    } else {
-        len as usize
-    };
+    let native_len = len as usize / 4 * PTR;
     let mut b = Bounce {
         addr: v,
         len,
         dir,
         buf: vec![0u64; native_len.div_ceil(8).max(1)],
         handles,
+        direct: std::ptr::null_mut(),
     };
     if dir != Direction::Out {
         let mut bytes = vec![0u8; len as usize];
         c.read(v, &mut bytes)?;
-        if handles {
-            for (k, w) in bytes.chunks_exact(4).enumerate() {
-                let nv = to_native_value(st, u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
-                write_usize(&mut b.buf, k * PTR, nv);
-            }
-        } else {
-            write_bytes(&mut b.buf, 0, &bytes);
+        for (k, w) in bytes.chunks_exact(4).enumerate() {
+            let nv = to_native_value(st, u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+            write_usize(&mut b.buf, k * PTR, nv);
         }
     }
     let p = b.ptr() as usize;
@@ -372,6 +389,7 @@ fn struct_arg(
         dir: Direction::In,
         buf,
         handles: false,
+        direct: std::ptr::null_mut(),
     };
     let p = b.ptr() as usize;
     bounces.push(b);
@@ -442,7 +460,8 @@ pub(crate) fn call(st: &FfiState, c: &mut Caller<'_>, args: &[u64]) -> Result<Op
             start: b.ptr() as usize,
             len: b.native_len(),
             addr: b.addr,
-            sync: b.dir != Direction::In && !b.handles && b.len > 0,
+            // Direct regions are the module's bytes: nothing to mirror.
+            sync: b.dir != Direction::In && !b.handles && b.len > 0 && b.direct.is_null(),
             handles: b.handles,
             mem,
         })
@@ -482,7 +501,7 @@ pub(crate) fn call(st: &FfiState, c: &mut Caller<'_>, args: &[u64]) -> Result<Op
         return Err(t);
     }
     for b in &bounces {
-        if b.dir == Direction::In || b.len == 0 {
+        if b.dir == Direction::In || b.len == 0 || !b.direct.is_null() {
             continue;
         }
         if b.handles {
