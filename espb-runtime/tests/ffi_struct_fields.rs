@@ -5,44 +5,18 @@
 
 mod ffi_util;
 
-use std::process::Command;
-
 use espb_runtime::ffi::{self, Natives};
 use espb_runtime::{Config, Imports, Instance, Module, Output};
-use ffi_util::{repo, testlib, tmp};
+use ffi_util::{script_with, testlib};
 
 const HINTS: &str = "tl_greet: in 0 size 12, in 0.0 size strlen, out 0.8 size 64\n";
 
 fn translate(opt: &str, hints: &str) -> Result<espb_runtime::format::Module<'static>, String> {
-    let src = repo().join("espb-runtime/tests/scripts/ffi_struct_fields.c");
-    // Unique per call: the tests run in parallel.
-    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let bc = tmp().join(format!("struct_fields{opt}-{}-{n}.bc", std::process::id()));
-    let out = Command::new("clang-19")
-        .args([
-            "--target=riscv32-unknown-elf",
-            "-march=rv32imac",
-            "-mabi=ilp32",
-        ])
-        .args(["-isystem", "/usr/include/newlib", opt, "-emit-llvm", "-c"])
-        .arg(&src)
-        .arg("-o")
-        .arg(&bc)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let b = std::fs::read(&bc).unwrap();
-    let _ = std::fs::remove_file(&bc);
     let opts = espb_codegen::Options {
         hints: vec![("fields.hints".into(), hints.into())],
         ..Default::default()
     };
-    espb_codegen::translate(&b, &opts).map_err(|d| d.to_string())
+    script_with("ffi_struct_fields", opt, &opts).map_err(|d| d.to_string())
 }
 
 fn run(m: &espb_runtime::format::Module<'_>) -> (Result<i32, String>, String) {

@@ -45,6 +45,15 @@ pub fn testlib() -> Library {
 }
 
 pub fn script(name: &str, opt: &str) -> espb_runtime::format::Module<'static> {
+    script_with(name, opt, &espb_codegen::Options::default()).unwrap()
+}
+
+/// `tests/scripts/<name>.c` compiled at `opt` and translated with `opts`.
+pub fn script_with(
+    name: &str,
+    opt: &str,
+    opts: &espb_codegen::Options,
+) -> Result<espb_runtime::format::Module<'static>, espb_codegen::Diagnostics> {
     let src = repo()
         .join("espb-runtime/tests/scripts")
         .join(format!("{name}.c"));
@@ -73,7 +82,7 @@ pub fn script(name: &str, opt: &str) -> espb_runtime::format::Module<'static> {
     );
     let b = std::fs::read(&bc).unwrap();
     let _ = std::fs::remove_file(&bc);
-    espb_codegen::translate(&b, &espb_codegen::Options::default()).unwrap()
+    espb_codegen::translate(&b, opts)
 }
 
 pub fn ty(
