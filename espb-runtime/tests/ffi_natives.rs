@@ -17,9 +17,7 @@ use ffi_util::*;
 fn add_metadata(m: &mut espb_runtime::format::Module<'_>) {
     use ValType::*;
     // The translator applies the bundled hints (and infers more); this test
-    // states the metadata of every native it calls itself. The bundled
-    // `qsort: inout 0 size arg 1` counts elements, not bytes, which is too
-    // short for a bounce buffer of ints.
+    // states the metadata of every native it calls itself.
     for f in [
         "tl_apply",
         "qsort",

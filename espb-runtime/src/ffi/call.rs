@@ -1,12 +1,12 @@
 //! One native call: module values to native ones, `ffi_call`, copy-back.
 //!
-//! Pointer arguments use bounce buffers: the bytes the metadata declares are
-//! copied out of linear memory into a native buffer (for `in`/`inout`),
-//! the native gets the buffer, and `out`/`inout` bytes are copied back after
-//! the call. The native therefore sees exactly the declared bytes and never
-//! the rest of the sandbox; a native pointer that comes back (a result, a
-//! callback argument) into one of the call's buffers is mapped to the module
-//! address it mirrors.
+//! Pointer arguments are zero-copy: after a bounds check of the bytes the
+//! metadata declares, the native gets their host address in linear memory
+//! (as on the device). Only handle arrays (whose values change width) and
+//! structs rebuilt in native layout go through native copies ("bounce"
+//! buffers), copied back after the call. A native pointer that comes back (a
+//! result, a callback argument) into one of the call's regions is mapped to
+//! the module address it designates.
 
 use std::cell::RefCell;
 use std::ffi::c_void;
@@ -367,8 +367,7 @@ fn struct_arg(
                 let nv = match kind {
                     FieldKind::Callback(t) => st.callback_ptr(c, plan, i, mv, t)?,
                     FieldKind::UserData => mv as usize,
-                    // Its own bounce buffer, copied back after the call for
-                    // out/inout fields like any pointer argument.
+                    // Marshalled like a pointer argument (zero-copy, bounds-checked).
                     FieldKind::Ptr(meta) => {
                         pointer_arg(st, c, plan, i, mv, Some(meta), args, bounces)?
                     }

@@ -15,7 +15,7 @@ pub(crate) enum FieldKind {
     Callback(FuncType),
     UserData,
     /// A module pointer stored in the struct, marshalled like a pointer
-    /// argument (its own bounce buffer) with this metadata.
+    /// argument with this metadata.
     Ptr(PtrMeta),
 }
 
