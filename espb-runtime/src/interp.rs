@@ -309,15 +309,52 @@ unsafe fn fetch(pc: Pc) -> Handler {
     HANDLERS[op as u8 as usize]
 }
 
-/// Continues with handler `h` of the instruction at `pc`.
-///
-/// SAFETY: `h` is `fetch(pc)` and the arguments satisfy `Handler`'s contract.
+/// What a handler learns early about the next instruction
+/// (`cfg(espb_prefetch)`, see `build.rs`): its handler, looked up before the
+/// handler's own work, which hides two dependent loads on in-order cores
+/// with registers to spare (RISC-V, AArch64). On x86_64 the few registers
+/// are better spent on the work itself (the out-of-order core overlaps the
+/// lookup anyway), and the loop backend looks handlers up in its loop.
+#[cfg(espb_prefetch)]
+type Next = Handler;
+#[cfg(not(espb_prefetch))]
+type Next = Later;
+
+/// "Look the next handler up when dispatching."
+#[cfg(not(espb_prefetch))]
+#[derive(Clone, Copy)]
+struct Later;
+
+/// SAFETY: `pc` is an instruction start of a validated body.
 #[inline(always)]
-unsafe fn go(h: Handler, vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
-    #[cfg(espb_tail_dispatch)]
+unsafe fn prefetch(pc: Pc) -> Next {
+    #[cfg(espb_prefetch)]
+    {
+        // SAFETY: see the function contract.
+        unsafe { fetch(pc) }
+    }
+    #[cfg(not(espb_prefetch))]
+    {
+        let _ = pc;
+        Later
+    }
+}
+
+/// Continues with the instruction at `pc`; `h` is `prefetch(pc)`.
+///
+/// SAFETY: the arguments satisfy `Handler`'s contract.
+#[inline(always)]
+unsafe fn go(h: Next, vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
+    #[cfg(espb_prefetch)]
     {
         // SAFETY: see the function contract.
         unsafe { h(vm, pc, regs, start, mem) }
+    }
+    #[cfg(all(espb_tail_dispatch, not(espb_prefetch)))]
+    {
+        let Later = h;
+        // SAFETY: see the function contract.
+        unsafe { fetch(pc)(vm, pc, regs, start, mem) }
     }
     #[cfg(not(espb_tail_dispatch))]
     {
@@ -335,7 +372,7 @@ unsafe fn go(h: Handler, vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem
 #[inline(always)]
 unsafe fn next(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
     // SAFETY: see the function contract.
-    unsafe { go(fetch(pc), vm, pc, regs, start, mem) }
+    unsafe { go(prefetch(pc), vm, pc, regs, start, mem) }
 }
 
 /// Runs from `pc` until the entry function returns or a trap.
@@ -353,10 +390,8 @@ unsafe fn execute(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) 
         // `Continue` left a valid state in `vm`.
         let mut exit = unsafe { next(vm, pc, regs, start, mem) };
         while exit == Exit::Continue {
-            // SAFETY: `vm.pc` is an instruction start (see above). The
-            // handler was already looked up (`fetch`) by the instruction
-            // that continued here; this is the same table entry.
-            let h = HANDLERS[unsafe { vm.pc.u8(0) } as usize];
+            // SAFETY: `vm.pc` is an instruction start (see above).
+            let h = unsafe { fetch(vm.pc) };
             exit = unsafe { h(vm, vm.pc, vm.regs, vm.start, mem) };
         }
         exit
@@ -720,7 +755,7 @@ macro_rules! simple {
         handlers! {
             fn $name(vm, pc, regs, start, mem) {
                 let n = pc.skip(const { O::$name.fixed_size() });
-                let h = fetch(n);
+                let h = prefetch(n);
                 let ($a, $b) = $read!(pc, regs);
                 wr(pc, regs, 1, $e);
                 go(h, vm, n, regs, start, mem)
@@ -807,7 +842,7 @@ macro_rules! loads {
         handlers! {$(
             fn $name(vm, pc, regs, start, mem) {
                 let n = pc.skip(const { O::$name.fixed_size() });
-                let h = fetch(n);
+                let h = prefetch(n);
                 let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3));
                 let Some(p) = mem.at::<$n>(ea) else {
                     return slow::$name(vm, pc, regs, start, mem);
@@ -844,7 +879,7 @@ macro_rules! stores {
         handlers! {$(
             fn $name(vm, pc, regs, start, mem) {
                 let n = pc.skip(const { O::$name.fixed_size() });
-                let h = fetch(n);
+                let h = prefetch(n);
                 let ea = (rr(pc, regs, 1) as u32).wrapping_add(pc.u32(3));
                 let Some(p) = mem.at::<$n>(ea) else {
                     return slow::$name(vm, pc, regs, start, mem);
@@ -877,7 +912,7 @@ macro_rules! divs {
         handlers! {
             fn $name(vm, pc, regs, start, mem) {
                 let n = pc.skip(const { O::$name.fixed_size() });
-                let h = fetch(n);
+                let h = prefetch(n);
                 let ($a, $b) = $read!(pc, regs);
                 if let Some(k) = $chk {
                     return raise(vm, pc, start, k);
@@ -1016,32 +1051,32 @@ mod h {
         }
         fn Select(vm, pc, regs, start, mem) {
             let n = pc.skip(const { O::Select.fixed_size() });
-            let h = fetch(n);
+            let h = prefetch(n);
             let v = if rr(pc, regs, 2) as u32 != 0 { rr(pc, regs, 3) } else { rr(pc, regs, 4) };
             wr(pc, regs, 1, v);
             go(h, vm, n, regs, start, mem)
         }
         fn Mov(vm, pc, regs, start, mem) {
             let n = pc.skip(const { O::Mov.fixed_size() });
-            let h = fetch(n);
+            let h = prefetch(n);
             wr(pc, regs, 1, rr(pc, regs, 2));
             go(h, vm, n, regs, start, mem)
         }
         fn Const32(vm, pc, regs, start, mem) {
             let n = pc.skip(const { O::Const32.fixed_size() });
-            let h = fetch(n);
+            let h = prefetch(n);
             wr(pc, regs, 1, pc.u32(2) as i32 as i64 as u64);
             go(h, vm, n, regs, start, mem)
         }
         fn Const64(vm, pc, regs, start, mem) {
             let n = pc.skip(const { O::Const64.fixed_size() });
-            let h = fetch(n);
+            let h = prefetch(n);
             wr(pc, regs, 1, pc.u64(2));
             go(h, vm, n, regs, start, mem)
         }
         fn FrameAddr(vm, pc, regs, start, mem) {
             let n = pc.skip(const { O::FrameAddr.fixed_size() });
-            let h = fetch(n);
+            let h = prefetch(n);
             wr(pc, regs, 1, vm.fp.wrapping_add(pc.u32(2)) as u64);
             go(h, vm, n, regs, start, mem)
         }
@@ -1077,7 +1112,7 @@ mod h {
         }
         fn I64AndI(vm, pc, regs, start, mem) {
             let n = pc.skip(const { O::I64AndI.fixed_size() });
-            let h = fetch(n);
+            let h = prefetch(n);
             wr(pc, regs, 1, rr(pc, regs, 2) & pc.u64(3));
             go(h, vm, n, regs, start, mem)
         }
@@ -1355,14 +1390,14 @@ mod h {
     handlers! {
         fn Mov2(vm, pc, regs, start, mem) {
             let n = pc.skip(const { O::Mov2.fixed_size() });
-            let h = fetch(n);
+            let h = prefetch(n);
             wr(pc, regs, 1, rr(pc, regs, 2));
             wr(pc, regs, 3, rr(pc, regs, 4));
             go(h, vm, n, regs, start, mem)
         }
         fn I32ShlAdd(vm, pc, regs, start, mem) {
             let n = pc.skip(const { O::I32ShlAdd.fixed_size() });
-            let h = fetch(n);
+            let h = prefetch(n);
             let t = (rr(pc, regs, 4) as u32).wrapping_shl(pc.u8(5) as u32);
             wr(pc, regs, 2, t as u64);
             wr(pc, regs, 1, (rr(pc, regs, 3) as u32).wrapping_add(t) as u64);
@@ -1376,7 +1411,7 @@ mod h {
             handlers! {$(
                 fn $name(vm, pc, regs, start, mem) {
                     let n = pc.skip(const { O::$name.fixed_size() });
-                    let h = fetch(n);
+                    let h = prefetch(n);
                     let t = (rr(pc, regs, 3) as u32).wrapping_add(rr(pc, regs, 4) as u32);
                     let ea = t.wrapping_add(pc.u32(5));
                     let Some(p) = mem.at::<$n>(ea) else {
