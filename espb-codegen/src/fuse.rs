@@ -11,6 +11,7 @@
 //! | `i32.shli t, i, k; i32.add d, a, t` (a ≠ t) | `i32.shladd d, t, a, i, k` |
 //! | `i32.add t, a, b; ld8_u d, t, off` | `ld8_u.add d, t, a, b, off` |
 //! | `i32.add t, a, b; ld32_u d, t, off` | `ld32_u.add d, t, a, b, off` |
+//! | `i32.shli t, i, k; ld32_u d, t, off` | `ld32_u.shl d, t, i, k, off` |
 
 use espb_format::Instr;
 
@@ -64,6 +65,20 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
                 offset,
             }
         }
+        (
+            Instr::I32ShlI {
+                dst: tmp,
+                a: index,
+                imm,
+            },
+            Instr::Load32U { dst, addr, offset },
+        ) if addr == tmp && (0..32).contains(&imm) => Instr::Load32UShl {
+            dst,
+            tmp,
+            index,
+            shift: imm as u8,
+            offset,
+        },
         _ => return None,
     })
 }
@@ -149,9 +164,19 @@ mod tests {
                 addr: 7,
                 offset: 4,
             },
+            Instr::I32ShlI {
+                dst: 4,
+                a: 4,
+                imm: 2,
+            },
+            Instr::Load32U {
+                dst: 4,
+                addr: 4,
+                offset: 64,
+            },
             Instr::RetVoid {},
         ];
-        let mut starts = [0, 2, 8, usize::MAX];
+        let mut starts = [0, 2, 10, usize::MAX];
         let got = run(code, &mut starts);
         assert_eq!(
             got,
@@ -177,10 +202,17 @@ mod tests {
                     b: 2,
                     offset: 4
                 },
+                Instr::Load32UShl {
+                    dst: 4,
+                    tmp: 4,
+                    index: 4,
+                    shift: 2,
+                    offset: 64
+                },
                 Instr::RetVoid {},
             ]
         );
-        assert_eq!(starts, [0, 1, 5, usize::MAX]);
+        assert_eq!(starts, [0, 1, 6, usize::MAX]);
     }
 
     #[test]

@@ -294,6 +294,8 @@ macro_rules! for_each_opcode {
             0xf5 Load8UAdd "ld8_u.add" "ptr i32 -> i64 ptr" { dst: Dst, tmp: Dst, a: Reg, b: Reg, offset: I32 };
             // `i32.add t, a, b; ld32_u d, t, offset`.
             0xf6 Load32UAdd "ld32_u.add" "ptr i32 -> i64 ptr" { dst: Dst, tmp: Dst, a: Reg, b: Reg, offset: I32 };
+            // `i32.shli t, i, k; ld32_u d, t, offset`: table lookups.
+            0xf7 Load32UShl "ld32_u.shl" "i32 -> i64 i32" { dst: Dst, tmp: Dst, index: Reg, shift: U8, offset: I32 };
         }
     };
 }

@@ -1383,6 +1383,7 @@ mod h {
     mod slow {
         pub(super) use super::slow_fused::*;
         pub(super) use super::slow_loads::*;
+        pub(super) use super::slow_shl::*;
         pub(super) use super::slow_stores::*;
     }
 
@@ -1447,6 +1448,41 @@ mod h {
     fused_loads! {
         Load8UAdd load8 1 AtomicU8 |v| v as u64;
         Load32UAdd load32 4 AtomicU32 |v| v as u64;
+    }
+
+    handlers! {
+        fn Load32UShl(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::Load32UShl.fixed_size() });
+            let h = prefetch(n);
+            let t = (rr(pc, regs, 3) as u32).wrapping_shl(pc.u8(4) as u32);
+            let ea = t.wrapping_add(pc.u32(5));
+            let Some(p) = mem.at::<4>(ea) else {
+                return slow::Load32UShl(vm, pc, regs, start, mem);
+            };
+            wr(pc, regs, 2, t as u64);
+            // SAFETY: `p` is in bounds and aligned (`Mem::at`).
+            let v = AtomicU32::from_ptr(p as *mut u32).load(Relaxed);
+            wr(pc, regs, 1, v as u64);
+            go(h, vm, n, regs, start, mem)
+        }
+    }
+
+    mod slow_shl {
+        use super::*;
+        handlers! {
+            #[cold]
+            #[inline(never)]
+            fn Load32UShl(vm, pc, regs, start, mem) {
+                let t = (rr(pc, regs, 3) as u32).wrapping_shl(pc.u8(4) as u32);
+                wr(pc, regs, 2, t as u64);
+                let v = match vm.inst.mem.load32(t.wrapping_add(pc.u32(5))) {
+                    Ok(v) => v,
+                    Err(k) => return raise(vm, pc, start, k),
+                };
+                wr(pc, regs, 1, v as u64);
+                next(vm, pc.skip(const { O::Load32UShl.fixed_size() }), regs, start, mem)
+            }
+        }
     }
 
     loads! {
@@ -1554,8 +1590,14 @@ mod tests {
     i32.add r2, r2, r3
     ret r2
 .end
+.func ty0 regs 4 frame 0 align 0
+    ld32_u.shl r2, r1, r1, 2, 0x1000
+    i32.add r2, r2, r1
+    ret r2
+.end
 .export "seq" f0
 .export "load" f1
+.export "shl" f2
 "#;
         let bytes = espb_format::text::assemble(SRC)
             .expect("assemble")
@@ -1578,6 +1620,19 @@ mod tests {
         assert_eq!(
             call("load", 0x1000, 1).unwrap(),
             Some(Value::I32(0x0504_0302 + 0x1001))
+        );
+        // ld32_u.shl: r1 = r1 << 2 (written), r2 = mem32[r1 + 0x1000].
+        assert_eq!(
+            call("shl", 0, 1).unwrap(),
+            Some(Value::I32(0x0807_0605 + 4))
+        );
+        let t = call("shl", 0, -1024).unwrap_err();
+        assert_eq!(
+            t.kind,
+            TrapKind::OutOfBounds {
+                addr: 0x1000u32.wrapping_sub(4096),
+                size: 4
+            }
         );
         let t = call("load", 0x0ffc, 0).unwrap_err();
         assert_eq!(
