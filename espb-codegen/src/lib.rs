@@ -49,6 +49,10 @@ pub struct Options {
     pub debug_lines: bool,
     /// Run the LLVM simplification passes first (mem2reg/SROA etc.).
     pub prepasses: bool,
+    /// With `prepasses`, unroll small loops of optimised (not `-O0`, not
+    /// `-Os`) input: fewer dispatched instructions per iteration for some
+    /// code growth (see `prepass.rs`).
+    pub unroll_loops: bool,
     /// Infer FFI metadata (callbacks, user data, pointer sizes and
     /// directions) from the import call sites.
     pub ffi_analysis: bool,
@@ -69,6 +73,7 @@ impl Default for Options {
             stack_size: 64 * 1024,
             debug_lines: true,
             prepasses: true,
+            unroll_loops: true,
             ffi_analysis: true,
             use_bundled_hints: true,
             hints: Vec::new(),
@@ -146,7 +151,7 @@ pub fn translate_with_stats(
         )));
     }
     if opts.prepasses {
-        prepass::run(&module, &m).map_err(|e| {
+        prepass::run(&module, &m, opts.unroll_loops).map_err(|e| {
             Diagnostics::single(Diagnostic::new(format!("LLVM passes failed: {}", e)))
         })?;
     }

@@ -309,6 +309,21 @@ impl Val {
         }
         out
     }
+    /// Whether the function carries an enum attribute (e.g. `optnone`).
+    pub fn has_fn_attr(self, name: &str) -> bool {
+        // SAFETY: looking up a kind id by name; querying a live function.
+        unsafe {
+            let kind =
+                LLVMGetEnumAttributeKindForName(name.as_ptr() as *const libc_char, name.len());
+            kind != 0
+                && !LLVMGetEnumAttributeAtIndex(
+                    self.0,
+                    inkwell::llvm_sys::LLVMAttributeFunctionIndex,
+                    kind,
+                )
+                .is_null()
+        }
+    }
     /// Removes a function attribute by name (e.g. `optnone`), if present.
     pub fn remove_fn_attr(self, name: &str) {
         // SAFETY: looking up a kind id by name; removing an attribute from a live function.
@@ -372,6 +387,11 @@ impl Val {
     pub fn opcode(self) -> LLVMOpcode {
         // SAFETY: an instruction.
         unsafe { LLVMGetInstructionOpcode(self.0) }
+    }
+    /// `or disjoint`: the operands have no set bit in common (else poison).
+    pub fn is_disjoint(self) -> bool {
+        // SAFETY: callers ask only `or` instructions.
+        unsafe { LLVMGetIsDisjoint(self.0) != 0 }
     }
     pub fn num_operands(self) -> u32 {
         // SAFETY: a User (instruction or constant expression).
@@ -575,13 +595,20 @@ pub fn run_passes(
     }
 }
 
-/// Makes the scalarizer split vector loads and stores too (LLVM 19 exposes
-/// this only as a command-line option, which is process-global and must be
-/// parsed at most once, hence the `Once`).
-pub fn enable_scalarizer_load_store() {
+/// Makes the scalarizer split vector loads and stores too and bounds the loop
+/// unroller's count (LLVM 19 exposes these only as command-line options,
+/// which are process-global and must be parsed at most once, hence the
+/// `Once`).
+pub fn set_llvm_options() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let args = [c"espb-codegen".as_ptr(), c"-scalarize-load-store".as_ptr()];
+        let args = [
+            c"espb-codegen".as_ptr(),
+            c"-scalarize-load-store".as_ptr(),
+            // Partial and runtime unrolling (optimised input only, see
+            // prepass.rs) unroll at most this many times.
+            c"-unroll-max-count=4".as_ptr(),
+        ];
         // SAFETY: two valid NUL-terminated strings that outlive the call; the
         // option exists in every LLVM with the scalarizer pass, so parsing
         // cannot fail (LLVM would exit the process on an unknown option).

@@ -1309,6 +1309,18 @@ impl<'a> FnLower<'a> {
                 }
             };
             let w = self.int_bits(idx.ty())?;
+            // `x + C` (or `x | C` with disjoint bits) as a 32-bit index:
+            // the index arithmetic wraps at 32 bits, so (x + C) * scale =
+            // x * scale + C * scale and C * scale joins the constant offset.
+            // Unrolled loops index `a[i]`, `a[i | 1]`, ...; this way they
+            // share one address register and differ only in the offset.
+            let (idx, w) = match split_const_addend(idx) {
+                Some((x, c)) if w == 32 && scale != 0 => {
+                    const_off = const_off.wrapping_add(c.wrapping_mul(scale as i64));
+                    (x, w)
+                }
+                _ => (idx, w),
+            };
             if idx.kind() == LLVMValueKind::LLVMConstantIntValueKind {
                 let c = sext_from(idx.const_int_words().unwrap_or(0), w);
                 const_off = const_off.wrapping_add(c.wrapping_mul(scale as i64));
@@ -1848,4 +1860,24 @@ fn rpo(entry: Bb) -> Vec<Bb> {
 
 fn succs_of(b: Bb) -> Vec<Bb> {
     b.terminator().map(|t| t.successors()).unwrap_or_default()
+}
+
+/// An `i32` instruction `add x, C` or `or disjoint x, C` (C constant) as
+/// `(x, C)`, C sign-extended.
+fn split_const_addend(v: Val) -> Option<(Val, i64)> {
+    if v.kind() != LLVMValueKind::LLVMInstructionValueKind {
+        return None;
+    }
+    let op = v.opcode();
+    let ok = op == LLVMOpcode::LLVMAdd || (op == LLVMOpcode::LLVMOr && v.is_disjoint());
+    if !ok {
+        return None;
+    }
+    let (x, c) = (v.operand(0), v.operand(1));
+    if c.kind() != LLVMValueKind::LLVMConstantIntValueKind
+        || x.kind() == LLVMValueKind::LLVMConstantIntValueKind
+    {
+        return None;
+    }
+    Some((x, sext_from(c.const_int_words()?, 32)))
 }
