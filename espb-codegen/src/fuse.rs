@@ -12,6 +12,8 @@
 //! | `i32.add t, a, b; ld8_u d, t, off` | `ld8_u.add d, t, a, b, off` |
 //! | `i32.add t, a, b; ld32_u d, t, off` | `ld32_u.add d, t, a, b, off` |
 //! | `i32.shli t, i, k; ld32_u d, t, off` | `ld32_u.shl d, t, i, k, off` |
+//! | `const32 t, v; i32.rotl d, a, t` | `i32.rotl.c d, t, a, v` |
+//! | `const32 t, v; st8 p, t, off` (p ≠ t) | `st8.c t, p, v, off` |
 
 use espb_format::Instr;
 
@@ -79,6 +81,19 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
             shift: imm as u8,
             offset,
         },
+        (Instr::Const32 { dst: tmp, value }, Instr::I32Rotl { dst, a, b }) if b == tmp => {
+            Instr::I32RotlC { dst, tmp, a, value }
+        }
+        (Instr::Const32 { dst: tmp, value }, Instr::Store8 { addr, src, offset })
+            if src == tmp && addr != tmp =>
+        {
+            Instr::Store8C {
+                tmp,
+                addr,
+                value,
+                offset,
+            }
+        }
         _ => return None,
     })
 }
@@ -241,5 +256,76 @@ mod tests {
         let got = run(code.clone(), &mut starts);
         assert_eq!(got, code);
         assert_eq!(starts, [0, 1]);
+    }
+}
+
+#[cfg(test)]
+mod const_tests {
+    use super::*;
+
+    fn run(code: Vec<Instr>, starts: &mut [usize]) -> Vec<Instr> {
+        let mut out: Vec<(Instr, ())> = code.into_iter().map(|i| (i, ())).collect();
+        fuse(&mut out, starts, |i| Some(i), |i| i);
+        out.into_iter().map(|(i, _)| i).collect()
+    }
+
+    #[test]
+    fn fuses_constant_rotates_and_byte_stores() {
+        let code = vec![
+            Instr::Const32 { dst: 3, value: 7 },
+            Instr::I32Rotl { dst: 4, a: 5, b: 3 },
+            Instr::Const32 { dst: 6, value: 1 },
+            Instr::Store8 {
+                addr: 2,
+                src: 6,
+                offset: 12,
+            },
+            Instr::RetVoid {},
+        ];
+        let mut starts = [0, 4];
+        let got = run(code, &mut starts);
+        assert_eq!(
+            got,
+            vec![
+                Instr::I32RotlC {
+                    dst: 4,
+                    tmp: 3,
+                    a: 5,
+                    value: 7
+                },
+                Instr::Store8C {
+                    tmp: 6,
+                    addr: 2,
+                    value: 1,
+                    offset: 12
+                },
+                Instr::RetVoid {},
+            ]
+        );
+        assert_eq!(starts, [0, 2]);
+    }
+
+    #[test]
+    fn leaves_other_constant_uses_alone() {
+        let code = vec![
+            // The constant is the rotated value, not the amount.
+            Instr::Const32 { dst: 3, value: 7 },
+            Instr::I32Rotl { dst: 4, a: 3, b: 5 },
+            // The constant is the address.
+            Instr::Const32 { dst: 6, value: 1 },
+            Instr::Store8 {
+                addr: 6,
+                src: 6,
+                offset: 0,
+            },
+            // A branch lands on the rotate.
+            Instr::Const32 { dst: 3, value: 7 },
+            Instr::I32Rotl { dst: 4, a: 5, b: 3 },
+            Instr::RetVoid {},
+        ];
+        let mut starts = [0, 5];
+        let got = run(code.clone(), &mut starts);
+        assert_eq!(got, code);
+        assert_eq!(starts, [0, 5]);
     }
 }

@@ -296,6 +296,10 @@ macro_rules! for_each_opcode {
             0xf6 Load32UAdd "ld32_u.add" "ptr i32 -> i64 ptr" { dst: Dst, tmp: Dst, a: Reg, b: Reg, offset: I32 };
             // `i32.shli t, i, k; ld32_u d, t, offset`: table lookups.
             0xf7 Load32UShl "ld32_u.shl" "i32 -> i64 i32" { dst: Dst, tmp: Dst, index: Reg, shift: U8, offset: I32 };
+            // `const32 t, v; i32.rotl d, a, t`: rotate by a constant (sha256).
+            0xf8 I32RotlC "i32.rotl.c" "i32 -> i32 i32" { dst: Dst, tmp: Dst, a: Reg, value: I32 };
+            // `const32 t, v; st8 addr, t, offset` (addr != t): store a constant byte.
+            0xf9 Store8C "st8.c" "ptr -> i32" { tmp: Dst, addr: Reg, value: I32, offset: I32 };
         }
     };
 }

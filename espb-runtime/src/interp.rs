@@ -1467,9 +1467,44 @@ mod h {
         }
     }
 
+    handlers! {
+        fn I32RotlC(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::I32RotlC.fixed_size() });
+            let h = prefetch(n);
+            let v = pc.u32(4);
+            wr(pc, regs, 2, v as i32 as i64 as u64);
+            wr(pc, regs, 1, (rr(pc, regs, 3) as u32).rotate_left(v & 31) as u64);
+            go(h, vm, n, regs, start, mem)
+        }
+        fn Store8C(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::Store8C.fixed_size() });
+            let h = prefetch(n);
+            let v = pc.u32(3);
+            wr(pc, regs, 1, v as i32 as i64 as u64);
+            let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(7));
+            let Some(p) = mem.at::<1>(ea) else {
+                return slow::Store8C(vm, pc, regs, start, mem);
+            };
+            // SAFETY: `p` is in bounds (`Mem::at`).
+            AtomicU8::from_ptr(p as *mut u8).store(v as u8, Relaxed);
+            go(h, vm, n, regs, start, mem)
+        }
+    }
+
     mod slow_shl {
         use super::*;
         handlers! {
+            #[cold]
+            #[inline(never)]
+            fn Store8C(vm, pc, regs, start, mem) {
+                let v = pc.u32(3);
+                wr(pc, regs, 1, v as i32 as i64 as u64);
+                let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(7));
+                if let Err(k) = vm.inst.mem.store8(ea, v as u8) {
+                    return raise(vm, pc, start, k);
+                }
+                next(vm, pc.skip(const { O::Store8C.fixed_size() }), regs, start, mem)
+            }
             #[cold]
             #[inline(never)]
             fn Load32UShl(vm, pc, regs, start, mem) {
@@ -1595,9 +1630,23 @@ mod tests {
     i32.add r2, r2, r1
     ret r2
 .end
+.func ty0 regs 4 frame 0 align 0
+    i32.rotl.c r2, r0, r1, 8
+    i32.rotl.c r3, r0, r0, 4
+    i32.add r2, r2, r3
+    ret r2
+.end
+.func ty0 regs 4 frame 0 align 0
+    st8.c r2, r0, 0x1ab, 0x1000
+    ld32_u r3, r0, 0x1000
+    i32.add r3, r3, r2
+    ret r3
+.end
 .export "seq" f0
 .export "load" f1
 .export "shl" f2
+.export "rotc" f3
+.export "st8c" f4
 "#;
         let bytes = espb_format::text::assemble(SRC)
             .expect("assemble")
@@ -1634,6 +1683,12 @@ mod tests {
                 size: 4
             }
         );
+        // i32.rotl.c: r0 = 8 (written), r2 = rotl(r1, 8); then r0 = 4 is
+        // read back as the rotated operand: rotl(4, 4).
+        assert_eq!(
+            call("rotc", 0, 0x8000_0001u32 as i32).unwrap(),
+            Some(Value::I32(0x180 + 0x40))
+        );
         let t = call("load", 0x0ffc, 0).unwrap_err();
         assert_eq!(
             t.kind,
@@ -1642,6 +1697,14 @@ mod tests {
                 size: 4
             }
         );
+        // st8.c (last: it writes memory): r2 = 0x1ab (written),
+        // mem8[r0 + 0x1000] = 0xab; out of bounds traps.
+        assert_eq!(
+            call("st8c", 0, 0).unwrap(),
+            Some(Value::I32(0x0403_02ab + 0x1ab))
+        );
+        let t = call("st8c", -0x1000, 0).unwrap_err();
+        assert_eq!(t.kind, TrapKind::OutOfBounds { addr: 0, size: 1 });
     }
 
     /// Every kind of dispatch (straight-line, branches, module, indirect and
