@@ -14,6 +14,8 @@
 //! | `i32.shli t, i, k; ld32_u d, t, off` | `ld32_u.shl d, t, i, k, off` |
 //! | `const32 t, v; i32.rotl d, a, t` | `i32.rotl.c d, t, a, v` |
 //! | `const32 t, v; st8 p, t, off` (p ≠ t) | `st8.c t, p, v, off` |
+//! | `ld32_u t, p, off; i32.mul d, t, b` (or `b, t`) | `ld32_u.mul d, t, p, b, off` |
+//! | `i32.shr_ui t, a, k; i32.xor d, t, b` (or `b, t`) | `i32.shr_u.xor d, t, a, b, k` |
 
 use espb_format::Instr;
 
@@ -92,6 +94,34 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
                 addr,
                 value,
                 offset,
+            }
+        }
+        (
+            Instr::Load32U {
+                dst: tmp,
+                addr,
+                offset,
+            },
+            Instr::I32Mul { dst, a, b },
+        ) if a == tmp || b == tmp => {
+            // `b` is read after `tmp` is written, as in the pair.
+            Instr::Load32UMul {
+                dst,
+                tmp,
+                addr,
+                b: if a == tmp { b } else { a },
+                offset,
+            }
+        }
+        (Instr::I32ShrUI { dst: tmp, a, imm }, Instr::I32Xor { dst, a: x, b: y })
+            if x == tmp || y == tmp =>
+        {
+            Instr::I32ShrUXor {
+                dst,
+                tmp,
+                a,
+                b: if x == tmp { y } else { x },
+                shift: imm,
             }
         }
         _ => return None,
@@ -280,6 +310,18 @@ mod const_tests {
                 src: 6,
                 offset: 12,
             },
+            Instr::Load32U {
+                dst: 1,
+                addr: 2,
+                offset: 8,
+            },
+            Instr::I32Mul { dst: 3, a: 4, b: 1 },
+            Instr::I32ShrUI {
+                dst: 5,
+                a: 6,
+                imm: 8,
+            },
+            Instr::I32Xor { dst: 7, a: 5, b: 5 },
             Instr::RetVoid {},
         ];
         let mut starts = [0, 4];
@@ -298,6 +340,20 @@ mod const_tests {
                     addr: 2,
                     value: 1,
                     offset: 12
+                },
+                Instr::Load32UMul {
+                    dst: 3,
+                    tmp: 1,
+                    addr: 2,
+                    b: 4,
+                    offset: 8
+                },
+                Instr::I32ShrUXor {
+                    dst: 7,
+                    tmp: 5,
+                    a: 6,
+                    b: 5,
+                    shift: 8
                 },
                 Instr::RetVoid {},
             ]
@@ -318,14 +374,21 @@ mod const_tests {
                 src: 6,
                 offset: 0,
             },
+            // The product does not use the loaded value.
+            Instr::Load32U {
+                dst: 1,
+                addr: 2,
+                offset: 8,
+            },
+            Instr::I32Mul { dst: 3, a: 4, b: 2 },
             // A branch lands on the rotate.
             Instr::Const32 { dst: 3, value: 7 },
             Instr::I32Rotl { dst: 4, a: 5, b: 3 },
             Instr::RetVoid {},
         ];
-        let mut starts = [0, 5];
+        let mut starts = [0, 7];
         let got = run(code.clone(), &mut starts);
         assert_eq!(got, code);
-        assert_eq!(starts, [0, 5]);
+        assert_eq!(starts, [0, 7]);
     }
 }

@@ -300,6 +300,10 @@ macro_rules! for_each_opcode {
             0xf8 I32RotlC "i32.rotl.c" "i32 -> i32 i32" { dst: Dst, tmp: Dst, a: Reg, value: I32 };
             // `const32 t, v; st8 addr, t, offset` (addr != t): store a constant byte.
             0xf9 Store8C "st8.c" "ptr -> i32" { tmp: Dst, addr: Reg, value: I32, offset: I32 };
+            // `ld32_u t, p, offset; i32.mul d, t, b` (either operand order): matmul.
+            0xfa Load32UMul "ld32_u.mul" "ptr i32 -> i32 i64" { dst: Dst, tmp: Dst, addr: Reg, b: Reg, offset: I32 };
+            // `i32.shr_ui t, a, k; i32.xor d, t, b` (either operand order): crc32.
+            0xfb I32ShrUXor "i32.shr_u.xor" "i32 i32 -> i32 i32" { dst: Dst, tmp: Dst, a: Reg, b: Reg, shift: I32 };
         }
     };
 }

@@ -1476,6 +1476,27 @@ mod h {
             wr(pc, regs, 1, (rr(pc, regs, 3) as u32).rotate_left(v & 31) as u64);
             go(h, vm, n, regs, start, mem)
         }
+        fn I32ShrUXor(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::I32ShrUXor.fixed_size() });
+            let h = prefetch(n);
+            let t = (rr(pc, regs, 3) as u32).wrapping_shr(pc.u32(5));
+            wr(pc, regs, 2, t as u64);
+            wr(pc, regs, 1, (rr(pc, regs, 4) as u32 ^ t) as u64);
+            go(h, vm, n, regs, start, mem)
+        }
+        fn Load32UMul(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::Load32UMul.fixed_size() });
+            let h = prefetch(n);
+            let ea = (rr(pc, regs, 3) as u32).wrapping_add(pc.u32(5));
+            let Some(p) = mem.at::<4>(ea) else {
+                return slow::Load32UMul(vm, pc, regs, start, mem);
+            };
+            // SAFETY: `p` is in bounds and aligned (`Mem::at`).
+            let v = AtomicU32::from_ptr(p as *mut u32).load(Relaxed);
+            wr(pc, regs, 2, v as u64);
+            wr(pc, regs, 1, v.wrapping_mul(rr(pc, regs, 4) as u32) as u64);
+            go(h, vm, n, regs, start, mem)
+        }
         fn Store8C(vm, pc, regs, start, mem) {
             let n = pc.skip(const { O::Store8C.fixed_size() });
             let h = prefetch(n);
@@ -1494,6 +1515,18 @@ mod h {
     mod slow_shl {
         use super::*;
         handlers! {
+            #[cold]
+            #[inline(never)]
+            fn Load32UMul(vm, pc, regs, start, mem) {
+                let ea = (rr(pc, regs, 3) as u32).wrapping_add(pc.u32(5));
+                let v = match vm.inst.mem.load32(ea) {
+                    Ok(v) => v,
+                    Err(k) => return raise(vm, pc, start, k),
+                };
+                wr(pc, regs, 2, v as u64);
+                wr(pc, regs, 1, v.wrapping_mul(rr(pc, regs, 4) as u32) as u64);
+                next(vm, pc.skip(const { O::Load32UMul.fixed_size() }), regs, start, mem)
+            }
             #[cold]
             #[inline(never)]
             fn Store8C(vm, pc, regs, start, mem) {
@@ -1642,11 +1675,18 @@ mod tests {
     i32.add r3, r3, r2
     ret r3
 .end
+.func ty0 regs 4 frame 0 align 0
+    ld32_u.mul r2, r0, r0, r1, 0x1000
+    i32.shr_u.xor r3, r1, r2, r1, 8
+    i32.add r3, r3, r1
+    ret r3
+.end
 .export "seq" f0
 .export "load" f1
 .export "shl" f2
 .export "rotc" f3
 .export "st8c" f4
+.export "mulxor" f5
 "#;
         let bytes = espb_format::text::assemble(SRC)
             .expect("assemble")
@@ -1689,6 +1729,21 @@ mod tests {
             call("rotc", 0, 0x8000_0001u32 as i32).unwrap(),
             Some(Value::I32(0x180 + 0x40))
         );
+        // ld32_u.mul: r0 = mem32[r0 + 0x1000] (written), r2 = r0 * r1;
+        // i32.shr_u.xor: r1 = r2 >> 8 (written), r3 = r1 ^ r1 = 0.
+        // Then misaligned (slow path) and out of bounds.
+        let m = 0x0807_0605u32.wrapping_mul(3);
+        assert_eq!(
+            call("mulxor", 4, 3).unwrap(),
+            Some(Value::I32((m >> 8) as i32))
+        );
+        let m = 0x0605_0403u32.wrapping_mul(3);
+        assert_eq!(
+            call("mulxor", 2, 3).unwrap(),
+            Some(Value::I32((m >> 8) as i32))
+        );
+        let t = call("mulxor", -0x1000, 3).unwrap_err();
+        assert_eq!(t.kind, TrapKind::OutOfBounds { addr: 0, size: 4 });
         let t = call("load", 0x0ffc, 0).unwrap_err();
         assert_eq!(
             t.kind,
