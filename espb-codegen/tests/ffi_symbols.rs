@@ -87,13 +87,7 @@ fn imports_in_the_esp_idf_table_are_fast() {
             .iter()
             .find(|i| i.name == "xTaskCreatePinnedToCore")
             .unwrap();
-        assert_eq!(
-            create.kind,
-            ImportKind::Fast {
-                table: 0,
-                index: 7
-            }
-        );
+        assert_eq!(create.kind, ImportKind::Fast { table: 0, index: 7 });
         let r = stats.ffi.iter().find(|r| r.name == "printf").unwrap();
         assert_eq!(r.fast, Some(("esp-idf".to_string(), 0)));
         // The encoded module keeps the names and the table reference.
