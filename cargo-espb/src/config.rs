@@ -79,6 +79,10 @@ pub struct BuildConfig {
     /// Keep line tables so traps name the C line.
     #[serde(default = "yes")]
     pub debug_lines: bool,
+    /// Unroll small loops (up to 4x) of optimised code: fewer dispatches per
+    /// iteration, larger modules (`false` when flash is tight).
+    #[serde(default = "yes")]
+    pub unroll_loops: bool,
     /// Whether to take flags from an ESP-IDF build when ESP-IDF is present.
     #[serde(default)]
     pub idf: IdfMode,
@@ -94,6 +98,7 @@ impl Default for BuildConfig {
             cflags: Vec::new(),
             opt_level: OptLevel::default(),
             debug_lines: true,
+            unroll_loops: true,
             idf: IdfMode::default(),
         }
     }
@@ -428,6 +433,18 @@ mod tests {
         let e =
             parse_espb_toml("[build]\nopt-level = \"fast\"\n", Path::new("espb.toml")).unwrap_err();
         assert!(e.message.contains("optimisation level"), "{}", e.message);
+    }
+
+    #[test]
+    fn unroll_loops_reaches_the_translator_options() {
+        let c = parse_espb_toml("[build]\nunroll-loops = false\n", Path::new("espb.toml")).unwrap();
+        assert!(!c.build.unroll_loops);
+        let o = crate::translate::TranslateOptions::from_config(&c);
+        assert!(!o.unroll_loops);
+        // Part of the cache key, so toggling it retranslates.
+        let on = crate::translate::TranslateOptions::from_config(&Config::default());
+        assert!(on.unroll_loops);
+        assert_ne!(o.key_parts(), on.key_parts());
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub struct TranslateOptions {
     pub heap_size: u32,
     pub stack_size: u32,
     pub debug_lines: bool,
+    pub unroll_loops: bool,
     /// User hints files: (path as shown in messages, text).
     pub hints: Vec<(String, String)>,
     /// Fast-symbol tables imports are resolved through.
@@ -31,6 +32,7 @@ impl TranslateOptions {
             heap_size: c.memory.heap_size,
             stack_size: c.memory.stack_size,
             debug_lines: c.build.debug_lines,
+            unroll_loops: c.build.unroll_loops,
             hints: Vec::new(),
             symbol_tables: Vec::new(),
         }
@@ -43,6 +45,7 @@ impl TranslateOptions {
             format!("heap={}", self.heap_size),
             format!("stack={}", self.stack_size),
             format!("lines={}", self.debug_lines),
+            format!("unroll={}", self.unroll_loops),
         ];
         for (name, text) in &self.hints {
             k.push(format!(
@@ -275,6 +278,7 @@ pub fn translate(
         heap_size: opts.heap_size,
         stack_size: opts.stack_size,
         debug_lines: opts.debug_lines,
+        unroll_loops: opts.unroll_loops,
         hints: opts.hints.clone(),
         symbol_tables: opts.symbol_tables.clone(),
         ..espb_codegen::Options::default()
