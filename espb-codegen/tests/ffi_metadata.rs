@@ -3,51 +3,15 @@
 //! inferred by the analysis, merged with the bundled and user hints, as
 //! emitted into the module (`cbmeta`/`immeta`) and reported per import.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use espb_codegen::{translate_with_stats, FfiSource, ImportFfi, Options, Stats};
 use espb_format::{ArgPlace, Direction, FuncType, Module, SizeSpec, ValType};
 
 const OPTS: [&str; 3] = ["-O0", "-O2", "-Os"];
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+mod common;
 
-/// riscv32 bitcode of `tests/ffi/<name>.c` at `opt`.
 fn bitcode(name: &str, opt: &str) -> Vec<u8> {
-    let src = repo()
-        .join("espb-codegen/tests/ffi")
-        .join(format!("{name}.c"));
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ffi_metadata");
-    std::fs::create_dir_all(&dir).unwrap();
-    let bc = dir.join(format!("{name}{opt}.bc"));
-    let out = Command::new("clang-19")
-        .args([
-            "--target=riscv32-unknown-elf",
-            "-march=rv32imac",
-            "-mabi=ilp32",
-            "-isystem",
-            "/usr/include/newlib",
-        ])
-        .arg("-I")
-        .arg(repo().join("sdk/include"))
-        .args([opt, "-emit-llvm", "-c"])
-        .arg(&src)
-        .arg("-o")
-        .arg(&bc)
-        .output()
-        .expect("clang-19 runs");
-    assert!(
-        out.status.success(),
-        "clang failed on {name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::read(&bc).unwrap()
+    common::bitcode("ffi_metadata", name, opt)
 }
 
 fn build(name: &str, opt: &str, opts: &Options) -> (Module<'static>, Stats) {

@@ -2,49 +2,16 @@
 //! the module records each used table's name and hash, and names outside
 //! every table stay by-name imports.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use espb_codegen::{translate_with_stats, Options};
 use espb_format::symtab::SymbolTable;
 use espb_format::{ImportKind, SymTabRef};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+mod common;
+
+use common::repo;
 
 fn bitcode(name: &str, opt: &str) -> Vec<u8> {
-    let src = repo()
-        .join("espb-codegen/tests/ffi")
-        .join(format!("{name}.c"));
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ffi_symbols");
-    std::fs::create_dir_all(&dir).unwrap();
-    let bc = dir.join(format!("{name}{opt}.bc"));
-    let out = Command::new("clang-19")
-        .args([
-            "--target=riscv32-unknown-elf",
-            "-march=rv32imac",
-            "-mabi=ilp32",
-            "-isystem",
-            "/usr/include/newlib",
-        ])
-        .arg("-I")
-        .arg(repo().join("sdk/include"))
-        .args([opt, "-emit-llvm", "-c"])
-        .arg(&src)
-        .arg("-o")
-        .arg(&bc)
-        .output()
-        .expect("clang-19 runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::read(&bc).unwrap()
+    common::bitcode("ffi_symbols", name, opt)
 }
 
 fn esp_idf() -> SymbolTable {
