@@ -46,6 +46,8 @@ pub struct Heap {
     /// Live allocations: address → block size.
     live: BTreeMap<u32, u32>,
     in_use: u32,
+    /// The most bytes ever handed out at once (`esp_get_minimum_free_heap_size`).
+    peak_in_use: u32,
 }
 
 fn round_up(v: u32, a: u32) -> Option<u32> {
@@ -64,6 +66,7 @@ impl Heap {
             free_by_size: BTreeSet::new(),
             live: BTreeMap::new(),
             in_use: 0,
+            peak_in_use: 0,
         };
         if end > start {
             h.insert_free(start, end - start);
@@ -118,6 +121,7 @@ impl Heap {
         }
         self.live.insert(addr, size);
         self.in_use += size;
+        self.peak_in_use = self.peak_in_use.max(self.in_use);
         Some(addr)
     }
 
@@ -162,6 +166,7 @@ impl Heap {
                 }
                 self.live.insert(addr, new);
                 self.in_use += new - old;
+                self.peak_in_use = self.peak_in_use.max(self.in_use);
                 Ok(true)
             }
             _ => Ok(false),
@@ -176,6 +181,11 @@ impl Heap {
     /// Bytes not handed out.
     pub fn free_bytes(&self) -> u32 {
         self.end - self.start - self.in_use
+    }
+
+    /// The fewest bytes ever free (the low-water mark since the heap was made).
+    pub fn min_free_bytes(&self) -> u32 {
+        self.end - self.start - self.peak_in_use
     }
 
     /// Number of live allocations.
@@ -224,5 +234,21 @@ mod tests {
         h.free(a).unwrap();
         h.free(b).unwrap();
         assert_eq!(h.free_bytes(), 0x100);
+    }
+
+    #[test]
+    fn minimum_free_is_the_low_water_mark() {
+        let mut h = Heap::new(0x1000, 0x1100);
+        assert_eq!(h.min_free_bytes(), 0x100);
+        let a = h.alloc(0x40, 8).unwrap();
+        let b = h.alloc(0x40, 8).unwrap();
+        h.free(a).unwrap();
+        h.free(b).unwrap();
+        // Everything is free again, but 0x80 bytes were once in use.
+        assert_eq!(h.free_bytes(), 0x100);
+        assert_eq!(h.min_free_bytes(), 0x80);
+        let c = h.alloc(0x10, 8).unwrap();
+        assert!(h.resize_in_place(c, 0xa0).unwrap());
+        assert_eq!(h.min_free_bytes(), 0x60);
     }
 }

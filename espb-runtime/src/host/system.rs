@@ -18,6 +18,7 @@ pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
     ("esp_reset_reason", "() -> i32", reset_reason),
     ("esp_get_free_heap_size", "() -> i32", free_heap),
     ("esp_get_free_internal_heap_size", "() -> i32", free_heap),
+    ("esp_get_minimum_free_heap_size", "() -> i32", min_free_heap),
     ("esp_chip_info", "(ptr)", chip_info),
     ("esp_random", "() -> i32", random),
 ];
@@ -93,6 +94,11 @@ fn reset_reason(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
 fn free_heap(k: &Kernel, c: &mut Caller<'_>, _a: &[u64]) -> R {
     drop(k.enter()?);
     ret(c.inner().heap.lock().free_bytes())
+}
+
+fn min_free_heap(k: &Kernel, c: &mut Caller<'_>, _a: &[u64]) -> R {
+    drop(k.enter()?);
+    ret(c.inner().heap.lock().min_free_bytes())
 }
 
 /// An ESP32-C3 (model 5), revision v0.4, one core, Wi-Fi b/g/n and BLE.
