@@ -2,6 +2,10 @@
 //! windows turned into moves (parallel moves sequentialised with one scratch
 //! register), branches laid out with fall-through, targets patched to byte
 //! offsets, and line-table rows recorded.
+//!
+//! Until the final encoding, every branch instruction's target operands hold
+//! block ids (sizes do not depend on target values), so the peephole pass in
+//! `fuse.rs` sees branches as ordinary instructions.
 
 use espb_format::{Instr, LineRow, Operand};
 
@@ -15,30 +19,13 @@ pub struct Emitted {
     pub instrs: u32,
 }
 
-/// An instruction whose branch targets are still block ids.
-enum Pending {
-    Fixed(Instr),
-    Br(BlockId),
-    /// Branch to the block if the condition holds.
-    If(Cond, BlockId, bool /* inverted */),
-    Table(u8, BlockId, Vec<BlockId>),
-}
-
-impl Pending {
-    fn fixed(&self) -> Option<&Instr> {
-        match self {
-            Pending::Fixed(i) => Some(i),
-            _ => None,
-        }
-    }
-}
-
 struct Emitter<'a> {
     col: &'a [u16],
     scratch: u8,
     used_scratch: bool,
     used_extra: bool,
-    out: Vec<(Pending, Loc)>,
+    /// Instructions in layout order; branch targets are block ids.
+    out: Vec<(Instr, Loc)>,
 }
 
 impl Emitter<'_> {
@@ -46,13 +33,13 @@ impl Emitter<'_> {
         self.col[v as usize] as u8
     }
 
-    fn push(&mut self, p: Pending, loc: Loc) {
-        self.out.push((p, loc));
+    fn push(&mut self, i: Instr, loc: Loc) {
+        self.out.push((i, loc));
     }
 
     fn mov(&mut self, dst: u8, src: u8, loc: Loc) {
         if dst != src {
-            self.push(Pending::Fixed(Instr::Mov { dst, src }), loc);
+            self.push(Instr::Mov { dst, src }, loc);
         }
     }
 
@@ -107,7 +94,7 @@ fn map_op(op: &VOp, col: &[u16]) -> Operand {
     }
 }
 
-fn cond_instr(c: &Cond, inverted: bool, col: &[u16], target: u32) -> Instr {
+fn cond_instr(c: &Cond, inverted: bool, col: &[u16], target: BlockId) -> Instr {
     let r = |v: VReg| col[v as usize] as u8;
     match *c {
         Cond::Nz(v) => {
@@ -164,6 +151,30 @@ fn cond_instr(c: &Cond, inverted: bool, col: &[u16], target: u32) -> Instr {
             }
         }
     }
+}
+
+/// `i` with its block-id targets replaced by byte offsets.
+fn patch_targets(i: &Instr, target: &impl Fn(u32) -> Result<u32, String>) -> Result<Instr, String> {
+    let ops = i.operands();
+    if !ops
+        .iter()
+        .any(|o| matches!(o, Operand::Tgt(_) | Operand::Tbl(_)))
+    {
+        return Ok(i.clone());
+    }
+    let ops = ops
+        .into_iter()
+        .map(|o| match o {
+            Operand::Tgt(b) => target(b).map(Operand::Tgt),
+            Operand::Tbl(bs) => bs
+                .into_iter()
+                .map(target)
+                .collect::<Result<_, _>>()
+                .map(Operand::Tbl),
+            o => Ok(o),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Instr::from_operands(i.opcode(), ops).ok_or_else(|| "internal error: malformed branch".into())
 }
 
 /// Constants (and frame addresses) whose only use is as an argument of a call
@@ -267,7 +278,7 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
                     let operands = ops.iter().map(|o| map_op(o, col)).collect();
                     let i = Instr::from_operands(*op, operands)
                         .ok_or_else(|| format!("internal error: malformed {}", op.mnemonic()))?;
-                    e.push(Pending::Fixed(i), loc);
+                    e.push(i, loc);
                 }
                 Inst::Copy { dst, src } => {
                     let (d, s) = (e.r(*dst), e.r(*src));
@@ -315,7 +326,7 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
                                 vec![Operand::Dst((base as usize + k) as u8), map_op(imm, col)];
                             let i = Instr::from_operands(*op, operands)
                                 .ok_or("internal error: malformed constant")?;
-                            e.push(Pending::Fixed(i), loc);
+                            e.push(i, loc);
                         }
                     }
                     let base = base as u8;
@@ -331,7 +342,7 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
                             base,
                         },
                     };
-                    e.push(Pending::Fixed(i), loc);
+                    e.push(i, loc);
                     if let Some(r) = ret {
                         let d = e.r(*r);
                         e.mov(d, base, loc);
@@ -359,7 +370,7 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
         match &term {
             Term::Br(t) => {
                 if Some(*t) != next {
-                    e.push(Pending::Br(*t), loc);
+                    e.push(Instr::Br { target: *t }, loc);
                 }
             }
             Term::CondBr { cond, t, f: fb } => {
@@ -367,14 +378,14 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
                 // backward (loop) target so a loop iteration takes one branch.
                 let backward = |b: BlockId| pos_of[b as usize] <= pos;
                 if Some(*t) == next || (Some(*fb) != next && backward(*fb) && !backward(*t)) {
-                    e.push(Pending::If(*cond, *fb, true), loc);
+                    e.push(cond_instr(cond, true, col, *fb), loc);
                     if Some(*t) != next {
-                        e.push(Pending::Br(*t), loc);
+                        e.push(Instr::Br { target: *t }, loc);
                     }
                 } else {
-                    e.push(Pending::If(*cond, *t, false), loc);
+                    e.push(cond_instr(cond, false, col, *t), loc);
                     if Some(*fb) != next {
-                        e.push(Pending::Br(*fb), loc);
+                        e.push(Instr::Br { target: *fb }, loc);
                     }
                 }
             }
@@ -383,42 +394,33 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
                 default,
                 targets,
             } => {
-                e.push(Pending::Table(e.r(*idx), *default, targets.clone()), loc);
+                let i = Instr::BrTable {
+                    index: e.r(*idx),
+                    default: *default,
+                    targets: targets.clone(),
+                };
+                e.push(i, loc);
             }
             Term::Ret(Some(v)) => {
                 let src = e.r(*v);
-                e.push(Pending::Fixed(Instr::Ret { src }), loc);
+                e.push(Instr::Ret { src }, loc);
             }
-            Term::Ret(None) => e.push(Pending::Fixed(Instr::RetVoid {}), loc),
-            Term::Unreachable => e.push(Pending::Fixed(Instr::Unreachable {}), loc),
+            Term::Ret(None) => e.push(Instr::RetVoid {}, loc),
+            Term::Unreachable => e.push(Instr::Unreachable {}, loc),
         }
     }
-    crate::fuse::fuse(&mut e.out, &mut block_start, Pending::fixed, Pending::Fixed);
-    // Sizes do not depend on target values: compute offsets, then encode.
-    let size = |p: &Pending| -> usize {
-        match p {
-            Pending::Fixed(i) => i.encoded_len(),
-            Pending::Br(_) => Instr::Br { target: 0 }.encoded_len(),
-            Pending::If(c, _, inv) => cond_instr(c, *inv, col, 0).encoded_len(),
-            Pending::Table(_, _, t) => Instr::BrTable {
-                index: 0,
-                default: 0,
-                targets: vec![0; t.len()],
-            }
-            .encoded_len(),
-        }
-    };
+    crate::fuse::fuse(&mut e.out, &mut block_start);
     let mut offsets = Vec::with_capacity(e.out.len() + 1);
     let mut at = 0usize;
-    for (p, _) in &e.out {
+    for (i, _) in &e.out {
         offsets.push(at);
-        at += size(p);
+        at += i.encoded_len();
     }
     offsets.push(at);
     if at > u32::MAX as usize / 2 {
         return Err("function body too large".into());
     }
-    let target = |b: BlockId| -> Result<u32, String> {
+    let target = |b: u32| -> Result<u32, String> {
         let s = block_start[b as usize];
         if s == usize::MAX {
             return Err("internal error: branch to a block that was not laid out".into());
@@ -427,7 +429,7 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
     };
     let mut code = Vec::with_capacity(at);
     let mut lines: Vec<LineRow> = Vec::new();
-    for (k, (p, loc)) in e.out.iter().enumerate() {
+    for (k, (i, loc)) in e.out.iter().enumerate() {
         if loc.line != 0 && lines.last().map(|l| (l.file, l.line)) != Some((loc.file, loc.line)) {
             lines.push(LineRow {
                 offset: offsets[k] as u32,
@@ -435,19 +437,7 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
                 line: loc.line,
             });
         }
-        let i = match p {
-            Pending::Fixed(i) => i.clone(),
-            Pending::Br(t) => Instr::Br {
-                target: target(*t)?,
-            },
-            Pending::If(c, t, inv) => cond_instr(c, *inv, col, target(*t)?),
-            Pending::Table(idx, d, ts) => Instr::BrTable {
-                index: *idx,
-                default: target(*d)?,
-                targets: ts.iter().map(|&t| target(t)).collect::<Result<_, _>>()?,
-            },
-        };
-        i.encode(&mut code);
+        patch_targets(i, &target)?.encode(&mut code);
     }
     let regs = if e.used_extra {
         alloc.regs_base + 2

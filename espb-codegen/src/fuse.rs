@@ -16,6 +16,10 @@
 //! | `const32 t, v; st8 p, t, off` (p ≠ t) | `st8.c t, p, v, off` |
 //! | `ld32_u t, p, off; i32.mul d, t, b` (or `b, t`) | `ld32_u.mul d, t, p, b, off` |
 //! | `i32.shr_ui t, a, k; i32.xor d, t, b` (or `b, t`) | `i32.shr_u.xor d, t, a, b, k` |
+//! | `i32.addi d, a, k; br.ne.i32 d, b, L` (or `b, d`) | `i32.addi.br_ne d, a, k, b, L` |
+//! | `i32.addi d, a, k; br.nei.i32 d, n, L` | `i32.addi.br_nei d, a, k, n, L` |
+//! | `i32.addi d, a, k; br.lt_u.i32 d, b, L` | `i32.addi.br_lt_u d, a, k, b, L` |
+//! | `i32.add d, a, b; br.lt_ui.i32 d, n, L` | `i32.add.br_lt_ui d, a, b, n, L` |
 
 use espb_format::Instr;
 
@@ -124,23 +128,67 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
                 shift: imm,
             }
         }
+        // Loop counters. `ne` is symmetric, so `br.ne b, d` fuses too.
+        (Instr::I32AddI { dst, a, imm }, Instr::BrNe32 { a: x, b: y, target })
+            if x == dst || y == dst =>
+        {
+            Instr::I32AddIBrNe {
+                dst,
+                a,
+                imm,
+                b: if x == dst { y } else { x },
+                target,
+            }
+        }
+        (
+            Instr::I32AddI { dst, a, imm },
+            Instr::BrNeI32 {
+                a: x,
+                imm: limit,
+                target,
+            },
+        ) if x == dst => Instr::I32AddIBrNeI {
+            dst,
+            a,
+            imm,
+            limit,
+            target,
+        },
+        (Instr::I32AddI { dst, a, imm }, Instr::BrLtU32 { a: x, b, target }) if x == dst => {
+            Instr::I32AddIBrLtU {
+                dst,
+                a,
+                imm,
+                b,
+                target,
+            }
+        }
+        (
+            Instr::I32Add { dst, a, b },
+            Instr::BrLtUI32 {
+                a: x,
+                imm: limit,
+                target,
+            },
+        ) if x == dst => Instr::I32AddBrLtUI {
+            dst,
+            a,
+            b,
+            limit,
+            target,
+        },
         _ => return None,
     })
 }
 
 /// Fuses adjacent pairs in `out` (the emitter's instructions in layout
-/// order, each with its source location; `fixed` views an instruction whose
-/// encoding is final, `wrap` makes one). `starts[b]` is the index in `out`
+/// order, each with its source location). `starts[b]` is the index in `out`
 /// where block `b` begins (`usize::MAX`: not laid out; `out.len()`: at the
 /// end); the second half of a fused pair never begins a block, and `starts`
 /// is renumbered to the new indices. A fused instruction keeps the first
-/// part's location.
-pub(crate) fn fuse<P, L: Copy>(
-    out: &mut Vec<(P, L)>,
-    starts: &mut [usize],
-    fixed: impl Fn(&P) -> Option<&Instr>,
-    wrap: impl Fn(Instr) -> P,
-) {
+/// part's location. Branch targets are opaque here (the emitter's block
+/// ids): a fused branch keeps its second part's target.
+pub(crate) fn fuse<L: Copy>(out: &mut Vec<(Instr, L)>, starts: &mut [usize]) {
     let n = out.len();
     let mut is_start = vec![false; n + 1];
     for &s in starts.iter() {
@@ -151,12 +199,10 @@ pub(crate) fn fuse<P, L: Copy>(
     let old = std::mem::take(out);
     let mut new_index = vec![0usize; n + 1];
     let mut it = old.into_iter().enumerate().peekable();
-    while let Some((k, (p, loc))) = it.next() {
+    while let Some((k, (a, loc))) = it.next() {
         new_index[k] = out.len();
-        let fused = match (fixed(&p), it.peek()) {
-            (Some(a), Some((k2, (q, _)))) if !is_start[*k2] => {
-                fixed(q).and_then(|b| fuse_pair(a, b))
-            }
+        let fused = match it.peek() {
+            Some((k2, (b, _))) if !is_start[*k2] => fuse_pair(&a, b),
             _ => None,
         };
         match fused {
@@ -164,9 +210,9 @@ pub(crate) fn fuse<P, L: Copy>(
                 if let Some((k2, _)) = it.next() {
                     new_index[k2] = out.len();
                 }
-                out.push((wrap(i), loc));
+                out.push((i, loc));
             }
-            None => out.push((p, loc)),
+            None => out.push((a, loc)),
         }
     }
     new_index[n] = out.len();
@@ -183,7 +229,7 @@ mod tests {
 
     fn run(code: Vec<Instr>, starts: &mut [usize]) -> Vec<Instr> {
         let mut out: Vec<(Instr, ())> = code.into_iter().map(|i| (i, ())).collect();
-        fuse(&mut out, starts, |i| Some(i), |i| i);
+        fuse(&mut out, starts);
         out.into_iter().map(|(i, _)| i).collect()
     }
 
@@ -295,7 +341,7 @@ mod const_tests {
 
     fn run(code: Vec<Instr>, starts: &mut [usize]) -> Vec<Instr> {
         let mut out: Vec<(Instr, ())> = code.into_iter().map(|i| (i, ())).collect();
-        fuse(&mut out, starts, |i| Some(i), |i| i);
+        fuse(&mut out, starts);
         out.into_iter().map(|(i, _)| i).collect()
     }
 

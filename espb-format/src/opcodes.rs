@@ -304,6 +304,17 @@ macro_rules! for_each_opcode {
             0xfa Load32UMul "ld32_u.mul" "ptr i32 -> i32 i64" { dst: Dst, tmp: Dst, addr: Reg, b: Reg, offset: I32 };
             // `i32.shr_ui t, a, k; i32.xor d, t, b` (either operand order): crc32.
             0xfb I32ShrUXor "i32.shr_u.xor" "i32 i32 -> i32 i32" { dst: Dst, tmp: Dst, a: Reg, b: Reg, shift: I32 };
+            // Loop counters: `i32.addi d, a, imm` (or `i32.add d, a, b`) and the
+            // compare-and-branch on `d` that follows it (the back edge of a
+            // counted loop). `d` is written before the comparison reads it.
+            // `i32.addi d, a, imm; br.ne.i32 d, b, target`.
+            0xfc I32AddIBrNe "i32.addi.br_ne" "i32 i32 -> i32" { dst: Dst, a: Reg, imm: I32, b: Reg, target: Tgt };
+            // `i32.addi d, a, imm; br.nei.i32 d, limit, target`.
+            0xfd I32AddIBrNeI "i32.addi.br_nei" "i32 -> i32" { dst: Dst, a: Reg, imm: I32, limit: I32, target: Tgt };
+            // `i32.addi d, a, imm; br.lt_u.i32 d, b, target`.
+            0xfe I32AddIBrLtU "i32.addi.br_lt_u" "i32 i32 -> i32" { dst: Dst, a: Reg, imm: I32, b: Reg, target: Tgt };
+            // `i32.add d, a, b; br.lt_ui.i32 d, limit, target`: strided loops (sieve).
+            0xff I32AddBrLtUI "i32.add.br_lt_ui" "i32 i32 -> i32" { dst: Dst, a: Reg, b: Reg, limit: I32, target: Tgt };
         }
     };
 }

@@ -1205,6 +1205,36 @@ mod h {
         BrGeUI32 |a, b| b32i, 6 => a >= b;
     }
 
+    /// Loop counters: `d = a + x`, then branch on a comparison of `d` with
+    /// `$rhs`, read after `d` is written (it may be `d`'s register, as in the
+    /// unfused pair).
+    macro_rules! add_branches {
+        ($( $name:ident $x:ident, $rhs:ident @ $rk:literal, $t:literal |$d:ident, $b:ident| $e:expr; )*) => {$(
+            handlers! {
+                fn $name(vm, pc, regs, start, mem) {
+                    let d = (rr(pc, regs, 2) as u32).wrapping_add(add_branches!(@$x pc, regs));
+                    wr(pc, regs, 1, d as u64);
+                    let ($d, $b) = (d, add_branches!(@$rhs pc, regs, $rk));
+                    if $e {
+                        return jump(vm, pc, regs, start, mem, pc.u32($t));
+                    }
+                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                }
+            }
+        )*};
+        (@imm $pc:ident, $regs:ident) => { $pc.u32(3) };
+        (@reg $pc:ident, $regs:ident) => { rr($pc, $regs, 3) as u32 };
+        (@imm $pc:ident, $regs:ident, $k:literal) => { $pc.u32($k) };
+        (@reg $pc:ident, $regs:ident, $k:literal) => { rr($pc, $regs, $k) as u32 };
+    }
+
+    add_branches! {
+        I32AddIBrNe imm, reg @ 7, 8 |d, b| d != b;
+        I32AddIBrNeI imm, imm @ 7, 11 |d, b| d != b;
+        I32AddIBrLtU imm, reg @ 7, 8 |d, b| d < b;
+        I32AddBrLtUI reg, imm @ 4, 8 |d, b| d < b;
+    }
+
     simple! {
         I32Add |a, b| r32x2 => a.wrapping_add(b) as u64;
         I32Sub |a, b| r32x2 => a.wrapping_sub(b) as u64;

@@ -710,6 +710,98 @@ fn control_and_branches() {
     );
 }
 
+#[test]
+fn fused_loop_counter_branches() {
+    let mut b = Builder::new();
+    // Iterations of `i += step` until `i == n` / `i >= n` (unsigned).
+    b.func(
+        "count_ne",
+        "(i32, i32) -> i32",
+        3,
+        "const32 r2, 0\nloop:\ni32.addi.br_ne r2, r2, 1, r0, loop\nret r2",
+    );
+    b.func(
+        "count_nei",
+        "(i32) -> i32",
+        2,
+        "const32 r1, 0\nloop:\ni32.addi.br_nei r0, r0, 3, 30, loop\nret r0",
+    );
+    b.func(
+        "count_lt_u",
+        "(i32, i32) -> i32",
+        3,
+        "const32 r2, 0\nloop:\ni32.addi r2, r2, 1\ni32.addi.br_lt_u r0, r0, 1, r1, loop\nret r2",
+    );
+    b.func(
+        "stride_lt_ui",
+        "(i32) -> i32",
+        3,
+        "const32 r1, 0\nconst32 r2, 0\nloop:\ni32.addi r2, r2, 1\ni32.add.br_lt_ui r1, r1, r0, 100, loop\nret r2",
+    );
+    // The comparison reads the register after the add wrote it: with the
+    // right-hand side in the destination register the branch compares the
+    // new value with itself (never "not equal", always "not below").
+    let taken = |instr: &str| format!("{instr}, yes\nret r1\nyes:\nconst32 r1, -7\nret r1");
+    b.func(
+        "self_ne",
+        "(i32) -> i32",
+        2,
+        &taken("i32.addi.br_ne r1, r0, 1, r1"),
+    );
+    b.func(
+        "self_lt_u",
+        "(i32) -> i32",
+        2,
+        &taken("i32.addi.br_lt_u r1, r0, 1, r1"),
+    );
+    // Wrap-around: the add is 32-bit, the comparisons unsigned 32-bit.
+    b.func(
+        "wrap_lt_u",
+        "(i32, i32) -> i32",
+        2,
+        &taken("i32.addi.br_lt_u r1, r0, 1, r1"),
+    );
+    b.func(
+        "wrap_nei",
+        "(i32) -> i32",
+        2,
+        &taken("i32.addi.br_nei r1, r0, 1, 0"),
+    );
+    b.func(
+        "wrap_lt_ui",
+        "(i32, i32) -> i32",
+        2,
+        &taken("i32.add.br_lt_ui r1, r0, r1, 5"),
+    );
+    let i1 = |n: &'static str, a: i32, w: i32| (n, vec![I32(a)], I32(w));
+    let i2 = |n: &'static str, a: i32, x: i32, w: i32| (n, vec![I32(a), I32(x)], I32(w));
+    run_cases(
+        &b,
+        &[
+            i2("count_ne", 7, 0, 7),
+            i2("count_ne", 1, 0, 1),
+            i1("count_nei", 0, 30),
+            i1("count_nei", 27, 30),
+            i2("count_lt_u", 0, 10, 10),
+            // Not below already: the body runs once.
+            i2("count_lt_u", 50, 10, 1),
+            i2("count_lt_u", -3, 10, 1),
+            i1("stride_lt_ui", 7, 15),
+            i1("stride_lt_ui", 100, 1),
+            i1("stride_lt_ui", 1, 100),
+            i1("self_ne", 5, 6),
+            i1("self_lt_u", 5, 6),
+            // -1 + 1 wraps to 0 (the destination also holds the bound here).
+            i2("wrap_lt_u", -1, 9, 0),
+            i1("wrap_nei", -1, 0),
+            i1("wrap_nei", 0, -7),
+            // 0xffff_fffe + 3 wraps to 1, below 5.
+            i2("wrap_lt_ui", -2, 3, -7),
+            i2("wrap_lt_ui", 2, 3, 5),
+        ],
+    );
+}
+
 fn mem_builder() -> Builder {
     let mut b = Builder::new();
     b.memory =
