@@ -153,6 +153,49 @@ fn cond_instr(c: &Cond, inverted: bool, col: &[u16], target: BlockId) -> Instr {
     }
 }
 
+/// Moves each back-edge block (the phi copies of a loop's latch, ending in
+/// `br header`) to just before its header, so that every iteration falls
+/// through from the copies into the header instead of dispatching a `br`;
+/// entering the loop then takes that `br` once instead. Only blocks with a
+/// single predecessor move (an edge block of a split critical edge), and
+/// never in front of the entry block.
+fn place_back_edge_blocks(
+    f: &Func,
+    layout: &mut Vec<BlockId>,
+    resolve: &impl Fn(BlockId) -> BlockId,
+) {
+    let mut preds = vec![0u32; f.blocks.len()];
+    for &b in layout.iter() {
+        for s in f.blocks[b as usize].term.succs() {
+            preds[resolve(s) as usize] += 1;
+        }
+    }
+    let candidates: Vec<BlockId> = layout.clone();
+    for b in candidates {
+        let Term::Br(h) = f.blocks[b as usize].term else {
+            continue;
+        };
+        let h = resolve(h);
+        if preds[b as usize] != 1
+            || h == b
+            || layout.first() == Some(&h)
+            || layout.first() == Some(&b)
+        {
+            continue;
+        }
+        let (Some(pb), Some(ph)) = (
+            layout.iter().position(|&x| x == b),
+            layout.iter().position(|&x| x == h),
+        ) else {
+            continue;
+        };
+        if ph < pb && (ph == 0 || layout[ph - 1] != b) {
+            layout.remove(pb);
+            layout.insert(ph, b);
+        }
+    }
+}
+
 /// `i` with its block-id targets replaced by byte offsets.
 fn patch_targets(i: &Instr, target: &impl Fn(u32) -> Result<u32, String>) -> Result<Instr, String> {
     let ops = i.operands();
@@ -254,13 +297,14 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
         }
         b
     };
-    let layout: Vec<BlockId> = f
+    let mut layout: Vec<BlockId> = f
         .layout
         .iter()
         .enumerate()
         .filter(|&(k, &b)| k == 0 || forward[b as usize].is_none())
         .map(|(_, &b)| b)
         .collect();
+    place_back_edge_blocks(f, &mut layout, &resolve);
     let mut pos_of = vec![usize::MAX; f.blocks.len()];
     for (k, &b) in layout.iter().enumerate() {
         pos_of[b as usize] = k;

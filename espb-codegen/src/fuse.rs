@@ -16,6 +16,7 @@
 //! | `const32 t, v; st8 p, t, off` (p ≠ t) | `st8.c t, p, v, off` |
 //! | `ld32_u t, p, off; i32.mul d, t, b` (or `b, t`) | `ld32_u.mul d, t, p, b, off` |
 //! | `i32.shr_ui t, a, k; i32.xor d, t, b` (or `b, t`) | `i32.shr_u.xor d, t, a, b, k` |
+//! | `i64.add t, a, b; i64.add d, t, c` (or `c, t`) | `i64.add.add d, t, a, b, c` |
 //! | `i32.addi d, a, k; br.ne.i32 d, b, L` (or `b, d`) | `i32.addi.br_ne d, a, k, b, L` |
 //! | `i32.addi d, a, k; br.nei.i32 d, n, L` | `i32.addi.br_nei d, a, k, n, L` |
 //! | `i32.addi d, a, k; br.lt_u.i32 d, b, L` | `i32.addi.br_lt_u d, a, k, b, L` |
@@ -126,6 +127,18 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
                 a,
                 b: if x == tmp { y } else { x },
                 shift: imm,
+            }
+        }
+        (Instr::I64Add { dst: tmp, a, b }, Instr::I64Add { dst, a: x, b: y })
+            if x == tmp || y == tmp =>
+        {
+            // Integer addition commutes: `t + c` and `c + t` are the same.
+            Instr::I64AddAdd {
+                dst,
+                tmp,
+                a,
+                b,
+                c: if x == tmp { y } else { x },
             }
         }
         // Loop counters. `ne` is symmetric, so `br.ne b, d` fuses too.
@@ -436,5 +449,85 @@ mod const_tests {
         let got = run(code.clone(), &mut starts);
         assert_eq!(got, code);
         assert_eq!(starts, [0, 7]);
+    }
+
+    #[test]
+    fn fuses_add_chains_and_loop_counter_branches() {
+        // Branch targets are the emitter's block ids here; they pass through.
+        let code = vec![
+            Instr::I64Add { dst: 1, a: 2, b: 1 },
+            Instr::I64Add { dst: 2, a: 1, b: 2 },
+            Instr::I32AddI {
+                dst: 3,
+                a: 3,
+                imm: 4,
+            },
+            Instr::BrNe32 {
+                a: 5,
+                b: 3,
+                target: 9,
+            },
+            Instr::I32Add { dst: 6, a: 6, b: 7 },
+            Instr::BrLtUI32 {
+                a: 6,
+                imm: 100,
+                target: 2,
+            },
+            // Not fusable: the add does not feed the second add / branch.
+            Instr::I64Add { dst: 1, a: 2, b: 3 },
+            Instr::I64Add { dst: 4, a: 5, b: 6 },
+            Instr::I32AddI {
+                dst: 3,
+                a: 3,
+                imm: 1,
+            },
+            Instr::BrLtU32 {
+                a: 5,
+                b: 3,
+                target: 0,
+            },
+        ];
+        let mut starts = [0, 6, 10];
+        let got = run(code, &mut starts);
+        assert_eq!(
+            got,
+            vec![
+                Instr::I64AddAdd {
+                    dst: 2,
+                    tmp: 1,
+                    a: 2,
+                    b: 1,
+                    c: 2
+                },
+                Instr::I32AddIBrNe {
+                    dst: 3,
+                    a: 3,
+                    imm: 4,
+                    b: 5,
+                    target: 9
+                },
+                Instr::I32AddBrLtUI {
+                    dst: 6,
+                    a: 6,
+                    b: 7,
+                    limit: 100,
+                    target: 2
+                },
+                Instr::I64Add { dst: 1, a: 2, b: 3 },
+                Instr::I64Add { dst: 4, a: 5, b: 6 },
+                Instr::I32AddI {
+                    dst: 3,
+                    a: 3,
+                    imm: 1
+                },
+                // `5 < d` is not `d < 5`: left alone.
+                Instr::BrLtU32 {
+                    a: 5,
+                    b: 3,
+                    target: 0
+                },
+            ]
+        );
+        assert_eq!(starts, [0, 3, 7]);
     }
 }

@@ -315,6 +315,9 @@ macro_rules! for_each_opcode {
             0xfe I32AddIBrLtU "i32.addi.br_lt_u" "i32 i32 -> i32" { dst: Dst, a: Reg, imm: I32, b: Reg, target: Tgt };
             // `i32.add d, a, b; br.lt_ui.i32 d, limit, target`: strided loops (sieve).
             0xff I32AddBrLtUI "i32.add.br_lt_ui" "i32 i32 -> i32" { dst: Dst, a: Reg, b: Reg, limit: I32, target: Tgt };
+            // `i64.add t, a, b; i64.add d, t, c` (or `c, t`): a chain of 64-bit
+            // additions, the intermediate sum kept out of memory.
+            0x8a I64AddAdd "i64.add.add" "i64 i64 i64 -> i64 i64" { dst: Dst, tmp: Dst, a: Reg, b: Reg, c: Reg };
         }
     };
 }

@@ -1426,6 +1426,15 @@ mod h {
             wr(pc, regs, 3, rr(pc, regs, 4));
             go(h, vm, n, regs, start, mem)
         }
+        fn I64AddAdd(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::I64AddAdd.fixed_size() });
+            let h = prefetch(n);
+            let t = rr(pc, regs, 3).wrapping_add(rr(pc, regs, 4));
+            wr(pc, regs, 2, t);
+            // `c` is read after `tmp` is written (it may be `tmp`'s register).
+            wr(pc, regs, 1, t.wrapping_add(rr(pc, regs, 5)));
+            go(h, vm, n, regs, start, mem)
+        }
         fn I32ShlAdd(vm, pc, regs, start, mem) {
             let n = pc.skip(const { O::I32ShlAdd.fixed_size() });
             let h = prefetch(n);

@@ -738,6 +738,20 @@ fn fused_loop_counter_branches() {
         3,
         "const32 r1, 0\nconst32 r2, 0\nloop:\ni32.addi r2, r2, 1\ni32.add.br_lt_ui r1, r1, r0, 100, loop\nret r2",
     );
+    // i64.add.add d, t, a, b, c: t = a + b; d = t + c, with `c` read after
+    // `t` is written (in `add_add_self` `c` is `t`'s register: 2 * (a + b)).
+    b.func(
+        "add_add",
+        "(i64, i64, i64) -> i64",
+        3,
+        "i64.add.add r2, r0, r0, r1, r2\ni64.add r0, r0, r2\nret r0",
+    );
+    b.func(
+        "add_add_self",
+        "(i64, i64) -> i64",
+        3,
+        "i64.add.add r2, r0, r0, r1, r0\nret r2",
+    );
     // The comparison reads the register after the add wrote it: with the
     // right-hand side in the destination register the branch compares the
     // new value with itself (never "not equal", always "not below").
@@ -778,6 +792,13 @@ fn fused_loop_counter_branches() {
     run_cases(
         &b,
         &[
+            // t = 2^63 - 1 + 2 wraps; d = t + 5; returns t + d.
+            (
+                "add_add",
+                vec![I64(i64::MAX), I64(2), I64(5)],
+                I64((i64::MIN + 1).wrapping_add(i64::MIN + 6)),
+            ),
+            ("add_add_self", vec![I64(3), I64(4)], I64(14)),
             i2("count_ne", 7, 0, 7),
             i2("count_ne", 1, 0, 1),
             i1("count_nei", 0, 30),
