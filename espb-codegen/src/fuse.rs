@@ -1,9 +1,9 @@
-//! Peephole fusion: adjacent instruction pairs that the benchmarks execute
-//! most often (`benches/profile/opcode-pairs.sh`) become one fused
-//! instruction, which the interpreter dispatches once. A fused instruction
-//! does exactly what its two parts do, in order (it writes both results), so
-//! no liveness is needed; a pair is only fused when no branch lands between
-//! its parts.
+//! Peephole fusion: adjacent instruction pairs (and one kind of triple) that
+//! the benchmarks execute most often (`benches/profile/opcode-pairs.sh`)
+//! become one fused instruction, which the interpreter dispatches once. A
+//! fused instruction does exactly what its parts do, in order (it writes
+//! every result), so no liveness is needed; parts are only fused when no
+//! branch lands between them.
 //!
 //! | pair | fused |
 //! |---|---|
@@ -17,6 +17,11 @@
 //! | `ld32_u t, p, off; i32.mul d, t, b` (or `b, t`) | `ld32_u.mul d, t, p, b, off` |
 //! | `i32.shr_ui t, a, k; i32.xor d, t, b` (or `b, t`) | `i32.shr_u.xor d, t, a, b, k` |
 //! | `i64.add t, a, b; i64.add d, t, c` (or `c, t`) | `i64.add.add d, t, a, b, c` |
+//! | `f64.mul t, a, b; f64.mul d, t, c` (or `c, t`) | `f64.mul.mul d, t, a, b, c` |
+//! | `f64.mul t, a, b; f64.add d, c, t` (or `t, c`) | `f64.mul.add d, t, a, b, c` |
+//! | `ld64 t, p, off; f64.sub d, a, t` | `f64.sub.ld d, t, a, p, off` |
+//! | `ld64 t, p, off; f64.sub d, t, x; st64 p, d, off` (p ≠ t, d) | `f64.sub.rmw d, t, p, x, off` |
+//! | `ld64 t, p, off; f64.add d, x, t` (or `t, x`)`; st64 p, d, off` (p ≠ t, d) | `f64.add.rmw d, t, p, x, off` |
 //! | `i32.addi d, a, k; br.ne.i32 d, b, L` (or `b, d`) | `i32.addi.br_ne d, a, k, b, L` |
 //! | `i32.addi d, a, k; br.nei.i32 d, n, L` | `i32.addi.br_nei d, a, k, n, L` |
 //! | `i32.addi d, a, k; br.lt_u.i32 d, b, L` | `i32.addi.br_lt_u d, a, k, b, L` |
@@ -141,6 +146,43 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
                 c: if x == tmp { y } else { x },
             }
         }
+        // LLVM itself commutes `fmul`/`fadd` operands, so either order fuses.
+        (Instr::F64Mul { dst: tmp, a, b }, Instr::F64Mul { dst, a: x, b: y })
+            if x == tmp || y == tmp =>
+        {
+            Instr::F64MulMul {
+                dst,
+                tmp,
+                a,
+                b,
+                c: if x == tmp { y } else { x },
+            }
+        }
+        (Instr::F64Mul { dst: tmp, a, b }, Instr::F64Add { dst, a: x, b: y })
+            if x == tmp || y == tmp =>
+        {
+            Instr::F64MulAdd {
+                dst,
+                tmp,
+                a,
+                b,
+                c: if x == tmp { y } else { x },
+            }
+        }
+        (
+            Instr::Load64 {
+                dst: tmp,
+                addr,
+                offset,
+            },
+            Instr::F64Sub { dst, a, b },
+        ) if b == tmp => Instr::F64SubLd {
+            dst,
+            tmp,
+            a,
+            addr,
+            offset,
+        },
         // Loop counters. `ne` is symmetric, so `br.ne b, d` fuses too.
         (Instr::I32AddI { dst, a, imm }, Instr::BrNe32 { a: x, b: y, target })
             if x == dst || y == dst =>
@@ -194,6 +236,51 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
     })
 }
 
+/// The fused form of `first; second; third`, if there is one: a double in
+/// memory updated in place (`*p -= x`, `*p += x`).
+fn fuse_triple(first: &Instr, second: &Instr, third: &Instr) -> Option<Instr> {
+    let (
+        &Instr::Load64 {
+            dst: tmp,
+            addr,
+            offset,
+        },
+        &Instr::Store64 {
+            addr: addr2,
+            src,
+            offset: offset2,
+        },
+    ) = (first, third)
+    else {
+        return None;
+    };
+    if addr2 != addr || offset2 != offset || addr == tmp {
+        return None;
+    }
+    let fused = match *second {
+        Instr::F64Sub { dst, a, b: x } if a == tmp => Instr::F64SubRmw {
+            dst,
+            tmp,
+            addr,
+            x,
+            offset,
+        },
+        Instr::F64Add { dst, a, b } if a == tmp || b == tmp => Instr::F64AddRmw {
+            dst,
+            tmp,
+            addr,
+            x: if b == tmp { a } else { b },
+            offset,
+        },
+        _ => return None,
+    };
+    let dst = match fused {
+        Instr::F64SubRmw { dst, .. } | Instr::F64AddRmw { dst, .. } => dst,
+        _ => return None,
+    };
+    (dst == src && dst != addr).then_some(fused)
+}
+
 /// Fuses adjacent pairs in `out` (the emitter's instructions in layout
 /// order, each with its source location). `starts[b]` is the index in `out`
 /// where block `b` begins (`usize::MAX`: not laid out; `out.len()`: at the
@@ -211,22 +298,21 @@ pub(crate) fn fuse<L: Copy>(out: &mut Vec<(Instr, L)>, starts: &mut [usize]) {
     }
     let old = std::mem::take(out);
     let mut new_index = vec![0usize; n + 1];
-    let mut it = old.into_iter().enumerate().peekable();
-    while let Some((k, (a, loc))) = it.next() {
-        new_index[k] = out.len();
-        let fused = match it.peek() {
-            Some((k2, (b, _))) if !is_start[*k2] => fuse_pair(&a, b),
-            _ => None,
+    let mut k = 0;
+    while k < n {
+        let (a, loc) = &old[k];
+        let next = |j: usize| old.get(k + j).filter(|_| !is_start[k + j]).map(|(i, _)| i);
+        let (fused, parts) = match (next(1), next(2)) {
+            (Some(b), Some(c)) if fuse_triple(a, b, c).is_some() => (fuse_triple(a, b, c), 3),
+            (Some(b), _) => (fuse_pair(a, b), 2),
+            _ => (None, 1),
         };
-        match fused {
-            Some(i) => {
-                if let Some((k2, _)) = it.next() {
-                    new_index[k2] = out.len();
-                }
-                out.push((i, loc));
-            }
-            None => out.push((a, loc)),
+        let parts = if fused.is_some() { parts } else { 1 };
+        for j in 0..parts {
+            new_index[k + j] = out.len();
         }
+        out.push((fused.unwrap_or_else(|| a.clone()), *loc));
+        k += parts;
     }
     new_index[n] = out.len();
     for s in starts.iter_mut() {
@@ -529,5 +615,60 @@ mod const_tests {
             ]
         );
         assert_eq!(starts, [0, 3, 7]);
+    }
+
+    #[test]
+    fn fuses_in_place_double_updates_only_when_exact() {
+        let ld = |dst, addr, offset| Instr::Load64 { dst, addr, offset };
+        let st = |addr, src, offset| Instr::Store64 { addr, src, offset };
+        let code = vec![
+            // *p -= x
+            ld(1, 9, 8),
+            Instr::F64Sub { dst: 2, a: 1, b: 3 },
+            st(9, 2, 8),
+            // *p += x, operands in either order
+            ld(1, 9, 16),
+            Instr::F64Add { dst: 2, a: 3, b: 1 },
+            st(9, 2, 16),
+            // Stored elsewhere: the load and the subtraction fuse as a pair
+            // only when the loaded value is subtracted (`a - t`), not here.
+            ld(1, 9, 24),
+            Instr::F64Sub { dst: 2, a: 1, b: 3 },
+            st(9, 2, 32),
+            // The load overwrites the address register: left alone.
+            ld(9, 9, 0),
+            Instr::F64Add { dst: 2, a: 9, b: 3 },
+            st(9, 2, 0),
+            Instr::RetVoid {},
+        ];
+        let mut starts = [0, 13];
+        let got = run(code, &mut starts);
+        assert_eq!(
+            got,
+            vec![
+                Instr::F64SubRmw {
+                    dst: 2,
+                    tmp: 1,
+                    addr: 9,
+                    x: 3,
+                    offset: 8
+                },
+                Instr::F64AddRmw {
+                    dst: 2,
+                    tmp: 1,
+                    addr: 9,
+                    x: 3,
+                    offset: 16
+                },
+                ld(1, 9, 24),
+                Instr::F64Sub { dst: 2, a: 1, b: 3 },
+                st(9, 2, 32),
+                ld(9, 9, 0),
+                Instr::F64Add { dst: 2, a: 9, b: 3 },
+                st(9, 2, 0),
+                Instr::RetVoid {},
+            ]
+        );
+        assert_eq!(starts, [0, 9]);
     }
 }

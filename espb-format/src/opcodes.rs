@@ -318,6 +318,20 @@ macro_rules! for_each_opcode {
             // `i64.add t, a, b; i64.add d, t, c` (or `c, t`): a chain of 64-bit
             // additions, the intermediate sum kept out of memory.
             0x8a I64AddAdd "i64.add.add" "i64 i64 i64 -> i64 i64" { dst: Dst, tmp: Dst, a: Reg, b: Reg, c: Reg };
+            // Floating-point kernels (nbody): a product feeding a product or a
+            // sum, a loaded operand, and read-modify-write of a double in memory.
+            // `f64.mul t, a, b; f64.mul d, t, c` (or `c, t`).
+            0x8b F64MulMul "f64.mul.mul" "f64 f64 f64 -> f64 f64" { dst: Dst, tmp: Dst, a: Reg, b: Reg, c: Reg };
+            // `f64.mul t, a, b; f64.add d, c, t` (or `t, c`).
+            0x8c F64MulAdd "f64.mul.add" "f64 f64 f64 -> f64 f64" { dst: Dst, tmp: Dst, a: Reg, b: Reg, c: Reg };
+            // `ld64 t, addr, offset; f64.sub d, a, t`.
+            0x8d F64SubLd "f64.sub.ld" "f64 ptr -> f64 f64" { dst: Dst, tmp: Dst, a: Reg, addr: Reg, offset: I32 };
+            // `ld64 t, addr, offset; f64.sub d, t, x; st64 addr, d, offset`
+            // (addr is neither t nor d): `*p -= x`.
+            0x8e F64SubRmw "f64.sub.rmw" "ptr f64 -> f64 f64" { dst: Dst, tmp: Dst, addr: Reg, x: Reg, offset: I32 };
+            // `ld64 t, addr, offset; f64.add d, x, t` (or `t, x`);
+            // `st64 addr, d, offset` (addr is neither t nor d): `*p += x`.
+            0x8f F64AddRmw "f64.add.rmw" "ptr f64 -> f64 f64" { dst: Dst, tmp: Dst, addr: Reg, x: Reg, offset: I32 };
         }
     };
 }

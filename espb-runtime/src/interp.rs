@@ -1435,6 +1435,22 @@ mod h {
             wr(pc, regs, 1, t.wrapping_add(rr(pc, regs, 5)));
             go(h, vm, n, regs, start, mem)
         }
+        fn F64MulMul(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::F64MulMul.fixed_size() });
+            let h = prefetch(n);
+            let t = f64_of(rr(pc, regs, 3)) * f64_of(rr(pc, regs, 4));
+            wr(pc, regs, 2, bf64(t));
+            wr(pc, regs, 1, bf64(t * f64_of(rr(pc, regs, 5))));
+            go(h, vm, n, regs, start, mem)
+        }
+        fn F64MulAdd(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::F64MulAdd.fixed_size() });
+            let h = prefetch(n);
+            let t = f64_of(rr(pc, regs, 3)) * f64_of(rr(pc, regs, 4));
+            wr(pc, regs, 2, bf64(t));
+            wr(pc, regs, 1, bf64(f64_of(rr(pc, regs, 5)) + t));
+            go(h, vm, n, regs, start, mem)
+        }
         fn I32ShlAdd(vm, pc, regs, start, mem) {
             let n = pc.skip(const { O::I32ShlAdd.fixed_size() });
             let h = prefetch(n);
@@ -1549,6 +1565,65 @@ mod h {
             AtomicU8::from_ptr(p as *mut u8).store(v as u8, Relaxed);
             go(h, vm, n, regs, start, mem)
         }
+    }
+
+    /// `f64.sub.ld` and the read-modify-write forms: the loaded double is
+    /// written to `tmp` before the other operand is read, as in the pair.
+    macro_rules! f64_mem {
+        ($( $name:ident $rmw:literal |$t:ident, $x:ident| $e:expr; )*) => {
+            handlers! {$(
+                fn $name(vm, pc, regs, start, mem) {
+                    let n = pc.skip(const { O::$name.fixed_size() });
+                    let h = prefetch(n);
+                    let ea = (rr(pc, regs, if $rmw { 3 } else { 4 }) as u32).wrapping_add(pc.u32(5));
+                    let Some(p) = mem.at::<8>(ea) else {
+                        return slow_f64_mem::$name(vm, pc, regs, start, mem);
+                    };
+                    // SAFETY: `p` is in bounds and aligned (`Mem::at`).
+                    let cell = Atomic64::from_ptr(p as *mut u64);
+                    let bits = cell.load(Relaxed);
+                    wr(pc, regs, 2, bits);
+                    let ($t, $x) = (f64_of(bits), f64_of(rr(pc, regs, if $rmw { 4 } else { 3 })));
+                    let d = bf64($e);
+                    wr(pc, regs, 1, d);
+                    if $rmw {
+                        // SAFETY: as above.
+                        Atomic64::from_ptr(p as *mut u64).store(d, Relaxed);
+                    }
+                    go(h, vm, n, regs, start, mem)
+                }
+            )*}
+            mod slow_f64_mem {
+                use super::*;
+                handlers! {$(
+                    #[cold]
+                    #[inline(never)]
+                    fn $name(vm, pc, regs, start, mem) {
+                        let ea = (rr(pc, regs, if $rmw { 3 } else { 4 }) as u32).wrapping_add(pc.u32(5));
+                        let bits = match vm.inst.mem.load64(ea) {
+                            Ok(v) => v,
+                            Err(k) => return raise(vm, pc, start, k),
+                        };
+                        wr(pc, regs, 2, bits);
+                        let ($t, $x) = (f64_of(bits), f64_of(rr(pc, regs, if $rmw { 4 } else { 3 })));
+                        let d = bf64($e);
+                        wr(pc, regs, 1, d);
+                        if $rmw {
+                            if let Err(k) = vm.inst.mem.store64(ea, d) {
+                                return raise(vm, pc, start, k);
+                            }
+                        }
+                        next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                    }
+                )*}
+            }
+        };
+    }
+
+    f64_mem! {
+        F64SubLd false |t, a| a - t;
+        F64SubRmw true |t, x| t - x;
+        F64AddRmw true |t, x| x + t;
     }
 
     mod slow_shl {

@@ -908,6 +908,119 @@ fn out_of_bounds_accesses_trap() {
 }
 
 #[test]
+fn fused_float_kernels() {
+    let mut b = Builder::new();
+    b.memory = Some(".memory data_end 0x1100 heap 0 stack 0x1000");
+    // Each stores `v` at `p`, runs the fused instruction on it with `x`, and
+    // returns the double in memory afterwards plus 1000 * the result register
+    // (so both the register and the memory are checked).
+    let rmw = |op: &str| {
+        format!(
+            "st64 r0, r1, 0\n{op} r3, r4, r0, r2, 0\nld64 r4, r0, 0\nconst64 r5, 0x408f400000000000\nf64.mul r3, r3, r5\nf64.add r4, r4, r3\nret r4"
+        )
+    };
+    b.func("sub_rmw", "(ptr, f64, f64) -> f64", 6, &rmw("f64.sub.rmw"));
+    b.func("add_rmw", "(ptr, f64, f64) -> f64", 6, &rmw("f64.add.rmw"));
+    // f64.sub.ld d, t, a, p, 0: a - *p.
+    b.func(
+        "sub_ld",
+        "(ptr, f64, f64) -> f64",
+        4,
+        "st64 r0, r1, 0\nf64.sub.ld r3, r1, r2, r0, 0\nret r3",
+    );
+    // The operand is read after the loaded value is written: with `a` in
+    // `t`'s register the result is *p - *p.
+    b.func(
+        "sub_ld_self",
+        "(ptr, f64) -> f64",
+        3,
+        "st64 r0, r1, 0\nf64.sub.ld r2, r1, r1, r0, 0\nret r2",
+    );
+    b.func(
+        "mul_mul",
+        "(f64, f64, f64) -> f64",
+        4,
+        "f64.mul.mul r3, r0, r0, r1, r2\nret r3",
+    );
+    b.func(
+        "mul_add",
+        "(f64, f64, f64) -> f64",
+        4,
+        "f64.mul.add r3, r0, r0, r1, r2\nret r3",
+    );
+    // `c` is `t`'s register: (a * b) * (a * b) and (a * b) + (a * b).
+    b.func(
+        "mul_mul_self",
+        "(f64, f64) -> f64",
+        3,
+        "f64.mul.mul r2, r0, r0, r1, r0\nret r2",
+    );
+    b.func(
+        "mul_add_self",
+        "(f64, f64) -> f64",
+        3,
+        "f64.mul.add r2, r0, r0, r1, r0\nret r2",
+    );
+    let m =
+        |n: &'static str, p: i32, v: f64, x: f64, w: f64| (n, vec![I32(p), F64(v), F64(x)], F64(w));
+    let f3 =
+        |n: &'static str, a: f64, x: f64, c: f64, w: f64| (n, vec![F64(a), F64(x), F64(c)], F64(w));
+    run_cases(
+        &b,
+        &[
+            // 10 - 2.5 = 7.5 in memory and in the register.
+            m("sub_rmw", 0x1008, 10.0, 2.5, 7.5 + 7500.0),
+            m("add_rmw", 0x1008, 10.0, 2.5, 12.5 + 12500.0),
+            // Misaligned: the checked path, same results.
+            m("sub_rmw", 0x1013, 10.0, 2.5, 7.5 + 7500.0),
+            m("add_rmw", 0x1013, -0.0, 0.0, 0.0),
+            m("sub_ld", 0x1020, 0.5, 4.0, 3.5),
+            m("sub_ld", 0x1021, 0.5, 4.0, 3.5),
+            ("sub_ld_self", vec![I32(0x1020), F64(9.0)], F64(0.0)),
+            f3("mul_mul", 3.0, 0.5, 4.0, 6.0),
+            // Rounded twice, as the two instructions do: (1e308 * 10) * 0.1 = inf.
+            f3("mul_mul", 1e308, 10.0, 0.1, f64::INFINITY),
+            f3("mul_add", 3.0, 0.5, 4.0, 5.5),
+            // 0.1 * 10 rounds to exactly 1.0 before the add: -1 + 1 = 0 (an FMA gives 5.55e-17).
+            f3("mul_add", 0.1, 10.0, -1.0, 0.0),
+            ("mul_mul_self", vec![F64(2.0), F64(3.0)], F64(36.0)),
+            ("mul_add_self", vec![F64(2.0), F64(3.0)], F64(12.0)),
+        ],
+    );
+    // Out of bounds: the fused instruction itself traps, at its own offset.
+    let mut b = Builder::new();
+    b.memory = Some(".memory data_end 0x1100 heap 0 stack 0x1000");
+    for op in ["f64.sub.rmw", "f64.add.rmw"] {
+        b.func(
+            op,
+            "(ptr, f64) -> f64",
+            4,
+            &format!("nop\n{op} r2, r3, r0, r1, 4\nret r2"),
+        );
+    }
+    b.func(
+        "f64.sub.ld",
+        "(ptr, f64) -> f64",
+        4,
+        "nop\nf64.sub.ld r2, r3, r1, r0, 4\nret r2",
+    );
+    with_instance(&b, |inst| {
+        let end = inst.memory().len() as i32;
+        for name in ["f64.sub.rmw", "f64.add.rmw", "f64.sub.ld"] {
+            for (p, addr) in [(end - 8, end as u32 - 4), (-4, 0)] {
+                let t = inst.call(name, &[I32(p), F64(1.0)]).unwrap_err();
+                assert_eq!(
+                    t.kind,
+                    TrapKind::OutOfBounds { addr, size: 8 },
+                    "{name}({p})"
+                );
+                assert_eq!(t.offset, 1, "{name}: the trap is the fused instruction's");
+            }
+        }
+    });
+}
+
+#[test]
 fn bulk_memory() {
     let mut b = Builder::new();
     b.memory =
