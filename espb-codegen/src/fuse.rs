@@ -22,6 +22,10 @@
 //! | `ld64 t, p, off; f64.sub d, a, t` | `f64.sub.ld d, t, a, p, off` |
 //! | `ld64 t, p, off; f64.sub d, t, x; st64 p, d, off` (p ≠ t, d) | `f64.sub.rmw d, t, p, x, off` |
 //! | `ld64 t, p, off; f64.add d, x, t` (or `t, x`)`; st64 p, d, off` (p ≠ t, d) | `f64.add.rmw d, t, p, x, off` |
+//! | `ld8_u d1, p1, o1; ld8_u d2, p2, o2` | `ld8_u.2 d1, p1, o1, d2, p2, o2` |
+//! | `st8 p1, s1, o1; st8 p2, s2, o2` | `st8.2 p1, s1, o1, p2, s2, o2` |
+//! | `i32.shli t, a, k; i32.andi d, t, m` | `i32.shl.andi d, t, a, k, m` |
+//! | `i32.lt_si c, x, k; select d, c, a, b` | `select.lt_si d, c, x, k, a, b` |
 //! | `i32.addi d, a, k; br.ne.i32 d, b, L` (or `b, d`) | `i32.addi.br_ne d, a, k, b, L` |
 //! | `i32.addi d, a, k; br.nei.i32 d, n, L` | `i32.addi.br_nei d, a, k, n, L` |
 //! | `i32.addi d, a, k; br.lt_u.i32 d, b, L` | `i32.addi.br_lt_u d, a, k, b, L` |
@@ -183,6 +187,68 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
             addr,
             offset,
         },
+        (
+            Instr::Load8U {
+                dst: dst1,
+                addr: addr1,
+                offset: offset1,
+            },
+            Instr::Load8U {
+                dst: dst2,
+                addr: addr2,
+                offset: offset2,
+            },
+        ) => Instr::Load8U2 {
+            dst1,
+            addr1,
+            offset1,
+            dst2,
+            addr2,
+            offset2,
+        },
+        (
+            Instr::Store8 {
+                addr: addr1,
+                src: src1,
+                offset: offset1,
+            },
+            Instr::Store8 {
+                addr: addr2,
+                src: src2,
+                offset: offset2,
+            },
+        ) => Instr::Store8x2 {
+            addr1,
+            src1,
+            offset1,
+            addr2,
+            src2,
+            offset2,
+        },
+        (
+            Instr::I32ShlI { dst: tmp, a, imm },
+            Instr::I32AndI {
+                dst,
+                a: x,
+                imm: mask,
+            },
+        ) if x == tmp && (0..32).contains(&imm) => Instr::I32ShlAndI {
+            dst,
+            tmp,
+            a,
+            shift: imm as u8,
+            mask,
+        },
+        (Instr::I32LtSI { dst: c, a: x, imm }, Instr::Select { dst, cond, a, b }) if cond == c => {
+            Instr::SelectLtSI {
+                dst,
+                cond,
+                x,
+                imm,
+                a,
+                b,
+            }
+        }
         // Loop counters. `ne` is symmetric, so `br.ne b, d` fuses too.
         (Instr::I32AddI { dst, a, imm }, Instr::BrNe32 { a: x, b: y, target })
             if x == dst || y == dst =>

@@ -332,6 +332,16 @@ macro_rules! for_each_opcode {
             // `ld64 t, addr, offset; f64.add d, x, t` (or `t, x`);
             // `st64 addr, d, offset` (addr is neither t nor d): `*p += x`.
             0x8f F64AddRmw "f64.add.rmw" "ptr f64 -> f64 f64" { dst: Dst, tmp: Dst, addr: Reg, x: Reg, offset: I32 };
+            // Byte-wise copies and swaps (sort's generic element swap):
+            // `ld8_u d1, p1, o1; ld8_u d2, p2, o2`, in that order.
+            0xae Load8U2 "ld8_u.2" "ptr ptr -> i64 i64" { dst1: Dst, addr1: Reg, offset1: I32, dst2: Dst, addr2: Reg, offset2: I32 };
+            // `st8 p1, s1, o1; st8 p2, s2, o2`, in that order.
+            0xaf Store8x2 "st8.2" "ptr any ptr any" { addr1: Reg, src1: Reg, offset1: I32, addr2: Reg, src2: Reg, offset2: I32 };
+            // Branch-free control code (statemachine's CRC step):
+            // `i32.shli t, a, k; i32.andi d, t, m`.
+            0xce I32ShlAndI "i32.shl.andi" "i32 -> i32 i32" { dst: Dst, tmp: Dst, a: Reg, shift: U8, mask: I32 };
+            // `i32.lt_si c, x, imm; select d, c, a, b`.
+            0xcf SelectLtSI "select.lt_si" "i32 any any -> any i32" { dst: Dst, cond: Dst, x: Reg, imm: I32, a: Reg, b: Reg };
         }
     };
 }

@@ -1451,6 +1451,25 @@ mod h {
             wr(pc, regs, 1, bf64(f64_of(rr(pc, regs, 5)) + t));
             go(h, vm, n, regs, start, mem)
         }
+        fn I32ShlAndI(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::I32ShlAndI.fixed_size() });
+            let h = prefetch(n);
+            let t = (rr(pc, regs, 3) as u32).wrapping_shl(pc.u8(4) as u32);
+            wr(pc, regs, 2, t as u64);
+            wr(pc, regs, 1, (t & pc.u32(5)) as u64);
+            go(h, vm, n, regs, start, mem)
+        }
+        fn SelectLtSI(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::SelectLtSI.fixed_size() });
+            let h = prefetch(n);
+            let c = (rr(pc, regs, 3) as u32 as i32) < pc.u32(4) as i32;
+            wr(pc, regs, 2, c as u64);
+            // The values are read after the condition is written (either may
+            // be its register, as in the pair).
+            let v = if c { rr(pc, regs, 8) } else { rr(pc, regs, 9) };
+            wr(pc, regs, 1, v);
+            go(h, vm, n, regs, start, mem)
+        }
         fn I32ShlAdd(vm, pc, regs, start, mem) {
             let n = pc.skip(const { O::I32ShlAdd.fixed_size() });
             let h = prefetch(n);
@@ -1624,6 +1643,77 @@ mod h {
         F64SubLd false |t, a| a - t;
         F64SubRmw true |t, x| t - x;
         F64AddRmw true |t, x| x + t;
+    }
+
+    // Two byte accesses in order; a trap in the second leaves the first's
+    // effect, as the pair would.
+    handlers! {
+        fn Load8U2(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::Load8U2.fixed_size() });
+            let h = prefetch(n);
+            let Some(p) = mem.at::<1>((rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3))) else {
+                return slow_bytes::Load8U2(vm, pc, regs, start, mem);
+            };
+            // SAFETY: `p` is in bounds (`Mem::at`).
+            wr(pc, regs, 1, AtomicU8::from_ptr(p).load(Relaxed) as u64);
+            // The second address is read after `dst1` is written.
+            let Some(p) = mem.at::<1>((rr(pc, regs, 8) as u32).wrapping_add(pc.u32(9))) else {
+                return slow_bytes::Load8U2Second(vm, pc, regs, start, mem);
+            };
+            // SAFETY: as above.
+            wr(pc, regs, 7, AtomicU8::from_ptr(p).load(Relaxed) as u64);
+            go(h, vm, n, regs, start, mem)
+        }
+        fn Store8x2(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::Store8x2.fixed_size() });
+            let h = prefetch(n);
+            let (Some(p1), Some(p2)) = (
+                mem.at::<1>((rr(pc, regs, 1) as u32).wrapping_add(pc.u32(3))),
+                mem.at::<1>((rr(pc, regs, 7) as u32).wrapping_add(pc.u32(9))),
+            ) else {
+                return slow_bytes::Store8x2(vm, pc, regs, start, mem);
+            };
+            // SAFETY: `p1` and `p2` are in bounds (`Mem::at`).
+            AtomicU8::from_ptr(p1).store(rr(pc, regs, 2) as u8, Relaxed);
+            AtomicU8::from_ptr(p2).store(rr(pc, regs, 8) as u8, Relaxed);
+            go(h, vm, n, regs, start, mem)
+        }
+    }
+
+    mod slow_bytes {
+        use super::*;
+        handlers! {
+            #[cold]
+            #[inline(never)]
+            fn Load8U2(vm, pc, regs, start, mem) {
+                match vm.inst.mem.load8((rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3))) {
+                    Ok(v) => wr(pc, regs, 1, v as u64),
+                    Err(k) => return raise(vm, pc, start, k),
+                }
+                Load8U2Second(vm, pc, regs, start, mem)
+            }
+            /// The second load of `ld8_u.2`, after the first one is done.
+            #[cold]
+            #[inline(never)]
+            fn Load8U2Second(vm, pc, regs, start, mem) {
+                match vm.inst.mem.load8((rr(pc, regs, 8) as u32).wrapping_add(pc.u32(9))) {
+                    Ok(v) => wr(pc, regs, 7, v as u64),
+                    Err(k) => return raise(vm, pc, start, k),
+                }
+                next(vm, pc.skip(const { O::Load8U2.fixed_size() }), regs, start, mem)
+            }
+            #[cold]
+            #[inline(never)]
+            fn Store8x2(vm, pc, regs, start, mem) {
+                for (a, s, o) in [(1, 2, 3), (7, 8, 9)] {
+                    let ea = (rr(pc, regs, a) as u32).wrapping_add(pc.u32(o));
+                    if let Err(k) = vm.inst.mem.store8(ea, rr(pc, regs, s) as u8) {
+                        return raise(vm, pc, start, k);
+                    }
+                }
+                next(vm, pc.skip(const { O::Store8x2.fixed_size() }), regs, start, mem)
+            }
+        }
     }
 
     mod slow_shl {

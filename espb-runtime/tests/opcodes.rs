@@ -1021,6 +1021,96 @@ fn fused_float_kernels() {
 }
 
 #[test]
+fn fused_byte_and_branch_free_forms() {
+    let mut b = Builder::new();
+    b.memory =
+        Some(".memory data_end 0x1100 heap 0 stack 0x1000\n.data 0x1000 \"0102030405060708\"");
+    // Swap the bytes at p and q; return them packed after the swap.
+    b.func(
+        "swap",
+        "(ptr, ptr) -> i32",
+        4,
+        "ld8_u.2 r2, r0, 0, r3, r1, 0\nst8.2 r0, r3, 0, r1, r2, 0\nld8_u r2, r0, 0\nld8_u r3, r1, 0\ni32.shli r3, r3, 8\ni32.or r2, r2, r3\nret r2",
+    );
+    // The second address register is the first load's destination: it is
+    // read after that load wrote it (byte 0x02 at 0x1001, then *(2 + 0x1002);
+    // the swaps below leave 0x1001..0x1006 alone).
+    b.func(
+        "chained",
+        "(ptr) -> i32",
+        2,
+        "ld8_u.2 r0, r0, 0, r1, r0, 0x1002\nret r1",
+    );
+    // Stores in order: both to the same byte, the second wins.
+    b.func(
+        "same_byte",
+        "(ptr) -> i32",
+        3,
+        "const32 r1, 7\nconst32 r2, 9\nst8.2 r0, r1, 0, r0, r2, 0\nld8_u r0, r0, 0\nret r0",
+    );
+    b.func(
+        "shl_andi",
+        "(i32) -> i32",
+        2,
+        "i32.shl.andi r1, r0, r0, 1, 255\nret r1",
+    );
+    // Returns `d * 1000 + t` to check both results.
+    b.func(
+        "shl_andi_tmp",
+        "(i32) -> i32",
+        3,
+        "i32.shl.andi r1, r2, r0, 31, -1\ni32.shr_ui r2, r2, 31\ni32.muli r1, r1, 0\ni32.add r1, r1, r2\nret r1",
+    );
+    b.func(
+        "select_lt",
+        "(i32, i64, i64) -> i64",
+        4,
+        "select.lt_si r3, r0, r0, -5, r1, r2\nret r3",
+    );
+    // `a` is the condition's register: the new condition (0 or 1) is chosen.
+    b.func(
+        "select_lt_self",
+        "(i32, i64) -> i64",
+        3,
+        "select.lt_si r2, r0, r0, 0, r0, r1\nret r2",
+    );
+    let i1 = |n: &'static str, a: i32, w: i32| (n, vec![I32(a)], I32(w));
+    let sel = |a: i32, w: i64| ("select_lt", vec![I32(a), I64(11), I64(22)], I64(w));
+    run_cases(
+        &b,
+        &[
+            ("swap", vec![I32(0x1000), I32(0x1007)], I32(0x0108)),
+            ("swap", vec![I32(0x1003), I32(0x1003)], I32(0x0404)),
+            i1("chained", 0x1001, 5),
+            i1("same_byte", 0x1010, 9),
+            i1("shl_andi", 0x81, 0x02),
+            i1("shl_andi", 0x7f, 0xfe),
+            i1("shl_andi_tmp", 1, 1),
+            i1("shl_andi_tmp", 2, 0),
+            sel(-6, 11),
+            sel(-5, 22),
+            sel(i32::MIN, 11),
+            sel(i32::MAX, 22),
+            ("select_lt_self", vec![I32(-1), I64(5)], I64(1)),
+            ("select_lt_self", vec![I32(1), I64(5)], I64(5)),
+        ],
+    );
+    // A trap in the second access leaves the first one's effect.
+    with_instance(&b, |inst| {
+        let end = inst.memory().len() as i32;
+        let t = inst.call("swap", &[I32(0x1000), I32(end)]).unwrap_err();
+        assert_eq!(
+            t.kind,
+            TrapKind::OutOfBounds {
+                addr: end as u32,
+                size: 1
+            }
+        );
+        assert_eq!(t.offset, 0, "the ld8_u.2 traps");
+    });
+}
+
+#[test]
 fn bulk_memory() {
     let mut b = Builder::new();
     b.memory =
