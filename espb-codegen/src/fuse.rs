@@ -26,6 +26,7 @@
 //! | `st8 p1, s1, o1; st8 p2, s2, o2` | `st8.2 p1, s1, o1, p2, s2, o2` |
 //! | `i32.shli t, a, k; i32.andi d, t, m` | `i32.shl.andi d, t, a, k, m` |
 //! | `i32.lt_si c, x, k; select d, c, a, b` | `select.lt_si d, c, x, k, a, b` |
+//! | `i32.add t, a, b; const32 c, v; st8 t, c, off` (t ≠ c) | `st8.c.add t, c, a, b, v, off` |
 //! | `i32.addi d, a, k; br.ne.i32 d, b, L` (or `b, d`) | `i32.addi.br_ne d, a, k, b, L` |
 //! | `i32.addi d, a, k; br.nei.i32 d, n, L` | `i32.addi.br_nei d, a, k, n, L` |
 //! | `i32.addi d, a, k; br.lt_u.i32 d, b, L` | `i32.addi.br_lt_u d, a, k, b, L` |
@@ -303,8 +304,24 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
 }
 
 /// The fused form of `first; second; third`, if there is one: a double in
-/// memory updated in place (`*p -= x`, `*p += x`).
+/// memory updated in place (`*p -= x`, `*p += x`), or a constant byte stored
+/// at a sum.
 fn fuse_triple(first: &Instr, second: &Instr, third: &Instr) -> Option<Instr> {
+    if let (
+        &Instr::I32Add { dst: tmp, a, b },
+        &Instr::Const32 { dst: c, value },
+        &Instr::Store8 { addr, src, offset },
+    ) = (first, second, third)
+    {
+        return (addr == tmp && src == c && c != tmp).then_some(Instr::Store8CAdd {
+            tmp,
+            c,
+            a,
+            b,
+            value,
+            offset,
+        });
+    }
     let (
         &Instr::Load64 {
             dst: tmp,
@@ -701,13 +718,29 @@ mod const_tests {
             ld(1, 9, 24),
             Instr::F64Sub { dst: 2, a: 1, b: 3 },
             st(9, 2, 32),
+            // A constant byte stored at a sum; then one whose constant
+            // overwrites the sum (left alone: `const32; st8` is not `st8.c`).
+            Instr::I32Add { dst: 4, a: 5, b: 6 },
+            Instr::Const32 { dst: 7, value: 1 },
+            Instr::Store8 {
+                addr: 4,
+                src: 7,
+                offset: 0,
+            },
+            Instr::I32Add { dst: 4, a: 5, b: 6 },
+            Instr::Const32 { dst: 4, value: 1 },
+            Instr::Store8 {
+                addr: 4,
+                src: 4,
+                offset: 0,
+            },
             // The load overwrites the address register: left alone.
             ld(9, 9, 0),
             Instr::F64Add { dst: 2, a: 9, b: 3 },
             st(9, 2, 0),
             Instr::RetVoid {},
         ];
-        let mut starts = [0, 13];
+        let mut starts = [0, 19];
         let got = run(code, &mut starts);
         assert_eq!(
             got,
@@ -729,12 +762,27 @@ mod const_tests {
                 ld(1, 9, 24),
                 Instr::F64Sub { dst: 2, a: 1, b: 3 },
                 st(9, 2, 32),
+                Instr::Store8CAdd {
+                    tmp: 4,
+                    c: 7,
+                    a: 5,
+                    b: 6,
+                    value: 1,
+                    offset: 0
+                },
+                Instr::I32Add { dst: 4, a: 5, b: 6 },
+                Instr::Const32 { dst: 4, value: 1 },
+                Instr::Store8 {
+                    addr: 4,
+                    src: 4,
+                    offset: 0
+                },
                 ld(9, 9, 0),
                 Instr::F64Add { dst: 2, a: 9, b: 3 },
                 st(9, 2, 0),
                 Instr::RetVoid {},
             ]
         );
-        assert_eq!(starts, [0, 9]);
+        assert_eq!(starts, [0, 13]);
     }
 }

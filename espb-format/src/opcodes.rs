@@ -342,6 +342,11 @@ macro_rules! for_each_opcode {
             0xce I32ShlAndI "i32.shl.andi" "i32 -> i32 i32" { dst: Dst, tmp: Dst, a: Reg, shift: U8, mask: I32 };
             // `i32.lt_si c, x, imm; select d, c, a, b`.
             0xcf SelectLtSI "select.lt_si" "i32 any any -> any i32" { dst: Dst, cond: Dst, x: Reg, imm: I32, a: Reg, b: Reg };
+            // `i32.add t, a, b; const32 c, v; st8 t, c, offset` (t != c): store
+            // a constant byte at a computed address (sieve's marking loop).
+            0x2e Store8CAdd "st8.c.add" "ptr i32 -> ptr i32" { tmp: Dst, c: Dst, a: Reg, b: Reg, value: I32, offset: I32 };
+            // 0x2f stays free: the escape to a second opcode byte when this
+            // table is full.
         }
     };
 }

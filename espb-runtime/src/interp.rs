@@ -1680,6 +1680,24 @@ mod h {
         }
     }
 
+    handlers! {
+        fn Store8CAdd(vm, pc, regs, start, mem) {
+            let n = pc.skip(const { O::Store8CAdd.fixed_size() });
+            let h = prefetch(n);
+            let t = (rr(pc, regs, 3) as u32).wrapping_add(rr(pc, regs, 4) as u32);
+            let v = pc.u32(5);
+            wr(pc, regs, 1, t as u64);
+            wr(pc, regs, 2, v as i32 as i64 as u64);
+            let ea = t.wrapping_add(pc.u32(9));
+            let Some(p) = mem.at::<1>(ea) else {
+                return slow_bytes::Store8CAdd(vm, pc, regs, start, mem);
+            };
+            // SAFETY: `p` is in bounds (`Mem::at`).
+            AtomicU8::from_ptr(p).store(v as u8, Relaxed);
+            go(h, vm, n, regs, start, mem)
+        }
+    }
+
     mod slow_bytes {
         use super::*;
         handlers! {
@@ -1691,6 +1709,16 @@ mod h {
                     Err(k) => return raise(vm, pc, start, k),
                 }
                 Load8U2Second(vm, pc, regs, start, mem)
+            }
+            /// The store of `st8.c.add` (both registers are written already).
+            #[cold]
+            #[inline(never)]
+            fn Store8CAdd(vm, pc, regs, start, mem) {
+                let ea = (rr(pc, regs, 1) as u32).wrapping_add(pc.u32(9));
+                if let Err(k) = vm.inst.mem.store8(ea, pc.u32(5) as u8) {
+                    return raise(vm, pc, start, k);
+                }
+                next(vm, pc.skip(const { O::Store8CAdd.fixed_size() }), regs, start, mem)
             }
             /// The second load of `ld8_u.2`, after the first one is done.
             #[cold]

@@ -1074,6 +1074,14 @@ fn fused_byte_and_branch_free_forms() {
         3,
         "select.lt_si r2, r0, r0, 0, r0, r1\nret r2",
     );
+    // st8.c.add t, c, a, b, v, off: t = a + b; c = v; byte [t + off] = v.
+    // Returns the stored byte + 1000 * (t == a + b) + 10000 * c.
+    b.func(
+        "st8_c_add",
+        "(ptr, i32) -> i32",
+        5,
+        "st8.c.add r2, r3, r0, r1, 0x1ff, 1\nld8_u r4, r2, 1\ni32.add r0, r0, r1\ni32.eq r0, r0, r2\ni32.muli r0, r0, 1000\ni32.add r4, r4, r0\ni32.muli r3, r3, 10000\ni32.add r4, r4, r3\nret r4",
+    );
     let i1 = |n: &'static str, a: i32, w: i32| (n, vec![I32(a)], I32(w));
     let sel = |a: i32, w: i64| ("select_lt", vec![I32(a), I64(11), I64(22)], I64(w));
     run_cases(
@@ -1093,6 +1101,11 @@ fn fused_byte_and_branch_free_forms() {
             sel(i32::MAX, 22),
             ("select_lt_self", vec![I32(-1), I64(5)], I64(1)),
             ("select_lt_self", vec![I32(1), I64(5)], I64(5)),
+            (
+                "st8_c_add",
+                vec![I32(0x1020), I32(0x10)],
+                I32(0xff + 1000 + 0x1ff * 10000),
+            ),
         ],
     );
     // A trap in the second access leaves the first one's effect.
@@ -1107,6 +1120,23 @@ fn fused_byte_and_branch_free_forms() {
             }
         );
         assert_eq!(t.offset, 0, "the ld8_u.2 traps");
+        // Wraps around to below the null guard: the checked path traps.
+        let t = inst.call("st8_c_add", &[I32(-8), I32(4)]).unwrap_err();
+        assert_eq!(
+            t.kind,
+            TrapKind::OutOfBounds {
+                addr: (-3i32) as u32,
+                size: 1
+            }
+        );
+        let t = inst.call("st8_c_add", &[I32(end - 1), I32(0)]).unwrap_err();
+        assert_eq!(
+            t.kind,
+            TrapKind::OutOfBounds {
+                addr: end as u32,
+                size: 1
+            }
+        );
     });
 }
 
