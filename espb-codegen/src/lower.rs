@@ -473,6 +473,28 @@ impl<'a> FnLower<'a> {
                 if i.operand(0).ty().kind() == LLVMTypeKind::LLVMVectorTypeKind {
                     return Err("vector select is not supported".into());
                 }
+                // `select i1 c, x, false` and `select i1 c, true, x` are C's
+                // `&&` and `||` (LLVM's poison-safe forms): on 0/1 values,
+                // one `and` / `or` instead of a constant and a select.
+                let is_bool =
+                    i.ty().kind() == LLVMTypeKind::LLVMIntegerTypeKind && i.ty().int_width() == 1;
+                let konst_of = |v: Val| {
+                    (v.kind() == LLVMValueKind::LLVMConstantIntValueKind)
+                        .then(|| v.const_int_words())
+                        .flatten()
+                };
+                let logic = match (konst_of(i.operand(1)), konst_of(i.operand(2))) {
+                    (_, Some(0)) => Some((O::I32And, i.operand(1))),
+                    (Some(1), _) => Some((O::I32Or, i.operand(2))),
+                    _ => None,
+                };
+                if let (true, Some((o, x))) = (is_bool, logic) {
+                    let c = self.get1(i.operand(0))?;
+                    let x = self.get1(x)?;
+                    let r = self.bin(o, c, x);
+                    self.vals.insert(i, vec![r]);
+                    return Ok(());
+                }
                 let (c, swap) = self.select_condition(i.operand(0))?;
                 let a = self.get(i.operand(1))?;
                 let b = self.get(i.operand(2))?;
@@ -808,10 +830,11 @@ impl<'a> FnLower<'a> {
         let wide = bits > 32;
         let ra = self.get1(a)?;
         let ra = if signed { self.sext(ra, bits) } else { ra };
-        let cb = if b.kind() == LLVMValueKind::LLVMConstantIntValueKind {
-            b.const_int_words()
-        } else {
-            None
+        let cb = match b.kind() {
+            LLVMValueKind::LLVMConstantIntValueKind => b.const_int_words(),
+            // `p != NULL` compares with the immediate 0.
+            LLVMValueKind::LLVMConstantPointerNullValueKind => Some(0),
+            _ => None,
         };
         if let (Some(c), false) = (cb, wide) {
             let v = if signed {

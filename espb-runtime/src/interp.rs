@@ -754,11 +754,10 @@ macro_rules! simple {
     ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {$(
         handlers! {
             fn $name(vm, pc, regs, start, mem) {
-                let n = pc.skip(const { O::$name.fixed_size() });
-                let h = prefetch(n);
+                let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
                 let ($a, $b) = $read!(pc, regs);
                 wr(pc, regs, 1, $e);
-                go(h, vm, n, regs, start, mem)
+                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
             }
         }
     )*};
@@ -841,8 +840,7 @@ macro_rules! loads {
     ($( $name:ident $load:ident $n:literal $atomic:ty |$v:ident| $e:expr; )*) => {
         handlers! {$(
             fn $name(vm, pc, regs, start, mem) {
-                let n = pc.skip(const { O::$name.fixed_size() });
-                let h = prefetch(n);
+                let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
                 let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3));
                 let Some(p) = mem.at::<$n>(ea) else {
                     return slow::$name(vm, pc, regs, start, mem);
@@ -850,7 +848,7 @@ macro_rules! loads {
                 // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                 let $v = <$atomic>::from_ptr(p as *mut _).load(Relaxed);
                 wr(pc, regs, 1, $e);
-                go(h, vm, n, regs, start, mem)
+                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
             }
         )*}
         mod slow_loads {
@@ -878,15 +876,14 @@ macro_rules! stores {
     ($( $name:ident $store:ident $n:literal $atomic:ty, $t:ty; )*) => {
         handlers! {$(
             fn $name(vm, pc, regs, start, mem) {
-                let n = pc.skip(const { O::$name.fixed_size() });
-                let h = prefetch(n);
+                let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
                 let ea = (rr(pc, regs, 1) as u32).wrapping_add(pc.u32(3));
                 let Some(p) = mem.at::<$n>(ea) else {
                     return slow::$name(vm, pc, regs, start, mem);
                 };
                 // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                 <$atomic>::from_ptr(p as *mut _).store(rr(pc, regs, 2) as $t, Relaxed);
-                go(h, vm, n, regs, start, mem)
+                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
             }
         )*}
         mod slow_stores {
@@ -911,14 +908,13 @@ macro_rules! divs {
     ($( $name:ident |$a:ident, $b:ident| $read:ident, $chk:expr => $e:expr; )*) => {$(
         handlers! {
             fn $name(vm, pc, regs, start, mem) {
-                let n = pc.skip(const { O::$name.fixed_size() });
-                let h = prefetch(n);
+                let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
                 let ($a, $b) = $read!(pc, regs);
                 if let Some(k) = $chk {
                     return raise(vm, pc, start, k);
                 }
                 wr(pc, regs, 1, $e);
-                go(h, vm, n, regs, start, mem)
+                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
             }
         }
     )*};
@@ -1050,35 +1046,30 @@ mod h {
             next(vm, vm.pc, vm.regs, vm.start, mem)
         }
         fn Select(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::Select.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::Select.fixed_size() }));
             let v = if rr(pc, regs, 2) as u32 != 0 { rr(pc, regs, 3) } else { rr(pc, regs, 4) };
             wr(pc, regs, 1, v);
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::Select.fixed_size() }), regs, start, mem)
         }
         fn Mov(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::Mov.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::Mov.fixed_size() }));
             wr(pc, regs, 1, rr(pc, regs, 2));
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::Mov.fixed_size() }), regs, start, mem)
         }
         fn Const32(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::Const32.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::Const32.fixed_size() }));
             wr(pc, regs, 1, pc.u32(2) as i32 as i64 as u64);
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::Const32.fixed_size() }), regs, start, mem)
         }
         fn Const64(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::Const64.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::Const64.fixed_size() }));
             wr(pc, regs, 1, pc.u64(2));
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::Const64.fixed_size() }), regs, start, mem)
         }
         fn FrameAddr(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::FrameAddr.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::FrameAddr.fixed_size() }));
             wr(pc, regs, 1, vm.fp.wrapping_add(pc.u32(2)) as u64);
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::FrameAddr.fixed_size() }), regs, start, mem)
         }
         fn Alloca(vm, pc, regs, start, mem) {
             let size = rr(pc, regs, 2) as u32;
@@ -1111,10 +1102,9 @@ mod h {
             next(vm, pc.skip(const { O::ImportAddr.fixed_size() }), regs, start, mem)
         }
         fn I64AndI(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::I64AndI.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::I64AndI.fixed_size() }));
             wr(pc, regs, 1, rr(pc, regs, 2) & pc.u64(3));
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::I64AndI.fixed_size() }), regs, start, mem)
         }
         fn F32Fma(vm, pc, regs, start, mem) {
             let (a, b, c) = (f32_of(rr(pc, regs, 2)), f32_of(rr(pc, regs, 3)), f32_of(rr(pc, regs, 4)));
@@ -1420,63 +1410,56 @@ mod h {
     // ---- fused pairs: each does what its two parts do, in order ----------
     handlers! {
         fn Mov2(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::Mov2.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::Mov2.fixed_size() }));
             wr(pc, regs, 1, rr(pc, regs, 2));
             wr(pc, regs, 3, rr(pc, regs, 4));
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::Mov2.fixed_size() }), regs, start, mem)
         }
         fn I64AddAdd(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::I64AddAdd.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::I64AddAdd.fixed_size() }));
             let t = rr(pc, regs, 3).wrapping_add(rr(pc, regs, 4));
             wr(pc, regs, 2, t);
             // `c` is read after `tmp` is written (it may be `tmp`'s register).
             wr(pc, regs, 1, t.wrapping_add(rr(pc, regs, 5)));
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::I64AddAdd.fixed_size() }), regs, start, mem)
         }
         fn F64MulMul(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::F64MulMul.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::F64MulMul.fixed_size() }));
             let t = f64_of(rr(pc, regs, 3)) * f64_of(rr(pc, regs, 4));
             wr(pc, regs, 2, bf64(t));
             wr(pc, regs, 1, bf64(t * f64_of(rr(pc, regs, 5))));
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::F64MulMul.fixed_size() }), regs, start, mem)
         }
         fn F64MulAdd(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::F64MulAdd.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::F64MulAdd.fixed_size() }));
             let t = f64_of(rr(pc, regs, 3)) * f64_of(rr(pc, regs, 4));
             wr(pc, regs, 2, bf64(t));
             wr(pc, regs, 1, bf64(f64_of(rr(pc, regs, 5)) + t));
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::F64MulAdd.fixed_size() }), regs, start, mem)
         }
         fn I32ShlAndI(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::I32ShlAndI.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::I32ShlAndI.fixed_size() }));
             let t = (rr(pc, regs, 3) as u32).wrapping_shl(pc.u8(4) as u32);
             wr(pc, regs, 2, t as u64);
             wr(pc, regs, 1, (t & pc.u32(5)) as u64);
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::I32ShlAndI.fixed_size() }), regs, start, mem)
         }
         fn SelectLtSI(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::SelectLtSI.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::SelectLtSI.fixed_size() }));
             let c = (rr(pc, regs, 3) as u32 as i32) < pc.u32(4) as i32;
             wr(pc, regs, 2, c as u64);
             // The values are read after the condition is written (either may
             // be its register, as in the pair).
             let v = if c { rr(pc, regs, 8) } else { rr(pc, regs, 9) };
             wr(pc, regs, 1, v);
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::SelectLtSI.fixed_size() }), regs, start, mem)
         }
         fn I32ShlAdd(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::I32ShlAdd.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::I32ShlAdd.fixed_size() }));
             let t = (rr(pc, regs, 4) as u32).wrapping_shl(pc.u8(5) as u32);
             wr(pc, regs, 2, t as u64);
             wr(pc, regs, 1, (rr(pc, regs, 3) as u32).wrapping_add(t) as u64);
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::I32ShlAdd.fixed_size() }), regs, start, mem)
         }
     }
 
@@ -1485,8 +1468,7 @@ mod h {
         ($( $name:ident $load:ident $n:literal $atomic:ty |$v:ident| $e:expr; )*) => {
             handlers! {$(
                 fn $name(vm, pc, regs, start, mem) {
-                    let n = pc.skip(const { O::$name.fixed_size() });
-                    let h = prefetch(n);
+                    let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
                     let t = (rr(pc, regs, 3) as u32).wrapping_add(rr(pc, regs, 4) as u32);
                     let ea = t.wrapping_add(pc.u32(5));
                     let Some(p) = mem.at::<$n>(ea) else {
@@ -1496,7 +1478,7 @@ mod h {
                     // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                     let $v = <$atomic>::from_ptr(p as *mut _).load(Relaxed);
                     wr(pc, regs, 1, $e);
-                    go(h, vm, n, regs, start, mem)
+                    go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
                 }
             )*}
             mod slow_fused {
@@ -1526,8 +1508,7 @@ mod h {
 
     handlers! {
         fn Load32UShl(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::Load32UShl.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::Load32UShl.fixed_size() }));
             let t = (rr(pc, regs, 3) as u32).wrapping_shl(pc.u8(4) as u32);
             let ea = t.wrapping_add(pc.u32(5));
             let Some(p) = mem.at::<4>(ea) else {
@@ -1537,30 +1518,27 @@ mod h {
             // SAFETY: `p` is in bounds and aligned (`Mem::at`).
             let v = AtomicU32::from_ptr(p as *mut u32).load(Relaxed);
             wr(pc, regs, 1, v as u64);
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::Load32UShl.fixed_size() }), regs, start, mem)
         }
     }
 
     handlers! {
         fn I32RotlC(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::I32RotlC.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::I32RotlC.fixed_size() }));
             let v = pc.u32(4);
             wr(pc, regs, 2, v as i32 as i64 as u64);
             wr(pc, regs, 1, (rr(pc, regs, 3) as u32).rotate_left(v & 31) as u64);
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::I32RotlC.fixed_size() }), regs, start, mem)
         }
         fn I32ShrUXor(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::I32ShrUXor.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::I32ShrUXor.fixed_size() }));
             let t = (rr(pc, regs, 3) as u32).wrapping_shr(pc.u32(5));
             wr(pc, regs, 2, t as u64);
             wr(pc, regs, 1, (rr(pc, regs, 4) as u32 ^ t) as u64);
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::I32ShrUXor.fixed_size() }), regs, start, mem)
         }
         fn Load32UMul(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::Load32UMul.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::Load32UMul.fixed_size() }));
             let ea = (rr(pc, regs, 3) as u32).wrapping_add(pc.u32(5));
             let Some(p) = mem.at::<4>(ea) else {
                 return slow::Load32UMul(vm, pc, regs, start, mem);
@@ -1569,11 +1547,10 @@ mod h {
             let v = AtomicU32::from_ptr(p as *mut u32).load(Relaxed);
             wr(pc, regs, 2, v as u64);
             wr(pc, regs, 1, v.wrapping_mul(rr(pc, regs, 4) as u32) as u64);
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::Load32UMul.fixed_size() }), regs, start, mem)
         }
         fn Store8C(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::Store8C.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::Store8C.fixed_size() }));
             let v = pc.u32(3);
             wr(pc, regs, 1, v as i32 as i64 as u64);
             let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(7));
@@ -1582,7 +1559,7 @@ mod h {
             };
             // SAFETY: `p` is in bounds (`Mem::at`).
             AtomicU8::from_ptr(p as *mut u8).store(v as u8, Relaxed);
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::Store8C.fixed_size() }), regs, start, mem)
         }
     }
 
@@ -1592,8 +1569,7 @@ mod h {
         ($( $name:ident $rmw:literal |$t:ident, $x:ident| $e:expr; )*) => {
             handlers! {$(
                 fn $name(vm, pc, regs, start, mem) {
-                    let n = pc.skip(const { O::$name.fixed_size() });
-                    let h = prefetch(n);
+                    let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
                     let ea = (rr(pc, regs, if $rmw { 3 } else { 4 }) as u32).wrapping_add(pc.u32(5));
                     let Some(p) = mem.at::<8>(ea) else {
                         return slow_f64_mem::$name(vm, pc, regs, start, mem);
@@ -1609,7 +1585,7 @@ mod h {
                         // SAFETY: as above.
                         Atomic64::from_ptr(p as *mut u64).store(d, Relaxed);
                     }
-                    go(h, vm, n, regs, start, mem)
+                    go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
                 }
             )*}
             mod slow_f64_mem {
@@ -1649,8 +1625,7 @@ mod h {
     // effect, as the pair would.
     handlers! {
         fn Load8U2(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::Load8U2.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::Load8U2.fixed_size() }));
             let Some(p) = mem.at::<1>((rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3))) else {
                 return slow_bytes::Load8U2(vm, pc, regs, start, mem);
             };
@@ -1662,11 +1637,10 @@ mod h {
             };
             // SAFETY: as above.
             wr(pc, regs, 7, AtomicU8::from_ptr(p).load(Relaxed) as u64);
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::Load8U2.fixed_size() }), regs, start, mem)
         }
         fn Store8x2(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::Store8x2.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::Store8x2.fixed_size() }));
             let (Some(p1), Some(p2)) = (
                 mem.at::<1>((rr(pc, regs, 1) as u32).wrapping_add(pc.u32(3))),
                 mem.at::<1>((rr(pc, regs, 7) as u32).wrapping_add(pc.u32(9))),
@@ -1676,14 +1650,13 @@ mod h {
             // SAFETY: `p1` and `p2` are in bounds (`Mem::at`).
             AtomicU8::from_ptr(p1).store(rr(pc, regs, 2) as u8, Relaxed);
             AtomicU8::from_ptr(p2).store(rr(pc, regs, 8) as u8, Relaxed);
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::Store8x2.fixed_size() }), regs, start, mem)
         }
     }
 
     handlers! {
         fn Store8CAdd(vm, pc, regs, start, mem) {
-            let n = pc.skip(const { O::Store8CAdd.fixed_size() });
-            let h = prefetch(n);
+            let h = prefetch(pc.skip(const { O::Store8CAdd.fixed_size() }));
             let t = (rr(pc, regs, 3) as u32).wrapping_add(rr(pc, regs, 4) as u32);
             let v = pc.u32(5);
             wr(pc, regs, 1, t as u64);
@@ -1694,7 +1667,7 @@ mod h {
             };
             // SAFETY: `p` is in bounds (`Mem::at`).
             AtomicU8::from_ptr(p).store(v as u8, Relaxed);
-            go(h, vm, n, regs, start, mem)
+            go(h, vm, pc.skip(const { O::Store8CAdd.fixed_size() }), regs, start, mem)
         }
     }
 
