@@ -9,8 +9,8 @@
 //! otherwise (see "The engine" below). Module-to-module calls do not recurse
 //! on the native stack: frames
 //! are records in the context's frame stack and windows in its register
-//! stack. Fuel and the interrupt flag are checked at calls and at backward
-//! branches only.
+//! stack. Fuel is counted at calls and at backward branches only, and the
+//! interrupt flag is looked at every `POLL_TICKS` of them.
 
 use alloc::vec::Vec;
 use core::cmp::Ordering::{Equal, Greater, Less};
@@ -285,7 +285,10 @@ struct Vm<'a, 'm> {
     sp: u32,
     stack_lo: u32,
     entry_depth: usize,
+    /// Ticks (calls and backward branches) until the next `poll`.
     fuel: u64,
+    /// The rest of the fuel taken from the instance.
+    reserve: u64,
     interrupt: &'a AtomicBool,
     trap: Option<Trap>,
     /// Where to continue (loop dispatch; also used by the call helpers).
@@ -412,28 +415,44 @@ fn raise(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc, kind: TrapKind) -> Exit {
     Exit::Trap
 }
 
-/// Out of fuel in this chunk: take more, or trap.
-#[cold]
-#[inline(never)]
-fn refuel(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
-    match vm.inst.take_fuel() {
-        Some(f) => {
-            vm.fuel = f;
-            None
-        }
-        None => Some(raise(vm, pc, start, TrapKind::OutOfFuel)),
-    }
+/// Calls and backward branches between two looks at the interrupt flag (and
+/// at the instance's fuel budget). Counting down in `Vm::fuel` keeps the hot
+/// path of a backward branch to one decrement; an interrupt is seen within
+/// this many ticks (microseconds).
+const POLL_TICKS: u64 = 1024;
+
+/// Splits a fuel budget into the countdown to the next poll and the rest.
+fn split_fuel(budget: u64) -> (u64, u64) {
+    let now = budget.min(POLL_TICKS);
+    (now, budget - now)
 }
 
-/// The interrupt and fuel check of calls and backward branches.
-#[inline(always)]
-fn checkpoint(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
+/// The countdown reached zero: look at the interrupt flag, then count down
+/// again from the reserve, taking more fuel from the instance when it is
+/// empty (or trap).
+#[cold]
+#[inline(never)]
+fn poll(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
     if vm.interrupt.load(Relaxed) {
         return Some(raise(vm, pc, start, TrapKind::Interrupted));
     }
+    if vm.reserve == 0 {
+        match vm.inst.take_fuel() {
+            Some(f) => vm.reserve = f,
+            None => return Some(raise(vm, pc, start, TrapKind::OutOfFuel)),
+        }
+    }
+    (vm.fuel, vm.reserve) = split_fuel(vm.reserve);
+    None
+}
+
+/// The fuel tick (and, every `POLL_TICKS`, the interrupt check) of calls and
+/// backward branches.
+#[inline(always)]
+fn checkpoint(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
     vm.fuel -= 1;
     if vm.fuel == 0 {
-        return refuel(vm, pc, start);
+        return poll(vm, pc, start);
     }
     None
 }
@@ -447,11 +466,11 @@ unsafe fn jump(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, t: 
     // SAFETY: see the function contract.
     let target = unsafe { Pc::at(start, t) };
     if target.not_after(pc) {
-        // `checkpoint` in two halves: the common case inline, the rest (and
-        // the interrupt) in `back_edge`, called in tail position so that the
-        // branch handlers need no stack frame.
-        vm.fuel = vm.fuel.wrapping_sub(1);
-        if vm.fuel == 0 || vm.interrupt.load(Relaxed) {
+        // `checkpoint` in two halves: the countdown inline, the poll in
+        // `back_edge`, called in tail position so that the branch handlers
+        // need no stack frame.
+        vm.fuel -= 1;
+        if vm.fuel == 0 {
             vm.pc = target;
             // SAFETY: see the function contract.
             return unsafe { back_edge(vm, pc, regs, start, mem) };
@@ -461,17 +480,16 @@ unsafe fn jump(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, t: 
     unsafe { next(vm, target, regs, start, mem) }
 }
 
-/// A backward branch from `pc` to `vm.pc` that ran out of fuel or saw the
-/// interrupt flag (`jump` already took one unit of fuel). The target travels
-/// in `vm` to keep the arguments in registers (a tail call needs that).
+/// A backward branch from `pc` to `vm.pc` whose tick ended the countdown
+/// (`jump` took it). The target travels in `vm` to keep the arguments in
+/// registers (a tail call needs that).
 ///
 /// SAFETY: as `jump`, with `vm.pc` the validated target.
 #[cold]
 #[inline(never)]
 unsafe fn back_edge(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
     let target = vm.pc;
-    vm.fuel = vm.fuel.wrapping_add(1);
-    if let Some(e) = checkpoint(vm, pc, start) {
+    if let Some(e) = poll(vm, pc, start) {
         return e;
     }
     // SAFETY: see the function contract.
@@ -1816,7 +1834,8 @@ fn run(
         sp: fp,
         stack_lo,
         entry_depth,
-        fuel: *fuel,
+        fuel: split_fuel(*fuel).0,
+        reserve: split_fuel(*fuel).1,
         interrupt: &inst.interrupt,
         trap: None,
         pc: start,
@@ -1825,7 +1844,7 @@ fn run(
     };
     // SAFETY: offset 0 of a validated body, the entry function's window.
     let exit = unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem)) };
-    *fuel = vm.fuel;
+    *fuel = vm.fuel.saturating_add(vm.reserve);
     match exit {
         Exit::Done => Ok(()),
         _ => Err(vm

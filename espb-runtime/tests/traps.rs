@@ -330,6 +330,47 @@ fn fuel_stops_an_infinite_loop() {
     );
 }
 
+/// Fuel is exact across the interpreter's polling period (1,024 ticks) and
+/// the instance's chunks: a loop of n backward branches uses n ticks.
+#[test]
+fn fuel_accounting_is_exact_over_long_loops() {
+    let src = r#"
+.type (i32) -> i32
+.func ty0 regs 2 frame 0 align 0
+    const32 r1, 0
+top:
+    i32.addi r1, r1, 1
+    br.ne.i32 r1, r0, top
+    ret r1
+.end
+.export "count" f0
+"#;
+    let bytes = common::bytes(src);
+    let m = Module::parse(&bytes).unwrap();
+    let cfg = Config {
+        fuel: Some(100_000),
+        ..Config::default()
+    };
+    let inst = Instance::new(&m, &Imports::new(), cfg).unwrap();
+    // n iterations take n - 1 backward branches.
+    assert_eq!(inst.call_i32("count", &[Value::I32(5_001)]).unwrap(), 5_001);
+    assert_eq!(inst.fuel_remaining(), Some(95_000));
+    assert_eq!(inst.call_i32("count", &[Value::I32(1_025)]).unwrap(), 1_025);
+    assert_eq!(inst.fuel_remaining(), Some(93_976));
+    // The budget runs out inside a loop: the tick that empties it traps.
+    let t = inst.call("count", &[Value::I32(1_000_000)]).unwrap_err();
+    assert_eq!(t.kind, TrapKind::OutOfFuel);
+    assert_eq!(inst.fuel_remaining(), Some(0));
+    inst.add_fuel(93_977);
+    assert_eq!(
+        inst.call_i32("count", &[Value::I32(93_977)]).unwrap(),
+        93_977
+    );
+    assert_eq!(inst.fuel_remaining(), Some(1));
+    let t = inst.call("count", &[Value::I32(3)]).unwrap_err();
+    assert_eq!(t.kind, TrapKind::OutOfFuel);
+}
+
 #[test]
 fn interrupt_stops_an_infinite_loop_from_another_thread() {
     with(Config::default(), |inst| {
