@@ -79,7 +79,7 @@ pub struct BuildConfig {
     /// Keep line tables so traps name the C line.
     #[serde(default = "yes")]
     pub debug_lines: bool,
-    /// Unroll small loops (up to 4x) of optimised code: fewer dispatches per
+    /// Unroll small loops (up to 8x) of optimised code: fewer dispatches per
     /// iteration, larger modules (`false` when flash is tight).
     #[serde(default = "yes")]
     pub unroll_loops: bool,

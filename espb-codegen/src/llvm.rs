@@ -606,8 +606,13 @@ pub fn set_llvm_options() {
             c"espb-codegen".as_ptr(),
             c"-scalarize-load-store".as_ptr(),
             // Partial and runtime unrolling (optimised input only, see
-            // prepass.rs) unroll at most this many times.
-            c"-unroll-max-count=4".as_ptr(),
+            // prepass.rs) unroll at most this many times (the size
+            // threshold keeps ×8 to loops of a few instructions), and the
+            // remainder of a runtime-unrolled loop is unrolled too: for an
+            // interpreter its loop control costs as much as its work
+            // (benches/RESULTS.md, step 14).
+            c"-unroll-max-count=8".as_ptr(),
+            c"-unroll-remainder".as_ptr(),
         ];
         // SAFETY: two valid NUL-terminated strings that outlive the call; the
         // option exists in every LLVM with the scalarizer pass, so parsing

@@ -3,9 +3,10 @@
 //! scalarise vectors) and preserve semantics; switches and atomics are kept.
 //!
 //! On optimised input (no function is `optnone`, i.e. not `-O0`) small loops
-//! are also unrolled, by a runtime count when the trip count is unknown
-//! (at most 4×, see `llvm::set_llvm_options`): the riscv32 target's `-O2`
-//! pipeline leaves them rolled, and for an interpreter every dispatched
+//! are also unrolled, by a runtime count when the trip count is unknown (at
+//! most 8×, remainders unrolled too, see `llvm::set_llvm_options`): the
+//! riscv32 target's `-O2` pipeline leaves them rolled, and for an
+//! interpreter every dispatched
 //! loop-control instruction (induction step, compare-and-branch, phi moves of
 //! rotating values) costs as much as useful work. `instcombine` then folds
 //! the unrolled copies' address arithmetic into constant offsets. Functions
