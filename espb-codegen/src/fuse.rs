@@ -27,6 +27,7 @@
 //! | `i32.shli t, a, k; i32.andi d, t, m` | `i32.shl.andi d, t, a, k, m` |
 //! | `i32.lt_si c, x, k; select d, c, a, b` | `select.lt_si d, c, x, k, a, b` |
 //! | `i32.add t, a, b; const32 c, v; st8 t, c, off` (t ≠ c) | `st8.c.add t, c, a, b, v, off` |
+//! | `ld32_u t, p, off; i32.add d, x, t` (or `t, x`)`; st32 p, d, off` (p ≠ t, d) | `i32.add.rmw d, t, p, x, off` |
 //! | `i32.addi d, a, k; br.ne.i32 d, b, L` (or `b, d`) | `i32.addi.br_ne d, a, k, b, L` |
 //! | `i32.addi d, a, k; br.nei.i32 d, n, L` | `i32.addi.br_nei d, a, k, n, L` |
 //! | `i32.addi d, a, k; br.lt_u.i32 d, b, L` | `i32.addi.br_lt_u d, a, k, b, L` |
@@ -303,10 +304,35 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
     })
 }
 
-/// The fused form of `first; second; third`, if there is one: a double in
-/// memory updated in place (`*p -= x`, `*p += x`), or a constant byte stored
-/// at a sum.
+/// The fused form of `first; second; third`, if there is one: a word or a
+/// double in memory updated in place (`*p += x`, `*p -= x`), or a constant
+/// byte stored at a sum.
 fn fuse_triple(first: &Instr, second: &Instr, third: &Instr) -> Option<Instr> {
+    if let (
+        &Instr::Load32U {
+            dst: tmp,
+            addr,
+            offset,
+        },
+        &Instr::I32Add { dst, a, b },
+        &Instr::Store32 {
+            addr: addr2,
+            src,
+            offset: offset2,
+        },
+    ) = (first, second, third)
+    {
+        // Integer addition commutes: the loaded value may be either operand.
+        let exact = addr2 == addr && offset2 == offset && src == dst;
+        let apart = addr != tmp && addr != dst;
+        return (exact && apart && (a == tmp || b == tmp)).then_some(Instr::I32AddRmw {
+            dst,
+            tmp,
+            addr,
+            x: if b == tmp { a } else { b },
+            offset,
+        });
+    }
     if let (
         &Instr::I32Add { dst: tmp, a, b },
         &Instr::Const32 { dst: c, value },
@@ -385,9 +411,15 @@ pub(crate) fn fuse<L: Copy>(out: &mut Vec<(Instr, L)>, starts: &mut [usize]) {
     while k < n {
         let (a, loc) = &old[k];
         let next = |j: usize| old.get(k + j).filter(|_| !is_start[k + j]).map(|(i, _)| i);
+        // A pair does not take the first part of a triple that starts at
+        // the next instruction (a triple saves two dispatches).
+        let triple_next = match (next(1), next(2), next(3)) {
+            (Some(b), Some(c), Some(d)) => fuse_triple(b, c, d).is_some(),
+            _ => false,
+        };
         let (fused, parts) = match (next(1), next(2)) {
             (Some(b), Some(c)) if fuse_triple(a, b, c).is_some() => (fuse_triple(a, b, c), 3),
-            (Some(b), _) => (fuse_pair(a, b), 2),
+            (Some(b), _) if !triple_next => (fuse_pair(a, b), 2),
             _ => (None, 1),
         };
         let parts = if fused.is_some() { parts } else { 1 };
@@ -784,5 +816,47 @@ mod const_tests {
             ]
         );
         assert_eq!(starts, [0, 13]);
+    }
+
+    #[test]
+    fn in_place_word_add_wins_over_the_address_pair() {
+        let code = vec![
+            // `i32.add; ld32_u` would fuse as `ld32_u.add`, but the load
+            // starts an in-place add: the triple is taken instead.
+            Instr::I32Add { dst: 7, a: 4, b: 7 },
+            Instr::Load32U {
+                dst: 10,
+                addr: 7,
+                offset: 8,
+            },
+            Instr::I32Add {
+                dst: 9,
+                a: 10,
+                b: 9,
+            },
+            Instr::Store32 {
+                addr: 7,
+                src: 9,
+                offset: 8,
+            },
+            Instr::RetVoid {},
+        ];
+        let mut starts = [0, 5];
+        let got = run(code, &mut starts);
+        assert_eq!(
+            got,
+            vec![
+                Instr::I32Add { dst: 7, a: 4, b: 7 },
+                Instr::I32AddRmw {
+                    dst: 9,
+                    tmp: 10,
+                    addr: 7,
+                    x: 9,
+                    offset: 8
+                },
+                Instr::RetVoid {},
+            ]
+        );
+        assert_eq!(starts, [0, 3]);
     }
 }

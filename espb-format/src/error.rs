@@ -137,6 +137,13 @@ pub enum ErrorKind {
         pc: u32,
         byte: u8,
     },
+    /// The byte after the escape byte (`0x2f`) names no extended opcode;
+    /// `pc` is the instruction's start, the error's offset the second byte.
+    UnknownExtOpcode {
+        func: u32,
+        pc: u32,
+        byte: u8,
+    },
     InstructionTruncated {
         func: u32,
         pc: u32,
@@ -297,6 +304,7 @@ impl fmt::Display for ErrorKind {
             CodeOutOfBounds { func } => write!(f, "code of function {func} lies outside the code section"),
             EmptyFunction { func } => write!(f, "function {func} has no code"),
             UnknownOpcode { func, pc, byte } => write!(f, "function {func} +{pc:#x}: unknown opcode {byte:#04x}"),
+            UnknownExtOpcode { func, pc, byte } => write!(f, "function {func} +{pc:#x}: unknown extended opcode 0x2f {byte:#04x}"),
             InstructionTruncated { func, pc } => {
                 write!(f, "function {func} +{pc:#x}: instruction runs past the end of the function")
             }

@@ -63,9 +63,10 @@ macro_rules! __operand_rust_type {
 
 macro_rules! define_instructions {
     ($($code:literal $name:ident $mnemonic:literal $types:literal { $($field:ident : $kind:ident),* };)*) => {
-        /// Every opcode of the instruction set.
+        /// Every opcode of the instruction set. The value is the code: one
+        /// byte, or `ESCAPE` then a second byte (`0x2fNN`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[repr(u8)]
+        #[repr(u16)]
         pub enum Opcode {
             $($name = $code,)*
         }
@@ -74,11 +75,29 @@ macro_rules! define_instructions {
             /// All opcodes in table order.
             pub const ALL: &'static [Opcode] = &[$(Opcode::$name),*];
 
-            pub const fn from_u8(byte: u8) -> Option<Opcode> {
-                match byte {
+            /// The opcode with this code (`0x00..=0xff` one byte, `0x2f00..=0x2fff`
+            /// after the escape byte).
+            pub const fn from_code(code: u16) -> Option<Opcode> {
+                match code {
                     $($code => Some(Opcode::$name),)*
                     _ => None,
                 }
+            }
+
+            /// The one-byte opcode `byte` (`None` for the escape byte and
+            /// unassigned bytes).
+            pub const fn from_u8(byte: u8) -> Option<Opcode> {
+                Opcode::from_code(byte as u16)
+            }
+
+            /// The code: one byte, or `ESCAPE` and a second byte.
+            pub const fn code(self) -> u16 {
+                self as u16
+            }
+
+            /// Bytes of the opcode itself (1, or 2 after the escape byte).
+            pub const fn code_len(self) -> usize {
+                if self.code() > 0xff { 2 } else { 1 }
             }
 
             /// The text-form name.
@@ -112,7 +131,7 @@ macro_rules! define_instructions {
             /// Encoded size when the instruction has no jump table.
             pub const fn fixed_size(self) -> usize {
                 match self {
-                    $(Opcode::$name => 1 $(+ OperandKind::$kind.size())*,)*
+                    $(Opcode::$name => Opcode::$name.code_len() $(+ OperandKind::$kind.size())*,)*
                 }
             }
 
@@ -165,7 +184,11 @@ crate::for_each_opcode!(define_instructions);
 impl Instr {
     /// Appends the encoding of `self` to `out`.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        out.push(self.opcode() as u8);
+        let code = self.opcode().code();
+        if code > 0xff {
+            out.push((code >> 8) as u8);
+        }
+        out.push(code as u8);
         for operand in self.operands() {
             match operand {
                 Operand::Dst(r) | Operand::Reg(r) | Operand::Base(r) | Operand::U8(r) => {
@@ -200,8 +223,14 @@ impl Instr {
     /// Decodes one instruction at `pc`. Returns the instruction and its length.
     pub fn decode(code: &[u8], pc: usize) -> Result<(Instr, usize), DecodeError> {
         let byte = *code.get(pc).ok_or(DecodeError::Truncated)?;
-        let op = Opcode::from_u8(byte).ok_or(DecodeError::UnknownOpcode(byte))?;
-        let mut at = pc + 1;
+        let op = if byte == crate::opcodes::ESCAPE {
+            let second = *code.get(pc + 1).ok_or(DecodeError::Truncated)?;
+            Opcode::from_code(u16::from_be_bytes([byte, second]))
+                .ok_or(DecodeError::UnknownExtOpcode(second))?
+        } else {
+            Opcode::from_u8(byte).ok_or(DecodeError::UnknownOpcode(byte))?
+        };
+        let mut at = pc + op.code_len();
         let mut operands = Vec::with_capacity(op.operands().len());
         for &kind in op.operands() {
             let operand = match kind {
@@ -282,4 +311,7 @@ pub enum DecodeError {
     Truncated,
     /// The byte is not an opcode of this version.
     UnknownOpcode(u8),
+    /// The byte after the escape byte is not an extended opcode of this
+    /// version.
+    UnknownExtOpcode(u8),
 }

@@ -28,6 +28,10 @@
 //! register file itself is untyped 64-bit slots (an i32/f32 lives in the low
 //! 32 bits, the high bits are ignored by every reader of an i32/f32).
 
+/// The first byte of a two-byte opcode (`0x2f`, then the second byte): the
+/// one-byte space is full. Rows with a code above `0xff` are extended.
+pub const ESCAPE: u8 = 0x2f;
+
 /// Invokes `$m!` with the whole opcode table.
 #[macro_export]
 macro_rules! for_each_opcode {
@@ -345,8 +349,11 @@ macro_rules! for_each_opcode {
             // `i32.add t, a, b; const32 c, v; st8 t, c, offset` (t != c): store
             // a constant byte at a computed address (sieve's marking loop).
             0x2e Store8CAdd "st8.c.add" "ptr i32 -> ptr i32" { tmp: Dst, c: Dst, a: Reg, b: Reg, value: I32, offset: I32 };
-            // 0x2f stays free: the escape to a second opcode byte when this
-            // table is full.
+
+            // ---- extended opcodes: the escape byte 0x2f, then a second byte --
+            // `ld32_u t, addr, offset; i32.add d, x, t` (or `t, x`);
+            // `st32 addr, d, offset` (addr is neither t nor d): `*p += x` (matmul).
+            0x2f00 I32AddRmw "i32.add.rmw" "ptr i32 -> i32 i32" { dst: Dst, tmp: Dst, addr: Reg, x: Reg, offset: I32 };
         }
     };
 }

@@ -49,6 +49,9 @@ pub fn validate_function(m: &Module<'_>, func: u32) -> Result<(), (usize, ErrorK
             DecodeError::UnknownOpcode(byte) => {
                 (pc, ErrorKind::UnknownOpcode { func, pc: p, byte })
             }
+            DecodeError::UnknownExtOpcode(byte) => {
+                (pc + 1, ErrorKind::UnknownExtOpcode { func, pc: p, byte })
+            }
         })?;
         if let Some(s) = starts.get_mut(pc) {
             *s = true;

@@ -433,6 +433,8 @@ corpus! {
     alloca_bad_alignment => code_case(0, "alloca r1, r2, 3\n ret.void", 0, BadAlignment(3));
     truncated_instruction => code_case(0, "nop\n .bytes \"0e0100\"", 1, InstructionTruncated { func: 0, pc: 1 });
     unknown_opcode => code_case(0, "nop\n .bytes \"17\"\n ret.void", 1, UnknownOpcode { func: 0, pc: 1, byte: 0x17 });
+    unknown_extended_opcode => code_case(0, "nop\n .bytes \"2fff\"\n ret.void", 2, UnknownExtOpcode { func: 0, pc: 1, byte: 0xff });
+    escape_at_the_end => code_case(0, "ret.void\n .bytes \"2f\"", 1, InstructionTruncated { func: 0, pc: 1 });
     bad_atomic_width => code_case(0, "atomic.load r1, r2, 4\n ret.void", 0, BadAtomic { func: 0, pc: 0, value: 4 });
     bad_atomic_op => code_case(0, "atomic.rmw r1, r2, r3, 44\n ret.void", 0, BadAtomic { func: 0, pc: 0, value: 44 });
 }

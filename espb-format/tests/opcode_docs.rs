@@ -50,9 +50,14 @@ fn render() -> String {
         } else {
             format!("`{}`", op.types())
         };
+        let code = if op.code_len() == 2 {
+            format!("{:#04x} {:#04x}", op.code() >> 8, op.code() & 0xff)
+        } else {
+            format!("{:#04x}", op.code())
+        };
         s.push_str(&format!(
-            "| `{:#04x}` | `{}` | {} | {} | {} |\n",
-            op as u8,
+            "| `{}` | `{}` | {} | {} | {} |\n",
+            code,
             op.mnemonic(),
             operands.join(", "),
             size,

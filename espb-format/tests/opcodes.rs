@@ -99,7 +99,7 @@ fn module_with(instr: &Instr) -> (Module<'static>, Vec<u8>, usize) {
 }
 
 fn check_opcode(op: Opcode) {
-    assert_eq!(Opcode::from_u8(op as u8), Some(op));
+    assert_eq!(Opcode::from_code(op.code()), Some(op));
     assert_eq!(Opcode::from_mnemonic(op.mnemonic()), Some(op));
     assert_eq!(op.operands().len(), op.operand_names().len());
 
@@ -109,7 +109,10 @@ fn check_opcode(op: Opcode) {
     let mut enc = Vec::new();
     instr.encode(&mut enc);
     assert_eq!(enc.len(), instr.encoded_len());
-    assert_eq!(enc[0], op as u8);
+    assert_eq!(
+        enc[..op.code_len()],
+        op.code().to_be_bytes()[2 - op.code_len()..]
+    );
     assert_eq!(Instr::decode(&enc, 0), Ok((instr.clone(), enc.len())));
     let mut padded = vec![0xaa];
     padded.extend_from_slice(&enc);
@@ -216,7 +219,7 @@ macro_rules! opcode_tests {
         )*
 
         /// The table as a list, to compare with `Opcode::ALL`.
-        const TABLE: &[(u8, &str)] = &[$(($code, $mnemonic)),*];
+        const TABLE: &[(u16, &str)] = &[$(($code, $mnemonic)),*];
     };
 }
 
@@ -226,23 +229,43 @@ espb_format::for_each_opcode!(opcode_tests);
 fn table_is_consistent() {
     assert_eq!(TABLE.len(), Opcode::ALL.len());
     for (op, (code, mnemonic)) in Opcode::ALL.iter().zip(TABLE) {
-        assert_eq!((*op as u8, op.mnemonic()), (*code, *mnemonic));
+        assert_eq!((op.code(), op.mnemonic()), (*code, *mnemonic));
     }
     let mut mnemonics: Vec<_> = TABLE.iter().map(|(_, m)| *m).collect();
     mnemonics.sort();
     mnemonics.dedup();
     assert_eq!(mnemonics.len(), TABLE.len(), "duplicate mnemonic");
-    // Every byte that is not an opcode is rejected as one.
+    // Every byte that is not an opcode is rejected as one, except the
+    // escape byte, after which every second byte that is not an extended
+    // opcode is rejected as one.
     for byte in 0..=255u8 {
         match Opcode::from_u8(byte) {
-            Some(op) => assert_eq!(op as u8, byte),
+            Some(op) => assert_eq!(op.code(), byte as u16),
+            None if byte == espb_format::opcodes::ESCAPE => {
+                assert!(!TABLE.iter().any(|(c, _)| *c == byte as u16));
+                for second in 0..=255u8 {
+                    let code = u16::from_be_bytes([byte, second]);
+                    match Opcode::from_code(code) {
+                        Some(op) => assert_eq!(op.code_len(), 2),
+                        None => assert_eq!(
+                            Instr::decode(&[byte, second, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0),
+                            Err(DecodeError::UnknownExtOpcode(second))
+                        ),
+                    }
+                }
+                assert_eq!(Instr::decode(&[byte], 0), Err(DecodeError::Truncated));
+            }
             None => {
-                assert!(!TABLE.iter().any(|(c, _)| *c == byte));
+                assert!(!TABLE.iter().any(|(c, _)| *c == byte as u16));
                 assert_eq!(
                     Instr::decode(&[byte, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0),
                     Err(DecodeError::UnknownOpcode(byte))
                 );
             }
         }
+    }
+    // Extended codes all sit behind the escape byte.
+    for (code, _) in TABLE {
+        assert!(*code <= 0xff || code >> 8 == espb_format::opcodes::ESCAPE as u16);
     }
 }

@@ -101,14 +101,14 @@ impl Regs {
 }
 
 impl Pc {
-    /// The opcode at this instruction start.
+    /// The first opcode byte at this instruction start: a one-byte opcode,
+    /// or `opcodes::ESCAPE` before an extended opcode's second byte.
     ///
-    /// SAFETY: `self` is an instruction start of a validated body, so the byte
-    /// is one of `Opcode`'s discriminants (`Opcode` is `repr(u8)`).
+    /// SAFETY: `self` is an instruction start of a validated body.
     #[inline(always)]
-    pub unsafe fn opcode(self) -> espb_format::Opcode {
+    pub unsafe fn opcode(self) -> u8 {
         // SAFETY: see the function contract.
-        unsafe { core::mem::transmute::<u8, espb_format::Opcode>(*self.0) }
+        unsafe { *self.0 }
     }
 
     /// Whether `self` lies at or before `other` (a backward or self branch).

@@ -309,7 +309,7 @@ type Handler = for<'v, 'a, 'm> unsafe fn(&'v mut Vm<'a, 'm>, Pc, Regs, Pc, Mem) 
 unsafe fn fetch(pc: Pc) -> Handler {
     // SAFETY: see the function contract.
     let op = unsafe { pc.opcode() };
-    HANDLERS[op as u8 as usize]
+    HANDLERS[op as usize]
 }
 
 /// What a handler learns early about the next instruction
@@ -968,9 +968,18 @@ fn cmp_u(c: bool) -> u64 {
 /// validator rejects them) map to `Invalid`.
 macro_rules! handler_table {
     ($($code:literal $name:ident $mnemonic:literal $types:literal { $($field:ident : $kind:ident),* };)*) => {
+        /// Handlers by first opcode byte (the escape byte's handler
+        /// dispatches on the second byte through `HANDLERS_EXT`).
         static HANDLERS: [Handler; 256] = {
             let mut t: [Handler; 256] = [h::Invalid as Handler; 256];
-            $( t[$code] = h::$name; )*
+            $( if $code <= 0xff { t[$code & 0xff] = h::$name; } )*
+            t[espb_format::opcodes::ESCAPE as usize] = h::Escape;
+            t
+        };
+        /// Handlers of the extended opcodes, by second byte.
+        static HANDLERS_EXT: [Handler; 256] = {
+            let mut t: [Handler; 256] = [h::Invalid as Handler; 256];
+            $( if $code > 0xff { t[$code & 0xff] = h::$name; } )*
             t
         };
     };
@@ -988,6 +997,10 @@ mod h {
         }
         fn Unreachable(vm, pc, regs, start, mem) {
             raise(vm, pc, start, TrapKind::Unreachable { code: None })
+        }
+        /// The escape byte: the extended opcode's handler, by second byte.
+        fn Escape(vm, pc, regs, start, mem) {
+            HANDLERS_EXT[pc.u8(1) as usize](vm, pc, regs, start, mem)
         }
         fn Trap(vm, pc, regs, start, mem) {
             raise(vm, pc, start, TrapKind::Unreachable { code: Some(pc.u8(1)) })
@@ -1637,6 +1650,48 @@ mod h {
         F64SubLd false |t, a| a - t;
         F64SubRmw true |t, x| t - x;
         F64AddRmw true |t, x| x + t;
+    }
+
+    // Extended opcodes: operands start after the two opcode bytes.
+    handlers! {
+        fn I32AddRmw(vm, pc, regs, start, mem) {
+            let h = prefetch(pc.skip(const { O::I32AddRmw.fixed_size() }));
+            let ea = (rr(pc, regs, 4) as u32).wrapping_add(pc.u32(6));
+            let Some(p) = mem.at::<4>(ea) else {
+                return slow_ext::I32AddRmw(vm, pc, regs, start, mem);
+            };
+            // SAFETY: `p` is in bounds and aligned (`Mem::at`).
+            let cell = AtomicU32::from_ptr(p as *mut u32);
+            let t = cell.load(Relaxed);
+            wr(pc, regs, 3, t as u64);
+            // `x` is read after `tmp` is written (it may be `tmp`'s register).
+            let d = (rr(pc, regs, 5) as u32).wrapping_add(t);
+            wr(pc, regs, 2, d as u64);
+            cell.store(d, Relaxed);
+            go(h, vm, pc.skip(const { O::I32AddRmw.fixed_size() }), regs, start, mem)
+        }
+    }
+
+    mod slow_ext {
+        use super::*;
+        handlers! {
+            #[cold]
+            #[inline(never)]
+            fn I32AddRmw(vm, pc, regs, start, mem) {
+                let ea = (rr(pc, regs, 4) as u32).wrapping_add(pc.u32(6));
+                let t = match vm.inst.mem.load32(ea) {
+                    Ok(v) => v,
+                    Err(k) => return raise(vm, pc, start, k),
+                };
+                wr(pc, regs, 3, t as u64);
+                let d = (rr(pc, regs, 5) as u32).wrapping_add(t);
+                wr(pc, regs, 2, d as u64);
+                if let Err(k) = vm.inst.mem.store32(ea, d) {
+                    return raise(vm, pc, start, k);
+                }
+                next(vm, pc.skip(const { O::I32AddRmw.fixed_size() }), regs, start, mem)
+            }
+        }
     }
 
     // Two byte accesses in order; a trap in the second leaves the first's

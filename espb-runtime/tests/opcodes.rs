@@ -1021,6 +1021,63 @@ fn fused_float_kernels() {
 }
 
 #[test]
+fn extended_opcode_in_place_word_add() {
+    // i32.add.rmw d, t, p, x, off (escape byte 0x2f, second byte 0x00):
+    // t = *(p + off); d = x + t; *(p + off) = d. Returns the word in memory
+    // after, + 1000 * d, + 1_000_000 * t, for small values.
+    let mut b = Builder::new();
+    b.memory = Some(".memory data_end 0x1100 heap 0 stack 0x1000");
+    b.func(
+        "add_rmw",
+        "(ptr, i32, i32) -> i32",
+        5,
+        "st32 r0, r1, 4\ni32.add.rmw r3, r4, r0, r2, 4\nld32_u r1, r0, 4\ni32.muli r3, r3, 1000\ni32.muli r4, r4, 1000000\ni32.add r1, r1, r3\ni32.add r1, r1, r4\nret r1",
+    );
+    // `x` is `t`'s register: read after the load wrote it (2 * *p).
+    b.func(
+        "add_rmw_self",
+        "(ptr, i32) -> i32",
+        3,
+        "st32 r0, r1, 0\ni32.add.rmw r2, r1, r0, r1, 0\nld32_u r0, r0, 0\nret r0",
+    );
+    // Wraps at 32 bits.
+    b.func(
+        "add_rmw_wrap",
+        "(ptr) -> i32",
+        4,
+        "const32 r1, -1\nst32 r0, r1, 0\nconst32 r1, 2\ni32.add.rmw r2, r3, r0, r1, 0\nld32_u r0, r0, 0\nret r0",
+    );
+    let c = |p: i32, v: i32, x: i32, w: i32| ("add_rmw", vec![I32(p), I32(v), I32(x)], I32(w));
+    run_cases(
+        &b,
+        &[
+            c(0x1010, 5, 7, 12 + 12_000 + 5_000_000),
+            // Misaligned: the checked path, same results.
+            c(0x1021, 5, 7, 12 + 12_000 + 5_000_000),
+            ("add_rmw_self", vec![I32(0x1040), I32(21)], I32(42)),
+            ("add_rmw_wrap", vec![I32(0x1040)], I32(1)),
+        ],
+    );
+    // Out of bounds: the extended instruction traps at its own offset.
+    let mut b = Builder::new();
+    b.memory = Some(".memory data_end 0x1100 heap 0 stack 0x1000");
+    b.func(
+        "rmw",
+        "(ptr, i32) -> i32",
+        4,
+        "nop\ni32.add.rmw r2, r3, r0, r1, 4\nret r2",
+    );
+    with_instance(&b, |inst| {
+        let end = inst.memory().len() as i32;
+        for (p, addr) in [(end - 6, end as u32 - 2), (-4, 0)] {
+            let t = inst.call("rmw", &[I32(p), I32(1)]).unwrap_err();
+            assert_eq!(t.kind, TrapKind::OutOfBounds { addr, size: 4 }, "rmw({p})");
+            assert_eq!(t.offset, 1);
+        }
+    });
+}
+
+#[test]
 fn fused_byte_and_branch_free_forms() {
     let mut b = Builder::new();
     b.memory =

@@ -6,7 +6,11 @@ use std::collections::BTreeMap;
 use espb_runtime::format::Opcode;
 use espb_runtime::{opstats, Config, Imports, Instance, Module, Output};
 
+/// Counts are by first opcode byte: every extended opcode shows as one.
 fn name(op: usize) -> &'static str {
+    if op == espb_runtime::format::opcodes::ESCAPE as usize {
+        return "(extended)";
+    }
     Opcode::from_u8(op as u8).map(|o| o.mnemonic()).unwrap_or("?")
 }
 
