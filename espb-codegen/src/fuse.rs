@@ -28,6 +28,7 @@
 //! | `i32.lt_si c, x, k; select d, c, a, b` | `select.lt_si d, c, x, k, a, b` |
 //! | `i32.add t, a, b; const32 c, v; st8 t, c, off` (t ≠ c) | `st8.c.add t, c, a, b, v, off` |
 //! | `ld32_u t, p, off; i32.add d, x, t` (or `t, x`)`; st32 p, d, off` (p ≠ t, d) | `i32.add.rmw d, t, p, x, off` |
+//! | `ld32_u.mul m, u, p, b, po; i32.add.rmw d, t, q, m, qo` (second pass) | `i32.mac.rmw m, u, p, b, po, d, t, q, qo` |
 //! | `i32.addi d, a, k; br.ne.i32 d, b, L` (or `b, d`) | `i32.addi.br_ne d, a, k, b, L` |
 //! | `i32.addi d, a, k; br.nei.i32 d, n, L` | `i32.addi.br_nei d, a, k, n, L` |
 //! | `i32.addi d, a, k; br.lt_u.i32 d, b, L` | `i32.addi.br_lt_u d, a, k, b, L` |
@@ -251,6 +252,32 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
                 b,
             }
         }
+        (
+            Instr::Load32UMul {
+                dst: mul,
+                tmp: tmp1,
+                addr: src,
+                b,
+                offset: src_offset,
+            },
+            Instr::I32AddRmw {
+                dst,
+                tmp: tmp2,
+                addr,
+                x,
+                offset,
+            },
+        ) if x == mul => Instr::I32MacRmw {
+            mul,
+            tmp1,
+            src,
+            b,
+            src_offset,
+            dst,
+            tmp2,
+            addr,
+            offset,
+        },
         // Loop counters. `ne` is symmetric, so `br.ne b, d` fuses too.
         (Instr::I32AddI { dst, a, imm }, Instr::BrNe32 { a: x, b: y, target })
             if x == dst || y == dst =>
@@ -398,6 +425,12 @@ fn fuse_triple(first: &Instr, second: &Instr, third: &Instr) -> Option<Instr> {
 /// part's location. Branch targets are opaque here (the emitter's block
 /// ids): a fused branch keeps its second part's target.
 pub(crate) fn fuse<L: Copy>(out: &mut Vec<(Instr, L)>, starts: &mut [usize]) {
+    // The second pass fuses fused instructions (`ld32_u.mul` + `i32.add.rmw`).
+    fuse_once(out, starts);
+    fuse_once(out, starts);
+}
+
+fn fuse_once<L: Copy>(out: &mut Vec<(Instr, L)>, starts: &mut [usize]) {
     let n = out.len();
     let mut is_start = vec![false; n + 1];
     for &s in starts.iter() {
@@ -858,5 +891,53 @@ mod const_tests {
             ]
         );
         assert_eq!(starts, [0, 3]);
+    }
+
+    #[test]
+    fn second_pass_fuses_multiply_accumulate() {
+        let code = vec![
+            Instr::Load32U {
+                dst: 9,
+                addr: 8,
+                offset: 4,
+            },
+            Instr::I32Mul { dst: 9, a: 9, b: 5 },
+            Instr::Load32U {
+                dst: 10,
+                addr: 7,
+                offset: 12,
+            },
+            Instr::I32Add {
+                dst: 9,
+                a: 10,
+                b: 9,
+            },
+            Instr::Store32 {
+                addr: 7,
+                src: 9,
+                offset: 12,
+            },
+            Instr::RetVoid {},
+        ];
+        let mut starts = [0, 6];
+        let got = run(code, &mut starts);
+        assert_eq!(
+            got,
+            vec![
+                Instr::I32MacRmw {
+                    mul: 9,
+                    tmp1: 9,
+                    src: 8,
+                    b: 5,
+                    src_offset: 4,
+                    dst: 9,
+                    tmp2: 10,
+                    addr: 7,
+                    offset: 12
+                },
+                Instr::RetVoid {},
+            ]
+        );
+        assert_eq!(starts, [0, 2]);
     }
 }

@@ -25,8 +25,12 @@ fn tmp() -> PathBuf {
 }
 
 fn native(src: &Path) -> Result<(Vec<u8>, i32), String> {
+    // One executable per call: two tests may build the same program at once,
+    // and running a file another clang is writing fails with ETXTBSY.
+    static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let exe = tmp().join(format!(
-        "{}.native",
+        "{}.{n}.native",
         src.file_stem().unwrap().to_string_lossy()
     ));
     let st = Command::new("clang-19")

@@ -354,6 +354,9 @@ macro_rules! for_each_opcode {
             // `ld32_u t, addr, offset; i32.add d, x, t` (or `t, x`);
             // `st32 addr, d, offset` (addr is neither t nor d): `*p += x` (matmul).
             0x2f00 I32AddRmw "i32.add.rmw" "ptr i32 -> i32 i32" { dst: Dst, tmp: Dst, addr: Reg, x: Reg, offset: I32 };
+            // `ld32_u.mul m, u, p, b, po; i32.add.rmw d, t, q, m, qo`: multiply-
+            // accumulate into memory, `*q += *p * b` (matmul, FIR filters).
+            0x2f01 I32MacRmw "i32.mac.rmw" "ptr i32 ptr -> i32 i32 i32 i32" { mul: Dst, tmp1: Dst, src: Reg, b: Reg, src_offset: I32, dst: Dst, tmp2: Dst, addr: Reg, offset: I32 };
         }
     };
 }

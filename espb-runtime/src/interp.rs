@@ -1672,9 +1672,64 @@ mod h {
         }
     }
 
+    // i32.mac.rmw: operands mul@2 tmp1@3 src@4 b@5 src_offset@6 dst@10
+    // tmp2@11 addr@12 offset@13.
+    handlers! {
+        fn I32MacRmw(vm, pc, regs, start, mem) {
+            let h = prefetch(pc.skip(const { O::I32MacRmw.fixed_size() }));
+            let Some(p) = mem.at::<4>((rr(pc, regs, 4) as u32).wrapping_add(pc.u32(6))) else {
+                return slow_ext::I32MacRmw(vm, pc, regs, start, mem);
+            };
+            // SAFETY: `p` is in bounds and aligned (`Mem::at`).
+            let u = AtomicU32::from_ptr(p as *mut u32).load(Relaxed);
+            wr(pc, regs, 3, u as u64);
+            let m = u.wrapping_mul(rr(pc, regs, 5) as u32);
+            wr(pc, regs, 2, m as u64);
+            let Some(q) = mem.at::<4>((rr(pc, regs, 12) as u32).wrapping_add(pc.u32(13))) else {
+                return slow_ext::I32MacRmwSecond(vm, pc, regs, start, mem);
+            };
+            // SAFETY: as above.
+            let cell = AtomicU32::from_ptr(q as *mut u32);
+            let t = cell.load(Relaxed);
+            wr(pc, regs, 11, t as u64);
+            let d = (rr(pc, regs, 2) as u32).wrapping_add(t);
+            wr(pc, regs, 10, d as u64);
+            cell.store(d, Relaxed);
+            go(h, vm, pc.skip(const { O::I32MacRmw.fixed_size() }), regs, start, mem)
+        }
+    }
+
     mod slow_ext {
         use super::*;
         handlers! {
+            #[cold]
+            #[inline(never)]
+            fn I32MacRmw(vm, pc, regs, start, mem) {
+                let u = match vm.inst.mem.load32((rr(pc, regs, 4) as u32).wrapping_add(pc.u32(6))) {
+                    Ok(v) => v,
+                    Err(k) => return raise(vm, pc, start, k),
+                };
+                wr(pc, regs, 3, u as u64);
+                wr(pc, regs, 2, u.wrapping_mul(rr(pc, regs, 5) as u32) as u64);
+                I32MacRmwSecond(vm, pc, regs, start, mem)
+            }
+            /// The accumulation of `i32.mac.rmw`, after the product is written.
+            #[cold]
+            #[inline(never)]
+            fn I32MacRmwSecond(vm, pc, regs, start, mem) {
+                let ea = (rr(pc, regs, 12) as u32).wrapping_add(pc.u32(13));
+                let t = match vm.inst.mem.load32(ea) {
+                    Ok(v) => v,
+                    Err(k) => return raise(vm, pc, start, k),
+                };
+                wr(pc, regs, 11, t as u64);
+                let d = (rr(pc, regs, 2) as u32).wrapping_add(t);
+                wr(pc, regs, 10, d as u64);
+                if let Err(k) = vm.inst.mem.store32(ea, d) {
+                    return raise(vm, pc, start, k);
+                }
+                next(vm, pc.skip(const { O::I32MacRmw.fixed_size() }), regs, start, mem)
+            }
             #[cold]
             #[inline(never)]
             fn I32AddRmw(vm, pc, regs, start, mem) {

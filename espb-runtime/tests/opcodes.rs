@@ -1078,6 +1078,77 @@ fn extended_opcode_in_place_word_add() {
 }
 
 #[test]
+fn extended_multiply_accumulate_into_memory() {
+    // i32.mac.rmw m, u, p, b, po, d, t, q, qo: u = *(p + po); m = u * b;
+    // t = *(q + qo); d = m + t; *(q + qo) = d.
+    let mut b = Builder::new();
+    b.memory = Some(".memory data_end 0x1100 heap 0 stack 0x1000");
+    // Stores v at p and w at q, runs the mac, returns *q + 1000 * m.
+    b.func(
+        "mac",
+        "(ptr, ptr, i32, i32, i32) -> i32",
+        9,
+        "st32 r0, r3, 0\nst32 r1, r4, 8\ni32.mac.rmw r5, r6, r0, r2, 0, r7, r8, r1, 8\nld32_u r1, r1, 8\ni32.muli r5, r5, 1000\ni32.add r1, r1, r5\nret r1",
+    );
+    // The accumulation's address register is the product's register: it is
+    // read after the product is written (as in the unfused pair), so the
+    // word at (product + 8) is updated.
+    b.func(
+        "mac_chained",
+        "(ptr) -> i32",
+        4,
+        "const32 r1, 0x1008\nst32 r0, r1, 0\nconst32 r2, 1\ni32.mac.rmw r3, r1, r0, r2, 0, r2, r1, r3, 8\nld32_u r0, r3, 8\nret r0",
+    );
+    let c = |p: i32, q: i32, x: i32, v: i32, w: i32, want: i32| {
+        (
+            "mac",
+            vec![I32(p), I32(q), I32(x), I32(v), I32(w)],
+            I32(want),
+        )
+    };
+    run_cases(
+        &b,
+        &[
+            c(0x1020, 0x1040, 3, 5, 7, 22 + 15_000),
+            // Misaligned source, then misaligned destination: checked paths.
+            c(0x1021, 0x1040, 3, 5, 7, 22 + 15_000),
+            c(0x1020, 0x1043, 3, 5, 7, 22 + 15_000),
+            // 32-bit wrap of the product and of the sum.
+            c(0x1020, 0x1040, 0x10000, 0x10001, -1, 0xffff + 65_536_000),
+            // *(0x1008 + 8) was 0: it becomes the product 0x1008 * 1.
+            ("mac_chained", vec![I32(0x1020)], I32(0x1008)),
+        ],
+    );
+    // A trap in either access is the instruction's own.
+    let mut b = Builder::new();
+    b.memory = Some(".memory data_end 0x1100 heap 0 stack 0x1000");
+    b.func(
+        "mac",
+        "(ptr, ptr) -> i32",
+        7,
+        "const32 r6, 2\nconst32 r5, 7\ni32.mac.rmw r5, r4, r0, r6, 0, r3, r2, r1, 0\nret r5",
+    );
+    with_instance(&b, |inst| {
+        let end = inst.memory().len() as i32;
+        for (p, q) in [(0x1020, end - 2), (end - 2, 0x1020), (-4, 0x1020)] {
+            let t = inst.call("mac", &[I32(p), I32(q)]).unwrap_err();
+            let bad = if q == 0x1020 { p } else { q };
+            let addr = bad as u32;
+            assert_eq!(
+                t.kind,
+                TrapKind::OutOfBounds { addr, size: 4 },
+                "mac({p}, {q})"
+            );
+            assert_eq!(t.offset, 12, "the mac's offset");
+        }
+        assert_eq!(
+            inst.call_i32("mac", &[I32(0x1020), I32(0x1040)]).unwrap(),
+            0
+        );
+    });
+}
+
+#[test]
 fn fused_byte_and_branch_free_forms() {
     let mut b = Builder::new();
     b.memory =
