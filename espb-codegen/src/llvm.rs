@@ -551,20 +551,6 @@ impl Val {
                 .collect()
         }
     }
-
-    /// The instructions and constants that use this value.
-    pub fn users(self) -> Vec<Val> {
-        let mut out = Vec::new();
-        // SAFETY: walking the use list of a live value.
-        unsafe {
-            let mut u = LLVMGetFirstUse(self.0);
-            while !u.is_null() {
-                out.push(Val(LLVMGetUser(u)));
-                u = LLVMGetNextUse(u);
-            }
-        }
-        out
-    }
 }
 
 /// Runs a new-pass-manager pipeline without a target machine (our passes are

@@ -225,9 +225,9 @@ impl<'a> FnLower<'a> {
             return Ok(vec![self.frame_addr(off)]);
         }
         if let Some(c) = self.deferred.get(&v).copied() {
-            let r = self.cond_value(c);
-            self.vals.insert(v, vec![r]);
-            return Ok(vec![r]);
+            // Not cached: the next use may be in a block this one does not
+            // dominate.
+            return Ok(vec![self.cond_value(c)]);
         }
         match v.kind() {
             LLVMValueKind::LLVMInstructionValueKind | LLVMValueKind::LLVMArgumentValueKind => Err(
@@ -454,11 +454,14 @@ impl<'a> FnLower<'a> {
             }
             LLVMICmp => {
                 let c = self.icmp_cond(i)?;
-                let users = i.users();
-                let fuse = users.len() == 1
-                    && bb.terminator() == Some(users[0])
-                    && users[0].opcode() == LLVMBr;
-                if fuse {
+                // A compare that its own block's branch tests becomes a
+                // compare-and-branch; other users (a `zext` counting matches,
+                // a phi) get the 0/1 value recomputed where they read it
+                // (`get`), which the compare's block dominates.
+                let branch_here = bb.terminator().is_some_and(|t| {
+                    t.opcode() == LLVMBr && t.is_conditional() && t.condition() == i
+                });
+                if branch_here {
                     self.deferred.insert(i, c);
                 } else {
                     let r = self.cond_value(c);
