@@ -36,6 +36,16 @@
 
 use espb_format::Instr;
 
+/// Of two operands one of which is `known` (the first part's result), the
+/// other one (`known` itself when both are).
+fn other(a: u8, b: u8, known: u8) -> u8 {
+    if a == known {
+        b
+    } else {
+        a
+    }
+}
+
 /// The fused form of `first; second`, if there is one.
 fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
     Some(match (first.clone(), second.clone()) {
@@ -64,7 +74,7 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
         ) if (0..32).contains(&imm) && (a == tmp) != (b == tmp) => Instr::I32ShlAdd {
             dst,
             tmp,
-            a: if a == tmp { b } else { a },
+            a: other(a, b, tmp),
             index,
             shift: imm as u8,
         },
@@ -126,7 +136,7 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
                 dst,
                 tmp,
                 addr,
-                b: if a == tmp { b } else { a },
+                b: other(a, b, tmp),
                 offset,
             }
         }
@@ -137,7 +147,7 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
                 dst,
                 tmp,
                 a,
-                b: if x == tmp { y } else { x },
+                b: other(x, y, tmp),
                 shift: imm,
             }
         }
@@ -150,7 +160,7 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
                 tmp,
                 a,
                 b,
-                c: if x == tmp { y } else { x },
+                c: other(x, y, tmp),
             }
         }
         // LLVM itself commutes `fmul`/`fadd` operands, so either order fuses.
@@ -162,7 +172,7 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
                 tmp,
                 a,
                 b,
-                c: if x == tmp { y } else { x },
+                c: other(x, y, tmp),
             }
         }
         (Instr::F64Mul { dst: tmp, a, b }, Instr::F64Add { dst, a: x, b: y })
@@ -173,7 +183,7 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
                 tmp,
                 a,
                 b,
-                c: if x == tmp { y } else { x },
+                c: other(x, y, tmp),
             }
         }
         (
@@ -286,7 +296,7 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
                 dst,
                 a,
                 imm,
-                b: if x == dst { y } else { x },
+                b: other(x, y, dst),
                 target,
             }
         }
@@ -356,7 +366,7 @@ fn fuse_triple(first: &Instr, second: &Instr, third: &Instr) -> Option<Instr> {
             dst,
             tmp,
             addr,
-            x: if b == tmp { a } else { b },
+            x: other(a, b, tmp),
             offset,
         });
     }
@@ -405,7 +415,7 @@ fn fuse_triple(first: &Instr, second: &Instr, third: &Instr) -> Option<Instr> {
             dst,
             tmp,
             addr,
-            x: if b == tmp { a } else { b },
+            x: other(a, b, tmp),
             offset,
         },
         _ => return None,
@@ -446,13 +456,14 @@ fn fuse_once<L: Copy>(out: &mut Vec<(Instr, L)>, starts: &mut [usize]) {
         let next = |j: usize| old.get(k + j).filter(|_| !is_start[k + j]).map(|(i, _)| i);
         // A pair does not take the first part of a triple that starts at
         // the next instruction (a triple saves two dispatches).
-        let triple_next = match (next(1), next(2), next(3)) {
-            (Some(b), Some(c), Some(d)) => fuse_triple(b, c, d).is_some(),
-            _ => false,
+        // The triple starting at `x` (instruction `j - 1`), if any.
+        let triple_from = |x: &Instr, j: usize| match (next(j), next(j + 1)) {
+            (Some(y), Some(z)) => fuse_triple(x, y, z),
+            _ => None,
         };
-        let (fused, parts) = match (next(1), next(2)) {
-            (Some(b), Some(c)) if fuse_triple(a, b, c).is_some() => (fuse_triple(a, b, c), 3),
-            (Some(b), _) if !triple_next => (fuse_pair(a, b), 2),
+        let (fused, parts) = match (triple_from(a, 1), next(1)) {
+            (Some(t), _) => (Some(t), 3),
+            (None, Some(b)) if triple_from(b, 2).is_none() => (fuse_pair(a, b), 2),
             _ => (None, 1),
         };
         let parts = if fused.is_some() { parts } else { 1 };
