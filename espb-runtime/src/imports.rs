@@ -192,7 +192,7 @@ pub struct Caller<'c> {
 impl<'c> Caller<'c> {
     /// The call site's signature (for a variadic import: the actual argument
     /// types of this call, after C promotion).
-    pub fn signature(&self) -> &FuncType {
+    pub fn signature(&self) -> &'c FuncType {
         self.sig
     }
 

@@ -22,7 +22,7 @@ pub mod capi;
 mod code;
 mod config;
 mod context;
-#[cfg(feature = "ffi")]
+#[cfg(any(feature = "ffi", target_arch = "riscv32"))]
 pub mod ffi;
 mod heap;
 #[cfg(feature = "host")]
@@ -34,6 +34,7 @@ pub mod memory;
 mod module;
 pub mod output;
 mod sync;
+mod task;
 mod trap;
 mod value;
 
@@ -45,5 +46,8 @@ pub use module::Module;
 pub use output::Output;
 pub use trap::{Frame, StackKind, Trap, TrapKind};
 pub use value::Value;
+
+#[cfg(not(feature = "std"))]
+pub use task::set_current_task_hook;
 
 pub use espb_format as format;

@@ -318,6 +318,12 @@ impl LinearMemory {
         Ok(self.ptr(addr))
     }
 
+    /// The host address of module address 0 and `linear_end`: for mapping
+    /// native pointers into this memory back to module addresses.
+    pub(crate) fn host_range(&self) -> (usize, u32) {
+        (self.base as usize, self.len)
+    }
+
     /// Writes bytes anywhere below `len`, null guard included (the loader's
     /// data placement; the guard itself is never written by it).
     pub(crate) fn init(&self, addr: u32, bytes: &[u8]) -> bool {
