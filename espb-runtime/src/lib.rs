@@ -34,6 +34,7 @@ pub mod memory;
 mod module;
 pub mod output;
 mod sync;
+#[cfg(any(feature = "ffi", target_arch = "riscv32"))]
 mod task;
 mod trap;
 mod value;
@@ -47,7 +48,7 @@ pub use output::Output;
 pub use trap::{Frame, StackKind, Trap, TrapKind};
 pub use value::Value;
 
-#[cfg(not(feature = "std"))]
+#[cfg(all(not(feature = "std"), target_arch = "riscv32"))]
 pub use task::set_current_task_hook;
 
 pub use espb_format as format;

@@ -320,6 +320,7 @@ impl LinearMemory {
 
     /// The host address of module address 0 and `linear_end`: for mapping
     /// native pointers into this memory back to module addresses.
+    #[cfg(any(feature = "ffi", target_arch = "riscv32"))]
     pub(crate) fn host_range(&self) -> (usize, u32) {
         (self.base as usize, self.len)
     }
