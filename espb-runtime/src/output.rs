@@ -42,6 +42,13 @@ impl Output {
         (Output::Buffer(b.clone()), b)
     }
 
+    /// A sink that hands every write to `f`.
+    pub fn callback(f: impl Fn(&[u8]) + Send + Sync + 'static) -> Output {
+        Output::Callback(Arc::from(
+            alloc::boxed::Box::new(f) as alloc::boxed::Box<WriteFn>
+        ))
+    }
+
     pub fn write(&self, bytes: &[u8]) {
         match self {
             Output::Stdout => {

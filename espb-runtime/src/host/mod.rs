@@ -27,9 +27,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use espb_format::{ValType, FUNC_REF_BASE};
+use espb_format::FUNC_REF_BASE;
 
 use crate::config::Config;
+use crate::entry::{build_argv, find_entry, EntryArgs};
 use crate::imports::Imports;
 use crate::instance::{Instance, InstantiateError};
 use crate::module::Module;
@@ -205,7 +206,8 @@ impl HostRun {
         let mut rt = cfg.runtime.clone();
         rt.output = cfg.output.clone();
         rt.max_contexts = cfg.max_tasks.saturating_add(3);
-        let (entry, entry_args) = find_entry(module, cfg.entry.as_deref())?;
+        let (entry, entry_args) =
+            find_entry(module, cfg.entry.as_deref()).map_err(RunError::NoEntry)?;
         let inst = Instance::new(module, &imports, rt)?;
         {
             let mut g = k.lock();
@@ -217,7 +219,10 @@ impl HostRun {
         }
         let argv = match entry_args {
             EntryArgs::None => 0,
-            EntryArgs::ArgcArgv => build_argv(&inst, &cfg.args)?,
+            EntryArgs::ArgcArgv => {
+                let args: Vec<&str> = cfg.args.iter().map(String::as_str).collect();
+                build_argv(&inst, &args).map_err(RunError::NoEntry)?
+            }
         };
         let main_id = {
             let mut g = k.lock();
@@ -340,67 +345,6 @@ fn register_all(imports: &mut Imports, k: &Arc<Kernel>) {
 /// Names of every function the host platform provides.
 pub fn function_names() -> Vec<&'static str> {
     TABLES.iter().flat_map(|t| t.iter().map(|e| e.0)).collect()
-}
-
-enum EntryArgs {
-    None,
-    ArgcArgv,
-}
-
-fn find_entry(module: &Module<'_>, name: Option<&str>) -> Result<(u32, EntryArgs), RunError> {
-    let candidates: Vec<&str> = match name {
-        Some(n) => vec![n],
-        None => vec!["app_main", "main"],
-    };
-    for n in &candidates {
-        let Some(f) = module.export(n) else { continue };
-        let Some(t) = module.func_type(f) else {
-            continue;
-        };
-        let norm: Vec<ValType> = t
-            .params
-            .iter()
-            .map(|p| if *p == ValType::Ptr { ValType::I32 } else { *p })
-            .collect();
-        return match (norm.as_slice(), t.variadic) {
-            ([], false) => Ok((f, EntryArgs::None)),
-            ([ValType::I32, ValType::I32], false) => Ok((f, EntryArgs::ArgcArgv)),
-            _ => Err(RunError::NoEntry(format!(
-                "entry `{n}` must be `void {n}(void)` or `int {n}(int, char **)`"
-            ))),
-        };
-    }
-    Err(RunError::NoEntry(format!(
-        "the module exports no entry function (looked for {})",
-        candidates.join(", ")
-    )))
-}
-
-/// Lays out `argc`/`argv` in the module heap; returns the `argv` address
-/// (argc is the count of `args` plus the program name).
-fn build_argv(inst: &Instance<'_>, args: &[String]) -> Result<u32, RunError> {
-    let oom = || RunError::NoEntry("module heap too small for argv".into());
-    let all: Vec<&str> = std::iter::once("app")
-        .chain(args.iter().map(String::as_str))
-        .collect();
-    let argv = inst.malloc(4 * (all.len() as u32 + 1));
-    if argv == 0 {
-        return Err(oom());
-    }
-    let mem = inst.memory();
-    for (i, a) in all.iter().enumerate() {
-        let p = inst.malloc(a.len() as u32 + 1);
-        if p == 0 {
-            return Err(oom());
-        }
-        let put = |addr: u32, b: &[u8]| mem.write(addr, b).map_err(|_| oom());
-        put(p, a.as_bytes())?;
-        put(p + a.len() as u32, &[0])?;
-        put(argv + 4 * i as u32, &p.to_le_bytes())?;
-    }
-    mem.write(argv + 4 * all.len() as u32, &[0; 4])
-        .map_err(|_| oom())?;
-    Ok(argv)
 }
 
 /// The body of every task thread.
