@@ -100,6 +100,11 @@ pub struct RunArgs {
     /// Function to call (default: the project's entry, else `app_main` or `main`).
     #[arg(long, value_name = "FN")]
     pub entry: Option<String>,
+    /// Run on the RISC-V runtime as the chip carries it, under qemu-riscv32
+    /// (esp32c3, esp32c2, esp32c6, esp32h2, esp32c5, esp32c61, esp32p4):
+    /// plain C and libc, no FreeRTOS.
+    #[arg(long, value_name = "CHIP")]
+    pub qemu: Option<String>,
     /// Arguments for a C `main(int argc, char **argv)`.
     #[arg(last = true)]
     pub args: Vec<String>,

@@ -17,6 +17,7 @@ mod idf_flags;
 mod output;
 mod partitions;
 mod project;
+mod qemu;
 mod sdk;
 mod summary;
 mod toolchain;

@@ -11,11 +11,14 @@ use miette::{miette, Diagnostic, NamedSource, Result, SourceSpan};
 use super::build::{self, not_in_project};
 use super::Context;
 use crate::cli::RunArgs;
+use crate::qemu;
 
 /// Exit status when the module traps (like a Rust panic's).
 pub const EXIT_TRAP: u8 = 101;
 
 pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
+    // An unknown chip is reported before anything is built.
+    let chip = args.qemu.as_deref().map(qemu::QemuChip::find).transpose()?;
     let (module_path, entry, src_root) = if args.compile.files.is_empty() {
         let p = cx.project()?.ok_or_else(|| not_in_project(cx))?;
         let built = build::build_project(cx, &p, &args.compile)?;
@@ -41,7 +44,7 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
         let built = build::build_files(cx, &args.compile)?;
         (built.module, args.entry.clone(), cx.cwd.clone())
     };
-    execute(cx, &module_path, entry, args, &src_root)
+    execute(cx, &module_path, entry, args, chip, &src_root)
 }
 
 fn execute(
@@ -49,8 +52,12 @@ fn execute(
     path: &Path,
     entry: Option<String>,
     args: &RunArgs,
+    chip: Option<qemu::QemuChip>,
     src_root: &Path,
 ) -> Result<u8> {
+    if let Some(chip) = chip {
+        return execute_qemu(cx, path, entry, args, chip, src_root);
+    }
     let bytes = std::fs::read(path).map_err(|e| miette!("reading {}: {e}", path.display()))?;
     let module = Module::parse(&bytes).map_err(|e| {
         miette!(
@@ -102,6 +109,46 @@ fn execute(
     }
 }
 
+/// Runs the module on the chip's RISC-V runtime under qemu.
+fn execute_qemu(
+    cx: &Context,
+    path: &Path,
+    entry: Option<String>,
+    args: &RunArgs,
+    chip: qemu::QemuChip,
+    src_root: &Path,
+) -> Result<u8> {
+    if entry.is_some() {
+        return Err(miette!(
+            help = "the qemu runner calls `app_main`, else `main`",
+            "`--entry` is not supported with `--qemu`"
+        ));
+    }
+    let runner = qemu::build_runner(&cx.rep, chip, &[])?;
+    cx.rep.verbose_status(
+        "Running",
+        &format!("{} on {} under qemu", path.display(), chip.name),
+    );
+    match qemu::run(&cx.rep, &runner, chip, path, &args.args)? {
+        qemu::QemuEnd::Exit(code) => Ok(code),
+        qemu::QemuEnd::Trap { task, source, message } => {
+            let d = TrapDiagnostic::from_parts(&task, &message, source, src_root);
+            if cx.rep.json() {
+                cx.rep.emit(&crate::output::diagnostic_json(&d));
+            } else {
+                eprintln!("{:?}", miette::Report::new(d));
+            }
+            Ok(EXIT_TRAP)
+        }
+        qemu::QemuEnd::LoadError(m) => Err(miette!(
+            help = "the qemu runner has the runtime's builtins and picolibc's printf, snprintf, strtod, strtol, qsort and libm as natives; FreeRTOS and ESP-IDF functions need the host platform (run without --qemu) or the chip",
+            "cannot run {} on {}: {m}",
+            path.display(),
+            chip.name
+        )),
+    }
+}
+
 /// A trap, pointing at the C line when the module has line tables.
 #[derive(Debug, thiserror::Error)]
 #[error("the module trapped: {message}")]
@@ -113,16 +160,27 @@ pub struct TrapDiagnostic {
 
 impl TrapDiagnostic {
     pub fn new(task: &str, trap: &Trap, src_root: &Path) -> TrapDiagnostic {
+        let source = trap.source.as_ref().map(|(f, l)| (f.to_string(), *l));
+        TrapDiagnostic::from_parts(task, &trap.to_string(), source, src_root)
+    }
+
+    /// A trap reported as text (by the qemu runner).
+    pub fn from_parts(
+        task: &str,
+        message: &str,
+        source: Option<(String, u32)>,
+        src_root: &Path,
+    ) -> TrapDiagnostic {
         // The trap's own text already carries the backtrace.
-        let (src, span) = match &trap.source {
+        let (src, span) = match &source {
             Some((file, line)) => {
-                let p = PathBuf::from(&**file);
+                let p = PathBuf::from(file);
                 let full = if p.is_absolute() { p } else { src_root.join(p) };
                 match std::fs::read_to_string(&full) {
                     Ok(text) => {
                         let span = crate::translate::line_span(&text, *line);
                         (
-                            Some(NamedSource::new(&**file, text).with_language("c")),
+                            Some(NamedSource::new(file, text).with_language("c")),
                             span,
                         )
                     }
@@ -132,7 +190,7 @@ impl TrapDiagnostic {
             None => (None, None),
         };
         TrapDiagnostic {
-            message: format!("task \"{task}\": {trap}"),
+            message: format!("task \"{task}\": {message}"),
             src,
             span,
         }
