@@ -101,6 +101,10 @@ void espb_exit(int code) {
     _exit(code);
 }
 
+/* Called after the instance is dropped; natives of a test may define it to
+ * fire callbacks they still hold. */
+__attribute__((weak)) void espb_after_unload(void) {}
+
 static char tls_block[256] __attribute__((aligned(16)));
 extern char __tls_size[];
 

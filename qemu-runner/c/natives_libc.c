@@ -1,18 +1,24 @@
 /* The C library functions a module calls natively in the runner: picolibc's
- * own printf, snprintf, strtod, qsort and libm, called through the device FFI
- * (everything else a module imports from libc is the runtime's builtin). */
+ * own strto*, qsort and libm, called through the device FFI (everything else
+ * a module imports from libc is the runtime's builtin). The printf family
+ * stays the runtime's: picolibc's tinystdio prints at most 17 significant
+ * digits (`%f` of 2^63 ends in zeros), where ESP-IDF's newlib and the host
+ * print the exact value. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "espb_native.h"
 
-ESPB_NATIVE(printf);
-ESPB_NATIVE(snprintf);
 ESPB_NATIVE(strtod);
 ESPB_NATIVE(strtof);
 ESPB_NATIVE(strtol);
 ESPB_NATIVE(strtoul);
+ESPB_NATIVE(strtoll);
+ESPB_NATIVE(strtoull);
+ESPB_NATIVE(atoi);
+ESPB_NATIVE(atol);
+ESPB_NATIVE(atof);
 ESPB_NATIVE(qsort);
 
 ESPB_NATIVE(sin);

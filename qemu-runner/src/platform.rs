@@ -15,6 +15,14 @@ extern "C" {
     fn espb_out(p: *const c_char, n: usize);
     fn espb_err(p: *const c_char, n: usize);
     fn espb_exit(code: i32) -> !;
+    fn espb_after_unload();
+}
+
+/// Lets natives act after the instance is unloaded (`espb_after_unload`, a
+/// weak no-op unless a native file defines it).
+pub fn after_unload() {
+    // SAFETY: a C function without arguments.
+    unsafe { espb_after_unload() }
 }
 
 /// picolibc's malloc: the runtime's own memory (linear memory, contexts,

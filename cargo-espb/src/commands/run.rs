@@ -124,7 +124,11 @@ fn execute_qemu(
             "`--entry` is not supported with `--qemu`"
         ));
     }
-    let runner = qemu::build_runner(&cx.rep, chip, &[])?;
+    // More natives for the runner: C files with `ESPB_NATIVE(f)` lines.
+    let natives: Vec<PathBuf> = std::env::var_os("ESPB_QEMU_NATIVES")
+        .map(|v| std::env::split_paths(&v).map(|p| cx.cwd.join(p)).collect())
+        .unwrap_or_default();
+    let runner = qemu::build_runner(&cx.rep, chip, &natives)?;
     cx.rep.verbose_status(
         "Running",
         &format!("{} on {} under qemu", path.display(), chip.name),
@@ -179,10 +183,7 @@ impl TrapDiagnostic {
                 match std::fs::read_to_string(&full) {
                     Ok(text) => {
                         let span = crate::translate::line_span(&text, *line);
-                        (
-                            Some(NamedSource::new(file, text).with_language("c")),
-                            span,
-                        )
+                        (Some(NamedSource::new(file, text).with_language("c")), span)
                     }
                     Err(_) => (None, None),
                 }

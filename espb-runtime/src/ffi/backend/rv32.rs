@@ -25,7 +25,7 @@ use crate::ffi::callback::{enter, Target};
 use crate::sync::{Arc, Lock};
 
 /// The `ilp32f` ABI: Rust's riscv32 targets with the F extension use it.
-const HARD_FLOAT: bool = cfg!(target_feature = "f");
+const HARD_FLOAT: bool = cfg!(espb_ilp32f);
 
 pub(crate) struct Sig {
     layout: Layout,
@@ -210,21 +210,27 @@ macro_rules! rv32_asm {
     };
 }
 
-#[cfg(target_feature = "f")]
+// The assembler is told about F locally: rustc does not pass the target's
+// `f` feature to global_asm.
+#[cfg(espb_ilp32f)]
 rv32_asm!(
     [
+        ".option push", ".option arch, +f",
         "flw fa0, 32(s0)", "flw fa1, 36(s0)", "flw fa2, 40(s0)", "flw fa3, 44(s0)",
         "flw fa4, 48(s0)", "flw fa5, 52(s0)", "flw fa6, 56(s0)", "flw fa7, 60(s0)",
+        ".option pop",
     ]
-    ["fsw fa0, 80(s0)",]
+    [".option push", ".option arch, +f", "fsw fa0, 80(s0)", ".option pop",]
     [
+        ".option push", ".option arch, +f",
         "fsw fa0, 32(sp)", "fsw fa1, 36(sp)", "fsw fa2, 40(sp)", "fsw fa3, 44(sp)",
         "fsw fa4, 48(sp)", "fsw fa5, 52(sp)", "fsw fa6, 56(sp)", "fsw fa7, 60(sp)",
+        ".option pop",
     ]
-    ["flw fa0, 32(sp)",]
+    [".option push", ".option arch, +f", "flw fa0, 32(sp)", ".option pop",]
 );
 
-#[cfg(not(target_feature = "f"))]
+#[cfg(not(espb_ilp32f))]
 rv32_asm!([][][][]);
 
 // ---- callbacks ------------------------------------------------------------

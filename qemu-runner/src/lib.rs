@@ -7,7 +7,6 @@
 //! on stdout; a trap is one `espb-trap` line on stderr (`cargo espb run
 //! --qemu` shows it like a host trap) and exit status 101.
 #![no_std]
-#![no_main]
 
 extern crate alloc;
 
@@ -106,23 +105,42 @@ fn run(bytes: &'static [u8], path: &str, args: &[&str]) -> c_int {
         Ok(e) => e,
         Err(m) => return load_error(path, &m),
     };
-    let inst = match Instance::new(module, &imports, config) {
-        Ok(i) => i,
-        Err(e) => {
-            return load_error(
-                path,
-                &alloc::format!("cannot instantiate: {e} (the qemu runner has the runtime's builtins and picolibc's natives)"),
-            )
-        }
+    let status = match Instance::new(module, &imports, config) {
+        Ok(inst) => run_entry(&inst, module, entry, form, path, args),
+        Err(e) => load_error(
+            path,
+            &alloc::format!("cannot instantiate: {e} (the qemu runner has the runtime's builtins and picolibc's natives)"),
+        ),
     };
+    // The instance is gone: natives that still hold its callbacks may call
+    // them (tests do, through this hook); they must get 0 back.
+    platform::after_unload();
+    // A callback that native code made outside any call cannot trap its
+    // caller: report it like the host does.
+    if let Some(t) = ffi.take_callback_traps().into_iter().next() {
+        if status != EXIT_TRAP {
+            return report_trap("main", &t);
+        }
+    }
+    status & 0xff
+}
+
+fn run_entry(
+    inst: &Instance<'_>,
+    module: &Module<'_>,
+    entry: u32,
+    form: EntryArgs,
+    path: &str,
+    args: &[&str],
+) -> c_int {
     let r = match form {
         EntryArgs::None => inst.call_raw(entry, &[]),
-        EntryArgs::ArgcArgv => match build_argv(&inst, args) {
+        EntryArgs::ArgcArgv => match build_argv(inst, args) {
             Ok(argv) => inst.call_raw(entry, &[args.len() as u64 + 1, argv as u64]),
             Err(m) => return load_error(path, &m),
         },
     };
-    let status = match r {
+    match r {
         Ok(v) => {
             let returns_int = module.func_type(entry).is_some_and(|t| t.result.is_some());
             if returns_int {
@@ -135,13 +153,5 @@ fn run(bytes: &'static [u8], path: &str, args: &[&str]) -> c_int {
             TrapKind::Exit(code) => code,
             _ => report_trap("main", &t),
         },
-    };
-    // A callback that native code made outside any call cannot trap its
-    // caller: report it like the host does.
-    if let Some(t) = ffi.take_callback_traps().into_iter().next() {
-        if status != EXIT_TRAP {
-            return report_trap("main", &t);
-        }
     }
-    status & 0xff
 }
