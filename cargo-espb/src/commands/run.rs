@@ -128,12 +128,12 @@ fn execute_qemu(
     let natives: Vec<PathBuf> = std::env::var_os("ESPB_QEMU_NATIVES")
         .map(|v| std::env::split_paths(&v).map(|p| cx.cwd.join(p)).collect())
         .unwrap_or_default();
-    let runner = qemu::build_runner(&cx.rep, chip, &natives)?;
+    let runner = qemu::build_runner(cx.rep, chip, &natives)?;
     cx.rep.verbose_status(
         "Running",
         &format!("{} on {} under qemu", path.display(), chip.name),
     );
-    match qemu::run(&cx.rep, &runner, chip, path, &args.args)? {
+    match qemu::run(cx.rep, &runner, chip, path, &args.args)? {
         qemu::QemuEnd::Exit(code) => Ok(code),
         qemu::QemuEnd::Trap { task, source, message } => {
             let d = TrapDiagnostic::from_parts(&task, &message, source, src_root);
