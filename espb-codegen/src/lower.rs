@@ -1361,7 +1361,10 @@ impl<'a> FnLower<'a> {
         if terms.is_empty() {
             if let Some(&off) = self.frame_vals.get(&base) {
                 let n = off as i64 + const_off;
-                if (0..u32::MAX as i64).contains(&n) {
+                // A frame address must lie inside the frame; one past the
+                // end of a local array (valid C) is computed from the
+                // array's address instead.
+                if (0..self.f.frame_size as i64).contains(&n) {
                     self.frame_vals.insert(i, n as u32);
                     return Ok(());
                 }
