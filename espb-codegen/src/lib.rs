@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use espb_format::{func_flags, Export, FuncLines, Function, LineTables, MemoryReq, Module};
 use inkwell::context::Context;
 
+mod asm;
 mod atomic_libcalls;
 mod consts;
 mod cse;

@@ -485,6 +485,20 @@ impl Val {
         // SAFETY: class check on any value.
         unsafe { !LLVMIsAInlineAsm(self.0).is_null() }
     }
+    /// The template and constraint string of an inline-asm value.
+    pub fn inline_asm(self) -> Option<(String, String)> {
+        if !self.is_inline_asm() {
+            return None;
+        }
+        let (mut al, mut cl) = (0usize, 0usize);
+        // SAFETY: `self` is an InlineAsm (checked above); the strings are
+        // owned by it and copied at once.
+        unsafe {
+            let a = LLVMGetInlineAsmAsmString(self.0, &mut al);
+            let c = LLVMGetInlineAsmConstraintString(self.0, &mut cl);
+            Some((cstr_lossy(a, al), cstr_lossy(c, cl)))
+        }
+    }
     /// Source position from debug info, if any.
     pub fn debug_loc(self) -> Option<(String, u32)> {
         use inkwell::llvm_sys::debuginfo::*;
