@@ -1546,32 +1546,26 @@ impl<'a> FnLower<'a> {
             }
             Callee::Func(idx)
         } else if target.is_function() {
-            let import = self.ctx.import_of(target)?;
             let decl = target.global_value_type();
-            if decl.fn_vararg() {
-                let mut site = types::signature(&self.ctx.m, decl).map_err(|e| e.0)?;
-                site.variadic = false;
-                for &(v, sc) in &var {
-                    fixed.push(v);
-                    site.params.push(match sc {
-                        Sc::F32 => {
-                            return Err(
-                                "float passed to a variadic function without promotion".into()
-                            )
-                        }
-                        s => s.val_type(),
-                    });
+            if decl.fn_vararg() && decl.fn_params().is_empty() && !fty.fn_vararg() {
+                // `extern int puts();`: an unprototyped declaration (C has
+                // no variadic function without a fixed parameter). The call
+                // sites say what the function takes: when they all agree,
+                // that is the import's signature; otherwise each passes its
+                // own exact arguments, as to a variadic function.
+                let sig = types::signature(&self.ctx.m, fty).map_err(|e| e.0)?;
+                let (sites, other_uses) = target.call_site_types();
+                let ty = self.ctx.intern_type(sig);
+                if !other_uses && sites.iter().all(|&t| t == fty) {
+                    Callee::Import(self.ctx.import_named(&target.name(), ty)?)
+                } else {
+                    Callee::ImportVar {
+                        import: self.ctx.import_of(target)?,
+                        ty,
+                    }
                 }
-                let ty = self.ctx.intern_type(site);
-                Callee::ImportVar { import, ty }
             } else {
-                if decl != fty {
-                    return Err(format!(
-                        "call to `{}` with a signature that differs from its declaration",
-                        target.name()
-                    ));
-                }
-                Callee::Import(import)
+                self.import_call(target, fty, decl, &var, &mut fixed)?
             }
         } else {
             let t = self.get1(callee)?;
@@ -1605,6 +1599,42 @@ impl<'a> FnLower<'a> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// The callee of a direct call to imported function `target`: a
+    /// variadic one gets the call site's exact argument types.
+    fn import_call(
+        &mut self,
+        target: Val,
+        fty: Ty,
+        decl: Ty,
+        var: &[(VReg, Sc)],
+        fixed: &mut Vec<VReg>,
+    ) -> R<Callee> {
+        let import = self.ctx.import_of(target)?;
+        if decl.fn_vararg() {
+            let mut site = types::signature(&self.ctx.m, decl).map_err(|e| e.0)?;
+            site.variadic = false;
+            for &(v, sc) in var {
+                fixed.push(v);
+                site.params.push(match sc {
+                    Sc::F32 => {
+                        return Err("float passed to a variadic function without promotion".into())
+                    }
+                    s => s.val_type(),
+                });
+            }
+            let ty = self.ctx.intern_type(site);
+            Ok(Callee::ImportVar { import, ty })
+        } else {
+            if decl != fty {
+                return Err(format!(
+                    "call to `{}` with a signature that differs from its declaration",
+                    target.name()
+                ));
+            }
+            Ok(Callee::Import(import))
+        }
     }
 
     /// A variadic call through a pointer. A module function takes its

@@ -109,6 +109,11 @@ def run(cmd, cwd, timeout, env=None):
 
 
 def normalise(msg):
+    # The test's own file and line, and the function named, vary per test.
+    msg = re.sub(r"^[\w.+-]+\.c:\d+: ", "", msg)
+    msg = re.sub(r"\s*\(in\s*(function)?\s*(`[^`]*`)?\)?\s*$", "", msg)
+    msg = re.sub(r"\(in function `[^`]*`\)", "", msg)
+    msg = re.sub(r"/\S+\.espb", "MODULE", msg)
     msg = re.sub(r"`[^`]*`", "`X`", msg)
     msg = re.sub(r"\"[^\"]*\"", '"X"', msg)
     msg = re.sub(r"\b(0x[0-9a-fA-F]+|\d+)\b", "N", msg)
@@ -134,7 +139,10 @@ def classify(rc, stdout, stderr, native_out):
             r"(cannot instantiate .*)",
         ):
             lines = re.findall(pat, plain)
-            lines = [l for l in lines if "could not translate" not in l and "compiling" not in l]
+            lines = [
+                l for l in lines
+                if not any(w in l for w in ("could not translate", "could not compile", "compiling against"))
+            ]
             if lines:
                 return "espb error: " + normalise(lines[0])
         return "espb error: " + normalise(plain.strip().splitlines()[-1] if plain.strip() else "?")
