@@ -26,6 +26,7 @@ pub mod hints;
 mod input;
 mod intrinsics;
 mod ir;
+mod libc_data;
 mod liveness;
 mod llvm;
 mod lower;

@@ -292,6 +292,14 @@ impl<'c> Caller<'c> {
         self.inst.config.output.write(bytes);
     }
 
+    /// Writes to the instance's `stderr` sink.
+    pub fn error_output(&self, bytes: &[u8]) {
+        match &self.inst.config.error_output {
+            Some(o) => o.write(bytes),
+            None => self.output(bytes),
+        }
+    }
+
     /// Calls module function `func` with raw argument registers, on this
     /// thread's context (above the caller's frames).
     pub fn call(&mut self, func: u32, args: &[u64]) -> Result<Option<u64>, Trap> {
