@@ -83,6 +83,7 @@ fn execute(
         runtime.max_call_depth = 1 << 20;
         runtime.max_registers = 1 << 24;
     }
+    runtime.error_output = Some(Output::Stderr);
     // Sizes given for a module that is run as is (a `.espb`) apply at load.
     runtime.heap_size = args.compile.heap_size;
     runtime.context_stack_size = args.compile.stack_size;

@@ -217,7 +217,7 @@ impl HostRun {
         }
         let argv = match entry_args {
             EntryArgs::None => 0,
-            EntryArgs::ArgcArgv => build_argv(&inst, &cfg.args)?,
+            EntryArgs::Argc(_) => build_argv(&inst, &cfg.args)?,
         };
         let main_id = {
             let mut g = k.lock();
@@ -255,7 +255,10 @@ impl HostRun {
             );
             main
         };
-        let argc_form = matches!(entry_args, EntryArgs::ArgcArgv);
+        let argc_form = match entry_args {
+            EntryArgs::Argc(n) => n,
+            EntryArgs::None => 0,
+        };
         // C's `main` returning is `exit(status)`; `app_main` returning ends
         // only the main task.
         let main_exits = module.func_type(entry).is_some_and(|t| t.result.is_some());
@@ -272,7 +275,7 @@ impl HostRun {
                             k,
                             inst,
                             id,
-                            id == main_id && argc_form,
+                            if id == main_id { argc_form } else { 0 },
                             id == main_id && main_exits,
                         )
                     });
@@ -344,7 +347,8 @@ pub fn function_names() -> Vec<&'static str> {
 
 enum EntryArgs {
     None,
-    ArgcArgv,
+    /// `main(argc[, argv[, envp]])`: how many of the three it takes.
+    Argc(usize),
 }
 
 fn find_entry(module: &Module<'_>, name: Option<&str>) -> Result<(u32, EntryArgs), RunError> {
@@ -362,11 +366,21 @@ fn find_entry(module: &Module<'_>, name: Option<&str>) -> Result<(u32, EntryArgs
             .iter()
             .map(|p| if *p == ValType::Ptr { ValType::I32 } else { *p })
             .collect();
+        // C's `main` may take (void), (int), (int, char **) or, as on
+        // POSIX, (int, char **, char **envp).
+        let is_main = *n == "main";
         return match (norm.as_slice(), t.variadic) {
             ([], false) => Ok((f, EntryArgs::None)),
-            ([ValType::I32, ValType::I32], false) => Ok((f, EntryArgs::ArgcArgv)),
+            ([ValType::I32], false) if is_main => Ok((f, EntryArgs::Argc(1))),
+            ([ValType::I32, ValType::I32], false) => Ok((f, EntryArgs::Argc(2))),
+            ([ValType::I32, ValType::I32, ValType::I32], false) if is_main => {
+                Ok((f, EntryArgs::Argc(3)))
+            }
+            _ if is_main => Err(RunError::NoEntry(
+                "`main` must be `int main(void)`, `int main(int argc, char **argv)` or `int main(int argc, char **argv, char **envp)`".into(),
+            )),
             _ => Err(RunError::NoEntry(format!(
-                "entry `{n}` must be `void {n}(void)` or `int {n}(int, char **)`"
+                "entry `{n}` must be `void {n}(void)` or `int {n}(int, char **)`; ESP-IDF calls `app_main` with no arguments"
             ))),
         };
     }
@@ -404,7 +418,7 @@ fn build_argv(inst: &Instance<'_>, args: &[String]) -> Result<u32, RunError> {
 }
 
 /// The body of every task thread.
-fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: bool, exits: bool) {
+fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: usize, exits: bool) {
     k.bind_thread(id);
     let (kind, (func, arg), name) = {
         let g = k.lock();
@@ -429,9 +443,12 @@ fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: bool, exit
     } else {
         (|| {
             k.wait_first_turn(id)?;
-            if argc_form {
+            if argc_form > 0 {
                 let n = count_args(inst, arg);
-                let r = inst.call_raw(func, &[n as u64, arg as u64])?;
+                // `envp`: the empty list the NULL ending `argv` makes.
+                let envp = arg + 4 * n;
+                let all = [n as u64, arg as u64, envp as u64];
+                let r = inst.call_raw(func, &all[..argc_form])?;
                 // Returning from `main` is `exit(status)`.
                 return Err(Trap::new(TrapKind::Exit(r.unwrap_or(0) as u32 as i32)));
             }
