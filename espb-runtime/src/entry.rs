@@ -17,8 +17,21 @@ use crate::module::Module;
 pub enum EntryArgs {
     /// `void app_main(void)` / `int main(void)`.
     None,
-    /// `int main(int argc, char **argv)`.
-    ArgcArgv,
+    /// `main(argc[, argv[, envp]])`: how many of the three it takes.
+    Argc(usize),
+}
+
+impl EntryArgs {
+    /// The entry's arguments, given the `argv` array [`build_argv`] made
+    /// for `args` (`envp` is the empty list the NULL ending `argv` makes).
+    pub fn values(self, argv: u32, args: usize) -> ([u64; 3], usize) {
+        let argc = args as u64 + 1;
+        let envp = argv as u64 + 4 * (argc);
+        match self {
+            EntryArgs::None => ([0; 3], 0),
+            EntryArgs::Argc(n) => ([argc, argv as u64, envp], n),
+        }
+    }
 }
 
 /// The function to run: `name`, or `app_main`, else `main`. The error says
@@ -38,11 +51,21 @@ pub fn find_entry(module: &Module<'_>, name: Option<&str>) -> Result<(u32, Entry
             .iter()
             .map(|p| if *p == ValType::Ptr { ValType::I32 } else { *p })
             .collect();
+        // C's `main` may take (void), (int), (int, char **) or, as on
+        // POSIX, (int, char **, char **envp).
+        let is_main = *n == "main";
         return match (norm.as_slice(), t.variadic) {
             ([], false) => Ok((f, EntryArgs::None)),
-            ([ValType::I32, ValType::I32], false) => Ok((f, EntryArgs::ArgcArgv)),
+            ([ValType::I32], false) if is_main => Ok((f, EntryArgs::Argc(1))),
+            ([ValType::I32, ValType::I32], false) => Ok((f, EntryArgs::Argc(2))),
+            ([ValType::I32, ValType::I32, ValType::I32], false) if is_main => {
+                Ok((f, EntryArgs::Argc(3)))
+            }
+            _ if is_main => Err(
+                "`main` must be `int main(void)`, `int main(int argc, char **argv)` or `int main(int argc, char **argv, char **envp)`".into(),
+            ),
             _ => Err(format!(
-                "entry `{n}` must be `void {n}(void)` or `int {n}(int, char **)`"
+                "entry `{n}` must be `void {n}(void)` or `int {n}(int, char **)`; ESP-IDF calls `app_main` with no arguments"
             )),
         };
     }

@@ -15,6 +15,8 @@ pub enum Output {
     /// The process's standard output (with `std`).
     #[cfg_attr(feature = "std", default)]
     Stdout,
+    /// The process's standard error (with `std`).
+    Stderr,
     /// An in-memory buffer shared with the embedder (tests).
     Buffer(SharedBuffer),
     /// Every write is handed to this function.
@@ -28,6 +30,7 @@ impl fmt::Debug for Output {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Output::Stdout => "Stdout",
+            Output::Stderr => "Stderr",
             Output::Buffer(_) => "Buffer",
             Output::Callback(_) => "Callback",
             Output::Discard => "Discard",
@@ -60,6 +63,13 @@ impl Output {
                     // reports such errors only through its return value.
                     let _ = out.write_all(bytes);
                     let _ = out.flush();
+                }
+            }
+            Output::Stderr => {
+                #[cfg(feature = "std")]
+                {
+                    use std::io::Write;
+                    let _ = std::io::stderr().lock().write_all(bytes);
                 }
             }
             Output::Buffer(b) => b.0.lock().extend_from_slice(bytes),

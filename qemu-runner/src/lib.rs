@@ -135,8 +135,11 @@ fn run_entry(
 ) -> c_int {
     let r = match form {
         EntryArgs::None => inst.call_raw(entry, &[]),
-        EntryArgs::ArgcArgv => match build_argv(inst, args) {
-            Ok(argv) => inst.call_raw(entry, &[args.len() as u64 + 1, argv as u64]),
+        EntryArgs::Argc(_) => match build_argv(inst, args) {
+            Ok(argv) => {
+                let (vals, n) = form.values(argv, args.len());
+                inst.call_raw(entry, &vals[..n])
+            }
             Err(m) => return load_error(path, &m),
         },
     };

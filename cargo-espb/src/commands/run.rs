@@ -15,11 +15,21 @@ use crate::qemu;
 
 /// Exit status when the module traps (like a Rust panic's).
 pub const EXIT_TRAP: u8 = 101;
+/// Exit status when `--time-limit` ended the run (as `timeout(1)`'s).
+pub const EXIT_TIME_LIMIT: u8 = 124;
+
+/// Where the module came from: a project keeps the runtime limits a device
+/// has; files outside one run with a PC program's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Project,
+    Files,
+}
 
 pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
     // An unknown chip is reported before anything is built.
     let chip = args.qemu.as_deref().map(qemu::QemuChip::find).transpose()?;
-    let (module_path, entry, src_root) = if args.compile.files.is_empty() {
+    let (module_path, entry, src_root, origin) = if args.compile.files.is_empty() {
         let p = cx.project()?.ok_or_else(|| not_in_project(cx))?;
         let built = build::build_project(cx, &p, &args.compile)?;
         // `app_main` is also the host platform's default, which falls back
@@ -29,6 +39,7 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
             built.module,
             args.entry.clone().or(configured),
             p.root.clone(),
+            Origin::Project,
         )
     } else if args.compile.files.len() == 1
         && args.compile.files[0]
@@ -39,12 +50,18 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
             cx.cwd.join(&args.compile.files[0]),
             args.entry.clone(),
             cx.cwd.clone(),
+            Origin::Files,
         )
     } else {
-        let built = build::build_files(cx, &args.compile)?;
-        (built.module, args.entry.clone(), cx.cwd.clone())
+        let built = build::build_files(cx, &args.compile, build::FilesFor::Pc)?;
+        (
+            built.module,
+            args.entry.clone(),
+            cx.cwd.clone(),
+            Origin::Files,
+        )
     };
-    execute(cx, &module_path, entry, args, chip, &src_root)
+    execute(cx, &module_path, entry, args, chip, &src_root, origin)
 }
 
 fn execute(
@@ -54,6 +71,7 @@ fn execute(
     args: &RunArgs,
     chip: Option<qemu::QemuChip>,
     src_root: &Path,
+    origin: Origin,
 ) -> Result<u8> {
     if let Some(chip) = chip {
         return execute_qemu(cx, path, entry, args, chip, src_root);
@@ -66,11 +84,25 @@ fn execute(
             path.display()
         )
     })?;
+    let mut runtime = espb_runtime::Config::default();
+    if origin == Origin::Files {
+        // A PC program recurses as deep as its 8 MiB native stack allows.
+        runtime.max_call_depth = 1 << 20;
+        runtime.max_registers = 1 << 24;
+    }
+    runtime.error_output = Some(Output::Stderr);
+    // Sizes given for a module that is run as is (a `.espb`) apply at load.
+    runtime.heap_size = args.compile.heap_size;
+    runtime.context_stack_size = args.compile.stack_size;
     let config = HostConfig {
         virtual_time: args.virtual_time,
         entry,
         args: args.args.clone(),
         output: Output::Stdout,
+        // In virtual time the limit is device time; the wall-clock watch
+        // below also stops a task that spins without ever letting time pass.
+        run_for: args.time_limit.filter(|_| args.virtual_time),
+        runtime,
         ..HostConfig::default()
     };
     cx.rep.verbose_status(
@@ -86,7 +118,15 @@ fn execute(
         }
         EXIT_TRAP
     };
-    match host::run_app(&module, config) {
+    let run = host::HostRun::new(config);
+    let watch = args
+        .time_limit
+        .map(|limit| wall_clock_limit(run.handle(), limit));
+    let result = run.run(&module);
+    if let Some(w) = watch {
+        w.cancel();
+    }
+    match result {
         Ok(status) => match &status.reason {
             EndReason::Trapped { task, trap } => Ok(trapped(task, trap)),
             EndReason::Blocked { tasks } => {
@@ -96,6 +136,11 @@ fn execute(
             EndReason::Restart => {
                 cx.rep.note_once("the module called esp_restart(); the run ends here");
                 Ok(0)
+            }
+            EndReason::TimeLimit => {
+                let secs = args.time_limit.unwrap_or_default().as_secs_f64();
+                cx.rep.note_once(&format!("the run reached its time limit ({secs} s) and was stopped"));
+                Ok(EXIT_TIME_LIMIT)
             }
             _ => Ok(status.code() as u8),
         },
@@ -150,6 +195,38 @@ fn execute_qemu(
             path.display(),
             chip.name
         )),
+    }
+}
+
+/// A thread that ends the run when `limit` of wall time has passed, unless
+/// cancelled first.
+struct WallClockLimit {
+    done: std::sync::Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+fn wall_clock_limit(handle: host::HostHandle, limit: std::time::Duration) -> WallClockLimit {
+    let done = std::sync::Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+    let d = done.clone();
+    let thread = std::thread::spawn(move || {
+        let (lock, cv) = &*d;
+        let g = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let (g, _) = cv
+            .wait_timeout_while(g, limit, |finished| !*finished)
+            .unwrap_or_else(|e| e.into_inner());
+        if !*g {
+            handle.stop();
+        }
+    });
+    WallClockLimit { done, thread }
+}
+
+impl WallClockLimit {
+    fn cancel(self) {
+        let (lock, cv) = &*self.done;
+        *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        cv.notify_all();
+        let _ = self.thread.join();
     }
 }
 

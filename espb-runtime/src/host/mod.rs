@@ -219,7 +219,7 @@ impl HostRun {
         }
         let argv = match entry_args {
             EntryArgs::None => 0,
-            EntryArgs::ArgcArgv => {
+            EntryArgs::Argc(_) => {
                 let args: Vec<&str> = cfg.args.iter().map(String::as_str).collect();
                 build_argv(&inst, &args).map_err(RunError::NoEntry)?
             }
@@ -260,7 +260,10 @@ impl HostRun {
             );
             main
         };
-        let argc_form = matches!(entry_args, EntryArgs::ArgcArgv);
+        let argc_form = match entry_args {
+            EntryArgs::Argc(n) => n,
+            EntryArgs::None => 0,
+        };
         // C's `main` returning is `exit(status)`; `app_main` returning ends
         // only the main task.
         let main_exits = module.func_type(entry).is_some_and(|t| t.result.is_some());
@@ -277,7 +280,7 @@ impl HostRun {
                             k,
                             inst,
                             id,
-                            id == main_id && argc_form,
+                            if id == main_id { argc_form } else { 0 },
                             id == main_id && main_exits,
                         )
                     });
@@ -348,7 +351,7 @@ pub fn function_names() -> Vec<&'static str> {
 }
 
 /// The body of every task thread.
-fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: bool, exits: bool) {
+fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: usize, exits: bool) {
     k.bind_thread(id);
     let (kind, (func, arg), name) = {
         let g = k.lock();
@@ -373,9 +376,12 @@ fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: bool, exit
     } else {
         (|| {
             k.wait_first_turn(id)?;
-            if argc_form {
+            if argc_form > 0 {
                 let n = count_args(inst, arg);
-                let r = inst.call_raw(func, &[n as u64, arg as u64])?;
+                // `envp`: the empty list the NULL ending `argv` makes.
+                let envp = arg + 4 * n;
+                let all = [n as u64, arg as u64, envp as u64];
+                let r = inst.call_raw(func, &all[..argc_form])?;
                 // Returning from `main` is `exit(status)`.
                 return Err(Trap::new(TrapKind::Exit(r.unwrap_or(0) as u32 as i32)));
             }
