@@ -31,7 +31,7 @@ use super::{backend, callback_ptr, FfiState};
 const MAX_STR: u32 = 1 << 20;
 const PTR: usize = core::mem::size_of::<usize>();
 /// Arguments marshalled without allocating.
-const INLINE_ARGS: usize = 16;
+const INLINE_ARGS: usize = 4;
 
 /// A native copy of module bytes: a handle array (each 4-byte module value
 /// a pointer-sized native one) or a struct rebuilt with translated fields.
@@ -346,7 +346,7 @@ pub(crate) fn call(
         Some(ValType::Ptr) => Some(to_module(st, ret as usize, Back::Pointer) as u64),
     };
     if let Some(t) = pending {
-        return Err(t);
+        return Err(*t);
     }
     for b in &copies {
         if !b.handles || b.dir == Direction::In {

@@ -382,33 +382,44 @@ pub fn link(
         mem_base: AtomicUsize::new(0),
         mem_len: AtomicU32::new(0),
     });
-    let st = state.clone();
-    let host = HostFunc::new(move |c, a| {
-        let ok = st
-            .plans
-            .get(c.import_index() as usize)
-            .and_then(|p| p.as_ref())
-            .is_some_and(|p| p.name == c.import_name());
-        if !ok {
-            return Err(Trap::host(format!(
-                "{}: these imports were linked for another module",
-                c.import_name()
-            )));
-        }
-        marshal::call(&st, c, a)
-    });
-    for (imp, plan) in m.imports.iter().zip(&state.plans) {
+    // One host function per import, knowing its index: a module whose
+    // import `i` is another function (these imports resolved for another
+    // module) is refused with one comparison per call.
+    let host_for = |i: usize| {
+        let st = state.clone();
+        let i = i as u32;
+        HostFunc::new(move |c, a| {
+            if c.import_index() != i {
+                return Err(Trap::host(format!(
+                    "{}: these imports were linked for another module",
+                    c.import_name()
+                )));
+            }
+            marshal::call(&st, c, a)
+        })
+    };
+    for (i, (imp, plan)) in m.imports.iter().zip(&state.plans).enumerate() {
         if plan.is_some() && imp.kind == ImportKind::Name {
-            imports.register(imp.name.to_string(), host.clone());
+            imports.register(imp.name.to_string(), host_for(i));
         }
     }
     for t in &natives.tables {
+        // A slot's host function serves the module's import of that slot.
+        let by_name: BTreeMap<&str, usize> = m
+            .imports
+            .iter()
+            .enumerate()
+            .map(|(i, imp)| (&*imp.name, i))
+            .collect();
         let entries = t
             .table
             .entries
             .iter()
             .zip(&t.addrs)
-            .map(|(e, a)| a.map(|_| (e.name.clone(), host.clone())))
+            .map(|(e, a)| {
+                let i = by_name.get(e.name.as_str())?;
+                a.map(|_| (e.name.clone(), host_for(*i)))
+            })
             .collect();
         imports.register_table(SymbolTable {
             name: t.table.name.clone(),

@@ -77,19 +77,20 @@ fn get(regs: &Regs, stack: *const u32, place: Place) -> u32 {
 /// `args` holds one valid value per parameter.
 pub(crate) unsafe fn call(sig: &Sig, addr: usize, args: &mut [u64]) -> u64 {
     let l = &sig.layout;
-    let mut small = [0u32; 16];
+    let words = l.stack_words as usize;
+    let mut small = [0u32; 4];
     let mut big: Vec<u32> = Vec::new();
-    let stack: &mut [u32] = if l.stack_words as usize <= small.len() {
-        &mut small[..l.stack_words as usize]
+    let stack: &mut [u32] = if words <= small.len() {
+        &mut small[..words]
     } else {
-        big.resize(l.stack_words as usize, 0);
+        big.resize(words, 0);
         &mut big
     };
     let mut frame = Frame {
         gpr: [0; 8],
         fpr: [0; 8],
         stack: core::ptr::null(),
-        stack_words: l.stack_words as u32,
+        stack_words: words as u32,
         ret: [0; 2],
         fret: 0,
     };
