@@ -278,7 +278,7 @@ fn esp_idf_flags_reach_clang_exactly() {
                 .join("expected-flags.txt"),
         )
         .unwrap();
-        let out = p.join("build/espb").canonicalize().unwrap();
+        let out = p.join("espb-build").canonicalize().unwrap();
         let mut want: Vec<String> = expected.lines().map(str::to_string).collect();
         want.extend([
             "-isystem".into(),
@@ -339,9 +339,9 @@ fn flash_module_only_dry_run_uses_the_partition_offset() {
         text(&o)
     );
 
-    std::fs::create_dir_all(p.join("build/espb")).unwrap();
+    std::fs::create_dir_all(p.join("espb-build")).unwrap();
     let module = sample_module();
-    std::fs::write(p.join("build/espb/demo.espb"), &module).unwrap();
+    std::fs::write(p.join("espb-build/demo.espb"), &module).unwrap();
     let o = espb(&p)
         .env("PATH", "/usr/bin:/bin")
         .args(["flash", "--module-only", "--dry-run", "-p", "/dev/ttyUSB7"])
@@ -350,9 +350,9 @@ fn flash_module_only_dry_run_uses_the_partition_offset() {
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(
         String::from_utf8(o.stdout).unwrap().trim(),
-        "esptool.py --chip esp32c3 -p /dev/ttyUSB7 write_flash 0x190000 build/espb/demo.part.bin"
+        "esptool.py --chip esp32c3 -p /dev/ttyUSB7 write_flash 0x190000 espb-build/demo.part.bin"
     );
-    let image = std::fs::read(p.join("build/espb/demo.part.bin")).unwrap();
+    let image = std::fs::read(p.join("espb-build/demo.part.bin")).unwrap();
     assert_eq!(&image[..8], b"ESPBIMG1");
     assert_eq!(&image[16..], &module[..]);
 
@@ -656,10 +656,10 @@ fn build_reports_json_statistics() {
         .unwrap();
     assert_eq!(again["translation"], done["translation"]);
     // The firmware's copies of the module.
-    let module = std::fs::read(p.join("build/espb/demo.espb")).unwrap();
-    let blob = std::fs::read_to_string(p.join("build/espb/espb_module_blob.c")).unwrap();
+    let module = std::fs::read(p.join("espb-build/demo.espb")).unwrap();
+    let blob = std::fs::read_to_string(p.join("espb-build/espb_module_blob.c")).unwrap();
     assert!(blob.contains(&format!("espb_module_blob_len = {};", module.len())));
-    let image = std::fs::read(p.join("build/espb/demo.part.bin")).unwrap();
+    let image = std::fs::read(p.join("espb-build/demo.part.bin")).unwrap();
     assert_eq!(&image[16..], &module[..]);
 }
 
@@ -713,7 +713,7 @@ fn cargo_metadata_configures_a_rust_firmware_crate() {
     std::fs::write(p.join("Cargo.toml"), manifest).unwrap();
     let o = espb(&p.join("src")).arg("run").output().unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
-    assert!(p.join("build/espb/fw.espb").is_file());
+    assert!(p.join("espb-build/fw.espb").is_file());
 
     std::fs::write(
         p.join("Cargo.toml"),
@@ -756,7 +756,7 @@ fn firmware_build_runs_idf_py() {
         r = root.display()
     );
     assert_eq!(calls, want);
-    assert!(p.join("build/espb/espb_module_blob.c").is_file());
+    assert!(p.join("espb-build/espb_module_blob.c").is_file());
     let o = run();
     assert!(o.status.success(), "{}", text(&o));
     let calls = std::fs::read_to_string(p.join("idf-calls.log")).unwrap();
@@ -767,8 +767,8 @@ fn firmware_build_runs_idf_py() {
 fn flash_module_only_runs_esptool() {
     let tmp = tempfile::tempdir().unwrap();
     let p = new_project(tmp.path(), "demo");
-    std::fs::create_dir_all(p.join("build/espb")).unwrap();
-    std::fs::write(p.join("build/espb/demo.espb"), sample_module()).unwrap();
+    std::fs::create_dir_all(p.join("espb-build")).unwrap();
+    std::fs::write(p.join("espb-build/demo.espb"), sample_module()).unwrap();
     let o = espb(&p)
         .env("PATH", "/usr/bin:/bin")
         .args(["flash", "--module-only", "-p", "/dev/null"])
@@ -800,7 +800,7 @@ fn flash_module_only_runs_esptool() {
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(
         std::fs::read_to_string(&log).unwrap(),
-        "--chip esp32c3 -p /dev/null -b 921600 write_flash 0x190000 build/espb/demo.part.bin\n"
+        "--chip esp32c3 -p /dev/null -b 921600 write_flash 0x190000 espb-build/demo.part.bin\n"
     );
 }
 
@@ -854,7 +854,7 @@ fn symbol_tables_are_checked_and_key_the_translation() {
         text(&o)
     );
     let dump = espb(&p)
-        .args(["dump", "build/espb/demo.espb", "--json"])
+        .args(["dump", "espb-build/demo.espb", "--json"])
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&dump.stdout).unwrap();
