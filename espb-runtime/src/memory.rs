@@ -318,6 +318,16 @@ impl LinearMemory {
         Ok(self.ptr(addr))
     }
 
+    /// The module address of host address `p`, when `p` points into linear
+    /// memory (above the null guard): the inverse of [`Self::host_ptr`], for
+    /// native pointers that come back (a native keeping a module buffer and
+    /// returning it later, e.g. a FreeRTOS timer's name).
+    pub fn module_addr(&self, p: usize) -> Option<u32> {
+        let off = p.checked_sub(self.base as usize)?;
+        let off = u32::try_from(off).ok()?;
+        (NULL_GUARD..self.len).contains(&off).then_some(off)
+    }
+
     /// Writes bytes anywhere below `len`, null guard included (the loader's
     /// data placement; the guard itself is never written by it).
     pub(crate) fn init(&self, addr: u32, bytes: &[u8]) -> bool {
@@ -548,5 +558,24 @@ mod atomic64 {
         };
         set(p, new);
         old
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_addr_inverts_host_ptr() {
+        let m = LinearMemory::new(0x2000).unwrap();
+        let p = m.host_ptr(0x1234, 4).unwrap() as usize;
+        assert_eq!(m.module_addr(p), Some(0x1234));
+        assert_eq!(m.module_addr(p + (0x2000 - 0x1234)), None);
+        assert_eq!(
+            m.module_addr(m.host_ptr(NULL_GUARD, 1).unwrap() as usize - 1),
+            None
+        );
+        assert_eq!(m.module_addr(0), None);
+        assert_eq!(m.module_addr(usize::MAX), None);
     }
 }

@@ -70,6 +70,51 @@ std::thread_local! {
 std::thread_local! {
     /// Native calls in progress on this thread.
     static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// `vTaskDelete(NULL)` called by module code on this thread, not made
+    /// yet: the address of the native. See [`end_task_if_requested`].
+    static TASK_END: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// The native that deletes the calling task when given NULL. Module code
+/// cannot call it in place: the task would never come back (a device) or be
+/// cancelled by unwinding through the interpreter (ESP-IDF's linux target),
+/// leaving its execution context taken and the instance's entry count up.
+/// So the call ends the module code on this thread with a trap, and the
+/// outermost entry (a callback trampoline, or the embedder through
+/// [`end_task_if_requested`]) makes it once nothing of the runtime is left on
+/// the stack.
+const TASK_DELETE: &str = "vTaskDelete";
+
+/// Whether a `vTaskDelete(NULL)` of module code on this thread waits for
+/// the outermost entry.
+pub(crate) fn task_end_pending() -> bool {
+    TASK_END.with(|t| t.get().is_some())
+}
+
+/// Whether module code on this thread asked to delete its own task
+/// (`vTaskDelete(NULL)`) and is unwound: the caller, holding nothing of the
+/// instance, must then end the task. Calls the native (which does not return
+/// on a device; on ESP-IDF's linux target it cancels the thread, unwinding
+/// through the caller, which must therefore be `extern "C-unwind"` frames
+/// without destructors pending). Returns when no deletion is pending.
+///
+/// # Safety
+/// Nothing of the runtime's state (locks, execution contexts) may be held by
+/// the caller's frames, and they must allow the forced unwind described
+/// above.
+pub unsafe fn end_task_if_requested() {
+    if in_native_call() {
+        // Still inside a native call made by module code: the outer entry
+        // will do it.
+        return;
+    }
+    if let Some(addr) = TASK_END.with(|t| t.take()) {
+        // SAFETY: `addr` is the registered `vTaskDelete` (contract of
+        // `Natives::add`): `void vTaskDelete(TaskHandle_t)`, called with NULL.
+        let f: unsafe extern "C-unwind" fn(*mut c_void) =
+            unsafe { std::mem::transmute::<usize, unsafe extern "C-unwind" fn(*mut c_void)>(addr) };
+        unsafe { f(std::ptr::null_mut()) };
+    }
 }
 
 /// Whether this thread is inside a native call made by a module.
@@ -131,7 +176,9 @@ pub(crate) enum Back {
 /// buffer of a call in progress → the module address it mirrors; a known
 /// handle → that handle; for a callback argument, a value that looks like a
 /// module value (below `linear_end`, or a native/import/function reference)
-/// → itself, since user data travels raw; any other pointer → a new handle.
+/// → itself, since user data travels raw; a value the module passed as user
+/// data → itself (a native handing it back, `pvTimerGetTimerID`); any other
+/// pointer → a new handle.
 pub(crate) fn to_module(st: &FfiState, p: usize, how: Back) -> u32 {
     if p == 0 {
         return 0;
@@ -144,6 +191,16 @@ pub(crate) fn to_module(st: &FfiState, p: usize, how: Back) -> u32 {
     });
     if let Some(a) = mirrored {
         return a;
+    }
+    if let Ok(v) = u32::try_from(p) {
+        if st
+            .user_data
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&v)
+        {
+            return v;
+        }
     }
     let mut h = st.handles.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(v) = h.knows(p) {
@@ -173,6 +230,15 @@ pub(crate) fn to_native_value(st: &FfiState, v: u32) -> usize {
         }
     }
     v as usize
+}
+
+fn remember_user_data(st: &FfiState, v: u32) {
+    if v != 0 {
+        st.user_data
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(v);
+    }
 }
 
 fn trap(plan: &Plan, msg: String) -> Trap {
@@ -366,7 +432,10 @@ fn struct_arg(
                 let mv = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
                 let nv = match kind {
                     FieldKind::Callback(t) => st.callback_ptr(c, plan, i, mv, t)?,
-                    FieldKind::UserData => mv as usize,
+                    FieldKind::UserData => {
+                        remember_user_data(st, mv);
+                        mv as usize
+                    }
                     // Marshalled like a pointer argument (zero-copy, bounds-checked).
                     FieldKind::Ptr(meta) => {
                         pointer_arg(st, c, plan, i, mv, Some(meta), args, bounces)?
@@ -408,6 +477,13 @@ pub(crate) fn call(st: &FfiState, c: &mut Caller<'_>, args: &[u64]) -> Result<Op
                 c.import_name()
             ))
         })?;
+    if plan.name == TASK_DELETE && args.first().is_some_and(|&a| a as u32 == 0) {
+        TASK_END.with(|t| t.set(Some(plan.addr)));
+        return Err(trap(
+            plan,
+            "the task deleted itself (the runtime ends it once its module code has unwound)".into(),
+        ));
+    }
     let site: FuncType = c.signature().clone();
     let cif = plan.cif_for(&site).map_err(|m| trap(plan, m))?;
     let mut vals: Vec<u64> = vec![0; site.params.len()];
@@ -430,7 +506,10 @@ pub(crate) fn call(st: &FfiState, c: &mut Caller<'_>, args: &[u64]) -> Result<Op
                 ValType::F32 => raw & 0xffff_ffff,
                 _ => raw,
             },
-            ParamKind::UserData => raw as u32 as u64,
+            ParamKind::UserData => {
+                remember_user_data(st, raw as u32);
+                raw as u32 as u64
+            }
             ParamKind::Callback(ref cty) => st.callback_ptr(c, plan, i, raw as u32, cty)? as u64,
             ParamKind::Ptr(meta) => pointer_arg(
                 st,
@@ -493,7 +572,11 @@ pub(crate) fn call(st: &FfiState, c: &mut Caller<'_>, args: &[u64]) -> Result<Op
         Some(ValType::I32) => Some(ret[0] & 0xffff_ffff),
         Some(ValType::F32) => Some(ret[0] & 0xffff_ffff),
         Some(ValType::I64 | ValType::F64) => Some(ret[0]),
-        Some(ValType::Ptr) => Some(to_module(st, ret[0] as usize, Back::Pointer) as u64),
+        Some(ValType::Ptr) => Some(match c.memory().module_addr(ret[0] as usize) {
+            // A module buffer the native kept and hands back (a timer's name).
+            Some(a) => a as u64,
+            _ => to_module(st, ret[0] as usize, Back::Pointer) as u64,
+        }),
     };
     ACTIVE.with(|a| a.borrow_mut().truncate(depth));
     if let Some(t) = PENDING.with(|p| p.borrow_mut().take()) {

@@ -25,7 +25,10 @@ use libffi::raw::{
 use crate::instance::InstanceHandle;
 use crate::trap::{Trap, TrapKind};
 
-use super::call::{in_native_call, sync_regions, to_module, to_native_value, Back, PENDING};
+use super::call::{
+    end_task_if_requested, in_native_call, sync_regions, task_end_pending, to_module,
+    to_native_value, Back, PENDING,
+};
 use super::cif::Cif;
 use super::FfiState;
 
@@ -71,7 +74,17 @@ pub(crate) fn create(
         ffi_prep_closure_loc(
             closure,
             data.cif.as_ptr(),
-            Some(trampoline),
+            // SAFETY: the same C calling convention; "C-unwind" only also
+            // lets a forced unwind (a cancelled task thread) pass through.
+            Some(std::mem::transmute::<
+                unsafe extern "C-unwind" fn(
+                    *mut ffi_cif,
+                    *mut c_void,
+                    *mut *mut c_void,
+                    *mut c_void,
+                ),
+                unsafe extern "C" fn(*mut ffi_cif, *mut c_void, *mut *mut c_void, *mut c_void),
+            >(trampoline)),
             data as *const ClosureData as *mut c_void,
             code,
         )
@@ -82,8 +95,11 @@ pub(crate) fn create(
     Ok(code as usize)
 }
 
-/// Entered by native code through the closure.
-unsafe extern "C" fn trampoline(
+/// Entered by native code through the closure. `C-unwind`: when the module
+/// code it ran deleted its own task, the task is ended here, last, and on
+/// ESP-IDF's linux target that cancels the thread by unwinding through this
+/// frame (which then holds nothing that needs dropping).
+unsafe extern "C-unwind" fn trampoline(
     _cif: *mut ffi_cif,
     ret: *mut c_void,
     args: *mut *mut c_void,
@@ -123,7 +139,9 @@ unsafe extern "C" fn trampoline(
         Ok(v) => v.unwrap_or(0),
         Err(t) => {
             if t.kind != TrapKind::InstanceDead {
-                d.state.record_callback_trap(t.clone());
+                if !task_end_pending() {
+                    d.state.record_callback_trap(t.clone());
+                }
                 // Only a native call in progress on this thread can deliver it.
                 PENDING.with(|p| {
                     if !in_native_call() {
@@ -150,4 +168,9 @@ unsafe extern "C" fn trampoline(
             Some(ValType::Ptr) => *(ret as *mut usize) = to_native_value(&d.state, value as u32),
         }
     }
+    drop(margs);
+    // SAFETY: the instance was left (the entry released), nothing of the
+    // runtime is held here, and this frame is "C-unwind" with nothing left
+    // to drop.
+    unsafe { end_task_if_requested() };
 }

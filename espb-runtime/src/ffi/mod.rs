@@ -17,7 +17,7 @@ pub mod handles;
 mod plan;
 mod symtab;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::{c_void, CString};
 use std::fmt;
 use std::sync::{Arc, Mutex, Weak};
@@ -28,6 +28,7 @@ use crate::imports::{Caller, HostFunc, Imports, SymbolTable};
 use crate::module::Module;
 use crate::trap::Trap;
 
+pub use call::end_task_if_requested;
 pub use handles::HandleTable;
 pub use symtab::NativeTable;
 
@@ -182,6 +183,9 @@ pub struct FfiState {
     handles: Mutex<HandleTable>,
     closures: Mutex<HashMap<(u32, FuncType), usize>>,
     callback_traps: Mutex<Vec<Trap>>,
+    /// Values the module passed as user data: opaque to natives, they come
+    /// back unchanged (`pvTimerGetTimerID`), never as native pointers.
+    user_data: Mutex<HashSet<u32>>,
     me: Weak<FfiState>,
 }
 
@@ -333,6 +337,9 @@ pub fn link(
                             index,
                         })
                     }
+                    // The runtime serves `printf` & co. itself: a firmware
+                    // table leaves their slots NULL.
+                    Some(None) if crate::builtins::lookup(&imp.name).is_some() => {}
                     Some(None) => {
                         return Err(LinkError::ConfiguredOut {
                             import: imp.name.to_string(),
@@ -374,6 +381,7 @@ pub fn link(
         handles: Mutex::new(HandleTable::default()),
         closures: Mutex::new(HashMap::new()),
         callback_traps: Mutex::new(Vec::new()),
+        user_data: Mutex::new(HashSet::new()),
         me: me.clone(),
     });
     let st = state.clone();
@@ -402,7 +410,10 @@ pub fn link(
             .entries
             .iter()
             .zip(&t.addrs)
-            .map(|(e, a)| a.map(|_| (e.name.clone(), host.clone())))
+            .map(|(e, a)| match a {
+                Some(_) => Some((e.name.clone(), host.clone())),
+                None => crate::builtins::lookup(&e.name).map(|b| (e.name.clone(), b)),
+            })
             .collect();
         imports.register_table(SymbolTable {
             name: t.table.name.clone(),
