@@ -48,7 +48,6 @@ fn new_writes_a_complete_idf_project() {
         "CMakeLists.txt",
         "main/CMakeLists.txt",
         "main/main.c",
-        "main/espb_loader.c",
         "components/espb_runtime/CMakeLists.txt",
         "partitions.csv",
         "sdkconfig.defaults",
@@ -90,6 +89,30 @@ fn new_writes_a_complete_idf_project() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
+    // The scripts' output directory stays out of ESP-IDF's build/.
+    let toml = std::fs::read_to_string(p.join("espb.toml")).unwrap();
+    assert!(toml.contains("dir = \"espb-build\""), "{toml}");
+    let ignore = std::fs::read_to_string(p.join(".gitignore")).unwrap();
+    assert!(ignore.contains("/espb-build/"), "{ignore}");
+}
+
+#[test]
+fn new_accepts_esp_idf_linux_target() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = espb(tmp.path())
+        .args(["new", "pc", "--chip", "linux"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let toml = std::fs::read_to_string(tmp.path().join("pc/espb.toml")).unwrap();
+    assert!(toml.contains("chip = \"linux\""), "{toml}");
+    let sdk = std::fs::read_to_string(tmp.path().join("pc/sdkconfig.defaults")).unwrap();
+    assert!(sdk.contains("CONFIG_IDF_TARGET=\"linux\""), "{sdk}");
+    // Scripts are the same riscv32 module for the linux target.
+    let o = espb(&tmp.path().join("pc")).arg("build").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let natives = std::fs::read_to_string(tmp.path().join("pc/espb-build/espb_natives.c")).unwrap();
+    assert!(natives.contains("\"xTaskCreatePinnedToCore\""), "{natives}");
 }
 
 #[test]
@@ -470,6 +493,11 @@ fn dump_shows_a_module_and_refuses_garbage() {
 fn check_hints_reports_syntax_errors_with_spans() {
     let tmp = tempfile::tempdir().unwrap();
     let p = new_project(tmp.path(), "demo");
+    std::fs::write(
+        p.join("scripts/demo.hints"),
+        "xTimerCreate: in 0 size strlen, cb 4 (ptr), ud 3\n",
+    )
+    .unwrap();
     let o = espb(&p).arg("check-hints").output().unwrap();
     assert!(o.status.success(), "{}", text(&o));
     let table = String::from_utf8(o.stdout).unwrap();
@@ -484,7 +512,7 @@ fn check_hints_reports_syntax_errors_with_spans() {
         row(
             "xTimerCreate",
             "arg 4",
-            "callback                     user hints scripts/demo.hints:9"
+            "callback                     user hints scripts/demo.hints:1"
         ),
         "{table}"
     );
@@ -674,12 +702,26 @@ fn new_build_run_demo() {
     let o = espb(&p).args(["run", "--virtual-time"]).output().unwrap();
     assert!(o.status.success(), "{}", text(&o));
     let out = String::from_utf8(o.stdout).unwrap();
-    assert!(out.starts_with("hello from an espb module\n"), "{out}");
-    assert!(out.contains("counter: done\n"), "{out}");
-    assert!(out.contains("timer 'tick' fired 1 time(s)\n"), "{out}");
-    assert!(
-        out.ends_with("app_main: timer fired 9 times, task created\n"),
-        "{out}"
+    // The counter task (priority 5) runs before the timer service (1) when
+    // both wake at 500 ms; the timer's state comes back as its ID.
+    assert_eq!(
+        out,
+        "hello from an espb module\n\
+         counter: 1/3\n\
+         timer 'tick' fired 1 time(s)\n\
+         timer 'tick' fired 2 time(s)\n\
+         counter: 2/3\n\
+         timer 'tick' fired 3 time(s)\n\
+         timer 'tick' fired 4 time(s)\n\
+         counter: 3/3\n\
+         timer 'tick' fired 5 time(s)\n\
+         timer 'tick' fired 6 time(s)\n\
+         timer 'tick' fired 7 time(s)\n\
+         counter: done\n\
+         timer 'tick' fired 8 time(s)\n\
+         timer 'tick' fired 9 time(s)\n\
+         timer 'tick' fired 10 time(s)\n\
+         app_main: timer fired 10 times, task created\n"
     );
     // Virtual time: the same output every run.
     let again = espb(&p).args(["run", "--virtual-time"]).output().unwrap();

@@ -314,15 +314,20 @@ pub unsafe extern "C" fn espb_running(inst: *const EspbInstance) -> usize {
 /// `inst` is a live instance, `func` a NUL-terminated string, `args` points
 /// to `nargs` values (or is NULL when `nargs` is 0), `result` is NULL or
 /// writable.
+///
+/// When the module code deletes its own task (`vTaskDelete(NULL)`), the
+/// call does not return, as in C: the task ends once the module has
+/// unwound (`C-unwind`: on ESP-IDF's linux target the task's thread is
+/// cancelled by unwinding through this frame).
 #[no_mangle]
-pub unsafe extern "C" fn espb_call(
+pub unsafe extern "C-unwind" fn espb_call(
     inst: *mut EspbInstance,
     func: *const c_char,
     args: *const EspbValue,
     nargs: usize,
     result: *mut EspbValue,
 ) -> EspErr {
-    guard(|| {
+    let code = guard(|| {
         // SAFETY: caller contract.
         let Some(handle) = (unsafe { inst.as_ref() }).map(|i| i.handle.clone()) else {
             return fail(ESP_ERR_INVALID_ARG, "espb_call: instance is NULL");
@@ -383,7 +388,14 @@ pub unsafe extern "C" fn espb_call(
                 fail(ESPB_ERR_TRAP, t.to_string())
             }
         }
-    })
+    });
+    #[cfg(feature = "ffi")]
+    // SAFETY: the call is over (its context released, the guard's frame
+    // gone); this frame is "C-unwind" and holds nothing to drop.
+    unsafe {
+        crate::ffi::end_task_if_requested()
+    };
+    code
 }
 
 #[no_mangle]
