@@ -34,12 +34,25 @@ fn ffi_type_of(t: Option<ValType>) -> *mut ffi_type {
     }
 }
 
+/// The libffi type of a parameter. On a 64-bit host an `i32` goes as a
+/// sign-extended 64-bit value (the value slot already holds it so): a module
+/// `int` may be a C `long` on the native side (FreeRTOS's `BaseType_t` on
+/// ESP-IDF's linux target), which reads the whole register or 8-byte stack
+/// slot, and libffi fills only 4 bytes of a 32-bit stack argument (the 7th
+/// argument of `xTaskCreatePinnedToCore`, its core ID, would read garbage
+/// above them). A callee taking an `int` reads the low half: the same value.
+fn param_type_of(t: ValType) -> *mut ffi_type {
+    if t == ValType::I32 && usize::BITS == 64 {
+        return addr_of_mut!(ffi_type_sint64);
+    }
+    ffi_type_of(Some(t))
+}
+
 impl Cif {
     /// A call interface for `ty`; `fixed`: the number of fixed parameters of
     /// a variadic native (`ty` then holds a call site's full signature).
     pub fn new(ty: &FuncType, fixed: Option<usize>) -> Result<Cif, String> {
-        let mut types: Box<[*mut ffi_type]> =
-            ty.params.iter().map(|p| ffi_type_of(Some(*p))).collect();
+        let mut types: Box<[*mut ffi_type]> = ty.params.iter().map(|p| param_type_of(*p)).collect();
         // SAFETY: ffi_cif is a plain C struct that ffi_prep_cif fully initialises.
         let mut cif: Box<ffi_cif> = Box::new(unsafe { std::mem::zeroed() });
         let n = ty.params.len() as u32;
