@@ -85,6 +85,36 @@ std::thread_local! {
 /// the stack.
 const TASK_DELETE: &str = "vTaskDelete";
 
+/// Called before every native call, when set (see [`set_call_gate`]).
+static CALL_GATE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Sets a function the runtime calls before every native call a module
+/// makes (`None`: none). A firmware whose scheduler lets a task that was
+/// switched out keep running until its next kernel call — ESP-IDF's linux
+/// target, where tasks are threads — uses it to wait until the calling task
+/// is the scheduled one again, as it always is on a chip: otherwise FreeRTOS'
+/// own checks (`vTaskDelay` asserting the scheduler is not suspended) can
+/// trip while another task holds the scheduler.
+///
+/// # Safety
+/// `gate` must be callable from any thread that runs module code, at any
+/// time module code makes a native call.
+pub unsafe fn set_call_gate(gate: Option<unsafe extern "C" fn()>) {
+    CALL_GATE.store(
+        gate.map_or(0, |g| g as usize),
+        std::sync::atomic::Ordering::Release,
+    );
+}
+
+fn call_gate() {
+    let g = CALL_GATE.load(std::sync::atomic::Ordering::Acquire);
+    if g != 0 {
+        // SAFETY: stored by `set_call_gate` from a `unsafe extern "C" fn()`
+        // under its contract.
+        unsafe { std::mem::transmute::<usize, unsafe extern "C" fn()>(g)() };
+    }
+}
+
 /// Whether a `vTaskDelete(NULL)` of module code on this thread waits for
 /// the outermost entry.
 pub(crate) fn task_end_pending() -> bool {
@@ -109,6 +139,7 @@ pub unsafe fn end_task_if_requested() {
         return;
     }
     if let Some(addr) = TASK_END.with(|t| t.take()) {
+        call_gate();
         // SAFETY: `addr` is the registered `vTaskDelete` (contract of
         // `Natives::add`): `void vTaskDelete(TaskHandle_t)`, called with NULL.
         let f: unsafe extern "C-unwind" fn(*mut c_void) =
@@ -550,6 +581,7 @@ pub(crate) fn call(st: &FfiState, c: &mut Caller<'_>, args: &[u64]) -> Result<Op
         a.extend(regions);
         d
     });
+    call_gate();
     DEPTH.with(|d| d.set(d.get() + 1));
     // SAFETY: `plan.addr` is the address the embedder registered (under the
     // contract of `Natives::add`) for a C function with the signature `cif`

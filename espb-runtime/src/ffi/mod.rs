@@ -28,7 +28,7 @@ use crate::imports::{Caller, HostFunc, Imports, SymbolTable};
 use crate::module::Module;
 use crate::trap::Trap;
 
-pub use call::end_task_if_requested;
+pub use call::{end_task_if_requested, set_call_gate};
 pub use handles::HandleTable;
 pub use symtab::NativeTable;
 
