@@ -10,6 +10,7 @@
 #include "esp_rom_crc.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
+#include "sdkconfig.h"
 #include "espb_runtime.h"
 
 /* Partition image layout (cargo-espb/src/embed.rs): magic, length, CRC-32
@@ -141,3 +142,25 @@ esp_err_t espb_start(espb_instance_t *inst, const char *func, const espb_task_co
     }
     return ESP_OK;
 }
+
+#if CONFIG_IDF_TARGET_LINUX
+/* ESP-IDF's linux target runs each task on a thread and can only switch a
+ * task out by scheduling another: the switched-out one runs on until its
+ * next kernel call. Module code is interpreted (slower than C), so it is
+ * often still running when a tick switches it out; if it then called, say,
+ * vTaskDelay while the newly scheduled task holds the scheduler suspended,
+ * FreeRTOS' assertion would fire, and its output could interleave with the
+ * other task's. A critical section waits until the calling task is the
+ * scheduled one (and takes a yield that became due meanwhile), which makes
+ * the module see a single core, as on a chip. */
+static void linux_gate(void)
+{
+    vPortEnterCritical();
+    vPortExitCritical();
+}
+
+__attribute__((constructor)) static void install_linux_gate(void)
+{
+    espb_set_call_gate(linux_gate);
+}
+#endif

@@ -177,6 +177,17 @@ const char *espb_last_error(void);
 typedef void (*espb_output_fn)(void *user, const char *bytes, size_t len);
 void espb_set_output(espb_output_fn fn, void *user);
 
+/*
+ * A function the runtime calls before module code acts on the world outside
+ * it (every native call, every write of output), from the task running it.
+ * On ESP-IDF's linux target a task that the scheduler switched out keeps
+ * running until its next kernel call (tasks are threads); the gate makes it
+ * wait until it is the scheduled task again, as it always is on a chip
+ * (espb_idf.c installs one there). NULL: no gate.
+ */
+typedef void (*espb_gate_fn)(void);
+void espb_set_call_gate(espb_gate_fn gate);
+
 #if defined(ESP_PLATFORM)
 /* ---- ESP-IDF helpers (espb-runtime/idf/espb_idf.c) ------------------------- */
 

@@ -5,7 +5,9 @@
 //!
 //! * `natives.rs`: the firmware's native tables and why an import is missing.
 //! * `output.rs`: the module's stdout, written through C's stdio.
+//! * `gate.rs`: the firmware's call gate (scheduling on ESP-IDF's linux target).
 
+mod gate;
 mod natives;
 mod output;
 
@@ -15,6 +17,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::{Config, Imports, Instance, InstanceHandle, InstantiateError, Module, TrapKind, Value};
 
+pub use gate::EspbGateFn;
 pub use natives::{EspbNative, EspbNativeTable, EspbRawNativeFn};
 pub use output::EspbOutputFn;
 

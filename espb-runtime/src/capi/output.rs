@@ -14,11 +14,15 @@ pub type EspbOutputFn = Option<unsafe extern "C" fn(*mut c_void, *const c_char, 
 extern "C" {
     fn printf(format: *const c_char, ...) -> c_int;
     fn putchar(c: c_int) -> c_int;
+    fn fflush(stream: *mut c_void) -> c_int;
 }
 
 /// Writes `bytes` to C's stdout. `printf("%.*s")` stops at a NUL byte, so
-/// NULs are written one by one between the runs around them.
+/// NULs are written one by one between the runs around them. Flushed at a
+/// newline, as a console is: stdout may be a pipe (ESP-IDF's linux target
+/// under a test harness), which C buffers fully.
 fn c_stdout(bytes: &[u8]) {
+    super::gate::pass();
     for (k, run) in bytes.split(|&b| b == 0).enumerate() {
         if k > 0 {
             // SAFETY: putchar has no preconditions.
@@ -29,6 +33,10 @@ fn c_stdout(bytes: &[u8]) {
             // slice (no NUL inside, so the precision bounds the read).
             unsafe { printf(c"%.*s".as_ptr(), chunk.len() as c_int, chunk.as_ptr()) };
         }
+    }
+    if bytes.contains(&b'\n') {
+        // SAFETY: fflush(NULL) flushes every output stream; no preconditions.
+        unsafe { fflush(std::ptr::null_mut()) };
     }
 }
 
@@ -53,6 +61,7 @@ pub(super) fn current() -> Output {
         None => Output::Callback(Arc::new(c_stdout)),
         Some(s) => Output::Callback(Arc::new(move |bytes: &[u8]| {
             let s = s;
+            super::gate::pass();
             // SAFETY: the firmware's function, called as espb_set_output
             // documents, with a live buffer of `bytes.len()` bytes.
             unsafe { (s.0)(s.1, bytes.as_ptr() as *const c_char, bytes.len()) }
