@@ -18,6 +18,7 @@ mod native_table;
 mod output;
 mod partitions;
 mod project;
+mod qemu;
 mod sdk;
 mod summary;
 mod toolchain;

@@ -862,7 +862,7 @@ fn translator_errors_point_at_the_c_line() {
     let t = text(&o);
     assert!(t.contains("could not translate the scripts"), "{t}");
     assert!(
-        t.contains("asm.c:2: inline assembly is not supported (in function `f`)"),
+        t.contains("asm.c:2: inline assembly is not supported (`nop`)"),
         "{t}"
     );
     assert!(t.contains("__asm__ volatile(\"nop\");"), "{t}");

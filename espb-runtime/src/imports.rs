@@ -1,8 +1,8 @@
 //! Host functions a module imports, and the `Caller` view they get.
 
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -12,6 +12,7 @@ use crate::context::ExecContext;
 use crate::instance::{Inner, InstanceHandle};
 use crate::memory::LinearMemory;
 use crate::module::Module;
+use crate::sync::Arc;
 use crate::trap::{Trap, TrapKind};
 use crate::value::Value;
 
@@ -42,7 +43,7 @@ impl HostFunc {
         f: impl Fn(&mut Caller<'_>, &[u64]) -> Result<Option<u64>, Trap> + Send + Sync + 'static,
     ) -> HostFunc {
         HostFunc {
-            f: Arc::new(f),
+            f: Arc::from(Box::new(f) as Box<HostFn>),
             sig: None,
         }
     }
@@ -53,7 +54,7 @@ impl HostFunc {
         f: impl Fn(&mut Caller<'_>, &[u64]) -> Result<Option<u64>, Trap> + Send + Sync + 'static,
     ) -> HostFunc {
         HostFunc {
-            f: Arc::new(f),
+            f: Arc::from(Box::new(f) as Box<HostFn>),
             sig: Some(sig),
         }
     }
@@ -67,13 +68,25 @@ impl HostFunc {
     pub fn accepts(&self, ty: &FuncType) -> bool {
         let Some(s) = &self.sig else { return true };
         let norm = |t: ValType| if t == ValType::Ptr { ValType::I32 } else { t };
-        s.variadic == ty.variadic
-            && s.params.len() == ty.params.len()
-            && s.params
-                .iter()
-                .zip(&ty.params)
-                .all(|(a, b)| norm(*a) == norm(*b))
-            && s.result.map(norm) == ty.result.map(norm)
+        let prefix = |short: &[ValType], long: &[ValType]| {
+            short.len() <= long.len() && short.iter().zip(long).all(|(a, b)| norm(*a) == norm(*b))
+        };
+        if s.result.map(norm) != ty.result.map(norm) {
+            return false;
+        }
+        // An unprototyped declaration (`extern int puts();`, C has no
+        // variadic function without a fixed parameter): each call site
+        // passes its own exact arguments.
+        if ty.variadic && ty.params.is_empty() {
+            return true;
+        }
+        if s.variadic == ty.variadic {
+            return s.params.len() == ty.params.len() && prefix(&s.params, &ty.params);
+        }
+        // A variadic function declared without a prototype, whose call
+        // sites all pass the same arguments (the translator then imports it
+        // with those).
+        s.variadic && !ty.variadic && prefix(&s.params, &ty.params)
     }
 }
 
@@ -160,7 +173,7 @@ impl Imports {
         &mut self,
         r: impl Fn(&str, &FuncType) -> Option<HostFunc> + Send + Sync + 'static,
     ) -> &mut Imports {
-        self.resolver = Some(Arc::new(r));
+        self.resolver = Some(Arc::from(Box::new(r) as Box<Resolver>));
         self
     }
 
@@ -191,7 +204,7 @@ pub struct Caller<'c> {
 impl<'c> Caller<'c> {
     /// The call site's signature (for a variadic import: the actual argument
     /// types of this call, after C promotion).
-    pub fn signature(&self) -> &FuncType {
+    pub fn signature(&self) -> &'c FuncType {
         self.sig
     }
 
@@ -278,6 +291,14 @@ impl<'c> Caller<'c> {
     /// Writes to the instance's output sink.
     pub fn output(&self, bytes: &[u8]) {
         self.inst.config.output.write(bytes);
+    }
+
+    /// Writes to the instance's `stderr` sink.
+    pub fn error_output(&self, bytes: &[u8]) {
+        match &self.inst.config.error_output {
+            Some(o) => o.write(bytes),
+            None => self.output(bytes),
+        }
     }
 
     /// Calls module function `func` with raw argument registers, on this

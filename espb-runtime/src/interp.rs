@@ -14,7 +14,9 @@
 
 use alloc::vec::Vec;
 use core::cmp::Ordering::{Equal, Greater, Less};
-use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU8, Ordering::Relaxed};
+use core::sync::atomic::{AtomicU16, AtomicU32, AtomicU8, Ordering::Relaxed};
+
+use crate::sync::AtomicBool;
 
 /// 64-bit accesses inline where the target has 64-bit atomics; elsewhere
 /// `Atomic64` is a stand-in whose fast path is never taken (`Mem::at`
@@ -713,15 +715,25 @@ unsafe fn call_indirect(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc) -> R
         enter(vm, pc, start, fidx, b, len)
     } else if callee >= IMPORT_REF_BASE && (iidx as usize) < m.m.imports.len() {
         let ity = m.m.imports[iidx as usize].ty;
-        if m.canon[ity as usize] != m.canon[ty as usize] {
-            return Err(raise(
-                vm,
-                pc,
-                start,
-                TrapKind::IndirectCallSignature { value: callee },
-            ));
+        if m.canon[ity as usize] == m.canon[ty as usize] {
+            return host(vm, pc, start, iidx, &m.m.types[ity as usize], b, len, None);
         }
-        host(vm, pc, start, iidx, &m.m.types[ity as usize], b, len, None)
+        // A variadic import through a pointer: the translator passes the
+        // call site's exact types, as `call.import.var` does.
+        let (it, site) = (&m.m.types[ity as usize], &m.m.types[ty as usize]);
+        if it.variadic
+            && !site.variadic
+            && site.result == it.result
+            && site.params.starts_with(&it.params)
+        {
+            return host(vm, pc, start, iidx, site, b, len, None);
+        }
+        Err(raise(
+            vm,
+            pc,
+            start,
+            TrapKind::IndirectCallSignature { value: callee },
+        ))
     } else if (NATIVE_REF_BASE..IMPORT_REF_BASE).contains(&callee)
         && vm.inst.native_indirect.is_some()
     {

@@ -52,7 +52,7 @@ pub fn run(cx: &Context, args: &BuildArgs) -> Result<()> {
                     "--firmware needs a project (an ESP-IDF project with espb.toml)"
                 ));
             }
-            build_files(cx, &args.compile)?;
+            build_files(cx, &args.compile, FilesFor::Device)?;
         }
     }
     Ok(())
@@ -75,7 +75,11 @@ enum FlagSource {
 }
 
 /// Options common to both flag sources, appended after them.
-fn common_flags(config: &Config, args: &CompileArgs, include_dirs: &[PathBuf]) -> Vec<String> {
+fn common_flags(
+    config: &Config,
+    args: &CompileArgs,
+    include_dirs: &[PathBuf],
+) -> Result<Vec<String>> {
     let opt = args.opt.unwrap_or(config.build.opt_level);
     let mut f = vec![opt.flag().to_string()];
     if config.build.debug_lines && !args.no_debug_lines {
@@ -90,7 +94,16 @@ fn common_flags(config: &Config, args: &CompileArgs, include_dirs: &[PathBuf]) -
         f.push(format!("-D{d}"));
     }
     f.extend(config.build.cflags.iter().cloned());
-    f
+    for c in &args.cflags {
+        let split = shlex::split(c).ok_or_else(|| {
+            miette!(
+                help = "quote the flags as a shell would: --cflags \"-DNAME='a b' -fwrapv\"",
+                "--cflags {c:?}: unbalanced quotes"
+            )
+        })?;
+        f.extend(split);
+    }
+    Ok(f)
 }
 
 /// Flags of the bundled-SDK fallback: generic riscv32 ilp32, the SDK's
@@ -137,7 +150,7 @@ fn jobs_for_project(
     let sources = p.sources()?;
     let mut includes = vec![p.config.build.scripts.clone()];
     includes.extend(p.config.build.include_dirs.iter().cloned());
-    let common = common_flags(&p.config, args, &includes);
+    let common = common_flags(&p.config, args, &includes)?;
     let out_dir = p.out_dir();
 
     let use_idf = match p.config.build.idf {
@@ -220,9 +233,10 @@ fn build_project_as(cx: &Context, p: &Project, args: &CompileArgs, probe: bool) 
         (None, false) => p.module_path(),
     };
     let mut opts = TranslateOptions::from_config(&p.config);
-    opts.debug_lines &= !args.no_debug_lines;
+    apply_overrides(&mut opts, args);
     if !probe {
         opts.hints = read_hints(p)?;
+        opts.hints.extend(read_extra_hints(cx, args)?);
     }
     opts.symbol_tables = read_symbol_tables(p)?;
     let module_tables = opts.symbol_tables.clone();
@@ -389,6 +403,50 @@ fn read_hints(p: &Project) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// `--hints FILE` files, checked like the project's.
+fn read_extra_hints(cx: &Context, args: &CompileArgs) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for f in &args.hints {
+        let path = cx.cwd.join(f);
+        let shown = f.display().to_string();
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            miette!(
+                help = "check the path given to --hints",
+                "hints file {shown}: {e}"
+            )
+        })?;
+        super::check_hints::check(&text, &shown)?;
+        out.push((shown, text));
+    }
+    Ok(out)
+}
+
+/// Command-line settings that override the configuration's.
+fn apply_overrides(opts: &mut TranslateOptions, args: &CompileArgs) {
+    opts.debug_lines &= !args.no_debug_lines;
+    if let Some(s) = args.stack_size {
+        opts.stack_size = s;
+    }
+    if let Some(h) = args.heap_size {
+        opts.heap_size = h;
+    }
+}
+
+/// Memory for a module `cargo espb run` builds from files outside a
+/// project: what a PC program expects (a project keeps what its device
+/// affords, `memory.*` in espb.toml).
+pub const PC_STACK_SIZE: u32 = 1 << 20;
+pub const PC_HEAP_SIZE: u32 = 64 << 20;
+
+/// What the files outside a project are built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilesFor {
+    /// `build`: the project defaults, a module a device can run.
+    Device,
+    /// `run`: a PC program's stack and heap.
+    Pc,
+}
+
 /// The project's fast-symbol tables (`ffi.symbol-tables`); an error names
 /// the line.
 fn read_symbol_tables(p: &Project) -> Result<Vec<SymbolTable>> {
@@ -433,7 +491,7 @@ struct SymbolTableError {
 }
 
 /// Outside a project: the sources named on the command line.
-pub fn build_files(cx: &Context, args: &CompileArgs) -> Result<Built> {
+pub fn build_files(cx: &Context, args: &CompileArgs, purpose: FilesFor) -> Result<Built> {
     let started = Instant::now();
     let mut c_sources = Vec::new();
     let mut bitcode = Vec::new();
@@ -444,7 +502,7 @@ pub fn build_files(cx: &Context, args: &CompileArgs) -> Result<Built> {
         }
         match f.extension().and_then(|e| e.to_str()) {
             Some("c") => c_sources.push(f.clone()),
-            Some("bc") => bitcode.push(abs),
+            Some("bc") | Some("ll") => bitcode.push(abs),
             Some("espb") => {
                 return Err(miette!(
                     help = "`cargo espb run` runs a .espb directly",
@@ -454,7 +512,7 @@ pub fn build_files(cx: &Context, args: &CompileArgs) -> Result<Built> {
             }
             _ => {
                 return Err(miette!(
-                    help = "give C sources (.c) or LLVM bitcode (.bc)",
+                    help = "give C sources (.c), LLVM bitcode (.bc) or LLVM IR text (.ll)",
                     "{}: unknown kind of file",
                     f.display()
                 ))
@@ -480,13 +538,17 @@ pub fn build_files(cx: &Context, args: &CompileArgs) -> Result<Built> {
     } else {
         Some(toolchain::find_tools(&out_dir.join("cache"))?)
     };
-    let config = Config::default();
+    let mut config = Config::default();
+    if purpose == FilesFor::Pc {
+        config.memory.stack_size = PC_STACK_SIZE;
+        config.memory.heap_size = PC_HEAP_SIZE;
+    }
     let mut jobs = Vec::new();
     if !c_sources.is_empty() {
         cx.rep
             .note_once("compiling against espb's bundled SDK headers");
         let mut base = sdk_flags(&out_dir)?;
-        base.extend(common_flags(&config, args, &[]));
+        base.extend(common_flags(&config, args, &[])?);
         jobs = c_sources
             .into_iter()
             .map(|s| Job {
@@ -496,7 +558,8 @@ pub fn build_files(cx: &Context, args: &CompileArgs) -> Result<Built> {
             .collect();
     }
     let mut opts = TranslateOptions::from_config(&config);
-    opts.debug_lines &= !args.no_debug_lines;
+    apply_overrides(&mut opts, args);
+    opts.hints = read_extra_hints(cx, args)?;
     let built = match tools {
         Some(t) => pipeline(
             cx, &t, &jobs, &bitcode, &cx.cwd, &out_dir, &module, &opts, &name,

@@ -11,12 +11,25 @@ use miette::{miette, Diagnostic, NamedSource, Result, SourceSpan};
 use super::build::{self, not_in_project};
 use super::Context;
 use crate::cli::RunArgs;
+use crate::qemu;
 
 /// Exit status when the module traps (like a Rust panic's).
 pub const EXIT_TRAP: u8 = 101;
+/// Exit status when `--time-limit` ended the run (as `timeout(1)`'s).
+pub const EXIT_TIME_LIMIT: u8 = 124;
+
+/// Where the module came from: a project keeps the runtime limits a device
+/// has; files outside one run with a PC program's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Project,
+    Files,
+}
 
 pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
-    let (module_path, entry, src_root) = if args.compile.files.is_empty() {
+    // An unknown chip is reported before anything is built.
+    let chip = args.qemu.as_deref().map(qemu::QemuChip::find).transpose()?;
+    let (module_path, entry, src_root, origin) = if args.compile.files.is_empty() {
         let p = cx.project()?.ok_or_else(|| not_in_project(cx))?;
         let built = build::build_project(cx, &p, &args.compile)?;
         // `app_main` is also the host platform's default, which falls back
@@ -26,6 +39,7 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
             built.module,
             args.entry.clone().or(configured),
             p.root.clone(),
+            Origin::Project,
         )
     } else if args.compile.files.len() == 1
         && args.compile.files[0]
@@ -36,12 +50,18 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
             cx.cwd.join(&args.compile.files[0]),
             args.entry.clone(),
             cx.cwd.clone(),
+            Origin::Files,
         )
     } else {
-        let built = build::build_files(cx, &args.compile)?;
-        (built.module, args.entry.clone(), cx.cwd.clone())
+        let built = build::build_files(cx, &args.compile, build::FilesFor::Pc)?;
+        (
+            built.module,
+            args.entry.clone(),
+            cx.cwd.clone(),
+            Origin::Files,
+        )
     };
-    execute(cx, &module_path, entry, args, &src_root)
+    execute(cx, &module_path, entry, args, chip, &src_root, origin)
 }
 
 fn execute(
@@ -49,8 +69,13 @@ fn execute(
     path: &Path,
     entry: Option<String>,
     args: &RunArgs,
+    chip: Option<qemu::QemuChip>,
     src_root: &Path,
+    origin: Origin,
 ) -> Result<u8> {
+    if let Some(chip) = chip {
+        return execute_qemu(cx, path, entry, args, chip, src_root);
+    }
     let bytes = std::fs::read(path).map_err(|e| miette!("reading {}: {e}", path.display()))?;
     let module = Module::parse(&bytes).map_err(|e| {
         miette!(
@@ -59,11 +84,25 @@ fn execute(
             path.display()
         )
     })?;
+    let mut runtime = espb_runtime::Config::default();
+    if origin == Origin::Files {
+        // A PC program recurses as deep as its 8 MiB native stack allows.
+        runtime.max_call_depth = 1 << 20;
+        runtime.max_registers = 1 << 24;
+    }
+    runtime.error_output = Some(Output::Stderr);
+    // Sizes given for a module that is run as is (a `.espb`) apply at load.
+    runtime.heap_size = args.compile.heap_size;
+    runtime.context_stack_size = args.compile.stack_size;
     let config = HostConfig {
         virtual_time: args.virtual_time,
         entry,
         args: args.args.clone(),
         output: Output::Stdout,
+        // In virtual time the limit is device time; the wall-clock watch
+        // below also stops a task that spins without ever letting time pass.
+        run_for: args.time_limit.filter(|_| args.virtual_time),
+        runtime,
         ..HostConfig::default()
     };
     cx.rep.verbose_status(
@@ -79,7 +118,15 @@ fn execute(
         }
         EXIT_TRAP
     };
-    match host::run_app(&module, config) {
+    let run = host::HostRun::new(config);
+    let watch = args
+        .time_limit
+        .map(|limit| wall_clock_limit(run.handle(), limit));
+    let result = run.run(&module);
+    if let Some(w) = watch {
+        w.cancel();
+    }
+    match result {
         Ok(status) => match &status.reason {
             EndReason::Trapped { task, trap } => Ok(trapped(task, trap)),
             EndReason::Blocked { tasks } => {
@@ -90,6 +137,11 @@ fn execute(
                 cx.rep.note_once("the module called esp_restart(); the run ends here");
                 Ok(0)
             }
+            EndReason::TimeLimit => {
+                let secs = args.time_limit.unwrap_or_default().as_secs_f64();
+                cx.rep.note_once(&format!("the run reached its time limit ({secs} s) and was stopped"));
+                Ok(EXIT_TIME_LIMIT)
+            }
             _ => Ok(status.code() as u8),
         },
         Err(RunError::Trap { task, trap }) => Ok(trapped(&task, &trap)),
@@ -99,6 +151,82 @@ fn execute(
             path.display()
         )),
         Err(RunError::NoEntry(m)) => Err(miette!(help = "pass `--entry <function>` naming an exported function", "{m}")),
+    }
+}
+
+/// Runs the module on the chip's RISC-V runtime under qemu.
+fn execute_qemu(
+    cx: &Context,
+    path: &Path,
+    entry: Option<String>,
+    args: &RunArgs,
+    chip: qemu::QemuChip,
+    src_root: &Path,
+) -> Result<u8> {
+    if entry.is_some() {
+        return Err(miette!(
+            help = "the qemu runner calls `app_main`, else `main`",
+            "`--entry` is not supported with `--qemu`"
+        ));
+    }
+    // More natives for the runner: C files with `ESPB_NATIVE(f)` lines.
+    let natives: Vec<PathBuf> = std::env::var_os("ESPB_QEMU_NATIVES")
+        .map(|v| std::env::split_paths(&v).map(|p| cx.cwd.join(p)).collect())
+        .unwrap_or_default();
+    let runner = qemu::build_runner(cx.rep, chip, &natives)?;
+    cx.rep.verbose_status(
+        "Running",
+        &format!("{} on {} under qemu", path.display(), chip.name),
+    );
+    match qemu::run(cx.rep, &runner, chip, path, &args.args)? {
+        qemu::QemuEnd::Exit(code) => Ok(code),
+        qemu::QemuEnd::Trap { task, source, message } => {
+            let d = TrapDiagnostic::from_parts(&task, &message, source, src_root);
+            if cx.rep.json() {
+                cx.rep.emit(&crate::output::diagnostic_json(&d));
+            } else {
+                eprintln!("{:?}", miette::Report::new(d));
+            }
+            Ok(EXIT_TRAP)
+        }
+        qemu::QemuEnd::LoadError(m) => Err(miette!(
+            help = "the qemu runner has the runtime's builtins and picolibc's printf, snprintf, strtod, strtol, qsort and libm as natives; FreeRTOS and ESP-IDF functions need the host platform (run without --qemu) or the chip",
+            "cannot run {} on {}: {m}",
+            path.display(),
+            chip.name
+        )),
+    }
+}
+
+/// A thread that ends the run when `limit` of wall time has passed, unless
+/// cancelled first.
+struct WallClockLimit {
+    done: std::sync::Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+fn wall_clock_limit(handle: host::HostHandle, limit: std::time::Duration) -> WallClockLimit {
+    let done = std::sync::Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+    let d = done.clone();
+    let thread = std::thread::spawn(move || {
+        let (lock, cv) = &*d;
+        let g = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let (g, _) = cv
+            .wait_timeout_while(g, limit, |finished| !*finished)
+            .unwrap_or_else(|e| e.into_inner());
+        if !*g {
+            handle.stop();
+        }
+    });
+    WallClockLimit { done, thread }
+}
+
+impl WallClockLimit {
+    fn cancel(self) {
+        let (lock, cv) = &*self.done;
+        *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        cv.notify_all();
+        let _ = self.thread.join();
     }
 }
 
@@ -113,18 +241,26 @@ pub struct TrapDiagnostic {
 
 impl TrapDiagnostic {
     pub fn new(task: &str, trap: &Trap, src_root: &Path) -> TrapDiagnostic {
+        let source = trap.source.as_ref().map(|(f, l)| (f.to_string(), *l));
+        TrapDiagnostic::from_parts(task, &trap.to_string(), source, src_root)
+    }
+
+    /// A trap reported as text (by the qemu runner).
+    pub fn from_parts(
+        task: &str,
+        message: &str,
+        source: Option<(String, u32)>,
+        src_root: &Path,
+    ) -> TrapDiagnostic {
         // The trap's own text already carries the backtrace.
-        let (src, span) = match &trap.source {
+        let (src, span) = match &source {
             Some((file, line)) => {
-                let p = PathBuf::from(&**file);
+                let p = PathBuf::from(file);
                 let full = if p.is_absolute() { p } else { src_root.join(p) };
                 match std::fs::read_to_string(&full) {
                     Ok(text) => {
                         let span = crate::translate::line_span(&text, *line);
-                        (
-                            Some(NamedSource::new(&**file, text).with_language("c")),
-                            span,
-                        )
+                        (Some(NamedSource::new(file, text).with_language("c")), span)
                     }
                     Err(_) => (None, None),
                 }
@@ -132,7 +268,7 @@ impl TrapDiagnostic {
             None => (None, None),
         };
         TrapDiagnostic {
-            message: format!("task \"{task}\": {trap}"),
+            message: format!("task \"{task}\": {message}"),
             src,
             span,
         }

@@ -9,11 +9,14 @@ use espb_format::{FuncType, ValType};
 use crate::imports::{Caller, HostFunc};
 use crate::trap::Trap;
 
+mod complex;
+mod ctype;
 mod format;
 mod heap;
 mod math;
 mod stdio;
 mod stdlib;
+mod stream;
 mod string;
 
 pub use format::{format, ArgSource};
@@ -54,6 +57,9 @@ fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(stdlib::BUILTINS)
         .chain(stdio::BUILTINS)
         .chain(math::BUILTINS)
+        .chain(ctype::BUILTINS)
+        .chain(stream::BUILTINS)
+        .chain(complex::BUILTINS)
 }
 
 /// The builtin named `name`, if the runtime provides one.

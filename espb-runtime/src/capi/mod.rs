@@ -119,7 +119,7 @@ pub struct EspbInstance {
     /// Keeps the native call state (handles, callback closures) with the
     /// instance; native code may hold callbacks beyond it (see docs/ffi.md).
     #[cfg(feature = "ffi")]
-    _ffi: std::sync::Arc<crate::ffi::FfiState>,
+    ffi: std::sync::Arc<crate::ffi::FfiState>,
 }
 
 thread_local! {
@@ -259,7 +259,7 @@ pub unsafe extern "C" fn espb_load(
                     inst: Some(inst),
                     module: module_ptr,
                     #[cfg(feature = "ffi")]
-                    _ffi: linked.ffi,
+                    ffi: linked.ffi,
                 });
                 // SAFETY: caller contract: writable.
                 unsafe { *out = Box::into_raw(b) };
@@ -330,6 +330,9 @@ pub unsafe extern "C-unwind" fn espb_call(
     nargs: usize,
     result: *mut EspbValue,
 ) -> EspErr {
+    #[cfg(feature = "ffi")]
+    // SAFETY: caller contract: NULL or a live instance.
+    let ffi = unsafe { inst.as_ref() }.map(|i| i.ffi.clone());
     let code = guard(|| {
         // SAFETY: caller contract.
         let Some(handle) = (unsafe { inst.as_ref() }).map(|i| i.handle.clone()) else {
@@ -393,11 +396,13 @@ pub unsafe extern "C-unwind" fn espb_call(
         }
     });
     #[cfg(feature = "ffi")]
-    // SAFETY: the call is over (its context released, the guard's frame
-    // gone); this frame is "C-unwind" and holds nothing to drop.
-    unsafe {
-        crate::ffi::end_task_if_requested()
-    };
+    if let Some(end) = ffi.as_ref().and_then(|f| f.take_task_end()) {
+        drop(ffi);
+        // SAFETY: the call is over (its context released, the guard's frame
+        // gone, the state dropped); this frame is "C-unwind" and holds
+        // nothing to drop.
+        unsafe { end.run() };
+    }
     code
 }
 

@@ -27,9 +27,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use espb_format::{ValType, FUNC_REF_BASE};
+use espb_format::FUNC_REF_BASE;
 
 use crate::config::Config;
+use crate::entry::{build_argv, find_entry, EntryArgs};
 use crate::imports::Imports;
 use crate::instance::{Instance, InstantiateError};
 use crate::module::Module;
@@ -205,7 +206,8 @@ impl HostRun {
         let mut rt = cfg.runtime.clone();
         rt.output = cfg.output.clone();
         rt.max_contexts = cfg.max_tasks.saturating_add(3);
-        let (entry, entry_args) = find_entry(module, cfg.entry.as_deref())?;
+        let (entry, entry_args) =
+            find_entry(module, cfg.entry.as_deref()).map_err(RunError::NoEntry)?;
         let inst = Instance::new(module, &imports, rt)?;
         {
             let mut g = k.lock();
@@ -217,7 +219,10 @@ impl HostRun {
         }
         let argv = match entry_args {
             EntryArgs::None => 0,
-            EntryArgs::ArgcArgv => build_argv(&inst, &cfg.args)?,
+            EntryArgs::Argc(_) => {
+                let args: Vec<&str> = cfg.args.iter().map(String::as_str).collect();
+                build_argv(&inst, &args).map_err(RunError::NoEntry)?
+            }
         };
         let main_id = {
             let mut g = k.lock();
@@ -255,7 +260,10 @@ impl HostRun {
             );
             main
         };
-        let argc_form = matches!(entry_args, EntryArgs::ArgcArgv);
+        let argc_form = match entry_args {
+            EntryArgs::Argc(n) => n,
+            EntryArgs::None => 0,
+        };
         // C's `main` returning is `exit(status)`; `app_main` returning ends
         // only the main task.
         let main_exits = module.func_type(entry).is_some_and(|t| t.result.is_some());
@@ -272,7 +280,7 @@ impl HostRun {
                             k,
                             inst,
                             id,
-                            id == main_id && argc_form,
+                            if id == main_id { argc_form } else { 0 },
                             id == main_id && main_exits,
                         )
                     });
@@ -342,69 +350,8 @@ pub fn function_names() -> Vec<&'static str> {
     TABLES.iter().flat_map(|t| t.iter().map(|e| e.0)).collect()
 }
 
-enum EntryArgs {
-    None,
-    ArgcArgv,
-}
-
-fn find_entry(module: &Module<'_>, name: Option<&str>) -> Result<(u32, EntryArgs), RunError> {
-    let candidates: Vec<&str> = match name {
-        Some(n) => vec![n],
-        None => vec!["app_main", "main"],
-    };
-    for n in &candidates {
-        let Some(f) = module.export(n) else { continue };
-        let Some(t) = module.func_type(f) else {
-            continue;
-        };
-        let norm: Vec<ValType> = t
-            .params
-            .iter()
-            .map(|p| if *p == ValType::Ptr { ValType::I32 } else { *p })
-            .collect();
-        return match (norm.as_slice(), t.variadic) {
-            ([], false) => Ok((f, EntryArgs::None)),
-            ([ValType::I32, ValType::I32], false) => Ok((f, EntryArgs::ArgcArgv)),
-            _ => Err(RunError::NoEntry(format!(
-                "entry `{n}` must be `void {n}(void)` or `int {n}(int, char **)`"
-            ))),
-        };
-    }
-    Err(RunError::NoEntry(format!(
-        "the module exports no entry function (looked for {})",
-        candidates.join(", ")
-    )))
-}
-
-/// Lays out `argc`/`argv` in the module heap; returns the `argv` address
-/// (argc is the count of `args` plus the program name).
-fn build_argv(inst: &Instance<'_>, args: &[String]) -> Result<u32, RunError> {
-    let oom = || RunError::NoEntry("module heap too small for argv".into());
-    let all: Vec<&str> = std::iter::once("app")
-        .chain(args.iter().map(String::as_str))
-        .collect();
-    let argv = inst.malloc(4 * (all.len() as u32 + 1));
-    if argv == 0 {
-        return Err(oom());
-    }
-    let mem = inst.memory();
-    for (i, a) in all.iter().enumerate() {
-        let p = inst.malloc(a.len() as u32 + 1);
-        if p == 0 {
-            return Err(oom());
-        }
-        let put = |addr: u32, b: &[u8]| mem.write(addr, b).map_err(|_| oom());
-        put(p, a.as_bytes())?;
-        put(p + a.len() as u32, &[0])?;
-        put(argv + 4 * i as u32, &p.to_le_bytes())?;
-    }
-    mem.write(argv + 4 * all.len() as u32, &[0; 4])
-        .map_err(|_| oom())?;
-    Ok(argv)
-}
-
 /// The body of every task thread.
-fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: bool, exits: bool) {
+fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: usize, exits: bool) {
     k.bind_thread(id);
     let (kind, (func, arg), name) = {
         let g = k.lock();
@@ -429,9 +376,12 @@ fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: bool, exit
     } else {
         (|| {
             k.wait_first_turn(id)?;
-            if argc_form {
+            if argc_form > 0 {
                 let n = count_args(inst, arg);
-                let r = inst.call_raw(func, &[n as u64, arg as u64])?;
+                // `envp`: the empty list the NULL ending `argv` makes.
+                let envp = arg + 4 * n;
+                let all = [n as u64, arg as u64, envp as u64];
+                let r = inst.call_raw(func, &all[..argc_form])?;
                 // Returning from `main` is `exit(status)`.
                 return Err(Trap::new(TrapKind::Exit(r.unwrap_or(0) as u32 as i32)));
             }
