@@ -70,13 +70,16 @@ impl TaskEnd {
     /// unwind (`extern "C-unwind"`, nothing to drop).
     pub unsafe fn run(self) {
         call_gate();
+        // With std (ESP-IDF's linux target: a cancelled thread unwinds) the
+        // call may unwind; a chip without std never unwinds (and a no_std
+        // runtime has no unwinder to call into).
+        #[cfg(feature = "std")]
+        type Delete = unsafe extern "C-unwind" fn(*mut core::ffi::c_void);
+        #[cfg(not(feature = "std"))]
+        type Delete = unsafe extern "C" fn(*mut core::ffi::c_void);
         // SAFETY: `addr` is the registered `vTaskDelete` (contract of
         // `Natives::add`): `void vTaskDelete(TaskHandle_t)`, called with NULL.
-        let f = unsafe {
-            core::mem::transmute::<usize, unsafe extern "C-unwind" fn(*mut core::ffi::c_void)>(
-                self.addr,
-            )
-        };
+        let f = unsafe { core::mem::transmute::<usize, Delete>(self.addr) };
         unsafe { f(core::ptr::null_mut()) };
     }
 }
