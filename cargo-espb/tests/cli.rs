@@ -96,6 +96,83 @@ fn new_writes_a_complete_idf_project() {
     assert!(ignore.contains("/espb-build/"), "{ignore}");
 }
 
+/// What the firmware carries beyond the imports: `[firmware] keep` and
+/// `keep-tables`; a bad table is an error naming it.
+#[test]
+fn firmware_keep_lists_reach_the_native_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    let natives = || std::fs::read_to_string(p.join("espb-build/espb_natives.c")).unwrap();
+    let carried =
+        |c: &str, name: &str| c.contains(&format!("{{\"{name}\", (const void *)&espb_native_"));
+    let o = espb(&p).arg("build").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let plain = natives();
+    assert!(
+        carried(&plain, "vTaskDelay") && !carried(&plain, "gpio_set_level"),
+        "{plain}"
+    );
+    assert!(
+        !carried(&plain, "printf"),
+        "the runtime serves printf itself:\n{plain}"
+    );
+    let cmake = std::fs::read_to_string(p.join("espb-build/espb_natives.cmake")).unwrap();
+    assert!(
+        cmake.contains("set(ESPB_NATIVE_COMPONENTS freertos)"),
+        "{cmake}"
+    );
+
+    let cfg = std::fs::read_to_string(p.join("espb.toml")).unwrap();
+    std::fs::write(
+        p.join("espb.toml"),
+        cfg.replace(
+            "keep = []",
+            "keep = [\"gpio_set_level\", \"my_sensor_read\"]",
+        ),
+    )
+    .unwrap();
+    let o = espb(&p).arg("build").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let kept = natives();
+    assert!(
+        carried(&kept, "gpio_set_level") && carried(&kept, "my_sensor_read"),
+        "{kept}"
+    );
+    assert!(kept.contains("#if ESPB_HAVE_ESP_DRIVER_GPIO"), "{kept}");
+    let cmake = std::fs::read_to_string(p.join("espb-build/espb_natives.cmake")).unwrap();
+    assert!(
+        cmake.contains("set(ESPB_NATIVE_COMPONENTS esp_driver_gpio freertos)"),
+        "{cmake}"
+    );
+
+    std::fs::write(
+        p.join("espb.toml"),
+        cfg.replace("keep = []", "keep = []\nkeep-tables = [\"esp-idf\"]"),
+    )
+    .unwrap();
+    let o = espb(&p).arg("build").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let whole = natives();
+    for f in [
+        "nvs_open",
+        "esp_timer_create",
+        "xEventGroupWaitBits",
+        "gpio_isr_handler_add",
+    ] {
+        assert!(carried(&whole, f), "{f}:\n{whole}");
+    }
+    assert!(!carried(&whole, "printf"), "{whole}");
+
+    std::fs::write(
+        p.join("espb.toml"),
+        cfg.replace("keep = []", "keep = []\nkeep-tables = [\"nope.espbsym\"]"),
+    )
+    .unwrap();
+    let o = espb(&p).arg("build").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("nope.espbsym"), "{}", text(&o));
+}
+
 #[test]
 fn new_accepts_esp_idf_linux_target() {
     let tmp = tempfile::tempdir().unwrap();
@@ -769,8 +846,9 @@ fn cargo_metadata_configures_a_rust_firmware_crate() {
     assert!(t.contains("Cargo.toml"), "{t}");
 }
 
-/// `build --firmware` runs ESP-IDF's build after the module, configuring
-/// again only when the embedded module is new to CMake.
+/// `build --firmware` runs ESP-IDF's build after the module (configured
+/// once, for the flags; the firmware compiles the module and native table
+/// whether or not they existed then).
 #[test]
 fn firmware_build_runs_idf_py() {
     let tmp = tempfile::tempdir().unwrap();
@@ -793,10 +871,7 @@ fn firmware_build_runs_idf_py() {
     assert!(o.status.success(), "{}", text(&o));
     let calls = std::fs::read_to_string(p.join("idf-calls.log")).unwrap();
     let root = p.canonicalize().unwrap();
-    let want = format!(
-        "-C {r} reconfigure\n-C {r} reconfigure\n-C {r} build\n",
-        r = root.display()
-    );
+    let want = format!("-C {r} reconfigure\n-C {r} build\n", r = root.display());
     assert_eq!(calls, want);
     assert!(p.join("espb-build/espb_module_blob.c").is_file());
     let o = run();

@@ -130,12 +130,9 @@ esp_err_t espb_start(espb_instance_t *inst, const char *func, const espb_task_co
     a->on_done = task ? task->on_done : NULL;
     a->user = task ? task->user : NULL;
     const char *name = task && task->task_name ? task->task_name : "espb";
-    uint32_t stack = task && task->stack_size ? task->stack_size : 8192;
+    uint32_t depth = task && task->stack_depth ? task->stack_depth : 8192;
     UBaseType_t prio = task && task->priority ? task->priority : 1;
     BaseType_t core = task && task->core >= 0 ? task->core : tskNO_AFFINITY;
-    /* ESP-IDF counts stack depth in StackType_t units: bytes on the chips,
-     * 8-byte words on the linux target. */
-    uint32_t depth = (stack + sizeof(StackType_t) - 1) / sizeof(StackType_t);
     if (xTaskCreatePinnedToCore(start_task, name, depth, a, prio, NULL, core) != pdPASS) {
         vPortFree(a);
         return ESP_ERR_NO_MEM;

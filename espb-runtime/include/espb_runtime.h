@@ -228,7 +228,8 @@ extern const size_t espb_firmware_natives_count;
 typedef void (*espb_done_fn)(espb_instance_t *inst, esp_err_t result, int32_t exit_code, void *user);
 typedef struct {
     const char *task_name;   /* NULL: "espb" */
-    uint32_t stack_size;     /* bytes; 0: 8192 */
+    uint32_t stack_depth;    /* as xTaskCreate's: bytes on the chips, StackType_t
+                                (8-byte) words on the linux target; 0: 8192 */
     uint32_t priority;       /* 0: 1 */
     int core;                /* -1: any core */
     espb_done_fn on_done;

@@ -38,11 +38,9 @@ pub fn run(cx: &Context, args: &BuildArgs) -> Result<()> {
     };
     match &project {
         Some(p) => {
-            let blob = p.out_dir().join(embed::BLOB_SOURCE);
-            let blob_existed = blob.is_file();
             build_project(cx, p, &args.compile)?;
             if args.firmware {
-                firmware(cx, p, blob_existed)?;
+                firmware(cx, p)?;
             }
         }
         None if args.compile.files.is_empty() => return Err(not_in_project(cx)),
@@ -708,7 +706,7 @@ fn finish(cx: &Context, b: &Built, source: FlagSource, started: Instant) {
     }
 }
 
-fn firmware(cx: &Context, p: &Project, blob_existed: bool) -> Result<()> {
+fn firmware(cx: &Context, p: &Project) -> Result<()> {
     if !p.is_idf_project() {
         return Err(miette!(
             help = "`cargo espb new` creates an ESP-IDF project",
@@ -722,10 +720,8 @@ fn firmware(cx: &Context, p: &Project, blob_existed: bool) -> Result<()> {
             "--firmware needs ESP-IDF, which is not available in this shell"
         )
     })?;
-    // CMake decides at configure time whether the blob is part of the
-    // firmware; a blob that did not exist then needs a new configure.
-    if !blob_existed {
-        idf.run(&p.root, &["reconfigure".into()], cx.rep)?;
-    }
+    // The firmware always compiles the blob and the native table (stand-ins
+    // until now), and reconfigures by itself when the table's component
+    // list changed.
     idf.run(&p.root, &["build".into()], cx.rep)
 }

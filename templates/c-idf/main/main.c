@@ -43,6 +43,27 @@ static espb_instance_t *load_module(void)
     return inst;
 }
 
+/* Called on the module's task when its app_main returns or the module
+ * calls exit(); not when it deletes its own task (vTaskDelete(NULL)). */
+static void module_done(espb_instance_t *inst, esp_err_t err, int32_t exit_code, void *user)
+{
+    (void)inst;
+    (void)user;
+    if (err == ESPB_ERR_EXIT) {
+        ESP_LOGI(TAG, "module exited with status %d", (int)exit_code);
+#if CONFIG_IDF_TARGET_LINUX
+        /* On the PC the firmware is a program: end it as `cargo espb run`
+         * ends a run. */
+        fflush(stdout);
+        exit(exit_code);
+#endif
+    } else if (err != ESP_OK) {
+        ESP_LOGE(TAG, "app_main: %s", espb_last_error());
+    }
+    /* Otherwise app_main returned after starting its tasks and timers, which
+     * keep running: the instance stays loaded. */
+}
+
 void app_main(void)
 {
     esp_err_t err = espb_register_natives(espb_firmware_natives, espb_firmware_natives_count);
@@ -54,20 +75,17 @@ void app_main(void)
     if (inst == NULL) {
         return;
     }
-    /* The module's app_main runs on this task, like a C app_main: it
-     * returns once it has started its tasks and timers, which keep running
-     * (so the instance stays loaded). */
-    espb_value_t result;
-    err = espb_call(inst, "app_main", NULL, 0, &result);
-    if (err == ESPB_ERR_EXIT) {
-        ESP_LOGI(TAG, "module exited with status %d", (int)result.v.i32);
-#if CONFIG_IDF_TARGET_LINUX
-        /* On the PC the firmware is a program: end it as `cargo espb run`
-         * ends a run. */
-        fflush(stdout);
-        exit(result.v.i32);
-#endif
-    } else if (err != ESP_OK) {
-        ESP_LOGE(TAG, "app_main: %s", espb_last_error());
+    /* The module's app_main gets a task like ESP-IDF's main task (name,
+     * priority, stack), which starts once this one has returned. */
+    const espb_task_config_t task = {
+        .task_name = "main",
+        .stack_depth = CONFIG_ESP_MAIN_TASK_STACK_SIZE,
+        .priority = 1,
+        .core = -1,
+        .on_done = module_done,
+    };
+    err = espb_start(inst, "app_main", &task);
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "cannot start the module: %s", esp_err_to_name(err));
     }
 }
