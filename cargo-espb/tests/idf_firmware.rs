@@ -212,6 +212,23 @@ fn module_lines(fw: &[String], project: &str) -> Vec<String> {
         .collect()
 }
 
+/// The firmware ran the module from `origin` and printed what the host did.
+fn assert_runs_like_host(fw: &[String], project: &str, origin: &str, host: &[String]) {
+    assert!(
+        fw.iter()
+            .any(|l| l.contains(&format!("{project}: running the "))
+                && l.ends_with(&format!("module from the {origin}"))),
+        "not from the {origin}:\n{}",
+        fw.join("\n")
+    );
+    assert_eq!(
+        module_lines(fw, project),
+        host,
+        "firmware output:\n{}",
+        fw.join("\n")
+    );
+}
+
 /// The imports of a module: (name, signature), sorted.
 fn imports(module: &[u8]) -> Vec<(String, FuncType)> {
     let m = espb_format::parse(module).unwrap();
@@ -329,19 +346,7 @@ fn template_runs_on_esp_idf_linux_target_like_on_the_host() {
         .collect();
     let last = host.last().unwrap().clone();
     let (fw, _) = run_firmware(&p.elf(), |l| l.contains(&last));
-    assert!(
-        fw.iter()
-            .any(|l| l.contains(&format!("{name}: running the "))
-                && l.ends_with("module from the firmware image")),
-        "{}",
-        fw.join("\n")
-    );
-    assert_eq!(
-        module_lines(&fw, name),
-        host,
-        "firmware output:\n{}",
-        fw.join("\n")
-    );
+    assert_runs_like_host(&fw, name, "firmware image", &host);
 
     // A module-only update that calls what this firmware does not carry is
     // refused by name, and the firmware falls back to its own module.
@@ -391,18 +396,7 @@ fn template_runs_on_esp_idf_linux_target_like_on_the_host() {
         .collect();
     let (fw, status) = run_firmware(&p.elf(), |_| false);
     assert_eq!(status.and_then(|s| s.code()), Some(0), "{}", fw.join("\n"));
-    assert!(
-        fw.iter()
-            .any(|l| l.ends_with("module from the espb partition")),
-        "{}",
-        fw.join("\n")
-    );
-    assert_eq!(
-        module_lines(&fw, name),
-        host,
-        "firmware output:\n{}",
-        fw.join("\n")
-    );
+    assert_runs_like_host(&fw, name, "espb partition", &host);
 
     // Firmware built before any module: it says what to do.
     std::fs::remove_dir_all(p.dir.join("espb-build")).unwrap();

@@ -344,15 +344,7 @@ fn read_keep_table(p: &Project, k: &str) -> Result<SymbolTable> {
         })?;
         (shown, text)
     };
-    SymbolTable::parse(&text).map_err(|e| {
-        let span = translate::line_span(&text, e.line as u32);
-        SymbolTableError {
-            message: format!("{shown}:{}: {}", e.line, e.message),
-            src: miette::NamedSource::new(shown, text.clone()),
-            span,
-        }
-        .into()
-    })
+    parse_symbol_table(shown, text)
 }
 
 /// The module must fit the `espb` partition to be flashed with
@@ -458,20 +450,22 @@ fn read_symbol_tables(p: &Project) -> Result<Vec<SymbolTable>> {
                 "symbol table {shown}: {e}"
             )
         })?;
-        match SymbolTable::parse(&text) {
-            Ok(t) => out.push(t),
-            Err(e) => {
-                let span = translate::line_span(&text, e.line as u32);
-                return Err(SymbolTableError {
-                    message: format!("{shown}:{}: {}", e.line, e.message),
-                    src: miette::NamedSource::new(shown, text),
-                    span,
-                }
-                .into());
-            }
-        }
+        out.push(parse_symbol_table(shown, text)?);
     }
     Ok(out)
+}
+
+/// Parses a symbol table; an error shows its line.
+fn parse_symbol_table(shown: String, text: String) -> Result<SymbolTable> {
+    SymbolTable::parse(&text).map_err(|e| {
+        let span = translate::line_span(&text, e.line as u32);
+        SymbolTableError {
+            message: format!("{shown}:{}: {}", e.line, e.message),
+            src: miette::NamedSource::new(shown, text.clone()),
+            span,
+        }
+        .into()
+    })
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

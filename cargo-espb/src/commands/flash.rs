@@ -40,13 +40,7 @@ pub fn run(cx: &Context, a: &FlashArgs) -> Result<()> {
         firmware_command(&p, a, port.as_deref())?
     };
     if a.dry_run {
-        let line = shell_line(&cmd);
-        if cx.rep.json() {
-            cx.rep
-                .emit(&serde_json::json!({"reason": "flash-command", "command": line}));
-        } else {
-            println!("{line}");
-        }
+        print_dry_run(cx, &shell_line(&cmd));
         return Ok(());
     }
     if !a.module_only && idf::detect().is_none() {
@@ -75,6 +69,16 @@ pub fn run(cx: &Context, a: &FlashArgs) -> Result<()> {
         },
     );
     Ok(())
+}
+
+/// What `--dry-run` would have done.
+fn print_dry_run(cx: &Context, line: &str) {
+    if cx.rep.json() {
+        cx.rep
+            .emit(&serde_json::json!({"reason": "flash-command", "command": line}));
+    } else {
+        println!("{line}");
+    }
 }
 
 fn serial_ports() -> Vec<PathBuf> {
@@ -133,19 +137,16 @@ fn linux(cx: &Context, p: &Project, a: &FlashArgs) -> Result<()> {
     let (image, part) = module_image(p)?;
     let dest = p.linux_flash_image_path();
     if a.dry_run {
-        let line = format!(
-            "write {} ({} bytes) for partition `{}` at {:#x}",
-            display_name(&dest),
-            image.len(),
-            part.name,
-            part.offset
+        print_dry_run(
+            cx,
+            &format!(
+                "write {} ({} bytes) for partition `{}` at {:#x}",
+                display_name(&dest),
+                image.len(),
+                part.name,
+                part.offset
+            ),
         );
-        if cx.rep.json() {
-            cx.rep
-                .emit(&serde_json::json!({"reason": "flash-command", "command": line}));
-        } else {
-            println!("{line}");
-        }
         return Ok(());
     }
     embed::write_if_changed(&dest, &image)?;

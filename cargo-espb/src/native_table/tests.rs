@@ -107,7 +107,7 @@ fn generated_source_compiles_and_references_exactly_the_carried_functions() {
     std::fs::write(dir.path().join("sdkconfig.h"), "#define CONFIG_LOG_X 1\n").unwrap();
     let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("../espb-runtime/include");
     let obj = dir.path().join("natives.o");
-    let out = Command::new("cc")
+    let out = Command::new("clang-19")
         .args(["-std=gnu17", "-Wall", "-Wextra", "-Werror", "-c"])
         .arg("-I")
         .arg(dir.path())
