@@ -58,7 +58,7 @@ fn module_with(
             "/usr/include/newlib",
         ])
         .arg("-I")
-        .arg(repo().join("espb-codegen/include"))
+        .arg(repo().join("sdk/include"))
         .args(include.iter().flat_map(|d| [Path::new("-I"), d]))
         .args([opt, "-g", "-w", "-emit-llvm", "-c"])
         .arg(src)

@@ -62,6 +62,11 @@ impl ActiveCalls {
         }
     }
 
+    /// Whether a native call is in progress on `task`.
+    pub fn has(&self, task: usize) -> bool {
+        self.0.lock().iter().any(|c| c.task == task)
+    }
+
     /// The module address a native pointer into a native copy designates.
     pub fn mirror(&self, p: usize) -> Option<u32> {
         let v = self.0.lock();

@@ -280,6 +280,13 @@ pub(crate) fn call(
             ))
         })?;
     st.bind_memory(c);
+    if plan.name == super::task_end::TASK_DELETE && args.first().is_some_and(|&a| a as u32 == 0) {
+        st.request_task_end(plan.addr);
+        return Err(trap(
+            plan,
+            "the task deletes itself (the runtime ends it once its module code has unwound)".into(),
+        ));
+    }
     let site: &FuncType = c.signature();
     let result = site.result;
     let n = site.params.len();
@@ -330,6 +337,7 @@ pub(crate) fn call(
         })
         .collect();
     let task = crate::task::current();
+    super::task_end::call_gate();
     st.active.begin(task, regions);
     // SAFETY: `plan.addr` is the address the embedder registered (under the
     // contract of `Natives::add`) for a C function with the signature `sig`

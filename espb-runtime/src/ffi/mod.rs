@@ -28,6 +28,7 @@ mod library;
 mod marshal;
 mod plan;
 mod symtab;
+mod task_end;
 mod translate;
 
 use alloc::collections::{BTreeMap, BTreeSet};
@@ -47,6 +48,7 @@ pub use handles::HandleTable;
 #[cfg(feature = "ffi")]
 pub use library::Library;
 pub use symtab::NativeTable;
+pub use task_end::{set_call_gate, TaskEnd};
 
 use active::ActiveCalls;
 use callback::Target;
@@ -177,6 +179,8 @@ pub struct FfiState {
     /// its first native call (it never moves).
     mem_base: AtomicUsize,
     mem_len: AtomicU32,
+    /// Tasks whose module code called `vTaskDelete(NULL)` (see `task_end`).
+    task_end: Lock<task_end::Pending>,
 }
 
 impl FfiState {
@@ -336,6 +340,9 @@ pub fn link(
                             index,
                         })
                     }
+                    // The runtime serves `printf` & co. itself: a firmware
+                    // table leaves their slots NULL.
+                    Some(None) if crate::builtins::lookup(&imp.name).is_some() => {}
                     Some(None) => {
                         return Err(LinkError::ConfiguredOut {
                             import: imp.name.to_string(),
@@ -381,6 +388,7 @@ pub fn link(
         user_data: Lock::new(BTreeSet::new()),
         mem_base: AtomicUsize::new(0),
         mem_len: AtomicU32::new(0),
+        task_end: Lock::new(Vec::new()),
     });
     // One host function per import, knowing its index: a module whose
     // import `i` is another function (these imports resolved for another
@@ -416,9 +424,14 @@ pub fn link(
             .entries
             .iter()
             .zip(&t.addrs)
-            .map(|(e, a)| {
-                let i = by_name.get(e.name.as_str())?;
-                a.map(|_| (e.name.clone(), host_for(*i)))
+            .map(|(e, a)| match a {
+                Some(_) => {
+                    let i = by_name.get(e.name.as_str())?;
+                    Some((e.name.clone(), host_for(*i)))
+                }
+                // A slot configured out of the firmware: the runtime's own
+                // builtin serves it, if it has one.
+                None => crate::builtins::lookup(&e.name).map(|b| (e.name.clone(), b)),
             })
             .collect();
         imports.register_table(SymbolTable {

@@ -343,4 +343,14 @@ extern "C" fn slot_entry(k: u32, regs: &mut Regs, stack: *const u32) {
         }
         Ret::Float => regs.fpr[0] = v as u32,
     }
+    // The module code deleted its own task: end it now that nothing of the
+    // runtime is in use (the call does not return; this frame is abandoned).
+    let end = slot.target.state.take_task_end();
+    drop(more);
+    drop(slot);
+    if let Some(end) = end {
+        // SAFETY: everything this entry held is dropped; a chip does not
+        // unwind, the task simply never runs again.
+        unsafe { end.run() };
+    }
 }
