@@ -11,6 +11,13 @@
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed=ESPB_LOOP_DISPATCH");
+    // Callback trampolines compiled into a chip's image (docs/ffi.md).
+    println!("cargo::rerun-if-env-changed=ESPB_CALLBACK_SLOTS");
+    let slots = std::env::var("ESPB_CALLBACK_SLOTS").unwrap_or_else(|_| "32".into());
+    match slots.parse::<u32>() {
+        Ok(n) if (1..=2048).contains(&n) => println!("cargo::rustc-env=ESPB_CALLBACK_SLOTS={n}"),
+        _ => panic!("ESPB_CALLBACK_SLOTS must be a number from 1 to 2048, not {slots:?}"),
+    }
     println!("cargo::rustc-check-cfg=cfg(espb_tail_dispatch)");
     println!("cargo::rustc-check-cfg=cfg(espb_prefetch)");
     let opt = std::env::var("OPT_LEVEL").unwrap_or_default();

@@ -28,7 +28,7 @@ pub const MAX_REGS: u16 = 256;
 
 /// A value type of a signature. Registers are untyped; signatures are typed so
 /// the FFI knows how to marshal and which `i32`s are module pointers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum ValType {
     I32 = 0,
@@ -74,7 +74,7 @@ impl ValType {
 }
 
 /// A function signature.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct FuncType {
     pub params: Vec<ValType>,
     pub result: Option<ValType>,

@@ -1,8 +1,8 @@
 //! Host functions a module imports, and the `Caller` view they get.
 
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -12,6 +12,7 @@ use crate::context::ExecContext;
 use crate::instance::{Inner, InstanceHandle};
 use crate::memory::LinearMemory;
 use crate::module::Module;
+use crate::sync::Arc;
 use crate::trap::{Trap, TrapKind};
 use crate::value::Value;
 
@@ -42,7 +43,7 @@ impl HostFunc {
         f: impl Fn(&mut Caller<'_>, &[u64]) -> Result<Option<u64>, Trap> + Send + Sync + 'static,
     ) -> HostFunc {
         HostFunc {
-            f: Arc::new(f),
+            f: Arc::from(Box::new(f) as Box<HostFn>),
             sig: None,
         }
     }
@@ -53,7 +54,7 @@ impl HostFunc {
         f: impl Fn(&mut Caller<'_>, &[u64]) -> Result<Option<u64>, Trap> + Send + Sync + 'static,
     ) -> HostFunc {
         HostFunc {
-            f: Arc::new(f),
+            f: Arc::from(Box::new(f) as Box<HostFn>),
             sig: Some(sig),
         }
     }
@@ -180,7 +181,7 @@ impl Imports {
         &mut self,
         r: impl Fn(&str, &FuncType) -> Option<HostFunc> + Send + Sync + 'static,
     ) -> &mut Imports {
-        self.resolver = Some(Arc::new(r));
+        self.resolver = Some(Arc::from(Box::new(r) as Box<Resolver>));
         self
     }
 
@@ -220,7 +221,7 @@ pub struct Caller<'c> {
 impl<'c> Caller<'c> {
     /// The call site's signature (for a variadic import: the actual argument
     /// types of this call, after C promotion).
-    pub fn signature(&self) -> &FuncType {
+    pub fn signature(&self) -> &'c FuncType {
         self.sig
     }
 

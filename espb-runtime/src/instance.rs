@@ -2,10 +2,9 @@
 
 use alloc::boxed::Box;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
+use core::sync::atomic::Ordering::*;
 
 use espb_format::{FuncType, ImportKind, ValType, MAX_LINEAR_END};
 
@@ -15,7 +14,7 @@ use crate::heap::Heap;
 use crate::imports::{HostFunc, Imports};
 use crate::memory::LinearMemory;
 use crate::module::Module;
-use crate::sync::Lock;
+use crate::sync::{Arc, AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Lock, U64Cell};
 use crate::trap::{StackKind, Trap, TrapKind};
 use crate::value::Value;
 
@@ -168,10 +167,10 @@ pub(crate) struct Inner<'m> {
     slot_size: u32,
     pub interrupt: Arc<AtomicBool>,
     /// Remaining fuel not yet handed to a running thread (`None`: unlimited).
-    pub fuel: Option<AtomicU64>,
+    pub fuel: Option<U64Cell>,
     /// Address of `errno` (0 until first asked for).
     pub errno_addr: AtomicU32,
-    pub rand_state: AtomicU64,
+    pub rand_state: U64Cell,
     /// `strtok`'s position between calls (0: no string).
     pub strtok_save: AtomicU32,
     gate: Arc<Gate>,
@@ -226,22 +225,13 @@ impl<'m> Inner<'m> {
         let Some(f) = &self.fuel else {
             return Some(u64::MAX);
         };
-        let mut cur = f.load(Relaxed);
-        loop {
-            if cur == 0 {
-                return None;
-            }
-            let take = cur.min(FUEL_CHUNK);
-            match f.compare_exchange_weak(cur, cur - take, Relaxed, Relaxed) {
-                Ok(_) => return Some(take),
-                Err(now) => cur = now,
-            }
-        }
+        let old = f.update(|cur| (cur > 0).then(|| cur - cur.min(FUEL_CHUNK)))?;
+        Some(old.min(FUEL_CHUNK))
     }
 
     pub fn return_fuel(&self, left: u64) {
         if let Some(f) = &self.fuel {
-            f.fetch_add(left, Relaxed);
+            f.fetch_add(left);
         }
     }
 
@@ -442,7 +432,7 @@ impl<'m> Instance<'m> {
             state: AtomicUsize::new(0),
             inner: AtomicPtr::new(core::ptr::null_mut()),
         });
-        let fuel = config.fuel.map(AtomicU64::new);
+        let fuel = config.fuel.map(U64Cell::new);
         let inner = Box::new(Inner {
             module,
             mem,
@@ -459,7 +449,7 @@ impl<'m> Instance<'m> {
             interrupt: Arc::new(AtomicBool::new(false)),
             fuel,
             errno_addr: AtomicU32::new(0),
-            rand_state: AtomicU64::new(1),
+            rand_state: U64Cell::new(1),
             strtok_save: AtomicU32::new(0),
             gate: gate.clone(),
             config,
@@ -570,7 +560,7 @@ impl<'m> Instance<'m> {
 
     /// Fuel not yet handed to a running thread (`None`: unlimited).
     pub fn fuel_remaining(&self) -> Option<u64> {
-        self.inner.fuel.as_ref().map(|f| f.load(Relaxed))
+        self.inner.fuel.as_ref().map(U64Cell::load)
     }
 
     /// Adds fuel (no effect when fuel is unlimited).

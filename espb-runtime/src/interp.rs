@@ -14,7 +14,9 @@
 
 use alloc::vec::Vec;
 use core::cmp::Ordering::{Equal, Greater, Less};
-use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU8, Ordering::Relaxed};
+use core::sync::atomic::{AtomicU16, AtomicU32, AtomicU8, Ordering::Relaxed};
+
+use crate::sync::AtomicBool;
 
 /// 64-bit accesses inline where the target has 64-bit atomics; elsewhere
 /// `Atomic64` is a stand-in whose fast path is never taken (`Mem::at`

@@ -22,7 +22,7 @@ pub mod capi;
 mod code;
 mod config;
 mod context;
-#[cfg(feature = "ffi")]
+#[cfg(any(feature = "ffi", target_arch = "riscv32"))]
 pub mod ffi;
 mod heap;
 #[cfg(feature = "host")]
@@ -34,6 +34,8 @@ pub mod memory;
 mod module;
 pub mod output;
 mod sync;
+#[cfg(any(feature = "ffi", target_arch = "riscv32"))]
+mod task;
 mod trap;
 mod value;
 
@@ -45,5 +47,8 @@ pub use module::Module;
 pub use output::Output;
 pub use trap::{Frame, StackKind, Trap, TrapKind};
 pub use value::Value;
+
+#[cfg(all(not(feature = "std"), target_arch = "riscv32"))]
+pub use task::set_current_task_hook;
 
 pub use espb_format as format;

@@ -318,6 +318,13 @@ impl LinearMemory {
         Ok(self.ptr(addr))
     }
 
+    /// The host address of module address 0 and `linear_end`: for mapping
+    /// native pointers into this memory back to module addresses.
+    #[cfg(any(feature = "ffi", target_arch = "riscv32"))]
+    pub(crate) fn host_range(&self) -> (usize, u32) {
+        (self.base as usize, self.len)
+    }
+
     /// Writes bytes anywhere below `len`, null guard included (the loader's
     /// data placement; the guard itself is never written by it).
     pub(crate) fn init(&self, addr: u32, bytes: &[u8]) -> bool {
@@ -408,7 +415,9 @@ impl LinearMemory {
                 }) as u64
             }};
         }
-        use core::sync::atomic::{AtomicI16, AtomicI32, AtomicI8};
+        // Read-modify-write needs compare-and-swap, which portable-atomic
+        // provides on cores without it (ESP32-C3) by a critical section.
+        use portable_atomic::{AtomicI16, AtomicI32, AtomicI8, AtomicU16, AtomicU32, AtomicU8};
         Ok(match width {
             0 => rmw!(AtomicU8, AtomicI8, u8, i8),
             1 => rmw!(AtomicU16, AtomicI16, u16, i16),
@@ -436,6 +445,7 @@ impl LinearMemory {
                 }
             }};
         }
+        use portable_atomic::{AtomicU16, AtomicU32, AtomicU8};
         Ok(match width {
             0 => cas!(AtomicU8, u8),
             1 => cas!(AtomicU16, u16),
@@ -446,8 +456,8 @@ impl LinearMemory {
 }
 
 /// 64-bit atomics: native where the target has them, otherwise serialised by
-/// one lock (as libatomic does), which is sound because every other access to
-/// these bytes is also atomic.
+/// one lock (as libatomic does; a critical section on the chips), which is
+/// sound because every other access to these bytes is also atomic.
 #[cfg(target_has_atomic = "64")]
 mod atomic64 {
     use core::sync::atomic::{AtomicI64, AtomicU64, Ordering::SeqCst};
@@ -494,7 +504,7 @@ mod atomic64 {
     use core::sync::atomic::{AtomicU32, Ordering::SeqCst};
     use espb_format::AtomicOp;
 
-    static LOCK: spin::Mutex<()> = spin::Mutex::new(());
+    static LOCK: crate::sync::Lock<()> = crate::sync::Lock::new(());
 
     fn halves(p: *mut u8) -> (&'static AtomicU32, &'static AtomicU32) {
         // SAFETY: callers pass an in-bounds, 8-aligned pointer into the buffer.

@@ -1,6 +1,6 @@
 //! Where a module's `printf`/`puts`/`putchar` output goes.
 
-use alloc::sync::Arc;
+use crate::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 

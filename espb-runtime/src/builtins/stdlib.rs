@@ -354,19 +354,13 @@ fn assert_func(c: &mut Caller<'_>, a: &[u64]) -> R {
 
 /// newlib's `rand`: a 64-bit LCG, so sequences match the device's libc.
 fn rand(c: &mut Caller<'_>, _: &[u64]) -> R {
-    let st = &c.inner().rand_state;
-    let mut cur = st.load(Relaxed);
-    loop {
-        let next = cur.wrapping_mul(6364136223846793005).wrapping_add(1);
-        match st.compare_exchange_weak(cur, next, Relaxed, Relaxed) {
-            Ok(_) => return ret32(((next >> 32) & 0x7fff_ffff) as u32),
-            Err(now) => cur = now,
-        }
-    }
+    let step = |v: u64| v.wrapping_mul(6364136223846793005).wrapping_add(1);
+    let old = c.inner().rand_state.update(|v| Some(step(v))).unwrap_or(0);
+    ret32(((step(old) >> 32) & 0x7fff_ffff) as u32)
 }
 
 fn srand(c: &mut Caller<'_>, a: &[u64]) -> R {
-    c.inner().rand_state.store(a32(a, 0) as u64, Relaxed);
+    c.inner().rand_state.store(a32(a, 0) as u64);
     Ok(None)
 }
 

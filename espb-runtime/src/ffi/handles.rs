@@ -1,9 +1,11 @@
 //! The per-instance handle table: native pointers the module holds as
 //! `NATIVE_REF_BASE + slot` (docs/abi.md). The same native pointer always
 //! maps to the same slot; slots are never reused, so a stale handle cannot
-//! silently name a newer object.
+//! silently name a newer object, and a value the module made up is not a
+//! handle unless the table handed it out.
 
-use std::collections::HashMap;
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
 
 use espb_format::NATIVE_REF_BASE;
 
@@ -14,7 +16,7 @@ pub const MAX_SLOTS: u32 = 0x1000_0000;
 #[derive(Debug, Default)]
 pub struct HandleTable {
     slots: Vec<usize>,
-    by_ptr: HashMap<usize, u32>,
+    by_ptr: BTreeMap<usize, u32>,
 }
 
 impl HandleTable {
@@ -57,6 +59,11 @@ impl HandleTable {
     }
 }
 
+/// Whether `v` lies in the FFI's handle range.
+pub(crate) fn is_handle(v: u32) -> bool {
+    (NATIVE_REF_BASE..NATIVE_REF_BASE + MAX_SLOTS).contains(&v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,13 +72,14 @@ mod tests {
     fn same_pointer_same_handle() {
         let mut t = HandleTable::default();
         assert_eq!(t.intern(0), Some(0));
-        let a = t.intern(0x7f00_0000_1000).unwrap();
-        let b = t.intern(0x7f00_0000_2000).unwrap();
+        let a = t.intern(0x7f00_1000).unwrap();
+        let b = t.intern(0x7f00_2000).unwrap();
         assert_eq!(a, NATIVE_REF_BASE);
         assert_eq!(b, NATIVE_REF_BASE + 1);
-        assert_eq!(t.intern(0x7f00_0000_1000), Some(a));
-        assert_eq!(t.native(b), Some(0x7f00_0000_2000));
+        assert_eq!(t.intern(0x7f00_1000), Some(a));
+        assert_eq!(t.native(b), Some(0x7f00_2000));
         assert_eq!(t.native(NATIVE_REF_BASE + 2), None);
         assert_eq!(t.native(5), None);
+        assert!(is_handle(a) && !is_handle(5) && !is_handle(NATIVE_REF_BASE + MAX_SLOTS));
     }
 }

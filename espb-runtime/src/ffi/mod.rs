@@ -1,36 +1,55 @@
-//! Native calls through libffi, with no glue: a module's imports bound to C
-//! functions by name or fast-symbol slot, marshalled from the module's
-//! metadata (see `docs/ffi.md`).
+//! Native calls with no glue: a module's imports bound to C functions by name
+//! or fast-symbol slot, marshalled from the module's metadata (see
+//! `docs/ffi.md`).
 //!
 //! ```text
 //! let mut natives = Natives::new();
-//! unsafe { natives.add("qsort", Library::process().symbol("qsort").unwrap(), None) };
+//! unsafe { natives.add("qsort", qsort as usize, None) };
 //! let mut imports = Imports::new();
-//! let ffi = ffi::link(&module, &natives, &mut imports)?;   // cifs prepared here
+//! let ffi = ffi::link(&module, &natives, &mut imports)?;   // plans prepared here
 //! let inst = Instance::new(&module, &imports, config)?;
 //! ```
+//!
+//! The layers, each the same on the host and on every chip except the last:
+//! * [`plan`]: per import, how each argument is marshalled (decided once).
+//! * [`marshal`]: one call: module values to native ones, copy-back, result.
+//! * [`translate`]: native pointers ↔ module values (handles, addresses).
+//! * [`callback`]: a module function entered from native code.
+//! * [`active`]: the native calls in progress, per task.
+//! * `backend`: the machine's calling convention — libffi on the PC, the
+//!   RISC-V `ilp32`/`ilp32f` call layer and trampoline pool on the chips.
 
-mod call;
-mod cif;
-mod closure;
+mod active;
+mod backend;
+mod callback;
 pub mod handles;
+#[cfg(feature = "ffi")]
+mod library;
+mod marshal;
 mod plan;
 mod symtab;
+mod translate;
 
-use std::collections::{BTreeMap, HashMap};
-use std::ffi::{c_void, CString};
-use std::fmt;
-use std::sync::{Arc, Mutex, Weak};
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
 
-use espb_format::{FuncType, ImportKind, ValType, FUNC_REF_BASE, IMPORT_REF_BASE, NATIVE_REF_BASE};
+use espb_format::{FuncType, ImportKind, ValType, FUNC_REF_BASE, IMPORT_REF_BASE};
 
 use crate::imports::{Caller, HostFunc, Imports, SymbolTable};
 use crate::module::Module;
+use crate::sync::{Arc, AtomicU32, AtomicUsize, Lock};
 use crate::trap::Trap;
 
 pub use handles::HandleTable;
+#[cfg(feature = "ffi")]
+pub use library::Library;
 pub use symtab::NativeTable;
 
+use active::ActiveCalls;
+use callback::Target;
 use plan::Plan;
 
 /// Why a module cannot be linked against the natives.
@@ -85,53 +104,8 @@ impl fmt::Display for LinkError {
     }
 }
 
+#[cfg(feature = "std")]
 impl std::error::Error for LinkError {}
-
-/// A loaded shared library (or the process itself). Never unloaded: natives
-/// and closures registered from it may be referenced for the process' life.
-#[derive(Debug, Clone, Copy)]
-pub struct Library(*mut c_void);
-
-// SAFETY: a dlopen handle is a process-global token usable from any thread.
-unsafe impl Send for Library {}
-// SAFETY: as above.
-unsafe impl Sync for Library {}
-
-impl Library {
-    /// Symbols already loaded in the process (libc, the runtime's binary).
-    pub fn process() -> Library {
-        Library(libc::RTLD_DEFAULT)
-    }
-
-    /// `dlopen(path, RTLD_NOW)`.
-    pub fn open(path: &str) -> Result<Library, String> {
-        let c = CString::new(path).map_err(|_| format!("{path:?}: NUL in path"))?;
-        // SAFETY: `c` is a valid C string; dlopen has no other precondition.
-        let h = unsafe { libc::dlopen(c.as_ptr(), libc::RTLD_NOW) };
-        if h.is_null() {
-            // SAFETY: dlerror returns NULL or a valid C string.
-            let e = unsafe { libc::dlerror() };
-            let msg = if e.is_null() {
-                "unknown error".to_string()
-            } else {
-                // SAFETY: non-NULL dlerror result is a NUL-terminated string.
-                unsafe { std::ffi::CStr::from_ptr(e) }
-                    .to_string_lossy()
-                    .into_owned()
-            };
-            return Err(format!("cannot load {path}: {msg}"));
-        }
-        Ok(Library(h))
-    }
-
-    /// The address of `name`, if the library defines it.
-    pub fn symbol(&self, name: &str) -> Option<usize> {
-        let c = CString::new(name).ok()?;
-        // SAFETY: the handle is valid (never closed) and `c` a C string.
-        let p = unsafe { libc::dlsym(self.0, c.as_ptr()) };
-        (!p.is_null()).then_some(p as usize)
-    }
-}
 
 /// Native functions a module may import.
 #[derive(Debug, Clone, Default)]
@@ -164,6 +138,11 @@ impl Natives {
         self
     }
 
+    /// Whether a native is registered as `name`.
+    pub fn contains(&self, name: &str) -> bool {
+        self.funcs.contains_key(name)
+    }
+
     /// Registers a fast-symbol table.
     ///
     /// # Safety
@@ -176,117 +155,141 @@ impl Natives {
     }
 }
 
+/// Most user-data values remembered for [`translate::to_module`].
+const MAX_USER_DATA: usize = 1024;
+/// Most callback traps kept for [`FfiState::take_callback_traps`].
+const MAX_KEPT_TRAPS: usize = 64;
+
 /// The FFI state of one linked module (one per instance).
 pub struct FfiState {
     plans: Vec<Option<Plan>>,
-    handles: Mutex<HandleTable>,
-    closures: Mutex<HashMap<(u32, FuncType), usize>>,
-    callback_traps: Mutex<Vec<Trap>>,
-    me: Weak<FfiState>,
+    handles: Lock<HandleTable>,
+    /// Native code pointers of the module functions passed as callbacks,
+    /// per (function, C signature).
+    callbacks: Lock<BTreeMap<(u32, FuncType), usize>>,
+    callback_traps: Lock<Vec<Trap>>,
+    active: ActiveCalls,
+    /// User-data values the module passed: a callback argument equal to one
+    /// of them is that value again, not a native pointer (on a 32-bit chip
+    /// both are plain 32-bit numbers).
+    user_data: Lock<BTreeSet<u32>>,
+    /// Host address and length of the instance's linear memory, recorded at
+    /// its first native call (it never moves).
+    mem_base: AtomicUsize,
+    mem_len: AtomicU32,
 }
-
-/// Most callback traps kept for [`FfiState::take_callback_traps`].
-const MAX_KEPT_TRAPS: usize = 64;
 
 impl FfiState {
     /// Traps raised by callbacks (the module code they ran), oldest first.
     /// A callback called during a native call also makes that call trap; one
-    /// called later by native code (another thread) can only report here.
+    /// called later by native code (another task) can only report here.
     pub fn take_callback_traps(&self) -> Vec<Trap> {
-        std::mem::take(
-            &mut *self
-                .callback_traps
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()),
-        )
+        core::mem::take(&mut *self.callback_traps.lock())
     }
 
     /// Native pointers handed to the module so far.
     pub fn handle_count(&self) -> usize {
-        self.handles.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.handles.lock().len()
     }
 
-    /// Callback closures created so far.
+    /// Distinct callbacks (function, signature) made so far.
     pub fn closure_count(&self) -> usize {
-        self.closures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .len()
+        self.callbacks.lock().len()
     }
 
     fn record_callback_trap(&self, t: Trap) {
-        let mut v = self
-            .callback_traps
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut v = self.callback_traps.lock();
         if v.len() < MAX_KEPT_TRAPS {
             v.push(t);
         }
     }
 
-    /// The C function pointer for module value `v` passed to a callback
-    /// parameter of type `ty`.
-    fn callback_ptr(
-        &self,
-        c: &mut Caller<'_>,
-        plan: &Plan,
-        i: usize,
-        v: u32,
-        ty: &FuncType,
-    ) -> Result<usize, Trap> {
+    fn note_user_data(&self, v: u32) {
         if v == 0 {
-            return Ok(0);
+            return;
         }
-        if (IMPORT_REF_BASE..FUNC_REF_BASE).contains(&v) {
-            if let Some(Some(p)) = self.plans.get((v - IMPORT_REF_BASE) as usize) {
-                return Ok(p.addr);
-            }
+        let mut s = self.user_data.lock();
+        if s.len() < MAX_USER_DATA {
+            s.insert(v);
         }
-        if (NATIVE_REF_BASE..IMPORT_REF_BASE).contains(&v) {
-            if let Some(p) = self
-                .handles
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .native(v)
-            {
-                return Ok(p);
-            }
-        }
-        let idx = v.wrapping_sub(FUNC_REF_BASE);
-        let fty = (v >= FUNC_REF_BASE)
-            .then(|| c.module().func_type(idx))
-            .flatten()
-            .ok_or_else(|| {
-                Trap::host(format!(
-                    "{}: callback argument {i} is {v:#010x}, not a function",
-                    plan.name
-                ))
-            })?;
-        let norm = |t: &ValType| if *t == ValType::Ptr { ValType::I32 } else { *t };
-        let same = fty.params.len() == ty.params.len()
-            && fty.params.iter().map(norm).eq(ty.params.iter().map(norm))
-            && fty.result.as_ref().map(norm) == ty.result.as_ref().map(norm)
-            && !fty.variadic;
-        if !same {
-            return Err(Trap::host(format!(
-                "{}: callback argument {i} is `{}`, whose signature differs from the callback type",
-                plan.name,
-                c.module().func_name(idx).unwrap_or("?")
-            )));
-        }
-        let mut cache = self.closures.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(&code) = cache.get(&(idx, ty.clone())) {
-            return Ok(code);
-        }
-        let me = self
-            .me
-            .upgrade()
-            .ok_or_else(|| Trap::host("FFI state dropped"))?;
-        let code = closure::create(c.instance_handle(), c.memory().len(), idx, ty, me)
-            .map_err(Trap::host)?;
-        cache.insert((idx, ty.clone()), code);
-        Ok(code)
     }
+
+    fn bind_memory(&self, c: &Caller<'_>) {
+        use core::sync::atomic::Ordering::Relaxed;
+        if self.mem_base.load(Relaxed) == 0 {
+            let (base, len) = c.memory().host_range();
+            self.mem_len.store(len, Relaxed);
+            self.mem_base.store(base, Relaxed);
+        }
+    }
+}
+
+/// The C function pointer for module value `v` passed to a callback
+/// parameter of type `ty`.
+fn callback_ptr(
+    st: &Arc<FfiState>,
+    c: &mut Caller<'_>,
+    plan: &Plan,
+    i: usize,
+    v: u32,
+    ty: &FuncType,
+) -> Result<usize, Trap> {
+    if v == 0 {
+        return Ok(0);
+    }
+    if (IMPORT_REF_BASE..FUNC_REF_BASE).contains(&v) {
+        if let Some(Some(p)) = st.plans.get((v - IMPORT_REF_BASE) as usize) {
+            return Ok(p.addr);
+        }
+    }
+    if handles::is_handle(v) {
+        if let Some(p) = st.handles.lock().native(v) {
+            return Ok(p);
+        }
+    }
+    let idx = v.wrapping_sub(FUNC_REF_BASE);
+    let fty = (v >= FUNC_REF_BASE)
+        .then(|| c.module().func_type(idx))
+        .flatten()
+        .ok_or_else(|| {
+            Trap::host(format!(
+                "{}: callback argument {i} is {v:#010x}, not a function",
+                plan.name
+            ))
+        })?;
+    let norm = |t: &ValType| if *t == ValType::Ptr { ValType::I32 } else { *t };
+    let same = fty.params.len() == ty.params.len()
+        && fty.params.iter().map(norm).eq(ty.params.iter().map(norm))
+        && fty.result.as_ref().map(norm) == ty.result.as_ref().map(norm)
+        && !fty.variadic;
+    let fname = || c.module().func_name(idx).unwrap_or("?").to_string();
+    if !same {
+        return Err(Trap::host(format!(
+            "{}: callback argument {i} is `{}`, whose signature differs from the callback type",
+            plan.name,
+            fname()
+        )));
+    }
+    let key = (idx, ty.clone());
+    if let Some(&code) = st.callbacks.lock().get(&key) {
+        return Ok(code);
+    }
+    let target = Arc::new(Target {
+        inst: c.instance_handle(),
+        func: idx,
+        ty: ty.clone(),
+        state: st.clone(),
+    });
+    let code = backend::callback_code(target).map_err(|e| {
+        Trap::host(format!(
+            "{}: cannot make callback argument {i} (`{}`) a C function pointer: {e}",
+            plan.name,
+            fname()
+        ))
+    })?;
+    // Another task may have made the same callback meanwhile: keep the
+    // first, so one (function, signature) has one code pointer.
+    Ok(*st.callbacks.lock().entry(key).or_insert(code))
 }
 
 fn type_text(t: &FuncType) -> String {
@@ -369,12 +372,15 @@ pub fn link(
         };
         plans.push(plan);
     }
-    let state = Arc::new_cyclic(|me| FfiState {
+    let state = Arc::new(FfiState {
         plans,
-        handles: Mutex::new(HandleTable::default()),
-        closures: Mutex::new(HashMap::new()),
-        callback_traps: Mutex::new(Vec::new()),
-        me: me.clone(),
+        handles: Lock::new(HandleTable::default()),
+        callbacks: Lock::new(BTreeMap::new()),
+        callback_traps: Lock::new(Vec::new()),
+        active: ActiveCalls::default(),
+        user_data: Lock::new(BTreeSet::new()),
+        mem_base: AtomicUsize::new(0),
+        mem_len: AtomicU32::new(0),
     });
     let st = state.clone();
     let host = HostFunc::new(move |c, a| {
@@ -389,7 +395,7 @@ pub fn link(
                 c.import_name()
             )));
         }
-        call::call(&st, c, a)
+        marshal::call(&st, c, a)
     });
     for (imp, plan) in m.imports.iter().zip(&state.plans) {
         if plan.is_some() && imp.kind == ImportKind::Name {

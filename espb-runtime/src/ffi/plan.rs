@@ -2,13 +2,17 @@
 //! time from the module's callback (`cbmeta`) and pointer (`immeta`)
 //! metadata.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
 
 use espb_format::{ArgPlace, FuncType, Module, PtrMeta, ValType};
 
-use super::cif::Cif;
+use super::backend::Sig;
 use super::LinkError;
+use crate::sync::{Arc, Lock};
 
 #[derive(Debug, Clone)]
 pub(crate) enum FieldKind {
@@ -44,9 +48,9 @@ pub(crate) struct Plan {
     pub ty: FuncType,
     pub params: Vec<ParamKind>,
     /// Prepared at link time for a fixed-arity native.
-    pub cif: Option<Arc<Cif>>,
+    pub sig: Option<Arc<Sig>>,
     /// Variadic natives: one interface per distinct call-site signature.
-    pub var_cifs: Mutex<HashMap<FuncType, Arc<Cif>>>,
+    pub var_sigs: Lock<BTreeMap<FuncType, Arc<Sig>>>,
 }
 
 impl Plan {
@@ -130,27 +134,27 @@ impl Plan {
                 set_place(&mut params, &ty, ud, FieldKind::UserData).map_err(&err)?;
             }
         }
-        let cif = if ty.variadic {
+        let sig = if ty.variadic {
             None
         } else {
-            Some(Arc::new(Cif::new(&ty, None).map_err(&err)?))
+            Some(Arc::new(Sig::new(&ty, None).map_err(&err)?))
         };
         Ok(Plan {
             name,
             addr,
             ty,
             params,
-            cif,
-            var_cifs: Mutex::new(HashMap::new()),
+            sig,
+            var_sigs: Lock::new(BTreeMap::new()),
         })
     }
 
     /// The call interface for a call site's signature.
-    pub fn cif_for(&self, site: &FuncType) -> Result<Arc<Cif>, String> {
-        if let Some(c) = &self.cif {
+    pub fn sig_for(&self, site: &FuncType) -> Result<Arc<Sig>, String> {
+        if let Some(c) = &self.sig {
             return Ok(c.clone());
         }
-        let mut cache = self.var_cifs.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = self.var_sigs.lock();
         if let Some(c) = cache.get(site) {
             return Ok(c.clone());
         }
@@ -162,7 +166,7 @@ impl Plan {
                 self.name
             ));
         }
-        let c = Arc::new(Cif::new(site, Some(fixed))?);
+        let c = Arc::new(Sig::new(site, Some(fixed))?);
         cache.insert(site.clone(), c.clone());
         Ok(c)
     }

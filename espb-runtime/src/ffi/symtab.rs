@@ -1,6 +1,8 @@
 //! Fast-symbol tables bound to native addresses: the `.espbsym` list plus
 //! one address per slot (NULL for an entry configured out).
 
+use alloc::vec::Vec;
+
 use espb_format::symtab::{SymTabError, SymbolTable};
 
 /// A symbol table whose slots hold native function addresses.
