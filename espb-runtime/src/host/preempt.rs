@@ -20,7 +20,7 @@ use std::time::Duration;
 use crate::imports::Safepoint;
 use crate::trap::Trap;
 
-use super::kernel::{earliest_deadline, unwind, wake_expired, Kernel, State, TaskId};
+use super::kernel::{earliest_deadline, unwind, wake_expired, EndReason, Kernel, State, TaskId};
 
 /// Device time one call or backward branch of module code costs in virtual
 /// time (ns): 1 µs, about what an interpreted loop iteration or call takes
@@ -96,6 +96,11 @@ impl Kernel {
     /// (delays, timeouts, timers, esp_timer alarms), the tick's time slice,
     /// the task watchdog. Switches they ask for are left pending.
     pub fn clock_interrupts(&self, g: &mut State, now: u64) {
+        if self.run_for_us.is_some_and(|l| now >= l) {
+            // `run_for` (`--time-limit`) also stops a task that never yields.
+            self.end(g, EndReason::TimeLimit);
+            return;
+        }
         let woken = wake_expired(g, now);
         let running = g.running.map(|r| g.tasks[r].prio);
         if let (Some(w), Some(r)) = (woken, running) {
