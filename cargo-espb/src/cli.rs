@@ -100,6 +100,20 @@ pub struct RunArgs {
     /// Function to call (default: the project's entry, else `app_main` or `main`).
     #[arg(long, value_name = "FN")]
     pub entry: Option<String>,
+    /// End the run after this much device time (virtual or real).
+    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
+    pub time_limit: Option<f64>,
+    /// CONFIG_FREERTOS_HZ the module was built with (default: the project's
+    /// sdkconfig, else 100).
+    #[arg(long, value_name = "HZ", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub tick_hz: Option<u32>,
+    /// Task watchdog timeout; 0 turns it off (default: the project's
+    /// sdkconfig, else 5).
+    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
+    pub wdt_timeout: Option<f64>,
+    /// A task watchdog timeout aborts the run (CONFIG_ESP_TASK_WDT_PANIC).
+    #[arg(long)]
+    pub wdt_panic: bool,
     /// Arguments for a C `main(int argc, char **argv)`.
     #[arg(last = true)]
     pub args: Vec<String>,
@@ -134,4 +148,15 @@ pub struct FlashArgs {
     /// Baud rate for esptool.
     #[arg(short, long)]
     pub baud: Option<u32>,
+}
+
+/// A duration in seconds: finite, not negative, at most a year.
+fn seconds(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !v.is_finite() || !(0.0..=31_536_000.0).contains(&v) {
+        return Err(format!("`{s}` is not between 0 and a year of seconds"));
+    }
+    Ok(v)
 }

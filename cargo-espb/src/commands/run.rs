@@ -3,6 +3,7 @@
 //! becomes the process's; a trap is a diagnostic naming the C line.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use espb_runtime::host::{self, EndReason, HostConfig, RunError};
 use espb_runtime::{Module, Output, Trap};
@@ -16,7 +17,7 @@ use crate::cli::RunArgs;
 pub const EXIT_TRAP: u8 = 101;
 
 pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
-    let (module_path, entry, src_root) = if args.compile.files.is_empty() {
+    let (module_path, entry, src_root, sdkconfig) = if args.compile.files.is_empty() {
         let p = cx.project()?.ok_or_else(|| not_in_project(cx))?;
         let built = build::build_project(cx, &p, &args.compile)?;
         // `app_main` is also the host platform's default, which falls back
@@ -26,6 +27,7 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
             built.module,
             args.entry.clone().or(configured),
             p.root.clone(),
+            Sdkconfig::read(&p.root),
         )
     } else if args.compile.files.len() == 1
         && args.compile.files[0]
@@ -36,12 +38,81 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
             cx.cwd.join(&args.compile.files[0]),
             args.entry.clone(),
             cx.cwd.clone(),
+            Sdkconfig::default(),
         )
     } else {
         let built = build::build_files(cx, &args.compile)?;
-        (built.module, args.entry.clone(), cx.cwd.clone())
+        (
+            built.module,
+            args.entry.clone(),
+            cx.cwd.clone(),
+            Sdkconfig::default(),
+        )
     };
-    execute(cx, &module_path, entry, args, &src_root)
+    execute(cx, &module_path, entry, args, &src_root, &sdkconfig)
+}
+
+/// The ESP-IDF settings of a project's `sdkconfig` (else its
+/// `sdkconfig.defaults`) that the host platform follows: tick rate and task
+/// watchdog.
+#[derive(Default)]
+struct Sdkconfig {
+    values: std::collections::BTreeMap<String, String>,
+}
+
+impl Sdkconfig {
+    fn read(root: &Path) -> Sdkconfig {
+        let mut values = std::collections::BTreeMap::new();
+        for name in ["sdkconfig", "sdkconfig.defaults"] {
+            let Ok(text) = std::fs::read_to_string(root.join(name)) else {
+                continue;
+            };
+            for line in text.lines() {
+                let line = line.trim();
+                if let Some(key) = line
+                    .strip_prefix("# ")
+                    .and_then(|l| l.strip_suffix(" is not set"))
+                {
+                    values.insert(key.to_string(), "n".to_string());
+                } else if let Some((k, v)) = line.split_once('=') {
+                    if !line.starts_with('#') {
+                        values.insert(k.trim().to_string(), v.trim().trim_matches('"').to_string());
+                    }
+                }
+            }
+            break;
+        }
+        Sdkconfig { values }
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
+    fn on(&self, key: &str) -> Option<bool> {
+        self.get(key).map(|v| v == "y")
+    }
+
+    /// Applies `CONFIG_FREERTOS_HZ` and the `CONFIG_ESP_TASK_WDT_*` keys.
+    fn apply(&self, cfg: &mut HostConfig) {
+        if let Some(hz) = self.get("CONFIG_FREERTOS_HZ").and_then(|v| v.parse().ok()) {
+            cfg.tick_hz = hz;
+        }
+        if let Some(s) = self
+            .get("CONFIG_ESP_TASK_WDT_TIMEOUT_S")
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            cfg.watchdog = Some(Duration::from_secs(s));
+        }
+        if self.on("CONFIG_ESP_TASK_WDT_EN") == Some(false)
+            || self.on("CONFIG_ESP_TASK_WDT_INIT") == Some(false)
+        {
+            cfg.watchdog = None;
+        }
+        if let Some(p) = self.on("CONFIG_ESP_TASK_WDT_PANIC") {
+            cfg.watchdog_panic = p;
+        }
+    }
 }
 
 fn execute(
@@ -50,6 +121,7 @@ fn execute(
     entry: Option<String>,
     args: &RunArgs,
     src_root: &Path,
+    sdkconfig: &Sdkconfig,
 ) -> Result<u8> {
     let bytes = std::fs::read(path).map_err(|e| miette!("reading {}: {e}", path.display()))?;
     let module = Module::parse(&bytes).map_err(|e| {
@@ -59,13 +131,22 @@ fn execute(
             path.display()
         )
     })?;
-    let config = HostConfig {
+    let mut config = HostConfig {
         virtual_time: args.virtual_time,
         entry,
         args: args.args.clone(),
         output: Output::Stdout,
+        run_for: args.time_limit.map(Duration::from_secs_f64),
         ..HostConfig::default()
     };
+    sdkconfig.apply(&mut config);
+    if let Some(hz) = args.tick_hz {
+        config.tick_hz = hz;
+    }
+    if let Some(s) = args.wdt_timeout {
+        config.watchdog = (s > 0.0).then(|| Duration::from_secs_f64(s));
+    }
+    config.watchdog_panic |= args.wdt_panic;
     cx.rep.verbose_status(
         "Running",
         &format!("{} on the host platform", path.display()),
@@ -88,6 +169,13 @@ fn execute(
             }
             EndReason::Restart => {
                 cx.rep.note_once("the module called esp_restart(); the run ends here");
+                Ok(0)
+            }
+            EndReason::TimeLimit => {
+                cx.rep.note_once(&format!(
+                    "the run ended: the time limit ({} s of device time) was reached",
+                    args.time_limit.unwrap_or_default()
+                ));
                 Ok(0)
             }
             _ => Ok(status.code() as u8),
