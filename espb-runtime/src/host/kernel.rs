@@ -627,8 +627,7 @@ impl Kernel {
     /// task) failed: on the device that is a crash in an interrupt.
     pub fn foreign_failed(&self, trap: &Trap) {
         let mut g = self.lock();
-        let thread = std::thread::current();
-        let name = thread.name().unwrap_or("unnamed").to_string();
+        let name = thread_name();
         self.end(
             &mut g,
             EndReason::Trapped {
@@ -800,18 +799,11 @@ impl Kernel {
             }
             // Idle: the IDLE task runs (and feeds the watchdog) until the
             // next deadline.
-            let next = earliest_deadline(&g);
-            let next = match (next, self.run_for_us) {
-                (Some(n), Some(l)) => Some(n.min(l)),
-                (None, Some(l)) if !self.virtual_time => Some(l),
-                (n, _) => n,
-            };
-            let keep_waiting = self.wait_for_natives || g.foreign_seen;
+            let next = earliest_deadline(&g).map(|n| self.run_for_us.map_or(n, |l| n.min(l)));
             match next {
                 Some(t) if self.virtual_time => {
                     g.vnow = t.max(g.vnow);
-                    let now = g.vnow;
-                    let idle = g.idle;
+                    let (idle, now) = (g.idle, g.vnow);
                     g.wdt.idle_ran(idle, now);
                 }
                 Some(t) => {
@@ -831,12 +823,13 @@ impl Kernel {
                         .collect();
                     if alive.is_empty() {
                         self.end(&mut g, EndReason::Finished);
-                    } else if keep_waiting {
+                    } else if self.wait_for_natives || g.foreign_seen {
                         // Native threads may still call in: wait for them (or
                         // for `run_for`, `HostHandle::stop`).
+                        let wait = self.run_for_us.map_or(100_000, |l| l.saturating_sub(now));
                         g = self
                             .cv
-                            .wait_timeout(g, Duration::from_millis(100))
+                            .wait_timeout(g, Duration::from_micros(wait.clamp(1, 100_000)))
                             .unwrap_or_else(|e| e.into_inner())
                             .0;
                     } else {
@@ -877,14 +870,24 @@ impl Kernel {
 
 /// The error of a call a native thread (no task) may not make, naming it.
 pub(crate) fn outside_task(why: &str) -> Trap {
-    let thread = std::thread::current();
-    let name = thread.name().unwrap_or("unnamed");
+    let name = thread_name();
     Trap::host(format!(
         "{}: called from native thread \"{name}\", which is not a FreeRTOS task, and {why}; \
          outside a task only calls that never wait are allowed (the ...FromISR functions, \
          a timeout of 0), as in an ESP-IDF interrupt",
         call_name()
     ))
+}
+
+/// The calling thread's name: Rust's, else the OS's (a native library's
+/// thread named with `pthread_setname_np`).
+fn thread_name() -> String {
+    if let Some(n) = std::thread::current().name() {
+        return n.to_string();
+    }
+    std::fs::read_to_string("/proc/thread-self/comm")
+        .map(|s| s.trim_end().to_string())
+        .unwrap_or_else(|_| "unnamed".into())
 }
 
 /// Registers `obj` and returns its handle.
