@@ -36,6 +36,7 @@ fire and wait: 0
 got 1 (sent while main was in the native call)
 got 2 (sent while main was in the native call)
 shared 12000
+high got 3 while main computed
 ";
     let _serial = host_natives::serial();
     for opt in OPTS {

@@ -1,6 +1,7 @@
 // A native library's own threads (no FreeRTOS task) call back into the
 // module and use FreeRTOS as ESP-IDF allows in an interrupt.
 #include <stdio.h>
+#include "esp_timer.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/queue.h"
 #include "freertos/task.h"
@@ -47,6 +48,21 @@ static void on_event(void *ud, int v)
     }
 }
 
+static volatile int high_got;
+
+// Woken by the native thread's FromISR calls while main computes: it must
+// preempt main, as after an interrupt.
+static void high(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 3; i++) {
+        int v;
+        xQueueReceive(q, &v, portMAX_DELAY);
+        high_got++;
+    }
+    vTaskDelete(NULL);
+}
+
 static void receive(int n, const char *how)
 {
     for (int i = 0; i < n; i++) {
@@ -81,6 +97,14 @@ void app_main(void)
     }
     wk_join();
     printf("shared %u\n", shared);
+    mode = 0;
+    xTaskCreate(high, "high", 2048, NULL, 5, NULL);
+    wk_start(3, 20000);
+    int64_t until = esp_timer_get_time() + 2000000;
+    while (high_got < 3 && esp_timer_get_time() < until) {
+    }
+    printf("high got %d while main computed\n", high_got);
+    wk_join();
 }
 
 // Other entries: a native thread that calls what needs a task.
