@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 typedef void (*event_cb)(void *ud, int value);
@@ -95,3 +97,18 @@ long wk_pump_stop(void)
     pthread_join(pump, NULL);
     return atomic_load(&pumped);
 }
+
+/* Plain natives a hostile module passes bad pointers to. */
+int wk_fill(char *buf, int n, int c) { memset(buf, c, (size_t)n); return n; }
+int wk_strlen(const char *s) { return (int)strlen(s); }
+struct wk_obj { int id; };
+int wk_obj_new(int id, struct wk_obj **out)
+{
+    struct wk_obj *o = malloc(sizeof *o);
+    if (!o)
+        return -1;
+    o->id = id;
+    *out = o;
+    return 0;
+}
+int wk_obj_id(const struct wk_obj *o) { return o ? o->id : -1; }
