@@ -85,7 +85,7 @@ fn natives_and_builtins_at_the_edge_of_linear_memory() {
         let module = Module::parse(&bytes).unwrap();
         let inst = instance(&module);
         let mem = inst.memory();
-        let end = mem.len() as u32;
+        let end = mem.len();
         let call =
             |f: &str, a: u32, n: i32| inst.call_i32(f, &[Value::I32(a as i32), Value::I32(n)]);
         let call1 = |f: &str, a: u32| inst.call_i32(f, &[Value::I32(a as i32)]);
