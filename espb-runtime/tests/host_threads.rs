@@ -4,6 +4,7 @@
 //! naming the call, and nothing deadlocks.
 #![cfg(feature = "host")]
 
+mod ffi_util;
 mod host_natives;
 mod host_util;
 

@@ -5,6 +5,7 @@
 //! (but the few hundred bytes per callback native code may still call).
 #![cfg(feature = "host")]
 
+mod ffi_util;
 mod host_natives;
 mod host_util;
 

@@ -7,6 +7,7 @@
 //! to the edge are checked unchanged after each refused call.
 #![cfg(feature = "host")]
 
+mod ffi_util;
 mod host_natives;
 mod host_util;
 

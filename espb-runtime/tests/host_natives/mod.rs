@@ -1,10 +1,8 @@
 //! Shared by the host-platform tests with native code: the `workers` native
 //! library (threads of its own that call module callbacks) linked into a
-//! host run.
+//! host run. A test using it declares `mod ffi_util;` beside it.
 #![allow(dead_code)]
 
-use std::path::Path;
-use std::process::Command;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use espb_runtime::ffi::{self, FfiState, Library, Natives};
@@ -25,25 +23,7 @@ pub fn serial() -> MutexGuard<'static, ()> {
 /// `tests/ffi_c/workers.c`, built once per test process.
 pub fn workers() -> Library {
     static LIB: OnceLock<Library> = OnceLock::new();
-    *LIB.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("host_natives");
-        std::fs::create_dir_all(&dir).unwrap();
-        let so = dir.join(format!("libworkers-{}.so", std::process::id()));
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ffi_c/workers.c");
-        let out = Command::new("clang-19")
-            .args(["-shared", "-fPIC", "-O2", "-pthread", "-w"])
-            .arg(src)
-            .arg("-o")
-            .arg(&so)
-            .output()
-            .expect("clang-19 runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Library::open(so.to_str().unwrap()).unwrap()
-    })
+    *LIB.get_or_init(|| super::ffi_util::build_lib("workers"))
 }
 
 /// A function of the workers library, called from the test.

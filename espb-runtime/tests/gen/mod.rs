@@ -1,4 +1,5 @@
-//! Modules built from fuzzer bytes (`arbitrary::Unstructured`): every
+//! Modules built from bytes (`arbitrary::Unstructured`: the fuzzer's, or a
+//! seeded generator's in `tests/random_exec.rs`): every
 //! instruction of the opcode table, operands almost always in range (so most
 //! modules pass the validator and run), branch targets at instruction starts
 //! (so loops come out), a few registers preset to addresses inside linear
