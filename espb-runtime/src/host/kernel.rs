@@ -715,6 +715,9 @@ impl Kernel {
         t.state = TState::Deleted;
         t.killed = true;
         t.wake_at = None;
+        // A critical section dies with its task (native threads waiting to
+        // enter theirs go on).
+        t.critical = 0;
         if g.running == Some(id) {
             g.running = None;
             g.switch_pending = false;
