@@ -201,7 +201,7 @@ impl Imports {
         &mut self,
         f: impl Fn(Safepoint, u64) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> &mut Imports {
-        self.safepoint = Some(Arc::new(f));
+        self.safepoint = Some(Arc::from(Box::new(f) as Box<SafepointHook>));
         self
     }
 
