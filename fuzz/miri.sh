@@ -12,5 +12,5 @@ export LLVM_SYS_191_PREFIX=${LLVM_SYS_191_PREFIX:-/usr/lib/llvm-19}
 export MIRIFLAGS="${MIRIFLAGS:-} -Zmiri-env-forward=ESPB_RANDOM_ITERS"
 cargo +nightly miri test -p espb-runtime --lib
 cargo +nightly miri test -p espb-runtime --test opcodes --test traps --test memory \
-  --test smoke --test threads --test builtins
+  --test smoke --test threads --test builtins --test safepoint
 ESPB_RANDOM_ITERS=${ESPB_MIRI_RANDOM:-60} cargo +nightly miri test -p espb-runtime --test random_exec
