@@ -22,6 +22,24 @@ fn main() {
     }
     println!("cargo::rustc-check-cfg=cfg(espb_tail_dispatch)");
     println!("cargo::rustc-check-cfg=cfg(espb_prefetch)");
+    println!("cargo::rustc-check-cfg=cfg(espb_ilp32f)");
+    // The RISC-V hard-float ABI (ESP32-P4's `riscv32imafc-*` targets use
+    // ilp32f). rustc does not report the `f` feature as a cfg, so the ISA
+    // part of the target name decides; ESPB_RISCV_ILP32F=0/1 overrides.
+    println!("cargo::rerun-if-env-changed=ESPB_RISCV_ILP32F");
+    let target = std::env::var("TARGET").unwrap_or_default();
+    let isa_has_f = target
+        .strip_prefix("riscv32")
+        .and_then(|rest| rest.split('-').next())
+        .is_some_and(|isa| isa.contains('f'));
+    let ilp32f = match std::env::var("ESPB_RISCV_ILP32F").as_deref() {
+        Ok("1") => true,
+        Ok("0") => false,
+        _ => isa_has_f,
+    };
+    if ilp32f {
+        println!("cargo::rustc-cfg=espb_ilp32f");
+    }
     let opt = std::env::var("OPT_LEVEL").unwrap_or_default();
     let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let optimising = matches!(opt.as_str(), "2" | "3" | "s" | "z");

@@ -66,7 +66,7 @@ pub struct CompileArgs {
     /// Optimisation level: 0, 1, 2, 3, s, z (overrides `build.opt-level`).
     #[arg(short = 'O', value_name = "LEVEL")]
     pub opt: Option<OptLevel>,
-    /// Where to write the module (default: build/espb/<name>.espb in a project,
+    /// Where to write the module (default: espb-build/<name>.espb in a project,
     /// <first file>.espb outside one).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -79,6 +79,36 @@ pub struct CompileArgs {
     /// Leave out line tables (traps then name only the bytecode offset).
     #[arg(long)]
     pub no_debug_lines: bool,
+    /// Extra compiler flags, split like a shell does (`--cflags "-std=gnu89 -fwrapv"`);
+    /// repeatable, added after `build.cflags`.
+    #[arg(long, value_name = "FLAGS", allow_hyphen_values = true)]
+    pub cflags: Vec<String>,
+    /// Extra `.hints` file (repeatable; in a project, after `ffi.hints`).
+    #[arg(long, value_name = "FILE")]
+    pub hints: Vec<PathBuf>,
+    /// Shadow stack per task, in bytes (`64K`, `1M`; overrides `memory.stack-size`).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub stack_size: Option<u32>,
+    /// Module heap, in bytes (`64K`, `16M`; overrides `memory.heap-size`).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub heap_size: Option<u32>,
+}
+
+/// A byte count: digits with an optional `K`/`M`/`G` (binary) suffix.
+pub fn parse_size(s: &str) -> Result<u32, String> {
+    let t = s.trim();
+    let (digits, mult) = match t.char_indices().last() {
+        Some((i, c)) if c.eq_ignore_ascii_case(&'k') => (&t[..i], 1u64 << 10),
+        Some((i, c)) if c.eq_ignore_ascii_case(&'m') => (&t[..i], 1 << 20),
+        Some((i, c)) if c.eq_ignore_ascii_case(&'g') => (&t[..i], 1 << 30),
+        _ => (t, 1),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (bytes, or a number with K, M or G)"))?;
+    n.checked_mul(mult)
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or_else(|| format!("`{s}` is too large (at most 4G - 1 bytes)"))
 }
 
 #[derive(Debug, Args)]
@@ -100,23 +130,57 @@ pub struct RunArgs {
     /// Function to call (default: the project's entry, else `app_main` or `main`).
     #[arg(long, value_name = "FN")]
     pub entry: Option<String>,
-    /// End the run after this much device time (virtual or real).
-    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
-    pub time_limit: Option<f64>,
+    /// Run on the RISC-V runtime as the chip carries it, under qemu-riscv32
+    /// (esp32c3, esp32c2, esp32c6, esp32h2, esp32c5, esp32c61, esp32p4):
+    /// plain C and libc, no FreeRTOS.
+    #[arg(long, value_name = "CHIP")]
+    pub qemu: Option<String>,
+    /// Stop the run after this many seconds (device time with
+    /// `--virtual-time`, and wall time in any case); exit status 124.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub time_limit: Option<std::time::Duration>,
     /// CONFIG_FREERTOS_HZ the module was built with (default: the project's
     /// sdkconfig, else 100).
     #[arg(long, value_name = "HZ", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub tick_hz: Option<u32>,
     /// Task watchdog timeout; 0 turns it off (default: the project's
     /// sdkconfig, else 5).
-    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
-    pub wdt_timeout: Option<f64>,
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub wdt_timeout: Option<std::time::Duration>,
     /// A task watchdog timeout aborts the run (CONFIG_ESP_TASK_WDT_PANIC).
     #[arg(long)]
     pub wdt_panic: bool,
     /// Arguments for a C `main(int argc, char **argv)`.
     #[arg(last = true)]
     pub args: Vec<String>,
+}
+
+/// A positive number of seconds (fractions allowed).
+/// The watchdog's timeout in seconds; 0 turns it off.
+pub fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !(v >= 0.0 && v.is_finite()) {
+        return Err(format!(
+            "`{s}`: the watchdog timeout must be 0 (off) or a positive number of seconds"
+        ));
+    }
+    std::time::Duration::try_from_secs_f64(v).map_err(|e| format!("`{s}`: {e}"))
+}
+
+pub fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !(v > 0.0 && v.is_finite()) {
+        return Err(format!(
+            "`{s}`: the time limit must be a positive number of seconds"
+        ));
+    }
+    std::time::Duration::try_from_secs_f64(v).map_err(|e| format!("`{s}`: {e}"))
 }
 
 #[derive(Debug, Args)]
@@ -150,13 +214,3 @@ pub struct FlashArgs {
     pub baud: Option<u32>,
 }
 
-/// A duration in seconds: finite, not negative, at most a year.
-fn seconds(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .parse()
-        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
-    if !v.is_finite() || !(0.0..=31_536_000.0).contains(&v) {
-        return Err(format!("`{s}` is not between 0 and a year of seconds"));
-    }
-    Ok(v)
-}

@@ -264,6 +264,34 @@ fn window_constants(f: &Func) -> std::collections::HashMap<VReg, (espb_format::O
     out
 }
 
+/// An empty loop (`for (;;);`, or empty blocks branching round in a
+/// circle) has no block to forward to: one block of each such cycle stays,
+/// and the others lead to it.
+fn break_forwarding_cycles(forward: &mut [Option<BlockId>]) {
+    let n = forward.len();
+    // 0: not visited, 1: on the current chain, 2: done.
+    let mut state = vec![0u8; n];
+    for start in 0..n {
+        let mut chain = Vec::new();
+        let mut b = start;
+        while state[b] == 0 {
+            state[b] = 1;
+            chain.push(b);
+            match forward[b] {
+                Some(t) if (t as usize) < n => b = t as usize,
+                _ => break,
+            }
+        }
+        if state[b] == 1 && forward[b].is_some() {
+            // `b` is on the chain just walked: a cycle through it.
+            forward[b] = None;
+        }
+        for c in chain {
+            state[c] = 2;
+        }
+    }
+}
+
 pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
     let col = &alloc.color;
     let remat = window_constants(f);
@@ -280,7 +308,7 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
     };
     // Blocks that become empty after allocation (edge blocks whose copies
     // coalesced away) are skipped: branches go straight to where they lead.
-    let forward: Vec<Option<BlockId>> = f
+    let mut forward: Vec<Option<BlockId>> = f
         .blocks
         .iter()
         .map(|blk| match blk.term {
@@ -288,6 +316,7 @@ pub fn emit(f: &Func, alloc: &Allocation) -> Result<Emitted, String> {
             _ => None,
         })
         .collect();
+    break_forwarding_cycles(&mut forward);
     let resolve = |mut b: BlockId| {
         for _ in 0..f.blocks.len() {
             match forward[b as usize] {

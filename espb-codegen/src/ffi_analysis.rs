@@ -1616,7 +1616,14 @@ pub fn run(
             pointers: Vec::new(),
             notes: analysed.notes.clone(),
         };
-        let entry = hints.get(&*imp.name);
+        // An unprototyped declaration (`int printf();`, K&R C) names no
+        // parameters for a bundled entry to describe: the analysis of the
+        // call sites stands alone. A user entry still applies (and is
+        // checked) as written.
+        let unprototyped = sig.variadic && sig.params.is_empty();
+        let entry = hints
+            .get(&*imp.name)
+            .filter(|e| !(e.bundled && unprototyped));
         if let Some(e) = entry {
             if let Err(msg) = e.hints.check(&imp.name, &sig) {
                 diags.push(

@@ -9,6 +9,7 @@ use espb_format::{DataSegment, MAX_LINEAR_END, NULL_GUARD};
 use crate::consts;
 use crate::ctx::Ctx;
 use crate::diag::Diagnostic;
+use crate::libc_data;
 use crate::llvm::{LLVMValueKind, Val};
 
 pub struct Data {
@@ -69,6 +70,35 @@ pub fn layout(ctx: &mut Ctx, diags: &mut Vec<Diagnostic>) -> Data {
         .iter()
         .map(|&g| (g, place(ctx, &mut addr, g)))
         .collect();
+    // The C library's data objects the module reads (`_ctype_`, `stdout`
+    // through `_impure_ptr`): the translator's own copies.
+    let wanted: Vec<Val> = m
+        .globals()
+        .into_iter()
+        .filter(|g| g.is_declaration() && libc_data::provides(&g.name()))
+        .collect();
+    let mut synthesised: Vec<(u32, Vec<u8>)> = Vec::new();
+    if !wanted.is_empty() {
+        let needs_reent = wanted.iter().any(|g| g.name().contains("impure_ptr"));
+        let reent = if needs_reent {
+            addr = addr.div_ceil(8) * 8;
+            let a = addr as u32;
+            addr += libc_data::reent_size() as u64;
+            synthesised.extend(libc_data::image("__espb_reent", a, a).map(|(b, _)| (a, b)));
+            a
+        } else {
+            0
+        };
+        for g in wanted {
+            if let Some((bytes, align)) = libc_data::image(&g.name(), 0, reent) {
+                addr = addr.div_ceil(align as u64) * align as u64;
+                let a = addr as u32;
+                addr += bytes.len() as u64;
+                ctx.globals.insert(g, a);
+                synthesised.push((a, bytes));
+            }
+        }
+    }
     let init_end = addr;
     for &g in &zero {
         place(ctx, &mut addr, g);
@@ -96,6 +126,10 @@ pub fn layout(ctx: &mut Ctx, diags: &mut Vec<Diagnostic>) -> Data {
                 e
             )));
         }
+    }
+    for (a, bytes) in synthesised {
+        let at = (a - NULL_GUARD) as usize;
+        buf[at..at + bytes.len()].copy_from_slice(&bytes);
     }
     let mut segments = Vec::new();
     if !buf.is_empty() {

@@ -10,8 +10,8 @@ use std::borrow::Cow;
 
 use espb_format::{func_flags, Export, FuncLines, Function, LineTables, MemoryReq, Module};
 use inkwell::context::Context;
-use inkwell::memory_buffer::MemoryBuffer;
 
+mod asm;
 mod atomic_libcalls;
 mod consts;
 mod cse;
@@ -23,8 +23,10 @@ mod ffi_analysis;
 mod fuse;
 mod globals;
 pub mod hints;
+mod input;
 mod intrinsics;
 mod ir;
+mod libc_data;
 mod liveness;
 mod llvm;
 mod lower;
@@ -123,14 +125,7 @@ pub fn translate_with_stats(
     opts: &Options,
 ) -> Result<(Module<'static>, Stats), Diagnostics> {
     let context = Context::create();
-    let buf = MemoryBuffer::create_from_memory_range_copy(bitcode, "input.bc");
-    let module =
-        inkwell::module::Module::parse_bitcode_from_buffer(&buf, &context).map_err(|e| {
-            Diagnostics::single(Diagnostic::new(format!(
-                "cannot read LLVM bitcode: {}",
-                e.to_string().trim()
-            )))
-        })?;
+    let module = input::parse(&context, bitcode).map_err(Diagnostics::single)?;
     module.verify().map_err(|e| {
         Diagnostics::single(Diagnostic::new(format!(
             "invalid LLVM IR: {}",

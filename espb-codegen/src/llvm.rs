@@ -465,6 +465,28 @@ impl Val {
         // SAFETY: a call.
         Val(unsafe { LLVMGetCalledValue(self.0) })
     }
+    /// Function types of the calls that call this function directly, and
+    /// whether it has any other use (its address taken).
+    pub fn call_site_types(self) -> (Vec<Ty>, bool) {
+        let mut types = Vec::new();
+        let mut other = false;
+        // SAFETY: walking the use list of a live value.
+        let mut u = unsafe { LLVMGetFirstUse(self.0) };
+        while !u.is_null() {
+            // SAFETY: `u` is a use of this value.
+            let user = Val(unsafe { LLVMGetUser(u) });
+            // SAFETY: class check on any value.
+            let is_call = unsafe { !LLVMIsACallInst(user.0).is_null() };
+            if is_call && user.called_value() == self {
+                types.push(user.called_fn_type());
+            } else {
+                other = true;
+            }
+            // SAFETY: `u` is a live use.
+            u = unsafe { LLVMGetNextUse(u) };
+        }
+        (types, other)
+    }
     pub fn called_fn_type(self) -> Ty {
         // SAFETY: a call.
         Ty(unsafe { LLVMGetCalledFunctionType(self.0) })
@@ -484,6 +506,20 @@ impl Val {
     pub fn is_inline_asm(self) -> bool {
         // SAFETY: class check on any value.
         unsafe { !LLVMIsAInlineAsm(self.0).is_null() }
+    }
+    /// The template and constraint string of an inline-asm value.
+    pub fn inline_asm(self) -> Option<(String, String)> {
+        if !self.is_inline_asm() {
+            return None;
+        }
+        let (mut al, mut cl) = (0usize, 0usize);
+        // SAFETY: `self` is an InlineAsm (checked above); the strings are
+        // owned by it and copied at once.
+        unsafe {
+            let a = LLVMGetInlineAsmAsmString(self.0, &mut al);
+            let c = LLVMGetInlineAsmConstraintString(self.0, &mut cl);
+            Some((cstr_lossy(a, al), cstr_lossy(c, cl)))
+        }
     }
     /// Source position from debug info, if any.
     pub fn debug_loc(self) -> Option<(String, u32)> {

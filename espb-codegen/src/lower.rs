@@ -290,7 +290,7 @@ impl<'a> FnLower<'a> {
         }
     }
 
-    fn leaves(&self, t: Ty) -> R<Vec<(Sc, u32)>> {
+    pub fn leaves(&self, t: Ty) -> R<Vec<(Sc, u32)>> {
         types::leaves(&self.ctx.m, t).map_err(|e| e.0)
     }
 
@@ -1361,7 +1361,10 @@ impl<'a> FnLower<'a> {
         if terms.is_empty() {
             if let Some(&off) = self.frame_vals.get(&base) {
                 let n = off as i64 + const_off;
-                if (0..u32::MAX as i64).contains(&n) {
+                // A frame address must lie inside the frame; one past the
+                // end of a local array (valid C) is computed from the
+                // array's address instead.
+                if (0..self.f.frame_size as i64).contains(&n) {
                     self.frame_vals.insert(i, n as u32);
                     return Ok(());
                 }
@@ -1476,7 +1479,7 @@ impl<'a> FnLower<'a> {
     fn call(&mut self, i: Val) -> R<()> {
         let callee = i.called_value();
         if callee.is_inline_asm() {
-            return Err("inline assembly is not supported".into());
+            return self.inline_asm(i, callee);
         }
         let mut target = callee;
         while target.kind() == LLVMValueKind::LLVMGlobalAliasValueKind {
@@ -1543,39 +1546,32 @@ impl<'a> FnLower<'a> {
             }
             Callee::Func(idx)
         } else if target.is_function() {
-            let import = self.ctx.import_of(target)?;
             let decl = target.global_value_type();
-            if decl.fn_vararg() {
-                let mut site = types::signature(&self.ctx.m, decl).map_err(|e| e.0)?;
-                site.variadic = false;
-                for &(v, sc) in &var {
-                    fixed.push(v);
-                    site.params.push(match sc {
-                        Sc::F32 => {
-                            return Err(
-                                "float passed to a variadic function without promotion".into()
-                            )
-                        }
-                        s => s.val_type(),
-                    });
+            if decl.fn_vararg() && decl.fn_params().is_empty() && !fty.fn_vararg() {
+                // `extern int puts();`: an unprototyped declaration (C has
+                // no variadic function without a fixed parameter). The call
+                // sites say what the function takes: when they all agree,
+                // that is the import's signature; otherwise each passes its
+                // own exact arguments, as to a variadic function.
+                let sig = types::signature(&self.ctx.m, fty).map_err(|e| e.0)?;
+                let (sites, other_uses) = target.call_site_types();
+                let ty = self.ctx.intern_type(sig);
+                if !other_uses && sites.iter().all(|&t| t == fty) {
+                    Callee::Import(self.ctx.import_named(&target.name(), ty)?)
+                } else {
+                    Callee::ImportVar {
+                        import: self.ctx.import_of(target)?,
+                        ty,
+                    }
                 }
-                let ty = self.ctx.intern_type(site);
-                Callee::ImportVar { import, ty }
             } else {
-                if decl != fty {
-                    return Err(format!(
-                        "call to `{}` with a signature that differs from its declaration",
-                        target.name()
-                    ));
-                }
-                Callee::Import(import)
+                self.import_call(target, fty, decl, &var, &mut fixed)?
             }
         } else {
             let t = self.get1(callee)?;
             let sig = types::signature(&self.ctx.m, fty).map_err(|e| e.0)?;
             if fty.fn_vararg() {
-                let area = self.pack_varargs(&var);
-                fixed.push(area);
+                return self.variadic_indirect_call(i, t, sig, fixed, &var, shape, ret);
             }
             let ty = self.ctx.intern_type(sig);
             Callee::Indirect { ty, target: t }
@@ -1594,6 +1590,123 @@ impl<'a> FnLower<'a> {
                     Sc::Int(b) if is_import && b != 32 && b != 64 => self.mask(r, b),
                     _ => r,
                 };
+                self.vals.insert(i, vec![r]);
+            }
+            (RetShape::Pair(..), Some(r)) => {
+                let hi = self.imm(O::I64ShrUI, r, 32);
+                self.vals.insert(i, vec![r, hi]);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The callee of a direct call to imported function `target`: a
+    /// variadic one gets the call site's exact argument types.
+    fn import_call(
+        &mut self,
+        target: Val,
+        fty: Ty,
+        decl: Ty,
+        var: &[(VReg, Sc)],
+        fixed: &mut Vec<VReg>,
+    ) -> R<Callee> {
+        let import = self.ctx.import_of(target)?;
+        if decl.fn_vararg() {
+            let mut site = types::signature(&self.ctx.m, decl).map_err(|e| e.0)?;
+            site.variadic = false;
+            for &(v, sc) in var {
+                fixed.push(v);
+                site.params.push(match sc {
+                    Sc::F32 => {
+                        return Err("float passed to a variadic function without promotion".into())
+                    }
+                    s => s.val_type(),
+                });
+            }
+            let ty = self.ctx.intern_type(site);
+            Ok(Callee::ImportVar { import, ty })
+        } else {
+            if decl != fty {
+                return Err(format!(
+                    "call to `{}` with a signature that differs from its declaration",
+                    target.name()
+                ));
+            }
+            Ok(Callee::Import(import))
+        }
+    }
+
+    /// A variadic call through a pointer. A module function takes its
+    /// variadic arguments packed in memory behind a hidden pointer; a native
+    /// (`sprintf` taken by address) needs each one with its exact type, as a
+    /// direct call passes them. The pointer's range says which it is at run
+    /// time, so the call is made both ways on two paths.
+    #[allow(clippy::too_many_arguments)]
+    fn variadic_indirect_call(
+        &mut self,
+        i: Val,
+        target: VReg,
+        sig: espb_format::FuncType,
+        fixed: Vec<VReg>,
+        var: &[(VReg, Sc)],
+        shape: RetShape,
+        ret: Option<VReg>,
+    ) -> R<()> {
+        let mut site = sig.clone();
+        site.variadic = false;
+        for &(_, sc) in var {
+            if sc == Sc::F32 {
+                return Err("float passed to a variadic function without promotion".into());
+            }
+            site.params.push(sc.val_type());
+        }
+        let packed_ty = self.ctx.intern_type(sig);
+        let site_ty = self.ctx.intern_type(site);
+        let area = self.pack_varargs(var);
+        let to_module = self.new_block();
+        let to_native = self.new_block();
+        let join = self.new_block();
+        self.terminate(Term::CondBr {
+            cond: Cond::Cmp {
+                cmp: Cmp::GeU,
+                wide: false,
+                a: target,
+                b: Rhs::Imm(espb_format::FUNC_REF_BASE as i32),
+            },
+            t: to_module,
+            f: to_native,
+        });
+        self.f.has_calls = true;
+        for (block, ty, args, native) in [
+            (to_module, packed_ty, [&fixed[..], &[area]].concat(), false),
+            (
+                to_native,
+                site_ty,
+                [&fixed[..], &var.iter().map(|v| v.0).collect::<Vec<_>>()].concat(),
+                true,
+            ),
+        ] {
+            self.cur = block;
+            let r = ret.map(|_| self.vreg());
+            self.emit(Inst::Call {
+                callee: Callee::Indirect { ty, target },
+                args,
+                ret: r,
+            });
+            if let (Some(r), Some(dst)) = (r, ret) {
+                // A native may leave junk above a narrow result.
+                let r = match shape {
+                    RetShape::One(Sc::Int(b)) if native && b != 32 && b != 64 => self.mask(r, b),
+                    _ => r,
+                };
+                self.emit(Inst::Copy { dst, src: r });
+            }
+            self.terminate(Term::Br(join));
+        }
+        self.cur = join;
+        match (shape, ret) {
+            (RetShape::One(_), Some(r)) => {
                 self.vals.insert(i, vec![r]);
             }
             (RetShape::Pair(..), Some(r)) => {

@@ -528,7 +528,10 @@ pub fn allocate(f: &mut Func) -> Result<Allocation, String> {
                         .map(|&v| col[v as usize] as usize + 1)
                         .max()
                         .unwrap_or(0);
-                    regs_base = regs_base.max(b + win);
+                    // The window's base register must exist even when the
+                    // call passes and returns nothing (the validator checks
+                    // `base < regs`).
+                    regs_base = regs_base.max(b + (*win).max(1));
                     call_base.insert(*at, b as u16);
                 }
                 return Ok(Allocation {

@@ -182,7 +182,9 @@ fn task_with_parameter_and_handle_and_queue_receive_into_a_local() {
             vec![(0, Direction::In, SizeSpec::StrLen, false)],
             "{opt}"
         );
-        assert_eq!(report(&s, "printf").pointers[0].source, FfiSource::Analysis);
+        // The format: a string literal to the analysis, and the bundled
+        // libc entry says the same.
+        assert_eq!(report(&s, "printf").pointers[0].source, bundled("printf"));
         assert_eq!(emitted(&m, "vTaskDelete"), (vec![], vec![]), "{opt}");
     }
 }
@@ -414,7 +416,7 @@ fn unknown_natives_are_described_by_the_analysis_alone() {
             ),
             "{opt}"
         );
-        for r in &s.ffi {
+        for r in s.ffi.iter().filter(|r| r.name.starts_with("dev_")) {
             assert!(r.callbacks.iter().all(|c| c.source == FfiSource::Analysis));
             assert!(r.pointers.iter().all(|p| p.source == FfiSource::Analysis));
         }

@@ -30,6 +30,9 @@ pub struct Config {
     pub max_reentry: u32,
     /// Where `printf`, `puts` and `putchar` write.
     pub output: Output,
+    /// Where writes to `stderr` go; `None`: to `output`, as on a device
+    /// whose stdout and stderr share one UART.
+    pub error_output: Option<Output>,
     /// Run the module's start function in `Instance::new`.
     pub run_start: bool,
 }
@@ -46,6 +49,7 @@ impl Default for Config {
             max_call_depth: 10_000,
             max_reentry: 16,
             output: Output::default(),
+            error_output: None,
             run_start: true,
         }
     }

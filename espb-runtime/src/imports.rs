@@ -68,13 +68,25 @@ impl HostFunc {
     pub fn accepts(&self, ty: &FuncType) -> bool {
         let Some(s) = &self.sig else { return true };
         let norm = |t: ValType| if t == ValType::Ptr { ValType::I32 } else { t };
-        s.variadic == ty.variadic
-            && s.params.len() == ty.params.len()
-            && s.params
-                .iter()
-                .zip(&ty.params)
-                .all(|(a, b)| norm(*a) == norm(*b))
-            && s.result.map(norm) == ty.result.map(norm)
+        let prefix = |short: &[ValType], long: &[ValType]| {
+            short.len() <= long.len() && short.iter().zip(long).all(|(a, b)| norm(*a) == norm(*b))
+        };
+        if s.result.map(norm) != ty.result.map(norm) {
+            return false;
+        }
+        // An unprototyped declaration (`extern int puts();`, C has no
+        // variadic function without a fixed parameter): each call site
+        // passes its own exact arguments.
+        if ty.variadic && ty.params.is_empty() {
+            return true;
+        }
+        if s.variadic == ty.variadic {
+            return s.params.len() == ty.params.len() && prefix(&s.params, &ty.params);
+        }
+        // A variadic function declared without a prototype, whose call
+        // sites all pass the same arguments (the translator then imports it
+        // with those).
+        s.variadic && !ty.variadic && prefix(&s.params, &ty.params)
     }
 }
 
@@ -308,6 +320,14 @@ impl<'c> Caller<'c> {
     /// Writes to the instance's output sink.
     pub fn output(&self, bytes: &[u8]) {
         self.inst.config.output.write(bytes);
+    }
+
+    /// Writes to the instance's `stderr` sink.
+    pub fn error_output(&self, bytes: &[u8]) {
+        match &self.inst.config.error_output {
+            Some(o) => o.write(bytes),
+            None => self.output(bytes),
+        }
     }
 
     /// Calls module function `func` with raw argument registers, on this

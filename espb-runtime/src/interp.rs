@@ -171,7 +171,8 @@ fn host_call(
     // A native-reference call passes the callee value first.
     let pre = callee.is_some() as usize;
     let n = sig.params.len();
-    let mut small = [0u64; 16];
+    // Most calls have few arguments: a small buffer is cheap to clear.
+    let mut small = [0u64; 4];
     let mut heap_args: Vec<u64> = Vec::new();
     let buf: &mut [u64] = if n + pre <= small.len() {
         &mut small[..n + pre]
@@ -197,10 +198,12 @@ fn finish_host(
     abs: usize,
     args: &[u64],
 ) -> Result<(), Trap> {
+    // Borrowed, not cloned: a reference-count update is a critical section
+    // on cores without atomics.
     let f = match inst.imports.get(import as usize) {
-        Some(f) => f.f.clone(),
+        Some(f) => &f.f,
         None => match &inst.native_indirect {
-            Some(f) => f.f.clone(),
+            Some(f) => &f.f,
             None => return Err(Trap::host("no native-reference call handler")),
         },
     };
@@ -733,15 +736,25 @@ unsafe fn call_indirect(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc) -> R
         enter(vm, pc, start, fidx, b, len)
     } else if callee >= IMPORT_REF_BASE && (iidx as usize) < m.m.imports.len() {
         let ity = m.m.imports[iidx as usize].ty;
-        if m.canon[ity as usize] != m.canon[ty as usize] {
-            return Err(raise(
-                vm,
-                pc,
-                start,
-                TrapKind::IndirectCallSignature { value: callee },
-            ));
+        if m.canon[ity as usize] == m.canon[ty as usize] {
+            return host(vm, pc, start, iidx, &m.m.types[ity as usize], b, len, None);
         }
-        host(vm, pc, start, iidx, &m.m.types[ity as usize], b, len, None)
+        // A variadic import through a pointer: the translator passes the
+        // call site's exact types, as `call.import.var` does.
+        let (it, site) = (&m.m.types[ity as usize], &m.m.types[ty as usize]);
+        if it.variadic
+            && !site.variadic
+            && site.result == it.result
+            && site.params.starts_with(&it.params)
+        {
+            return host(vm, pc, start, iidx, site, b, len, None);
+        }
+        Err(raise(
+            vm,
+            pc,
+            start,
+            TrapKind::IndirectCallSignature { value: callee },
+        ))
     } else if (NATIVE_REF_BASE..IMPORT_REF_BASE).contains(&callee)
         && vm.inst.native_indirect.is_some()
     {

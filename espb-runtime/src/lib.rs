@@ -22,6 +22,7 @@ pub mod capi;
 mod code;
 mod config;
 mod context;
+pub mod entry;
 #[cfg(any(feature = "ffi", target_arch = "riscv32"))]
 pub mod ffi;
 mod heap;

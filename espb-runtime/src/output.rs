@@ -15,6 +15,8 @@ pub enum Output {
     /// The process's standard output (with `std`).
     #[cfg_attr(feature = "std", default)]
     Stdout,
+    /// The process's standard error (with `std`).
+    Stderr,
     /// An in-memory buffer shared with the embedder (tests).
     Buffer(SharedBuffer),
     /// Every write is handed to this function.
@@ -28,6 +30,7 @@ impl fmt::Debug for Output {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Output::Stdout => "Stdout",
+            Output::Stderr => "Stderr",
             Output::Buffer(_) => "Buffer",
             Output::Callback(_) => "Callback",
             Output::Discard => "Discard",
@@ -42,6 +45,13 @@ impl Output {
         (Output::Buffer(b.clone()), b)
     }
 
+    /// A sink that hands every write to `f`.
+    pub fn callback(f: impl Fn(&[u8]) + Send + Sync + 'static) -> Output {
+        Output::Callback(Arc::from(
+            alloc::boxed::Box::new(f) as alloc::boxed::Box<WriteFn>
+        ))
+    }
+
     pub fn write(&self, bytes: &[u8]) {
         match self {
             Output::Stdout => {
@@ -53,6 +63,13 @@ impl Output {
                     // reports such errors only through its return value.
                     let _ = out.write_all(bytes);
                     let _ = out.flush();
+                }
+            }
+            Output::Stderr => {
+                #[cfg(feature = "std")]
+                {
+                    use std::io::Write;
+                    let _ = std::io::stderr().lock().write_all(bytes);
                 }
             }
             Output::Buffer(b) => b.0.lock().extend_from_slice(bytes),

@@ -14,6 +14,7 @@ use crate::config::{Config, IdfMode};
 use crate::embed;
 use crate::idf::{self, NO_IDF_HELP};
 use crate::idf_flags::{self, ClangKind};
+use crate::native_table::{self, NativeTable, Providers};
 use crate::project::Project;
 use crate::sdk;
 use crate::summary::ModuleStats;
@@ -37,11 +38,9 @@ pub fn run(cx: &Context, args: &BuildArgs) -> Result<()> {
     };
     match &project {
         Some(p) => {
-            let blob = p.out_dir().join(embed::BLOB_SOURCE);
-            let blob_existed = blob.is_file();
             build_project(cx, p, &args.compile)?;
             if args.firmware {
-                firmware(cx, p, blob_existed)?;
+                firmware(cx, p)?;
             }
         }
         None if args.compile.files.is_empty() => return Err(not_in_project(cx)),
@@ -51,7 +50,7 @@ pub fn run(cx: &Context, args: &BuildArgs) -> Result<()> {
                     "--firmware needs a project (an ESP-IDF project with espb.toml)"
                 ));
             }
-            build_files(cx, &args.compile)?;
+            build_files(cx, &args.compile, FilesFor::Device)?;
         }
     }
     Ok(())
@@ -74,7 +73,11 @@ enum FlagSource {
 }
 
 /// Options common to both flag sources, appended after them.
-fn common_flags(config: &Config, args: &CompileArgs, include_dirs: &[PathBuf]) -> Vec<String> {
+fn common_flags(
+    config: &Config,
+    args: &CompileArgs,
+    include_dirs: &[PathBuf],
+) -> Result<Vec<String>> {
     let opt = args.opt.unwrap_or(config.build.opt_level);
     let mut f = vec![opt.flag().to_string()];
     if config.build.debug_lines && !args.no_debug_lines {
@@ -89,7 +92,16 @@ fn common_flags(config: &Config, args: &CompileArgs, include_dirs: &[PathBuf]) -
         f.push(format!("-D{d}"));
     }
     f.extend(config.build.cflags.iter().cloned());
-    f
+    for c in &args.cflags {
+        let split = shlex::split(c).ok_or_else(|| {
+            miette!(
+                help = "quote the flags as a shell would: --cflags \"-DNAME='a b' -fwrapv\"",
+                "--cflags {c:?}: unbalanced quotes"
+            )
+        })?;
+        f.extend(split);
+    }
+    Ok(f)
 }
 
 /// Flags of the bundled-SDK fallback: generic riscv32 ilp32, the SDK's
@@ -136,7 +148,7 @@ fn jobs_for_project(
     let sources = p.sources()?;
     let mut includes = vec![p.config.build.scripts.clone()];
     includes.extend(p.config.build.include_dirs.iter().cloned());
-    let common = common_flags(&p.config, args, &includes);
+    let common = common_flags(&p.config, args, &includes)?;
     let out_dir = p.out_dir();
 
     let use_idf = match p.config.build.idf {
@@ -219,11 +231,13 @@ fn build_project_as(cx: &Context, p: &Project, args: &CompileArgs, probe: bool) 
         (None, false) => p.module_path(),
     };
     let mut opts = TranslateOptions::from_config(&p.config);
-    opts.debug_lines &= !args.no_debug_lines;
+    apply_overrides(&mut opts, args);
     if !probe {
         opts.hints = read_hints(p)?;
+        opts.hints.extend(read_extra_hints(cx, args)?);
     }
     opts.symbol_tables = read_symbol_tables(p)?;
+    let module_tables = opts.symbol_tables.clone();
     let built = pipeline(
         cx,
         &tools,
@@ -251,9 +265,86 @@ fn build_project_as(cx: &Context, p: &Project, args: &CompileArgs, probe: bool) 
             &embed::partition_image(&built.bytes),
         )?;
     }
+    if p.config.firmware.native_table {
+        write_native_table(cx, p, &built, module_tables)?;
+    }
     warn_if_too_big(cx, p, built.bytes.len());
     finish(cx, &built, flag_source, started);
     Ok(built)
+}
+
+/// Writes the firmware's native table for the module just built (see
+/// `native_table`).
+fn write_native_table(
+    cx: &Context,
+    p: &Project,
+    built: &Built,
+    symbol_tables: Vec<SymbolTable>,
+) -> Result<()> {
+    let m = espb_format::parse(&built.bytes)
+        .map_err(|e| miette!("the translator produced an invalid module: {e}"))?;
+    let used: Vec<String> = m.symtabs.iter().map(|t| t.name.to_string()).collect();
+    let module_tables = symbol_tables
+        .into_iter()
+        .filter(|t| used.contains(&t.name))
+        .collect();
+    let mut keep_tables = Vec::new();
+    for k in &p.config.firmware.keep_tables {
+        keep_tables.push(read_keep_table(p, k)?);
+    }
+    let builtins = espb_runtime::builtins::names()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let providers = Providers::bundled();
+    let table = NativeTable::plan(native_table::Plan {
+        imports: native_table::module_imports(&m),
+        builtins: &builtins,
+        keep: p.config.firmware.keep.clone(),
+        keep_tables,
+        module_tables,
+        providers: &providers,
+    });
+    let out = p.out_dir();
+    embed::write_if_changed(
+        &out.join(native_table::NATIVES_SOURCE),
+        table.c_source(&p.name, &providers).as_bytes(),
+    )?;
+    embed::write_if_changed(
+        &out.join(native_table::NATIVES_CMAKE),
+        table.cmake().as_bytes(),
+    )?;
+    cx.rep.verbose_status(
+        "Natives",
+        &format!(
+            "{} firmware function(s) from {} in {}",
+            table.natives.len(),
+            table.components().join(", "),
+            crate::project::display_name(&out.join(native_table::NATIVES_SOURCE))
+        ),
+    );
+    Ok(())
+}
+
+/// A `[firmware] keep-tables` entry: `"esp-idf"` or a `.espbsym` file.
+fn read_keep_table(p: &Project, k: &str) -> Result<SymbolTable> {
+    let (shown, text) = if k == "esp-idf" {
+        (
+            "esp-idf (bundled)".to_string(),
+            native_table::BUNDLED_TABLE.to_string(),
+        )
+    } else {
+        let path = p.path(Path::new(k));
+        let shown = crate::project::display_name(&path);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            miette!(
+                help = "fix `firmware.keep-tables`: \"esp-idf\" or a .espbsym file",
+                "symbol table {shown}: {e}"
+            )
+        })?;
+        (shown, text)
+    };
+    parse_symbol_table(shown, text)
 }
 
 /// The module must fit the `espb` partition to be flashed with
@@ -302,6 +393,50 @@ fn read_hints(p: &Project) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// `--hints FILE` files, checked like the project's.
+fn read_extra_hints(cx: &Context, args: &CompileArgs) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for f in &args.hints {
+        let path = cx.cwd.join(f);
+        let shown = f.display().to_string();
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            miette!(
+                help = "check the path given to --hints",
+                "hints file {shown}: {e}"
+            )
+        })?;
+        super::check_hints::check(&text, &shown)?;
+        out.push((shown, text));
+    }
+    Ok(out)
+}
+
+/// Command-line settings that override the configuration's.
+fn apply_overrides(opts: &mut TranslateOptions, args: &CompileArgs) {
+    opts.debug_lines &= !args.no_debug_lines;
+    if let Some(s) = args.stack_size {
+        opts.stack_size = s;
+    }
+    if let Some(h) = args.heap_size {
+        opts.heap_size = h;
+    }
+}
+
+/// Memory for a module `cargo espb run` builds from files outside a
+/// project: what a PC program expects (a project keeps what its device
+/// affords, `memory.*` in espb.toml).
+pub const PC_STACK_SIZE: u32 = 1 << 20;
+pub const PC_HEAP_SIZE: u32 = 64 << 20;
+
+/// What the files outside a project are built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilesFor {
+    /// `build`: the project defaults, a module a device can run.
+    Device,
+    /// `run`: a PC program's stack and heap.
+    Pc,
+}
+
 /// The project's fast-symbol tables (`ffi.symbol-tables`); an error names
 /// the line.
 fn read_symbol_tables(p: &Project) -> Result<Vec<SymbolTable>> {
@@ -315,20 +450,22 @@ fn read_symbol_tables(p: &Project) -> Result<Vec<SymbolTable>> {
                 "symbol table {shown}: {e}"
             )
         })?;
-        match SymbolTable::parse(&text) {
-            Ok(t) => out.push(t),
-            Err(e) => {
-                let span = translate::line_span(&text, e.line as u32);
-                return Err(SymbolTableError {
-                    message: format!("{shown}:{}: {}", e.line, e.message),
-                    src: miette::NamedSource::new(shown, text),
-                    span,
-                }
-                .into());
-            }
-        }
+        out.push(parse_symbol_table(shown, text)?);
     }
     Ok(out)
+}
+
+/// Parses a symbol table; an error shows its line.
+fn parse_symbol_table(shown: String, text: String) -> Result<SymbolTable> {
+    SymbolTable::parse(&text).map_err(|e| {
+        let span = translate::line_span(&text, e.line as u32);
+        SymbolTableError {
+            message: format!("{shown}:{}: {}", e.line, e.message),
+            src: miette::NamedSource::new(shown, text.clone()),
+            span,
+        }
+        .into()
+    })
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -346,7 +483,7 @@ struct SymbolTableError {
 }
 
 /// Outside a project: the sources named on the command line.
-pub fn build_files(cx: &Context, args: &CompileArgs) -> Result<Built> {
+pub fn build_files(cx: &Context, args: &CompileArgs, purpose: FilesFor) -> Result<Built> {
     let started = Instant::now();
     let mut c_sources = Vec::new();
     let mut bitcode = Vec::new();
@@ -357,7 +494,7 @@ pub fn build_files(cx: &Context, args: &CompileArgs) -> Result<Built> {
         }
         match f.extension().and_then(|e| e.to_str()) {
             Some("c") => c_sources.push(f.clone()),
-            Some("bc") => bitcode.push(abs),
+            Some("bc") | Some("ll") => bitcode.push(abs),
             Some("espb") => {
                 return Err(miette!(
                     help = "`cargo espb run` runs a .espb directly",
@@ -367,7 +504,7 @@ pub fn build_files(cx: &Context, args: &CompileArgs) -> Result<Built> {
             }
             _ => {
                 return Err(miette!(
-                    help = "give C sources (.c) or LLVM bitcode (.bc)",
+                    help = "give C sources (.c), LLVM bitcode (.bc) or LLVM IR text (.ll)",
                     "{}: unknown kind of file",
                     f.display()
                 ))
@@ -393,13 +530,17 @@ pub fn build_files(cx: &Context, args: &CompileArgs) -> Result<Built> {
     } else {
         Some(toolchain::find_tools(&out_dir.join("cache"))?)
     };
-    let config = Config::default();
+    let mut config = Config::default();
+    if purpose == FilesFor::Pc {
+        config.memory.stack_size = PC_STACK_SIZE;
+        config.memory.heap_size = PC_HEAP_SIZE;
+    }
     let mut jobs = Vec::new();
     if !c_sources.is_empty() {
         cx.rep
             .note_once("compiling against espb's bundled SDK headers");
         let mut base = sdk_flags(&out_dir)?;
-        base.extend(common_flags(&config, args, &[]));
+        base.extend(common_flags(&config, args, &[])?);
         jobs = c_sources
             .into_iter()
             .map(|s| Job {
@@ -409,7 +550,8 @@ pub fn build_files(cx: &Context, args: &CompileArgs) -> Result<Built> {
             .collect();
     }
     let mut opts = TranslateOptions::from_config(&config);
-    opts.debug_lines &= !args.no_debug_lines;
+    apply_overrides(&mut opts, args);
+    opts.hints = read_extra_hints(cx, args)?;
     let built = match tools {
         Some(t) => pipeline(
             cx, &t, &jobs, &bitcode, &cx.cwd, &out_dir, &module, &opts, &name,
@@ -558,7 +700,7 @@ fn finish(cx: &Context, b: &Built, source: FlagSource, started: Instant) {
     }
 }
 
-fn firmware(cx: &Context, p: &Project, blob_existed: bool) -> Result<()> {
+fn firmware(cx: &Context, p: &Project) -> Result<()> {
     if !p.is_idf_project() {
         return Err(miette!(
             help = "`cargo espb new` creates an ESP-IDF project",
@@ -572,10 +714,8 @@ fn firmware(cx: &Context, p: &Project, blob_existed: bool) -> Result<()> {
             "--firmware needs ESP-IDF, which is not available in this shell"
         )
     })?;
-    // CMake decides at configure time whether the blob is part of the
-    // firmware; a blob that did not exist then needs a new configure.
-    if !blob_existed {
-        idf.run(&p.root, &["reconfigure".into()], cx.rep)?;
-    }
+    // The firmware always compiles the blob and the native table (stand-ins
+    // until now), and reconfigures by itself when the table's component
+    // list changed.
     idf.run(&p.root, &["build".into()], cx.rep)
 }

@@ -12,12 +12,26 @@ use miette::{miette, Diagnostic, NamedSource, Result, SourceSpan};
 use super::build::{self, not_in_project};
 use super::Context;
 use crate::cli::RunArgs;
+use crate::qemu;
+use crate::sdkconfig::Sdkconfig;
 
 /// Exit status when the module traps (like a Rust panic's).
 pub const EXIT_TRAP: u8 = 101;
+/// Exit status when `--time-limit` ended the run (as `timeout(1)`'s).
+pub const EXIT_TIME_LIMIT: u8 = 124;
+
+/// Where the module came from: a project keeps the runtime limits a device
+/// has; files outside one run with a PC program's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Project,
+    Files,
+}
 
 pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
-    let (module_path, entry, src_root, sdkconfig) = if args.compile.files.is_empty() {
+    // An unknown chip is reported before anything is built.
+    let chip = args.qemu.as_deref().map(qemu::QemuChip::find).transpose()?;
+    let (module_path, entry, src_root, origin) = if args.compile.files.is_empty() {
         let p = cx.project()?.ok_or_else(|| not_in_project(cx))?;
         let built = build::build_project(cx, &p, &args.compile)?;
         // `app_main` is also the host platform's default, which falls back
@@ -27,7 +41,7 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
             built.module,
             args.entry.clone().or(configured),
             p.root.clone(),
-            Sdkconfig::read(&p.root),
+            Origin::Project,
         )
     } else if args.compile.files.len() == 1
         && args.compile.files[0]
@@ -38,81 +52,18 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
             cx.cwd.join(&args.compile.files[0]),
             args.entry.clone(),
             cx.cwd.clone(),
-            Sdkconfig::default(),
+            Origin::Files,
         )
     } else {
-        let built = build::build_files(cx, &args.compile)?;
+        let built = build::build_files(cx, &args.compile, build::FilesFor::Pc)?;
         (
             built.module,
             args.entry.clone(),
             cx.cwd.clone(),
-            Sdkconfig::default(),
+            Origin::Files,
         )
     };
-    execute(cx, &module_path, entry, args, &src_root, &sdkconfig)
-}
-
-/// The ESP-IDF settings of a project's `sdkconfig` (else its
-/// `sdkconfig.defaults`) that the host platform follows: tick rate and task
-/// watchdog.
-#[derive(Default)]
-struct Sdkconfig {
-    values: std::collections::BTreeMap<String, String>,
-}
-
-impl Sdkconfig {
-    fn read(root: &Path) -> Sdkconfig {
-        let mut values = std::collections::BTreeMap::new();
-        for name in ["sdkconfig", "sdkconfig.defaults"] {
-            let Ok(text) = std::fs::read_to_string(root.join(name)) else {
-                continue;
-            };
-            for line in text.lines() {
-                let line = line.trim();
-                if let Some(key) = line
-                    .strip_prefix("# ")
-                    .and_then(|l| l.strip_suffix(" is not set"))
-                {
-                    values.insert(key.to_string(), "n".to_string());
-                } else if let Some((k, v)) = line.split_once('=') {
-                    if !line.starts_with('#') {
-                        values.insert(k.trim().to_string(), v.trim().trim_matches('"').to_string());
-                    }
-                }
-            }
-            break;
-        }
-        Sdkconfig { values }
-    }
-
-    fn get(&self, key: &str) -> Option<&str> {
-        self.values.get(key).map(String::as_str)
-    }
-
-    fn on(&self, key: &str) -> Option<bool> {
-        self.get(key).map(|v| v == "y")
-    }
-
-    /// Applies `CONFIG_FREERTOS_HZ` and the `CONFIG_ESP_TASK_WDT_*` keys.
-    fn apply(&self, cfg: &mut HostConfig) {
-        if let Some(hz) = self.get("CONFIG_FREERTOS_HZ").and_then(|v| v.parse().ok()) {
-            cfg.tick_hz = hz;
-        }
-        if let Some(s) = self
-            .get("CONFIG_ESP_TASK_WDT_TIMEOUT_S")
-            .and_then(|v| v.parse::<u64>().ok())
-        {
-            cfg.watchdog = Some(Duration::from_secs(s));
-        }
-        if self.on("CONFIG_ESP_TASK_WDT_EN") == Some(false)
-            || self.on("CONFIG_ESP_TASK_WDT_INIT") == Some(false)
-        {
-            cfg.watchdog = None;
-        }
-        if let Some(p) = self.on("CONFIG_ESP_TASK_WDT_PANIC") {
-            cfg.watchdog_panic = p;
-        }
-    }
+    execute(cx, &module_path, entry, args, chip, &src_root, origin)
 }
 
 fn execute(
@@ -120,9 +71,13 @@ fn execute(
     path: &Path,
     entry: Option<String>,
     args: &RunArgs,
+    chip: Option<qemu::QemuChip>,
     src_root: &Path,
-    sdkconfig: &Sdkconfig,
+    origin: Origin,
 ) -> Result<u8> {
+    if let Some(chip) = chip {
+        return execute_qemu(cx, path, entry, args, chip, src_root, origin);
+    }
     let bytes = std::fs::read(path).map_err(|e| miette!("reading {}: {e}", path.display()))?;
     let module = Module::parse(&bytes).map_err(|e| {
         miette!(
@@ -131,20 +86,36 @@ fn execute(
             path.display()
         )
     })?;
+    let mut runtime = espb_runtime::Config::default();
+    if origin == Origin::Files {
+        // A PC program recurses as deep as its 8 MiB native stack allows.
+        runtime.max_call_depth = 1 << 20;
+        runtime.max_registers = 1 << 24;
+    }
+    runtime.error_output = Some(Output::Stderr);
+    // Sizes given for a module that is run as is (a `.espb`) apply at load.
+    runtime.heap_size = args.compile.heap_size;
+    runtime.context_stack_size = args.compile.stack_size;
     let mut config = HostConfig {
         virtual_time: args.virtual_time,
         entry,
         args: args.args.clone(),
         output: Output::Stdout,
-        run_for: args.time_limit.map(Duration::from_secs_f64),
+        // In virtual time the limit is device time; the wall-clock watch
+        // below also stops a task that spins without ever letting time pass.
+        run_for: args.time_limit.filter(|_| args.virtual_time),
+        runtime,
         ..HostConfig::default()
     };
-    sdkconfig.apply(&mut config);
+    // What the firmware's sdkconfig would set, then the flags.
+    if origin == Origin::Project {
+        apply_sdkconfig(&Sdkconfig::load(src_root), &mut config);
+    }
     if let Some(hz) = args.tick_hz {
         config.tick_hz = hz;
     }
     if let Some(s) = args.wdt_timeout {
-        config.watchdog = (s > 0.0).then(|| Duration::from_secs_f64(s));
+        config.watchdog = (!s.is_zero()).then_some(s);
     }
     config.watchdog_panic |= args.wdt_panic;
     cx.rep.verbose_status(
@@ -160,7 +131,15 @@ fn execute(
         }
         EXIT_TRAP
     };
-    match host::run_app(&module, config) {
+    let run = host::HostRun::new(config);
+    let watch = args
+        .time_limit
+        .map(|limit| wall_clock_limit(run.handle(), limit));
+    let result = run.run(&module);
+    if let Some(w) = watch {
+        w.cancel();
+    }
+    match result {
         Ok(status) => match &status.reason {
             EndReason::Trapped { task, trap } => Ok(trapped(task, trap)),
             EndReason::Blocked { tasks } => {
@@ -172,11 +151,9 @@ fn execute(
                 Ok(0)
             }
             EndReason::TimeLimit => {
-                cx.rep.note_once(&format!(
-                    "the run ended: the time limit ({} s of device time) was reached",
-                    args.time_limit.unwrap_or_default()
-                ));
-                Ok(0)
+                let secs = args.time_limit.unwrap_or_default().as_secs_f64();
+                cx.rep.note_once(&format!("the run reached its time limit ({secs} s) and was stopped"));
+                Ok(EXIT_TIME_LIMIT)
             }
             _ => Ok(status.code() as u8),
         },
@@ -187,6 +164,112 @@ fn execute(
             path.display()
         )),
         Err(RunError::NoEntry(m)) => Err(miette!(help = "pass `--entry <function>` naming an exported function", "{m}")),
+    }
+}
+
+/// `CONFIG_FREERTOS_HZ` and the task watchdog's `CONFIG_ESP_TASK_WDT_*`.
+fn apply_sdkconfig(sdk: &Sdkconfig, cfg: &mut HostConfig) {
+    if let Some(hz) = sdk.number("CONFIG_FREERTOS_HZ") {
+        cfg.tick_hz = hz.clamp(1, 1000) as u32;
+    }
+    if let Some(s) = sdk.number("CONFIG_ESP_TASK_WDT_TIMEOUT_S") {
+        cfg.watchdog = Some(Duration::from_secs(s));
+    }
+    if sdk.flag("CONFIG_ESP_TASK_WDT_EN") == Some(false)
+        || sdk.flag("CONFIG_ESP_TASK_WDT_INIT") == Some(false)
+    {
+        cfg.watchdog = None;
+    }
+    if let Some(p) = sdk.flag("CONFIG_ESP_TASK_WDT_PANIC") {
+        cfg.watchdog_panic = p;
+    }
+}
+
+/// Runs the module on the chip's RISC-V runtime under qemu.
+fn execute_qemu(
+    cx: &Context,
+    path: &Path,
+    entry: Option<String>,
+    args: &RunArgs,
+    chip: qemu::QemuChip,
+    src_root: &Path,
+    origin: Origin,
+) -> Result<u8> {
+    if entry.is_some() {
+        return Err(miette!(
+            help = "the qemu runner calls `app_main`, else `main`",
+            "`--entry` is not supported with `--qemu`"
+        ));
+    }
+    // More natives for the runner: C files with `ESPB_NATIVE(f)` lines.
+    let natives: Vec<PathBuf> = std::env::var_os("ESPB_QEMU_NATIVES")
+        .map(|v| std::env::split_paths(&v).map(|p| cx.cwd.join(p)).collect())
+        .unwrap_or_default();
+    let runner = qemu::build_runner(cx.rep, chip, &natives)?;
+    cx.rep.verbose_status(
+        "Running",
+        &format!("{} on {} under qemu", path.display(), chip.name),
+    );
+    // The limits the host run would use.
+    let mut limits = Vec::new();
+    if origin == Origin::Files {
+        limits.push("--deep".to_string());
+    }
+    if let Some(h) = args.compile.heap_size {
+        limits.extend(["--heap-size".into(), h.to_string()]);
+    }
+    if let Some(s) = args.compile.stack_size {
+        limits.extend(["--stack-size".into(), s.to_string()]);
+    }
+    match qemu::run(cx.rep, &runner, chip, &limits, path, &args.args)? {
+        qemu::QemuEnd::Exit(code) => Ok(code),
+        qemu::QemuEnd::Trap { task, source, message } => {
+            let d = TrapDiagnostic::from_parts(&task, &message, source, src_root);
+            if cx.rep.json() {
+                cx.rep.emit(&crate::output::diagnostic_json(&d));
+            } else {
+                eprintln!("{:?}", miette::Report::new(d));
+            }
+            Ok(EXIT_TRAP)
+        }
+        qemu::QemuEnd::LoadError(m) => Err(miette!(
+            help = "the qemu runner has the runtime's builtins and picolibc's printf, snprintf, strtod, strtol, qsort and libm as natives; FreeRTOS and ESP-IDF functions need the host platform (run without --qemu) or the chip",
+            "cannot run {} on {}: {m}",
+            path.display(),
+            chip.name
+        )),
+    }
+}
+
+/// A thread that ends the run when `limit` of wall time has passed, unless
+/// cancelled first.
+struct WallClockLimit {
+    done: std::sync::Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+fn wall_clock_limit(handle: host::HostHandle, limit: std::time::Duration) -> WallClockLimit {
+    let done = std::sync::Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+    let d = done.clone();
+    let thread = std::thread::spawn(move || {
+        let (lock, cv) = &*d;
+        let g = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let (g, _) = cv
+            .wait_timeout_while(g, limit, |finished| !*finished)
+            .unwrap_or_else(|e| e.into_inner());
+        if !*g {
+            handle.stop();
+        }
+    });
+    WallClockLimit { done, thread }
+}
+
+impl WallClockLimit {
+    fn cancel(self) {
+        let (lock, cv) = &*self.done;
+        *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        cv.notify_all();
+        let _ = self.thread.join();
     }
 }
 
@@ -201,18 +284,26 @@ pub struct TrapDiagnostic {
 
 impl TrapDiagnostic {
     pub fn new(task: &str, trap: &Trap, src_root: &Path) -> TrapDiagnostic {
+        let source = trap.source.as_ref().map(|(f, l)| (f.to_string(), *l));
+        TrapDiagnostic::from_parts(task, &trap.to_string(), source, src_root)
+    }
+
+    /// A trap reported as text (by the qemu runner).
+    pub fn from_parts(
+        task: &str,
+        message: &str,
+        source: Option<(String, u32)>,
+        src_root: &Path,
+    ) -> TrapDiagnostic {
         // The trap's own text already carries the backtrace.
-        let (src, span) = match &trap.source {
+        let (src, span) = match &source {
             Some((file, line)) => {
-                let p = PathBuf::from(&**file);
+                let p = PathBuf::from(file);
                 let full = if p.is_absolute() { p } else { src_root.join(p) };
                 match std::fs::read_to_string(&full) {
                     Ok(text) => {
                         let span = crate::translate::line_span(&text, *line);
-                        (
-                            Some(NamedSource::new(&**file, text).with_language("c")),
-                            span,
-                        )
+                        (Some(NamedSource::new(file, text).with_language("c")), span)
                     }
                     Err(_) => (None, None),
                 }
@@ -220,7 +311,7 @@ impl TrapDiagnostic {
             None => (None, None),
         };
         TrapDiagnostic {
-            message: format!("task \"{task}\": {trap}"),
+            message: format!("task \"{task}\": {message}"),
             src,
             span,
         }

@@ -30,9 +30,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use espb_format::{ValType, FUNC_REF_BASE};
+use espb_format::FUNC_REF_BASE;
 
 use crate::config::Config;
+use crate::entry::{build_argv, find_entry, EntryArgs};
 use crate::imports::Imports;
 use crate::instance::{Instance, InstantiateError};
 use crate::module::Module;
@@ -244,7 +245,8 @@ impl HostRun {
         let mut rt = cfg.runtime.clone();
         rt.output = cfg.output.clone();
         rt.max_contexts = cfg.max_tasks.saturating_add(3);
-        let (entry, entry_args) = find_entry(module, cfg.entry.as_deref())?;
+        let (entry, entry_args) =
+            find_entry(module, cfg.entry.as_deref()).map_err(RunError::NoEntry)?;
         let inst = Instance::new(module, &imports, rt)?;
         {
             let mut g = k.lock();
@@ -256,7 +258,10 @@ impl HostRun {
         }
         let argv = match entry_args {
             EntryArgs::None => 0,
-            EntryArgs::ArgcArgv => build_argv(&inst, &cfg.args)?,
+            EntryArgs::Argc(_) => {
+                let args: Vec<&str> = cfg.args.iter().map(String::as_str).collect();
+                build_argv(&inst, &args).map_err(RunError::NoEntry)?
+            }
         };
         let main_id = {
             let mut g = k.lock();
@@ -294,7 +299,10 @@ impl HostRun {
             );
             main
         };
-        let argc_form = matches!(entry_args, EntryArgs::ArgcArgv);
+        let argc_form = match entry_args {
+            EntryArgs::Argc(n) => n,
+            EntryArgs::None => 0,
+        };
         // C's `main` returning is `exit(status)`; `app_main` returning ends
         // only the main task.
         let main_exits = module.func_type(entry).is_some_and(|t| t.result.is_some());
@@ -307,7 +315,15 @@ impl HostRun {
                     let name = k.lock().tasks[id].name.clone();
                     let b = std::thread::Builder::new().name(name).stack_size(16 << 20);
                     let spawned = b.spawn_scoped(s, move || {
-                        task_thread(k, inst, id, id == main_id, argc_form, main_exits)
+                        let main = id == main_id;
+                        task_thread(
+                            k,
+                            inst,
+                            id,
+                            main,
+                            if main { argc_form } else { 0 },
+                            main && main_exits,
+                        )
                     });
                     if let Err(e) = spawned {
                         let mut g = k.lock();
@@ -380,79 +396,17 @@ pub fn function_names() -> Vec<&'static str> {
     TABLES.iter().flat_map(|t| t.iter().map(|e| e.0)).collect()
 }
 
-enum EntryArgs {
-    None,
-    ArgcArgv,
-}
-
-fn find_entry(module: &Module<'_>, name: Option<&str>) -> Result<(u32, EntryArgs), RunError> {
-    let candidates: Vec<&str> = match name {
-        Some(n) => vec![n],
-        None => vec!["app_main", "main"],
-    };
-    for n in &candidates {
-        let Some(f) = module.export(n) else { continue };
-        let Some(t) = module.func_type(f) else {
-            continue;
-        };
-        let norm: Vec<ValType> = t
-            .params
-            .iter()
-            .map(|p| if *p == ValType::Ptr { ValType::I32 } else { *p })
-            .collect();
-        return match (norm.as_slice(), t.variadic) {
-            ([], false) => Ok((f, EntryArgs::None)),
-            ([ValType::I32, ValType::I32], false) => Ok((f, EntryArgs::ArgcArgv)),
-            _ => Err(RunError::NoEntry(format!(
-                "entry `{n}` must be `void {n}(void)` or `int {n}(int, char **)`"
-            ))),
-        };
-    }
-    Err(RunError::NoEntry(format!(
-        "the module exports no entry function (looked for {})",
-        candidates.join(", ")
-    )))
-}
-
-/// Lays out `argc`/`argv` in the module heap; returns the `argv` address
-/// (argc is the count of `args` plus the program name).
-fn build_argv(inst: &Instance<'_>, args: &[String]) -> Result<u32, RunError> {
-    let oom = || RunError::NoEntry("module heap too small for argv".into());
-    let all: Vec<&str> = std::iter::once("app")
-        .chain(args.iter().map(String::as_str))
-        .collect();
-    let argv = inst.malloc(4 * (all.len() as u32 + 1));
-    if argv == 0 {
-        return Err(oom());
-    }
-    let mem = inst.memory();
-    for (i, a) in all.iter().enumerate() {
-        let p = inst.malloc(a.len() as u32 + 1);
-        if p == 0 {
-            return Err(oom());
-        }
-        let put = |addr: u32, b: &[u8]| mem.write(addr, b).map_err(|_| oom());
-        put(p, a.as_bytes())?;
-        put(p + a.len() as u32, &[0])?;
-        put(argv + 4 * i as u32, &p.to_le_bytes())?;
-    }
-    mem.write(argv + 4 * all.len() as u32, &[0; 4])
-        .map_err(|_| oom())?;
-    Ok(argv)
-}
-
 /// The body of every task thread. `main`: the main task, whose entry may
-/// take `argc`/`argv` (`argc_form`) and whose return may be `exit` (`exits`).
+/// take `argc`/`argv` (`argc_form` arguments) and whose return may be
+/// `exit` (`exits`).
 fn task_thread(
     k: &Kernel,
     inst: &Instance<'_>,
     id: usize,
     main: bool,
-    argc_form: bool,
+    argc_form: usize,
     exits: bool,
 ) {
-    let argc_form = main && argc_form;
-    let exits = main && exits;
     k.bind_thread(id);
     let (kind, (func, arg), name) = {
         let g = k.lock();
@@ -477,9 +431,12 @@ fn task_thread(
     } else {
         (|| {
             k.wait_first_turn(id)?;
-            if argc_form {
+            if argc_form > 0 {
                 let n = count_args(inst, arg);
-                let r = inst.call_raw(func, &[n as u64, arg as u64])?;
+                // `envp`: the empty list the NULL ending `argv` makes.
+                let envp = arg + 4 * n;
+                let all = [n as u64, arg as u64, envp as u64];
+                let r = inst.call_raw(func, &all[..argc_form])?;
                 // Returning from `main` is `exit(status)`.
                 return Err(Trap::new(TrapKind::Exit(r.unwrap_or(0) as u32 as i32)));
             }

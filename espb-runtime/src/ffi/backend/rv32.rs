@@ -25,7 +25,7 @@ use crate::ffi::callback::{enter, Target};
 use crate::sync::{Arc, Lock};
 
 /// The `ilp32f` ABI: Rust's riscv32 targets with the F extension use it.
-const HARD_FLOAT: bool = cfg!(target_feature = "f");
+const HARD_FLOAT: bool = cfg!(espb_ilp32f);
 
 pub(crate) struct Sig {
     layout: Layout,
@@ -77,19 +77,20 @@ fn get(regs: &Regs, stack: *const u32, place: Place) -> u32 {
 /// `args` holds one valid value per parameter.
 pub(crate) unsafe fn call(sig: &Sig, addr: usize, args: &mut [u64]) -> u64 {
     let l = &sig.layout;
-    let mut small = [0u32; 16];
+    let words = l.stack_words as usize;
+    let mut small = [0u32; 4];
     let mut big: Vec<u32> = Vec::new();
-    let stack: &mut [u32] = if l.stack_words as usize <= small.len() {
-        &mut small[..l.stack_words as usize]
+    let stack: &mut [u32] = if words <= small.len() {
+        &mut small[..words]
     } else {
-        big.resize(l.stack_words as usize, 0);
+        big.resize(words, 0);
         &mut big
     };
     let mut frame = Frame {
         gpr: [0; 8],
         fpr: [0; 8],
         stack: core::ptr::null(),
-        stack_words: l.stack_words as u32,
+        stack_words: words as u32,
         ret: [0; 2],
         fret: 0,
     };
@@ -210,21 +211,27 @@ macro_rules! rv32_asm {
     };
 }
 
-#[cfg(target_feature = "f")]
+// The assembler is told about F locally: rustc does not pass the target's
+// `f` feature to global_asm.
+#[cfg(espb_ilp32f)]
 rv32_asm!(
     [
+        ".option push", ".option arch, +f",
         "flw fa0, 32(s0)", "flw fa1, 36(s0)", "flw fa2, 40(s0)", "flw fa3, 44(s0)",
         "flw fa4, 48(s0)", "flw fa5, 52(s0)", "flw fa6, 56(s0)", "flw fa7, 60(s0)",
+        ".option pop",
     ]
-    ["fsw fa0, 80(s0)",]
+    [".option push", ".option arch, +f", "fsw fa0, 80(s0)", ".option pop",]
     [
+        ".option push", ".option arch, +f",
         "fsw fa0, 32(sp)", "fsw fa1, 36(sp)", "fsw fa2, 40(sp)", "fsw fa3, 44(sp)",
         "fsw fa4, 48(sp)", "fsw fa5, 52(sp)", "fsw fa6, 56(sp)", "fsw fa7, 60(sp)",
+        ".option pop",
     ]
-    ["flw fa0, 32(sp)",]
+    [".option push", ".option arch, +f", "flw fa0, 32(sp)", ".option pop",]
 );
 
-#[cfg(not(target_feature = "f"))]
+#[cfg(not(espb_ilp32f))]
 rv32_asm!([][][][]);
 
 // ---- callbacks ------------------------------------------------------------
@@ -335,5 +342,15 @@ extern "C" fn slot_entry(k: u32, regs: &mut Regs, stack: *const u32) {
             regs.gpr[1] = (v >> 32) as u32;
         }
         Ret::Float => regs.fpr[0] = v as u32,
+    }
+    // The module code deleted its own task: end it now that nothing of the
+    // runtime is in use (the call does not return; this frame is abandoned).
+    let end = slot.target.state.take_task_end();
+    drop(more);
+    drop(slot);
+    if let Some(end) = end {
+        // SAFETY: everything this entry held is dropped; a chip does not
+        // unwind, the task simply never runs again.
+        unsafe { end.run() };
     }
 }

@@ -1,0 +1,252 @@
+//! The runtime as the RISC-V chips carry it (`no_std`, device FFI,
+//! callback trampolines), under qemu-riscv32 user mode: `cargo espb run
+//! --qemu CHIP` must print what the host run prints.
+//!
+//! `ESPB_CORPUS=name` restricts the corpus test to files whose name
+//! contains `name`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The chips whose ISAs span the backends: rv32imc without atomics
+/// (ilp32) and rv32imafc (hard-float ilp32f).
+const CHIPS: [&str; 2] = ["esp32c3", "esp32p4"];
+const OPTS: [&str; 3] = ["-O0", "-O2", "-Os"];
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn tmp(sub: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(sub);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn espb() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cargo-espb"));
+    c.arg("espb").arg("-q");
+    // Runners are cached per test build, not in the user's cache.
+    c.env(
+        "ESPB_CACHE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("espb-cache"),
+    );
+    c.env_remove("IDF_PATH");
+    c
+}
+
+/// The corpus way (espb-codegen/tests/corpus.rs): riscv32 bitcode from
+/// clang-19 against newlib's headers, translated with the default options.
+fn module(src: &Path, opt: &str, out: &Path) -> Result<(), String> {
+    module_with(src, opt, out, &[], None)
+}
+
+fn module_with(
+    src: &Path,
+    opt: &str,
+    out: &Path,
+    include: &[PathBuf],
+    hints: Option<&str>,
+) -> Result<(), String> {
+    let bc = out.with_extension("bc");
+    let st = Command::new("clang-19")
+        .args([
+            "--target=riscv32-unknown-elf",
+            "-march=rv32imac",
+            "-mabi=ilp32",
+            "-isystem",
+            "/usr/include/newlib",
+        ])
+        .arg("-I")
+        .arg(repo().join("sdk/include"))
+        .args(include.iter().flat_map(|d| [Path::new("-I"), d]))
+        .args([opt, "-g", "-w", "-emit-llvm", "-c"])
+        .arg(src)
+        .arg("-o")
+        .arg(&bc)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !st.status.success() {
+        return Err(String::from_utf8_lossy(&st.stderr).into_owned());
+    }
+    let bytes = std::fs::read(&bc).map_err(|e| e.to_string())?;
+    let mut o = espb_codegen::Options::default();
+    if let Some(h) = hints {
+        o.hints.push(("test.hints".into(), h.into()));
+    }
+    let m = espb_codegen::translate(&bytes, &o).map_err(|d| format!("translate: {d}"))?;
+    std::fs::write(out, m.to_bytes()).map_err(|e| e.to_string())
+}
+
+/// stdout, stderr and the exit status of `cargo espb run [--qemu CHIP] M`.
+fn run(module: &Path, chip: Option<&str>) -> (String, String, i32) {
+    run_with(module, chip, &[])
+}
+
+fn run_with(module: &Path, chip: Option<&str>, natives: &[PathBuf]) -> (String, String, i32) {
+    let mut c = espb();
+    if !natives.is_empty() {
+        c.env("ESPB_QEMU_NATIVES", std::env::join_paths(natives).unwrap());
+    }
+    c.arg("run");
+    if let Some(chip) = chip {
+        c.args(["--qemu", chip]);
+    }
+    let o = c.arg(module).output().unwrap();
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        o.status.code().unwrap_or(-1),
+    )
+}
+
+/// Builds the runners once, before the parallel part.
+fn prepare_runners() {
+    let m = tmp("qemu").join("warm.espb");
+    module(&repo().join("tests/c/hello_printf.c"), "-O2", &m).unwrap();
+    for chip in CHIPS {
+        let (out, err, code) = run(&m, Some(chip));
+        assert_eq!(code, 0, "{chip}: {out}{err}");
+    }
+}
+
+fn check(src: &Path) -> Vec<String> {
+    let name = src.file_stem().unwrap().to_string_lossy().to_string();
+    let mut fails = Vec::new();
+    for opt in OPTS {
+        let m = tmp("qemu").join(format!("{name}{opt}.espb"));
+        if let Err(e) = module(src, opt, &m) {
+            fails.push(format!("{name} {opt}: {e}"));
+            continue;
+        }
+        let host = run(&m, None);
+        for chip in CHIPS {
+            let got = run(&m, Some(chip));
+            if got.0 != host.0 || got.2 != host.2 {
+                fails.push(format!(
+                    "{name} {opt} on {chip}: exit {} (host {})\n--- qemu stdout\n{}\n--- qemu stderr\n{}\n--- host stdout\n{}",
+                    got.2, host.2, got.0, got.1, host.0
+                ));
+            }
+        }
+    }
+    fails
+}
+
+#[test]
+fn corpus_prints_the_same_under_qemu_as_on_the_host() {
+    prepare_runners();
+    let filter = std::env::var("ESPB_CORPUS").ok();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("tests/c"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+        .filter(|p| {
+            filter
+                .as_ref()
+                .is_none_or(|f| p.to_string_lossy().contains(f.as_str()))
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let chunks: Vec<Vec<PathBuf>> = (0..workers)
+        .map(|k| files.iter().skip(k).step_by(workers).cloned().collect())
+        .collect();
+    let fails: Vec<String> = std::thread::scope(|s| {
+        let hs: Vec<_> = chunks
+            .iter()
+            .map(|c| s.spawn(move || c.iter().flat_map(|f| check(f)).collect::<Vec<_>>()))
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    assert!(
+        fails.is_empty(),
+        "{} difference(s) over {} programs x {} levels x {} chips:\n\n{}",
+        fails.len(),
+        files.len(),
+        OPTS.len(),
+        CHIPS.len(),
+        fails.join("\n\n")
+    );
+}
+
+fn ffi_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/qemu_ffi")
+}
+
+/// What the device-FFI script's natives need beyond the analysis.
+const FFI_HINTS: &str = "\
+dev_mix: out 0 size arg 1
+dev_vformat: out 0 size arg 1, in 2 size strlen
+dev_store: cb 0 (ptr, i32) -> i32, ud 1
+dev_divmod: out 2 size 4, out 3 size 4
+dev_obj_get: out 0 size 4 handle
+";
+
+/// The script and its natives built natively for 32-bit x86, linked
+/// together as one C program: what the FFI must reproduce.
+fn native_oracle(script: &Path, natives: &Path) -> (String, i32) {
+    let exe = tmp("qemu").join(format!(
+        "{}.native",
+        script.file_stem().unwrap().to_string_lossy()
+    ));
+    let st = Command::new("clang-19")
+        .args([
+            "-m32",
+            "-msse2",
+            "-mfpmath=sse",
+            "-funsigned-char",
+            "-O2",
+            "-w",
+        ])
+        .arg("-I")
+        .arg(ffi_dir())
+        .arg("-I")
+        .arg(repo().join("qemu-runner/c"))
+        .arg(script)
+        .arg(natives)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let o = Command::new(&exe).output().unwrap();
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        o.status.code().unwrap_or(-1),
+    )
+}
+
+/// Natives called with every argument class of ilp32 and ilp32f (more than
+/// eight arguments, 64-bit pairs split between a7 and the stack, floats in
+/// FP registers on the P4, variadic doubles in aligned pairs, a small struct
+/// by value), out-parameters, handles, picolibc's snprintf and qsort with a
+/// module comparator, callbacks stored with user data (a pointer and a plain
+/// integer) and called later, and after the instance is gone.
+#[test]
+fn device_ffi_calls_natives_like_native_code() {
+    let script = ffi_dir().join("script.c");
+    let natives = ffi_dir().join("natives.c");
+    let (want, want_code) = native_oracle(&script, &natives);
+    for opt in OPTS {
+        let m = tmp("qemu").join(format!("ffi{opt}.espb"));
+        module_with(&script, opt, &m, &[ffi_dir()], Some(FFI_HINTS)).unwrap();
+        for chip in ["esp32c3", "esp32c6", "esp32p4"] {
+            let (out, err, code) = run_with(&m, Some(chip), std::slice::from_ref(&natives));
+            let (main, after) = out
+                .split_once("after unload: ")
+                .unwrap_or_else(|| panic!("{chip} {opt}: no after-unload line\n{out}{err}"));
+            assert_eq!(
+                (main, code),
+                (want.as_str(), want_code),
+                "{chip} {opt}: stderr:\n{err}"
+            );
+            assert_eq!(after, "2 callbacks returned 0\n", "{chip} {opt}");
+        }
+    }
+}

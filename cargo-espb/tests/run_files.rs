@@ -1,0 +1,198 @@
+//! `cargo espb run`/`build` on files outside a project: the options a PC
+//! program needs (`--cflags`, `--stack-size`, `--heap-size`,
+//! `--time-limit`), `.ll` inputs, `main`'s forms and `stderr`.
+
+use std::path::Path;
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+
+fn espb(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("cargo-espb").unwrap();
+    c.arg("espb").current_dir(dir);
+    c.env_remove("IDF_PATH").env_remove("ESPB_CLANG");
+    c
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+#[test]
+fn time_limit_stops_a_script_that_never_returns() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "spin.c",
+        "#include <stdio.h>\nvolatile int x;\nint main(void) { puts(\"started\"); for (;;) x++; }\n",
+    );
+    let t = Instant::now();
+    let o = espb(tmp.path())
+        .args(["run", "spin.c", "--time-limit", "0.5"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(124), "{}", err(&o));
+    assert!(t.elapsed() < Duration::from_secs(30));
+    assert_eq!(out(&o), "started\n");
+    assert!(err(&o).contains("time limit (0.5 s)"), "{}", err(&o));
+
+    // In virtual time a script that keeps delaying stops after that much
+    // device time, whatever the machine's speed.
+    write(
+        tmp.path(),
+        "tick.c",
+        "#include <stdio.h>\n#include \"freertos/FreeRTOS.h\"\n#include \"freertos/task.h\"\n\
+         void app_main(void) { for (int i = 0;; i++) { printf(\"%d\\n\", i); vTaskDelay(pdMS_TO_TICKS(1000)); } }\n",
+    );
+    let o = espb(tmp.path())
+        .args(["run", "tick.c", "--virtual-time", "--time-limit", "3.5"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(124), "{}", err(&o));
+    assert_eq!(out(&o), "0\n1\n2\n3\n");
+
+    let o = espb(tmp.path())
+        .args(["run", "spin.c", "--time-limit", "-1"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+}
+
+/// What ordinary PC programs need: big locals, deep recursion, a big heap.
+const PC_PROGRAM: &str = r#"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+static int depth(int n) { return n == 0 ? 0 : 1 + depth(n - 1); }
+int main(void) {
+    char big[300000];
+    memset(big, VAL, sizeof big);
+    char *heap = malloc(20 << 20);
+    if (!heap) return 3;
+    heap[(20 << 20) - 1] = 1;
+    printf("%d %d %d\n", big[299999], depth(10000), heap[(20 << 20) - 1]);
+    return 0;
+}
+"#;
+
+#[test]
+fn run_outside_a_project_gives_a_pc_programs_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "pc.c", PC_PROGRAM);
+    let o = espb(tmp.path())
+        .args(["run", "-O0", "pc.c", "--cflags", "-DVAL=7 -Wall"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o), "7 10000 1\n");
+
+    // With a device's sizes the same program runs out of stack.
+    let o = espb(tmp.path())
+        .args([
+            "run",
+            "-O0",
+            "pc.c",
+            "--cflags=-DVAL=7",
+            "--stack-size",
+            "64K",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(101), "{}", err(&o));
+    assert!(err(&o).contains("stack"), "{}", err(&o));
+
+    // `build` keeps the device defaults; the options override them.
+    let o = espb(tmp.path())
+        .args([
+            "build",
+            "pc.c",
+            "-DVAL=1",
+            "--stack-size",
+            "512K",
+            "--heap-size",
+            "32M",
+            "-o",
+            "pc.espb",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    let o = espb(tmp.path())
+        .args(["dump", "--json", "pc.espb"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["stats"]["stack_size"], 512 * 1024, "{}", v["stats"]);
+    assert_eq!(v["stats"]["heap_size"], 32 << 20, "{}", v["stats"]);
+
+    let o = espb(tmp.path())
+        .args(["run", "pc.c", "--cflags", "-DX='unbalanced"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("unbalanced quotes"), "{}", err(&o));
+    let o = espb(tmp.path())
+        .args(["run", "pc.c", "--heap-size", "5X"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+}
+
+#[test]
+fn main_forms_stderr_and_ll_inputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "args.c",
+        "#include <stdio.h>\nint main(int argc, char **argv, char **envp) {\n\
+         fprintf(stderr, \"to stderr %d\\n\", argc);\n\
+         printf(\"%s %s\\n\", argv[1], envp[0] ? \"env\" : \"no env\");\n return argc; }\n",
+    );
+    let o = espb(tmp.path())
+        .args(["run", "-q", "args.c", "--", "hello"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert_eq!(out(&o), "hello no env\n");
+    assert!(err(&o).contains("to stderr 2"), "{}", err(&o));
+
+    write(
+        tmp.path(),
+        "one.c",
+        "int main(int argc) { return argc + 4; }\n",
+    );
+    let st = std::process::Command::new("clang-19")
+        .args([
+            "--target=riscv32-unknown-elf",
+            "-O2",
+            "-S",
+            "-emit-llvm",
+            "one.c",
+            "-o",
+            "one.ll",
+        ])
+        .current_dir(tmp.path())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let o = espb(tmp.path()).args(["run", "one.ll"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(5), "{}", err(&o));
+
+    write(
+        tmp.path(),
+        "bad.c",
+        "void app_main(int a, int b, int c) {}\n",
+    );
+    let o = espb(tmp.path()).args(["run", "bad.c"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("app_main"), "{}", err(&o));
+}

@@ -1,0 +1,148 @@
+/* The runner's C side: Linux syscalls for qemu-user, picolibc's stdio streams
+ * and TLS, and reading the module file. The interpreter itself is Rust
+ * (src/main.rs: espb_runner_main). */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <picotls.h>
+
+#define SYS_openat 56
+#define SYS_close 57
+#define SYS_read 63
+#define SYS_write 64
+#define SYS_exit_group 94
+#define AT_FDCWD -100
+
+static long sys3(long n, long a, long b, long c) {
+    register long a0 __asm__("a0") = a;
+    register long a1 __asm__("a1") = b;
+    register long a2 __asm__("a2") = c;
+    register long a7 __asm__("a7") = n;
+    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a7) : "memory");
+    return a0;
+}
+
+static long sys4(long n, long a, long b, long c, long d) {
+    register long a0 __asm__("a0") = a;
+    register long a1 __asm__("a1") = b;
+    register long a2 __asm__("a2") = c;
+    register long a3 __asm__("a3") = d;
+    register long a7 __asm__("a7") = n;
+    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a3), "r"(a7) : "memory");
+    return a0;
+}
+
+void _exit(int code) {
+    for (;;) sys3(SYS_exit_group, code, 0, 0);
+}
+
+static void write_all(int fd, const char *p, size_t n) {
+    while (n > 0) {
+        long w = sys3(SYS_write, fd, (long)p, (long)n);
+        if (w <= 0) return;
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* stdout is buffered (one syscall per line would dominate under qemu) and
+ * flushed before anything goes to stderr, so the two stay in order. */
+static char out_buf[4096];
+static size_t out_len;
+
+static int out_flush(FILE *f) {
+    (void)f;
+    write_all(1, out_buf, out_len);
+    out_len = 0;
+    return 0;
+}
+
+static int out_put(char c, FILE *f) {
+    out_buf[out_len++] = c;
+    if (out_len == sizeof out_buf) out_flush(f);
+    return (unsigned char)c;
+}
+
+static int err_put(char c, FILE *f) {
+    (void)f;
+    out_flush(NULL);
+    write_all(2, &c, 1);
+    return (unsigned char)c;
+}
+
+static int in_get(FILE *f) {
+    (void)f;
+    unsigned char c;
+    return sys3(SYS_read, 0, (long)&c, 1) == 1 ? c : EOF;
+}
+
+static FILE espb_stdout = FDEV_SETUP_STREAM(out_put, NULL, out_flush, _FDEV_SETUP_WRITE);
+static FILE espb_stderr = FDEV_SETUP_STREAM(err_put, NULL, NULL, _FDEV_SETUP_WRITE);
+static FILE espb_stdin = FDEV_SETUP_STREAM(NULL, in_get, NULL, _FDEV_SETUP_READ);
+FILE *const stdout = &espb_stdout;
+FILE *const stderr = &espb_stderr;
+FILE *const stdin = &espb_stdin;
+
+/* Module output (the runtime's own printf/puts) goes through the same
+ * stream as the natives' printf. */
+void espb_out(const char *p, size_t n) {
+    fwrite(p, 1, n, stdout);
+}
+
+void espb_err(const char *p, size_t n) {
+    out_flush(NULL);
+    write_all(2, p, n);
+}
+
+void espb_exit(int code) {
+    out_flush(NULL);
+    _exit(code);
+}
+
+/* Called after the instance is dropped; natives of a test may define it to
+ * fire callbacks they still hold. */
+__attribute__((weak)) void espb_after_unload(void) {}
+
+static char tls_block[256] __attribute__((aligned(16)));
+extern char __tls_size[];
+
+static void die(const char *msg) {
+    espb_err(msg, strlen(msg));
+    espb_exit(2);
+}
+/* Reads a whole file (the module); the runtime then executes it in place, as
+ * the device executes a module mapped from flash. NULL if it cannot. */
+unsigned char *espb_read_file(const char *path, size_t *len) {
+    long fd = sys4(SYS_openat, AT_FDCWD, (long)path, 0, 0);
+    if (fd < 0) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *buf = malloc(cap);
+    for (;;) {
+        if (buf == NULL) return NULL;
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            continue;
+        }
+        long r = sys3(SYS_read, fd, (long)(buf + n), (long)(cap - n));
+        if (r < 0) return NULL;
+        if (r == 0) break;
+        n += (size_t)r;
+    }
+    sys3(SYS_close, fd, 0, 0);
+    *len = n;
+    return buf;
+}
+
+int espb_runner_main(int argc, char **argv);
+
+void espb_c_start(uint32_t *sp0) {
+    int argc = (int)sp0[0];
+    char **argv = (char **)&sp0[1];
+    if ((size_t)__tls_size > sizeof tls_block) die("espb-qemu-runner: TLS block too small\n");
+    _init_tls(tls_block);
+    _set_tls(tls_block);
+    espb_exit(espb_runner_main(argc - 1, argv + 1));
+}
