@@ -213,4 +213,3 @@ pub struct FlashArgs {
     #[arg(short, long)]
     pub baud: Option<u32>,
 }
-

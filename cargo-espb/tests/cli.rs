@@ -1107,7 +1107,10 @@ fn run_time_limit_watchdog_and_tick_rate() {
 
     let (code, _, all) = run(&["--wdt-timeout=-1"]);
     assert_eq!(code, Some(2), "{all}");
-    assert!(all.contains("must be 0 (off) or a positive number"), "{all}");
+    assert!(
+        all.contains("must be 0 (off) or a positive number"),
+        "{all}"
+    );
 
     // A project's sdkconfig sets the same.
     let p = new_project(tmp.path(), "wdt");

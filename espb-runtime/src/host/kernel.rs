@@ -31,11 +31,12 @@
 //! deadline; so a run is fast and its output depends only on the module.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::output::Output;
 use crate::trap::{Trap, TrapKind};
 
+pub(crate) use super::native_threads::outside_task;
 use super::objects::Obj;
 use super::ready::ReadyList;
 
@@ -206,18 +207,18 @@ pub(crate) struct Settings {
 
 pub(crate) struct Kernel {
     st: Mutex<State>,
-    cv: Condvar,
+    pub(super) cv: Condvar,
     pub virtual_time: bool,
     /// Set when the supervisor starts: real time counts from the run's
     /// start, not from instantiation.
-    start: std::sync::OnceLock<Instant>,
+    pub(super) start: std::sync::OnceLock<Instant>,
     pub run_for_us: Option<u64>,
     /// Most module tasks alive at once (each needs an execution context).
     pub max_tasks: u32,
     /// µs per tick (`1_000_000 / CONFIG_FREERTOS_HZ`).
     pub tick_us: u64,
     pub wdt_panic: bool,
-    wait_for_natives: bool,
+    pub(super) wait_for_natives: bool,
     /// Where the kernel's own messages go (the task watchdog).
     pub output: Output,
 }
@@ -623,76 +624,6 @@ impl Kernel {
         Ok((g, Some(me)))
     }
 
-    /// Ends the run because a platform call made by a native thread (no
-    /// task) failed: on the device that is a crash in an interrupt.
-    pub fn foreign_failed(&self, trap: &Trap) {
-        let mut g = self.lock();
-        let name = thread_name();
-        self.end(
-            &mut g,
-            EndReason::Trapped {
-                task: format!("native thread \"{name}\""),
-                trap: trap.clone(),
-            },
-        );
-    }
-
-    /// `vPortEnterCritical`: a task defers switches until it leaves; a
-    /// native thread (an interrupt, for the platform) and the tasks exclude
-    /// each other from their critical sections, as the spinlock does.
-    pub fn enter_critical<'a>(
-        &'a self,
-        mut g: MutexGuard<'a, State>,
-        me: Option<TaskId>,
-    ) -> Result<MutexGuard<'a, State>, Trap> {
-        let this = std::thread::current().id();
-        loop {
-            if g.end.is_some() {
-                return Err(unwind());
-            }
-            let task_inside = g.tasks.iter().any(|t| t.critical > 0);
-            match (me, g.foreign_critical) {
-                (Some(me), None) => {
-                    g.tasks[me].critical += 1;
-                    return Ok(g);
-                }
-                (None, Some((t, n))) if t == this => {
-                    g.foreign_critical = Some((t, n + 1));
-                    return Ok(g);
-                }
-                (None, None) if !task_inside => {
-                    g.foreign_critical = Some((this, 1));
-                    return Ok(g);
-                }
-                _ => g = self.cv.wait(g).unwrap_or_else(|e| e.into_inner()),
-            }
-        }
-    }
-
-    /// `vPortExitCritical`.
-    pub fn exit_critical<'a>(
-        &'a self,
-        mut g: MutexGuard<'a, State>,
-        me: Option<TaskId>,
-    ) -> Result<MutexGuard<'a, State>, Trap> {
-        let this = std::thread::current().id();
-        let left = match (me, g.foreign_critical) {
-            (Some(me), _) if g.tasks[me].critical > 0 => {
-                g.tasks[me].critical -= 1;
-                g.tasks[me].critical == 0
-            }
-            (None, Some((t, n))) if t == this => {
-                g.foreign_critical = (n > 1).then_some((t, n - 1));
-                n == 1
-            }
-            _ => return Err(Trap::host("vPortExitCritical without vPortEnterCritical")),
-        };
-        if left {
-            self.cv.notify_all();
-        }
-        Ok(g)
-    }
-
     /// `vTaskSwitchContext` from `vPortYield`: `me` goes behind the other
     /// ready tasks of its priority.
     pub fn yield_now<'a>(
@@ -759,145 +690,6 @@ impl Kernel {
         }
         self.cv.notify_all();
     }
-
-    /// The supervisor loop, run by the thread that called `run_app`: starts
-    /// task threads, moves time when nobody is ready, ends the run. `spawn`
-    /// starts the thread of a task; `interrupt` stops module code that is
-    /// running when the run ends (real time, native threads).
-    pub fn supervise(&self, mut spawn: impl FnMut(TaskId), interrupt: impl Fn()) -> EndReason {
-        let _ = self.start.set(Instant::now());
-        let mut g = self.lock();
-        loop {
-            if let Some(e) = &g.end {
-                let e = e.clone();
-                drop(g);
-                interrupt();
-                self.cv.notify_all();
-                return e;
-            }
-            if let Some(id) = g.spawn.pop_front() {
-                drop(g);
-                spawn(id);
-                g = self.lock();
-                continue;
-            }
-            let now = self.now(&g);
-            if let Some(limit) = self.run_for_us {
-                if now >= limit {
-                    self.end(&mut g, EndReason::TimeLimit);
-                    continue;
-                }
-            }
-            if g.running.is_some() {
-                // Virtual time: only the running task moves the clock, and it
-                // takes the interrupts itself (at its safepoints and calls),
-                // so their effects — the watchdog's message among them — fall
-                // at the same point of its output in every run.
-                if !self.virtual_time {
-                    self.clock_interrupts(&mut g, now);
-                }
-                g = self.watch_running(g, now);
-                continue;
-            }
-            self.clock_interrupts(&mut g, now);
-            if g.end.is_some() {
-                continue;
-            }
-            if self.select(&mut g).is_some() {
-                self.cv.notify_all();
-                continue;
-            }
-            // Idle: the IDLE task runs (and feeds the watchdog) until the
-            // next deadline.
-            let next = earliest_deadline(&g).map(|n| self.run_for_us.map_or(n, |l| n.min(l)));
-            match next {
-                Some(t) if self.virtual_time => {
-                    g.vnow = t.max(g.vnow);
-                    let (idle, now) = (g.idle, g.vnow);
-                    g.wdt.idle_ran(idle, now);
-                }
-                Some(t) => {
-                    let wait = Duration::from_micros(t.saturating_sub(now));
-                    g = self
-                        .cv
-                        .wait_timeout(g, wait)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0;
-                }
-                None => {
-                    let alive: Vec<String> = g
-                        .tasks
-                        .iter()
-                        .filter(|t| t.kind == TaskKind::Module && t.state != TState::Deleted)
-                        .map(|t| t.name.clone())
-                        .collect();
-                    if alive.is_empty() {
-                        self.end(&mut g, EndReason::Finished);
-                    } else if self.wait_for_natives || g.foreign_seen {
-                        // Native threads may still call in: wait for them (or
-                        // for `run_for`, `HostHandle::stop`).
-                        let wait = self.run_for_us.map_or(100_000, |l| l.saturating_sub(now));
-                        g = self
-                            .cv
-                            .wait_timeout(g, Duration::from_micros(wait.clamp(1, 100_000)))
-                            .unwrap_or_else(|e| e.into_inner())
-                            .0;
-                    } else {
-                        self.end(&mut g, EndReason::Blocked { tasks: alive });
-                    }
-                }
-            }
-        }
-    }
-
-    /// The supervisor while a task runs. Virtual time: the running task
-    /// hands the token back itself. Real time: wake up at the next deadline,
-    /// tick or watchdog expiry to take the interrupts due, which the running
-    /// task honours at its next safepoint (or host call, if it is inside a
-    /// native function).
-    fn watch_running<'a>(&'a self, g: MutexGuard<'a, State>, now: u64) -> MutexGuard<'a, State> {
-        if self.virtual_time {
-            return self.cv.wait(g).unwrap_or_else(|e| e.into_inner());
-        }
-        let next_tick = (now / self.tick_us + 1) * self.tick_us;
-        let next = [
-            earliest_deadline(&g),
-            self.run_for_us,
-            Some(next_tick),
-            g.wdt.deadline(),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
-        .unwrap_or(next_tick);
-        let wait = Duration::from_micros(next.saturating_sub(now).max(100));
-        self.cv
-            .wait_timeout(g, wait)
-            .unwrap_or_else(|e| e.into_inner())
-            .0
-    }
-}
-
-/// The error of a call a native thread (no task) may not make, naming it.
-pub(crate) fn outside_task(why: &str) -> Trap {
-    let name = thread_name();
-    Trap::host(format!(
-        "{}: called from native thread \"{name}\", which is not a FreeRTOS task, and {why}; \
-         outside a task only calls that never wait are allowed (the ...FromISR functions, \
-         a timeout of 0), as in an ESP-IDF interrupt",
-        call_name()
-    ))
-}
-
-/// The calling thread's name: Rust's, else the OS's (a native library's
-/// thread named with `pthread_setname_np`).
-fn thread_name() -> String {
-    if let Some(n) = std::thread::current().name() {
-        return n.to_string();
-    }
-    std::fs::read_to_string("/proc/thread-self/comm")
-        .map(|s| s.trim_end().to_string())
-        .unwrap_or_else(|_| "unnamed".into())
 }
 
 /// Registers `obj` and returns its handle.
