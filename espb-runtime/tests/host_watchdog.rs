@@ -133,3 +133,19 @@ fn timeout_panic_off_and_time_limit() {
         st.time_us
     );
 }
+
+#[test]
+fn a_priority_0_task_shares_the_cpu_with_idle() {
+    let (out, r) = run_script("wdt_idle_prio", "-O2", virt());
+    // spin0 (priority 0) takes turns with IDLE: no report. spin1 starts at
+    // 6.5 s, after main's delay, and starves IDLE until 12.5 s: reported at
+    // 11.5 s, 5 s after IDLE last ran.
+    let want = [
+        "spun 6 s at priority 0\n".to_string(),
+        triggered(11500, &["IDLE"], "spin1"),
+        "spun 6 s at priority 1\n".into(),
+    ]
+    .concat();
+    assert_eq!(out, want);
+    assert_eq!(r.unwrap().reason, EndReason::Finished);
+}
