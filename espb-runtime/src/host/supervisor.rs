@@ -81,6 +81,13 @@ impl Kernel {
                         .collect();
                     if alive.is_empty() {
                         self.end(&mut g, EndReason::Finished);
+                    } else if let (true, Some(limit)) = (
+                        self.virtual_time && (self.wait_for_natives || g.foreign_seen),
+                        self.run_for_us,
+                    ) {
+                        // Virtual time cannot wait for native threads in
+                        // device time: it runs to the limit.
+                        g.vnow = limit.max(g.vnow);
                     } else if self.wait_for_natives || g.foreign_seen {
                         // Native threads may still call in: wait for them (or
                         // for `run_for`, `HostHandle::stop`).
