@@ -5,12 +5,18 @@
 # programs of tests/random_exec.rs. Needs the nightly toolchain's miri and
 # rust-src components (`rustup +nightly component add miri rust-src`).
 # Takes about an hour on a 2-core machine; ESPB_MIRI_RANDOM sets how many
-# random modules (default 60).
+# random modules (default 60); ESPB_MIRI_SKIP_LIB=1 skips the unit tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LLVM_SYS_191_PREFIX=${LLVM_SYS_191_PREFIX:-/usr/lib/llvm-19}
-export MIRIFLAGS="${MIRIFLAGS:-} -Zmiri-env-forward=ESPB_RANDOM_ITERS"
-cargo +nightly miri test -p espb-runtime --lib
+# Weak-memory emulation is off: linear memory is accessed with atomics of
+# the width of each access, so one byte may be written by a 1-byte and read
+# by an 8-byte atomic (sequenced in one thread, or synchronised), which
+# Miri's store-buffer emulation cannot represent (it stops with an internal
+# error, "partially overlapping store buffer"). Data races are still
+# detected.
+export MIRIFLAGS="${MIRIFLAGS:-} -Zmiri-disable-weak-memory-emulation -Zmiri-env-forward=ESPB_RANDOM_ITERS"
+[ "${ESPB_MIRI_SKIP_LIB:-0}" = 1 ] || cargo +nightly miri test -p espb-runtime --lib
 cargo +nightly miri test -p espb-runtime --test opcodes --test traps --test memory \
   --test smoke --test threads --test builtins --test safepoint
 ESPB_RANDOM_ITERS=${ESPB_MIRI_RANDOM:-60} cargo +nightly miri test -p espb-runtime --test random_exec
