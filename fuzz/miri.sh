@@ -17,7 +17,9 @@ export LLVM_SYS_191_PREFIX=${LLVM_SYS_191_PREFIX:-/usr/lib/llvm-19}
 # Miri's store-buffer emulation cannot represent (it stops with an internal
 # error, "partially overlapping store buffer"). Data races are still
 # detected.
-export MIRIFLAGS="${MIRIFLAGS:-} -Zmiri-disable-weak-memory-emulation -Zmiri-env-forward=ESPB_RANDOM_ITERS"
+# Leaks are not checked: tests leak on purpose (`Box::leak` for `'static`
+# names).
+export MIRIFLAGS="${MIRIFLAGS:-} -Zmiri-disable-weak-memory-emulation -Zmiri-ignore-leaks -Zmiri-env-forward=ESPB_RANDOM_ITERS"
 [ "${ESPB_MIRI_SKIP_LIB:-0}" = 1 ] || cargo +nightly miri test -p espb-runtime --features libm/force-soft-floats --lib
 cargo +nightly miri test -p espb-runtime --features libm/force-soft-floats --test opcodes --test traps --test memory \
   --test smoke --test threads --test builtins --test safepoint
