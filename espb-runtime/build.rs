@@ -5,7 +5,9 @@
 //! calls into jumps (otherwise the native stack grows per instruction), which
 //! LLVM does when optimising (opt-level 2, 3, s, z) on the targets listed
 //! here. Everything else (debug builds, Xtensa, 32-bit Arm, …) gets the loop
-//! backend, which runs the same handlers from a loop. `ESPB_LOOP_DISPATCH=1`
+//! backend, which runs the same handlers from a loop. So do sanitizer builds
+//! (`-Zsanitizer=address`, as `cargo fuzz` builds): the instrumented frames
+//! keep LLVM from turning the calls into jumps. `ESPB_LOOP_DISPATCH=1`
 //! forces the loop backend.
 
 fn main() {
@@ -43,7 +45,8 @@ fn main() {
     let optimising = matches!(opt.as_str(), "2" | "3" | "s" | "z");
     let sibcalls = matches!(arch.as_str(), "x86_64" | "aarch64" | "riscv32" | "riscv64");
     let forced_loop = std::env::var_os("ESPB_LOOP_DISPATCH").is_some_and(|v| v != "0");
-    if optimising && sibcalls && !forced_loop {
+    let sanitized = std::env::var_os("CARGO_CFG_SANITIZE").is_some();
+    if optimising && sibcalls && !forced_loop && !sanitized {
         println!("cargo::rustc-cfg=espb_tail_dispatch");
         // Handlers look the next handler up before their own work, except
         // on x86_64 (few registers; an out-of-order core).

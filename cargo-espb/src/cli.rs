@@ -139,12 +139,37 @@ pub struct RunArgs {
     /// `--virtual-time`, and wall time in any case); exit status 124.
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub time_limit: Option<std::time::Duration>,
+    /// CONFIG_FREERTOS_HZ the module was built with (default: the project's
+    /// sdkconfig, else 100).
+    #[arg(long, value_name = "HZ", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub tick_hz: Option<u32>,
+    /// Task watchdog timeout; 0 turns it off (default: the project's
+    /// sdkconfig, else 5).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub wdt_timeout: Option<std::time::Duration>,
+    /// A task watchdog timeout aborts the run (CONFIG_ESP_TASK_WDT_PANIC).
+    #[arg(long)]
+    pub wdt_panic: bool,
     /// Arguments for a C `main(int argc, char **argv)`.
     #[arg(last = true)]
     pub args: Vec<String>,
 }
 
 /// A positive number of seconds (fractions allowed).
+/// The watchdog's timeout in seconds; 0 turns it off.
+pub fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !(v >= 0.0 && v.is_finite()) {
+        return Err(format!(
+            "`{s}`: the watchdog timeout must be 0 (off) or a positive number of seconds"
+        ));
+    }
+    std::time::Duration::try_from_secs_f64(v).map_err(|e| format!("`{s}`: {e}"))
+}
+
 pub fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
     let v: f64 = s
         .trim()

@@ -20,6 +20,7 @@ mod partitions;
 mod project;
 mod qemu;
 mod sdk;
+mod sdkconfig;
 mod summary;
 mod toolchain;
 mod translate;

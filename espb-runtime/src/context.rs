@@ -42,6 +42,9 @@ pub(crate) struct ExecContext {
     pub stack_lo: u32,
     /// Stack pointer a nested entry starts from.
     pub sp: u32,
+    /// Ticks executed up to the last host call and not yet reported to the
+    /// safepoint hook (or taken by a host function, `Caller::take_ticks`).
+    pub ticks: u64,
 }
 
 impl ExecContext {
@@ -63,6 +66,7 @@ impl ExecContext {
             max_nesting,
             stack_lo,
             sp: stack_hi,
+            ticks: 0,
         }
     }
 

@@ -159,6 +159,8 @@ pub(crate) struct Inner<'m> {
     pub imports: Vec<HostFunc>,
     /// `call.indirect` through native references (see `Imports::set_native_indirect`).
     pub native_indirect: Option<HostFunc>,
+    /// See `Imports::set_safepoint`.
+    pub safepoint: Option<Arc<crate::imports::SafepointHook>>,
     pub config: Config,
     pool: Lock<Pool>,
     stack_area: u32,
@@ -439,6 +441,7 @@ impl<'m> Instance<'m> {
             heap: Lock::new(Heap::new(heap_start as u32, heap_end as u32)),
             imports: resolved,
             native_indirect: imports.native_indirect.clone(),
+            safepoint: imports.safepoint.clone(),
             pool: Lock::new(Pool {
                 idle: Vec::new(),
                 created: 0,

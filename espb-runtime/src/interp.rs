@@ -57,7 +57,7 @@ use espb_format::{
 
 use crate::code::{Pc, Regs};
 use crate::context::{CallFrame, ExecContext};
-use crate::imports::Caller;
+use crate::imports::{Caller, Safepoint};
 use crate::instance::Inner;
 use crate::memory::LinearMemory;
 use crate::module::FuncInfo;
@@ -292,6 +292,9 @@ struct Vm<'a, 'm> {
     entry_depth: usize,
     /// Ticks (calls and backward branches) until the next `poll`.
     fuel: u64,
+    /// What `fuel` counted down from since the ticks were last handed to
+    /// the safepoint hook (or to the context, at a host call).
+    slice: u64,
     /// The rest of the fuel taken from the instance.
     reserve: u64,
     interrupt: &'a AtomicBool,
@@ -441,6 +444,17 @@ fn poll(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
     if vm.interrupt.load(Relaxed) {
         return Some(raise(vm, pc, start, TrapKind::Interrupted));
     }
+    if let Some(hook) = &vm.inst.safepoint {
+        // Everything counted since the last report: this countdown and what
+        // host calls handed to the context.
+        let ticks = vm.slice.wrapping_add(core::mem::take(&mut vm.ctx.ticks));
+        vm.slice = 0;
+        if let Err(mut t) = hook(Safepoint::Poll, ticks) {
+            locate(vm.inst, vm.ctx, &mut t, vm.func, pc.offset_from(start));
+            vm.trap = Some(t);
+            return Some(Exit::Trap);
+        }
+    }
     if vm.reserve == 0 {
         match vm.inst.take_fuel() {
             Some(f) => vm.reserve = f,
@@ -448,6 +462,7 @@ fn poll(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
         }
     }
     (vm.fuel, vm.reserve) = split_fuel(vm.reserve);
+    vm.slice = vm.fuel;
     None
 }
 
@@ -678,6 +693,9 @@ fn host(
     }
     vm.ctx.sp = vm.sp;
     vm.ctx.reg_top = vm.base + vm.info.regs as usize;
+    // The ticks so far go with the call (`Caller::take_ticks`).
+    vm.ctx.ticks = vm.ctx.ticks.wrapping_add(vm.slice - vm.fuel);
+    vm.slice = vm.fuel;
     if let Err(mut t) = host_call(vm.inst, vm.ctx, imp, sig, vm.base + b as usize, callee) {
         locate(vm.inst, vm.ctx, &mut t, vm.func, off);
         vm.trap = Some(t);
@@ -1960,6 +1978,7 @@ fn run(
         stack_lo,
         entry_depth,
         fuel: split_fuel(*fuel).0,
+        slice: split_fuel(*fuel).0,
         reserve: split_fuel(*fuel).1,
         interrupt: &inst.interrupt,
         trap: None,
@@ -1970,6 +1989,12 @@ fn run(
     // SAFETY: offset 0 of a validated body, the entry function's window.
     let exit = unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem)) };
     *fuel = vm.fuel.saturating_add(vm.reserve);
+    if let Some(hook) = &inst.safepoint {
+        let ticks = vm.slice.saturating_sub(vm.fuel);
+        let ticks = ticks.wrapping_add(core::mem::take(&mut vm.ctx.ticks));
+        // Only a report: the run ends here whatever the hook says.
+        let _ = hook(Safepoint::Leave, ticks);
+    }
     match exit {
         Exit::Done => Ok(()),
         _ => Err(vm

@@ -42,7 +42,7 @@ mod value;
 
 pub use config::Config;
 pub use heap::{Heap, HeapError};
-pub use imports::{Caller, HostFunc, Imports, SymbolTable};
+pub use imports::{Caller, HostFunc, Imports, Safepoint, SafepointHook, SymbolTable};
 pub use instance::{Instance, InstanceHandle, InstantiateError, InterruptHandle};
 pub use module::Module;
 pub use output::Output;

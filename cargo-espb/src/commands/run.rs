@@ -3,6 +3,7 @@
 //! becomes the process's; a trap is a diagnostic naming the C line.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use espb_runtime::host::{self, EndReason, HostConfig, RunError};
 use espb_runtime::{Module, Output, Trap};
@@ -12,6 +13,7 @@ use super::build::{self, not_in_project};
 use super::Context;
 use crate::cli::RunArgs;
 use crate::qemu;
+use crate::sdkconfig::Sdkconfig;
 
 /// Exit status when the module traps (like a Rust panic's).
 pub const EXIT_TRAP: u8 = 101;
@@ -94,7 +96,7 @@ fn execute(
     // Sizes given for a module that is run as is (a `.espb`) apply at load.
     runtime.heap_size = args.compile.heap_size;
     runtime.context_stack_size = args.compile.stack_size;
-    let config = HostConfig {
+    let mut config = HostConfig {
         virtual_time: args.virtual_time,
         entry,
         args: args.args.clone(),
@@ -105,6 +107,17 @@ fn execute(
         runtime,
         ..HostConfig::default()
     };
+    // What the firmware's sdkconfig would set, then the flags.
+    if origin == Origin::Project {
+        apply_sdkconfig(&Sdkconfig::load(src_root), &mut config);
+    }
+    if let Some(hz) = args.tick_hz {
+        config.tick_hz = hz;
+    }
+    if let Some(s) = args.wdt_timeout {
+        config.watchdog = (!s.is_zero()).then_some(s);
+    }
+    config.watchdog_panic |= args.wdt_panic;
     cx.rep.verbose_status(
         "Running",
         &format!("{} on the host platform", path.display()),
@@ -151,6 +164,24 @@ fn execute(
             path.display()
         )),
         Err(RunError::NoEntry(m)) => Err(miette!(help = "pass `--entry <function>` naming an exported function", "{m}")),
+    }
+}
+
+/// `CONFIG_FREERTOS_HZ` and the task watchdog's `CONFIG_ESP_TASK_WDT_*`.
+fn apply_sdkconfig(sdk: &Sdkconfig, cfg: &mut HostConfig) {
+    if let Some(hz) = sdk.number("CONFIG_FREERTOS_HZ") {
+        cfg.tick_hz = hz.clamp(1, 1000) as u32;
+    }
+    if let Some(s) = sdk.number("CONFIG_ESP_TASK_WDT_TIMEOUT_S") {
+        cfg.watchdog = Some(Duration::from_secs(s));
+    }
+    if sdk.flag("CONFIG_ESP_TASK_WDT_EN") == Some(false)
+        || sdk.flag("CONFIG_ESP_TASK_WDT_INIT") == Some(false)
+    {
+        cfg.watchdog = None;
+    }
+    if let Some(p) = sdk.flag("CONFIG_ESP_TASK_WDT_PANIC") {
+        cfg.watchdog_panic = p;
     }
 }
 
