@@ -42,6 +42,10 @@ pub(crate) struct ExecContext {
     pub stack_lo: u32,
     /// Stack pointer a nested entry starts from.
     pub sp: u32,
+    /// Lowest native stack address compiled code may call into on this
+    /// context (0: no module code running).
+    #[cfg(espb_jit)]
+    pub jit_floor: usize,
 }
 
 impl ExecContext {
@@ -63,6 +67,8 @@ impl ExecContext {
             max_nesting,
             stack_lo,
             sp: stack_hi,
+            #[cfg(espb_jit)]
+            jit_floor: 0,
         }
     }
 

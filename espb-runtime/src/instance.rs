@@ -61,6 +61,8 @@ pub enum InstantiateError {
     OutOfHostMemory { bytes: u32 },
     /// The start function trapped.
     Start(Trap),
+    /// The platform gave no executable memory for the JIT's code.
+    ExecMemory { bytes: u32 },
 }
 
 impl fmt::Display for InstantiateError {
@@ -87,6 +89,10 @@ impl fmt::Display for InstantiateError {
             MemoryTooLarge { bytes } => write!(f, "linear memory of {bytes} bytes exceeds the 1 GiB limit"),
             OutOfHostMemory { bytes } => write!(f, "cannot allocate {bytes} bytes of linear memory"),
             Start(t) => write!(f, "start function trapped: {t}"),
+            ExecMemory { bytes } => write!(
+                f,
+                "the JIT needs {bytes} bytes of executable memory and the platform has none: on ESP-IDF set CONFIG_ESP_SYSTEM_MEMPROT=n (ESP-IDF 5.x: CONFIG_ESP_SYSTEM_MEMPROT_FEATURE=n on ESP32-C2/C3, CONFIG_ESP_SYSTEM_PMP_IDRAM_SPLIT=n on ESP32-C5/C6/H2/P4) and CONFIG_SECURE_ENABLE_TEE=n, so that heap_caps_malloc(MALLOC_CAP_EXEC) can serve it, or turn the JIT off (Config::jit = JitMode::Off)"
+            ),
         }
     }
 }
@@ -172,6 +178,9 @@ pub(crate) struct Inner<'m> {
     /// `strtok`'s position between calls (0: no string).
     pub strtok_save: AtomicU32,
     gate: Arc<Gate>,
+    /// Compiled functions (built with the instance).
+    #[cfg(espb_jit)]
+    pub jit: crate::jit::exec::Code,
 }
 
 /// Fuel handed to a thread at a time.
@@ -426,6 +435,9 @@ impl<'m> Instance<'m> {
             }
         }
         let resolved = resolve(module, imports)?;
+        #[cfg(espb_jit)]
+        let jit = crate::jit::exec::Code::build(&module.m, config.jit, &mem)
+            .map_err(|e| InstantiateError::ExecMemory { bytes: e.0 as u32 })?;
         let gate = Arc::new(Gate {
             state: AtomicUsize::new(0),
             inner: AtomicPtr::new(core::ptr::null_mut()),
@@ -449,6 +461,8 @@ impl<'m> Instance<'m> {
             rand_state: U64Cell::new(1),
             strtok_save: AtomicU32::new(0),
             gate: gate.clone(),
+            #[cfg(espb_jit)]
+            jit,
             config,
         });
         gate.inner

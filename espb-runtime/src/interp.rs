@@ -274,7 +274,7 @@ enum Exit {
 }
 
 /// The state of one `run` that is not passed in registers.
-struct Vm<'a, 'm> {
+pub(crate) struct Vm<'a, 'm> {
     inst: &'a Inner<'m>,
     ctx: &'a mut ExecContext,
     funcs: &'m [FuncInfo<'m>],
@@ -297,7 +297,14 @@ struct Vm<'a, 'm> {
     pc: Pc,
     regs: Regs,
     start: Pc,
+    /// Running one instruction for compiled code (`jit_glue::exec_one`):
+    /// the sentinel after it ends the run.
+    #[cfg(espb_jit)]
+    single_step: bool,
 }
+
+#[cfg(espb_jit)]
+pub(crate) mod jit_glue;
 
 /// An instruction handler. SAFETY contract: `pc` is an instruction start of
 /// the validated body beginning at `start`, which is the body of `vm.func`,
@@ -619,6 +626,19 @@ fn enter(
     vm.pc = vm.start;
     // SAFETY: ensure_regs made `regs[base..base + info.regs]` exist.
     vm.regs = unsafe { Regs::new(&mut vm.ctx.regs, nbase) };
+    #[cfg(espb_jit)]
+    if let Some(code) = vm.inst.jit.entry(callee) {
+        if jit_glue::stack_ok(vm) {
+            // Compiled: run it to its return, then continue after the call
+            // as the interpreted `ret` would.
+            if !crate::jit::exec::run(vm, code) {
+                return Err(Exit::Trap);
+            }
+            if !leave(vm) {
+                return Err(Exit::Done);
+            }
+        }
+    }
     Ok(())
 }
 
@@ -1004,7 +1024,12 @@ mod h {
 
     handlers! {
         fn Invalid(vm, pc, regs, start, mem) {
-            // Unreachable: validated bodies hold only known opcodes.
+            // The sentinel after an instruction copy run for compiled code.
+            #[cfg(espb_jit)]
+            if vm.single_step {
+                return Exit::Done;
+            }
+            // Otherwise unreachable: validated bodies hold only known opcodes.
             raise(vm, pc, start, TrapKind::Unreachable { code: None })
         }
         fn Unreachable(vm, pc, regs, start, mem) {
@@ -1963,7 +1988,29 @@ fn run(
         pc: start,
         regs,
         start,
+        #[cfg(espb_jit)]
+        single_step: false,
     };
+    #[cfg(espb_jit)]
+    let outermost = jit_glue::set_stack_floor(&mut vm);
+    #[cfg(espb_jit)]
+    let exit = match inst.jit.entry(entry) {
+        Some(code) if jit_glue::stack_ok(&vm) => {
+            if crate::jit::exec::run(&mut vm, code) {
+                leave(&mut vm);
+                Exit::Done
+            } else {
+                Exit::Trap
+            }
+        }
+        // SAFETY: offset 0 of a validated body, the entry function's window.
+        _ => unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem)) },
+    };
+    #[cfg(espb_jit)]
+    if outermost {
+        vm.ctx.jit_floor = 0;
+    }
+    #[cfg(not(espb_jit))]
     // SAFETY: offset 0 of a validated body, the entry function's window.
     let exit = unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem)) };
     *fuel = vm.fuel.saturating_add(vm.reserve);
