@@ -19,7 +19,7 @@ use core::ffi::{c_char, c_int, CStr};
 
 use espb_runtime::entry::{build_argv, find_entry, EntryArgs};
 use espb_runtime::ffi::{self, Natives};
-use espb_runtime::{Config, Imports, Instance, Module, Trap, TrapKind};
+use espb_runtime::{Config, Imports, Instance, JitMode, Module, Trap, TrapKind};
 
 use platform::{eprint, native_table};
 
@@ -50,6 +50,39 @@ fn report_trap(task: &str, t: &Trap) -> c_int {
 fn load_error(path: &str, what: &str) -> c_int {
     eprint(&alloc::format!("espb-error\t{path}: {}\n", escape(what)));
     EXIT_LOAD
+}
+
+/// What the JIT compiles (`--jit=MODE` before the module; default `hot`).
+static JIT: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(1);
+
+fn jit_mode() -> JitMode {
+    match JIT.load(core::sync::atomic::Ordering::Relaxed) {
+        0 => JitMode::Off,
+        2 => JitMode::All,
+        _ => JitMode::Hot,
+    }
+}
+
+/// Called by the C start-up for `--jit=MODE`.
+///
+/// # Safety
+/// `mode` is a C string.
+#[no_mangle]
+pub unsafe extern "C" fn espb_runner_set_jit(mode: *const c_char) {
+    // SAFETY: the caller's contract.
+    let m = unsafe { CStr::from_ptr(mode) }.to_str().unwrap_or("");
+    let v = match JitMode::from_name(m) {
+        Some(JitMode::Off) => 0,
+        Some(JitMode::All) => 2,
+        Some(JitMode::Hot) => 1,
+        None => {
+            eprint(&alloc::format!(
+                "espb-error\t--jit={m}: the JIT mode is off, hot or all\n"
+            ));
+            platform::exit(EXIT_LOAD)
+        }
+    };
+    JIT.store(v, core::sync::atomic::Ordering::Relaxed);
 }
 
 /// Called by the C start-up (`c/glue.c`) with the module file's bytes.
@@ -99,6 +132,7 @@ fn run(bytes: &'static [u8], path: &str, args: &[&str]) -> c_int {
     };
     let config = Config {
         output: platform::stdout_sink(),
+        jit: jit_mode(),
         ..Config::default()
     };
     let (entry, form) = match find_entry(module, None) {
