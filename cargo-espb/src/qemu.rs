@@ -317,13 +317,15 @@ fn unescape(s: &str) -> String {
     out
 }
 
-/// Runs `module` under qemu on `chip`'s CPU model. The module's stdout is
+/// Runs `module` under qemu on `chip`'s CPU model, the JIT compiling what
+/// `jit` selects. The module's stdout is
 /// passed through; the runner's `espb-trap`/`espb-error` lines become the
 /// result, any other stderr output is passed through.
 pub fn run(
     rep: &Reporter,
     runner: &Path,
     chip: QemuChip,
+    jit: espb_runtime::JitMode,
     module: &Path,
     args: &[String],
 ) -> Result<QemuEnd> {
@@ -336,6 +338,7 @@ pub fn run(
     let mut cmd = Command::new(qemu);
     cmd.args(["-cpu", chip.cpu])
         .arg(runner)
+        .arg(format!("--jit={}", jit.name()))
         .arg(module)
         .args(args)
         .stdin(Stdio::inherit())

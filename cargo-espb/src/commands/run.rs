@@ -178,7 +178,7 @@ fn execute_qemu(
         "Running",
         &format!("{} on {} under qemu", path.display(), chip.name),
     );
-    match qemu::run(cx.rep, &runner, chip, path, &args.args)? {
+    match qemu::run(cx.rep, &runner, chip, args.jit, path, &args.args)? {
         qemu::QemuEnd::Exit(code) => Ok(code),
         qemu::QemuEnd::Trap { task, source, message } => {
             let d = TrapDiagnostic::from_parts(&task, &message, source, src_root);
