@@ -7,11 +7,9 @@
 use super::*;
 use crate::code::copy_pc;
 
-/// Host address of module address `NULL_GUARD` and the number of bytes
-/// from there to the end of linear memory.
-pub(crate) fn memory(vm: &Vm<'_, '_>) -> (*mut u8, u32) {
-    let m = Mem::new(&vm.inst.mem);
-    (m.lo, m.lim as u32)
+/// The instance's compiled code.
+pub(crate) fn code<'v>(vm: &Vm<'v, '_>) -> &'v crate::jit::exec::Code {
+    &vm.inst.jit
 }
 
 /// The running function's register window.
@@ -32,11 +30,15 @@ pub(crate) fn set_fuel(vm: &mut Vm<'_, '_>, f: u32) {
     vm.fuel = f as u64;
 }
 
-/// The native stack address here (a local's).
+/// The native stack pointer. Read from the register: taking a local's
+/// address would give the handlers that inline `stack_ok` a stack object
+/// and cost them their tail calls (the native stack would grow per call).
 #[inline(always)]
 fn stack_here() -> usize {
-    let marker = 0u8;
-    core::hint::black_box(&marker) as *const u8 as usize
+    let sp: usize;
+    // SAFETY: reads the stack pointer register; no memory access.
+    unsafe { core::arch::asm!("mv {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    sp
 }
 
 /// Sets the context's native stack floor if no module code runs on it yet;

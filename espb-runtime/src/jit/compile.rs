@@ -1242,6 +1242,24 @@ impl<'a, 'm> Emitter<'a, 'm> {
         let blo = self.lo(b, T1);
         let ahi = self.hi(a, T2);
         let bhi = self.hi(b, T3);
+        if let (false, Loc::Two(dlo, dhi)) = (sub, self.loc[dst as usize]) {
+            // In place when the destination is one operand (loop-carried
+            // sums): the carry is `sum < other operand`.
+            let other = if dlo == alo && dlo != blo {
+                Some(blo)
+            } else if dlo == blo && dlo != alo {
+                Some(alo)
+            } else {
+                None
+            };
+            if let Some(y) = other {
+                self.put(rv::add(dlo, dlo, y));
+                self.put(rv::sltu(T0, dlo, y));
+                self.put(rv::add(dhi, ahi, bhi));
+                self.put(rv::add(dhi, dhi, T0));
+                return;
+            }
+        }
         let (dlo, dhi) = match self.loc[dst as usize] {
             Loc::Two(l, h) if ![alo, blo, ahi, bhi].contains(&l) && ![ahi, bhi].contains(&h) => {
                 (l, h)
@@ -1523,5 +1541,29 @@ check:
             callee.stats.helper, 1,
             "the call runs through the interpreter"
         );
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod dump {
+    /// `ESPB_JIT_DUMP=module.espb cargo test -p espb-runtime --features
+    /// jit-riscv -- --ignored jit_dump`: writes each function's machine code
+    /// to `/tmp/espb-jit-fN.bin` (disassemble with `llvm-objdump-19 -b
+    /// binary -m riscv32 -D`).
+    #[test]
+    #[ignore]
+    fn jit_dump() {
+        let Ok(path) = std::env::var("ESPB_JIT_DUMP") else {
+            return;
+        };
+        let bytes = std::fs::read(path).unwrap();
+        let m = espb_format::parse(&bytes).unwrap();
+        for f in 0..m.functions.len() as u32 {
+            if let Ok(c) = super::compile(&m, f) {
+                std::fs::write(format!("/tmp/espb-jit-f{f}.bin"), &c.image[..c.code_bytes])
+                    .unwrap();
+                eprintln!("f{f}: {:?}", c.stats);
+            }
+        }
     }
 }

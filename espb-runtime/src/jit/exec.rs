@@ -35,6 +35,10 @@ pub(crate) struct Code {
     size: usize,
     /// Entry address per function.
     entries: Vec<Option<usize>>,
+    /// Host address of module address `NULL_GUARD` and the fast-path bound
+    /// (linear memory never moves).
+    mem: *mut u8,
+    lim: u32,
     pub plan: Vec<Plan>,
 }
 
@@ -68,12 +72,16 @@ impl Code {
             exec: core::ptr::null_mut(),
             size: 0,
             entries: Vec::new(),
+            mem: core::ptr::null_mut(),
+            lim: 0,
             plan,
         };
         // Compiled code needs room for its fast-path bound (8 bytes).
-        if (mem.len() as usize) < espb_format::NULL_GUARD as usize + 8 {
-            return Ok(none(Vec::new()));
-        }
+        let lim = mem.len().saturating_sub(espb_format::NULL_GUARD);
+        let lo = match mem.host_ptr(espb_format::NULL_GUARD, lim) {
+            Ok(p) if lim >= 8 => p,
+            _ => return Ok(none(Vec::new())),
+        };
         let compiled = compile_module(m, mode);
         let mut plan = Vec::with_capacity(compiled.len());
         let mut size = 0usize;
@@ -129,6 +137,8 @@ impl Code {
             exec,
             size,
             entries,
+            mem: lo,
+            lim: lim - 8,
             plan,
         })
     }
@@ -165,13 +175,16 @@ const _: () = {
 
 /// Runs the compiled code at `entry` for the function `vm` has just
 /// entered (its frame pushed, its window allocated). `true`: it returned;
-/// `false`: it trapped (the trap is in `vm.trap`).
+/// `false`: it trapped (the trap is in `vm.trap`). Never inlined: the
+/// interpreter's call handlers must keep no stack object (`env`) of their
+/// own, or they lose their tail calls.
+#[inline(never)]
 pub(crate) fn run(vm: &mut Vm<'_, '_>, entry: usize) -> bool {
-    let (mem, lim) = jit_glue::memory(vm);
+    let code = jit_glue::code(vm);
     let mut env = Env {
         regs: jit_glue::window(vm),
-        mem,
-        lim: lim - 8,
+        mem: code.mem,
+        lim: code.lim,
         fuel: jit_glue::fuel(vm),
         fp: jit_glue::frame_pointer(vm),
         exec: helper_exec,
