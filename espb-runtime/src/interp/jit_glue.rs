@@ -108,3 +108,30 @@ pub(crate) fn poll_at(vm: &mut Vm<'_, '_>, off: u32) -> bool {
     let pc = unsafe { Pc::at(start, off) };
     poll(vm, pc, start).is_none()
 }
+
+/// `call callee, b` at offset `off` of the running function, as the
+/// interpreter's `call` handler does it, run to the callee's return.
+/// `false`: it trapped.
+///
+/// SAFETY: `off` is the offset of a validated `call callee, b` of the
+/// running function, whose frame is the innermost one.
+pub(crate) unsafe fn call(vm: &mut Vm<'_, '_>, callee: u32, b: u8, off: u32) -> bool {
+    let start = Pc::start(vm.info.code);
+    // SAFETY: see the function contract.
+    let pc = unsafe { Pc::at(start, off) };
+    let saved = (vm.func, vm.info, vm.base, vm.fp, vm.entry_depth);
+    // The callee's return ends the run here.
+    vm.entry_depth = vm.ctx.frames.len();
+    let ok = match enter(vm, pc, start, callee, b, CALL_LEN) {
+        // A compiled callee ran to its return (or trapped).
+        Err(e) => e == Exit::Done,
+        Ok(()) => {
+            let mem = Mem::new(&vm.inst.mem);
+            // SAFETY: `enter` left the callee's start and window in `vm`.
+            unsafe { execute(vm, vm.pc, vm.regs, vm.start, mem) == Exit::Done }
+        }
+    };
+    (vm.func, vm.info, vm.base, vm.fp, vm.entry_depth) = saved;
+    vm.start = start;
+    ok
+}

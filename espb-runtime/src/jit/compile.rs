@@ -40,6 +40,7 @@ pub mod env {
     pub const FP: i32 = 16;
     pub const EXEC: i32 = 20;
     pub const POLL: i32 = 24;
+    pub const CALL: i32 = 28;
 }
 
 const T3: Reg = 28;
@@ -153,6 +154,8 @@ struct Emitter<'a, 'm> {
     trap_exit: usize,
     epilogue: usize,
     saved: Vec<Reg>,
+    /// Module registers kept in machine registers, in order.
+    cached_regs: Vec<u8>,
     stats: Stats,
 }
 
@@ -201,17 +204,23 @@ fn allocate(
     wide: &[bool; 256],
     regs: usize,
 ) -> [Loc; 256] {
-    let mut depth = vec![0u32; steps.len()];
+    // Loop depth: each backward branch adds one to the steps it spans
+    // (a difference array, then prefix sums).
+    let mut delta = vec![0i64; steps.len() + 1];
     for (i, s) in steps.iter().enumerate() {
         for t in branch_targets(&s.ins) {
             if t <= s.off {
-                for (j, d) in depth.iter_mut().enumerate().take(i + 1) {
-                    if steps[j].off >= t {
-                        *d += 1;
-                    }
-                }
+                let j = steps.partition_point(|x| x.off < t);
+                delta[j] += 1;
+                delta[i + 1] -= 1;
             }
         }
+    }
+    let mut depth = vec![0u32; steps.len()];
+    let mut d = 0i64;
+    for (k, x) in depth.iter_mut().enumerate() {
+        d += delta[k];
+        *x = d.max(0) as u32;
     }
     let mut score = [0u64; 256];
     for (i, s) in steps.iter().enumerate() {
@@ -312,6 +321,9 @@ impl<'a, 'm> Emitter<'a, 'm> {
             trap_exit: 0,
             epilogue: 0,
             saved: Vec::new(),
+            cached_regs: (0..=255u8)
+                .filter(|&r| loc[r as usize] != Loc::Mem)
+                .collect(),
             stats: Stats::default(),
         };
         e.trap_exit = e.label().0;
@@ -334,14 +346,11 @@ impl<'a, 'm> Emitter<'a, 'm> {
         self.code.push(w);
     }
 
-    /// The label of bytecode offset `off` (a validated branch target).
+    /// The label of bytecode offset `off` (a validated branch target: the
+    /// first part of an instruction).
     fn target(&self, off: u32) -> usize {
-        let i = self
-            .steps
-            .iter()
-            .position(|s| s.first && s.off == off)
-            .unwrap_or(0);
-        self.at[i]
+        let i = self.steps.partition_point(|s| s.off < off);
+        self.at[i.min(self.at.len().saturating_sub(1))]
     }
 
     // ---- branches ---------------------------------------------------------
@@ -524,9 +533,7 @@ impl<'a, 'm> Emitter<'a, 'm> {
     }
 
     fn cached(&self) -> Vec<u8> {
-        (0..=255u8)
-            .filter(|&r| self.loc[r as usize] != Loc::Mem)
-            .collect()
+        self.cached_regs.clone()
     }
 
     fn in_caller_saved(&self, r: u8) -> bool {
@@ -637,6 +644,34 @@ impl<'a, 'm> Emitter<'a, 'm> {
         self.call_helper(env::POLL, |e| e.li(A1, off as i32), &keep.clone(), &keep);
     }
 
+    /// Cached registers a call at window base `b` must write back before
+    /// and reload after: those the callee sees (from `b` up) and those in
+    /// machine registers the helper may clobber.
+    fn call_sets(&self, b: u8) -> Vec<u8> {
+        self.cached()
+            .into_iter()
+            .filter(|&r| self.in_caller_saved(r) || r >= b)
+            .collect()
+    }
+
+    /// `call func, base` at step `i`: the call helper enters the callee as
+    /// the interpreter's `call` does (compiled or interpreted) and returns
+    /// when it does.
+    fn call(&mut self, i: usize, func: u32, base: u8) {
+        let off = self.steps[i].off;
+        let set = self.call_sets(base);
+        self.call_helper(
+            env::CALL,
+            |e| {
+                e.li(A1, func as i32);
+                e.put(rv::addi(12, ZERO, base as i32));
+                e.li(13, off as i32);
+            },
+            &set,
+            &set,
+        );
+    }
+
     /// Runs step `i` through the interpreter's handler of that instruction.
     fn helper_step(&mut self, i: usize) {
         let s = &self.steps[i];
@@ -689,6 +724,11 @@ impl<'a, 'm> Emitter<'a, 'm> {
     fn step(&mut self, i: usize) {
         use Instr::*;
         let ins = self.steps[i].ins.clone();
+        if let Call { func, base } = ins {
+            self.stats.helper += 1;
+            self.call(i, func, base);
+            return;
+        }
         if !lower::is_inline(&ins) {
             self.stats.helper += 1;
             self.helper_step(i);

@@ -159,6 +159,7 @@ pub(crate) struct Env {
     fp: u32,
     exec: extern "C" fn(*mut Env, *const u8) -> u32,
     poll: extern "C" fn(*mut Env, u32) -> u32,
+    call: extern "C" fn(*mut Env, u32, u32, u32) -> u32,
     vm: *mut c_void,
 }
 
@@ -171,6 +172,7 @@ const _: () = {
     assert!(core::mem::offset_of!(Env, fp) == env::FP as usize);
     assert!(core::mem::offset_of!(Env, exec) == env::EXEC as usize);
     assert!(core::mem::offset_of!(Env, poll) == env::POLL as usize);
+    assert!(core::mem::offset_of!(Env, call) == env::CALL as usize);
 };
 
 /// Runs the compiled code at `entry` for the function `vm` has just
@@ -189,6 +191,7 @@ pub(crate) fn run(vm: &mut Vm<'_, '_>, entry: usize) -> bool {
         fp: jit_glue::frame_pointer(vm),
         exec: helper_exec,
         poll: helper_poll,
+        call: helper_call,
         vm: vm as *mut Vm<'_, '_> as *mut c_void,
     };
     // SAFETY: `entry` is the start of a function compiled by
@@ -238,5 +241,18 @@ extern "C" fn helper_poll(env: *mut Env, off: u32) -> u32 {
     jit_glue::set_fuel(vm, env.fuel);
     let ok = jit_glue::poll_at(vm, off);
     env.fuel = jit_glue::fuel(vm);
+    !ok as u32
+}
+
+/// `call func, base` at offset `off` of the running function.
+extern "C" fn helper_call(env: *mut Env, func: u32, base: u32, off: u32) -> u32 {
+    // SAFETY: compiled code passes its `Env`.
+    let (env, vm) = unsafe { vm_of(env) };
+    jit_glue::set_fuel(vm, env.fuel);
+    // SAFETY: the compiler passes the operands of a validated `call` of the
+    // running function and its offset.
+    let ok = unsafe { jit_glue::call(vm, func, base as u8, off) };
+    env.fuel = jit_glue::fuel(vm);
+    env.regs = jit_glue::window(vm);
     !ok as u32
 }

@@ -574,7 +574,7 @@ pub fn uses(m: &Module<'_>, ins: &Instr, result: Option<ValType>, f: &mut impl F
     // The table's types column: register operands read the types before
     // `->` in order, destinations are written.
     let types = op.types();
-    let inputs = types.split("->").next().unwrap_or("");
+    let inputs = types.split_once('-').map_or(types, |(i, _)| i);
     let mut ins_types = inputs.split_whitespace();
     let operands = ins.operands();
     let mut writes = Vec::new();
