@@ -175,6 +175,10 @@ pub struct DumpArgs {
     /// Same as `--message-format json`.
     #[arg(long)]
     pub json: bool,
+    /// Show what the RISC-V JIT does with each function in this mode
+    /// (compiled, with its machine-code size, or interpreted and why).
+    #[arg(long, value_name = "MODE", default_value = "hot", value_parser = parse_jit)]
+    pub jit: espb_runtime::JitMode,
 }
 
 #[derive(Debug, Args)]
