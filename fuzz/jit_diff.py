@@ -60,6 +60,7 @@ def one(seed, work, timeout):
         p = subprocess.run(
             ["csmith", "--seed", str(seed), "--max-funcs", "6", "--max-block-depth", "4"],
             stdout=f,
+            cwd=d,  # csmith writes platform.info where it runs
         )
     if p.returncode != 0:
         return "skip-build", "csmith failed"
