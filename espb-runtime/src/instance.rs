@@ -480,6 +480,17 @@ impl<'m> Instance<'m> {
         self.inner.module
     }
 
+    /// What the JIT did with each function of this instance (compiled, or
+    /// interpreted and why); `None` where compiled code cannot run (not a
+    /// RISC-V target).
+    #[cfg(feature = "jit-riscv")]
+    pub fn jit_plan(&self) -> Option<&[crate::jit::Plan]> {
+        #[cfg(espb_jit)]
+        return Some(&self.inner.jit.plan);
+        #[cfg(not(espb_jit))]
+        None
+    }
+
     /// Calls the exported function `name`.
     pub fn call(&self, name: &str, args: &[Value]) -> Result<Option<Value>, Trap> {
         let func = self

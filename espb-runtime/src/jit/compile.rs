@@ -1566,7 +1566,7 @@ check:
         let m = espb_format::parse(&bytes).expect("parse");
         for f in 0..2 {
             let c = compile(&m, f).expect("compiles");
-            assert!(c.code_bytes > 0 && c.code_bytes % 4 == 0);
+            assert!(c.code_bytes > 0 && c.code_bytes.is_multiple_of(4));
             assert!(c.stats.inline > 0);
             for w in c.image[..c.code_bytes].chunks(4) {
                 let w = u32::from_le_bytes(w.try_into().unwrap());

@@ -104,7 +104,11 @@ impl Code {
         let mut write: *mut u8 = core::ptr::null_mut();
         // SAFETY: a plain call of the platform hook.
         let exec = unsafe { espb_jit_exec_alloc(size, &mut write) };
-        if exec.is_null() || write.is_null() || exec as usize % 4 != 0 || write as usize % 4 != 0 {
+        if exec.is_null()
+            || write.is_null()
+            || !(exec as usize).is_multiple_of(4)
+            || !(write as usize).is_multiple_of(4)
+        {
             return Err(NoExecMemory(size));
         }
         let mut entries = Vec::with_capacity(compiled.len());

@@ -48,7 +48,7 @@ pub enum Use {
 /// The parts of `ins`, in order (a non-fused instruction is its own part).
 pub fn parts(ins: Instr) -> Vec<Instr> {
     use Instr::*;
-    alloc::vec::Vec::from(match ins {
+    match ins {
         Mov2 {
             dst1,
             src1,
@@ -435,7 +435,7 @@ pub fn parts(ins: Instr) -> Vec<Instr> {
         ]
         .to_vec(),
         other => [other].to_vec(),
-    })
+    }
 }
 
 /// Decodes and splits a validated body. `None` if it does not decode (a
