@@ -85,7 +85,9 @@ def native(src, work):
 
 def espb_module(src, work, cargo_espb, env):
     out = os.path.join(work, os.path.basename(src) + ".espb")
-    r = sh([cargo_espb, "espb", "-q", "build", "-O2", "--cflags", " ".join(CFLAGS[1:]), src, "-o", out],
+    # The memory the benchmark harness gives them (benches/src/peer_espb.rs).
+    r = sh([cargo_espb, "espb", "-q", "build", "-O2", "--cflags", " ".join(CFLAGS[1:]),
+            "--heap-size", "4M", "--stack-size", "64K", src, "-o", out],
            env=env, cwd=work)
     if r.returncode != 0:
         sys.exit(f"espb build of {src} failed:\n{r.stderr}")

@@ -41,6 +41,7 @@ pub mod env {
     pub const EXEC: i32 = 20;
     pub const POLL: i32 = 24;
     pub const CALL: i32 = 28;
+    pub const PURE: i32 = 32;
 }
 
 const T3: Reg = 28;
@@ -223,8 +224,14 @@ fn allocate(
         *x = d.max(0) as u32;
     }
     let mut score = [0u64; 256];
+    // Helper calls (weighted as uses are): each one saves and reloads the
+    // module registers kept in caller-saved machine registers.
+    let mut calls = 0u64;
     for (i, s) in steps.iter().enumerate() {
         let w = 8u64.pow(depth[i].min(6));
+        if !lower::is_inline(&s.ins) {
+            calls += w;
+        }
         lower::uses(m, &s.ins, result, &mut |u| match u {
             Use::Read(r, _) | Use::Write(r) => score[r as usize] += w,
             Use::ClobberFrom(_) => {}
@@ -233,22 +240,31 @@ fn allocate(
     let mut order: Vec<usize> = (0..regs.min(256)).filter(|&r| score[r] > 0).collect();
     order.sort_by(|&a, &b| score[b].cmp(&score[a]).then(a.cmp(&b)));
     let mut loc = [Loc::Mem; 256];
-    let mut free = POOL.iter().copied();
-    let mut left = POOL.len();
+    // Callee-saved registers first, to the most used; a caller-saved one
+    // only where the uses outweigh the saving and reloading around calls.
+    let mut kept: Vec<Reg> = POOL.iter().copied().filter(|&x| callee_saved(x)).collect();
+    let mut spilled: Vec<Reg> = POOL.iter().copied().filter(|&x| !callee_saved(x)).collect();
+    // Taken from the front, in `POOL`'s order.
+    kept.reverse();
+    spilled.reverse();
     for r in order {
-        if wide[r] {
-            if left < 2 {
-                continue;
+        let halves = if wide[r] { 2 } else { 1 };
+        let take = |v: &mut Vec<Reg>| -> Option<Vec<Reg>> {
+            (v.len() >= halves).then(|| (0..halves).filter_map(|_| v.pop()).collect())
+        };
+        let got = take(&mut kept).or_else(|| {
+            if score[r] > 2 * calls * halves as u64 {
+                take(&mut spilled)
+            } else {
+                None
             }
-            let (Some(lo), Some(hi)) = (free.next(), free.next()) else {
-                break;
+        });
+        if let Some(v) = got {
+            loc[r] = if wide[r] {
+                Loc::Two(v[0], v[1])
+            } else {
+                Loc::One(v[0])
             };
-            left -= 2;
-            loc[r] = Loc::Two(lo, hi);
-        } else {
-            let Some(x) = free.next() else { break };
-            left -= 1;
-            loc[r] = Loc::One(x);
         }
     }
     loc
@@ -672,6 +688,56 @@ impl<'a, 'm> Emitter<'a, 'm> {
         );
     }
 
+    /// `dst = op(a[, b])` through the interpreter's expression for it
+    /// (`interp::pure_fn`: floating point, bit counts, ...), a plain C call
+    /// through the environment's table (ilp32: `a` in a0:a1, `b` in a2:a3,
+    /// the result in a0:a1).
+    fn pure(&mut self, ins: &Instr) {
+        let mut dst = None;
+        let mut srcs = Vec::new();
+        for o in ins.operands() {
+            match o {
+                espb_format::Operand::Dst(r) => dst = Some(r),
+                espb_format::Operand::Reg(r) => srcs.push(r),
+                _ => {}
+            }
+        }
+        let keep: Vec<u8> = self
+            .cached()
+            .into_iter()
+            .filter(|&r| self.in_caller_saved(r))
+            .collect();
+        self.write_back(&keep);
+        // The operands into scratch first: they may sit in a0-a3.
+        let scratch = [(T0, T1), (T2, T3)];
+        for (k, &r) in srcs.iter().take(2).enumerate() {
+            let (l, h) = scratch[k];
+            let lo = self.lo(r, l);
+            self.mv(l, lo);
+            let hi = if self.wide[r as usize] {
+                self.hi(r, h)
+            } else {
+                ZERO
+            };
+            self.mv(h, hi);
+        }
+        for (k, _) in srcs.iter().take(2).enumerate() {
+            let (l, h) = scratch[k];
+            self.mv(A0 + 2 * k as Reg, l);
+            self.mv(A1 + 2 * k as Reg, h);
+        }
+        self.put(rv::lw(T0, S3, env::PURE));
+        self.put(rv::lw(T0, T0, 4 * (ins.opcode().code() as i32 & 0xff)));
+        self.put(rv::jalr(RA, T0, 0));
+        self.put(rv::addi(T1, A0, 0));
+        self.put(rv::addi(T2, A1, 0));
+        self.reload(&keep);
+        if let Some(d) = dst {
+            self.set_lo(d, T1);
+            self.set_hi(d, T2);
+        }
+    }
+
     /// Runs step `i` through the interpreter's handler of that instruction.
     fn helper_step(&mut self, i: usize) {
         let s = &self.steps[i];
@@ -727,6 +793,11 @@ impl<'a, 'm> Emitter<'a, 'm> {
         if let Call { func, base } = ins {
             self.stats.helper += 1;
             self.call(i, func, base);
+            return;
+        }
+        if !lower::is_inline(&ins) && crate::interp::pure_fn(ins.opcode()).is_some() {
+            self.stats.helper += 1;
+            self.pure(&ins);
             return;
         }
         if !lower::is_inline(&ins) {

@@ -164,6 +164,8 @@ pub(crate) struct Env {
     exec: extern "C" fn(*mut Env, *const u8) -> u32,
     poll: extern "C" fn(*mut Env, u32) -> u32,
     call: extern "C" fn(*mut Env, u32, u32, u32) -> u32,
+    /// `interp::PURE`, by opcode byte.
+    pure: *const Option<crate::interp::PureFn>,
     vm: *mut c_void,
 }
 
@@ -177,6 +179,7 @@ const _: () = {
     assert!(core::mem::offset_of!(Env, exec) == env::EXEC as usize);
     assert!(core::mem::offset_of!(Env, poll) == env::POLL as usize);
     assert!(core::mem::offset_of!(Env, call) == env::CALL as usize);
+    assert!(core::mem::offset_of!(Env, pure) == env::PURE as usize);
 };
 
 /// Runs the compiled code at `entry` for the function `vm` has just
@@ -196,6 +199,7 @@ pub(crate) fn run(vm: &mut Vm<'_, '_>, entry: usize) -> bool {
         exec: helper_exec,
         poll: helper_poll,
         call: helper_call,
+        pure: crate::interp::pure_table(),
         vm: vm as *mut Vm<'_, '_> as *mut c_void,
     };
     // SAFETY: `entry` is the start of a function compiled by
