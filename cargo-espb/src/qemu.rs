@@ -152,7 +152,9 @@ fn build_runtime_lib(
 ) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.arg("build")
+    // In the runner's directory, so its `.cargo/config.toml` applies.
+    cmd.current_dir(src.join("qemu-runner"))
+        .arg("build")
         .arg("--release")
         .arg("--quiet")
         .args(["--target", chip.target])
@@ -198,7 +200,15 @@ fn build_runtime_lib(
 pub fn build_runner(rep: &Reporter, chip: QemuChip, natives: &[PathBuf]) -> Result<PathBuf> {
     let src = source_dir()?;
     let cdir = src.join("qemu-runner/c");
-    let cache = cache_dir().join("qemu-runner");
+    // One cache per source tree: two checkouts must not overwrite each
+    // other's runtime library.
+    let tree = src.canonicalize().unwrap_or_else(|_| src.clone());
+    let tree_key: String = Sha256::digest(tree.to_string_lossy().as_bytes())
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let cache = cache_dir().join("qemu-runner").join(tree_key);
     let lib = build_runtime_lib(rep, chip, &src, &cache.join("target"))?;
     let libc_dir = Path::new(PICOLIBC).join("lib").join(chip.multilib);
     let libgcc = Path::new(LIBGCC).join(chip.multilib).join("libgcc.a");
@@ -317,15 +327,14 @@ fn unescape(s: &str) -> String {
     out
 }
 
-/// Runs `module` under qemu on `chip`'s CPU model, the JIT compiling what
-/// `jit` selects. The module's stdout is
+/// Runs `module` under qemu on `chip`'s CPU model. The module's stdout is
 /// passed through; the runner's `espb-trap`/`espb-error` lines become the
 /// result, any other stderr output is passed through.
 pub fn run(
     rep: &Reporter,
     runner: &Path,
     chip: QemuChip,
-    jit: espb_runtime::JitMode,
+    runner_args: &[String],
     module: &Path,
     args: &[String],
 ) -> Result<QemuEnd> {
@@ -336,9 +345,14 @@ pub fn run(
         )
     })?;
     let mut cmd = Command::new(qemu);
-    cmd.args(["-cpu", chip.cpu])
-        .arg(runner)
-        .arg(format!("--jit={}", jit.name()))
+    cmd.args(["-cpu", chip.cpu]);
+    // More qemu options: a plugin (`-plugin insncount.so -d plugin`), a gdb
+    // stub (`-g 1234`), traces.
+    if let Some(extra) = std::env::var_os("ESPB_QEMU_FLAGS") {
+        cmd.args(extra.to_string_lossy().split_whitespace());
+    }
+    cmd.arg(runner)
+        .args(runner_args)
         .arg(module)
         .args(args)
         .stdin(Stdio::inherit())

@@ -36,7 +36,7 @@ fn native(src: &Path) -> Result<(Vec<u8>, i32), String> {
     let st = Command::new("clang-19")
         .args(["-m32", "-msse2", "-mfpmath=sse", "-O2", "-w"])
         .arg("-I")
-        .arg(repo().join("espb-codegen/include"))
+        .arg(repo().join("sdk/include"))
         .arg(src)
         .arg("-o")
         .arg(&exe)
@@ -68,7 +68,7 @@ pub fn bitcode(src: &Path, opt: &str) -> Result<Vec<u8>, String> {
             "/usr/include/newlib",
         ])
         .arg("-I")
-        .arg(repo().join("espb-codegen/include"))
+        .arg(repo().join("sdk/include"))
         .args([opt, "-g", "-w", "-emit-llvm", "-c"])
         .arg(src)
         .arg("-o")

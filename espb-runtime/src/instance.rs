@@ -174,8 +174,10 @@ pub(crate) struct Inner<'m> {
     pub fuel: Option<U64Cell>,
     /// Address of `errno` (0 until first asked for).
     pub errno_addr: AtomicU32,
+    #[cfg_attr(not(feature = "libc"), allow(dead_code))]
     pub rand_state: U64Cell,
     /// `strtok`'s position between calls (0: no string).
+    #[cfg_attr(not(feature = "libc"), allow(dead_code))]
     pub strtok_save: AtomicU32,
     gate: Arc<Gate>,
     /// Compiled functions (built with the instance).
@@ -672,6 +674,13 @@ impl fmt::Debug for InstanceHandle {
 impl InstanceHandle {
     pub fn is_alive(&self) -> bool {
         self.gate.state.load(Acquire) & DEAD == 0
+    }
+
+    /// Calls into the instance in progress on any thread right now (module
+    /// tasks blocked inside a native call count): what unloading must wait
+    /// for.
+    pub fn running(&self) -> usize {
+        self.gate.state.load(Acquire) & !DEAD
     }
 
     /// Runs `f` on the live instance, or returns `InstanceDead`.

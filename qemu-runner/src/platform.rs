@@ -87,12 +87,6 @@ pub fn eprint(s: &str) {
     unsafe { espb_err(s.as_ptr() as *const c_char, s.len()) }
 }
 
-/// Flushes stdout and ends the process with `code`.
-pub fn exit(code: i32) -> ! {
-    // SAFETY: flushes and exits the process.
-    unsafe { espb_exit(code) }
-}
-
 /// Module output into the C stdout stream the natives' printf uses too.
 pub fn stdout_sink() -> Output {
     Output::callback(|b: &[u8]| {

@@ -55,7 +55,11 @@ pub(crate) fn enter(t: &Target, args: &[u64]) -> u64 {
         Err(trap) => {
             if trap.kind != TrapKind::InstanceDead {
                 st.active.deliver(crate::task::current(), &trap);
-                st.record_callback_trap(trap);
+                // Deleting its own task is how a task ends, not a fault: the
+                // backend's entry ends the task (`FfiState::take_task_end`).
+                if !st.task_end_requested() {
+                    st.record_callback_trap(trap);
+                }
             }
             0
         }
