@@ -409,3 +409,80 @@ fn a_callback_trap_inside_a_native_call_traps_that_call() {
         assert!(err.contains("cb_trap.c:8"), "{chip}: {err}");
     }
 }
+
+/// The newest C3 runner `cargo espb run --qemu esp32c3` built for these
+/// tests.
+fn c3_runner() -> PathBuf {
+    // `qemu-runner/<source key>/elf/esp32c3-<image key>/espb-qemu-runner`.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("espb-cache/qemu-runner");
+    let entries = |d: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(d)
+            .map(|r| r.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default()
+    };
+    entries(&dir)
+        .iter()
+        .flat_map(|k| entries(&k.join("elf")))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("esp32c3-")
+        })
+        .map(|p| p.join("espb-qemu-runner"))
+        .filter(|p| p.exists())
+        .max_by_key(|p| p.metadata().unwrap().modified().unwrap())
+        .expect("a built C3 runner")
+}
+
+/// A runaway loop stops in compiled code as in interpreted code: with the
+/// same instruction budget (`--fuel`, ticks of calls and backward
+/// branches) the compiled run traps `OutOfFuel` at the same function,
+/// offset and C line as the interpreted one, so fuel is counted exactly
+/// alike (and the interrupt flag is looked at on the same ticks).
+#[test]
+fn runaway_compiled_loop_runs_out_of_fuel_like_the_interpreter() {
+    let dir = tmp("qemu-fuel");
+    let src = dir.join("spin.c");
+    std::fs::write(
+        &src,
+        "#include <stdio.h>\nvolatile unsigned x;\nstatic unsigned step(unsigned v) { return v * 3 + 1; }\n\
+         static void spin(void) {\n    for (;;) {\n        x = step(x);\n        if (x == 7) x++;\n    }\n}\n\
+         int main(void) { puts(\"spinning\"); spin(); return 0; }\n",
+    )
+    .unwrap();
+    // Builds (or finds) the runner.
+    let hello = dir.join("hello.espb");
+    module(&repo().join("tests/c/hello_printf.c"), "-O2", &hello).unwrap();
+    let (out, err, code) = run(&hello, Some(JIT_CHIP));
+    assert_eq!(code, 0, "{out}{err}");
+    let runner = c3_runner();
+    for opt in ["-O0", "-O2"] {
+        let m = dir.join(format!("spin{opt}.espb"));
+        module(&src, opt, &m).unwrap();
+        for fuel in ["100000", "123457"] {
+            let trap = |jit: &str| {
+                let o = Command::new("qemu-riscv32")
+                    .args(["-cpu", "rv32,a=false,f=false,d=false"])
+                    .arg(&runner)
+                    .args(["--jit", jit, "--fuel", fuel])
+                    .arg(&m)
+                    .output()
+                    .unwrap();
+                let err = String::from_utf8_lossy(&o.stderr).into_owned();
+                (
+                    String::from_utf8_lossy(&o.stdout).into_owned(),
+                    err,
+                    o.status.code(),
+                )
+            };
+            let (interp, jit) = (trap("off"), trap("all"));
+            assert!(
+                interp.1.contains("out of fuel") && interp.1.contains("spin.c:"),
+                "{opt} {fuel}: {}",
+                interp.1
+            );
+            assert_eq!(jit, interp, "{opt} fuel {fuel}");
+        }
+    }
+}

@@ -64,10 +64,13 @@ struct Options<'a> {
     deep: bool,
     /// What the JIT compiles (default `hot`).
     jit: JitMode,
+    /// An instruction budget (`Config::fuel`): ticks of calls and backward
+    /// branches, interpreted or compiled alike.
+    fuel: Option<u64>,
 }
 
 const USAGE: &str =
-    "usage: espb-qemu-runner [--heap-size N] [--stack-size N] [--deep] [--jit off|hot|all] MODULE.espb [ARGS...]";
+    "usage: espb-qemu-runner [--heap-size N] [--stack-size N] [--deep] [--jit off|hot|all] [--fuel N] MODULE.espb [ARGS...]";
 
 fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
     let mut o = Options {
@@ -77,6 +80,7 @@ fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
         stack_size: None,
         deep: false,
         jit: JitMode::Hot,
+        fuel: None,
     };
     let mut it = argv.iter().copied();
     while let Some(a) = it.next() {
@@ -89,6 +93,7 @@ fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
             "--heap-size" => o.heap_size = Some(num(a)?),
             "--stack-size" => o.stack_size = Some(num(a)?),
             "--deep" => o.deep = true,
+            "--fuel" => o.fuel = Some(num(a)? as u64),
             "--jit" => {
                 o.jit = it
                     .next()
@@ -163,6 +168,7 @@ fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
         heap_size: o.heap_size,
         context_stack_size: o.stack_size,
         jit: o.jit,
+        fuel: o.fuel,
         ..Config::default()
     };
     if o.deep {
