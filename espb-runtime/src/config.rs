@@ -91,7 +91,12 @@ impl Default for Config {
             error_output: None,
             run_start: true,
             jit: JitMode::Hot,
-            jit_stack_budget: 256 * 1024,
+            // A chip's task stack is a few KiB; a PC thread's megabytes.
+            jit_stack_budget: if cfg!(target_arch = "riscv32") {
+                16 * 1024
+            } else {
+                256 * 1024
+            },
         }
     }
 }
