@@ -23,6 +23,13 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(espb_tail_dispatch)");
     println!("cargo::rustc-check-cfg=cfg(espb_prefetch)");
     println!("cargo::rustc-check-cfg=cfg(espb_ilp32f)");
+    // Compiled code runs where the JIT backend's ISA is the target's.
+    println!("cargo::rustc-check-cfg=cfg(espb_jit)");
+    if std::env::var_os("CARGO_FEATURE_JIT_RISCV").is_some()
+        && std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("riscv32")
+    {
+        println!("cargo::rustc-cfg=espb_jit");
+    }
     // The RISC-V hard-float ABI (ESP32-P4's `riscv32imafc-*` targets use
     // ilp32f). rustc does not report the `f` feature as a cfg, so the ISA
     // part of the target name decides; ESPB_RISCV_ILP32F=0/1 overrides.

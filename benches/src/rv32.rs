@@ -6,8 +6,11 @@
 //! (`qemu-runner/c`):
 //! * native: the program built by clang-19 for the ISA (`-O2`);
 //! * espb: the module (riscv32 `-O2` bitcode, `espb_codegen::translate`)
-//!   run by `cargo espb run --qemu CHIP` — the runtime as the chip carries
-//!   it, built `no_std` at opt-level 3;
+//!   run by `cargo espb run --qemu CHIP --jit off` — the interpreter as the
+//!   chip carries it, built `no_std` at opt-level 3;
+//! * espb JIT: the same runtime with `--jit all`, every function compiled to
+//!   machine code by the RISC-V JIT at instantiation (the compile time is
+//!   in the count);
 //! * wasm3: wasm3 0.5.0 (`vendor/wasm3`, `-O3` as its release builds) for
 //!   the same ISA, running the wasm32-wasi build of the program.
 //!
@@ -157,10 +160,11 @@ fn espb_run(
     cargo_espb: &Path,
     plugin: &Path,
     module: &Path,
+    jit: &str,
 ) -> Result<Sample, String> {
     let t = Instant::now();
     let o = Command::new(cargo_espb)
-        .args(["espb", "-q", "run", "--qemu", chip.name])
+        .args(["espb", "-q", "run", "--qemu", chip.name, "--jit", jit])
         // The heap the host suite gives the modules (`peer_espb`).
         .args(["--heap-size", &crate::peer_espb::HEAP_BYTES.to_string()])
         .arg(module)
@@ -185,9 +189,9 @@ fn espb_run(
 
 struct Row {
     name: String,
-    /// native, espb, wasm3 instruction counts.
-    insns: [Option<u64>; 3],
-    ms: [Option<f64>; 3],
+    /// native, espb (interpreter), espb JIT, wasm3 instruction counts.
+    insns: [Option<u64>; 4],
+    ms: [Option<f64>; 4],
     errors: Vec<String>,
 }
 
@@ -301,8 +305,8 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
             eprint!("{:<8} {:<14}", chip.name, p.name);
             let mut row = Row {
                 name: p.name.to_string(),
-                insns: [None; 3],
-                ms: [None; 3],
+                insns: [None; 4],
+                ms: [None; 4],
                 errors: Vec::new(),
             };
             let src = repo().join(format!("benches/c/{}.c", p.name));
@@ -321,19 +325,19 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
             }
             row.insns[0] = n.insns;
             row.ms[0] = Some(n.ms);
-            let e = espb_run(
-                chip,
-                &cargo_espb,
-                &plugin,
-                &work.join(format!("{}.espb", p.name)),
-            );
+            let module = work.join(format!("{}.espb", p.name));
+            let e = espb_run(chip, &cargo_espb, &plugin, &module, "off");
+            let j = espb_run(chip, &cargo_espb, &plugin, &module, "all");
             let w = qemu(
                 chip,
                 &plugin,
                 &wasm3,
                 &work.join(format!("{}.wasm", p.name)),
             );
-            for (k, (label, s)) in [("espb", e), ("wasm3", w)].into_iter().enumerate() {
+            for (k, (label, s)) in [("espb", e), ("espb JIT", j), ("wasm3", w)]
+                .into_iter()
+                .enumerate()
+            {
                 match s {
                     Ok(s) if s.out == n.out && s.code == n.code => {
                         row.insns[k + 1] = s.insns;
@@ -348,12 +352,14 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
                 }
             }
             eprintln!(
-                " native {}  espb {} ({}x)  wasm3 {} ({}x)",
+                " native {}  espb {} ({}x)  JIT {} ({}x)  wasm3 {} ({}x)",
                 fmt_count(row.insns[0]),
                 fmt_count(row.insns[1]),
                 fmt_ratio(ratio(row.insns[1], row.insns[0])),
                 fmt_count(row.insns[2]),
                 fmt_ratio(ratio(row.insns[2], row.insns[0])),
+                fmt_count(row.insns[3]),
+                fmt_ratio(ratio(row.insns[3], row.insns[0])),
             );
             for e in &row.errors {
                 eprintln!("    {e}");
@@ -363,15 +369,17 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
         table(&mut md, chip, &rows);
         for r in &rows {
             json.push(format!(
-                "{{\"chip\":\"{}\",\"program\":\"{}\",\"native_insns\":{},\"espb_insns\":{},\"wasm3_insns\":{},\"native_ms\":{},\"espb_ms\":{},\"wasm3_ms\":{},\"errors\":{}}}",
+                "{{\"chip\":\"{}\",\"program\":\"{}\",\"native_insns\":{},\"espb_insns\":{},\"espb_jit_insns\":{},\"wasm3_insns\":{},\"native_ms\":{},\"espb_ms\":{},\"espb_jit_ms\":{},\"wasm3_ms\":{},\"errors\":{}}}",
                 chip.name,
                 r.name,
                 r.insns[0].map_or("null".into(), |v| v.to_string()),
                 r.insns[1].map_or("null".into(), |v| v.to_string()),
                 r.insns[2].map_or("null".into(), |v| v.to_string()),
+                r.insns[3].map_or("null".into(), |v| v.to_string()),
                 r.ms[0].map_or("null".into(), |v| format!("{v:.1}")),
                 r.ms[1].map_or("null".into(), |v| format!("{v:.1}")),
                 r.ms[2].map_or("null".into(), |v| format!("{v:.1}")),
+                r.ms[3].map_or("null".into(), |v| format!("{v:.1}")),
                 r.errors.len()
             ));
         }
@@ -389,17 +397,19 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
 fn table(md: &mut String, chip: &Chip, rows: &[Row]) {
     let _ = writeln!(
         md,
-        "\n### {} ({}, {})\n\n| program | native | espb | wasm3 | espb / native | wasm3 / native | **espb / wasm3** | time native / espb / wasm3 (ms) |\n|---|---:|---:|---:|---:|---:|---:|---|",
+        "\n### {} ({}, {})\n\n| program | native | espb | espb JIT | wasm3 | espb / native | **JIT / native** | wasm3 / native | **espb / wasm3** | JIT speed-up | time native / espb / JIT / wasm3 (ms) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         chip.name, chip.march, chip.mabi
     );
-    let mut g = [Vec::new(), Vec::new(), Vec::new()];
+    let mut g = [Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new()];
     for r in rows {
-        let (en, wn, ew) = (
+        let (en, jn, wn, ew, ej) = (
             ratio(r.insns[1], r.insns[0]),
             ratio(r.insns[2], r.insns[0]),
+            ratio(r.insns[3], r.insns[0]),
+            ratio(r.insns[1], r.insns[3]),
             ratio(r.insns[1], r.insns[2]),
         );
-        for (v, x) in g.iter_mut().zip([en, wn, ew]) {
+        for (v, x) in g.iter_mut().zip([en, jn, wn, ew, ej]) {
             v.extend(x);
         }
         let ms =
@@ -409,22 +419,27 @@ fn table(md: &mut String, chip: &Chip, rows: &[Row]) {
                 .join(" / ");
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | **{}** | {} |",
+            "| {} | {} | {} | {} | {} | {} | **{}** | {} | **{}** | {} | {} |",
             r.name,
             fmt_count(r.insns[0]),
             fmt_count(r.insns[1]),
             fmt_count(r.insns[2]),
+            fmt_count(r.insns[3]),
             fmt_ratio(en),
+            fmt_ratio(jn),
             fmt_ratio(wn),
             fmt_ratio(ew),
+            fmt_ratio(ej),
             ms
         );
     }
     let _ = writeln!(
         md,
-        "| geomean | | | | {} | {} | **{}** | |",
+        "| geomean | | | | | {} | **{}** | {} | **{}** | {} | |",
         fmt_ratio(geomean(&g[0])),
         fmt_ratio(geomean(&g[1])),
-        fmt_ratio(geomean(&g[2]))
+        fmt_ratio(geomean(&g[2])),
+        fmt_ratio(geomean(&g[3])),
+        fmt_ratio(geomean(&g[4]))
     );
 }

@@ -135,6 +135,10 @@ pub struct RunArgs {
     /// plain C and libc, no FreeRTOS.
     #[arg(long, value_name = "CHIP")]
     pub qemu: Option<String>,
+    /// What the JIT compiles to machine code under `--qemu`: functions
+    /// marked `JIT_HOT`, all of them, or none (the PC run interprets).
+    #[arg(long, value_name = "MODE", default_value = "hot", value_parser = parse_jit)]
+    pub jit: espb_runtime::JitMode,
     /// Stop the run after this many seconds (device time with
     /// `--virtual-time`, and wall time in any case); exit status 124.
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
@@ -153,6 +157,12 @@ pub struct RunArgs {
     /// Arguments for a C `main(int argc, char **argv)`.
     #[arg(last = true)]
     pub args: Vec<String>,
+}
+
+/// `off`, `hot` or `all`.
+pub fn parse_jit(s: &str) -> Result<espb_runtime::JitMode, String> {
+    espb_runtime::JitMode::from_name(s)
+        .ok_or_else(|| format!("`{s}` is no JIT mode: use off, hot or all"))
 }
 
 /// A positive number of seconds (fractions allowed).
@@ -190,6 +200,10 @@ pub struct DumpArgs {
     /// Same as `--message-format json`.
     #[arg(long)]
     pub json: bool,
+    /// Show what the RISC-V JIT does with each function in this mode
+    /// (compiled, with its machine-code size, or interpreted and why).
+    #[arg(long, value_name = "MODE", default_value = "hot", value_parser = parse_jit)]
+    pub jit: espb_runtime::JitMode,
 }
 
 #[derive(Debug, Args)]

@@ -71,6 +71,23 @@ impl Pc {
     }
 }
 
+/// A copy of one instruction of a validated body, made by the JIT compiler
+/// (`offset: u32`, the instruction, `jit::SENTINEL`): the position of the
+/// instruction and a stand-in start of its body such that offsets from it
+/// are the original instruction's.
+///
+/// SAFETY: `copy` points at such a copy. The stand-in start is never read
+/// through: copies hold no branch (the only instructions that address their
+/// body through its start), so it is only used to compute offsets.
+#[cfg(espb_jit)]
+pub(crate) unsafe fn copy_pc(copy: *const u8) -> (Pc, Pc) {
+    // SAFETY: see the function contract.
+    let off = u32::from_le(unsafe { ptr::read_unaligned(copy as *const u32) });
+    // SAFETY: the instruction follows the 4-byte offset.
+    let pc = unsafe { copy.add(4) };
+    (Pc(pc), Pc(pc.wrapping_sub(off as usize)))
+}
+
 /// The register window of the running function.
 #[derive(Clone, Copy)]
 pub(crate) struct Regs(*mut u64);

@@ -277,7 +277,7 @@ enum Exit {
 }
 
 /// The state of one `run` that is not passed in registers.
-struct Vm<'a, 'm> {
+pub(crate) struct Vm<'a, 'm> {
     inst: &'a Inner<'m>,
     ctx: &'a mut ExecContext,
     funcs: &'m [FuncInfo<'m>],
@@ -303,7 +303,14 @@ struct Vm<'a, 'm> {
     pc: Pc,
     regs: Regs,
     start: Pc,
+    /// Running one instruction for compiled code (`jit_glue::exec_one`):
+    /// the sentinel after it ends the run.
+    #[cfg(espb_jit)]
+    single_step: bool,
 }
+
+#[cfg(espb_jit)]
+pub(crate) mod jit_glue;
 
 /// An instruction handler. SAFETY contract: `pc` is an instruction start of
 /// the validated body beginning at `start`, which is the body of `vm.func`,
@@ -637,6 +644,19 @@ fn enter(
     vm.pc = vm.start;
     // SAFETY: ensure_regs made `regs[base..base + info.regs]` exist.
     vm.regs = unsafe { Regs::new(&mut vm.ctx.regs, nbase) };
+    #[cfg(espb_jit)]
+    if let Some(code) = vm.inst.jit.entry(callee) {
+        if jit_glue::stack_ok(vm) {
+            // Compiled: run it to its return, then continue after the call
+            // as the interpreted `ret` would.
+            if !crate::jit::exec::run(vm, code) {
+                return Err(Exit::Trap);
+            }
+            if !leave(vm) {
+                return Err(Exit::Done);
+            }
+        }
+    }
     Ok(())
 }
 
@@ -802,16 +822,106 @@ macro_rules! handlers {
 /// `dst = f(operand 2, operand 3)` style handlers: `$pre` reads the operands
 /// into `$a`/`$b`, `$post` converts the result to the register bits.
 macro_rules! simple {
-    ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {$(
-        handlers! {
-            fn $name(vm, pc, regs, start, mem) {
-                let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
-                let ($a, $b) = $read!(pc, regs);
-                wr(pc, regs, 1, $e);
-                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+    ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {
+        $(
+            handlers! {
+                fn $name(vm, pc, regs, start, mem) {
+                    let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
+                    let ($a, $b) = $read!(pc, regs);
+                    wr(pc, regs, 1, $e);
+                    go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                }
             }
+        )*
+
+        /// `dst = op(a, b)` for the simple instructions whose operands are
+        /// registers (`b` ignored by the one-operand ones), with the
+        /// handlers' own expressions, as C-ABI functions: compiled code calls
+        /// them for the operations it does not emit inline (floating point,
+        /// bit counts, ...). The immediate forms return 0 (no entry in
+        /// `PURE`).
+        #[cfg_attr(not(feature = "jit-riscv"), allow(dead_code))]
+        pub(crate) mod pure_fns {
+            use super::*;
+            $(
+                #[allow(non_snake_case, unused_variables, clippy::unnecessary_cast)]
+                pub(crate) extern "C" fn $name(a: u64, b: u64) -> u64 {
+                    pure_args!($read, a, b).map(|($a, $b)| $e).unwrap_or(0)
+                }
+            )*
         }
-    )*};
+
+        /// `pure_fns` by opcode byte (all of them are one-byte opcodes).
+        #[cfg_attr(not(feature = "jit-riscv"), allow(dead_code))]
+        pub(crate) static PURE: [Option<PureFn>; 256] = {
+            let mut t: [Option<PureFn>; 256] = [None; 256];
+            $(
+                if pure_ok!($read) && O::$name.code() <= 0xff {
+                    t[O::$name.code() as usize] = Some(pure_fns::$name as PureFn);
+                }
+            )*
+            t
+        };
+    };
+}
+
+/// A simple instruction's operation (`h::PURE`).
+pub(crate) type PureFn = extern "C" fn(u64, u64) -> u64;
+
+/// Whether `pure_args!` has the operands of a `$read` form.
+macro_rules! pure_ok {
+    (r32i) => {
+        false
+    };
+    (r64i) => {
+        false
+    };
+    ($other:ident) => {
+        true
+    };
+}
+
+/// The typed operands of `pure` (`None` for the immediate forms, whose
+/// operand is in the instruction).
+macro_rules! pure_args {
+    (r32x2, $a:ident, $b:ident) => {
+        Some(($a as u32, $b as u32))
+    };
+    (r64x2, $a:ident, $b:ident) => {
+        Some(($a, $b))
+    };
+    (r64, $a:ident, $b:ident) => {
+        Some(($a, ()))
+    };
+    (rf32x2, $a:ident, $b:ident) => {
+        Some((f32_of($a), f32_of($b)))
+    };
+    (rf64x2, $a:ident, $b:ident) => {
+        Some((f64_of($a), f64_of($b)))
+    };
+    (r32i, $a:ident, $b:ident) => {
+        None::<(u32, u32)>
+    };
+    (r64i, $a:ident, $b:ident) => {
+        None::<(u64, u32)>
+    };
+}
+
+/// `h::PURE` for compiled code (indexed by opcode byte; `None` is a null
+/// word in the C layout of `Option<fn>`).
+#[cfg(espb_jit)]
+pub(crate) fn pure_table() -> *const Option<PureFn> {
+    h::PURE.as_ptr()
+}
+
+/// The function computing `op` for compiled code, if it is one of the
+/// simple register-operand instructions.
+#[cfg(feature = "jit-riscv")]
+pub(crate) fn pure_fn(op: O) -> Option<PureFn> {
+    if op.code() > 0xff {
+        return None;
+    }
+    h::PURE[op.code() as usize]
 }
 
 macro_rules! r32x2 {
@@ -1025,7 +1135,12 @@ mod h {
 
     handlers! {
         fn Invalid(vm, pc, regs, start, mem) {
-            // Unreachable: validated bodies hold only known opcodes.
+            // The sentinel after an instruction copy run for compiled code.
+            #[cfg(espb_jit)]
+            if vm.single_step {
+                return Exit::Done;
+            }
+            // Otherwise unreachable: validated bodies hold only known opcodes.
             raise(vm, pc, start, TrapKind::Unreachable { code: None })
         }
         fn Unreachable(vm, pc, regs, start, mem) {
@@ -1985,7 +2100,29 @@ fn run(
         pc: start,
         regs,
         start,
+        #[cfg(espb_jit)]
+        single_step: false,
     };
+    #[cfg(espb_jit)]
+    let outermost = jit_glue::set_stack_floor(&mut vm);
+    #[cfg(espb_jit)]
+    let exit = match inst.jit.entry(entry) {
+        Some(code) if jit_glue::stack_ok(&vm) => {
+            if crate::jit::exec::run(&mut vm, code) {
+                leave(&mut vm);
+                Exit::Done
+            } else {
+                Exit::Trap
+            }
+        }
+        // SAFETY: offset 0 of a validated body, the entry function's window.
+        _ => unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem)) },
+    };
+    #[cfg(espb_jit)]
+    if outermost {
+        vm.ctx.jit_floor = 0;
+    }
+    #[cfg(not(espb_jit))]
     // SAFETY: offset 0 of a validated body, the entry function's window.
     let exit = unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem)) };
     *fuel = vm.fuel.saturating_add(vm.reserve);

@@ -221,6 +221,8 @@ fn execute_qemu(
     if let Some(s) = args.compile.stack_size {
         limits.extend(["--stack-size".into(), s.to_string()]);
     }
+    // What the JIT compiles.
+    limits.extend(["--jit".into(), args.jit.name().into()]);
     match qemu::run(cx.rep, &runner, chip, &limits, path, &args.args)? {
         qemu::QemuEnd::Exit(code) => Ok(code),
         qemu::QemuEnd::Trap { task, source, message } => {
