@@ -224,6 +224,16 @@ pub fn write(ctx: &mut Ctx, c: Val, buf: &mut [u8], at: usize) -> Result<(), Str
             }
             Ok(())
         }
+        LLVMConstantIntValueKind | LLVMConstantFPValueKind if crate::types::is_wide_scalar(t) => {
+            let v = c
+                .const_u128()
+                .ok_or_else(|| format!("unsupported initialiser `{}`", short(c)))?;
+            let size = ctx.m.store_size(t) as usize;
+            buf.get_mut(at..at + size)
+                .ok_or("initialiser larger than its global")?
+                .copy_from_slice(&v.to_le_bytes()[..size]);
+            Ok(())
+        }
         _ => {
             let bits =
                 scalar_bits(t).ok_or_else(|| format!("unsupported initialiser `{}`", short(c)))?;

@@ -128,6 +128,13 @@ impl FnLower<'_> {
                 self.set_vals(i, vec![r]);
             }
             "sadd.with.overflow" | "uadd.with.overflow" | "ssub.with.overflow"
+            | "usub.with.overflow" | "smul.with.overflow" | "umul.with.overflow"
+                if crate::types::is_wide_scalar(arg(0).ty()) =>
+            {
+                let v = self.wide_overflow(i, &base)?;
+                self.set_vals(i, v);
+            }
+            "sadd.with.overflow" | "uadd.with.overflow" | "ssub.with.overflow"
             | "usub.with.overflow" | "smul.with.overflow" | "umul.with.overflow" => {
                 let (r, ov) = self.overflow(i, &base)?;
                 self.set_vals(i, vec![r, ov]);
@@ -135,6 +142,12 @@ impl FnLower<'_> {
             "uadd.sat" | "usub.sat" | "sadd.sat" | "ssub.sat" => {
                 let r = self.saturating(i, &base)?;
                 self.set_vals(i, vec![r]);
+            }
+            _ if crate::types::is_wide_scalar(arg(0).ty())
+                && arg(0).ty().kind() == LLVMTypeKind::LLVMFP128TypeKind =>
+            {
+                let v = self.f128_intrinsic(i, &base)?;
+                self.set_vals(i, v);
             }
             "fabs" | "sqrt" | "fma" | "fmuladd" | "minnum" | "maxnum" | "minimum" | "maximum"
             | "copysign" | "floor" | "ceil" | "trunc" | "round" | "rint" | "nearbyint"
@@ -511,6 +524,32 @@ impl FnLower<'_> {
                 let t = self.imm(O::I64ShlI, p, (64 - bits) as i32);
                 let back = self.imm(O::I64ShrSI, t, (64 - bits) as i32);
                 let ov = self.bin(O::I64Ne, back, p);
+                (r, ov)
+            }
+            "umul.with.overflow" if bits > 32 && bits < 64 => {
+                // The full product's high half and the low half's bits above N.
+                let hi = self.bin(O::I64MulHU, a, b);
+                let p = self.bin(O::I64Mul, a, b);
+                let r = self.mask(p, bits);
+                let above = self.imm(O::I64ShrUI, p, bits as i32);
+                let any = self.bin(O::I64Or, hi, above);
+                let zero = self.konst(0, true);
+                let ov = self.bin(O::I64Ne, any, zero);
+                (r, ov)
+            }
+            "smul.with.overflow" if bits > 32 && bits < 64 => {
+                // Fits when the 128-bit product is the sign extension of its
+                // low N bits.
+                let sa = self.sext(a, bits);
+                let sb = self.sext(b, bits);
+                let hi = self.bin(O::I64MulHS, sa, sb);
+                let p = self.bin(O::I64Mul, sa, sb);
+                let r = self.mask(p, bits);
+                let back = self.sext(r, bits);
+                let sign = self.imm(O::I64ShrSI, p, 63);
+                let lo_bad = self.bin(O::I64Ne, back, p);
+                let hi_bad = self.bin(O::I64Ne, hi, sign);
+                let ov = self.bin(O::I32Or, lo_bad, hi_bad);
                 (r, ov)
             }
             "umul.with.overflow" if bits == 64 => {

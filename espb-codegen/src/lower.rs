@@ -44,6 +44,8 @@ pub struct FnLower<'a> {
     deferred: HashMap<Val, Cond>,
     /// The hidden pointer to the caller's packed variadic arguments.
     pub va_ptr: Option<VReg>,
+    /// Where a wide result is written (`RetShape::Indirect`).
+    ret_ptr: Option<VReg>,
     cur_bb: Option<Bb>,
     pending_layout: Vec<BlockId>,
     err_loc: Option<(String, u32)>,
@@ -84,6 +86,7 @@ impl<'a> FnLower<'a> {
             edge_blocks: HashMap::new(),
             deferred: HashMap::new(),
             va_ptr: None,
+            ret_ptr: None,
             cur_bb: None,
             pending_layout: Vec::new(),
             err_loc: None,
@@ -166,7 +169,7 @@ impl<'a> FnLower<'a> {
         d
     }
 
-    fn frame_addr(&mut self, off: u32) -> VReg {
+    pub fn frame_addr(&mut self, off: u32) -> VReg {
         let key = (self.cur, off);
         if let Some(&v) = self.frames.get(&key) {
             return v;
@@ -251,6 +254,9 @@ impl<'a> FnLower<'a> {
 
     fn constant(&mut self, c: Val) -> R<Vec<VReg>> {
         let t = c.ty();
+        if let Some(v) = self.wide_const(c)? {
+            return Ok(v);
+        }
         if consts::is_foldable(c) {
             let bits = consts::eval(self.ctx, c)?;
             let sc = types::leaves(&self.ctx.m, t).map_err(|e| e.0)?;
@@ -385,6 +391,15 @@ impl<'a> FnLower<'a> {
             }
             per_param.push((p, regs));
         }
+        let ret_ty = self.fval.global_value_type().fn_ret();
+        let shape = RetShape::of(&self.ctx.m, ret_ty).map_err(|e| e.0)?;
+        let ret_pin = if shape == RetShape::Indirect {
+            let v = self.vreg();
+            pinned.push(v);
+            Some(v)
+        } else {
+            None
+        };
         let variadic = self.fval.global_value_type().fn_vararg();
         let va_pin = if variadic {
             let v = self.vreg();
@@ -411,6 +426,11 @@ impl<'a> FnLower<'a> {
             }
             self.vals.insert(p, out);
         }
+        if let Some(pin) = ret_pin {
+            let d = self.vreg();
+            self.emit(Inst::Copy { dst: d, src: pin });
+            self.ret_ptr = Some(d);
+        }
         if let Some(pin) = va_pin {
             let d = self.vreg();
             self.emit(Inst::Copy { dst: d, src: pin });
@@ -435,11 +455,31 @@ impl<'a> FnLower<'a> {
             }
             LLVMAdd | LLVMSub | LLVMMul | LLVMUDiv | LLVMSDiv | LLVMURem | LLVMSRem | LLVMShl
             | LLVMLShr | LLVMAShr | LLVMAnd | LLVMOr | LLVMXor => {
-                let r = self.int_binop(op, i)?;
-                self.vals.insert(i, vec![r]);
+                let r = if types::is_wide_scalar(i.ty()) {
+                    self.wide_int_binop(op, i)?
+                } else {
+                    vec![self.int_binop(op, i)?]
+                };
+                self.vals.insert(i, r);
             }
             LLVMFAdd | LLVMFSub | LLVMFMul | LLVMFDiv | LLVMFRem => {
-                let r = self.float_binop(op, i)?;
+                let r = if types::is_wide_scalar(i.ty()) {
+                    self.f128_binop(op, i.operand(0), i.operand(1))?
+                } else {
+                    vec![self.float_binop(op, i)?]
+                };
+                self.vals.insert(i, r);
+            }
+            LLVMFNeg if types::is_wide_scalar(i.ty()) => {
+                let r = self.f128_neg(i.operand(0))?;
+                self.vals.insert(i, r);
+            }
+            LLVMICmp if types::is_wide_scalar(i.operand(0).ty()) => {
+                let r = self.wide_icmp(i.icmp_pred(), i.operand(0), i.operand(1))?;
+                self.vals.insert(i, vec![r]);
+            }
+            LLVMFCmp if types::is_wide_scalar(i.operand(0).ty()) => {
+                let r = self.f128_fcmp(i.fcmp_pred(), i.operand(0), i.operand(1))?;
                 self.vals.insert(i, vec![r]);
             }
             LLVMFNeg => {
@@ -1009,6 +1049,9 @@ impl<'a> FnLower<'a> {
             self.vals.insert(i, v);
             return Ok(());
         }
+        if self.wide_cast(op, i)? {
+            return Ok(());
+        }
         let a = self.get1(src)?;
         let r = match op {
             LLVMTrunc => {
@@ -1522,13 +1565,45 @@ impl<'a> FnLower<'a> {
             let a = i.operand(k);
             let l = self.leaves(a.ty())?;
             let r = self.get(a)?;
+            if types::is_wide_scalar(a.ty()) {
+                // riscv32 passes a variadic `long double` by reference
+                // (clang's `va_arg` reads a pointer): a copy in the frame.
+                let slot = self.f.frame_slot(16, 16);
+                let at = self.frame_addr(slot);
+                for ((sc, off), v) in l.into_iter().zip(r) {
+                    self.store_bytes(sc.store_bytes(), at, v, off as i32);
+                }
+                var.push((at, Sc::Ptr));
+                continue;
+            }
             for ((sc, _), v) in l.into_iter().zip(r) {
                 var.push((v, sc));
             }
         }
+        if !to_module
+            && target.is_function()
+            && (types::has_wide_scalar(fty) || types::has_wide_scalar(target.global_value_type()))
+        {
+            return Err(format!(
+                "native function `{}` takes or returns `long double` (or an integer over 64 bits): \
+                 not supported across the FFI; convert to `double` at the call",
+                target.name()
+            ));
+        }
         let shape = RetShape::of(&self.ctx.m, fty.fn_ret()).map_err(|e| e.0)?;
+        // A wide result comes back through a frame slot whose address
+        // follows the declared arguments.
+        let ret_slot = if shape == RetShape::Indirect {
+            let size = self.ctx.m.alloc_size(fty.fn_ret()) as u32;
+            let slot = self.f.frame_slot(size, 16);
+            let at = self.frame_addr(slot);
+            fixed.push(at);
+            Some(at)
+        } else {
+            None
+        };
         let ret = match shape {
-            RetShape::Void => None,
+            RetShape::Void | RetShape::Indirect => None,
             _ => Some(self.vreg()),
         };
         let callee = if target.is_function() && self.ctx.funcs.contains_key(&target) {
@@ -1583,6 +1658,9 @@ impl<'a> FnLower<'a> {
             ret,
         });
         let is_import = matches!(callee, Callee::Import(_) | Callee::ImportVar { .. });
+        if let Some(at) = ret_slot {
+            self.load_indirect_result(i, fty.fn_ret(), at)?;
+        }
         match (shape, ret) {
             (RetShape::One(sc), Some(r)) => {
                 // A native may leave junk above a narrow result.
@@ -1598,6 +1676,17 @@ impl<'a> FnLower<'a> {
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    /// The value of call `i` from the slot its callee wrote it to.
+    fn load_indirect_result(&mut self, i: Val, t: Ty, at: VReg) -> R<()> {
+        let out = self
+            .leaves(t)?
+            .into_iter()
+            .map(|(sc, off)| self.load_leaf(sc, at, off as i32))
+            .collect();
+        self.vals.insert(i, out);
         Ok(())
     }
 
@@ -1705,6 +1794,10 @@ impl<'a> FnLower<'a> {
             self.terminate(Term::Br(join));
         }
         self.cur = join;
+        if shape == RetShape::Indirect {
+            let at = *fixed.last().ok_or("missing result slot")?;
+            self.load_indirect_result(i, i.called_fn_type().fn_ret(), at)?;
+        }
         match (shape, ret) {
             (RetShape::One(_), Some(r)) => {
                 self.vals.insert(i, vec![r]);
@@ -1807,6 +1900,14 @@ impl<'a> FnLower<'a> {
                 let regs = self.get(v)?;
                 let r = match shape {
                     RetShape::Void => None,
+                    RetShape::Indirect => {
+                        let at = self.ret_ptr.ok_or("missing result pointer")?;
+                        let leaves = self.leaves(v.ty())?;
+                        for ((sc, off), r) in leaves.into_iter().zip(regs) {
+                            self.store_bytes(sc.store_bytes(), at, r, off as i32);
+                        }
+                        None
+                    }
                     RetShape::One(_) => Some(regs[0]),
                     RetShape::Pair(..) => {
                         let lo = self.un(O::I64Zext32, regs[0]);

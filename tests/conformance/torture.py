@@ -185,7 +185,8 @@ def one(args, espb, src_dir, name, level):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-O", dest="levels", action="append", help="optimisation level (repeatable; default 0 and 2)")
-    ap.add_argument("-k", dest="filter", help="only tests whose name contains this")
+    ap.add_argument("-k", dest="filter", action="append",
+                    help="only tests whose name contains this (repeatable: any of them)")
     ap.add_argument("-j", type=int, default=os.cpu_count() or 2, help="tests at once")
     ap.add_argument("--work", default=os.path.join(REPO, "target", "torture"))
     ap.add_argument("--tarball", default=None)
@@ -194,20 +195,28 @@ def main():
     ap.add_argument("--time-limit", type=int, default=30, help="seconds per espb run")
     ap.add_argument("--keep", action="store_true", help="keep the work files of passing tests")
     ap.add_argument("--list-failures", action="store_true", help="name every failing test under its cause")
+    ap.add_argument("--failed", action="store_true",
+                    help="only the tests that failed in the previous run's results.json")
     args = ap.parse_args()
     args.work = os.path.abspath(args.work)
     levels = args.levels or ["0", "2"]
     os.makedirs(os.path.join(args.work, "tmp"), exist_ok=True)
 
     espb = args.espb
+    if espb and os.sep in espb:
+        espb = os.path.abspath(espb)
     if not espb:
         profile = "dev" if args.debug else "release"
         subprocess.run(["cargo", "build", "-q", "-p", "cargo-espb", "--profile", profile], cwd=REPO, check=True)
         espb = os.path.join(REPO, "target", "debug" if args.debug else "release", "cargo-espb")
     src_dir = extract(args.tarball or find_tarball(), args.work)
     names = sorted(n for n in os.listdir(src_dir) if n.endswith(".c"))
+    if args.failed:
+        with open(os.path.join(args.work, "results.json")) as f:
+            failed = {r["test"] for r in json.load(f) if r["result"] == "fail"}
+        names = [n for n in names if n in failed]
     if args.filter:
-        names = [n for n in names if args.filter in n]
+        names = [n for n in names if any(k in n for k in args.filter)]
 
     started = time.time()
     results = []

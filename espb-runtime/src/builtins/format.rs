@@ -3,7 +3,8 @@
 //! memory (riscv32 ilp32 layout: 4-byte slots, 8-byte values 8-aligned).
 //!
 //! Integer lengths follow ilp32: `int`, `long`, `size_t` are 32 bits; `ll`,
-//! `j`, `q` are 64. `%a` is not supported (printed verbatim).
+//! `j`, `q` are 64. `%a` is not supported (printed verbatim). `%Lf` reads a
+//! binary128 `long double` and prints it rounded to `double`.
 
 use alloc::format;
 use alloc::string::String;
@@ -18,6 +19,14 @@ pub trait ArgSource {
     fn int(&mut self, c: &Caller<'_>, wide: bool) -> Result<u64, Trap>;
     /// The next `double` argument.
     fn double(&mut self, c: &Caller<'_>) -> Result<f64, Trap>;
+    /// The next `long double` argument (binary128, passed by reference on
+    /// riscv32), rounded to `double`.
+    fn long_double(&mut self, c: &Caller<'_>) -> Result<f64, Trap> {
+        let p = self.int(c, false)? as u32;
+        let mut b = [0u8; 16];
+        c.read(p, &mut b)?;
+        Ok(super::wide::quad_to_f64(u128::from_le_bytes(b)))
+    }
 }
 
 /// Arguments of a variadic call site: one register each (after C promotion
@@ -139,6 +148,7 @@ pub fn format(c: &Caller<'_>, fmt: u32, args: &mut dyn ArgSource) -> Result<Vec<
         // Length modifier: bits of the integer argument.
         let mut bits = 32;
         let mut narrow = 0;
+        let mut long_double = false;
         match f.get(i) {
             Some(b'h') => {
                 i += 1;
@@ -159,7 +169,11 @@ pub fn format(c: &Caller<'_>, fmt: u32, args: &mut dyn ArgSource) -> Result<Vec<
                 i += 1;
                 bits = 64;
             }
-            Some(b'z' | b't' | b'L') => i += 1,
+            Some(b'L') => {
+                i += 1;
+                long_double = true;
+            }
+            Some(b'z' | b't') => i += 1,
             _ => {}
         }
         // A huge field would make the host allocate it; C programs never
@@ -253,7 +267,11 @@ pub fn format(c: &Caller<'_>, fmt: u32, args: &mut dyn ArgSource) -> Result<Vec<
                 c.write_u32(p, out.len() as u32)?;
             }
             b'f' | b'F' | b'e' | b'E' | b'g' | b'G' => {
-                let v = args.double(c)?;
+                let v = if long_double {
+                    args.long_double(c)?
+                } else {
+                    args.double(c)?
+                };
                 float_field(&mut out, &s, conv, v);
             }
             _ => out.extend_from_slice(&f[conv_start..i]),

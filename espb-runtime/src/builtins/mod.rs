@@ -18,6 +18,7 @@ mod stdio;
 mod stdlib;
 mod stream;
 mod string;
+mod wide;
 
 pub use format::{format, ArgSource};
 
@@ -60,6 +61,7 @@ fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(ctype::BUILTINS)
         .chain(stream::BUILTINS)
         .chain(complex::BUILTINS)
+        .chain(wide::BUILTINS)
 }
 
 /// The builtin named `name`, if the runtime provides one.
