@@ -48,6 +48,7 @@ pub fn is_foldable(c: Val) -> bool {
             | LLVMFunctionValueKind
             | LLVMGlobalAliasValueKind
             | LLVMConstantExprValueKind
+            | LLVMBlockAddressValueKind
     ) && scalar_bits(c.ty()).is_some()
 }
 
@@ -94,6 +95,10 @@ fn eval_raw(ctx: &mut Ctx, c: Val, depth: u32) -> Result<u64, String> {
             }
         }
         LLVMGlobalAliasValueKind => eval_raw(ctx, c.alias_target(), depth + 1),
+        LLVMBlockAddressValueKind => {
+            let (f, b) = c.block_address();
+            Ok(ctx.label_value(f, b)? as u64)
+        }
         LLVMConstantExprValueKind => eval_expr(ctx, c, depth),
         _ => Err(format!("unsupported constant `{}`", short(c))),
     }

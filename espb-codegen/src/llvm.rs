@@ -387,6 +387,16 @@ impl Val {
             _ => None,
         }
     }
+    /// The function and block of a `blockaddress` constant.
+    pub fn block_address(self) -> (Val, Bb) {
+        // SAFETY: a BlockAddress constant (callers check the kind).
+        unsafe {
+            (
+                Val(LLVMGetBlockAddressFunction(self.0)),
+                Bb(LLVMGetBlockAddressBasicBlock(self.0)),
+            )
+        }
+    }
     pub fn const_fp(self) -> f64 {
         let mut lost = 0;
         // SAFETY: a ConstantFP.

@@ -237,9 +237,6 @@ impl<'a> FnLower<'a> {
                 format!("value used before its definition: {}", consts::short(v)),
             ),
             LLVMValueKind::LLVMInlineAsmValueKind => Err("inline assembly is not supported".into()),
-            LLVMValueKind::LLVMBlockAddressValueKind => {
-                Err("taking the address of a label (computed goto) is not supported".into())
-            }
             _ => self.constant(v),
         }
     }
@@ -1414,14 +1411,18 @@ impl<'a> FnLower<'a> {
             }
         }
         let (b0, o0) = self.addr(base)?;
-        // A global base is a constant: it goes into the offset, not a register.
+        // A global base is a constant: it goes into the offset, not a register
+        // (`addr` folded it onto a shared zero; larger constants, such as
+        // label values, stay in their register).
         let const_base = !terms.is_empty()
             && !matches!(
                 base.kind(),
                 LLVMValueKind::LLVMInstructionValueKind | LLVMValueKind::LLVMArgumentValueKind
             )
             && !self.frame_vals.contains_key(&base)
-            && !self.folds.contains_key(&base);
+            && !self.folds.contains_key(&base)
+            && consts::is_foldable(base)
+            && consts::eval(self.ctx, base).is_ok_and(|c| (c as u32) < espb_format::MAX_LINEAR_END);
         let mut sum = if const_base { None } else { Some(b0) };
         for (r, scale) in terms {
             let s = match log2_exact(scale) {
@@ -1935,7 +1936,7 @@ impl<'a> FnLower<'a> {
             }
             LLVMSwitch => self.switch(bb, i, single)?,
             LLVMUnreachable => self.terminate(Term::Unreachable),
-            LLVMIndirectBr => return Err("computed goto (indirectbr) is not supported".into()),
+            LLVMIndirectBr => self.indirect_br(bb, i, single)?,
             LLVMInvoke | LLVMResume | LLVMCallBr => {
                 return Err("exception handling and asm goto are not supported".into())
             }
@@ -1943,6 +1944,30 @@ impl<'a> FnLower<'a> {
                 return Err(format!("unsupported terminator: {}", consts::short(i)));
             }
         }
+        Ok(())
+    }
+
+    /// `goto *p` (`indirectbr`): a switch over the label values of the
+    /// possible destinations; any other value traps.
+    fn indirect_br(&mut self, bb: Bb, i: Val, single: bool) -> R<()> {
+        let p = self.get1(i.operand(0))?;
+        let mut cases = Vec::new();
+        for k in 1..i.num_operands() {
+            let dest = i.operand_block(k);
+            let v = self.ctx.label_value(self.fval, dest)?;
+            if cases.iter().any(|&(c, _)| c == v as u64) {
+                continue;
+            }
+            let t = self.edge(bb, dest, single)?;
+            cases.push((v as u64, t));
+        }
+        cases.sort_by_key(|c| c.0);
+        let trap = self.new_block();
+        let saved = self.cur;
+        self.cur = trap;
+        self.terminate(Term::Unreachable);
+        self.cur = saved;
+        self.switch_tree(p, false, &cases, trap);
         Ok(())
     }
 
