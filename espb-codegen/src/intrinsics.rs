@@ -204,10 +204,16 @@ impl FnLower<'_> {
             }
             "threadlocal.address" => return Err("thread-local variables are not supported".into()),
             "frameaddress" | "returnaddress" => {
-                return Err(format!(
-                    "`__builtin_{}` is not supported",
-                    base.replace("address", "_address")
-                ))
+                // Read from the task's frame records by the runtime
+                // (`builtins/frames.rs`); the level is a constant in C.
+                let level = self.get1(arg(0))?;
+                let name = if base == "frameaddress" {
+                    "__espb_frame_address"
+                } else {
+                    "__espb_return_address"
+                };
+                let r = self.libcall(name, &[(level, Sc::Int(32))], Some(Sc::Ptr))?;
+                self.set_vals(i, r.into_iter().collect());
             }
             _ => return Err(format!("intrinsic `{}` is not supported", name)),
         }

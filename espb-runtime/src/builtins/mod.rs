@@ -12,6 +12,7 @@ use crate::trap::Trap;
 mod complex;
 mod ctype;
 mod format;
+mod frames;
 mod heap;
 mod math;
 mod stdio;
@@ -62,6 +63,7 @@ fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(stream::BUILTINS)
         .chain(complex::BUILTINS)
         .chain(wide::BUILTINS)
+        .chain(frames::BUILTINS)
 }
 
 /// The builtin named `name`, if the runtime provides one.
