@@ -1539,6 +1539,12 @@ impl<'a> FnLower<'a> {
             return Ok(());
         }
         let fty = i.called_fn_type();
+        if let Some(&idx) = self.ctx.funcs.get(&target) {
+            let decl = target.global_value_type();
+            if decl != fty && !decl.fn_vararg() && !fty.fn_vararg() {
+                return self.mismatched_call(i, idx, decl);
+            }
+        }
         let nfixed = fty.fn_params().len() as u32;
         let nargs = i.num_arg_operands();
         let to_module = !target.is_function() || self.ctx.funcs.contains_key(&target);
@@ -1677,6 +1683,94 @@ impl<'a> FnLower<'a> {
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    /// A direct call whose arguments differ from the callee's definition: a
+    /// K&R definition (`int f() {…}`) called with arguments, or a function
+    /// called through a cast to another type. C leaves it undefined; every
+    /// real ABI passes the arguments in order and the callee reads what it
+    /// declares, which is what happens here: the call's leaves fill the
+    /// definition's parameters in order, extras are dropped, missing ones
+    /// are 0; a result the callee does not produce reads as 0.
+    fn mismatched_call(&mut self, i: Val, idx: u32, decl: Ty) -> R<()> {
+        let mut given = Vec::new();
+        for k in 0..i.num_arg_operands() {
+            let a = i.operand(k);
+            if i.call_byval_type(k).is_some() {
+                // The callee owns a copy of a by-value aggregate.
+                let t = i.call_byval_type(k).ok_or("byval")?;
+                let size = self.ctx.m.alloc_size(t);
+                if size > 1 << 24 {
+                    return Err("by-value argument too large".into());
+                }
+                let src = self.get1(a)?;
+                let slot = self.f.frame_slot(size as u32, 8);
+                let dst = self.frame_addr(slot);
+                let n = self.konst(size, false);
+                self.op(O::MemCopy, vec![VOp::Reg(dst), VOp::Reg(src), VOp::Reg(n)]);
+                given.push(dst);
+            } else {
+                given.extend(self.get(a)?);
+            }
+        }
+        let want = types::param_leaves(&self.ctx.m, decl).map_err(|e| e.0)?;
+        let mut args = Vec::new();
+        for (k, sc) in want.iter().enumerate() {
+            args.push(match given.get(k) {
+                Some(&r) => r,
+                None => self.konst(0, sc.wide()),
+            });
+        }
+        let shape = RetShape::of(&self.ctx.m, decl.fn_ret()).map_err(|e| e.0)?;
+        let slot = if shape == RetShape::Indirect {
+            let size = self.ctx.m.alloc_size(decl.fn_ret()) as u32;
+            let off = self.f.frame_slot(size, 16);
+            let at = self.frame_addr(off);
+            args.push(at);
+            Some(at)
+        } else {
+            None
+        };
+        let ret = match shape {
+            RetShape::Void | RetShape::Indirect => None,
+            _ => Some(self.vreg()),
+        };
+        self.f.has_calls = true;
+        self.emit(Inst::Call {
+            callee: Callee::Func(idx),
+            args,
+            ret,
+        });
+        let t = i.ty();
+        if t.kind() == LLVMTypeKind::LLVMVoidTypeKind {
+            return Ok(());
+        }
+        let wanted = self.leaves(t)?;
+        let same = t == decl.fn_ret();
+        let out = match (shape, ret, slot) {
+            (RetShape::One(_), Some(r), _) if same => vec![r],
+            (RetShape::One(Sc::Int(_)), Some(r), _) if matches!(wanted[..], [(Sc::Int(_), _)]) => {
+                let b = match wanted[0].0 {
+                    Sc::Int(b) => b,
+                    _ => 32,
+                };
+                vec![self.mask(r, b)]
+            }
+            (RetShape::Pair(..), Some(r), _) if same => {
+                let hi = self.imm(O::I64ShrUI, r, 32);
+                vec![r, hi]
+            }
+            (RetShape::Indirect, _, Some(at)) if same => {
+                self.load_indirect_result(i, t, at)?;
+                return Ok(());
+            }
+            _ => wanted
+                .iter()
+                .map(|(sc, _)| self.konst(0, sc.wide()))
+                .collect(),
+        };
+        self.vals.insert(i, out);
         Ok(())
     }
 
