@@ -49,6 +49,11 @@ pub struct FnLower<'a> {
     cur_bb: Option<Bb>,
     pending_layout: Vec<BlockId>,
     err_loc: Option<(String, u32)>,
+    /// Frame slots that live only while one instruction is lowered
+    /// (by-value argument copies, packed variadic arguments, wide results):
+    /// `(offset, size, align, in use)`, reused by later instructions so a
+    /// function with many calls does not grow a frame per call site.
+    temps: Vec<(u32, u32, u32, bool)>,
 }
 
 fn log2_exact(x: u64) -> Option<u32> {
@@ -90,6 +95,7 @@ impl<'a> FnLower<'a> {
             cur_bb: None,
             pending_layout: Vec::new(),
             err_loc: None,
+            temps: Vec::new(),
         }
     }
 
@@ -167,6 +173,23 @@ impl<'a> FnLower<'a> {
         }
         self.consts.insert(key, d);
         d
+    }
+
+    /// A frame slot for a value that is dead once the current instruction
+    /// is lowered (see `temps`).
+    pub fn temp_slot(&mut self, size: u32, align: u32) -> u32 {
+        let align = align.max(1);
+        if let Some(t) = self
+            .temps
+            .iter_mut()
+            .find(|t| !t.3 && t.1 >= size && t.0 % align == 0)
+        {
+            t.3 = true;
+            return t.0;
+        }
+        let off = self.f.frame_slot(size, align);
+        self.temps.push((off, size.max(1), align, true));
+        off
     }
 
     pub fn frame_addr(&mut self, off: u32) -> VReg {
@@ -349,6 +372,7 @@ impl<'a> FnLower<'a> {
             let insts = b.instructions();
             for (idx, &i) in insts.iter().enumerate() {
                 self.loc = self.loc_of(i);
+                self.temps.iter_mut().for_each(|t| t.3 = false);
                 let r = if idx + 1 == insts.len() {
                     self.terminator(b, i)
                 } else {
@@ -1140,7 +1164,7 @@ impl<'a> FnLower<'a> {
         let src_leaves = self.leaves(st)?;
         let dst_leaves = self.leaves(i.ty())?;
         let regs = self.get(src)?;
-        let slot = self.f.frame_slot(size as u32, 8);
+        let slot = self.temp_slot(size as u32, 8);
         let a = self.frame_addr(slot);
         for ((sc, off), r) in src_leaves.into_iter().zip(regs) {
             self.store_bytes(sc.store_bytes(), a, r, off as i32);
@@ -1558,7 +1582,7 @@ impl<'a> FnLower<'a> {
                         return Err("by-value argument too large".into());
                     }
                     let src = self.get1(i.operand(k))?;
-                    let slot = self.f.frame_slot(size as u32, 8);
+                    let slot = self.temp_slot(size as u32, 8);
                     let dst = self.frame_addr(slot);
                     let n = self.konst(size, false);
                     self.op(O::MemCopy, vec![VOp::Reg(dst), VOp::Reg(src), VOp::Reg(n)]);
@@ -1575,7 +1599,7 @@ impl<'a> FnLower<'a> {
             if types::is_wide_scalar(a.ty()) {
                 // riscv32 passes a variadic `long double` by reference
                 // (clang's `va_arg` reads a pointer): a copy in the frame.
-                let slot = self.f.frame_slot(16, 16);
+                let slot = self.temp_slot(16, 16);
                 let at = self.frame_addr(slot);
                 for ((sc, off), v) in l.into_iter().zip(r) {
                     self.store_bytes(sc.store_bytes(), at, v, off as i32);
@@ -1602,7 +1626,7 @@ impl<'a> FnLower<'a> {
         // follows the declared arguments.
         let ret_slot = if shape == RetShape::Indirect {
             let size = self.ctx.m.alloc_size(fty.fn_ret()) as u32;
-            let slot = self.f.frame_slot(size, 16);
+            let slot = self.temp_slot(size, 16);
             let at = self.frame_addr(slot);
             fixed.push(at);
             Some(at)
@@ -1705,7 +1729,7 @@ impl<'a> FnLower<'a> {
                     return Err("by-value argument too large".into());
                 }
                 let src = self.get1(a)?;
-                let slot = self.f.frame_slot(size as u32, 8);
+                let slot = self.temp_slot(size as u32, 8);
                 let dst = self.frame_addr(slot);
                 let n = self.konst(size, false);
                 self.op(O::MemCopy, vec![VOp::Reg(dst), VOp::Reg(src), VOp::Reg(n)]);
@@ -1725,7 +1749,7 @@ impl<'a> FnLower<'a> {
         let shape = RetShape::of(&self.ctx.m, decl.fn_ret()).map_err(|e| e.0)?;
         let slot = if shape == RetShape::Indirect {
             let size = self.ctx.m.alloc_size(decl.fn_ret()) as u32;
-            let off = self.f.frame_slot(size, 16);
+            let off = self.temp_slot(size, 16);
             let at = self.frame_addr(off);
             args.push(at);
             Some(at)
@@ -1925,7 +1949,7 @@ impl<'a> FnLower<'a> {
             placed.push((v, size, off));
             off += size;
         }
-        let area = self.f.frame_slot(off.max(8), 8);
+        let area = self.temp_slot(off.max(8), 8);
         let a = self.frame_addr(area);
         for (v, size, o) in placed {
             self.store_bytes(size, a, v, o as i32);

@@ -80,7 +80,7 @@ impl FnLower<'_> {
 
     /// A frame slot for a 128-bit helper result and its address.
     fn result_slot(&mut self) -> (VReg, u32) {
-        let off = self.f.frame_slot(16, 16);
+        let off = self.temp_slot(16, 16);
         (self.frame_addr(off), off)
     }
 
