@@ -139,6 +139,10 @@ pub struct RunArgs {
     /// `--virtual-time`, and wall time in any case); exit status 124.
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub time_limit: Option<std::time::Duration>,
+    /// The user's own native functions: a C file (compiled for this PC into
+    /// a shared library) or a `.so`; repeatable, after `[run] natives`.
+    #[arg(long = "natives", value_name = "FILE")]
+    pub natives: Vec<PathBuf>,
     /// Arguments for a C `main(int argc, char **argv)`.
     #[arg(last = true)]
     pub args: Vec<String>,

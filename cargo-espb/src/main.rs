@@ -14,6 +14,7 @@ mod config;
 mod embed;
 mod idf;
 mod idf_flags;
+mod natives;
 mod output;
 mod partitions;
 mod project;

@@ -196,3 +196,83 @@ fn main_forms_stderr_and_ll_inputs() {
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("app_main"), "{}", err(&o));
 }
+
+/// `--natives`: the user's own C functions, compiled for the PC into a
+/// shared library (or given as one), called with the signatures the script
+/// declares — callbacks, user data and out-parameters included.
+#[test]
+fn natives_from_c_sources_and_shared_libraries() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "natives.c",
+        "#include <stdio.h>\n\
+         int add3(int a, int b, int c) { return a + b + c; }\n\
+         double scale(double x, int k) { return x * k; }\n\
+         void call_each(void (*cb)(int, void *), void *ud, int n) { for (int i = 0; i < n; i++) cb(i, ud); }\n\
+         int fill(char *buf, int n) { return snprintf(buf, n, \"native %d\", 42); }\n",
+    );
+    write(
+        tmp.path(),
+        "main.c",
+        "#include <stdio.h>\n\
+         int add3(int, int, int);\n\
+         double scale(double, int);\n\
+         void call_each(void (*cb)(int, void *), void *ud, int n);\n\
+         int fill(char *buf, int n);\n\
+         static void count(int i, void *ud) { *(int *)ud += i; }\n\
+         int main(void) {\n\
+             int total = 0;\n\
+             call_each(count, &total, 5);\n\
+             char buf[32];\n\
+             int n = fill(buf, sizeof buf);\n\
+             printf(\"%d %.1f %d %s %d\\n\", add3(1, 2, 3), scale(1.5, 4), total, buf, n);\n\
+             return 0;\n\
+         }\n",
+    );
+    let want = "6 6.0 10 native 42 9\n";
+    let o = espb(tmp.path())
+        .args(["run", "main.c", "--natives", "natives.c"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o), want);
+
+    // Without them the import is unresolved, and the help says how to give them.
+    let o = espb(tmp.path()).args(["run", "main.c"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("--natives"), "{}", err(&o));
+
+    // A shared library built elsewhere works the same.
+    let st = std::process::Command::new("clang-19")
+        .args(["-shared", "-fPIC", "-o", "libmine.so", "natives.c"])
+        .current_dir(tmp.path())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let o = espb(tmp.path())
+        .args(["run", "main.c", "--natives", "libmine.so"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o), want);
+
+    // Bad inputs: a source that does not compile, a file of another kind.
+    write(
+        tmp.path(),
+        "broken.c",
+        "int add3(int a, int b, int c) { return a + ; }\n",
+    );
+    let o = espb(tmp.path())
+        .args(["run", "main.c", "--natives", "broken.c"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("broken.c"), "{}", err(&o));
+    let o = espb(tmp.path())
+        .args(["run", "main.c", "--natives", "main.espb"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("not a `.c` or `.so`"), "{}", err(&o));
+}
