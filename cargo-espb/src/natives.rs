@@ -32,18 +32,19 @@ pub fn sources(cwd: &Path, cli: &[PathBuf], project: Option<(&Path, &[PathBuf])>
 pub fn load(rep: &Reporter, files: &[PathBuf]) -> Result<Natives> {
     let mut natives = Natives::new();
     for f in files {
-        let lib =
-            match f.extension().and_then(|e| e.to_str()) {
-                Some("c") => compile(rep, f)?,
-                Some("so") => f.clone(),
-                _ if f.to_string_lossy().contains(".so.") => f.clone(),
-                _ => return Err(miette!(
+        let lib = match f.extension().and_then(|e| e.to_str()) {
+            Some("c") => compile(rep, f)?,
+            Some("so") => f.clone(),
+            _ if f.to_string_lossy().contains(".so.") => f.clone(),
+            _ => {
+                return Err(miette!(
                     help =
                         "give a C source (`.c`, compiled for this PC) or a shared library (`.so`)",
                     "--natives {}: not a `.c` or `.so` file",
                     f.display()
-                )),
-            };
+                ))
+            }
+        };
         let names = defined_functions(&lib)?;
         if names.is_empty() {
             rep.note_once(&format!("{} defines no functions", f.display()));
