@@ -276,3 +276,58 @@ fn natives_from_c_sources_and_shared_libraries() {
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("not a `.c` or `.so`"), "{}", err(&o));
 }
+
+/// `esp_flash.h`, `esp_cpu.h` and `esp_rom_get_cpu_ticks_per_us` on the host
+/// platform: a NOR flash (writes only clear bits, sector erases, ESP-IDF's
+/// error codes) and a 160 MHz cycle counter on the run's clock.
+#[test]
+fn flash_and_cpu_cycles_on_the_host_platform() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "flash.c",
+        "#include <stdio.h>\n\
+         #include <string.h>\n\
+         #include \"esp_flash.h\"\n\
+         #include \"esp_cpu.h\"\n\
+         #include \"esp_rom_sys.h\"\n\
+         #include \"freertos/FreeRTOS.h\"\n\
+         #include \"freertos/task.h\"\n\
+         \n\
+         void app_main(void) {\n\
+             uint32_t size = 0, id = 0;\n\
+             esp_flash_get_size(esp_flash_default_chip, &size);\n\
+             esp_flash_read_id(NULL, &id);\n\
+             printf(\"size %u id %06x\\n\", (unsigned)size, (unsigned)id);\n\
+             uint8_t buf[8];\n\
+             esp_flash_read(NULL, buf, 0x1000, sizeof buf);\n\
+             printf(\"erased %02x\\n\", buf[0]);\n\
+             const uint8_t a[4] = {0xf0, 0x0f, 0x55, 0xaa};\n\
+             const uint8_t b[4] = {0x3c, 0xff, 0xff, 0x00};\n\
+             esp_flash_write(NULL, a, 0x1000, 4);\n\
+             esp_flash_write(NULL, b, 0x1000, 4);\n\
+             esp_flash_read(NULL, buf, 0x1000, 4);\n\
+             printf(\"written %02x %02x %02x %02x\\n\", buf[0], buf[1], buf[2], buf[3]);\n\
+             printf(\"misaligned erase %x\\n\", esp_flash_erase_region(NULL, 0x1001, 4096));\n\
+             printf(\"past the end %x\\n\", esp_flash_read(NULL, buf, size - 2, 4));\n\
+             esp_flash_erase_region(NULL, 0x1000, 4096);\n\
+             esp_flash_read(NULL, buf, 0x1000, 4);\n\
+             printf(\"after erase %02x\\n\", buf[0]);\n\
+             uint32_t t0 = esp_cpu_get_cycle_count();\n\
+             vTaskDelay(pdMS_TO_TICKS(10));\n\
+             uint32_t dt = esp_cpu_get_cycle_count() - t0;\n\
+             printf(\"ticks/us %u, 10 ms = %u cycles\\n\", (unsigned)esp_rom_get_cpu_ticks_per_us(), (unsigned)dt);\n\
+         }\n\
+         ",
+    );
+    let o = espb(tmp.path())
+        .args(["run", "--virtual-time", "flash.c"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        out(&o),
+        "size 4194304 id c84016\nerased ff\nwritten 30 0f 55 00\nmisaligned erase 102\n\
+         past the end 104\nafter erase ff\nticks/us 160, 10 ms = 1600000 cycles\n"
+    );
+}

@@ -10,6 +10,7 @@
 mod api;
 mod esp_timer;
 mod events;
+mod flash;
 mod from_isr;
 mod gpio;
 mod heap_caps;
@@ -336,6 +337,7 @@ const TABLES: &[&[(&str, &str, api::Imp)]] = &[
     nvs::TABLE,
     from_isr::TABLE,
     heap_caps::TABLE,
+    flash::TABLE,
 ];
 
 /// Adds every host-platform function to `imports` (the kernel is per run).

@@ -200,4 +200,6 @@ pub(crate) struct Extras {
     pub nvs_ready: bool,
     pub nvs_namespaces: std::collections::BTreeSet<Vec<u8>>,
     pub rng: u64,
+    /// The simulated flash chip (`esp_flash_*`), created on first use.
+    pub flash: Option<Vec<u8>>,
 }
