@@ -331,3 +331,104 @@ fn flash_and_cpu_cycles_on_the_host_platform() {
          past the end 104\nafter erase ff\nticks/us 160, 10 ms = 1600000 cycles\n"
     );
 }
+
+/// Files of the PC on the host platform: the `fopen` family on real files,
+/// `tmpnam`, `tmpfile`, `rename`, `remove`, and `signal`/`raise` (newlib's
+/// signal numbers: SIGUSR1 is 30).
+#[test]
+fn files_and_signals_on_the_host_platform() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "files.c",
+        "#include <stdio.h>\n\
+         #include <string.h>\n\
+         #include <signal.h>\n\
+         \n\
+         static volatile int got;\n\
+         static void on_sig(int s) { got = s; }\n\
+         \n\
+         int main(void) {\n\
+             char name[L_tmpnam];\n\
+             if (!tmpnam(name)) return 1;\n\
+             FILE *f = fopen(name, \"w\");\n\
+             if (!f) return 2;\n\
+             fprintf(f, \"line %d\\n\", 1);\n\
+             fputs(\"second\\n\", f);\n\
+             fputc('x', f);\n\
+             fwrite(\"yz\\n\", 1, 3, f);\n\
+             fclose(f);\n\
+             f = fopen(name, \"r\");\n\
+             char buf[64];\n\
+             while (fgets(buf, sizeof buf, f))\n\
+                 printf(\"read: %s\", buf);\n\
+             printf(\"eof %d error %d\\n\", feof(f), ferror(f));\n\
+             rewind(f);\n\
+             printf(\"after rewind eof %d, first char %c\\n\", feof(f), fgetc(f));\n\
+             ungetc('L', f);\n\
+             printf(\"pushed back %c, tell %ld\\n\", fgetc(f), ftell(f));\n\
+             fseek(f, 0, SEEK_END);\n\
+             printf(\"size %ld\\n\", ftell(f));\n\
+             fclose(f);\n\
+             f = fopen(name, \"a+\");\n\
+             fputs(\"appended\\n\", f);\n\
+             fseek(f, -9, SEEK_END);\n\
+             size_t n = fread(buf, 1, sizeof buf, f);\n\
+             buf[n] = 0;\n\
+             printf(\"tail %zu: %s\", n, buf);\n\
+             fclose(f);\n\
+             char other[L_tmpnam];\n\
+             tmpnam(other);\n\
+             printf(\"rename %d, old gone %d, remove %d\\n\", rename(name, other), fopen(name, \"r\") == NULL, remove(other));\n\
+             printf(\"missing %d\\n\", fopen(\"/nonexistent/dir/file\", \"r\") == NULL);\n\
+             FILE *t = tmpfile();\n\
+             fprintf(t, \"%s\", \"temp data\");\n\
+             rewind(t);\n\
+             fgets(buf, sizeof buf, t);\n\
+             printf(\"tmpfile: %s\\n\", buf);\n\
+             fclose(t);\n\
+             fprintf(stdout, \"stdout still works\\n\");\n\
+             signal(SIGUSR1, on_sig);\n\
+             raise(SIGUSR1);\n\
+             printf(\"handler saw %d\\n\", got);\n\
+             signal(SIGUSR2, SIG_IGN);\n\
+             printf(\"ignored %d\\n\", raise(SIGUSR2));\n\
+             return 0;\n\
+         }\n\
+         ",
+    );
+    let o = espb(tmp.path())
+        .args(["run", "files.c"])
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        out(&o),
+        "read: line 1\n\
+         read: second\n\
+         read: xyz\n\
+         eof 1 error 0\n\
+         after rewind eof 0, first char l\n\
+         pushed back L, tell 1\n\
+         size 18\n\
+         tail 9: appended\n\
+         rename 0, old gone 1, remove 0\n\
+         missing 1\n\
+         tmpfile: temp data\n\
+         stdout still works\n\
+         handler saw 30\n\
+         ignored 0\n\
+         "
+    );
+    // A signal left at its default action ends the run like abort().
+    write(
+        tmp.path(),
+        "raise.c",
+        "#include <signal.h>\n#include <stdio.h>\nint main(void) { puts(\"before\"); raise(SIGTERM); puts(\"after\"); return 0; }\n",
+    );
+    let o = espb(tmp.path()).args(["run", "raise.c"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(101), "{}", err(&o));
+    assert_eq!(out(&o), "before\n");
+    assert!(err(&o).contains("signal 15"), "{}", err(&o));
+}

@@ -11,13 +11,13 @@ use crate::trap::Trap;
 
 mod complex;
 mod ctype;
-mod format;
+pub(crate) mod format;
 mod frames;
 mod heap;
 mod math;
 mod stdio;
 mod stdlib;
-mod stream;
+pub(crate) mod stream;
 mod string;
 mod wide;
 

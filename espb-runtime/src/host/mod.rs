@@ -10,6 +10,7 @@
 mod api;
 mod esp_timer;
 mod events;
+mod files;
 mod flash;
 mod from_isr;
 mod gpio;
@@ -338,6 +339,7 @@ const TABLES: &[&[(&str, &str, api::Imp)]] = &[
     from_isr::TABLE,
     heap_caps::TABLE,
     flash::TABLE,
+    files::TABLE,
 ];
 
 /// Adds every host-platform function to `imports` (the kernel is per run).

@@ -202,4 +202,6 @@ pub(crate) struct Extras {
     pub rng: u64,
     /// The simulated flash chip (`esp_flash_*`), created on first use.
     pub flash: Option<Vec<u8>>,
+    /// Open files, signal handlers (`files.rs`).
+    pub files: super::files::Files,
 }
