@@ -27,6 +27,7 @@ mod peer_wasm3;
 mod peer_wasmi;
 mod programs;
 mod report;
+mod rv32;
 mod stats;
 #[allow(dead_code)]
 mod wasi;
@@ -47,10 +48,13 @@ struct Args {
     write: bool,
     memory: bool,
     baseline: Option<PathBuf>,
+    /// Run the RISC-V table under qemu instead (`rv32.rs`), for these chips.
+    rv32: Option<Vec<String>>,
 }
 
 const USAGE: &str = "usage: espb-benches [--runs N] [--warmup N] [--filter NAME[,NAME..]] \
-[--engines native,espb,wasm3,wasmi,wamr] [--out DIR] [--no-write] [--list] [--memory] [--baseline OLD.csv]";
+[--engines native,espb,wasm3,wasmi,wamr] [--out DIR] [--no-write] [--list] [--memory] [--baseline OLD.csv] \
+[--rv32 [--chips esp32c3,esp32p4]]";
 
 fn parse_args() -> Result<Option<Args>, String> {
     let mut a = Args {
@@ -62,6 +66,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         write: true,
         memory: false,
         baseline: None,
+        rv32: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -85,6 +90,13 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--out" => a.out = PathBuf::from(val("--out")?),
             "--no-write" => a.write = false,
             "--memory" => a.memory = true,
+            "--rv32" => {
+                a.rv32 = a
+                    .rv32
+                    .take()
+                    .or_else(|| Some(vec!["esp32c3".into(), "esp32p4".into()]))
+            }
+            "--chips" => a.rv32 = Some(val("--chips")?.split(',').map(str::to_string).collect()),
             "--baseline" => a.baseline = Some(PathBuf::from(val("--baseline")?)),
             "--list" => {
                 for p in programs::PROGRAMS {
@@ -211,6 +223,20 @@ fn main() -> ExitCode {
     if args.memory {
         memory_table(&selected);
         return ExitCode::SUCCESS;
+    }
+    if let Some(chips) = &args.rv32 {
+        let a = rv32::Rv32Args {
+            chips: chips.clone(),
+            out: args.out.clone(),
+            write: args.write,
+        };
+        return match rv32::run(&a, &selected) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        };
     }
 
     let mut rows = Vec::new();

@@ -152,7 +152,9 @@ fn build_runtime_lib(
 ) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.arg("build")
+    // In the runner's directory, so its `.cargo/config.toml` applies.
+    cmd.current_dir(src.join("qemu-runner"))
+        .arg("build")
         .arg("--release")
         .arg("--quiet")
         .args(["--target", chip.target])
@@ -324,6 +326,7 @@ pub fn run(
     rep: &Reporter,
     runner: &Path,
     chip: QemuChip,
+    runner_args: &[String],
     module: &Path,
     args: &[String],
 ) -> Result<QemuEnd> {
@@ -334,8 +337,14 @@ pub fn run(
         )
     })?;
     let mut cmd = Command::new(qemu);
-    cmd.args(["-cpu", chip.cpu])
-        .arg(runner)
+    cmd.args(["-cpu", chip.cpu]);
+    // More qemu options: a plugin (`-plugin insncount.so -d plugin`), a gdb
+    // stub (`-g 1234`), traces.
+    if let Some(extra) = std::env::var_os("ESPB_QEMU_FLAGS") {
+        cmd.args(extra.to_string_lossy().split_whitespace());
+    }
+    cmd.arg(runner)
+        .args(runner_args)
         .arg(module)
         .args(args)
         .stdin(Stdio::inherit())

@@ -293,6 +293,117 @@ impl Opcode {
     }
 }
 
+/// Most operands any instruction has.
+pub const MAX_OPERANDS: usize = max_operands();
+
+// Evaluated at compile time: an index out of range would not compile.
+#[allow(clippy::indexing_slicing)]
+const fn max_operands() -> usize {
+    let mut i = 0;
+    let mut m = 0;
+    while i < Opcode::ALL.len() {
+        let n = Opcode::ALL[i].operands().len();
+        if n > m {
+            m = n;
+        }
+        i += 1;
+    }
+    m
+}
+
+/// An instruction decoded without allocating: the opcode and each operand
+/// as the number it encodes, in table order (a jump table as its count; its
+/// targets are read from the code when asked for). This is what the loader's
+/// validator works on: a few hundred bytes of table-driven code instead of
+/// the typed [`Instr`]'s per-opcode decoding, which firmware need not carry.
+#[derive(Debug, Clone, Copy)]
+pub struct RawInstr {
+    pub op: Opcode,
+    /// Encoded length in bytes.
+    pub len: usize,
+    vals: [u64; MAX_OPERANDS],
+    /// Offset of the jump table's first target in the code.
+    table: usize,
+}
+
+impl RawInstr {
+    /// Decodes the instruction at `pc`.
+    pub fn decode(code: &[u8], pc: usize) -> Result<RawInstr, DecodeError> {
+        let byte = *code.get(pc).ok_or(DecodeError::Truncated)?;
+        let op = if byte == crate::opcodes::ESCAPE {
+            let second = *code.get(pc + 1).ok_or(DecodeError::Truncated)?;
+            Opcode::from_code(u16::from_be_bytes([byte, second]))
+                .ok_or(DecodeError::UnknownExtOpcode(second))?
+        } else {
+            Opcode::from_u8(byte).ok_or(DecodeError::UnknownOpcode(byte))?
+        };
+        let mut at = pc + op.code_len();
+        let mut vals = [0u64; MAX_OPERANDS];
+        let mut table = 0;
+        for (v, &kind) in vals.iter_mut().zip(op.operands()) {
+            let size = if kind == OperandKind::Tbl {
+                4
+            } else {
+                kind.size()
+            };
+            let bytes = code
+                .get(at..at.checked_add(size).ok_or(DecodeError::Truncated)?)
+                .ok_or(DecodeError::Truncated)?;
+            let mut le = [0u8; 8];
+            if let Some(d) = le.get_mut(..size) {
+                d.copy_from_slice(bytes);
+            }
+            *v = u64::from_le_bytes(le);
+            at += size;
+            if kind == OperandKind::Tbl {
+                let n = *v as usize;
+                if n > code.len().saturating_sub(at) / 4 {
+                    return Err(DecodeError::Truncated);
+                }
+                table = at;
+                at += 4 * n;
+            }
+        }
+        Ok(RawInstr {
+            op,
+            len: at - pc,
+            vals,
+            table,
+        })
+    }
+
+    /// Operand `i` in table order (a jump table: its count).
+    pub fn operand(&self, i: usize) -> u64 {
+        self.vals.get(i).copied().unwrap_or(0)
+    }
+
+    /// The operand the table names `name` (0 if the opcode has none).
+    pub fn field(&self, name: &str) -> u64 {
+        self.op
+            .operand_names()
+            .iter()
+            .position(|n| *n == name)
+            .map_or(0, |i| self.operand(i))
+    }
+
+    /// Each operand's kind and value, in table order.
+    pub fn operands(&self) -> impl Iterator<Item = (OperandKind, u64)> + '_ {
+        self.op.operands().iter().copied().zip(self.vals)
+    }
+
+    /// The jump table's targets (`code` is the body it was decoded from).
+    pub fn table_targets<'c>(&self, code: &'c [u8]) -> impl Iterator<Item = u32> + 'c {
+        let n = self
+            .operands()
+            .find(|(k, _)| *k == OperandKind::Tbl)
+            .map_or(0, |(_, n)| n as usize);
+        code.get(self.table..self.table + 4 * n)
+            .unwrap_or(&[])
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().unwrap_or([0; 4])))
+    }
+}
+
 /// Reads `N` bytes at `*at` and advances past them.
 fn take<const N: usize>(code: &[u8], at: &mut usize) -> Result<[u8; N], DecodeError> {
     let end = at.checked_add(N).ok_or(DecodeError::Truncated)?;

@@ -9,9 +9,9 @@
 use alloc::vec;
 
 use crate::error::ErrorKind;
-use crate::instr::{DecodeError, Instr, Operand};
+use crate::instr::{DecodeError, Opcode, RawInstr};
 use crate::module::{func_flags, FuncType, Module};
-use crate::opcodes::AtomicOp;
+use crate::opcodes::{AtomicOp, OperandKind};
 
 /// Largest alignment `alloca` may ask for (and `1 << frame_align_log2` may be).
 pub const MAX_ALIGN: u32 = 4096;
@@ -44,7 +44,7 @@ pub fn validate_function(m: &Module<'_>, func: u32) -> Result<(), (usize, ErrorK
     let mut last_terminates = false;
     while pc < code.len() {
         let p = pc as u32;
-        let (instr, len) = Instr::decode(code, pc).map_err(|e| match e {
+        let instr = RawInstr::decode(code, pc).map_err(|e| match e {
             DecodeError::Truncated => (pc, ErrorKind::InstructionTruncated { func, pc: p }),
             DecodeError::UnknownOpcode(byte) => {
                 (pc, ErrorKind::UnknownOpcode { func, pc: p, byte })
@@ -57,8 +57,8 @@ pub fn validate_function(m: &Module<'_>, func: u32) -> Result<(), (usize, ErrorK
             *s = true;
         }
         cx.check_instr(p, &instr).map_err(|k| (pc, k))?;
-        last_terminates = instr.is_terminator();
-        pc += len;
+        last_terminates = instr.op.is_terminator();
+        pc += instr.len;
     }
     if !last_terminates {
         return Err((
@@ -70,7 +70,7 @@ pub fn validate_function(m: &Module<'_>, func: u32) -> Result<(), (usize, ErrorK
     // Pass 2: branch targets must be instruction starts. Decoding cannot fail
     // here (pass 1 decoded the same bytes), so an error just ends the loop.
     let mut pc = 0usize;
-    while let Ok((instr, len)) = Instr::decode(code, pc) {
+    while let Ok(instr) = RawInstr::decode(code, pc) {
         let p = pc as u32;
         let check = |target: u32| -> Result<(), (usize, ErrorKind)> {
             match starts.get(target as usize) {
@@ -93,14 +93,14 @@ pub fn validate_function(m: &Module<'_>, func: u32) -> Result<(), (usize, ErrorK
                 Some(true) => Ok(()),
             }
         };
-        for op in instr.operands() {
-            match op {
-                Operand::Tgt(t) => check(t)?,
-                Operand::Tbl(ts) => ts.into_iter().try_for_each(check)?,
+        for (kind, v) in instr.operands() {
+            match kind {
+                OperandKind::Tgt => check(v as u32)?,
+                OperandKind::Tbl => instr.table_targets(code).try_for_each(check)?,
                 _ => {}
             }
         }
-        pc += len;
+        pc += instr.len;
     }
     Ok(())
 }
@@ -173,48 +173,56 @@ impl Context<'_, '_> {
         self.ty(imp.ty)
     }
 
-    fn check_instr(&self, pc: u32, instr: &Instr) -> Result<(), ErrorKind> {
+    fn check_instr(&self, pc: u32, instr: &RawInstr) -> Result<(), ErrorKind> {
         let (m, func) = (self.m, self.func);
-        for op in instr.operands() {
-            match op {
-                Operand::Dst(r) | Operand::Reg(r) => self.reg(pc, r)?,
-                Operand::Func(i) if i as usize >= m.functions.len() => {
+        for (kind, v) in instr.operands() {
+            let i = v as u32;
+            match kind {
+                OperandKind::Dst | OperandKind::Reg => self.reg(pc, v as u8)?,
+                OperandKind::Func if i as usize >= m.functions.len() => {
                     return Err(ErrorKind::FunctionOutOfRange(i))
                 }
-                Operand::Imp(i) if i as usize >= m.imports.len() => {
+                OperandKind::Imp if i as usize >= m.imports.len() => {
                     return Err(ErrorKind::ImportOutOfRange(i))
                 }
-                Operand::Ty(i) if i as usize >= m.types.len() => {
+                OperandKind::Ty if i as usize >= m.types.len() => {
                     return Err(ErrorKind::TypeOutOfRange(i))
                 }
                 _ => {}
             }
         }
 
-        if self.leaf && instr.opcode().is_call() {
+        if self.leaf && instr.op.is_call() {
             return Err(ErrorKind::LeafCalls { func, pc });
         }
 
-        match *instr {
-            Instr::Call { func: callee, base } => {
+        // The few instructions with more to prove than their operands'
+        // ranges, read by the table's field names.
+        let f = |name: &str| instr.field(name);
+        let base = f("base") as u8;
+        match instr.op {
+            Opcode::Call => {
+                let callee = f("func") as u32;
                 let t = m
                     .func_type(callee)
                     .ok_or(ErrorKind::FunctionOutOfRange(callee))?;
                 self.window(pc, base, t, true)?;
             }
-            Instr::CallImport { import, base } => {
+            Opcode::CallImport => {
+                let import = f("import") as u32;
                 let t = self.import_ty(import)?;
                 if t.variadic {
                     return Err(ErrorKind::VariadicMismatch { func, pc, import });
                 }
                 self.window(pc, base, t, false)?;
             }
-            Instr::CallImportVar { import, ty, base } => {
+            Opcode::CallImportVar => {
+                let import = f("import") as u32;
                 let it = self.import_ty(import)?;
                 if !it.variadic {
                     return Err(ErrorKind::VariadicMismatch { func, pc, import });
                 }
-                let site = self.ty(ty)?;
+                let site = self.ty(f("ty") as u32)?;
                 if site.variadic || site.result != it.result || !site.params.starts_with(&it.params)
                 {
                     return Err(ErrorKind::CallSiteSignature { func, pc, import });
@@ -223,40 +231,39 @@ impl Context<'_, '_> {
             }
             // Through a pointer the callee can only be a module function (or a
             // non-variadic native), so a variadic type means the hidden pointer.
-            Instr::CallIndirect { ty, base, .. } => self.window(pc, base, self.ty(ty)?, true)?,
-            Instr::Ret { .. } if self.fty.result.is_none() => {
+            Opcode::CallIndirect => self.window(pc, base, self.ty(f("ty") as u32)?, true)?,
+            Opcode::Ret if self.fty.result.is_none() => {
                 return Err(ErrorKind::ReturnMismatch { func, pc })
             }
-            Instr::RetVoid {} if self.fty.result.is_some() => {
+            Opcode::RetVoid if self.fty.result.is_some() => {
                 return Err(ErrorKind::ReturnMismatch { func, pc })
             }
-            Instr::FrameAddr { offset, .. } if offset >= self.frame_size => {
+            Opcode::FrameAddr if f("offset") as u32 >= self.frame_size => {
                 return Err(ErrorKind::FrameOffsetOutOfRange {
                     func,
                     pc,
-                    offset,
+                    offset: f("offset") as u32,
                     frame: self.frame_size,
                 })
             }
-            Instr::Alloca { align, .. } if !align.is_power_of_two() || align > MAX_ALIGN => {
-                return Err(ErrorKind::BadAlignment(align))
+            Opcode::Alloca => {
+                let align = f("align") as u32;
+                if !align.is_power_of_two() || align > MAX_ALIGN {
+                    return Err(ErrorKind::BadAlignment(align));
+                }
             }
-            Instr::AtomicLoad { width, .. }
-            | Instr::AtomicStore { width, .. }
-            | Instr::AtomicCmpxchg { width, .. }
-                if width > 3 =>
-            {
+            Opcode::AtomicLoad | Opcode::AtomicStore | Opcode::AtomicCmpxchg if f("width") > 3 => {
                 return Err(ErrorKind::BadAtomic {
                     func,
                     pc,
-                    value: width,
+                    value: f("width") as u8,
                 })
             }
-            Instr::AtomicRmw { kind, .. } if AtomicOp::from_u8(kind >> 2).is_none() => {
+            Opcode::AtomicRmw if AtomicOp::from_u8(f("kind") as u8 >> 2).is_none() => {
                 return Err(ErrorKind::BadAtomic {
                     func,
                     pc,
-                    value: kind,
+                    value: f("kind") as u8,
                 })
             }
             _ => {}

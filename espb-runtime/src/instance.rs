@@ -168,8 +168,10 @@ pub(crate) struct Inner<'m> {
     pub fuel: Option<U64Cell>,
     /// Address of `errno` (0 until first asked for).
     pub errno_addr: AtomicU32,
+    #[cfg_attr(not(feature = "libc"), allow(dead_code))]
     pub rand_state: U64Cell,
     /// `strtok`'s position between calls (0: no string).
+    #[cfg_attr(not(feature = "libc"), allow(dead_code))]
     pub strtok_save: AtomicU32,
     gate: Arc<Gate>,
 }

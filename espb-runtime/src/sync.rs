@@ -159,6 +159,7 @@ impl U64Cell {
         return *self.0.lock();
     }
 
+    #[cfg_attr(not(feature = "libc"), allow(dead_code))]
     pub fn store(&self, v: u64) {
         self.update(|_| Some(v));
     }

@@ -112,10 +112,9 @@ static void die(const char *msg) {
     espb_err(msg, strlen(msg));
     espb_exit(2);
 }
-
-/* Reads the whole module file; the runtime then executes it in place, as the
- * device executes a module mapped from flash. */
-static unsigned char *read_file(const char *path, size_t *len) {
+/* Reads a whole file (the module); the runtime then executes it in place, as
+ * the device executes a module mapped from flash. NULL if it cannot. */
+unsigned char *espb_read_file(const char *path, size_t *len) {
     long fd = sys4(SYS_openat, AT_FDCWD, (long)path, 0, 0);
     if (fd < 0) return NULL;
     size_t cap = 1 << 16, n = 0;
@@ -137,8 +136,7 @@ static unsigned char *read_file(const char *path, size_t *len) {
     return buf;
 }
 
-int espb_runner_main(const unsigned char *module, size_t len, const char *path, int argc,
-                     char **argv);
+int espb_runner_main(int argc, char **argv);
 
 void espb_c_start(uint32_t *sp0) {
     int argc = (int)sp0[0];
@@ -146,12 +144,5 @@ void espb_c_start(uint32_t *sp0) {
     if ((size_t)__tls_size > sizeof tls_block) die("espb-qemu-runner: TLS block too small\n");
     _init_tls(tls_block);
     _set_tls(tls_block);
-    if (argc < 2) die("usage: espb-qemu-runner MODULE.espb [ARGS...]\n");
-    size_t len = 0;
-    unsigned char *m = read_file(argv[1], &len);
-    if (m == NULL) {
-        fprintf(stderr, "espb-qemu-runner: cannot read %s\n", argv[1]);
-        espb_exit(2);
-    }
-    espb_exit(espb_runner_main(m, len, argv[1], argc - 2, argv + 2));
+    espb_exit(espb_runner_main(argc - 1, argv + 1));
 }

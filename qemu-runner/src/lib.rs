@@ -52,35 +52,87 @@ fn load_error(path: &str, what: &str) -> c_int {
     EXIT_LOAD
 }
 
-/// Called by the C start-up (`c/glue.c`) with the module file's bytes.
+/// What the command line sets (`cargo espb run --qemu` passes the same
+/// limits the host run uses).
+struct Options<'a> {
+    path: &'a str,
+    args: Vec<&'a str>,
+    heap_size: Option<u32>,
+    stack_size: Option<u32>,
+    /// A PC program's call depth and register stack (files run outside a
+    /// project), instead of the device defaults.
+    deep: bool,
+}
+
+const USAGE: &str =
+    "usage: espb-qemu-runner [--heap-size N] [--stack-size N] [--deep] MODULE.espb [ARGS...]";
+
+fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
+    let mut o = Options {
+        path: "",
+        args: Vec::new(),
+        heap_size: None,
+        stack_size: None,
+        deep: false,
+    };
+    let mut it = argv.iter().copied();
+    while let Some(a) = it.next() {
+        let mut num = |name: &str| -> Result<u32, String> {
+            it.next()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| alloc::format!("{name} needs a number of bytes\n{USAGE}"))
+        };
+        match a {
+            "--heap-size" => o.heap_size = Some(num(a)?),
+            "--stack-size" => o.stack_size = Some(num(a)?),
+            "--deep" => o.deep = true,
+            _ => {
+                o.path = a;
+                o.args = it.collect();
+                return Ok(o);
+            }
+        }
+    }
+    Err(String::from(USAGE))
+}
+
+extern "C" {
+    fn espb_read_file(path: *const c_char, len: *mut usize) -> *const u8;
+}
+
+/// Called by the C start-up (`c/glue.c`) with the process's arguments.
 ///
 /// # Safety
-/// `module` points to `len` readable bytes that live until the process
-/// exits; `path` is a C string; `argv` holds `argc` C strings.
+/// `argv` holds `argc` C strings that live until the process exits.
 #[no_mangle]
-pub unsafe extern "C" fn espb_runner_main(
-    module: *const u8,
-    len: usize,
-    path: *const c_char,
-    argc: c_int,
-    argv: *const *const c_char,
-) -> c_int {
-    // SAFETY: the caller's contract.
-    let bytes: &'static [u8] = unsafe { core::slice::from_raw_parts(module, len) };
-    // SAFETY: the caller's contract.
-    let path = unsafe { CStr::from_ptr(path) }.to_str().unwrap_or("module");
-    let args: Vec<&str> = (0..argc.max(0) as usize)
-        // SAFETY: `argv` holds `argc` C strings (the process's arguments).
+pub unsafe extern "C" fn espb_runner_main(argc: c_int, argv: *const *const c_char) -> c_int {
+    let argv: Vec<&'static str> = (0..argc.max(0) as usize)
+        // SAFETY: the caller's contract.
         .map(|i| {
             unsafe { CStr::from_ptr(*argv.add(i)) }
                 .to_str()
                 .unwrap_or("")
         })
         .collect();
-    run(bytes, path, &args)
+    let o = match parse_options(&argv) {
+        Ok(o) => o,
+        Err(m) => return load_error("espb-qemu-runner", &m),
+    };
+    let mut len = 0usize;
+    // SAFETY: `path` comes from a NUL-terminated argument (the same
+    // pointer); `len` is a valid out-parameter.
+    let data = unsafe { espb_read_file(o.path.as_ptr() as *const c_char, &mut len) };
+    if data.is_null() {
+        return load_error(o.path, "cannot read the module file");
+    }
+    // SAFETY: the C side returned a malloc'd buffer of `len` bytes that is
+    // never freed.
+    let bytes: &'static [u8] = unsafe { core::slice::from_raw_parts(data, len) };
+    run(bytes, &o)
 }
 
-fn run(bytes: &'static [u8], path: &str, args: &[&str]) -> c_int {
+fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
+    let (path, args) = (o.path, &o.args[..]);
     let module: &'static Module<'static> = match Module::parse(bytes) {
         Ok(m) => Box::leak(Box::new(m)),
         Err(e) => return load_error(path, &alloc::format!("not a valid module: {e}")),
@@ -97,10 +149,16 @@ fn run(bytes: &'static [u8], path: &str, args: &[&str]) -> c_int {
         Ok(s) => s,
         Err(e) => return load_error(path, &alloc::format!("{e}")),
     };
-    let config = Config {
+    let mut config = Config {
         output: platform::stdout_sink(),
+        heap_size: o.heap_size,
+        context_stack_size: o.stack_size,
         ..Config::default()
     };
+    if o.deep {
+        config.max_call_depth = 1 << 20;
+        config.max_registers = 1 << 24;
+    }
     let (entry, form) = match find_entry(module, None) {
         Ok(e) => e,
         Err(m) => return load_error(path, &m),

@@ -98,7 +98,7 @@ fn execute(
                 "--natives and `[run] natives` apply to host runs, not `--qemu`"
             ));
         }
-        return execute_qemu(cx, path, entry, args, chip, src_root);
+        return execute_qemu(cx, path, entry, args, chip, src_root, origin);
     }
     let bytes = std::fs::read(path).map_err(|e| miette!("reading {}: {e}", path.display()))?;
     let module = Module::parse(&bytes).map_err(|e| {
@@ -195,6 +195,7 @@ fn execute_qemu(
     args: &RunArgs,
     chip: qemu::QemuChip,
     src_root: &Path,
+    origin: Origin,
 ) -> Result<u8> {
     if entry.is_some() {
         return Err(miette!(
@@ -211,7 +212,18 @@ fn execute_qemu(
         "Running",
         &format!("{} on {} under qemu", path.display(), chip.name),
     );
-    match qemu::run(cx.rep, &runner, chip, path, &args.args)? {
+    // The limits the host run would use.
+    let mut limits = Vec::new();
+    if origin == Origin::Files {
+        limits.push("--deep".to_string());
+    }
+    if let Some(h) = args.compile.heap_size {
+        limits.extend(["--heap-size".into(), h.to_string()]);
+    }
+    if let Some(s) = args.compile.stack_size {
+        limits.extend(["--stack-size".into(), s.to_string()]);
+    }
+    match qemu::run(cx.rep, &runner, chip, &limits, path, &args.args)? {
         qemu::QemuEnd::Exit(code) => Ok(code),
         qemu::QemuEnd::Trap { task, source, message } => {
             let d = TrapDiagnostic::from_parts(&task, &message, source, src_root);

@@ -1,6 +1,11 @@
 //! Imports the runtime provides itself, by name: the module heap, string.h,
 //! stdlib, stdio formatting and libm — all operating on linear memory, so a
 //! module runs on the host and on a device with the same results.
+//!
+//! The heap and `errno`/`exit`/`abort` are always there. The rest of the C
+//! library (feature `libc`) and libm (feature `libm`) can be left out of a
+//! firmware whose own newlib serves them as natives (`docs/runtime.md`,
+//! "Footprint").
 
 use alloc::vec::Vec;
 
@@ -9,18 +14,29 @@ use espb_format::{FuncType, ValType};
 use crate::imports::{Caller, HostFunc};
 use crate::trap::Trap;
 
+#[cfg(feature = "libc")]
 mod complex;
+#[cfg(feature = "libc")]
 mod ctype;
+#[cfg(feature = "libc")]
 pub(crate) mod format;
 mod frames;
 mod heap;
+#[cfg(feature = "libm")]
 mod math;
+mod process;
+#[cfg(feature = "libc")]
 mod stdio;
+#[cfg(feature = "libc")]
 mod stdlib;
+#[cfg(feature = "libc")]
 pub(crate) mod stream;
+#[cfg(feature = "libc")]
 mod string;
+#[cfg(feature = "wide")]
 mod wide;
 
+#[cfg(feature = "libc")]
 pub use format::{format, ArgSource};
 
 /// The result of a builtin: the result register, if any.
@@ -52,18 +68,31 @@ fn parse_sig(s: &str) -> FuncType {
     t
 }
 
+/// Every builtin table of this build.
+static TABLES: &[&[Builtin]] = &[
+    heap::BUILTINS,
+    process::BUILTINS,
+    #[cfg(feature = "libc")]
+    string::BUILTINS,
+    #[cfg(feature = "libc")]
+    stdlib::BUILTINS,
+    #[cfg(feature = "libc")]
+    stdio::BUILTINS,
+    #[cfg(feature = "libm")]
+    math::BUILTINS,
+    #[cfg(feature = "libc")]
+    ctype::BUILTINS,
+    #[cfg(feature = "libc")]
+    stream::BUILTINS,
+    #[cfg(feature = "libc")]
+    complex::BUILTINS,
+    frames::BUILTINS,
+    #[cfg(feature = "wide")]
+    wide::BUILTINS,
+];
+
 fn all() -> impl Iterator<Item = &'static Builtin> {
-    heap::BUILTINS
-        .iter()
-        .chain(string::BUILTINS)
-        .chain(stdlib::BUILTINS)
-        .chain(stdio::BUILTINS)
-        .chain(math::BUILTINS)
-        .chain(ctype::BUILTINS)
-        .chain(stream::BUILTINS)
-        .chain(complex::BUILTINS)
-        .chain(wide::BUILTINS)
-        .chain(frames::BUILTINS)
+    TABLES.iter().flat_map(|t| t.iter())
 }
 
 /// The builtin named `name`, if the runtime provides one.
@@ -84,6 +113,7 @@ pub(crate) fn a32(args: &[u64], i: usize) -> u32 {
 }
 
 #[inline]
+#[cfg_attr(not(any(feature = "libc", feature = "libm")), allow(dead_code))]
 pub(crate) fn a64(args: &[u64], i: usize) -> u64 {
     args.get(i).copied().unwrap_or(0)
 }

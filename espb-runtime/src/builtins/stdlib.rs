@@ -1,46 +1,16 @@
 //! stdlib.h: number parsing, sorting and searching with module comparators,
-//! `exit`/`abort`, `rand`, `errno`.
+//! `rand` (`exit`, `abort` and `errno` are in `process`).
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::sync::atomic::Ordering::Relaxed;
 
+use super::process::set_errno;
 use super::{a32, a64, ret32, Builtin, R};
 use crate::imports::Caller;
 use crate::trap::{Trap, TrapKind};
 
 const ERANGE: u32 = 34;
-
-/// The address of this instance's `errno`, allocated on first use.
-pub(crate) fn errno_addr(c: &Caller<'_>) -> Result<u32, Trap> {
-    let inst = c.inner();
-    let a = inst.errno_addr.load(Relaxed);
-    if a != 0 {
-        return Ok(a);
-    }
-    let p = inst.heap_alloc(4, 4);
-    if p == 0 {
-        return Err(Trap::host("out of module heap for errno"));
-    }
-    match inst.errno_addr.compare_exchange(0, p, Relaxed, Relaxed) {
-        Ok(_) => Ok(p),
-        Err(other) => {
-            inst.heap_free(p)?;
-            Ok(other)
-        }
-    }
-}
-
-fn set_errno(c: &Caller<'_>, v: u32) -> Result<(), Trap> {
-    let a = errno_addr(c)?;
-    c.write_u32(a, v)
-}
-
-fn errno(c: &mut Caller<'_>, _: &[u64]) -> R {
-    ret32(errno_addr(c)?)
-}
 
 /// Parses an integer like `strtol` does. Returns (negative, magnitude
 /// saturated to u64::MAX, overflowed, end address).
@@ -323,35 +293,6 @@ fn bsearch(c: &mut Caller<'_>, a: &[u64]) -> R {
     ret32(0)
 }
 
-fn exit(_: &mut Caller<'_>, a: &[u64]) -> R {
-    Err(Trap::new(TrapKind::Exit(a32(a, 0) as i32)))
-}
-
-fn abort(_: &mut Caller<'_>, _: &[u64]) -> R {
-    Err(Trap::new(TrapKind::Abort(String::new())))
-}
-
-/// newlib's `assert` failure hook: `(file, line, func, expr)`.
-fn assert_func(c: &mut Caller<'_>, a: &[u64]) -> R {
-    let s = |p: u32| -> String {
-        if p == 0 {
-            return String::new();
-        }
-        c.read_cstr(p, 4096)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default()
-    };
-    let (file, line, func, expr) = (s(a32(a, 0)), a32(a, 1), s(a32(a, 2)), s(a32(a, 3)));
-    let func = if func.is_empty() {
-        String::new()
-    } else {
-        format!(", function: {func}")
-    };
-    Err(Trap::new(TrapKind::Abort(format!(
-        "assertion \"{expr}\" failed: file \"{file}\", line {line}{func}"
-    ))))
-}
-
 /// newlib's `rand`: a 64-bit LCG, so sequences match the device's libc.
 fn rand(c: &mut Caller<'_>, _: &[u64]) -> R {
     let step = |v: u64| v.wrapping_mul(6364136223846793005).wrapping_add(1);
@@ -365,11 +306,6 @@ fn srand(c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 pub(super) static BUILTINS: &[Builtin] = &[
-    Builtin {
-        name: "__errno",
-        sig: "() -> ptr",
-        f: errno,
-    },
     Builtin {
         name: "strtol",
         sig: "(ptr, ptr, i32) -> i32",
@@ -444,26 +380,6 @@ pub(super) static BUILTINS: &[Builtin] = &[
         name: "bsearch",
         sig: "(ptr, ptr, i32, i32, ptr) -> ptr",
         f: bsearch,
-    },
-    Builtin {
-        name: "exit",
-        sig: "(i32) -> void",
-        f: exit,
-    },
-    Builtin {
-        name: "_exit",
-        sig: "(i32) -> void",
-        f: exit,
-    },
-    Builtin {
-        name: "abort",
-        sig: "() -> void",
-        f: abort,
-    },
-    Builtin {
-        name: "__assert_func",
-        sig: "(ptr, i32, ptr, ptr) -> void",
-        f: assert_func,
     },
     Builtin {
         name: "rand",

@@ -215,7 +215,7 @@ fn set_place(
                         return Err(format!("struct field at offset {offset} lies outside the {size}-byte struct"));
                     }
                     fields.push((offset, kind));
-                    fields.sort_by_key(|f| f.0);
+                    fields.sort_unstable_by_key(|f| f.0);
                 }
                 ParamKind::Ptr(Some(meta)) => {
                     let espb_format::SizeSpec::Const(size) = meta.size else {

@@ -1,0 +1,430 @@
+//! `espb-benches --rv32`: the suite on the RISC-V chips, under qemu-riscv32
+//! user mode, counting executed guest instructions (qemu's timing distorts
+//! dispatch-heavy code; instruction counts are exact and repeatable).
+//!
+//! For each chip's ISA, in one run and with the same C start-up and picolibc
+//! (`qemu-runner/c`):
+//! * native: the program built by clang-19 for the ISA (`-O2`);
+//! * espb: the module (riscv32 `-O2` bitcode, `espb_codegen::translate`)
+//!   run by `cargo espb run --qemu CHIP` — the runtime as the chip carries
+//!   it, built `no_std` at opt-level 3;
+//! * wasm3: wasm3 0.5.0 (`vendor/wasm3`, `-O3` as its release builds) for
+//!   the same ISA, running the wasm32-wasi build of the program.
+//!
+//! Every run's output must equal the native build's. Counts include the
+//! process start-up (the same C start-up everywhere) and loading (espb:
+//! parse and validate; wasm3: parse and compile).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::programs::{Program, CLANG};
+
+/// Flags every RV32 build shares with the host suite (`build.rs`).
+const COMMON_FLAGS: &[&str] = &["-O2", "-ffp-contract=off", "-fno-math-errno"];
+const PICOLIBC: &str = "/usr/lib/picolibc/riscv64-unknown-elf";
+const LIBGCC: &str = "/usr/lib/gcc/riscv64-unknown-elf/12.2.0";
+
+struct Chip {
+    name: &'static str,
+    march: &'static str,
+    mabi: &'static str,
+    multilib: &'static str,
+    cpu: &'static str,
+}
+
+/// The two ends of the RISC-V line: no atomics and no FPU (ESP32-C3), and
+/// single-precision hard float (ESP32-P4).
+const CHIPS: &[Chip] = &[
+    Chip {
+        name: "esp32c3",
+        march: "rv32imc",
+        mabi: "ilp32",
+        multilib: "rv32im/ilp32",
+        cpu: "rv32,a=false,f=false,d=false",
+    },
+    Chip {
+        name: "esp32p4",
+        march: "rv32imafc",
+        mabi: "ilp32f",
+        multilib: "rv32imafc/ilp32f",
+        cpu: "rv32,d=false",
+    },
+];
+
+pub struct Rv32Args {
+    pub chips: Vec<String>,
+    pub out: PathBuf,
+    pub write: bool,
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn run_tool(cmd: &mut Command, what: &str) -> Result<Vec<u8>, String> {
+    let out = cmd
+        .output()
+        .map_err(|e| format!("{what}: cannot run {:?}: {e}", cmd.get_program()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{what} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        ));
+    }
+    Ok(out.stdout)
+}
+
+/// Compiles C or assembly for `chip` against picolibc's headers.
+fn compile(chip: &Chip, src: &Path, obj: &Path, extra: &[&str]) -> Result<(), String> {
+    let mut c = Command::new(CLANG);
+    c.arg("--target=riscv32-unknown-elf")
+        .arg(format!("-march={}", chip.march))
+        .arg(format!("-mabi={}", chip.mabi))
+        .args(COMMON_FLAGS)
+        .args([
+            "-ffunction-sections",
+            "-fdata-sections",
+            "-nostdlibinc",
+            "-w",
+        ])
+        .arg("-isystem")
+        .arg(Path::new(PICOLIBC).join("include"))
+        .args(extra)
+        .arg("-c")
+        .arg(src)
+        .arg("-o")
+        .arg(obj);
+    run_tool(&mut c, &format!("compiling {}", src.display())).map(drop)
+}
+
+/// Links objects with the runner's linker script, picolibc and libgcc.
+fn link(chip: &Chip, objs: &[PathBuf], out: &Path) -> Result<(), String> {
+    let lib = Path::new(PICOLIBC).join("lib").join(chip.multilib);
+    let mut c = Command::new("ld.lld-19");
+    c.arg("-T")
+        .arg(repo().join("qemu-runner/c/link.ld"))
+        .arg("--gc-sections")
+        .args(objs)
+        .arg("--start-group")
+        .arg(lib.join("libc.a"))
+        .arg(Path::new(LIBGCC).join(chip.multilib).join("libgcc.a"))
+        .arg("--end-group")
+        .arg("-o")
+        .arg(out);
+    run_tool(&mut c, &format!("linking {}", out.display())).map(drop)
+}
+
+/// One qemu run: output, exit status, executed instructions, wall time.
+struct Sample {
+    out: String,
+    code: i32,
+    insns: Option<u64>,
+    ms: f64,
+}
+
+fn parse_insns(stderr: &str) -> Option<u64> {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("insns: "))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+fn qemu(chip: &Chip, plugin: &Path, image: &Path, arg: &Path) -> Result<Sample, String> {
+    let t = Instant::now();
+    let o = Command::new("qemu-riscv32")
+        .args(["-cpu", chip.cpu])
+        .arg("-plugin")
+        .arg(plugin)
+        .args(["-d", "plugin"])
+        .arg(image)
+        .arg(arg)
+        .output()
+        .map_err(|e| format!("qemu-riscv32: {e}"))?;
+    let err = String::from_utf8_lossy(&o.stderr);
+    Ok(Sample {
+        out: String::from_utf8_lossy(&o.stdout).into_owned(),
+        code: o.status.code().unwrap_or(-1),
+        insns: parse_insns(&err),
+        ms: t.elapsed().as_secs_f64() * 1e3,
+    })
+}
+
+fn espb_run(
+    chip: &Chip,
+    cargo_espb: &Path,
+    plugin: &Path,
+    module: &Path,
+) -> Result<Sample, String> {
+    let t = Instant::now();
+    let o = Command::new(cargo_espb)
+        .args(["espb", "-q", "run", "--qemu", chip.name])
+        // The heap the host suite gives the modules (`peer_espb`).
+        .args(["--heap-size", &crate::peer_espb::HEAP_BYTES.to_string()])
+        .arg(module)
+        .env(
+            "ESPB_QEMU_FLAGS",
+            format!("-plugin {} -d plugin", plugin.display()),
+        )
+        .output()
+        .map_err(|e| format!("cargo espb: {e}"))?;
+    let err = String::from_utf8_lossy(&o.stderr);
+    let insns = parse_insns(&err);
+    if insns.is_none() {
+        return Err(format!("cargo espb run --qemu: {}", err.trim()));
+    }
+    Ok(Sample {
+        out: String::from_utf8_lossy(&o.stdout).into_owned(),
+        code: o.status.code().unwrap_or(-1),
+        insns,
+        ms: t.elapsed().as_secs_f64() * 1e3,
+    })
+}
+
+struct Row {
+    name: String,
+    /// native, espb, wasm3 instruction counts.
+    insns: [Option<u64>; 3],
+    ms: [Option<f64>; 3],
+    errors: Vec<String>,
+}
+
+fn ratio(a: Option<u64>, b: Option<u64>) -> Option<f64> {
+    Some(a? as f64 / b? as f64)
+}
+
+fn geomean(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| (v.iter().map(|x| x.ln()).sum::<f64>() / v.len() as f64).exp())
+}
+
+fn fmt_ratio(r: Option<f64>) -> String {
+    r.map_or("—".into(), |r| format!("{r:.2}"))
+}
+
+fn fmt_count(n: Option<u64>) -> String {
+    n.map_or("—".into(), |n| format!("{:.1} M", n as f64 / 1e6))
+}
+
+pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
+    let work = repo().join("target/rv32-bench");
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let plugin = work.join("insncount.so");
+    run_tool(
+        Command::new("gcc")
+            .args(["-O2", "-shared", "-fPIC", "-o"])
+            .arg(&plugin)
+            .arg(repo().join("benches/rv32/qemu-insncount.c")),
+        "building the qemu instruction-count plugin",
+    )?;
+    eprintln!("building cargo-espb (release) for the espb runs");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    run_tool(
+        Command::new(cargo).current_dir(repo()).args([
+            "build",
+            "--release",
+            "-q",
+            "-p",
+            "cargo-espb",
+        ]),
+        "building cargo-espb",
+    )?;
+    let cargo_espb = repo().join("target/release/cargo-espb");
+
+    // The modules and wasm files every chip runs.
+    for p in programs {
+        let bc = p.bitcode.map_err(|e| format!("{}: {e}", p.name))?;
+        let m = espb_codegen::translate(bc, &espb_codegen::Options::default())
+            .map_err(|d| format!("{}: translate: {d}", p.name))?;
+        std::fs::write(work.join(format!("{}.espb", p.name)), m.to_bytes())
+            .map_err(|e| e.to_string())?;
+        let wasm = p.wasm.map_err(|e| format!("{}: {e}", p.name))?;
+        std::fs::write(work.join(format!("{}.wasm", p.name)), wasm).map_err(|e| e.to_string())?;
+    }
+
+    let mut md = String::new();
+    let mut json = Vec::new();
+    for chip in CHIPS
+        .iter()
+        .filter(|c| args.chips.iter().any(|n| n == c.name))
+    {
+        let dir = work.join(chip.name);
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let cdir = repo().join("qemu-runner/c");
+        let start = dir.join("start.o");
+        let glue = dir.join("glue.o");
+        compile(chip, &cdir.join("start.S"), &start, &[])?;
+        compile(chip, &cdir.join("glue.c"), &glue, &[])?;
+        // wasm3 for this ISA, one image for every program.
+        let vendor = repo().join("benches/vendor/wasm3");
+        let support = repo().join("benches/support");
+        let mut w3_objs = vec![start.clone(), glue.clone()];
+        let w3_flags = [
+            "-O3",
+            "-fomit-frame-pointer",
+            "-Dd_m3HasWASI=0",
+            "-Dd_m3LogOutput=0",
+            "-DNDEBUG",
+            "-DNASSERTS",
+        ];
+        let incs = [
+            format!("-I{}", vendor.display()),
+            format!("-I{}", support.display()),
+        ];
+        let mut flags: Vec<&str> = w3_flags.to_vec();
+        flags.extend(incs.iter().map(String::as_str));
+        let mut w3_srcs: Vec<PathBuf> = std::fs::read_dir(&vendor)
+            .map_err(|e| e.to_string())?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "c"))
+            .collect();
+        w3_srcs.sort();
+        w3_srcs.push(repo().join("benches/rv32/wasm3_driver.c"));
+        for (i, s) in w3_srcs.iter().enumerate() {
+            let o = dir.join(format!("w3-{i}.o"));
+            compile(chip, s, &o, &flags)?;
+            w3_objs.push(o);
+        }
+        let wasm3 = dir.join("wasm3.elf");
+        link(chip, &w3_objs, &wasm3)?;
+        let driver = dir.join("native_driver.o");
+        compile(
+            chip,
+            &repo().join("benches/rv32/native_driver.c"),
+            &driver,
+            &[],
+        )?;
+
+        let mut rows = Vec::new();
+        for p in programs {
+            eprint!("{:<8} {:<14}", chip.name, p.name);
+            let mut row = Row {
+                name: p.name.to_string(),
+                insns: [None; 3],
+                ms: [None; 3],
+                errors: Vec::new(),
+            };
+            let src = repo().join(format!("benches/c/{}.c", p.name));
+            let obj = dir.join(format!("{}.o", p.name));
+            let native = dir.join(format!("{}.elf", p.name));
+            compile(chip, &src, &obj, &["-Dmain=bench_main"])?;
+            link(
+                chip,
+                &[start.clone(), glue.clone(), driver.clone(), obj],
+                &native,
+            )?;
+            // The native image ignores its argument: any readable file.
+            let n = qemu(chip, &plugin, &native, &src)?;
+            if n.code != 0 {
+                row.errors.push(format!("native exit {}", n.code));
+            }
+            row.insns[0] = n.insns;
+            row.ms[0] = Some(n.ms);
+            let e = espb_run(
+                chip,
+                &cargo_espb,
+                &plugin,
+                &work.join(format!("{}.espb", p.name)),
+            );
+            let w = qemu(
+                chip,
+                &plugin,
+                &wasm3,
+                &work.join(format!("{}.wasm", p.name)),
+            );
+            for (k, (label, s)) in [("espb", e), ("wasm3", w)].into_iter().enumerate() {
+                match s {
+                    Ok(s) if s.out == n.out && s.code == n.code => {
+                        row.insns[k + 1] = s.insns;
+                        row.ms[k + 1] = Some(s.ms);
+                    }
+                    Ok(s) => row.errors.push(format!(
+                        "{label}: output differs (exit {}): {}",
+                        s.code,
+                        s.out.lines().next().unwrap_or("")
+                    )),
+                    Err(err) => row.errors.push(format!("{label}: {err}")),
+                }
+            }
+            eprintln!(
+                " native {}  espb {} ({}x)  wasm3 {} ({}x)",
+                fmt_count(row.insns[0]),
+                fmt_count(row.insns[1]),
+                fmt_ratio(ratio(row.insns[1], row.insns[0])),
+                fmt_count(row.insns[2]),
+                fmt_ratio(ratio(row.insns[2], row.insns[0])),
+            );
+            for e in &row.errors {
+                eprintln!("    {e}");
+            }
+            rows.push(row);
+        }
+        table(&mut md, chip, &rows);
+        for r in &rows {
+            json.push(format!(
+                "{{\"chip\":\"{}\",\"program\":\"{}\",\"native_insns\":{},\"espb_insns\":{},\"wasm3_insns\":{},\"native_ms\":{},\"espb_ms\":{},\"wasm3_ms\":{},\"errors\":{}}}",
+                chip.name,
+                r.name,
+                r.insns[0].map_or("null".into(), |v| v.to_string()),
+                r.insns[1].map_or("null".into(), |v| v.to_string()),
+                r.insns[2].map_or("null".into(), |v| v.to_string()),
+                r.ms[0].map_or("null".into(), |v| format!("{v:.1}")),
+                r.ms[1].map_or("null".into(), |v| format!("{v:.1}")),
+                r.ms[2].map_or("null".into(), |v| format!("{v:.1}")),
+                r.errors.len()
+            ));
+        }
+    }
+    println!("{md}");
+    if args.write {
+        let p = args.out.join("results-rv32.json");
+        std::fs::write(&p, format!("[\n  {}\n]\n", json.join(",\n  ")))
+            .map_err(|e| e.to_string())?;
+        eprintln!("wrote {}", p.display());
+    }
+    Ok(())
+}
+
+fn table(md: &mut String, chip: &Chip, rows: &[Row]) {
+    let _ = writeln!(
+        md,
+        "\n### {} ({}, {})\n\n| program | native | espb | wasm3 | espb / native | wasm3 / native | **espb / wasm3** | time native / espb / wasm3 (ms) |\n|---|---:|---:|---:|---:|---:|---:|---|",
+        chip.name, chip.march, chip.mabi
+    );
+    let mut g = [Vec::new(), Vec::new(), Vec::new()];
+    for r in rows {
+        let (en, wn, ew) = (
+            ratio(r.insns[1], r.insns[0]),
+            ratio(r.insns[2], r.insns[0]),
+            ratio(r.insns[1], r.insns[2]),
+        );
+        for (v, x) in g.iter_mut().zip([en, wn, ew]) {
+            v.extend(x);
+        }
+        let ms =
+            r.ms.iter()
+                .map(|m| m.map_or("—".into(), |m| format!("{m:.0}")))
+                .collect::<Vec<_>>()
+                .join(" / ");
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | **{}** | {} |",
+            r.name,
+            fmt_count(r.insns[0]),
+            fmt_count(r.insns[1]),
+            fmt_count(r.insns[2]),
+            fmt_ratio(en),
+            fmt_ratio(wn),
+            fmt_ratio(ew),
+            ms
+        );
+    }
+    let _ = writeln!(
+        md,
+        "| geomean | | | | {} | {} | **{}** | |",
+        fmt_ratio(geomean(&g[0])),
+        fmt_ratio(geomean(&g[1])),
+        fmt_ratio(geomean(&g[2]))
+    );
+}

@@ -1,0 +1,97 @@
+//! What every module needs from the C library whatever else the firmware
+//! provides: `errno`, `exit`, `abort` and `assert`'s failure hook.
+
+use alloc::format;
+use alloc::string::String;
+use core::sync::atomic::Ordering::Relaxed;
+
+use super::{a32, ret32, Builtin, R};
+use crate::imports::Caller;
+use crate::trap::{Trap, TrapKind};
+
+/// The address of this instance's `errno`, allocated on first use.
+pub(crate) fn errno_addr(c: &Caller<'_>) -> Result<u32, Trap> {
+    let inst = c.inner();
+    let a = inst.errno_addr.load(Relaxed);
+    if a != 0 {
+        return Ok(a);
+    }
+    let p = inst.heap_alloc(4, 4);
+    if p == 0 {
+        return Err(Trap::host("out of module heap for errno"));
+    }
+    match inst.errno_addr.compare_exchange(0, p, Relaxed, Relaxed) {
+        Ok(_) => Ok(p),
+        Err(other) => {
+            inst.heap_free(p)?;
+            Ok(other)
+        }
+    }
+}
+
+#[cfg_attr(not(feature = "libc"), allow(dead_code))]
+pub(crate) fn set_errno(c: &Caller<'_>, v: u32) -> Result<(), Trap> {
+    let a = errno_addr(c)?;
+    c.write_u32(a, v)
+}
+
+fn errno(c: &mut Caller<'_>, _: &[u64]) -> R {
+    ret32(errno_addr(c)?)
+}
+
+fn exit(_: &mut Caller<'_>, a: &[u64]) -> R {
+    Err(Trap::new(TrapKind::Exit(a32(a, 0) as i32)))
+}
+
+fn abort(_: &mut Caller<'_>, _: &[u64]) -> R {
+    Err(Trap::new(TrapKind::Abort(String::new())))
+}
+
+/// newlib's `assert` failure hook: `(file, line, func, expr)`.
+fn assert_func(c: &mut Caller<'_>, a: &[u64]) -> R {
+    let s = |p: u32| -> String {
+        if p == 0 {
+            return String::new();
+        }
+        c.read_cstr(p, 4096)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    };
+    let (file, line, func, expr) = (s(a32(a, 0)), a32(a, 1), s(a32(a, 2)), s(a32(a, 3)));
+    let func = if func.is_empty() {
+        String::new()
+    } else {
+        format!(", function: {func}")
+    };
+    Err(Trap::new(TrapKind::Abort(format!(
+        "assertion \"{expr}\" failed: file \"{file}\", line {line}{func}"
+    ))))
+}
+
+pub(super) static BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "__errno",
+        sig: "() -> ptr",
+        f: errno,
+    },
+    Builtin {
+        name: "exit",
+        sig: "(i32) -> void",
+        f: exit,
+    },
+    Builtin {
+        name: "_exit",
+        sig: "(i32) -> void",
+        f: exit,
+    },
+    Builtin {
+        name: "abort",
+        sig: "() -> void",
+        f: abort,
+    },
+    Builtin {
+        name: "__assert_func",
+        sig: "(ptr, i32, ptr, ptr) -> void",
+        f: assert_func,
+    },
+];
