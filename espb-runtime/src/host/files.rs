@@ -233,7 +233,7 @@ fn fread(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     if got < buf.len() {
         set_flag(c, file, if err { SERR } else { SEOF }, true)?;
     }
-    ret(if size == 0 { 0 } else { (got as u32) / size })
+    ret((got as u32).checked_div(size).unwrap_or(0))
 }
 
 fn write_to(k: &Kernel, c: &Caller<'_>, fd: i16, file: u32, bytes: &[u8]) -> Result<bool, Trap> {
