@@ -38,6 +38,19 @@ fn float_kind(t: Ty) -> R<bool> {
     }
 }
 
+/// The class flags of a floating-point value (i32 0/1 registers) that
+/// `llvm.is.fpclass` combines.
+pub struct FpClasses {
+    pub snan: VReg,
+    pub qnan: VReg,
+    pub inf: VReg,
+    pub norm: VReg,
+    pub sub: VReg,
+    pub zero: VReg,
+    pub neg: VReg,
+    pub pos: VReg,
+}
+
 impl FnLower<'_> {
     pub fn intrinsic(&mut self, i: Val, name: &str) -> R<()> {
         let base = base_name(name);
@@ -707,26 +720,44 @@ impl FnLower<'_> {
         let not_quiet = self.imm(O::I32XorI, quiet, 1);
         let snan = self.bin(O::I32And, nan, not_quiet);
         let qnan = self.bin(O::I32And, nan, quiet);
+        Ok(self.fpclass_result(
+            mask,
+            FpClasses {
+                snan,
+                qnan,
+                inf,
+                norm,
+                sub,
+                zero,
+                neg,
+                pos,
+            },
+        ))
+    }
+
+    /// `llvm.is.fpclass`'s answer from a value's class flags (each an i32
+    /// 0/1): the OR of the classes `mask` names.
+    pub fn fpclass_result(&mut self, mask: u32, c: FpClasses) -> VReg {
         let mut r = self.konst(0, false);
         for bit in 0..10 {
             if mask >> bit & 1 == 0 {
                 continue;
             }
             let t = match bit {
-                0 => snan,
-                1 => qnan,
-                2 => self.bin(O::I32And, inf, neg),
-                3 => self.bin(O::I32And, norm, neg),
-                4 => self.bin(O::I32And, sub, neg),
-                5 => self.bin(O::I32And, zero, neg),
-                6 => self.bin(O::I32And, zero, pos),
-                7 => self.bin(O::I32And, sub, pos),
-                8 => self.bin(O::I32And, norm, pos),
-                _ => self.bin(O::I32And, inf, pos),
+                0 => c.snan,
+                1 => c.qnan,
+                2 => self.bin(O::I32And, c.inf, c.neg),
+                3 => self.bin(O::I32And, c.norm, c.neg),
+                4 => self.bin(O::I32And, c.sub, c.neg),
+                5 => self.bin(O::I32And, c.zero, c.neg),
+                6 => self.bin(O::I32And, c.zero, c.pos),
+                7 => self.bin(O::I32And, c.sub, c.pos),
+                8 => self.bin(O::I32And, c.norm, c.pos),
+                _ => self.bin(O::I32And, c.inf, c.pos),
             };
             r = self.bin(O::I32Or, r, t);
         }
-        Ok(r)
+        r
     }
 
     fn float_intrinsic(&mut self, i: Val, base: &str) -> R<VReg> {

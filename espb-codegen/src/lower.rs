@@ -1575,17 +1575,8 @@ impl<'a> FnLower<'a> {
         let mut fixed = Vec::new();
         for k in 0..nfixed.min(nargs) {
             match i.call_byval_type(k).filter(|_| to_module) {
-                // The callee owns a copy (docs/abi.md): made in the caller's frame.
                 Some(t) if t.is_sized() => {
-                    let size = self.ctx.m.alloc_size(t);
-                    if size > 1 << 24 {
-                        return Err("by-value argument too large".into());
-                    }
-                    let src = self.get1(i.operand(k))?;
-                    let slot = self.temp_slot(size as u32, 8);
-                    let dst = self.frame_addr(slot);
-                    let n = self.konst(size, false);
-                    self.op(O::MemCopy, vec![VOp::Reg(dst), VOp::Reg(src), VOp::Reg(n)]);
+                    let dst = self.byval_copy(i.operand(k), t)?;
                     fixed.push(dst);
                 }
                 _ => fixed.extend(self.get(i.operand(k))?),
@@ -1621,22 +1612,7 @@ impl<'a> FnLower<'a> {
                 target.name()
             ));
         }
-        let shape = RetShape::of(&self.ctx.m, fty.fn_ret()).map_err(|e| e.0)?;
-        // A wide result comes back through a frame slot whose address
-        // follows the declared arguments.
-        let ret_slot = if shape == RetShape::Indirect {
-            let size = self.ctx.m.alloc_size(fty.fn_ret()) as u32;
-            let slot = self.temp_slot(size, 16);
-            let at = self.frame_addr(slot);
-            fixed.push(at);
-            Some(at)
-        } else {
-            None
-        };
-        let ret = match shape {
-            RetShape::Void | RetShape::Indirect => None,
-            _ => Some(self.vreg()),
-        };
+        let (shape, ret_slot, ret) = self.call_result(fty.fn_ret(), &mut fixed)?;
         let callee = if target.is_function() && self.ctx.funcs.contains_key(&target) {
             let idx = self.ctx.funcs[&target];
             let decl = target.global_value_type();
@@ -1721,18 +1697,8 @@ impl<'a> FnLower<'a> {
         let mut given = Vec::new();
         for k in 0..i.num_arg_operands() {
             let a = i.operand(k);
-            if i.call_byval_type(k).is_some() {
-                // The callee owns a copy of a by-value aggregate.
-                let t = i.call_byval_type(k).ok_or("byval")?;
-                let size = self.ctx.m.alloc_size(t);
-                if size > 1 << 24 {
-                    return Err("by-value argument too large".into());
-                }
-                let src = self.get1(a)?;
-                let slot = self.temp_slot(size as u32, 8);
-                let dst = self.frame_addr(slot);
-                let n = self.konst(size, false);
-                self.op(O::MemCopy, vec![VOp::Reg(dst), VOp::Reg(src), VOp::Reg(n)]);
+            if let Some(t) = i.call_byval_type(k).filter(|t| t.is_sized()) {
+                let dst = self.byval_copy(a, t)?;
                 given.push(dst);
             } else {
                 given.extend(self.get(a)?);
@@ -1746,20 +1712,7 @@ impl<'a> FnLower<'a> {
                 None => self.konst(0, sc.wide()),
             });
         }
-        let shape = RetShape::of(&self.ctx.m, decl.fn_ret()).map_err(|e| e.0)?;
-        let slot = if shape == RetShape::Indirect {
-            let size = self.ctx.m.alloc_size(decl.fn_ret()) as u32;
-            let off = self.temp_slot(size, 16);
-            let at = self.frame_addr(off);
-            args.push(at);
-            Some(at)
-        } else {
-            None
-        };
-        let ret = match shape {
-            RetShape::Void | RetShape::Indirect => None,
-            _ => Some(self.vreg()),
-        };
+        let (shape, slot, ret) = self.call_result(decl.fn_ret(), &mut args)?;
         self.f.has_calls = true;
         self.emit(Inst::Call {
             callee: Callee::Func(idx),
@@ -1796,6 +1749,46 @@ impl<'a> FnLower<'a> {
         };
         self.vals.insert(i, out);
         Ok(())
+    }
+
+    /// The copy of by-value aggregate `v` (of type `t`) the callee owns
+    /// (docs/abi.md), made in the caller's frame; its address.
+    fn byval_copy(&mut self, v: Val, t: Ty) -> R<VReg> {
+        let size = self.ctx.m.alloc_size(t);
+        if size > 1 << 24 {
+            return Err("by-value argument too large".into());
+        }
+        let src = self.get1(v)?;
+        let slot = self.temp_slot(size as u32, 8);
+        let dst = self.frame_addr(slot);
+        let n = self.konst(size, false);
+        self.op(O::MemCopy, vec![VOp::Reg(dst), VOp::Reg(src), VOp::Reg(n)]);
+        Ok(dst)
+    }
+
+    /// How a call's result of type `t` comes back: its shape, the frame
+    /// slot a wide result is written to (its address appended to `args`,
+    /// after the declared arguments) and the result register.
+    fn call_result(
+        &mut self,
+        t: Ty,
+        args: &mut Vec<VReg>,
+    ) -> R<(RetShape, Option<VReg>, Option<VReg>)> {
+        let shape = RetShape::of(&self.ctx.m, t).map_err(|e| e.0)?;
+        let slot = if shape == RetShape::Indirect {
+            let size = self.ctx.m.alloc_size(t) as u32;
+            let off = self.temp_slot(size, 16);
+            let at = self.frame_addr(off);
+            args.push(at);
+            Some(at)
+        } else {
+            None
+        };
+        let ret = match shape {
+            RetShape::Void | RetShape::Indirect => None,
+            _ => Some(self.vreg()),
+        };
+        Ok((shape, slot, ret))
     }
 
     /// The value of call `i` from the slot its callee wrote it to.

@@ -14,6 +14,7 @@
 
 use espb_format::Opcode as O;
 
+use crate::intrinsics::FpClasses;
 use crate::ir::*;
 use crate::llvm::{LLVMIntPredicate, LLVMOpcode, LLVMRealPredicate, LLVMTypeKind, Ty, Val};
 use crate::lower::{FnLower, R};
@@ -353,6 +354,23 @@ impl FnLower<'_> {
         }
     }
 
+    /// Integer operand `v` of `bits` (any width up to 128) as the halves of
+    /// its 128-bit extension.
+    fn as128(&mut self, v: Val, bits: u32, signed: bool) -> R<(VReg, VReg)> {
+        if bits > 64 {
+            let (l, h) = self.halves(v)?;
+            let h = if signed {
+                self.hi_signed(h, bits - 64)
+            } else {
+                self.hi_in(h, bits - 64)
+            };
+            Ok((l, h))
+        } else {
+            let r = self.get1(v)?;
+            Ok(self.extend128(r, bits, signed))
+        }
+    }
+
     /// Casts whose source or destination is held in two registers; `false`
     /// when neither is.
     pub fn wide_cast(&mut self, op: LLVMOpcode, i: Val) -> R<bool> {
@@ -381,18 +399,7 @@ impl FnLower<'_> {
                     int_bits(dt).ok_or_else(unsupported)?,
                 );
                 let signed = op == LLVMSExt;
-                let (lo, h) = if sb > 64 {
-                    let (l, h) = self.halves(src)?;
-                    let h = if signed {
-                        self.hi_signed(h, sb - 64)
-                    } else {
-                        self.hi_in(h, sb - 64)
-                    };
-                    (l, h)
-                } else {
-                    let r = self.get1(src)?;
-                    self.extend128(r, sb, signed)
-                };
+                let (lo, h) = self.as128(src, sb, signed)?;
                 if db > 64 {
                     let hi = self.mask(h, db - 64);
                     vec![lo, hi]
@@ -430,18 +437,7 @@ impl FnLower<'_> {
                 }
                 let signed = op == LLVMSIToFP;
                 let sb = int_bits(st).ok_or_else(unsupported)?;
-                let (lo, h) = if sb > 64 {
-                    let (l, h) = self.halves(src)?;
-                    let h = if signed {
-                        self.hi_signed(h, sb - 64)
-                    } else {
-                        self.hi_in(h, sb - 64)
-                    };
-                    (l, h)
-                } else {
-                    let r = self.get1(src)?;
-                    self.extend128(r, sb, signed)
-                };
+                let (lo, h) = self.as128(src, sb, signed)?;
                 let flag = self.konst(signed as u64, false);
                 let l64 = Sc::Int(64);
                 let (lo, hi, _) = self.helper128(
@@ -599,26 +595,19 @@ impl FnLower<'_> {
         let sub = self.bin(O::I32And, e0, mant_nz);
         let special = self.bin(O::I32Or, e0, emax);
         let norm = self.imm(O::I32XorI, special, 1);
-        let mut r = self.konst(0, false);
-        for bit in 0..10 {
-            if mask >> bit & 1 == 0 {
-                continue;
-            }
-            let t = match bit {
-                0 => snan,
-                1 => qnan,
-                2 => self.bin(O::I32And, inf, neg),
-                3 => self.bin(O::I32And, norm, neg),
-                4 => self.bin(O::I32And, sub, neg),
-                5 => self.bin(O::I32And, zero_v, neg),
-                6 => self.bin(O::I32And, zero_v, pos),
-                7 => self.bin(O::I32And, sub, pos),
-                8 => self.bin(O::I32And, norm, pos),
-                _ => self.bin(O::I32And, inf, pos),
-            };
-            r = self.bin(O::I32Or, r, t);
-        }
-        Ok(r)
+        Ok(self.fpclass_result(
+            mask,
+            FpClasses {
+                snan,
+                qnan,
+                inf,
+                norm,
+                sub,
+                zero: zero_v,
+                neg,
+                pos,
+            },
+        ))
     }
 
     /// `*.with.overflow` on integers of more than 64 bits: multiplication
