@@ -68,6 +68,13 @@ def why(rc, out, err, want):
 
 
 def one(args, seed):
+    r = check_seed(args, seed)
+    if r[1] == "skipped" and not args.keep:
+        shutil.rmtree(os.path.join(args.work, "run", str(seed)), ignore_errors=True)
+    return r
+
+
+def check_seed(args, seed):
     work = os.path.join(args.work, "run", str(seed))
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
