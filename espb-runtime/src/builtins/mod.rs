@@ -19,6 +19,8 @@ mod complex;
 #[cfg(feature = "libc")]
 mod ctype;
 #[cfg(feature = "libc")]
+mod decimal;
+#[cfg(feature = "libc")]
 pub(crate) mod format;
 mod frames;
 mod heap;

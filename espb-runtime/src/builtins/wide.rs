@@ -254,12 +254,6 @@ pub(super) static BUILTINS: &[Builtin] = &[
     },
 ];
 
-/// A binary128 value as `f64` (rounded to nearest), for `printf("%Lf")`.
-pub(super) fn quad_to_f64(bits: u128) -> f64 {
-    let d: StatusAnd<Double> = Quad::from_bits(bits).convert(&mut false);
-    f64::from_bits(d.value.to_bits() as u64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,7 +270,8 @@ mod tests {
         assert_eq!(q(1.5).to_bits(), 0x3fff_8000_0000_0000u128 << 64);
         // 1/3 keeps 113 bits: converting back to double rounds.
         let third = (q(1.0) / q(3.0)).value;
-        assert_eq!(quad_to_f64(third.to_bits()), 1.0 / 3.0);
+        let back: StatusAnd<Double> = third.convert(&mut false);
+        assert_eq!(f64::from_bits(back.value.to_bits() as u64), 1.0 / 3.0);
         assert_ne!(third.to_bits(), q(1.0 / 3.0).to_bits());
         // (2^-1074)^16 = 2^-17184 is below binary128's smallest subnormal.
         let mut tiny = q(f64::from_bits(1));
