@@ -1,6 +1,6 @@
 /* Loads an .espb module through the C API and calls main. */
 #include "common.h"
-#include "espb.h"
+#include "espb_runtime.h"
 
 int main(int argc, char **argv)
 {
@@ -8,15 +8,15 @@ int main(int argc, char **argv)
     uint8_t *bytes = argc > 1 ? read_file(argv[1], &len) : NULL;
     if (!bytes)
         return 2;
-    espb_instance *inst = espb_load(bytes, len, NULL);
-    if (!inst) {
+    espb_instance_t *inst = NULL;
+    if (espb_load(bytes, len, NULL, &inst) != ESP_OK) {
         printf("%s\n", espb_last_error());
         return 1;
     }
-    espb_value r;
-    espb_status st = espb_call_by_name(inst, "main", NULL, 0, &r);
-    printf("status %d\n", (int)st);
+    espb_value_t r;
+    esp_err_t err = espb_call(inst, "main", NULL, 0, &r);
+    printf("status %d\n", (int)err);
     espb_unload(inst);
     free(bytes);
-    return st == ESPB_OK ? 0 : 1;
+    return err == ESP_OK ? 0 : 1;
 }

@@ -1,6 +1,9 @@
-//! The ESP32 chips and the clang target flags a script is compiled with for
-//! each. Scripts become one portable module, so every chip maps to a 32-bit
-//! little-endian ilp32 target that upstream clang 19 can produce.
+//! The ESP-IDF targets (the ESP32 chips and ESP-IDF's `linux` host target)
+//! and the clang target flags a script is compiled with for each. Scripts
+//! become one portable module, so every target maps to a 32-bit
+//! little-endian ilp32 target that upstream clang 19 can produce — `linux`
+//! included: its firmware is a 64-bit host program, but the module is the
+//! same riscv32 module a chip runs.
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,9 +22,11 @@ pub enum Chip {
     Esp32c5,
     Esp32c6,
     Esp32h2,
+    /// ESP-IDF's `linux` target: real FreeRTOS (POSIX port) on the PC.
+    Linux,
 }
 
-pub const ALL_CHIPS: [Chip; 8] = [
+pub const ALL_CHIPS: [Chip; 9] = [
     Chip::Esp32,
     Chip::Esp32s2,
     Chip::Esp32s3,
@@ -30,6 +35,7 @@ pub const ALL_CHIPS: [Chip; 8] = [
     Chip::Esp32c5,
     Chip::Esp32c6,
     Chip::Esp32h2,
+    Chip::Linux,
 ];
 
 /// Triple every script is compiled for with upstream clang: the vendor is
@@ -47,13 +53,15 @@ impl Chip {
             Chip::Esp32c5 => "esp32c5",
             Chip::Esp32c6 => "esp32c6",
             Chip::Esp32h2 => "esp32h2",
+            Chip::Linux => "linux",
         }
     }
 
     /// The RISC-V ISA string the chip implements (the ISA upstream clang is
     /// given instead of Espressif's `-mcpu=<chip>`). Xtensa chips have no
     /// upstream clang backend; their scripts use the C3's ISA, which yields
-    /// the same 32-bit little-endian ilp32 layout the firmware uses.
+    /// the same 32-bit little-endian ilp32 layout the firmware uses. The
+    /// `linux` target's scripts are the C3's too (see the module comment).
     pub fn march(self) -> &'static str {
         match self {
             Chip::Esp32c5 | Chip::Esp32c6 | Chip::Esp32h2 => "rv32imac_zicsr_zifencei",
@@ -109,5 +117,7 @@ mod tests {
         assert_eq!(Chip::Esp32c6.march(), "rv32imac_zicsr_zifencei");
         assert_eq!("esp32s3".parse::<Chip>(), Ok(Chip::Esp32s3));
         assert!("esp8266".parse::<Chip>().unwrap_err().contains("esp32c6"));
+        assert_eq!("linux".parse::<Chip>(), Ok(Chip::Linux));
+        assert_eq!(Chip::Linux.target_flags(), Chip::Esp32c3.target_flags());
     }
 }

@@ -66,7 +66,7 @@ pub struct CompileArgs {
     /// Optimisation level: 0, 1, 2, 3, s, z (overrides `build.opt-level`).
     #[arg(short = 'O', value_name = "LEVEL")]
     pub opt: Option<OptLevel>,
-    /// Where to write the module (default: build/espb/<name>.espb in a project,
+    /// Where to write the module (default: espb-build/<name>.espb in a project,
     /// <first file>.espb outside one).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,

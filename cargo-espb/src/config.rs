@@ -30,6 +30,8 @@ pub struct Config {
     pub flash: FlashConfig,
     #[serde(default)]
     pub run: RunConfig,
+    #[serde(default)]
+    pub firmware: FirmwareConfig,
 }
 
 /// `cargo espb run` on this PC.
@@ -46,7 +48,7 @@ pub struct RunConfig {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ProjectConfig {
-    /// Module name (`build/espb/<name>.espb`); the project directory's name
+    /// Module name (`espb-build/<name>.espb`); the project directory's name
     /// when absent.
     pub name: Option<String>,
     #[serde(default)]
@@ -214,8 +216,39 @@ impl Default for OutputConfig {
     }
 }
 
+/// Beside ESP-IDF's `build/`, not inside it: `idf.py set-target` and
+/// `fullclean` refuse a `build/` that is not CMake's, and would delete the
+/// module and the native table the firmware embeds.
 fn default_out_dir() -> PathBuf {
-    "build/espb".into()
+    "espb-build".into()
+}
+
+/// What the firmware carries for modules (docs/firmware.md).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FirmwareConfig {
+    /// Write `<output dir>/espb_natives.c` (+ `.cmake`): the native table
+    /// the template's firmware compiles and registers.
+    #[serde(default = "yes")]
+    pub native_table: bool,
+    /// Functions the firmware carries besides the modules' imports, so that
+    /// modules loaded later (module-only updates) may call them.
+    #[serde(default)]
+    pub keep: Vec<String>,
+    /// Symbol tables whose every function the firmware carries: `"esp-idf"`
+    /// (the bundled table) or a `.espbsym` file.
+    #[serde(default)]
+    pub keep_tables: Vec<String>,
+}
+
+impl Default for FirmwareConfig {
+    fn default() -> Self {
+        FirmwareConfig {
+            native_table: true,
+            keep: Vec::new(),
+            keep_tables: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -434,7 +467,7 @@ mod tests {
         assert_eq!(c, Config::default());
         assert_eq!(c.project.entry, "app_main");
         assert_eq!(c.build.scripts, PathBuf::from("scripts"));
-        assert_eq!(c.output.dir, PathBuf::from("build/espb"));
+        assert_eq!(c.output.dir, PathBuf::from("espb-build"));
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! How a built module reaches the firmware: a generated C source that the
-//! template's `main` component compiles into the firmware, and a partition
-//! image for `cargo espb flash --module-only`.
+//! template's `espb_runtime` component compiles into the firmware, and a
+//! partition image for `cargo espb flash --module-only`.
 //!
-//! Partition image layout (all little-endian), read by the template's
-//! `main/espb_loader.c`:
+//! Partition image layout (all little-endian), read by
+//! `espb-runtime/idf/espb_idf.c` (`espb_image_from_partition`):
 //!
 //! | offset | size | field |
 //! |---|---|---|

@@ -9,6 +9,13 @@
 //! a few `-f` semantics switches), drop what only concerns GCC, object
 //! files, warnings or the backend, and replace the target with one upstream
 //! clang understands.
+//!
+//! ESP-IDF's `linux` target compiles for the PC, and its `linux` component
+//! puts host-libc shims on every include path (`sys/cdefs.h` pulling in
+//! libbsd's `bsd/sys/cdefs.h`, `string.h` pulling in `bsd/string.h`, …).
+//! A script is a riscv32 module using newlib whatever the target, so those
+//! directories are left out: the script then sees exactly what it sees for a
+//! chip, and makes the same imports.
 
 use std::path::{Path, PathBuf};
 
@@ -143,8 +150,9 @@ pub fn read_build_info(build_dir: &Path) -> BuildInfo {
     }
 }
 
-/// Extracts a script's flags from `entry`. `fallback_chip` is used when the
-/// build names no chip (the `linux` target).
+/// Extracts a script's flags from `entry`. `fallback_chip` is used when
+/// neither the compiler, its flags nor `project_description.json` name the
+/// target.
 pub fn extract(
     entry: &Entry,
     info: &BuildInfo,
@@ -258,8 +266,13 @@ pub fn extract(
     let linux = info.idf_target.as_deref() == Some("linux");
     if linux {
         toolchain = IdfToolchain::Host;
+        chip = Some(Chip::Linux);
+        let (shims, kept): (Vec<String>, Vec<String>) =
+            flags.into_iter().partition(|f| is_host_libc_shim(f));
+        dropped.extend(shims);
+        flags = kept;
     }
-    if chip.is_none() && !linux {
+    if chip.is_none() {
         chip = info.idf_target.as_deref().and_then(Chip::from_idf_name);
     }
     let chip = chip.unwrap_or(fallback_chip);
@@ -281,6 +294,23 @@ pub fn extract(
         flags,
         dropped,
     })
+}
+
+/// An include directory of ESP-IDF's `linux` component: its headers adapt
+/// the host's glibc (and libbsd) to ESP-IDF, which a riscv32/newlib script
+/// must not see (`-I<idf>/components/linux/include`, `…/linux_include`).
+fn is_host_libc_shim(flag: &str) -> bool {
+    let Some(dir) = flag.strip_prefix("-I") else {
+        return false;
+    };
+    let dir = Path::new(dir);
+    let mut parts = dir.components().rev();
+    let last = parts.next().and_then(|c| c.as_os_str().to_str());
+    let component = parts.next().and_then(|c| c.as_os_str().to_str());
+    let components = parts.next().and_then(|c| c.as_os_str().to_str());
+    matches!(last, Some("include" | "linux_include"))
+        && component == Some("linux")
+        && components == Some("components")
 }
 
 /// `-f` switches that change what the code means (and so must match the
@@ -472,7 +502,7 @@ mod tests {
     fn fixtures_give_exact_flags() {
         for (name, chip, toolchain) in [
             ("v6.2-esp32c3-clang", Chip::Esp32c3, IdfToolchain::Clang),
-            ("v6.2-linux-gcc", Chip::Esp32c3, IdfToolchain::Host),
+            ("v6.2-linux-gcc", Chip::Linux, IdfToolchain::Host),
             ("v5.3-esp32-gcc", Chip::Esp32, IdfToolchain::Gcc),
             ("v5.3-esp32c3-gcc", Chip::Esp32c3, IdfToolchain::Gcc),
         ] {
@@ -497,6 +527,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn linux_target_leaves_out_the_host_libc_shims() {
+        let (entries, info) = fixture("v6.2-linux-gcc");
+        let f = extract(&entries[0], &info, ClangKind::Upstream, Chip::Esp32c3).unwrap();
+        for shim in ["components/linux/include", "components/linux/linux_include"] {
+            assert!(
+                f.dropped.iter().any(|d| d.ends_with(shim)),
+                "{shim} not dropped"
+            );
+            assert!(!f.all().iter().any(|d| d.ends_with(shim)), "{shim} kept");
+        }
+        // ESP-IDF's own linux-specific headers (FreeRTOS port, ROM) stay.
+        assert!(f
+            .all()
+            .iter()
+            .any(|d| d.ends_with("portable/linux/include")));
+        assert!(f.all().iter().any(|d| d.ends_with("esp_rom/linux/include")));
+        assert!(!is_host_libc_shim("-I/p/components/mylinux/include"));
+        assert!(!is_host_libc_shim("-I/p/main/linux/include"));
     }
 
     #[test]

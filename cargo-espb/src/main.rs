@@ -14,6 +14,7 @@ mod config;
 mod embed;
 mod idf;
 mod idf_flags;
+mod native_table;
 mod natives;
 mod output;
 mod partitions;

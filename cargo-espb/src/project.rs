@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use miette::{miette, IntoDiagnostic, Result, WrapErr};
 
+use crate::chip::Chip;
 use crate::config::{self, Config, ConfigSource, CONFIG_FILE};
 
 #[derive(Debug, Clone)]
@@ -118,6 +119,29 @@ impl Project {
 
     pub fn partition_image_path(&self) -> PathBuf {
         self.out_dir().join(format!("{}.part.bin", self.name))
+    }
+
+    /// The file ESP-IDF's linux target loads into the emulated flash at the
+    /// `espb` partition each time the firmware starts (the template's
+    /// `espb_runtime` component registers it): where `flash --module-only`
+    /// writes the module on that target.
+    pub fn linux_flash_image_path(&self) -> PathBuf {
+        self.out_dir().join("flash/espb.bin")
+    }
+
+    /// The ESP-IDF target the firmware is built for: `sdkconfig`'s
+    /// `CONFIG_IDF_TARGET` once `idf.py` has written it (`set-target`
+    /// changes it), else `project.chip`.
+    pub fn target(&self) -> Chip {
+        std::fs::read_to_string(self.root.join("sdkconfig"))
+            .ok()
+            .and_then(|t| {
+                t.lines().find_map(|l| {
+                    let v = l.strip_prefix("CONFIG_IDF_TARGET=")?;
+                    Chip::from_idf_name(v.trim().trim_matches('"'))
+                })
+            })
+            .unwrap_or(self.config.project.chip)
     }
 
     /// An ESP-IDF project has a top-level CMakeLists.txt.

@@ -200,7 +200,15 @@ fn build_runtime_lib(
 pub fn build_runner(rep: &Reporter, chip: QemuChip, natives: &[PathBuf]) -> Result<PathBuf> {
     let src = source_dir()?;
     let cdir = src.join("qemu-runner/c");
-    let cache = cache_dir().join("qemu-runner");
+    // One cache per source tree: two checkouts must not overwrite each
+    // other's runtime library.
+    let tree = src.canonicalize().unwrap_or_else(|_| src.clone());
+    let tree_key: String = Sha256::digest(tree.to_string_lossy().as_bytes())
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let cache = cache_dir().join("qemu-runner").join(tree_key);
     let lib = build_runtime_lib(rep, chip, &src, &cache.join("target"))?;
     let libc_dir = Path::new(PICOLIBC).join("lib").join(chip.multilib);
     let libgcc = Path::new(LIBGCC).join(chip.multilib).join("libgcc.a");

@@ -48,7 +48,6 @@ fn new_writes_a_complete_idf_project() {
         "CMakeLists.txt",
         "main/CMakeLists.txt",
         "main/main.c",
-        "main/espb_loader.c",
         "components/espb_runtime/CMakeLists.txt",
         "partitions.csv",
         "sdkconfig.defaults",
@@ -90,6 +89,107 @@ fn new_writes_a_complete_idf_project() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
+    // The scripts' output directory stays out of ESP-IDF's build/.
+    let toml = std::fs::read_to_string(p.join("espb.toml")).unwrap();
+    assert!(toml.contains("dir = \"espb-build\""), "{toml}");
+    let ignore = std::fs::read_to_string(p.join(".gitignore")).unwrap();
+    assert!(ignore.contains("/espb-build/"), "{ignore}");
+}
+
+/// What the firmware carries beyond the imports: `[firmware] keep` and
+/// `keep-tables`; a bad table is an error naming it.
+#[test]
+fn firmware_keep_lists_reach_the_native_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "demo");
+    let natives = || std::fs::read_to_string(p.join("espb-build/espb_natives.c")).unwrap();
+    let carried =
+        |c: &str, name: &str| c.contains(&format!("{{\"{name}\", (const void *)&espb_native_"));
+    let o = espb(&p).arg("build").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let plain = natives();
+    assert!(
+        carried(&plain, "vTaskDelay") && !carried(&plain, "gpio_set_level"),
+        "{plain}"
+    );
+    assert!(
+        !carried(&plain, "printf"),
+        "the runtime serves printf itself:\n{plain}"
+    );
+    let cmake = std::fs::read_to_string(p.join("espb-build/espb_natives.cmake")).unwrap();
+    assert!(
+        cmake.contains("set(ESPB_NATIVE_COMPONENTS freertos)"),
+        "{cmake}"
+    );
+
+    let cfg = std::fs::read_to_string(p.join("espb.toml")).unwrap();
+    std::fs::write(
+        p.join("espb.toml"),
+        cfg.replace(
+            "keep = []",
+            "keep = [\"gpio_set_level\", \"my_sensor_read\"]",
+        ),
+    )
+    .unwrap();
+    let o = espb(&p).arg("build").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let kept = natives();
+    assert!(
+        carried(&kept, "gpio_set_level") && carried(&kept, "my_sensor_read"),
+        "{kept}"
+    );
+    assert!(kept.contains("#if ESPB_HAVE_ESP_DRIVER_GPIO"), "{kept}");
+    let cmake = std::fs::read_to_string(p.join("espb-build/espb_natives.cmake")).unwrap();
+    assert!(
+        cmake.contains("set(ESPB_NATIVE_COMPONENTS esp_driver_gpio freertos)"),
+        "{cmake}"
+    );
+
+    std::fs::write(
+        p.join("espb.toml"),
+        cfg.replace("keep = []", "keep = []\nkeep-tables = [\"esp-idf\"]"),
+    )
+    .unwrap();
+    let o = espb(&p).arg("build").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let whole = natives();
+    for f in [
+        "nvs_open",
+        "esp_timer_create",
+        "xEventGroupWaitBits",
+        "gpio_isr_handler_add",
+    ] {
+        assert!(carried(&whole, f), "{f}:\n{whole}");
+    }
+    assert!(!carried(&whole, "printf"), "{whole}");
+
+    std::fs::write(
+        p.join("espb.toml"),
+        cfg.replace("keep = []", "keep = []\nkeep-tables = [\"nope.espbsym\"]"),
+    )
+    .unwrap();
+    let o = espb(&p).arg("build").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("nope.espbsym"), "{}", text(&o));
+}
+
+#[test]
+fn new_accepts_esp_idf_linux_target() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = espb(tmp.path())
+        .args(["new", "pc", "--chip", "linux"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let toml = std::fs::read_to_string(tmp.path().join("pc/espb.toml")).unwrap();
+    assert!(toml.contains("chip = \"linux\""), "{toml}");
+    let sdk = std::fs::read_to_string(tmp.path().join("pc/sdkconfig.defaults")).unwrap();
+    assert!(sdk.contains("CONFIG_IDF_TARGET=\"linux\""), "{sdk}");
+    // Scripts are the same riscv32 module for the linux target.
+    let o = espb(&tmp.path().join("pc")).arg("build").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let natives = std::fs::read_to_string(tmp.path().join("pc/espb-build/espb_natives.c")).unwrap();
+    assert!(natives.contains("\"xTaskCreatePinnedToCore\""), "{natives}");
 }
 
 #[test]
@@ -278,7 +378,7 @@ fn esp_idf_flags_reach_clang_exactly() {
                 .join("expected-flags.txt"),
         )
         .unwrap();
-        let out = p.join("build/espb").canonicalize().unwrap();
+        let out = p.join("espb-build").canonicalize().unwrap();
         let mut want: Vec<String> = expected.lines().map(str::to_string).collect();
         want.extend([
             "-isystem".into(),
@@ -339,9 +439,9 @@ fn flash_module_only_dry_run_uses_the_partition_offset() {
         text(&o)
     );
 
-    std::fs::create_dir_all(p.join("build/espb")).unwrap();
+    std::fs::create_dir_all(p.join("espb-build")).unwrap();
     let module = sample_module();
-    std::fs::write(p.join("build/espb/demo.espb"), &module).unwrap();
+    std::fs::write(p.join("espb-build/demo.espb"), &module).unwrap();
     let o = espb(&p)
         .env("PATH", "/usr/bin:/bin")
         .args(["flash", "--module-only", "--dry-run", "-p", "/dev/ttyUSB7"])
@@ -350,9 +450,9 @@ fn flash_module_only_dry_run_uses_the_partition_offset() {
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(
         String::from_utf8(o.stdout).unwrap().trim(),
-        "esptool.py --chip esp32c3 -p /dev/ttyUSB7 write_flash 0x190000 build/espb/demo.part.bin"
+        "esptool.py --chip esp32c3 -p /dev/ttyUSB7 write_flash 0x190000 espb-build/demo.part.bin"
     );
-    let image = std::fs::read(p.join("build/espb/demo.part.bin")).unwrap();
+    let image = std::fs::read(p.join("espb-build/demo.part.bin")).unwrap();
     assert_eq!(&image[..8], b"ESPBIMG1");
     assert_eq!(&image[16..], &module[..]);
 
@@ -470,6 +570,11 @@ fn dump_shows_a_module_and_refuses_garbage() {
 fn check_hints_reports_syntax_errors_with_spans() {
     let tmp = tempfile::tempdir().unwrap();
     let p = new_project(tmp.path(), "demo");
+    std::fs::write(
+        p.join("scripts/demo.hints"),
+        "xTimerCreate: in 0 size strlen, cb 4 (ptr), ud 3\n",
+    )
+    .unwrap();
     let o = espb(&p).arg("check-hints").output().unwrap();
     assert!(o.status.success(), "{}", text(&o));
     let table = String::from_utf8(o.stdout).unwrap();
@@ -484,7 +589,7 @@ fn check_hints_reports_syntax_errors_with_spans() {
         row(
             "xTimerCreate",
             "arg 4",
-            "callback                     user hints scripts/demo.hints:9"
+            "callback                     user hints scripts/demo.hints:1"
         ),
         "{table}"
     );
@@ -656,10 +761,10 @@ fn build_reports_json_statistics() {
         .unwrap();
     assert_eq!(again["translation"], done["translation"]);
     // The firmware's copies of the module.
-    let module = std::fs::read(p.join("build/espb/demo.espb")).unwrap();
-    let blob = std::fs::read_to_string(p.join("build/espb/espb_module_blob.c")).unwrap();
+    let module = std::fs::read(p.join("espb-build/demo.espb")).unwrap();
+    let blob = std::fs::read_to_string(p.join("espb-build/espb_module_blob.c")).unwrap();
     assert!(blob.contains(&format!("espb_module_blob_len = {};", module.len())));
-    let image = std::fs::read(p.join("build/espb/demo.part.bin")).unwrap();
+    let image = std::fs::read(p.join("espb-build/demo.part.bin")).unwrap();
     assert_eq!(&image[16..], &module[..]);
 }
 
@@ -674,12 +779,26 @@ fn new_build_run_demo() {
     let o = espb(&p).args(["run", "--virtual-time"]).output().unwrap();
     assert!(o.status.success(), "{}", text(&o));
     let out = String::from_utf8(o.stdout).unwrap();
-    assert!(out.starts_with("hello from an espb module\n"), "{out}");
-    assert!(out.contains("counter: done\n"), "{out}");
-    assert!(out.contains("timer 'tick' fired 1 time(s)\n"), "{out}");
-    assert!(
-        out.ends_with("app_main: timer fired 9 times, task created\n"),
-        "{out}"
+    // The counter task (priority 5) runs before the timer service (1) when
+    // both wake at 500 ms; the timer's state comes back as its ID.
+    assert_eq!(
+        out,
+        "hello from an espb module\n\
+         counter: 1/3\n\
+         timer 'tick' fired 1 time(s)\n\
+         timer 'tick' fired 2 time(s)\n\
+         counter: 2/3\n\
+         timer 'tick' fired 3 time(s)\n\
+         timer 'tick' fired 4 time(s)\n\
+         counter: 3/3\n\
+         timer 'tick' fired 5 time(s)\n\
+         timer 'tick' fired 6 time(s)\n\
+         timer 'tick' fired 7 time(s)\n\
+         counter: done\n\
+         timer 'tick' fired 8 time(s)\n\
+         timer 'tick' fired 9 time(s)\n\
+         timer 'tick' fired 10 time(s)\n\
+         app_main: timer fired 10 times, task created\n"
     );
     // Virtual time: the same output every run.
     let again = espb(&p).args(["run", "--virtual-time"]).output().unwrap();
@@ -713,7 +832,7 @@ fn cargo_metadata_configures_a_rust_firmware_crate() {
     std::fs::write(p.join("Cargo.toml"), manifest).unwrap();
     let o = espb(&p.join("src")).arg("run").output().unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
-    assert!(p.join("build/espb/fw.espb").is_file());
+    assert!(p.join("espb-build/fw.espb").is_file());
 
     std::fs::write(
         p.join("Cargo.toml"),
@@ -727,8 +846,9 @@ fn cargo_metadata_configures_a_rust_firmware_crate() {
     assert!(t.contains("Cargo.toml"), "{t}");
 }
 
-/// `build --firmware` runs ESP-IDF's build after the module, configuring
-/// again only when the embedded module is new to CMake.
+/// `build --firmware` runs ESP-IDF's build after the module (configured
+/// once, for the flags; the firmware compiles the module and native table
+/// whether or not they existed then).
 #[test]
 fn firmware_build_runs_idf_py() {
     let tmp = tempfile::tempdir().unwrap();
@@ -751,12 +871,9 @@ fn firmware_build_runs_idf_py() {
     assert!(o.status.success(), "{}", text(&o));
     let calls = std::fs::read_to_string(p.join("idf-calls.log")).unwrap();
     let root = p.canonicalize().unwrap();
-    let want = format!(
-        "-C {r} reconfigure\n-C {r} reconfigure\n-C {r} build\n",
-        r = root.display()
-    );
+    let want = format!("-C {r} reconfigure\n-C {r} build\n", r = root.display());
     assert_eq!(calls, want);
-    assert!(p.join("build/espb/espb_module_blob.c").is_file());
+    assert!(p.join("espb-build/espb_module_blob.c").is_file());
     let o = run();
     assert!(o.status.success(), "{}", text(&o));
     let calls = std::fs::read_to_string(p.join("idf-calls.log")).unwrap();
@@ -767,8 +884,8 @@ fn firmware_build_runs_idf_py() {
 fn flash_module_only_runs_esptool() {
     let tmp = tempfile::tempdir().unwrap();
     let p = new_project(tmp.path(), "demo");
-    std::fs::create_dir_all(p.join("build/espb")).unwrap();
-    std::fs::write(p.join("build/espb/demo.espb"), sample_module()).unwrap();
+    std::fs::create_dir_all(p.join("espb-build")).unwrap();
+    std::fs::write(p.join("espb-build/demo.espb"), sample_module()).unwrap();
     let o = espb(&p)
         .env("PATH", "/usr/bin:/bin")
         .args(["flash", "--module-only", "-p", "/dev/null"])
@@ -800,7 +917,7 @@ fn flash_module_only_runs_esptool() {
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(
         std::fs::read_to_string(&log).unwrap(),
-        "--chip esp32c3 -p /dev/null -b 921600 write_flash 0x190000 build/espb/demo.part.bin\n"
+        "--chip esp32c3 -p /dev/null -b 921600 write_flash 0x190000 espb-build/demo.part.bin\n"
     );
 }
 
@@ -854,7 +971,7 @@ fn symbol_tables_are_checked_and_key_the_translation() {
         text(&o)
     );
     let dump = espb(&p)
-        .args(["dump", "build/espb/demo.espb", "--json"])
+        .args(["dump", "espb-build/demo.espb", "--json"])
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&dump.stdout).unwrap();

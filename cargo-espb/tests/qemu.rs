@@ -58,7 +58,7 @@ fn module_with(
             "/usr/include/newlib",
         ])
         .arg("-I")
-        .arg(repo().join("espb-codegen/include"))
+        .arg(repo().join("sdk/include"))
         .args(include.iter().flat_map(|d| [Path::new("-I"), d]))
         .args([opt, "-g", "-w", "-emit-llvm", "-c"])
         .arg(src)
@@ -248,5 +248,81 @@ fn device_ffi_calls_natives_like_native_code() {
             );
             assert_eq!(after, "2 callbacks returned 0\n", "{chip} {opt}");
         }
+    }
+}
+
+/// A diagnostic as one line: miette wraps long messages in its box.
+fn flat(err: &str) -> String {
+    err.replace(['│', '\n'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Builds `name.c` of the device-FFI scripts at -O2 and runs it with the
+/// test natives on `chip`; the stdout before the natives' after-unload line,
+/// that line, stderr as one line, and the exit status.
+fn run_ffi_script(name: &str, chip: &str) -> (String, String, String, i32) {
+    let m = tmp("qemu").join(format!("ffi-{name}.espb"));
+    module_with(
+        &ffi_dir().join(format!("{name}.c")),
+        "-O2",
+        &m,
+        &[ffi_dir()],
+        Some(FFI_HINTS),
+    )
+    .unwrap();
+    let (out, err, code) = run_with(&m, Some(chip), &[ffi_dir().join("natives.c")]);
+    let (main, after) = out.split_once("after unload: ").unwrap_or((&out, ""));
+    (main.to_string(), after.to_string(), flat(&err), code)
+}
+
+/// The 33rd distinct callback finds the 32 trampolines bound: a trap naming
+/// the call and the callback, after the 32 that worked.
+#[test]
+fn trampoline_pool_exhaustion_is_a_trap_naming_the_callback() {
+    for chip in ["esp32c3", "esp32p4"] {
+        let (out, after, err, code) = run_ffi_script("pool", chip);
+        assert_eq!(code, 101, "{chip}: {out}{err}");
+        assert!(
+            out.starts_with("0:100 1:101 ") && out.contains(" 31:131 "),
+            "{chip}: {out}"
+        );
+        // The 32 bound trampolines, called after the instance is gone.
+        assert_eq!(after, "32 callbacks returned 0\n", "{chip}");
+        assert!(
+            err.contains(
+                "dev_store: cannot make callback argument 0 (`cb32`) a C function pointer"
+            ) && err.contains("all 32 callback trampolines are in use"),
+            "{chip}: {err}"
+        );
+    }
+}
+
+/// A native pointer the module made up is not a handle: the call traps
+/// before the native runs.
+#[test]
+fn forged_handles_trap_before_the_native_runs() {
+    for chip in ["esp32c3", "esp32p4"] {
+        let (out, _, err, code) = run_ffi_script("forged", chip);
+        assert_eq!((out.as_str(), code), ("real 5\n", 101), "{chip}: {err}");
+        assert!(
+            err.contains("dev_obj_id: argument 0 is 0x80000001, not a live native handle"),
+            "{chip}: {err}"
+        );
+        assert!(err.contains("forged.c:10"), "{chip}: {err}");
+    }
+}
+
+/// A trap in a callback that a native calls (picolibc's qsort calling the
+/// module's comparator) becomes the trap of the native call, with the
+/// comparator's C line.
+#[test]
+fn a_callback_trap_inside_a_native_call_traps_that_call() {
+    for chip in ["esp32c3", "esp32p4"] {
+        let (out, _, err, code) = run_ffi_script("cb_trap", chip);
+        assert_eq!((out.as_str(), code), ("sorting\n", 101), "{chip}: {err}");
+        assert!(err.contains("integer division by zero"), "{chip}: {err}");
+        assert!(err.contains("cb_trap.c:8"), "{chip}: {err}");
     }
 }

@@ -36,7 +36,7 @@ fn native(src: &Path) -> Result<(Vec<u8>, i32), String> {
         "{}.{n}.native",
         src.file_stem().unwrap().to_string_lossy()
     ));
-    let inc = repo().join("espb-codegen/include");
+    let inc = repo().join("sdk/include");
     differential::native_build(src, &exe, &["-O2", "-I", &inc.to_string_lossy()])?;
     let out = Command::new(&exe).output().map_err(|e| e.to_string())?;
     Ok((out.stdout, out.status.code().unwrap_or(-1)))
@@ -48,7 +48,7 @@ pub fn bitcode(src: &Path, opt: &str) -> Result<Vec<u8>, String> {
         src.file_stem().unwrap().to_string_lossy(),
         opt
     ));
-    let inc = repo().join("espb-codegen/include");
+    let inc = repo().join("sdk/include");
     differential::rv32_bitcode(src, &bc, opt, &["-I", &inc.to_string_lossy()])
 }
 

@@ -22,7 +22,7 @@ fn compile(src: &Path, target: &[&str], opt: &str) -> Vec<u8> {
     let st = Command::new("clang-19")
         .args(target)
         .arg("-I")
-        .arg(here().join("include"))
+        .arg(here().parent().unwrap().join("sdk/include"))
         .args([opt, "-g", "-w", "-emit-llvm", "-c"])
         .arg(src)
         .arg("-o")

@@ -222,14 +222,7 @@ impl Instr {
 
     /// Decodes one instruction at `pc`. Returns the instruction and its length.
     pub fn decode(code: &[u8], pc: usize) -> Result<(Instr, usize), DecodeError> {
-        let byte = *code.get(pc).ok_or(DecodeError::Truncated)?;
-        let op = if byte == crate::opcodes::ESCAPE {
-            let second = *code.get(pc + 1).ok_or(DecodeError::Truncated)?;
-            Opcode::from_code(u16::from_be_bytes([byte, second]))
-                .ok_or(DecodeError::UnknownExtOpcode(second))?
-        } else {
-            Opcode::from_u8(byte).ok_or(DecodeError::UnknownOpcode(byte))?
-        };
+        let op = Opcode::decode(code, pc)?;
         let mut at = pc + op.code_len();
         let mut operands = Vec::with_capacity(op.operands().len());
         for &kind in op.operands() {
@@ -271,6 +264,19 @@ impl Instr {
 }
 
 impl Opcode {
+    /// The opcode of the instruction at `pc`: one byte, or the escape byte
+    /// and a second one.
+    pub fn decode(code: &[u8], pc: usize) -> Result<Opcode, DecodeError> {
+        let byte = *code.get(pc).ok_or(DecodeError::Truncated)?;
+        if byte == crate::opcodes::ESCAPE {
+            let second = *code.get(pc + 1).ok_or(DecodeError::Truncated)?;
+            Opcode::from_code(u16::from_be_bytes([byte, second]))
+                .ok_or(DecodeError::UnknownExtOpcode(second))
+        } else {
+            Opcode::from_u8(byte).ok_or(DecodeError::UnknownOpcode(byte))
+        }
+    }
+
     /// Whether the instruction calls a function (module, import or indirect).
     pub fn is_call(self) -> bool {
         matches!(
@@ -329,14 +335,7 @@ pub struct RawInstr {
 impl RawInstr {
     /// Decodes the instruction at `pc`.
     pub fn decode(code: &[u8], pc: usize) -> Result<RawInstr, DecodeError> {
-        let byte = *code.get(pc).ok_or(DecodeError::Truncated)?;
-        let op = if byte == crate::opcodes::ESCAPE {
-            let second = *code.get(pc + 1).ok_or(DecodeError::Truncated)?;
-            Opcode::from_code(u16::from_be_bytes([byte, second]))
-                .ok_or(DecodeError::UnknownExtOpcode(second))?
-        } else {
-            Opcode::from_u8(byte).ok_or(DecodeError::UnknownOpcode(byte))?
-        };
+        let op = Opcode::decode(code, pc)?;
         let mut at = pc + op.code_len();
         let mut vals = [0u64; MAX_OPERANDS];
         let mut table = 0;

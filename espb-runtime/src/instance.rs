@@ -651,6 +651,13 @@ impl InstanceHandle {
         self.gate.state.load(Acquire) & DEAD == 0
     }
 
+    /// Calls into the instance in progress on any thread right now (module
+    /// tasks blocked inside a native call count): what unloading must wait
+    /// for.
+    pub fn running(&self) -> usize {
+        self.gate.state.load(Acquire) & !DEAD
+    }
+
     /// Runs `f` on the live instance, or returns `InstanceDead`.
     fn with<R>(&self, f: impl FnOnce(&Inner<'_>) -> Result<R, Trap>) -> Result<R, Trap> {
         let Some(p) = self.gate.enter() else {

@@ -171,7 +171,8 @@ fn host_call(
     // A native-reference call passes the callee value first.
     let pre = callee.is_some() as usize;
     let n = sig.params.len();
-    let mut small = [0u64; 16];
+    // Most calls have few arguments: a small buffer is cheap to clear.
+    let mut small = [0u64; 4];
     let mut heap_args: Vec<u64> = Vec::new();
     let buf: &mut [u64] = if n + pre <= small.len() {
         &mut small[..n + pre]
@@ -197,10 +198,12 @@ fn finish_host(
     abs: usize,
     args: &[u64],
 ) -> Result<(), Trap> {
+    // Borrowed, not cloned: a reference-count update is a critical section
+    // on cores without atomics.
     let f = match inst.imports.get(import as usize) {
-        Some(f) => f.f.clone(),
+        Some(f) => &f.f,
         None => match &inst.native_indirect {
-            Some(f) => f.f.clone(),
+            Some(f) => &f.f,
             None => return Err(Trap::host("no native-reference call handler")),
         },
     };

@@ -95,6 +95,9 @@ lvl 2
 ESP_OK ESP_ERR_TIMEOUT UNKNOWN ERROR
 model=5 cores=1 features=0x12 rev=4
 I (1230) demo: early 1
+W (1230) demo: v2 7
+W v2 bare
+\x1b[0;31mE (1230) demo: v2 red\x1b[0m
 heap_ok=1
 ";
     check("logging", virt, want, EndReason::Finished, 1_230_000);

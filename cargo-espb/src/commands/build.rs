@@ -14,6 +14,7 @@ use crate::config::{Config, IdfMode};
 use crate::embed;
 use crate::idf::{self, NO_IDF_HELP};
 use crate::idf_flags::{self, ClangKind};
+use crate::native_table::{self, NativeTable, Providers};
 use crate::project::Project;
 use crate::sdk;
 use crate::summary::ModuleStats;
@@ -37,11 +38,9 @@ pub fn run(cx: &Context, args: &BuildArgs) -> Result<()> {
     };
     match &project {
         Some(p) => {
-            let blob = p.out_dir().join(embed::BLOB_SOURCE);
-            let blob_existed = blob.is_file();
             build_project(cx, p, &args.compile)?;
             if args.firmware {
-                firmware(cx, p, blob_existed)?;
+                firmware(cx, p)?;
             }
         }
         None if args.compile.files.is_empty() => return Err(not_in_project(cx)),
@@ -238,6 +237,7 @@ fn build_project_as(cx: &Context, p: &Project, args: &CompileArgs, probe: bool) 
         opts.hints.extend(read_extra_hints(cx, args)?);
     }
     opts.symbol_tables = read_symbol_tables(p)?;
+    let module_tables = opts.symbol_tables.clone();
     let built = pipeline(
         cx,
         &tools,
@@ -265,9 +265,86 @@ fn build_project_as(cx: &Context, p: &Project, args: &CompileArgs, probe: bool) 
             &embed::partition_image(&built.bytes),
         )?;
     }
+    if p.config.firmware.native_table {
+        write_native_table(cx, p, &built, module_tables)?;
+    }
     warn_if_too_big(cx, p, built.bytes.len());
     finish(cx, &built, flag_source, started);
     Ok(built)
+}
+
+/// Writes the firmware's native table for the module just built (see
+/// `native_table`).
+fn write_native_table(
+    cx: &Context,
+    p: &Project,
+    built: &Built,
+    symbol_tables: Vec<SymbolTable>,
+) -> Result<()> {
+    let m = espb_format::parse(&built.bytes)
+        .map_err(|e| miette!("the translator produced an invalid module: {e}"))?;
+    let used: Vec<String> = m.symtabs.iter().map(|t| t.name.to_string()).collect();
+    let module_tables = symbol_tables
+        .into_iter()
+        .filter(|t| used.contains(&t.name))
+        .collect();
+    let mut keep_tables = Vec::new();
+    for k in &p.config.firmware.keep_tables {
+        keep_tables.push(read_keep_table(p, k)?);
+    }
+    let builtins = espb_runtime::builtins::names()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let providers = Providers::bundled();
+    let table = NativeTable::plan(native_table::Plan {
+        imports: native_table::module_imports(&m),
+        builtins: &builtins,
+        keep: p.config.firmware.keep.clone(),
+        keep_tables,
+        module_tables,
+        providers: &providers,
+    });
+    let out = p.out_dir();
+    embed::write_if_changed(
+        &out.join(native_table::NATIVES_SOURCE),
+        table.c_source(&p.name, &providers).as_bytes(),
+    )?;
+    embed::write_if_changed(
+        &out.join(native_table::NATIVES_CMAKE),
+        table.cmake().as_bytes(),
+    )?;
+    cx.rep.verbose_status(
+        "Natives",
+        &format!(
+            "{} firmware function(s) from {} in {}",
+            table.natives.len(),
+            table.components().join(", "),
+            crate::project::display_name(&out.join(native_table::NATIVES_SOURCE))
+        ),
+    );
+    Ok(())
+}
+
+/// A `[firmware] keep-tables` entry: `"esp-idf"` or a `.espbsym` file.
+fn read_keep_table(p: &Project, k: &str) -> Result<SymbolTable> {
+    let (shown, text) = if k == "esp-idf" {
+        (
+            "esp-idf (bundled)".to_string(),
+            native_table::BUNDLED_TABLE.to_string(),
+        )
+    } else {
+        let path = p.path(Path::new(k));
+        let shown = crate::project::display_name(&path);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            miette!(
+                help = "fix `firmware.keep-tables`: \"esp-idf\" or a .espbsym file",
+                "symbol table {shown}: {e}"
+            )
+        })?;
+        (shown, text)
+    };
+    parse_symbol_table(shown, text)
 }
 
 /// The module must fit the `espb` partition to be flashed with
@@ -373,20 +450,22 @@ fn read_symbol_tables(p: &Project) -> Result<Vec<SymbolTable>> {
                 "symbol table {shown}: {e}"
             )
         })?;
-        match SymbolTable::parse(&text) {
-            Ok(t) => out.push(t),
-            Err(e) => {
-                let span = translate::line_span(&text, e.line as u32);
-                return Err(SymbolTableError {
-                    message: format!("{shown}:{}: {}", e.line, e.message),
-                    src: miette::NamedSource::new(shown, text),
-                    span,
-                }
-                .into());
-            }
-        }
+        out.push(parse_symbol_table(shown, text)?);
     }
     Ok(out)
+}
+
+/// Parses a symbol table; an error shows its line.
+fn parse_symbol_table(shown: String, text: String) -> Result<SymbolTable> {
+    SymbolTable::parse(&text).map_err(|e| {
+        let span = translate::line_span(&text, e.line as u32);
+        SymbolTableError {
+            message: format!("{shown}:{}: {}", e.line, e.message),
+            src: miette::NamedSource::new(shown, text.clone()),
+            span,
+        }
+        .into()
+    })
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -621,7 +700,7 @@ fn finish(cx: &Context, b: &Built, source: FlagSource, started: Instant) {
     }
 }
 
-fn firmware(cx: &Context, p: &Project, blob_existed: bool) -> Result<()> {
+fn firmware(cx: &Context, p: &Project) -> Result<()> {
     if !p.is_idf_project() {
         return Err(miette!(
             help = "`cargo espb new` creates an ESP-IDF project",
@@ -635,10 +714,8 @@ fn firmware(cx: &Context, p: &Project, blob_existed: bool) -> Result<()> {
             "--firmware needs ESP-IDF, which is not available in this shell"
         )
     })?;
-    // CMake decides at configure time whether the blob is part of the
-    // firmware; a blob that did not exist then needs a new configure.
-    if !blob_existed {
-        idf.run(&p.root, &["reconfigure".into()], cx.rep)?;
-    }
+    // The firmware always compiles the blob and the native table (stand-ins
+    // until now), and reconfigures by itself when the table's component
+    // list changed.
     idf.run(&p.root, &["build".into()], cx.rep)
 }

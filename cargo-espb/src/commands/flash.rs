@@ -1,6 +1,9 @@
 //! `cargo espb flash`: the whole firmware with `idf.py flash`, or with
 //! `--module-only` just the module, written into the `espb` partition with
-//! esptool at the offset the project's partition table gives.
+//! esptool at the offset the project's partition table gives. On ESP-IDF's
+//! `linux` target, whose flash is emulated, `--module-only` writes the
+//! partition's contents to the file the firmware loads into its emulated
+//! flash at every start.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -9,6 +12,7 @@ use miette::{miette, Result};
 
 use super::build::not_in_project;
 use super::Context;
+use crate::chip::Chip;
 use crate::cli::FlashArgs;
 use crate::embed;
 use crate::idf::{self, NO_IDF_HELP};
@@ -17,6 +21,9 @@ use crate::project::{display_name, Project};
 
 pub fn run(cx: &Context, a: &FlashArgs) -> Result<()> {
     let p = cx.project()?.ok_or_else(|| not_in_project(cx))?;
+    if p.target() == Chip::Linux {
+        return linux(cx, &p, a);
+    }
     let port = a
         .port
         .clone()
@@ -33,13 +40,7 @@ pub fn run(cx: &Context, a: &FlashArgs) -> Result<()> {
         firmware_command(&p, a, port.as_deref())?
     };
     if a.dry_run {
-        let line = shell_line(&cmd);
-        if cx.rep.json() {
-            cx.rep
-                .emit(&serde_json::json!({"reason": "flash-command", "command": line}));
-        } else {
-            println!("{line}");
-        }
+        print_dry_run(cx, &shell_line(&cmd));
         return Ok(());
     }
     if !a.module_only && idf::detect().is_none() {
@@ -68,6 +69,16 @@ pub fn run(cx: &Context, a: &FlashArgs) -> Result<()> {
         },
     );
     Ok(())
+}
+
+/// What `--dry-run` would have done.
+fn print_dry_run(cx: &Context, line: &str) {
+    if cx.rep.json() {
+        cx.rep
+            .emit(&serde_json::json!({"reason": "flash-command", "command": line}));
+    } else {
+        println!("{line}");
+    }
 }
 
 fn serial_ports() -> Vec<PathBuf> {
@@ -112,7 +123,47 @@ fn firmware_command(p: &Project, a: &FlashArgs, port: Option<&str>) -> Result<Co
     Ok(cmd)
 }
 
-fn module_command(cx: &Context, p: &Project, a: &FlashArgs, port: Option<&str>) -> Result<Command> {
+/// The linux target: the firmware is a program on this PC, its flash a file.
+fn linux(cx: &Context, p: &Project, a: &FlashArgs) -> Result<()> {
+    if !a.module_only {
+        return Err(miette!(
+            help = format!(
+                "run it: build/{}.elf (after `idf.py build`); `--module-only` updates its module",
+                p.name
+            ),
+            "the linux target's firmware is a program on this PC: there is no board to flash"
+        ));
+    }
+    let (image, part) = module_image(p)?;
+    let dest = p.linux_flash_image_path();
+    if a.dry_run {
+        print_dry_run(
+            cx,
+            &format!(
+                "write {} ({} bytes) for partition `{}` at {:#x}",
+                display_name(&dest),
+                image.len(),
+                part.name,
+                part.offset
+            ),
+        );
+        return Ok(());
+    }
+    embed::write_if_changed(&dest, &image)?;
+    cx.rep.status(
+        "Flashed",
+        &format!(
+            "the module into the emulated `{}` partition ({}): the firmware runs it from its next start",
+            part.name,
+            display_name(&dest)
+        ),
+    );
+    Ok(())
+}
+
+/// The module as a partition image, checked to be a valid module that fits
+/// the `espb` data partition of the project's partition table.
+fn module_image(p: &Project) -> Result<(Vec<u8>, partitions::Partition)> {
     let module = p.module_path();
     let bytes = std::fs::read(&module).map_err(|_| {
         miette!(
@@ -167,6 +218,11 @@ fn module_command(cx: &Context, p: &Project, a: &FlashArgs, port: Option<&str>) 
             part.size
         ));
     }
+    Ok((image, part.clone()))
+}
+
+fn module_command(cx: &Context, p: &Project, a: &FlashArgs, port: Option<&str>) -> Result<Command> {
+    let (image, part) = module_image(p)?;
     let image_path = p.partition_image_path();
     embed::write_if_changed(&image_path, &image)?;
 
@@ -184,7 +240,7 @@ fn module_command(cx: &Context, p: &Project, a: &FlashArgs, port: Option<&str>) 
             .map(|t| t.file_name().map(PathBuf::from).unwrap_or(t))
             .unwrap_or_else(|| "esptool.py".into()),
     );
-    cmd.args(["--chip", p.config.project.chip.name()]);
+    cmd.args(["--chip", p.target().name()]);
     if let Some(port) = port {
         cmd.args(["-p", port]);
     }

@@ -101,6 +101,14 @@ pub fn run(cx: &Context, a: &NewArgs) -> Result<()> {
                 a.name.display()
             ),
         );
+        if a.chip == crate::chip::Chip::Linux {
+            cx.rep.status(
+                "Firmware",
+                &format!(
+                    "with ESP-IDF: idf.py build && ./build/{name}.elf (real FreeRTOS on this PC)"
+                ),
+            );
+        }
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! native copies of module data map back to the module addresses they
 //! mirror.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::sync::Lock;
@@ -20,7 +21,8 @@ pub(crate) struct Region {
 
 struct ActiveCall {
     task: usize,
-    pending: Option<Trap>,
+    /// Boxed: a trap is large and rare, and every native call moves this.
+    pending: Option<Box<Trap>>,
     regions: Vec<Region>,
 }
 
@@ -39,7 +41,7 @@ impl ActiveCalls {
 
     /// The innermost native call of `task` returned: the trap a callback
     /// raised meanwhile, if any.
-    pub fn end(&self, task: usize) -> Option<Trap> {
+    pub fn end(&self, task: usize) -> Option<Box<Trap>> {
         let mut v = self.0.lock();
         let i = v.iter().rposition(|c| c.task == task)?;
         v.remove(i).pending
@@ -52,12 +54,17 @@ impl ActiveCalls {
         match v.iter_mut().rev().find(|c| c.task == task) {
             Some(c) => {
                 if c.pending.is_none() {
-                    c.pending = Some(trap.clone());
+                    c.pending = Some(Box::new(trap.clone()));
                 }
                 true
             }
             None => false,
         }
+    }
+
+    /// Whether a native call is in progress on `task`.
+    pub fn has(&self, task: usize) -> bool {
+        self.0.lock().iter().any(|c| c.task == task)
     }
 
     /// The module address a native pointer into a native copy designates.

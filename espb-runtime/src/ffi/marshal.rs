@@ -31,7 +31,7 @@ use super::{backend, callback_ptr, FfiState};
 const MAX_STR: u32 = 1 << 20;
 const PTR: usize = core::mem::size_of::<usize>();
 /// Arguments marshalled without allocating.
-const INLINE_ARGS: usize = 16;
+const INLINE_ARGS: usize = 4;
 
 /// A native copy of module bytes: a handle array (each 4-byte module value
 /// a pointer-sized native one) or a struct rebuilt with translated fields.
@@ -280,6 +280,13 @@ pub(crate) fn call(
             ))
         })?;
     st.bind_memory(c);
+    if plan.name == super::task_end::TASK_DELETE && args.first().is_some_and(|&a| a as u32 == 0) {
+        st.request_task_end(plan.addr);
+        return Err(trap(
+            plan,
+            "the task deletes itself (the runtime ends it once its module code has unwound)".into(),
+        ));
+    }
     let site: &FuncType = c.signature();
     let result = site.result;
     let n = site.params.len();
@@ -330,6 +337,7 @@ pub(crate) fn call(
         })
         .collect();
     let task = crate::task::current();
+    super::task_end::call_gate();
     st.active.begin(task, regions);
     // SAFETY: `plan.addr` is the address the embedder registered (under the
     // contract of `Natives::add`) for a C function with the signature `sig`
@@ -346,7 +354,7 @@ pub(crate) fn call(
         Some(ValType::Ptr) => Some(to_module(st, ret as usize, Back::Pointer) as u64),
     };
     if let Some(t) = pending {
-        return Err(t);
+        return Err(*t);
     }
     for b in &copies {
         if !b.handles || b.dir == Direction::In {

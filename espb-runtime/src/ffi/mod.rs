@@ -28,6 +28,7 @@ mod library;
 mod marshal;
 mod plan;
 mod symtab;
+mod task_end;
 mod translate;
 
 use alloc::collections::{BTreeMap, BTreeSet};
@@ -47,6 +48,7 @@ pub use handles::HandleTable;
 #[cfg(feature = "ffi")]
 pub use library::Library;
 pub use symtab::NativeTable;
+pub use task_end::{set_call_gate, TaskEnd};
 
 use active::ActiveCalls;
 use callback::Target;
@@ -155,6 +157,31 @@ impl Natives {
     }
 }
 
+/// Where a trap goes that a callback raised outside any native call of its
+/// task (a timer or a native task calling module code): nothing can trap on
+/// its behalf, so the firmware is told at once (and the trap is kept for
+/// [`FfiState::take_callback_traps`]). Set once by the embedder; the C API's
+/// `espb_set_trap_handler` sets it.
+static CALLBACK_TRAP_HOOK: AtomicUsize = AtomicUsize::new(0);
+
+/// Sets (or clears) the hook for traps of callbacks that no native call of
+/// their task can report. It runs on the task that trapped.
+pub fn set_callback_trap_hook(hook: Option<fn(&Trap)>) {
+    CALLBACK_TRAP_HOOK.store(
+        hook.map_or(0, |h| h as usize),
+        core::sync::atomic::Ordering::Release,
+    );
+}
+
+fn report_lone_callback_trap(t: &Trap) {
+    let h = CALLBACK_TRAP_HOOK.load(core::sync::atomic::Ordering::Acquire);
+    if h != 0 {
+        // SAFETY: stored by `set_callback_trap_hook` from a `fn(&Trap)`.
+        let f: fn(&Trap) = unsafe { core::mem::transmute::<usize, fn(&Trap)>(h) };
+        f(t);
+    }
+}
+
 /// Most user-data values remembered for [`translate::to_module`].
 const MAX_USER_DATA: usize = 1024;
 /// Most callback traps kept for [`FfiState::take_callback_traps`].
@@ -177,6 +204,8 @@ pub struct FfiState {
     /// its first native call (it never moves).
     mem_base: AtomicUsize,
     mem_len: AtomicU32,
+    /// Tasks whose module code called `vTaskDelete(NULL)` (see `task_end`).
+    task_end: Lock<task_end::Pending>,
 }
 
 impl FfiState {
@@ -336,6 +365,9 @@ pub fn link(
                             index,
                         })
                     }
+                    // The runtime serves `printf` & co. itself: a firmware
+                    // table leaves their slots NULL.
+                    Some(None) if crate::builtins::lookup(&imp.name).is_some() => {}
                     Some(None) => {
                         return Err(LinkError::ConfiguredOut {
                             import: imp.name.to_string(),
@@ -381,34 +413,51 @@ pub fn link(
         user_data: Lock::new(BTreeSet::new()),
         mem_base: AtomicUsize::new(0),
         mem_len: AtomicU32::new(0),
+        task_end: Lock::new(Vec::new()),
     });
-    let st = state.clone();
-    let host = HostFunc::new(move |c, a| {
-        let ok = st
-            .plans
-            .get(c.import_index() as usize)
-            .and_then(|p| p.as_ref())
-            .is_some_and(|p| p.name == c.import_name());
-        if !ok {
-            return Err(Trap::host(format!(
-                "{}: these imports were linked for another module",
-                c.import_name()
-            )));
-        }
-        marshal::call(&st, c, a)
-    });
-    for (imp, plan) in m.imports.iter().zip(&state.plans) {
+    // One host function per import, knowing its index: a module whose
+    // import `i` is another function (these imports resolved for another
+    // module) is refused with one comparison per call.
+    let host_for = |i: usize| {
+        let st = state.clone();
+        let i = i as u32;
+        HostFunc::new(move |c, a| {
+            if c.import_index() != i {
+                return Err(Trap::host(format!(
+                    "{}: these imports were linked for another module",
+                    c.import_name()
+                )));
+            }
+            marshal::call(&st, c, a)
+        })
+    };
+    for (i, (imp, plan)) in m.imports.iter().zip(&state.plans).enumerate() {
         if plan.is_some() && imp.kind == ImportKind::Name {
-            imports.register(imp.name.to_string(), host.clone());
+            imports.register(imp.name.to_string(), host_for(i));
         }
     }
     for t in &natives.tables {
+        // A slot's host function serves the module's import of that slot.
+        let by_name: BTreeMap<&str, usize> = m
+            .imports
+            .iter()
+            .enumerate()
+            .map(|(i, imp)| (&*imp.name, i))
+            .collect();
         let entries = t
             .table
             .entries
             .iter()
             .zip(&t.addrs)
-            .map(|(e, a)| a.map(|_| (e.name.clone(), host.clone())))
+            .map(|(e, a)| match a {
+                Some(_) => {
+                    let i = by_name.get(e.name.as_str())?;
+                    Some((e.name.clone(), host_for(*i)))
+                }
+                // A slot configured out of the firmware: the runtime's own
+                // builtin serves it, if it has one.
+                None => crate::builtins::lookup(&e.name).map(|b| (e.name.clone(), b)),
+            })
             .collect();
         imports.register_table(SymbolTable {
             name: t.table.name.clone(),

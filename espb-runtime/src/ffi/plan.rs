@@ -41,6 +41,23 @@ pub(crate) enum ParamKind {
     },
 }
 
+/// A call interface in use: a fixed-arity native's own, or one call site's
+/// of a variadic native (shared with the cache).
+pub(crate) enum SigRef<'a> {
+    Fixed(&'a Sig),
+    Site(Arc<Sig>),
+}
+
+impl core::ops::Deref for SigRef<'_> {
+    type Target = Sig;
+    fn deref(&self) -> &Sig {
+        match self {
+            SigRef::Fixed(s) => s,
+            SigRef::Site(s) => s,
+        }
+    }
+}
+
 pub(crate) struct Plan {
     pub name: String,
     pub addr: usize,
@@ -48,7 +65,7 @@ pub(crate) struct Plan {
     pub ty: FuncType,
     pub params: Vec<ParamKind>,
     /// Prepared at link time for a fixed-arity native.
-    pub sig: Option<Arc<Sig>>,
+    pub sig: Option<Sig>,
     /// Variadic natives: one interface per distinct call-site signature.
     pub var_sigs: Lock<BTreeMap<FuncType, Arc<Sig>>>,
 }
@@ -137,7 +154,7 @@ impl Plan {
         let sig = if ty.variadic {
             None
         } else {
-            Some(Arc::new(Sig::new(&ty, None).map_err(&err)?))
+            Some(Sig::new(&ty, None).map_err(&err)?)
         };
         Ok(Plan {
             name,
@@ -149,14 +166,15 @@ impl Plan {
         })
     }
 
-    /// The call interface for a call site's signature.
-    pub fn sig_for(&self, site: &FuncType) -> Result<Arc<Sig>, String> {
+    /// The call interface for a call site's signature: the prepared one
+    /// (borrowed) for a fixed-arity native, else the site's from the cache.
+    pub fn sig_for(&self, site: &FuncType) -> Result<SigRef<'_>, String> {
         if let Some(c) = &self.sig {
-            return Ok(c.clone());
+            return Ok(SigRef::Fixed(c));
         }
         let mut cache = self.var_sigs.lock();
         if let Some(c) = cache.get(site) {
-            return Ok(c.clone());
+            return Ok(SigRef::Site(c.clone()));
         }
         let fixed = self.ty.params.len();
         if site.params.len() < fixed {
@@ -168,7 +186,7 @@ impl Plan {
         }
         let c = Arc::new(Sig::new(site, Some(fixed))?);
         cache.insert(site.clone(), c.clone());
-        Ok(c)
+        Ok(SigRef::Site(c))
     }
 }
 

@@ -20,7 +20,8 @@ pub(crate) enum Back {
 }
 
 /// Maps a native pointer-sized value back to a module value:
-/// * user data the module passed (callback arguments) → itself;
+/// * user data the module passed → itself (a callback argument, or a native
+///   handing it back: `pvTimerGetTimerID`);
 /// * into the instance's linear memory → the module address;
 /// * into a native copy of a call in progress → the address it mirrors;
 /// * a pointer already handed out → its handle;
@@ -32,11 +33,9 @@ pub(crate) fn to_module(st: &FfiState, p: usize, how: Back) -> u32 {
         return 0;
     }
     let small = u32::try_from(p).ok();
-    if how == Back::CallbackArg {
-        if let Some(v) = small {
-            if st.user_data.lock().contains(&v) {
-                return v;
-            }
+    if let Some(v) = small {
+        if st.user_data.lock().contains(&v) {
+            return v;
         }
     }
     let base = st.mem_base.load(Relaxed);

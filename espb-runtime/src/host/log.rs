@@ -63,23 +63,71 @@ fn log_writev(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     Ok(None)
 }
 
+/// `esp_log_config_t` bits above the 3-bit level (ESP-IDF v6's
+/// `esp_log_config.h`).
+const REQUIRE_FORMATTING: u32 = 1 << 4;
+const DIS_COLOR: u32 = 1 << 5;
+const DIS_TIMESTAMP: u32 = 1 << 6;
+
 /// ESP-IDF v6 `esp_log(config, tag, fmt, ...)`: the level is the low 3 bits
-/// of the config word.
+/// of the config word. Log V1's `ESP_LOGx` passes the level alone, the
+/// "L (ms) tag: " prefix being in the format already; Log V2's sets
+/// `require_formatting` and `esp_log` adds the prefix (colour, timestamp,
+/// tag) and the newline itself, as ESP-IDF's `esp_log_format` does.
 fn log_v2(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     drop(k.enter()?);
-    if enabled(k, c, a32(a, 0) & 7, a32(a, 1))? {
-        let text = format(c, a32(a, 2), &mut RegArgs { args: a, next: 3 })?;
-        c.output(&text);
+    let config = a32(a, 0);
+    let level = config & 7;
+    if !enabled(k, c, level, a32(a, 1))? {
+        return Ok(None);
     }
+    let body = format(c, a32(a, 2), &mut RegArgs { args: a, next: 3 })?;
+    if config & REQUIRE_FORMATTING == 0 {
+        c.output(&body);
+        return Ok(None);
+    }
+    let letter = ["", "E", "W", "I", "D", "V"]
+        .get(level as usize)
+        .copied()
+        .unwrap_or("");
+    let color = match level {
+        1 => "\x1b[0;31m",
+        2 => "\x1b[0;33m",
+        3 => "\x1b[0;32m",
+        _ => "",
+    };
+    let color = if config & DIS_COLOR != 0 { "" } else { color };
+    let mut text = Vec::with_capacity(body.len() + 32);
+    text.extend_from_slice(color.as_bytes());
+    text.extend_from_slice(letter.as_bytes());
+    text.push(b' ');
+    if config & DIS_TIMESTAMP == 0 {
+        text.extend_from_slice(format!("({}) ", log_ms(k)?).as_bytes());
+    }
+    let tag = a32(a, 1);
+    if tag != 0 {
+        text.extend_from_slice(&c.read_cstr(tag, MAX_TAG)?);
+        text.extend_from_slice(b": ");
+    }
+    text.extend_from_slice(&body);
+    if !color.is_empty() {
+        text.extend_from_slice(b"\x1b[0m");
+    }
+    text.push(b'\n');
+    c.output(&text);
     Ok(None)
 }
 
 /// Milliseconds from the RTOS tick (CONFIG_LOG_TIMESTAMP_SOURCE_RTOS).
-fn timestamp(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
+fn log_ms(k: &Kernel) -> Result<u32, Trap> {
     let (g, me) = k.enter()?;
     let (g, now) = k.read_clock(g, me)?;
     drop(g);
-    ret(((now / TICK_US) as u32).wrapping_mul((TICK_US / 1000) as u32))
+    Ok(((now / TICK_US) as u32).wrapping_mul((TICK_US / 1000) as u32))
+}
+
+fn timestamp(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
+    ret(log_ms(k)?)
 }
 
 fn early_timestamp(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {

@@ -3,8 +3,6 @@
 #include <stdint.h>
 #include "esp_log.h"
 
-void esp_log(uint32_t config, const char *tag, const char *format, ...);
-
 static void my_log(const char *tag, const char *fmt, ...)
 {
     va_list ap;
@@ -16,6 +14,6 @@ static void my_log(const char *tag, const char *fmt, ...)
 void app_main(void)
 {
     my_log("va", "W (%lu) %s: %d %s %lld %.1f\n", (unsigned long)esp_log_timestamp(), "va", 7, "seven", 7LL << 40, 7.5);
-    esp_log(3, "v6", "I (%lu) %s: level %d\n", (unsigned long)esp_log_timestamp(), "v6", 3);
-    esp_log(4, "v6", "D (%lu) %s: filtered\n", (unsigned long)esp_log_timestamp(), "v6");
+    esp_log(ESP_LOG_CONFIG_INIT(3), "v6", "I (%lu) %s: level %d\n", (unsigned long)esp_log_timestamp(), "v6", 3);
+    esp_log(ESP_LOG_CONFIG_INIT(4), "v6", "D (%lu) %s: filtered\n", (unsigned long)esp_log_timestamp(), "v6");
 }

@@ -29,5 +29,10 @@ void app_main(void)
     esp_chip_info(&info);
     printf("model=%d cores=%d features=%#lx rev=%d\n", (int)info.model, info.cores, (unsigned long)info.features, info.revision);
     ESP_EARLY_LOGI(TAG, "early %d", 1);
+    /* ESP-IDF v6 Log V2: esp_log adds the prefix (colour, timestamp, tag). */
+    esp_log((esp_log_config_t){.data = ESP_LOG_WARN | (1 << 4) | (1 << 5)}, TAG, "v2 %d", 7);
+    esp_log((esp_log_config_t){.data = ESP_LOG_WARN | (1 << 4) | (1 << 5) | (1 << 6)}, NULL, "v2 bare");
+    esp_log((esp_log_config_t){.data = ESP_LOG_ERROR | (1 << 4)}, TAG, "v2 red");
+    esp_log((esp_log_config_t){.data = ESP_LOG_INFO | (1 << 4)}, TAG, "v2 filtered");
     printf("heap_ok=%d\n", esp_get_free_heap_size() > 1000);
 }

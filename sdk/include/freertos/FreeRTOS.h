@@ -4,6 +4,9 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "sdkconfig.h"
+/* On the chips ESP-IDF's FreeRTOS.h brings BIT0... in through the port's SoC
+ * headers (scripts use them with event groups); the linux target's does not. */
+#include "esp_bit_defs.h"
 #ifdef __cplusplus
 extern "C" {
 #endif

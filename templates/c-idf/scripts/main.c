@@ -1,20 +1,27 @@
-/* The demo script: a FreeRTOS task, a software timer and printf. It is
- * ordinary ESP-IDF C; `cargo espb build` turns it into build/espb/{{name}}.espb,
- * `cargo espb run --virtual-time` runs it on this PC. */
+/* The demo script: a FreeRTOS task, a software timer whose state travels as
+ * its ID (user data), and printf. It is ordinary ESP-IDF C; `cargo espb
+ * build` turns it into espb-build/{{name}}.espb, `cargo espb run
+ * --virtual-time` runs it on this PC, the firmware runs it on the board. */
+#include <stdint.h>
 #include <stdio.h>
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
 #include "freertos/timers.h"
 
-#define TICKS 5
+/* What the timer callback needs, handed to it as the timer's ID. */
+typedef struct {
+    const char *label;
+    int fired;
+} tick_state_t;
 
-static volatile int timer_fired;
+static tick_state_t tick_state = {"tick", 0};
 
 /* Called by the timer service task every 100 ms. */
 static void on_tick(TimerHandle_t timer)
 {
-    timer_fired++;
-    printf("timer '%s' fired %d time(s)\n", pcTimerGetName(timer), timer_fired);
+    tick_state_t *st = pvTimerGetTimerID(timer);
+    st->fired++;
+    printf("timer '%s' fired %d time(s)\n", st->label, st->fired);
 }
 
 /* A task that counts, sleeping 250 ms between steps, then deletes itself. */
@@ -39,12 +46,12 @@ void app_main(void)
         return;
     }
 
-    TimerHandle_t timer = xTimerCreate("tick", pdMS_TO_TICKS(100), pdTRUE, NULL, on_tick);
+    TimerHandle_t timer = xTimerCreate("tick", pdMS_TO_TICKS(100), pdTRUE, &tick_state, on_tick);
     xTimerStart(timer, 0);
 
-    /* Let both run for a second of (possibly simulated) time. */
-    vTaskDelay(pdMS_TO_TICKS(1000));
+    /* Let both run for a little over a second of (possibly simulated) time. */
+    vTaskDelay(pdMS_TO_TICKS(1050));
     xTimerStop(timer, 0);
     xTimerDelete(timer, 0);
-    printf("app_main: timer fired %d times, task %s\n", timer_fired, task ? "created" : "missing");
+    printf("app_main: timer fired %d times, task %s\n", tick_state.fired, task ? "created" : "missing");
 }

@@ -37,6 +37,20 @@ unsafe impl Send for Sig {}
 // SAFETY: as above.
 unsafe impl Sync for Sig {}
 
+/// The libffi type of a parameter. On a 64-bit host an `i32` goes as a
+/// sign-extended 64-bit value (the value slot already holds it so): a module
+/// `int` may be a C `long` on the native side (FreeRTOS's `BaseType_t` on
+/// ESP-IDF's linux target), which reads the whole register or 8-byte stack
+/// slot, and libffi fills only 4 bytes of a 32-bit stack argument (the 7th
+/// argument of `xTaskCreatePinnedToCore`, the core ID, would read garbage
+/// above them). A callee taking an `int` reads the low half: the same value.
+fn param_type_of(t: ValType) -> *mut ffi_type {
+    if t == ValType::I32 && usize::BITS == 64 {
+        return addr_of_mut!(ffi_type_sint64);
+    }
+    ffi_type_of(Some(t))
+}
+
 /// The libffi type of a module value type (`ptr` is a native pointer).
 fn ffi_type_of(t: Option<ValType>) -> *mut ffi_type {
     match t {
@@ -51,8 +65,7 @@ fn ffi_type_of(t: Option<ValType>) -> *mut ffi_type {
 
 impl Sig {
     pub fn new(ty: &FuncType, fixed: Option<usize>) -> Result<Sig, String> {
-        let mut types: Box<[*mut ffi_type]> =
-            ty.params.iter().map(|p| ffi_type_of(Some(*p))).collect();
+        let mut types: Box<[*mut ffi_type]> = ty.params.iter().map(|p| param_type_of(*p)).collect();
         // SAFETY: ffi_cif is a plain C struct that ffi_prep_cif fully initialises.
         let mut cif: Box<ffi_cif> = Box::new(unsafe { std::mem::zeroed() });
         let n = ty.params.len() as u32;
@@ -148,7 +161,17 @@ pub(crate) fn callback_code(target: Arc<Target>) -> Result<usize, String> {
         ffi_prep_closure_loc(
             closure,
             data.sig.as_ptr(),
-            Some(trampoline),
+            // SAFETY: the same C calling convention; "C-unwind" only also
+            // lets a forced unwind (a cancelled task thread) pass through.
+            Some(std::mem::transmute::<
+                unsafe extern "C-unwind" fn(
+                    *mut ffi_cif,
+                    *mut c_void,
+                    *mut *mut c_void,
+                    *mut c_void,
+                ),
+                unsafe extern "C" fn(*mut ffi_cif, *mut c_void, *mut *mut c_void, *mut c_void),
+            >(trampoline)),
             data as *const ClosureData as *mut c_void,
             code,
         )
@@ -159,8 +182,11 @@ pub(crate) fn callback_code(target: Arc<Target>) -> Result<usize, String> {
     Ok(code as usize)
 }
 
-/// Entered by native code through the closure.
-unsafe extern "C" fn trampoline(
+/// Entered by native code through the closure. `C-unwind`: when the module
+/// code it ran deleted its own task, the task ends here, last, and on
+/// ESP-IDF's linux target that cancels the thread by unwinding through this
+/// frame (which then holds nothing to drop).
+unsafe extern "C-unwind" fn trampoline(
     _cif: *mut ffi_cif,
     ret: *mut c_void,
     args: *mut *mut c_void,
@@ -199,5 +225,11 @@ unsafe extern "C" fn trampoline(
             Some(ValType::F32) => *(ret as *mut u32) = value as u32,
             Some(ValType::Ptr) => *(ret as *mut usize) = value as usize,
         }
+    }
+    drop(raw);
+    if let Some(end) = d.target.state.take_task_end() {
+        // SAFETY: the module call is over and everything of it dropped; this
+        // frame is "C-unwind" and holds only references.
+        unsafe { end.run() };
     }
 }

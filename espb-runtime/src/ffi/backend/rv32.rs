@@ -77,19 +77,20 @@ fn get(regs: &Regs, stack: *const u32, place: Place) -> u32 {
 /// `args` holds one valid value per parameter.
 pub(crate) unsafe fn call(sig: &Sig, addr: usize, args: &mut [u64]) -> u64 {
     let l = &sig.layout;
-    let mut small = [0u32; 16];
+    let words = l.stack_words as usize;
+    let mut small = [0u32; 4];
     let mut big: Vec<u32> = Vec::new();
-    let stack: &mut [u32] = if l.stack_words as usize <= small.len() {
-        &mut small[..l.stack_words as usize]
+    let stack: &mut [u32] = if words <= small.len() {
+        &mut small[..words]
     } else {
-        big.resize(l.stack_words as usize, 0);
+        big.resize(words, 0);
         &mut big
     };
     let mut frame = Frame {
         gpr: [0; 8],
         fpr: [0; 8],
         stack: core::ptr::null(),
-        stack_words: l.stack_words as u32,
+        stack_words: words as u32,
         ret: [0; 2],
         fret: 0,
     };
@@ -341,5 +342,15 @@ extern "C" fn slot_entry(k: u32, regs: &mut Regs, stack: *const u32) {
             regs.gpr[1] = (v >> 32) as u32;
         }
         Ret::Float => regs.fpr[0] = v as u32,
+    }
+    // The module code deleted its own task: end it now that nothing of the
+    // runtime is in use (the call does not return; this frame is abandoned).
+    let end = slot.target.state.take_task_end();
+    drop(more);
+    drop(slot);
+    if let Some(end) = end {
+        // SAFETY: everything this entry held is dropped; a chip does not
+        // unwind, the task simply never runs again.
+        unsafe { end.run() };
     }
 }
