@@ -154,6 +154,10 @@ pub struct RunArgs {
     /// A task watchdog timeout aborts the run (CONFIG_ESP_TASK_WDT_PANIC).
     #[arg(long)]
     pub wdt_panic: bool,
+    /// The user's own native functions: a C file (compiled for this PC into
+    /// a shared library) or a `.so`; repeatable, after `[run] natives`.
+    #[arg(long = "natives", value_name = "FILE")]
+    pub natives: Vec<PathBuf>,
     /// Arguments for a C `main(int argc, char **argv)`.
     #[arg(last = true)]
     pub args: Vec<String>,

@@ -15,6 +15,7 @@ mod embed;
 mod idf;
 mod idf_flags;
 mod native_table;
+mod natives;
 mod output;
 mod partitions;
 mod project;

@@ -1130,3 +1130,36 @@ fn run_time_limit_watchdog_and_tick_rate() {
         format!("ticks after 50 ms: 5\n{}{}", wdt(3000), wdt(6000))
     );
 }
+
+/// `[run] natives` in espb.toml: the project's own native functions for host
+/// runs, relative to the project root.
+#[test]
+fn project_natives_reach_the_host_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = new_project(tmp.path(), "withnat");
+    std::fs::create_dir_all(p.join("host")).unwrap();
+    std::fs::write(
+        p.join("host/board.c"),
+        "int board_temperature(int sensor) { return 20 + sensor; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("scripts/main.c"),
+        "#include <stdio.h>\nint board_temperature(int sensor);\n\
+         void app_main(void) { printf(\"t=%d\\n\", board_temperature(3)); }\n",
+    )
+    .unwrap();
+    let cfg = std::fs::read_to_string(p.join("espb.toml")).unwrap();
+    std::fs::write(
+        p.join("espb.toml"),
+        format!("{cfg}\n[run]\nnatives = [\"host/board.c\"]\n"),
+    )
+    .unwrap();
+    let o = espb(&p).args(["run", "--virtual-time"]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("t=23"),
+        "{}",
+        text(&o)
+    );
+}

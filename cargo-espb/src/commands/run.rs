@@ -12,6 +12,7 @@ use miette::{miette, Diagnostic, NamedSource, Result, SourceSpan};
 use super::build::{self, not_in_project};
 use super::Context;
 use crate::cli::RunArgs;
+use crate::natives;
 use crate::qemu;
 use crate::sdkconfig::Sdkconfig;
 
@@ -31,12 +32,18 @@ enum Origin {
 pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
     // An unknown chip is reported before anything is built.
     let chip = args.qemu.as_deref().map(qemu::QemuChip::find).transpose()?;
+    let mut natives = natives::sources(&cx.cwd, &args.natives, None);
     let (module_path, entry, src_root, origin) = if args.compile.files.is_empty() {
         let p = cx.project()?.ok_or_else(|| not_in_project(cx))?;
         let built = build::build_project(cx, &p, &args.compile)?;
         // `app_main` is also the host platform's default, which falls back
         // to `main`; only another configured entry is passed on.
         let configured = Some(p.config.project.entry.clone()).filter(|e| e != "app_main");
+        natives = natives::sources(
+            &cx.cwd,
+            &args.natives,
+            Some((&p.root, &p.config.run.natives)),
+        );
         (
             built.module,
             args.entry.clone().or(configured),
@@ -63,9 +70,19 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
             Origin::Files,
         )
     };
-    execute(cx, &module_path, entry, args, chip, &src_root, origin)
+    execute(
+        cx,
+        &module_path,
+        entry,
+        args,
+        chip,
+        &src_root,
+        origin,
+        &natives,
+    )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn execute(
     cx: &Context,
     path: &Path,
@@ -74,8 +91,15 @@ fn execute(
     chip: Option<qemu::QemuChip>,
     src_root: &Path,
     origin: Origin,
+    natives: &[PathBuf],
 ) -> Result<u8> {
     if let Some(chip) = chip {
+        if !natives.is_empty() {
+            return Err(miette!(
+                help = "the qemu runner links natives from ESPB_QEMU_NATIVES (C files with `ESPB_NATIVE(f)` lines)",
+                "--natives and `[run] natives` apply to host runs, not `--qemu`"
+            ));
+        }
         return execute_qemu(cx, path, entry, args, chip, src_root, origin);
     }
     let bytes = std::fs::read(path).map_err(|e| miette!("reading {}: {e}", path.display()))?;
@@ -118,6 +142,15 @@ fn execute(
         config.watchdog = (!s.is_zero()).then_some(s);
     }
     config.watchdog_panic |= args.wdt_panic;
+    if !natives.is_empty() {
+        let n = natives::load(cx.rep, natives)?;
+        espb_runtime::ffi::link(&module, &n, &mut config.imports).map_err(|e| {
+            miette!(
+                help = "the script's declaration of a native must match the C function the library defines",
+                "linking --natives: {e}"
+            )
+        })?;
+    }
     cx.rep.verbose_status(
         "Running",
         &format!("{} on the host platform", path.display()),
@@ -159,7 +192,7 @@ fn execute(
         },
         Err(RunError::Trap { task, trap }) => Ok(trapped(&task, &trap)),
         Err(RunError::Instantiate(e)) => Err(miette!(
-            help = "the host platform simulates the ESP-IDF/FreeRTOS API scripts use; a function outside it cannot run on the PC",
+            help = "the host platform simulates the ESP-IDF/FreeRTOS API scripts use; give your own native functions with `--natives FILE.c` (or `[run] natives` in espb.toml)",
             "cannot instantiate {}: {e}",
             path.display()
         )),

@@ -10,6 +10,8 @@
 mod api;
 mod esp_timer;
 mod events;
+mod files;
+mod flash;
 mod from_isr;
 mod gpio;
 mod heap_caps;
@@ -380,6 +382,8 @@ const TABLES: &[&[(&str, &str, api::Imp)]] = &[
     from_isr::TABLE,
     heap_caps::TABLE,
     task_wdt::TABLE,
+    flash::TABLE,
+    files::TABLE,
 ];
 
 /// Adds every host-platform function to `imports` (the kernel is per run)
