@@ -264,9 +264,50 @@ impl<'m> Inner<'m> {
 /// A module instance: linear memory, heap, imports and execution contexts.
 /// `Send + Sync`: any number of threads may call into it at once.
 pub struct Instance<'m> {
-    inner: Box<Inner<'m>>,
+    inner: InnerBox<'m>,
     gate: Arc<Gate>,
 }
+
+/// The instance's heap-allocated state, owned through a raw pointer rather
+/// than a `Box`: the gate hands the same address to `InstanceHandle`
+/// callers while the `Instance` moves, and moving a `Box` would assert
+/// unique access to its contents (Stacked Borrows; Miri reports the
+/// handles' reads as undefined behaviour). Only shared access is given out.
+struct InnerBox<'m>(core::ptr::NonNull<Inner<'m>>);
+
+impl<'m> InnerBox<'m> {
+    fn new(inner: Inner<'m>) -> Self {
+        InnerBox(core::ptr::NonNull::from(Box::leak(Box::new(inner))))
+    }
+    fn as_ptr(&self) -> *mut () {
+        self.0.as_ptr() as *mut ()
+    }
+}
+
+impl<'m> core::ops::Deref for InnerBox<'m> {
+    type Target = Inner<'m>;
+    fn deref(&self) -> &Inner<'m> {
+        // SAFETY: the pointer comes from a leaked Box that only `Drop` below
+        // frees, and no `&mut` to it is ever made.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl Drop for InnerBox<'_> {
+    fn drop(&mut self) {
+        // SAFETY: allocated by `Box::new` in `InnerBox::new` and freed only
+        // here; `Instance::drop` has already waited (Gate::kill) for every
+        // entry through a handle to leave, so no reference outlives this.
+        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
+    }
+}
+
+// SAFETY: `InnerBox` owns an `Inner` exactly as a `Box<Inner>` would and
+// gives out only `&Inner`.
+unsafe impl<'m> Send for InnerBox<'m> where Inner<'m>: Send {}
+// SAFETY: as above; shared references to `Inner` cross threads only if
+// `Inner` is `Sync`.
+unsafe impl<'m> Sync for InnerBox<'m> where Inner<'m>: Sync {}
 
 impl Drop for Instance<'_> {
     fn drop(&mut self) {
@@ -447,7 +488,7 @@ impl<'m> Instance<'m> {
             inner: AtomicPtr::new(core::ptr::null_mut()),
         });
         let fuel = config.fuel.map(U64Cell::new);
-        let inner = Box::new(Inner {
+        let inner = InnerBox::new(Inner {
             module,
             mem,
             heap: Lock::new(Heap::new(heap_start as u32, heap_end as u32)),
@@ -470,8 +511,7 @@ impl<'m> Instance<'m> {
             jit,
             config,
         });
-        gate.inner
-            .store(&*inner as *const Inner<'m> as *mut (), Release);
+        gate.inner.store(inner.as_ptr(), Release);
         let inst = Instance { inner, gate };
         if let (Some(start), true) = (module.m.start, inst.inner.config.run_start) {
             inst.inner
