@@ -3,7 +3,11 @@
 //! The validator (`espb_format::validate`) proved, for every function body:
 //! each instruction's operands lie inside the body, each register operand is
 //! below the function's `regs`, and each branch target is an instruction
-//! start inside the body. The interpreter only constructs a `Pc` at offset 0
+//! start inside the body. The reader proved every body starts at a 4-aligned
+//! address and every instruction is whole 4-byte words, so every instruction
+//! start is 4-aligned and so is each word operand (the format lays them out
+//! at multiples of 4 from the instruction's start): they are read with
+//! aligned loads. The interpreter only constructs a `Pc` at offset 0
 //! of a body, at a validated branch target, or just past a fully decoded
 //! instruction, and only creates a `Regs` window after checking that the
 //! register stack holds `regs` slots from its base. These two facts are the
@@ -45,18 +49,27 @@ impl Pc {
         unsafe { *self.0.add(k) }
     }
 
-    /// SAFETY: `k..k+4` is within the instruction starting at `self`.
+    /// The word operand at offset `k`.
+    ///
+    /// SAFETY: `k..k+4` is a word operand of the instruction starting at
+    /// `self` (so `self + k` is 4-aligned, see the module comment).
     #[inline(always)]
     pub unsafe fn u32(self, k: usize) -> u32 {
-        // SAFETY: see the function contract; the read may be unaligned.
-        u32::from_le(unsafe { ptr::read_unaligned(self.0.add(k) as *const u32) })
+        // SAFETY: see the function contract.
+        let p = unsafe { self.0.add(k) } as *const u32;
+        debug_assert!(p.is_aligned(), "misaligned word operand");
+        // SAFETY: in bounds and aligned (see the function contract).
+        u32::from_le(unsafe { ptr::read(p) })
     }
 
-    /// SAFETY: `k..k+8` is within the instruction starting at `self`.
+    /// The 8-byte operand at offset `k`: two aligned words, low first.
+    ///
+    /// SAFETY: `k..k+8` is an 8-byte operand of the instruction starting at
+    /// `self`.
     #[inline(always)]
     pub unsafe fn u64(self, k: usize) -> u64 {
-        // SAFETY: see the function contract; the read may be unaligned.
-        u64::from_le(unsafe { ptr::read_unaligned(self.0.add(k) as *const u64) })
+        // SAFETY: see the function contract.
+        unsafe { self.u32(k) as u64 | (self.u32(k + 4) as u64) << 32 }
     }
 
     /// Advances past an instruction of `len` bytes.

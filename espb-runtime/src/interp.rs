@@ -546,6 +546,15 @@ impl Mem {
     }
 }
 
+/// Byte offset of operand `field` in an instruction `op` (evaluated at
+/// compile time from the opcode table's layout; a misspelt field does not
+/// compile).
+macro_rules! at {
+    ($op:ident . $field:ident) => {
+        const { O::$op.offset_of(stringify!($field)) }
+    };
+}
+
 /// Register operand `k` of the instruction at `pc`.
 ///
 /// SAFETY: `pc` is an instruction start of the running function's validated
@@ -701,7 +710,13 @@ fn host(
 #[inline(never)]
 unsafe fn call_indirect(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc) -> Result<(), Exit> {
     // SAFETY: operands of a validated `call.indirect` (see the contract).
-    let (ty, callee, b) = unsafe { (pc.u32(1), rr(pc, regs, 5) as u32, pc.u8(6)) };
+    let (ty, callee, b) = unsafe {
+        (
+            pc.u32(at!(CallIndirect.ty)),
+            rr(pc, regs, at!(CallIndirect.callee)) as u32,
+            pc.u8(at!(CallIndirect.base)),
+        )
+    };
     let len = CALL_INDIRECT_LEN;
     let m = vm.inst.module;
     let fidx = callee.wrapping_sub(FUNC_REF_BASE);
@@ -788,8 +803,8 @@ macro_rules! simple {
         handlers! {
             fn $name(vm, pc, regs, start, mem) {
                 let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
-                let ($a, $b) = $read!(pc, regs);
-                wr(pc, regs, 1, $e);
+                let ($a, $b) = $read!($name, pc, regs);
+                wr(pc, regs, at!($name.dst), $e);
                 go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
             }
         }
@@ -797,50 +812,58 @@ macro_rules! simple {
 }
 
 macro_rules! r32x2 {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 2) as u32, rr($pc, $regs, 3) as u32)
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (
+            rr($pc, $regs, at!($op.a)) as u32,
+            rr($pc, $regs, at!($op.b)) as u32,
+        )
     };
 }
 macro_rules! r32i {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 2) as u32, $pc.u32(3))
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (rr($pc, $regs, at!($op.a)) as u32, $pc.u32(at!($op.imm)))
     };
 }
 macro_rules! r64x2 {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 2), rr($pc, $regs, 3))
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (rr($pc, $regs, at!($op.a)), rr($pc, $regs, at!($op.b)))
     };
 }
 macro_rules! r64i {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 2), $pc.u32(3))
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (rr($pc, $regs, at!($op.a)), $pc.u32(at!($op.imm)))
     };
 }
 macro_rules! r64 {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 2), ())
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (rr($pc, $regs, at!($op.a)), ())
     };
 }
 macro_rules! rf32x2 {
-    ($pc:ident, $regs:ident) => {
-        (f32_of(rr($pc, $regs, 2)), f32_of(rr($pc, $regs, 3)))
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (
+            f32_of(rr($pc, $regs, at!($op.a))),
+            f32_of(rr($pc, $regs, at!($op.b))),
+        )
     };
 }
 macro_rules! rf64x2 {
-    ($pc:ident, $regs:ident) => {
-        (f64_of(rr($pc, $regs, 2)), f64_of(rr($pc, $regs, 3)))
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (
+            f64_of(rr($pc, $regs, at!($op.a))),
+            f64_of(rr($pc, $regs, at!($op.b))),
+        )
     };
 }
 
-/// Fused compare-and-branch handlers: `$read` gives the operands, `$t` is
-/// the offset of the target operand.
+/// Fused compare-and-branch handlers: `$read` gives the operands.
 macro_rules! branches {
-    ($( $name:ident |$a:ident, $b:ident| $read:ident, $t:literal => $e:expr; )*) => {$(
+    ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {$(
         handlers! {
             fn $name(vm, pc, regs, start, mem) {
-                let ($a, $b) = $read!(pc, regs);
+                let ($a, $b) = $read!($name, pc, regs);
                 if $e {
-                    return jump(vm, pc, regs, start, mem, pc.u32($t));
+                    return jump(vm, pc, regs, start, mem, pc.u32(at!($name.target)));
                 }
                 next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
             }
@@ -848,18 +871,21 @@ macro_rules! branches {
     )*};
 }
 macro_rules! b32x2 {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 1) as u32, rr($pc, $regs, 2) as u32)
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (
+            rr($pc, $regs, at!($op.a)) as u32,
+            rr($pc, $regs, at!($op.b)) as u32,
+        )
     };
 }
 macro_rules! b64x2 {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 1), rr($pc, $regs, 2))
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (rr($pc, $regs, at!($op.a)), rr($pc, $regs, at!($op.b)))
     };
 }
 macro_rules! b32i {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 1) as u32, $pc.u32(2))
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (rr($pc, $regs, at!($op.a)) as u32, $pc.u32(at!($op.imm)))
     };
 }
 
@@ -874,13 +900,13 @@ macro_rules! loads {
         handlers! {$(
             fn $name(vm, pc, regs, start, mem) {
                 let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
-                let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3));
+                let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                 let Some(p) = mem.at::<$n>(ea) else {
                     return slow::$name(vm, pc, regs, start, mem);
                 };
                 // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                 let $v = <$atomic>::from_ptr(p as *mut _).load(Relaxed);
-                wr(pc, regs, 1, $e);
+                wr(pc, regs, at!($name.dst), $e);
                 go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
             }
         )*}
@@ -890,12 +916,12 @@ macro_rules! loads {
                 #[cold]
                 #[inline(never)]
                 fn $name(vm, pc, regs, start, mem) {
-                    let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3));
+                    let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                     let $v = match vm.inst.mem.$load(ea) {
                         Ok(v) => v,
                         Err(k) => return raise(vm, pc, start, k),
                     };
-                    wr(pc, regs, 1, $e);
+                    wr(pc, regs, at!($name.dst), $e);
                     next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
                 }
             )*}
@@ -910,12 +936,12 @@ macro_rules! stores {
         handlers! {$(
             fn $name(vm, pc, regs, start, mem) {
                 let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
-                let ea = (rr(pc, regs, 1) as u32).wrapping_add(pc.u32(3));
+                let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                 let Some(p) = mem.at::<$n>(ea) else {
                     return slow::$name(vm, pc, regs, start, mem);
                 };
                 // SAFETY: `p` is in bounds and aligned (`Mem::at`).
-                <$atomic>::from_ptr(p as *mut _).store(rr(pc, regs, 2) as $t, Relaxed);
+                <$atomic>::from_ptr(p as *mut _).store(rr(pc, regs, at!($name.src)) as $t, Relaxed);
                 go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
             }
         )*}
@@ -925,8 +951,8 @@ macro_rules! stores {
                 #[cold]
                 #[inline(never)]
                 fn $name(vm, pc, regs, start, mem) {
-                    let ea = (rr(pc, regs, 1) as u32).wrapping_add(pc.u32(3));
-                    if let Err(k) = vm.inst.mem.$store(ea, rr(pc, regs, 2) as $t) {
+                    let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
+                    if let Err(k) = vm.inst.mem.$store(ea, rr(pc, regs, at!($name.src)) as $t) {
                         return raise(vm, pc, start, k);
                     }
                     next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
@@ -942,11 +968,11 @@ macro_rules! divs {
         handlers! {
             fn $name(vm, pc, regs, start, mem) {
                 let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
-                let ($a, $b) = $read!(pc, regs);
+                let ($a, $b) = $read!($name, pc, regs);
                 if let Some(k) = $chk {
                     return raise(vm, pc, start, k);
                 }
-                wr(pc, regs, 1, $e);
+                wr(pc, regs, at!($name.dst), $e);
                 go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
             }
         }
@@ -1018,36 +1044,40 @@ mod h {
             HANDLERS_EXT[pc.u8(1) as usize](vm, pc, regs, start, mem)
         }
         fn Trap(vm, pc, regs, start, mem) {
-            raise(vm, pc, start, TrapKind::Unreachable { code: Some(pc.u8(1)) })
+            raise(vm, pc, start, TrapKind::Unreachable { code: Some(pc.u8(at!(Trap.code))) })
         }
         fn Nop(vm, pc, regs, start, mem) {
             next(vm, pc.skip(const { O::Nop.fixed_size() }), regs, start, mem)
         }
         fn Br(vm, pc, regs, start, mem) {
-            jump(vm, pc, regs, start, mem, pc.u32(1))
+            jump(vm, pc, regs, start, mem, pc.u32(at!(Br.target)))
         }
         fn BrIf(vm, pc, regs, start, mem) {
-            if rr(pc, regs, 1) as u32 != 0 {
-                return jump(vm, pc, regs, start, mem, pc.u32(2));
+            if rr(pc, regs, at!(BrIf.cond)) as u32 != 0 {
+                return jump(vm, pc, regs, start, mem, pc.u32(at!(BrIf.target)));
             }
             next(vm, pc.skip(const { O::BrIf.fixed_size() }), regs, start, mem)
         }
         fn BrIfNot(vm, pc, regs, start, mem) {
-            if rr(pc, regs, 1) as u32 == 0 {
-                return jump(vm, pc, regs, start, mem, pc.u32(2));
+            if rr(pc, regs, at!(BrIfNot.cond)) as u32 == 0 {
+                return jump(vm, pc, regs, start, mem, pc.u32(at!(BrIfNot.target)));
             }
             next(vm, pc.skip(const { O::BrIfNot.fixed_size() }), regs, start, mem)
         }
         fn BrTable(vm, pc, regs, start, mem) {
-            let i = rr(pc, regs, 1) as u32;
-            let n = pc.u32(6);
+            let i = rr(pc, regs, at!(BrTable.index)) as u32;
+            let n = pc.u32(at!(BrTable.targets));
             // The validator proved the table's `n` targets lie inside the
             // instruction.
-            let t = if i < n { pc.u32(10 + 4 * i as usize) } else { pc.u32(2) };
+            let t = if i < n {
+                pc.u32(at!(BrTable.targets) + 4 + 4 * i as usize)
+            } else {
+                pc.u32(at!(BrTable.default))
+            };
             jump(vm, pc, regs, start, mem, t)
         }
         fn Ret(vm, pc, regs, start, mem) {
-            let v = rr(pc, regs, 1);
+            let v = rr(pc, regs, at!(Ret.src));
             // r0 exists in every window (regs >= 1).
             regs.set(0, v);
             if !leave(vm) {
@@ -1062,25 +1092,25 @@ mod h {
             next(vm, vm.pc, vm.regs, vm.start, mem)
         }
         fn Call(vm, pc, regs, start, mem) {
-            if let Err(e) = enter(vm, pc, start, pc.u32(1), pc.u8(5), CALL_LEN) {
+            if let Err(e) = enter(vm, pc, start, pc.u32(at!(Call.func)), pc.u8(at!(Call.base)), CALL_LEN) {
                 return e;
             }
             next(vm, vm.pc, vm.regs, vm.start, mem)
         }
         fn CallImport(vm, pc, regs, start, mem) {
-            let imp = pc.u32(1);
+            let imp = pc.u32(at!(CallImport.import));
             let m = vm.inst.module;
             let sig = &m.m.types[m.m.imports[imp as usize].ty as usize];
-            if let Err(e) = host(vm, pc, start, imp, sig, pc.u8(5), CALL_IMPORT_LEN, None) {
+            if let Err(e) = host(vm, pc, start, imp, sig, pc.u8(at!(CallImport.base)), CALL_IMPORT_LEN, None) {
                 return e;
             }
             next(vm, vm.pc, vm.regs, vm.start, mem)
         }
         fn CallImportVar(vm, pc, regs, start, mem) {
-            let imp = pc.u32(1);
+            let imp = pc.u32(at!(CallImportVar.import));
             let m = vm.inst.module;
-            let sig = &m.m.types[pc.u32(5) as usize];
-            if let Err(e) = host(vm, pc, start, imp, sig, pc.u8(9), CALL_IMPORT_VAR_LEN, None) {
+            let sig = &m.m.types[pc.u32(at!(CallImportVar.ty)) as usize];
+            if let Err(e) = host(vm, pc, start, imp, sig, pc.u8(at!(CallImportVar.base)), CALL_IMPORT_VAR_LEN, None) {
                 return e;
             }
             next(vm, vm.pc, vm.regs, vm.start, mem)
@@ -1093,46 +1123,46 @@ mod h {
         }
         fn Select(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::Select.fixed_size() }));
-            let v = if rr(pc, regs, 2) as u32 != 0 { rr(pc, regs, 3) } else { rr(pc, regs, 4) };
-            wr(pc, regs, 1, v);
+            let v = if rr(pc, regs, at!(Select.cond)) as u32 != 0 { rr(pc, regs, at!(Select.a)) } else { rr(pc, regs, at!(Select.b)) };
+            wr(pc, regs, at!(Select.dst), v);
             go(h, vm, pc.skip(const { O::Select.fixed_size() }), regs, start, mem)
         }
         fn Mov(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::Mov.fixed_size() }));
-            wr(pc, regs, 1, rr(pc, regs, 2));
+            wr(pc, regs, at!(Mov.dst), rr(pc, regs, at!(Mov.src)));
             go(h, vm, pc.skip(const { O::Mov.fixed_size() }), regs, start, mem)
         }
         fn Const32(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::Const32.fixed_size() }));
-            wr(pc, regs, 1, pc.u32(2) as i32 as i64 as u64);
+            wr(pc, regs, at!(Const32.dst), pc.u32(at!(Const32.value)) as i32 as i64 as u64);
             go(h, vm, pc.skip(const { O::Const32.fixed_size() }), regs, start, mem)
         }
         fn Const64(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::Const64.fixed_size() }));
-            wr(pc, regs, 1, pc.u64(2));
+            wr(pc, regs, at!(Const64.dst), pc.u64(at!(Const64.value)));
             go(h, vm, pc.skip(const { O::Const64.fixed_size() }), regs, start, mem)
         }
         fn FrameAddr(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::FrameAddr.fixed_size() }));
-            wr(pc, regs, 1, vm.fp.wrapping_add(pc.u32(2)) as u64);
+            wr(pc, regs, at!(FrameAddr.dst), vm.fp.wrapping_add(pc.u32(at!(FrameAddr.offset))) as u64);
             go(h, vm, pc.skip(const { O::FrameAddr.fixed_size() }), regs, start, mem)
         }
         fn Alloca(vm, pc, regs, start, mem) {
-            let size = rr(pc, regs, 2) as u32;
-            let align = pc.u32(3);
+            let size = rr(pc, regs, at!(Alloca.size)) as u32;
+            let align = pc.u32(at!(Alloca.align));
             match vm.sp.checked_sub(size) {
                 Some(v) if v & !(align - 1) >= vm.stack_lo => vm.sp = v & !(align - 1),
                 _ => return raise(vm, pc, start, TrapKind::StackOverflow(StackKind::Shadow)),
             }
-            wr(pc, regs, 1, vm.sp as u64);
+            wr(pc, regs, at!(Alloca.dst), vm.sp as u64);
             next(vm, pc.skip(const { O::Alloca.fixed_size() }), regs, start, mem)
         }
         fn StackSave(vm, pc, regs, start, mem) {
-            wr(pc, regs, 1, vm.sp as u64);
+            wr(pc, regs, at!(StackSave.dst), vm.sp as u64);
             next(vm, pc.skip(const { O::StackSave.fixed_size() }), regs, start, mem)
         }
         fn StackRestore(vm, pc, regs, start, mem) {
-            let v = rr(pc, regs, 1) as u32;
+            let v = rr(pc, regs, at!(StackRestore.src)) as u32;
             if v < vm.stack_lo || v > vm.fp {
                 return raise(vm, pc, start, TrapKind::BadStackRestore { addr: v });
             }
@@ -1140,72 +1170,72 @@ mod h {
             next(vm, pc.skip(const { O::StackRestore.fixed_size() }), regs, start, mem)
         }
         fn FuncAddr(vm, pc, regs, start, mem) {
-            wr(pc, regs, 1, FUNC_REF_BASE.wrapping_add(pc.u32(2)) as u64);
+            wr(pc, regs, at!(FuncAddr.dst), FUNC_REF_BASE.wrapping_add(pc.u32(at!(FuncAddr.func))) as u64);
             next(vm, pc.skip(const { O::FuncAddr.fixed_size() }), regs, start, mem)
         }
         fn ImportAddr(vm, pc, regs, start, mem) {
-            wr(pc, regs, 1, IMPORT_REF_BASE.wrapping_add(pc.u32(2)) as u64);
+            wr(pc, regs, at!(ImportAddr.dst), IMPORT_REF_BASE.wrapping_add(pc.u32(at!(ImportAddr.import))) as u64);
             next(vm, pc.skip(const { O::ImportAddr.fixed_size() }), regs, start, mem)
         }
         fn I64AndI(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::I64AndI.fixed_size() }));
-            wr(pc, regs, 1, rr(pc, regs, 2) & pc.u64(3));
+            wr(pc, regs, at!(I64AndI.dst), rr(pc, regs, at!(I64AndI.a)) & pc.u64(at!(I64AndI.imm)));
             go(h, vm, pc.skip(const { O::I64AndI.fixed_size() }), regs, start, mem)
         }
         fn F32Fma(vm, pc, regs, start, mem) {
-            let (a, b, c) = (f32_of(rr(pc, regs, 2)), f32_of(rr(pc, regs, 3)), f32_of(rr(pc, regs, 4)));
-            wr(pc, regs, 1, bf32(libm::fmaf(a, b, c)));
+            let (a, b, c) = (f32_of(rr(pc, regs, at!(F32Fma.a))), f32_of(rr(pc, regs, at!(F32Fma.b))), f32_of(rr(pc, regs, at!(F32Fma.c))));
+            wr(pc, regs, at!(F32Fma.dst), bf32(libm::fmaf(a, b, c)));
             next(vm, pc.skip(const { O::F32Fma.fixed_size() }), regs, start, mem)
         }
         fn F64Fma(vm, pc, regs, start, mem) {
-            let (a, b, c) = (f64_of(rr(pc, regs, 2)), f64_of(rr(pc, regs, 3)), f64_of(rr(pc, regs, 4)));
-            wr(pc, regs, 1, bf64(libm::fma(a, b, c)));
+            let (a, b, c) = (f64_of(rr(pc, regs, at!(F64Fma.a))), f64_of(rr(pc, regs, at!(F64Fma.b))), f64_of(rr(pc, regs, at!(F64Fma.c))));
+            wr(pc, regs, at!(F64Fma.dst), bf64(libm::fma(a, b, c)));
             next(vm, pc.skip(const { O::F64Fma.fixed_size() }), regs, start, mem)
         }
         fn MemCopy(vm, pc, regs, start, mem) {
-            if let Err(k) = vm.inst.mem.copy(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u32, rr(pc, regs, 3) as u32) {
+            if let Err(k) = vm.inst.mem.copy(rr(pc, regs, at!(MemCopy.dst)) as u32, rr(pc, regs, at!(MemCopy.src)) as u32, rr(pc, regs, at!(MemCopy.len)) as u32) {
                 return raise(vm, pc, start, k);
             }
             next(vm, pc.skip(const { O::MemCopy.fixed_size() }), regs, start, mem)
         }
         fn MemMove(vm, pc, regs, start, mem) {
-            if let Err(k) = vm.inst.mem.copy(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u32, rr(pc, regs, 3) as u32) {
+            if let Err(k) = vm.inst.mem.copy(rr(pc, regs, at!(MemMove.dst)) as u32, rr(pc, regs, at!(MemMove.src)) as u32, rr(pc, regs, at!(MemMove.len)) as u32) {
                 return raise(vm, pc, start, k);
             }
             next(vm, pc.skip(const { O::MemMove.fixed_size() }), regs, start, mem)
         }
         fn MemFill(vm, pc, regs, start, mem) {
-            if let Err(k) = vm.inst.mem.fill(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u8, rr(pc, regs, 3) as u32) {
+            if let Err(k) = vm.inst.mem.fill(rr(pc, regs, at!(MemFill.dst)) as u32, rr(pc, regs, at!(MemFill.value)) as u8, rr(pc, regs, at!(MemFill.len)) as u32) {
                 return raise(vm, pc, start, k);
             }
             next(vm, pc.skip(const { O::MemFill.fixed_size() }), regs, start, mem)
         }
         fn AtomicLoad(vm, pc, regs, start, mem) {
-            match vm.inst.mem.atomic_load(rr(pc, regs, 2) as u32, pc.u8(3)) {
-                Ok(v) => wr(pc, regs, 1, v),
+            match vm.inst.mem.atomic_load(rr(pc, regs, at!(AtomicLoad.addr)) as u32, pc.u8(at!(AtomicLoad.width))) {
+                Ok(v) => wr(pc, regs, at!(AtomicLoad.dst), v),
                 Err(k) => return raise(vm, pc, start, k),
             }
             next(vm, pc.skip(const { O::AtomicLoad.fixed_size() }), regs, start, mem)
         }
         fn AtomicStore(vm, pc, regs, start, mem) {
-            if let Err(k) = vm.inst.mem.atomic_store(rr(pc, regs, 1) as u32, pc.u8(3), rr(pc, regs, 2)) {
+            if let Err(k) = vm.inst.mem.atomic_store(rr(pc, regs, at!(AtomicStore.addr)) as u32, pc.u8(at!(AtomicStore.width)), rr(pc, regs, at!(AtomicStore.src))) {
                 return raise(vm, pc, start, k);
             }
             next(vm, pc.skip(const { O::AtomicStore.fixed_size() }), regs, start, mem)
         }
         fn AtomicRmw(vm, pc, regs, start, mem) {
-            let kind = pc.u8(4);
+            let kind = pc.u8(at!(AtomicRmw.kind));
             // The validator proved the operation field is a known AtomicOp.
             let aop = AtomicOp::from_u8(kind >> 2).unwrap_or(AtomicOp::Xchg);
-            match vm.inst.mem.atomic_rmw(rr(pc, regs, 2) as u32, kind & 3, aop, rr(pc, regs, 3)) {
-                Ok(v) => wr(pc, regs, 1, v),
+            match vm.inst.mem.atomic_rmw(rr(pc, regs, at!(AtomicRmw.addr)) as u32, kind & 3, aop, rr(pc, regs, at!(AtomicRmw.src))) {
+                Ok(v) => wr(pc, regs, at!(AtomicRmw.dst), v),
                 Err(k) => return raise(vm, pc, start, k),
             }
             next(vm, pc.skip(const { O::AtomicRmw.fixed_size() }), regs, start, mem)
         }
         fn AtomicCmpxchg(vm, pc, regs, start, mem) {
-            match vm.inst.mem.atomic_cmpxchg(rr(pc, regs, 2) as u32, pc.u8(5), rr(pc, regs, 3), rr(pc, regs, 4)) {
-                Ok(v) => wr(pc, regs, 1, v),
+            match vm.inst.mem.atomic_cmpxchg(rr(pc, regs, at!(AtomicCmpxchg.addr)) as u32, pc.u8(at!(AtomicCmpxchg.width)), rr(pc, regs, at!(AtomicCmpxchg.expected)), rr(pc, regs, at!(AtomicCmpxchg.new))) {
+                Ok(v) => wr(pc, regs, at!(AtomicCmpxchg.dst), v),
                 Err(k) => return raise(vm, pc, start, k),
             }
             next(vm, pc.skip(const { O::AtomicCmpxchg.fixed_size() }), regs, start, mem)
@@ -1217,58 +1247,57 @@ mod h {
     }
 
     branches! {
-        BrEq32 |a, b| b32x2, 3 => a == b;
-        BrNe32 |a, b| b32x2, 3 => a != b;
-        BrLtS32 |a, b| b32x2, 3 => (a as i32) < (b as i32);
-        BrLtU32 |a, b| b32x2, 3 => a < b;
-        BrLeS32 |a, b| b32x2, 3 => (a as i32) <= (b as i32);
-        BrLeU32 |a, b| b32x2, 3 => a <= b;
-        BrEq64 |a, b| b64x2, 3 => a == b;
-        BrNe64 |a, b| b64x2, 3 => a != b;
-        BrLtS64 |a, b| b64x2, 3 => (a as i64) < (b as i64);
-        BrLtU64 |a, b| b64x2, 3 => a < b;
-        BrLeS64 |a, b| b64x2, 3 => (a as i64) <= (b as i64);
-        BrLeU64 |a, b| b64x2, 3 => a <= b;
-        BrEqI32 |a, b| b32i, 6 => a == b;
-        BrNeI32 |a, b| b32i, 6 => a != b;
-        BrLtSI32 |a, b| b32i, 6 => (a as i32) < (b as i32);
-        BrLtUI32 |a, b| b32i, 6 => a < b;
-        BrGtSI32 |a, b| b32i, 6 => (a as i32) > (b as i32);
-        BrGtUI32 |a, b| b32i, 6 => a > b;
-        BrLeSI32 |a, b| b32i, 6 => (a as i32) <= (b as i32);
-        BrLeUI32 |a, b| b32i, 6 => a <= b;
-        BrGeSI32 |a, b| b32i, 6 => (a as i32) >= (b as i32);
-        BrGeUI32 |a, b| b32i, 6 => a >= b;
+        BrEq32 |a, b| b32x2 => a == b;
+        BrNe32 |a, b| b32x2 => a != b;
+        BrLtS32 |a, b| b32x2 => (a as i32) < (b as i32);
+        BrLtU32 |a, b| b32x2 => a < b;
+        BrLeS32 |a, b| b32x2 => (a as i32) <= (b as i32);
+        BrLeU32 |a, b| b32x2 => a <= b;
+        BrEq64 |a, b| b64x2 => a == b;
+        BrNe64 |a, b| b64x2 => a != b;
+        BrLtS64 |a, b| b64x2 => (a as i64) < (b as i64);
+        BrLtU64 |a, b| b64x2 => a < b;
+        BrLeS64 |a, b| b64x2 => (a as i64) <= (b as i64);
+        BrLeU64 |a, b| b64x2 => a <= b;
+        BrEqI32 |a, b| b32i => a == b;
+        BrNeI32 |a, b| b32i => a != b;
+        BrLtSI32 |a, b| b32i => (a as i32) < (b as i32);
+        BrLtUI32 |a, b| b32i => a < b;
+        BrGtSI32 |a, b| b32i => (a as i32) > (b as i32);
+        BrGtUI32 |a, b| b32i => a > b;
+        BrLeSI32 |a, b| b32i => (a as i32) <= (b as i32);
+        BrLeUI32 |a, b| b32i => a <= b;
+        BrGeSI32 |a, b| b32i => (a as i32) >= (b as i32);
+        BrGeUI32 |a, b| b32i => a >= b;
     }
 
     /// Loop counters: `d = a + x`, then branch on a comparison of `d` with
     /// `$rhs`, read after `d` is written (it may be `d`'s register, as in the
     /// unfused pair).
     macro_rules! add_branches {
-        ($( $name:ident $x:ident, $rhs:ident @ $rk:literal, $t:literal |$d:ident, $b:ident| $e:expr; )*) => {$(
+        ($( $name:ident $xk:ident $x:ident, $rk:ident $rhs:ident |$d:ident, $b:ident| $e:expr; )*) => {$(
             handlers! {
                 fn $name(vm, pc, regs, start, mem) {
-                    let d = (rr(pc, regs, 2) as u32).wrapping_add(add_branches!(@$x pc, regs));
-                    wr(pc, regs, 1, d as u64);
-                    let ($d, $b) = (d, add_branches!(@$rhs pc, regs, $rk));
+                    let d = (rr(pc, regs, at!($name.a)) as u32)
+                        .wrapping_add(add_branches!(@$xk pc, regs, at!($name.$x)));
+                    wr(pc, regs, at!($name.dst), d as u64);
+                    let ($d, $b) = (d, add_branches!(@$rk pc, regs, at!($name.$rhs)));
                     if $e {
-                        return jump(vm, pc, regs, start, mem, pc.u32($t));
+                        return jump(vm, pc, regs, start, mem, pc.u32(at!($name.target)));
                     }
                     next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
                 }
             }
         )*};
-        (@imm $pc:ident, $regs:ident) => { $pc.u32(3) };
-        (@reg $pc:ident, $regs:ident) => { rr($pc, $regs, 3) as u32 };
-        (@imm $pc:ident, $regs:ident, $k:literal) => { $pc.u32($k) };
-        (@reg $pc:ident, $regs:ident, $k:literal) => { rr($pc, $regs, $k) as u32 };
+        (@imm $pc:ident, $regs:ident, $k:expr) => { $pc.u32($k) };
+        (@reg $pc:ident, $regs:ident, $k:expr) => { rr($pc, $regs, $k) as u32 };
     }
 
     add_branches! {
-        I32AddIBrNe imm, reg @ 7, 8 |d, b| d != b;
-        I32AddIBrNeI imm, imm @ 7, 11 |d, b| d != b;
-        I32AddIBrLtU imm, reg @ 7, 8 |d, b| d < b;
-        I32AddBrLtUI reg, imm @ 4, 8 |d, b| d < b;
+        I32AddIBrNe imm imm, reg b |d, b| d != b;
+        I32AddIBrNeI imm imm, imm limit |d, b| d != b;
+        I32AddIBrLtU imm imm, reg b |d, b| d < b;
+        I32AddBrLtUI reg b, imm limit |d, b| d < b;
     }
 
     simple! {
@@ -1457,54 +1486,54 @@ mod h {
     handlers! {
         fn Mov2(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::Mov2.fixed_size() }));
-            wr(pc, regs, 1, rr(pc, regs, 2));
-            wr(pc, regs, 3, rr(pc, regs, 4));
+            wr(pc, regs, at!(Mov2.dst1), rr(pc, regs, at!(Mov2.src1)));
+            wr(pc, regs, at!(Mov2.dst2), rr(pc, regs, at!(Mov2.src2)));
             go(h, vm, pc.skip(const { O::Mov2.fixed_size() }), regs, start, mem)
         }
         fn I64AddAdd(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::I64AddAdd.fixed_size() }));
-            let t = rr(pc, regs, 3).wrapping_add(rr(pc, regs, 4));
-            wr(pc, regs, 2, t);
+            let t = rr(pc, regs, at!(I64AddAdd.a)).wrapping_add(rr(pc, regs, at!(I64AddAdd.b)));
+            wr(pc, regs, at!(I64AddAdd.tmp), t);
             // `c` is read after `tmp` is written (it may be `tmp`'s register).
-            wr(pc, regs, 1, t.wrapping_add(rr(pc, regs, 5)));
+            wr(pc, regs, at!(I64AddAdd.dst), t.wrapping_add(rr(pc, regs, at!(I64AddAdd.c))));
             go(h, vm, pc.skip(const { O::I64AddAdd.fixed_size() }), regs, start, mem)
         }
         fn F64MulMul(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::F64MulMul.fixed_size() }));
-            let t = f64_of(rr(pc, regs, 3)) * f64_of(rr(pc, regs, 4));
-            wr(pc, regs, 2, bf64(t));
-            wr(pc, regs, 1, bf64(t * f64_of(rr(pc, regs, 5))));
+            let t = f64_of(rr(pc, regs, at!(F64MulMul.a))) * f64_of(rr(pc, regs, at!(F64MulMul.b)));
+            wr(pc, regs, at!(F64MulMul.tmp), bf64(t));
+            wr(pc, regs, at!(F64MulMul.dst), bf64(t * f64_of(rr(pc, regs, at!(F64MulMul.c)))));
             go(h, vm, pc.skip(const { O::F64MulMul.fixed_size() }), regs, start, mem)
         }
         fn F64MulAdd(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::F64MulAdd.fixed_size() }));
-            let t = f64_of(rr(pc, regs, 3)) * f64_of(rr(pc, regs, 4));
-            wr(pc, regs, 2, bf64(t));
-            wr(pc, regs, 1, bf64(f64_of(rr(pc, regs, 5)) + t));
+            let t = f64_of(rr(pc, regs, at!(F64MulAdd.a))) * f64_of(rr(pc, regs, at!(F64MulAdd.b)));
+            wr(pc, regs, at!(F64MulAdd.tmp), bf64(t));
+            wr(pc, regs, at!(F64MulAdd.dst), bf64(f64_of(rr(pc, regs, at!(F64MulAdd.c))) + t));
             go(h, vm, pc.skip(const { O::F64MulAdd.fixed_size() }), regs, start, mem)
         }
         fn I32ShlAndI(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::I32ShlAndI.fixed_size() }));
-            let t = (rr(pc, regs, 3) as u32).wrapping_shl(pc.u8(4) as u32);
-            wr(pc, regs, 2, t as u64);
-            wr(pc, regs, 1, (t & pc.u32(5)) as u64);
+            let t = (rr(pc, regs, at!(I32ShlAndI.a)) as u32).wrapping_shl(pc.u8(at!(I32ShlAndI.shift)) as u32);
+            wr(pc, regs, at!(I32ShlAndI.tmp), t as u64);
+            wr(pc, regs, at!(I32ShlAndI.dst), (t & pc.u32(at!(I32ShlAndI.mask))) as u64);
             go(h, vm, pc.skip(const { O::I32ShlAndI.fixed_size() }), regs, start, mem)
         }
         fn SelectLtSI(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::SelectLtSI.fixed_size() }));
-            let c = (rr(pc, regs, 3) as u32 as i32) < pc.u32(4) as i32;
-            wr(pc, regs, 2, c as u64);
+            let c = (rr(pc, regs, at!(SelectLtSI.x)) as u32 as i32) < pc.u32(at!(SelectLtSI.imm)) as i32;
+            wr(pc, regs, at!(SelectLtSI.cond), c as u64);
             // The values are read after the condition is written (either may
             // be its register, as in the pair).
-            let v = if c { rr(pc, regs, 8) } else { rr(pc, regs, 9) };
-            wr(pc, regs, 1, v);
+            let v = if c { rr(pc, regs, at!(SelectLtSI.a)) } else { rr(pc, regs, at!(SelectLtSI.b)) };
+            wr(pc, regs, at!(SelectLtSI.dst), v);
             go(h, vm, pc.skip(const { O::SelectLtSI.fixed_size() }), regs, start, mem)
         }
         fn I32ShlAdd(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::I32ShlAdd.fixed_size() }));
-            let t = (rr(pc, regs, 4) as u32).wrapping_shl(pc.u8(5) as u32);
-            wr(pc, regs, 2, t as u64);
-            wr(pc, regs, 1, (rr(pc, regs, 3) as u32).wrapping_add(t) as u64);
+            let t = (rr(pc, regs, at!(I32ShlAdd.index)) as u32).wrapping_shl(pc.u8(at!(I32ShlAdd.shift)) as u32);
+            wr(pc, regs, at!(I32ShlAdd.tmp), t as u64);
+            wr(pc, regs, at!(I32ShlAdd.dst), (rr(pc, regs, at!(I32ShlAdd.a)) as u32).wrapping_add(t) as u64);
             go(h, vm, pc.skip(const { O::I32ShlAdd.fixed_size() }), regs, start, mem)
         }
     }
@@ -1515,15 +1544,15 @@ mod h {
             handlers! {$(
                 fn $name(vm, pc, regs, start, mem) {
                     let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
-                    let t = (rr(pc, regs, 3) as u32).wrapping_add(rr(pc, regs, 4) as u32);
-                    let ea = t.wrapping_add(pc.u32(5));
+                    let t = (rr(pc, regs, at!($name.a)) as u32).wrapping_add(rr(pc, regs, at!($name.b)) as u32);
+                    let ea = t.wrapping_add(pc.u32(at!($name.offset)));
                     let Some(p) = mem.at::<$n>(ea) else {
                         return slow::$name(vm, pc, regs, start, mem);
                     };
-                    wr(pc, regs, 2, t as u64);
+                    wr(pc, regs, at!($name.tmp), t as u64);
                     // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                     let $v = <$atomic>::from_ptr(p as *mut _).load(Relaxed);
-                    wr(pc, regs, 1, $e);
+                    wr(pc, regs, at!($name.dst), $e);
                     go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
                 }
             )*}
@@ -1533,13 +1562,13 @@ mod h {
                     #[cold]
                     #[inline(never)]
                     fn $name(vm, pc, regs, start, mem) {
-                        let t = (rr(pc, regs, 3) as u32).wrapping_add(rr(pc, regs, 4) as u32);
-                        wr(pc, regs, 2, t as u64);
-                        let $v = match vm.inst.mem.$load(t.wrapping_add(pc.u32(5))) {
+                        let t = (rr(pc, regs, at!($name.a)) as u32).wrapping_add(rr(pc, regs, at!($name.b)) as u32);
+                        wr(pc, regs, at!($name.tmp), t as u64);
+                        let $v = match vm.inst.mem.$load(t.wrapping_add(pc.u32(at!($name.offset)))) {
                             Ok(v) => v,
                             Err(k) => return raise(vm, pc, start, k),
                         };
-                        wr(pc, regs, 1, $e);
+                        wr(pc, regs, at!($name.dst), $e);
                         next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
                     }
                 )*}
@@ -1555,15 +1584,15 @@ mod h {
     handlers! {
         fn Load32UShl(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::Load32UShl.fixed_size() }));
-            let t = (rr(pc, regs, 3) as u32).wrapping_shl(pc.u8(4) as u32);
-            let ea = t.wrapping_add(pc.u32(5));
+            let t = (rr(pc, regs, at!(Load32UShl.index)) as u32).wrapping_shl(pc.u8(at!(Load32UShl.shift)) as u32);
+            let ea = t.wrapping_add(pc.u32(at!(Load32UShl.offset)));
             let Some(p) = mem.at::<4>(ea) else {
                 return slow::Load32UShl(vm, pc, regs, start, mem);
             };
-            wr(pc, regs, 2, t as u64);
+            wr(pc, regs, at!(Load32UShl.tmp), t as u64);
             // SAFETY: `p` is in bounds and aligned (`Mem::at`).
             let v = AtomicU32::from_ptr(p as *mut u32).load(Relaxed);
-            wr(pc, regs, 1, v as u64);
+            wr(pc, regs, at!(Load32UShl.dst), v as u64);
             go(h, vm, pc.skip(const { O::Load32UShl.fixed_size() }), regs, start, mem)
         }
     }
@@ -1571,35 +1600,35 @@ mod h {
     handlers! {
         fn I32RotlC(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::I32RotlC.fixed_size() }));
-            let v = pc.u32(4);
-            wr(pc, regs, 2, v as i32 as i64 as u64);
-            wr(pc, regs, 1, (rr(pc, regs, 3) as u32).rotate_left(v & 31) as u64);
+            let v = pc.u32(at!(I32RotlC.value));
+            wr(pc, regs, at!(I32RotlC.tmp), v as i32 as i64 as u64);
+            wr(pc, regs, at!(I32RotlC.dst), (rr(pc, regs, at!(I32RotlC.a)) as u32).rotate_left(v & 31) as u64);
             go(h, vm, pc.skip(const { O::I32RotlC.fixed_size() }), regs, start, mem)
         }
         fn I32ShrUXor(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::I32ShrUXor.fixed_size() }));
-            let t = (rr(pc, regs, 3) as u32).wrapping_shr(pc.u32(5));
-            wr(pc, regs, 2, t as u64);
-            wr(pc, regs, 1, (rr(pc, regs, 4) as u32 ^ t) as u64);
+            let t = (rr(pc, regs, at!(I32ShrUXor.a)) as u32).wrapping_shr(pc.u32(at!(I32ShrUXor.shift)));
+            wr(pc, regs, at!(I32ShrUXor.tmp), t as u64);
+            wr(pc, regs, at!(I32ShrUXor.dst), (rr(pc, regs, at!(I32ShrUXor.b)) as u32 ^ t) as u64);
             go(h, vm, pc.skip(const { O::I32ShrUXor.fixed_size() }), regs, start, mem)
         }
         fn Load32UMul(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::Load32UMul.fixed_size() }));
-            let ea = (rr(pc, regs, 3) as u32).wrapping_add(pc.u32(5));
+            let ea = (rr(pc, regs, at!(Load32UMul.addr)) as u32).wrapping_add(pc.u32(at!(Load32UMul.offset)));
             let Some(p) = mem.at::<4>(ea) else {
                 return slow::Load32UMul(vm, pc, regs, start, mem);
             };
             // SAFETY: `p` is in bounds and aligned (`Mem::at`).
             let v = AtomicU32::from_ptr(p as *mut u32).load(Relaxed);
-            wr(pc, regs, 2, v as u64);
-            wr(pc, regs, 1, v.wrapping_mul(rr(pc, regs, 4) as u32) as u64);
+            wr(pc, regs, at!(Load32UMul.tmp), v as u64);
+            wr(pc, regs, at!(Load32UMul.dst), v.wrapping_mul(rr(pc, regs, at!(Load32UMul.b)) as u32) as u64);
             go(h, vm, pc.skip(const { O::Load32UMul.fixed_size() }), regs, start, mem)
         }
         fn Store8C(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::Store8C.fixed_size() }));
-            let v = pc.u32(3);
-            wr(pc, regs, 1, v as i32 as i64 as u64);
-            let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(7));
+            let v = pc.u32(at!(Store8C.value));
+            wr(pc, regs, at!(Store8C.tmp), v as i32 as i64 as u64);
+            let ea = (rr(pc, regs, at!(Store8C.addr)) as u32).wrapping_add(pc.u32(at!(Store8C.offset)));
             let Some(p) = mem.at::<1>(ea) else {
                 return slow::Store8C(vm, pc, regs, start, mem);
             };
@@ -1612,21 +1641,21 @@ mod h {
     /// `f64.sub.ld` and the read-modify-write forms: the loaded double is
     /// written to `tmp` before the other operand is read, as in the pair.
     macro_rules! f64_mem {
-        ($( $name:ident $rmw:literal |$t:ident, $x:ident| $e:expr; )*) => {
+        ($( $name:ident $rmw:literal $other:ident |$t:ident, $x:ident| $e:expr; )*) => {
             handlers! {$(
                 fn $name(vm, pc, regs, start, mem) {
                     let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
-                    let ea = (rr(pc, regs, if $rmw { 3 } else { 4 }) as u32).wrapping_add(pc.u32(5));
+                    let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                     let Some(p) = mem.at::<8>(ea) else {
                         return slow_f64_mem::$name(vm, pc, regs, start, mem);
                     };
                     // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                     let cell = Atomic64::from_ptr(p as *mut u64);
                     let bits = cell.load(Relaxed);
-                    wr(pc, regs, 2, bits);
-                    let ($t, $x) = (f64_of(bits), f64_of(rr(pc, regs, if $rmw { 4 } else { 3 })));
+                    wr(pc, regs, at!($name.tmp), bits);
+                    let ($t, $x) = (f64_of(bits), f64_of(rr(pc, regs, at!($name.$other))));
                     let d = bf64($e);
-                    wr(pc, regs, 1, d);
+                    wr(pc, regs, at!($name.dst), d);
                     if $rmw {
                         // SAFETY: as above.
                         Atomic64::from_ptr(p as *mut u64).store(d, Relaxed);
@@ -1640,15 +1669,15 @@ mod h {
                     #[cold]
                     #[inline(never)]
                     fn $name(vm, pc, regs, start, mem) {
-                        let ea = (rr(pc, regs, if $rmw { 3 } else { 4 }) as u32).wrapping_add(pc.u32(5));
+                        let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                         let bits = match vm.inst.mem.load64(ea) {
                             Ok(v) => v,
                             Err(k) => return raise(vm, pc, start, k),
                         };
-                        wr(pc, regs, 2, bits);
-                        let ($t, $x) = (f64_of(bits), f64_of(rr(pc, regs, if $rmw { 4 } else { 3 })));
+                        wr(pc, regs, at!($name.tmp), bits);
+                        let ($t, $x) = (f64_of(bits), f64_of(rr(pc, regs, at!($name.$other))));
                         let d = bf64($e);
-                        wr(pc, regs, 1, d);
+                        wr(pc, regs, at!($name.dst), d);
                         if $rmw {
                             if let Err(k) = vm.inst.mem.store64(ea, d) {
                                 return raise(vm, pc, start, k);
@@ -1662,53 +1691,50 @@ mod h {
     }
 
     f64_mem! {
-        F64SubLd false |t, a| a - t;
-        F64SubRmw true |t, x| t - x;
-        F64AddRmw true |t, x| x + t;
+        F64SubLd false a |t, a| a - t;
+        F64SubRmw true x |t, x| t - x;
+        F64AddRmw true x |t, x| x + t;
     }
 
-    // Extended opcodes: operands start after the two opcode bytes.
     handlers! {
         fn I32AddRmw(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::I32AddRmw.fixed_size() }));
-            let ea = (rr(pc, regs, 4) as u32).wrapping_add(pc.u32(6));
+            let ea = (rr(pc, regs, at!(I32AddRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32AddRmw.offset)));
             let Some(p) = mem.at::<4>(ea) else {
                 return slow_ext::I32AddRmw(vm, pc, regs, start, mem);
             };
             // SAFETY: `p` is in bounds and aligned (`Mem::at`).
             let cell = AtomicU32::from_ptr(p as *mut u32);
             let t = cell.load(Relaxed);
-            wr(pc, regs, 3, t as u64);
+            wr(pc, regs, at!(I32AddRmw.tmp), t as u64);
             // `x` is read after `tmp` is written (it may be `tmp`'s register).
-            let d = (rr(pc, regs, 5) as u32).wrapping_add(t);
-            wr(pc, regs, 2, d as u64);
+            let d = (rr(pc, regs, at!(I32AddRmw.x)) as u32).wrapping_add(t);
+            wr(pc, regs, at!(I32AddRmw.dst), d as u64);
             cell.store(d, Relaxed);
             go(h, vm, pc.skip(const { O::I32AddRmw.fixed_size() }), regs, start, mem)
         }
     }
 
-    // i32.mac.rmw: operands mul@2 tmp1@3 src@4 b@5 src_offset@6 dst@10
-    // tmp2@11 addr@12 offset@13.
     handlers! {
         fn I32MacRmw(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::I32MacRmw.fixed_size() }));
-            let Some(p) = mem.at::<4>((rr(pc, regs, 4) as u32).wrapping_add(pc.u32(6))) else {
+            let Some(p) = mem.at::<4>((rr(pc, regs, at!(I32MacRmw.src)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.src_offset)))) else {
                 return slow_ext::I32MacRmw(vm, pc, regs, start, mem);
             };
             // SAFETY: `p` is in bounds and aligned (`Mem::at`).
             let u = AtomicU32::from_ptr(p as *mut u32).load(Relaxed);
-            wr(pc, regs, 3, u as u64);
-            let m = u.wrapping_mul(rr(pc, regs, 5) as u32);
-            wr(pc, regs, 2, m as u64);
-            let Some(q) = mem.at::<4>((rr(pc, regs, 12) as u32).wrapping_add(pc.u32(13))) else {
+            wr(pc, regs, at!(I32MacRmw.tmp1), u as u64);
+            let m = u.wrapping_mul(rr(pc, regs, at!(I32MacRmw.b)) as u32);
+            wr(pc, regs, at!(I32MacRmw.mul), m as u64);
+            let Some(q) = mem.at::<4>((rr(pc, regs, at!(I32MacRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.offset)))) else {
                 return slow_ext::I32MacRmwSecond(vm, pc, regs, start, mem);
             };
             // SAFETY: as above.
             let cell = AtomicU32::from_ptr(q as *mut u32);
             let t = cell.load(Relaxed);
-            wr(pc, regs, 11, t as u64);
-            let d = (rr(pc, regs, 2) as u32).wrapping_add(t);
-            wr(pc, regs, 10, d as u64);
+            wr(pc, regs, at!(I32MacRmw.tmp2), t as u64);
+            let d = (rr(pc, regs, at!(I32MacRmw.mul)) as u32).wrapping_add(t);
+            wr(pc, regs, at!(I32MacRmw.dst), d as u64);
             cell.store(d, Relaxed);
             go(h, vm, pc.skip(const { O::I32MacRmw.fixed_size() }), regs, start, mem)
         }
@@ -1720,26 +1746,26 @@ mod h {
             #[cold]
             #[inline(never)]
             fn I32MacRmw(vm, pc, regs, start, mem) {
-                let u = match vm.inst.mem.load32((rr(pc, regs, 4) as u32).wrapping_add(pc.u32(6))) {
+                let u = match vm.inst.mem.load32((rr(pc, regs, at!(I32MacRmw.src)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.src_offset)))) {
                     Ok(v) => v,
                     Err(k) => return raise(vm, pc, start, k),
                 };
-                wr(pc, regs, 3, u as u64);
-                wr(pc, regs, 2, u.wrapping_mul(rr(pc, regs, 5) as u32) as u64);
+                wr(pc, regs, at!(I32MacRmw.tmp1), u as u64);
+                wr(pc, regs, at!(I32MacRmw.mul), u.wrapping_mul(rr(pc, regs, at!(I32MacRmw.b)) as u32) as u64);
                 I32MacRmwSecond(vm, pc, regs, start, mem)
             }
             /// The accumulation of `i32.mac.rmw`, after the product is written.
             #[cold]
             #[inline(never)]
             fn I32MacRmwSecond(vm, pc, regs, start, mem) {
-                let ea = (rr(pc, regs, 12) as u32).wrapping_add(pc.u32(13));
+                let ea = (rr(pc, regs, at!(I32MacRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.offset)));
                 let t = match vm.inst.mem.load32(ea) {
                     Ok(v) => v,
                     Err(k) => return raise(vm, pc, start, k),
                 };
-                wr(pc, regs, 11, t as u64);
-                let d = (rr(pc, regs, 2) as u32).wrapping_add(t);
-                wr(pc, regs, 10, d as u64);
+                wr(pc, regs, at!(I32MacRmw.tmp2), t as u64);
+                let d = (rr(pc, regs, at!(I32MacRmw.mul)) as u32).wrapping_add(t);
+                wr(pc, regs, at!(I32MacRmw.dst), d as u64);
                 if let Err(k) = vm.inst.mem.store32(ea, d) {
                     return raise(vm, pc, start, k);
                 }
@@ -1748,14 +1774,14 @@ mod h {
             #[cold]
             #[inline(never)]
             fn I32AddRmw(vm, pc, regs, start, mem) {
-                let ea = (rr(pc, regs, 4) as u32).wrapping_add(pc.u32(6));
+                let ea = (rr(pc, regs, at!(I32AddRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32AddRmw.offset)));
                 let t = match vm.inst.mem.load32(ea) {
                     Ok(v) => v,
                     Err(k) => return raise(vm, pc, start, k),
                 };
-                wr(pc, regs, 3, t as u64);
-                let d = (rr(pc, regs, 5) as u32).wrapping_add(t);
-                wr(pc, regs, 2, d as u64);
+                wr(pc, regs, at!(I32AddRmw.tmp), t as u64);
+                let d = (rr(pc, regs, at!(I32AddRmw.x)) as u32).wrapping_add(t);
+                wr(pc, regs, at!(I32AddRmw.dst), d as u64);
                 if let Err(k) = vm.inst.mem.store32(ea, d) {
                     return raise(vm, pc, start, k);
                 }
@@ -1769,30 +1795,30 @@ mod h {
     handlers! {
         fn Load8U2(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::Load8U2.fixed_size() }));
-            let Some(p) = mem.at::<1>((rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3))) else {
+            let Some(p) = mem.at::<1>((rr(pc, regs, at!(Load8U2.addr1)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset1)))) else {
                 return slow_bytes::Load8U2(vm, pc, regs, start, mem);
             };
             // SAFETY: `p` is in bounds (`Mem::at`).
-            wr(pc, regs, 1, AtomicU8::from_ptr(p).load(Relaxed) as u64);
+            wr(pc, regs, at!(Load8U2.dst1), AtomicU8::from_ptr(p).load(Relaxed) as u64);
             // The second address is read after `dst1` is written.
-            let Some(p) = mem.at::<1>((rr(pc, regs, 8) as u32).wrapping_add(pc.u32(9))) else {
+            let Some(p) = mem.at::<1>((rr(pc, regs, at!(Load8U2.addr2)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset2)))) else {
                 return slow_bytes::Load8U2Second(vm, pc, regs, start, mem);
             };
             // SAFETY: as above.
-            wr(pc, regs, 7, AtomicU8::from_ptr(p).load(Relaxed) as u64);
+            wr(pc, regs, at!(Load8U2.dst2), AtomicU8::from_ptr(p).load(Relaxed) as u64);
             go(h, vm, pc.skip(const { O::Load8U2.fixed_size() }), regs, start, mem)
         }
         fn Store8x2(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::Store8x2.fixed_size() }));
             let (Some(p1), Some(p2)) = (
-                mem.at::<1>((rr(pc, regs, 1) as u32).wrapping_add(pc.u32(3))),
-                mem.at::<1>((rr(pc, regs, 7) as u32).wrapping_add(pc.u32(9))),
+                mem.at::<1>((rr(pc, regs, at!(Store8x2.addr1)) as u32).wrapping_add(pc.u32(at!(Store8x2.offset1)))),
+                mem.at::<1>((rr(pc, regs, at!(Store8x2.addr2)) as u32).wrapping_add(pc.u32(at!(Store8x2.offset2)))),
             ) else {
                 return slow_bytes::Store8x2(vm, pc, regs, start, mem);
             };
             // SAFETY: `p1` and `p2` are in bounds (`Mem::at`).
-            AtomicU8::from_ptr(p1).store(rr(pc, regs, 2) as u8, Relaxed);
-            AtomicU8::from_ptr(p2).store(rr(pc, regs, 8) as u8, Relaxed);
+            AtomicU8::from_ptr(p1).store(rr(pc, regs, at!(Store8x2.src1)) as u8, Relaxed);
+            AtomicU8::from_ptr(p2).store(rr(pc, regs, at!(Store8x2.src2)) as u8, Relaxed);
             go(h, vm, pc.skip(const { O::Store8x2.fixed_size() }), regs, start, mem)
         }
     }
@@ -1800,11 +1826,11 @@ mod h {
     handlers! {
         fn Store8CAdd(vm, pc, regs, start, mem) {
             let h = prefetch(pc.skip(const { O::Store8CAdd.fixed_size() }));
-            let t = (rr(pc, regs, 3) as u32).wrapping_add(rr(pc, regs, 4) as u32);
-            let v = pc.u32(5);
-            wr(pc, regs, 1, t as u64);
-            wr(pc, regs, 2, v as i32 as i64 as u64);
-            let ea = t.wrapping_add(pc.u32(9));
+            let t = (rr(pc, regs, at!(Store8CAdd.a)) as u32).wrapping_add(rr(pc, regs, at!(Store8CAdd.b)) as u32);
+            let v = pc.u32(at!(Store8CAdd.value));
+            wr(pc, regs, at!(Store8CAdd.tmp), t as u64);
+            wr(pc, regs, at!(Store8CAdd.c), v as i32 as i64 as u64);
+            let ea = t.wrapping_add(pc.u32(at!(Store8CAdd.offset)));
             let Some(p) = mem.at::<1>(ea) else {
                 return slow_bytes::Store8CAdd(vm, pc, regs, start, mem);
             };
@@ -1820,8 +1846,8 @@ mod h {
             #[cold]
             #[inline(never)]
             fn Load8U2(vm, pc, regs, start, mem) {
-                match vm.inst.mem.load8((rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3))) {
-                    Ok(v) => wr(pc, regs, 1, v as u64),
+                match vm.inst.mem.load8((rr(pc, regs, at!(Load8U2.addr1)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset1)))) {
+                    Ok(v) => wr(pc, regs, at!(Load8U2.dst1), v as u64),
                     Err(k) => return raise(vm, pc, start, k),
                 }
                 Load8U2Second(vm, pc, regs, start, mem)
@@ -1830,8 +1856,8 @@ mod h {
             #[cold]
             #[inline(never)]
             fn Store8CAdd(vm, pc, regs, start, mem) {
-                let ea = (rr(pc, regs, 1) as u32).wrapping_add(pc.u32(9));
-                if let Err(k) = vm.inst.mem.store8(ea, pc.u32(5) as u8) {
+                let ea = (rr(pc, regs, at!(Store8CAdd.tmp)) as u32).wrapping_add(pc.u32(at!(Store8CAdd.offset)));
+                if let Err(k) = vm.inst.mem.store8(ea, pc.u32(at!(Store8CAdd.value)) as u8) {
                     return raise(vm, pc, start, k);
                 }
                 next(vm, pc.skip(const { O::Store8CAdd.fixed_size() }), regs, start, mem)
@@ -1840,8 +1866,8 @@ mod h {
             #[cold]
             #[inline(never)]
             fn Load8U2Second(vm, pc, regs, start, mem) {
-                match vm.inst.mem.load8((rr(pc, regs, 8) as u32).wrapping_add(pc.u32(9))) {
-                    Ok(v) => wr(pc, regs, 7, v as u64),
+                match vm.inst.mem.load8((rr(pc, regs, at!(Load8U2.addr2)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset2)))) {
+                    Ok(v) => wr(pc, regs, at!(Load8U2.dst2), v as u64),
                     Err(k) => return raise(vm, pc, start, k),
                 }
                 next(vm, pc.skip(const { O::Load8U2.fixed_size() }), regs, start, mem)
@@ -1849,7 +1875,10 @@ mod h {
             #[cold]
             #[inline(never)]
             fn Store8x2(vm, pc, regs, start, mem) {
-                for (a, s, o) in [(1, 2, 3), (7, 8, 9)] {
+                for (a, s, o) in [
+                    (at!(Store8x2.addr1), at!(Store8x2.src1), at!(Store8x2.offset1)),
+                    (at!(Store8x2.addr2), at!(Store8x2.src2), at!(Store8x2.offset2)),
+                ] {
                     let ea = (rr(pc, regs, a) as u32).wrapping_add(pc.u32(o));
                     if let Err(k) = vm.inst.mem.store8(ea, rr(pc, regs, s) as u8) {
                         return raise(vm, pc, start, k);
@@ -1866,21 +1895,21 @@ mod h {
             #[cold]
             #[inline(never)]
             fn Load32UMul(vm, pc, regs, start, mem) {
-                let ea = (rr(pc, regs, 3) as u32).wrapping_add(pc.u32(5));
+                let ea = (rr(pc, regs, at!(Load32UMul.addr)) as u32).wrapping_add(pc.u32(at!(Load32UMul.offset)));
                 let v = match vm.inst.mem.load32(ea) {
                     Ok(v) => v,
                     Err(k) => return raise(vm, pc, start, k),
                 };
-                wr(pc, regs, 2, v as u64);
-                wr(pc, regs, 1, v.wrapping_mul(rr(pc, regs, 4) as u32) as u64);
+                wr(pc, regs, at!(Load32UMul.tmp), v as u64);
+                wr(pc, regs, at!(Load32UMul.dst), v.wrapping_mul(rr(pc, regs, at!(Load32UMul.b)) as u32) as u64);
                 next(vm, pc.skip(const { O::Load32UMul.fixed_size() }), regs, start, mem)
             }
             #[cold]
             #[inline(never)]
             fn Store8C(vm, pc, regs, start, mem) {
-                let v = pc.u32(3);
-                wr(pc, regs, 1, v as i32 as i64 as u64);
-                let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(7));
+                let v = pc.u32(at!(Store8C.value));
+                wr(pc, regs, at!(Store8C.tmp), v as i32 as i64 as u64);
+                let ea = (rr(pc, regs, at!(Store8C.addr)) as u32).wrapping_add(pc.u32(at!(Store8C.offset)));
                 if let Err(k) = vm.inst.mem.store8(ea, v as u8) {
                     return raise(vm, pc, start, k);
                 }
@@ -1889,13 +1918,13 @@ mod h {
             #[cold]
             #[inline(never)]
             fn Load32UShl(vm, pc, regs, start, mem) {
-                let t = (rr(pc, regs, 3) as u32).wrapping_shl(pc.u8(4) as u32);
-                wr(pc, regs, 2, t as u64);
-                let v = match vm.inst.mem.load32(t.wrapping_add(pc.u32(5))) {
+                let t = (rr(pc, regs, at!(Load32UShl.index)) as u32).wrapping_shl(pc.u8(at!(Load32UShl.shift)) as u32);
+                wr(pc, regs, at!(Load32UShl.tmp), t as u64);
+                let v = match vm.inst.mem.load32(t.wrapping_add(pc.u32(at!(Load32UShl.offset)))) {
                     Ok(v) => v,
                     Err(k) => return raise(vm, pc, start, k),
                 };
-                wr(pc, regs, 1, v as u64);
+                wr(pc, regs, at!(Load32UShl.dst), v as u64);
                 next(vm, pc.skip(const { O::Load32UShl.fixed_size() }), regs, start, mem)
             }
         }
