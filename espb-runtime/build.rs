@@ -20,6 +20,7 @@ fn main() {
     }
     println!("cargo::rustc-check-cfg=cfg(espb_tail_dispatch)");
     println!("cargo::rustc-check-cfg=cfg(espb_prefetch)");
+    println!("cargo::rustc-check-cfg=cfg(espb_table_arg)");
     println!("cargo::rustc-check-cfg=cfg(espb_ilp32f)");
     // The RISC-V hard-float ABI (ESP32-P4's `riscv32imafc-*` targets use
     // ilp32f). rustc does not report the `f` feature as a cfg, so the ISA
@@ -49,6 +50,11 @@ fn main() {
         // on x86_64 (few registers; an out-of-order core).
         if arch != "x86_64" {
             println!("cargo::rustc-cfg=espb_prefetch");
+        }
+        // The handler table travels as a seventh argument where there is
+        // a register for it (RISC-V's a6; x86_64 has six).
+        if arch.starts_with("riscv") {
+            println!("cargo::rustc-cfg=espb_table_arg");
         }
     }
 }

@@ -111,7 +111,49 @@ impl Regs {
         // SAFETY: see the function contract and `new`.
         unsafe { *self.0.add(r as usize) = v }
     }
+
+    /// Writes an `i32`/`f32`/`ptr` result: its low 32 bits are the value,
+    /// the high 32 bits are unspecified (docs/abi.md; every reader of an
+    /// `i32`/`f32`/`ptr` ignores them). Targets with 32-bit words store
+    /// the low word only (a 64-bit slot is two stores there); 64-bit hosts
+    /// write the whole slot zero-extended, which costs the same and keeps a
+    /// later 64-bit read of the slot (`mov`) from stalling on store
+    /// forwarding. Debug builds write a marker into the high word instead,
+    /// so that the test suites catch any reader that relies on it.
+    ///
+    /// SAFETY: `r` is a validated register operand of the running function.
+    #[inline(always)]
+    pub unsafe fn set32(self, r: u8, v: u32) {
+        #[cfg(debug_assertions)]
+        {
+            // SAFETY: see the function contract and `new`.
+            unsafe { *self.0.add(r as usize) = v as u64 | (HIGH_MARKER as u64) << 32 }
+        }
+        #[cfg(all(not(debug_assertions), target_pointer_width = "64"))]
+        {
+            // SAFETY: see the function contract and `new`.
+            unsafe { *self.0.add(r as usize) = v as u64 }
+        }
+        #[cfg(all(not(debug_assertions), not(target_pointer_width = "64")))]
+        {
+            // SAFETY: see the function contract and `new`; the low half of
+            // a little-endian 64-bit slot is its first 32-bit word (all
+            // targets of this crate are little-endian), and the slot is
+            // 8-aligned, so 4-aligned.
+            unsafe { *(self.0.add(r as usize) as *mut u32) = v }
+        }
+    }
 }
+
+/// What debug builds write into the unspecified high word of an
+/// `i32`/`f32`/`ptr` result (`Regs::set32`).
+#[cfg(debug_assertions)]
+pub(crate) const HIGH_MARKER: u32 = 0xdead_beef;
+
+#[cfg(target_endian = "big")]
+compile_error!(
+    "the register file and bytecode are little-endian; big-endian targets are not supported"
+);
 
 impl Pc {
     /// The first opcode byte at this instruction start: a one-byte opcode,

@@ -305,16 +305,48 @@ struct Vm<'a, 'm> {
 /// An instruction handler. SAFETY contract: `pc` is an instruction start of
 /// the validated body beginning at `start`, which is the body of `vm.func`,
 /// and `regs` is that function's window (it holds `vm.info.regs` slots).
-type Handler = for<'v, 'a, 'm> unsafe fn(&'v mut Vm<'a, 'm>, Pc, Regs, Pc, Mem) -> Exit;
+type Handler = for<'v, 'a, 'm> unsafe fn(&'v mut Vm<'a, 'm>, Pc, Regs, Pc, Mem, Tbl) -> Exit;
+
+/// The handler table as handlers pass it on (`cfg(espb_table_arg)`, see
+/// `build.rs`): in a machine register where the calling convention has one
+/// to spare (RISC-V: 8 argument registers, the other arguments take 6), so
+/// that a dispatch need not rebuild the table's address (`lui` + `addi` in
+/// every handler); elsewhere nothing (zero-sized: x86_64 passes 6 arguments
+/// in registers and no more, and addresses the table relative to the
+/// instruction pointer for free).
+#[derive(Clone, Copy)]
+struct Tbl(#[cfg(espb_table_arg)] &'static [Handler; 256]);
+
+impl Tbl {
+    #[inline(always)]
+    fn new() -> Tbl {
+        Tbl(
+            #[cfg(espb_table_arg)]
+            &HANDLERS,
+        )
+    }
+
+    #[inline(always)]
+    fn handlers(self) -> &'static [Handler; 256] {
+        #[cfg(espb_table_arg)]
+        {
+            self.0
+        }
+        #[cfg(not(espb_table_arg))]
+        {
+            &HANDLERS
+        }
+    }
+}
 
 /// The handler of the instruction at `pc`.
 ///
 /// SAFETY: `pc` is an instruction start of a validated body.
 #[inline(always)]
-unsafe fn fetch(pc: Pc) -> Handler {
+unsafe fn fetch(pc: Pc, tbl: Tbl) -> Handler {
     // SAFETY: see the function contract.
     let op = unsafe { pc.opcode() };
-    HANDLERS[op as usize]
+    tbl.handlers()[op as usize]
 }
 
 /// What a handler learns early about the next instruction
@@ -335,15 +367,15 @@ struct Later;
 
 /// SAFETY: `pc` is an instruction start of a validated body.
 #[inline(always)]
-unsafe fn prefetch(pc: Pc) -> Next {
+unsafe fn prefetch(pc: Pc, tbl: Tbl) -> Next {
     #[cfg(espb_prefetch)]
     {
         // SAFETY: see the function contract.
-        unsafe { fetch(pc) }
+        unsafe { fetch(pc, tbl) }
     }
     #[cfg(not(espb_prefetch))]
     {
-        let _ = pc;
+        let _ = (pc, tbl);
         Later
     }
 }
@@ -352,21 +384,29 @@ unsafe fn prefetch(pc: Pc) -> Next {
 ///
 /// SAFETY: the arguments satisfy `Handler`'s contract.
 #[inline(always)]
-unsafe fn go(h: Next, vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
+unsafe fn go(
+    h: Next,
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    regs: Regs,
+    start: Pc,
+    mem: Mem,
+    tbl: Tbl,
+) -> Exit {
     #[cfg(espb_prefetch)]
     {
         // SAFETY: see the function contract.
-        unsafe { h(vm, pc, regs, start, mem) }
+        unsafe { h(vm, pc, regs, start, mem, tbl) }
     }
     #[cfg(all(espb_tail_dispatch, not(espb_prefetch)))]
     {
         let Later = h;
         // SAFETY: see the function contract.
-        unsafe { fetch(pc)(vm, pc, regs, start, mem) }
+        unsafe { fetch(pc, tbl)(vm, pc, regs, start, mem, tbl) }
     }
     #[cfg(not(espb_tail_dispatch))]
     {
-        let _ = (h, mem);
+        let _ = (h, mem, tbl);
         vm.pc = pc;
         vm.regs = regs;
         vm.start = start;
@@ -378,29 +418,29 @@ unsafe fn go(h: Next, vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: M
 ///
 /// SAFETY: the arguments satisfy `Handler`'s contract.
 #[inline(always)]
-unsafe fn next(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
+unsafe fn next(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, tbl: Tbl) -> Exit {
     // SAFETY: see the function contract.
-    unsafe { go(prefetch(pc), vm, pc, regs, start, mem) }
+    unsafe { go(prefetch(pc, tbl), vm, pc, regs, start, mem, tbl) }
 }
 
 /// Runs from `pc` until the entry function returns or a trap.
 ///
 /// SAFETY: the arguments satisfy `Handler`'s contract.
-unsafe fn execute(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
+unsafe fn execute(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, tbl: Tbl) -> Exit {
     #[cfg(espb_tail_dispatch)]
     {
         // SAFETY: see the function contract.
-        unsafe { next(vm, pc, regs, start, mem) }
+        unsafe { next(vm, pc, regs, start, mem, tbl) }
     }
     #[cfg(not(espb_tail_dispatch))]
     {
         // SAFETY: see the function contract; every handler that returns
         // `Continue` left a valid state in `vm`.
-        let mut exit = unsafe { next(vm, pc, regs, start, mem) };
+        let mut exit = unsafe { next(vm, pc, regs, start, mem, tbl) };
         while exit == Exit::Continue {
             // SAFETY: `vm.pc` is an instruction start (see above).
-            let h = unsafe { fetch(vm.pc) };
-            exit = unsafe { h(vm, vm.pc, vm.regs, vm.start, mem) };
+            let h = unsafe { fetch(vm.pc, tbl) };
+            exit = unsafe { h(vm, vm.pc, vm.regs, vm.start, mem, tbl) };
         }
         exit
     }
@@ -467,7 +507,15 @@ fn checkpoint(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
 /// SAFETY: `t` is a validated branch target of the body at `start`; the
 /// other arguments satisfy `Handler`'s contract.
 #[inline(always)]
-unsafe fn jump(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, t: u32) -> Exit {
+unsafe fn jump(
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    regs: Regs,
+    start: Pc,
+    mem: Mem,
+    tbl: Tbl,
+    t: u32,
+) -> Exit {
     // SAFETY: see the function contract.
     let target = unsafe { Pc::at(start, t) };
     if target.not_after(pc) {
@@ -478,11 +526,11 @@ unsafe fn jump(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, t: 
         if vm.fuel == 0 {
             vm.pc = target;
             // SAFETY: see the function contract.
-            return unsafe { back_edge(vm, pc, regs, start, mem) };
+            return unsafe { back_edge(vm, pc, regs, start, mem, tbl) };
         }
     }
     // SAFETY: `target` is an instruction start of the running body.
-    unsafe { next(vm, target, regs, start, mem) }
+    unsafe { next(vm, target, regs, start, mem, tbl) }
 }
 
 /// A backward branch from `pc` to `vm.pc` whose tick ended the countdown
@@ -492,13 +540,20 @@ unsafe fn jump(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, t: 
 /// SAFETY: as `jump`, with `vm.pc` the validated target.
 #[cold]
 #[inline(never)]
-unsafe fn back_edge(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
+unsafe fn back_edge(
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    regs: Regs,
+    start: Pc,
+    mem: Mem,
+    tbl: Tbl,
+) -> Exit {
     let target = vm.pc;
     if let Some(e) = poll(vm, pc, start) {
         return e;
     }
     // SAFETY: see the function contract.
-    unsafe { next(vm, target, regs, start, mem) }
+    unsafe { next(vm, target, regs, start, mem, tbl) }
 }
 
 /// Linear memory as the load and store handlers see it: the host address of
@@ -570,6 +625,48 @@ unsafe fn rr(pc: Pc, regs: Regs, k: usize) -> u64 {
 unsafe fn wr(pc: Pc, regs: Regs, k: usize, v: u64) {
     // SAFETY: see the function contract.
     unsafe { regs.set(pc.u8(k), v) }
+}
+
+/// Writes the `i32`/`f32`/`ptr` result `v` to register operand `k` (same
+/// contract as `rr`): only its low 32 bits are defined (`Regs::set32`).
+#[inline(always)]
+unsafe fn wr32(pc: Pc, regs: Regs, k: usize, v: u32) {
+    // SAFETY: see the function contract.
+    unsafe { regs.set32(pc.u8(k), v) }
+}
+
+/// Whether `op`'s one result is an `i32`, `f32` or `ptr` (its types end in
+/// `-> i32`, `-> f32` or `-> ptr`), which `wr32` may write.
+const fn narrow_result(op: O) -> bool {
+    let t = op.types().as_bytes();
+    let n = t.len();
+    if n < 6 {
+        return false;
+    }
+    let mut k = 0;
+    let tail = b"-> ";
+    while k < 3 {
+        if t[n - 6 + k] != tail[k] {
+            return false;
+        }
+        k += 1;
+    }
+    matches!(
+        (t[n - 3], t[n - 2], t[n - 1]),
+        (b'i', b'3', b'2') | (b'f', b'3', b'2') | (b'p', b't', b'r')
+    )
+}
+
+/// Writes the result `v` of a one-result instruction `$op` to its `dst`:
+/// `wr32` for a narrow result, else the whole slot.
+macro_rules! wr_dst {
+    ($op:ident, $pc:ident, $regs:ident, $v:expr) => {
+        if const { narrow_result(O::$op) } {
+            wr32($pc, $regs, at!($op.dst), ($v) as u32)
+        } else {
+            wr($pc, $regs, at!($op.dst), $v)
+        }
+    };
 }
 
 /// Enters module function `callee` with window base `b` from the call
@@ -780,7 +877,7 @@ unsafe fn call_indirect(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc) -> R
 /// window of the running function), and `go`/`next`/`jump` pass on states
 /// that satisfy it.
 macro_rules! handlers {
-    ($( $(#[$attr:meta])* fn $name:ident($vm:ident, $pc:ident, $regs:ident, $start:ident, $mem:ident) $body:block )*) => {$(
+    ($( $(#[$attr:meta])* fn $name:ident($vm:ident, $pc:ident, $regs:ident, $start:ident, $mem:ident, $tbl:ident) $body:block )*) => {$(
         $(#[$attr])*
         #[allow(non_snake_case, unused_variables, unused_unsafe, clippy::unnecessary_cast)]
         pub(super) unsafe fn $name(
@@ -789,6 +886,7 @@ macro_rules! handlers {
             $regs: Regs,
             $start: Pc,
             $mem: Mem,
+            $tbl: Tbl,
         ) -> Exit {
             // SAFETY: see `handlers!` and `Handler`.
             unsafe { $body }
@@ -801,11 +899,11 @@ macro_rules! handlers {
 macro_rules! simple {
     ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {$(
         handlers! {
-            fn $name(vm, pc, regs, start, mem) {
-                let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
+            fn $name(vm, pc, regs, start, mem, tbl) {
+                let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                 let ($a, $b) = $read!($name, pc, regs);
-                wr(pc, regs, at!($name.dst), $e);
-                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                wr_dst!($name, pc, regs, $e);
+                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         }
     )*};
@@ -860,12 +958,12 @@ macro_rules! rf64x2 {
 macro_rules! branches {
     ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {$(
         handlers! {
-            fn $name(vm, pc, regs, start, mem) {
+            fn $name(vm, pc, regs, start, mem, tbl) {
                 let ($a, $b) = $read!($name, pc, regs);
                 if $e {
-                    return jump(vm, pc, regs, start, mem, pc.u32(at!($name.target)));
+                    return jump(vm, pc, regs, start, mem, tbl, pc.u32(at!($name.target)));
                 }
-                next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         }
     )*};
@@ -898,16 +996,16 @@ macro_rules! b32i {
 macro_rules! loads {
     ($( $name:ident $load:ident $n:literal $atomic:ty |$v:ident| $e:expr; )*) => {
         handlers! {$(
-            fn $name(vm, pc, regs, start, mem) {
-                let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
+            fn $name(vm, pc, regs, start, mem, tbl) {
+                let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                 let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                 let Some(p) = mem.at::<$n>(ea) else {
-                    return slow::$name(vm, pc, regs, start, mem);
+                    return slow::$name(vm, pc, regs, start, mem, tbl);
                 };
                 // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                 let $v = <$atomic>::from_ptr(p as *mut _).load(Relaxed);
                 wr(pc, regs, at!($name.dst), $e);
-                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         )*}
         mod slow_loads {
@@ -915,14 +1013,14 @@ macro_rules! loads {
             handlers! {$(
                 #[cold]
                 #[inline(never)]
-                fn $name(vm, pc, regs, start, mem) {
+                fn $name(vm, pc, regs, start, mem, tbl) {
                     let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                     let $v = match vm.inst.mem.$load(ea) {
                         Ok(v) => v,
                         Err(k) => return raise(vm, pc, start, k),
                     };
                     wr(pc, regs, at!($name.dst), $e);
-                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                 }
             )*}
         }
@@ -934,15 +1032,15 @@ macro_rules! loads {
 macro_rules! stores {
     ($( $name:ident $store:ident $n:literal $atomic:ty, $t:ty; )*) => {
         handlers! {$(
-            fn $name(vm, pc, regs, start, mem) {
-                let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
+            fn $name(vm, pc, regs, start, mem, tbl) {
+                let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                 let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                 let Some(p) = mem.at::<$n>(ea) else {
-                    return slow::$name(vm, pc, regs, start, mem);
+                    return slow::$name(vm, pc, regs, start, mem, tbl);
                 };
                 // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                 <$atomic>::from_ptr(p as *mut _).store(rr(pc, regs, at!($name.src)) as $t, Relaxed);
-                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         )*}
         mod slow_stores {
@@ -950,12 +1048,12 @@ macro_rules! stores {
             handlers! {$(
                 #[cold]
                 #[inline(never)]
-                fn $name(vm, pc, regs, start, mem) {
+                fn $name(vm, pc, regs, start, mem, tbl) {
                     let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                     if let Err(k) = vm.inst.mem.$store(ea, rr(pc, regs, at!($name.src)) as $t) {
                         return raise(vm, pc, start, k);
                     }
-                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                 }
             )*}
         }
@@ -966,14 +1064,14 @@ macro_rules! stores {
 macro_rules! divs {
     ($( $name:ident |$a:ident, $b:ident| $read:ident, $chk:expr => $e:expr; )*) => {$(
         handlers! {
-            fn $name(vm, pc, regs, start, mem) {
-                let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
+            fn $name(vm, pc, regs, start, mem, tbl) {
+                let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                 let ($a, $b) = $read!($name, pc, regs);
                 if let Some(k) = $chk {
                     return raise(vm, pc, start, k);
                 }
-                wr(pc, regs, at!($name.dst), $e);
-                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                wr_dst!($name, pc, regs, $e);
+                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         }
     )*};
@@ -1032,39 +1130,39 @@ mod h {
     use super::*;
 
     handlers! {
-        fn Invalid(vm, pc, regs, start, mem) {
+        fn Invalid(vm, pc, regs, start, mem, tbl) {
             // Unreachable: validated bodies hold only known opcodes.
             raise(vm, pc, start, TrapKind::Unreachable { code: None })
         }
-        fn Unreachable(vm, pc, regs, start, mem) {
+        fn Unreachable(vm, pc, regs, start, mem, tbl) {
             raise(vm, pc, start, TrapKind::Unreachable { code: None })
         }
         /// The escape byte: the extended opcode's handler, by second byte.
-        fn Escape(vm, pc, regs, start, mem) {
-            HANDLERS_EXT[pc.u8(1) as usize](vm, pc, regs, start, mem)
+        fn Escape(vm, pc, regs, start, mem, tbl) {
+            HANDLERS_EXT[pc.u8(1) as usize](vm, pc, regs, start, mem, tbl)
         }
-        fn Trap(vm, pc, regs, start, mem) {
+        fn Trap(vm, pc, regs, start, mem, tbl) {
             raise(vm, pc, start, TrapKind::Unreachable { code: Some(pc.u8(at!(Trap.code))) })
         }
-        fn Nop(vm, pc, regs, start, mem) {
-            next(vm, pc.skip(const { O::Nop.fixed_size() }), regs, start, mem)
+        fn Nop(vm, pc, regs, start, mem, tbl) {
+            next(vm, pc.skip(const { O::Nop.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Br(vm, pc, regs, start, mem) {
-            jump(vm, pc, regs, start, mem, pc.u32(at!(Br.target)))
+        fn Br(vm, pc, regs, start, mem, tbl) {
+            jump(vm, pc, regs, start, mem, tbl, pc.u32(at!(Br.target)))
         }
-        fn BrIf(vm, pc, regs, start, mem) {
+        fn BrIf(vm, pc, regs, start, mem, tbl) {
             if rr(pc, regs, at!(BrIf.cond)) as u32 != 0 {
-                return jump(vm, pc, regs, start, mem, pc.u32(at!(BrIf.target)));
+                return jump(vm, pc, regs, start, mem, tbl, pc.u32(at!(BrIf.target)));
             }
-            next(vm, pc.skip(const { O::BrIf.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::BrIf.fixed_size() }), regs, start, mem, tbl)
         }
-        fn BrIfNot(vm, pc, regs, start, mem) {
+        fn BrIfNot(vm, pc, regs, start, mem, tbl) {
             if rr(pc, regs, at!(BrIfNot.cond)) as u32 == 0 {
-                return jump(vm, pc, regs, start, mem, pc.u32(at!(BrIfNot.target)));
+                return jump(vm, pc, regs, start, mem, tbl, pc.u32(at!(BrIfNot.target)));
             }
-            next(vm, pc.skip(const { O::BrIfNot.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::BrIfNot.fixed_size() }), regs, start, mem, tbl)
         }
-        fn BrTable(vm, pc, regs, start, mem) {
+        fn BrTable(vm, pc, regs, start, mem, tbl) {
             let i = rr(pc, regs, at!(BrTable.index)) as u32;
             let n = pc.u32(at!(BrTable.targets));
             // The validator proved the table's `n` targets lie inside the
@@ -1074,156 +1172,156 @@ mod h {
             } else {
                 pc.u32(at!(BrTable.default))
             };
-            jump(vm, pc, regs, start, mem, t)
+            jump(vm, pc, regs, start, mem, tbl, t)
         }
-        fn Ret(vm, pc, regs, start, mem) {
+        fn Ret(vm, pc, regs, start, mem, tbl) {
             let v = rr(pc, regs, at!(Ret.src));
             // r0 exists in every window (regs >= 1).
             regs.set(0, v);
             if !leave(vm) {
                 return Exit::Done;
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem)
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
-        fn RetVoid(vm, pc, regs, start, mem) {
+        fn RetVoid(vm, pc, regs, start, mem, tbl) {
             if !leave(vm) {
                 return Exit::Done;
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem)
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
-        fn Call(vm, pc, regs, start, mem) {
+        fn Call(vm, pc, regs, start, mem, tbl) {
             if let Err(e) = enter(vm, pc, start, pc.u32(at!(Call.func)), pc.u8(at!(Call.base)), CALL_LEN) {
                 return e;
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem)
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
-        fn CallImport(vm, pc, regs, start, mem) {
+        fn CallImport(vm, pc, regs, start, mem, tbl) {
             let imp = pc.u32(at!(CallImport.import));
             let m = vm.inst.module;
             let sig = &m.m.types[m.m.imports[imp as usize].ty as usize];
             if let Err(e) = host(vm, pc, start, imp, sig, pc.u8(at!(CallImport.base)), CALL_IMPORT_LEN, None) {
                 return e;
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem)
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
-        fn CallImportVar(vm, pc, regs, start, mem) {
+        fn CallImportVar(vm, pc, regs, start, mem, tbl) {
             let imp = pc.u32(at!(CallImportVar.import));
             let m = vm.inst.module;
             let sig = &m.m.types[pc.u32(at!(CallImportVar.ty)) as usize];
             if let Err(e) = host(vm, pc, start, imp, sig, pc.u8(at!(CallImportVar.base)), CALL_IMPORT_VAR_LEN, None) {
                 return e;
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem)
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
-        fn CallIndirect(vm, pc, regs, start, mem) {
+        fn CallIndirect(vm, pc, regs, start, mem, tbl) {
             if let Err(e) = call_indirect(vm, pc, regs, start) {
                 return e;
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem)
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
-        fn Select(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Select.fixed_size() }));
+        fn Select(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Select.fixed_size() }), tbl);
             let v = if rr(pc, regs, at!(Select.cond)) as u32 != 0 { rr(pc, regs, at!(Select.a)) } else { rr(pc, regs, at!(Select.b)) };
             wr(pc, regs, at!(Select.dst), v);
-            go(h, vm, pc.skip(const { O::Select.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::Select.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Mov(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Mov.fixed_size() }));
+        fn Mov(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Mov.fixed_size() }), tbl);
             wr(pc, regs, at!(Mov.dst), rr(pc, regs, at!(Mov.src)));
-            go(h, vm, pc.skip(const { O::Mov.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::Mov.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Const32(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Const32.fixed_size() }));
-            wr(pc, regs, at!(Const32.dst), pc.u32(at!(Const32.value)) as i32 as i64 as u64);
-            go(h, vm, pc.skip(const { O::Const32.fixed_size() }), regs, start, mem)
+        fn Const32(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Const32.fixed_size() }), tbl);
+            wr_dst!(Const32, pc, regs, pc.u32(at!(Const32.value)) as i32 as i64 as u64);
+            go(h, vm, pc.skip(const { O::Const32.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Const64(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Const64.fixed_size() }));
+        fn Const64(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Const64.fixed_size() }), tbl);
             wr(pc, regs, at!(Const64.dst), pc.u64(at!(Const64.value)));
-            go(h, vm, pc.skip(const { O::Const64.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::Const64.fixed_size() }), regs, start, mem, tbl)
         }
-        fn FrameAddr(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::FrameAddr.fixed_size() }));
-            wr(pc, regs, at!(FrameAddr.dst), vm.fp.wrapping_add(pc.u32(at!(FrameAddr.offset))) as u64);
-            go(h, vm, pc.skip(const { O::FrameAddr.fixed_size() }), regs, start, mem)
+        fn FrameAddr(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::FrameAddr.fixed_size() }), tbl);
+            wr_dst!(FrameAddr, pc, regs, vm.fp.wrapping_add(pc.u32(at!(FrameAddr.offset))) as u64);
+            go(h, vm, pc.skip(const { O::FrameAddr.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Alloca(vm, pc, regs, start, mem) {
+        fn Alloca(vm, pc, regs, start, mem, tbl) {
             let size = rr(pc, regs, at!(Alloca.size)) as u32;
             let align = pc.u32(at!(Alloca.align));
             match vm.sp.checked_sub(size) {
                 Some(v) if v & !(align - 1) >= vm.stack_lo => vm.sp = v & !(align - 1),
                 _ => return raise(vm, pc, start, TrapKind::StackOverflow(StackKind::Shadow)),
             }
-            wr(pc, regs, at!(Alloca.dst), vm.sp as u64);
-            next(vm, pc.skip(const { O::Alloca.fixed_size() }), regs, start, mem)
+            wr_dst!(Alloca, pc, regs, vm.sp as u64);
+            next(vm, pc.skip(const { O::Alloca.fixed_size() }), regs, start, mem, tbl)
         }
-        fn StackSave(vm, pc, regs, start, mem) {
-            wr(pc, regs, at!(StackSave.dst), vm.sp as u64);
-            next(vm, pc.skip(const { O::StackSave.fixed_size() }), regs, start, mem)
+        fn StackSave(vm, pc, regs, start, mem, tbl) {
+            wr_dst!(StackSave, pc, regs, vm.sp as u64);
+            next(vm, pc.skip(const { O::StackSave.fixed_size() }), regs, start, mem, tbl)
         }
-        fn StackRestore(vm, pc, regs, start, mem) {
+        fn StackRestore(vm, pc, regs, start, mem, tbl) {
             let v = rr(pc, regs, at!(StackRestore.src)) as u32;
             if v < vm.stack_lo || v > vm.fp {
                 return raise(vm, pc, start, TrapKind::BadStackRestore { addr: v });
             }
             vm.sp = v;
-            next(vm, pc.skip(const { O::StackRestore.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::StackRestore.fixed_size() }), regs, start, mem, tbl)
         }
-        fn FuncAddr(vm, pc, regs, start, mem) {
-            wr(pc, regs, at!(FuncAddr.dst), FUNC_REF_BASE.wrapping_add(pc.u32(at!(FuncAddr.func))) as u64);
-            next(vm, pc.skip(const { O::FuncAddr.fixed_size() }), regs, start, mem)
+        fn FuncAddr(vm, pc, regs, start, mem, tbl) {
+            wr_dst!(FuncAddr, pc, regs, FUNC_REF_BASE.wrapping_add(pc.u32(at!(FuncAddr.func))) as u64);
+            next(vm, pc.skip(const { O::FuncAddr.fixed_size() }), regs, start, mem, tbl)
         }
-        fn ImportAddr(vm, pc, regs, start, mem) {
-            wr(pc, regs, at!(ImportAddr.dst), IMPORT_REF_BASE.wrapping_add(pc.u32(at!(ImportAddr.import))) as u64);
-            next(vm, pc.skip(const { O::ImportAddr.fixed_size() }), regs, start, mem)
+        fn ImportAddr(vm, pc, regs, start, mem, tbl) {
+            wr_dst!(ImportAddr, pc, regs, IMPORT_REF_BASE.wrapping_add(pc.u32(at!(ImportAddr.import))) as u64);
+            next(vm, pc.skip(const { O::ImportAddr.fixed_size() }), regs, start, mem, tbl)
         }
-        fn I64AndI(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I64AndI.fixed_size() }));
+        fn I64AndI(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I64AndI.fixed_size() }), tbl);
             wr(pc, regs, at!(I64AndI.dst), rr(pc, regs, at!(I64AndI.a)) & pc.u64(at!(I64AndI.imm)));
-            go(h, vm, pc.skip(const { O::I64AndI.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::I64AndI.fixed_size() }), regs, start, mem, tbl)
         }
-        fn F32Fma(vm, pc, regs, start, mem) {
+        fn F32Fma(vm, pc, regs, start, mem, tbl) {
             let (a, b, c) = (f32_of(rr(pc, regs, at!(F32Fma.a))), f32_of(rr(pc, regs, at!(F32Fma.b))), f32_of(rr(pc, regs, at!(F32Fma.c))));
             wr(pc, regs, at!(F32Fma.dst), bf32(libm::fmaf(a, b, c)));
-            next(vm, pc.skip(const { O::F32Fma.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::F32Fma.fixed_size() }), regs, start, mem, tbl)
         }
-        fn F64Fma(vm, pc, regs, start, mem) {
+        fn F64Fma(vm, pc, regs, start, mem, tbl) {
             let (a, b, c) = (f64_of(rr(pc, regs, at!(F64Fma.a))), f64_of(rr(pc, regs, at!(F64Fma.b))), f64_of(rr(pc, regs, at!(F64Fma.c))));
             wr(pc, regs, at!(F64Fma.dst), bf64(libm::fma(a, b, c)));
-            next(vm, pc.skip(const { O::F64Fma.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::F64Fma.fixed_size() }), regs, start, mem, tbl)
         }
-        fn MemCopy(vm, pc, regs, start, mem) {
+        fn MemCopy(vm, pc, regs, start, mem, tbl) {
             if let Err(k) = vm.inst.mem.copy(rr(pc, regs, at!(MemCopy.dst)) as u32, rr(pc, regs, at!(MemCopy.src)) as u32, rr(pc, regs, at!(MemCopy.len)) as u32) {
                 return raise(vm, pc, start, k);
             }
-            next(vm, pc.skip(const { O::MemCopy.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::MemCopy.fixed_size() }), regs, start, mem, tbl)
         }
-        fn MemMove(vm, pc, regs, start, mem) {
+        fn MemMove(vm, pc, regs, start, mem, tbl) {
             if let Err(k) = vm.inst.mem.copy(rr(pc, regs, at!(MemMove.dst)) as u32, rr(pc, regs, at!(MemMove.src)) as u32, rr(pc, regs, at!(MemMove.len)) as u32) {
                 return raise(vm, pc, start, k);
             }
-            next(vm, pc.skip(const { O::MemMove.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::MemMove.fixed_size() }), regs, start, mem, tbl)
         }
-        fn MemFill(vm, pc, regs, start, mem) {
+        fn MemFill(vm, pc, regs, start, mem, tbl) {
             if let Err(k) = vm.inst.mem.fill(rr(pc, regs, at!(MemFill.dst)) as u32, rr(pc, regs, at!(MemFill.value)) as u8, rr(pc, regs, at!(MemFill.len)) as u32) {
                 return raise(vm, pc, start, k);
             }
-            next(vm, pc.skip(const { O::MemFill.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::MemFill.fixed_size() }), regs, start, mem, tbl)
         }
-        fn AtomicLoad(vm, pc, regs, start, mem) {
+        fn AtomicLoad(vm, pc, regs, start, mem, tbl) {
             match vm.inst.mem.atomic_load(rr(pc, regs, at!(AtomicLoad.addr)) as u32, pc.u8(at!(AtomicLoad.width))) {
                 Ok(v) => wr(pc, regs, at!(AtomicLoad.dst), v),
                 Err(k) => return raise(vm, pc, start, k),
             }
-            next(vm, pc.skip(const { O::AtomicLoad.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::AtomicLoad.fixed_size() }), regs, start, mem, tbl)
         }
-        fn AtomicStore(vm, pc, regs, start, mem) {
+        fn AtomicStore(vm, pc, regs, start, mem, tbl) {
             if let Err(k) = vm.inst.mem.atomic_store(rr(pc, regs, at!(AtomicStore.addr)) as u32, pc.u8(at!(AtomicStore.width)), rr(pc, regs, at!(AtomicStore.src))) {
                 return raise(vm, pc, start, k);
             }
-            next(vm, pc.skip(const { O::AtomicStore.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::AtomicStore.fixed_size() }), regs, start, mem, tbl)
         }
-        fn AtomicRmw(vm, pc, regs, start, mem) {
+        fn AtomicRmw(vm, pc, regs, start, mem, tbl) {
             let kind = pc.u8(at!(AtomicRmw.kind));
             // The validator proved the operation field is a known AtomicOp.
             let aop = AtomicOp::from_u8(kind >> 2).unwrap_or(AtomicOp::Xchg);
@@ -1231,18 +1329,18 @@ mod h {
                 Ok(v) => wr(pc, regs, at!(AtomicRmw.dst), v),
                 Err(k) => return raise(vm, pc, start, k),
             }
-            next(vm, pc.skip(const { O::AtomicRmw.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::AtomicRmw.fixed_size() }), regs, start, mem, tbl)
         }
-        fn AtomicCmpxchg(vm, pc, regs, start, mem) {
+        fn AtomicCmpxchg(vm, pc, regs, start, mem, tbl) {
             match vm.inst.mem.atomic_cmpxchg(rr(pc, regs, at!(AtomicCmpxchg.addr)) as u32, pc.u8(at!(AtomicCmpxchg.width)), rr(pc, regs, at!(AtomicCmpxchg.expected)), rr(pc, regs, at!(AtomicCmpxchg.new))) {
                 Ok(v) => wr(pc, regs, at!(AtomicCmpxchg.dst), v),
                 Err(k) => return raise(vm, pc, start, k),
             }
-            next(vm, pc.skip(const { O::AtomicCmpxchg.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::AtomicCmpxchg.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Fence(vm, pc, regs, start, mem) {
+        fn Fence(vm, pc, regs, start, mem, tbl) {
             core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
-            next(vm, pc.skip(const { O::Fence.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::Fence.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
@@ -1277,15 +1375,15 @@ mod h {
     macro_rules! add_branches {
         ($( $name:ident $xk:ident $x:ident, $rk:ident $rhs:ident |$d:ident, $b:ident| $e:expr; )*) => {$(
             handlers! {
-                fn $name(vm, pc, regs, start, mem) {
+                fn $name(vm, pc, regs, start, mem, tbl) {
                     let d = (rr(pc, regs, at!($name.a)) as u32)
                         .wrapping_add(add_branches!(@$xk pc, regs, at!($name.$x)));
-                    wr(pc, regs, at!($name.dst), d as u64);
+                    wr32(pc, regs, at!($name.dst), d);
                     let ($d, $b) = (d, add_branches!(@$rk pc, regs, at!($name.$rhs)));
                     if $e {
-                        return jump(vm, pc, regs, start, mem, pc.u32(at!($name.target)));
+                        return jump(vm, pc, regs, start, mem, tbl, pc.u32(at!($name.target)));
                     }
-                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                 }
             }
         )*};
@@ -1484,57 +1582,57 @@ mod h {
 
     // ---- fused pairs: each does what its two parts do, in order ----------
     handlers! {
-        fn Mov2(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Mov2.fixed_size() }));
+        fn Mov2(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Mov2.fixed_size() }), tbl);
             wr(pc, regs, at!(Mov2.dst1), rr(pc, regs, at!(Mov2.src1)));
             wr(pc, regs, at!(Mov2.dst2), rr(pc, regs, at!(Mov2.src2)));
-            go(h, vm, pc.skip(const { O::Mov2.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::Mov2.fixed_size() }), regs, start, mem, tbl)
         }
-        fn I64AddAdd(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I64AddAdd.fixed_size() }));
+        fn I64AddAdd(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I64AddAdd.fixed_size() }), tbl);
             let t = rr(pc, regs, at!(I64AddAdd.a)).wrapping_add(rr(pc, regs, at!(I64AddAdd.b)));
             wr(pc, regs, at!(I64AddAdd.tmp), t);
             // `c` is read after `tmp` is written (it may be `tmp`'s register).
             wr(pc, regs, at!(I64AddAdd.dst), t.wrapping_add(rr(pc, regs, at!(I64AddAdd.c))));
-            go(h, vm, pc.skip(const { O::I64AddAdd.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::I64AddAdd.fixed_size() }), regs, start, mem, tbl)
         }
-        fn F64MulMul(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::F64MulMul.fixed_size() }));
+        fn F64MulMul(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::F64MulMul.fixed_size() }), tbl);
             let t = f64_of(rr(pc, regs, at!(F64MulMul.a))) * f64_of(rr(pc, regs, at!(F64MulMul.b)));
             wr(pc, regs, at!(F64MulMul.tmp), bf64(t));
             wr(pc, regs, at!(F64MulMul.dst), bf64(t * f64_of(rr(pc, regs, at!(F64MulMul.c)))));
-            go(h, vm, pc.skip(const { O::F64MulMul.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::F64MulMul.fixed_size() }), regs, start, mem, tbl)
         }
-        fn F64MulAdd(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::F64MulAdd.fixed_size() }));
+        fn F64MulAdd(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::F64MulAdd.fixed_size() }), tbl);
             let t = f64_of(rr(pc, regs, at!(F64MulAdd.a))) * f64_of(rr(pc, regs, at!(F64MulAdd.b)));
             wr(pc, regs, at!(F64MulAdd.tmp), bf64(t));
             wr(pc, regs, at!(F64MulAdd.dst), bf64(f64_of(rr(pc, regs, at!(F64MulAdd.c))) + t));
-            go(h, vm, pc.skip(const { O::F64MulAdd.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::F64MulAdd.fixed_size() }), regs, start, mem, tbl)
         }
-        fn I32ShlAndI(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I32ShlAndI.fixed_size() }));
+        fn I32ShlAndI(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32ShlAndI.fixed_size() }), tbl);
             let t = (rr(pc, regs, at!(I32ShlAndI.a)) as u32).wrapping_shl(pc.u8(at!(I32ShlAndI.shift)) as u32);
-            wr(pc, regs, at!(I32ShlAndI.tmp), t as u64);
-            wr(pc, regs, at!(I32ShlAndI.dst), (t & pc.u32(at!(I32ShlAndI.mask))) as u64);
-            go(h, vm, pc.skip(const { O::I32ShlAndI.fixed_size() }), regs, start, mem)
+            wr32(pc, regs, at!(I32ShlAndI.tmp), t);
+            wr32(pc, regs, at!(I32ShlAndI.dst), t & pc.u32(at!(I32ShlAndI.mask)));
+            go(h, vm, pc.skip(const { O::I32ShlAndI.fixed_size() }), regs, start, mem, tbl)
         }
-        fn SelectLtSI(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::SelectLtSI.fixed_size() }));
+        fn SelectLtSI(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::SelectLtSI.fixed_size() }), tbl);
             let c = (rr(pc, regs, at!(SelectLtSI.x)) as u32 as i32) < pc.u32(at!(SelectLtSI.imm)) as i32;
-            wr(pc, regs, at!(SelectLtSI.cond), c as u64);
+            wr32(pc, regs, at!(SelectLtSI.cond), c as u32);
             // The values are read after the condition is written (either may
             // be its register, as in the pair).
             let v = if c { rr(pc, regs, at!(SelectLtSI.a)) } else { rr(pc, regs, at!(SelectLtSI.b)) };
             wr(pc, regs, at!(SelectLtSI.dst), v);
-            go(h, vm, pc.skip(const { O::SelectLtSI.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::SelectLtSI.fixed_size() }), regs, start, mem, tbl)
         }
-        fn I32ShlAdd(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I32ShlAdd.fixed_size() }));
+        fn I32ShlAdd(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32ShlAdd.fixed_size() }), tbl);
             let t = (rr(pc, regs, at!(I32ShlAdd.index)) as u32).wrapping_shl(pc.u8(at!(I32ShlAdd.shift)) as u32);
-            wr(pc, regs, at!(I32ShlAdd.tmp), t as u64);
-            wr(pc, regs, at!(I32ShlAdd.dst), (rr(pc, regs, at!(I32ShlAdd.a)) as u32).wrapping_add(t) as u64);
-            go(h, vm, pc.skip(const { O::I32ShlAdd.fixed_size() }), regs, start, mem)
+            wr32(pc, regs, at!(I32ShlAdd.tmp), t);
+            wr32(pc, regs, at!(I32ShlAdd.dst), (rr(pc, regs, at!(I32ShlAdd.a)) as u32).wrapping_add(t));
+            go(h, vm, pc.skip(const { O::I32ShlAdd.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
@@ -1542,18 +1640,18 @@ mod h {
     macro_rules! fused_loads {
         ($( $name:ident $load:ident $n:literal $atomic:ty |$v:ident| $e:expr; )*) => {
             handlers! {$(
-                fn $name(vm, pc, regs, start, mem) {
-                    let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
+                fn $name(vm, pc, regs, start, mem, tbl) {
+                    let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                     let t = (rr(pc, regs, at!($name.a)) as u32).wrapping_add(rr(pc, regs, at!($name.b)) as u32);
                     let ea = t.wrapping_add(pc.u32(at!($name.offset)));
                     let Some(p) = mem.at::<$n>(ea) else {
-                        return slow::$name(vm, pc, regs, start, mem);
+                        return slow::$name(vm, pc, regs, start, mem, tbl);
                     };
-                    wr(pc, regs, at!($name.tmp), t as u64);
+                    wr32(pc, regs, at!($name.tmp), t);
                     // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                     let $v = <$atomic>::from_ptr(p as *mut _).load(Relaxed);
                     wr(pc, regs, at!($name.dst), $e);
-                    go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                    go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                 }
             )*}
             mod slow_fused {
@@ -1561,15 +1659,15 @@ mod h {
                 handlers! {$(
                     #[cold]
                     #[inline(never)]
-                    fn $name(vm, pc, regs, start, mem) {
+                    fn $name(vm, pc, regs, start, mem, tbl) {
                         let t = (rr(pc, regs, at!($name.a)) as u32).wrapping_add(rr(pc, regs, at!($name.b)) as u32);
-                        wr(pc, regs, at!($name.tmp), t as u64);
+                        wr32(pc, regs, at!($name.tmp), t);
                         let $v = match vm.inst.mem.$load(t.wrapping_add(pc.u32(at!($name.offset)))) {
                             Ok(v) => v,
                             Err(k) => return raise(vm, pc, start, k),
                         };
                         wr(pc, regs, at!($name.dst), $e);
-                        next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                        next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                     }
                 )*}
             }
@@ -1582,59 +1680,59 @@ mod h {
     }
 
     handlers! {
-        fn Load32UShl(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Load32UShl.fixed_size() }));
+        fn Load32UShl(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Load32UShl.fixed_size() }), tbl);
             let t = (rr(pc, regs, at!(Load32UShl.index)) as u32).wrapping_shl(pc.u8(at!(Load32UShl.shift)) as u32);
             let ea = t.wrapping_add(pc.u32(at!(Load32UShl.offset)));
             let Some(p) = mem.at::<4>(ea) else {
-                return slow::Load32UShl(vm, pc, regs, start, mem);
+                return slow::Load32UShl(vm, pc, regs, start, mem, tbl);
             };
-            wr(pc, regs, at!(Load32UShl.tmp), t as u64);
+            wr32(pc, regs, at!(Load32UShl.tmp), t);
             // SAFETY: `p` is in bounds and aligned (`Mem::at`).
             let v = AtomicU32::from_ptr(p as *mut u32).load(Relaxed);
             wr(pc, regs, at!(Load32UShl.dst), v as u64);
-            go(h, vm, pc.skip(const { O::Load32UShl.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::Load32UShl.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
     handlers! {
-        fn I32RotlC(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I32RotlC.fixed_size() }));
+        fn I32RotlC(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32RotlC.fixed_size() }), tbl);
             let v = pc.u32(at!(I32RotlC.value));
-            wr(pc, regs, at!(I32RotlC.tmp), v as i32 as i64 as u64);
-            wr(pc, regs, at!(I32RotlC.dst), (rr(pc, regs, at!(I32RotlC.a)) as u32).rotate_left(v & 31) as u64);
-            go(h, vm, pc.skip(const { O::I32RotlC.fixed_size() }), regs, start, mem)
+            wr32(pc, regs, at!(I32RotlC.tmp), v);
+            wr32(pc, regs, at!(I32RotlC.dst), (rr(pc, regs, at!(I32RotlC.a)) as u32).rotate_left(v & 31));
+            go(h, vm, pc.skip(const { O::I32RotlC.fixed_size() }), regs, start, mem, tbl)
         }
-        fn I32ShrUXor(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I32ShrUXor.fixed_size() }));
+        fn I32ShrUXor(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32ShrUXor.fixed_size() }), tbl);
             let t = (rr(pc, regs, at!(I32ShrUXor.a)) as u32).wrapping_shr(pc.u32(at!(I32ShrUXor.shift)));
-            wr(pc, regs, at!(I32ShrUXor.tmp), t as u64);
-            wr(pc, regs, at!(I32ShrUXor.dst), (rr(pc, regs, at!(I32ShrUXor.b)) as u32 ^ t) as u64);
-            go(h, vm, pc.skip(const { O::I32ShrUXor.fixed_size() }), regs, start, mem)
+            wr32(pc, regs, at!(I32ShrUXor.tmp), t);
+            wr32(pc, regs, at!(I32ShrUXor.dst), rr(pc, regs, at!(I32ShrUXor.b)) as u32 ^ t);
+            go(h, vm, pc.skip(const { O::I32ShrUXor.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Load32UMul(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Load32UMul.fixed_size() }));
+        fn Load32UMul(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Load32UMul.fixed_size() }), tbl);
             let ea = (rr(pc, regs, at!(Load32UMul.addr)) as u32).wrapping_add(pc.u32(at!(Load32UMul.offset)));
             let Some(p) = mem.at::<4>(ea) else {
-                return slow::Load32UMul(vm, pc, regs, start, mem);
+                return slow::Load32UMul(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: `p` is in bounds and aligned (`Mem::at`).
             let v = AtomicU32::from_ptr(p as *mut u32).load(Relaxed);
             wr(pc, regs, at!(Load32UMul.tmp), v as u64);
-            wr(pc, regs, at!(Load32UMul.dst), v.wrapping_mul(rr(pc, regs, at!(Load32UMul.b)) as u32) as u64);
-            go(h, vm, pc.skip(const { O::Load32UMul.fixed_size() }), regs, start, mem)
+            wr32(pc, regs, at!(Load32UMul.dst), v.wrapping_mul(rr(pc, regs, at!(Load32UMul.b)) as u32));
+            go(h, vm, pc.skip(const { O::Load32UMul.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Store8C(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Store8C.fixed_size() }));
+        fn Store8C(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Store8C.fixed_size() }), tbl);
             let v = pc.u32(at!(Store8C.value));
-            wr(pc, regs, at!(Store8C.tmp), v as i32 as i64 as u64);
+            wr32(pc, regs, at!(Store8C.tmp), v);
             let ea = (rr(pc, regs, at!(Store8C.addr)) as u32).wrapping_add(pc.u32(at!(Store8C.offset)));
             let Some(p) = mem.at::<1>(ea) else {
-                return slow::Store8C(vm, pc, regs, start, mem);
+                return slow::Store8C(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: `p` is in bounds (`Mem::at`).
             AtomicU8::from_ptr(p as *mut u8).store(v as u8, Relaxed);
-            go(h, vm, pc.skip(const { O::Store8C.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::Store8C.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
@@ -1643,11 +1741,11 @@ mod h {
     macro_rules! f64_mem {
         ($( $name:ident $rmw:literal $other:ident |$t:ident, $x:ident| $e:expr; )*) => {
             handlers! {$(
-                fn $name(vm, pc, regs, start, mem) {
-                    let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
+                fn $name(vm, pc, regs, start, mem, tbl) {
+                    let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                     let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                     let Some(p) = mem.at::<8>(ea) else {
-                        return slow_f64_mem::$name(vm, pc, regs, start, mem);
+                        return slow_f64_mem::$name(vm, pc, regs, start, mem, tbl);
                     };
                     // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                     let cell = Atomic64::from_ptr(p as *mut u64);
@@ -1660,7 +1758,7 @@ mod h {
                         // SAFETY: as above.
                         Atomic64::from_ptr(p as *mut u64).store(d, Relaxed);
                     }
-                    go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                    go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                 }
             )*}
             mod slow_f64_mem {
@@ -1668,7 +1766,7 @@ mod h {
                 handlers! {$(
                     #[cold]
                     #[inline(never)]
-                    fn $name(vm, pc, regs, start, mem) {
+                    fn $name(vm, pc, regs, start, mem, tbl) {
                         let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                         let bits = match vm.inst.mem.load64(ea) {
                             Ok(v) => v,
@@ -1683,7 +1781,7 @@ mod h {
                                 return raise(vm, pc, start, k);
                             }
                         }
-                        next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                        next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                     }
                 )*}
             }
@@ -1697,11 +1795,11 @@ mod h {
     }
 
     handlers! {
-        fn I32AddRmw(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I32AddRmw.fixed_size() }));
+        fn I32AddRmw(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32AddRmw.fixed_size() }), tbl);
             let ea = (rr(pc, regs, at!(I32AddRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32AddRmw.offset)));
             let Some(p) = mem.at::<4>(ea) else {
-                return slow_ext::I32AddRmw(vm, pc, regs, start, mem);
+                return slow_ext::I32AddRmw(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: `p` is in bounds and aligned (`Mem::at`).
             let cell = AtomicU32::from_ptr(p as *mut u32);
@@ -1709,34 +1807,34 @@ mod h {
             wr(pc, regs, at!(I32AddRmw.tmp), t as u64);
             // `x` is read after `tmp` is written (it may be `tmp`'s register).
             let d = (rr(pc, regs, at!(I32AddRmw.x)) as u32).wrapping_add(t);
-            wr(pc, regs, at!(I32AddRmw.dst), d as u64);
+            wr32(pc, regs, at!(I32AddRmw.dst), d);
             cell.store(d, Relaxed);
-            go(h, vm, pc.skip(const { O::I32AddRmw.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::I32AddRmw.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
     handlers! {
-        fn I32MacRmw(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I32MacRmw.fixed_size() }));
+        fn I32MacRmw(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32MacRmw.fixed_size() }), tbl);
             let Some(p) = mem.at::<4>((rr(pc, regs, at!(I32MacRmw.src)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.src_offset)))) else {
-                return slow_ext::I32MacRmw(vm, pc, regs, start, mem);
+                return slow_ext::I32MacRmw(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: `p` is in bounds and aligned (`Mem::at`).
             let u = AtomicU32::from_ptr(p as *mut u32).load(Relaxed);
             wr(pc, regs, at!(I32MacRmw.tmp1), u as u64);
             let m = u.wrapping_mul(rr(pc, regs, at!(I32MacRmw.b)) as u32);
-            wr(pc, regs, at!(I32MacRmw.mul), m as u64);
+            wr32(pc, regs, at!(I32MacRmw.mul), m);
             let Some(q) = mem.at::<4>((rr(pc, regs, at!(I32MacRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.offset)))) else {
-                return slow_ext::I32MacRmwSecond(vm, pc, regs, start, mem);
+                return slow_ext::I32MacRmwSecond(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: as above.
             let cell = AtomicU32::from_ptr(q as *mut u32);
             let t = cell.load(Relaxed);
             wr(pc, regs, at!(I32MacRmw.tmp2), t as u64);
             let d = (rr(pc, regs, at!(I32MacRmw.mul)) as u32).wrapping_add(t);
-            wr(pc, regs, at!(I32MacRmw.dst), d as u64);
+            wr32(pc, regs, at!(I32MacRmw.dst), d);
             cell.store(d, Relaxed);
-            go(h, vm, pc.skip(const { O::I32MacRmw.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::I32MacRmw.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
@@ -1745,19 +1843,19 @@ mod h {
         handlers! {
             #[cold]
             #[inline(never)]
-            fn I32MacRmw(vm, pc, regs, start, mem) {
+            fn I32MacRmw(vm, pc, regs, start, mem, tbl) {
                 let u = match vm.inst.mem.load32((rr(pc, regs, at!(I32MacRmw.src)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.src_offset)))) {
                     Ok(v) => v,
                     Err(k) => return raise(vm, pc, start, k),
                 };
                 wr(pc, regs, at!(I32MacRmw.tmp1), u as u64);
-                wr(pc, regs, at!(I32MacRmw.mul), u.wrapping_mul(rr(pc, regs, at!(I32MacRmw.b)) as u32) as u64);
-                I32MacRmwSecond(vm, pc, regs, start, mem)
+                wr32(pc, regs, at!(I32MacRmw.mul), u.wrapping_mul(rr(pc, regs, at!(I32MacRmw.b)) as u32));
+                I32MacRmwSecond(vm, pc, regs, start, mem, tbl)
             }
             /// The accumulation of `i32.mac.rmw`, after the product is written.
             #[cold]
             #[inline(never)]
-            fn I32MacRmwSecond(vm, pc, regs, start, mem) {
+            fn I32MacRmwSecond(vm, pc, regs, start, mem, tbl) {
                 let ea = (rr(pc, regs, at!(I32MacRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.offset)));
                 let t = match vm.inst.mem.load32(ea) {
                     Ok(v) => v,
@@ -1765,15 +1863,15 @@ mod h {
                 };
                 wr(pc, regs, at!(I32MacRmw.tmp2), t as u64);
                 let d = (rr(pc, regs, at!(I32MacRmw.mul)) as u32).wrapping_add(t);
-                wr(pc, regs, at!(I32MacRmw.dst), d as u64);
+                wr32(pc, regs, at!(I32MacRmw.dst), d);
                 if let Err(k) = vm.inst.mem.store32(ea, d) {
                     return raise(vm, pc, start, k);
                 }
-                next(vm, pc.skip(const { O::I32MacRmw.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::I32MacRmw.fixed_size() }), regs, start, mem, tbl)
             }
             #[cold]
             #[inline(never)]
-            fn I32AddRmw(vm, pc, regs, start, mem) {
+            fn I32AddRmw(vm, pc, regs, start, mem, tbl) {
                 let ea = (rr(pc, regs, at!(I32AddRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32AddRmw.offset)));
                 let t = match vm.inst.mem.load32(ea) {
                     Ok(v) => v,
@@ -1781,11 +1879,11 @@ mod h {
                 };
                 wr(pc, regs, at!(I32AddRmw.tmp), t as u64);
                 let d = (rr(pc, regs, at!(I32AddRmw.x)) as u32).wrapping_add(t);
-                wr(pc, regs, at!(I32AddRmw.dst), d as u64);
+                wr32(pc, regs, at!(I32AddRmw.dst), d);
                 if let Err(k) = vm.inst.mem.store32(ea, d) {
                     return raise(vm, pc, start, k);
                 }
-                next(vm, pc.skip(const { O::I32AddRmw.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::I32AddRmw.fixed_size() }), regs, start, mem, tbl)
             }
         }
     }
@@ -1793,50 +1891,50 @@ mod h {
     // Two byte accesses in order; a trap in the second leaves the first's
     // effect, as the pair would.
     handlers! {
-        fn Load8U2(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Load8U2.fixed_size() }));
+        fn Load8U2(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Load8U2.fixed_size() }), tbl);
             let Some(p) = mem.at::<1>((rr(pc, regs, at!(Load8U2.addr1)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset1)))) else {
-                return slow_bytes::Load8U2(vm, pc, regs, start, mem);
+                return slow_bytes::Load8U2(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: `p` is in bounds (`Mem::at`).
             wr(pc, regs, at!(Load8U2.dst1), AtomicU8::from_ptr(p).load(Relaxed) as u64);
             // The second address is read after `dst1` is written.
             let Some(p) = mem.at::<1>((rr(pc, regs, at!(Load8U2.addr2)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset2)))) else {
-                return slow_bytes::Load8U2Second(vm, pc, regs, start, mem);
+                return slow_bytes::Load8U2Second(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: as above.
             wr(pc, regs, at!(Load8U2.dst2), AtomicU8::from_ptr(p).load(Relaxed) as u64);
-            go(h, vm, pc.skip(const { O::Load8U2.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::Load8U2.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Store8x2(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Store8x2.fixed_size() }));
+        fn Store8x2(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Store8x2.fixed_size() }), tbl);
             let (Some(p1), Some(p2)) = (
                 mem.at::<1>((rr(pc, regs, at!(Store8x2.addr1)) as u32).wrapping_add(pc.u32(at!(Store8x2.offset1)))),
                 mem.at::<1>((rr(pc, regs, at!(Store8x2.addr2)) as u32).wrapping_add(pc.u32(at!(Store8x2.offset2)))),
             ) else {
-                return slow_bytes::Store8x2(vm, pc, regs, start, mem);
+                return slow_bytes::Store8x2(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: `p1` and `p2` are in bounds (`Mem::at`).
             AtomicU8::from_ptr(p1).store(rr(pc, regs, at!(Store8x2.src1)) as u8, Relaxed);
             AtomicU8::from_ptr(p2).store(rr(pc, regs, at!(Store8x2.src2)) as u8, Relaxed);
-            go(h, vm, pc.skip(const { O::Store8x2.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::Store8x2.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
     handlers! {
-        fn Store8CAdd(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Store8CAdd.fixed_size() }));
+        fn Store8CAdd(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Store8CAdd.fixed_size() }), tbl);
             let t = (rr(pc, regs, at!(Store8CAdd.a)) as u32).wrapping_add(rr(pc, regs, at!(Store8CAdd.b)) as u32);
             let v = pc.u32(at!(Store8CAdd.value));
-            wr(pc, regs, at!(Store8CAdd.tmp), t as u64);
-            wr(pc, regs, at!(Store8CAdd.c), v as i32 as i64 as u64);
+            wr32(pc, regs, at!(Store8CAdd.tmp), t);
+            wr32(pc, regs, at!(Store8CAdd.c), v);
             let ea = t.wrapping_add(pc.u32(at!(Store8CAdd.offset)));
             let Some(p) = mem.at::<1>(ea) else {
-                return slow_bytes::Store8CAdd(vm, pc, regs, start, mem);
+                return slow_bytes::Store8CAdd(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: `p` is in bounds (`Mem::at`).
             AtomicU8::from_ptr(p).store(v as u8, Relaxed);
-            go(h, vm, pc.skip(const { O::Store8CAdd.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::Store8CAdd.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
@@ -1845,36 +1943,36 @@ mod h {
         handlers! {
             #[cold]
             #[inline(never)]
-            fn Load8U2(vm, pc, regs, start, mem) {
+            fn Load8U2(vm, pc, regs, start, mem, tbl) {
                 match vm.inst.mem.load8((rr(pc, regs, at!(Load8U2.addr1)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset1)))) {
                     Ok(v) => wr(pc, regs, at!(Load8U2.dst1), v as u64),
                     Err(k) => return raise(vm, pc, start, k),
                 }
-                Load8U2Second(vm, pc, regs, start, mem)
+                Load8U2Second(vm, pc, regs, start, mem, tbl)
             }
             /// The store of `st8.c.add` (both registers are written already).
             #[cold]
             #[inline(never)]
-            fn Store8CAdd(vm, pc, regs, start, mem) {
+            fn Store8CAdd(vm, pc, regs, start, mem, tbl) {
                 let ea = (rr(pc, regs, at!(Store8CAdd.tmp)) as u32).wrapping_add(pc.u32(at!(Store8CAdd.offset)));
                 if let Err(k) = vm.inst.mem.store8(ea, pc.u32(at!(Store8CAdd.value)) as u8) {
                     return raise(vm, pc, start, k);
                 }
-                next(vm, pc.skip(const { O::Store8CAdd.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::Store8CAdd.fixed_size() }), regs, start, mem, tbl)
             }
             /// The second load of `ld8_u.2`, after the first one is done.
             #[cold]
             #[inline(never)]
-            fn Load8U2Second(vm, pc, regs, start, mem) {
+            fn Load8U2Second(vm, pc, regs, start, mem, tbl) {
                 match vm.inst.mem.load8((rr(pc, regs, at!(Load8U2.addr2)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset2)))) {
                     Ok(v) => wr(pc, regs, at!(Load8U2.dst2), v as u64),
                     Err(k) => return raise(vm, pc, start, k),
                 }
-                next(vm, pc.skip(const { O::Load8U2.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::Load8U2.fixed_size() }), regs, start, mem, tbl)
             }
             #[cold]
             #[inline(never)]
-            fn Store8x2(vm, pc, regs, start, mem) {
+            fn Store8x2(vm, pc, regs, start, mem, tbl) {
                 for (a, s, o) in [
                     (at!(Store8x2.addr1), at!(Store8x2.src1), at!(Store8x2.offset1)),
                     (at!(Store8x2.addr2), at!(Store8x2.src2), at!(Store8x2.offset2)),
@@ -1884,7 +1982,7 @@ mod h {
                         return raise(vm, pc, start, k);
                     }
                 }
-                next(vm, pc.skip(const { O::Store8x2.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::Store8x2.fixed_size() }), regs, start, mem, tbl)
             }
         }
     }
@@ -1894,38 +1992,38 @@ mod h {
         handlers! {
             #[cold]
             #[inline(never)]
-            fn Load32UMul(vm, pc, regs, start, mem) {
+            fn Load32UMul(vm, pc, regs, start, mem, tbl) {
                 let ea = (rr(pc, regs, at!(Load32UMul.addr)) as u32).wrapping_add(pc.u32(at!(Load32UMul.offset)));
                 let v = match vm.inst.mem.load32(ea) {
                     Ok(v) => v,
                     Err(k) => return raise(vm, pc, start, k),
                 };
                 wr(pc, regs, at!(Load32UMul.tmp), v as u64);
-                wr(pc, regs, at!(Load32UMul.dst), v.wrapping_mul(rr(pc, regs, at!(Load32UMul.b)) as u32) as u64);
-                next(vm, pc.skip(const { O::Load32UMul.fixed_size() }), regs, start, mem)
+                wr32(pc, regs, at!(Load32UMul.dst), v.wrapping_mul(rr(pc, regs, at!(Load32UMul.b)) as u32));
+                next(vm, pc.skip(const { O::Load32UMul.fixed_size() }), regs, start, mem, tbl)
             }
             #[cold]
             #[inline(never)]
-            fn Store8C(vm, pc, regs, start, mem) {
+            fn Store8C(vm, pc, regs, start, mem, tbl) {
                 let v = pc.u32(at!(Store8C.value));
-                wr(pc, regs, at!(Store8C.tmp), v as i32 as i64 as u64);
+                wr32(pc, regs, at!(Store8C.tmp), v);
                 let ea = (rr(pc, regs, at!(Store8C.addr)) as u32).wrapping_add(pc.u32(at!(Store8C.offset)));
                 if let Err(k) = vm.inst.mem.store8(ea, v as u8) {
                     return raise(vm, pc, start, k);
                 }
-                next(vm, pc.skip(const { O::Store8C.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::Store8C.fixed_size() }), regs, start, mem, tbl)
             }
             #[cold]
             #[inline(never)]
-            fn Load32UShl(vm, pc, regs, start, mem) {
+            fn Load32UShl(vm, pc, regs, start, mem, tbl) {
                 let t = (rr(pc, regs, at!(Load32UShl.index)) as u32).wrapping_shl(pc.u8(at!(Load32UShl.shift)) as u32);
-                wr(pc, regs, at!(Load32UShl.tmp), t as u64);
+                wr32(pc, regs, at!(Load32UShl.tmp), t);
                 let v = match vm.inst.mem.load32(t.wrapping_add(pc.u32(at!(Load32UShl.offset)))) {
                     Ok(v) => v,
                     Err(k) => return raise(vm, pc, start, k),
                 };
                 wr(pc, regs, at!(Load32UShl.dst), v as u64);
-                next(vm, pc.skip(const { O::Load32UShl.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::Load32UShl.fixed_size() }), regs, start, mem, tbl)
             }
         }
     }
@@ -1997,7 +2095,7 @@ fn run(
         start,
     };
     // SAFETY: offset 0 of a validated body, the entry function's window.
-    let exit = unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem)) };
+    let exit = unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem), Tbl::new()) };
     *fuel = vm.fuel.saturating_add(vm.reserve);
     match exit {
         Exit::Done => Ok(()),
