@@ -58,6 +58,39 @@ pub struct Rv32Args {
     pub chips: Vec<String>,
     pub out: PathBuf,
     pub write: bool,
+    /// Run native and wasm3 too (`--engines` without them: espb only, the
+    /// others' counts taken from `baseline`; instruction counts are exact
+    /// and repeatable, so a previous run's stand in for them).
+    pub peers: bool,
+    /// A previous run's `results-rv32.json`: espb after/before ratios, and
+    /// the peers' counts when they are not run.
+    pub baseline: Option<PathBuf>,
+}
+
+/// One row of a `results-rv32.json`: (chip, program) → [native, espb, wasm3].
+type Counts = std::collections::HashMap<(String, String), [Option<u64>; 3]>;
+
+/// Reads a `results-rv32.json` written by this module (one object a line).
+fn read_counts(path: &Path) -> Result<Counts, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let field = |line: &str, key: &str| -> Option<String> {
+        let at = line.find(&format!("\"{key}\":"))? + key.len() + 3;
+        let rest = line[at..].trim_start_matches('"');
+        let end = rest.find(['"', ',', '}'])?;
+        Some(rest[..end].to_string())
+    };
+    let mut out = Counts::new();
+    for line in text.lines().filter(|l| l.contains("\"chip\"")) {
+        let (Some(chip), Some(program)) = (field(line, "chip"), field(line, "program")) else {
+            continue;
+        };
+        let n = |k: &str| field(line, k).and_then(|v| v.parse().ok());
+        out.insert(
+            (chip, program),
+            [n("native_insns"), n("espb_insns"), n("wasm3_insns")],
+        );
+    }
+    Ok(out)
 }
 
 fn repo() -> PathBuf {
@@ -208,6 +241,10 @@ fn fmt_count(n: Option<u64>) -> String {
 }
 
 pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
+    let before = args.baseline.as_deref().map(read_counts).transpose()?;
+    if !args.peers && before.is_none() {
+        return Err("--rv32 without native and wasm3 needs --baseline results-rv32.json".into());
+    }
     let work = repo().join("target/rv32-bench");
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let plugin = work.join("insncount.so");
@@ -305,37 +342,57 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
                 ms: [None; 3],
                 errors: Vec::new(),
             };
+            let old = before
+                .as_ref()
+                .and_then(|b| b.get(&(chip.name.to_string(), p.name.to_string())));
             let src = repo().join(format!("benches/c/{}.c", p.name));
-            let obj = dir.join(format!("{}.o", p.name));
-            let native = dir.join(format!("{}.elf", p.name));
-            compile(chip, &src, &obj, &["-Dmain=bench_main"])?;
-            link(
-                chip,
-                &[start.clone(), glue.clone(), driver.clone(), obj],
-                &native,
-            )?;
-            // The native image ignores its argument: any readable file.
-            let n = qemu(chip, &plugin, &native, &src)?;
-            if n.code != 0 {
-                row.errors.push(format!("native exit {}", n.code));
-            }
-            row.insns[0] = n.insns;
-            row.ms[0] = Some(n.ms);
+            // Without the peers, the programs' own checks (exit status 0)
+            // stand in for the comparison with the native output.
+            let n = if args.peers {
+                let obj = dir.join(format!("{}.o", p.name));
+                let native = dir.join(format!("{}.elf", p.name));
+                compile(chip, &src, &obj, &["-Dmain=bench_main"])?;
+                link(
+                    chip,
+                    &[start.clone(), glue.clone(), driver.clone(), obj],
+                    &native,
+                )?;
+                // The native image ignores its argument: any readable file.
+                let n = qemu(chip, &plugin, &native, &src)?;
+                if n.code != 0 {
+                    row.errors.push(format!("native exit {}", n.code));
+                }
+                row.insns[0] = n.insns;
+                row.ms[0] = Some(n.ms);
+                Some(n)
+            } else {
+                row.insns[0] = old.and_then(|o| o[0]);
+                row.insns[2] = old.and_then(|o| o[2]);
+                None
+            };
             let e = espb_run(
                 chip,
                 &cargo_espb,
                 &plugin,
                 &work.join(format!("{}.espb", p.name)),
             );
-            let w = qemu(
-                chip,
-                &plugin,
-                &wasm3,
-                &work.join(format!("{}.wasm", p.name)),
-            );
-            for (k, (label, s)) in [("espb", e), ("wasm3", w)].into_iter().enumerate() {
+            let w = args.peers.then(|| {
+                qemu(
+                    chip,
+                    &plugin,
+                    &wasm3,
+                    &work.join(format!("{}.wasm", p.name)),
+                )
+            });
+            let runs = [("espb", Some(e)), ("wasm3", w)];
+            for (k, (label, s)) in runs.into_iter().enumerate() {
+                let Some(s) = s else { continue };
+                let same = |s: &Sample| match &n {
+                    Some(n) => s.out == n.out && s.code == n.code,
+                    None => s.code == 0,
+                };
                 match s {
-                    Ok(s) if s.out == n.out && s.code == n.code => {
+                    Ok(s) if same(&s) => {
                         row.insns[k + 1] = s.insns;
                         row.ms[k + 1] = Some(s.ms);
                     }
@@ -348,19 +405,23 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
                 }
             }
             eprintln!(
-                " native {}  espb {} ({}x)  wasm3 {} ({}x)",
+                " native {}  espb {} ({}x)  wasm3 {} ({}x){}",
                 fmt_count(row.insns[0]),
                 fmt_count(row.insns[1]),
                 fmt_ratio(ratio(row.insns[1], row.insns[0])),
                 fmt_count(row.insns[2]),
                 fmt_ratio(ratio(row.insns[2], row.insns[0])),
+                match old.and_then(|o| ratio(row.insns[1], o[1])) {
+                    Some(r) => format!("  espb after/before {r:.3}"),
+                    None => String::new(),
+                }
             );
             for e in &row.errors {
                 eprintln!("    {e}");
             }
             rows.push(row);
         }
-        table(&mut md, chip, &rows);
+        table(&mut md, chip, &rows, before.as_ref());
         for r in &rows {
             json.push(format!(
                 "{{\"chip\":\"{}\",\"program\":\"{}\",\"native_insns\":{},\"espb_insns\":{},\"wasm3_insns\":{},\"native_ms\":{},\"espb_ms\":{},\"wasm3_ms\":{},\"errors\":{}}}",
@@ -386,20 +447,28 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
     Ok(())
 }
 
-fn table(md: &mut String, chip: &Chip, rows: &[Row]) {
+fn table(md: &mut String, chip: &Chip, rows: &[Row], before: Option<&Counts>) {
     let _ = writeln!(
         md,
-        "\n### {} ({}, {})\n\n| program | native | espb | wasm3 | espb / native | wasm3 / native | **espb / wasm3** | time native / espb / wasm3 (ms) |\n|---|---:|---:|---:|---:|---:|---:|---|",
-        chip.name, chip.march, chip.mabi
+        "\n### {} ({}, {})\n\n| program | native | espb | wasm3 | espb / native | wasm3 / native | **espb / wasm3** | time native / espb / wasm3 (ms) |{}\n|---|---:|---:|---:|---:|---:|---:|---|{}",
+        chip.name,
+        chip.march,
+        chip.mabi,
+        if before.is_some() { " espb after / before |" } else { "" },
+        if before.is_some() { "---:|" } else { "" },
     );
-    let mut g = [Vec::new(), Vec::new(), Vec::new()];
+    let mut g = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
     for r in rows {
+        let ab = before.and_then(|b| {
+            let old = b.get(&(chip.name.to_string(), r.name.clone()))?;
+            ratio(r.insns[1], old[1])
+        });
         let (en, wn, ew) = (
             ratio(r.insns[1], r.insns[0]),
             ratio(r.insns[2], r.insns[0]),
             ratio(r.insns[1], r.insns[2]),
         );
-        for (v, x) in g.iter_mut().zip([en, wn, ew]) {
+        for (v, x) in g.iter_mut().zip([en, wn, ew, ab]) {
             v.extend(x);
         }
         let ms =
@@ -409,7 +478,7 @@ fn table(md: &mut String, chip: &Chip, rows: &[Row]) {
                 .join(" / ");
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | **{}** | {} |",
+            "| {} | {} | {} | {} | {} | {} | **{}** | {} |{}",
             r.name,
             fmt_count(r.insns[0]),
             fmt_count(r.insns[1]),
@@ -417,14 +486,24 @@ fn table(md: &mut String, chip: &Chip, rows: &[Row]) {
             fmt_ratio(en),
             fmt_ratio(wn),
             fmt_ratio(ew),
-            ms
+            ms,
+            if before.is_some() {
+                format!(" {} |", fmt_ratio(ab))
+            } else {
+                String::new()
+            }
         );
     }
     let _ = writeln!(
         md,
-        "| geomean | | | | {} | {} | **{}** | |",
+        "| geomean | | | | {} | {} | **{}** | |{}",
         fmt_ratio(geomean(&g[0])),
         fmt_ratio(geomean(&g[1])),
-        fmt_ratio(geomean(&g[2]))
+        fmt_ratio(geomean(&g[2])),
+        if before.is_some() {
+            format!(" {} |", fmt_ratio(geomean(&g[3])))
+        } else {
+            String::new()
+        }
     );
 }
