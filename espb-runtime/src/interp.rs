@@ -290,8 +290,9 @@ struct Vm<'a, 'm> {
     sp: u32,
     stack_lo: u32,
     entry_depth: usize,
-    /// Ticks (calls and backward branches) until the next `poll`.
-    fuel: u64,
+    /// Ticks (calls and backward branches) until the next `poll`: at most
+    /// `POLL_TICKS`, a word (one decrement on a 32-bit core).
+    fuel: u32,
     /// The rest of the fuel taken from the instance.
     reserve: u64,
     interrupt: &'a AtomicBool,
@@ -464,12 +465,12 @@ fn raise(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc, kind: TrapKind) -> Exit {
 /// at the instance's fuel budget). Counting down in `Vm::fuel` keeps the hot
 /// path of a backward branch to one decrement; an interrupt is seen within
 /// this many ticks (microseconds).
-const POLL_TICKS: u64 = 1024;
+const POLL_TICKS: u32 = 1024;
 
 /// Splits a fuel budget into the countdown to the next poll and the rest.
-fn split_fuel(budget: u64) -> (u64, u64) {
-    let now = budget.min(POLL_TICKS);
-    (now, budget - now)
+fn split_fuel(budget: u64) -> (u32, u64) {
+    let now = budget.min(POLL_TICKS as u64);
+    (now as u32, budget - now)
 }
 
 /// The countdown reached zero: look at the interrupt flag, then count down
@@ -556,6 +557,8 @@ unsafe fn back_edge(
     unsafe { next(vm, target, regs, start, mem, tbl) }
 }
 
+const _: () = assert!(NULL_GUARD % 8 == 0);
+
 /// Linear memory as the load and store handlers see it: the host address of
 /// module address `NULL_GUARD` and the number of valid bytes from there to
 /// `linear_end`, both in machine registers. Built once per `run` from
@@ -569,7 +572,10 @@ struct Mem {
 
 impl Mem {
     fn new(m: &LinearMemory) -> Mem {
-        let lim = m.len().saturating_sub(NULL_GUARD);
+        // A multiple of 8 (the widest access), so that one compare of an
+        // aligned address proves the whole access in bounds (`at`); the
+        // few bytes of a ragged end take the checked path.
+        let lim = m.len().saturating_sub(NULL_GUARD) & !7;
         match m.host_ptr(NULL_GUARD, lim) {
             Ok(lo) if lim > 0 => Mem {
                 lo,
@@ -589,11 +595,14 @@ impl Mem {
     /// handles misaligned accesses and traps).
     #[inline(always)]
     fn at<const N: u32>(self, ea: u32) -> Option<*mut u8> {
+        const { assert!(N.is_power_of_two() && N <= 8) };
         // Addresses below the guard wrap to huge values: one compare.
         let rel = ea.wrapping_sub(NULL_GUARD);
-        if rel as u64 + N as u64 <= self.lim as u64 && ea & (N - 1) == 0 {
-            // SAFETY: `rel + N <= lim`, so the bytes lie inside the range
-            // `host_ptr` returned.
+        // `NULL_GUARD` is a multiple of 8, so `rel` is aligned as `ea` is.
+        if rel & (N - 1) == 0 && (rel as usize) < self.lim {
+            // SAFETY: `rel` and `lim` are multiples of `N` (`lim` of 8), so
+            // `rel < lim` gives `rel + N <= lim`: the bytes lie inside the
+            // range `host_ptr` returned.
             Some(unsafe { self.lo.add(rel as usize) })
         } else {
             None
@@ -2096,7 +2105,7 @@ fn run(
     };
     // SAFETY: offset 0 of a validated body, the entry function's window.
     let exit = unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem), Tbl::new()) };
-    *fuel = vm.fuel.saturating_add(vm.reserve);
+    *fuel = (vm.fuel as u64).saturating_add(vm.reserve);
     match exit {
         Exit::Done => Ok(()),
         _ => Err(vm
