@@ -5,7 +5,9 @@
 //! calls into jumps (otherwise the native stack grows per instruction), which
 //! LLVM does when optimising (opt-level 2, 3, s, z) on the targets listed
 //! here. Everything else (debug builds, Xtensa, 32-bit Arm, …) gets the loop
-//! backend, which runs the same handlers from a loop. `ESPB_LOOP_DISPATCH=1`
+//! backend, which runs the same handlers from a loop. So do sanitizer builds
+//! (`-Zsanitizer=address`, as `cargo fuzz` builds): the instrumented frames
+//! keep LLVM from turning the calls into jumps. `ESPB_LOOP_DISPATCH=1`
 //! forces the loop backend.
 
 fn main() {
@@ -22,6 +24,13 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(espb_prefetch)");
     println!("cargo::rustc-check-cfg=cfg(espb_table_arg)");
     println!("cargo::rustc-check-cfg=cfg(espb_ilp32f)");
+    // Compiled code runs where the JIT backend's ISA is the target's.
+    println!("cargo::rustc-check-cfg=cfg(espb_jit)");
+    if std::env::var_os("CARGO_FEATURE_JIT_RISCV").is_some()
+        && std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("riscv32")
+    {
+        println!("cargo::rustc-cfg=espb_jit");
+    }
     // The RISC-V hard-float ABI (ESP32-P4's `riscv32imafc-*` targets use
     // ilp32f). rustc does not report the `f` feature as a cfg, so the ISA
     // part of the target name decides; ESPB_RISCV_ILP32F=0/1 overrides.
@@ -44,7 +53,8 @@ fn main() {
     let optimising = matches!(opt.as_str(), "2" | "3" | "s" | "z");
     let sibcalls = matches!(arch.as_str(), "x86_64" | "aarch64" | "riscv32" | "riscv64");
     let forced_loop = std::env::var_os("ESPB_LOOP_DISPATCH").is_some_and(|v| v != "0");
-    if optimising && sibcalls && !forced_loop {
+    let sanitized = std::env::var_os("CARGO_CFG_SANITIZE").is_some();
+    if optimising && sibcalls && !forced_loop && !sanitized {
         println!("cargo::rustc-cfg=espb_tail_dispatch");
         // Handlers look the next handler up before their own work, except
         // on x86_64 (few registers; an out-of-order core).

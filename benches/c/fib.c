@@ -5,13 +5,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Compiled to machine code by espb's JIT (`--jit hot`, the default). */
+#ifndef JIT_HOT
+#define JIT_HOT __attribute__((annotate("espb_jit_hot")))
+#endif
+
 #define REPS 7000
 #define EXPECTED 259695496911122585ULL
 
 static volatile int fib_input = 85;
 static volatile uint64_t fib_sink;
 
-static uint64_t fib(int n)
+JIT_HOT __attribute__((noinline)) static uint64_t fib(int n)
 {
     uint64_t a = 0, b = 1;
     for (int i = 0; i < n; i++) {

@@ -6,8 +6,11 @@
 //! (`qemu-runner/c`):
 //! * native: the program built by clang-19 for the ISA (`-O2`);
 //! * espb: the module (riscv32 `-O2` bitcode, `espb_codegen::translate`)
-//!   run by `cargo espb run --qemu CHIP` — the runtime as the chip carries
-//!   it, built `no_std` at opt-level 3;
+//!   run by `cargo espb run --qemu CHIP --jit off` — the interpreter as the
+//!   chip carries it, built `no_std` at opt-level 3;
+//! * espb JIT: the same runtime with `--jit all`, every function compiled to
+//!   machine code by the RISC-V JIT at instantiation (the compile time is
+//!   in the count);
 //! * wasm3: wasm3 0.5.0 (`vendor/wasm3`, `-O3` as its release builds) for
 //!   the same ISA, running the wasm32-wasi build of the program.
 //!
@@ -62,13 +65,17 @@ pub struct Rv32Args {
     /// others' counts taken from `baseline`; instruction counts are exact
     /// and repeatable, so a previous run's stand in for them).
     pub peers: bool,
+    /// Run espb with `--jit all` too (`--engines` without `jit`: its count
+    /// is taken from `baseline`).
+    pub jit: bool,
     /// A previous run's `results-rv32.json`: espb after/before ratios, and
     /// the peers' counts when they are not run.
     pub baseline: Option<PathBuf>,
 }
 
-/// One row of a `results-rv32.json`: (chip, program) → [native, espb, wasm3].
-type Counts = std::collections::HashMap<(String, String), [Option<u64>; 3]>;
+/// One row of a `results-rv32.json`: (chip, program) → [native, espb, espb
+/// JIT, wasm3].
+type Counts = std::collections::HashMap<(String, String), [Option<u64>; 4]>;
 
 /// Reads a `results-rv32.json` written by this module (one object a line).
 fn read_counts(path: &Path) -> Result<Counts, String> {
@@ -87,7 +94,12 @@ fn read_counts(path: &Path) -> Result<Counts, String> {
         let n = |k: &str| field(line, k).and_then(|v| v.parse().ok());
         out.insert(
             (chip, program),
-            [n("native_insns"), n("espb_insns"), n("wasm3_insns")],
+            [
+                n("native_insns"),
+                n("espb_insns"),
+                n("espb_jit_insns"),
+                n("wasm3_insns"),
+            ],
         );
     }
     Ok(out)
@@ -190,10 +202,11 @@ fn espb_run(
     cargo_espb: &Path,
     plugin: &Path,
     module: &Path,
+    jit: &str,
 ) -> Result<Sample, String> {
     let t = Instant::now();
     let o = Command::new(cargo_espb)
-        .args(["espb", "-q", "run", "--qemu", chip.name])
+        .args(["espb", "-q", "run", "--qemu", chip.name, "--jit", jit])
         // The heap the host suite gives the modules (`peer_espb`).
         .args(["--heap-size", &crate::peer_espb::HEAP_BYTES.to_string()])
         .arg(module)
@@ -218,9 +231,9 @@ fn espb_run(
 
 struct Row {
     name: String,
-    /// native, espb, wasm3 instruction counts.
-    insns: [Option<u64>; 3],
-    ms: [Option<f64>; 3],
+    /// native, espb (interpreter), espb JIT, wasm3 instruction counts.
+    insns: [Option<u64>; 4],
+    ms: [Option<f64>; 4],
     errors: Vec<String>,
 }
 
@@ -338,8 +351,8 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
             eprint!("{:<8} {:<14}", chip.name, p.name);
             let mut row = Row {
                 name: p.name.to_string(),
-                insns: [None; 3],
-                ms: [None; 3],
+                insns: [None; 4],
+                ms: [None; 4],
                 errors: Vec::new(),
             };
             let old = before
@@ -367,15 +380,17 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
                 Some(n)
             } else {
                 row.insns[0] = old.and_then(|o| o[0]);
-                row.insns[2] = old.and_then(|o| o[2]);
+                row.insns[3] = old.and_then(|o| o[3]);
                 None
             };
-            let e = espb_run(
-                chip,
-                &cargo_espb,
-                &plugin,
-                &work.join(format!("{}.espb", p.name)),
-            );
+            let module = work.join(format!("{}.espb", p.name));
+            let e = espb_run(chip, &cargo_espb, &plugin, &module, "off");
+            let j = args
+                .jit
+                .then(|| espb_run(chip, &cargo_espb, &plugin, &module, "all"));
+            if !args.jit {
+                row.insns[2] = old.and_then(|o| o[2]);
+            }
             let w = args.peers.then(|| {
                 qemu(
                     chip,
@@ -384,7 +399,7 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
                     &work.join(format!("{}.wasm", p.name)),
                 )
             });
-            let runs = [("espb", Some(e)), ("wasm3", w)];
+            let runs = [("espb", Some(e)), ("espb JIT", j), ("wasm3", w)];
             for (k, (label, s)) in runs.into_iter().enumerate() {
                 let Some(s) = s else { continue };
                 let same = |s: &Sample| match &n {
@@ -405,12 +420,14 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
                 }
             }
             eprintln!(
-                " native {}  espb {} ({}x)  wasm3 {} ({}x){}",
+                " native {}  espb {} ({}x)  JIT {} ({}x)  wasm3 {} ({}x){}",
                 fmt_count(row.insns[0]),
                 fmt_count(row.insns[1]),
                 fmt_ratio(ratio(row.insns[1], row.insns[0])),
                 fmt_count(row.insns[2]),
                 fmt_ratio(ratio(row.insns[2], row.insns[0])),
+                fmt_count(row.insns[3]),
+                fmt_ratio(ratio(row.insns[3], row.insns[0])),
                 match old.and_then(|o| ratio(row.insns[1], o[1])) {
                     Some(r) => format!("  espb after/before {r:.3}"),
                     None => String::new(),
@@ -424,15 +441,17 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
         table(&mut md, chip, &rows, before.as_ref());
         for r in &rows {
             json.push(format!(
-                "{{\"chip\":\"{}\",\"program\":\"{}\",\"native_insns\":{},\"espb_insns\":{},\"wasm3_insns\":{},\"native_ms\":{},\"espb_ms\":{},\"wasm3_ms\":{},\"errors\":{}}}",
+                "{{\"chip\":\"{}\",\"program\":\"{}\",\"native_insns\":{},\"espb_insns\":{},\"espb_jit_insns\":{},\"wasm3_insns\":{},\"native_ms\":{},\"espb_ms\":{},\"espb_jit_ms\":{},\"wasm3_ms\":{},\"errors\":{}}}",
                 chip.name,
                 r.name,
                 r.insns[0].map_or("null".into(), |v| v.to_string()),
                 r.insns[1].map_or("null".into(), |v| v.to_string()),
                 r.insns[2].map_or("null".into(), |v| v.to_string()),
+                r.insns[3].map_or("null".into(), |v| v.to_string()),
                 r.ms[0].map_or("null".into(), |v| format!("{v:.1}")),
                 r.ms[1].map_or("null".into(), |v| format!("{v:.1}")),
                 r.ms[2].map_or("null".into(), |v| format!("{v:.1}")),
+                r.ms[3].map_or("null".into(), |v| format!("{v:.1}")),
                 r.errors.len()
             ));
         }
@@ -450,25 +469,27 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
 fn table(md: &mut String, chip: &Chip, rows: &[Row], before: Option<&Counts>) {
     let _ = writeln!(
         md,
-        "\n### {} ({}, {})\n\n| program | native | espb | wasm3 | espb / native | wasm3 / native | **espb / wasm3** | time native / espb / wasm3 (ms) |{}\n|---|---:|---:|---:|---:|---:|---:|---|{}",
+        "\n### {} ({}, {})\n\n| program | native | espb | espb JIT | wasm3 | espb / native | **JIT / native** | wasm3 / native | **espb / wasm3** | JIT speed-up | time native / espb / JIT / wasm3 (ms) |{}\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|{}",
         chip.name,
         chip.march,
         chip.mabi,
         if before.is_some() { " espb after / before |" } else { "" },
         if before.is_some() { "---:|" } else { "" },
     );
-    let mut g = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+    let mut g: [Vec<f64>; 6] = Default::default();
     for r in rows {
         let ab = before.and_then(|b| {
             let old = b.get(&(chip.name.to_string(), r.name.clone()))?;
             ratio(r.insns[1], old[1])
         });
-        let (en, wn, ew) = (
+        let (en, jn, wn, ew, ej) = (
             ratio(r.insns[1], r.insns[0]),
             ratio(r.insns[2], r.insns[0]),
+            ratio(r.insns[3], r.insns[0]),
+            ratio(r.insns[1], r.insns[3]),
             ratio(r.insns[1], r.insns[2]),
         );
-        for (v, x) in g.iter_mut().zip([en, wn, ew, ab]) {
+        for (v, x) in g.iter_mut().zip([en, jn, wn, ew, ej, ab]) {
             v.extend(x);
         }
         let ms =
@@ -478,14 +499,17 @@ fn table(md: &mut String, chip: &Chip, rows: &[Row], before: Option<&Counts>) {
                 .join(" / ");
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | **{}** | {} |{}",
+            "| {} | {} | {} | {} | {} | {} | **{}** | {} | **{}** | {} | {} |{}",
             r.name,
             fmt_count(r.insns[0]),
             fmt_count(r.insns[1]),
             fmt_count(r.insns[2]),
+            fmt_count(r.insns[3]),
             fmt_ratio(en),
+            fmt_ratio(jn),
             fmt_ratio(wn),
             fmt_ratio(ew),
+            fmt_ratio(ej),
             ms,
             if before.is_some() {
                 format!(" {} |", fmt_ratio(ab))
@@ -496,12 +520,14 @@ fn table(md: &mut String, chip: &Chip, rows: &[Row], before: Option<&Counts>) {
     }
     let _ = writeln!(
         md,
-        "| geomean | | | | {} | {} | **{}** | |{}",
+        "| geomean | | | | | {} | **{}** | {} | **{}** | {} | |{}",
         fmt_ratio(geomean(&g[0])),
         fmt_ratio(geomean(&g[1])),
         fmt_ratio(geomean(&g[2])),
+        fmt_ratio(geomean(&g[3])),
+        fmt_ratio(geomean(&g[4])),
         if before.is_some() {
-            format!(" {} |", fmt_ratio(geomean(&g[3])))
+            format!(" {} |", fmt_ratio(geomean(&g[5])))
         } else {
             String::new()
         }

@@ -135,16 +135,55 @@ pub struct RunArgs {
     /// plain C and libc, no FreeRTOS.
     #[arg(long, value_name = "CHIP")]
     pub qemu: Option<String>,
+    /// What the JIT compiles to machine code under `--qemu`: functions
+    /// marked `JIT_HOT`, all of them, or none (the PC run interprets).
+    #[arg(long, value_name = "MODE", default_value = "hot", value_parser = parse_jit)]
+    pub jit: espb_runtime::JitMode,
     /// Stop the run after this many seconds (device time with
     /// `--virtual-time`, and wall time in any case); exit status 124.
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub time_limit: Option<std::time::Duration>,
+    /// CONFIG_FREERTOS_HZ the module was built with (default: the project's
+    /// sdkconfig, else 100).
+    #[arg(long, value_name = "HZ", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub tick_hz: Option<u32>,
+    /// Task watchdog timeout; 0 turns it off (default: the project's
+    /// sdkconfig, else 5).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub wdt_timeout: Option<std::time::Duration>,
+    /// A task watchdog timeout aborts the run (CONFIG_ESP_TASK_WDT_PANIC).
+    #[arg(long)]
+    pub wdt_panic: bool,
+    /// The user's own native functions: a C file (compiled for this PC into
+    /// a shared library) or a `.so`; repeatable, after `[run] natives`.
+    #[arg(long = "natives", value_name = "FILE")]
+    pub natives: Vec<PathBuf>,
     /// Arguments for a C `main(int argc, char **argv)`.
     #[arg(last = true)]
     pub args: Vec<String>,
 }
 
+/// `off`, `hot` or `all`.
+pub fn parse_jit(s: &str) -> Result<espb_runtime::JitMode, String> {
+    espb_runtime::JitMode::from_name(s)
+        .ok_or_else(|| format!("`{s}` is no JIT mode: use off, hot or all"))
+}
+
 /// A positive number of seconds (fractions allowed).
+/// The watchdog's timeout in seconds; 0 turns it off.
+pub fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !(v >= 0.0 && v.is_finite()) {
+        return Err(format!(
+            "`{s}`: the watchdog timeout must be 0 (off) or a positive number of seconds"
+        ));
+    }
+    std::time::Duration::try_from_secs_f64(v).map_err(|e| format!("`{s}`: {e}"))
+}
+
 pub fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
     let v: f64 = s
         .trim()
@@ -165,6 +204,10 @@ pub struct DumpArgs {
     /// Same as `--message-format json`.
     #[arg(long)]
     pub json: bool,
+    /// Show what the RISC-V JIT does with each function in this mode
+    /// (compiled, with its machine-code size, or interpreted and why).
+    #[arg(long, value_name = "MODE", default_value = "hot", value_parser = parse_jit)]
+    pub jit: espb_runtime::JitMode,
 }
 
 #[derive(Debug, Args)]

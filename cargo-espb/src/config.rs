@@ -29,7 +29,20 @@ pub struct Config {
     #[serde(default)]
     pub flash: FlashConfig,
     #[serde(default)]
+    pub run: RunConfig,
+    #[serde(default)]
     pub firmware: FirmwareConfig,
+}
+
+/// `cargo espb run` on this PC.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RunConfig {
+    /// The project's own native functions for host runs: C sources
+    /// (compiled for this PC into a shared library) or `.so` files, relative
+    /// to the project root (`--natives` adds more).
+    #[serde(default)]
+    pub natives: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

@@ -35,7 +35,15 @@ fn pack() -> Option<PathBuf> {
     let dir = match std::env::var("ESPB_IDF_PACK") {
         Ok(v) if v == "skip" => return None,
         Ok(v) => PathBuf::from(v),
-        Err(_) => repo().join("../shared/esp-idf"),
+        // Beside the repository; the workplace's shared directory when the
+        // checkout lives elsewhere.
+        Err(_) => [
+            repo().join("../shared/esp-idf"),
+            PathBuf::from("/work/shared/esp-idf"),
+        ]
+        .into_iter()
+        .find(|d| d.join("setup.sh").is_file())
+        .unwrap_or_else(|| repo().join("../shared/esp-idf")),
     };
     assert!(
         dir.join("setup.sh").is_file(),

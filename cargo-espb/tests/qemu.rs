@@ -2,6 +2,10 @@
 //! callback trampolines), under qemu-riscv32 user mode: `cargo espb run
 //! --qemu CHIP` must print what the host run prints.
 //!
+//! The corpus also runs on the C3 with every function compiled by the JIT
+//! (`--jit all`), and the JIT trap programs (`tests/jit_traps`) must trap
+//! there exactly as on the host.
+//!
 //! `ESPB_CORPUS=name` restricts the corpus test to files whose name
 //! contains `name`.
 
@@ -12,6 +16,8 @@ use std::process::Command;
 /// (ilp32) and rv32imafc (hard-float ilp32f).
 const CHIPS: [&str; 2] = ["esp32c3", "esp32p4"];
 const OPTS: [&str; 3] = ["-O0", "-O2", "-Os"];
+/// The chip the JIT's whole-corpus run uses (rv32imc: the baseline ISA).
+const JIT_CHIP: &str = "esp32c3";
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -84,6 +90,16 @@ fn run(module: &Path, chip: Option<&str>) -> (String, String, i32) {
 }
 
 fn run_with(module: &Path, chip: Option<&str>, natives: &[PathBuf]) -> (String, String, i32) {
+    run_jit(module, chip, natives, None)
+}
+
+/// As `run_with`, the JIT compiling what `jit` selects (default: `hot`).
+fn run_jit(
+    module: &Path,
+    chip: Option<&str>,
+    natives: &[PathBuf],
+    jit: Option<&str>,
+) -> (String, String, i32) {
     let mut c = espb();
     if !natives.is_empty() {
         c.env("ESPB_QEMU_NATIVES", std::env::join_paths(natives).unwrap());
@@ -91,6 +107,9 @@ fn run_with(module: &Path, chip: Option<&str>, natives: &[PathBuf]) -> (String, 
     c.arg("run");
     if let Some(chip) = chip {
         c.args(["--qemu", chip]);
+    }
+    if let Some(jit) = jit {
+        c.args(["--jit", jit]);
     }
     let o = c.arg(module).output().unwrap();
     (
@@ -120,12 +139,18 @@ fn check(src: &Path) -> Vec<String> {
             continue;
         }
         let host = run(&m, None);
-        for chip in CHIPS {
-            let got = run(&m, Some(chip));
+        // Each chip with the default JIT mode (`hot`), and the C3 with
+        // every function compiled by the JIT.
+        let runs = CHIPS
+            .iter()
+            .map(|&c| (c, None))
+            .chain([(JIT_CHIP, Some("all"))]);
+        for (chip, jit) in runs {
+            let got = run_jit(&m, Some(chip), &[], jit);
             if got.0 != host.0 || got.2 != host.2 {
                 fails.push(format!(
-                    "{name} {opt} on {chip}: exit {} (host {})\n--- qemu stdout\n{}\n--- qemu stderr\n{}\n--- host stdout\n{}",
-                    got.2, host.2, got.0, got.1, host.0
+                    "{name} {opt} on {chip} (--jit {}): exit {} (host {})\n--- qemu stdout\n{}\n--- qemu stderr\n{}\n--- host stdout\n{}",
+                    jit.unwrap_or("hot"), got.2, host.2, got.0, got.1, host.0
                 ));
             }
         }
@@ -162,13 +187,71 @@ fn corpus_prints_the_same_under_qemu_as_on_the_host() {
     });
     assert!(
         fails.is_empty(),
-        "{} difference(s) over {} programs x {} levels x {} chips:\n\n{}",
+        "{} difference(s) over {} programs x {} levels x {} runs:\n\n{}",
         fails.len(),
         files.len(),
         OPTS.len(),
-        CHIPS.len(),
+        CHIPS.len() + 1,
         fails.join("\n\n")
     );
+}
+
+fn jit_traps_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/jit_traps")
+}
+
+/// Every trap of the interpreter, raised inside functions the JIT compiled
+/// (`--jit all` on the C3), is the same trap: the same message, function,
+/// offset, C line and backtrace as on the host. Each program names the line
+/// it must trap on with a `TRAPS HERE` comment.
+#[test]
+fn jit_compiled_code_traps_like_the_interpreter() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(jit_traps_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 8, "{files:?}");
+    let check = |src: &PathBuf| -> Vec<String> {
+        let name = src.file_stem().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(src).unwrap();
+        let line = text
+            .lines()
+            .position(|l| l.contains("TRAPS HERE"))
+            .unwrap_or_else(|| panic!("{name}: no TRAPS HERE line"))
+            + 1;
+        let at = format!("{name}.c:{line}");
+        let mut fails = Vec::new();
+        for opt in OPTS {
+            let m = tmp("qemu-jit").join(format!("{name}{opt}.espb"));
+            module(src, opt, &m).unwrap();
+            let host = run(&m, None);
+            let jit = run_jit(&m, Some(JIT_CHIP), &[], Some("all"));
+            if host.2 != 101 || !host.1.contains(&at) {
+                fails.push(format!(
+                    "{name} {opt}: the host run does not trap at {at}:\n{}",
+                    host.1
+                ));
+            }
+            if (jit.0.as_str(), jit.1.as_str(), jit.2) != (host.0.as_str(), host.1.as_str(), host.2)
+            {
+                fails.push(format!(
+                    "{name} {opt}: exit {} (host {})\n--- jit stdout\n{}--- host stdout\n{}--- jit stderr\n{}\n--- host stderr\n{}",
+                    jit.2, host.2, jit.0, host.0, jit.1, host.1
+                ));
+            }
+        }
+        fails
+    };
+    let fails: Vec<String> = std::thread::scope(|s| {
+        let hs: Vec<_> = files
+            .chunks(files.len().div_ceil(2))
+            .map(|c| s.spawn(move || c.iter().flat_map(check).collect::<Vec<_>>()))
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    assert!(fails.is_empty(), "{}", fails.join("\n\n"));
 }
 
 fn ffi_dir() -> PathBuf {
@@ -324,5 +407,82 @@ fn a_callback_trap_inside_a_native_call_traps_that_call() {
         assert_eq!((out.as_str(), code), ("sorting\n", 101), "{chip}: {err}");
         assert!(err.contains("integer division by zero"), "{chip}: {err}");
         assert!(err.contains("cb_trap.c:8"), "{chip}: {err}");
+    }
+}
+
+/// The newest C3 runner `cargo espb run --qemu esp32c3` built for these
+/// tests.
+fn c3_runner() -> PathBuf {
+    // `qemu-runner/<source key>/elf/esp32c3-<image key>/espb-qemu-runner`.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("espb-cache/qemu-runner");
+    let entries = |d: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(d)
+            .map(|r| r.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default()
+    };
+    entries(&dir)
+        .iter()
+        .flat_map(|k| entries(&k.join("elf")))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("esp32c3-")
+        })
+        .map(|p| p.join("espb-qemu-runner"))
+        .filter(|p| p.exists())
+        .max_by_key(|p| p.metadata().unwrap().modified().unwrap())
+        .expect("a built C3 runner")
+}
+
+/// A runaway loop stops in compiled code as in interpreted code: with the
+/// same instruction budget (`--fuel`, ticks of calls and backward
+/// branches) the compiled run traps `OutOfFuel` at the same function,
+/// offset and C line as the interpreted one, so fuel is counted exactly
+/// alike (and the interrupt flag is looked at on the same ticks).
+#[test]
+fn runaway_compiled_loop_runs_out_of_fuel_like_the_interpreter() {
+    let dir = tmp("qemu-fuel");
+    let src = dir.join("spin.c");
+    std::fs::write(
+        &src,
+        "#include <stdio.h>\nvolatile unsigned x;\nstatic unsigned step(unsigned v) { return v * 3 + 1; }\n\
+         static void spin(void) {\n    for (;;) {\n        x = step(x);\n        if (x == 7) x++;\n    }\n}\n\
+         int main(void) { puts(\"spinning\"); spin(); return 0; }\n",
+    )
+    .unwrap();
+    // Builds (or finds) the runner.
+    let hello = dir.join("hello.espb");
+    module(&repo().join("tests/c/hello_printf.c"), "-O2", &hello).unwrap();
+    let (out, err, code) = run(&hello, Some(JIT_CHIP));
+    assert_eq!(code, 0, "{out}{err}");
+    let runner = c3_runner();
+    for opt in ["-O0", "-O2"] {
+        let m = dir.join(format!("spin{opt}.espb"));
+        module(&src, opt, &m).unwrap();
+        for fuel in ["100000", "123457"] {
+            let trap = |jit: &str| {
+                let o = Command::new("qemu-riscv32")
+                    .args(["-cpu", "rv32,a=false,f=false,d=false"])
+                    .arg(&runner)
+                    .args(["--jit", jit, "--fuel", fuel])
+                    .arg(&m)
+                    .output()
+                    .unwrap();
+                let err = String::from_utf8_lossy(&o.stderr).into_owned();
+                (
+                    String::from_utf8_lossy(&o.stdout).into_owned(),
+                    err,
+                    o.status.code(),
+                )
+            };
+            let (interp, jit) = (trap("off"), trap("all"));
+            assert!(
+                interp.1.contains("out of fuel") && interp.1.contains("spin.c:"),
+                "{opt} {fuel}: {}",
+                interp.1
+            );
+            assert_eq!(jit, interp, "{opt} fuel {fuel}");
+        }
     }
 }

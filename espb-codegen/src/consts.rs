@@ -48,6 +48,7 @@ pub fn is_foldable(c: Val) -> bool {
             | LLVMFunctionValueKind
             | LLVMGlobalAliasValueKind
             | LLVMConstantExprValueKind
+            | LLVMBlockAddressValueKind
     ) && scalar_bits(c.ty()).is_some()
 }
 
@@ -94,6 +95,10 @@ fn eval_raw(ctx: &mut Ctx, c: Val, depth: u32) -> Result<u64, String> {
             }
         }
         LLVMGlobalAliasValueKind => eval_raw(ctx, c.alias_target(), depth + 1),
+        LLVMBlockAddressValueKind => {
+            let (f, b) = c.block_address();
+            Ok(ctx.label_value(f, b)? as u64)
+        }
         LLVMConstantExprValueKind => eval_expr(ctx, c, depth),
         _ => Err(format!("unsupported constant `{}`", short(c))),
     }
@@ -120,6 +125,13 @@ fn eval_expr(ctx: &mut Ctx, c: Val, depth: u32) -> Result<u64, String> {
             let off = gep_const_offset(ctx, c.gep_source_type(), &idx)?;
             base.wrapping_add(off as u64)
         }
+        LLVMBitCast if c.operand(0).ty().kind() == LLVMTypeKind::LLVMVectorTypeKind => {
+            let bytes = vector_image(ctx, c.operand(0), depth + 1)?;
+            let mut b = [0u8; 8];
+            let n = bytes.len().min(8);
+            b[..n].copy_from_slice(&bytes[..n]);
+            u64::from_le_bytes(b)
+        }
         LLVMBitCast | LLVMAddrSpaceCast | LLVMIntToPtr | LLVMPtrToInt | LLVMTrunc | LLVMZExt => {
             arg(ctx, 0)?
         }
@@ -140,6 +152,25 @@ fn eval_expr(ctx: &mut Ctx, c: Val, depth: u32) -> Result<u64, String> {
                 _ => a.checked_shl(b as u32).unwrap_or(0),
             }
         }
+        LLVMExtractElement => {
+            // A lane of a constant vector: read from its memory image.
+            let v = c.operand(0);
+            let k = eval_raw(ctx, c.operand(1), depth + 1)?;
+            let et = v.ty().elem();
+            let size = ctx.m.store_size(et) as usize;
+            if et.kind() == LLVMTypeKind::LLVMIntegerTypeKind && et.int_width() as usize != size * 8
+            {
+                return Err(format!("unsupported constant expression: {}", short(c)));
+            }
+            let bytes = vector_image(ctx, v, depth + 1)?;
+            let at = (k as usize)
+                .checked_mul(size)
+                .ok_or("vector lane out of range")?;
+            let lane = bytes.get(at..at + size).ok_or("vector lane out of range")?;
+            let mut b = [0u8; 8];
+            b[..size.min(8)].copy_from_slice(&lane[..size.min(8)]);
+            u64::from_le_bytes(b)
+        }
         other => {
             return Err(format!(
                 "unsupported constant expression ({:?}): {}",
@@ -149,6 +180,35 @@ fn eval_expr(ctx: &mut Ctx, c: Val, depth: u32) -> Result<u64, String> {
         }
     };
     Ok(mask_to(v, out_bits))
+}
+
+/// The memory image of a constant vector (or of a scalar bitcast to one).
+fn vector_image(ctx: &mut Ctx, v: Val, depth: u32) -> Result<Vec<u8>, String> {
+    if depth > 64 {
+        return Err("constant expression nested too deeply".into());
+    }
+    let size = ctx.m.store_size(v.ty()) as usize;
+    if size > 1 << 16 {
+        return Err("constant vector too large".into());
+    }
+    if v.kind() == LLVMValueKind::LLVMConstantExprValueKind
+        && v.const_opcode() == LLVMOpcode::LLVMBitCast
+    {
+        let src = v.operand(0);
+        if ctx.m.store_size(src.ty()) as usize != size {
+            return Err(format!("unsupported constant bitcast: {}", short(v)));
+        }
+        if src.ty().kind() == LLVMTypeKind::LLVMVectorTypeKind {
+            return vector_image(ctx, src, depth + 1);
+        }
+        let bits = eval_raw(ctx, src, depth + 1)?;
+        let mut out = bits.to_le_bytes().to_vec();
+        out.resize(size, 0);
+        return Ok(out);
+    }
+    let mut buf = vec![0u8; size];
+    write(ctx, v, &mut buf, 0)?;
+    Ok(buf)
 }
 
 /// Byte offset of a GEP whose indices are all constants.
@@ -222,6 +282,16 @@ pub fn write(ctx: &mut Ctx, c: Val, buf: &mut [u8], at: usize) -> Result<(), Str
                 let off = ctx.m.offset_of(t, i as u32) as usize;
                 write(ctx, e, buf, at + off)?;
             }
+            Ok(())
+        }
+        LLVMConstantIntValueKind | LLVMConstantFPValueKind if crate::types::is_wide_scalar(t) => {
+            let v = c
+                .const_u128()
+                .ok_or_else(|| format!("unsupported initialiser `{}`", short(c)))?;
+            let size = ctx.m.store_size(t) as usize;
+            buf.get_mut(at..at + size)
+                .ok_or("initialiser larger than its global")?
+                .copy_from_slice(&v.to_le_bytes()[..size]);
             Ok(())
         }
         _ => {

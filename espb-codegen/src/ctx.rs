@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use espb_format::{FuncType, Import, ImportKind};
 
-use crate::llvm::{Mod, Val};
+use crate::llvm::{Bb, Mod, Val};
 use crate::types;
 
 pub struct Ctx {
@@ -22,7 +22,19 @@ pub struct Ctx {
     pub globals: HashMap<Val, u32>,
     pub files: Vec<String>,
     file_map: HashMap<String, u32>,
+    /// Label values (`&&label`, LLVM `blockaddress`) handed out so far.
+    labels: HashMap<(Val, Bb), u32>,
 }
+
+/// Where label values (`&&label`) live: above every linear address and
+/// below native references, so a label is never a valid pointer and calling
+/// one traps. Labels are numbered in the order they are met; differences
+/// of labels in one function are small integers, and `&&a + (&&b - &&a)`
+/// is `&&b` as C programs using label tables expect.
+pub const LABEL_BASE: u32 = 0x6000_0000;
+
+/// Most label values one module may take.
+const MAX_LABELS: u32 = 1 << 24;
 
 impl Ctx {
     pub fn new(m: Mod) -> Ctx {
@@ -37,7 +49,18 @@ impl Ctx {
             globals: HashMap::new(),
             files: Vec::new(),
             file_map: HashMap::new(),
+            labels: HashMap::new(),
         }
+    }
+
+    /// The value of `blockaddress(func, block)`.
+    pub fn label_value(&mut self, func: Val, block: Bb) -> Result<u32, String> {
+        let n = self.labels.len() as u32;
+        let id = *self.labels.entry((func, block)).or_insert(n);
+        if id >= MAX_LABELS {
+            return Err("too many label addresses (`&&label`) in one module".into());
+        }
+        Ok(LABEL_BASE + id)
     }
 
     pub fn intern_type(&mut self, t: FuncType) -> u32 {

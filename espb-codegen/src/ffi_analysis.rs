@@ -1791,6 +1791,16 @@ fn merge(r: &mut ImportFfi, a: &Analysed, entry: Option<&Entry>) -> Vec<String> 
     }
     let mut errors = Vec::new();
     for (place, sig, ud) in &a.callbacks {
+        let opaque = entry.is_some_and(|e| {
+            e.hints
+                .pointers
+                .iter()
+                .any(|p| p.opaque && param_of(p.place) == param_of(*place))
+        });
+        if opaque && matches!(place, ArgPlace::Field { .. }) {
+            // Bytes the native only moves: the reference stays the module's.
+            continue;
+        }
         if mentioned.contains(&param_of(*place)) {
             let covered =
                 entry.is_some_and(|e| e.hints.callbacks.iter().any(|c| c.place == *place));

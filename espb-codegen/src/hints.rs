@@ -48,6 +48,9 @@ pub struct PointerHint {
     pub size: Option<SizeSpec>,
     /// The pointee holds a native handle (pointer-sized on the native side).
     pub handle: bool,
+    /// The native only moves or compares the pointee's bytes (`qsort`'s
+    /// array): module function references inside it stay as they are.
+    pub opaque: bool,
 }
 
 /// A callback argument (or struct field), its signature if given, and its user data.
@@ -460,12 +463,14 @@ impl LineParser<'_> {
                 let place = self.place()?;
                 let mut size = None;
                 let mut handle = false;
+                let mut opaque = false;
                 loop {
                     let save = self.pos;
                     let (w, _) = self.word();
                     match w.as_str() {
                         "size" => size = Some(self.size()?),
                         "handle" => handle = true,
+                        "opaque" => opaque = true,
                         _ => {
                             self.pos = save;
                             break;
@@ -477,6 +482,7 @@ impl LineParser<'_> {
                     dir,
                     size,
                     handle,
+                    opaque,
                 });
             }
             "cb" => {
@@ -570,7 +576,8 @@ mod tests {
                 place: ArgPlace::Param(1),
                 dir: Direction::In,
                 size: Some(SizeSpec::StrLen),
-                handle: false
+                handle: false,
+                opaque: false
             }
         );
         assert!(t.pointers[1].handle && t.pointers[1].dir == Direction::Out);

@@ -38,6 +38,19 @@ fn float_kind(t: Ty) -> R<bool> {
     }
 }
 
+/// The class flags of a floating-point value (i32 0/1 registers) that
+/// `llvm.is.fpclass` combines.
+pub struct FpClasses {
+    pub snan: VReg,
+    pub qnan: VReg,
+    pub inf: VReg,
+    pub norm: VReg,
+    pub sub: VReg,
+    pub zero: VReg,
+    pub neg: VReg,
+    pub pos: VReg,
+}
+
 impl FnLower<'_> {
     pub fn intrinsic(&mut self, i: Val, name: &str) -> R<()> {
         let base = base_name(name);
@@ -128,6 +141,13 @@ impl FnLower<'_> {
                 self.set_vals(i, vec![r]);
             }
             "sadd.with.overflow" | "uadd.with.overflow" | "ssub.with.overflow"
+            | "usub.with.overflow" | "smul.with.overflow" | "umul.with.overflow"
+                if crate::types::is_wide_scalar(arg(0).ty()) =>
+            {
+                let v = self.wide_overflow(i, &base)?;
+                self.set_vals(i, v);
+            }
+            "sadd.with.overflow" | "uadd.with.overflow" | "ssub.with.overflow"
             | "usub.with.overflow" | "smul.with.overflow" | "umul.with.overflow" => {
                 let (r, ov) = self.overflow(i, &base)?;
                 self.set_vals(i, vec![r, ov]);
@@ -135,6 +155,12 @@ impl FnLower<'_> {
             "uadd.sat" | "usub.sat" | "sadd.sat" | "ssub.sat" => {
                 let r = self.saturating(i, &base)?;
                 self.set_vals(i, vec![r]);
+            }
+            _ if crate::types::is_wide_scalar(arg(0).ty())
+                && arg(0).ty().kind() == LLVMTypeKind::LLVMFP128TypeKind =>
+            {
+                let v = self.f128_intrinsic(i, &base)?;
+                self.set_vals(i, v);
             }
             "fabs" | "sqrt" | "fma" | "fmuladd" | "minnum" | "maxnum" | "minimum" | "maximum"
             | "copysign" | "floor" | "ceil" | "trunc" | "round" | "rint" | "nearbyint"
@@ -191,10 +217,16 @@ impl FnLower<'_> {
             }
             "threadlocal.address" => return Err("thread-local variables are not supported".into()),
             "frameaddress" | "returnaddress" => {
-                return Err(format!(
-                    "`__builtin_{}` is not supported",
-                    base.replace("address", "_address")
-                ))
+                // Read from the task's frame records by the runtime
+                // (`builtins/frames.rs`); the level is a constant in C.
+                let level = self.get1(arg(0))?;
+                let name = if base == "frameaddress" {
+                    "__espb_frame_address"
+                } else {
+                    "__espb_return_address"
+                };
+                let r = self.libcall(name, &[(level, Sc::Int(32))], Some(Sc::Ptr))?;
+                self.set_vals(i, r.into_iter().collect());
             }
             _ => return Err(format!("intrinsic `{}` is not supported", name)),
         }
@@ -513,6 +545,32 @@ impl FnLower<'_> {
                 let ov = self.bin(O::I64Ne, back, p);
                 (r, ov)
             }
+            "umul.with.overflow" if bits > 32 && bits < 64 => {
+                // The full product's high half and the low half's bits above N.
+                let hi = self.bin(O::I64MulHU, a, b);
+                let p = self.bin(O::I64Mul, a, b);
+                let r = self.mask(p, bits);
+                let above = self.imm(O::I64ShrUI, p, bits as i32);
+                let any = self.bin(O::I64Or, hi, above);
+                let zero = self.konst(0, true);
+                let ov = self.bin(O::I64Ne, any, zero);
+                (r, ov)
+            }
+            "smul.with.overflow" if bits > 32 && bits < 64 => {
+                // Fits when the 128-bit product is the sign extension of its
+                // low N bits.
+                let sa = self.sext(a, bits);
+                let sb = self.sext(b, bits);
+                let hi = self.bin(O::I64MulHS, sa, sb);
+                let p = self.bin(O::I64Mul, sa, sb);
+                let r = self.mask(p, bits);
+                let back = self.sext(r, bits);
+                let sign = self.imm(O::I64ShrSI, p, 63);
+                let lo_bad = self.bin(O::I64Ne, back, p);
+                let hi_bad = self.bin(O::I64Ne, hi, sign);
+                let ov = self.bin(O::I32Or, lo_bad, hi_bad);
+                (r, ov)
+            }
             "umul.with.overflow" if bits == 64 => {
                 let hi = self.bin(O::I64MulHU, a, b);
                 let r = self.bin(O::I64Mul, a, b);
@@ -662,26 +720,44 @@ impl FnLower<'_> {
         let not_quiet = self.imm(O::I32XorI, quiet, 1);
         let snan = self.bin(O::I32And, nan, not_quiet);
         let qnan = self.bin(O::I32And, nan, quiet);
+        Ok(self.fpclass_result(
+            mask,
+            FpClasses {
+                snan,
+                qnan,
+                inf,
+                norm,
+                sub,
+                zero,
+                neg,
+                pos,
+            },
+        ))
+    }
+
+    /// `llvm.is.fpclass`'s answer from a value's class flags (each an i32
+    /// 0/1): the OR of the classes `mask` names.
+    pub fn fpclass_result(&mut self, mask: u32, c: FpClasses) -> VReg {
         let mut r = self.konst(0, false);
         for bit in 0..10 {
             if mask >> bit & 1 == 0 {
                 continue;
             }
             let t = match bit {
-                0 => snan,
-                1 => qnan,
-                2 => self.bin(O::I32And, inf, neg),
-                3 => self.bin(O::I32And, norm, neg),
-                4 => self.bin(O::I32And, sub, neg),
-                5 => self.bin(O::I32And, zero, neg),
-                6 => self.bin(O::I32And, zero, pos),
-                7 => self.bin(O::I32And, sub, pos),
-                8 => self.bin(O::I32And, norm, pos),
-                _ => self.bin(O::I32And, inf, pos),
+                0 => c.snan,
+                1 => c.qnan,
+                2 => self.bin(O::I32And, c.inf, c.neg),
+                3 => self.bin(O::I32And, c.norm, c.neg),
+                4 => self.bin(O::I32And, c.sub, c.neg),
+                5 => self.bin(O::I32And, c.zero, c.neg),
+                6 => self.bin(O::I32And, c.zero, c.pos),
+                7 => self.bin(O::I32And, c.sub, c.pos),
+                8 => self.bin(O::I32And, c.norm, c.pos),
+                _ => self.bin(O::I32And, c.inf, c.pos),
             };
             r = self.bin(O::I32Or, r, t);
         }
-        Ok(r)
+        r
     }
 
     fn float_intrinsic(&mut self, i: Val, base: &str) -> R<VReg> {

@@ -34,6 +34,7 @@ mod prepass;
 mod regalloc;
 mod symbols;
 mod types;
+mod wide;
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use ffi_analysis::{CallbackItem, FfiSource, ImportFfi, PointerItem, BUNDLED_HINTS_PATH};

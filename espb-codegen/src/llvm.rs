@@ -353,6 +353,50 @@ impl Val {
             None
         }
     }
+    /// The bits of a `ConstantInt` of up to 128 bits or an `fp128`
+    /// `ConstantFP`, zero-extended. The C API reads at most 64 bits, so the
+    /// printed form is parsed: `i72 -5`, `fp128 0xL<low 64><high 64>`.
+    pub fn const_u128(self) -> Option<u128> {
+        let text = self.print();
+        let lit = text.trim().rsplit(' ').next()?;
+        let t = self.ty();
+        match t.kind() {
+            LLVMTypeKind::LLVMIntegerTypeKind if t.int_width() <= 128 => {
+                let w = t.int_width();
+                let v = if lit == "true" {
+                    1
+                } else if lit == "false" {
+                    0
+                } else {
+                    lit.parse::<i128>()
+                        .map(|v| v as u128)
+                        .or_else(|_| lit.parse::<u128>())
+                        .ok()?
+                };
+                Some(if w == 128 { v } else { v & ((1u128 << w) - 1) })
+            }
+            LLVMTypeKind::LLVMFP128TypeKind => {
+                let hex = lit.strip_prefix("0xL")?;
+                if hex.len() != 32 {
+                    return None;
+                }
+                let lo = u64::from_str_radix(&hex[..16], 16).ok()?;
+                let hi = u64::from_str_radix(&hex[16..], 16).ok()?;
+                Some(lo as u128 | (hi as u128) << 64)
+            }
+            _ => None,
+        }
+    }
+    /// The function and block of a `blockaddress` constant.
+    pub fn block_address(self) -> (Val, Bb) {
+        // SAFETY: a BlockAddress constant (callers check the kind).
+        unsafe {
+            (
+                Val(LLVMGetBlockAddressFunction(self.0)),
+                Bb(LLVMGetBlockAddressBasicBlock(self.0)),
+            )
+        }
+    }
     pub fn const_fp(self) -> f64 {
         let mut lost = 0;
         // SAFETY: a ConstantFP.

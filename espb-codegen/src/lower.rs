@@ -44,9 +44,16 @@ pub struct FnLower<'a> {
     deferred: HashMap<Val, Cond>,
     /// The hidden pointer to the caller's packed variadic arguments.
     pub va_ptr: Option<VReg>,
+    /// Where a wide result is written (`RetShape::Indirect`).
+    ret_ptr: Option<VReg>,
     cur_bb: Option<Bb>,
     pending_layout: Vec<BlockId>,
     err_loc: Option<(String, u32)>,
+    /// Frame slots that live only while one instruction is lowered
+    /// (by-value argument copies, packed variadic arguments, wide results):
+    /// `(offset, size, align, in use)`, reused by later instructions so a
+    /// function with many calls does not grow a frame per call site.
+    temps: Vec<(u32, u32, u32, bool)>,
 }
 
 fn log2_exact(x: u64) -> Option<u32> {
@@ -84,9 +91,11 @@ impl<'a> FnLower<'a> {
             edge_blocks: HashMap::new(),
             deferred: HashMap::new(),
             va_ptr: None,
+            ret_ptr: None,
             cur_bb: None,
             pending_layout: Vec::new(),
             err_loc: None,
+            temps: Vec::new(),
         }
     }
 
@@ -166,7 +175,24 @@ impl<'a> FnLower<'a> {
         d
     }
 
-    fn frame_addr(&mut self, off: u32) -> VReg {
+    /// A frame slot for a value that is dead once the current instruction
+    /// is lowered (see `temps`).
+    pub fn temp_slot(&mut self, size: u32, align: u32) -> u32 {
+        let align = align.max(1);
+        if let Some(t) = self
+            .temps
+            .iter_mut()
+            .find(|t| !t.3 && t.1 >= size && t.0 % align == 0)
+        {
+            t.3 = true;
+            return t.0;
+        }
+        let off = self.f.frame_slot(size, align);
+        self.temps.push((off, size.max(1), align, true));
+        off
+    }
+
+    pub fn frame_addr(&mut self, off: u32) -> VReg {
         let key = (self.cur, off);
         if let Some(&v) = self.frames.get(&key) {
             return v;
@@ -234,9 +260,6 @@ impl<'a> FnLower<'a> {
                 format!("value used before its definition: {}", consts::short(v)),
             ),
             LLVMValueKind::LLVMInlineAsmValueKind => Err("inline assembly is not supported".into()),
-            LLVMValueKind::LLVMBlockAddressValueKind => {
-                Err("taking the address of a label (computed goto) is not supported".into())
-            }
             _ => self.constant(v),
         }
     }
@@ -251,6 +274,9 @@ impl<'a> FnLower<'a> {
 
     fn constant(&mut self, c: Val) -> R<Vec<VReg>> {
         let t = c.ty();
+        if let Some(v) = self.wide_const(c)? {
+            return Ok(v);
+        }
         if consts::is_foldable(c) {
             let bits = consts::eval(self.ctx, c)?;
             let sc = types::leaves(&self.ctx.m, t).map_err(|e| e.0)?;
@@ -346,6 +372,7 @@ impl<'a> FnLower<'a> {
             let insts = b.instructions();
             for (idx, &i) in insts.iter().enumerate() {
                 self.loc = self.loc_of(i);
+                self.temps.iter_mut().for_each(|t| t.3 = false);
                 let r = if idx + 1 == insts.len() {
                     self.terminator(b, i)
                 } else {
@@ -385,6 +412,15 @@ impl<'a> FnLower<'a> {
             }
             per_param.push((p, regs));
         }
+        let ret_ty = self.fval.global_value_type().fn_ret();
+        let shape = RetShape::of(&self.ctx.m, ret_ty).map_err(|e| e.0)?;
+        let ret_pin = if shape == RetShape::Indirect {
+            let v = self.vreg();
+            pinned.push(v);
+            Some(v)
+        } else {
+            None
+        };
         let variadic = self.fval.global_value_type().fn_vararg();
         let va_pin = if variadic {
             let v = self.vreg();
@@ -411,6 +447,11 @@ impl<'a> FnLower<'a> {
             }
             self.vals.insert(p, out);
         }
+        if let Some(pin) = ret_pin {
+            let d = self.vreg();
+            self.emit(Inst::Copy { dst: d, src: pin });
+            self.ret_ptr = Some(d);
+        }
         if let Some(pin) = va_pin {
             let d = self.vreg();
             self.emit(Inst::Copy { dst: d, src: pin });
@@ -435,11 +476,31 @@ impl<'a> FnLower<'a> {
             }
             LLVMAdd | LLVMSub | LLVMMul | LLVMUDiv | LLVMSDiv | LLVMURem | LLVMSRem | LLVMShl
             | LLVMLShr | LLVMAShr | LLVMAnd | LLVMOr | LLVMXor => {
-                let r = self.int_binop(op, i)?;
-                self.vals.insert(i, vec![r]);
+                let r = if types::is_wide_scalar(i.ty()) {
+                    self.wide_int_binop(op, i)?
+                } else {
+                    vec![self.int_binop(op, i)?]
+                };
+                self.vals.insert(i, r);
             }
             LLVMFAdd | LLVMFSub | LLVMFMul | LLVMFDiv | LLVMFRem => {
-                let r = self.float_binop(op, i)?;
+                let r = if types::is_wide_scalar(i.ty()) {
+                    self.f128_binop(op, i.operand(0), i.operand(1))?
+                } else {
+                    vec![self.float_binop(op, i)?]
+                };
+                self.vals.insert(i, r);
+            }
+            LLVMFNeg if types::is_wide_scalar(i.ty()) => {
+                let r = self.f128_neg(i.operand(0))?;
+                self.vals.insert(i, r);
+            }
+            LLVMICmp if types::is_wide_scalar(i.operand(0).ty()) => {
+                let r = self.wide_icmp(i.icmp_pred(), i.operand(0), i.operand(1))?;
+                self.vals.insert(i, vec![r]);
+            }
+            LLVMFCmp if types::is_wide_scalar(i.operand(0).ty()) => {
+                let r = self.f128_fcmp(i.fcmp_pred(), i.operand(0), i.operand(1))?;
                 self.vals.insert(i, vec![r]);
             }
             LLVMFNeg => {
@@ -1009,6 +1070,9 @@ impl<'a> FnLower<'a> {
             self.vals.insert(i, v);
             return Ok(());
         }
+        if self.wide_cast(op, i)? {
+            return Ok(());
+        }
         let a = self.get1(src)?;
         let r = match op {
             LLVMTrunc => {
@@ -1100,7 +1164,7 @@ impl<'a> FnLower<'a> {
         let src_leaves = self.leaves(st)?;
         let dst_leaves = self.leaves(i.ty())?;
         let regs = self.get(src)?;
-        let slot = self.f.frame_slot(size as u32, 8);
+        let slot = self.temp_slot(size as u32, 8);
         let a = self.frame_addr(slot);
         for ((sc, off), r) in src_leaves.into_iter().zip(regs) {
             self.store_bytes(sc.store_bytes(), a, r, off as i32);
@@ -1371,14 +1435,18 @@ impl<'a> FnLower<'a> {
             }
         }
         let (b0, o0) = self.addr(base)?;
-        // A global base is a constant: it goes into the offset, not a register.
+        // A global base is a constant: it goes into the offset, not a register
+        // (`addr` folded it onto a shared zero; larger constants, such as
+        // label values, stay in their register).
         let const_base = !terms.is_empty()
             && !matches!(
                 base.kind(),
                 LLVMValueKind::LLVMInstructionValueKind | LLVMValueKind::LLVMArgumentValueKind
             )
             && !self.frame_vals.contains_key(&base)
-            && !self.folds.contains_key(&base);
+            && !self.folds.contains_key(&base)
+            && consts::is_foldable(base)
+            && consts::eval(self.ctx, base).is_ok_and(|c| (c as u32) < espb_format::MAX_LINEAR_END);
         let mut sum = if const_base { None } else { Some(b0) };
         for (r, scale) in terms {
             let s = match log2_exact(scale) {
@@ -1495,23 +1563,20 @@ impl<'a> FnLower<'a> {
             return Ok(());
         }
         let fty = i.called_fn_type();
+        if let Some(&idx) = self.ctx.funcs.get(&target) {
+            let decl = target.global_value_type();
+            if decl != fty && !decl.fn_vararg() && !fty.fn_vararg() {
+                return self.mismatched_call(i, idx, decl);
+            }
+        }
         let nfixed = fty.fn_params().len() as u32;
         let nargs = i.num_arg_operands();
         let to_module = !target.is_function() || self.ctx.funcs.contains_key(&target);
         let mut fixed = Vec::new();
         for k in 0..nfixed.min(nargs) {
             match i.call_byval_type(k).filter(|_| to_module) {
-                // The callee owns a copy (docs/abi.md): made in the caller's frame.
                 Some(t) if t.is_sized() => {
-                    let size = self.ctx.m.alloc_size(t);
-                    if size > 1 << 24 {
-                        return Err("by-value argument too large".into());
-                    }
-                    let src = self.get1(i.operand(k))?;
-                    let slot = self.f.frame_slot(size as u32, 8);
-                    let dst = self.frame_addr(slot);
-                    let n = self.konst(size, false);
-                    self.op(O::MemCopy, vec![VOp::Reg(dst), VOp::Reg(src), VOp::Reg(n)]);
+                    let dst = self.byval_copy(i.operand(k), t)?;
                     fixed.push(dst);
                 }
                 _ => fixed.extend(self.get(i.operand(k))?),
@@ -1522,15 +1587,32 @@ impl<'a> FnLower<'a> {
             let a = i.operand(k);
             let l = self.leaves(a.ty())?;
             let r = self.get(a)?;
+            if types::is_wide_scalar(a.ty()) {
+                // riscv32 passes a variadic `long double` by reference
+                // (clang's `va_arg` reads a pointer): a copy in the frame.
+                let slot = self.temp_slot(16, 16);
+                let at = self.frame_addr(slot);
+                for ((sc, off), v) in l.into_iter().zip(r) {
+                    self.store_bytes(sc.store_bytes(), at, v, off as i32);
+                }
+                var.push((at, Sc::Ptr));
+                continue;
+            }
             for ((sc, _), v) in l.into_iter().zip(r) {
                 var.push((v, sc));
             }
         }
-        let shape = RetShape::of(&self.ctx.m, fty.fn_ret()).map_err(|e| e.0)?;
-        let ret = match shape {
-            RetShape::Void => None,
-            _ => Some(self.vreg()),
-        };
+        if !to_module
+            && target.is_function()
+            && (types::has_wide_scalar(fty) || types::has_wide_scalar(target.global_value_type()))
+        {
+            return Err(format!(
+                "native function `{}` takes or returns `long double` (or an integer over 64 bits): \
+                 not supported across the FFI; convert to `double` at the call",
+                target.name()
+            ));
+        }
+        let (shape, ret_slot, ret) = self.call_result(fty.fn_ret(), &mut fixed)?;
         let callee = if target.is_function() && self.ctx.funcs.contains_key(&target) {
             let idx = self.ctx.funcs[&target];
             let decl = target.global_value_type();
@@ -1583,6 +1665,9 @@ impl<'a> FnLower<'a> {
             ret,
         });
         let is_import = matches!(callee, Callee::Import(_) | Callee::ImportVar { .. });
+        if let Some(at) = ret_slot {
+            self.load_indirect_result(i, fty.fn_ret(), at)?;
+        }
         match (shape, ret) {
             (RetShape::One(sc), Some(r)) => {
                 // A native may leave junk above a narrow result.
@@ -1598,6 +1683,122 @@ impl<'a> FnLower<'a> {
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    /// A direct call whose arguments differ from the callee's definition: a
+    /// K&R definition (`int f() {…}`) called with arguments, or a function
+    /// called through a cast to another type. C leaves it undefined; every
+    /// real ABI passes the arguments in order and the callee reads what it
+    /// declares, which is what happens here: the call's leaves fill the
+    /// definition's parameters in order, extras are dropped, missing ones
+    /// are 0; a result the callee does not produce reads as 0.
+    fn mismatched_call(&mut self, i: Val, idx: u32, decl: Ty) -> R<()> {
+        let mut given = Vec::new();
+        for k in 0..i.num_arg_operands() {
+            let a = i.operand(k);
+            if let Some(t) = i.call_byval_type(k).filter(|t| t.is_sized()) {
+                let dst = self.byval_copy(a, t)?;
+                given.push(dst);
+            } else {
+                given.extend(self.get(a)?);
+            }
+        }
+        let want = types::param_leaves(&self.ctx.m, decl).map_err(|e| e.0)?;
+        let mut args = Vec::new();
+        for (k, sc) in want.iter().enumerate() {
+            args.push(match given.get(k) {
+                Some(&r) => r,
+                None => self.konst(0, sc.wide()),
+            });
+        }
+        let (shape, slot, ret) = self.call_result(decl.fn_ret(), &mut args)?;
+        self.f.has_calls = true;
+        self.emit(Inst::Call {
+            callee: Callee::Func(idx),
+            args,
+            ret,
+        });
+        let t = i.ty();
+        if t.kind() == LLVMTypeKind::LLVMVoidTypeKind {
+            return Ok(());
+        }
+        let wanted = self.leaves(t)?;
+        let same = t == decl.fn_ret();
+        let out = match (shape, ret, slot) {
+            (RetShape::One(_), Some(r), _) if same => vec![r],
+            (RetShape::One(Sc::Int(_)), Some(r), _) if matches!(wanted[..], [(Sc::Int(_), _)]) => {
+                let b = match wanted[0].0 {
+                    Sc::Int(b) => b,
+                    _ => 32,
+                };
+                vec![self.mask(r, b)]
+            }
+            (RetShape::Pair(..), Some(r), _) if same => {
+                let hi = self.imm(O::I64ShrUI, r, 32);
+                vec![r, hi]
+            }
+            (RetShape::Indirect, _, Some(at)) if same => {
+                self.load_indirect_result(i, t, at)?;
+                return Ok(());
+            }
+            _ => wanted
+                .iter()
+                .map(|(sc, _)| self.konst(0, sc.wide()))
+                .collect(),
+        };
+        self.vals.insert(i, out);
+        Ok(())
+    }
+
+    /// The copy of by-value aggregate `v` (of type `t`) the callee owns
+    /// (docs/abi.md), made in the caller's frame; its address.
+    fn byval_copy(&mut self, v: Val, t: Ty) -> R<VReg> {
+        let size = self.ctx.m.alloc_size(t);
+        if size > 1 << 24 {
+            return Err("by-value argument too large".into());
+        }
+        let src = self.get1(v)?;
+        let slot = self.temp_slot(size as u32, 8);
+        let dst = self.frame_addr(slot);
+        let n = self.konst(size, false);
+        self.op(O::MemCopy, vec![VOp::Reg(dst), VOp::Reg(src), VOp::Reg(n)]);
+        Ok(dst)
+    }
+
+    /// How a call's result of type `t` comes back: its shape, the frame
+    /// slot a wide result is written to (its address appended to `args`,
+    /// after the declared arguments) and the result register.
+    fn call_result(
+        &mut self,
+        t: Ty,
+        args: &mut Vec<VReg>,
+    ) -> R<(RetShape, Option<VReg>, Option<VReg>)> {
+        let shape = RetShape::of(&self.ctx.m, t).map_err(|e| e.0)?;
+        let slot = if shape == RetShape::Indirect {
+            let size = self.ctx.m.alloc_size(t) as u32;
+            let off = self.temp_slot(size, 16);
+            let at = self.frame_addr(off);
+            args.push(at);
+            Some(at)
+        } else {
+            None
+        };
+        let ret = match shape {
+            RetShape::Void | RetShape::Indirect => None,
+            _ => Some(self.vreg()),
+        };
+        Ok((shape, slot, ret))
+    }
+
+    /// The value of call `i` from the slot its callee wrote it to.
+    fn load_indirect_result(&mut self, i: Val, t: Ty, at: VReg) -> R<()> {
+        let out = self
+            .leaves(t)?
+            .into_iter()
+            .map(|(sc, off)| self.load_leaf(sc, at, off as i32))
+            .collect();
+        self.vals.insert(i, out);
         Ok(())
     }
 
@@ -1705,6 +1906,10 @@ impl<'a> FnLower<'a> {
             self.terminate(Term::Br(join));
         }
         self.cur = join;
+        if shape == RetShape::Indirect {
+            let at = *fixed.last().ok_or("missing result slot")?;
+            self.load_indirect_result(i, i.called_fn_type().fn_ret(), at)?;
+        }
         match (shape, ret) {
             (RetShape::One(_), Some(r)) => {
                 self.vals.insert(i, vec![r]);
@@ -1737,7 +1942,7 @@ impl<'a> FnLower<'a> {
             placed.push((v, size, off));
             off += size;
         }
-        let area = self.f.frame_slot(off.max(8), 8);
+        let area = self.temp_slot(off.max(8), 8);
         let a = self.frame_addr(area);
         for (v, size, o) in placed {
             self.store_bytes(size, a, v, o as i32);
@@ -1807,6 +2012,14 @@ impl<'a> FnLower<'a> {
                 let regs = self.get(v)?;
                 let r = match shape {
                     RetShape::Void => None,
+                    RetShape::Indirect => {
+                        let at = self.ret_ptr.ok_or("missing result pointer")?;
+                        let leaves = self.leaves(v.ty())?;
+                        for ((sc, off), r) in leaves.into_iter().zip(regs) {
+                            self.store_bytes(sc.store_bytes(), at, r, off as i32);
+                        }
+                        None
+                    }
                     RetShape::One(_) => Some(regs[0]),
                     RetShape::Pair(..) => {
                         let lo = self.un(O::I64Zext32, regs[0]);
@@ -1834,7 +2047,7 @@ impl<'a> FnLower<'a> {
             }
             LLVMSwitch => self.switch(bb, i, single)?,
             LLVMUnreachable => self.terminate(Term::Unreachable),
-            LLVMIndirectBr => return Err("computed goto (indirectbr) is not supported".into()),
+            LLVMIndirectBr => self.indirect_br(bb, i, single)?,
             LLVMInvoke | LLVMResume | LLVMCallBr => {
                 return Err("exception handling and asm goto are not supported".into())
             }
@@ -1842,6 +2055,30 @@ impl<'a> FnLower<'a> {
                 return Err(format!("unsupported terminator: {}", consts::short(i)));
             }
         }
+        Ok(())
+    }
+
+    /// `goto *p` (`indirectbr`): a switch over the label values of the
+    /// possible destinations; any other value traps.
+    fn indirect_br(&mut self, bb: Bb, i: Val, single: bool) -> R<()> {
+        let p = self.get1(i.operand(0))?;
+        let mut cases = Vec::new();
+        for k in 1..i.num_operands() {
+            let dest = i.operand_block(k);
+            let v = self.ctx.label_value(self.fval, dest)?;
+            if cases.iter().any(|&(c, _)| c == v as u64) {
+                continue;
+            }
+            let t = self.edge(bb, dest, single)?;
+            cases.push((v as u64, t));
+        }
+        cases.sort_by_key(|c| c.0);
+        let trap = self.new_block();
+        let saved = self.cur;
+        self.cur = trap;
+        self.terminate(Term::Unreachable);
+        self.cur = saved;
+        self.switch_tree(p, false, &cases, trap);
         Ok(())
     }
 

@@ -54,14 +54,39 @@ pub fn leaves(m: &Mod, t: Ty) -> Result<Vec<(Sc, u32)>, TypeError> {
 /// Most scalar leaves one first-class value may have (each needs a register).
 const MAX_LEAVES: usize = 1024;
 
+/// Widest integer held in registers (as two leaves).
+pub const MAX_INT_BITS: u32 = 128;
+
+/// Whether `t` is held in two registers as one number: `fp128` or an
+/// integer wider than 64 bits.
+pub fn is_wide_scalar(t: Ty) -> bool {
+    match t.kind() {
+        LLVMTypeKind::LLVMFP128TypeKind => true,
+        LLVMTypeKind::LLVMIntegerTypeKind => t.int_width() > 64,
+        _ => false,
+    }
+}
+
 fn walk(m: &Mod, t: Ty, base: u32, out: &mut Vec<(Sc, u32)>) -> Result<(), TypeError> {
     match t.kind() {
         LLVMTypeKind::LLVMIntegerTypeKind => {
             let w = t.int_width();
-            if w > 64 {
+            if w > MAX_INT_BITS {
                 return Err(TypeError(format!("{}-bit integers are not supported", w)));
             }
-            out.push((Sc::Int(w), base));
+            if w > 64 {
+                // Two registers: the low 64 bits, then the rest (`wide.rs`).
+                out.push((Sc::Int(64), base));
+                out.push((Sc::Int(w - 64), base + 8));
+            } else {
+                out.push((Sc::Int(w), base));
+            }
+        }
+        // IEEE binary128 (riscv32's `long double`): its bits in two
+        // registers, low half first, operated on by runtime helpers.
+        LLVMTypeKind::LLVMFP128TypeKind => {
+            out.push((Sc::Int(64), base));
+            out.push((Sc::Int(64), base + 8));
         }
         LLVMTypeKind::LLVMFloatTypeKind => out.push((Sc::F32, base)),
         LLVMTypeKind::LLVMDoubleTypeKind => out.push((Sc::F64, base)),
@@ -122,6 +147,19 @@ fn walk(m: &Mod, t: Ty, base: u32, out: &mut Vec<(Sc, u32)>) -> Result<(), TypeE
     Ok(())
 }
 
+/// Whether a function type has a wide scalar (`is_wide_scalar`) among its
+/// parameters or result, at any depth.
+pub fn has_wide_scalar(fty: Ty) -> bool {
+    fn walk(t: Ty) -> bool {
+        match t.kind() {
+            LLVMTypeKind::LLVMStructTypeKind => t.struct_elems().into_iter().any(walk),
+            LLVMTypeKind::LLVMArrayTypeKind | LLVMTypeKind::LLVMVectorTypeKind => walk(t.elem()),
+            _ => is_wide_scalar(t),
+        }
+    }
+    walk(fty.fn_ret()) || fty.fn_params().into_iter().any(walk)
+}
+
 /// How a function's LLVM return type travels in the single result register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RetShape {
@@ -129,6 +167,10 @@ pub enum RetShape {
     One(Sc),
     /// Two 32-bit leaves packed into one i64 (low, high).
     Pair(Sc, Sc),
+    /// More than one register's worth (`long double`, integers over 64
+    /// bits): written through a hidden pointer parameter that follows the
+    /// declared ones (before a variadic function's packed-arguments pointer).
+    Indirect,
 }
 
 impl RetShape {
@@ -141,6 +183,7 @@ impl RetShape {
             [] => Ok(RetShape::Void),
             [(s, _)] => Ok(RetShape::One(*s)),
             [(a, _), (b, _)] if !a.wide() && !b.wide() => Ok(RetShape::Pair(*a, *b)),
+            _ if is_wide_scalar(t) => Ok(RetShape::Indirect),
             _ => Err(TypeError(format!(
                 "returning `{}` in registers is not supported",
                 t.print()
@@ -149,7 +192,7 @@ impl RetShape {
     }
     pub fn val_type(self) -> Option<ValType> {
         match self {
-            RetShape::Void => None,
+            RetShape::Void | RetShape::Indirect => None,
             RetShape::One(s) => Some(s.val_type()),
             RetShape::Pair(..) => Some(ValType::I64),
         }
@@ -167,11 +210,15 @@ pub fn param_leaves(m: &Mod, fty: Ty) -> Result<Vec<Sc>, TypeError> {
 
 /// The espb signature of an LLVM function type.
 pub fn signature(m: &Mod, fty: Ty) -> Result<espb_format::FuncType, TypeError> {
-    let params = param_leaves(m, fty)?
+    let mut params: Vec<ValType> = param_leaves(m, fty)?
         .into_iter()
         .map(Sc::val_type)
         .collect();
-    let result = RetShape::of(m, fty.fn_ret())?.val_type();
+    let shape = RetShape::of(m, fty.fn_ret())?;
+    if shape == RetShape::Indirect {
+        params.push(ValType::Ptr);
+    }
+    let result = shape.val_type();
     Ok(espb_format::FuncType {
         params,
         result,

@@ -9,6 +9,9 @@ use std::process::Command;
 
 use espb_runtime::{Config, Imports, Instance, Module, Output};
 
+#[path = "common/differential.rs"]
+mod differential;
+
 const OPTS: [&str; 3] = ["-O0", "-O2", "-Os"];
 
 fn repo() -> PathBuf {
@@ -33,22 +36,8 @@ fn native(src: &Path) -> Result<(Vec<u8>, i32), String> {
         "{}.{n}.native",
         src.file_stem().unwrap().to_string_lossy()
     ));
-    let st = Command::new("clang-19")
-        .args(["-m32", "-msse2", "-mfpmath=sse", "-O2", "-w"])
-        .arg("-I")
-        .arg(repo().join("sdk/include"))
-        .arg(src)
-        .arg("-o")
-        .arg(&exe)
-        .arg("-lm")
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !st.status.success() {
-        return Err(format!(
-            "native build failed: {}",
-            String::from_utf8_lossy(&st.stderr)
-        ));
-    }
+    let inc = repo().join("sdk/include");
+    differential::native_build(src, &exe, &["-O2", "-I", &inc.to_string_lossy()])?;
     let out = Command::new(&exe).output().map_err(|e| e.to_string())?;
     Ok((out.stdout, out.status.code().unwrap_or(-1)))
 }
@@ -59,57 +48,12 @@ pub fn bitcode(src: &Path, opt: &str) -> Result<Vec<u8>, String> {
         src.file_stem().unwrap().to_string_lossy(),
         opt
     ));
-    let st = Command::new("clang-19")
-        .args([
-            "--target=riscv32-unknown-elf",
-            "-march=rv32imac",
-            "-mabi=ilp32",
-            "-isystem",
-            "/usr/include/newlib",
-        ])
-        .arg("-I")
-        .arg(repo().join("sdk/include"))
-        .args([opt, "-g", "-w", "-emit-llvm", "-c"])
-        .arg(src)
-        .arg("-o")
-        .arg(&bc)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !st.status.success() {
-        return Err(format!(
-            "riscv32 build failed: {}",
-            String::from_utf8_lossy(&st.stderr)
-        ));
-    }
-    std::fs::read(&bc).map_err(|e| e.to_string())
+    let inc = repo().join("sdk/include");
+    differential::rv32_bitcode(src, &bc, opt, &["-I", &inc.to_string_lossy()])
 }
 
 fn run_espb(bc: &[u8]) -> Result<(Vec<u8>, i32), String> {
-    let m = espb_codegen::translate(bc, &espb_codegen::Options::default())
-        .map_err(|d| format!("translate: {d}"))?;
-    let bytes = m.to_bytes();
-    let module = Module::parse(&bytes).map_err(|e| format!("validate: {e:?}"))?;
-    let (out, buf) = Output::buffer();
-    let cfg = Config {
-        output: out,
-        fuel: Some(2_000_000_000),
-        ..Config::default()
-    };
-    let inst =
-        Instance::new(&module, &Imports::new(), cfg).map_err(|e| format!("instantiate: {e:?}"))?;
-    let code = match inst.call_i32("main", &[]) {
-        Ok(c) => c,
-        Err(t) => match t.exit_code() {
-            Some(c) => c,
-            None => {
-                return Err(format!(
-                    "trap: {t}\noutput so far:\n{}",
-                    buf.to_string_lossy()
-                ))
-            }
-        },
-    };
-    Ok((buf.contents(), code & 0xff))
+    differential::run_espb(bc, 2_000_000_000)
 }
 
 fn check(src: &Path) -> Vec<String> {

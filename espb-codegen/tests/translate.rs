@@ -63,16 +63,6 @@ fn inline_asm_is_a_diagnostic_with_function_and_line() {
 }
 
 #[test]
-fn computed_goto_is_a_diagnostic() {
-    let d = diag_for("computed_goto.c");
-    assert!(
-        d.0.iter()
-            .any(|x| x.message.contains("label") || x.message.contains("computed goto")),
-        "{d}"
-    );
-}
-
-#[test]
 fn thread_local_is_a_diagnostic() {
     let d = diag_for("thread_local.c");
     assert!(
@@ -107,21 +97,26 @@ fn global_constructors_become_the_start_function() {
 }
 
 #[test]
-fn long_double_is_a_diagnostic_with_line() {
+fn long_double_native_is_a_diagnostic_with_line() {
+    // `long double` itself is supported (binary128 in software); a native
+    // function taking one is not: the FFI has no binary128 type.
     let d = diag_for("long_double.c");
     let x =
         d.0.iter()
-            .find(|x| x.message.contains("fp128"))
+            .find(|x| x.message.contains("sqrtl") && x.message.contains("long double"))
             .unwrap_or_else(|| panic!("{d}"));
-    assert_eq!(x.function.as_deref(), Some("half"));
-    assert_eq!(x.location.as_ref().map(|l| l.1), Some(2));
+    assert_eq!(x.function.as_deref(), Some("root"));
+    assert_eq!(x.location.as_ref().map(|l| l.1), Some(3));
 }
 
 #[test]
-fn wide_bitint_is_a_diagnostic() {
-    let d = diag_for("bitint_wide.c");
+fn integers_over_128_bits_are_a_diagnostic() {
+    // clang caps `_BitInt` at 128 bits for riscv32; hand-written IR can go further.
+    let ir = "target datalayout = \"e-m:e-p:32:32-i64:64-n32-S128\"\n\
+              define i256 @mul(i256 %a, i256 %b) {\n  %p = mul i256 %a, %b\n  ret i256 %p\n}\n";
+    let d = translate(ir.as_bytes(), &Options::default()).expect_err("must be refused");
     assert!(
-        d.0.iter().any(|x| x.message.contains("128-bit integers")),
+        d.0.iter().any(|x| x.message.contains("256-bit integers")),
         "{d}"
     );
 }

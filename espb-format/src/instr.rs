@@ -282,7 +282,7 @@ impl Instr {
                 out.push(r)
             }
         }
-        while (out.len() - start) % INSTR_ALIGN != 0 {
+        while !(out.len() - start).is_multiple_of(INSTR_ALIGN) {
             out.push(0);
         }
         for operand in operands {
@@ -345,6 +345,19 @@ impl Instr {
 }
 
 impl Opcode {
+    /// The opcode of the instruction at `pc`: one byte, or the escape byte
+    /// and a second one.
+    pub fn decode(code: &[u8], pc: usize) -> Result<Opcode, DecodeError> {
+        let byte = *code.get(pc).ok_or(DecodeError::Truncated)?;
+        if byte == crate::opcodes::ESCAPE {
+            let second = *code.get(pc + 1).ok_or(DecodeError::Truncated)?;
+            Opcode::from_code(u16::from_be_bytes([byte, second]))
+                .ok_or(DecodeError::UnknownExtOpcode(second))
+        } else {
+            Opcode::from_u8(byte).ok_or(DecodeError::UnknownOpcode(byte))
+        }
+    }
+
     /// Whether the instruction calls a function (module, import or indirect).
     pub fn is_call(self) -> bool {
         matches!(
@@ -404,14 +417,7 @@ impl RawInstr {
     /// Decodes the instruction at `pc` (laid out as [`crate::opcodes`]
     /// says; the padding after the one-byte operands must be zero).
     pub fn decode(code: &[u8], pc: usize) -> Result<RawInstr, DecodeError> {
-        let byte = *code.get(pc).ok_or(DecodeError::Truncated)?;
-        let op = if byte == crate::opcodes::ESCAPE {
-            let second = *code.get(pc + 1).ok_or(DecodeError::Truncated)?;
-            Opcode::from_code(u16::from_be_bytes([byte, second]))
-                .ok_or(DecodeError::UnknownExtOpcode(second))?
-        } else {
-            Opcode::from_u8(byte).ok_or(DecodeError::UnknownOpcode(byte))?
-        };
+        let op = Opcode::decode(code, pc)?;
         let fixed = op.fixed_size();
         let body = code
             .get(pc..pc.checked_add(fixed).ok_or(DecodeError::Truncated)?)

@@ -390,11 +390,12 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
                 .ok_or_else(|| c.err_at(at, ErrorKind::CodeOutOfBounds { func: i }))?;
             // Word operands are read with aligned loads in place: every body
             // starts at a multiple of 4 of the file and is whole words.
-            if (code.base + start) % INSTR_ALIGN != 0 || len % INSTR_ALIGN != 0 {
+            if !(code.base + start).is_multiple_of(INSTR_ALIGN) || !len.is_multiple_of(INSTR_ALIGN)
+            {
                 return Err(c.err_at(at, ErrorKind::MisalignedBody { func: i }));
             }
             // ... and in memory, which needs the buffer aligned as the file is.
-            if body.as_ptr() as usize % INSTR_ALIGN != 0 {
+            if !(body.as_ptr() as usize).is_multiple_of(INSTR_ALIGN) {
                 let addr = (body.as_ptr() as usize).wrapping_sub(code.base + start);
                 return Err(Error::new(
                     Location::Header,

@@ -10,6 +10,7 @@
 #include "esp_rom_crc.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
+#include "esp_log.h"
 #include "sdkconfig.h"
 #include "espb_runtime.h"
 
@@ -161,3 +162,15 @@ __attribute__((constructor)) static void install_linux_gate(void)
     espb_set_call_gate(linux_gate);
 }
 #endif
+
+/* A trap in module code that a timer or a native task ran: nothing returns
+ * it to the firmware, so it is logged where it happened. */
+static void log_trap(const char *message)
+{
+    ESP_LOGE("espb", "callback trapped: %s", message);
+}
+
+__attribute__((constructor)) static void install_trap_handler(void)
+{
+    espb_set_trap_handler(log_trap);
+}

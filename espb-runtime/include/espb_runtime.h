@@ -188,6 +188,17 @@ void espb_set_output(espb_output_fn fn, void *user);
 typedef void (*espb_gate_fn)(void);
 void espb_set_call_gate(espb_gate_fn gate);
 
+/*
+ * Module code that a native runs on its own — a FreeRTOS or esp_timer
+ * callback, a native task — has no caller to return a trap to: the runtime
+ * calls this handler at once, on the task that trapped, with the trap's text
+ * (function, offset, C file:line, backtrace). The callback then returns 0 to
+ * its native caller. espb_idf.c installs one that logs with ESP_LOGE.
+ * NULL: none.
+ */
+typedef void (*espb_trap_fn)(const char *message);
+void espb_set_trap_handler(espb_trap_fn handler);
+
 #if defined(ESP_PLATFORM)
 /* ---- ESP-IDF helpers (espb-runtime/idf/espb_idf.c) ------------------------- */
 

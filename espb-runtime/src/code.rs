@@ -84,6 +84,27 @@ impl Pc {
     }
 }
 
+/// A copy of one instruction of a validated body, made by the JIT compiler
+/// (`offset: u32`, the instruction, `jit::SENTINEL` padded to a word; the
+/// copy 4-aligned, so the instruction and its word operands are, as in a
+/// body): the position of the instruction and a stand-in start of its body
+/// such that offsets from it are the original instruction's (the offset is
+/// a multiple of 4, so the stand-in start is 4-aligned too).
+///
+/// SAFETY: `copy` points at such a copy. The stand-in start is never read
+/// through: copies hold no branch (the only instructions that address their
+/// body through its start), so it is only used to compute offsets.
+#[cfg(espb_jit)]
+pub(crate) unsafe fn copy_pc(copy: *const u8) -> (Pc, Pc) {
+    debug_assert!((copy as usize).is_multiple_of(4), "misaligned copy");
+    // SAFETY: see the function contract (a 4-aligned copy).
+    let off = u32::from_le(unsafe { ptr::read(copy as *const u32) });
+    debug_assert!(off.is_multiple_of(4));
+    // SAFETY: the instruction follows the 4-byte offset.
+    let pc = unsafe { copy.add(4) };
+    (Pc(pc), Pc(pc.wrapping_sub(off as usize)))
+}
+
 /// The register window of the running function.
 #[derive(Clone, Copy)]
 pub(crate) struct Regs(*mut u64);

@@ -2,6 +2,38 @@
 
 use crate::output::Output;
 
+/// Which functions the JIT compiles to machine code (where the runtime has
+/// a JIT backend: `jit-riscv` on RISC-V chips; elsewhere every function is
+/// interpreted whatever the mode).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum JitMode {
+    /// None: everything is interpreted.
+    Off,
+    /// Functions marked `JIT_HOT` (the default).
+    #[default]
+    Hot,
+    /// Every function (for testing the backend).
+    All,
+}
+
+impl JitMode {
+    pub fn from_name(s: &str) -> Option<JitMode> {
+        match s {
+            "off" => Some(JitMode::Off),
+            "hot" => Some(JitMode::Hot),
+            "all" => Some(JitMode::All),
+            _ => None,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            JitMode::Off => "off",
+            JitMode::Hot => "hot",
+            JitMode::All => "all",
+        }
+    }
+}
+
 /// How an instance is built and what it may use. `Default` suits the host.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -35,6 +67,13 @@ pub struct Config {
     pub error_output: Option<Output>,
     /// Run the module's start function in `Instance::new`.
     pub run_start: bool,
+    /// Which functions the JIT compiles (when the instance is built).
+    pub jit: JitMode,
+    /// Native stack bytes that nested calls into compiled code may use on
+    /// one thread; a call that would go deeper runs the callee in the
+    /// interpreter instead (whose calls use no native stack). Firmware sets
+    /// it below its task stack size.
+    pub jit_stack_budget: u32,
 }
 
 impl Default for Config {
@@ -51,6 +90,13 @@ impl Default for Config {
             output: Output::default(),
             error_output: None,
             run_start: true,
+            jit: JitMode::Hot,
+            // A chip's task stack is a few KiB; a PC thread's megabytes.
+            jit_stack_budget: if cfg!(target_arch = "riscv32") {
+                16 * 1024
+            } else {
+                256 * 1024
+            },
         }
     }
 }
@@ -64,6 +110,7 @@ impl Config {
             max_registers: 16 * 1024,
             max_call_depth: 500,
             max_reentry: 4,
+            jit_stack_budget: 4 * 1024,
             ..Config::default()
         }
     }

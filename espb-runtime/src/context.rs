@@ -42,6 +42,13 @@ pub(crate) struct ExecContext {
     pub stack_lo: u32,
     /// Stack pointer a nested entry starts from.
     pub sp: u32,
+    /// Ticks executed up to the last host call and not yet reported to the
+    /// safepoint hook (or taken by a host function, `Caller::take_ticks`).
+    pub ticks: u64,
+    /// Lowest native stack address compiled code may call into on this
+    /// context (0: no module code running).
+    #[cfg(espb_jit)]
+    pub jit_floor: usize,
 }
 
 impl ExecContext {
@@ -63,6 +70,9 @@ impl ExecContext {
             max_nesting,
             stack_lo,
             sp: stack_hi,
+            ticks: 0,
+            #[cfg(espb_jit)]
+            jit_floor: 0,
         }
     }
 

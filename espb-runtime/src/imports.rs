@@ -104,6 +104,24 @@ pub struct SymbolTable {
 /// call interface for `ty`).
 pub type Resolver = dyn Fn(&str, &FuncType) -> Option<HostFunc> + Send + Sync;
 
+/// Where the interpreter reports to a [`SafepointHook`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Safepoint {
+    /// A poll (every `POLL_TICKS` calls and backward branches): the running
+    /// code may be paused here (a scheduler switching tasks) or stopped
+    /// (`Err`, which traps at this instruction).
+    Poll,
+    /// The interpreter is returning to its caller (the entry function
+    /// returned or trapped): only the count is reported; an `Err` is ignored.
+    Leave,
+}
+
+/// Called by the interpreter at its safepoints with the ticks (calls and
+/// backward branches) executed on this thread since the last report, so
+/// that an embedder can account executed work (a simulated clock) and
+/// preempt a running module (a scheduler). Not called at all without a hook.
+pub type SafepointHook = dyn Fn(Safepoint, u64) -> Result<(), Trap> + Send + Sync;
+
 /// What an instance may import. Lookup order for an import: a fast-symbol
 /// table entry (if the import is fast and its table is registered), then
 /// functions registered by name, then the runtime's builtins (libc, libm, the
@@ -115,6 +133,7 @@ pub struct Imports {
     pub(crate) builtins: bool,
     pub(crate) resolver: Option<Arc<Resolver>>,
     pub(crate) native_indirect: Option<HostFunc>,
+    pub(crate) safepoint: Option<Arc<SafepointHook>>,
 }
 
 impl Default for Imports {
@@ -132,6 +151,7 @@ impl Imports {
             builtins: true,
             resolver: None,
             native_indirect: None,
+            safepoint: None,
         }
     }
 
@@ -185,6 +205,15 @@ impl Imports {
     /// such calls trap as calls to a non-function.
     pub fn set_native_indirect(&mut self, f: HostFunc) -> &mut Imports {
         self.native_indirect = Some(f);
+        self
+    }
+
+    /// Installs the safepoint hook (see [`SafepointHook`]).
+    pub fn set_safepoint(
+        &mut self,
+        f: impl Fn(Safepoint, u64) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> &mut Imports {
+        self.safepoint = Some(Arc::from(Box::new(f) as Box<SafepointHook>));
         self
     }
 
@@ -338,6 +367,15 @@ impl<'c> Caller<'c> {
             (Some(bits), Some(ty)) => Some(Value::from_bits(bits, ty)),
             _ => None,
         })
+    }
+
+    /// Ticks (calls and backward branches) this thread executed since the
+    /// last safepoint report and not yet taken; the count restarts at 0.
+    /// An embedder accounting executed work (see [`SafepointHook`]) takes
+    /// them in its host functions, so a clock read right after a busy loop
+    /// sees the loop's cost.
+    pub fn take_ticks(&mut self) -> u64 {
+        core::mem::take(&mut self.ctx.ticks)
     }
 
     /// A handle that outlives this call (for callbacks stored by natives).

@@ -61,6 +61,8 @@ pub enum InstantiateError {
     OutOfHostMemory { bytes: u32 },
     /// The start function trapped.
     Start(Trap),
+    /// The platform gave no executable memory for the JIT's code.
+    ExecMemory { bytes: u32 },
 }
 
 impl fmt::Display for InstantiateError {
@@ -87,6 +89,10 @@ impl fmt::Display for InstantiateError {
             MemoryTooLarge { bytes } => write!(f, "linear memory of {bytes} bytes exceeds the 1 GiB limit"),
             OutOfHostMemory { bytes } => write!(f, "cannot allocate {bytes} bytes of linear memory"),
             Start(t) => write!(f, "start function trapped: {t}"),
+            ExecMemory { bytes } => write!(
+                f,
+                "the JIT needs {bytes} bytes of executable memory and the platform has none: on ESP-IDF set CONFIG_ESP_SYSTEM_MEMPROT=n (ESP-IDF 5.x: CONFIG_ESP_SYSTEM_MEMPROT_FEATURE=n on ESP32-C2/C3, CONFIG_ESP_SYSTEM_PMP_IDRAM_SPLIT=n on ESP32-C5/C6/H2/P4) and CONFIG_SECURE_ENABLE_TEE=n, so that heap_caps_malloc(MALLOC_CAP_EXEC) can serve it, or turn the JIT off (Config::jit = JitMode::Off)"
+            ),
         }
     }
 }
@@ -159,6 +165,8 @@ pub(crate) struct Inner<'m> {
     pub imports: Vec<HostFunc>,
     /// `call.indirect` through native references (see `Imports::set_native_indirect`).
     pub native_indirect: Option<HostFunc>,
+    /// See `Imports::set_safepoint`.
+    pub safepoint: Option<Arc<crate::imports::SafepointHook>>,
     pub config: Config,
     pool: Lock<Pool>,
     stack_area: u32,
@@ -174,6 +182,9 @@ pub(crate) struct Inner<'m> {
     #[cfg_attr(not(feature = "libc"), allow(dead_code))]
     pub strtok_save: AtomicU32,
     gate: Arc<Gate>,
+    /// Compiled functions (built with the instance).
+    #[cfg(espb_jit)]
+    pub jit: crate::jit::exec::Code,
 }
 
 /// Fuel handed to a thread at a time.
@@ -428,6 +439,9 @@ impl<'m> Instance<'m> {
             }
         }
         let resolved = resolve(module, imports)?;
+        #[cfg(espb_jit)]
+        let jit = crate::jit::exec::Code::build(&module.m, config.jit, &mem)
+            .map_err(|e| InstantiateError::ExecMemory { bytes: e.0 as u32 })?;
         let gate = Arc::new(Gate {
             state: AtomicUsize::new(0),
             inner: AtomicPtr::new(core::ptr::null_mut()),
@@ -439,6 +453,7 @@ impl<'m> Instance<'m> {
             heap: Lock::new(Heap::new(heap_start as u32, heap_end as u32)),
             imports: resolved,
             native_indirect: imports.native_indirect.clone(),
+            safepoint: imports.safepoint.clone(),
             pool: Lock::new(Pool {
                 idle: Vec::new(),
                 created: 0,
@@ -451,6 +466,8 @@ impl<'m> Instance<'m> {
             rand_state: U64Cell::new(1),
             strtok_save: AtomicU32::new(0),
             gate: gate.clone(),
+            #[cfg(espb_jit)]
+            jit,
             config,
         });
         gate.inner
@@ -466,6 +483,17 @@ impl<'m> Instance<'m> {
 
     pub fn module(&self) -> &'m Module<'m> {
         self.inner.module
+    }
+
+    /// What the JIT did with each function of this instance (compiled, or
+    /// interpreted and why); `None` where compiled code cannot run (not a
+    /// RISC-V target).
+    #[cfg(feature = "jit-riscv")]
+    pub fn jit_plan(&self) -> Option<&[crate::jit::Plan]> {
+        #[cfg(espb_jit)]
+        return Some(&self.inner.jit.plan);
+        #[cfg(not(espb_jit))]
+        None
     }
 
     /// Calls the exported function `name`.

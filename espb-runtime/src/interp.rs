@@ -57,7 +57,7 @@ use espb_format::{
 
 use crate::code::{Pc, Regs};
 use crate::context::{CallFrame, ExecContext};
-use crate::imports::Caller;
+use crate::imports::{Caller, Safepoint};
 use crate::instance::Inner;
 use crate::memory::LinearMemory;
 use crate::module::FuncInfo;
@@ -277,7 +277,7 @@ enum Exit {
 }
 
 /// The state of one `run` that is not passed in registers.
-struct Vm<'a, 'm> {
+pub(crate) struct Vm<'a, 'm> {
     inst: &'a Inner<'m>,
     ctx: &'a mut ExecContext,
     funcs: &'m [FuncInfo<'m>],
@@ -293,6 +293,9 @@ struct Vm<'a, 'm> {
     /// Ticks (calls and backward branches) until the next `poll`: at most
     /// `POLL_TICKS`, a word (one decrement on a 32-bit core).
     fuel: u32,
+    /// What `fuel` counted down from since the ticks were last handed to
+    /// the safepoint hook (or to the context, at a host call).
+    slice: u32,
     /// The rest of the fuel taken from the instance.
     reserve: u64,
     interrupt: &'a AtomicBool,
@@ -301,7 +304,14 @@ struct Vm<'a, 'm> {
     pc: Pc,
     regs: Regs,
     start: Pc,
+    /// Running one instruction for compiled code (`jit_glue::exec_one`):
+    /// the sentinel after it ends the run.
+    #[cfg(espb_jit)]
+    single_step: bool,
 }
+
+#[cfg(espb_jit)]
+pub(crate) mod jit_glue;
 
 /// An instruction handler. SAFETY contract: `pc` is an instruction start of
 /// the validated body beginning at `start`, which is the body of `vm.func`,
@@ -482,6 +492,17 @@ fn poll(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
     if vm.interrupt.load(Relaxed) {
         return Some(raise(vm, pc, start, TrapKind::Interrupted));
     }
+    if let Some(hook) = &vm.inst.safepoint {
+        // Everything counted since the last report: this countdown and what
+        // host calls handed to the context.
+        let ticks = (vm.slice as u64).wrapping_add(core::mem::take(&mut vm.ctx.ticks));
+        vm.slice = 0;
+        if let Err(mut t) = hook(Safepoint::Poll, ticks) {
+            locate(vm.inst, vm.ctx, &mut t, vm.func, pc.offset_from(start));
+            vm.trap = Some(t);
+            return Some(Exit::Trap);
+        }
+    }
     if vm.reserve == 0 {
         match vm.inst.take_fuel() {
             Some(f) => vm.reserve = f,
@@ -489,6 +510,7 @@ fn poll(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
         }
     }
     (vm.fuel, vm.reserve) = split_fuel(vm.reserve);
+    vm.slice = vm.fuel;
     None
 }
 
@@ -557,7 +579,7 @@ unsafe fn back_edge(
     unsafe { next(vm, target, regs, start, mem, tbl) }
 }
 
-const _: () = assert!(NULL_GUARD % 8 == 0);
+const _: () = assert!(NULL_GUARD.is_multiple_of(8));
 
 /// Linear memory as the load and store handlers see it: the host address of
 /// module address `NULL_GUARD` and the number of valid bytes from there to
@@ -737,6 +759,19 @@ fn enter(
     vm.pc = vm.start;
     // SAFETY: ensure_regs made `regs[base..base + info.regs]` exist.
     vm.regs = unsafe { Regs::new(&mut vm.ctx.regs, nbase) };
+    #[cfg(espb_jit)]
+    if let Some(code) = vm.inst.jit.entry(callee) {
+        if jit_glue::stack_ok(vm) {
+            // Compiled: run it to its return, then continue after the call
+            // as the interpreted `ret` would.
+            if !crate::jit::exec::run(vm, code) {
+                return Err(Exit::Trap);
+            }
+            if !leave(vm) {
+                return Err(Exit::Done);
+            }
+        }
+    }
     Ok(())
 }
 
@@ -793,6 +828,9 @@ fn host(
     }
     vm.ctx.sp = vm.sp;
     vm.ctx.reg_top = vm.base + vm.info.regs as usize;
+    // The ticks so far go with the call (`Caller::take_ticks`).
+    vm.ctx.ticks = vm.ctx.ticks.wrapping_add((vm.slice - vm.fuel) as u64);
+    vm.slice = vm.fuel;
     if let Err(mut t) = host_call(vm.inst, vm.ctx, imp, sig, vm.base + b as usize, callee) {
         locate(vm.inst, vm.ctx, &mut t, vm.func, off);
         vm.trap = Some(t);
@@ -906,16 +944,106 @@ macro_rules! handlers {
 /// `dst = f(operand 2, operand 3)` style handlers: `$pre` reads the operands
 /// into `$a`/`$b`, `$post` converts the result to the register bits.
 macro_rules! simple {
-    ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {$(
-        handlers! {
-            fn $name(vm, pc, regs, start, mem, tbl) {
-                let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
-                let ($a, $b) = $read!($name, pc, regs);
-                wr_dst!($name, pc, regs, $e);
-                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
+    ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {
+        $(
+            handlers! {
+                fn $name(vm, pc, regs, start, mem, tbl) {
+                    let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
+                    let ($a, $b) = $read!($name, pc, regs);
+                    wr_dst!($name, pc, regs, $e);
+                    go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
+                }
             }
+        )*
+
+        /// `dst = op(a, b)` for the simple instructions whose operands are
+        /// registers (`b` ignored by the one-operand ones), with the
+        /// handlers' own expressions, as C-ABI functions: compiled code calls
+        /// them for the operations it does not emit inline (floating point,
+        /// bit counts, ...). The immediate forms return 0 (no entry in
+        /// `PURE`).
+        #[cfg_attr(not(feature = "jit-riscv"), allow(dead_code))]
+        pub(crate) mod pure_fns {
+            use super::*;
+            $(
+                #[allow(non_snake_case, unused_variables, clippy::unnecessary_cast)]
+                pub(crate) extern "C" fn $name(a: u64, b: u64) -> u64 {
+                    pure_args!($read, a, b).map(|($a, $b)| $e).unwrap_or(0)
+                }
+            )*
         }
-    )*};
+
+        /// `pure_fns` by opcode byte (all of them are one-byte opcodes).
+        #[cfg_attr(not(feature = "jit-riscv"), allow(dead_code))]
+        pub(crate) static PURE: [Option<PureFn>; 256] = {
+            let mut t: [Option<PureFn>; 256] = [None; 256];
+            $(
+                if pure_ok!($read) && O::$name.code() <= 0xff {
+                    t[O::$name.code() as usize] = Some(pure_fns::$name as PureFn);
+                }
+            )*
+            t
+        };
+    };
+}
+
+/// A simple instruction's operation (`h::PURE`).
+pub(crate) type PureFn = extern "C" fn(u64, u64) -> u64;
+
+/// Whether `pure_args!` has the operands of a `$read` form.
+macro_rules! pure_ok {
+    (r32i) => {
+        false
+    };
+    (r64i) => {
+        false
+    };
+    ($other:ident) => {
+        true
+    };
+}
+
+/// The typed operands of `pure` (`None` for the immediate forms, whose
+/// operand is in the instruction).
+macro_rules! pure_args {
+    (r32x2, $a:ident, $b:ident) => {
+        Some(($a as u32, $b as u32))
+    };
+    (r64x2, $a:ident, $b:ident) => {
+        Some(($a, $b))
+    };
+    (r64, $a:ident, $b:ident) => {
+        Some(($a, ()))
+    };
+    (rf32x2, $a:ident, $b:ident) => {
+        Some((f32_of($a), f32_of($b)))
+    };
+    (rf64x2, $a:ident, $b:ident) => {
+        Some((f64_of($a), f64_of($b)))
+    };
+    (r32i, $a:ident, $b:ident) => {
+        None::<(u32, u32)>
+    };
+    (r64i, $a:ident, $b:ident) => {
+        None::<(u64, u32)>
+    };
+}
+
+/// `h::PURE` for compiled code (indexed by opcode byte; `None` is a null
+/// word in the C layout of `Option<fn>`).
+#[cfg(espb_jit)]
+pub(crate) fn pure_table() -> *const Option<PureFn> {
+    h::PURE.as_ptr()
+}
+
+/// The function computing `op` for compiled code, if it is one of the
+/// simple register-operand instructions.
+#[cfg(feature = "jit-riscv")]
+pub(crate) fn pure_fn(op: O) -> Option<PureFn> {
+    if op.code() > 0xff {
+        return None;
+    }
+    h::PURE[op.code() as usize]
 }
 
 macro_rules! r32x2 {
@@ -1140,7 +1268,12 @@ mod h {
 
     handlers! {
         fn Invalid(vm, pc, regs, start, mem, tbl) {
-            // Unreachable: validated bodies hold only known opcodes.
+            // The sentinel after an instruction copy run for compiled code.
+            #[cfg(espb_jit)]
+            if vm.single_step {
+                return Exit::Done;
+            }
+            // Otherwise unreachable: validated bodies hold only known opcodes.
             raise(vm, pc, start, TrapKind::Unreachable { code: None })
         }
         fn Unreachable(vm, pc, regs, start, mem, tbl) {
@@ -2096,16 +2229,45 @@ fn run(
         stack_lo,
         entry_depth,
         fuel: split_fuel(*fuel).0,
+        slice: split_fuel(*fuel).0,
         reserve: split_fuel(*fuel).1,
         interrupt: &inst.interrupt,
         trap: None,
         pc: start,
         regs,
         start,
+        #[cfg(espb_jit)]
+        single_step: false,
     };
+    #[cfg(espb_jit)]
+    let outermost = jit_glue::set_stack_floor(&mut vm);
+    #[cfg(espb_jit)]
+    let exit = match inst.jit.entry(entry) {
+        Some(code) if jit_glue::stack_ok(&vm) => {
+            if crate::jit::exec::run(&mut vm, code) {
+                leave(&mut vm);
+                Exit::Done
+            } else {
+                Exit::Trap
+            }
+        }
+        // SAFETY: offset 0 of a validated body, the entry function's window.
+        _ => unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem), Tbl::new()) },
+    };
+    #[cfg(espb_jit)]
+    if outermost {
+        vm.ctx.jit_floor = 0;
+    }
+    #[cfg(not(espb_jit))]
     // SAFETY: offset 0 of a validated body, the entry function's window.
     let exit = unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem), Tbl::new()) };
     *fuel = (vm.fuel as u64).saturating_add(vm.reserve);
+    if let Some(hook) = &inst.safepoint {
+        let ticks = vm.slice.saturating_sub(vm.fuel) as u64;
+        let ticks = ticks.wrapping_add(core::mem::take(&mut vm.ctx.ticks));
+        // Only a report: the run ends here whatever the hook says.
+        let _ = hook(Safepoint::Leave, ticks);
+    }
     match exit {
         Exit::Done => Ok(()),
         _ => Err(vm

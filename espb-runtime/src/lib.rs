@@ -31,6 +31,8 @@ pub mod host;
 mod imports;
 mod instance;
 mod interp;
+#[cfg(feature = "jit-riscv")]
+pub mod jit;
 pub mod memory;
 mod module;
 pub mod output;
@@ -40,9 +42,9 @@ mod task;
 mod trap;
 mod value;
 
-pub use config::Config;
+pub use config::{Config, JitMode};
 pub use heap::{Heap, HeapError};
-pub use imports::{Caller, HostFunc, Imports, SymbolTable};
+pub use imports::{Caller, HostFunc, Imports, Safepoint, SafepointHook, SymbolTable};
 pub use instance::{Instance, InstanceHandle, InstantiateError, InterruptHandle};
 pub use module::Module;
 pub use output::Output;

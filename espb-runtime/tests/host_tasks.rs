@@ -26,9 +26,12 @@ sent 104 at 40
         let st = r.unwrap_or_else(|e| panic!("{opt}: {e}\n{out}"));
         assert_eq!(out, want, "{opt}");
         assert_eq!(st.reason, EndReason::Finished, "{opt}");
-        assert_eq!(
-            st.time_us, 500_000,
-            "{opt}: the producer's last delay ends at 50 ticks"
+        // The producer's last delay ends at 50 ticks; its last calls cost
+        // a few µs of device time.
+        assert!(
+            (500_000..500_050).contains(&st.time_us),
+            "{opt}: ended at {} µs",
+            st.time_us
         );
     }
 }

@@ -13,6 +13,8 @@
 #define SYS_read 63
 #define SYS_write 64
 #define SYS_exit_group 94
+#define SYS_munmap 215
+#define SYS_mmap 222 /* mmap2 on rv32: the offset is in pages */
 #define AT_FDCWD -100
 
 static long sys3(long n, long a, long b, long c) {
@@ -32,6 +34,36 @@ static long sys4(long n, long a, long b, long c, long d) {
     register long a7 __asm__("a7") = n;
     __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a3), "r"(a7) : "memory");
     return a0;
+}
+
+static long sys6(long n, long a, long b, long c, long d, long e, long f) {
+    register long a0 __asm__("a0") = a;
+    register long a1 __asm__("a1") = b;
+    register long a2 __asm__("a2") = c;
+    register long a3 __asm__("a3") = d;
+    register long a4 __asm__("a4") = e;
+    register long a5 __asm__("a5") = f;
+    register long a7 __asm__("a7") = n;
+    __asm__ volatile("ecall"
+                     : "+r"(a0)
+                     : "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a7)
+                     : "memory");
+    return a0;
+}
+
+/* The JIT's executable memory (espb-runtime's jit::exec): an anonymous
+ * read-write-execute mapping. One mapping serves both writing and running
+ * (on ESP-IDF the firmware's hook uses heap_caps_malloc(MALLOC_CAP_EXEC)). */
+void *espb_jit_exec_alloc(size_t size, void **write) {
+    long p = sys6(SYS_mmap, 0, (long)size, 7 /* PROT_READ|WRITE|EXEC */,
+                  0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
+    if (p < 0 && p > -4096) return NULL;
+    *write = (void *)p;
+    return (void *)p;
+}
+
+void espb_jit_exec_free(void *exec, size_t size) {
+    sys3(SYS_munmap, (long)exec, (long)size, 0);
 }
 
 void _exit(int code) {

@@ -19,7 +19,7 @@ use core::ffi::{c_char, c_int, CStr};
 
 use espb_runtime::entry::{build_argv, find_entry, EntryArgs};
 use espb_runtime::ffi::{self, Natives};
-use espb_runtime::{Config, Imports, Instance, Module, Trap, TrapKind};
+use espb_runtime::{Config, Imports, Instance, JitMode, Module, Trap, TrapKind};
 
 use platform::{eprint, native_table};
 
@@ -62,10 +62,15 @@ struct Options<'a> {
     /// A PC program's call depth and register stack (files run outside a
     /// project), instead of the device defaults.
     deep: bool,
+    /// What the JIT compiles (default `hot`).
+    jit: JitMode,
+    /// An instruction budget (`Config::fuel`): ticks of calls and backward
+    /// branches, interpreted or compiled alike.
+    fuel: Option<u64>,
 }
 
 const USAGE: &str =
-    "usage: espb-qemu-runner [--heap-size N] [--stack-size N] [--deep] MODULE.espb [ARGS...]";
+    "usage: espb-qemu-runner [--heap-size N] [--stack-size N] [--deep] [--jit off|hot|all] [--fuel N] MODULE.espb [ARGS...]";
 
 fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
     let mut o = Options {
@@ -74,6 +79,8 @@ fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
         heap_size: None,
         stack_size: None,
         deep: false,
+        jit: JitMode::Hot,
+        fuel: None,
     };
     let mut it = argv.iter().copied();
     while let Some(a) = it.next() {
@@ -86,6 +93,13 @@ fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
             "--heap-size" => o.heap_size = Some(num(a)?),
             "--stack-size" => o.stack_size = Some(num(a)?),
             "--deep" => o.deep = true,
+            "--fuel" => o.fuel = Some(num(a)? as u64),
+            "--jit" => {
+                o.jit = it
+                    .next()
+                    .and_then(JitMode::from_name)
+                    .ok_or_else(|| alloc::format!("--jit takes off, hot or all\n{USAGE}"))?
+            }
             _ => {
                 o.path = a;
                 o.args = it.collect();
@@ -153,6 +167,8 @@ fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
         output: platform::stdout_sink(),
         heap_size: o.heap_size,
         context_stack_size: o.stack_size,
+        jit: o.jit,
+        fuel: o.fuel,
         ..Config::default()
     };
     if o.deep {

@@ -1,37 +1,29 @@
-/* Unprototyped (K&R) declarations and definitions: `extern int puts();`
- * reaches the C library with the call sites' argument types, and K&R
- * definitions get promoted arguments (float -> double, char -> int). */
-extern int puts();
-extern int printf();
-extern unsigned long strlen();
-int add();
-int twice(void);
-double scale();
+/* Calls that C leaves undefined but real ABIs run: a K&R definition called
+   with more arguments than it declares, a function called through a cast
+   to another type, and functions taking more than they are given. */
+#include <stdio.h>
 
-int main() {
-    puts("unprototyped puts");
-    printf("%d %.3f %lu\n", add(40, 2), scale(1.5f, 'a'), strlen("four"));
-    printf("%d\n", twice());
-    return add(-2, 2);
-}
+struct pt {
+    int x, y;
+} origin = {3, 4};
 
-int add(a, b)
-int a, b;
-{
-    return a + b;
-}
+int noargs() { return 42; }
 
-double scale(x, c)
-float x;
-char c;
-{
-    return x * c;
-}
+int first(a) int a;
+{ return a * 2; }
 
-/* Called with two different argument lists through one K&R declaration. */
-extern int sprintf();
-int twice(void) {
-    char a[32], b[32];
-    int n = sprintf(a, "%d", 7) + sprintf(b, "%s-%s", "x", "y");
-    return n + puts(a) * 0 + puts(b) * 0;
+double dbl() { return 1.5; }
+
+void nothing(void) {}
+
+int twice(int a) { return 2 * a; }
+
+int main(void) {
+    printf("%d\n", noargs(1, 2, 3));
+    printf("%d\n", noargs(origin));
+    printf("%d\n", first(21, 99));
+    printf("%.1f\n", dbl(7));
+    ((void (*)(int))nothing)(5);
+    printf("%d\n", ((int (*)(int, int))twice)(8, 9));
+    return 0;
 }

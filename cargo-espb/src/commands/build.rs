@@ -425,7 +425,7 @@ fn apply_overrides(opts: &mut TranslateOptions, args: &CompileArgs) {
 /// Memory for a module `cargo espb run` builds from files outside a
 /// project: what a PC program expects (a project keeps what its device
 /// affords, `memory.*` in espb.toml).
-pub const PC_STACK_SIZE: u32 = 1 << 20;
+pub const PC_STACK_SIZE: u32 = 8 << 20;
 pub const PC_HEAP_SIZE: u32 = 64 << 20;
 
 /// What the files outside a project are built for.

@@ -244,6 +244,7 @@ fn parse_line(line: &str) -> Result<Option<Parsed>, Err0> {
                     }
                 }
                 p.eat("handle");
+                p.eat("opaque");
             }
             Some((_, "cb")) => {
                 p.place("cb", &mut uses)?;

@@ -7,6 +7,9 @@ use espb_format::writer::{HEADER_SIZE, SECTION_ENTRY_SIZE};
 use espb_format::{func_flags, ArgPlace, Direction, ImportKind, Module, SectionId, SizeSpec};
 use miette::{miette, Result};
 
+use espb_runtime::jit::Plan;
+use espb_runtime::JitMode;
+
 use super::Context;
 use crate::cli::DumpArgs;
 use crate::summary::ModuleStats;
@@ -22,12 +25,37 @@ pub fn run(cx: &Context, a: &DumpArgs) -> Result<()> {
         )
     })?;
     let stats = ModuleStats::of(&m, bytes.len());
+    let jit = espb_runtime::jit::plan(&m, a.jit);
     if cx.rep.json() {
-        cx.rep.emit(&json(&m, &stats, &sections(&bytes)));
+        cx.rep
+            .emit(&json(&m, &stats, &sections(&bytes), a.jit, &jit));
     } else {
-        print!("{}", human(&m, &stats, &sections(&bytes)));
+        print!("{}", human(&m, &stats, &sections(&bytes), a.jit, &jit));
     }
     Ok(())
+}
+
+/// What the JIT does with one function, for people.
+fn jit_text(p: &Plan) -> String {
+    match p {
+        Plan::Interpreted => "interpreted".into(),
+        Plan::Compiled { bytes, stats } => format!(
+            "compiled, {bytes} bytes ({} inline, {} via the interpreter, {} registers in machine registers)",
+            stats.inline, stats.helper, stats.cached
+        ),
+        Plan::Refused(r) => format!("interpreted: {r}"),
+    }
+}
+
+fn jit_json(p: &Plan) -> serde_json::Value {
+    match p {
+        Plan::Interpreted => serde_json::json!({"status": "interpreted"}),
+        Plan::Compiled { bytes, stats } => serde_json::json!({
+            "status": "compiled", "bytes": bytes, "inline": stats.inline,
+            "helper": stats.helper, "cached_registers": stats.cached,
+        }),
+        Plan::Refused(r) => serde_json::json!({"status": "refused", "reason": r.to_string()}),
+    }
 }
 
 /// One entry of the file's section table.
@@ -129,7 +157,13 @@ fn ffi_of(m: &Module<'_>, i: u32) -> Vec<String> {
     v
 }
 
-fn human(m: &Module<'_>, s: &ModuleStats, secs: &[SectionRow]) -> String {
+fn human(
+    m: &Module<'_>,
+    s: &ModuleStats,
+    secs: &[SectionRow],
+    mode: JitMode,
+    jit: &[Plan],
+) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "module: {} bytes", s.size);
     let _ = writeln!(o, "\nsections:");
@@ -196,12 +230,23 @@ fn human(m: &Module<'_>, s: &ModuleStats, secs: &[SectionRow]) -> String {
             flags_text(f.flags)
         );
     }
+    let _ = writeln!(o, "\nRISC-V JIT (--jit {}):", mode.name());
+    for (i, p) in jit.iter().enumerate() {
+        let name = m.func_name(i as u32).unwrap_or("");
+        let _ = writeln!(o, "  f{i:<5} {name:<28} {}", jit_text(p));
+    }
     let _ = writeln!(o, "\ndisassembly:");
     o.push_str(&espb_format::text::disassemble(m));
     o
 }
 
-fn json(m: &Module<'_>, s: &ModuleStats, secs: &[SectionRow]) -> serde_json::Value {
+fn json(
+    m: &Module<'_>,
+    s: &ModuleStats,
+    secs: &[SectionRow],
+    mode: JitMode,
+    jit: &[Plan],
+) -> serde_json::Value {
     let imports: Vec<_> = m
         .imports
         .iter()
@@ -222,6 +267,7 @@ fn json(m: &Module<'_>, s: &ModuleStats, secs: &[SectionRow]) -> serde_json::Val
             serde_json::json!({
                 "index": i, "name": m.func_name(i as u32), "type": f.ty, "regs": f.regs,
                 "frame_size": f.frame_size, "code_bytes": f.code.len(), "flags": flags_text(f.flags),
+                "jit": jit.get(i).map(jit_json),
             })
         })
         .collect();
@@ -232,6 +278,7 @@ fn json(m: &Module<'_>, s: &ModuleStats, secs: &[SectionRow]) -> serde_json::Val
         .collect();
     serde_json::json!({
         "reason": "module",
+        "jit_mode": mode.name(),
         "stats": s,
         "sections": secs,
         "imports": imports,

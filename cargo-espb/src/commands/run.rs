@@ -3,6 +3,7 @@
 //! becomes the process's; a trap is a diagnostic naming the C line.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use espb_runtime::host::{self, EndReason, HostConfig, RunError};
 use espb_runtime::{Module, Output, Trap};
@@ -11,7 +12,9 @@ use miette::{miette, Diagnostic, NamedSource, Result, SourceSpan};
 use super::build::{self, not_in_project};
 use super::Context;
 use crate::cli::RunArgs;
+use crate::natives;
 use crate::qemu;
+use crate::sdkconfig::Sdkconfig;
 
 /// Exit status when the module traps (like a Rust panic's).
 pub const EXIT_TRAP: u8 = 101;
@@ -29,12 +32,18 @@ enum Origin {
 pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
     // An unknown chip is reported before anything is built.
     let chip = args.qemu.as_deref().map(qemu::QemuChip::find).transpose()?;
+    let mut natives = natives::sources(&cx.cwd, &args.natives, None);
     let (module_path, entry, src_root, origin) = if args.compile.files.is_empty() {
         let p = cx.project()?.ok_or_else(|| not_in_project(cx))?;
         let built = build::build_project(cx, &p, &args.compile)?;
         // `app_main` is also the host platform's default, which falls back
         // to `main`; only another configured entry is passed on.
         let configured = Some(p.config.project.entry.clone()).filter(|e| e != "app_main");
+        natives = natives::sources(
+            &cx.cwd,
+            &args.natives,
+            Some((&p.root, &p.config.run.natives)),
+        );
         (
             built.module,
             args.entry.clone().or(configured),
@@ -61,9 +70,19 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<u8> {
             Origin::Files,
         )
     };
-    execute(cx, &module_path, entry, args, chip, &src_root, origin)
+    execute(
+        cx,
+        &module_path,
+        entry,
+        args,
+        chip,
+        &src_root,
+        origin,
+        &natives,
+    )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn execute(
     cx: &Context,
     path: &Path,
@@ -72,8 +91,15 @@ fn execute(
     chip: Option<qemu::QemuChip>,
     src_root: &Path,
     origin: Origin,
+    natives: &[PathBuf],
 ) -> Result<u8> {
     if let Some(chip) = chip {
+        if !natives.is_empty() {
+            return Err(miette!(
+                help = "the qemu runner links natives from ESPB_QEMU_NATIVES (C files with `ESPB_NATIVE(f)` lines)",
+                "--natives and `[run] natives` apply to host runs, not `--qemu`"
+            ));
+        }
         return execute_qemu(cx, path, entry, args, chip, src_root, origin);
     }
     let bytes = std::fs::read(path).map_err(|e| miette!("reading {}: {e}", path.display()))?;
@@ -94,7 +120,7 @@ fn execute(
     // Sizes given for a module that is run as is (a `.espb`) apply at load.
     runtime.heap_size = args.compile.heap_size;
     runtime.context_stack_size = args.compile.stack_size;
-    let config = HostConfig {
+    let mut config = HostConfig {
         virtual_time: args.virtual_time,
         entry,
         args: args.args.clone(),
@@ -105,6 +131,26 @@ fn execute(
         runtime,
         ..HostConfig::default()
     };
+    // What the firmware's sdkconfig would set, then the flags.
+    if origin == Origin::Project {
+        apply_sdkconfig(&Sdkconfig::load(src_root), &mut config);
+    }
+    if let Some(hz) = args.tick_hz {
+        config.tick_hz = hz;
+    }
+    if let Some(s) = args.wdt_timeout {
+        config.watchdog = (!s.is_zero()).then_some(s);
+    }
+    config.watchdog_panic |= args.wdt_panic;
+    if !natives.is_empty() {
+        let n = natives::load(cx.rep, natives)?;
+        espb_runtime::ffi::link(&module, &n, &mut config.imports).map_err(|e| {
+            miette!(
+                help = "the script's declaration of a native must match the C function the library defines",
+                "linking --natives: {e}"
+            )
+        })?;
+    }
     cx.rep.verbose_status(
         "Running",
         &format!("{} on the host platform", path.display()),
@@ -146,11 +192,29 @@ fn execute(
         },
         Err(RunError::Trap { task, trap }) => Ok(trapped(&task, &trap)),
         Err(RunError::Instantiate(e)) => Err(miette!(
-            help = "the host platform simulates the ESP-IDF/FreeRTOS API scripts use; a function outside it cannot run on the PC",
+            help = "the host platform simulates the ESP-IDF/FreeRTOS API scripts use; give your own native functions with `--natives FILE.c` (or `[run] natives` in espb.toml)",
             "cannot instantiate {}: {e}",
             path.display()
         )),
         Err(RunError::NoEntry(m)) => Err(miette!(help = "pass `--entry <function>` naming an exported function", "{m}")),
+    }
+}
+
+/// `CONFIG_FREERTOS_HZ` and the task watchdog's `CONFIG_ESP_TASK_WDT_*`.
+fn apply_sdkconfig(sdk: &Sdkconfig, cfg: &mut HostConfig) {
+    if let Some(hz) = sdk.number("CONFIG_FREERTOS_HZ") {
+        cfg.tick_hz = hz.clamp(1, 1000) as u32;
+    }
+    if let Some(s) = sdk.number("CONFIG_ESP_TASK_WDT_TIMEOUT_S") {
+        cfg.watchdog = Some(Duration::from_secs(s));
+    }
+    if sdk.flag("CONFIG_ESP_TASK_WDT_EN") == Some(false)
+        || sdk.flag("CONFIG_ESP_TASK_WDT_INIT") == Some(false)
+    {
+        cfg.watchdog = None;
+    }
+    if let Some(p) = sdk.flag("CONFIG_ESP_TASK_WDT_PANIC") {
+        cfg.watchdog_panic = p;
     }
 }
 
@@ -190,6 +254,8 @@ fn execute_qemu(
     if let Some(s) = args.compile.stack_size {
         limits.extend(["--stack-size".into(), s.to_string()]);
     }
+    // What the JIT compiles.
+    limits.extend(["--jit".into(), args.jit.name().into()]);
     match qemu::run(cx.rep, &runner, chip, &limits, path, &args.args)? {
         qemu::QemuEnd::Exit(code) => Ok(code),
         qemu::QemuEnd::Trap { task, source, message } => {

@@ -1,3 +1,4 @@
-long double half(long double x) {
-    return x / 2;
+long double sqrtl(long double);
+long double root(long double x) {
+    return sqrtl(x);
 }

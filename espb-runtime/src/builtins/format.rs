@@ -3,7 +3,8 @@
 //! memory (riscv32 ilp32 layout: 4-byte slots, 8-byte values 8-aligned).
 //!
 //! Integer lengths follow ilp32: `int`, `long`, `size_t` are 32 bits; `ll`,
-//! `j`, `q` are 64. `%a` is not supported (printed verbatim).
+//! `j`, `q` are 64. `%a` is not supported (printed verbatim). `%Lf`, `%Le`,
+//! `%Lg` read a binary128 `long double` and print its exact decimal value.
 
 use alloc::format;
 use alloc::string::String;
@@ -18,6 +19,14 @@ pub trait ArgSource {
     fn int(&mut self, c: &Caller<'_>, wide: bool) -> Result<u64, Trap>;
     /// The next `double` argument.
     fn double(&mut self, c: &Caller<'_>) -> Result<f64, Trap>;
+    /// The next `long double` argument's bits (binary128, passed by
+    /// reference on riscv32).
+    fn long_double(&mut self, c: &Caller<'_>) -> Result<u128, Trap> {
+        let p = self.int(c, false)? as u32;
+        let mut b = [0u8; 16];
+        c.read(p, &mut b)?;
+        Ok(u128::from_le_bytes(b))
+    }
 }
 
 /// Arguments of a variadic call site: one register each (after C promotion
@@ -139,6 +148,7 @@ pub fn format(c: &Caller<'_>, fmt: u32, args: &mut dyn ArgSource) -> Result<Vec<
         // Length modifier: bits of the integer argument.
         let mut bits = 32;
         let mut narrow = 0;
+        let mut long_double = false;
         match f.get(i) {
             Some(b'h') => {
                 i += 1;
@@ -159,7 +169,11 @@ pub fn format(c: &Caller<'_>, fmt: u32, args: &mut dyn ArgSource) -> Result<Vec<
                 i += 1;
                 bits = 64;
             }
-            Some(b'z' | b't' | b'L') => i += 1,
+            Some(b'L') => {
+                i += 1;
+                long_double = true;
+            }
+            Some(b'z' | b't') => i += 1,
             _ => {}
         }
         // A huge field would make the host allocate it; C programs never
@@ -253,7 +267,11 @@ pub fn format(c: &Caller<'_>, fmt: u32, args: &mut dyn ArgSource) -> Result<Vec<
                 c.write_u32(p, out.len() as u32)?;
             }
             b'f' | b'F' | b'e' | b'E' | b'g' | b'G' => {
-                let v = args.double(c)?;
+                let v = if long_double {
+                    Num::Quad(args.long_double(c)?)
+                } else {
+                    Num::Double(args.double(c)?)
+                };
                 float_field(&mut out, &s, conv, v);
             }
             _ => out.extend_from_slice(&f[conv_start..i]),
@@ -340,7 +358,50 @@ fn strip_zeros(t: &mut String) {
     }
 }
 
-fn float_field(out: &mut Vec<u8>, s: &Spec, conv: u8, v: f64) {
+/// A floating-point argument: a `double`, or a `long double`'s binary128
+/// bits (printed exactly, `decimal.rs`).
+#[derive(Clone, Copy)]
+enum Num {
+    Double(f64),
+    Quad(u128),
+}
+
+impl Num {
+    fn is_sign_negative(self) -> bool {
+        match self {
+            Num::Double(v) => v.is_sign_negative(),
+            Num::Quad(b) => b >> 127 != 0,
+        }
+    }
+    fn is_nan(self) -> bool {
+        match self {
+            Num::Double(v) => v.is_nan(),
+            Num::Quad(b) => (b >> 112) & 0x7fff == 0x7fff && b & ((1 << 112) - 1) != 0,
+        }
+    }
+    fn is_finite(self) -> bool {
+        match self {
+            Num::Double(v) => v.is_finite(),
+            Num::Quad(b) => (b >> 112) & 0x7fff != 0x7fff,
+        }
+    }
+    /// `%.{prec}f` of the magnitude.
+    fn fixed(self, prec: usize) -> String {
+        match self {
+            Num::Double(v) => format!("{:.*}", prec, v.abs()),
+            Num::Quad(b) => super::decimal::Decimal::from_binary128(b).fixed(prec),
+        }
+    }
+    /// `%.{prec}e` of the magnitude as (mantissa, exponent).
+    fn exp_parts(self, prec: usize) -> (String, i32) {
+        match self {
+            Num::Double(v) => exp_parts(v.abs(), prec),
+            Num::Quad(b) => super::decimal::Decimal::from_binary128(b).exp_parts(prec),
+        }
+    }
+}
+
+fn float_field(out: &mut Vec<u8>, s: &Spec, conv: u8, v: Num) {
     let upper = conv.is_ascii_uppercase();
     let sign = if v.is_sign_negative() && !v.is_nan() {
         "-"
@@ -351,9 +412,8 @@ fn float_field(out: &mut Vec<u8>, s: &Spec, conv: u8, v: f64) {
     } else {
         ""
     };
-    let a = v.abs();
-    if !a.is_finite() {
-        let t = match (a.is_nan(), upper) {
+    if !v.is_finite() {
+        let t = match (v.is_nan(), upper) {
             (true, false) => "nan",
             (true, true) => "NAN",
             (false, false) => "inf",
@@ -367,14 +427,14 @@ fn float_field(out: &mut Vec<u8>, s: &Spec, conv: u8, v: f64) {
     let prec = s.prec.unwrap_or(6);
     let mut digits = match conv.to_ascii_lowercase() {
         b'f' => {
-            let mut t = format!("{:.*}", prec, a);
+            let mut t = v.fixed(prec);
             if s.alt && prec == 0 {
                 t.push('.');
             }
             t
         }
         b'e' => {
-            let (mut m, e) = exp_parts(a, prec);
+            let (mut m, e) = v.exp_parts(prec);
             if s.alt && prec == 0 {
                 m.push('.');
             }
@@ -382,15 +442,15 @@ fn float_field(out: &mut Vec<u8>, s: &Spec, conv: u8, v: f64) {
         }
         _ => {
             let p = if prec == 0 { 1 } else { prec };
-            let (_, x) = exp_parts(a, p - 1);
+            let (_, x) = v.exp_parts(p - 1);
             if (x as i64) < p as i64 && x >= -4 {
-                let mut t = format!("{:.*}", (p as i64 - 1 - x as i64) as usize, a);
+                let mut t = v.fixed((p as i64 - 1 - x as i64) as usize);
                 if !s.alt {
                     strip_zeros(&mut t);
                 }
                 t
             } else {
-                let (mut m, e) = exp_parts(a, p - 1);
+                let (mut m, e) = v.exp_parts(p - 1);
                 if !s.alt {
                     strip_zeros(&mut m);
                 }

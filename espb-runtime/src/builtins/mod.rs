@@ -19,7 +19,10 @@ mod complex;
 #[cfg(feature = "libc")]
 mod ctype;
 #[cfg(feature = "libc")]
-mod format;
+mod decimal;
+#[cfg(feature = "libc")]
+pub(crate) mod format;
+mod frames;
 mod heap;
 #[cfg(feature = "libm")]
 mod math;
@@ -29,9 +32,11 @@ mod stdio;
 #[cfg(feature = "libc")]
 mod stdlib;
 #[cfg(feature = "libc")]
-mod stream;
+pub(crate) mod stream;
 #[cfg(feature = "libc")]
 mod string;
+#[cfg(feature = "wide")]
+mod wide;
 
 #[cfg(feature = "libc")]
 pub use format::{format, ArgSource};
@@ -83,6 +88,9 @@ static TABLES: &[&[Builtin]] = &[
     stream::BUILTINS,
     #[cfg(feature = "libc")]
     complex::BUILTINS,
+    frames::BUILTINS,
+    #[cfg(feature = "wide")]
+    wide::BUILTINS,
 ];
 
 fn all() -> impl Iterator<Item = &'static Builtin> {

@@ -37,12 +37,12 @@ fn write_file(c: &Caller<'_>, file: u32, bytes: &[u8], ok: u32) -> R {
     ret32(if write_fd(c, fd, bytes) { ok } else { EOF })
 }
 
-fn fprintf(c: &mut Caller<'_>, a: &[u64]) -> R {
+pub(crate) fn fprintf(c: &mut Caller<'_>, a: &[u64]) -> R {
     let out = format(c, a32(a, 1), &mut RegArgs { args: a, next: 2 })?;
     write_file(c, a32(a, 0), &out, out.len() as u32)
 }
 
-fn vfprintf(c: &mut Caller<'_>, a: &[u64]) -> R {
+pub(crate) fn vfprintf(c: &mut Caller<'_>, a: &[u64]) -> R {
     let out = format(c, a32(a, 1), &mut VaArgs { ptr: a32(a, 2) })?;
     write_file(c, a32(a, 0), &out, out.len() as u32)
 }
@@ -58,17 +58,17 @@ fn vfprintf_chk(c: &mut Caller<'_>, a: &[u64]) -> R {
     write_file(c, a32(a, 0), &out, out.len() as u32)
 }
 
-fn fputs(c: &mut Caller<'_>, a: &[u64]) -> R {
+pub(crate) fn fputs(c: &mut Caller<'_>, a: &[u64]) -> R {
     let s = c.read_cstr(a32(a, 0), 1 << 20)?;
     write_file(c, a32(a, 1), &s, 0)
 }
 
-fn fputc(c: &mut Caller<'_>, a: &[u64]) -> R {
+pub(crate) fn fputc(c: &mut Caller<'_>, a: &[u64]) -> R {
     let ch = a32(a, 0) as u8;
     write_file(c, a32(a, 1), &[ch], ch as u32)
 }
 
-fn fwrite(c: &mut Caller<'_>, a: &[u64]) -> R {
+pub(crate) fn fwrite(c: &mut Caller<'_>, a: &[u64]) -> R {
     let (ptr, size, n) = (a32(a, 0), a32(a, 1), a32(a, 2));
     let Some(total) = size.checked_mul(n).filter(|&t| t <= 1 << 24) else {
         return Err(Trap::host("fwrite of more than 16 MiB at once"));
@@ -78,7 +78,7 @@ fn fwrite(c: &mut Caller<'_>, a: &[u64]) -> R {
     write_file(c, a32(a, 3), &buf, if size == 0 { 0 } else { n })
 }
 
-fn fflush(c: &mut Caller<'_>, a: &[u64]) -> R {
+pub(crate) fn fflush(c: &mut Caller<'_>, a: &[u64]) -> R {
     // Output is unbuffered; NULL flushes every stream.
     let f = a32(a, 0);
     if f != 0 {
@@ -93,16 +93,16 @@ fn fileno(c: &mut Caller<'_>, a: &[u64]) -> R {
 
 /// `ferror`, `feof`: the standard streams never fail or end here (reading
 /// stdin is not supported: it is at its end).
-fn ferror(c: &mut Caller<'_>, a: &[u64]) -> R {
+pub(crate) fn ferror(c: &mut Caller<'_>, a: &[u64]) -> R {
     fd_of(c, a32(a, 0))?;
     ret32(0)
 }
 
-fn feof(c: &mut Caller<'_>, a: &[u64]) -> R {
+pub(crate) fn feof(c: &mut Caller<'_>, a: &[u64]) -> R {
     ret32((fd_of(c, a32(a, 0))? == 0) as u32)
 }
 
-fn fgetc(c: &mut Caller<'_>, a: &[u64]) -> R {
+pub(crate) fn fgetc(c: &mut Caller<'_>, a: &[u64]) -> R {
     fd_of(c, a32(a, 0))?;
     ret32(EOF)
 }

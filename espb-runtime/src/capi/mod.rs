@@ -10,6 +10,7 @@
 mod gate;
 mod natives;
 mod output;
+mod traps;
 
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, CStr, CString};
@@ -20,6 +21,7 @@ use crate::{Config, Imports, Instance, InstanceHandle, InstantiateError, Module,
 pub use gate::EspbGateFn;
 pub use natives::{EspbNative, EspbNativeTable, EspbRawNativeFn};
 pub use output::EspbOutputFn;
+pub use traps::EspbTrapFn;
 
 /// ESP-IDF's `esp_err_t`.
 pub type EspErr = c_int;

@@ -54,10 +54,13 @@ pub(crate) fn enter(t: &Target, args: &[u64]) -> u64 {
         }
         Err(trap) => {
             if trap.kind != TrapKind::InstanceDead {
-                st.active.deliver(crate::task::current(), &trap);
+                let delivered = st.active.deliver(crate::task::current(), &trap);
                 // Deleting its own task is how a task ends, not a fault: the
                 // backend's entry ends the task (`FfiState::take_task_end`).
                 if !st.task_end_requested() {
+                    if !delivered {
+                        super::report_lone_callback_trap(&trap);
+                    }
                     st.record_callback_trap(trap);
                 }
             }

@@ -157,6 +157,31 @@ impl Natives {
     }
 }
 
+/// Where a trap goes that a callback raised outside any native call of its
+/// task (a timer or a native task calling module code): nothing can trap on
+/// its behalf, so the firmware is told at once (and the trap is kept for
+/// [`FfiState::take_callback_traps`]). Set once by the embedder; the C API's
+/// `espb_set_trap_handler` sets it.
+static CALLBACK_TRAP_HOOK: AtomicUsize = AtomicUsize::new(0);
+
+/// Sets (or clears) the hook for traps of callbacks that no native call of
+/// their task can report. It runs on the task that trapped.
+pub fn set_callback_trap_hook(hook: Option<fn(&Trap)>) {
+    CALLBACK_TRAP_HOOK.store(
+        hook.map_or(0, |h| h as usize),
+        core::sync::atomic::Ordering::Release,
+    );
+}
+
+fn report_lone_callback_trap(t: &Trap) {
+    let h = CALLBACK_TRAP_HOOK.load(core::sync::atomic::Ordering::Acquire);
+    if h != 0 {
+        // SAFETY: stored by `set_callback_trap_hook` from a `fn(&Trap)`.
+        let f: fn(&Trap) = unsafe { core::mem::transmute::<usize, fn(&Trap)>(h) };
+        f(t);
+    }
+}
+
 /// Most user-data values remembered for [`translate::to_module`].
 const MAX_USER_DATA: usize = 1024;
 /// Most callback traps kept for [`FfiState::take_callback_traps`].

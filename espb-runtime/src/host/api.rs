@@ -9,7 +9,7 @@ use crate::builtins::ArgSource;
 use crate::imports::{Caller, HostFunc, Imports};
 use crate::trap::Trap;
 
-use super::kernel::Kernel;
+use super::kernel::{self, Kernel};
 
 pub(crate) type R = Result<Option<u64>, Trap>;
 pub(crate) type Imp = fn(&Kernel, &mut Caller<'_>, &[u64]) -> R;
@@ -41,12 +41,25 @@ pub(crate) fn register(
         imports.register(
             name,
             HostFunc::typed(sig(s), move |c, a| {
+                kernel::set_call(name);
                 // The outermost frame's entry stack pointer is the top of
                 // this entry's shadow stack.
-                if let Some(f) = c.ctx.frames.first() {
-                    k.note_stack_use(f.saved_sp.saturating_sub(c.ctx.sp));
+                let stack = c
+                    .ctx
+                    .frames
+                    .first()
+                    .map(|f| f.saved_sp.saturating_sub(c.ctx.sp));
+                k.on_call(stack, c.take_ticks());
+                let r = f(&k, c, a);
+                if let Err(t) = &r {
+                    // A native thread's failed call is a crash in an
+                    // interrupt: it ends the run (the callback's trap only
+                    // reaches the native code).
+                    if k.current().is_none() && t.kind != crate::trap::TrapKind::Interrupted {
+                        k.foreign_failed(t);
+                    }
                 }
-                f(&k, c, a)
+                r
             }),
         );
     }

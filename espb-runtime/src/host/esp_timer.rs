@@ -64,7 +64,7 @@ fn create(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     if name != 0 {
         c.read_cstr(name, 4096)?;
     }
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     g.ext.timer_order += 1;
     let order = g.ext.timer_order;
     let t = EspTimer {
@@ -87,7 +87,7 @@ fn create(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 
 fn start(k: &Kernel, c: &mut Caller<'_>, a: &[u64], periodic: bool, restart: bool) -> R {
     let (h, us) = (a32(a, 0), a64(a, 1));
-    let (mut g, me) = k.enter()?;
+    let (mut g, me) = k.enter_any()?;
     let s = match slot(&g, h) {
         Ok(s) => s,
         Err(e) => return ret(e),
@@ -109,7 +109,7 @@ fn start(k: &Kernel, c: &mut Caller<'_>, a: &[u64], periodic: bool, restart: boo
     let svc = g.esp_timer_svc;
     kernel::kick(&mut g, svc);
     let _ = c;
-    drop(k.maybe_preempt(g, me)?);
+    drop(k.maybe_preempt_any(g, me)?);
     ret(ESP_OK)
 }
 
@@ -129,7 +129,7 @@ fn restart(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn stop(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, me) = k.enter()?;
+    let (mut g, me) = k.enter_any()?;
     let s = match slot(&g, a32(a, 0)) {
         Ok(s) => s,
         Err(e) => return ret(e),
@@ -142,12 +142,12 @@ fn stop(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
     // The esp_timer task recomputes its next alarm (no stale wake-up).
     let svc = g.esp_timer_svc;
     kernel::kick(&mut g, svc);
-    drop(k.maybe_preempt(g, me)?);
+    drop(k.maybe_preempt_any(g, me)?);
     ret(ESP_OK)
 }
 
 fn delete(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let s = match slot(&g, a32(a, 0)) {
         Ok(s) => s,
         Err(e) => return ret(e),
@@ -160,14 +160,12 @@ fn delete(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn get_time(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (g, me) = k.enter()?;
-    let (g, now) = k.read_clock(g, me)?;
-    drop(g);
-    Ok(Some(now))
+    let (g, _) = k.enter_any()?;
+    Ok(Some(k.now(&g)))
 }
 
 fn is_active(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     match slot(&g, a32(a, 0)) {
         Ok(s) => ret(timer(&mut g, s)?.active as u32),
         Err(_) => ret(0),

@@ -68,7 +68,7 @@ fn check_bits(c: &Caller<'_>, bits: u32) -> Result<(), Trap> {
 }
 
 fn create(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     ret(add_object(&mut g, Obj::EventGroup(EventGroup::default())))
 }
 
@@ -102,16 +102,16 @@ fn set_locked(st: &mut State, s: u32, bits: u32) -> Result<u32, Trap> {
 
 fn set_bits(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     check_bits(c, a32(a, 1))?;
-    let (mut g, me) = k.enter()?;
+    let (mut g, me) = k.enter_any()?;
     let s = slot(&g, c, a32(a, 0))?;
     let after = set_locked(&mut g, s, a32(a, 1))?;
-    drop(k.maybe_preempt(g, me)?);
+    drop(k.maybe_preempt_any(g, me)?);
     ret(after)
 }
 
 fn clear_bits(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     check_bits(c, a32(a, 1))?;
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let s = slot(&g, c, a32(a, 0))?;
     let e = eg(&mut g, s)?;
     let before = e.bits;

@@ -42,25 +42,27 @@ pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
 ];
 
 /// Runs `f` (a non-blocking call) and raises `*woken_p` if it readied a
-/// task that outranks every other task that was ready (the interrupted one).
+/// task that outranks the interrupted one: for the GPIO dispatcher, the
+/// best other ready task; for a native thread, the running task.
 fn with_woken(
     k: &Kernel,
     c: &mut Caller<'_>,
     woken_p: u32,
     f: impl FnOnce(&Kernel, &mut Caller<'_>) -> R,
 ) -> R {
-    let me = k.current()?;
+    let me = k.current();
+    let ready = |s: TState| matches!(s, TState::Ready | TState::Running);
     let (was_ready, interrupted): (Vec<bool>, u32) = {
         let g = k.lock();
-        let ready: Vec<bool> = g.tasks.iter().map(|t| t.state == TState::Ready).collect();
+        let was: Vec<bool> = g.tasks.iter().map(|t| ready(t.state)).collect();
         let top = g
             .tasks
             .iter()
             .enumerate()
-            .filter(|(i, t)| *i != me && t.state == TState::Ready)
+            .filter(|(i, t)| Some(*i) != me && ready(t.state))
             .map(|(_, t)| t.prio)
             .max();
-        (ready, top.unwrap_or(0))
+        (was, top.unwrap_or(0))
     };
     let r = f(k, c)?;
     let readied = {
@@ -68,9 +70,7 @@ fn with_woken(
         g.tasks
             .iter()
             .enumerate()
-            .filter(|(i, t)| {
-                t.state == TState::Ready && !was_ready.get(*i).copied().unwrap_or(false)
-            })
+            .filter(|(i, t)| ready(t.state) && !was_ready.get(*i).copied().unwrap_or(false))
             .map(|(_, t)| t.prio)
             .max()
     };
@@ -112,8 +112,9 @@ fn notify_give_from_isr(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     Ok(None)
 }
 
-/// `portYIELD_FROM_ISR`: the dispatcher yields when the handler returns.
+/// `portYIELD_FROM_ISR`: the dispatcher yields when the handler returns; a
+/// native thread's wake-ups already asked the running task to switch.
 fn yield_from_isr(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     Ok(None)
 }

@@ -90,14 +90,14 @@ pub(crate) fn update(k: &Kernel, st: &mut State, n: u32) {
 /// Runs `f` on pin `n` (invalid pins return ESP_ERR_INVALID_ARG), then
 /// re-evaluates its level.
 fn with_pin(k: &Kernel, n: u32, f: impl FnOnce(&mut Pin)) -> R {
-    let (mut g, me) = k.enter()?;
+    let (mut g, me) = k.enter_any()?;
     if n >= NUM_PINS {
         return ret(ESP_ERR_INVALID_ARG);
     }
     ensure_pins(&mut g);
     f(&mut g.ext.pins[n as usize]);
     update(k, &mut g, n);
-    drop(k.maybe_preempt(g, me)?);
+    drop(k.maybe_preempt_any(g, me)?);
     ret(ESP_OK)
 }
 
@@ -119,7 +119,7 @@ fn config(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     if mask == 0 || mask >> NUM_PINS != 0 || intr > 5 {
         return ret(ESP_ERR_INVALID_ARG);
     }
-    let (mut g, me) = k.enter()?;
+    let (mut g, me) = k.enter_any()?;
     ensure_pins(&mut g);
     for n in 0..NUM_PINS {
         if mask & (1 << n) != 0 {
@@ -132,7 +132,7 @@ fn config(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
             update(k, &mut g, n);
         }
     }
-    drop(k.maybe_preempt(g, me)?);
+    drop(k.maybe_preempt_any(g, me)?);
     ret(ESP_OK)
 }
 
@@ -156,7 +156,7 @@ fn set_level(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
 /// chip, an output-only pin reads 0).
 fn get_level(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
     let n = a32(a, 0);
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     if n >= NUM_PINS {
         return ret(0);
     }
@@ -204,7 +204,7 @@ fn intr_disable(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn install_isr_service(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     if g.ext.isr_service {
         return ret(ESP_ERR_INVALID_STATE);
     }
@@ -213,7 +213,7 @@ fn install_isr_service(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
 }
 
 fn uninstall_isr_service(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     g.ext.isr_service = false;
     for p in &mut g.ext.pins {
         p.isr = None;

@@ -18,7 +18,7 @@ pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
 ];
 
 fn port_malloc(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     ret(c.malloc(a32(a, 0)))
 }
 
@@ -27,7 +27,7 @@ fn caps_malloc(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn caps_calloc(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     let Some(n) = a32(a, 0).checked_mul(a32(a, 1)) else {
         return ret(0);
     };
@@ -39,13 +39,13 @@ fn caps_calloc(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn port_free(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     c.free(a32(a, 0))?;
     Ok(None)
 }
 
 fn free_size(k: &Kernel, c: &mut Caller<'_>, _a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     ret(c.inner().heap.lock().free_bytes())
 }
 

@@ -1,28 +1,44 @@
-//! The scheduler of the host platform: FreeRTOS semantics on OS threads.
+//! The scheduler of the host platform: FreeRTOS as ESP-IDF configures it
+//! (`configUSE_PREEMPTION = 1`, `configUSE_TIME_SLICING = 1`, one core), on
+//! OS threads.
 //!
 //! Every task (module tasks, the timer service, the esp_timer task, the GPIO
 //! interrupt dispatcher) is an OS thread, but only the thread holding the run
-//! token (`State::running`) executes; the others wait inside a host call or
-//! before their first instruction. That is a single-core ESP32: the
-//! highest-priority ready task runs, equal priorities run in the order they
-//! became ready, a blocking call hands the token on, and a call that readies a
-//! higher-priority task yields to it at once (FreeRTOS' preemption on unblock).
+//! token (`State::running`) executes; the others wait inside a host call, at
+//! an interpreter safepoint or before their first instruction. Ready tasks
+//! sit in FreeRTOS' ready lists (`ready.rs`) and are selected exactly as
+//! `vTaskSwitchContext` selects them. A switch happens:
+//! - inside an API call: a blocking call hands the token on; a call that
+//!   readies a higher-priority task yields to it at once;
+//! - at a safepoint of the running module code (`preempt.rs`: every 1024
+//!   calls and backward branches): when a wake-up (a delay's end, a timer, an
+//!   `esp_timer` alarm, a native thread's `…FromISR` call) readied a task
+//!   that outranks it, or when a tick passed and another task of its
+//!   priority is ready (time slicing).
 //!
-//! Because switches happen only inside host calls, every task that is not
-//! running is parked inside the kernel; deleting it just flags it, and its
-//! wait returns an unwinding trap.
+//! Critical sections and `vTaskSuspendAll` defer switches, as on FreeRTOS.
+//!
+//! The IDLE task is a ready-list entry at priority 0 without a thread:
+//! selecting it means the CPU idles (it feeds the task watchdog and yields to
+//! other priority-0 tasks, `configIDLE_SHOULD_YIELD`).
+//!
+//! Because every task that is not running is parked inside the kernel,
+//! deleting it just flags it, and its wait returns an unwinding trap.
 //!
 //! Time: real (microseconds since the run started) or virtual. Virtual time
-//! only moves when no task is ready: it jumps to the earliest deadline, so a
-//! run is fast and its output depends only on the module.
+//! moves by the work module code executes (`preempt::WORK_TICK_NS` per call
+//! or backward branch) and, when no task is ready, jumps to the earliest
+//! deadline; so a run is fast and its output depends only on the module.
 
-use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use crate::output::Output;
 use crate::trap::{Trap, TrapKind};
 
+pub(crate) use super::native_threads::outside_task;
 use super::objects::Obj;
+use super::ready::ReadyList;
 
 pub(crate) type TaskId = usize;
 
@@ -30,13 +46,10 @@ pub(crate) type TaskId = usize;
 /// calling service thread.
 pub(crate) type ModuleCall<'a> = dyn Fn(u32, &[u64]) -> Result<(), Trap> + 'a;
 
-/// `CONFIG_FREERTOS_HZ` = 100: one tick is 10 ms.
-pub const TICK_US: u64 = 10_000;
+/// `CONFIG_FREERTOS_HZ` of ESP-IDF's default configuration.
+pub const DEFAULT_TICK_HZ: u32 = 100;
 /// `portMAX_DELAY`: wait forever.
 pub const MAX_DELAY: u32 = u32::MAX;
-/// Clock reads a task may make without blocking before each read costs
-/// device time (virtual time; see `Kernel::read_clock`).
-pub const POLLS_BEFORE_TIME_MOVES: u32 = 1000;
 /// `configMAX_PRIORITIES`.
 pub const MAX_PRIORITIES: u32 = 25;
 /// Handles of host-platform objects: `NATIVE_REF_BASE + 0x1000_0000 + slot`,
@@ -72,6 +85,8 @@ pub(crate) enum TaskKind {
     /// Host-side service: the timer daemon, the esp_timer task, the ISR
     /// dispatcher. They do not keep a run alive.
     Service,
+    /// FreeRTOS' idle task: no thread, selecting it idles the CPU.
+    Idle,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,8 +128,6 @@ pub(crate) struct Task {
     pub prio: u32,
     pub base_prio: u32,
     pub state: TState,
-    /// Order among ready tasks of equal priority.
-    pub seq: u64,
     /// Wake-up time (µs) while blocked with a timeout.
     pub wake_at: Option<u64>,
     /// Order of blocking (ties of equal wake-up times wake in this order).
@@ -138,41 +151,76 @@ pub(crate) struct Task {
     pub name_addr: u32,
     /// Most shadow-stack bytes seen in use at the task's API calls.
     pub stack_peak: u32,
-    /// Clock reads since the task last blocked or yielded (virtual time).
-    pub clock_polls: u32,
 }
 
 pub(crate) struct State {
     pub tasks: Vec<Task>,
     pub running: Option<TaskId>,
+    /// Blocking order (see `Task::block_seq`).
     seq: u64,
-    /// Virtual time (µs).
+    /// FreeRTOS' ready lists, one per priority.
+    pub ready: Vec<ReadyList>,
+    /// Virtual time (µs), and the executed work not yet a whole µs (ns).
     pub vnow: u64,
+    pub work_ns: u64,
+    /// The tick at which the running task's time slice started (or was last
+    /// checked): a later tick ends it if another task of its priority is
+    /// ready.
+    pub slice_tick: u64,
     pub objects: Vec<Option<Obj>>,
     /// Tasks whose thread the supervisor must start.
-    pub spawn: VecDeque<TaskId>,
+    pub spawn: std::collections::VecDeque<TaskId>,
     pub end: Option<EndReason>,
     pub sched_suspended: u32,
-    /// A higher-priority task became ready while the running one could not be
-    /// switched out (critical section, real-time wake-up): it yields at its
-    /// next host call.
-    pub preempt_pending: bool,
+    /// FreeRTOS' `xYieldPending`: a switch is due but the running task could
+    /// not be switched out yet (critical section, suspended scheduler, a
+    /// wake-up seen by another thread); it switches at its next safepoint or
+    /// host call.
+    pub switch_pending: bool,
+    pub idle: TaskId,
     pub timer_svc: TaskId,
     pub esp_timer_svc: TaskId,
     pub isr_svc: TaskId,
+    /// A native thread (not a task) called the platform: it may call again,
+    /// so tasks waiting forever do not end the run.
+    pub foreign_seen: bool,
+    /// A native thread inside a critical section, and its nesting.
+    pub foreign_critical: Option<(std::thread::ThreadId, u32)>,
+    pub wdt: super::task_wdt::Watchdog,
     pub ext: super::objects::Extras,
+}
+
+/// How a kernel is set up (from `HostConfig`).
+#[derive(Clone)]
+pub(crate) struct Settings {
+    pub virtual_time: bool,
+    pub run_for_us: Option<u64>,
+    pub max_tasks: u32,
+    pub tick_hz: u32,
+    /// Task watchdog timeout (µs); `None`: no task watchdog.
+    pub wdt_timeout_us: Option<u64>,
+    pub wdt_panic: bool,
+    /// Tasks waiting forever do not end the run (native threads may call in).
+    pub wait_for_natives: bool,
+    pub output: Output,
 }
 
 pub(crate) struct Kernel {
     st: Mutex<State>,
-    cv: Condvar,
+    pub(super) cv: Condvar,
     pub virtual_time: bool,
     /// Set when the supervisor starts: real time counts from the run's
     /// start, not from instantiation.
-    start: std::sync::OnceLock<Instant>,
+    pub(super) start: std::sync::OnceLock<Instant>,
     pub run_for_us: Option<u64>,
     /// Most module tasks alive at once (each needs an execution context).
     pub max_tasks: u32,
+    /// µs per tick (`1_000_000 / CONFIG_FREERTOS_HZ`).
+    pub tick_us: u64,
+    pub wdt_panic: bool,
+    pub(super) wait_for_natives: bool,
+    /// Where the kernel's own messages go (the task watchdog).
+    pub output: Output,
 }
 
 /// The trap that unwinds a task that was deleted or whose run ended: its
@@ -183,33 +231,64 @@ pub(crate) fn unwind() -> Trap {
 
 std::thread_local! {
     static CURRENT: std::cell::Cell<Option<(usize, TaskId)>> = const { std::cell::Cell::new(None) };
+    /// The platform function this thread is executing (for messages).
+    static CALL: std::cell::Cell<&'static str> = const { std::cell::Cell::new("") };
+}
+
+/// Records the platform function the calling thread enters.
+pub(crate) fn set_call(name: &'static str) {
+    CALL.with(|c| c.set(name));
+}
+
+/// The platform function the calling thread is executing.
+pub(crate) fn call_name() -> &'static str {
+    CALL.with(|c| c.get())
 }
 
 impl Kernel {
-    pub fn new(virtual_time: bool, run_for_us: Option<u64>, max_tasks: u32) -> Kernel {
+    pub fn new(s: Settings) -> Kernel {
         let st = State {
             tasks: Vec::new(),
             running: None,
             seq: 0,
+            ready: vec![ReadyList::default(); MAX_PRIORITIES as usize + 1],
             vnow: 0,
+            work_ns: 0,
+            slice_tick: 0,
             objects: Vec::new(),
-            spawn: VecDeque::new(),
+            spawn: Default::default(),
             end: None,
             sched_suspended: 0,
-            preempt_pending: false,
+            switch_pending: false,
+            idle: 0,
             timer_svc: 0,
             esp_timer_svc: 0,
             isr_svc: 0,
+            foreign_seen: false,
+            foreign_critical: None,
+            wdt: super::task_wdt::Watchdog::new(s.wdt_timeout_us),
             ext: Default::default(),
         };
-        Kernel {
+        let k = Kernel {
             st: Mutex::new(st),
             cv: Condvar::new(),
-            virtual_time,
+            virtual_time: s.virtual_time,
             start: std::sync::OnceLock::new(),
-            run_for_us,
-            max_tasks,
+            run_for_us: s.run_for_us,
+            max_tasks: s.max_tasks,
+            tick_us: 1_000_000 / s.tick_hz.clamp(1, 1_000_000) as u64,
+            wdt_panic: s.wdt_panic,
+            wait_for_natives: s.wait_for_natives,
+            output: s.output,
+        };
+        {
+            let mut g = k.lock();
+            let idle = k.add_task(&mut g, "IDLE".into(), TaskKind::Idle, 0, (0, 0), 0);
+            g.idle = idle;
+            // CONFIG_ESP_TASK_WDT_CHECK_IDLE_TASK_CPU0.
+            g.wdt.add(idle, 0);
         }
+        k
     }
 
     fn id(&self) -> usize {
@@ -227,32 +306,21 @@ impl Kernel {
         CURRENT.with(|c| c.set(Some((self.id(), id))));
     }
 
+    /// The task the calling thread runs; `None` on a thread that is no task
+    /// of this run (a native library's thread entering through a callback).
+    pub fn current(&self) -> Option<TaskId> {
+        match CURRENT.with(|c| c.get()) {
+            Some((k, t)) if k == self.id() => Some(t),
+            _ => None,
+        }
+    }
+
     /// Module tasks not yet deleted.
     pub fn live_module_tasks(&self, st: &State) -> u32 {
         st.tasks
             .iter()
             .filter(|t| t.kind == TaskKind::Module && t.state != TState::Deleted)
             .count() as u32
-    }
-
-    /// Records the calling task's shadow-stack use (at each API call).
-    pub fn note_stack_use(&self, used: u32) {
-        if let Ok(me) = self.current() {
-            let mut g = self.lock();
-            if let Some(t) = g.tasks.get_mut(me) {
-                t.stack_peak = t.stack_peak.max(used);
-            }
-        }
-    }
-
-    /// The task the calling thread runs, if it is one of this kernel's.
-    pub fn current(&self) -> Result<TaskId, Trap> {
-        match CURRENT.with(|c| c.get()) {
-            Some((k, t)) if k == self.id() => Ok(t),
-            _ => Err(Trap::host(
-                "FreeRTOS API called from a thread that is not a task of this run",
-            )),
-        }
     }
 
     pub fn now(&self, st: &State) -> u64 {
@@ -265,8 +333,15 @@ impl Kernel {
         }
     }
 
-    pub fn tick(&self, st: &State) -> u32 {
-        (self.now(st) / TICK_US) as u32
+    /// The tick count (not wrapped to 32 bits).
+    pub fn tick(&self, st: &State) -> u64 {
+        self.now(st) / self.tick_us
+    }
+
+    /// `esp_log_timestamp` (CONFIG_LOG_TIMESTAMP_SOURCE_RTOS): the tick
+    /// count times the tick period in ms.
+    pub fn log_timestamp(&self, st: &State) -> u32 {
+        (self.tick(st) as u32).wrapping_mul((self.tick_us / 1000) as u32)
     }
 
     /// Absolute wake-up time for a wait of `ticks` (FreeRTOS counts from the
@@ -275,7 +350,7 @@ impl Kernel {
         if ticks == MAX_DELAY {
             None
         } else {
-            Some((self.now(st) / TICK_US + ticks as u64) * TICK_US)
+            Some((self.tick(st) + ticks as u64) * self.tick_us)
         }
     }
 
@@ -289,9 +364,10 @@ impl Kernel {
         stack_bytes: u32,
     ) -> TaskId {
         let id = st.tasks.len();
-        let prio = prio.min(MAX_PRIORITIES); // the ISR dispatcher sits at MAX_PRIORITIES
-                                             // Service tasks have handles too: a timer callback asking for the
-                                             // current task gets the timer daemon's, as on FreeRTOS.
+        // The ISR dispatcher sits at MAX_PRIORITIES.
+        let prio = prio.min(MAX_PRIORITIES);
+        // Service tasks have handles too: a timer callback asking for the
+        // current task gets the timer daemon's, as on FreeRTOS.
         let handle = add_object(st, Obj::Task(id));
         st.tasks.push(Task {
             name,
@@ -299,7 +375,6 @@ impl Kernel {
             prio,
             base_prio: prio,
             state: TState::Blocked,
-            seq: 0,
             wake_at: None,
             block_seq: 0,
             waiting: WaitOn::Nothing,
@@ -315,10 +390,11 @@ impl Kernel {
             mutexes_held: 0,
             name_addr: 0,
             stack_peak: 0,
-            clock_polls: 0,
         });
         make_ready(st, id);
-        st.spawn.push_back(id);
+        if kind != TaskKind::Idle {
+            st.spawn.push_back(id);
+        }
         self.cv.notify_all();
         id
     }
@@ -346,15 +422,54 @@ impl Kernel {
         self.wait_turn(g, me).map(drop)
     }
 
-    /// Hands the token to the best ready task and waits for it to come back.
-    fn switch_away<'a>(
+    /// `vTaskSwitchContext`: gives the CPU to the task FreeRTOS selects
+    /// (the next entry of the highest non-empty ready list) and, unless that
+    /// is `me`, waits for it to come back. `me` must have left the running
+    /// state (blocked, suspended, deleted) or still be ready (a yield).
+    fn switch_context<'a>(
         &'a self,
         mut g: MutexGuard<'a, State>,
         me: TaskId,
     ) -> Result<MutexGuard<'a, State>, Trap> {
-        dispatch(&mut g);
+        g.switch_pending = false;
+        if g.tasks[me].state == TState::Running {
+            g.tasks[me].state = TState::Ready;
+        }
+        g.running = None;
+        self.select(&mut g);
+        if g.running == Some(me) {
+            return Ok(g);
+        }
         self.cv.notify_all();
         self.wait_turn(g, me)
+    }
+
+    /// Selects the task to run while nobody runs; `None`: the CPU idles.
+    pub(crate) fn select(&self, g: &mut State) -> Option<TaskId> {
+        debug_assert!(g.running.is_none());
+        // A fresh selection owes no switch (vTaskSwitchContext clears
+        // xYieldPending).
+        g.switch_pending = false;
+        let now = self.now(g);
+        for p in (0..=MAX_PRIORITIES as usize).rev() {
+            let Some(mut t) = g.ready[p].next() else {
+                continue;
+            };
+            if t == g.idle {
+                // IDLE runs: it feeds the watchdog and yields to any other
+                // priority-0 task.
+                g.wdt.idle_ran(idle_of(g), now);
+                if g.ready[0].len() < 2 {
+                    return None;
+                }
+                t = g.ready[0].next()?;
+            }
+            g.running = Some(t);
+            g.tasks[t].state = TState::Running;
+            g.slice_tick = now / self.tick_us;
+            return Some(t);
+        }
+        None
     }
 
     /// Blocks `me` until woken or until `deadline`; returns whether it timed
@@ -367,7 +482,16 @@ impl Kernel {
         on: WaitOn,
     ) -> Result<(MutexGuard<'a, State>, bool), Trap> {
         if g.sched_suspended > 0 {
-            return Err(Trap::host("a blocking FreeRTOS call was made while the scheduler is suspended (vTaskSuspendAll)"));
+            return Err(Trap::host(format!(
+                "{}: a blocking call while the scheduler is suspended (vTaskSuspendAll)",
+                call_name()
+            )));
+        }
+        if g.tasks[me].critical > 0 {
+            return Err(Trap::host(format!(
+                "{}: a blocking call inside a critical section (taskENTER_CRITICAL)",
+                call_name()
+            )));
         }
         if deadline.is_some_and(|d| d <= self.now(&g)) {
             // Not blocking after all: leave no stale entry in the waiters.
@@ -377,36 +501,17 @@ impl Kernel {
         }
         g.seq += 1;
         let s = g.seq;
+        let prio = g.tasks[me].prio as usize;
+        g.ready[prio].remove(me);
         let t = &mut g.tasks[me];
         t.state = TState::Blocked;
         t.wake_at = deadline;
         t.block_seq = s;
-        t.clock_polls = 0;
         t.waiting = on;
         t.timed_out = false;
-        let g = self.switch_away(g, me)?;
+        let g = self.switch_context(g, me)?;
         let to = g.tasks[me].timed_out;
         Ok((g, to))
-    }
-
-    /// Every clock read goes through here. In virtual time the clock only
-    /// moves when all tasks wait, so a task busy-waiting on the clock would
-    /// spin forever: after `POLLS_BEFORE_TIME_MOVES` reads without blocking,
-    /// each read costs 1 µs of device time (deterministically).
-    pub fn read_clock<'a>(
-        &'a self,
-        mut g: MutexGuard<'a, State>,
-        me: TaskId,
-    ) -> Result<(MutexGuard<'a, State>, u64), Trap> {
-        if self.virtual_time {
-            let t = &mut g.tasks[me];
-            t.clock_polls = t.clock_polls.saturating_add(1);
-            if t.clock_polls > POLLS_BEFORE_TIME_MOVES {
-                g = self.busy_wait(g, me, 1)?;
-            }
-        }
-        let now = self.now(&g);
-        Ok((g, now))
     }
 
     /// `vTaskSuspend(NULL)`: parked until `vTaskResume`.
@@ -415,82 +520,139 @@ impl Kernel {
         mut g: MutexGuard<'a, State>,
         me: TaskId,
     ) -> Result<MutexGuard<'a, State>, Trap> {
-        if g.sched_suspended > 0 {
+        if g.sched_suspended > 0 || g.tasks[me].critical > 0 {
             return Err(Trap::host(
-                "vTaskSuspend(NULL) while the scheduler is suspended",
+                "vTaskSuspend(NULL) while the scheduler is suspended or inside a critical section",
             ));
         }
-        let t = &mut g.tasks[me];
-        t.state = TState::Suspended;
-        t.wake_at = None;
-        self.switch_away(g, me)
+        suspend(&mut g, me);
+        self.switch_context(g, me)
     }
 
-    /// After something made tasks ready: yields if one outranks `me`.
+    /// Whether a ready task outranks the running one (or, with nobody
+    /// running, whether anything is ready).
+    fn outranked(&self, g: &State) -> bool {
+        let top = top_ready(g);
+        // With nobody running the supervisor selects (it is notified).
+        g.running
+            .is_some_and(|r| top.is_some_and(|p| p > g.tasks[r].prio))
+    }
+
+    /// After something made tasks ready: yields if one outranks `me`
+    /// (FreeRTOS' `queueYIELD_IF_USING_PREEMPTION`), or if a switch is
+    /// pending anyway.
     pub fn maybe_preempt<'a>(
         &'a self,
         mut g: MutexGuard<'a, State>,
         me: TaskId,
     ) -> Result<MutexGuard<'a, State>, Trap> {
-        if g.end.is_some() {
+        if g.end.is_some() || g.tasks[me].killed {
             return Err(unwind());
         }
-        let best = best_ready(&g);
-        let outranked = best.is_some_and(|b| g.tasks[b].prio > g.tasks[me].prio);
-        if !outranked {
-            g.preempt_pending = false;
-            return Ok(g);
+        if self.outranked(&g) {
+            g.switch_pending = true;
         }
-        if g.tasks[me].critical > 0 || g.sched_suspended > 0 {
-            g.preempt_pending = true;
-            return Ok(g);
-        }
-        g.preempt_pending = false;
-        // Preempted: it stays first among its priority.
-        g.tasks[me].state = TState::Ready;
-        self.switch_away(g, me)
+        self.switch_if_pending(g, me)
     }
 
-    /// Entry of every host call: unwinds a deleted task and honours a pending
-    /// preemption (real time: a delay expired while this task ran).
+    /// `maybe_preempt` for a caller that may be a native thread (no task):
+    /// there, the running task switches at its next safepoint, as after an
+    /// interrupt.
+    pub fn maybe_preempt_any<'a>(
+        &'a self,
+        mut g: MutexGuard<'a, State>,
+        me: Option<TaskId>,
+    ) -> Result<MutexGuard<'a, State>, Trap> {
+        match me {
+            Some(me) => self.maybe_preempt(g, me),
+            None => {
+                if self.outranked(&g) {
+                    g.switch_pending = true;
+                }
+                self.cv.notify_all();
+                Ok(g)
+            }
+        }
+    }
+
+    /// Switches `me` out if a switch is due and nothing defers it.
+    pub(crate) fn switch_if_pending<'a>(
+        &'a self,
+        g: MutexGuard<'a, State>,
+        me: TaskId,
+    ) -> Result<MutexGuard<'a, State>, Trap> {
+        if !g.switch_pending
+            || g.running != Some(me)
+            || g.tasks[me].critical > 0
+            || g.sched_suspended > 0
+        {
+            return Ok(g);
+        }
+        self.switch_context(g, me)
+    }
+
+    /// Entry of every host call that needs a calling task: unwinds a
+    /// deleted task and takes the interrupts that came due (wake-ups, the
+    /// tick's time slice, the watchdog). From a native thread that is no
+    /// task it fails, naming the call.
     pub fn enter(&self) -> Result<(MutexGuard<'_, State>, TaskId), Trap> {
-        let me = self.current()?;
+        match self.enter_any()? {
+            (g, Some(me)) => Ok((g, me)),
+            (_, None) => Err(outside_task("it needs a calling task")),
+        }
+    }
+
+    /// Entry of a host call that a native thread may make too (what
+    /// ESP-IDF allows in an interrupt: calls that never wait). `None`: the
+    /// caller is no task.
+    pub fn enter_any(&self) -> Result<(MutexGuard<'_, State>, Option<TaskId>), Trap> {
+        let Some(me) = self.current() else {
+            let mut g = self.lock();
+            if g.end.is_some() {
+                return Err(unwind());
+            }
+            g.foreign_seen = true;
+            let now = self.now(&g);
+            self.clock_interrupts(&mut g, now);
+            return Ok((g, None));
+        };
         let g = self.lock();
         if g.end.is_some() || g.tasks[me].killed {
             return Err(unwind());
         }
-        let g = if g.preempt_pending {
-            self.maybe_preempt(g, me)?
-        } else {
-            g
-        };
-        Ok((g, me))
+        let g = self.interrupt_point(g, me)?;
+        Ok((g, Some(me)))
     }
 
-    /// `vPortYield`: goes behind the other ready tasks of its priority.
+    /// `vTaskSwitchContext` from `vPortYield`: `me` goes behind the other
+    /// ready tasks of its priority.
     pub fn yield_now<'a>(
         &'a self,
-        mut g: MutexGuard<'a, State>,
+        g: MutexGuard<'a, State>,
         me: TaskId,
     ) -> Result<MutexGuard<'a, State>, Trap> {
         if g.tasks[me].critical > 0 || g.sched_suspended > 0 {
             return Ok(g);
         }
-        g.tasks[me].clock_polls = 0;
-        make_ready(&mut g, me);
-        self.switch_away(g, me)
+        self.switch_context(g, me)
     }
 
     /// Marks `id` deleted; `me` deleting itself hands the token on.
     pub fn delete(&self, g: &mut State, id: TaskId) {
         unlist(g, id);
+        let prio = g.tasks[id].prio as usize;
+        g.ready[prio].remove(id);
         let t = &mut g.tasks[id];
         t.state = TState::Deleted;
         t.killed = true;
         t.wake_at = None;
+        // A critical section dies with its task (native threads waiting to
+        // enter theirs go on).
+        t.critical = 0;
         if g.running == Some(id) {
             g.running = None;
-            dispatch(g);
+            g.switch_pending = false;
+            self.select(g);
         }
         self.cv.notify_all();
     }
@@ -528,126 +690,6 @@ impl Kernel {
         }
         self.cv.notify_all();
     }
-
-    /// `esp_rom_delay_us` and other busy waits: in virtual time the clock
-    /// moves while the task keeps running.
-    pub fn busy_wait<'a>(
-        &'a self,
-        mut g: MutexGuard<'a, State>,
-        me: TaskId,
-        us: u64,
-    ) -> Result<MutexGuard<'a, State>, Trap> {
-        if self.virtual_time {
-            g.vnow += us;
-            let now = g.vnow;
-            wake_expired(&mut g, now);
-            self.maybe_preempt(g, me)
-        } else {
-            drop(g);
-            std::thread::sleep(Duration::from_micros(us));
-            let g = self.lock();
-            self.maybe_preempt(g, me)
-        }
-    }
-
-    /// The supervisor loop, run by the thread that called `run_app`: starts
-    /// task threads, moves time when nobody is ready, ends the run. `spawn`
-    /// starts the thread of a task; `interrupt` stops module code that is
-    /// running when the run ends (real time).
-    pub fn supervise(&self, mut spawn: impl FnMut(TaskId), interrupt: impl Fn()) -> EndReason {
-        let _ = self.start.set(Instant::now());
-        let mut g = self.lock();
-        loop {
-            if let Some(e) = &g.end {
-                let e = e.clone();
-                drop(g);
-                interrupt();
-                self.cv.notify_all();
-                return e;
-            }
-            if let Some(id) = g.spawn.pop_front() {
-                drop(g);
-                spawn(id);
-                g = self.lock();
-                continue;
-            }
-            let now = self.now(&g);
-            if let Some(limit) = self.run_for_us {
-                if now >= limit {
-                    self.end(&mut g, EndReason::TimeLimit);
-                    continue;
-                }
-            }
-            wake_expired(&mut g, now);
-            match g.running {
-                None => {
-                    if dispatch(&mut g) {
-                        self.cv.notify_all();
-                        continue;
-                    }
-                    let next = earliest_deadline(&g);
-                    let next = match (next, self.run_for_us) {
-                        (Some(n), Some(l)) => Some(n.min(l)),
-                        (None, Some(l)) if !self.virtual_time => Some(l),
-                        (n, _) => n,
-                    };
-                    match next {
-                        Some(t) if self.virtual_time => g.vnow = t.max(g.vnow),
-                        Some(t) => {
-                            let wait = Duration::from_micros(t.saturating_sub(now));
-                            g = self
-                                .cv
-                                .wait_timeout(g, wait)
-                                .unwrap_or_else(|e| e.into_inner())
-                                .0;
-                        }
-                        None => {
-                            let alive: Vec<String> = g
-                                .tasks
-                                .iter()
-                                .filter(|t| {
-                                    t.kind == TaskKind::Module && t.state != TState::Deleted
-                                })
-                                .map(|t| t.name.clone())
-                                .collect();
-                            let r = if alive.is_empty() {
-                                EndReason::Finished
-                            } else {
-                                EndReason::Blocked { tasks: alive }
-                            };
-                            self.end(&mut g, r);
-                        }
-                    }
-                }
-                Some(run) => {
-                    if self.virtual_time {
-                        g = self.cv.wait(g).unwrap_or_else(|e| e.into_inner());
-                    } else {
-                        // Watch deadlines while a task runs: a task whose delay
-                        // expires and outranks the running one preempts it at
-                        // its next host call.
-                        if best_ready(&g).is_some_and(|b| g.tasks[b].prio > g.tasks[run].prio) {
-                            g.preempt_pending = true;
-                        }
-                        let next = [earliest_deadline(&g), self.run_for_us]
-                            .into_iter()
-                            .flatten()
-                            .min();
-                        g = match next {
-                            Some(t) => {
-                                let wait = Duration::from_micros(t.saturating_sub(now).max(100));
-                                self.cv
-                                    .wait_timeout(g, wait)
-                                    .unwrap_or_else(|e| e.into_inner())
-                                    .0
-                            }
-                            None => self.cv.wait(g).unwrap_or_else(|e| e.into_inner()),
-                        };
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// Registers `obj` and returns its handle.
@@ -667,15 +709,42 @@ pub(crate) fn slot_of(st: &State, h: u32) -> Option<u32> {
     matches!(st.objects.get(slot as usize), Some(Some(_))).then_some(slot)
 }
 
-/// Makes `id` ready (behind the ready tasks of its priority).
+/// `prvAddTaskToReadyList`: makes `id` ready, at the end of its priority's
+/// round. A task already ready (or running) stays where it is.
 pub(crate) fn make_ready(st: &mut State, id: TaskId) {
     unlist(st, id);
-    st.seq += 1;
-    let s = st.seq;
     let t = &mut st.tasks[id];
-    t.state = TState::Ready;
-    t.seq = s;
     t.wake_at = None;
+    if matches!(t.state, TState::Ready | TState::Running) {
+        return;
+    }
+    t.state = TState::Ready;
+    let p = t.prio as usize;
+    st.ready[p].insert_end(id);
+}
+
+/// Takes `id` out of the ready lists and waits (`vTaskSuspend`).
+pub(crate) fn suspend(st: &mut State, id: TaskId) {
+    unlist(st, id);
+    let p = st.tasks[id].prio as usize;
+    st.ready[p].remove(id);
+    let t = &mut st.tasks[id];
+    t.state = TState::Suspended;
+    t.wake_at = None;
+}
+
+/// Changes the priority `id` runs at, moving it between ready lists as
+/// `vTaskPrioritySet` and priority inheritance do.
+pub(crate) fn set_prio(st: &mut State, id: TaskId, prio: u32) {
+    let old = st.tasks[id].prio;
+    if old == prio {
+        return;
+    }
+    st.tasks[id].prio = prio;
+    if st.ready[old as usize].contains(id) {
+        st.ready[old as usize].remove(id);
+        st.ready[prio as usize].insert_end(id);
+    }
 }
 
 /// Wakes `id` because the event it waited for happened.
@@ -699,32 +768,20 @@ fn unlist(st: &mut State, id: TaskId) {
     }
 }
 
-fn best_ready(st: &State) -> Option<TaskId> {
-    st.tasks
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.state == TState::Ready)
-        .max_by(|(_, a), (_, b)| a.prio.cmp(&b.prio).then(b.seq.cmp(&a.seq)))
-        .map(|(i, _)| i)
+/// The highest priority with a ready task (IDLE counts at 0).
+pub(crate) fn top_ready(st: &State) -> Option<u32> {
+    (0..=MAX_PRIORITIES).rev().find(|&p| {
+        st.ready[p as usize]
+            .iter()
+            .any(|t| st.tasks[t].state == TState::Ready)
+    })
 }
 
-/// Gives the token to the best ready task if nobody runs (or the runner gave
-/// it up). Returns whether a task now runs.
-fn dispatch(st: &mut State) -> bool {
-    if let Some(r) = st.running {
-        if st.tasks[r].state == TState::Running {
-            return true;
-        }
-    }
-    st.running = best_ready(st);
-    if let Some(r) = st.running {
-        st.tasks[r].state = TState::Running;
-        return true;
-    }
-    false
+fn idle_of(st: &State) -> TaskId {
+    st.idle
 }
 
-fn earliest_deadline(st: &State) -> Option<u64> {
+pub(crate) fn earliest_deadline(st: &State) -> Option<u64> {
     st.tasks
         .iter()
         .filter(|t| t.state == TState::Blocked)
@@ -732,8 +789,9 @@ fn earliest_deadline(st: &State) -> Option<u64> {
         .min()
 }
 
-/// Wakes every task whose timeout passed, earliest first.
-pub(crate) fn wake_expired(st: &mut State, now: u64) {
+/// Wakes every task whose timeout passed, earliest first; returns the
+/// highest priority woken.
+pub(crate) fn wake_expired(st: &mut State, now: u64) -> Option<u32> {
     let mut due: Vec<(u64, u64, TaskId)> = st
         .tasks
         .iter()
@@ -742,10 +800,13 @@ pub(crate) fn wake_expired(st: &mut State, now: u64) {
         .filter_map(|(i, t)| t.wake_at.filter(|&w| w <= now).map(|w| (w, t.block_seq, i)))
         .collect();
     due.sort_unstable();
+    let mut top = None;
     for (_, _, id) in due {
         st.tasks[id].timed_out = true;
         make_ready(st, id);
+        top = top.max(Some(st.tasks[id].prio));
     }
+    top
 }
 
 /// Wakes the service task `id` if it is blocked (its work list changed).

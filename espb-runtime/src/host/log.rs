@@ -7,7 +7,7 @@ use crate::imports::Caller;
 use crate::trap::Trap;
 
 use super::api::{a32, ret, Imp, RegArgs, VaArgs, R};
-use super::kernel::{Kernel, TICK_US};
+use super::kernel::Kernel;
 
 pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
     ("esp_log_write", "(i32, ptr, ptr, ...)", log_write),
@@ -46,7 +46,7 @@ fn enabled(k: &Kernel, c: &Caller<'_>, level: u32, tag: u32) -> Result<bool, Tra
 }
 
 fn log_write(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     if enabled(k, c, a32(a, 0), a32(a, 1))? {
         let text = format(c, a32(a, 2), &mut RegArgs { args: a, next: 3 })?;
         c.output(&text);
@@ -55,7 +55,7 @@ fn log_write(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn log_writev(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     if enabled(k, c, a32(a, 0), a32(a, 1))? {
         let text = format(c, a32(a, 2), &mut VaArgs { ptr: a32(a, 3) })?;
         c.output(&text);
@@ -75,7 +75,7 @@ const DIS_TIMESTAMP: u32 = 1 << 6;
 /// `require_formatting` and `esp_log` adds the prefix (colour, timestamp,
 /// tag) and the newline itself, as ESP-IDF's `esp_log_format` does.
 fn log_v2(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     let config = a32(a, 0);
     let level = config & 7;
     if !enabled(k, c, level, a32(a, 1))? {
@@ -120,10 +120,8 @@ fn log_v2(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 
 /// Milliseconds from the RTOS tick (CONFIG_LOG_TIMESTAMP_SOURCE_RTOS).
 fn log_ms(k: &Kernel) -> Result<u32, Trap> {
-    let (g, me) = k.enter()?;
-    let (g, now) = k.read_clock(g, me)?;
-    drop(g);
-    Ok(((now / TICK_US) as u32).wrapping_mul((TICK_US / 1000) as u32))
+    let (g, _) = k.enter_any()?;
+    Ok(k.log_timestamp(&g))
 }
 
 fn timestamp(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
@@ -131,15 +129,13 @@ fn timestamp(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
 }
 
 fn early_timestamp(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (g, me) = k.enter()?;
-    let (g, now) = k.read_clock(g, me)?;
-    drop(g);
-    ret((now / 1000) as u32)
+    let (g, _) = k.enter_any()?;
+    ret((k.now(&g) / 1000) as u32)
 }
 
 fn level_set(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let tag = c.read_cstr(a32(a, 0), MAX_TAG)?;
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let level = a32(a, 1).min(5);
     if tag == b"*" {
         // ESP-IDF: setting the default resets every tag to it.
@@ -151,7 +147,7 @@ fn level_set(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 
 fn level_get(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let tag = c.read_cstr(a32(a, 0), MAX_TAG)?;
-    let (g, _) = k.enter()?;
+    let (g, _) = k.enter_any()?;
     let levels = &g.ext.log_levels;
     ret(levels
         .get(&tag)
@@ -161,7 +157,7 @@ fn level_get(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn rom_printf(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     let text = format(c, a32(a, 0), &mut RegArgs { args: a, next: 1 })?;
     c.output(&text);
     ret(text.len() as u32)

@@ -10,16 +10,23 @@
 mod api;
 mod esp_timer;
 mod events;
+mod files;
+mod flash;
 mod from_isr;
 mod gpio;
 mod heap_caps;
 mod kernel;
 mod log;
+mod native_threads;
 mod nvs;
 mod objects;
+mod preempt;
 mod queues;
+mod ready;
+mod supervisor;
 mod symtab;
 mod system;
+mod task_wdt;
 mod tasks;
 mod timers;
 
@@ -38,12 +45,14 @@ use crate::output::Output;
 use crate::trap::{Trap, TrapKind};
 
 pub use gpio::NUM_PINS as GPIO_PINS;
-pub use kernel::{EndReason, TICK_US};
+pub use kernel::{EndReason, DEFAULT_TICK_HZ};
 pub use objects::GpioInput;
+pub use preempt::WORK_TICK_NS;
 pub use symtab::esp_idf_table;
 pub use system::err_name;
+pub use task_wdt::DEFAULT_TIMEOUT_US as DEFAULT_WATCHDOG_US;
 
-use kernel::{Kernel, TaskKind};
+use kernel::{Kernel, Settings, TaskKind};
 
 /// ESP-IDF's main task: priority 1, `CONFIG_ESP_MAIN_TASK_STACK_SIZE`.
 const MAIN_PRIORITY: u32 = 1;
@@ -72,6 +81,22 @@ pub struct HostConfig {
     pub seed: u64,
     /// Most tasks alive at once (each needs an execution context).
     pub max_tasks: u32,
+    /// `CONFIG_FREERTOS_HZ`: must match what the module was built with
+    /// (`pdMS_TO_TICKS` is computed at compile time). ESP-IDF's default is
+    /// 100 (a 10 ms tick).
+    pub tick_hz: u32,
+    /// The task watchdog's timeout (`CONFIG_ESP_TASK_WDT_TIMEOUT_S`,
+    /// default 5 s); `None`: no task watchdog (`CONFIG_ESP_TASK_WDT_INIT`
+    /// off).
+    pub watchdog: Option<Duration>,
+    /// `CONFIG_ESP_TASK_WDT_PANIC`: a watchdog timeout aborts the run
+    /// instead of only printing.
+    pub watchdog_panic: bool,
+    /// Native code may call into the module from its own threads (callbacks
+    /// it keeps): a run whose tasks all wait forever keeps waiting for them
+    /// (until `run_for` or `HostHandle::stop`) instead of ending as
+    /// `Blocked`. Set by itself once a native thread calls the platform.
+    pub wait_for_natives: bool,
     /// Imports the platform's functions are added to (builtins, FFI natives,
     /// the embedder's own functions). Platform functions win on a name clash.
     pub imports: Imports,
@@ -92,6 +117,10 @@ impl Default for HostConfig {
             nvs_file: None,
             seed: 0x2545_f491_4f6c_dd1d,
             max_tasks: 32,
+            tick_hz: DEFAULT_TICK_HZ,
+            watchdog: Some(Duration::from_micros(DEFAULT_WATCHDOG_US)),
+            watchdog_panic: false,
+            wait_for_natives: false,
             imports: Imports::new(),
             runtime: Config::default(),
         }
@@ -164,7 +193,10 @@ impl HostHandle {
         g.ext.inputs.push_front(GpioInput { at_us, pin, level });
         let svc = g.isr_svc;
         kernel::kick(&mut g, svc);
-        g.preempt_pending = true;
+        // The interrupt preempts whatever runs, at its next safepoint.
+        if g.running.is_some() {
+            g.switch_pending = true;
+        }
         k.notify_all();
     }
 
@@ -186,8 +218,19 @@ impl HostRun {
         let run_for = config
             .run_for
             .map(|d| d.as_micros().min(u64::MAX as u128) as u64);
+        let us = |d: Duration| d.as_micros().min(u64::MAX as u128) as u64;
+        let settings = Settings {
+            virtual_time: config.virtual_time,
+            run_for_us: run_for,
+            max_tasks: config.max_tasks,
+            tick_hz: config.tick_hz,
+            wdt_timeout_us: config.watchdog.map(us),
+            wdt_panic: config.watchdog_panic,
+            wait_for_natives: config.wait_for_natives,
+            output: config.output.clone(),
+        };
         HostRun {
-            kernel: Arc::new(Kernel::new(config.virtual_time, run_for, config.max_tasks)),
+            kernel: Arc::new(Kernel::new(settings)),
             config,
         }
     }
@@ -276,12 +319,14 @@ impl HostRun {
                     let name = k.lock().tasks[id].name.clone();
                     let b = std::thread::Builder::new().name(name).stack_size(16 << 20);
                     let spawned = b.spawn_scoped(s, move || {
+                        let main = id == main_id;
                         task_thread(
                             k,
                             inst,
                             id,
-                            if id == main_id { argc_form } else { 0 },
-                            id == main_id && main_exits,
+                            main,
+                            if main { argc_form } else { 0 },
+                            main && main_exits,
                         )
                     });
                     if let Err(e) = spawned {
@@ -336,13 +381,20 @@ const TABLES: &[&[(&str, &str, api::Imp)]] = &[
     nvs::TABLE,
     from_isr::TABLE,
     heap_caps::TABLE,
+    task_wdt::TABLE,
+    flash::TABLE,
+    files::TABLE,
 ];
 
-/// Adds every host-platform function to `imports` (the kernel is per run).
+/// Adds every host-platform function to `imports` (the kernel is per run)
+/// and makes the kernel the interpreter's safepoint hook (preemption, and
+/// executed work as virtual time).
 fn register_all(imports: &mut Imports, k: &Arc<Kernel>) {
     for table in TABLES {
         api::register(imports, k, table);
     }
+    let k = k.clone();
+    imports.set_safepoint(move |at, ticks| k.safepoint(at, ticks));
 }
 
 /// Names of every function the host platform provides.
@@ -350,8 +402,17 @@ pub fn function_names() -> Vec<&'static str> {
     TABLES.iter().flat_map(|t| t.iter().map(|e| e.0)).collect()
 }
 
-/// The body of every task thread.
-fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: usize, exits: bool) {
+/// The body of every task thread. `main`: the main task, whose entry may
+/// take `argc`/`argv` (`argc_form` arguments) and whose return may be
+/// `exit` (`exits`).
+fn task_thread(
+    k: &Kernel,
+    inst: &Instance<'_>,
+    id: usize,
+    main: bool,
+    argc_form: usize,
+    exits: bool,
+) {
     k.bind_thread(id);
     let (kind, (func, arg), name) = {
         let g = k.lock();
@@ -394,15 +455,12 @@ fn task_thread(k: &Kernel, inst: &Instance<'_>, id: usize, argc_form: usize, exi
             if exits {
                 return Err(Trap::new(TrapKind::Exit(r.unwrap_or(0) as u32 as i32)));
             }
-            if id == 0 {
+            if main {
                 // app_main returned: ESP-IDF's main task deletes itself.
                 return Ok(());
             }
             // ESP-IDF's task wrapper: a FreeRTOS task must not return.
-            let ts = {
-                let g = k.lock();
-                k.tick(&g).wrapping_mul(10)
-            };
+            let ts = k.log_timestamp(&k.lock());
             inst.write_output(
                 format!("E ({ts}) FreeRTOS: FreeRTOS Task \"{name}\" should not return, Aborting now!\n").as_bytes(),
             );

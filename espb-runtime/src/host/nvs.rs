@@ -182,7 +182,7 @@ fn read_name(c: &Caller<'_>, p: u32) -> Result<Option<Vec<u8>>, Trap> {
 }
 
 fn flash_init(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     if g.ext.nvs_ready {
         return ret(ESP_OK);
     }
@@ -198,7 +198,7 @@ fn flash_init(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
 }
 
 fn flash_erase(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     g.ext.nvs.clear();
     g.ext.nvs_namespaces.clear();
     g.ext.nvs_ready = false;
@@ -216,7 +216,7 @@ fn open(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     if out == 0 || mode > 1 {
         return ret(ESP_ERR_INVALID_ARG);
     }
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     if !g.ext.nvs_ready {
         return ret(ESP_ERR_NVS_NOT_INITIALIZED);
     }
@@ -244,7 +244,7 @@ fn open(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn close(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     if let Some(s) = slot_of(&g, a32(a, 0)) {
         if matches!(g.objects[s as usize], Some(Obj::Nvs { .. })) {
             g.objects[s as usize] = None;
@@ -254,7 +254,7 @@ fn close(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn commit(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (g, _) = k.enter()?;
+    let (g, _) = k.enter_any()?;
     if handle(&g, a32(a, 0)).is_none() {
         return ret(ESP_ERR_NVS_INVALID_HANDLE);
     }
@@ -275,7 +275,7 @@ fn write(
     let Some(key) = read_name(c, key)? else {
         return ret(ESP_ERR_INVALID_ARG);
     };
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let Some((ns, writable)) = handle(&g, h) else {
         return ret(ESP_ERR_NVS_INVALID_HANDLE);
     };
@@ -293,7 +293,7 @@ fn lookup(k: &Kernel, c: &Caller<'_>, h: u32, key: u32) -> Result<Result<Item, u
     let Some(key) = read_name(c, key)? else {
         return Ok(Err(ESP_ERR_INVALID_ARG));
     };
-    let (g, _) = k.enter()?;
+    let (g, _) = k.enter_any()?;
     let Some((ns, _)) = handle(&g, h) else {
         return Ok(Err(ESP_ERR_NVS_INVALID_HANDLE));
     };
@@ -316,7 +316,7 @@ fn erase_key(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn erase_all(k: &Kernel, _c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let Some((ns, writable)) = handle(&g, a32(a, 0)) else {
         return ret(ESP_ERR_NVS_INVALID_HANDLE);
     };

@@ -200,4 +200,8 @@ pub(crate) struct Extras {
     pub nvs_ready: bool,
     pub nvs_namespaces: std::collections::BTreeSet<Vec<u8>>,
     pub rng: u64,
+    /// The simulated flash chip (`esp_flash_*`), created on first use.
+    pub flash: Option<Vec<u8>>,
+    /// Open files, signal handlers (`files.rs`).
+    pub files: super::files::Files,
 }

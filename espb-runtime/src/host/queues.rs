@@ -8,7 +8,7 @@ use crate::imports::Caller;
 use crate::trap::Trap;
 
 use super::api::{a32, ret, Imp, PD_FALSE, PD_TRUE, R};
-use super::kernel::{self, add_object, slot_of, Kernel, State, TaskId, WaitOn};
+use super::kernel::{self, add_object, outside_task, slot_of, Kernel, State, TaskId, WaitOn};
 use super::objects::{Obj, Queue, QueueKind};
 
 pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
@@ -75,7 +75,7 @@ fn first_waiter(st: &State, list: &[TaskId]) -> Option<TaskId> {
 }
 
 fn create_queue(k: &Kernel, queue: Queue) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     ret(add_object(&mut g, Obj::Queue(queue)))
 }
 
@@ -120,7 +120,8 @@ fn release_mutex(st: &mut State, slot: u32) -> Result<(), Trap> {
         let t = &mut st.tasks[h];
         t.mutexes_held = t.mutexes_held.saturating_sub(1);
         if t.mutexes_held == 0 {
-            t.prio = t.base_prio;
+            let base = t.base_prio;
+            kernel::set_prio(st, h, base);
         }
     }
     Ok(())
@@ -128,7 +129,10 @@ fn release_mutex(st: &mut State, slot: u32) -> Result<(), Trap> {
 
 pub(crate) fn send(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let (h, item, ticks, pos) = (a32(a, 0), a32(a, 1), a32(a, 2), a32(a, 3));
-    let (mut g, me) = k.enter()?;
+    let (mut g, me) = k.enter_any()?;
+    if me.is_none() && ticks != 0 {
+        return Err(outside_task(&format!("may wait ({ticks} ticks)")));
+    }
     let slot = queue_slot(&g, c, h)?;
     let size = q(&mut g, slot)?.item_size;
     let mut bytes = vec![0u8; size as usize];
@@ -166,6 +170,9 @@ pub(crate) fn send(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
                 }
             }
             if qu.kind.is_mutex() {
+                if me.is_none() {
+                    return Err(outside_task("a mutex is given back by the task holding it"));
+                }
                 release_mutex(&mut g, slot)?;
             }
             let w = {
@@ -175,12 +182,16 @@ pub(crate) fn send(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
             if let Some(w) = w {
                 kernel::wake(&mut g, w);
             }
-            drop(k.maybe_preempt(g, me)?);
+            drop(k.maybe_preempt_any(g, me)?);
             return ret(PD_TRUE);
         }
         if ticks == 0 || (!first && deadline.is_some_and(|d| d <= k.now(&g))) {
             return ret(PD_FALSE);
         }
+        // A timeout other than 0 was refused above for a native thread.
+        let Some(me) = me else {
+            return ret(PD_FALSE);
+        };
         if first {
             deadline = k.deadline(&g, ticks);
             first = false;
@@ -199,7 +210,10 @@ enum Take {
 }
 
 fn take(k: &Kernel, c: &mut Caller<'_>, h: u32, ticks: u32, how: Take) -> R {
-    let (mut g, me) = k.enter()?;
+    let (mut g, me) = k.enter_any()?;
+    if me.is_none() && ticks != 0 {
+        return Err(outside_task(&format!("may wait ({ticks} ticks)")));
+    }
     let mut deadline = None;
     let mut first = true;
     loop {
@@ -216,6 +230,9 @@ fn take(k: &Kernel, c: &mut Caller<'_>, h: u32, ticks: u32, how: Take) -> R {
             };
             if !matches!(how, Take::Peek(_)) {
                 if qu.kind.is_mutex() {
+                    let Some(me) = me else {
+                        return Err(outside_task("a mutex must be held by a task"));
+                    };
                     qu.holder = Some(me);
                     qu.recursion = 1;
                     g.tasks[me].mutexes_held += 1;
@@ -237,7 +254,7 @@ fn take(k: &Kernel, c: &mut Caller<'_>, h: u32, ticks: u32, how: Take) -> R {
                     kernel::wake(&mut g, w);
                 }
             }
-            let g = k.maybe_preempt(g, me)?;
+            let g = k.maybe_preempt_any(g, me)?;
             drop(g);
             if let (Take::Receive(buf) | Take::Peek(buf), Some(item)) = (how, item) {
                 c.write(buf, &item)?;
@@ -250,6 +267,9 @@ fn take(k: &Kernel, c: &mut Caller<'_>, h: u32, ticks: u32, how: Take) -> R {
             }
             return ret(PD_FALSE);
         }
+        let Some(me) = me else {
+            return ret(PD_FALSE);
+        };
         if first {
             deadline = k.deadline(&g, ticks);
             first = false;
@@ -272,11 +292,12 @@ fn disinherit_after_timeout(g: &mut MutexGuard<'_, State>, slot: u32) -> Result<
     let (holder, waiters) = (qu.holder, qu.waiting_recv.clone());
     if let Some(h) = holder {
         let lent = waiters.iter().map(|&w| g.tasks[w].prio).max().unwrap_or(0);
-        let t = &mut g.tasks[h];
+        let t = &g.tasks[h];
         // As FreeRTOS: only a holder of this one mutex is lowered (others may
         // owe their priority to waiters on another mutex).
         if t.mutexes_held == 1 {
-            t.prio = t.base_prio.max(lent);
+            let p = t.base_prio.max(lent);
+            kernel::set_prio(g, h, p);
         }
     }
     Ok(())
@@ -291,7 +312,7 @@ fn inherit_priority(g: &mut MutexGuard<'_, State>, slot: u32, me: TaskId) -> Res
     if let Some(h) = qu.holder {
         let p = g.tasks[me].prio;
         if g.tasks[h].prio < p {
-            g.tasks[h].prio = p;
+            kernel::set_prio(g, h, p);
         }
     }
     Ok(())
@@ -310,20 +331,20 @@ fn semaphore_take(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 pub(crate) fn messages_waiting(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let slot = queue_slot(&g, c, a32(a, 0))?;
     ret(q(&mut g, slot)?.waiting())
 }
 
 fn spaces_available(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let slot = queue_slot(&g, c, a32(a, 0))?;
     let qu = q(&mut g, slot)?;
     ret(qu.length - qu.waiting())
 }
 
 fn delete(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let slot = queue_slot(&g, c, a32(a, 0))?;
     let qu = q(&mut g, slot)?;
     let waiters: Vec<TaskId> = qu
@@ -342,7 +363,7 @@ fn delete(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn reset(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, me) = k.enter()?;
+    let (mut g, me) = k.enter_any()?;
     let slot = queue_slot(&g, c, a32(a, 0))?;
     let qu = q(&mut g, slot)?;
     qu.items.clear();
@@ -356,7 +377,7 @@ fn reset(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     if let Some(w) = w {
         kernel::wake(&mut g, w);
     }
-    drop(k.maybe_preempt(g, me)?);
+    drop(k.maybe_preempt_any(g, me)?);
     ret(PD_TRUE)
 }
 

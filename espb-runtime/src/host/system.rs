@@ -46,13 +46,13 @@ pub fn err_name(code: i32) -> &'static str {
 }
 
 fn err_to_name(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     ret(module_string(k, c, err_name(a32(a, 0) as i32).as_bytes())?)
 }
 
 /// Prints ESP-IDF's `ESP_ERROR_CHECK` message, then aborts the module.
 fn error_check_failed(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     let rc = a32(a, 0) as i32;
     let s = |p: u32| -> Result<String, Trap> {
         Ok(if p == 0 {
@@ -80,30 +80,31 @@ fn error_check_failed(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn restart(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
+    // (From a native thread too: esp_restart works from an interrupt.)
     k.end(&mut g, EndReason::Restart);
     Err(unwind())
 }
 
 /// The simulated chip always comes out of a power-on reset.
 fn reset_reason(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     ret(1)
 }
 
 fn free_heap(k: &Kernel, c: &mut Caller<'_>, _a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     ret(c.inner().heap.lock().free_bytes())
 }
 
 fn min_free_heap(k: &Kernel, c: &mut Caller<'_>, _a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     ret(c.inner().heap.lock().min_free_bytes())
 }
 
 /// An ESP32-C3 (model 5), revision v0.4, one core, Wi-Fi b/g/n and BLE.
 fn chip_info(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    drop(k.enter()?);
+    drop(k.enter_any()?);
     let p = a32(a, 0);
     let mut b = [0u8; 12];
     b[0..4].copy_from_slice(&5u32.to_le_bytes());
@@ -117,7 +118,7 @@ fn chip_info(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 /// xorshift64*: deterministic per run (seeded by `HostConfig::seed`), so
 /// virtual-time runs stay reproducible.
 fn random(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let mut x = g.ext.rng;
     x ^= x >> 12;
     x ^= x << 25;

@@ -6,8 +6,8 @@ use crate::trap::Trap;
 
 use super::api::{a32, module_func, module_string, out32, ret, Imp, PD_FALSE, PD_TRUE, R};
 use super::kernel::{
-    self, slot_of, unwind, Kernel, NotifyState, State, TState, TaskId, TaskKind, WaitOn,
-    MAX_PRIORITIES,
+    self, outside_task, slot_of, unwind, Kernel, NotifyState, State, TState, TaskId, TaskKind,
+    WaitOn, MAX_PRIORITIES,
 };
 use super::objects::Obj;
 
@@ -62,8 +62,18 @@ pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
 
 /// The task a handle names; NULL means the calling task.
 pub(crate) fn task_of(st: &State, c: &Caller<'_>, h: u32, me: TaskId) -> Result<TaskId, Trap> {
+    task_of_any(st, c, h, Some(me))
+}
+
+/// `task_of` for a caller that may be a native thread (no task).
+pub(crate) fn task_of_any(
+    st: &State,
+    c: &Caller<'_>,
+    h: u32,
+    me: Option<TaskId>,
+) -> Result<TaskId, Trap> {
     if h == 0 {
-        return Ok(me);
+        return me.ok_or_else(|| outside_task("NULL names the calling task"));
     }
     match slot_of(st, h).and_then(|s| st.objects[s as usize].as_ref()) {
         Some(Obj::Task(t)) => Ok(*t),
@@ -146,7 +156,7 @@ fn task_delay_until(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let (p, inc) = (a32(a, 0), a32(a, 1));
     let prev = c.read_u32(p)?;
     let (g, me) = k.enter()?;
-    let now = k.tick(&g);
+    let now = k.tick(&g) as u32;
     let wake = prev.wrapping_add(inc);
     // FreeRTOS' overflow-aware test: delay only if `wake` lies in the future.
     let should = if now < prev {
@@ -166,21 +176,21 @@ fn task_delay_until(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn tick_count(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (g, me) = k.enter()?;
-    let (g, now) = k.read_clock(g, me)?;
-    drop(g);
-    ret((now / kernel::TICK_US) as u32)
+    let (g, _) = k.enter_any()?;
+    ret(k.tick(&g) as u32)
 }
 
+/// From a native thread, as from an ESP-IDF interrupt: the task it
+/// interrupted (NULL while the CPU idles).
 fn current_handle(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (g, me) = k.enter()?;
-    ret(g.tasks[me].handle)
+    let (g, me) = k.enter_any()?;
+    ret(me.or(g.running).map_or(0, |t| g.tasks[t].handle))
 }
 
 fn task_name(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let name = {
-        let (g, me) = k.enter()?;
-        let t = task_of(&g, c, a32(a, 0), me)?;
+        let (g, me) = k.enter_any()?;
+        let t = task_of_any(&g, c, a32(a, 0), me)?;
         if g.tasks[t].name_addr != 0 {
             return ret(g.tasks[t].name_addr);
         }
@@ -197,8 +207,8 @@ fn task_name(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 /// makes, so this is the stack size minus the deepest use seen at those
 /// points.
 fn stack_high_water(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (g, me) = k.enter()?;
-    let t = task_of(&g, c, a32(a, 0), me)?;
+    let (g, me) = k.enter_any()?;
+    let t = task_of_any(&g, c, a32(a, 0), me)?;
     let t = &g.tasks[t];
     ret(t.stack_bytes.saturating_sub(t.stack_peak))
 }
@@ -210,15 +220,8 @@ fn task_suspend(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
         drop(k.suspend_self(g, me)?);
         return Ok(None);
     }
-    if g.tasks[t].state != TState::Deleted {
-        let on = std::mem::replace(&mut g.tasks[t].waiting, WaitOn::Nothing);
-        if let WaitOn::Queue { slot, .. } | WaitOn::EventGroup { slot } = on {
-            if let Some(Some(o)) = g.objects.get_mut(slot as usize) {
-                o.unlist(t);
-            }
-        }
-        g.tasks[t].state = TState::Suspended;
-        g.tasks[t].wake_at = None;
+    if g.tasks[t].state != TState::Deleted && g.tasks[t].kind != TaskKind::Idle {
+        kernel::suspend(&mut g, t);
     }
     Ok(None)
 }
@@ -244,22 +247,29 @@ fn prio_set(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let (mut g, me) = k.enter()?;
     let t = task_of(&g, c, a32(a, 0), me)?;
     let p = a32(a, 1).min(MAX_PRIORITIES - 1);
-    let task = &mut g.tasks[t];
+    if g.tasks[t].kind == TaskKind::Idle {
+        return Ok(None);
+    }
+    let task = &g.tasks[t];
     // A task holding a mutex keeps an inherited (higher) priority.
     if task.mutexes_held == 0 || p > task.prio {
-        task.prio = p;
+        kernel::set_prio(&mut g, t, p);
     }
-    task.base_prio = p;
+    g.tasks[t].base_prio = p;
+    // Lowering the running task's priority may let a ready task outrank it.
     drop(k.maybe_preempt(g, me)?);
     Ok(None)
 }
 
 fn task_state(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (g, me) = k.enter()?;
+    let (g, me) = k.enter_any()?;
     let h = a32(a, 0);
+    if h == 0 && me.is_none() {
+        return Err(outside_task("NULL names the calling task"));
+    }
     // A deleted task's handle is gone: eDeleted as FreeRTOS reports it while
     // the TCB still exists.
-    let Ok(t) = task_of(&g, c, h, me) else {
+    let Ok(t) = task_of_any(&g, c, h, me) else {
         return ret(4);
     };
     ret(match g.tasks[t].state {
@@ -272,16 +282,15 @@ fn task_state(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn task_count(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (g, _) = k.enter()?;
-    // Live tasks plus the idle task, which the host does not model as a
-    // thread, minus the GPIO dispatcher, which stands for an interrupt.
+    let (g, _) = k.enter_any()?;
+    // Live tasks (IDLE included) minus the GPIO dispatcher, which stands for
+    // an interrupt.
     let n = g
         .tasks
         .iter()
         .enumerate()
         .filter(|(i, t)| t.state != TState::Deleted && *i != g.isr_svc)
-        .count() as u32
-        + 1;
+        .count() as u32;
     ret(n)
 }
 
@@ -297,7 +306,7 @@ fn resume_all(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
         return Err(Trap::host("xTaskResumeAll without vTaskSuspendAll"));
     }
     g.sched_suspended -= 1;
-    let pending = g.preempt_pending;
+    let pending = g.switch_pending;
     let g = k.maybe_preempt(g, me)?;
     drop(g);
     ret(if pending { PD_TRUE } else { PD_FALSE })
@@ -316,8 +325,14 @@ fn check_index(c: &Caller<'_>, idx: u32) -> Result<(), Trap> {
 pub(crate) fn notify(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     let (h, idx, value, action, prev_p) = (a32(a, 0), a32(a, 1), a32(a, 2), a32(a, 3), a32(a, 4));
     check_index(c, idx)?;
-    let (mut g, me) = k.enter()?;
-    let t = task_of(&g, c, h, me)?;
+    let (mut g, me) = k.enter_any()?;
+    let t = task_of_any(&g, c, h, me)?;
+    if g.tasks[t].kind == TaskKind::Idle {
+        return Err(Trap::host(format!(
+            "{}: IDLE takes no notifications",
+            c.import_name()
+        )));
+    }
     let task = &mut g.tasks[t];
     let prev = task.notify_value;
     let old_state = task.notify_state;
@@ -347,7 +362,7 @@ pub(crate) fn notify(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     if was_waiting && ok {
         kernel::wake(&mut g, t);
     }
-    let g = k.maybe_preempt(g, me)?;
+    let g = k.maybe_preempt_any(g, me)?;
     drop(g);
     out32(c, prev_p, prev)?;
     ret(if ok { PD_TRUE } else { PD_FALSE })
@@ -404,25 +419,27 @@ fn enter_critical(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
         // The spinlock word must be module memory (portMUX_TYPE is 8 bytes).
         c.memory().check(mux, 8).map_err(Trap::new)?;
     }
-    let (mut g, me) = k.enter()?;
-    g.tasks[me].critical += 1;
+    let (g, me) = k.enter_any()?;
+    drop(k.enter_critical(g, me)?);
     Ok(None)
 }
 
 fn exit_critical(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (mut g, me) = k.enter()?;
-    if g.tasks[me].critical == 0 {
-        return Err(Trap::host("vPortExitCritical without vPortEnterCritical"));
-    }
-    g.tasks[me].critical -= 1;
-    if g.tasks[me].critical == 0 && g.preempt_pending {
-        drop(k.maybe_preempt(g, me)?);
+    let (g, me) = k.enter_any()?;
+    let g = k.exit_critical(g, me)?;
+    if let Some(me) = me {
+        if g.tasks[me].critical == 0 {
+            drop(k.switch_if_pending(g, me)?);
+        }
     }
     Ok(None)
 }
 
+/// `vPortYield`; from a native thread (an interrupt) nothing to do.
 fn port_yield(k: &Kernel, _c: &mut Caller<'_>, _a: &[u64]) -> R {
-    let (g, me) = k.enter()?;
-    drop(k.yield_now(g, me)?);
+    let (g, me) = k.enter_any()?;
+    if let Some(me) = me {
+        drop(k.yield_now(g, me)?);
+    }
     Ok(None)
 }

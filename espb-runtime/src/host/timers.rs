@@ -7,7 +7,7 @@ use crate::imports::Caller;
 use crate::trap::Trap;
 
 use super::api::{a32, module_func, out32, ret, Imp, PD_FALSE, PD_TRUE, R};
-use super::kernel::{self, add_object, slot_of, Kernel, State, TaskId, WaitOn};
+use super::kernel::{self, add_object, outside_task, slot_of, Kernel, State, TaskId, WaitOn};
 use super::objects::{Obj, Timer};
 
 pub(crate) const TABLE: &[(&str, &str, Imp)] = &[
@@ -65,7 +65,7 @@ fn create(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
         // configASSERT(xTimerPeriodInTicks > 0) on the device; NULL here.
         return ret(0);
     }
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     g.ext.timer_order += 1;
     let order = g.ext.timer_order;
     let t = Timer {
@@ -82,11 +82,15 @@ fn create(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn command(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (h, cmd, value, woken) = (a32(a, 0), a32(a, 1) as i32, a32(a, 2), a32(a, 3));
+    let (h, cmd, value, woken, ticks) =
+        (a32(a, 0), a32(a, 1) as i32, a32(a, 2), a32(a, 3), a32(a, 4));
     out32(c, woken, PD_FALSE)?;
-    let (mut g, me) = k.enter()?;
+    let (mut g, me) = k.enter_any()?;
+    if me.is_none() && ticks != 0 && cmd < 6 {
+        return Err(outside_task(&format!("may wait ({ticks} ticks)")));
+    }
     let s = slot(&g, c, h)?;
-    let now = k.tick(&g) as u64;
+    let now = k.tick(&g);
     // The `*_FROM_ISR` commands (6..=9) act like their task versions.
     let cmd = if (6..=9).contains(&cmd) { cmd - 5 } else { cmd };
     // Ticks are 32-bit and wrap; the host keeps 64-bit expiries, so the
@@ -115,43 +119,43 @@ fn command(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
     }
     let svc = g.timer_svc;
     kernel::kick(&mut g, svc);
-    drop(k.maybe_preempt(g, me)?);
+    drop(k.maybe_preempt_any(g, me)?);
     ret(PD_TRUE)
 }
 
 fn get_id(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let s = slot(&g, c, a32(a, 0))?;
     ret(timer(&mut g, s)?.id)
 }
 
 fn set_id(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let s = slot(&g, c, a32(a, 0))?;
     timer(&mut g, s)?.id = a32(a, 1);
     Ok(None)
 }
 
 fn is_active(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let s = slot(&g, c, a32(a, 0))?;
     ret(timer(&mut g, s)?.active as u32)
 }
 
 fn get_name(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let s = slot(&g, c, a32(a, 0))?;
     ret(timer(&mut g, s)?.name)
 }
 
 fn get_period(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let s = slot(&g, c, a32(a, 0))?;
     ret(timer(&mut g, s)?.period)
 }
 
 fn get_expiry(k: &Kernel, c: &mut Caller<'_>, a: &[u64]) -> R {
-    let (mut g, _) = k.enter()?;
+    let (mut g, _) = k.enter_any()?;
     let s = slot(&g, c, a32(a, 0))?;
     ret(timer(&mut g, s)?.expiry as u32)
 }
@@ -165,7 +169,7 @@ pub(crate) fn service(k: &Kernel, me: TaskId, call: &kernel::ModuleCall<'_>) -> 
         if g.end.is_some() {
             return Err(kernel::unwind());
         }
-        let now = k.tick(&g) as u64;
+        let now = k.tick(&g);
         let due = g
             .objects
             .iter()
@@ -192,7 +196,7 @@ pub(crate) fn service(k: &Kernel, me: TaskId, call: &kernel::ModuleCall<'_>) -> 
                 call(cb, &[handle as u64])?;
             }
             Some((expiry, _, _)) => {
-                drop(k.block(g, me, Some(expiry * kernel::TICK_US), WaitOn::Nothing)?);
+                drop(k.block(g, me, Some(expiry * k.tick_us), WaitOn::Nothing)?);
             }
             None => {
                 drop(k.block(g, me, None, WaitOn::Nothing)?);

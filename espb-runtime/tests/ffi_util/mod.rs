@@ -26,22 +26,25 @@ pub fn tmp() -> PathBuf {
 /// The test library, built once per test process.
 pub fn testlib() -> Library {
     static LIB: OnceLock<Library> = OnceLock::new();
-    *LIB.get_or_init(|| {
-        let so = tmp().join(format!("libtl-{}.so", std::process::id()));
-        let out = Command::new("clang-19")
-            .args(["-shared", "-fPIC", "-O2", "-pthread", "-w"])
-            .arg(repo().join("espb-runtime/tests/ffi_c/testlib.c"))
-            .arg("-o")
-            .arg(&so)
-            .output()
-            .expect("clang-19 runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Library::open(so.to_str().unwrap()).unwrap()
-    })
+    *LIB.get_or_init(|| build_lib("testlib"))
+}
+
+/// `tests/ffi_c/<name>.c` built into a shared library for this process.
+pub fn build_lib(name: &str) -> Library {
+    let so = tmp().join(format!("lib{name}-{}.so", std::process::id()));
+    let out = Command::new("clang-19")
+        .args(["-shared", "-fPIC", "-O2", "-pthread", "-w"])
+        .arg(repo().join(format!("espb-runtime/tests/ffi_c/{name}.c")))
+        .arg("-o")
+        .arg(&so)
+        .output()
+        .expect("clang-19 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Library::open(so.to_str().unwrap()).unwrap()
 }
 
 pub fn script(name: &str, opt: &str) -> espb_runtime::format::Module<'static> {

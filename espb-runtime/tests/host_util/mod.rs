@@ -17,6 +17,11 @@ pub fn repo() -> PathBuf {
 
 /// riscv32 bitcode of `tests/scripts/<name>.c` at `opt` (`-O0`, `-O2`, `-Os`).
 pub fn bitcode(name: &str, opt: &str) -> Vec<u8> {
+    bitcode_with(name, opt, &[])
+}
+
+/// `bitcode` with more clang flags (`-g` for line tables).
+pub fn bitcode_with(name: &str, opt: &str, extra: &[&str]) -> Vec<u8> {
     let src = repo()
         .join("espb-runtime/tests/scripts")
         .join(format!("{name}.c"));
@@ -37,6 +42,7 @@ pub fn bitcode(name: &str, opt: &str) -> Vec<u8> {
         .arg("-I")
         .arg(repo().join("sdk/include"))
         .args([opt, "-emit-llvm", "-c"])
+        .args(extra)
         .arg(&src)
         .arg("-o")
         .arg(&bc)
@@ -58,6 +64,35 @@ pub fn module_bytes(name: &str, opt: &str) -> Vec<u8> {
     let m = espb_codegen::translate(&bc, &espb_codegen::Options::default())
         .unwrap_or_else(|d| panic!("translate {name}{opt}: {d}"));
     m.to_bytes()
+}
+
+/// The encoded module of script `name`, with line tables (`-g`) and the
+/// given `.hints` text.
+pub fn module_bytes_with_lines(name: &str, opt: &str, hints: &str) -> Vec<u8> {
+    let bc = bitcode_with(name, opt, &["-g"]);
+    let opts = espb_codegen::Options {
+        debug_lines: true,
+        hints: vec![(format!("{name}.hints"), hints.to_string())],
+        ..espb_codegen::Options::default()
+    };
+    let m = espb_codegen::translate(&bc, &opts)
+        .unwrap_or_else(|d| panic!("translate {name}{opt}: {d}"));
+    m.to_bytes()
+}
+
+/// The line of `tests/scripts/<name>.c` that carries the mark `/* L:<mark> */`.
+pub fn marked_line(name: &str, mark: &str) -> u32 {
+    let src = std::fs::read_to_string(
+        repo()
+            .join("espb-runtime/tests/scripts")
+            .join(format!("{name}.c")),
+    )
+    .unwrap();
+    let tag = format!("/* L:{mark} */");
+    src.lines()
+        .position(|l| l.contains(&tag))
+        .unwrap_or_else(|| panic!("no mark {tag} in {name}.c")) as u32
+        + 1
 }
 
 /// Runs script `name` in virtual time; returns the output and the status.

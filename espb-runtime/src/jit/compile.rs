@@ -1,0 +1,1729 @@
+//! Bytecode → RV32IM machine code for one function (pure: runs and is
+//! tested on any host; only `jit::exec` runs the result).
+//!
+//! The compiled function is `extern "C" fn(env: *mut Env) -> u32` (0: it
+//! returned, its result in window slot 0; 1: it trapped, the trap is in the
+//! interpreter's state). Its module registers live in their window slots
+//! (`s0` points at the window); the most used ones are kept in machine
+//! registers for the whole function, written back before and reloaded
+//! after anything that runs outside the code (calls, the interpreter's
+//! handler of an instruction compiled as a helper call, polls).
+//!
+//! Machine registers: `s0` window, `s1` host address of module address
+//! `NULL_GUARD`, `s2` the fast-path bound on `address - NULL_GUARD`, `s3`
+//! the `Env`, `s4` the fuel countdown, `s5` the constant `-NULL_GUARD`;
+//! `t0`-`t3` and `ra` are scratch; module registers are cached in
+//! `s6`-`s11`, `a0`-`a7` and `t4`-`t6`.
+//!
+//! Safety argument (the interpreter's, kept): every linear-memory access
+//! is checked inline (`address - NULL_GUARD <= len - NULL_GUARD - 8`, and
+//! aligned) or runs through the interpreter's own handler, which checks
+//! and traps exactly as it does when interpreting; the shadow stack, calls,
+//! allocas and traps all go through the interpreter's code; backward
+//! branches count fuel and poll the interrupt flag as the interpreter does.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use espb_format::{Instr, Module, ValType, FUNC_REF_BASE, IMPORT_REF_BASE, NULL_GUARD};
+
+use super::lower::{self, Step, Use};
+use super::rv::{self, Cond, Reg, A0, A1, RA, S0, S1, S2, S3, S4, SP, T0, T1, T2, ZERO};
+
+/// Byte offsets of the `Env` fields the code reads (`jit::exec::Env` is
+/// `repr(C)` with this layout; a test there checks it).
+pub mod env {
+    pub const REGS: i32 = 0;
+    pub const MEM: i32 = 4;
+    pub const LIM: i32 = 8;
+    pub const FUEL: i32 = 12;
+    pub const FP: i32 = 16;
+    pub const EXEC: i32 = 20;
+    pub const POLL: i32 = 24;
+    pub const CALL: i32 = 28;
+    pub const PURE: i32 = 32;
+}
+
+const T3: Reg = 28;
+const S5: Reg = 21;
+
+/// Machine registers that hold module registers, callee-saved ones first
+/// (those survive helper calls without a reload).
+const POOL: [Reg; 17] = [
+    22, 23, 24, 25, 26, 27, // s6-s11
+    12, 13, 14, 15, 16, 17, 10, 11, // a2-a7, a0, a1
+    29, 30, 31, // t4-t6
+];
+
+fn callee_saved(r: Reg) -> bool {
+    matches!(r, 8 | 9 | 18..=27)
+}
+
+/// Why a function stays interpreted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The body does not decode (a validated body always does).
+    Decode,
+    /// The machine code would exceed what one function may take.
+    TooLarge { bytes: usize },
+}
+
+impl core::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Refusal::Decode => f.write_str("body does not decode"),
+            Refusal::TooLarge { bytes } => write!(
+                f,
+                "machine code of {bytes} bytes exceeds the {MAX_CODE} bytes one function may take"
+            ),
+        }
+    }
+}
+
+/// Most machine-code bytes for one function (jumps reach ±1 MiB).
+pub const MAX_CODE: usize = 256 * 1024;
+
+/// A compiled function: position-independent machine code followed by the
+/// instruction copies its helper calls run.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub image: Vec<u8>,
+    /// Bytes of machine code (the copies follow).
+    pub code_bytes: usize,
+    pub stats: Stats,
+}
+
+/// What the backend did with one function.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Primitive instructions compiled inline.
+    pub inline: u32,
+    /// Primitive instructions run through the interpreter's handler
+    /// (calls, floating point, bulk memory, atomics, ...).
+    pub helper: u32,
+    /// Module registers kept in machine registers.
+    pub cached: u32,
+}
+
+/// Where a module register lives.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Loc {
+    Mem,
+    One(Reg),
+    Two(Reg, Reg),
+}
+
+#[derive(Clone, Copy)]
+enum Fix {
+    /// B-type branch to a label.
+    Branch,
+    /// `jal` to a label.
+    Jal,
+    /// `auipc` + `addi` pair to a copy.
+    Copy(usize),
+}
+
+struct Label(usize);
+
+/// Out-of-line code emitted after the body.
+enum Stub {
+    /// A slow path: run step `step` through the interpreter, continue at
+    /// label `back`.
+    Slow { step: usize, back: usize },
+    /// A backward edge: tick the fuel, poll when it runs out, go to `to`.
+    Tick { to: usize, off: u32 },
+}
+
+struct Emitter<'a, 'm> {
+    m: &'a Module<'m>,
+    steps: &'a [Step],
+    result: Option<ValType>,
+    loc: [Loc; 256],
+    wide: [bool; 256],
+    code: Vec<u32>,
+    labels: Vec<Option<usize>>,
+    fixups: Vec<(usize, usize, Fix)>,
+    /// Per branch site (in emission order): whether it reaches with a short
+    /// B-type branch (decided from the previous pass).
+    short: Vec<bool>,
+    site: usize,
+    next_short: Vec<(usize, usize)>,
+    stubs: Vec<(usize, Stub)>,
+    copies: Vec<Vec<u8>>,
+    /// Label of each step that starts a bytecode instruction.
+    at: Vec<usize>,
+    trap_exit: usize,
+    epilogue: usize,
+    saved: Vec<Reg>,
+    /// Module registers kept in machine registers, in order.
+    cached_regs: Vec<u8>,
+    stats: Stats,
+}
+
+/// Compiles function `func` of validated module `m`.
+pub fn compile(m: &Module<'_>, func: u32) -> Result<Compiled, Refusal> {
+    let f = m.functions.get(func as usize).ok_or(Refusal::Decode)?;
+    let ty = m.types.get(f.ty as usize).ok_or(Refusal::Decode)?;
+    let steps = lower::steps(&f.code).ok_or(Refusal::Decode)?;
+    let result = ty.result;
+    let wide = lower::wide_registers(m, &steps, result);
+    let loc = allocate(m, &steps, result, &wide, f.regs as usize);
+    // Pass 1 with long branches measures; pass 2 shortens what reaches.
+    let mut short = Vec::new();
+    for pass in 0..2 {
+        let mut e = Emitter::new(m, &steps, result, loc, wide, short.clone());
+        e.body();
+        if e.code.len() * 4 > MAX_CODE {
+            return Err(Refusal::TooLarge {
+                bytes: e.code.len() * 4,
+            });
+        }
+        if pass == 0 {
+            short = e
+                .next_short
+                .iter()
+                .map(|&(from, label)| {
+                    let to = e.labels[label].unwrap_or(0);
+                    let d = to as i64 - from as i64;
+                    // Distances only shrink in pass 2.
+                    (d * 4).abs() < 4000
+                })
+                .collect();
+            continue;
+        }
+        return Ok(e.finish());
+    }
+    unreachable!("two passes")
+}
+
+/// Picks the module registers to keep in machine registers: the most used,
+/// uses inside loops counting more.
+fn allocate(
+    m: &Module<'_>,
+    steps: &[Step],
+    result: Option<ValType>,
+    wide: &[bool; 256],
+    regs: usize,
+) -> [Loc; 256] {
+    // Loop depth: each backward branch adds one to the steps it spans
+    // (a difference array, then prefix sums).
+    let mut delta = vec![0i64; steps.len() + 1];
+    for (i, s) in steps.iter().enumerate() {
+        for t in branch_targets(&s.ins) {
+            if t <= s.off {
+                let j = steps.partition_point(|x| x.off < t);
+                delta[j] += 1;
+                delta[i + 1] -= 1;
+            }
+        }
+    }
+    let mut depth = vec![0u32; steps.len()];
+    let mut d = 0i64;
+    for (k, x) in depth.iter_mut().enumerate() {
+        d += delta[k];
+        *x = d.max(0) as u32;
+    }
+    let mut score = [0u64; 256];
+    // Helper calls (weighted as uses are): each one saves and reloads the
+    // module registers kept in caller-saved machine registers.
+    let mut calls = 0u64;
+    for (i, s) in steps.iter().enumerate() {
+        let w = 8u64.pow(depth[i].min(6));
+        if !lower::is_inline(&s.ins) {
+            calls += w;
+        }
+        lower::uses(m, &s.ins, result, &mut |u| match u {
+            Use::Read(r, _) | Use::Write(r) => score[r as usize] += w,
+            Use::ClobberFrom(_) => {}
+        });
+    }
+    let mut order: Vec<usize> = (0..regs.min(256)).filter(|&r| score[r] > 0).collect();
+    order.sort_by(|&a, &b| score[b].cmp(&score[a]).then(a.cmp(&b)));
+    let mut loc = [Loc::Mem; 256];
+    // Callee-saved registers first, to the most used; a caller-saved one
+    // only where the uses outweigh the saving and reloading around calls.
+    let mut kept: Vec<Reg> = POOL.iter().copied().filter(|&x| callee_saved(x)).collect();
+    let mut spilled: Vec<Reg> = POOL.iter().copied().filter(|&x| !callee_saved(x)).collect();
+    // Taken from the front, in `POOL`'s order.
+    kept.reverse();
+    spilled.reverse();
+    for r in order {
+        let halves = if wide[r] { 2 } else { 1 };
+        let take = |v: &mut Vec<Reg>| -> Option<Vec<Reg>> {
+            (v.len() >= halves).then(|| (0..halves).filter_map(|_| v.pop()).collect())
+        };
+        let got = take(&mut kept).or_else(|| {
+            if score[r] > 2 * calls * halves as u64 {
+                take(&mut spilled)
+            } else {
+                None
+            }
+        });
+        if let Some(v) = got {
+            loc[r] = if wide[r] {
+                Loc::Two(v[0], v[1])
+            } else {
+                Loc::One(v[0])
+            };
+        }
+    }
+    loc
+}
+
+/// The bytecode branch targets of a primitive.
+fn branch_targets(ins: &Instr) -> Vec<u32> {
+    use Instr::*;
+    match ins {
+        Br { target }
+        | BrIf { target, .. }
+        | BrIfNot { target, .. }
+        | BrEq32 { target, .. }
+        | BrNe32 { target, .. }
+        | BrLtS32 { target, .. }
+        | BrLtU32 { target, .. }
+        | BrLeS32 { target, .. }
+        | BrLeU32 { target, .. }
+        | BrEq64 { target, .. }
+        | BrNe64 { target, .. }
+        | BrLtS64 { target, .. }
+        | BrLtU64 { target, .. }
+        | BrLeS64 { target, .. }
+        | BrLeU64 { target, .. }
+        | BrEqI32 { target, .. }
+        | BrNeI32 { target, .. }
+        | BrLtSI32 { target, .. }
+        | BrLtUI32 { target, .. }
+        | BrGtSI32 { target, .. }
+        | BrGtUI32 { target, .. }
+        | BrLeSI32 { target, .. }
+        | BrLeUI32 { target, .. }
+        | BrGeSI32 { target, .. }
+        | BrGeUI32 { target, .. } => vec![*target],
+        BrTable {
+            default, targets, ..
+        } => {
+            let mut v = targets.clone();
+            v.push(*default);
+            v
+        }
+        _ => Vec::new(),
+    }
+}
+
+impl<'a, 'm> Emitter<'a, 'm> {
+    fn new(
+        m: &'a Module<'m>,
+        steps: &'a [Step],
+        result: Option<ValType>,
+        loc: [Loc; 256],
+        wide: [bool; 256],
+        short: Vec<bool>,
+    ) -> Self {
+        let mut e = Emitter {
+            m,
+            steps,
+            result,
+            loc,
+            wide,
+            code: Vec::new(),
+            labels: Vec::new(),
+            fixups: Vec::new(),
+            short,
+            site: 0,
+            next_short: Vec::new(),
+            stubs: Vec::new(),
+            copies: Vec::new(),
+            at: Vec::new(),
+            trap_exit: 0,
+            epilogue: 0,
+            saved: Vec::new(),
+            cached_regs: (0..=255u8)
+                .filter(|&r| loc[r as usize] != Loc::Mem)
+                .collect(),
+            stats: Stats::default(),
+        };
+        e.trap_exit = e.label().0;
+        e.epilogue = e.label().0;
+        e.at = steps.iter().map(|_| e.new_label()).collect();
+        e
+    }
+
+    fn new_label(&mut self) -> usize {
+        self.labels.push(None);
+        self.labels.len() - 1
+    }
+    fn label(&mut self) -> Label {
+        Label(self.new_label())
+    }
+    fn bind(&mut self, l: usize) {
+        self.labels[l] = Some(self.code.len());
+    }
+    fn put(&mut self, w: u32) {
+        self.code.push(w);
+    }
+
+    /// The label of bytecode offset `off` (a validated branch target: the
+    /// first part of an instruction).
+    fn target(&self, off: u32) -> usize {
+        let i = self.steps.partition_point(|s| s.off < off);
+        self.at[i.min(self.at.len().saturating_sub(1))]
+    }
+
+    // ---- branches ---------------------------------------------------------
+
+    /// `if rs1 <cond> rs2 goto label`, short when the previous pass saw it
+    /// reach.
+    fn branch(&mut self, c: Cond, rs1: Reg, rs2: Reg, label: usize) {
+        let id = self.site;
+        self.site += 1;
+        self.next_short.push((self.code.len(), label));
+        if self.short.get(id).copied().unwrap_or(false) {
+            self.fixups.push((self.code.len(), label, Fix::Branch));
+            self.put(rv::branch(c, rs1, rs2, 0));
+        } else {
+            self.put(rv::branch(c.invert(), rs1, rs2, 8));
+            self.fixups.push((self.code.len(), label, Fix::Jal));
+            self.put(rv::jal(ZERO, 0));
+        }
+    }
+
+    fn jump(&mut self, label: usize) {
+        self.fixups.push((self.code.len(), label, Fix::Jal));
+        self.put(rv::jal(ZERO, 0));
+    }
+
+    /// Where a branch from step `i` to bytecode offset `t` goes: the
+    /// target itself, or for a backward branch a stub that ticks the fuel
+    /// first (as the interpreter does for backward branches).
+    fn edge(&mut self, i: usize, t: u32) -> usize {
+        let to = self.target(t);
+        if t <= self.steps[i].off {
+            let l = self.new_label();
+            self.stubs.push((
+                l,
+                Stub::Tick {
+                    to,
+                    off: self.steps[i].off,
+                },
+            ));
+            l
+        } else {
+            to
+        }
+    }
+
+    // ---- module registers -------------------------------------------------
+
+    fn slot(r: u8) -> i32 {
+        8 * r as i32
+    }
+
+    /// The low half of module register `r`, in its machine register or
+    /// loaded into `scratch`.
+    fn lo(&mut self, r: u8, scratch: Reg) -> Reg {
+        match self.loc[r as usize] {
+            Loc::One(x) | Loc::Two(x, _) => x,
+            Loc::Mem => {
+                self.put(rv::lw(scratch, S0, Self::slot(r)));
+                scratch
+            }
+        }
+    }
+
+    /// The high half of `r` (a wide register).
+    fn hi(&mut self, r: u8, scratch: Reg) -> Reg {
+        match self.loc[r as usize] {
+            Loc::Two(_, h) => h,
+            Loc::One(_) => {
+                // Never read wide (analysis); the interpreter's value would
+                // be unknown anyway. Zero keeps the code total.
+                self.put(rv::addi(scratch, ZERO, 0));
+                scratch
+            }
+            Loc::Mem => {
+                self.put(rv::lw(scratch, S0, Self::slot(r) + 4));
+                scratch
+            }
+        }
+    }
+
+    /// The machine register to compute `r`'s low half into directly (its
+    /// own, or `scratch` to be stored by `set_lo`).
+    fn dst(&self, r: u8, scratch: Reg) -> Reg {
+        match self.loc[r as usize] {
+            Loc::One(x) | Loc::Two(x, _) => x,
+            Loc::Mem => scratch,
+        }
+    }
+
+    fn mv(&mut self, d: Reg, s: Reg) {
+        if d != s {
+            self.put(rv::addi(d, s, 0));
+        }
+    }
+
+    /// Writes the low half of `r` from machine register `v`.
+    fn set_lo(&mut self, r: u8, v: Reg) {
+        match self.loc[r as usize] {
+            Loc::One(x) | Loc::Two(x, _) => self.mv(x, v),
+            Loc::Mem => self.put(rv::sw(v, S0, Self::slot(r))),
+        }
+    }
+
+    /// Writes the high half of `r` (only wide registers keep one).
+    fn set_hi(&mut self, r: u8, v: Reg) {
+        if !self.wide[r as usize] {
+            return;
+        }
+        match self.loc[r as usize] {
+            Loc::Two(_, h) => self.mv(h, v),
+            Loc::One(_) => {}
+            Loc::Mem => self.put(rv::sw(v, S0, Self::slot(r) + 4)),
+        }
+    }
+
+    /// The high half of an i32-typed result: zero (the interpreter writes
+    /// `u32 as u64`).
+    fn set_hi_zero(&mut self, r: u8) {
+        self.set_hi(r, ZERO);
+    }
+
+    /// The high half of a sign-extended result whose low half is in `lo`.
+    fn set_hi_sign(&mut self, r: u8, lo: Reg) {
+        if self.wide[r as usize] {
+            self.put(rv::srai(T3, lo, 31));
+            self.set_hi(r, T3);
+        }
+    }
+
+    /// `rd = v`.
+    fn li(&mut self, rd: Reg, v: i32) {
+        if rv::fits(v, 12) {
+            self.put(rv::addi(rd, ZERO, v));
+        } else {
+            let (hi, lo) = rv::hi_lo(v);
+            self.put(rv::lui(rd, hi));
+            if lo != 0 {
+                self.put(rv::addi(rd, rd, lo));
+            }
+        }
+    }
+
+    /// `rd = rs + v`.
+    fn addi(&mut self, rd: Reg, rs: Reg, v: i32) {
+        if rv::fits(v, 12) {
+            if v != 0 || rd != rs {
+                self.put(rv::addi(rd, rs, v));
+            }
+        } else {
+            self.li(T3, v);
+            self.put(rv::add(rd, rs, T3));
+        }
+    }
+
+    /// Writes back the cached registers in `set` (lo, and hi when wide).
+    fn write_back(&mut self, set: &[u8]) {
+        for &r in set {
+            match self.loc[r as usize] {
+                Loc::One(x) => self.put(rv::sw(x, S0, Self::slot(r))),
+                Loc::Two(x, h) => {
+                    self.put(rv::sw(x, S0, Self::slot(r)));
+                    self.put(rv::sw(h, S0, Self::slot(r) + 4));
+                }
+                Loc::Mem => {}
+            }
+        }
+    }
+
+    fn reload(&mut self, set: &[u8]) {
+        for &r in set {
+            match self.loc[r as usize] {
+                Loc::One(x) => self.put(rv::lw(x, S0, Self::slot(r))),
+                Loc::Two(x, h) => {
+                    self.put(rv::lw(x, S0, Self::slot(r)));
+                    self.put(rv::lw(h, S0, Self::slot(r) + 4));
+                }
+                Loc::Mem => {}
+            }
+        }
+    }
+
+    fn cached(&self) -> Vec<u8> {
+        self.cached_regs.clone()
+    }
+
+    fn in_caller_saved(&self, r: u8) -> bool {
+        match self.loc[r as usize] {
+            Loc::One(x) => !callee_saved(x),
+            Loc::Two(x, h) => !callee_saved(x) || !callee_saved(h),
+            Loc::Mem => false,
+        }
+    }
+
+    // ---- the function -----------------------------------------------------
+
+    fn frame_size(&self) -> i32 {
+        ((self.saved.len() as i32 + 1) * 4 + 15) & !15
+    }
+
+    fn body(&mut self) {
+        // Callee-saved registers this code uses.
+        let mut saved = vec![S0, S1, S2, S3, S4, S5];
+        for r in self.cached() {
+            match self.loc[r as usize] {
+                Loc::One(x) => saved.push(x),
+                Loc::Two(x, h) => {
+                    saved.push(x);
+                    saved.push(h);
+                }
+                Loc::Mem => {}
+            }
+        }
+        saved.retain(|&x| callee_saved(x));
+        saved.sort_unstable();
+        saved.dedup();
+        self.saved = saved;
+        let fs = self.frame_size();
+        self.put(rv::addi(SP, SP, -fs));
+        self.put(rv::sw(RA, SP, fs - 4));
+        for (k, &x) in self.saved.clone().iter().enumerate() {
+            self.put(rv::sw(x, SP, 4 * k as i32));
+        }
+        self.put(rv::addi(S3, A0, 0));
+        self.put(rv::lw(S0, S3, env::REGS));
+        self.put(rv::lw(S1, S3, env::MEM));
+        self.put(rv::lw(S2, S3, env::LIM));
+        self.put(rv::lw(S4, S3, env::FUEL));
+        self.li(S5, -(NULL_GUARD as i32));
+        let all = self.cached();
+        self.reload(&all);
+        for i in 0..self.steps.len() {
+            let l = self.at[i];
+            self.bind(l);
+            self.step(i);
+        }
+        // Stubs (their own code may add no further stubs).
+        let stubs = core::mem::take(&mut self.stubs);
+        for (l, s) in stubs {
+            self.bind(l);
+            match s {
+                Stub::Slow { step, back } => {
+                    self.helper_step(step);
+                    self.jump(back);
+                }
+                Stub::Tick { to, off } => {
+                    self.put(rv::addi(S4, S4, -1));
+                    self.branch(Cond::Ne, S4, ZERO, to);
+                    self.poll(off);
+                    self.jump(to);
+                }
+            }
+        }
+        let te = self.trap_exit;
+        self.bind(te);
+        self.put(rv::addi(A0, ZERO, 1));
+        let ep = self.epilogue;
+        self.bind(ep);
+        self.put(rv::sw(S4, S3, env::FUEL));
+        let fs = self.frame_size();
+        for (k, &x) in self.saved.clone().iter().enumerate() {
+            self.put(rv::lw(x, SP, 4 * k as i32));
+        }
+        self.put(rv::lw(RA, SP, fs - 4));
+        self.put(rv::addi(SP, SP, fs));
+        self.put(rv::jalr(ZERO, RA, 0));
+    }
+
+    /// Calls helper `which` (an `env` offset) with `a0 = env` and `a1` set
+    /// by `arg`, saving and reloading around it, then leaves on a trap.
+    fn call_helper(&mut self, which: i32, arg: impl FnOnce(&mut Self), spill: &[u8], load: &[u8]) {
+        self.write_back(spill);
+        self.put(rv::sw(S4, S3, env::FUEL));
+        arg(self);
+        self.put(rv::addi(A0, S3, 0));
+        self.put(rv::lw(T0, S3, which));
+        self.put(rv::jalr(RA, T0, 0));
+        self.put(rv::addi(T1, A0, 0));
+        self.put(rv::lw(S0, S3, env::REGS));
+        self.put(rv::lw(S4, S3, env::FUEL));
+        self.reload(load);
+        let te = self.trap_exit;
+        self.branch(Cond::Ne, T1, ZERO, te);
+    }
+
+    fn poll(&mut self, off: u32) {
+        let keep: Vec<u8> = self
+            .cached()
+            .into_iter()
+            .filter(|&r| self.in_caller_saved(r))
+            .collect();
+        self.call_helper(env::POLL, |e| e.li(A1, off as i32), &keep.clone(), &keep);
+    }
+
+    /// Cached registers a call at window base `b` must write back before
+    /// and reload after: those the callee sees (from `b` up) and those in
+    /// machine registers the helper may clobber.
+    fn call_sets(&self, b: u8) -> Vec<u8> {
+        self.cached()
+            .into_iter()
+            .filter(|&r| self.in_caller_saved(r) || r >= b)
+            .collect()
+    }
+
+    /// `call func, base` at step `i`: the call helper enters the callee as
+    /// the interpreter's `call` does (compiled or interpreted) and returns
+    /// when it does.
+    fn call(&mut self, i: usize, func: u32, base: u8) {
+        let off = self.steps[i].off;
+        let set = self.call_sets(base);
+        self.call_helper(
+            env::CALL,
+            |e| {
+                e.li(A1, func as i32);
+                e.put(rv::addi(12, ZERO, base as i32));
+                e.li(13, off as i32);
+            },
+            &set,
+            &set,
+        );
+    }
+
+    /// `dst = op(a[, b])` through the interpreter's expression for it
+    /// (`interp::pure_fn`: floating point, bit counts, ...), a plain C call
+    /// through the environment's table (ilp32: `a` in a0:a1, `b` in a2:a3,
+    /// the result in a0:a1).
+    fn pure(&mut self, ins: &Instr) {
+        let mut dst = None;
+        let mut srcs = Vec::new();
+        for o in ins.operands() {
+            match o {
+                espb_format::Operand::Dst(r) => dst = Some(r),
+                espb_format::Operand::Reg(r) => srcs.push(r),
+                _ => {}
+            }
+        }
+        let keep: Vec<u8> = self
+            .cached()
+            .into_iter()
+            .filter(|&r| self.in_caller_saved(r))
+            .collect();
+        self.write_back(&keep);
+        // The operands into scratch first: they may sit in a0-a3.
+        let scratch = [(T0, T1), (T2, T3)];
+        for (k, &r) in srcs.iter().take(2).enumerate() {
+            let (l, h) = scratch[k];
+            let lo = self.lo(r, l);
+            self.mv(l, lo);
+            let hi = if self.wide[r as usize] {
+                self.hi(r, h)
+            } else {
+                ZERO
+            };
+            self.mv(h, hi);
+        }
+        for (k, _) in srcs.iter().take(2).enumerate() {
+            let (l, h) = scratch[k];
+            self.mv(A0 + 2 * k as Reg, l);
+            self.mv(A1 + 2 * k as Reg, h);
+        }
+        self.put(rv::lw(T0, S3, env::PURE));
+        self.put(rv::lw(T0, T0, 4 * (ins.opcode().code() as i32 & 0xff)));
+        self.put(rv::jalr(RA, T0, 0));
+        self.put(rv::addi(T1, A0, 0));
+        self.put(rv::addi(T2, A1, 0));
+        self.reload(&keep);
+        if let Some(d) = dst {
+            self.set_lo(d, T1);
+            self.set_hi(d, T2);
+        }
+    }
+
+    /// Runs step `i` through the interpreter's handler of that instruction.
+    fn helper_step(&mut self, i: usize) {
+        let s = &self.steps[i];
+        // Whole words, as in a body (format v2): the interpreter reads the
+        // copy's word operands with aligned loads, and every copy starts at
+        // a multiple of 4 of the image (`finish`), itself 4-aligned.
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&s.off.to_le_bytes());
+        s.ins.encode(&mut bytes);
+        // The sentinel that ends a single-instruction run (no opcode),
+        // padded to a word like an instruction.
+        bytes.extend_from_slice(&[super::SENTINEL, 0, 0, 0]);
+        debug_assert!(bytes
+            .len()
+            .is_multiple_of(espb_format::opcodes::INSTR_ALIGN));
+        let copy = self.copies.len();
+        self.copies.push(bytes);
+        let mut reads = Vec::new();
+        let mut writes = Vec::new();
+        let mut clobber = None;
+        lower::uses(self.m, &s.ins, self.result, &mut |u| match u {
+            Use::Read(r, _) => reads.push(r),
+            Use::Write(r) => writes.push(r),
+            Use::ClobberFrom(b) => clobber = Some(b),
+        });
+        let cached = self.cached();
+        let spill: Vec<u8> = cached
+            .iter()
+            .copied()
+            .filter(|&r| {
+                self.in_caller_saved(r) || reads.contains(&r) || clobber.is_some_and(|b| r >= b)
+            })
+            .collect();
+        let load: Vec<u8> = cached
+            .iter()
+            .copied()
+            .filter(|&r| {
+                self.in_caller_saved(r) || writes.contains(&r) || clobber.is_some_and(|b| r >= b)
+            })
+            .collect();
+        self.call_helper(
+            env::EXEC,
+            |e| {
+                e.fixups.push((e.code.len(), copy, Fix::Copy(copy)));
+                e.put(rv::auipc(A1, 0));
+                e.put(rv::addi(A1, A1, 0));
+            },
+            &spill,
+            &load,
+        );
+    }
+
+    /// Emits step `i`.
+    fn step(&mut self, i: usize) {
+        use Instr::*;
+        let ins = self.steps[i].ins.clone();
+        if let Call { func, base } = ins {
+            self.stats.helper += 1;
+            self.call(i, func, base);
+            return;
+        }
+        if !lower::is_inline(&ins) && crate::interp::pure_fn(ins.opcode()).is_some() {
+            self.stats.helper += 1;
+            self.pure(&ins);
+            return;
+        }
+        if !lower::is_inline(&ins) {
+            self.stats.helper += 1;
+            self.helper_step(i);
+            if ins.is_terminator() {
+                // `unreachable`/`trap` always trap.
+                let te = self.trap_exit;
+                self.jump(te);
+            }
+            return;
+        }
+        self.stats.inline += 1;
+        match ins {
+            Nop {} => {}
+            Br { target } => {
+                let l = self.edge(i, target);
+                self.jump(l);
+            }
+            BrIf { cond, target } => {
+                let c = self.lo(cond, T0);
+                let l = self.edge(i, target);
+                self.branch(Cond::Ne, c, ZERO, l);
+            }
+            BrIfNot { cond, target } => {
+                let c = self.lo(cond, T0);
+                let l = self.edge(i, target);
+                self.branch(Cond::Eq, c, ZERO, l);
+            }
+            BrEq32 { a, b, target } => self.br2(i, Cond::Eq, a, b, false, target),
+            BrNe32 { a, b, target } => self.br2(i, Cond::Ne, a, b, false, target),
+            BrLtS32 { a, b, target } => self.br2(i, Cond::Lt, a, b, false, target),
+            BrLtU32 { a, b, target } => self.br2(i, Cond::Ltu, a, b, false, target),
+            BrLeS32 { a, b, target } => self.br2(i, Cond::Ge, b, a, false, target),
+            BrLeU32 { a, b, target } => self.br2(i, Cond::Geu, b, a, false, target),
+            BrEqI32 { a, imm, target } => self.bri(i, Cond::Eq, a, imm, false, target),
+            BrNeI32 { a, imm, target } => self.bri(i, Cond::Ne, a, imm, false, target),
+            BrLtSI32 { a, imm, target } => self.bri(i, Cond::Lt, a, imm, false, target),
+            BrLtUI32 { a, imm, target } => self.bri(i, Cond::Ltu, a, imm, false, target),
+            BrGtSI32 { a, imm, target } => self.bri(i, Cond::Lt, a, imm, true, target),
+            BrGtUI32 { a, imm, target } => self.bri(i, Cond::Ltu, a, imm, true, target),
+            BrLeSI32 { a, imm, target } => self.bri(i, Cond::Ge, a, imm, true, target),
+            BrLeUI32 { a, imm, target } => self.bri(i, Cond::Geu, a, imm, true, target),
+            BrGeSI32 { a, imm, target } => self.bri(i, Cond::Ge, a, imm, false, target),
+            BrGeUI32 { a, imm, target } => self.bri(i, Cond::Geu, a, imm, false, target),
+            BrEq64 { a, b, target } => {
+                // t0 = (a == b)
+                self.eq64(a, b);
+                let l = self.edge(i, target);
+                self.branch(Cond::Ne, T0, ZERO, l);
+            }
+            BrNe64 { a, b, target } => {
+                self.eq64(a, b);
+                let l = self.edge(i, target);
+                self.branch(Cond::Eq, T0, ZERO, l);
+            }
+            BrLtS64 { a, b, target } => self.br64(i, a, b, true, false, target),
+            BrLtU64 { a, b, target } => self.br64(i, a, b, false, false, target),
+            BrLeS64 { a, b, target } => self.br64(i, b, a, true, true, target),
+            BrLeU64 { a, b, target } => self.br64(i, b, a, false, true, target),
+            BrTable {
+                index,
+                default,
+                targets,
+            } => {
+                let x = self.lo(index, T0);
+                self.li(T1, targets.len() as i32);
+                let d = self.edge(i, default);
+                self.branch(Cond::Geu, x, T1, d);
+                self.put(rv::slli(T1, x, 2));
+                self.put(rv::auipc(T2, 0));
+                self.put(rv::add(T2, T2, T1));
+                self.put(rv::jalr(ZERO, T2, 12));
+                for t in targets {
+                    let l = self.edge(i, t);
+                    self.jump(l);
+                }
+            }
+            Ret { src } => {
+                let lo = self.lo(src, T0);
+                self.put(rv::sw(lo, S0, 0));
+                if matches!(self.result, Some(ValType::I64 | ValType::F64)) {
+                    let hi = self.hi(src, T1);
+                    self.put(rv::sw(hi, S0, 4));
+                }
+                self.put(rv::addi(A0, ZERO, 0));
+                let ep = self.epilogue;
+                self.jump(ep);
+            }
+            RetVoid {} => {
+                self.put(rv::addi(A0, ZERO, 0));
+                let ep = self.epilogue;
+                self.jump(ep);
+            }
+            Mov { dst, src } => {
+                let lo = self.lo(src, T0);
+                let wide = self.wide[dst as usize];
+                let hi = if wide { Some(self.hi(src, T1)) } else { None };
+                self.set_lo(dst, lo);
+                if let Some(h) = hi {
+                    self.set_hi(dst, h);
+                }
+            }
+            Select { dst, cond, a, b } => {
+                let wide = self.wide[dst as usize];
+                let c = self.lo(cond, T0);
+                let alo = self.lo(a, T1);
+                self.mv(T3, alo);
+                if wide {
+                    let ahi = self.hi(a, T2);
+                    self.mv(RA, ahi);
+                }
+                let skip = self.label();
+                self.branch_local(Cond::Ne, c, ZERO, skip.0);
+                let blo = self.lo(b, T1);
+                self.mv(T3, blo);
+                if wide {
+                    let bhi = self.hi(b, T2);
+                    self.mv(RA, bhi);
+                }
+                self.bind(skip.0);
+                self.set_lo(dst, T3);
+                if wide {
+                    self.set_hi(dst, RA);
+                }
+            }
+            Const32 { dst, value } => {
+                let d = self.dst(dst, T0);
+                self.li(d, value);
+                self.set_lo(dst, d);
+                self.set_hi_sign(dst, d);
+            }
+            Const64 { dst, value } => {
+                let d = self.dst(dst, T0);
+                self.li(d, value as i32);
+                self.set_lo(dst, d);
+                if self.wide[dst as usize] {
+                    self.li(T1, (value >> 32) as i32);
+                    self.set_hi(dst, T1);
+                }
+            }
+            FrameAddr { dst, offset } => {
+                self.put(rv::lw(T0, S3, env::FP));
+                let d = self.dst(dst, T0);
+                self.addi(d, T0, offset as i32);
+                self.set_lo(dst, d);
+                self.set_hi_zero(dst);
+            }
+            FuncAddr { dst, func } => self.const_u32(dst, FUNC_REF_BASE.wrapping_add(func)),
+            ImportAddr { dst, import } => self.const_u32(dst, IMPORT_REF_BASE.wrapping_add(import)),
+            I32Add { dst, a, b } => self.op2(dst, a, b, rv::add),
+            I32Sub { dst, a, b } => self.op2(dst, a, b, rv::sub),
+            I32Mul { dst, a, b } => self.op2(dst, a, b, rv::mul),
+            I32And { dst, a, b } => self.op2(dst, a, b, rv::and),
+            I32Or { dst, a, b } => self.op2(dst, a, b, rv::or),
+            I32Xor { dst, a, b } => self.op2(dst, a, b, rv::xor),
+            I32Shl { dst, a, b } => self.op2(dst, a, b, rv::sll),
+            I32ShrS { dst, a, b } => self.op2(dst, a, b, rv::sra),
+            I32ShrU { dst, a, b } => self.op2(dst, a, b, rv::srl),
+            I32LtS { dst, a, b } => self.op2(dst, a, b, rv::slt),
+            I32LtU { dst, a, b } => self.op2(dst, a, b, rv::sltu),
+            I32GtS { dst, a, b } => self.op2(dst, b, a, rv::slt),
+            I32GtU { dst, a, b } => self.op2(dst, b, a, rv::sltu),
+            I32LeS { dst, a, b } => self.op2n(dst, b, a, rv::slt),
+            I32LeU { dst, a, b } => self.op2n(dst, b, a, rv::sltu),
+            I32GeS { dst, a, b } => self.op2n(dst, a, b, rv::slt),
+            I32GeU { dst, a, b } => self.op2n(dst, a, b, rv::sltu),
+            I32Eq { dst, a, b } => {
+                let x = self.lo(a, T0);
+                let y = self.lo(b, T1);
+                self.put(rv::xor(T0, x, y));
+                self.put(rv::sltiu(T0, T0, 1));
+                self.set_lo(dst, T0);
+                self.set_hi_zero(dst);
+            }
+            I32Ne { dst, a, b } => {
+                let x = self.lo(a, T0);
+                let y = self.lo(b, T1);
+                self.put(rv::xor(T0, x, y));
+                self.put(rv::sltu(T0, ZERO, T0));
+                self.set_lo(dst, T0);
+                self.set_hi_zero(dst);
+            }
+            I32Rotl { dst, a, b } => self.rot(dst, a, b, true),
+            I32Rotr { dst, a, b } => self.rot(dst, a, b, false),
+            I32Eqz { dst, a } => {
+                let x = self.lo(a, T0);
+                let d = self.dst(dst, T0);
+                self.put(rv::sltiu(d, x, 1));
+                self.set_lo(dst, d);
+                self.set_hi_zero(dst);
+            }
+            I32Sext8 { dst, a } => self.sext(dst, a, 24),
+            I32Sext16 { dst, a } => self.sext(dst, a, 16),
+            I32AddI { dst, a, imm } => {
+                let x = self.lo(a, T0);
+                let d = self.dst(dst, T0);
+                if rv::fits(imm, 12) {
+                    self.put(rv::addi(d, x, imm));
+                } else {
+                    self.li(T1, imm);
+                    self.put(rv::add(d, x, T1));
+                }
+                self.set_lo(dst, d);
+                self.set_hi_zero(dst);
+            }
+            I32MulI { dst, a, imm } => self.opi(dst, a, imm, None, rv::mul),
+            I32AndI { dst, a, imm } => self.opi(dst, a, imm, Some(rv::andi), rv::and),
+            I32OrI { dst, a, imm } => self.opi(dst, a, imm, Some(rv::ori), rv::or),
+            I32XorI { dst, a, imm } => self.opi(dst, a, imm, Some(rv::xori), rv::xor),
+            I32LtSI { dst, a, imm } => self.opi(dst, a, imm, Some(rv::slti), rv::slt),
+            I32LtUI { dst, a, imm } => self.opi(dst, a, imm, Some(rv::sltiu), rv::sltu),
+            I32ShlI { dst, a, imm } => self.shifti(dst, a, imm, rv::slli),
+            I32ShrSI { dst, a, imm } => self.shifti(dst, a, imm, rv::srai),
+            I32ShrUI { dst, a, imm } => self.shifti(dst, a, imm, rv::srli),
+            I32GtSI { dst, a, imm } => {
+                let x = self.lo(a, T0);
+                self.li(T1, imm);
+                let d = self.dst(dst, T0);
+                self.put(rv::slt(d, T1, x));
+                self.set_lo(dst, d);
+                self.set_hi_zero(dst);
+            }
+            I32GtUI { dst, a, imm } => {
+                let x = self.lo(a, T0);
+                self.li(T1, imm);
+                let d = self.dst(dst, T0);
+                self.put(rv::sltu(d, T1, x));
+                self.set_lo(dst, d);
+                self.set_hi_zero(dst);
+            }
+            I32EqI { dst, a, imm } | I32NeI { dst, a, imm } => {
+                let eq = matches!(ins, I32EqI { .. });
+                let x = self.lo(a, T0);
+                self.li(T1, imm);
+                self.put(rv::xor(T0, x, T1));
+                if eq {
+                    self.put(rv::sltiu(T0, T0, 1));
+                } else {
+                    self.put(rv::sltu(T0, ZERO, T0));
+                }
+                self.set_lo(dst, T0);
+                self.set_hi_zero(dst);
+            }
+            I32SubIFrom { dst, a, imm } => {
+                let x = self.lo(a, T0);
+                self.li(T1, imm);
+                let d = self.dst(dst, T0);
+                self.put(rv::sub(d, T1, x));
+                self.set_lo(dst, d);
+                self.set_hi_zero(dst);
+            }
+            I32DivS { dst, a, b }
+            | I32DivU { dst, a, b }
+            | I32RemS { dst, a, b }
+            | I32RemU { dst, a, b } => self.divide(i, dst, a, b),
+            I64Add { dst, a, b } => self.add64(dst, a, b, false),
+            I64Sub { dst, a, b } => self.add64(dst, a, b, true),
+            I64And { dst, a, b } => self.bit64(dst, a, b, rv::and),
+            I64Or { dst, a, b } => self.bit64(dst, a, b, rv::or),
+            I64Xor { dst, a, b } => self.bit64(dst, a, b, rv::xor),
+            I64AddI { dst, a, imm } => {
+                let alo = self.lo(a, T0);
+                let ahi = self.hi(a, T1);
+                self.li(T2, imm);
+                self.put(rv::add(T3, alo, T2));
+                self.put(rv::sltu(T2, T3, alo));
+                self.put(rv::add(RA, ahi, T2));
+                if imm < 0 {
+                    self.put(rv::addi(RA, RA, -1));
+                }
+                self.set_lo(dst, T3);
+                self.set_hi(dst, RA);
+            }
+            I64AndI { dst, a, imm } => {
+                let alo = self.lo(a, T0);
+                let ahi = self.hi(a, T1);
+                self.li(T2, imm as i32);
+                self.put(rv::and(T3, alo, T2));
+                self.li(T2, (imm >> 32) as i32);
+                self.put(rv::and(RA, ahi, T2));
+                self.set_lo(dst, T3);
+                self.set_hi(dst, RA);
+            }
+            I64Mul { dst, a, b } => {
+                let alo = self.lo(a, T0);
+                let blo = self.lo(b, T1);
+                self.put(rv::mulhu(T2, alo, blo));
+                self.put(rv::mul(RA, alo, blo));
+                let bhi = self.hi(b, T3);
+                self.put(rv::mul(T3, alo, bhi));
+                self.put(rv::add(T2, T2, T3));
+                let ahi = self.hi(a, T3);
+                self.put(rv::mul(T3, ahi, blo));
+                self.put(rv::add(T2, T2, T3));
+                self.set_lo(dst, RA);
+                self.set_hi(dst, T2);
+            }
+            I64Eq { dst, a, b } | I64Ne { dst, a, b } => {
+                self.eq64(a, b);
+                if matches!(ins, I64Ne { .. }) {
+                    self.put(rv::xori(T0, T0, 1));
+                }
+                self.set_lo(dst, T0);
+                self.set_hi_zero(dst);
+            }
+            I64LtS { dst, a, b } => self.cmp64(dst, a, b, true, false),
+            I64LtU { dst, a, b } => self.cmp64(dst, a, b, false, false),
+            I64GtS { dst, a, b } => self.cmp64(dst, b, a, true, false),
+            I64GtU { dst, a, b } => self.cmp64(dst, b, a, false, false),
+            I64LeS { dst, a, b } => self.cmp64(dst, b, a, true, true),
+            I64LeU { dst, a, b } => self.cmp64(dst, b, a, false, true),
+            I64GeS { dst, a, b } => self.cmp64(dst, a, b, true, true),
+            I64GeU { dst, a, b } => self.cmp64(dst, a, b, false, true),
+            I64Eqz { dst, a } => {
+                let lo = self.lo(a, T0);
+                let hi = self.hi(a, T1);
+                self.put(rv::or(T0, lo, hi));
+                self.put(rv::sltiu(T0, T0, 1));
+                self.set_lo(dst, T0);
+                self.set_hi_zero(dst);
+            }
+            I64Sext32 { dst, a } => {
+                let lo = self.lo(a, T0);
+                self.mv(T0, lo);
+                self.set_lo(dst, T0);
+                self.set_hi_sign(dst, T0);
+            }
+            I64Zext32 { dst, a } => {
+                let lo = self.lo(a, T0);
+                self.set_lo(dst, lo);
+                self.set_hi_zero(dst);
+            }
+            I64ShlI { dst, a, imm } => self.shift64(dst, a, imm as u32 & 63, 0),
+            I64ShrUI { dst, a, imm } => self.shift64(dst, a, imm as u32 & 63, 1),
+            I64ShrSI { dst, a, imm } => self.shift64(dst, a, imm as u32 & 63, 2),
+            Load8S { dst, addr, offset } => self.load(i, dst, addr, offset, 1, true),
+            Load8U { dst, addr, offset } => self.load(i, dst, addr, offset, 1, false),
+            Load16S { dst, addr, offset } => self.load(i, dst, addr, offset, 2, true),
+            Load16U { dst, addr, offset } => self.load(i, dst, addr, offset, 2, false),
+            Load32S { dst, addr, offset } => self.load(i, dst, addr, offset, 4, true),
+            Load32U { dst, addr, offset } => self.load(i, dst, addr, offset, 4, false),
+            Load64 { dst, addr, offset } => self.load(i, dst, addr, offset, 8, false),
+            Store8 { addr, src, offset } => self.store(i, addr, src, offset, 1),
+            Store16 { addr, src, offset } => self.store(i, addr, src, offset, 2),
+            Store32 { addr, src, offset } => self.store(i, addr, src, offset, 4),
+            Store64 { addr, src, offset } => self.store(i, addr, src, offset, 8),
+            _ => unreachable!("is_inline and step agree"),
+        }
+    }
+
+    /// A branch inside one instruction's code (a few words forward).
+    fn branch_local(&mut self, c: Cond, rs1: Reg, rs2: Reg, label: usize) {
+        self.fixups.push((self.code.len(), label, Fix::Branch));
+        self.put(rv::branch(c, rs1, rs2, 0));
+    }
+
+    fn const_u32(&mut self, dst: u8, v: u32) {
+        let d = self.dst(dst, T0);
+        self.li(d, v as i32);
+        self.set_lo(dst, d);
+        self.set_hi_zero(dst);
+    }
+
+    fn br2(&mut self, i: usize, c: Cond, a: u8, b: u8, _w: bool, t: u32) {
+        let x = self.lo(a, T0);
+        let y = self.lo(b, T1);
+        let l = self.edge(i, t);
+        self.branch(c, x, y, l);
+    }
+
+    /// Branch on `a <c> imm` (or `imm <c> a` when `swap`).
+    fn bri(&mut self, i: usize, c: Cond, a: u8, imm: i32, swap: bool, t: u32) {
+        let x = self.lo(a, T0);
+        let y = if imm == 0 {
+            ZERO
+        } else {
+            self.li(T1, imm);
+            T1
+        };
+        let l = self.edge(i, t);
+        if swap {
+            self.branch(c, y, x, l);
+        } else {
+            self.branch(c, x, y, l);
+        }
+    }
+
+    /// `t0 = (a == b)` for 64-bit registers.
+    fn eq64(&mut self, a: u8, b: u8) {
+        let alo = self.lo(a, T0);
+        let blo = self.lo(b, T1);
+        self.put(rv::xor(T2, alo, blo));
+        let ahi = self.hi(a, T0);
+        let bhi = self.hi(b, T1);
+        self.put(rv::xor(T0, ahi, bhi));
+        self.put(rv::or(T0, T0, T2));
+        self.put(rv::sltiu(T0, T0, 1));
+    }
+
+    /// `t0 = a < b` (signed or not) for 64-bit registers, negated when `not`.
+    fn lt64(&mut self, a: u8, b: u8, signed: bool, not: bool) {
+        let ahi = self.hi(a, T0);
+        let bhi = self.hi(b, T1);
+        self.mv(T2, ahi);
+        self.mv(T3, bhi);
+        let alo = self.lo(a, T0);
+        let blo = self.lo(b, T1);
+        // t0 = hi differ ? (ahi < bhi) : (alo <u blo)
+        self.put(rv::sltu(RA, alo, blo));
+        let done = self.label();
+        self.branch_local(Cond::Eq, T2, T3, done.0);
+        if signed {
+            self.put(rv::slt(RA, T2, T3));
+        } else {
+            self.put(rv::sltu(RA, T2, T3));
+        }
+        self.bind(done.0);
+        if not {
+            self.put(rv::xori(T0, RA, 1));
+        } else {
+            self.mv(T0, RA);
+        }
+    }
+
+    fn br64(&mut self, i: usize, a: u8, b: u8, signed: bool, not: bool, t: u32) {
+        self.lt64(a, b, signed, not);
+        let l = self.edge(i, t);
+        self.branch(Cond::Ne, T0, ZERO, l);
+    }
+
+    fn cmp64(&mut self, dst: u8, a: u8, b: u8, signed: bool, not: bool) {
+        self.lt64(a, b, signed, not);
+        self.set_lo(dst, T0);
+        self.set_hi_zero(dst);
+    }
+
+    fn op2(&mut self, dst: u8, a: u8, b: u8, f: fn(Reg, Reg, Reg) -> u32) {
+        let x = self.lo(a, T0);
+        let y = self.lo(b, T1);
+        let d = self.dst(dst, T0);
+        self.put(f(d, x, y));
+        self.set_lo(dst, d);
+        self.set_hi_zero(dst);
+    }
+
+    /// `dst = !f(a, b)` for 0/1 results.
+    fn op2n(&mut self, dst: u8, a: u8, b: u8, f: fn(Reg, Reg, Reg) -> u32) {
+        let x = self.lo(a, T0);
+        let y = self.lo(b, T1);
+        self.put(f(T0, x, y));
+        self.put(rv::xori(T0, T0, 1));
+        self.set_lo(dst, T0);
+        self.set_hi_zero(dst);
+    }
+
+    fn opi(
+        &mut self,
+        dst: u8,
+        a: u8,
+        imm: i32,
+        fi: Option<fn(Reg, Reg, i32) -> u32>,
+        fr: fn(Reg, Reg, Reg) -> u32,
+    ) {
+        let x = self.lo(a, T0);
+        match fi {
+            Some(fi) if rv::fits(imm, 12) => {
+                let d = self.dst(dst, T0);
+                self.put(fi(d, x, imm));
+                self.set_lo(dst, d);
+            }
+            _ => {
+                self.li(T1, imm);
+                let d = self.dst(dst, T0);
+                self.put(fr(d, x, T1));
+                self.set_lo(dst, d);
+            }
+        }
+        self.set_hi_zero(dst);
+    }
+
+    fn shifti(&mut self, dst: u8, a: u8, imm: i32, f: fn(Reg, Reg, u32) -> u32) {
+        let x = self.lo(a, T0);
+        let d = self.dst(dst, T0);
+        self.put(f(d, x, imm as u32 & 31));
+        self.set_lo(dst, d);
+        self.set_hi_zero(dst);
+    }
+
+    fn sext(&mut self, dst: u8, a: u8, k: u32) {
+        let x = self.lo(a, T0);
+        self.put(rv::slli(T0, x, k));
+        let d = self.dst(dst, T0);
+        self.put(rv::srai(d, T0, k));
+        self.set_lo(dst, d);
+        self.set_hi_zero(dst);
+    }
+
+    fn rot(&mut self, dst: u8, a: u8, b: u8, left: bool) {
+        let x = self.lo(a, T0);
+        let y = self.lo(b, T1);
+        let (f, g) = if left {
+            (
+                rv::sll as fn(Reg, Reg, Reg) -> u32,
+                rv::srl as fn(Reg, Reg, Reg) -> u32,
+            )
+        } else {
+            (
+                rv::srl as fn(Reg, Reg, Reg) -> u32,
+                rv::sll as fn(Reg, Reg, Reg) -> u32,
+            )
+        };
+        self.put(f(T2, x, y));
+        self.put(rv::sub(T3, ZERO, y));
+        self.put(g(T3, x, T3));
+        self.put(rv::or(T0, T2, T3));
+        self.set_lo(dst, T0);
+        self.set_hi_zero(dst);
+    }
+
+    fn divide(&mut self, i: usize, dst: u8, a: u8, b: u8) {
+        let ins = self.steps[i].ins.clone();
+        let x = self.lo(a, T0);
+        let y = self.lo(b, T1);
+        let slow = self.new_label();
+        let back = self.new_label();
+        self.stubs.push((slow, Stub::Slow { step: i, back }));
+        self.branch(Cond::Eq, y, ZERO, slow);
+        let f: fn(Reg, Reg, Reg) -> u32 = match ins {
+            Instr::I32DivS { .. } => {
+                // INT_MIN / -1 traps (through the slow path).
+                let ok = self.label();
+                self.put(rv::addi(T2, ZERO, -1));
+                self.branch_local(Cond::Ne, y, T2, ok.0);
+                self.put(rv::lui(T2, 0x80000));
+                self.branch(Cond::Eq, x, T2, slow);
+                self.bind(ok.0);
+                rv::div
+            }
+            Instr::I32DivU { .. } => rv::divu,
+            Instr::I32RemS { .. } => rv::rem,
+            _ => rv::remu,
+        };
+        let d = self.dst(dst, T0);
+        self.put(f(d, x, y));
+        self.set_lo(dst, d);
+        self.set_hi_zero(dst);
+        self.bind(back);
+    }
+
+    fn add64(&mut self, dst: u8, a: u8, b: u8, sub: bool) {
+        let alo = self.lo(a, T0);
+        let blo = self.lo(b, T1);
+        let ahi = self.hi(a, T2);
+        let bhi = self.hi(b, T3);
+        if let (false, Loc::Two(dlo, dhi)) = (sub, self.loc[dst as usize]) {
+            // In place when the destination is one operand (loop-carried
+            // sums): the carry is `sum < other operand`.
+            let other = if dlo == alo && dlo != blo {
+                Some(blo)
+            } else if dlo == blo && dlo != alo {
+                Some(alo)
+            } else {
+                None
+            };
+            if let Some(y) = other {
+                self.put(rv::add(dlo, dlo, y));
+                self.put(rv::sltu(T0, dlo, y));
+                self.put(rv::add(dhi, ahi, bhi));
+                self.put(rv::add(dhi, dhi, T0));
+                return;
+            }
+        }
+        let (dlo, dhi) = match self.loc[dst as usize] {
+            Loc::Two(l, h) if ![alo, blo, ahi, bhi].contains(&l) && ![ahi, bhi].contains(&h) => {
+                (l, h)
+            }
+            _ => (RA, T2),
+        };
+        if dhi == T2 && (ahi == T2 || bhi == T2) {
+            // ahi/bhi sit in t2: compute the high half first.
+            if sub {
+                self.put(rv::sub(T2, ahi, bhi));
+                self.put(rv::sltu(T3, alo, blo));
+                self.put(rv::sub(T2, T2, T3));
+                self.put(rv::sub(RA, alo, blo));
+            } else {
+                self.put(rv::add(T2, ahi, bhi));
+                self.put(rv::add(RA, alo, blo));
+                self.put(rv::sltu(T3, RA, alo));
+                self.put(rv::add(T2, T2, T3));
+            }
+        } else if sub {
+            // dlo is none of the sources; alo may be t0.
+            self.put(rv::sub(dlo, alo, blo));
+            self.put(rv::sltu(T0, alo, blo));
+            self.put(rv::sub(dhi, ahi, bhi));
+            self.put(rv::sub(dhi, dhi, T0));
+        } else {
+            self.put(rv::add(dlo, alo, blo));
+            // alo may be dlo's register only when dlo is scratch (ra).
+            self.put(rv::sltu(T0, dlo, alo));
+            self.put(rv::add(dhi, ahi, bhi));
+            self.put(rv::add(dhi, dhi, T0));
+        }
+        self.set_lo(dst, dlo);
+        self.set_hi(dst, dhi);
+    }
+
+    fn bit64(&mut self, dst: u8, a: u8, b: u8, f: fn(Reg, Reg, Reg) -> u32) {
+        let alo = self.lo(a, T0);
+        let blo = self.lo(b, T1);
+        self.put(f(RA, alo, blo));
+        let ahi = self.hi(a, T0);
+        let bhi = self.hi(b, T1);
+        self.put(f(T2, ahi, bhi));
+        self.set_lo(dst, RA);
+        self.set_hi(dst, T2);
+    }
+
+    /// 64-bit shift by a constant: `kind` 0 shl, 1 shr_u, 2 shr_s.
+    fn shift64(&mut self, dst: u8, a: u8, s: u32, kind: u8) {
+        let lo = self.lo(a, T0);
+        let hi = self.hi(a, T1);
+        self.mv(T0, lo);
+        self.mv(T1, hi);
+        let (rlo, rhi) = (RA, T2);
+        if s == 0 {
+            self.mv(rlo, T0);
+            self.mv(rhi, T1);
+        } else if s < 32 {
+            match kind {
+                0 => {
+                    self.put(rv::slli(rhi, T1, s));
+                    self.put(rv::srli(T3, T0, 32 - s));
+                    self.put(rv::or(rhi, rhi, T3));
+                    self.put(rv::slli(rlo, T0, s));
+                }
+                _ => {
+                    self.put(rv::srli(rlo, T0, s));
+                    self.put(rv::slli(T3, T1, 32 - s));
+                    self.put(rv::or(rlo, rlo, T3));
+                    let f = if kind == 1 { rv::srli } else { rv::srai };
+                    self.put(f(rhi, T1, s));
+                }
+            }
+        } else {
+            match kind {
+                0 => {
+                    self.put(rv::slli(rhi, T0, s - 32));
+                    self.mv(rlo, ZERO);
+                }
+                1 => {
+                    self.put(rv::srli(rlo, T1, s - 32));
+                    self.mv(rhi, ZERO);
+                }
+                _ => {
+                    self.put(rv::srai(rlo, T1, s - 32));
+                    self.put(rv::srai(rhi, T1, 31));
+                }
+            }
+        }
+        self.set_lo(dst, rlo);
+        self.set_hi(dst, rhi);
+    }
+
+    /// `t1` = host address of module address `addr + offset` when the
+    /// access of `n` bytes is in bounds and aligned; otherwise to `slow`.
+    fn address(&mut self, addr: u8, offset: i32, n: u32, slow: usize) {
+        let a = self.lo(addr, T0);
+        // rel = addr + offset - NULL_GUARD (mod 2^32)
+        let k = offset.wrapping_sub(NULL_GUARD as i32);
+        if rv::fits(k, 12) {
+            self.put(rv::addi(T1, a, k));
+        } else if offset == 0 {
+            self.put(rv::add(T1, a, S5));
+        } else if rv::fits(offset, 12) {
+            self.put(rv::add(T1, a, S5));
+            self.put(rv::addi(T1, T1, offset));
+        } else {
+            self.li(T1, k);
+            self.put(rv::add(T1, a, T1));
+        }
+        self.branch(Cond::Ltu, S2, T1, slow);
+        let align = n.min(4);
+        if align > 1 {
+            self.put(rv::andi(T2, T1, align as i32 - 1));
+            self.branch(Cond::Ne, T2, ZERO, slow);
+        }
+        self.put(rv::add(T1, S1, T1));
+    }
+
+    fn load(&mut self, i: usize, dst: u8, addr: u8, offset: i32, n: u32, signed: bool) {
+        let slow = self.new_label();
+        let back = self.new_label();
+        self.stubs.push((slow, Stub::Slow { step: i, back }));
+        self.address(addr, offset, n, slow);
+        let d = self.dst(dst, T0);
+        let f = match (n, signed) {
+            (1, true) => rv::lb,
+            (1, false) => rv::lbu,
+            (2, true) => rv::lh,
+            (2, false) => rv::lhu,
+            _ => rv::lw,
+        };
+        if n == 8 && self.wide[dst as usize] {
+            // Both halves, the high one first (`d` may be t1's reader).
+            self.put(rv::lw(T2, T1, 4));
+            self.put(rv::lw(d, T1, 0));
+            self.set_lo(dst, d);
+            self.set_hi(dst, T2);
+        } else {
+            self.put(f(d, T1, 0));
+            self.set_lo(dst, d);
+            if signed {
+                self.set_hi_sign(dst, d);
+            } else if n < 8 {
+                self.set_hi_zero(dst);
+            }
+        }
+        self.bind(back);
+    }
+
+    fn store(&mut self, i: usize, addr: u8, src: u8, offset: i32, n: u32) {
+        let slow = self.new_label();
+        let back = self.new_label();
+        self.stubs.push((slow, Stub::Slow { step: i, back }));
+        self.address(addr, offset, n, slow);
+        let v = self.lo(src, T0);
+        match n {
+            1 => self.put(rv::sb(v, T1, 0)),
+            2 => self.put(rv::sh(v, T1, 0)),
+            4 => self.put(rv::sw(v, T1, 0)),
+            _ => {
+                self.put(rv::sw(v, T1, 0));
+                let h = self.hi(src, T0);
+                self.put(rv::sw(h, T1, 4));
+            }
+        }
+        self.bind(back);
+    }
+
+    /// Resolves labels and appends the copies.
+    fn finish(mut self) -> Compiled {
+        let code_bytes = self.code.len() * 4;
+        let mut copy_at = Vec::with_capacity(self.copies.len());
+        let mut at = code_bytes;
+        for c in &self.copies {
+            copy_at.push(at);
+            at += c.len();
+        }
+        for &(pos, label, fix) in &self.fixups {
+            let w = self.code[pos];
+            self.code[pos] = match fix {
+                Fix::Branch | Fix::Jal => {
+                    let to = self.labels[label].unwrap_or(0);
+                    let d = (to as i32 - pos as i32) * 4;
+                    if let Fix::Branch = fix {
+                        // Keep the condition and registers, set the offset.
+                        (w & 0x01ff_f07f) | (rv::branch(Cond::Eq, 0, 0, d) & !0x01ff_f07f)
+                    } else {
+                        (w & 0xfff) | (rv::jal(0, d) & !0xfff)
+                    }
+                }
+                Fix::Copy(k) => {
+                    let d = copy_at[k] as i32 - pos as i32 * 4;
+                    let (hi, lo) = rv::hi_lo(d);
+                    let next = self.code[pos + 1];
+                    self.code[pos + 1] = (next & 0x000f_ffff) | ((lo as u32 & 0xfff) << 20);
+                    (w & 0xfff) | (hi << 12)
+                }
+            };
+        }
+        let mut image = Vec::with_capacity(at);
+        for w in &self.code {
+            image.extend_from_slice(&w.to_le_bytes());
+        }
+        for c in &self.copies {
+            image.extend_from_slice(c);
+        }
+        let cached = self.cached().len() as u32;
+        Compiled {
+            image,
+            code_bytes,
+            stats: Stats {
+                cached,
+                ..self.stats
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(src: &str) -> Vec<u8> {
+        espb_format::text::assemble(src)
+            .expect("assemble")
+            .to_bytes()
+    }
+
+    /// Every function of a module with loops, calls, memory and 64-bit
+    /// arithmetic compiles, and the code is well formed RV32 (every word a
+    /// 32-bit instruction).
+    #[test]
+    fn compiles_loops_calls_and_memory() {
+        let bytes = module(
+            r#"
+.type (i32) -> i64
+.type (i32, i32) -> i32
+.memory data_end 0x1010 heap 0 stack 0x1000
+.func ty0 regs 6 frame 0 align 0 flags hot
+    const64 r1, 0
+    const64 r2, 1
+    const32 r3, 0
+loop:
+    br.ge_si.i32 r3, 0, check
+check:
+    i64.add r4, r1, r2
+    mov2 r1, r2, r2, r4
+    i32.addi.br_ne r3, r3, 1, r0, loop
+    ret r1
+.end
+.func ty1 regs 6 frame 16 align 3
+    frame.addr r2, 0
+    st32 r2, r0, 0
+    ld32_u r3, r2, 0
+    i32.div_s r4, r3, r1
+    mov r5, r4
+    call f0, r5
+    i32.add r0, r5, r4
+    ret r0
+.end
+"#,
+        );
+        let m = espb_format::parse(&bytes).expect("parse");
+        for f in 0..2 {
+            let c = compile(&m, f).expect("compiles");
+            assert!(c.code_bytes > 0 && c.code_bytes.is_multiple_of(4));
+            assert!(c.stats.inline > 0);
+            for w in c.image[..c.code_bytes].chunks(4) {
+                let w = u32::from_le_bytes(w.try_into().unwrap());
+                assert_eq!(w & 3, 3, "a 32-bit encoding: {w:#010x}");
+            }
+        }
+        let fib = compile(&m, 0).unwrap();
+        assert_eq!(fib.stats.helper, 0, "fib's loop is all inline");
+        assert!(fib.stats.cached >= 4);
+        let callee = compile(&m, 1).unwrap();
+        assert_eq!(
+            callee.stats.helper, 1,
+            "the call runs through the interpreter"
+        );
+    }
+
+    /// The instruction copies after the machine code are what the
+    /// interpreter's aligned operand reads need: each starts at a multiple
+    /// of 4 of the image, holds the instruction's offset, the instruction
+    /// in whole words with zero padding (it decodes as a body would), then
+    /// the sentinel word.
+    #[test]
+    fn instruction_copies_are_whole_aligned_words() {
+        let bytes = module(
+            r#"
+.type (i32, i32) -> i32
+.memory data_end 0x1010 heap 0 stack 0x1000
+.func ty0 regs 6 frame 16 align 3
+    frame.addr r2, 0
+    st32 r2, r0, 0
+    i32.div_s r4, r0, r1
+    i64.div_s r5, r4, r2
+    unreachable
+    call f0, r4
+    i32.add r0, r5, r4
+    ret r0
+.end
+"#,
+        );
+        let m = espb_format::parse(&bytes).expect("parse");
+        let body = &m.functions[0].code;
+        let c = compile(&m, 0).expect("compiles");
+        let mut at = c.code_bytes;
+        let mut copies = 0;
+        while at < c.image.len() {
+            assert!(at.is_multiple_of(4), "copy at {at}");
+            let off = u32::from_le_bytes(c.image[at..at + 4].try_into().unwrap()) as usize;
+            let ins = espb_format::instr::RawInstr::decode(&c.image, at + 4).expect("decodes");
+            assert!(ins.len.is_multiple_of(4));
+            let orig =
+                espb_format::instr::RawInstr::decode(body, off).expect("an instruction start");
+            assert_eq!(ins.op, orig.op);
+            let end = at + 4 + ins.len;
+            assert_eq!(c.image[end..end + 4], [crate::jit::SENTINEL, 0, 0, 0]);
+            at = end + 4;
+            copies += 1;
+        }
+        assert_eq!(at, c.image.len());
+        assert!(copies >= 1, "something runs through a copy");
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod dump {
+    /// `ESPB_JIT_DUMP=module.espb cargo test -p espb-runtime --features
+    /// jit-riscv -- --ignored jit_dump`: writes each function's machine code
+    /// to `/tmp/espb-jit-fN.bin` (disassemble with `llvm-objdump-19 -b
+    /// binary -m riscv32 -D`).
+    #[test]
+    #[ignore]
+    fn jit_dump() {
+        let Ok(path) = std::env::var("ESPB_JIT_DUMP") else {
+            return;
+        };
+        let bytes = std::fs::read(path).unwrap();
+        let m = espb_format::parse(&bytes).unwrap();
+        for f in 0..m.functions.len() as u32 {
+            if let Ok(c) = super::compile(&m, f) {
+                std::fs::write(format!("/tmp/espb-jit-f{f}.bin"), &c.image[..c.code_bytes])
+                    .unwrap();
+                eprintln!("f{f}: {:?}", c.stats);
+            }
+        }
+    }
+}
