@@ -22,6 +22,7 @@ fn main() {
     }
     println!("cargo::rustc-check-cfg=cfg(espb_tail_dispatch)");
     println!("cargo::rustc-check-cfg=cfg(espb_prefetch)");
+    println!("cargo::rustc-check-cfg=cfg(espb_table_arg)");
     println!("cargo::rustc-check-cfg=cfg(espb_ilp32f)");
     // Compiled code runs where the JIT backend's ISA is the target's.
     println!("cargo::rustc-check-cfg=cfg(espb_jit)");
@@ -59,6 +60,11 @@ fn main() {
         // on x86_64 (few registers; an out-of-order core).
         if arch != "x86_64" {
             println!("cargo::rustc-cfg=espb_prefetch");
+        }
+        // The handler table travels as a seventh argument where there is
+        // a register for it (RISC-V's a6; x86_64 has six).
+        if arch.starts_with("riscv") {
+            println!("cargo::rustc-cfg=espb_table_arg");
         }
     }
 }

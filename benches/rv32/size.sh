@@ -4,7 +4,8 @@
 # (qemu-runner/c, --gc-sections, picolibc's libc first so C symbols are its
 # own), minus the same start-up with an empty entry. espb: qemu-runner's
 # static library (no_std, LTO, panic=abort) at opt-level "s" and 3, with the
-# runtime's own libc/libm builtins and without; wasm3 0.5.0 (vendor/wasm3)
+# runtime's own libc/libm builtins and the JIT, without the builtins, and
+# without either (the interpreter alone); wasm3 0.5.0 (vendor/wasm3)
 # at -Os and -O2 with its driver (parse, load, compile, call).
 #
 #   benches/rv32/size.sh [rv32imc|rv32imafc]      (prints a Markdown table)
@@ -38,14 +39,20 @@ row() { echo "| $1 | $(( $(text "$2") - base_text )) | $(( $(code "$2") - base )
 echo "| $isa | .text (bytes) | .text + .rodata (bytes) |"
 echo "|---|---:|---:|"
 for prof in release-size release; do
-  for feat in default no-default; do
-    flags=(); [ "$feat" = no-default ] && flags=(--no-default-features)
+  for feat in default no-builtins no-default; do
+    flags=()
+    [ "$feat" = no-builtins ] && flags=(--no-default-features --features jit)
+    [ "$feat" = no-default ] && flags=(--no-default-features)
     (cd "$repo/qemu-runner" && cargo build -q --profile "$prof" --target "$target" "${flags[@]}" \
       --target-dir "$out/cargo-$feat")
     lib=$out/cargo-$feat/$target/$prof/libespb_qemu_runner.a
     link "$out/espb-$prof-$feat.elf" "$lib"
     level=$([ "$prof" = release-size ] && echo s || echo 3)
-    what=$([ "$feat" = default ] && echo "with libc/libm builtins" || echo "interpreter, loader, validator, FFI; no builtins")
+    case $feat in
+      default) what="with libc/libm builtins and the JIT" ;;
+      no-builtins) what="interpreter, JIT, loader, validator, FFI; no builtins" ;;
+      no-default) what="interpreter, loader, validator, FFI; no builtins, no JIT" ;;
+    esac
     row "espb, opt-level $level, $what" "$out/espb-$prof-$feat.elf"
   done
 done

@@ -54,7 +54,7 @@ struct Args {
 
 const USAGE: &str = "usage: espb-benches [--runs N] [--warmup N] [--filter NAME[,NAME..]] \
 [--engines native,espb,wasm3,wasmi,wamr] [--out DIR] [--no-write] [--list] [--memory] [--baseline OLD.csv] \
-[--rv32 [--chips esp32c3,esp32p4]]";
+[--rv32 [--chips esp32c3,esp32p4] [--baseline OLD/results-rv32.json [--engines espb[,jit]]]]";
 
 fn parse_args() -> Result<Option<Args>, String> {
     let mut a = Args {
@@ -229,6 +229,15 @@ fn main() -> ExitCode {
             chips: chips.clone(),
             out: args.out.clone(),
             write: args.write,
+            peers: args
+                .engines
+                .as_ref()
+                .is_none_or(|list| list.iter().any(|n| n == "native" || n == "wasm3")),
+            jit: args
+                .engines
+                .as_ref()
+                .is_none_or(|list| list.iter().any(|n| n == "jit")),
+            baseline: args.baseline.clone(),
         };
         return match rv32::run(&a, &selected) {
             Ok(()) => ExitCode::SUCCESS,

@@ -61,6 +61,48 @@ pub struct Rv32Args {
     pub chips: Vec<String>,
     pub out: PathBuf,
     pub write: bool,
+    /// Run native and wasm3 too (`--engines` without them: espb only, the
+    /// others' counts taken from `baseline`; instruction counts are exact
+    /// and repeatable, so a previous run's stand in for them).
+    pub peers: bool,
+    /// Run espb with `--jit all` too (`--engines` without `jit`: its count
+    /// is taken from `baseline`).
+    pub jit: bool,
+    /// A previous run's `results-rv32.json`: espb after/before ratios, and
+    /// the peers' counts when they are not run.
+    pub baseline: Option<PathBuf>,
+}
+
+/// One row of a `results-rv32.json`: (chip, program) → [native, espb, espb
+/// JIT, wasm3].
+type Counts = std::collections::HashMap<(String, String), [Option<u64>; 4]>;
+
+/// Reads a `results-rv32.json` written by this module (one object a line).
+fn read_counts(path: &Path) -> Result<Counts, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let field = |line: &str, key: &str| -> Option<String> {
+        let at = line.find(&format!("\"{key}\":"))? + key.len() + 3;
+        let rest = line[at..].trim_start_matches('"');
+        let end = rest.find(['"', ',', '}'])?;
+        Some(rest[..end].to_string())
+    };
+    let mut out = Counts::new();
+    for line in text.lines().filter(|l| l.contains("\"chip\"")) {
+        let (Some(chip), Some(program)) = (field(line, "chip"), field(line, "program")) else {
+            continue;
+        };
+        let n = |k: &str| field(line, k).and_then(|v| v.parse().ok());
+        out.insert(
+            (chip, program),
+            [
+                n("native_insns"),
+                n("espb_insns"),
+                n("espb_jit_insns"),
+                n("wasm3_insns"),
+            ],
+        );
+    }
+    Ok(out)
 }
 
 fn repo() -> PathBuf {
@@ -212,6 +254,10 @@ fn fmt_count(n: Option<u64>) -> String {
 }
 
 pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
+    let before = args.baseline.as_deref().map(read_counts).transpose()?;
+    if !args.peers && before.is_none() {
+        return Err("--rv32 without native and wasm3 needs --baseline results-rv32.json".into());
+    }
     let work = repo().join("target/rv32-bench");
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let plugin = work.join("insncount.so");
@@ -309,37 +355,59 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
                 ms: [None; 4],
                 errors: Vec::new(),
             };
+            let old = before
+                .as_ref()
+                .and_then(|b| b.get(&(chip.name.to_string(), p.name.to_string())));
             let src = repo().join(format!("benches/c/{}.c", p.name));
-            let obj = dir.join(format!("{}.o", p.name));
-            let native = dir.join(format!("{}.elf", p.name));
-            compile(chip, &src, &obj, &["-Dmain=bench_main"])?;
-            link(
-                chip,
-                &[start.clone(), glue.clone(), driver.clone(), obj],
-                &native,
-            )?;
-            // The native image ignores its argument: any readable file.
-            let n = qemu(chip, &plugin, &native, &src)?;
-            if n.code != 0 {
-                row.errors.push(format!("native exit {}", n.code));
-            }
-            row.insns[0] = n.insns;
-            row.ms[0] = Some(n.ms);
+            // Without the peers, the programs' own checks (exit status 0)
+            // stand in for the comparison with the native output.
+            let n = if args.peers {
+                let obj = dir.join(format!("{}.o", p.name));
+                let native = dir.join(format!("{}.elf", p.name));
+                compile(chip, &src, &obj, &["-Dmain=bench_main"])?;
+                link(
+                    chip,
+                    &[start.clone(), glue.clone(), driver.clone(), obj],
+                    &native,
+                )?;
+                // The native image ignores its argument: any readable file.
+                let n = qemu(chip, &plugin, &native, &src)?;
+                if n.code != 0 {
+                    row.errors.push(format!("native exit {}", n.code));
+                }
+                row.insns[0] = n.insns;
+                row.ms[0] = Some(n.ms);
+                Some(n)
+            } else {
+                row.insns[0] = old.and_then(|o| o[0]);
+                row.insns[3] = old.and_then(|o| o[3]);
+                None
+            };
             let module = work.join(format!("{}.espb", p.name));
             let e = espb_run(chip, &cargo_espb, &plugin, &module, "off");
-            let j = espb_run(chip, &cargo_espb, &plugin, &module, "all");
-            let w = qemu(
-                chip,
-                &plugin,
-                &wasm3,
-                &work.join(format!("{}.wasm", p.name)),
-            );
-            for (k, (label, s)) in [("espb", e), ("espb JIT", j), ("wasm3", w)]
-                .into_iter()
-                .enumerate()
-            {
+            let j = args
+                .jit
+                .then(|| espb_run(chip, &cargo_espb, &plugin, &module, "all"));
+            if !args.jit {
+                row.insns[2] = old.and_then(|o| o[2]);
+            }
+            let w = args.peers.then(|| {
+                qemu(
+                    chip,
+                    &plugin,
+                    &wasm3,
+                    &work.join(format!("{}.wasm", p.name)),
+                )
+            });
+            let runs = [("espb", Some(e)), ("espb JIT", j), ("wasm3", w)];
+            for (k, (label, s)) in runs.into_iter().enumerate() {
+                let Some(s) = s else { continue };
+                let same = |s: &Sample| match &n {
+                    Some(n) => s.out == n.out && s.code == n.code,
+                    None => s.code == 0,
+                };
                 match s {
-                    Ok(s) if s.out == n.out && s.code == n.code => {
+                    Ok(s) if same(&s) => {
                         row.insns[k + 1] = s.insns;
                         row.ms[k + 1] = Some(s.ms);
                     }
@@ -352,7 +420,7 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
                 }
             }
             eprintln!(
-                " native {}  espb {} ({}x)  JIT {} ({}x)  wasm3 {} ({}x)",
+                " native {}  espb {} ({}x)  JIT {} ({}x)  wasm3 {} ({}x){}",
                 fmt_count(row.insns[0]),
                 fmt_count(row.insns[1]),
                 fmt_ratio(ratio(row.insns[1], row.insns[0])),
@@ -360,13 +428,17 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
                 fmt_ratio(ratio(row.insns[2], row.insns[0])),
                 fmt_count(row.insns[3]),
                 fmt_ratio(ratio(row.insns[3], row.insns[0])),
+                match old.and_then(|o| ratio(row.insns[1], o[1])) {
+                    Some(r) => format!("  espb after/before {r:.3}"),
+                    None => String::new(),
+                }
             );
             for e in &row.errors {
                 eprintln!("    {e}");
             }
             rows.push(row);
         }
-        table(&mut md, chip, &rows);
+        table(&mut md, chip, &rows, before.as_ref());
         for r in &rows {
             json.push(format!(
                 "{{\"chip\":\"{}\",\"program\":\"{}\",\"native_insns\":{},\"espb_insns\":{},\"espb_jit_insns\":{},\"wasm3_insns\":{},\"native_ms\":{},\"espb_ms\":{},\"espb_jit_ms\":{},\"wasm3_ms\":{},\"errors\":{}}}",
@@ -394,14 +466,22 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
     Ok(())
 }
 
-fn table(md: &mut String, chip: &Chip, rows: &[Row]) {
+fn table(md: &mut String, chip: &Chip, rows: &[Row], before: Option<&Counts>) {
     let _ = writeln!(
         md,
-        "\n### {} ({}, {})\n\n| program | native | espb | espb JIT | wasm3 | espb / native | **JIT / native** | wasm3 / native | **espb / wasm3** | JIT speed-up | time native / espb / JIT / wasm3 (ms) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-        chip.name, chip.march, chip.mabi
+        "\n### {} ({}, {})\n\n| program | native | espb | espb JIT | wasm3 | espb / native | **JIT / native** | wasm3 / native | **espb / wasm3** | JIT speed-up | time native / espb / JIT / wasm3 (ms) |{}\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|{}",
+        chip.name,
+        chip.march,
+        chip.mabi,
+        if before.is_some() { " espb after / before |" } else { "" },
+        if before.is_some() { "---:|" } else { "" },
     );
-    let mut g = [Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+    let mut g: [Vec<f64>; 6] = Default::default();
     for r in rows {
+        let ab = before.and_then(|b| {
+            let old = b.get(&(chip.name.to_string(), r.name.clone()))?;
+            ratio(r.insns[1], old[1])
+        });
         let (en, jn, wn, ew, ej) = (
             ratio(r.insns[1], r.insns[0]),
             ratio(r.insns[2], r.insns[0]),
@@ -409,7 +489,7 @@ fn table(md: &mut String, chip: &Chip, rows: &[Row]) {
             ratio(r.insns[1], r.insns[3]),
             ratio(r.insns[1], r.insns[2]),
         );
-        for (v, x) in g.iter_mut().zip([en, jn, wn, ew, ej]) {
+        for (v, x) in g.iter_mut().zip([en, jn, wn, ew, ej, ab]) {
             v.extend(x);
         }
         let ms =
@@ -419,7 +499,7 @@ fn table(md: &mut String, chip: &Chip, rows: &[Row]) {
                 .join(" / ");
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | **{}** | {} | **{}** | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | **{}** | {} | **{}** | {} | {} |{}",
             r.name,
             fmt_count(r.insns[0]),
             fmt_count(r.insns[1]),
@@ -430,16 +510,26 @@ fn table(md: &mut String, chip: &Chip, rows: &[Row]) {
             fmt_ratio(wn),
             fmt_ratio(ew),
             fmt_ratio(ej),
-            ms
+            ms,
+            if before.is_some() {
+                format!(" {} |", fmt_ratio(ab))
+            } else {
+                String::new()
+            }
         );
     }
     let _ = writeln!(
         md,
-        "| geomean | | | | | {} | **{}** | {} | **{}** | {} | |",
+        "| geomean | | | | | {} | **{}** | {} | **{}** | {} | |{}",
         fmt_ratio(geomean(&g[0])),
         fmt_ratio(geomean(&g[1])),
         fmt_ratio(geomean(&g[2])),
         fmt_ratio(geomean(&g[3])),
-        fmt_ratio(geomean(&g[4]))
+        fmt_ratio(geomean(&g[4])),
+        if before.is_some() {
+            format!(" {} |", fmt_ratio(geomean(&g[5])))
+        } else {
+            String::new()
+        }
     );
 }

@@ -148,6 +148,22 @@ pub enum ErrorKind {
         func: u32,
         pc: u32,
     },
+    /// A padding byte of the instruction at `pc` is not zero; the error's
+    /// offset is that byte.
+    NonZeroPadding {
+        func: u32,
+        pc: u32,
+    },
+    /// A function body does not start (or end) at a multiple of 4 bytes of
+    /// the file: its word operands would be misaligned.
+    MisalignedBody {
+        func: u32,
+    },
+    /// The code section lies at a memory address that is not a multiple of
+    /// 4: the module was read into a misaligned buffer.
+    MisalignedBuffer {
+        addr: usize,
+    },
     RegisterOutOfRange {
         func: u32,
         pc: u32,
@@ -308,6 +324,19 @@ impl fmt::Display for ErrorKind {
             InstructionTruncated { func, pc } => {
                 write!(f, "function {func} +{pc:#x}: instruction runs past the end of the function")
             }
+            NonZeroPadding { func, pc } => {
+                write!(f, "function {func} +{pc:#x}: padding byte of the instruction is not zero")
+            }
+            MisalignedBody { func } => write!(
+                f,
+                "code of function {func} does not start and end at multiples of 4 bytes of the file"
+            ),
+            MisalignedBuffer { addr } => write!(
+                f,
+                "the module's bytes lie at a misaligned address ({addr:#x}): bytecode runs in place \
+                 and needs its code 4-byte aligned in memory; load the module into a 4-byte aligned \
+                 buffer (e.g. `__attribute__((aligned(4)))`, a heap block or a mapped partition)"
+            ),
             RegisterOutOfRange { func, pc, reg, regs } => write!(
                 f,
                 "function {func} +{pc:#x}: register r{reg} out of range (function has {regs} registers)"

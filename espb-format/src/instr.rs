@@ -6,7 +6,7 @@
 
 use alloc::vec::Vec;
 
-use crate::opcodes::OperandKind;
+use crate::opcodes::{OperandKind, INSTR_ALIGN};
 
 /// One decoded operand.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,12 +128,6 @@ macro_rules! define_instructions {
                 }
             }
 
-            /// Encoded size when the instruction has no jump table.
-            pub const fn fixed_size(self) -> usize {
-                match self {
-                    $(Opcode::$name => Opcode::$name.code_len() $(+ OperandKind::$kind.size())*,)*
-                }
-            }
 
             pub fn from_mnemonic(text: &str) -> Option<Opcode> {
                 match text {
@@ -181,19 +175,119 @@ macro_rules! define_instructions {
 
 crate::for_each_opcode!(define_instructions);
 
+// The layout (see `opcodes`): evaluated at compile time where the
+// interpreter asks (`const { .. }`), so out-of-range indexing cannot happen
+// at run time there; at run time (decoders) the loops stay inside `ops`.
+#[allow(clippy::indexing_slicing)]
+impl Opcode {
+    /// Bytes of the first part: the opcode and every one-byte operand,
+    /// before the padding to a whole word.
+    const fn byte_part(self) -> usize {
+        let ops = self.operands();
+        let mut n = self.code_len();
+        let mut k = 0;
+        while k < ops.len() {
+            if ops[k].is_byte() {
+                n += 1;
+            }
+            k += 1;
+        }
+        n
+    }
+
+    /// Byte offset of operand `i` (table order) from the instruction's
+    /// start; `usize::MAX` if there is no such operand. For a jump table,
+    /// the offset of its count (its targets follow).
+    pub const fn operand_offset(self, i: usize) -> usize {
+        let ops = self.operands();
+        if i >= ops.len() {
+            return usize::MAX;
+        }
+        let mut at = if ops[i].is_byte() {
+            self.code_len()
+        } else {
+            self.byte_part().next_multiple_of(INSTR_ALIGN)
+        };
+        let mut k = 0;
+        while k < i {
+            if ops[k].is_byte() == ops[i].is_byte() {
+                at += ops[k].size();
+            }
+            k += 1;
+        }
+        at
+    }
+
+    /// Byte offset of the operand named `name` (compile-time use:
+    /// `const { O::Load8U.offset_of("offset") }` fails to compile for a
+    /// name the table does not have).
+    pub const fn offset_of(self, name: &str) -> usize {
+        let names = self.operand_names();
+        let mut i = 0;
+        while i < names.len() {
+            if str_eq(names[i], name) {
+                return self.operand_offset(i);
+            }
+            i += 1;
+        }
+        panic!("no operand of that name")
+    }
+
+    /// Encoded size when the instruction has no jump table: a multiple of
+    /// [`INSTR_ALIGN`].
+    pub const fn fixed_size(self) -> usize {
+        let ops = self.operands();
+        let mut n = self.byte_part().next_multiple_of(INSTR_ALIGN);
+        let mut k = 0;
+        while k < ops.len() {
+            if !ops[k].is_byte() {
+                n += ops[k].size();
+            }
+            k += 1;
+        }
+        n
+    }
+}
+
+#[allow(clippy::indexing_slicing)]
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 impl Instr {
-    /// Appends the encoding of `self` to `out`.
+    /// Appends the encoding of `self` to `out` (see the layout in
+    /// [`crate::opcodes`]).
     pub fn encode(&self, out: &mut Vec<u8>) {
+        let start = out.len();
         let code = self.opcode().code();
         if code > 0xff {
             out.push((code >> 8) as u8);
         }
         out.push(code as u8);
-        for operand in self.operands() {
+        let operands = self.operands();
+        for operand in &operands {
+            if let Operand::Dst(r) | Operand::Reg(r) | Operand::Base(r) | Operand::U8(r) = *operand
+            {
+                out.push(r)
+            }
+        }
+        while !(out.len() - start).is_multiple_of(INSTR_ALIGN) {
+            out.push(0);
+        }
+        for operand in operands {
             match operand {
-                Operand::Dst(r) | Operand::Reg(r) | Operand::Base(r) | Operand::U8(r) => {
-                    out.push(r)
-                }
+                Operand::Dst(_) | Operand::Reg(_) | Operand::Base(_) | Operand::U8(_) => {}
                 Operand::I32(v) => out.extend_from_slice(&v.to_le_bytes()),
                 Operand::I64(v) => out.extend_from_slice(&v.to_le_bytes()),
                 Operand::U32(v)
@@ -222,39 +316,26 @@ impl Instr {
 
     /// Decodes one instruction at `pc`. Returns the instruction and its length.
     pub fn decode(code: &[u8], pc: usize) -> Result<(Instr, usize), DecodeError> {
-        let op = Opcode::decode(code, pc)?;
-        let mut at = pc + op.code_len();
-        let mut operands = Vec::with_capacity(op.operands().len());
-        for &kind in op.operands() {
-            let operand = match kind {
-                OperandKind::Dst => Operand::Dst(u8::from_le_bytes(take(code, &mut at)?)),
-                OperandKind::Reg => Operand::Reg(u8::from_le_bytes(take(code, &mut at)?)),
-                OperandKind::Base => Operand::Base(u8::from_le_bytes(take(code, &mut at)?)),
-                OperandKind::U8 => Operand::U8(u8::from_le_bytes(take(code, &mut at)?)),
-                OperandKind::I32 => Operand::I32(i32::from_le_bytes(take(code, &mut at)?)),
-                OperandKind::U32 => Operand::U32(u32::from_le_bytes(take(code, &mut at)?)),
-                OperandKind::Tgt => Operand::Tgt(u32::from_le_bytes(take(code, &mut at)?)),
-                OperandKind::Func => Operand::Func(u32::from_le_bytes(take(code, &mut at)?)),
-                OperandKind::Imp => Operand::Imp(u32::from_le_bytes(take(code, &mut at)?)),
-                OperandKind::Ty => Operand::Ty(u32::from_le_bytes(take(code, &mut at)?)),
-                OperandKind::I64 => Operand::I64(i64::from_le_bytes(take(code, &mut at)?)),
-                OperandKind::Tbl => {
-                    let n = u32::from_le_bytes(take(code, &mut at)?) as usize;
-                    // Bound the allocation by what the code can actually hold.
-                    if n > code.len().saturating_sub(at) / 4 {
-                        return Err(DecodeError::Truncated);
-                    }
-                    let mut targets = Vec::with_capacity(n);
-                    for _ in 0..n {
-                        targets.push(u32::from_le_bytes(take(code, &mut at)?));
-                    }
-                    Operand::Tbl(targets)
-                }
-            };
-            operands.push(operand);
+        let raw = RawInstr::decode(code, pc)?;
+        let mut operands = Vec::with_capacity(raw.op.operands().len());
+        for (kind, v) in raw.operands() {
+            operands.push(match kind {
+                OperandKind::Dst => Operand::Dst(v as u8),
+                OperandKind::Reg => Operand::Reg(v as u8),
+                OperandKind::Base => Operand::Base(v as u8),
+                OperandKind::U8 => Operand::U8(v as u8),
+                OperandKind::I32 => Operand::I32(v as u32 as i32),
+                OperandKind::U32 => Operand::U32(v as u32),
+                OperandKind::Tgt => Operand::Tgt(v as u32),
+                OperandKind::Func => Operand::Func(v as u32),
+                OperandKind::Imp => Operand::Imp(v as u32),
+                OperandKind::Ty => Operand::Ty(v as u32),
+                OperandKind::I64 => Operand::I64(v as i64),
+                OperandKind::Tbl => Operand::Tbl(raw.table_targets(code).collect()),
+            });
         }
-        let instr = Instr::from_operands(op, operands).ok_or(DecodeError::Truncated)?;
-        Ok((instr, at - pc))
+        let instr = Instr::from_operands(raw.op, operands).ok_or(DecodeError::Truncated)?;
+        Ok((instr, raw.len))
     }
 
     /// Whether control never falls through to the next instruction.
@@ -333,39 +414,46 @@ pub struct RawInstr {
 }
 
 impl RawInstr {
-    /// Decodes the instruction at `pc`.
+    /// Decodes the instruction at `pc` (laid out as [`crate::opcodes`]
+    /// says; the padding after the one-byte operands must be zero).
     pub fn decode(code: &[u8], pc: usize) -> Result<RawInstr, DecodeError> {
         let op = Opcode::decode(code, pc)?;
-        let mut at = pc + op.code_len();
+        let fixed = op.fixed_size();
+        let body = code
+            .get(pc..pc.checked_add(fixed).ok_or(DecodeError::Truncated)?)
+            .ok_or(DecodeError::Truncated)?;
+        let pad_from = op.byte_part();
+        if let Some(k) = body
+            .get(pad_from..fixed.min(pad_from.next_multiple_of(INSTR_ALIGN)))
+            .and_then(|pad| pad.iter().position(|&b| b != 0))
+        {
+            return Err(DecodeError::NonZeroPadding(pad_from + k));
+        }
         let mut vals = [0u64; MAX_OPERANDS];
+        let mut len = fixed;
         let mut table = 0;
-        for (v, &kind) in vals.iter_mut().zip(op.operands()) {
-            let size = if kind == OperandKind::Tbl {
-                4
-            } else {
-                kind.size()
-            };
-            let bytes = code
-                .get(at..at.checked_add(size).ok_or(DecodeError::Truncated)?)
-                .ok_or(DecodeError::Truncated)?;
+        for (i, (v, &kind)) in vals.iter_mut().zip(op.operands()).enumerate() {
+            let at = op.operand_offset(i);
+            let size = kind.size();
             let mut le = [0u8; 8];
-            if let Some(d) = le.get_mut(..size) {
-                d.copy_from_slice(bytes);
+            if let (Some(d), Some(s)) = (le.get_mut(..size), body.get(at..at + size)) {
+                d.copy_from_slice(s);
             }
             *v = u64::from_le_bytes(le);
-            at += size;
             if kind == OperandKind::Tbl {
+                // The targets follow the count; bound the count by what the
+                // code can actually hold.
                 let n = *v as usize;
-                if n > code.len().saturating_sub(at) / 4 {
+                if n > code.len().saturating_sub(pc + fixed) / 4 {
                     return Err(DecodeError::Truncated);
                 }
-                table = at;
-                at += 4 * n;
+                table = pc + at + 4;
+                len += 4 * n;
             }
         }
         Ok(RawInstr {
             op,
-            len: at - pc,
+            len,
             vals,
             table,
         })
@@ -403,17 +491,6 @@ impl RawInstr {
     }
 }
 
-/// Reads `N` bytes at `*at` and advances past them.
-fn take<const N: usize>(code: &[u8], at: &mut usize) -> Result<[u8; N], DecodeError> {
-    let end = at.checked_add(N).ok_or(DecodeError::Truncated)?;
-    let bytes = code
-        .get(*at..end)
-        .and_then(|s| <[u8; N]>::try_from(s).ok())
-        .ok_or(DecodeError::Truncated)?;
-    *at = end;
-    Ok(bytes)
-}
-
 /// Why a single instruction could not be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecodeError {
@@ -424,4 +501,7 @@ pub enum DecodeError {
     /// The byte after the escape byte is not an extended opcode of this
     /// version.
     UnknownExtOpcode(u8),
+    /// A padding byte (at this offset from the instruction's start) is not
+    /// zero.
+    NonZeroPadding(usize),
 }

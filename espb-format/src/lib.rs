@@ -25,5 +25,5 @@ pub mod writer;
 pub use error::{Error, ErrorKind, Location, SectionId};
 pub use instr::{DecodeError, Instr, Opcode, Operand};
 pub use module::*;
-pub use opcodes::{AtomicOp, OperandKind};
+pub use opcodes::{AtomicOp, OperandKind, INSTR_ALIGN};
 pub use reader::parse;

@@ -7,9 +7,12 @@ use alloc::vec::Vec;
 
 /// Magic bytes at offset 0.
 pub const MAGIC: [u8; 4] = *b"ESPB";
-/// Major version: a reader refuses any other.
-pub const VERSION_MAJOR: u8 = 1;
-/// Minor version: additions a v1 reader may ignore (unknown custom sections).
+/// Major version: a reader refuses any other. Version 2 lays instructions
+/// out in whole 4-byte words with aligned word operands (version 1 packed
+/// operands byte after byte).
+pub const VERSION_MAJOR: u8 = 2;
+/// Minor version: additions a reader of this major version may ignore
+/// (unknown custom sections).
 pub const VERSION_MINOR: u8 = 0;
 
 /// Module function references are values `FUNC_REF_BASE + index`: outside any

@@ -6,8 +6,9 @@
 //! `espb-runtime` all read the same rows. Numbers are stable once published:
 //! append new rows, never renumber.
 //!
-//! Operand kinds (their byte encoding is fixed-width little-endian, so the
-//! interpreter reads operands in place without a decode pass):
+//! Operand kinds and how an instruction is laid out (fixed-width
+//! little-endian, so the interpreter reads operands in place without a
+//! decode pass):
 //!
 //! | kind   | bytes | meaning |
 //! |--------|-------|---------|
@@ -22,7 +23,16 @@
 //! | `Func` | 4 | index into the function section |
 //! | `Imp`  | 4 | index into the import section |
 //! | `Ty`   | 4 | index into the type section |
-//! | `Tbl`  | 4 + 4n | jump table: count n, then n targets |
+//! | `Tbl`  | 4 + 4n | jump table: count n, then n targets (always the last operand) |
+//!
+//! Layout of one instruction (`Opcode::operand_offset`): the opcode (one
+//! byte, or the escape byte and a second one), then every one-byte operand
+//! in table order, then zero bytes up to a multiple of 4, then every wider
+//! operand in table order. Every instruction is a whole number of 4-byte
+//! words and every body starts 4-aligned, so each 4-byte operand sits at a
+//! 4-aligned address: one load on a core without misaligned loads (RV32,
+//! Xtensa), where an unaligned one costs four byte loads and six shifts and
+//! ors. An 8-byte operand is two aligned words.
 //!
 //! The "types" column documents how the registers are read and written; the
 //! register file itself is untyped 64-bit slots (an i32/f32 lives in the low
@@ -387,7 +397,17 @@ impl OperandKind {
             _ => 4,
         }
     }
+
+    /// Whether the operand is one byte, packed after the opcode in the
+    /// instruction's first word(s); the others are whole words after them.
+    pub const fn is_byte(self) -> bool {
+        self.size() == 1
+    }
 }
+
+/// Instructions start at multiples of this many bytes of their body, and
+/// bodies at multiples of it in the file and in memory.
+pub const INSTR_ALIGN: usize = 4;
 
 /// Read-modify-write operations of `atomic.rmw` (the high bits of `kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 
 use crate::error::{Error, ErrorKind, Location, SectionId};
 use crate::module::*;
+use crate::opcodes::INSTR_ALIGN;
 use crate::validate::validate_function;
 use crate::writer::{HEADER_SIZE, SECTION_ENTRY_SIZE};
 
@@ -387,6 +388,21 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
                 .filter(|_| start >= covered_until)
                 .and_then(|end| code.bytes.get(start..end))
                 .ok_or_else(|| c.err_at(at, ErrorKind::CodeOutOfBounds { func: i }))?;
+            // Word operands are read with aligned loads in place: every body
+            // starts at a multiple of 4 of the file and is whole words.
+            if !(code.base + start).is_multiple_of(INSTR_ALIGN) || !len.is_multiple_of(INSTR_ALIGN)
+            {
+                return Err(c.err_at(at, ErrorKind::MisalignedBody { func: i }));
+            }
+            // ... and in memory, which needs the buffer aligned as the file is.
+            if !(body.as_ptr() as usize).is_multiple_of(INSTR_ALIGN) {
+                let addr = (body.as_ptr() as usize).wrapping_sub(code.base + start);
+                return Err(Error::new(
+                    Location::Header,
+                    0,
+                    ErrorKind::MisalignedBuffer { addr },
+                ));
+            }
             covered_until = start + len;
             code_bases.push(code.base + start);
             m.functions.push(Function {

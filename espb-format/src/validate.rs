@@ -1,5 +1,7 @@
 //! Validation of one function body. What this proves, the interpreter does not
-//! check again: every opcode is known, every operand lies inside the body,
+//! check again: every opcode is known, every operand lies inside the body
+//! (instructions are whole words from the body's start, so every word
+//! operand is aligned: the reader proved the body itself is),
 //! every register is below the function's register count, every call window
 //! fits, every branch lands on an instruction boundary inside the function,
 //! every index refers to an existing entity, and control cannot fall off the end.
@@ -52,6 +54,7 @@ pub fn validate_function(m: &Module<'_>, func: u32) -> Result<(), (usize, ErrorK
             DecodeError::UnknownExtOpcode(byte) => {
                 (pc + 1, ErrorKind::UnknownExtOpcode { func, pc: p, byte })
             }
+            DecodeError::NonZeroPadding(k) => (pc + k, ErrorKind::NonZeroPadding { func, pc: p }),
         })?;
         if let Some(s) = starts.get_mut(pc) {
             *s = true;

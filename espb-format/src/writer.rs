@@ -4,6 +4,7 @@ use alloc::vec::Vec;
 
 use crate::error::SectionId;
 use crate::module::*;
+use crate::opcodes::INSTR_ALIGN;
 
 /// Size of the fixed file header.
 pub const HEADER_SIZE: usize = 12;
@@ -104,6 +105,9 @@ impl Module<'_> {
                 s.extend_from_slice(&f.regs.to_le_bytes());
                 put_uleb(&mut s, f.frame_size);
                 s.push(f.frame_align_log2);
+                // Bodies start 4-aligned (a valid body is whole words, so
+                // this pads only after a malformed one built in memory).
+                code.resize(code.len().next_multiple_of(INSTR_ALIGN), 0);
                 put_uleb(&mut s, code.len() as u32);
                 put_uleb(&mut s, f.code.len() as u32);
                 code.extend_from_slice(&f.code);
@@ -247,7 +251,8 @@ impl Module<'_> {
         out.extend_from_slice(&0u16.to_le_bytes()); // reserved
         let mut offset = HEADER_SIZE + SECTION_ENTRY_SIZE * sections.len();
         for (id, body) in &sections {
-            // Code is 4-byte aligned so a device can map it and read operands cheaply.
+            // Code is 4-byte aligned: instructions' word operands are read
+            // with aligned loads in place (the reader requires it).
             if *id == SectionId::Code {
                 offset = offset.next_multiple_of(4);
             }

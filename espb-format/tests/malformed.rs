@@ -115,7 +115,9 @@ corpus! {
     empty_file => (vec![], header(0, BadMagic));
     bad_magic => (patched(0, b"ESPX"), header(0, BadMagic));
     truncated_header => (full_bytes()[..7].to_vec(), header(6, Truncated));
-    wrong_version => (patched(4, &[2]), header(4, UnsupportedVersion { major: 2, minor: 0 }));
+    wrong_version => (patched(4, &[3]), header(4, UnsupportedVersion { major: 3, minor: 0 }));
+    // Version 1 packed operands unaligned: its modules must be rebuilt.
+    version_1 => (patched(4, &[1]), header(4, UnsupportedVersion { major: 1, minor: 0 }));
     header_flags => (patched(6, &[1, 0]), header(6, BadFlags(1)));
     too_many_sections => (patched(8, &33u16.to_le_bytes()), header(8, TooManySections(33)));
     header_reserved => (patched(10, &[0, 1]), header(10, NonZeroReserved));
@@ -259,10 +261,20 @@ corpus! {
         (b, in_section(SectionId::Functions, f1 + 6, CodeOutOfBounds { func: 1 }))
     };
     leaf_function_calls => {
-        // f0 calls printf at +12 (after two const32).
+        // f0 calls printf at +16 (after two const32).
         let (b, _, _) = functions(|f| f[1] = 2, |_| {});
         let code = section_offset(&b, SectionId::Code);
-        (b, in_section(SectionId::Code, code + 12, LeafCalls { func: 0, pc: 12 }))
+        (b, in_section(SectionId::Code, code + 16, LeafCalls { func: 0, pc: 16 }))
+    };
+    misaligned_body_length => {
+        // f1's body two bytes shorter: not whole words.
+        let (b, _, f1) = functions(|_| {}, |f| f[6] -= 2);
+        (b, in_section(SectionId::Functions, f1 + 6, MisalignedBody { func: 1 }))
+    };
+    misaligned_body_start => {
+        // f1's body starting two bytes later (and ending where it did).
+        let (b, _, f1) = functions(|_| {}, |f| { f[5] += 2; f[6] -= 2 });
+        (b, in_section(SectionId::Functions, f1 + 6, MisalignedBody { func: 1 }))
     };
     overlapping_bodies => {
         let (b, _, f1) = functions(|_| {}, |f| f[5] = 0);
@@ -395,20 +407,20 @@ corpus! {
     };
 
     // ---- function bodies ---------------------------------------------------
-    register_out_of_range => code_case(0, "const32 r1, 5\n i32.add r2, r1, r4\n ret.void", 6,
-        RegisterOutOfRange { func: 0, pc: 6, reg: 4, regs: 4 });
+    register_out_of_range => code_case(0, "const32 r1, 5\n i32.add r2, r1, r4\n ret.void", 8,
+        RegisterOutOfRange { func: 0, pc: 8, reg: 4, regs: 4 });
     call_window_out_of_range => code_case(0, "call.import.var imp1, ty3, r3\n ret.void", 0,
         CallWindowOutOfRange { func: 0, pc: 0, base: 3, window: 2, regs: 4 });
     branch_into_instruction => code_case(0, "br L3\n ret.void", 0,
         BranchIntoInstruction { func: 0, pc: 0, target: 3 });
     branch_out_of_range => code_case(0, "br L100\n ret.void", 0,
         BranchOutOfRange { func: 0, pc: 0, target: 100 });
-    branch_to_end => code_case(0, "br L6\n ret.void", 0,
-        BranchOutOfRange { func: 0, pc: 0, target: 6 });
-    br_table_into_instruction => code_case(0, "const32 r1, 0\n br_table r1, L0, [L0, L2]\n ret.void", 6,
-        BranchIntoInstruction { func: 0, pc: 6, target: 2 });
-    falls_off_end => code_case(0, "const32 r1, 1", 5, FallsOffEnd { func: 0 });
-    falls_off_end_after_branch => code_case(0, "br_if r0, L0", 5, FallsOffEnd { func: 0 });
+    branch_to_end => code_case(0, "br L12\n ret.void", 0,
+        BranchOutOfRange { func: 0, pc: 0, target: 12 });
+    br_table_into_instruction => code_case(0, "const32 r1, 0\n br_table r1, L0, [L0, L2]\n ret.void", 8,
+        BranchIntoInstruction { func: 0, pc: 8, target: 2 });
+    falls_off_end => code_case(0, "const32 r1, 1", 7, FallsOffEnd { func: 0 });
+    falls_off_end_after_branch => code_case(0, "br_if r0, L0", 7, FallsOffEnd { func: 0 });
     // A variadic module callee takes a hidden trailing pointer: (ptr, ...)
     // needs a window of 2, so r3 of 4 registers does not fit, r2 does.
     call_variadic_function_window => code_case(0, "call f2, r3\n ret.void", 0,
@@ -431,10 +443,12 @@ corpus! {
     frame_offset_out_of_range => code_case(0, "frame.addr r1, 16\n ret.void", 0,
         FrameOffsetOutOfRange { func: 0, pc: 0, offset: 16, frame: 16 });
     alloca_bad_alignment => code_case(0, "alloca r1, r2, 3\n ret.void", 0, BadAlignment(3));
-    truncated_instruction => code_case(0, "nop\n .bytes \"0e0100\"", 1, InstructionTruncated { func: 0, pc: 1 });
-    unknown_opcode => code_case(0, "nop\n .bytes \"17\"\n ret.void", 1, UnknownOpcode { func: 0, pc: 1, byte: 0x17 });
-    unknown_extended_opcode => code_case(0, "nop\n .bytes \"2fff\"\n ret.void", 2, UnknownExtOpcode { func: 0, pc: 1, byte: 0xff });
-    escape_at_the_end => code_case(0, "ret.void\n .bytes \"2f\"", 1, InstructionTruncated { func: 0, pc: 1 });
+    // const32's first word without its value word.
+    truncated_instruction => code_case(0, "nop\n .bytes \"0e010000\"", 4, InstructionTruncated { func: 0, pc: 4 });
+    unknown_opcode => code_case(0, "nop\n .bytes \"17000000\"\n ret.void", 4, UnknownOpcode { func: 0, pc: 4, byte: 0x17 });
+    unknown_extended_opcode => code_case(0, "nop\n .bytes \"2fff0000\"\n ret.void", 5, UnknownExtOpcode { func: 0, pc: 4, byte: 0xff });
+    // `mov r1, r0` with a non-zero padding byte after its registers.
+    nonzero_padding => code_case(0, "nop\n .bytes \"0d010007\"\n ret.void", 7, NonZeroPadding { func: 0, pc: 4 });
     bad_atomic_width => code_case(0, "atomic.load r1, r2, 4\n ret.void", 0, BadAtomic { func: 0, pc: 0, value: 4 });
     bad_atomic_op => code_case(0, "atomic.rmw r1, r2, r3, 44\n ret.void", 0, BadAtomic { func: 0, pc: 0, value: 44 });
 }
@@ -444,8 +458,28 @@ fn the_valid_modules_are_valid() {
     parse(&full_bytes()).unwrap();
     parse(&with_body(0, 4, "call f2, r2\n call.indirect ty2, r0, r2\n ret.void").0).unwrap();
     parse(&sample_bytes()).unwrap();
-    // `join` re-lays-out without the writer's code alignment; still valid.
+    // `join` re-lays-out the sections (code 4-aligned, as the writer does).
     parse(&join(&split(&full_bytes()))).unwrap();
+}
+
+/// Code runs in place with aligned word loads: a module in a misaligned
+/// buffer is a precise error, whatever the file says.
+#[test]
+fn misaligned_buffer_is_refused() {
+    let bytes = full_bytes();
+    let mut shifted = vec![0u8; bytes.len() + 8];
+    let base = shifted.as_ptr() as usize;
+    // An address that is 4-aligned plus one.
+    let at = (4 - base % 4) % 4 + 1;
+    shifted[at..at + bytes.len()].copy_from_slice(&bytes);
+    let err = parse(&shifted[at..at + bytes.len()]).unwrap_err();
+    assert_eq!(err.location, Location::Header);
+    assert_eq!(err.kind, MisalignedBuffer { addr: base + at });
+    assert!(err.to_string().contains("aligned"), "{err}");
+    // The same bytes at an aligned address are fine.
+    let at = (4 - base % 4) % 4;
+    shifted[at..at + bytes.len()].copy_from_slice(&bytes);
+    parse(&shifted[at..at + bytes.len()]).unwrap();
 }
 
 #[test]

@@ -26,9 +26,10 @@ fn render() -> String {
         "# espb opcodes\n\n\
          <!-- Generated from espb-format/src/opcodes.rs by espb-format/tests/opcode_docs.rs; \
          do not edit. Regenerate with `ESPB_BLESS=1 cargo test -p espb-format --test opcode_docs`. -->\n\n\
-         Encoding: the opcode byte, then each operand in order, fixed-width little-endian \
-         (see [format.md](format.md#instruction-encoding) for the operand kinds). \
-         *Size* is the encoded size in bytes (`br_table` adds 4 per table entry). \
+         Encoding (see [format.md](format.md#instruction-encoding)): the opcode byte (or `0x2f` and \
+         a second byte), the one-byte operands, zero padding to a multiple of 4, then the 4- and \
+         8-byte operands, all little-endian; `@n` is an operand's byte offset in the instruction. \
+         *Size* is the encoded size in bytes, always a multiple of 4 (`br_table` adds 4 per table entry). \
          *Types* says how registers are read and written; `any` is a 64-bit slot of any type.\n\n\
          | opcode | mnemonic | operands | size | types |\n\
          |---|---|---|---|---|\n",
@@ -38,7 +39,10 @@ fn render() -> String {
             .operand_names()
             .iter()
             .zip(op.operands())
-            .map(|(name, kind)| format!("{name}: {}", kind_name(*kind)))
+            .enumerate()
+            .map(|(i, (name, kind))| {
+                format!("{name}: {} @{}", kind_name(*kind), op.operand_offset(i))
+            })
             .collect();
         let size = if op.operands().contains(&OperandKind::Tbl) {
             format!("{} + 4n", op.fixed_size())

@@ -1,8 +1,9 @@
 //! One test per opcode, generated from the table (`for_each_opcode!`): an
 //! instance built from the opcode's operand kinds inside a valid module must
 //! encode, decode, validate, disassemble and assemble back identically, every
-//! proper prefix of its encoding must decode as truncated, and every register
-//! operand set to the register count must be rejected.
+//! proper prefix of its encoding must decode as truncated, its layout must
+//! be whole words with aligned word operands and zero padding, and every
+//! register operand set to the register count must be rejected.
 
 mod common;
 
@@ -127,6 +128,41 @@ fn check_opcode(op: Opcode) {
             Instr::decode(&enc[..cut], 0),
             Err(DecodeError::Truncated),
             "prefix of {cut} bytes"
+        );
+    }
+
+    // layout: whole words, word operands 4-aligned, operands disjoint, a
+    // jump table last; a non-zero padding byte does not decode.
+    assert_eq!(op.fixed_size() % 4, 0);
+    let mut used = vec![false; op.fixed_size()];
+    used[..op.code_len()].iter_mut().for_each(|u| *u = true);
+    for (i, kind) in op.operands().iter().enumerate() {
+        let at = op.operand_offset(i);
+        assert_eq!(op.offset_of(op.operand_names()[i]), at);
+        if !kind.is_byte() {
+            assert_eq!(at % 4, 0, "{} operand {i}", op.mnemonic());
+        }
+        if *kind == OperandKind::Tbl {
+            assert_eq!(
+                i,
+                op.operands().len() - 1,
+                "a jump table is the last operand"
+            );
+        }
+        for u in &mut used[at..at + kind.size()] {
+            assert!(!*u, "{} operand {i} overlaps", op.mnemonic());
+            *u = true;
+        }
+    }
+    assert_eq!(op.operand_offset(op.operands().len()), usize::MAX);
+    for k in (0..used.len()).filter(|&k| !used[k]) {
+        let mut bad = enc.clone();
+        bad[k] = 1;
+        assert_eq!(
+            Instr::decode(&bad, 0),
+            Err(DecodeError::NonZeroPadding(k)),
+            "{} padding byte {k}",
+            op.mnemonic()
         );
     }
 

@@ -583,7 +583,8 @@ proptest! {
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         check_error_offset(&bytes);
         // With a valid header, the section table and sections get exercised too.
-        let mut framed = b"ESPB\x01\x00\x00\x00".to_vec();
+        let mut framed = b"ESPB".to_vec();
+        framed.extend_from_slice(&[espb_format::VERSION_MAJOR, 0, 0, 0]);
         framed.extend_from_slice(&[bytes.len().min(4) as u8, 0, 0, 0]);
         framed.extend_from_slice(&bytes);
         if let Ok(m) = parse(&framed) {

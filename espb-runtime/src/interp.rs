@@ -290,11 +290,12 @@ pub(crate) struct Vm<'a, 'm> {
     sp: u32,
     stack_lo: u32,
     entry_depth: usize,
-    /// Ticks (calls and backward branches) until the next `poll`.
-    fuel: u64,
+    /// Ticks (calls and backward branches) until the next `poll`: at most
+    /// `POLL_TICKS`, a word (one decrement on a 32-bit core).
+    fuel: u32,
     /// What `fuel` counted down from since the ticks were last handed to
     /// the safepoint hook (or to the context, at a host call).
-    slice: u64,
+    slice: u32,
     /// The rest of the fuel taken from the instance.
     reserve: u64,
     interrupt: &'a AtomicBool,
@@ -315,16 +316,48 @@ pub(crate) mod jit_glue;
 /// An instruction handler. SAFETY contract: `pc` is an instruction start of
 /// the validated body beginning at `start`, which is the body of `vm.func`,
 /// and `regs` is that function's window (it holds `vm.info.regs` slots).
-type Handler = for<'v, 'a, 'm> unsafe fn(&'v mut Vm<'a, 'm>, Pc, Regs, Pc, Mem) -> Exit;
+type Handler = for<'v, 'a, 'm> unsafe fn(&'v mut Vm<'a, 'm>, Pc, Regs, Pc, Mem, Tbl) -> Exit;
+
+/// The handler table as handlers pass it on (`cfg(espb_table_arg)`, see
+/// `build.rs`): in a machine register where the calling convention has one
+/// to spare (RISC-V: 8 argument registers, the other arguments take 6), so
+/// that a dispatch need not rebuild the table's address (`lui` + `addi` in
+/// every handler); elsewhere nothing (zero-sized: x86_64 passes 6 arguments
+/// in registers and no more, and addresses the table relative to the
+/// instruction pointer for free).
+#[derive(Clone, Copy)]
+struct Tbl(#[cfg(espb_table_arg)] &'static [Handler; 256]);
+
+impl Tbl {
+    #[inline(always)]
+    fn new() -> Tbl {
+        Tbl(
+            #[cfg(espb_table_arg)]
+            &HANDLERS,
+        )
+    }
+
+    #[inline(always)]
+    fn handlers(self) -> &'static [Handler; 256] {
+        #[cfg(espb_table_arg)]
+        {
+            self.0
+        }
+        #[cfg(not(espb_table_arg))]
+        {
+            &HANDLERS
+        }
+    }
+}
 
 /// The handler of the instruction at `pc`.
 ///
 /// SAFETY: `pc` is an instruction start of a validated body.
 #[inline(always)]
-unsafe fn fetch(pc: Pc) -> Handler {
+unsafe fn fetch(pc: Pc, tbl: Tbl) -> Handler {
     // SAFETY: see the function contract.
     let op = unsafe { pc.opcode() };
-    HANDLERS[op as usize]
+    tbl.handlers()[op as usize]
 }
 
 /// What a handler learns early about the next instruction
@@ -345,15 +378,15 @@ struct Later;
 
 /// SAFETY: `pc` is an instruction start of a validated body.
 #[inline(always)]
-unsafe fn prefetch(pc: Pc) -> Next {
+unsafe fn prefetch(pc: Pc, tbl: Tbl) -> Next {
     #[cfg(espb_prefetch)]
     {
         // SAFETY: see the function contract.
-        unsafe { fetch(pc) }
+        unsafe { fetch(pc, tbl) }
     }
     #[cfg(not(espb_prefetch))]
     {
-        let _ = pc;
+        let _ = (pc, tbl);
         Later
     }
 }
@@ -362,21 +395,29 @@ unsafe fn prefetch(pc: Pc) -> Next {
 ///
 /// SAFETY: the arguments satisfy `Handler`'s contract.
 #[inline(always)]
-unsafe fn go(h: Next, vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
+unsafe fn go(
+    h: Next,
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    regs: Regs,
+    start: Pc,
+    mem: Mem,
+    tbl: Tbl,
+) -> Exit {
     #[cfg(espb_prefetch)]
     {
         // SAFETY: see the function contract.
-        unsafe { h(vm, pc, regs, start, mem) }
+        unsafe { h(vm, pc, regs, start, mem, tbl) }
     }
     #[cfg(all(espb_tail_dispatch, not(espb_prefetch)))]
     {
         let Later = h;
         // SAFETY: see the function contract.
-        unsafe { fetch(pc)(vm, pc, regs, start, mem) }
+        unsafe { fetch(pc, tbl)(vm, pc, regs, start, mem, tbl) }
     }
     #[cfg(not(espb_tail_dispatch))]
     {
-        let _ = (h, mem);
+        let _ = (h, mem, tbl);
         vm.pc = pc;
         vm.regs = regs;
         vm.start = start;
@@ -388,29 +429,29 @@ unsafe fn go(h: Next, vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: M
 ///
 /// SAFETY: the arguments satisfy `Handler`'s contract.
 #[inline(always)]
-unsafe fn next(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
+unsafe fn next(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, tbl: Tbl) -> Exit {
     // SAFETY: see the function contract.
-    unsafe { go(prefetch(pc), vm, pc, regs, start, mem) }
+    unsafe { go(prefetch(pc, tbl), vm, pc, regs, start, mem, tbl) }
 }
 
 /// Runs from `pc` until the entry function returns or a trap.
 ///
 /// SAFETY: the arguments satisfy `Handler`'s contract.
-unsafe fn execute(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
+unsafe fn execute(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, tbl: Tbl) -> Exit {
     #[cfg(espb_tail_dispatch)]
     {
         // SAFETY: see the function contract.
-        unsafe { next(vm, pc, regs, start, mem) }
+        unsafe { next(vm, pc, regs, start, mem, tbl) }
     }
     #[cfg(not(espb_tail_dispatch))]
     {
         // SAFETY: see the function contract; every handler that returns
         // `Continue` left a valid state in `vm`.
-        let mut exit = unsafe { next(vm, pc, regs, start, mem) };
+        let mut exit = unsafe { next(vm, pc, regs, start, mem, tbl) };
         while exit == Exit::Continue {
             // SAFETY: `vm.pc` is an instruction start (see above).
-            let h = unsafe { fetch(vm.pc) };
-            exit = unsafe { h(vm, vm.pc, vm.regs, vm.start, mem) };
+            let h = unsafe { fetch(vm.pc, tbl) };
+            exit = unsafe { h(vm, vm.pc, vm.regs, vm.start, mem, tbl) };
         }
         exit
     }
@@ -434,12 +475,12 @@ fn raise(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc, kind: TrapKind) -> Exit {
 /// at the instance's fuel budget). Counting down in `Vm::fuel` keeps the hot
 /// path of a backward branch to one decrement; an interrupt is seen within
 /// this many ticks (microseconds).
-const POLL_TICKS: u64 = 1024;
+const POLL_TICKS: u32 = 1024;
 
 /// Splits a fuel budget into the countdown to the next poll and the rest.
-fn split_fuel(budget: u64) -> (u64, u64) {
-    let now = budget.min(POLL_TICKS);
-    (now, budget - now)
+fn split_fuel(budget: u64) -> (u32, u64) {
+    let now = budget.min(POLL_TICKS as u64);
+    (now as u32, budget - now)
 }
 
 /// The countdown reached zero: look at the interrupt flag, then count down
@@ -454,7 +495,7 @@ fn poll(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
     if let Some(hook) = &vm.inst.safepoint {
         // Everything counted since the last report: this countdown and what
         // host calls handed to the context.
-        let ticks = vm.slice.wrapping_add(core::mem::take(&mut vm.ctx.ticks));
+        let ticks = (vm.slice as u64).wrapping_add(core::mem::take(&mut vm.ctx.ticks));
         vm.slice = 0;
         if let Err(mut t) = hook(Safepoint::Poll, ticks) {
             locate(vm.inst, vm.ctx, &mut t, vm.func, pc.offset_from(start));
@@ -489,7 +530,15 @@ fn checkpoint(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
 /// SAFETY: `t` is a validated branch target of the body at `start`; the
 /// other arguments satisfy `Handler`'s contract.
 #[inline(always)]
-unsafe fn jump(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, t: u32) -> Exit {
+unsafe fn jump(
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    regs: Regs,
+    start: Pc,
+    mem: Mem,
+    tbl: Tbl,
+    t: u32,
+) -> Exit {
     // SAFETY: see the function contract.
     let target = unsafe { Pc::at(start, t) };
     if target.not_after(pc) {
@@ -500,11 +549,11 @@ unsafe fn jump(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, t: 
         if vm.fuel == 0 {
             vm.pc = target;
             // SAFETY: see the function contract.
-            return unsafe { back_edge(vm, pc, regs, start, mem) };
+            return unsafe { back_edge(vm, pc, regs, start, mem, tbl) };
         }
     }
     // SAFETY: `target` is an instruction start of the running body.
-    unsafe { next(vm, target, regs, start, mem) }
+    unsafe { next(vm, target, regs, start, mem, tbl) }
 }
 
 /// A backward branch from `pc` to `vm.pc` whose tick ended the countdown
@@ -514,14 +563,23 @@ unsafe fn jump(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, t: 
 /// SAFETY: as `jump`, with `vm.pc` the validated target.
 #[cold]
 #[inline(never)]
-unsafe fn back_edge(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem) -> Exit {
+unsafe fn back_edge(
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    regs: Regs,
+    start: Pc,
+    mem: Mem,
+    tbl: Tbl,
+) -> Exit {
     let target = vm.pc;
     if let Some(e) = poll(vm, pc, start) {
         return e;
     }
     // SAFETY: see the function contract.
-    unsafe { next(vm, target, regs, start, mem) }
+    unsafe { next(vm, target, regs, start, mem, tbl) }
 }
+
+const _: () = assert!(NULL_GUARD.is_multiple_of(8));
 
 /// Linear memory as the load and store handlers see it: the host address of
 /// module address `NULL_GUARD` and the number of valid bytes from there to
@@ -536,7 +594,10 @@ struct Mem {
 
 impl Mem {
     fn new(m: &LinearMemory) -> Mem {
-        let lim = m.len().saturating_sub(NULL_GUARD);
+        // A multiple of 8 (the widest access), so that one compare of an
+        // aligned address proves the whole access in bounds (`at`); the
+        // few bytes of a ragged end take the checked path.
+        let lim = m.len().saturating_sub(NULL_GUARD) & !7;
         match m.host_ptr(NULL_GUARD, lim) {
             Ok(lo) if lim > 0 => Mem {
                 lo,
@@ -556,16 +617,28 @@ impl Mem {
     /// handles misaligned accesses and traps).
     #[inline(always)]
     fn at<const N: u32>(self, ea: u32) -> Option<*mut u8> {
+        const { assert!(N.is_power_of_two() && N <= 8) };
         // Addresses below the guard wrap to huge values: one compare.
         let rel = ea.wrapping_sub(NULL_GUARD);
-        if rel as u64 + N as u64 <= self.lim as u64 && ea & (N - 1) == 0 {
-            // SAFETY: `rel + N <= lim`, so the bytes lie inside the range
-            // `host_ptr` returned.
+        // `NULL_GUARD` is a multiple of 8, so `rel` is aligned as `ea` is.
+        if rel & (N - 1) == 0 && (rel as usize) < self.lim {
+            // SAFETY: `rel` and `lim` are multiples of `N` (`lim` of 8), so
+            // `rel < lim` gives `rel + N <= lim`: the bytes lie inside the
+            // range `host_ptr` returned.
             Some(unsafe { self.lo.add(rel as usize) })
         } else {
             None
         }
     }
+}
+
+/// Byte offset of operand `field` in an instruction `op` (evaluated at
+/// compile time from the opcode table's layout; a misspelt field does not
+/// compile).
+macro_rules! at {
+    ($op:ident . $field:ident) => {
+        const { O::$op.offset_of(stringify!($field)) }
+    };
 }
 
 /// Register operand `k` of the instruction at `pc`.
@@ -583,6 +656,48 @@ unsafe fn rr(pc: Pc, regs: Regs, k: usize) -> u64 {
 unsafe fn wr(pc: Pc, regs: Regs, k: usize, v: u64) {
     // SAFETY: see the function contract.
     unsafe { regs.set(pc.u8(k), v) }
+}
+
+/// Writes the `i32`/`f32`/`ptr` result `v` to register operand `k` (same
+/// contract as `rr`): only its low 32 bits are defined (`Regs::set32`).
+#[inline(always)]
+unsafe fn wr32(pc: Pc, regs: Regs, k: usize, v: u32) {
+    // SAFETY: see the function contract.
+    unsafe { regs.set32(pc.u8(k), v) }
+}
+
+/// Whether `op`'s one result is an `i32`, `f32` or `ptr` (its types end in
+/// `-> i32`, `-> f32` or `-> ptr`), which `wr32` may write.
+const fn narrow_result(op: O) -> bool {
+    let t = op.types().as_bytes();
+    let n = t.len();
+    if n < 6 {
+        return false;
+    }
+    let mut k = 0;
+    let tail = b"-> ";
+    while k < 3 {
+        if t[n - 6 + k] != tail[k] {
+            return false;
+        }
+        k += 1;
+    }
+    matches!(
+        (t[n - 3], t[n - 2], t[n - 1]),
+        (b'i', b'3', b'2') | (b'f', b'3', b'2') | (b'p', b't', b'r')
+    )
+}
+
+/// Writes the result `v` of a one-result instruction `$op` to its `dst`:
+/// `wr32` for a narrow result, else the whole slot.
+macro_rules! wr_dst {
+    ($op:ident, $pc:ident, $regs:ident, $v:expr) => {
+        if const { narrow_result(O::$op) } {
+            wr32($pc, $regs, at!($op.dst), ($v) as u32)
+        } else {
+            wr($pc, $regs, at!($op.dst), $v)
+        }
+    };
 }
 
 /// Enters module function `callee` with window base `b` from the call
@@ -714,7 +829,7 @@ fn host(
     vm.ctx.sp = vm.sp;
     vm.ctx.reg_top = vm.base + vm.info.regs as usize;
     // The ticks so far go with the call (`Caller::take_ticks`).
-    vm.ctx.ticks = vm.ctx.ticks.wrapping_add(vm.slice - vm.fuel);
+    vm.ctx.ticks = vm.ctx.ticks.wrapping_add((vm.slice - vm.fuel) as u64);
     vm.slice = vm.fuel;
     if let Err(mut t) = host_call(vm.inst, vm.ctx, imp, sig, vm.base + b as usize, callee) {
         locate(vm.inst, vm.ctx, &mut t, vm.func, off);
@@ -739,7 +854,13 @@ fn host(
 #[inline(never)]
 unsafe fn call_indirect(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc) -> Result<(), Exit> {
     // SAFETY: operands of a validated `call.indirect` (see the contract).
-    let (ty, callee, b) = unsafe { (pc.u32(1), rr(pc, regs, 5) as u32, pc.u8(6)) };
+    let (ty, callee, b) = unsafe {
+        (
+            pc.u32(at!(CallIndirect.ty)),
+            rr(pc, regs, at!(CallIndirect.callee)) as u32,
+            pc.u8(at!(CallIndirect.base)),
+        )
+    };
     let len = CALL_INDIRECT_LEN;
     let m = vm.inst.module;
     let fidx = callee.wrapping_sub(FUNC_REF_BASE);
@@ -803,7 +924,7 @@ unsafe fn call_indirect(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc) -> R
 /// window of the running function), and `go`/`next`/`jump` pass on states
 /// that satisfy it.
 macro_rules! handlers {
-    ($( $(#[$attr:meta])* fn $name:ident($vm:ident, $pc:ident, $regs:ident, $start:ident, $mem:ident) $body:block )*) => {$(
+    ($( $(#[$attr:meta])* fn $name:ident($vm:ident, $pc:ident, $regs:ident, $start:ident, $mem:ident, $tbl:ident) $body:block )*) => {$(
         $(#[$attr])*
         #[allow(non_snake_case, unused_variables, unused_unsafe, clippy::unnecessary_cast)]
         pub(super) unsafe fn $name(
@@ -812,6 +933,7 @@ macro_rules! handlers {
             $regs: Regs,
             $start: Pc,
             $mem: Mem,
+            $tbl: Tbl,
         ) -> Exit {
             // SAFETY: see `handlers!` and `Handler`.
             unsafe { $body }
@@ -825,11 +947,11 @@ macro_rules! simple {
     ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {
         $(
             handlers! {
-                fn $name(vm, pc, regs, start, mem) {
-                    let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
-                    let ($a, $b) = $read!(pc, regs);
-                    wr(pc, regs, 1, $e);
-                    go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                fn $name(vm, pc, regs, start, mem, tbl) {
+                    let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
+                    let ($a, $b) = $read!($name, pc, regs);
+                    wr_dst!($name, pc, regs, $e);
+                    go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                 }
             }
         )*
@@ -925,69 +1047,80 @@ pub(crate) fn pure_fn(op: O) -> Option<PureFn> {
 }
 
 macro_rules! r32x2 {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 2) as u32, rr($pc, $regs, 3) as u32)
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (
+            rr($pc, $regs, at!($op.a)) as u32,
+            rr($pc, $regs, at!($op.b)) as u32,
+        )
     };
 }
 macro_rules! r32i {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 2) as u32, $pc.u32(3))
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (rr($pc, $regs, at!($op.a)) as u32, $pc.u32(at!($op.imm)))
     };
 }
 macro_rules! r64x2 {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 2), rr($pc, $regs, 3))
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (rr($pc, $regs, at!($op.a)), rr($pc, $regs, at!($op.b)))
     };
 }
 macro_rules! r64i {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 2), $pc.u32(3))
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (rr($pc, $regs, at!($op.a)), $pc.u32(at!($op.imm)))
     };
 }
 macro_rules! r64 {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 2), ())
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (rr($pc, $regs, at!($op.a)), ())
     };
 }
 macro_rules! rf32x2 {
-    ($pc:ident, $regs:ident) => {
-        (f32_of(rr($pc, $regs, 2)), f32_of(rr($pc, $regs, 3)))
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (
+            f32_of(rr($pc, $regs, at!($op.a))),
+            f32_of(rr($pc, $regs, at!($op.b))),
+        )
     };
 }
 macro_rules! rf64x2 {
-    ($pc:ident, $regs:ident) => {
-        (f64_of(rr($pc, $regs, 2)), f64_of(rr($pc, $regs, 3)))
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (
+            f64_of(rr($pc, $regs, at!($op.a))),
+            f64_of(rr($pc, $regs, at!($op.b))),
+        )
     };
 }
 
-/// Fused compare-and-branch handlers: `$read` gives the operands, `$t` is
-/// the offset of the target operand.
+/// Fused compare-and-branch handlers: `$read` gives the operands.
 macro_rules! branches {
-    ($( $name:ident |$a:ident, $b:ident| $read:ident, $t:literal => $e:expr; )*) => {$(
+    ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {$(
         handlers! {
-            fn $name(vm, pc, regs, start, mem) {
-                let ($a, $b) = $read!(pc, regs);
+            fn $name(vm, pc, regs, start, mem, tbl) {
+                let ($a, $b) = $read!($name, pc, regs);
                 if $e {
-                    return jump(vm, pc, regs, start, mem, pc.u32($t));
+                    return jump(vm, pc, regs, start, mem, tbl, pc.u32(at!($name.target)));
                 }
-                next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         }
     )*};
 }
 macro_rules! b32x2 {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 1) as u32, rr($pc, $regs, 2) as u32)
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (
+            rr($pc, $regs, at!($op.a)) as u32,
+            rr($pc, $regs, at!($op.b)) as u32,
+        )
     };
 }
 macro_rules! b64x2 {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 1), rr($pc, $regs, 2))
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (rr($pc, $regs, at!($op.a)), rr($pc, $regs, at!($op.b)))
     };
 }
 macro_rules! b32i {
-    ($pc:ident, $regs:ident) => {
-        (rr($pc, $regs, 1) as u32, $pc.u32(2))
+    ($op:ident, $pc:ident, $regs:ident) => {
+        (rr($pc, $regs, at!($op.a)) as u32, $pc.u32(at!($op.imm)))
     };
 }
 
@@ -1000,16 +1133,16 @@ macro_rules! b32i {
 macro_rules! loads {
     ($( $name:ident $load:ident $n:literal $atomic:ty |$v:ident| $e:expr; )*) => {
         handlers! {$(
-            fn $name(vm, pc, regs, start, mem) {
-                let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
-                let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3));
+            fn $name(vm, pc, regs, start, mem, tbl) {
+                let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
+                let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                 let Some(p) = mem.at::<$n>(ea) else {
-                    return slow::$name(vm, pc, regs, start, mem);
+                    return slow::$name(vm, pc, regs, start, mem, tbl);
                 };
                 // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                 let $v = <$atomic>::from_ptr(p as *mut _).load(Relaxed);
-                wr(pc, regs, 1, $e);
-                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                wr(pc, regs, at!($name.dst), $e);
+                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         )*}
         mod slow_loads {
@@ -1017,14 +1150,14 @@ macro_rules! loads {
             handlers! {$(
                 #[cold]
                 #[inline(never)]
-                fn $name(vm, pc, regs, start, mem) {
-                    let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3));
+                fn $name(vm, pc, regs, start, mem, tbl) {
+                    let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                     let $v = match vm.inst.mem.$load(ea) {
                         Ok(v) => v,
                         Err(k) => return raise(vm, pc, start, k),
                     };
-                    wr(pc, regs, 1, $e);
-                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                    wr(pc, regs, at!($name.dst), $e);
+                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                 }
             )*}
         }
@@ -1036,15 +1169,15 @@ macro_rules! loads {
 macro_rules! stores {
     ($( $name:ident $store:ident $n:literal $atomic:ty, $t:ty; )*) => {
         handlers! {$(
-            fn $name(vm, pc, regs, start, mem) {
-                let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
-                let ea = (rr(pc, regs, 1) as u32).wrapping_add(pc.u32(3));
+            fn $name(vm, pc, regs, start, mem, tbl) {
+                let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
+                let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                 let Some(p) = mem.at::<$n>(ea) else {
-                    return slow::$name(vm, pc, regs, start, mem);
+                    return slow::$name(vm, pc, regs, start, mem, tbl);
                 };
                 // SAFETY: `p` is in bounds and aligned (`Mem::at`).
-                <$atomic>::from_ptr(p as *mut _).store(rr(pc, regs, 2) as $t, Relaxed);
-                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                <$atomic>::from_ptr(p as *mut _).store(rr(pc, regs, at!($name.src)) as $t, Relaxed);
+                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         )*}
         mod slow_stores {
@@ -1052,12 +1185,12 @@ macro_rules! stores {
             handlers! {$(
                 #[cold]
                 #[inline(never)]
-                fn $name(vm, pc, regs, start, mem) {
-                    let ea = (rr(pc, regs, 1) as u32).wrapping_add(pc.u32(3));
-                    if let Err(k) = vm.inst.mem.$store(ea, rr(pc, regs, 2) as $t) {
+                fn $name(vm, pc, regs, start, mem, tbl) {
+                    let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
+                    if let Err(k) = vm.inst.mem.$store(ea, rr(pc, regs, at!($name.src)) as $t) {
                         return raise(vm, pc, start, k);
                     }
-                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                 }
             )*}
         }
@@ -1068,14 +1201,14 @@ macro_rules! stores {
 macro_rules! divs {
     ($( $name:ident |$a:ident, $b:ident| $read:ident, $chk:expr => $e:expr; )*) => {$(
         handlers! {
-            fn $name(vm, pc, regs, start, mem) {
-                let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
-                let ($a, $b) = $read!(pc, regs);
+            fn $name(vm, pc, regs, start, mem, tbl) {
+                let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
+                let ($a, $b) = $read!($name, pc, regs);
                 if let Some(k) = $chk {
                     return raise(vm, pc, start, k);
                 }
-                wr(pc, regs, 1, $e);
-                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                wr_dst!($name, pc, regs, $e);
+                go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         }
     )*};
@@ -1134,7 +1267,7 @@ mod h {
     use super::*;
 
     handlers! {
-        fn Invalid(vm, pc, regs, start, mem) {
+        fn Invalid(vm, pc, regs, start, mem, tbl) {
             // The sentinel after an instruction copy run for compiled code.
             #[cfg(espb_jit)]
             if vm.single_step {
@@ -1143,265 +1276,268 @@ mod h {
             // Otherwise unreachable: validated bodies hold only known opcodes.
             raise(vm, pc, start, TrapKind::Unreachable { code: None })
         }
-        fn Unreachable(vm, pc, regs, start, mem) {
+        fn Unreachable(vm, pc, regs, start, mem, tbl) {
             raise(vm, pc, start, TrapKind::Unreachable { code: None })
         }
         /// The escape byte: the extended opcode's handler, by second byte.
-        fn Escape(vm, pc, regs, start, mem) {
-            HANDLERS_EXT[pc.u8(1) as usize](vm, pc, regs, start, mem)
+        fn Escape(vm, pc, regs, start, mem, tbl) {
+            HANDLERS_EXT[pc.u8(1) as usize](vm, pc, regs, start, mem, tbl)
         }
-        fn Trap(vm, pc, regs, start, mem) {
-            raise(vm, pc, start, TrapKind::Unreachable { code: Some(pc.u8(1)) })
+        fn Trap(vm, pc, regs, start, mem, tbl) {
+            raise(vm, pc, start, TrapKind::Unreachable { code: Some(pc.u8(at!(Trap.code))) })
         }
-        fn Nop(vm, pc, regs, start, mem) {
-            next(vm, pc.skip(const { O::Nop.fixed_size() }), regs, start, mem)
+        fn Nop(vm, pc, regs, start, mem, tbl) {
+            next(vm, pc.skip(const { O::Nop.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Br(vm, pc, regs, start, mem) {
-            jump(vm, pc, regs, start, mem, pc.u32(1))
+        fn Br(vm, pc, regs, start, mem, tbl) {
+            jump(vm, pc, regs, start, mem, tbl, pc.u32(at!(Br.target)))
         }
-        fn BrIf(vm, pc, regs, start, mem) {
-            if rr(pc, regs, 1) as u32 != 0 {
-                return jump(vm, pc, regs, start, mem, pc.u32(2));
+        fn BrIf(vm, pc, regs, start, mem, tbl) {
+            if rr(pc, regs, at!(BrIf.cond)) as u32 != 0 {
+                return jump(vm, pc, regs, start, mem, tbl, pc.u32(at!(BrIf.target)));
             }
-            next(vm, pc.skip(const { O::BrIf.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::BrIf.fixed_size() }), regs, start, mem, tbl)
         }
-        fn BrIfNot(vm, pc, regs, start, mem) {
-            if rr(pc, regs, 1) as u32 == 0 {
-                return jump(vm, pc, regs, start, mem, pc.u32(2));
+        fn BrIfNot(vm, pc, regs, start, mem, tbl) {
+            if rr(pc, regs, at!(BrIfNot.cond)) as u32 == 0 {
+                return jump(vm, pc, regs, start, mem, tbl, pc.u32(at!(BrIfNot.target)));
             }
-            next(vm, pc.skip(const { O::BrIfNot.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::BrIfNot.fixed_size() }), regs, start, mem, tbl)
         }
-        fn BrTable(vm, pc, regs, start, mem) {
-            let i = rr(pc, regs, 1) as u32;
-            let n = pc.u32(6);
+        fn BrTable(vm, pc, regs, start, mem, tbl) {
+            let i = rr(pc, regs, at!(BrTable.index)) as u32;
+            let n = pc.u32(at!(BrTable.targets));
             // The validator proved the table's `n` targets lie inside the
             // instruction.
-            let t = if i < n { pc.u32(10 + 4 * i as usize) } else { pc.u32(2) };
-            jump(vm, pc, regs, start, mem, t)
+            let t = if i < n {
+                pc.u32(at!(BrTable.targets) + 4 + 4 * i as usize)
+            } else {
+                pc.u32(at!(BrTable.default))
+            };
+            jump(vm, pc, regs, start, mem, tbl, t)
         }
-        fn Ret(vm, pc, regs, start, mem) {
-            let v = rr(pc, regs, 1);
+        fn Ret(vm, pc, regs, start, mem, tbl) {
+            let v = rr(pc, regs, at!(Ret.src));
             // r0 exists in every window (regs >= 1).
             regs.set(0, v);
             if !leave(vm) {
                 return Exit::Done;
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem)
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
-        fn RetVoid(vm, pc, regs, start, mem) {
+        fn RetVoid(vm, pc, regs, start, mem, tbl) {
             if !leave(vm) {
                 return Exit::Done;
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem)
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
-        fn Call(vm, pc, regs, start, mem) {
-            if let Err(e) = enter(vm, pc, start, pc.u32(1), pc.u8(5), CALL_LEN) {
+        fn Call(vm, pc, regs, start, mem, tbl) {
+            if let Err(e) = enter(vm, pc, start, pc.u32(at!(Call.func)), pc.u8(at!(Call.base)), CALL_LEN) {
                 return e;
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem)
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
-        fn CallImport(vm, pc, regs, start, mem) {
-            let imp = pc.u32(1);
+        fn CallImport(vm, pc, regs, start, mem, tbl) {
+            let imp = pc.u32(at!(CallImport.import));
             let m = vm.inst.module;
             let sig = &m.m.types[m.m.imports[imp as usize].ty as usize];
-            if let Err(e) = host(vm, pc, start, imp, sig, pc.u8(5), CALL_IMPORT_LEN, None) {
+            if let Err(e) = host(vm, pc, start, imp, sig, pc.u8(at!(CallImport.base)), CALL_IMPORT_LEN, None) {
                 return e;
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem)
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
-        fn CallImportVar(vm, pc, regs, start, mem) {
-            let imp = pc.u32(1);
+        fn CallImportVar(vm, pc, regs, start, mem, tbl) {
+            let imp = pc.u32(at!(CallImportVar.import));
             let m = vm.inst.module;
-            let sig = &m.m.types[pc.u32(5) as usize];
-            if let Err(e) = host(vm, pc, start, imp, sig, pc.u8(9), CALL_IMPORT_VAR_LEN, None) {
+            let sig = &m.m.types[pc.u32(at!(CallImportVar.ty)) as usize];
+            if let Err(e) = host(vm, pc, start, imp, sig, pc.u8(at!(CallImportVar.base)), CALL_IMPORT_VAR_LEN, None) {
                 return e;
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem)
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
-        fn CallIndirect(vm, pc, regs, start, mem) {
+        fn CallIndirect(vm, pc, regs, start, mem, tbl) {
             if let Err(e) = call_indirect(vm, pc, regs, start) {
                 return e;
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem)
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
-        fn Select(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Select.fixed_size() }));
-            let v = if rr(pc, regs, 2) as u32 != 0 { rr(pc, regs, 3) } else { rr(pc, regs, 4) };
-            wr(pc, regs, 1, v);
-            go(h, vm, pc.skip(const { O::Select.fixed_size() }), regs, start, mem)
+        fn Select(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Select.fixed_size() }), tbl);
+            let v = if rr(pc, regs, at!(Select.cond)) as u32 != 0 { rr(pc, regs, at!(Select.a)) } else { rr(pc, regs, at!(Select.b)) };
+            wr(pc, regs, at!(Select.dst), v);
+            go(h, vm, pc.skip(const { O::Select.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Mov(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Mov.fixed_size() }));
-            wr(pc, regs, 1, rr(pc, regs, 2));
-            go(h, vm, pc.skip(const { O::Mov.fixed_size() }), regs, start, mem)
+        fn Mov(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Mov.fixed_size() }), tbl);
+            wr(pc, regs, at!(Mov.dst), rr(pc, regs, at!(Mov.src)));
+            go(h, vm, pc.skip(const { O::Mov.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Const32(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Const32.fixed_size() }));
-            wr(pc, regs, 1, pc.u32(2) as i32 as i64 as u64);
-            go(h, vm, pc.skip(const { O::Const32.fixed_size() }), regs, start, mem)
+        fn Const32(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Const32.fixed_size() }), tbl);
+            wr_dst!(Const32, pc, regs, pc.u32(at!(Const32.value)) as i32 as i64 as u64);
+            go(h, vm, pc.skip(const { O::Const32.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Const64(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Const64.fixed_size() }));
-            wr(pc, regs, 1, pc.u64(2));
-            go(h, vm, pc.skip(const { O::Const64.fixed_size() }), regs, start, mem)
+        fn Const64(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Const64.fixed_size() }), tbl);
+            wr(pc, regs, at!(Const64.dst), pc.u64(at!(Const64.value)));
+            go(h, vm, pc.skip(const { O::Const64.fixed_size() }), regs, start, mem, tbl)
         }
-        fn FrameAddr(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::FrameAddr.fixed_size() }));
-            wr(pc, regs, 1, vm.fp.wrapping_add(pc.u32(2)) as u64);
-            go(h, vm, pc.skip(const { O::FrameAddr.fixed_size() }), regs, start, mem)
+        fn FrameAddr(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::FrameAddr.fixed_size() }), tbl);
+            wr_dst!(FrameAddr, pc, regs, vm.fp.wrapping_add(pc.u32(at!(FrameAddr.offset))) as u64);
+            go(h, vm, pc.skip(const { O::FrameAddr.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Alloca(vm, pc, regs, start, mem) {
-            let size = rr(pc, regs, 2) as u32;
-            let align = pc.u32(3);
+        fn Alloca(vm, pc, regs, start, mem, tbl) {
+            let size = rr(pc, regs, at!(Alloca.size)) as u32;
+            let align = pc.u32(at!(Alloca.align));
             match vm.sp.checked_sub(size) {
                 Some(v) if v & !(align - 1) >= vm.stack_lo => vm.sp = v & !(align - 1),
                 _ => return raise(vm, pc, start, TrapKind::StackOverflow(StackKind::Shadow)),
             }
-            wr(pc, regs, 1, vm.sp as u64);
-            next(vm, pc.skip(const { O::Alloca.fixed_size() }), regs, start, mem)
+            wr_dst!(Alloca, pc, regs, vm.sp as u64);
+            next(vm, pc.skip(const { O::Alloca.fixed_size() }), regs, start, mem, tbl)
         }
-        fn StackSave(vm, pc, regs, start, mem) {
-            wr(pc, regs, 1, vm.sp as u64);
-            next(vm, pc.skip(const { O::StackSave.fixed_size() }), regs, start, mem)
+        fn StackSave(vm, pc, regs, start, mem, tbl) {
+            wr_dst!(StackSave, pc, regs, vm.sp as u64);
+            next(vm, pc.skip(const { O::StackSave.fixed_size() }), regs, start, mem, tbl)
         }
-        fn StackRestore(vm, pc, regs, start, mem) {
-            let v = rr(pc, regs, 1) as u32;
+        fn StackRestore(vm, pc, regs, start, mem, tbl) {
+            let v = rr(pc, regs, at!(StackRestore.src)) as u32;
             if v < vm.stack_lo || v > vm.fp {
                 return raise(vm, pc, start, TrapKind::BadStackRestore { addr: v });
             }
             vm.sp = v;
-            next(vm, pc.skip(const { O::StackRestore.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::StackRestore.fixed_size() }), regs, start, mem, tbl)
         }
-        fn FuncAddr(vm, pc, regs, start, mem) {
-            wr(pc, regs, 1, FUNC_REF_BASE.wrapping_add(pc.u32(2)) as u64);
-            next(vm, pc.skip(const { O::FuncAddr.fixed_size() }), regs, start, mem)
+        fn FuncAddr(vm, pc, regs, start, mem, tbl) {
+            wr_dst!(FuncAddr, pc, regs, FUNC_REF_BASE.wrapping_add(pc.u32(at!(FuncAddr.func))) as u64);
+            next(vm, pc.skip(const { O::FuncAddr.fixed_size() }), regs, start, mem, tbl)
         }
-        fn ImportAddr(vm, pc, regs, start, mem) {
-            wr(pc, regs, 1, IMPORT_REF_BASE.wrapping_add(pc.u32(2)) as u64);
-            next(vm, pc.skip(const { O::ImportAddr.fixed_size() }), regs, start, mem)
+        fn ImportAddr(vm, pc, regs, start, mem, tbl) {
+            wr_dst!(ImportAddr, pc, regs, IMPORT_REF_BASE.wrapping_add(pc.u32(at!(ImportAddr.import))) as u64);
+            next(vm, pc.skip(const { O::ImportAddr.fixed_size() }), regs, start, mem, tbl)
         }
-        fn I64AndI(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I64AndI.fixed_size() }));
-            wr(pc, regs, 1, rr(pc, regs, 2) & pc.u64(3));
-            go(h, vm, pc.skip(const { O::I64AndI.fixed_size() }), regs, start, mem)
+        fn I64AndI(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I64AndI.fixed_size() }), tbl);
+            wr(pc, regs, at!(I64AndI.dst), rr(pc, regs, at!(I64AndI.a)) & pc.u64(at!(I64AndI.imm)));
+            go(h, vm, pc.skip(const { O::I64AndI.fixed_size() }), regs, start, mem, tbl)
         }
-        fn F32Fma(vm, pc, regs, start, mem) {
-            let (a, b, c) = (f32_of(rr(pc, regs, 2)), f32_of(rr(pc, regs, 3)), f32_of(rr(pc, regs, 4)));
-            wr(pc, regs, 1, bf32(libm::fmaf(a, b, c)));
-            next(vm, pc.skip(const { O::F32Fma.fixed_size() }), regs, start, mem)
+        fn F32Fma(vm, pc, regs, start, mem, tbl) {
+            let (a, b, c) = (f32_of(rr(pc, regs, at!(F32Fma.a))), f32_of(rr(pc, regs, at!(F32Fma.b))), f32_of(rr(pc, regs, at!(F32Fma.c))));
+            wr(pc, regs, at!(F32Fma.dst), bf32(libm::fmaf(a, b, c)));
+            next(vm, pc.skip(const { O::F32Fma.fixed_size() }), regs, start, mem, tbl)
         }
-        fn F64Fma(vm, pc, regs, start, mem) {
-            let (a, b, c) = (f64_of(rr(pc, regs, 2)), f64_of(rr(pc, regs, 3)), f64_of(rr(pc, regs, 4)));
-            wr(pc, regs, 1, bf64(libm::fma(a, b, c)));
-            next(vm, pc.skip(const { O::F64Fma.fixed_size() }), regs, start, mem)
+        fn F64Fma(vm, pc, regs, start, mem, tbl) {
+            let (a, b, c) = (f64_of(rr(pc, regs, at!(F64Fma.a))), f64_of(rr(pc, regs, at!(F64Fma.b))), f64_of(rr(pc, regs, at!(F64Fma.c))));
+            wr(pc, regs, at!(F64Fma.dst), bf64(libm::fma(a, b, c)));
+            next(vm, pc.skip(const { O::F64Fma.fixed_size() }), regs, start, mem, tbl)
         }
-        fn MemCopy(vm, pc, regs, start, mem) {
-            if let Err(k) = vm.inst.mem.copy(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u32, rr(pc, regs, 3) as u32) {
+        fn MemCopy(vm, pc, regs, start, mem, tbl) {
+            if let Err(k) = vm.inst.mem.copy(rr(pc, regs, at!(MemCopy.dst)) as u32, rr(pc, regs, at!(MemCopy.src)) as u32, rr(pc, regs, at!(MemCopy.len)) as u32) {
                 return raise(vm, pc, start, k);
             }
-            next(vm, pc.skip(const { O::MemCopy.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::MemCopy.fixed_size() }), regs, start, mem, tbl)
         }
-        fn MemMove(vm, pc, regs, start, mem) {
-            if let Err(k) = vm.inst.mem.copy(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u32, rr(pc, regs, 3) as u32) {
+        fn MemMove(vm, pc, regs, start, mem, tbl) {
+            if let Err(k) = vm.inst.mem.copy(rr(pc, regs, at!(MemMove.dst)) as u32, rr(pc, regs, at!(MemMove.src)) as u32, rr(pc, regs, at!(MemMove.len)) as u32) {
                 return raise(vm, pc, start, k);
             }
-            next(vm, pc.skip(const { O::MemMove.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::MemMove.fixed_size() }), regs, start, mem, tbl)
         }
-        fn MemFill(vm, pc, regs, start, mem) {
-            if let Err(k) = vm.inst.mem.fill(rr(pc, regs, 1) as u32, rr(pc, regs, 2) as u8, rr(pc, regs, 3) as u32) {
+        fn MemFill(vm, pc, regs, start, mem, tbl) {
+            if let Err(k) = vm.inst.mem.fill(rr(pc, regs, at!(MemFill.dst)) as u32, rr(pc, regs, at!(MemFill.value)) as u8, rr(pc, regs, at!(MemFill.len)) as u32) {
                 return raise(vm, pc, start, k);
             }
-            next(vm, pc.skip(const { O::MemFill.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::MemFill.fixed_size() }), regs, start, mem, tbl)
         }
-        fn AtomicLoad(vm, pc, regs, start, mem) {
-            match vm.inst.mem.atomic_load(rr(pc, regs, 2) as u32, pc.u8(3)) {
-                Ok(v) => wr(pc, regs, 1, v),
+        fn AtomicLoad(vm, pc, regs, start, mem, tbl) {
+            match vm.inst.mem.atomic_load(rr(pc, regs, at!(AtomicLoad.addr)) as u32, pc.u8(at!(AtomicLoad.width))) {
+                Ok(v) => wr(pc, regs, at!(AtomicLoad.dst), v),
                 Err(k) => return raise(vm, pc, start, k),
             }
-            next(vm, pc.skip(const { O::AtomicLoad.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::AtomicLoad.fixed_size() }), regs, start, mem, tbl)
         }
-        fn AtomicStore(vm, pc, regs, start, mem) {
-            if let Err(k) = vm.inst.mem.atomic_store(rr(pc, regs, 1) as u32, pc.u8(3), rr(pc, regs, 2)) {
+        fn AtomicStore(vm, pc, regs, start, mem, tbl) {
+            if let Err(k) = vm.inst.mem.atomic_store(rr(pc, regs, at!(AtomicStore.addr)) as u32, pc.u8(at!(AtomicStore.width)), rr(pc, regs, at!(AtomicStore.src))) {
                 return raise(vm, pc, start, k);
             }
-            next(vm, pc.skip(const { O::AtomicStore.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::AtomicStore.fixed_size() }), regs, start, mem, tbl)
         }
-        fn AtomicRmw(vm, pc, regs, start, mem) {
-            let kind = pc.u8(4);
+        fn AtomicRmw(vm, pc, regs, start, mem, tbl) {
+            let kind = pc.u8(at!(AtomicRmw.kind));
             // The validator proved the operation field is a known AtomicOp.
             let aop = AtomicOp::from_u8(kind >> 2).unwrap_or(AtomicOp::Xchg);
-            match vm.inst.mem.atomic_rmw(rr(pc, regs, 2) as u32, kind & 3, aop, rr(pc, regs, 3)) {
-                Ok(v) => wr(pc, regs, 1, v),
+            match vm.inst.mem.atomic_rmw(rr(pc, regs, at!(AtomicRmw.addr)) as u32, kind & 3, aop, rr(pc, regs, at!(AtomicRmw.src))) {
+                Ok(v) => wr(pc, regs, at!(AtomicRmw.dst), v),
                 Err(k) => return raise(vm, pc, start, k),
             }
-            next(vm, pc.skip(const { O::AtomicRmw.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::AtomicRmw.fixed_size() }), regs, start, mem, tbl)
         }
-        fn AtomicCmpxchg(vm, pc, regs, start, mem) {
-            match vm.inst.mem.atomic_cmpxchg(rr(pc, regs, 2) as u32, pc.u8(5), rr(pc, regs, 3), rr(pc, regs, 4)) {
-                Ok(v) => wr(pc, regs, 1, v),
+        fn AtomicCmpxchg(vm, pc, regs, start, mem, tbl) {
+            match vm.inst.mem.atomic_cmpxchg(rr(pc, regs, at!(AtomicCmpxchg.addr)) as u32, pc.u8(at!(AtomicCmpxchg.width)), rr(pc, regs, at!(AtomicCmpxchg.expected)), rr(pc, regs, at!(AtomicCmpxchg.new))) {
+                Ok(v) => wr(pc, regs, at!(AtomicCmpxchg.dst), v),
                 Err(k) => return raise(vm, pc, start, k),
             }
-            next(vm, pc.skip(const { O::AtomicCmpxchg.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::AtomicCmpxchg.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Fence(vm, pc, regs, start, mem) {
+        fn Fence(vm, pc, regs, start, mem, tbl) {
             core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
-            next(vm, pc.skip(const { O::Fence.fixed_size() }), regs, start, mem)
+            next(vm, pc.skip(const { O::Fence.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
     branches! {
-        BrEq32 |a, b| b32x2, 3 => a == b;
-        BrNe32 |a, b| b32x2, 3 => a != b;
-        BrLtS32 |a, b| b32x2, 3 => (a as i32) < (b as i32);
-        BrLtU32 |a, b| b32x2, 3 => a < b;
-        BrLeS32 |a, b| b32x2, 3 => (a as i32) <= (b as i32);
-        BrLeU32 |a, b| b32x2, 3 => a <= b;
-        BrEq64 |a, b| b64x2, 3 => a == b;
-        BrNe64 |a, b| b64x2, 3 => a != b;
-        BrLtS64 |a, b| b64x2, 3 => (a as i64) < (b as i64);
-        BrLtU64 |a, b| b64x2, 3 => a < b;
-        BrLeS64 |a, b| b64x2, 3 => (a as i64) <= (b as i64);
-        BrLeU64 |a, b| b64x2, 3 => a <= b;
-        BrEqI32 |a, b| b32i, 6 => a == b;
-        BrNeI32 |a, b| b32i, 6 => a != b;
-        BrLtSI32 |a, b| b32i, 6 => (a as i32) < (b as i32);
-        BrLtUI32 |a, b| b32i, 6 => a < b;
-        BrGtSI32 |a, b| b32i, 6 => (a as i32) > (b as i32);
-        BrGtUI32 |a, b| b32i, 6 => a > b;
-        BrLeSI32 |a, b| b32i, 6 => (a as i32) <= (b as i32);
-        BrLeUI32 |a, b| b32i, 6 => a <= b;
-        BrGeSI32 |a, b| b32i, 6 => (a as i32) >= (b as i32);
-        BrGeUI32 |a, b| b32i, 6 => a >= b;
+        BrEq32 |a, b| b32x2 => a == b;
+        BrNe32 |a, b| b32x2 => a != b;
+        BrLtS32 |a, b| b32x2 => (a as i32) < (b as i32);
+        BrLtU32 |a, b| b32x2 => a < b;
+        BrLeS32 |a, b| b32x2 => (a as i32) <= (b as i32);
+        BrLeU32 |a, b| b32x2 => a <= b;
+        BrEq64 |a, b| b64x2 => a == b;
+        BrNe64 |a, b| b64x2 => a != b;
+        BrLtS64 |a, b| b64x2 => (a as i64) < (b as i64);
+        BrLtU64 |a, b| b64x2 => a < b;
+        BrLeS64 |a, b| b64x2 => (a as i64) <= (b as i64);
+        BrLeU64 |a, b| b64x2 => a <= b;
+        BrEqI32 |a, b| b32i => a == b;
+        BrNeI32 |a, b| b32i => a != b;
+        BrLtSI32 |a, b| b32i => (a as i32) < (b as i32);
+        BrLtUI32 |a, b| b32i => a < b;
+        BrGtSI32 |a, b| b32i => (a as i32) > (b as i32);
+        BrGtUI32 |a, b| b32i => a > b;
+        BrLeSI32 |a, b| b32i => (a as i32) <= (b as i32);
+        BrLeUI32 |a, b| b32i => a <= b;
+        BrGeSI32 |a, b| b32i => (a as i32) >= (b as i32);
+        BrGeUI32 |a, b| b32i => a >= b;
     }
 
     /// Loop counters: `d = a + x`, then branch on a comparison of `d` with
     /// `$rhs`, read after `d` is written (it may be `d`'s register, as in the
     /// unfused pair).
     macro_rules! add_branches {
-        ($( $name:ident $x:ident, $rhs:ident @ $rk:literal, $t:literal |$d:ident, $b:ident| $e:expr; )*) => {$(
+        ($( $name:ident $xk:ident $x:ident, $rk:ident $rhs:ident |$d:ident, $b:ident| $e:expr; )*) => {$(
             handlers! {
-                fn $name(vm, pc, regs, start, mem) {
-                    let d = (rr(pc, regs, 2) as u32).wrapping_add(add_branches!(@$x pc, regs));
-                    wr(pc, regs, 1, d as u64);
-                    let ($d, $b) = (d, add_branches!(@$rhs pc, regs, $rk));
+                fn $name(vm, pc, regs, start, mem, tbl) {
+                    let d = (rr(pc, regs, at!($name.a)) as u32)
+                        .wrapping_add(add_branches!(@$xk pc, regs, at!($name.$x)));
+                    wr32(pc, regs, at!($name.dst), d);
+                    let ($d, $b) = (d, add_branches!(@$rk pc, regs, at!($name.$rhs)));
                     if $e {
-                        return jump(vm, pc, regs, start, mem, pc.u32($t));
+                        return jump(vm, pc, regs, start, mem, tbl, pc.u32(at!($name.target)));
                     }
-                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                 }
             }
         )*};
-        (@imm $pc:ident, $regs:ident) => { $pc.u32(3) };
-        (@reg $pc:ident, $regs:ident) => { rr($pc, $regs, 3) as u32 };
-        (@imm $pc:ident, $regs:ident, $k:literal) => { $pc.u32($k) };
-        (@reg $pc:ident, $regs:ident, $k:literal) => { rr($pc, $regs, $k) as u32 };
+        (@imm $pc:ident, $regs:ident, $k:expr) => { $pc.u32($k) };
+        (@reg $pc:ident, $regs:ident, $k:expr) => { rr($pc, $regs, $k) as u32 };
     }
 
     add_branches! {
-        I32AddIBrNe imm, reg @ 7, 8 |d, b| d != b;
-        I32AddIBrNeI imm, imm @ 7, 11 |d, b| d != b;
-        I32AddIBrLtU imm, reg @ 7, 8 |d, b| d < b;
-        I32AddBrLtUI reg, imm @ 4, 8 |d, b| d < b;
+        I32AddIBrNe imm imm, reg b |d, b| d != b;
+        I32AddIBrNeI imm imm, imm limit |d, b| d != b;
+        I32AddIBrLtU imm imm, reg b |d, b| d < b;
+        I32AddBrLtUI reg b, imm limit |d, b| d < b;
     }
 
     simple! {
@@ -1588,57 +1724,57 @@ mod h {
 
     // ---- fused pairs: each does what its two parts do, in order ----------
     handlers! {
-        fn Mov2(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Mov2.fixed_size() }));
-            wr(pc, regs, 1, rr(pc, regs, 2));
-            wr(pc, regs, 3, rr(pc, regs, 4));
-            go(h, vm, pc.skip(const { O::Mov2.fixed_size() }), regs, start, mem)
+        fn Mov2(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Mov2.fixed_size() }), tbl);
+            wr(pc, regs, at!(Mov2.dst1), rr(pc, regs, at!(Mov2.src1)));
+            wr(pc, regs, at!(Mov2.dst2), rr(pc, regs, at!(Mov2.src2)));
+            go(h, vm, pc.skip(const { O::Mov2.fixed_size() }), regs, start, mem, tbl)
         }
-        fn I64AddAdd(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I64AddAdd.fixed_size() }));
-            let t = rr(pc, regs, 3).wrapping_add(rr(pc, regs, 4));
-            wr(pc, regs, 2, t);
+        fn I64AddAdd(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I64AddAdd.fixed_size() }), tbl);
+            let t = rr(pc, regs, at!(I64AddAdd.a)).wrapping_add(rr(pc, regs, at!(I64AddAdd.b)));
+            wr(pc, regs, at!(I64AddAdd.tmp), t);
             // `c` is read after `tmp` is written (it may be `tmp`'s register).
-            wr(pc, regs, 1, t.wrapping_add(rr(pc, regs, 5)));
-            go(h, vm, pc.skip(const { O::I64AddAdd.fixed_size() }), regs, start, mem)
+            wr(pc, regs, at!(I64AddAdd.dst), t.wrapping_add(rr(pc, regs, at!(I64AddAdd.c))));
+            go(h, vm, pc.skip(const { O::I64AddAdd.fixed_size() }), regs, start, mem, tbl)
         }
-        fn F64MulMul(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::F64MulMul.fixed_size() }));
-            let t = f64_of(rr(pc, regs, 3)) * f64_of(rr(pc, regs, 4));
-            wr(pc, regs, 2, bf64(t));
-            wr(pc, regs, 1, bf64(t * f64_of(rr(pc, regs, 5))));
-            go(h, vm, pc.skip(const { O::F64MulMul.fixed_size() }), regs, start, mem)
+        fn F64MulMul(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::F64MulMul.fixed_size() }), tbl);
+            let t = f64_of(rr(pc, regs, at!(F64MulMul.a))) * f64_of(rr(pc, regs, at!(F64MulMul.b)));
+            wr(pc, regs, at!(F64MulMul.tmp), bf64(t));
+            wr(pc, regs, at!(F64MulMul.dst), bf64(t * f64_of(rr(pc, regs, at!(F64MulMul.c)))));
+            go(h, vm, pc.skip(const { O::F64MulMul.fixed_size() }), regs, start, mem, tbl)
         }
-        fn F64MulAdd(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::F64MulAdd.fixed_size() }));
-            let t = f64_of(rr(pc, regs, 3)) * f64_of(rr(pc, regs, 4));
-            wr(pc, regs, 2, bf64(t));
-            wr(pc, regs, 1, bf64(f64_of(rr(pc, regs, 5)) + t));
-            go(h, vm, pc.skip(const { O::F64MulAdd.fixed_size() }), regs, start, mem)
+        fn F64MulAdd(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::F64MulAdd.fixed_size() }), tbl);
+            let t = f64_of(rr(pc, regs, at!(F64MulAdd.a))) * f64_of(rr(pc, regs, at!(F64MulAdd.b)));
+            wr(pc, regs, at!(F64MulAdd.tmp), bf64(t));
+            wr(pc, regs, at!(F64MulAdd.dst), bf64(f64_of(rr(pc, regs, at!(F64MulAdd.c))) + t));
+            go(h, vm, pc.skip(const { O::F64MulAdd.fixed_size() }), regs, start, mem, tbl)
         }
-        fn I32ShlAndI(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I32ShlAndI.fixed_size() }));
-            let t = (rr(pc, regs, 3) as u32).wrapping_shl(pc.u8(4) as u32);
-            wr(pc, regs, 2, t as u64);
-            wr(pc, regs, 1, (t & pc.u32(5)) as u64);
-            go(h, vm, pc.skip(const { O::I32ShlAndI.fixed_size() }), regs, start, mem)
+        fn I32ShlAndI(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32ShlAndI.fixed_size() }), tbl);
+            let t = (rr(pc, regs, at!(I32ShlAndI.a)) as u32).wrapping_shl(pc.u8(at!(I32ShlAndI.shift)) as u32);
+            wr32(pc, regs, at!(I32ShlAndI.tmp), t);
+            wr32(pc, regs, at!(I32ShlAndI.dst), t & pc.u32(at!(I32ShlAndI.mask)));
+            go(h, vm, pc.skip(const { O::I32ShlAndI.fixed_size() }), regs, start, mem, tbl)
         }
-        fn SelectLtSI(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::SelectLtSI.fixed_size() }));
-            let c = (rr(pc, regs, 3) as u32 as i32) < pc.u32(4) as i32;
-            wr(pc, regs, 2, c as u64);
+        fn SelectLtSI(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::SelectLtSI.fixed_size() }), tbl);
+            let c = (rr(pc, regs, at!(SelectLtSI.x)) as u32 as i32) < pc.u32(at!(SelectLtSI.imm)) as i32;
+            wr32(pc, regs, at!(SelectLtSI.cond), c as u32);
             // The values are read after the condition is written (either may
             // be its register, as in the pair).
-            let v = if c { rr(pc, regs, 8) } else { rr(pc, regs, 9) };
-            wr(pc, regs, 1, v);
-            go(h, vm, pc.skip(const { O::SelectLtSI.fixed_size() }), regs, start, mem)
+            let v = if c { rr(pc, regs, at!(SelectLtSI.a)) } else { rr(pc, regs, at!(SelectLtSI.b)) };
+            wr(pc, regs, at!(SelectLtSI.dst), v);
+            go(h, vm, pc.skip(const { O::SelectLtSI.fixed_size() }), regs, start, mem, tbl)
         }
-        fn I32ShlAdd(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I32ShlAdd.fixed_size() }));
-            let t = (rr(pc, regs, 4) as u32).wrapping_shl(pc.u8(5) as u32);
-            wr(pc, regs, 2, t as u64);
-            wr(pc, regs, 1, (rr(pc, regs, 3) as u32).wrapping_add(t) as u64);
-            go(h, vm, pc.skip(const { O::I32ShlAdd.fixed_size() }), regs, start, mem)
+        fn I32ShlAdd(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32ShlAdd.fixed_size() }), tbl);
+            let t = (rr(pc, regs, at!(I32ShlAdd.index)) as u32).wrapping_shl(pc.u8(at!(I32ShlAdd.shift)) as u32);
+            wr32(pc, regs, at!(I32ShlAdd.tmp), t);
+            wr32(pc, regs, at!(I32ShlAdd.dst), (rr(pc, regs, at!(I32ShlAdd.a)) as u32).wrapping_add(t));
+            go(h, vm, pc.skip(const { O::I32ShlAdd.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
@@ -1646,18 +1782,18 @@ mod h {
     macro_rules! fused_loads {
         ($( $name:ident $load:ident $n:literal $atomic:ty |$v:ident| $e:expr; )*) => {
             handlers! {$(
-                fn $name(vm, pc, regs, start, mem) {
-                    let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
-                    let t = (rr(pc, regs, 3) as u32).wrapping_add(rr(pc, regs, 4) as u32);
-                    let ea = t.wrapping_add(pc.u32(5));
+                fn $name(vm, pc, regs, start, mem, tbl) {
+                    let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
+                    let t = (rr(pc, regs, at!($name.a)) as u32).wrapping_add(rr(pc, regs, at!($name.b)) as u32);
+                    let ea = t.wrapping_add(pc.u32(at!($name.offset)));
                     let Some(p) = mem.at::<$n>(ea) else {
-                        return slow::$name(vm, pc, regs, start, mem);
+                        return slow::$name(vm, pc, regs, start, mem, tbl);
                     };
-                    wr(pc, regs, 2, t as u64);
+                    wr32(pc, regs, at!($name.tmp), t);
                     // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                     let $v = <$atomic>::from_ptr(p as *mut _).load(Relaxed);
-                    wr(pc, regs, 1, $e);
-                    go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                    wr(pc, regs, at!($name.dst), $e);
+                    go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                 }
             )*}
             mod slow_fused {
@@ -1665,15 +1801,15 @@ mod h {
                 handlers! {$(
                     #[cold]
                     #[inline(never)]
-                    fn $name(vm, pc, regs, start, mem) {
-                        let t = (rr(pc, regs, 3) as u32).wrapping_add(rr(pc, regs, 4) as u32);
-                        wr(pc, regs, 2, t as u64);
-                        let $v = match vm.inst.mem.$load(t.wrapping_add(pc.u32(5))) {
+                    fn $name(vm, pc, regs, start, mem, tbl) {
+                        let t = (rr(pc, regs, at!($name.a)) as u32).wrapping_add(rr(pc, regs, at!($name.b)) as u32);
+                        wr32(pc, regs, at!($name.tmp), t);
+                        let $v = match vm.inst.mem.$load(t.wrapping_add(pc.u32(at!($name.offset)))) {
                             Ok(v) => v,
                             Err(k) => return raise(vm, pc, start, k),
                         };
-                        wr(pc, regs, 1, $e);
-                        next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                        wr(pc, regs, at!($name.dst), $e);
+                        next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                     }
                 )*}
             }
@@ -1686,85 +1822,85 @@ mod h {
     }
 
     handlers! {
-        fn Load32UShl(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Load32UShl.fixed_size() }));
-            let t = (rr(pc, regs, 3) as u32).wrapping_shl(pc.u8(4) as u32);
-            let ea = t.wrapping_add(pc.u32(5));
+        fn Load32UShl(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Load32UShl.fixed_size() }), tbl);
+            let t = (rr(pc, regs, at!(Load32UShl.index)) as u32).wrapping_shl(pc.u8(at!(Load32UShl.shift)) as u32);
+            let ea = t.wrapping_add(pc.u32(at!(Load32UShl.offset)));
             let Some(p) = mem.at::<4>(ea) else {
-                return slow::Load32UShl(vm, pc, regs, start, mem);
+                return slow::Load32UShl(vm, pc, regs, start, mem, tbl);
             };
-            wr(pc, regs, 2, t as u64);
+            wr32(pc, regs, at!(Load32UShl.tmp), t);
             // SAFETY: `p` is in bounds and aligned (`Mem::at`).
             let v = AtomicU32::from_ptr(p as *mut u32).load(Relaxed);
-            wr(pc, regs, 1, v as u64);
-            go(h, vm, pc.skip(const { O::Load32UShl.fixed_size() }), regs, start, mem)
+            wr(pc, regs, at!(Load32UShl.dst), v as u64);
+            go(h, vm, pc.skip(const { O::Load32UShl.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
     handlers! {
-        fn I32RotlC(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I32RotlC.fixed_size() }));
-            let v = pc.u32(4);
-            wr(pc, regs, 2, v as i32 as i64 as u64);
-            wr(pc, regs, 1, (rr(pc, regs, 3) as u32).rotate_left(v & 31) as u64);
-            go(h, vm, pc.skip(const { O::I32RotlC.fixed_size() }), regs, start, mem)
+        fn I32RotlC(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32RotlC.fixed_size() }), tbl);
+            let v = pc.u32(at!(I32RotlC.value));
+            wr32(pc, regs, at!(I32RotlC.tmp), v);
+            wr32(pc, regs, at!(I32RotlC.dst), (rr(pc, regs, at!(I32RotlC.a)) as u32).rotate_left(v & 31));
+            go(h, vm, pc.skip(const { O::I32RotlC.fixed_size() }), regs, start, mem, tbl)
         }
-        fn I32ShrUXor(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I32ShrUXor.fixed_size() }));
-            let t = (rr(pc, regs, 3) as u32).wrapping_shr(pc.u32(5));
-            wr(pc, regs, 2, t as u64);
-            wr(pc, regs, 1, (rr(pc, regs, 4) as u32 ^ t) as u64);
-            go(h, vm, pc.skip(const { O::I32ShrUXor.fixed_size() }), regs, start, mem)
+        fn I32ShrUXor(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32ShrUXor.fixed_size() }), tbl);
+            let t = (rr(pc, regs, at!(I32ShrUXor.a)) as u32).wrapping_shr(pc.u32(at!(I32ShrUXor.shift)));
+            wr32(pc, regs, at!(I32ShrUXor.tmp), t);
+            wr32(pc, regs, at!(I32ShrUXor.dst), rr(pc, regs, at!(I32ShrUXor.b)) as u32 ^ t);
+            go(h, vm, pc.skip(const { O::I32ShrUXor.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Load32UMul(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Load32UMul.fixed_size() }));
-            let ea = (rr(pc, regs, 3) as u32).wrapping_add(pc.u32(5));
+        fn Load32UMul(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Load32UMul.fixed_size() }), tbl);
+            let ea = (rr(pc, regs, at!(Load32UMul.addr)) as u32).wrapping_add(pc.u32(at!(Load32UMul.offset)));
             let Some(p) = mem.at::<4>(ea) else {
-                return slow::Load32UMul(vm, pc, regs, start, mem);
+                return slow::Load32UMul(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: `p` is in bounds and aligned (`Mem::at`).
             let v = AtomicU32::from_ptr(p as *mut u32).load(Relaxed);
-            wr(pc, regs, 2, v as u64);
-            wr(pc, regs, 1, v.wrapping_mul(rr(pc, regs, 4) as u32) as u64);
-            go(h, vm, pc.skip(const { O::Load32UMul.fixed_size() }), regs, start, mem)
+            wr(pc, regs, at!(Load32UMul.tmp), v as u64);
+            wr32(pc, regs, at!(Load32UMul.dst), v.wrapping_mul(rr(pc, regs, at!(Load32UMul.b)) as u32));
+            go(h, vm, pc.skip(const { O::Load32UMul.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Store8C(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Store8C.fixed_size() }));
-            let v = pc.u32(3);
-            wr(pc, regs, 1, v as i32 as i64 as u64);
-            let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(7));
+        fn Store8C(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Store8C.fixed_size() }), tbl);
+            let v = pc.u32(at!(Store8C.value));
+            wr32(pc, regs, at!(Store8C.tmp), v);
+            let ea = (rr(pc, regs, at!(Store8C.addr)) as u32).wrapping_add(pc.u32(at!(Store8C.offset)));
             let Some(p) = mem.at::<1>(ea) else {
-                return slow::Store8C(vm, pc, regs, start, mem);
+                return slow::Store8C(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: `p` is in bounds (`Mem::at`).
             AtomicU8::from_ptr(p as *mut u8).store(v as u8, Relaxed);
-            go(h, vm, pc.skip(const { O::Store8C.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::Store8C.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
     /// `f64.sub.ld` and the read-modify-write forms: the loaded double is
     /// written to `tmp` before the other operand is read, as in the pair.
     macro_rules! f64_mem {
-        ($( $name:ident $rmw:literal |$t:ident, $x:ident| $e:expr; )*) => {
+        ($( $name:ident $rmw:literal $other:ident |$t:ident, $x:ident| $e:expr; )*) => {
             handlers! {$(
-                fn $name(vm, pc, regs, start, mem) {
-                    let h = prefetch(pc.skip(const { O::$name.fixed_size() }));
-                    let ea = (rr(pc, regs, if $rmw { 3 } else { 4 }) as u32).wrapping_add(pc.u32(5));
+                fn $name(vm, pc, regs, start, mem, tbl) {
+                    let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
+                    let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                     let Some(p) = mem.at::<8>(ea) else {
-                        return slow_f64_mem::$name(vm, pc, regs, start, mem);
+                        return slow_f64_mem::$name(vm, pc, regs, start, mem, tbl);
                     };
                     // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                     let cell = Atomic64::from_ptr(p as *mut u64);
                     let bits = cell.load(Relaxed);
-                    wr(pc, regs, 2, bits);
-                    let ($t, $x) = (f64_of(bits), f64_of(rr(pc, regs, if $rmw { 4 } else { 3 })));
+                    wr(pc, regs, at!($name.tmp), bits);
+                    let ($t, $x) = (f64_of(bits), f64_of(rr(pc, regs, at!($name.$other))));
                     let d = bf64($e);
-                    wr(pc, regs, 1, d);
+                    wr(pc, regs, at!($name.dst), d);
                     if $rmw {
                         // SAFETY: as above.
                         Atomic64::from_ptr(p as *mut u64).store(d, Relaxed);
                     }
-                    go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                    go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                 }
             )*}
             mod slow_f64_mem {
@@ -1772,22 +1908,22 @@ mod h {
                 handlers! {$(
                     #[cold]
                     #[inline(never)]
-                    fn $name(vm, pc, regs, start, mem) {
-                        let ea = (rr(pc, regs, if $rmw { 3 } else { 4 }) as u32).wrapping_add(pc.u32(5));
+                    fn $name(vm, pc, regs, start, mem, tbl) {
+                        let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                         let bits = match vm.inst.mem.load64(ea) {
                             Ok(v) => v,
                             Err(k) => return raise(vm, pc, start, k),
                         };
-                        wr(pc, regs, 2, bits);
-                        let ($t, $x) = (f64_of(bits), f64_of(rr(pc, regs, if $rmw { 4 } else { 3 })));
+                        wr(pc, regs, at!($name.tmp), bits);
+                        let ($t, $x) = (f64_of(bits), f64_of(rr(pc, regs, at!($name.$other))));
                         let d = bf64($e);
-                        wr(pc, regs, 1, d);
+                        wr(pc, regs, at!($name.dst), d);
                         if $rmw {
                             if let Err(k) = vm.inst.mem.store64(ea, d) {
                                 return raise(vm, pc, start, k);
                             }
                         }
-                        next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem)
+                        next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                     }
                 )*}
             }
@@ -1795,55 +1931,52 @@ mod h {
     }
 
     f64_mem! {
-        F64SubLd false |t, a| a - t;
-        F64SubRmw true |t, x| t - x;
-        F64AddRmw true |t, x| x + t;
+        F64SubLd false a |t, a| a - t;
+        F64SubRmw true x |t, x| t - x;
+        F64AddRmw true x |t, x| x + t;
     }
 
-    // Extended opcodes: operands start after the two opcode bytes.
     handlers! {
-        fn I32AddRmw(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I32AddRmw.fixed_size() }));
-            let ea = (rr(pc, regs, 4) as u32).wrapping_add(pc.u32(6));
+        fn I32AddRmw(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32AddRmw.fixed_size() }), tbl);
+            let ea = (rr(pc, regs, at!(I32AddRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32AddRmw.offset)));
             let Some(p) = mem.at::<4>(ea) else {
-                return slow_ext::I32AddRmw(vm, pc, regs, start, mem);
+                return slow_ext::I32AddRmw(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: `p` is in bounds and aligned (`Mem::at`).
             let cell = AtomicU32::from_ptr(p as *mut u32);
             let t = cell.load(Relaxed);
-            wr(pc, regs, 3, t as u64);
+            wr(pc, regs, at!(I32AddRmw.tmp), t as u64);
             // `x` is read after `tmp` is written (it may be `tmp`'s register).
-            let d = (rr(pc, regs, 5) as u32).wrapping_add(t);
-            wr(pc, regs, 2, d as u64);
+            let d = (rr(pc, regs, at!(I32AddRmw.x)) as u32).wrapping_add(t);
+            wr32(pc, regs, at!(I32AddRmw.dst), d);
             cell.store(d, Relaxed);
-            go(h, vm, pc.skip(const { O::I32AddRmw.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::I32AddRmw.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
-    // i32.mac.rmw: operands mul@2 tmp1@3 src@4 b@5 src_offset@6 dst@10
-    // tmp2@11 addr@12 offset@13.
     handlers! {
-        fn I32MacRmw(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::I32MacRmw.fixed_size() }));
-            let Some(p) = mem.at::<4>((rr(pc, regs, 4) as u32).wrapping_add(pc.u32(6))) else {
-                return slow_ext::I32MacRmw(vm, pc, regs, start, mem);
+        fn I32MacRmw(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32MacRmw.fixed_size() }), tbl);
+            let Some(p) = mem.at::<4>((rr(pc, regs, at!(I32MacRmw.src)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.src_offset)))) else {
+                return slow_ext::I32MacRmw(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: `p` is in bounds and aligned (`Mem::at`).
             let u = AtomicU32::from_ptr(p as *mut u32).load(Relaxed);
-            wr(pc, regs, 3, u as u64);
-            let m = u.wrapping_mul(rr(pc, regs, 5) as u32);
-            wr(pc, regs, 2, m as u64);
-            let Some(q) = mem.at::<4>((rr(pc, regs, 12) as u32).wrapping_add(pc.u32(13))) else {
-                return slow_ext::I32MacRmwSecond(vm, pc, regs, start, mem);
+            wr(pc, regs, at!(I32MacRmw.tmp1), u as u64);
+            let m = u.wrapping_mul(rr(pc, regs, at!(I32MacRmw.b)) as u32);
+            wr32(pc, regs, at!(I32MacRmw.mul), m);
+            let Some(q) = mem.at::<4>((rr(pc, regs, at!(I32MacRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.offset)))) else {
+                return slow_ext::I32MacRmwSecond(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: as above.
             let cell = AtomicU32::from_ptr(q as *mut u32);
             let t = cell.load(Relaxed);
-            wr(pc, regs, 11, t as u64);
-            let d = (rr(pc, regs, 2) as u32).wrapping_add(t);
-            wr(pc, regs, 10, d as u64);
+            wr(pc, regs, at!(I32MacRmw.tmp2), t as u64);
+            let d = (rr(pc, regs, at!(I32MacRmw.mul)) as u32).wrapping_add(t);
+            wr32(pc, regs, at!(I32MacRmw.dst), d);
             cell.store(d, Relaxed);
-            go(h, vm, pc.skip(const { O::I32MacRmw.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::I32MacRmw.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
@@ -1852,47 +1985,47 @@ mod h {
         handlers! {
             #[cold]
             #[inline(never)]
-            fn I32MacRmw(vm, pc, regs, start, mem) {
-                let u = match vm.inst.mem.load32((rr(pc, regs, 4) as u32).wrapping_add(pc.u32(6))) {
+            fn I32MacRmw(vm, pc, regs, start, mem, tbl) {
+                let u = match vm.inst.mem.load32((rr(pc, regs, at!(I32MacRmw.src)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.src_offset)))) {
                     Ok(v) => v,
                     Err(k) => return raise(vm, pc, start, k),
                 };
-                wr(pc, regs, 3, u as u64);
-                wr(pc, regs, 2, u.wrapping_mul(rr(pc, regs, 5) as u32) as u64);
-                I32MacRmwSecond(vm, pc, regs, start, mem)
+                wr(pc, regs, at!(I32MacRmw.tmp1), u as u64);
+                wr32(pc, regs, at!(I32MacRmw.mul), u.wrapping_mul(rr(pc, regs, at!(I32MacRmw.b)) as u32));
+                I32MacRmwSecond(vm, pc, regs, start, mem, tbl)
             }
             /// The accumulation of `i32.mac.rmw`, after the product is written.
             #[cold]
             #[inline(never)]
-            fn I32MacRmwSecond(vm, pc, regs, start, mem) {
-                let ea = (rr(pc, regs, 12) as u32).wrapping_add(pc.u32(13));
+            fn I32MacRmwSecond(vm, pc, regs, start, mem, tbl) {
+                let ea = (rr(pc, regs, at!(I32MacRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.offset)));
                 let t = match vm.inst.mem.load32(ea) {
                     Ok(v) => v,
                     Err(k) => return raise(vm, pc, start, k),
                 };
-                wr(pc, regs, 11, t as u64);
-                let d = (rr(pc, regs, 2) as u32).wrapping_add(t);
-                wr(pc, regs, 10, d as u64);
+                wr(pc, regs, at!(I32MacRmw.tmp2), t as u64);
+                let d = (rr(pc, regs, at!(I32MacRmw.mul)) as u32).wrapping_add(t);
+                wr32(pc, regs, at!(I32MacRmw.dst), d);
                 if let Err(k) = vm.inst.mem.store32(ea, d) {
                     return raise(vm, pc, start, k);
                 }
-                next(vm, pc.skip(const { O::I32MacRmw.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::I32MacRmw.fixed_size() }), regs, start, mem, tbl)
             }
             #[cold]
             #[inline(never)]
-            fn I32AddRmw(vm, pc, regs, start, mem) {
-                let ea = (rr(pc, regs, 4) as u32).wrapping_add(pc.u32(6));
+            fn I32AddRmw(vm, pc, regs, start, mem, tbl) {
+                let ea = (rr(pc, regs, at!(I32AddRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32AddRmw.offset)));
                 let t = match vm.inst.mem.load32(ea) {
                     Ok(v) => v,
                     Err(k) => return raise(vm, pc, start, k),
                 };
-                wr(pc, regs, 3, t as u64);
-                let d = (rr(pc, regs, 5) as u32).wrapping_add(t);
-                wr(pc, regs, 2, d as u64);
+                wr(pc, regs, at!(I32AddRmw.tmp), t as u64);
+                let d = (rr(pc, regs, at!(I32AddRmw.x)) as u32).wrapping_add(t);
+                wr32(pc, regs, at!(I32AddRmw.dst), d);
                 if let Err(k) = vm.inst.mem.store32(ea, d) {
                     return raise(vm, pc, start, k);
                 }
-                next(vm, pc.skip(const { O::I32AddRmw.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::I32AddRmw.fixed_size() }), regs, start, mem, tbl)
             }
         }
     }
@@ -1900,50 +2033,50 @@ mod h {
     // Two byte accesses in order; a trap in the second leaves the first's
     // effect, as the pair would.
     handlers! {
-        fn Load8U2(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Load8U2.fixed_size() }));
-            let Some(p) = mem.at::<1>((rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3))) else {
-                return slow_bytes::Load8U2(vm, pc, regs, start, mem);
+        fn Load8U2(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Load8U2.fixed_size() }), tbl);
+            let Some(p) = mem.at::<1>((rr(pc, regs, at!(Load8U2.addr1)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset1)))) else {
+                return slow_bytes::Load8U2(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: `p` is in bounds (`Mem::at`).
-            wr(pc, regs, 1, AtomicU8::from_ptr(p).load(Relaxed) as u64);
+            wr(pc, regs, at!(Load8U2.dst1), AtomicU8::from_ptr(p).load(Relaxed) as u64);
             // The second address is read after `dst1` is written.
-            let Some(p) = mem.at::<1>((rr(pc, regs, 8) as u32).wrapping_add(pc.u32(9))) else {
-                return slow_bytes::Load8U2Second(vm, pc, regs, start, mem);
+            let Some(p) = mem.at::<1>((rr(pc, regs, at!(Load8U2.addr2)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset2)))) else {
+                return slow_bytes::Load8U2Second(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: as above.
-            wr(pc, regs, 7, AtomicU8::from_ptr(p).load(Relaxed) as u64);
-            go(h, vm, pc.skip(const { O::Load8U2.fixed_size() }), regs, start, mem)
+            wr(pc, regs, at!(Load8U2.dst2), AtomicU8::from_ptr(p).load(Relaxed) as u64);
+            go(h, vm, pc.skip(const { O::Load8U2.fixed_size() }), regs, start, mem, tbl)
         }
-        fn Store8x2(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Store8x2.fixed_size() }));
+        fn Store8x2(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Store8x2.fixed_size() }), tbl);
             let (Some(p1), Some(p2)) = (
-                mem.at::<1>((rr(pc, regs, 1) as u32).wrapping_add(pc.u32(3))),
-                mem.at::<1>((rr(pc, regs, 7) as u32).wrapping_add(pc.u32(9))),
+                mem.at::<1>((rr(pc, regs, at!(Store8x2.addr1)) as u32).wrapping_add(pc.u32(at!(Store8x2.offset1)))),
+                mem.at::<1>((rr(pc, regs, at!(Store8x2.addr2)) as u32).wrapping_add(pc.u32(at!(Store8x2.offset2)))),
             ) else {
-                return slow_bytes::Store8x2(vm, pc, regs, start, mem);
+                return slow_bytes::Store8x2(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: `p1` and `p2` are in bounds (`Mem::at`).
-            AtomicU8::from_ptr(p1).store(rr(pc, regs, 2) as u8, Relaxed);
-            AtomicU8::from_ptr(p2).store(rr(pc, regs, 8) as u8, Relaxed);
-            go(h, vm, pc.skip(const { O::Store8x2.fixed_size() }), regs, start, mem)
+            AtomicU8::from_ptr(p1).store(rr(pc, regs, at!(Store8x2.src1)) as u8, Relaxed);
+            AtomicU8::from_ptr(p2).store(rr(pc, regs, at!(Store8x2.src2)) as u8, Relaxed);
+            go(h, vm, pc.skip(const { O::Store8x2.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
     handlers! {
-        fn Store8CAdd(vm, pc, regs, start, mem) {
-            let h = prefetch(pc.skip(const { O::Store8CAdd.fixed_size() }));
-            let t = (rr(pc, regs, 3) as u32).wrapping_add(rr(pc, regs, 4) as u32);
-            let v = pc.u32(5);
-            wr(pc, regs, 1, t as u64);
-            wr(pc, regs, 2, v as i32 as i64 as u64);
-            let ea = t.wrapping_add(pc.u32(9));
+        fn Store8CAdd(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::Store8CAdd.fixed_size() }), tbl);
+            let t = (rr(pc, regs, at!(Store8CAdd.a)) as u32).wrapping_add(rr(pc, regs, at!(Store8CAdd.b)) as u32);
+            let v = pc.u32(at!(Store8CAdd.value));
+            wr32(pc, regs, at!(Store8CAdd.tmp), t);
+            wr32(pc, regs, at!(Store8CAdd.c), v);
+            let ea = t.wrapping_add(pc.u32(at!(Store8CAdd.offset)));
             let Some(p) = mem.at::<1>(ea) else {
-                return slow_bytes::Store8CAdd(vm, pc, regs, start, mem);
+                return slow_bytes::Store8CAdd(vm, pc, regs, start, mem, tbl);
             };
             // SAFETY: `p` is in bounds (`Mem::at`).
             AtomicU8::from_ptr(p).store(v as u8, Relaxed);
-            go(h, vm, pc.skip(const { O::Store8CAdd.fixed_size() }), regs, start, mem)
+            go(h, vm, pc.skip(const { O::Store8CAdd.fixed_size() }), regs, start, mem, tbl)
         }
     }
 
@@ -1952,43 +2085,46 @@ mod h {
         handlers! {
             #[cold]
             #[inline(never)]
-            fn Load8U2(vm, pc, regs, start, mem) {
-                match vm.inst.mem.load8((rr(pc, regs, 2) as u32).wrapping_add(pc.u32(3))) {
-                    Ok(v) => wr(pc, regs, 1, v as u64),
+            fn Load8U2(vm, pc, regs, start, mem, tbl) {
+                match vm.inst.mem.load8((rr(pc, regs, at!(Load8U2.addr1)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset1)))) {
+                    Ok(v) => wr(pc, regs, at!(Load8U2.dst1), v as u64),
                     Err(k) => return raise(vm, pc, start, k),
                 }
-                Load8U2Second(vm, pc, regs, start, mem)
+                Load8U2Second(vm, pc, regs, start, mem, tbl)
             }
             /// The store of `st8.c.add` (both registers are written already).
             #[cold]
             #[inline(never)]
-            fn Store8CAdd(vm, pc, regs, start, mem) {
-                let ea = (rr(pc, regs, 1) as u32).wrapping_add(pc.u32(9));
-                if let Err(k) = vm.inst.mem.store8(ea, pc.u32(5) as u8) {
+            fn Store8CAdd(vm, pc, regs, start, mem, tbl) {
+                let ea = (rr(pc, regs, at!(Store8CAdd.tmp)) as u32).wrapping_add(pc.u32(at!(Store8CAdd.offset)));
+                if let Err(k) = vm.inst.mem.store8(ea, pc.u32(at!(Store8CAdd.value)) as u8) {
                     return raise(vm, pc, start, k);
                 }
-                next(vm, pc.skip(const { O::Store8CAdd.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::Store8CAdd.fixed_size() }), regs, start, mem, tbl)
             }
             /// The second load of `ld8_u.2`, after the first one is done.
             #[cold]
             #[inline(never)]
-            fn Load8U2Second(vm, pc, regs, start, mem) {
-                match vm.inst.mem.load8((rr(pc, regs, 8) as u32).wrapping_add(pc.u32(9))) {
-                    Ok(v) => wr(pc, regs, 7, v as u64),
+            fn Load8U2Second(vm, pc, regs, start, mem, tbl) {
+                match vm.inst.mem.load8((rr(pc, regs, at!(Load8U2.addr2)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset2)))) {
+                    Ok(v) => wr(pc, regs, at!(Load8U2.dst2), v as u64),
                     Err(k) => return raise(vm, pc, start, k),
                 }
-                next(vm, pc.skip(const { O::Load8U2.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::Load8U2.fixed_size() }), regs, start, mem, tbl)
             }
             #[cold]
             #[inline(never)]
-            fn Store8x2(vm, pc, regs, start, mem) {
-                for (a, s, o) in [(1, 2, 3), (7, 8, 9)] {
+            fn Store8x2(vm, pc, regs, start, mem, tbl) {
+                for (a, s, o) in [
+                    (at!(Store8x2.addr1), at!(Store8x2.src1), at!(Store8x2.offset1)),
+                    (at!(Store8x2.addr2), at!(Store8x2.src2), at!(Store8x2.offset2)),
+                ] {
                     let ea = (rr(pc, regs, a) as u32).wrapping_add(pc.u32(o));
                     if let Err(k) = vm.inst.mem.store8(ea, rr(pc, regs, s) as u8) {
                         return raise(vm, pc, start, k);
                     }
                 }
-                next(vm, pc.skip(const { O::Store8x2.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::Store8x2.fixed_size() }), regs, start, mem, tbl)
             }
         }
     }
@@ -1998,38 +2134,38 @@ mod h {
         handlers! {
             #[cold]
             #[inline(never)]
-            fn Load32UMul(vm, pc, regs, start, mem) {
-                let ea = (rr(pc, regs, 3) as u32).wrapping_add(pc.u32(5));
+            fn Load32UMul(vm, pc, regs, start, mem, tbl) {
+                let ea = (rr(pc, regs, at!(Load32UMul.addr)) as u32).wrapping_add(pc.u32(at!(Load32UMul.offset)));
                 let v = match vm.inst.mem.load32(ea) {
                     Ok(v) => v,
                     Err(k) => return raise(vm, pc, start, k),
                 };
-                wr(pc, regs, 2, v as u64);
-                wr(pc, regs, 1, v.wrapping_mul(rr(pc, regs, 4) as u32) as u64);
-                next(vm, pc.skip(const { O::Load32UMul.fixed_size() }), regs, start, mem)
+                wr(pc, regs, at!(Load32UMul.tmp), v as u64);
+                wr32(pc, regs, at!(Load32UMul.dst), v.wrapping_mul(rr(pc, regs, at!(Load32UMul.b)) as u32));
+                next(vm, pc.skip(const { O::Load32UMul.fixed_size() }), regs, start, mem, tbl)
             }
             #[cold]
             #[inline(never)]
-            fn Store8C(vm, pc, regs, start, mem) {
-                let v = pc.u32(3);
-                wr(pc, regs, 1, v as i32 as i64 as u64);
-                let ea = (rr(pc, regs, 2) as u32).wrapping_add(pc.u32(7));
+            fn Store8C(vm, pc, regs, start, mem, tbl) {
+                let v = pc.u32(at!(Store8C.value));
+                wr32(pc, regs, at!(Store8C.tmp), v);
+                let ea = (rr(pc, regs, at!(Store8C.addr)) as u32).wrapping_add(pc.u32(at!(Store8C.offset)));
                 if let Err(k) = vm.inst.mem.store8(ea, v as u8) {
                     return raise(vm, pc, start, k);
                 }
-                next(vm, pc.skip(const { O::Store8C.fixed_size() }), regs, start, mem)
+                next(vm, pc.skip(const { O::Store8C.fixed_size() }), regs, start, mem, tbl)
             }
             #[cold]
             #[inline(never)]
-            fn Load32UShl(vm, pc, regs, start, mem) {
-                let t = (rr(pc, regs, 3) as u32).wrapping_shl(pc.u8(4) as u32);
-                wr(pc, regs, 2, t as u64);
-                let v = match vm.inst.mem.load32(t.wrapping_add(pc.u32(5))) {
+            fn Load32UShl(vm, pc, regs, start, mem, tbl) {
+                let t = (rr(pc, regs, at!(Load32UShl.index)) as u32).wrapping_shl(pc.u8(at!(Load32UShl.shift)) as u32);
+                wr32(pc, regs, at!(Load32UShl.tmp), t);
+                let v = match vm.inst.mem.load32(t.wrapping_add(pc.u32(at!(Load32UShl.offset)))) {
                     Ok(v) => v,
                     Err(k) => return raise(vm, pc, start, k),
                 };
-                wr(pc, regs, 1, v as u64);
-                next(vm, pc.skip(const { O::Load32UShl.fixed_size() }), regs, start, mem)
+                wr(pc, regs, at!(Load32UShl.dst), v as u64);
+                next(vm, pc.skip(const { O::Load32UShl.fixed_size() }), regs, start, mem, tbl)
             }
         }
     }
@@ -2116,7 +2252,7 @@ fn run(
             }
         }
         // SAFETY: offset 0 of a validated body, the entry function's window.
-        _ => unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem)) },
+        _ => unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem), Tbl::new()) },
     };
     #[cfg(espb_jit)]
     if outermost {
@@ -2124,10 +2260,10 @@ fn run(
     }
     #[cfg(not(espb_jit))]
     // SAFETY: offset 0 of a validated body, the entry function's window.
-    let exit = unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem)) };
-    *fuel = vm.fuel.saturating_add(vm.reserve);
+    let exit = unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem), Tbl::new()) };
+    *fuel = (vm.fuel as u64).saturating_add(vm.reserve);
     if let Some(hook) = &inst.safepoint {
-        let ticks = vm.slice.saturating_sub(vm.fuel);
+        let ticks = vm.slice.saturating_sub(vm.fuel) as u64;
         let ticks = ticks.wrapping_add(core::mem::take(&mut vm.ctx.ticks));
         // Only a report: the run ends here whatever the hook says.
         let _ = hook(Safepoint::Leave, ticks);

@@ -108,8 +108,8 @@ spin:
 .name f8 "spin"
 .lines
 .file "main.c"
-.linetable f0 0:0:41 1:0:42
-.linetable f7 0:0:50 6:0:51
+.linetable f0 0:0:41 4:0:42
+.linetable f7 0:0:50 8:0:51
 "#;
 
 fn imports() -> Imports {
@@ -136,19 +136,19 @@ fn division_traps_with_source_line() {
         assert_eq!(t.kind, TrapKind::DivByZero);
         assert_eq!(
             (t.func, t.func_name.as_deref(), t.offset),
-            (Some(0), Some("div"), 1)
+            (Some(0), Some("div"), 4)
         );
         assert_eq!(t.source, Some(("main.c".into(), 42)));
         assert_eq!(
             t.to_string(),
-            "integer division by zero in `div` (f0) at offset 0x1 (main.c:42)"
+            "integer division by zero in `div` (f0) at offset 0x4 (main.c:42)"
         );
 
         let t = trap(inst, "div", &[Value::I32(i32::MIN), Value::I32(-1)]);
         assert_eq!(t.kind, TrapKind::IntOverflow);
         assert_eq!(
             t.to_string(),
-            "integer overflow (INT_MIN / -1) in `div` (f0) at offset 0x1 (main.c:42)"
+            "integer overflow (INT_MIN / -1) in `div` (f0) at offset 0x4 (main.c:42)"
         );
         assert_eq!(
             inst.call_i32("div", &[Value::I32(-9), Value::I32(2)])
@@ -173,11 +173,11 @@ fn backtrace_names_every_frame() {
         assert_eq!(t.func_name.as_deref(), Some("div"));
         assert_eq!(t.backtrace.len(), 2);
         assert_eq!(t.backtrace[1].func_name.as_deref(), Some("outer"));
-        assert_eq!(t.backtrace[1].offset, 6, "offset of the call instruction");
+        assert_eq!(t.backtrace[1].offset, 8, "offset of the call instruction");
         assert_eq!(t.backtrace[1].source, Some(("main.c".into(), 51)));
         let text = t.to_string();
-        assert!(text.contains("#0 div (f0) +0x1 at main.c:42"), "{text}");
-        assert!(text.contains("#1 outer (f7) +0x6 at main.c:51"), "{text}");
+        assert!(text.contains("#0 div (f0) +0x4 at main.c:42"), "{text}");
+        assert!(text.contains("#1 outer (f7) +0x8 at main.c:51"), "{text}");
     });
 }
 
@@ -188,7 +188,7 @@ fn unreachable_and_trap() {
         assert_eq!(t.kind, TrapKind::Unreachable { code: None });
         assert_eq!(
             t.to_string(),
-            "unreachable executed in `unreachable` (f1) at offset 0x1"
+            "unreachable executed in `unreachable` (f1) at offset 0x4"
         );
         let t = trap(inst, "trap", &[]);
         assert_eq!(t.kind, TrapKind::Unreachable { code: Some(0) });
@@ -249,7 +249,7 @@ fn indirect_calls() {
         );
         assert_eq!(
             t.to_string(),
-            "indirect call signature mismatch (callee 0xf0000000) in `callind` (f4) at offset 0x6"
+            "indirect call signature mismatch (callee 0xf0000000) in `callind` (f4) at offset 0x8"
         );
         for bad in [
             0,
@@ -283,7 +283,7 @@ fn heap_corruption_and_host_traps() {
         let t = trap(inst, "double_free", &[]);
         assert!(matches!(t.kind, TrapKind::HeapCorruption { .. }), "{t}");
         assert_eq!(t.func_name.as_deref(), Some("double_free"));
-        assert_eq!(t.offset, 24, "the second free's call site");
+        assert_eq!(t.offset, 32, "the second free's call site");
         assert!(t.to_string().contains("double or invalid free"), "{t}");
 
         let t = trap(inst, "host", &[]);
@@ -681,7 +681,7 @@ fn every_trap_kind_carries_function_offset_and_line() {
             "nop\nld32_u r0, r0, 0\nret r0",
             vec![Value::I32(4)],
             TrapKind::OutOfBounds { addr: 4, size: 4 },
-            1,
+            4,
         ),
         (
             "divz",
@@ -689,7 +689,7 @@ fn every_trap_kind_carries_function_offset_and_line() {
             "const32 r1, 0\ni32.div_u r0, r0, r1\nret r0",
             vec![Value::I32(4)],
             TrapKind::DivByZero,
-            6,
+            8,
         ),
         (
             "ovf",
@@ -697,7 +697,7 @@ fn every_trap_kind_carries_function_offset_and_line() {
             "const64 r1, -1\ni64.div_s r0, r0, r1\nconst32 r0, 0\nret r0",
             vec![Value::I64(i64::MIN)],
             TrapKind::IntOverflow,
-            10,
+            12,
         ),
         (
             "unr",
@@ -705,7 +705,7 @@ fn every_trap_kind_carries_function_offset_and_line() {
             "nop\nnop\nunreachable",
             vec![Value::I32(0)],
             TrapKind::Unreachable { code: None },
-            2,
+            8,
         ),
         (
             "trp",
@@ -745,7 +745,7 @@ fn every_trap_kind_carries_function_offset_and_line() {
             "func.addr r0, f0\ncall.indirect ty1, r0, r1\nret r1",
             vec![Value::I32(0)],
             TrapKind::IndirectCallSignature { value: 0xF000_0000 },
-            6,
+            8,
         ),
         (
             "misal",
@@ -756,7 +756,7 @@ fn every_trap_kind_carries_function_offset_and_line() {
                 addr: 0x1001,
                 size: 4,
             },
-            7,
+            8,
         ),
         (
             "badfree",
@@ -764,7 +764,7 @@ fn every_trap_kind_carries_function_offset_and_line() {
             "const32 r1, 0x1008\ncall.import imp0, r1\nret r0",
             vec![Value::I32(0)],
             TrapKind::HeapCorruption { addr: 0x1008 },
-            6,
+            8,
         ),
         (
             "host",
@@ -772,7 +772,7 @@ fn every_trap_kind_carries_function_offset_and_line() {
             "nop\ncall.import imp1, r0\nret r0",
             vec![Value::I32(0)],
             TrapKind::Host("no".into()),
-            1,
+            4,
         ),
         // Last: once the fuel is gone every call traps.
         (
@@ -781,7 +781,7 @@ fn every_trap_kind_carries_function_offset_and_line() {
             "nop\nl:\nbr l",
             vec![Value::I32(0)],
             TrapKind::OutOfFuel,
-            1,
+            4,
         ),
     ];
     let mut src = String::from(

@@ -33,19 +33,38 @@ pub fn split(bytes: &[u8]) -> Vec<RawSection> {
         .collect()
 }
 
-/// Writes a container: header, table, then the bodies back to back.
+/// File offsets of the bodies [`join`] writes: back to back, except that
+/// the code section starts at a multiple of 4 (as the reader requires).
+fn layout(sections: &[RawSection]) -> Vec<usize> {
+    let mut offset = HEADER + ENTRY * sections.len();
+    sections
+        .iter()
+        .map(|s| {
+            if s.id == SectionId::Code as u8 {
+                offset = offset.next_multiple_of(4);
+            }
+            let at = offset;
+            offset += s.body.len();
+            at
+        })
+        .collect()
+}
+
+/// Writes a container: header, table, then the bodies back to back (the
+/// code section 4-aligned).
 pub fn join(sections: &[RawSection]) -> Vec<u8> {
-    let mut out = b"ESPB\x01\x00\x00\x00".to_vec();
+    let mut out = b"ESPB".to_vec();
+    out.extend_from_slice(&[espb_format::VERSION_MAJOR, 0, 0, 0]);
     out.extend_from_slice(&(sections.len() as u16).to_le_bytes());
     out.extend_from_slice(&[0, 0]);
-    let mut offset = HEADER + ENTRY * sections.len();
-    for s in sections {
+    let offsets = layout(sections);
+    for (s, offset) in sections.iter().zip(&offsets) {
         out.extend_from_slice(&[s.id, 0, 0, 0]);
-        out.extend_from_slice(&(offset as u32).to_le_bytes());
+        out.extend_from_slice(&(*offset as u32).to_le_bytes());
         out.extend_from_slice(&(s.body.len() as u32).to_le_bytes());
-        offset += s.body.len();
     }
-    for s in sections {
+    for (s, offset) in sections.iter().zip(&offsets) {
+        out.resize(*offset, 0);
         out.extend_from_slice(&s.body);
     }
     out
@@ -54,12 +73,7 @@ pub fn join(sections: &[RawSection]) -> Vec<u8> {
 /// File offset of the body of the section at table position `index` in a
 /// container written by [`join`].
 pub fn body_offset(sections: &[RawSection], index: usize) -> usize {
-    HEADER
-        + ENTRY * sections.len()
-        + sections[..index]
-            .iter()
-            .map(|s| s.body.len())
-            .sum::<usize>()
+    layout(sections)[index]
 }
 
 /// Table position of the (first) section with id `id`.

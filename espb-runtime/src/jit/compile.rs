@@ -741,14 +741,18 @@ impl<'a, 'm> Emitter<'a, 'm> {
     /// Runs step `i` through the interpreter's handler of that instruction.
     fn helper_step(&mut self, i: usize) {
         let s = &self.steps[i];
+        // Whole words, as in a body (format v2): the interpreter reads the
+        // copy's word operands with aligned loads, and every copy starts at
+        // a multiple of 4 of the image (`finish`), itself 4-aligned.
         let mut bytes = Vec::new();
         bytes.extend_from_slice(&s.off.to_le_bytes());
         s.ins.encode(&mut bytes);
-        // The sentinel that ends a single-instruction run (no opcode).
-        bytes.push(super::SENTINEL);
-        while bytes.len() % 4 != 0 {
-            bytes.push(0);
-        }
+        // The sentinel that ends a single-instruction run (no opcode),
+        // padded to a word like an instruction.
+        bytes.extend_from_slice(&[super::SENTINEL, 0, 0, 0]);
+        debug_assert!(bytes
+            .len()
+            .is_multiple_of(espb_format::opcodes::INSTR_ALIGN));
         let copy = self.copies.len();
         self.copies.push(bytes);
         let mut reads = Vec::new();
@@ -1652,6 +1656,51 @@ check:
             callee.stats.helper, 1,
             "the call runs through the interpreter"
         );
+    }
+
+    /// The instruction copies after the machine code are what the
+    /// interpreter's aligned operand reads need: each starts at a multiple
+    /// of 4 of the image, holds the instruction's offset, the instruction
+    /// in whole words with zero padding (it decodes as a body would), then
+    /// the sentinel word.
+    #[test]
+    fn instruction_copies_are_whole_aligned_words() {
+        let bytes = module(
+            r#"
+.type (i32, i32) -> i32
+.memory data_end 0x1010 heap 0 stack 0x1000
+.func ty0 regs 6 frame 16 align 3
+    frame.addr r2, 0
+    st32 r2, r0, 0
+    i32.div_s r4, r0, r1
+    i64.div_s r5, r4, r2
+    unreachable
+    call f0, r4
+    i32.add r0, r5, r4
+    ret r0
+.end
+"#,
+        );
+        let m = espb_format::parse(&bytes).expect("parse");
+        let body = &m.functions[0].code;
+        let c = compile(&m, 0).expect("compiles");
+        let mut at = c.code_bytes;
+        let mut copies = 0;
+        while at < c.image.len() {
+            assert!(at.is_multiple_of(4), "copy at {at}");
+            let off = u32::from_le_bytes(c.image[at..at + 4].try_into().unwrap()) as usize;
+            let ins = espb_format::instr::RawInstr::decode(&c.image, at + 4).expect("decodes");
+            assert!(ins.len.is_multiple_of(4));
+            let orig =
+                espb_format::instr::RawInstr::decode(body, off).expect("an instruction start");
+            assert_eq!(ins.op, orig.op);
+            let end = at + 4 + ins.len;
+            assert_eq!(c.image[end..end + 4], [crate::jit::SENTINEL, 0, 0, 0]);
+            at = end + 4;
+            copies += 1;
+        }
+        assert_eq!(at, c.image.len());
+        assert!(copies >= 1, "something runs through a copy");
     }
 }
 
