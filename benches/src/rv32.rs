@@ -414,18 +414,6 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
 /// JIT's compile time cancel out).
 const FIB_REPS: [u32; 2] = [7000, 14000];
 
-/// The flags `build.rs` builds the modules' bitcode with (besides
-/// `COMMON_FLAGS`).
-const BITCODE_FLAGS: &[&str] = &[
-    "--target=riscv32-unknown-elf",
-    "-march=rv32imac",
-    "-mabi=ilp32",
-    "-isystem",
-    "/usr/include/newlib",
-    "-emit-llvm",
-    "-c",
-];
-
 /// The fib goal, measured without start-up: `fib.c` built with
 /// `-DREPS=7000` and `-DREPS=14000`, each run native, interpreted
 /// (`--jit off`) and with `--jit hot` (fib is marked `JIT_HOT`); the
@@ -453,8 +441,8 @@ fn fib_goal(
         let bc = dir.join(format!("fib-{reps}.bc"));
         run_tool(
             Command::new(CLANG)
-                .args(BITCODE_FLAGS)
-                .args(COMMON_FLAGS)
+                // The flags `build.rs` builds the modules' bitcode with.
+                .args(crate::programs::ESPB_FLAGS.split_whitespace())
                 .arg(&def)
                 .arg("-o")
                 .arg(&bc)
