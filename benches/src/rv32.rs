@@ -14,6 +14,11 @@
 //! * wasm3: wasm3 0.5.0 (`vendor/wasm3`, `-O3` as its release builds) for
 //!   the same ISA, running the wasm32-wasi build of the program.
 //!
+//! After each chip's table, fib(85) without start-up (`fib_goal`): the
+//! issue's JIT goal for a `JIT_HOT` function, measured as the difference of
+//! two builds of `fib.c` (`-DREPS=14000` minus `-DREPS=7000`) run native,
+//! interpreted and with `--jit hot`.
+//!
 //! Every run's output must equal the native build's. Counts include the
 //! process start-up (the same C start-up everywhere) and loading (espb:
 //! parse and validate; wasm3: parse and compile).
@@ -438,7 +443,17 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
             }
             rows.push(row);
         }
-        table(&mut md, chip, &rows, before.as_ref());
+                table(&mut md, chip, &rows, before.as_ref());
+        if programs.iter().any(|p| p.name == "fib") {
+            let objs = [start.clone(), glue.clone(), driver.clone()];
+            match fib_goal(chip, &dir, &objs, &plugin, &cargo_espb) {
+                Ok(s) => md.push_str(&s),
+                Err(e) => {
+                    eprintln!("fib(85) without start-up: {e}");
+                    let _ = writeln!(md, "\nfib(85) without start-up: not measured ({e})");
+                }
+            }
+        }
         for r in &rows {
             json.push(format!(
                 "{{\"chip\":\"{}\",\"program\":\"{}\",\"native_insns\":{},\"espb_insns\":{},\"espb_jit_insns\":{},\"wasm3_insns\":{},\"native_ms\":{},\"espb_ms\":{},\"espb_jit_ms\":{},\"wasm3_ms\":{},\"errors\":{}}}",
@@ -464,6 +479,91 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
         eprintln!("wrote {}", p.display());
     }
     Ok(())
+}
+
+/// The two repetition counts of `benches/c/fib.c` whose difference is the
+/// cost of fib's calls alone (start-up, loading, zeroing the heap and the
+/// JIT's compile time cancel out).
+const FIB_REPS: [u32; 2] = [7000, 14000];
+
+/// The issue's fib goal, measured without start-up: `fib.c` built with
+/// `-DREPS=7000` and `-DREPS=14000`, each run native, interpreted
+/// (`--jit off`) and with `--jit hot` (fib is marked `JIT_HOT`); the
+/// difference of the two counts is 7000 calls of fib(85) and the loop
+/// around them. Returns the Markdown paragraph.
+fn fib_goal(
+    chip: &Chip,
+    dir: &Path,
+    objs: &[PathBuf],
+    plugin: &Path,
+    cargo_espb: &Path,
+) -> Result<String, String> {
+    let src = repo().join("benches/c/fib.c");
+    // native, interpreter, JIT hot; per repetition count.
+    let mut counts = [[0u64; 2]; 3];
+    for (k, reps) in FIB_REPS.iter().enumerate() {
+        let def = format!("-DREPS={reps}");
+        let obj = dir.join(format!("fib-{reps}.o"));
+        compile(chip, &src, &obj, &["-Dmain=bench_main", &def])?;
+        let elf = dir.join(format!("fib-{reps}.elf"));
+        let mut all = objs.to_vec();
+        all.push(obj);
+        link(chip, &all, &elf)?;
+        let n = qemu(chip, plugin, &elf, &src)?;
+        let bc = dir.join(format!("fib-{reps}.bc"));
+        run_tool(
+            Command::new(CLANG)
+                // The flags `build.rs` builds the modules' bitcode with.
+                .args(crate::programs::ESPB_FLAGS.split_whitespace())
+                .arg(&def)
+                .arg("-o")
+                .arg(&bc)
+                .arg(&src),
+            "building fib's bitcode",
+        )?;
+        let bytes = std::fs::read(&bc).map_err(|e| format!("{}: {e}", bc.display()))?;
+        let m = espb_codegen::translate(&bytes, &espb_codegen::Options::default())
+            .map_err(|d| format!("fib: translate: {d}"))?;
+        let module = dir.join(format!("fib-{reps}.espb"));
+        std::fs::write(&module, m.to_bytes()).map_err(|e| e.to_string())?;
+        let e = espb_run(chip, cargo_espb, plugin, &module, "off")?;
+        let j = espb_run(chip, cargo_espb, plugin, &module, "hot")?;
+        for (r, (label, s)) in [("native", &n), ("interpreter", &e), ("JIT", &j)]
+            .into_iter()
+            .enumerate()
+        {
+            if s.code != 0 || s.out != n.out {
+                return Err(format!(
+                    "{label} with REPS={reps}: exit {}, output {:?}",
+                    s.code, s.out
+                ));
+            }
+            counts[r][k] = s.insns.ok_or_else(|| format!("{label}: no count"))?;
+        }
+    }
+    let net: Vec<u64> = counts.iter().map(|c| c[1].saturating_sub(c[0])).collect();
+    let net_m = |n: u64| format!("{:.2} M", n as f64 / 1e6);
+    let speedup = net[1] as f64 / net[2].max(1) as f64;
+    let vs_native = net[2] as f64 / net[0].max(1) as f64;
+    eprintln!(
+        "{:<8} fib(85) x{} without start-up: native {}  interpreter {}  JIT hot {}  ({speedup:.2}x faster than the interpreter, {vs_native:.2}x native)",
+        chip.name,
+        FIB_REPS[1] - FIB_REPS[0],
+        net_m(net[0]),
+        net_m(net[1]),
+        net_m(net[2]),
+    );
+    Ok(format!(
+        "\n**fib(85) without start-up** ({} calls: the counts of `fib.c` built with `-DREPS={}` minus `-DREPS={}`): \
+         native {}, interpreter (`--jit off`) {}, JIT (`--jit hot`, fib marked `JIT_HOT`) {} — \
+         **{speedup:.2}× faster than the interpreter** (goal ≥ 5), **{vs_native:.2}× native** (goal ≤ 2).\n",
+        FIB_REPS[1] - FIB_REPS[0],
+        FIB_REPS[1],
+        FIB_REPS[0],
+        net_m(net[0]),
+        net_m(net[1]),
+        net_m(net[2]),
+    ))
 }
 
 fn table(md: &mut String, chip: &Chip, rows: &[Row], before: Option<&Counts>) {
