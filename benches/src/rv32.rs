@@ -443,7 +443,7 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
             }
             rows.push(row);
         }
-                table(&mut md, chip, &rows, before.as_ref());
+        table(&mut md, chip, &rows, before.as_ref());
         if programs.iter().any(|p| p.name == "fib") {
             let objs = [start.clone(), glue.clone(), driver.clone()];
             match fib_goal(chip, &dir, &objs, &plugin, &cargo_espb) {
