@@ -12,6 +12,7 @@
 
 extern crate alloc;
 
+pub mod aligned;
 pub mod error;
 pub mod instr;
 pub mod module;
@@ -22,6 +23,7 @@ pub mod text;
 pub mod validate;
 pub mod writer;
 
+pub use aligned::AlignedBytes;
 pub use error::{Error, ErrorKind, Location, SectionId};
 pub use instr::{DecodeError, Instr, Opcode, Operand};
 pub use module::*;

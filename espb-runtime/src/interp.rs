@@ -2335,9 +2335,11 @@ mod tests {
 .export "st8c" f4
 .export "mulxor" f5
 "#;
-        let bytes = espb_format::text::assemble(SRC)
-            .expect("assemble")
-            .to_bytes();
+        let bytes = espb_format::AlignedBytes::from(
+            espb_format::text::assemble(SRC)
+                .expect("assemble")
+                .to_bytes(),
+        );
         let m = Module::parse(&bytes).expect("parse");
         let inst = Instance::new(&m, &Imports::new(), Config::default()).expect("instance");
         let call = |f: &str, a: i32, b: i32| inst.call(f, &[Value::I32(a), Value::I32(b)]);
@@ -2449,9 +2451,11 @@ loop:
 .export "spin" f0
 "#;
         let run = || {
-            let bytes = espb_format::text::assemble(SRC)
-                .expect("assemble")
-                .to_bytes();
+            let bytes = espb_format::AlignedBytes::from(
+                espb_format::text::assemble(SRC)
+                    .expect("assemble")
+                    .to_bytes(),
+            );
             let m = Module::parse(&bytes).expect("parse");
             let inst = Instance::new(&m, &Imports::new(), Config::default()).expect("instance");
             let n = 20_000u32;

@@ -69,7 +69,7 @@ fn random_valid_programs_never_crash_the_host() {
         let Ok(m) = gen::module(&mut Unstructured::new(&bytes)) else {
             continue;
         };
-        let encoded = m.to_bytes();
+        let encoded = espb_runtime::format::AlignedBytes::from(m.to_bytes());
         let Ok(parsed) = Module::parse(&encoded) else {
             continue;
         };

@@ -16,7 +16,9 @@ use crate::summary::ModuleStats;
 
 pub fn run(cx: &Context, a: &DumpArgs) -> Result<()> {
     let path = cx.cwd.join(&a.file);
-    let bytes = std::fs::read(&path).map_err(|e| miette!("reading {}: {e}", a.file.display()))?;
+    let bytes: espb_format::AlignedBytes = std::fs::read(&path)
+        .map_err(|e| miette!("reading {}: {e}", a.file.display()))?
+        .into();
     let m = espb_format::parse(&bytes).map_err(|e| {
         miette!(
             help = "the file is damaged or was not written by `cargo espb build`",

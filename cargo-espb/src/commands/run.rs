@@ -102,7 +102,9 @@ fn execute(
         }
         return execute_qemu(cx, path, entry, args, chip, src_root, origin);
     }
-    let bytes = std::fs::read(path).map_err(|e| miette!("reading {}: {e}", path.display()))?;
+    let bytes: espb_format::AlignedBytes = std::fs::read(path)
+        .map_err(|e| miette!("reading {}: {e}", path.display()))?
+        .into();
     let module = Module::parse(&bytes).map_err(|e| {
         miette!(
             help = "rebuild it with `cargo espb build`",
