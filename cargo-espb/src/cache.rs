@@ -67,6 +67,16 @@ impl BuildState {
     }
 }
 
+/// The first `n` bytes of a finished hash in hex: a short cache directory
+/// name.
+pub fn short_key(h: Sha256, n: usize) -> String {
+    h.finalize()
+        .iter()
+        .take(n)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 pub fn hash_bytes(b: &[u8]) -> String {
     format!("{:x}", Sha256::digest(b))
 }

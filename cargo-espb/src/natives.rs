@@ -117,12 +117,7 @@ fn compile(rep: &Reporter, src: &Path) -> Result<PathBuf> {
     h.update(src.to_string_lossy().as_bytes());
     h.update([0]);
     h.update(&text);
-    let key: String = h
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let key = crate::cache::short_key(h, 8);
     let dir = std::env::temp_dir().join("espb-cache").join("natives");
     std::fs::create_dir_all(&dir).map_err(|e| miette!("creating {}: {e}", dir.display()))?;
     let stem = src

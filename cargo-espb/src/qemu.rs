@@ -203,11 +203,9 @@ pub fn build_runner(rep: &Reporter, chip: QemuChip, natives: &[PathBuf]) -> Resu
     // One cache per source tree: two checkouts must not overwrite each
     // other's runtime library.
     let tree = src.canonicalize().unwrap_or_else(|_| src.clone());
-    let tree_key: String = Sha256::digest(tree.to_string_lossy().as_bytes())
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let mut h = Sha256::new();
+    h.update(tree.to_string_lossy().as_bytes());
+    let tree_key = crate::cache::short_key(h, 6);
     let cache = cache_dir().join("qemu-runner").join(tree_key);
     let lib = build_runtime_lib(rep, chip, &src, &cache.join("target"))?;
     let libc_dir = Path::new(PICOLIBC).join("lib").join(chip.multilib);
@@ -238,12 +236,7 @@ pub fn build_runner(rep: &Reporter, chip: QemuChip, natives: &[PathBuf]) -> Resu
         h.update((bytes.len() as u64).to_le_bytes());
         h.update(&bytes);
     }
-    let key: String = h
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let key = crate::cache::short_key(h, 8);
     let dir = cache.join("elf").join(format!("{}-{key}", chip.name));
     let elf = dir.join("espb-qemu-runner");
     if elf.exists() {
