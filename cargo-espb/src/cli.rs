@@ -139,6 +139,11 @@ pub struct RunArgs {
     /// marked `JIT_HOT`, all of them, or none (the PC run interprets).
     #[arg(long, value_name = "MODE", default_value = "hot", value_parser = parse_jit)]
     pub jit: espb_runtime::JitMode,
+    /// Under `--qemu`: tier-up (`Config::jit_tier_up`), the polls after
+    /// which a hot interpreted function is compiled while it runs; 0 turns
+    /// it off (default: the runtime's).
+    #[arg(long, value_name = "POLLS")]
+    pub jit_tier_up: Option<u32>,
     /// Stop the run after this many seconds (device time with
     /// `--virtual-time`, and wall time in any case); exit status 124.
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]

@@ -74,6 +74,18 @@ pub struct Config {
     /// interpreter instead (whose calls use no native stack). Firmware sets
     /// it below its task stack size.
     pub jit_stack_budget: u32,
+    /// Tier-up: a function that is not compiled when the instance is built
+    /// but keeps running hot in the interpreter is compiled while it runs,
+    /// and its running activation continues in the compiled code (on-stack
+    /// replacement, at a loop's backward branch or when a compiled callee
+    /// returns to it). The count is of polls (one every 1024 ticks of calls
+    /// and backward branches) that find the function the innermost
+    /// interpreted one; 0 turns tier-up off. Never with `JitMode::Off`.
+    pub jit_tier_up: u32,
+    /// Executable-memory bytes tier-up may take for the instance (beyond
+    /// what `jit` compiled at instantiation); past it, or when the platform
+    /// has no executable memory left, functions stay interpreted.
+    pub jit_tier_up_bytes: u32,
 }
 
 impl Default for Config {
@@ -97,6 +109,12 @@ impl Default for Config {
             } else {
                 256 * 1024
             },
+            jit_tier_up: 4,
+            jit_tier_up_bytes: if cfg!(target_arch = "riscv32") {
+                16 * 1024
+            } else {
+                64 * 1024
+            },
         }
     }
 }
@@ -111,6 +129,7 @@ impl Config {
             max_call_depth: 500,
             max_reentry: 4,
             jit_stack_budget: 4 * 1024,
+            jit_tier_up_bytes: 4 * 1024,
             ..Config::default()
         }
     }

@@ -481,7 +481,7 @@ impl<'m> Instance<'m> {
         }
         let resolved = resolve(module, imports)?;
         #[cfg(espb_jit)]
-        let jit = crate::jit::exec::Code::build(&module.m, config.jit, &mem)
+        let jit = crate::jit::exec::Code::build(&module.m, &config, &mem)
             .map_err(|e| InstantiateError::ExecMemory { bytes: e.0 as u32 })?;
         let gate = Arc::new(Gate {
             state: AtomicUsize::new(0),
@@ -534,6 +534,18 @@ impl<'m> Instance<'m> {
         return Some(&self.inner.jit.plan);
         #[cfg(not(espb_jit))]
         None
+    }
+
+    /// The functions tier-up compiled so far (`Config::jit_tier_up`):
+    /// function index, bytes of executable memory (machine code and
+    /// instruction copies), what the backend did. Empty where compiled
+    /// code cannot run.
+    #[cfg(feature = "jit-riscv")]
+    pub fn jit_tiered(&self) -> alloc::vec::Vec<(u32, usize, crate::jit::Stats)> {
+        #[cfg(espb_jit)]
+        return self.inner.jit.tiered_up();
+        #[cfg(not(espb_jit))]
+        alloc::vec::Vec::new()
     }
 
     /// Calls the exported function `name`.

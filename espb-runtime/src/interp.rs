@@ -511,6 +511,10 @@ fn poll(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
     }
     (vm.fuel, vm.reserve) = split_fuel(vm.reserve);
     vm.slice = vm.fuel;
+    #[cfg(espb_jit)]
+    if vm.inst.jit.tiering() {
+        jit_glue::sample(vm);
+    }
     None
 }
 
@@ -574,6 +578,16 @@ unsafe fn back_edge(
     let target = vm.pc;
     if let Some(e) = poll(vm, pc, start) {
         return e;
+    }
+    // Tier-up: continue in the function's compiled code from here.
+    #[cfg(espb_jit)]
+    if vm.inst.jit.tiering() {
+        match tier_resume(vm, target.offset_from(start)) {
+            None => {}
+            Some(Err(e)) => return e,
+            // SAFETY: `tier_resume` left the caller's state in `vm`.
+            Some(Ok(())) => return unsafe { next(vm, vm.pc, vm.regs, vm.start, mem, tbl) },
+        }
     }
     // SAFETY: see the function contract.
     unsafe { next(vm, target, regs, start, mem, tbl) }
@@ -770,9 +784,43 @@ fn enter(
             if !leave(vm) {
                 return Err(Exit::Done);
             }
+            // Back in an interpreted caller: continue it in its tier-up
+            // code if it has some.
+            if vm.inst.jit.tiering() {
+                if let Some(r) = tier_resume(vm, vm.pc.offset_from(vm.start)) {
+                    return r;
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// On-stack replacement: the interpreted activation of `vm.func` standing
+/// at offset `off` (every module register in its window) continues in the
+/// function's tier-up code, to its return, which is completed as the
+/// interpreted `ret` does; then the same for the caller it returned to.
+/// `None`: no tier-up code for it or no entry at `off` (keep
+/// interpreting); `Some(Ok(()))`: continue with the state in `vm.pc`,
+/// `vm.regs`, `vm.start`; `Some(Err(e))`: stop with `e`.
+#[cfg(espb_jit)]
+#[inline(never)]
+fn tier_resume(vm: &mut Vm<'_, '_>, mut off: u32) -> Option<Result<(), Exit>> {
+    let mut resumed = false;
+    while jit_glue::stack_ok(vm) {
+        match crate::jit::exec::run_osr(vm, off) {
+            None => break,
+            Some(false) => return Some(Err(Exit::Trap)),
+            Some(true) => {
+                resumed = true;
+                if !leave(vm) {
+                    return Some(Err(Exit::Done));
+                }
+                off = vm.pc.offset_from(vm.start);
+            }
+        }
+    }
+    resumed.then_some(Ok(()))
 }
 
 /// Returns from the running function. `Ok(true)`: the caller's state is in

@@ -67,10 +67,15 @@ struct Options<'a> {
     /// An instruction budget (`Config::fuel`): ticks of calls and backward
     /// branches, interpreted or compiled alike.
     fuel: Option<u64>,
+    /// `Config::jit_tier_up` (polls before a hot interpreted function is
+    /// compiled; 0: no tier-up); `None`: the runtime's default.
+    tier_up: Option<u32>,
+    /// Print the functions tier-up compiled to stderr at exit.
+    tier_report: bool,
 }
 
 const USAGE: &str =
-    "usage: espb-qemu-runner [--heap-size N] [--stack-size N] [--deep] [--jit off|hot|all] [--fuel N] MODULE.espb [ARGS...]";
+    "usage: espb-qemu-runner [--heap-size N] [--stack-size N] [--deep] [--jit off|hot|all] [--jit-tier-up N] [--jit-tier-report] [--fuel N] MODULE.espb [ARGS...]";
 
 fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
     let mut o = Options {
@@ -81,6 +86,8 @@ fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
         deep: false,
         jit: JitMode::Hot,
         fuel: None,
+        tier_up: None,
+        tier_report: false,
     };
     let mut it = argv.iter().copied();
     while let Some(a) = it.next() {
@@ -94,6 +101,8 @@ fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
             "--stack-size" => o.stack_size = Some(num(a)?),
             "--deep" => o.deep = true,
             "--fuel" => o.fuel = Some(num(a)? as u64),
+            "--jit-tier-up" => o.tier_up = Some(num(a)?),
+            "--jit-tier-report" => o.tier_report = true,
             "--jit" => {
                 o.jit = it
                     .next()
@@ -109,6 +118,21 @@ fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
     }
     Err(String::from(USAGE))
 }
+
+/// `--jit-tier-report`: one stderr line per function tier-up compiled.
+#[cfg(feature = "jit")]
+fn tier_report(inst: &Instance, module: &Module<'_>) {
+    for (f, bytes, s) in inst.jit_tiered() {
+        let name = module.func_name(f).unwrap_or("?");
+        eprint(&alloc::format!(
+            "espb-tier-up\tf{f} {name}: {bytes} bytes ({} inline, {} via the interpreter, {} registers in machine registers)\n",
+            s.inline, s.helper, s.cached
+        ));
+    }
+}
+
+#[cfg(not(feature = "jit"))]
+fn tier_report(_: &Instance, _: &Module<'_>) {}
 
 extern "C" {
     fn espb_read_file(path: *const c_char, len: *mut usize) -> *const u8;
@@ -171,6 +195,9 @@ fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
         fuel: o.fuel,
         ..Config::default()
     };
+    if let Some(t) = o.tier_up {
+        config.jit_tier_up = t;
+    }
     if o.deep {
         config.max_call_depth = 1 << 20;
         config.max_registers = 1 << 24;
@@ -180,7 +207,13 @@ fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
         Err(m) => return load_error(path, &m),
     };
     let status = match Instance::new(module, &imports, config) {
-        Ok(inst) => run_entry(&inst, module, entry, form, path, args),
+        Ok(inst) => {
+            let status = run_entry(&inst, module, entry, form, path, args);
+            if o.tier_report {
+                tier_report(&inst, module);
+            }
+            status
+        }
         Err(e) => load_error(
             path,
             &alloc::format!("cannot instantiate: {e} (the qemu runner has the runtime's builtins and picolibc's natives)"),

@@ -258,6 +258,9 @@ fn execute_qemu(
     }
     // What the JIT compiles.
     limits.extend(["--jit".into(), args.jit.name().into()]);
+    if let Some(t) = args.jit_tier_up {
+        limits.extend(["--jit-tier-up".into(), t.to_string()]);
+    }
     match qemu::run(cx.rep, &runner, chip, &limits, path, &args.args)? {
         qemu::QemuEnd::Exit(code) => Ok(code),
         qemu::QemuEnd::Trap { task, source, message } => {

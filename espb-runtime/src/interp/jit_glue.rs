@@ -135,3 +135,32 @@ pub(crate) unsafe fn call(vm: &mut Vm<'_, '_>, callee: u32, b: u8, off: u32) -> 
     vm.start = start;
     ok
 }
+
+/// The running function.
+pub(crate) fn func(vm: &Vm<'_, '_>) -> u32 {
+    vm.func
+}
+
+/// Frames a poll looks through for the innermost interpreted function.
+const SAMPLE_DEPTH: usize = 8;
+
+/// Tier-up's profile (a poll passed): the innermost interpreted function
+/// on the frame stack — the running one, or the caller of compiled code —
+/// is where the time since the last poll went (it, or compiled code it
+/// called), so it is counted, and tiered up past `Config::jit_tier_up`.
+/// Compiling runs here, on this thread's native stack, so only within the
+/// JIT's stack budget.
+#[cold]
+#[inline(never)]
+pub(crate) fn sample(vm: &mut Vm<'_, '_>) {
+    let code = code(vm);
+    let func = core::iter::once(vm.func)
+        .chain(vm.ctx.frames.iter().rev().skip(1).map(|f| f.func))
+        .take(SAMPLE_DEPTH)
+        .find(|&f| code.entry(f).is_none());
+    if let Some(f) = func {
+        if stack_ok(vm) {
+            code.sample(&vm.inst.module.m, f);
+        }
+    }
+}

@@ -42,6 +42,8 @@ pub mod env {
     pub const POLL: i32 = 24;
     pub const CALL: i32 = 28;
     pub const PURE: i32 = 32;
+    /// The code address an on-stack-replacement entry jumps to.
+    pub const RESUME: i32 = 40;
 }
 
 const T3: Reg = 28;
@@ -91,6 +93,11 @@ pub struct Compiled {
     /// Bytes of machine code (the copies follow).
     pub code_bytes: usize,
     pub stats: Stats,
+    /// With [`compile_osr`]: the byte offset of the entry for on-stack
+    /// replacement (the prologue, then a jump to `Env::resume`) and the
+    /// code byte offset of each bytecode offset it may resume at.
+    pub osr_entry: Option<usize>,
+    pub osr: Vec<(u32, u32)>,
 }
 
 /// What the backend did with one function.
@@ -158,10 +165,29 @@ struct Emitter<'a, 'm> {
     /// Module registers kept in machine registers, in order.
     cached_regs: Vec<u8>,
     stats: Stats,
+    /// Emit an entry for on-stack replacement (`compile_osr`).
+    osr: bool,
+    osr_entry: usize,
 }
 
 /// Compiles function `func` of validated module `m`.
 pub fn compile(m: &Module<'_>, func: u32) -> Result<Compiled, Refusal> {
+    compile_with(m, func, false)
+}
+
+/// Compiles function `func` for tier-up: as [`compile`], plus a second
+/// entry that enters the code in the middle of the body, where an
+/// interpreted activation stands (on-stack replacement): at the target of
+/// a backward branch and after a call. Every module register is in its
+/// window slot there (the interpreter keeps them all there), so the entry
+/// is the prologue, which loads the cached registers from their slots, and
+/// a jump to the label of that bytecode offset: between two bytecode
+/// instructions the code keeps nothing but the cached registers.
+pub fn compile_osr(m: &Module<'_>, func: u32) -> Result<Compiled, Refusal> {
+    compile_with(m, func, true)
+}
+
+fn compile_with(m: &Module<'_>, func: u32, osr: bool) -> Result<Compiled, Refusal> {
     let f = m.functions.get(func as usize).ok_or(Refusal::Decode)?;
     let ty = m.types.get(f.ty as usize).ok_or(Refusal::Decode)?;
     let steps = lower::steps(&f.code).ok_or(Refusal::Decode)?;
@@ -172,6 +198,7 @@ pub fn compile(m: &Module<'_>, func: u32) -> Result<Compiled, Refusal> {
     let mut short = Vec::new();
     for pass in 0..2 {
         let mut e = Emitter::new(m, &steps, result, loc, wide, short.clone());
+        e.osr = osr;
         e.body();
         if e.code.len() * 4 > MAX_CODE {
             return Err(Refusal::TooLarge {
@@ -341,9 +368,12 @@ impl<'a, 'm> Emitter<'a, 'm> {
                 .filter(|&r| loc[r as usize] != Loc::Mem)
                 .collect(),
             stats: Stats::default(),
+            osr: false,
+            osr_entry: 0,
         };
         e.trap_exit = e.label().0;
         e.epilogue = e.label().0;
+        e.osr_entry = e.label().0;
         e.at = steps.iter().map(|_| e.new_label()).collect();
         e
     }
@@ -583,20 +613,7 @@ impl<'a, 'm> Emitter<'a, 'm> {
         saved.sort_unstable();
         saved.dedup();
         self.saved = saved;
-        let fs = self.frame_size();
-        self.put(rv::addi(SP, SP, -fs));
-        self.put(rv::sw(RA, SP, fs - 4));
-        for (k, &x) in self.saved.clone().iter().enumerate() {
-            self.put(rv::sw(x, SP, 4 * k as i32));
-        }
-        self.put(rv::addi(S3, A0, 0));
-        self.put(rv::lw(S0, S3, env::REGS));
-        self.put(rv::lw(S1, S3, env::MEM));
-        self.put(rv::lw(S2, S3, env::LIM));
-        self.put(rv::lw(S4, S3, env::FUEL));
-        self.li(S5, -(NULL_GUARD as i32));
-        let all = self.cached();
-        self.reload(&all);
+        self.prologue();
         for i in 0..self.steps.len() {
             let l = self.at[i];
             self.bind(l);
@@ -632,6 +649,33 @@ impl<'a, 'm> Emitter<'a, 'm> {
         self.put(rv::lw(RA, SP, fs - 4));
         self.put(rv::addi(SP, SP, fs));
         self.put(rv::jalr(ZERO, RA, 0));
+        if self.osr {
+            // On-stack replacement: the same frame, then the resume label.
+            let l = self.osr_entry;
+            self.bind(l);
+            self.prologue();
+            self.put(rv::lw(T0, S3, env::RESUME));
+            self.put(rv::jalr(ZERO, T0, 0));
+        }
+    }
+
+    /// Saves the callee-saved registers this code uses, loads the
+    /// environment and the cached module registers.
+    fn prologue(&mut self) {
+        let fs = self.frame_size();
+        self.put(rv::addi(SP, SP, -fs));
+        self.put(rv::sw(RA, SP, fs - 4));
+        for (k, &x) in self.saved.clone().iter().enumerate() {
+            self.put(rv::sw(x, SP, 4 * k as i32));
+        }
+        self.put(rv::addi(S3, A0, 0));
+        self.put(rv::lw(S0, S3, env::REGS));
+        self.put(rv::lw(S1, S3, env::MEM));
+        self.put(rv::lw(S2, S3, env::LIM));
+        self.put(rv::lw(S4, S3, env::FUEL));
+        self.li(S5, -(NULL_GUARD as i32));
+        let all = self.cached();
+        self.reload(&all);
     }
 
     /// Calls helper `which` (an `env` offset) with `a0 = env` and `a1` set
@@ -1583,6 +1627,31 @@ impl<'a, 'm> Emitter<'a, 'm> {
             image.extend_from_slice(c);
         }
         let cached = self.cached().len() as u32;
+        let (osr_entry, osr) = if self.osr {
+            let pos = |l: usize| self.labels[l].unwrap_or(0) * 4;
+            // Where an interpreted activation can stand when it is
+            // replaced: a backward branch's target (`interp::back_edge`)
+            // and the instruction after a call (a compiled callee returned
+            // to it).
+            let mut at: Vec<(u32, u32)> = Vec::new();
+            for (i, s) in self.steps.iter().enumerate() {
+                for t in branch_targets(&s.ins) {
+                    if t <= s.off {
+                        at.push((t, pos(self.target(t)) as u32));
+                    }
+                }
+                if matches!(s.ins, Instr::Call { .. } | Instr::CallIndirect { .. }) {
+                    if let Some(n) = self.steps[i + 1..].iter().position(|x| x.first) {
+                        at.push((self.steps[i + 1 + n].off, pos(self.at[i + 1 + n]) as u32));
+                    }
+                }
+            }
+            at.sort_unstable();
+            at.dedup();
+            (Some(pos(self.osr_entry)), at)
+        } else {
+            (None, Vec::new())
+        };
         Compiled {
             image,
             code_bytes,
@@ -1590,6 +1659,8 @@ impl<'a, 'm> Emitter<'a, 'm> {
                 cached,
                 ..self.stats
             },
+            osr_entry,
+            osr,
         }
     }
 }

@@ -16,8 +16,12 @@
 //! memory protection off (`docs/runtime.md`); in the qemu runner an
 //! anonymous RWX `mmap`.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::ffi::c_void;
+use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+
+use crate::sync::{AtomicPtr, AtomicU32, AtomicUsize};
 
 use super::{compile_module, Plan};
 use crate::config::JitMode;
@@ -29,21 +33,63 @@ extern "C" {
     fn espb_jit_exec_free(exec: *mut u8, size: usize);
 }
 
-/// The compiled functions of one instance, in one executable block.
+/// The compiled functions of one instance: those compiled when it was
+/// built, in one executable block, and those tiered up while it runs
+/// (`tier_up`), each in a block of its own.
 pub(crate) struct Code {
     exec: *mut u8,
     size: usize,
-    /// Entry address per function.
-    entries: Vec<Option<usize>>,
+    /// Entry address per function, 0 for none; bit 0 set for a function
+    /// tiered up while running (another thread wrote it: `run` makes its
+    /// fetches see the code first).
+    entries: Vec<AtomicUsize>,
     /// Host address of module address `NULL_GUARD` and the fast-path bound
     /// (linear memory never moves).
     mem: *mut u8,
     lim: u32,
     pub plan: Vec<Plan>,
+    /// Tier-up (`Config::jit_tier_up`): polls counted per function, its
+    /// state, and the function's code once tiered up.
+    tier_after: u32,
+    tier_budget: usize,
+    tier_used: AtomicUsize,
+    polls: Vec<AtomicU32>,
+    state: Vec<AtomicU32>,
+    tiered: Vec<AtomicPtr<Tiered>>,
 }
 
-// SAFETY: the block is written once in `build` and only executed after;
-// every thread may run it.
+/// A function's tier-up state (`Code::state`).
+const IDLE: u32 = 0;
+const BUSY: u32 = 1;
+const READY: u32 = 2;
+/// The backend refused it, or the budget or the platform had no
+/// executable memory for it: interpreted for good (tried once).
+const REFUSED: u32 = 3;
+
+/// A function compiled while the instance runs.
+pub(crate) struct Tiered {
+    exec: *mut u8,
+    size: usize,
+    /// The on-stack-replacement entry and, by bytecode offset, where it
+    /// resumes (`jit::compile::compile_osr`).
+    osr_entry: usize,
+    osr: Vec<(u32, u32)>,
+    bytes: usize,
+    stats: super::Stats,
+}
+
+impl Tiered {
+    /// The code address to resume an activation standing at bytecode
+    /// offset `off` at.
+    fn resume(&self, off: u32) -> Option<usize> {
+        let k = self.osr.binary_search_by_key(&off, |&(o, _)| o).ok()?;
+        Some(self.exec as usize + self.osr[k].1 as usize)
+    }
+}
+
+// SAFETY: the blocks are written once (in `build`, or by the one thread
+// that tiers a function up, before publishing it with `Release`) and only
+// executed after; every thread may run them.
 unsafe impl Send for Code {}
 // SAFETY: as above.
 unsafe impl Sync for Code {}
@@ -55,38 +101,101 @@ impl Drop for Code {
             // no thread runs module code once the instance is dropped.
             unsafe { espb_jit_exec_free(self.exec, self.size) }
         }
+        for t in &self.tiered {
+            let p = t.load(Acquire);
+            if !p.is_null() {
+                // SAFETY: `p` came from `Box::into_raw` in `tier_up` and is
+                // dropped once, here; its block was allocated with its size
+                // and no module code runs any more.
+                unsafe {
+                    let t = Box::from_raw(p);
+                    espb_jit_exec_free(t.exec, t.size);
+                }
+            }
+        }
     }
 }
 
 /// Why no executable memory could be had.
 pub(crate) struct NoExecMemory(pub usize);
 
+/// Places `image` in a new executable block; `None` if the platform has
+/// no memory for it.
+fn place(image: &[u8]) -> Option<(*mut u8, usize)> {
+    let size = image.len().next_multiple_of(16);
+    let mut write: *mut u8 = core::ptr::null_mut();
+    // SAFETY: a plain call of the platform hook.
+    let exec = unsafe { espb_jit_exec_alloc(size, &mut write) };
+    if exec.is_null() {
+        return None;
+    }
+    if write.is_null() || !(exec as usize).is_multiple_of(4) || !(write as usize).is_multiple_of(4)
+    {
+        // SAFETY: just allocated with this size, never used.
+        unsafe { espb_jit_exec_free(exec, size) };
+        return None;
+    }
+    // SAFETY: `write` is `size` writable bytes, 4-aligned.
+    unsafe { write_words(write, image) };
+    fence_i();
+    Some((exec, size))
+}
+
+/// Writes `image` at `write` with 32-bit stores (instruction RAM takes no
+/// narrower ones).
+///
+/// # Safety
+/// `write` is 4-aligned with `image.len()` rounded up to 4 writable bytes.
+unsafe fn write_words(write: *mut u8, image: &[u8]) {
+    for (k, w) in image.chunks(4).enumerate() {
+        let mut word = [0u8; 4];
+        word[..w.len()].copy_from_slice(w);
+        // SAFETY: the function contract.
+        unsafe { (write.add(4 * k) as *mut u32).write_volatile(u32::from_le_bytes(word)) };
+    }
+}
+
+/// `fence.i`: instruction fetches on this core see the stores before it.
+fn fence_i() {
+    // SAFETY: `fence.i` (Zifencei, encoded as a word for assemblers without
+    // the extension) only orders instruction fetches after earlier stores.
+    unsafe { core::arch::asm!(".4byte 0x0000100f", options(nostack)) };
+}
+
 impl Code {
     /// Compiles what `mode` selects and places it in executable memory.
     pub fn build(
         m: &espb_format::Module<'_>,
-        mode: JitMode,
+        config: &crate::Config,
         mem: &LinearMemory,
     ) -> Result<Code, NoExecMemory> {
-        let none = |plan| Code {
+        let mode = config.jit;
+        let n = m.functions.len();
+        let mut code = Code {
             exec: core::ptr::null_mut(),
             size: 0,
             entries: Vec::new(),
             mem: core::ptr::null_mut(),
             lim: 0,
-            plan,
+            plan: Vec::new(),
+            tier_after: 0,
+            tier_budget: 0,
+            tier_used: AtomicUsize::new(0),
+            polls: Vec::new(),
+            state: Vec::new(),
+            tiered: Vec::new(),
         };
         // Compiled code needs room for its fast-path bound (8 bytes).
         let lim = mem.len().saturating_sub(espb_format::NULL_GUARD);
         let lo = match mem.host_ptr(espb_format::NULL_GUARD, lim) {
             Ok(p) if lim >= 8 => p,
-            _ => return Ok(none(Vec::new())),
+            _ => return Ok(code),
         };
+        (code.mem, code.lim) = (lo, lim - 8);
         let compiled = compile_module(m, mode);
-        let mut plan = Vec::with_capacity(compiled.len());
         let mut size = 0usize;
         for c in &compiled {
-            plan.push(match c {
+            code.plan.push(match c {
                 None => Plan::Interpreted,
                 Some(Ok(c)) => {
                     size += c.image.len().next_multiple_of(16);
@@ -98,8 +207,22 @@ impl Code {
                 Some(Err(r)) => Plan::Refused(r.clone()),
             });
         }
+        code.entries = (0..n).map(|_| AtomicUsize::new(0)).collect();
+        if mode != JitMode::Off && config.jit_tier_up > 0 {
+            code.tier_after = config.jit_tier_up;
+            code.tier_budget = config.jit_tier_up_bytes as usize;
+            code.polls = (0..n).map(|_| AtomicU32::new(0)).collect();
+            // Compiled or refused already: never tiered up.
+            code.state = compiled
+                .iter()
+                .map(|c| AtomicU32::new(if c.is_some() { REFUSED } else { IDLE }))
+                .collect();
+            code.tiered = (0..n)
+                .map(|_| AtomicPtr::new(core::ptr::null_mut()))
+                .collect();
+        }
         if size == 0 {
-            return Ok(none(plan));
+            return Ok(code);
         }
         let mut write: *mut u8 = core::ptr::null_mut();
         // SAFETY: a plain call of the platform hook.
@@ -111,45 +234,115 @@ impl Code {
         {
             return Err(NoExecMemory(size));
         }
-        let mut entries = Vec::with_capacity(compiled.len());
+        (code.exec, code.size) = (exec, size);
         let mut at = 0usize;
-        for c in &compiled {
-            match c {
-                Some(Ok(c)) => {
-                    for (k, w) in c.image.chunks(4).enumerate() {
-                        let mut word = [0u8; 4];
-                        word[..w.len()].copy_from_slice(w);
-                        // SAFETY: `at + 4k + 4 <= size` (the block holds every
-                        // image rounded up to 16 bytes); word writes suit
-                        // memory that only takes 32-bit stores (IRAM).
-                        unsafe {
-                            (write.add(at + 4 * k) as *mut u32)
-                                .write_volatile(u32::from_le_bytes(word))
-                        };
-                    }
-                    entries.push(Some(exec as usize + at));
-                    at += c.image.len().next_multiple_of(16);
-                }
-                _ => entries.push(None),
+        for (f, c) in compiled.iter().enumerate() {
+            if let Some(Ok(c)) = c {
+                // SAFETY: `at + len <= size` (the block holds every image
+                // rounded up to 16 bytes), `write + at` 4-aligned.
+                unsafe { write_words(write.add(at), &c.image) };
+                code.entries[f].store(exec as usize + at, Relaxed);
+                at += c.image.len().next_multiple_of(16);
             }
         }
-        // SAFETY: `fence.i` (Zifencei, encoded as a word for assemblers
-        // without the extension) only orders instruction fetches after the
-        // stores above.
-        unsafe { core::arch::asm!(".4byte 0x0000100f", options(nostack)) };
-        Ok(Code {
-            exec,
-            size,
-            entries,
-            mem: lo,
-            lim: lim - 8,
-            plan,
-        })
+        fence_i();
+        Ok(code)
     }
 
     #[inline(always)]
     pub fn entry(&self, func: u32) -> Option<usize> {
-        self.entries.get(func as usize).copied().flatten()
+        match self.entries.get(func as usize)?.load(Relaxed) {
+            0 => None,
+            e => Some(e),
+        }
+    }
+
+    /// Whether tier-up is on.
+    #[inline(always)]
+    pub fn tiering(&self) -> bool {
+        self.tier_after != 0
+    }
+
+    /// A poll found `func` the innermost interpreted function: count it,
+    /// and tier it up when it has been found `Config::jit_tier_up` times.
+    pub fn sample(&self, m: &espb_format::Module<'_>, func: u32) {
+        let (Some(p), Some(s)) = (self.polls.get(func as usize), self.state.get(func as usize))
+        else {
+            return;
+        };
+        if s.load(Relaxed) != IDLE {
+            return;
+        }
+        // A racy count (a lost increment only delays the tier-up).
+        let n = p.load(Relaxed).saturating_add(1);
+        p.store(n, Relaxed);
+        if n >= self.tier_after {
+            self.tier_up(m, func);
+        }
+    }
+
+    /// Compiles `func` (once: the first thread to get here does it) and
+    /// publishes its code; on a refusal or no executable memory it stays
+    /// interpreted.
+    fn tier_up(&self, m: &espb_format::Module<'_>, func: u32) {
+        let s = &self.state[func as usize];
+        if s.compare_exchange(IDLE, BUSY, Acquire, Relaxed).is_err() {
+            return;
+        }
+        let done = match super::compile::compile_osr(m, func) {
+            Ok(c) => self.publish(func, c),
+            Err(_) => false,
+        };
+        s.store(if done { READY } else { REFUSED }, Release);
+    }
+
+    fn publish(&self, func: u32, c: super::Compiled) -> bool {
+        let size = c.image.len().next_multiple_of(16);
+        // Reserve the bytes in the budget first.
+        let mut used = self.tier_used.load(Relaxed);
+        loop {
+            if used + size > self.tier_budget {
+                return false;
+            }
+            match self
+                .tier_used
+                .compare_exchange(used, used + size, Relaxed, Relaxed)
+            {
+                Ok(_) => break,
+                Err(u) => used = u,
+            }
+        }
+        let Some((exec, size)) = place(&c.image) else {
+            self.tier_used.fetch_sub(size, Relaxed);
+            return false;
+        };
+        let t = Box::new(Tiered {
+            exec,
+            size,
+            osr_entry: exec as usize + c.osr_entry.unwrap_or(0),
+            osr: c.osr,
+            bytes: c.image.len(),
+            stats: c.stats,
+        });
+        self.tiered[func as usize].store(Box::into_raw(t), Release);
+        self.entries[func as usize].store(exec as usize | 1, Release);
+        true
+    }
+
+    /// `func`'s tier-up code, if it has been tiered up.
+    #[inline]
+    pub fn tiered(&self, func: u32) -> Option<&Tiered> {
+        let p = self.tiered.get(func as usize)?.load(Acquire);
+        // SAFETY: published by `publish`, freed only when `self` drops.
+        unsafe { p.as_ref() }
+    }
+
+    /// The functions tiered up so far: index, machine-code bytes,
+    /// statistics.
+    pub fn tiered_up(&self) -> Vec<(u32, usize, super::Stats)> {
+        (0..self.tiered.len() as u32)
+            .filter_map(|f| self.tiered(f).map(|t| (f, t.bytes, t.stats)))
+            .collect()
     }
 }
 
@@ -167,6 +360,8 @@ pub(crate) struct Env {
     /// `interp::PURE`, by opcode byte.
     pure: *const Option<crate::interp::PureFn>,
     vm: *mut c_void,
+    /// Where an on-stack-replacement entry continues (`run_osr`).
+    resume: usize,
 }
 
 const _: () = {
@@ -180,6 +375,7 @@ const _: () = {
     assert!(core::mem::offset_of!(Env, poll) == env::POLL as usize);
     assert!(core::mem::offset_of!(Env, call) == env::CALL as usize);
     assert!(core::mem::offset_of!(Env, pure) == env::PURE as usize);
+    assert!(core::mem::offset_of!(Env, resume) == env::RESUME as usize);
 };
 
 /// Runs the compiled code at `entry` for the function `vm` has just
@@ -189,6 +385,29 @@ const _: () = {
 /// own, or they lose their tail calls.
 #[inline(never)]
 pub(crate) fn run(vm: &mut Vm<'_, '_>, entry: usize) -> bool {
+    enter(vm, entry, 0)
+}
+
+/// Continues the activation of `vm.func` standing at bytecode offset `off`
+/// (its window holds every module register) in `func`'s tier-up code, to
+/// its return. `None`: no such code or no entry at `off` (keep
+/// interpreting); else as `run`.
+#[inline(never)]
+pub(crate) fn run_osr(vm: &mut Vm<'_, '_>, off: u32) -> Option<bool> {
+    let t = jit_glue::code(vm).tiered(jit_glue::func(vm))?;
+    let resume = t.resume(off)?;
+    let entry = t.osr_entry;
+    Some(enter(vm, entry | 1, resume))
+}
+
+#[inline(always)]
+fn enter(vm: &mut Vm<'_, '_>, entry: usize, resume: usize) -> bool {
+    if entry & 1 != 0 {
+        // Tiered up, perhaps by another thread: see its stores, then make
+        // this core's instruction fetches see them.
+        core::sync::atomic::fence(Acquire);
+        fence_i();
+    }
     let code = jit_glue::code(vm);
     let mut env = Env {
         regs: jit_glue::window(vm),
@@ -201,16 +420,19 @@ pub(crate) fn run(vm: &mut Vm<'_, '_>, entry: usize) -> bool {
         call: helper_call,
         pure: crate::interp::pure_table(),
         vm: vm as *mut Vm<'_, '_> as *mut c_void,
+        resume,
     };
-    // SAFETY: `entry` is the start of a function compiled by
+    // SAFETY: `entry & !1` is the start of a function compiled by
     // `jit::compile` into executable memory that lives as long as the
-    // instance; it follows the C calling convention with `env` as its only
-    // argument and reads and writes only: the window (`regs`, `regs` slots
-    // of the running function, which the caller allocated), linear memory
-    // inside the bounds it checks, and `env`. Everything else goes through
-    // the helpers below.
+    // instance (or its on-stack-replacement entry, which continues at
+    // `resume`, a label of the same code for the offset the activation
+    // stands at); it follows the C calling convention with `env` as its
+    // only argument and reads and writes only: the window (`regs`, `regs`
+    // slots of the running function, which the caller allocated), linear
+    // memory inside the bounds it checks, and `env`. Everything else goes
+    // through the helpers below.
     let status = unsafe {
-        let f: extern "C" fn(*mut Env) -> u32 = core::mem::transmute(entry);
+        let f: extern "C" fn(*mut Env) -> u32 = core::mem::transmute(entry & !1);
         f(&mut env)
     };
     jit_glue::set_fuel(vm, env.fuel);
