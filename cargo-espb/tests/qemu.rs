@@ -3,8 +3,9 @@
 //! --qemu CHIP` must print what the host run prints.
 //!
 //! The corpus also runs on the C3 with every function compiled by the JIT
-//! (`--jit all`), and the JIT trap programs (`tests/jit_traps`) must trap
-//! there exactly as on the host.
+//! (`--jit all`) and with eager tier-up (`--jit hot --jit-tier-up 1`), and
+//! the JIT trap programs (`tests/jit_traps`) must trap there exactly as on
+//! the host; `tests/jit_tier` checks tier-up (on-stack replacement) itself.
 //!
 //! `ESPB_CORPUS=name` restricts the corpus test to files whose name
 //! contains `name`.
@@ -18,6 +19,10 @@ const CHIPS: [&str; 2] = ["esp32c3", "esp32p4"];
 const OPTS: [&str; 3] = ["-O0", "-O2", "-Os"];
 /// The chip the JIT's whole-corpus run uses (rv32imc: the baseline ISA).
 const JIT_CHIP: &str = "esp32c3";
+/// `--jit hot` with tier-up at the first poll that finds a function the
+/// innermost interpreted one: every function hot enough to be polled is
+/// compiled while it runs and continues in machine code.
+const TIER_EAGER: &str = "hot --jit-tier-up 1";
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -109,7 +114,9 @@ fn run_jit(
         c.args(["--qemu", chip]);
     }
     if let Some(jit) = jit {
-        c.args(["--jit", jit]);
+        // A mode, then perhaps more JIT options (`"hot --jit-tier-up 1"`).
+        let mut w = jit.split_whitespace();
+        c.args(["--jit", w.next().unwrap()]).args(w);
     }
     let o = c.arg(module).output().unwrap();
     (
@@ -144,7 +151,7 @@ fn check(src: &Path) -> Vec<String> {
         let runs = CHIPS
             .iter()
             .map(|&c| (c, None))
-            .chain([(JIT_CHIP, Some("all"))]);
+            .chain([(JIT_CHIP, Some("all")), (JIT_CHIP, Some(TIER_EAGER))]);
         for (chip, jit) in runs {
             let got = run_jit(&m, Some(chip), &[], jit);
             if got.0 != host.0 || got.2 != host.2 {
@@ -191,7 +198,7 @@ fn corpus_prints_the_same_under_qemu_as_on_the_host() {
         fails.len(),
         files.len(),
         OPTS.len(),
-        CHIPS.len() + 1,
+        CHIPS.len() + 2,
         fails.join("\n\n")
     );
 }
@@ -465,7 +472,9 @@ fn runaway_compiled_loop_runs_out_of_fuel_like_the_interpreter() {
                 let o = Command::new("qemu-riscv32")
                     .args(["-cpu", "rv32,a=false,f=false,d=false"])
                     .arg(&runner)
-                    .args(["--jit", jit, "--fuel", fuel])
+                    .arg("--jit")
+                    .args(jit.split_whitespace())
+                    .args(["--fuel", fuel])
                     .arg(&m)
                     .output()
                     .unwrap();
@@ -483,6 +492,134 @@ fn runaway_compiled_loop_runs_out_of_fuel_like_the_interpreter() {
                 interp.1
             );
             assert_eq!(jit, interp, "{opt} fuel {fuel}");
+            // The same loop tiered up while it runs (`spin` and `step` are
+            // not JIT_HOT): the compiled continuation counts alike.
+            let tiered = trap("hot --jit-tier-up 1 --jit-tier-report");
+            assert!(
+                tiered.1.contains("espb-tier-up\t"),
+                "{opt} {fuel}: nothing tiered up: {}",
+                tiered.1
+            );
+            let without_report = |t: &(String, String, Option<i32>)| {
+                let e: Vec<&str> =
+                    t.1.lines()
+                        .filter(|l| !l.starts_with("espb-tier-up"))
+                        .collect();
+                (t.0.clone(), e.join("\n"), t.2)
+            };
+            assert_eq!(
+                without_report(&tiered),
+                without_report(&interp),
+                "{opt} fuel {fuel} tier-up"
+            );
         }
     }
+}
+
+fn jit_tier_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/jit_tier")
+}
+
+/// The runner run directly on the C3 with `args` before the module:
+/// stdout, stderr, exit status.
+fn c3_direct(module: &Path, args: &[&str]) -> (String, String, i32) {
+    let o = Command::new("qemu-riscv32")
+        .args(["-cpu", "rv32,a=false,f=false,d=false"])
+        .arg(c3_runner())
+        .args(args)
+        .arg(module)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        o.status.code().unwrap_or(-1),
+    )
+}
+
+/// The functions the runner reports tiered up (`--jit-tier-report`).
+fn tiered_up(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("espb-tier-up\t"))
+        .map(|l| l.split(':').next().unwrap_or("").to_string())
+        .collect()
+}
+
+/// Tier-up with on-stack replacement: a loop function that is not
+/// `JIT_HOT` is compiled while it runs and continues in machine code; the
+/// output (`osr_loop.c`) or the trap after the switch (`osr_trap.c`:
+/// message, function, C line, backtrace) is the host interpreter's. The
+/// runner's report proves the function was tiered up; with tier-up off,
+/// and with `--jit off` whatever the threshold, nothing is.
+#[test]
+fn tier_up_continues_hot_loops_in_compiled_code() {
+    let hello = tmp("qemu-tier").join("hello.espb");
+    module(&repo().join("tests/c/hello_printf.c"), "-O2", &hello).unwrap();
+    let (out, err, code) = run(&hello, Some(JIT_CHIP));
+    assert_eq!(code, 0, "{out}{err}");
+    let mut fails = Vec::new();
+    for (name, func) in [("osr_loop", "walk"), ("osr_trap", "scan")] {
+        let src = jit_tier_dir().join(format!("{name}.c"));
+        for opt in OPTS {
+            let m = tmp("qemu-tier").join(format!("{name}{opt}.espb"));
+            module(&src, opt, &m).unwrap();
+            let host = run(&m, None);
+            if name == "osr_trap" {
+                let text = std::fs::read_to_string(&src).unwrap();
+                let line = text.lines().position(|l| l.contains("TRAPS HERE")).unwrap() + 1;
+                let at = format!("{name}.c:{line}");
+                if host.2 != 101 || !host.1.contains(&at) {
+                    fails.push(format!(
+                        "{name} {opt}: the host run does not trap at {at}:\n{}",
+                        host.1
+                    ));
+                }
+            }
+            for tier in ["1", "4"] {
+                let jit = run_jit(
+                    &m,
+                    Some(JIT_CHIP),
+                    &[],
+                    Some(&format!("hot --jit-tier-up {tier}")),
+                );
+                if (jit.0.as_str(), jit.1.as_str(), jit.2)
+                    != (host.0.as_str(), host.1.as_str(), host.2)
+                {
+                    fails.push(format!(
+                        "{name} {opt} tier-up {tier}: exit {} (host {})\n--- jit stdout\n{}--- host stdout\n{}--- jit stderr\n{}\n--- host stderr\n{}",
+                        jit.2, host.2, jit.0, host.0, jit.1, host.1
+                    ));
+                }
+                let report = c3_direct(
+                    &m,
+                    &["--jit", "hot", "--jit-tier-up", tier, "--jit-tier-report"],
+                );
+                let t = tiered_up(&report.1);
+                if !t.iter().any(|f| f.ends_with(&format!(" {func}"))) {
+                    fails.push(format!(
+                        "{name} {opt} tier-up {tier}: {func} not tiered up: {t:?}\n{}",
+                        report.1
+                    ));
+                }
+            }
+            for args in [
+                ["--jit", "hot", "--jit-tier-up", "0"],
+                ["--jit", "off", "--jit-tier-up", "1"],
+            ] {
+                let mut a = args.to_vec();
+                a.push("--jit-tier-report");
+                let r = c3_direct(&m, &a);
+                if !tiered_up(&r.1).is_empty() || r.0 != host.0 || r.2 != host.2 {
+                    fails.push(format!(
+                        "{name} {opt} {args:?}: {:?} exit {}\n{}",
+                        tiered_up(&r.1),
+                        r.2,
+                        r.1
+                    ));
+                }
+            }
+        }
+    }
+    assert!(fails.is_empty(), "{}", fails.join("\n\n"));
 }
