@@ -168,6 +168,11 @@ struct Emitter<'a, 'm> {
     /// Emit an entry for on-stack replacement (`compile_osr`).
     osr: bool,
     osr_entry: usize,
+    /// Whether the code accesses linear memory inline (`s1`, `s2`, `s5`
+    /// are loaded only then): measured by pass 1 (`mem_seen`), used by
+    /// pass 2.
+    uses_mem: bool,
+    mem_seen: bool,
 }
 
 /// Compiles function `func` of validated module `m`.
@@ -196,10 +201,15 @@ fn compile_with(m: &Module<'_>, func: u32, osr: bool) -> Result<Compiled, Refusa
     let loc = allocate(m, &steps, result, &wide, f.regs as usize);
     // Pass 1 with long branches measures; pass 2 shortens what reaches.
     let mut short = Vec::new();
+    let mut uses_mem = true;
     for pass in 0..2 {
         let mut e = Emitter::new(m, &steps, result, loc, wide, short.clone());
         e.osr = osr;
+        // Pass 2 leaves out what pass 1 found unused (the code only
+        // shrinks: branch distances with it).
+        e.uses_mem = uses_mem;
         e.body();
+        uses_mem = e.mem_seen;
         if e.code.len() * 4 > MAX_CODE {
             return Err(Refusal::TooLarge {
                 bytes: e.code.len() * 4,
@@ -279,13 +289,20 @@ fn allocate(
         let take = |v: &mut Vec<Reg>| -> Option<Vec<Reg>> {
             (v.len() >= halves).then(|| (0..halves).filter_map(|_| v.pop()).collect())
         };
-        let got = take(&mut kept).or_else(|| {
-            if score[r] > 2 * calls * halves as u64 {
-                take(&mut spilled)
-            } else {
-                None
-            }
-        });
+        // Without helper calls (only the cold stubs: polls, slow paths)
+        // caller-saved registers cost nothing to keep, and callee-saved
+        // ones a save and a restore per call of the function.
+        let got = if calls == 0 {
+            take(&mut spilled).or_else(|| take(&mut kept))
+        } else {
+            take(&mut kept).or_else(|| {
+                if score[r] > 2 * calls * halves as u64 {
+                    take(&mut spilled)
+                } else {
+                    None
+                }
+            })
+        };
         if let Some(v) = got {
             loc[r] = if wide[r] {
                 Loc::Two(v[0], v[1])
@@ -370,6 +387,8 @@ impl<'a, 'm> Emitter<'a, 'm> {
             stats: Stats::default(),
             osr: false,
             osr_entry: 0,
+            uses_mem: true,
+            mem_seen: false,
         };
         e.trap_exit = e.label().0;
         e.epilogue = e.label().0;
@@ -598,7 +617,12 @@ impl<'a, 'm> Emitter<'a, 'm> {
 
     fn body(&mut self) {
         // Callee-saved registers this code uses.
-        let mut saved = vec![S0, S1, S2, S3, S4, S5];
+        // The memory registers only where the code accesses memory.
+        let mut saved = if self.uses_mem {
+            vec![S0, S1, S2, S3, S4, S5]
+        } else {
+            vec![S0, S3, S4]
+        };
         for r in self.cached() {
             match self.loc[r as usize] {
                 Loc::One(x) => saved.push(x),
@@ -670,10 +694,12 @@ impl<'a, 'm> Emitter<'a, 'm> {
         }
         self.put(rv::addi(S3, A0, 0));
         self.put(rv::lw(S0, S3, env::REGS));
-        self.put(rv::lw(S1, S3, env::MEM));
-        self.put(rv::lw(S2, S3, env::LIM));
+        if self.uses_mem {
+            self.put(rv::lw(S1, S3, env::MEM));
+            self.put(rv::lw(S2, S3, env::LIM));
+            self.li(S5, -(NULL_GUARD as i32));
+        }
         self.put(rv::lw(S4, S3, env::FUEL));
-        self.li(S5, -(NULL_GUARD as i32));
         let all = self.cached();
         self.reload(&all);
     }
@@ -1515,6 +1541,7 @@ impl<'a, 'm> Emitter<'a, 'm> {
     /// `t1` = host address of module address `addr + offset` when the
     /// access of `n` bytes is in bounds and aligned; otherwise to `slow`.
     fn address(&mut self, addr: u8, offset: i32, n: u32, slow: usize) {
+        self.mem_seen = true;
         let a = self.lo(addr, T0);
         // rel = addr + offset - NULL_GUARD (mod 2^32)
         let k = offset.wrapping_sub(NULL_GUARD as i32);
