@@ -7,7 +7,8 @@ run three ways under the same conditions:
 
   * the host interpreter (`cargo espb run`),
   * the RISC-V runtime under qemu with the JIT off (`--qemu esp32c3 --jit off`),
-  * the same runtime with every function compiled (`--jit all`).
+  * the same runtime with every function compiled (`--jit all`),
+  * and with eager tier-up (`--jit hot --jit-tier-up 1`).
 
 A finding is any difference in stdout or exit status between the JIT run and
 either interpreter run (a csmith program prints one checksum of all its
@@ -91,7 +92,10 @@ def one(seed, work, timeout):
         sys.exit(f"the qemu runner does not build:\n{off[2]}")
     jit = run(cargo_espb(["run", "--qemu", "esp32c3", "--jit", "all", "t.espb"]),
               max(2 * (time.time() - t0), timeout), d)
-    same = (jit[0], jit[1]) == (off[0], off[1]) == (host[0], host[1])
+    # Eager tier-up: functions compiled while they run (on-stack replacement).
+    tier = run(cargo_espb(["run", "--qemu", "esp32c3", "--jit", "hot", "--jit-tier-up", "1", "t.espb"]),
+               max(2 * (time.time() - t0), timeout), d)
+    same = (jit[0], jit[1]) == (off[0], off[1]) == (host[0], host[1]) == (tier[0], tier[1])
     if same:
         shutil.rmtree(d, ignore_errors=True)
         return "ok", level
@@ -99,7 +103,8 @@ def one(seed, work, timeout):
     shutil.rmtree(keep, ignore_errors=True)
     shutil.move(d, keep)
     with open(os.path.join(keep, "outputs.txt"), "w") as f:
-        for name, r in (("host", host), ("qemu --jit off", off), ("qemu --jit all", jit)):
+        for name, r in (("host", host), ("qemu --jit off", off), ("qemu --jit all", jit),
+                        ("qemu --jit hot --jit-tier-up 1", tier)):
             f.write(f"--- {name}: exit {r[0]}\n{r[1]}\n{r[2]}\n")
     return "finding", keep
 
