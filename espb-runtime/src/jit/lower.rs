@@ -434,6 +434,54 @@ pub fn parts(ins: Instr) -> Vec<Instr> {
             },
         ]
         .to_vec(),
+        I32CrcStep {
+            dst,
+            tmp,
+            t,
+            u,
+            x,
+            shift,
+            bit,
+            mask,
+            poly,
+        } => {
+            let k = (31u32.wrapping_sub(bit as u32) & 31) as i32;
+            [
+                I32ShlI {
+                    dst: tmp,
+                    a: x,
+                    imm: shift as i32,
+                },
+                I32AndI {
+                    dst: t,
+                    a: tmp,
+                    imm: mask,
+                },
+                I32XorI {
+                    dst: u,
+                    a: t,
+                    imm: poly,
+                },
+                I32ShlI { dst, a: x, imm: k },
+                I32ShrSI {
+                    dst,
+                    a: dst,
+                    imm: k,
+                },
+                I32LtSI {
+                    dst,
+                    a: dst,
+                    imm: 0,
+                },
+                Select {
+                    dst,
+                    cond: dst,
+                    a: u,
+                    b: t,
+                },
+            ]
+            .to_vec()
+        }
         other => [other].to_vec(),
     }
 }
