@@ -548,6 +548,66 @@ mod tests {
     }
 
     #[test]
+    fn fuses_a_crc_step_in_the_second_pass() {
+        // The CRC-8 step as the emitter lays it out (statemachine's crc8).
+        let step = |sext: Instr| {
+            vec![
+                Instr::I32ShlI {
+                    dst: 2,
+                    a: 1,
+                    imm: 1,
+                },
+                Instr::I32AndI {
+                    dst: 2,
+                    a: 2,
+                    imm: 255,
+                },
+                Instr::I32XorI {
+                    dst: 3,
+                    a: 2,
+                    imm: 7,
+                },
+                sext,
+                Instr::I32LtSI {
+                    dst: 1,
+                    a: 1,
+                    imm: 0,
+                },
+                Instr::Select {
+                    dst: 1,
+                    cond: 1,
+                    a: 3,
+                    b: 2,
+                },
+            ]
+        };
+        let fused = Instr::I32CrcStep {
+            dst: 1,
+            tmp: 2,
+            t: 2,
+            u: 3,
+            x: 1,
+            shift: 1,
+            bit: 7,
+            mask: 255,
+            poly: 7,
+        };
+        let mut code = step(Instr::I32Sext8 { dst: 1, a: 1 });
+        code.push(Instr::RetVoid {});
+        assert_eq!(run(code, &mut [0]), vec![fused, Instr::RetVoid {}]);
+        // The sign extension reads another register: not the same step.
+        let mut code = step(Instr::I32Sext8 { dst: 1, a: 4 });
+        code.push(Instr::RetVoid {});
+        assert_eq!(run(code, &mut [0]).len(), 5);
+        // A block starting inside the step: no fusion across it.
+        let mut code = step(Instr::I32Sext8 { dst: 1, a: 1 });
+        code.push(Instr::RetVoid {});
+        assert!(!run(code, &mut [0, 3])
+            .iter()
+            .any(|i| matches!(i, Instr::I32CrcStep { .. })));
+    }
+
+    #[test]
     fn fuses_pairs_and_renumbers_block_starts() {
         let code = vec![
             Instr::Mov { dst: 1, src: 2 },
