@@ -446,7 +446,7 @@ pub fn parts(ins: Instr) -> Vec<Instr> {
             poly,
         } => {
             let k = (31u32.wrapping_sub(bit as u32) & 31) as i32;
-            [
+            let mut v = [
                 I32ShlI {
                     dst: tmp,
                     a: x,
@@ -462,12 +462,23 @@ pub fn parts(ins: Instr) -> Vec<Instr> {
                     a: t,
                     imm: poly,
                 },
-                I32ShlI { dst, a: x, imm: k },
-                I32ShrSI {
-                    dst,
-                    a: dst,
-                    imm: k,
-                },
+            ]
+            .to_vec();
+            // The sign extension of bit `bit` (one instruction for the
+            // usual widths), then `select.lt_si d, d, d, 0, u, t`.
+            match bit {
+                7 => v.push(I32Sext8 { dst, a: x }),
+                15 => v.push(I32Sext16 { dst, a: x }),
+                _ => v.extend([
+                    I32ShlI { dst, a: x, imm: k },
+                    I32ShrSI {
+                        dst,
+                        a: dst,
+                        imm: k,
+                    },
+                ]),
+            }
+            v.extend([
                 I32LtSI {
                     dst,
                     a: dst,
@@ -479,8 +490,8 @@ pub fn parts(ins: Instr) -> Vec<Instr> {
                     a: u,
                     b: t,
                 },
-            ]
-            .to_vec()
+            ]);
+            v
         }
         other => [other].to_vec(),
     }
