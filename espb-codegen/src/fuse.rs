@@ -33,6 +33,7 @@
 //! | `i32.addi d, a, k; br.nei.i32 d, n, L` | `i32.addi.br_nei d, a, k, n, L` |
 //! | `i32.addi d, a, k; br.lt_u.i32 d, b, L` | `i32.addi.br_lt_u d, a, k, b, L` |
 //! | `i32.add d, a, b; br.lt_ui.i32 d, n, L` | `i32.add.br_lt_ui d, a, b, n, L` |
+//! | `i32.shl.andi t, tmp, x, s, m; i32.xori u, t, p; i32.sext8 d, x` (or `sext16`)`; select.lt_si d, d, d, 0, u, t` (second pass) | `i32.crc_step d, tmp, t, u, x, s, 7` (or 15)`, m, p` |
 
 use espb_format::Instr;
 
@@ -427,6 +428,56 @@ fn fuse_triple(first: &Instr, second: &Instr, third: &Instr) -> Option<Instr> {
     (dst == src && dst != addr).then_some(fused)
 }
 
+/// The fused form of four instructions, if there is one: a step of a
+/// bit-wise MSB-first CRC (`crc & top ? (crc << 1) ^ poly : crc << 1`), after
+/// the first pass made `i32.shl.andi` and `select.lt_si` of its parts. The
+/// sign extension and the select write only `d` (its condition and value are
+/// `d` itself), so the fused form writes what the parts write.
+fn fuse_quad(first: &Instr, second: &Instr, third: &Instr, fourth: &Instr) -> Option<Instr> {
+    let (
+        &Instr::I32ShlAndI {
+            dst: t,
+            tmp,
+            a: x,
+            shift,
+            mask,
+        },
+        &Instr::I32XorI {
+            dst: u,
+            a: t2,
+            imm: poly,
+        },
+        &Instr::SelectLtSI {
+            dst,
+            cond,
+            x: s2,
+            imm: 0,
+            a,
+            b,
+        },
+    ) = (first, second, fourth)
+    else {
+        return None;
+    };
+    let (s, x2, bit) = match *third {
+        Instr::I32Sext8 { dst, a } => (dst, a, 7),
+        Instr::I32Sext16 { dst, a } => (dst, a, 15),
+        _ => return None,
+    };
+    let shape = t2 == t && x2 == x && s == dst && cond == dst && s2 == dst && a == u && b == t;
+    shape.then_some(Instr::I32CrcStep {
+        dst,
+        tmp,
+        t,
+        u,
+        x,
+        shift,
+        bit,
+        mask,
+        poly,
+    })
+}
+
 /// Fuses adjacent pairs in `out` (the emitter's instructions in layout
 /// order, each with its source location). `starts[b]` is the index in `out`
 /// where block `b` begins (`usize::MAX`: not laid out; `out.len()`: at the
@@ -461,9 +512,14 @@ fn fuse_once<L: Copy>(out: &mut Vec<(Instr, L)>, starts: &mut [usize]) {
             (Some(y), Some(z)) => fuse_triple(x, y, z),
             _ => None,
         };
-        let (fused, parts) = match (triple_from(a, 1), next(1)) {
-            (Some(t), _) => (Some(t), 3),
-            (None, Some(b)) if triple_from(b, 2).is_none() => (fuse_pair(a, b), 2),
+        let quad = match (next(1), next(2), next(3)) {
+            (Some(b), Some(c), Some(d)) => fuse_quad(a, b, c, d),
+            _ => None,
+        };
+        let (fused, parts) = match (quad, triple_from(a, 1), next(1)) {
+            (Some(q), _, _) => (Some(q), 4),
+            (None, Some(t), _) => (Some(t), 3),
+            (None, None, Some(b)) if triple_from(b, 2).is_none() => (fuse_pair(a, b), 2),
             _ => (None, 1),
         };
         let parts = if fused.is_some() { parts } else { 1 };
@@ -489,6 +545,66 @@ mod tests {
         let mut out: Vec<(Instr, ())> = code.into_iter().map(|i| (i, ())).collect();
         fuse(&mut out, starts);
         out.into_iter().map(|(i, _)| i).collect()
+    }
+
+    #[test]
+    fn fuses_a_crc_step_in_the_second_pass() {
+        // The CRC-8 step as the emitter lays it out (statemachine's crc8).
+        let step = |sext: Instr| {
+            vec![
+                Instr::I32ShlI {
+                    dst: 2,
+                    a: 1,
+                    imm: 1,
+                },
+                Instr::I32AndI {
+                    dst: 2,
+                    a: 2,
+                    imm: 255,
+                },
+                Instr::I32XorI {
+                    dst: 3,
+                    a: 2,
+                    imm: 7,
+                },
+                sext,
+                Instr::I32LtSI {
+                    dst: 1,
+                    a: 1,
+                    imm: 0,
+                },
+                Instr::Select {
+                    dst: 1,
+                    cond: 1,
+                    a: 3,
+                    b: 2,
+                },
+            ]
+        };
+        let fused = Instr::I32CrcStep {
+            dst: 1,
+            tmp: 2,
+            t: 2,
+            u: 3,
+            x: 1,
+            shift: 1,
+            bit: 7,
+            mask: 255,
+            poly: 7,
+        };
+        let mut code = step(Instr::I32Sext8 { dst: 1, a: 1 });
+        code.push(Instr::RetVoid {});
+        assert_eq!(run(code, &mut [0]), vec![fused, Instr::RetVoid {}]);
+        // The sign extension reads another register: not the same step.
+        let mut code = step(Instr::I32Sext8 { dst: 1, a: 4 });
+        code.push(Instr::RetVoid {});
+        assert_eq!(run(code, &mut [0]).len(), 5);
+        // A block starting inside the step: no fusion across it.
+        let mut code = step(Instr::I32Sext8 { dst: 1, a: 1 });
+        code.push(Instr::RetVoid {});
+        assert!(!run(code, &mut [0, 3])
+            .iter()
+            .any(|i| matches!(i, Instr::I32CrcStep { .. })));
     }
 
     #[test]

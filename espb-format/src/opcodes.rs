@@ -367,6 +367,14 @@ macro_rules! for_each_opcode {
             // `ld32_u.mul m, u, p, b, po; i32.add.rmw d, t, q, m, qo`: multiply-
             // accumulate into memory, `*q += *p * b` (matmul, FIR filters).
             0x2f01 I32MacRmw "i32.mac.rmw" "ptr i32 ptr -> i32 i32 i32 i32" { mul: Dst, tmp1: Dst, src: Reg, b: Reg, src_offset: I32, dst: Dst, tmp2: Dst, addr: Reg, offset: I32 };
+            // One step of a bit-wise MSB-first CRC (CRC-8, CRC-16/CCITT, ...:
+            // `crc = crc & top ? (crc << 1) ^ poly : crc << 1`, statemachine):
+            // `i32.shl.andi t, tmp, x, shift, mask; i32.xori u, t, poly;
+            // i32.shli d, x, k; i32.shr_si d, d, k; select.lt_si d, d, d, 0, u, t`
+            // with k = (31 - bit) & 31 (the shift pair is `i32.sext8 d, x` for
+            // bit 7, `i32.sext16` for 15): `d` is `u` if bit `bit` of `x`
+            // (read after `tmp`, `t`, `u` are written) is set, else `t`.
+            0x2f02 I32CrcStep "i32.crc_step" "i32 -> i32 i32 i32 i32" { dst: Dst, tmp: Dst, t: Dst, u: Dst, x: Reg, shift: U8, bit: U8, mask: I32, poly: I32 };
         }
     };
 }

@@ -2026,6 +2026,30 @@ mod h {
             cell.store(d, Relaxed);
             go(h, vm, pc.skip(const { O::I32MacRmw.fixed_size() }), regs, start, mem, tbl)
         }
+        fn I32CrcStep(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32CrcStep.fixed_size() }), tbl);
+            // `x` and `dst` are read before the first register write: the
+            // compiler cannot tell that a register write leaves the code
+            // alone and would read them again after it (the other operands
+            // are read once anyway).
+            let (x, d) = (pc.u8(at!(I32CrcStep.x)), pc.u8(at!(I32CrcStep.dst)));
+            let tmp = (regs.get(x) as u32).wrapping_shl(pc.u8(at!(I32CrcStep.shift)) as u32);
+            wr32(pc, regs, at!(I32CrcStep.tmp), tmp);
+            let t = tmp & pc.u32(at!(I32CrcStep.mask));
+            wr32(pc, regs, at!(I32CrcStep.t), t);
+            wr32(pc, regs, at!(I32CrcStep.u), t ^ pc.u32(at!(I32CrcStep.poly)));
+            // `x` is read again after the writes (it may be one of them, as
+            // in the parts); its bit `bit` is the sign of the shift pair's
+            // result, which the select compares with 0.
+            let k = 31u32.wrapping_sub(pc.u8(at!(I32CrcStep.bit)) as u32) & 31;
+            let c = ((regs.get(x) as u32) << k) as i32 >> k < 0;
+            // The select's condition register is `dst`; its values are read
+            // after that write (either may be `dst`, as in the parts).
+            regs.set32(d, c as u32);
+            let v = if c { rr(pc, regs, at!(I32CrcStep.u)) } else { rr(pc, regs, at!(I32CrcStep.t)) };
+            regs.set32(d, v as u32);
+            go(h, vm, pc.skip(const { O::I32CrcStep.fixed_size() }), regs, start, mem, tbl)
+        }
     }
 
     mod slow_ext {

@@ -1207,6 +1207,35 @@ fn fused_byte_and_branch_free_forms() {
         3,
         "select.lt_si r2, r0, r0, 0, r0, r1\nret r2",
     );
+    // i32.crc_step d, tmp, t, u, x, shift, bit, mask, poly: tmp = x << shift;
+    // t = tmp & mask; u = t ^ poly; d = bit `bit` of x (read again) ? u : t.
+    b.func(
+        "crc8",
+        "(i32) -> i32",
+        3,
+        "i32.crc_step r0, r1, r1, r2, r0, 1, 7, 255, 7\nret r0",
+    );
+    b.func(
+        "crc16",
+        "(i32) -> i32",
+        3,
+        "i32.crc_step r0, r1, r1, r2, r0, 1, 15, 0xffff, 0x1021\nret r0",
+    );
+    // `x` is `t`: the bit is taken from `t`, written before it is read.
+    b.func(
+        "crc_x_is_t",
+        "(i32) -> i32",
+        4,
+        "i32.crc_step r3, r1, r0, r2, r0, 1, 31, -1, 0x100\nret r3",
+    );
+    // `u` is `dst`: a set bit selects `u`, read after the condition (1) was
+    // written to `dst`.
+    b.func(
+        "crc_u_is_dst",
+        "(i32) -> i32",
+        3,
+        "i32.crc_step r2, r1, r1, r2, r0, 0, 0, -1, 5\nret r2",
+    );
     // st8.c.add t, c, a, b, v, off: t = a + b; c = v; byte [t + off] = v.
     // Returns the stored byte + 1000 * (t == a + b) + 10000 * c.
     b.func(
@@ -1234,6 +1263,15 @@ fn fused_byte_and_branch_free_forms() {
             sel(i32::MAX, 22),
             ("select_lt_self", vec![I32(-1), I32(5)], I32(1)),
             ("select_lt_self", vec![I32(1), I32(5)], I32(5)),
+            i1("crc8", 0x81, 0x05),
+            i1("crc8", 0x7f, 0xfe),
+            i1("crc8", 0x80, 0x07),
+            i1("crc16", 0x8001, 0x1023),
+            i1("crc16", 0x0001, 0x0002),
+            i1("crc_x_is_t", 0x4000_0000, 0x8000_0100u32 as i32),
+            i1("crc_x_is_t", 0x2000_0000, 0x4000_0000),
+            i1("crc_u_is_dst", 3, 1),
+            i1("crc_u_is_dst", 2, 2),
             (
                 "st8_c_add",
                 vec![I32(0x1020), I32(0x10)],

@@ -434,6 +434,65 @@ pub fn parts(ins: Instr) -> Vec<Instr> {
             },
         ]
         .to_vec(),
+        I32CrcStep {
+            dst,
+            tmp,
+            t,
+            u,
+            x,
+            shift,
+            bit,
+            mask,
+            poly,
+        } => {
+            let k = (31u32.wrapping_sub(bit as u32) & 31) as i32;
+            let mut v = [
+                I32ShlI {
+                    dst: tmp,
+                    a: x,
+                    imm: shift as i32,
+                },
+                I32AndI {
+                    dst: t,
+                    a: tmp,
+                    imm: mask,
+                },
+                I32XorI {
+                    dst: u,
+                    a: t,
+                    imm: poly,
+                },
+            ]
+            .to_vec();
+            // The sign extension of bit `bit` (one instruction for the
+            // usual widths), then `select.lt_si d, d, d, 0, u, t`.
+            match bit {
+                7 => v.push(I32Sext8 { dst, a: x }),
+                15 => v.push(I32Sext16 { dst, a: x }),
+                _ => v.extend([
+                    I32ShlI { dst, a: x, imm: k },
+                    I32ShrSI {
+                        dst,
+                        a: dst,
+                        imm: k,
+                    },
+                ]),
+            }
+            v.extend([
+                I32LtSI {
+                    dst,
+                    a: dst,
+                    imm: 0,
+                },
+                Select {
+                    dst,
+                    cond: dst,
+                    a: u,
+                    b: t,
+                },
+            ]);
+            v
+        }
         other => [other].to_vec(),
     }
 }
