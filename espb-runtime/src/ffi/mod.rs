@@ -31,7 +31,7 @@ mod symtab;
 mod task_end;
 mod translate;
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -41,6 +41,7 @@ use espb_format::{FuncType, ImportKind, ValType, FUNC_REF_BASE, IMPORT_REF_BASE}
 
 use crate::imports::{Caller, HostFunc, Imports, SymbolTable};
 use crate::module::Module;
+use crate::name_map::NameMap;
 use crate::sync::{Arc, AtomicU32, AtomicUsize, Lock};
 use crate::trap::Trap;
 
@@ -112,7 +113,7 @@ impl std::error::Error for LinkError {}
 /// Native functions a module may import.
 #[derive(Debug, Clone, Default)]
 pub struct Natives {
-    funcs: BTreeMap<String, (usize, Option<FuncType>)>,
+    funcs: NameMap<(usize, Option<FuncType>)>,
     tables: Vec<NativeTable>,
 }
 
