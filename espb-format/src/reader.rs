@@ -491,8 +491,10 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
         // The first entry whose name an earlier one has comes before any
         // error after it, as a check at each entry would have found it.
         if let Some(k) = first_repeated_name(&m.exports) {
-            let name = String::from(&*m.exports[k].name);
-            return Err(c.err_at(offsets[k], ErrorKind::DuplicateExport(name)));
+            if let (Some(e), Some(&at)) = (m.exports.get(k), offsets.get(k)) {
+                let name = String::from(&*e.name);
+                return Err(c.err_at(at, ErrorKind::DuplicateExport(name)));
+            }
         }
         if let Some(e) = failed {
             return Err(e);
@@ -771,11 +773,13 @@ impl<'a> Module<'a> {
 /// entry: O(n log n) for a hostile file with many names, and no search-tree
 /// code on the chip for this one check.
 fn first_repeated_name(exports: &[Export<'_>]) -> Option<usize> {
-    let name = |i: u32| &*exports[i as usize].name;
+    let name = |i: u32| exports.get(i as usize).map(|e| &*e.name);
     let mut idx: Vec<u32> = (0..exports.len() as u32).collect();
     crate::sort::sort_indices(&mut idx, &mut |a, b| (name(a), a) < (name(b), b));
     idx.windows(2)
-        .filter(|w| name(w[0]) == name(w[1]))
-        .map(|w| w[1] as usize)
+        .filter_map(|w| match *w {
+            [a, b] if name(a) == name(b) => Some(b as usize),
+            _ => None,
+        })
         .min()
 }

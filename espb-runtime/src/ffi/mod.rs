@@ -388,7 +388,7 @@ pub fn link(
                 }
             }
         }
-        let found = found.or_else(|| natives.funcs.get(&*imp.name).cloned());
+        let found = found.or_else(|| natives.funcs.get(&imp.name).cloned());
         let plan = match found {
             None => None,
             Some((addr, sig)) => {
