@@ -6,7 +6,9 @@
 # static library (no_std, LTO, panic=abort) at opt-level "s" and 3, with the
 # runtime's own libc/libm builtins and the JIT, without the builtins, and
 # without either (the interpreter alone); wasm3 0.5.0 (vendor/wasm3)
-# at -Os and -O2 with its driver (parse, load, compile, call).
+# at -Os and -O2 with its driver (parse, load, compile, call). All of it is
+# linker-relaxed: clang's default for the C side, `+relax` in
+# qemu-runner/.cargo/config.toml for the Rust side.
 #
 #   benches/rv32/size.sh [rv32imc|rv32imafc]      (prints a Markdown table)
 set -euo pipefail

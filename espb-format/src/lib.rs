@@ -18,6 +18,7 @@ pub mod instr;
 pub mod module;
 pub mod opcodes;
 pub mod reader;
+pub mod sort;
 pub mod symtab;
 pub mod text;
 pub mod validate;

@@ -6,7 +6,7 @@
 #![deny(clippy::indexing_slicing)]
 
 use alloc::borrow::Cow;
-use alloc::collections::BTreeSet;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::{Error, ErrorKind, Location, SectionId};
@@ -466,20 +466,38 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
     if let Some(mut c) = section(SectionId::Exports) {
         let n = c.count(2)?;
         m.exports.reserve(n);
-        // A set, not a scan of the exports so far: a hostile file with many
-        // distinct names must not make the check quadratic.
-        let mut seen = BTreeSet::new();
+        let mut offsets = Vec::with_capacity(n);
+        let mut failed = None;
         for _ in 0..n {
             let at = c.offset();
-            let name = c.str()?;
-            let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-            if !seen.insert(name) {
-                return Err(c.err_at(at, ErrorKind::DuplicateExport(name.into())));
-            }
-            m.exports.push(Export {
-                name: Cow::Borrowed(name),
-                func,
+            let entry = c.str().and_then(|name| {
+                let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+                Ok((name, func))
             });
+            match entry {
+                Ok((name, func)) => {
+                    offsets.push(at);
+                    m.exports.push(Export {
+                        name: Cow::Borrowed(name),
+                        func,
+                    });
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        // The first entry whose name an earlier one has comes before any
+        // error after it, as a check at each entry would have found it.
+        if let Some(k) = first_repeated_name(&m.exports) {
+            if let (Some(e), Some(&at)) = (m.exports.get(k), offsets.get(k)) {
+                let name = String::from(&*e.name);
+                return Err(c.err_at(at, ErrorKind::DuplicateExport(name)));
+            }
+        }
+        if let Some(e) = failed {
+            return Err(e);
         }
         c.finish()?;
     }
@@ -748,4 +766,20 @@ impl<'a> Module<'a> {
         let bytes = self.to_bytes();
         parse(&bytes).map(|_| ())
     }
+}
+
+/// The index of the first export (in file order) whose name an earlier
+/// export has. A sort of the indices by (name, index), not a set grown per
+/// entry: O(n log n) for a hostile file with many names, and no search-tree
+/// code on the chip for this one check.
+fn first_repeated_name(exports: &[Export<'_>]) -> Option<usize> {
+    let name = |i: u32| exports.get(i as usize).map(|e| &*e.name);
+    let mut idx: Vec<u32> = (0..exports.len() as u32).collect();
+    crate::sort::sort_indices(&mut idx, &mut |a, b| (name(a), a) < (name(b), b));
+    idx.windows(2)
+        .filter_map(|w| match *w {
+            [a, b] if name(a) == name(b) => Some(b as usize),
+            _ => None,
+        })
+        .min()
 }

@@ -322,6 +322,21 @@ corpus! {
         let (b, at) = with_section(SectionId::Exports, vec![2, 1, b'a', 0, 1, b'a', 1]);
         (b, in_section(SectionId::Exports, at + 4, DuplicateExport("a".into())))
     };
+    duplicate_export_first_in_file_order => {
+        // b, a, a, b: the third entry is the first to repeat a name.
+        let body = vec![4, 1, b'b', 0, 1, b'a', 0, 1, b'a', 1, 1, b'b', 1];
+        let (b, at) = with_section(SectionId::Exports, body);
+        (b, in_section(SectionId::Exports, at + 7, DuplicateExport("a".into())))
+    };
+    duplicate_export_before_a_later_error => {
+        let body = vec![3, 1, b'a', 0, 1, b'a', 1, 1, b'c', 5];
+        let (b, at) = with_section(SectionId::Exports, body);
+        (b, in_section(SectionId::Exports, at + 4, DuplicateExport("a".into())))
+    };
+    bad_function_of_a_duplicate_export => {
+        let (b, at) = with_section(SectionId::Exports, vec![2, 1, b'a', 0, 1, b'a', 5]);
+        (b, in_section(SectionId::Exports, at + 6, FunctionOutOfRange(5)))
+    };
     export_function_out_of_range => {
         let (b, at) = with_section(SectionId::Exports, vec![1, 1, b'a', 5]);
         (b, in_section(SectionId::Exports, at + 3, FunctionOutOfRange(5)))

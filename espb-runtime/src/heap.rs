@@ -11,8 +11,12 @@
 //! Policy: best fit over free blocks indexed by size (ties: lowest address),
 //! immediate coalescing with both neighbours; every block is a multiple of
 //! `GRAIN` bytes and `GRAIN`-aligned. O(log n) per operation.
+//!
+//! All three indexes are sets of `(u32, u32)` pairs, looked up by range on
+//! the first member: one instantiation of the B-tree code serves them all
+//! (a map per index would be three, 4 KB more on the chip).
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeSet;
 use core::fmt;
 
 /// Allocation granularity and the minimum alignment `malloc` guarantees
@@ -39,15 +43,23 @@ impl fmt::Display for HeapError {
 pub struct Heap {
     start: u32,
     end: u32,
-    /// Free blocks: address → size.
-    free_at: BTreeMap<u32, u32>,
+    /// Free blocks: (address, size).
+    free_at: Pairs,
     /// Free blocks: (size, address).
-    free_by_size: BTreeSet<(u32, u32)>,
-    /// Live allocations: address → block size.
-    live: BTreeMap<u32, u32>,
+    free_by_size: Pairs,
+    /// Live allocations: (address, block size).
+    live: Pairs,
     in_use: u32,
     /// The most bytes ever handed out at once (`esp_get_minimum_free_heap_size`).
     peak_in_use: u32,
+}
+
+/// Pairs ordered by their first member, which is unique in each index.
+type Pairs = BTreeSet<(u32, u32)>;
+
+/// The second member of the pair whose first member is `k`.
+fn get(p: &Pairs, k: u32) -> Option<u32> {
+    p.range((k, 0)..=(k, u32::MAX)).next().map(|&(_, v)| v)
 }
 
 fn round_up(v: u32, a: u32) -> Option<u32> {
@@ -62,9 +74,9 @@ impl Heap {
         let mut h = Heap {
             start,
             end,
-            free_at: BTreeMap::new(),
-            free_by_size: BTreeSet::new(),
-            live: BTreeMap::new(),
+            free_at: Pairs::new(),
+            free_by_size: Pairs::new(),
+            live: Pairs::new(),
             in_use: 0,
             peak_in_use: 0,
         };
@@ -75,25 +87,25 @@ impl Heap {
     }
 
     fn insert_free(&mut self, addr: u32, size: u32) {
-        self.free_at.insert(addr, size);
+        self.free_at.insert((addr, size));
         self.free_by_size.insert((size, addr));
     }
 
     fn remove_free(&mut self, addr: u32, size: u32) {
-        self.free_at.remove(&addr);
+        self.free_at.remove(&(addr, size));
         self.free_by_size.remove(&(size, addr));
     }
 
     /// Returns `[addr, addr+size)` to the free set, merging neighbours.
     fn release(&mut self, mut addr: u32, mut size: u32) {
-        if let Some((&pa, &ps)) = self.free_at.range(..addr).next_back() {
+        if let Some(&(pa, ps)) = self.free_at.range(..(addr, 0)).next_back() {
             if pa + ps == addr {
                 self.remove_free(pa, ps);
                 addr = pa;
                 size += ps;
             }
         }
-        if let Some(&ns) = self.free_at.get(&(addr + size)) {
+        if let Some(ns) = get(&self.free_at, addr + size) {
             self.remove_free(addr + size, ns);
             size += ns;
         }
@@ -119,7 +131,7 @@ impl Heap {
         if tail > 0 {
             self.insert_free(addr + size, tail);
         }
-        self.live.insert(addr, size);
+        self.live.insert((addr, size));
         self.in_use += size;
         self.peak_in_use = self.peak_in_use.max(self.in_use);
         Some(addr)
@@ -127,10 +139,8 @@ impl Heap {
 
     /// Frees the allocation at `addr`.
     pub fn free(&mut self, addr: u32) -> Result<(), HeapError> {
-        let size = self
-            .live
-            .remove(&addr)
-            .ok_or(HeapError::NotAllocated(addr))?;
+        let size = get(&self.live, addr).ok_or(HeapError::NotAllocated(addr))?;
+        self.live.remove(&(addr, size));
         self.in_use -= size;
         self.release(addr, size);
         Ok(())
@@ -138,33 +148,35 @@ impl Heap {
 
     /// The usable size of the live allocation at `addr`.
     pub fn size_of(&self, addr: u32) -> Option<u32> {
-        self.live.get(&addr).copied()
+        get(&self.live, addr)
     }
 
     /// Resizes in place if possible (shrinking always is; growing when the
     /// next block is free and large enough). Returns whether it did.
     pub fn resize_in_place(&mut self, addr: u32, new_size: u32) -> Result<bool, HeapError> {
-        let old = *self.live.get(&addr).ok_or(HeapError::NotAllocated(addr))?;
+        let old = get(&self.live, addr).ok_or(HeapError::NotAllocated(addr))?;
         let Some(new) = round_up(new_size.max(1), GRAIN) else {
             return Ok(false);
         };
         if new <= old {
             if new < old {
-                self.live.insert(addr, new);
+                self.live.remove(&(addr, old));
+                self.live.insert((addr, new));
                 self.in_use -= old - new;
                 self.release(addr + new, old - new);
             }
             return Ok(true);
         }
         let next = addr + old;
-        match self.free_at.get(&next) {
-            Some(&ns) if old + ns >= new => {
+        match get(&self.free_at, next) {
+            Some(ns) if old + ns >= new => {
                 self.remove_free(next, ns);
                 let rest = old + ns - new;
                 if rest > 0 {
                     self.insert_free(addr + new, rest);
                 }
-                self.live.insert(addr, new);
+                self.live.remove(&(addr, old));
+                self.live.insert((addr, new));
                 self.in_use += new - old;
                 self.peak_in_use = self.peak_in_use.max(self.in_use);
                 Ok(true)

@@ -1,7 +1,6 @@
 //! Host functions a module imports, and the `Caller` view they get.
 
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
@@ -12,6 +11,7 @@ use crate::context::ExecContext;
 use crate::instance::{Inner, InstanceHandle};
 use crate::memory::LinearMemory;
 use crate::module::Module;
+use crate::name_map::NameMap;
 use crate::sync::Arc;
 use crate::trap::{Trap, TrapKind};
 use crate::value::Value;
@@ -128,8 +128,8 @@ pub type SafepointHook = dyn Fn(Safepoint, u64) -> Result<(), Trap> + Send + Syn
 /// module heap — unless disabled), then the resolver.
 #[derive(Clone)]
 pub struct Imports {
-    pub(crate) names: BTreeMap<String, HostFunc>,
-    pub(crate) tables: BTreeMap<String, SymbolTable>,
+    pub(crate) names: NameMap<HostFunc>,
+    pub(crate) tables: NameMap<SymbolTable>,
     pub(crate) builtins: bool,
     pub(crate) resolver: Option<Arc<Resolver>>,
     pub(crate) native_indirect: Option<HostFunc>,
@@ -146,8 +146,8 @@ impl Imports {
     /// An import set with the builtins enabled.
     pub fn new() -> Imports {
         Imports {
-            names: BTreeMap::new(),
-            tables: BTreeMap::new(),
+            names: NameMap::new(),
+            tables: NameMap::new(),
             builtins: true,
             resolver: None,
             native_indirect: None,

@@ -330,7 +330,7 @@ fn resolve(module: &Module<'_>, imports: &Imports) -> Result<Vec<HostFunc>, Inst
         let mut found: Option<HostFunc> = None;
         if let ImportKind::Fast { table, index } = imp.kind {
             let tref = &m.symtabs[table as usize];
-            if let Some(t) = imports.tables.get(&*tref.name) {
+            if let Some(t) = imports.tables.get(&tref.name) {
                 if t.hash != tref.hash {
                     return Err(InstantiateError::SymbolTableMismatch {
                         table: t.name.clone(),

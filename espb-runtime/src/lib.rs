@@ -35,6 +35,7 @@ mod interp;
 pub mod jit;
 pub mod memory;
 mod module;
+mod name_map;
 pub mod output;
 mod sync;
 #[cfg(any(feature = "ffi", target_arch = "riscv32"))]

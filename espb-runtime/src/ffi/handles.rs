@@ -4,7 +4,7 @@
 //! silently name a newer object, and a value the module made up is not a
 //! handle unless the table handed it out.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 use espb_format::NATIVE_REF_BASE;
@@ -13,10 +13,29 @@ use espb_format::NATIVE_REF_BASE;
 /// `NATIVE_REF_BASE + 0x1000_0000`.
 pub const MAX_SLOTS: u32 = 0x1000_0000;
 
+/// A native pointer as the reverse index keys it: `u32` on a 32-bit chip,
+/// so the index is a set of `(u32, u32)` pairs like the module heap's, and
+/// the chip carries one copy of that B-tree code.
+#[cfg(target_pointer_width = "32")]
+type PtrKey = u32;
+#[cfg(not(target_pointer_width = "32"))]
+type PtrKey = usize;
+
+#[cfg(target_pointer_width = "32")]
+fn key(p: usize) -> PtrKey {
+    // Lossless: a pointer is 32 bits here.
+    p as u32
+}
+#[cfg(not(target_pointer_width = "32"))]
+fn key(p: usize) -> PtrKey {
+    p
+}
+
 #[derive(Debug, Default)]
 pub struct HandleTable {
     slots: Vec<usize>,
-    by_ptr: BTreeMap<usize, u32>,
+    /// (pointer, handle), one per pointer.
+    by_ptr: BTreeSet<(PtrKey, u32)>,
 }
 
 impl HandleTable {
@@ -26,7 +45,7 @@ impl HandleTable {
         if p == 0 {
             return Some(0);
         }
-        if let Some(&h) = self.by_ptr.get(&p) {
+        if let Some(h) = self.knows(p) {
             return Some(h);
         }
         let slot = self.slots.len() as u32;
@@ -35,7 +54,7 @@ impl HandleTable {
         }
         self.slots.push(p);
         let h = NATIVE_REF_BASE + slot;
-        self.by_ptr.insert(p, h);
+        self.by_ptr.insert((key(p), h));
         Some(h)
     }
 
@@ -47,7 +66,11 @@ impl HandleTable {
 
     /// Whether `p` was handed out as a handle.
     pub fn knows(&self, p: usize) -> Option<u32> {
-        self.by_ptr.get(&p).copied()
+        let k = key(p);
+        self.by_ptr
+            .range((k, 0)..=(k, u32::MAX))
+            .next()
+            .map(|&(_, h)| h)
     }
 
     pub fn len(&self) -> usize {

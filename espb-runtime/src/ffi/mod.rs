@@ -31,7 +31,7 @@ mod symtab;
 mod task_end;
 mod translate;
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -41,6 +41,7 @@ use espb_format::{FuncType, ImportKind, ValType, FUNC_REF_BASE, IMPORT_REF_BASE}
 
 use crate::imports::{Caller, HostFunc, Imports, SymbolTable};
 use crate::module::Module;
+use crate::name_map::NameMap;
 use crate::sync::{Arc, AtomicU32, AtomicUsize, Lock};
 use crate::trap::Trap;
 
@@ -112,7 +113,7 @@ impl std::error::Error for LinkError {}
 /// Native functions a module may import.
 #[derive(Debug, Clone, Default)]
 pub struct Natives {
-    funcs: BTreeMap<String, (usize, Option<FuncType>)>,
+    funcs: NameMap<(usize, Option<FuncType>)>,
     tables: Vec<NativeTable>,
 }
 
@@ -192,14 +193,17 @@ pub struct FfiState {
     plans: Vec<Option<Plan>>,
     handles: Lock<HandleTable>,
     /// Native code pointers of the module functions passed as callbacks,
-    /// per (function, C signature).
-    callbacks: Lock<BTreeMap<(u32, FuncType), usize>>,
+    /// per (function, C signature). A list: there are at most as many as
+    /// trampolines on a chip (`ESPB_CALLBACK_SLOTS`), and a search tree
+    /// keyed by signatures would be kilobytes of code there.
+    callbacks: Lock<Vec<((u32, FuncType), usize)>>,
     callback_traps: Lock<Vec<Trap>>,
     active: ActiveCalls,
     /// User-data values the module passed: a callback argument equal to one
     /// of them is that value again, not a native pointer (on a 32-bit chip
-    /// both are plain 32-bit numbers).
-    user_data: Lock<BTreeSet<u32>>,
+    /// both are plain 32-bit numbers). Kept as `(value, 0)`: the heap's
+    /// set of `(u32, u32)` pairs is then the only B-tree code of this shape.
+    user_data: Lock<BTreeSet<(u32, u32)>>,
     /// Host address and length of the instance's linear memory, recorded at
     /// its first native call (it never moves).
     mem_base: AtomicUsize,
@@ -239,7 +243,7 @@ impl FfiState {
         }
         let mut s = self.user_data.lock();
         if s.len() < MAX_USER_DATA {
-            s.insert(v);
+            s.insert((v, 0));
         }
     }
 
@@ -300,7 +304,8 @@ fn callback_ptr(
         )));
     }
     let key = (idx, ty.clone());
-    if let Some(&code) = st.callbacks.lock().get(&key) {
+    let known = |list: &[((u32, FuncType), usize)]| list.iter().find(|e| e.0 == key).map(|e| e.1);
+    if let Some(code) = known(&st.callbacks.lock()) {
         return Ok(code);
     }
     let target = Arc::new(Target {
@@ -318,7 +323,11 @@ fn callback_ptr(
     })?;
     // Another task may have made the same callback meanwhile: keep the
     // first, so one (function, signature) has one code pointer.
-    Ok(*st.callbacks.lock().entry(key).or_insert(code))
+    let mut list = st.callbacks.lock();
+    Ok(known(&list).unwrap_or_else(|| {
+        list.push((key, code));
+        code
+    }))
 }
 
 fn type_text(t: &FuncType) -> String {
@@ -379,7 +388,7 @@ pub fn link(
                 }
             }
         }
-        let found = found.or_else(|| natives.funcs.get(&*imp.name).cloned());
+        let found = found.or_else(|| natives.funcs.get(&imp.name).cloned());
         let plan = match found {
             None => None,
             Some((addr, sig)) => {
@@ -407,7 +416,7 @@ pub fn link(
     let state = Arc::new(FfiState {
         plans,
         handles: Lock::new(HandleTable::default()),
-        callbacks: Lock::new(BTreeMap::new()),
+        callbacks: Lock::new(Vec::new()),
         callback_traps: Lock::new(Vec::new()),
         active: ActiveCalls::default(),
         user_data: Lock::new(BTreeSet::new()),
@@ -436,14 +445,18 @@ pub fn link(
             imports.register(imp.name.to_string(), host_for(i));
         }
     }
+    // The module's imports by name (ties: by index, so the last import of a
+    // name is found, as a map built in import order would hold).
+    let mut by_name: Vec<u32> = (0..m.imports.len() as u32).collect();
+    let name = |i: u32| &*m.imports[i as usize].name;
+    espb_format::sort::sort_indices(&mut by_name, &mut |a, b| (name(a), a) < (name(b), b));
+    let import_named = |s: &str| {
+        let end = by_name.partition_point(|&i| name(i) <= s);
+        let i = *by_name.get(end.checked_sub(1)?)?;
+        (name(i) == s).then_some(i as usize)
+    };
     for t in &natives.tables {
         // A slot's host function serves the module's import of that slot.
-        let by_name: BTreeMap<&str, usize> = m
-            .imports
-            .iter()
-            .enumerate()
-            .map(|(i, imp)| (&*imp.name, i))
-            .collect();
         let entries = t
             .table
             .entries
@@ -451,8 +464,8 @@ pub fn link(
             .zip(&t.addrs)
             .map(|(e, a)| match a {
                 Some(_) => {
-                    let i = by_name.get(e.name.as_str())?;
-                    Some((e.name.clone(), host_for(*i)))
+                    let i = import_named(&e.name)?;
+                    Some((e.name.clone(), host_for(i)))
                 }
                 // A slot configured out of the firmware: the runtime's own
                 // builtin serves it, if it has one.

@@ -2,7 +2,6 @@
 //! time from the module's callback (`cbmeta`) and pointer (`immeta`)
 //! metadata.
 
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
@@ -66,8 +65,10 @@ pub(crate) struct Plan {
     pub params: Vec<ParamKind>,
     /// Prepared at link time for a fixed-arity native.
     pub sig: Option<Sig>,
-    /// Variadic natives: one interface per distinct call-site signature.
-    pub var_sigs: Lock<BTreeMap<FuncType, Arc<Sig>>>,
+    /// Variadic natives: one interface per distinct call-site signature (a
+    /// list: a native sees a few distinct ones, and a search tree keyed by
+    /// signatures would be kilobytes of code on a chip).
+    pub var_sigs: Lock<Vec<(FuncType, Arc<Sig>)>>,
 }
 
 impl Plan {
@@ -162,7 +163,7 @@ impl Plan {
             ty,
             params,
             sig,
-            var_sigs: Lock::new(BTreeMap::new()),
+            var_sigs: Lock::new(Vec::new()),
         })
     }
 
@@ -173,7 +174,7 @@ impl Plan {
             return Ok(SigRef::Fixed(c));
         }
         let mut cache = self.var_sigs.lock();
-        if let Some(c) = cache.get(site) {
+        if let Some((_, c)) = cache.iter().find(|(t, _)| t == site) {
             return Ok(SigRef::Site(c.clone()));
         }
         let fixed = self.ty.params.len();
@@ -185,7 +186,7 @@ impl Plan {
             ));
         }
         let c = Arc::new(Sig::new(site, Some(fixed))?);
-        cache.insert(site.clone(), c.clone());
+        cache.push((site.clone(), c.clone()));
         Ok(SigRef::Site(c))
     }
 }
@@ -232,8 +233,11 @@ fn set_place(
                     if offset + 4 > *size {
                         return Err(format!("struct field at offset {offset} lies outside the {size}-byte struct"));
                     }
-                    fields.push((offset, kind));
-                    fields.sort_unstable_by_key(|f| f.0);
+                    // Kept sorted by offset (an insertion, not a sort: a
+                    // sort routine would be code the device carries for
+                    // this one list).
+                    let at = fields.partition_point(|f| f.0 <= offset);
+                    fields.insert(at, (offset, kind));
                 }
                 ParamKind::Ptr(Some(meta)) => {
                     let espb_format::SizeSpec::Const(size) = meta.size else {
