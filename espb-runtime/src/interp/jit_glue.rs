@@ -52,6 +52,73 @@ pub(crate) fn set_stack_floor(vm: &mut Vm<'_, '_>) -> bool {
     true
 }
 
+/// The JIT's native stack floor (compiled code enters a direct callee only
+/// above it, as `stack_ok`).
+pub(crate) fn stack_floor(vm: &Vm<'_, '_>) -> usize {
+    vm.ctx.jit_floor
+}
+
+/// One past the last slot of the register stack.
+pub(crate) fn regs_end(vm: &mut Vm<'_, '_>) -> *mut u64 {
+    let n = vm.ctx.regs.len();
+    vm.ctx.regs.as_mut_ptr().wrapping_add(n)
+}
+
+/// Frames that may still be pushed before a call overflows the call depth.
+pub(crate) fn depth_left(vm: &Vm<'_, '_>) -> usize {
+    vm.ctx.max_depth.saturating_sub(vm.ctx.frames.len())
+}
+
+/// Makes the frame of a direct call between compiled functions: `call
+/// callee, b` at offset `off` of the running function, as the
+/// interpreter's `enter` makes it (the running function records the call,
+/// the callee's frame starts at the shadow stack pointer: its frame size is
+/// 0), without the checks compiled code made before the call.
+///
+/// SAFETY: `off` is the offset of a validated `call callee, b` of the
+/// running function, the callee's frame size is 0 and its alignment 1, the
+/// call depth allows one more frame, and the register stack holds the
+/// callee's window.
+pub(crate) unsafe fn push_direct(vm: &mut Vm<'_, '_>, callee: u32, b: u32, off: u32) {
+    let funcs = vm.funcs;
+    let cinfo = &funcs[callee as usize];
+    if let Some(top) = vm.ctx.frames.last_mut() {
+        top.call_at = off;
+        top.resume = off + CALL_LEN as u32;
+    }
+    let nbase = vm.base + b as usize;
+    vm.ctx.frames.push(CallFrame {
+        func: callee,
+        base: nbase as u32,
+        fp: vm.sp,
+        saved_sp: vm.sp,
+        call_at: 0,
+        resume: 0,
+    });
+    vm.func = callee;
+    vm.info = cinfo;
+    vm.base = nbase;
+    vm.fp = vm.sp;
+    vm.start = Pc::start(cinfo.code);
+}
+
+/// A direct callee whose frame `push_direct` made returned: pop it, as
+/// `leave` does, back to its compiled caller.
+pub(crate) fn pop_direct(vm: &mut Vm<'_, '_>) {
+    if let Some(fr) = vm.ctx.frames.pop() {
+        vm.sp = fr.saved_sp;
+    }
+    let Some(&top) = vm.ctx.frames.last() else {
+        return;
+    };
+    vm.func = top.func;
+    let funcs = vm.funcs;
+    vm.info = &funcs[top.func as usize];
+    vm.base = top.base as usize;
+    vm.fp = top.fp;
+    vm.start = Pc::start(vm.info.code);
+}
+
 /// Whether compiled code may be entered here (else the callee is
 /// interpreted, which takes no native stack per call).
 #[inline(always)]

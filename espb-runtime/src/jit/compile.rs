@@ -44,6 +44,16 @@ pub mod env {
     pub const PURE: i32 = 32;
     /// The code address an on-stack-replacement entry jumps to.
     pub const RESUME: i32 = 40;
+    /// Direct calls (`jit::exec::Env`): the native stack floor, the end of
+    /// the register stack, the pending call sites (`top`, `end`, `mat`),
+    /// the direct entries by function and the return helper.
+    pub const FLOOR: i32 = 44;
+    pub const REGS_END: i32 = 48;
+    pub const TOP: i32 = 52;
+    pub const END: i32 = 56;
+    pub const MAT: i32 = 60;
+    pub const TABLE: i32 = 64;
+    pub const RET: i32 = 68;
 }
 
 const T3: Reg = 28;
@@ -98,6 +108,9 @@ pub struct Compiled {
     /// code byte offset of each bytecode offset it may resume at.
     pub osr_entry: Option<usize>,
     pub osr: Vec<(u32, u32)>,
+    /// Byte offset of the entry for direct calls from compiled code (see
+    /// `Emitter::call`).
+    pub direct_entry: usize,
 }
 
 /// What the backend did with one function.
@@ -128,12 +141,27 @@ enum Fix {
     Jal,
     /// `auipc` + `addi` pair to a copy.
     Copy(usize),
+    /// `auipc` + `addi` pair to a call-site descriptor.
+    Site(usize),
 }
 
 struct Label(usize);
 
 /// Out-of-line code emitted after the body.
 enum Stub {
+    /// A direct call that cannot be made here (fuel ran out, no room,
+    /// callee not compiled): the interpreter's call path (entered at
+    /// `fuel` when the tick must be undone), then on to `done`.
+    Call {
+        func: u32,
+        base: u8,
+        off: u32,
+        set: Vec<u8>,
+        fuel: usize,
+        done: usize,
+    },
+    /// A direct callee whose frame a helper made returned: pop it.
+    Ret { back: usize },
     /// A slow path: run step `step` through the interpreter, continue at
     /// label `back`.
     Slow { step: usize, back: usize },
@@ -157,6 +185,18 @@ struct Emitter<'a, 'm> {
     next_short: Vec<(usize, usize)>,
     stubs: Vec<(usize, Stub)>,
     copies: Vec<Vec<u8>>,
+    /// Direct call sites: callee, window base, bytecode offset (placed
+    /// after the copies; `jit::exec::sync` reads them).
+    sites: Vec<[u32; 3]>,
+    /// Parameters (module registers `r0..`): what the direct entry loads.
+    params: usize,
+    /// No native stack frame: nothing saved, nothing called but from the
+    /// cold stubs (which save `link` around their call); the return
+    /// address lives in `link`.
+    frameless: bool,
+    link: Reg,
+    direct_entry: usize,
+    osr_direct: usize,
     /// Label of each step that starts a bytecode instruction.
     at: Vec<usize>,
     trap_exit: usize,
@@ -205,6 +245,7 @@ fn compile_with(m: &Module<'_>, func: u32, osr: bool) -> Result<Compiled, Refusa
     for pass in 0..2 {
         let mut e = Emitter::new(m, &steps, result, loc, wide, short.clone());
         e.osr = osr;
+        e.params = ty.params.len();
         // Pass 2 leaves out what pass 1 found unused (the code only
         // shrinks: branch distances with it).
         e.uses_mem = uses_mem;
@@ -377,6 +418,12 @@ impl<'a, 'm> Emitter<'a, 'm> {
             next_short: Vec::new(),
             stubs: Vec::new(),
             copies: Vec::new(),
+            sites: Vec::new(),
+            params: 0,
+            frameless: false,
+            link: RA,
+            direct_entry: 0,
+            osr_direct: 0,
             at: Vec::new(),
             trap_exit: 0,
             epilogue: 0,
@@ -393,6 +440,8 @@ impl<'a, 'm> Emitter<'a, 'm> {
         e.trap_exit = e.label().0;
         e.epilogue = e.label().0;
         e.osr_entry = e.label().0;
+        e.direct_entry = e.label().0;
+        e.osr_direct = e.label().0;
         e.at = steps.iter().map(|_| e.new_label()).collect();
         e
     }
@@ -615,13 +664,22 @@ impl<'a, 'm> Emitter<'a, 'm> {
         ((self.saved.len() as i32 + 1) * 4 + 15) & !15
     }
 
+    /// The code: the entry from the interpreter (`jit::exec::run`, the C
+    /// calling convention with `a0` = `Env`), which sets up the registers
+    /// every compiled activation shares and calls the direct entry; for
+    /// tier-up the same for the on-stack-replacement entry; then the
+    /// direct entry, which compiled callers call (`call`): `s0` = the
+    /// callee's window, `s3` the shared `Env`, `s4` the fuel countdown
+    /// (live in, live out), the C convention otherwise, returning 0 (or 1
+    /// for a trap) in `a0` and the result in window slot 0.
     fn body(&mut self) {
-        // Callee-saved registers this code uses.
-        // The memory registers only where the code accesses memory.
+        // Callee-saved registers this code uses (`s0`, `s3`, `s4` are the
+        // entry's); the memory registers only where the code accesses
+        // memory.
         let mut saved = if self.uses_mem {
-            vec![S0, S1, S2, S3, S4, S5]
+            vec![S1, S2, S5]
         } else {
-            vec![S0, S3, S4]
+            vec![]
         };
         for r in self.cached() {
             match self.loc[r as usize] {
@@ -637,7 +695,48 @@ impl<'a, 'm> Emitter<'a, 'm> {
         saved.sort_unstable();
         saved.dedup();
         self.saved = saved;
+        // A leaf that only calls out from its cold stubs keeps its return
+        // address in a free caller-saved register and needs no frame.
+        let used: Vec<Reg> = self
+            .cached()
+            .iter()
+            .flat_map(|&r| match self.loc[r as usize] {
+                Loc::One(x) => vec![x],
+                Loc::Two(x, h) => vec![x, h],
+                Loc::Mem => vec![],
+            })
+            .collect();
+        let free = POOL
+            .iter()
+            .copied()
+            .find(|&x| !callee_saved(x) && !used.contains(&x));
+        self.frameless = false;
+        if let Some(l) = free {
+            if self.saved.is_empty() && self.steps.iter().all(|s| lower::is_inline(&s.ins)) {
+                self.frameless = true;
+                self.link = l;
+            }
+        }
+        let direct = self.direct_entry;
+        self.entry(direct);
+        if self.osr {
+            let l = self.osr_entry;
+            self.bind(l);
+            let od = self.osr_direct;
+            self.entry(od);
+        }
+        let d = self.direct_entry;
+        self.bind(d);
         self.prologue();
+        // The parameters; the other registers are written before they are
+        // read (a validated body reads no register it has not written or
+        // received... and an unwritten one's value is not defined).
+        let params: Vec<u8> = self
+            .cached()
+            .into_iter()
+            .filter(|&r| (r as usize) < self.params)
+            .collect();
+        self.reload(&params);
         for i in 0..self.steps.len() {
             let l = self.at[i];
             self.bind(l);
@@ -658,6 +757,37 @@ impl<'a, 'm> Emitter<'a, 'm> {
                     self.poll(off);
                     self.jump(to);
                 }
+                Stub::Call {
+                    func,
+                    base,
+                    off,
+                    set,
+                    fuel,
+                    done,
+                } => {
+                    self.call_helper(
+                        env::CALL,
+                        |e| {
+                            e.li(A1, func as i32);
+                            e.put(rv::addi(12, ZERO, base as i32));
+                            e.li(13, off as i32);
+                        },
+                        &[],
+                        &set,
+                    );
+                    self.jump(done);
+                    // The fuel ran out: undo the tick, the interpreter's
+                    // call path counts it (and polls).
+                    self.bind(fuel);
+                    self.put(rv::addi(S4, S4, 1));
+                    self.jump(l);
+                }
+                Stub::Ret { back } => {
+                    self.put(rv::addi(A0, S3, 0));
+                    self.put(rv::lw(T0, S3, env::RET));
+                    self.call_out(T0);
+                    self.jump(back);
+                }
             }
         }
         let te = self.trap_exit;
@@ -665,7 +795,70 @@ impl<'a, 'm> Emitter<'a, 'm> {
         self.put(rv::addi(A0, ZERO, 1));
         let ep = self.epilogue;
         self.bind(ep);
+        self.epilogue_code();
+        if self.osr {
+            // On-stack replacement: the same frame, every cached register
+            // from its window slot, then the resume label.
+            let l = self.osr_direct;
+            self.bind(l);
+            self.prologue();
+            let all = self.cached();
+            self.reload(&all);
+            self.put(rv::lw(T0, S3, env::RESUME));
+            self.put(rv::jalr(ZERO, T0, 0));
+        }
+    }
+
+    /// An entry from the interpreter: saves what the C convention wants
+    /// kept of `s0`, `s3`, `s4`, loads them, calls the direct entry
+    /// `direct` and keeps its status in `a0`.
+    fn entry(&mut self, direct: usize) {
+        self.put(rv::addi(SP, SP, -16));
+        self.put(rv::sw(RA, SP, 12));
+        self.put(rv::sw(S0, SP, 8));
+        self.put(rv::sw(S3, SP, 4));
+        self.put(rv::sw(S4, SP, 0));
+        self.put(rv::addi(S3, A0, 0));
+        self.put(rv::lw(S0, S3, env::REGS));
+        self.put(rv::lw(S4, S3, env::FUEL));
+        self.fixups.push((self.code.len(), direct, Fix::Jal));
+        self.put(rv::jal(RA, 0));
         self.put(rv::sw(S4, S3, env::FUEL));
+        self.put(rv::lw(RA, SP, 12));
+        self.put(rv::lw(S0, SP, 8));
+        self.put(rv::lw(S3, SP, 4));
+        self.put(rv::lw(S4, SP, 0));
+        self.put(rv::addi(SP, SP, 16));
+        self.put(rv::jalr(ZERO, RA, 0));
+    }
+
+    /// The direct entry's frame: saves the callee-saved registers this code
+    /// uses (or, frameless, keeps the return address in `link`) and loads
+    /// the memory registers.
+    fn prologue(&mut self) {
+        if self.frameless {
+            self.put(rv::addi(self.link, RA, 0));
+        } else {
+            let fs = self.frame_size();
+            self.put(rv::addi(SP, SP, -fs));
+            self.put(rv::sw(RA, SP, fs - 4));
+            for (k, &x) in self.saved.clone().iter().enumerate() {
+                self.put(rv::sw(x, SP, 4 * k as i32));
+            }
+        }
+        if self.uses_mem {
+            self.put(rv::lw(S1, S3, env::MEM));
+            self.put(rv::lw(S2, S3, env::LIM));
+            self.li(S5, -(NULL_GUARD as i32));
+        }
+    }
+
+    /// Returns from the direct entry (status already in `a0`).
+    fn epilogue_code(&mut self) {
+        if self.frameless {
+            self.put(rv::jalr(ZERO, self.link, 0));
+            return;
+        }
         let fs = self.frame_size();
         for (k, &x) in self.saved.clone().iter().enumerate() {
             self.put(rv::lw(x, SP, 4 * k as i32));
@@ -673,35 +866,20 @@ impl<'a, 'm> Emitter<'a, 'm> {
         self.put(rv::lw(RA, SP, fs - 4));
         self.put(rv::addi(SP, SP, fs));
         self.put(rv::jalr(ZERO, RA, 0));
-        if self.osr {
-            // On-stack replacement: the same frame, then the resume label.
-            let l = self.osr_entry;
-            self.bind(l);
-            self.prologue();
-            self.put(rv::lw(T0, S3, env::RESUME));
-            self.put(rv::jalr(ZERO, T0, 0));
-        }
     }
 
-    /// Saves the callee-saved registers this code uses, loads the
-    /// environment and the cached module registers.
-    fn prologue(&mut self) {
-        let fs = self.frame_size();
-        self.put(rv::addi(SP, SP, -fs));
-        self.put(rv::sw(RA, SP, fs - 4));
-        for (k, &x) in self.saved.clone().iter().enumerate() {
-            self.put(rv::sw(x, SP, 4 * k as i32));
+    /// `jalr ra, target`; a frameless function keeps its return address
+    /// (`link`) on the stack around it.
+    fn call_out(&mut self, target: Reg) {
+        if self.frameless {
+            self.put(rv::addi(SP, SP, -16));
+            self.put(rv::sw(self.link, SP, 12));
+            self.put(rv::jalr(RA, target, 0));
+            self.put(rv::lw(self.link, SP, 12));
+            self.put(rv::addi(SP, SP, 16));
+        } else {
+            self.put(rv::jalr(RA, target, 0));
         }
-        self.put(rv::addi(S3, A0, 0));
-        self.put(rv::lw(S0, S3, env::REGS));
-        if self.uses_mem {
-            self.put(rv::lw(S1, S3, env::MEM));
-            self.put(rv::lw(S2, S3, env::LIM));
-            self.li(S5, -(NULL_GUARD as i32));
-        }
-        self.put(rv::lw(S4, S3, env::FUEL));
-        let all = self.cached();
-        self.reload(&all);
     }
 
     /// Calls helper `which` (an `env` offset) with `a0 = env` and `a1` set
@@ -712,7 +890,7 @@ impl<'a, 'm> Emitter<'a, 'm> {
         arg(self);
         self.put(rv::addi(A0, S3, 0));
         self.put(rv::lw(T0, S3, which));
-        self.put(rv::jalr(RA, T0, 0));
+        self.call_out(T0);
         self.put(rv::addi(T1, A0, 0));
         self.put(rv::lw(S0, S3, env::REGS));
         self.put(rv::lw(S4, S3, env::FUEL));
@@ -740,22 +918,110 @@ impl<'a, 'm> Emitter<'a, 'm> {
             .collect()
     }
 
-    /// `call func, base` at step `i`: the call helper enters the callee as
-    /// the interpreter's `call` does (compiled or interpreted) and returns
-    /// when it does.
+    /// `call func, base` at step `i`.
+    ///
+    /// A callee with no shadow-stack frame is called directly when it has
+    /// compiled code (`Env::table`): the checks the interpreter's `call`
+    /// makes are made inline (native stack above the JIT's floor, the
+    /// callee's window inside the register stack, call depth — within the
+    /// `Env`'s room for pending call sites —, then the fuel tick), the call
+    /// site is recorded (`Env::top`) so that a helper the callee (or its
+    /// callees) runs first makes the interpreter frames of the pending
+    /// calls (`jit::exec::sync`: traps, backtraces and calls see the same
+    /// frames as in the interpreter), and `s0` moves to the callee's
+    /// window. Anything else — a callee with a frame, not compiled (or
+    /// compiled only by tier-up), a check that fails, the fuel running out
+    /// — takes the interpreter's call path (`Env::call`), which enters the
+    /// callee as the interpreted `call` does, compiled or not, and traps
+    /// or polls as it does.
     fn call(&mut self, i: usize, func: u32, base: u8) {
         let off = self.steps[i].off;
         let set = self.call_sets(base);
-        self.call_helper(
-            env::CALL,
-            |e| {
-                e.li(A1, func as i32);
-                e.put(rv::addi(12, ZERO, base as i32));
-                e.li(13, off as i32);
+        let callee = self
+            .m
+            .functions
+            .get(func as usize)
+            .filter(|c| c.frame_size == 0 && c.frame_align_log2 == 0);
+        let Some(callee) = callee else {
+            self.call_helper(
+                env::CALL,
+                |e| {
+                    e.li(A1, func as i32);
+                    e.put(rv::addi(12, ZERO, base as i32));
+                    e.li(13, off as i32);
+                },
+                &set,
+                &set,
+            );
+            return;
+        };
+        let span = 8 * (base as i32 + callee.regs as i32);
+        self.write_back(&set);
+        let slow = self.new_label();
+        let fuel = self.new_label();
+        let done = self.new_label();
+        let ret = self.new_label();
+        let back = self.new_label();
+        self.stubs.push((
+            slow,
+            Stub::Call {
+                func,
+                base,
+                off,
+                set: set.clone(),
+                fuel,
+                done,
             },
-            &set,
-            &set,
-        );
+        ));
+        self.stubs.push((ret, Stub::Ret { back }));
+        // Native stack: above the floor (`jit_glue::stack_ok`).
+        self.put(rv::lw(T0, S3, env::FLOOR));
+        self.branch(Cond::Geu, T0, SP, slow);
+        // The callee's window inside the register stack.
+        self.addi(T1, S0, span);
+        self.put(rv::lw(T0, S3, env::REGS_END));
+        self.branch(Cond::Ltu, T0, T1, slow);
+        // Room for the site (call depth).
+        self.put(rv::lw(T0, S3, env::TOP));
+        self.put(rv::lw(T1, S3, env::END));
+        self.branch(Cond::Geu, T0, T1, slow);
+        // The callee's direct entry.
+        self.put(rv::lw(T2, S3, env::TABLE));
+        let k = 4 * func as i32;
+        if rv::fits(k, 12) {
+            self.put(rv::lw(T2, T2, k));
+        } else {
+            self.li(T1, k);
+            self.put(rv::add(T2, T2, T1));
+            self.put(rv::lw(T2, T2, 0));
+        }
+        self.branch(Cond::Eq, T2, ZERO, slow);
+        // The tick (the poll when it runs out: the interpreter's path).
+        self.put(rv::addi(S4, S4, -1));
+        self.branch(Cond::Eq, S4, ZERO, fuel);
+        // Record the site.
+        let site = self.sites.len();
+        self.sites.push([func, base as u32, off]);
+        self.fixups.push((self.code.len(), site, Fix::Site(site)));
+        self.put(rv::auipc(T1, 0));
+        self.put(rv::addi(T1, T1, 0));
+        self.put(rv::sw(T1, T0, 0));
+        self.put(rv::addi(T0, T0, 4));
+        self.put(rv::sw(T0, S3, env::TOP));
+        self.addi(S0, S0, 8 * base as i32);
+        self.put(rv::jalr(RA, T2, 0));
+        self.addi(S0, S0, -8 * base as i32);
+        let te = self.trap_exit;
+        self.branch(Cond::Ne, A0, ZERO, te);
+        // Take the site off; pop the callee's frame if a helper made it.
+        self.put(rv::lw(T0, S3, env::TOP));
+        self.put(rv::addi(T0, T0, -4));
+        self.put(rv::sw(T0, S3, env::TOP));
+        self.put(rv::lw(T1, S3, env::MAT));
+        self.branch(Cond::Ltu, T0, T1, ret);
+        self.bind(back);
+        self.reload(&set);
+        self.bind(done);
     }
 
     /// `dst = op(a[, b])` through the interpreter's expression for it
@@ -798,7 +1064,7 @@ impl<'a, 'm> Emitter<'a, 'm> {
         }
         self.put(rv::lw(T0, S3, env::PURE));
         self.put(rv::lw(T0, T0, 4 * (ins.opcode().code() as i32 & 0xff)));
-        self.put(rv::jalr(RA, T0, 0));
+        self.call_out(T0);
         self.put(rv::addi(T1, A0, 0));
         self.put(rv::addi(T2, A1, 0));
         self.reload(&keep);
@@ -958,13 +1224,11 @@ impl<'a, 'm> Emitter<'a, 'm> {
                     self.put(rv::sw(hi, S0, 4));
                 }
                 self.put(rv::addi(A0, ZERO, 0));
-                let ep = self.epilogue;
-                self.jump(ep);
+                self.ret();
             }
             RetVoid {} => {
                 self.put(rv::addi(A0, ZERO, 0));
-                let ep = self.epilogue;
-                self.jump(ep);
+                self.ret();
             }
             Mov { dst, src } => {
                 let lo = self.lo(src, T0);
@@ -1220,6 +1484,17 @@ impl<'a, 'm> Emitter<'a, 'm> {
             Store32 { addr, src, offset } => self.store(i, addr, src, offset, 4),
             Store64 { addr, src, offset } => self.store(i, addr, src, offset, 8),
             _ => unreachable!("is_inline and step agree"),
+        }
+    }
+
+    /// Returns (status in `a0`): a frameless function's one-instruction
+    /// epilogue in place, else a jump to the epilogue.
+    fn ret(&mut self) {
+        if self.frameless {
+            self.epilogue_code();
+        } else {
+            let ep = self.epilogue;
+            self.jump(ep);
         }
     }
 
@@ -1624,6 +1899,11 @@ impl<'a, 'm> Emitter<'a, 'm> {
             copy_at.push(at);
             at += c.len();
         }
+        let mut site_at = Vec::with_capacity(self.sites.len());
+        for _ in &self.sites {
+            site_at.push(at);
+            at += 12;
+        }
         for &(pos, label, fix) in &self.fixups {
             let w = self.code[pos];
             self.code[pos] = match fix {
@@ -1637,8 +1917,13 @@ impl<'a, 'm> Emitter<'a, 'm> {
                         (w & 0xfff) | (rv::jal(0, d) & !0xfff)
                     }
                 }
-                Fix::Copy(k) => {
-                    let d = copy_at[k] as i32 - pos as i32 * 4;
+                Fix::Copy(_) | Fix::Site(_) => {
+                    let d = match fix {
+                        Fix::Copy(k) => copy_at[k],
+                        Fix::Site(k) => site_at[k],
+                        _ => 0,
+                    } as i32
+                        - pos as i32 * 4;
                     let (hi, lo) = rv::hi_lo(d);
                     let next = self.code[pos + 1];
                     self.code[pos + 1] = (next & 0x000f_ffff) | ((lo as u32 & 0xfff) << 20);
@@ -1652,6 +1937,11 @@ impl<'a, 'm> Emitter<'a, 'm> {
         }
         for c in &self.copies {
             image.extend_from_slice(c);
+        }
+        for d in &self.sites {
+            for w in d {
+                image.extend_from_slice(&w.to_le_bytes());
+            }
         }
         let cached = self.cached().len() as u32;
         let (osr_entry, osr) = if self.osr {
@@ -1688,6 +1978,7 @@ impl<'a, 'm> Emitter<'a, 'm> {
             },
             osr_entry,
             osr,
+            direct_entry: self.labels[self.direct_entry].unwrap_or(0) * 4,
         }
     }
 }

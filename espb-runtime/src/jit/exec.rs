@@ -43,6 +43,12 @@ pub(crate) struct Code {
     /// tiered up while running (another thread wrote it: `run` makes its
     /// fetches see the code first).
     entries: Vec<AtomicUsize>,
+    /// Direct-call entry per function (`jit::compile`'s calling convention
+    /// between compiled functions), 0 for none: only functions compiled
+    /// when the instance was built (immutable after `build`, so no thread
+    /// can see code its instruction fetches do not); a call of any other
+    /// function from compiled code takes the interpreter's call path.
+    direct: Vec<usize>,
     /// Host address of module address `NULL_GUARD` and the fast-path bound
     /// (linear memory never moves).
     mem: *mut u8,
@@ -175,6 +181,7 @@ impl Code {
             exec: core::ptr::null_mut(),
             size: 0,
             entries: Vec::new(),
+            direct: Vec::new(),
             mem: core::ptr::null_mut(),
             lim: 0,
             plan: Vec::new(),
@@ -208,6 +215,7 @@ impl Code {
             });
         }
         code.entries = (0..n).map(|_| AtomicUsize::new(0)).collect();
+        code.direct = alloc::vec![0; n];
         if mode != JitMode::Off && config.jit_tier_up > 0 {
             code.tier_after = config.jit_tier_up;
             code.tier_budget = config.jit_tier_up_bytes as usize;
@@ -242,6 +250,7 @@ impl Code {
                 // rounded up to 16 bytes), `write + at` 4-aligned.
                 unsafe { write_words(write.add(at), &c.image) };
                 code.entries[f].store(exec as usize + at, Relaxed);
+                code.direct[f] = exec as usize + at + c.direct_entry;
                 at += c.image.len().next_multiple_of(16);
             }
         }
@@ -346,9 +355,19 @@ impl Code {
     }
 }
 
-/// What compiled code sees (`jit::compile::env` has the offsets).
+/// Direct calls a compiled function can have pending (entered, their
+/// interpreter frames not made yet) per entry of compiled code; a deeper
+/// call takes the interpreter's call path (which enters compiled code
+/// afresh, with room for as many again).
+pub(crate) const SITES: usize = 32;
+
+/// What compiled code sees (`jit::compile::env` has the offsets). One per
+/// entry of compiled code from the interpreter (`run`); the direct calls
+/// between compiled functions (`jit::compile`, "direct calls") share it.
 #[repr(C)]
 pub(crate) struct Env {
+    /// The window of the innermost activation whose frame is made (set by
+    /// `enter` and after every helper).
     regs: *mut u64,
     mem: *mut u8,
     lim: u32,
@@ -362,6 +381,24 @@ pub(crate) struct Env {
     vm: *mut c_void,
     /// Where an on-stack-replacement entry continues (`run_osr`).
     resume: usize,
+    /// The JIT's native stack floor (`jit_glue::stack_ok`).
+    floor: usize,
+    /// End of the register stack (a direct call's callee window must end
+    /// below it; the interpreter's call path grows the stack).
+    regs_end: *mut u64,
+    /// The direct calls entered and not returned: `sites[..]` up to `top`
+    /// (exclusive), each the address of its call site's descriptor
+    /// (`[callee, window base, bytecode offset]` words in the caller's
+    /// image). Those below `mat` have their interpreter frames made
+    /// (`sync`); `end` bounds `top` by `SITES` and the call depth left.
+    top: *mut usize,
+    end: *mut usize,
+    mat: *mut usize,
+    /// `Code::direct`.
+    table: *const usize,
+    /// The direct callee whose frame was made returned (`helper_ret`).
+    ret: extern "C" fn(*mut Env),
+    sites: [core::mem::MaybeUninit<usize>; SITES],
 }
 
 const _: () = {
@@ -376,6 +413,13 @@ const _: () = {
     assert!(core::mem::offset_of!(Env, call) == env::CALL as usize);
     assert!(core::mem::offset_of!(Env, pure) == env::PURE as usize);
     assert!(core::mem::offset_of!(Env, resume) == env::RESUME as usize);
+    assert!(core::mem::offset_of!(Env, floor) == env::FLOOR as usize);
+    assert!(core::mem::offset_of!(Env, regs_end) == env::REGS_END as usize);
+    assert!(core::mem::offset_of!(Env, top) == env::TOP as usize);
+    assert!(core::mem::offset_of!(Env, end) == env::END as usize);
+    assert!(core::mem::offset_of!(Env, mat) == env::MAT as usize);
+    assert!(core::mem::offset_of!(Env, table) == env::TABLE as usize);
+    assert!(core::mem::offset_of!(Env, ret) == env::RET as usize);
 };
 
 /// Runs the compiled code at `entry` for the function `vm` has just
@@ -421,16 +465,32 @@ fn enter(vm: &mut Vm<'_, '_>, entry: usize, resume: usize) -> bool {
         pure: crate::interp::pure_table(),
         vm: vm as *mut Vm<'_, '_> as *mut c_void,
         resume,
+        floor: jit_glue::stack_floor(vm),
+        regs_end: jit_glue::regs_end(vm),
+        top: core::ptr::null_mut(),
+        end: core::ptr::null_mut(),
+        mat: core::ptr::null_mut(),
+        table: code.direct.as_ptr(),
+        ret: helper_ret,
+        sites: [const { core::mem::MaybeUninit::uninit() }; SITES],
     };
+    let room = jit_glue::depth_left(vm).min(SITES);
+    let sites = env.sites.as_mut_ptr() as *mut usize;
+    env.top = sites;
+    env.mat = sites;
+    // `room <= SITES`: one past the end at most.
+    env.end = sites.wrapping_add(room);
     // SAFETY: `entry & !1` is the start of a function compiled by
     // `jit::compile` into executable memory that lives as long as the
     // instance (or its on-stack-replacement entry, which continues at
     // `resume`, a label of the same code for the offset the activation
     // stands at); it follows the C calling convention with `env` as its
-    // only argument and reads and writes only: the window (`regs`, `regs`
-    // slots of the running function, which the caller allocated), linear
-    // memory inside the bounds it checks, and `env`. Everything else goes
-    // through the helpers below.
+    // only argument and reads and writes only: the windows (`regs`, the
+    // running function's, which the caller allocated, and those of its
+    // direct callees, each checked against `regs_end` first), linear
+    // memory inside the bounds it checks, and `env` (`sites` only between
+    // `env.sites` and `env.end`). Everything else goes through the
+    // helpers below.
     let status = unsafe {
         let f: extern "C" fn(*mut Env) -> u32 = core::mem::transmute(entry & !1);
         f(&mut env)
@@ -451,16 +511,46 @@ unsafe fn vm_of<'e>(env: *mut Env) -> (&'e mut Env, &'e mut Vm<'e, 'e>) {
     }
 }
 
+/// Makes the interpreter frames of the direct calls entered since the
+/// last helper (as the interpreter's `call` would have made them), so that
+/// the innermost compiled activation is `vm`'s running function, and hands
+/// the fuel to `vm`.
+fn sync(env: &mut Env, vm: &mut Vm<'_, '_>) {
+    jit_glue::set_fuel(vm, env.fuel);
+    while env.mat < env.top {
+        // SAFETY: `sites <= mat < top <= end` (compiled code writes a site
+        // below `end` only), and each site is the address of a descriptor
+        // the compiler placed in the caller's image: three words, the
+        // callee (a module function of frame size 0), the window base and
+        // the offset of a validated `call` of the function `vm` runs.
+        let (func, base, off) = unsafe {
+            let d = *env.mat as *const u32;
+            (d.read(), d.add(1).read(), d.add(2).read())
+        };
+        // SAFETY: see above; the compiled caller made the checks the
+        // interpreter's `call` makes (fuel, call depth, register stack).
+        unsafe { jit_glue::push_direct(vm, func, base, off) };
+        env.mat = env.mat.wrapping_add(1);
+    }
+}
+
+/// After a helper: what it may have changed (fuel; the register stack may
+/// have moved).
+fn resync(env: &mut Env, vm: &mut Vm<'_, '_>) {
+    env.fuel = jit_glue::fuel(vm);
+    env.regs = jit_glue::window(vm);
+    env.regs_end = jit_glue::regs_end(vm);
+}
+
 /// Runs the instruction copy at `copy` through the interpreter.
 extern "C" fn helper_exec(env: *mut Env, copy: *const u8) -> u32 {
     // SAFETY: compiled code passes its `Env`.
     let (env, vm) = unsafe { vm_of(env) };
-    jit_glue::set_fuel(vm, env.fuel);
+    sync(env, vm);
     // SAFETY: `copy` is an instruction copy the compiler made from the
     // running function's validated body (offset, instruction, sentinel).
     let ok = unsafe { jit_glue::exec_one(vm, copy) };
-    env.fuel = jit_glue::fuel(vm);
-    env.regs = jit_glue::window(vm);
+    resync(env, vm);
     !ok as u32
 }
 
@@ -468,9 +558,9 @@ extern "C" fn helper_exec(env: *mut Env, copy: *const u8) -> u32 {
 extern "C" fn helper_poll(env: *mut Env, off: u32) -> u32 {
     // SAFETY: compiled code passes its `Env`.
     let (env, vm) = unsafe { vm_of(env) };
-    jit_glue::set_fuel(vm, env.fuel);
+    sync(env, vm);
     let ok = jit_glue::poll_at(vm, off);
-    env.fuel = jit_glue::fuel(vm);
+    resync(env, vm);
     !ok as u32
 }
 
@@ -478,11 +568,20 @@ extern "C" fn helper_poll(env: *mut Env, off: u32) -> u32 {
 extern "C" fn helper_call(env: *mut Env, func: u32, base: u32, off: u32) -> u32 {
     // SAFETY: compiled code passes its `Env`.
     let (env, vm) = unsafe { vm_of(env) };
-    jit_glue::set_fuel(vm, env.fuel);
+    sync(env, vm);
     // SAFETY: the compiler passes the operands of a validated `call` of the
     // running function and its offset.
     let ok = unsafe { jit_glue::call(vm, func, base as u8, off) };
-    env.fuel = jit_glue::fuel(vm);
-    env.regs = jit_glue::window(vm);
+    resync(env, vm);
     !ok as u32
+}
+
+/// A direct callee returned whose frame a helper had made: pop it, as the
+/// interpreter's `ret` does (compiled code has already taken its site off).
+extern "C" fn helper_ret(env: *mut Env) {
+    // SAFETY: compiled code passes its `Env`.
+    let (env, vm) = unsafe { vm_of(env) };
+    jit_glue::pop_direct(vm);
+    env.mat = env.top;
+    env.regs = jit_glue::window(vm);
 }
