@@ -52,10 +52,9 @@ pub(crate) fn set_stack_floor(vm: &mut Vm<'_, '_>) -> bool {
     true
 }
 
-/// The JIT's native stack floor (compiled code enters a direct callee only
-/// above it, as `stack_ok`).
-pub(crate) fn stack_floor(vm: &Vm<'_, '_>) -> usize {
-    vm.ctx.jit_floor
+/// Native stack bytes above the JIT's floor here (0 if none).
+pub(crate) fn stack_room(vm: &Vm<'_, '_>) -> usize {
+    stack_here().saturating_sub(vm.ctx.jit_floor)
 }
 
 /// One past the last slot of the register stack.

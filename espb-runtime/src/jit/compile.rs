@@ -44,17 +44,22 @@ pub mod env {
     pub const PURE: i32 = 32;
     /// The code address an on-stack-replacement entry jumps to.
     pub const RESUME: i32 = 40;
-    /// Direct calls (`jit::exec::Env`): the native stack floor, the end of
-    /// the register stack, the pending call sites (`top`, `end`, `mat`),
-    /// the direct entries by function and the return helper.
-    pub const FLOOR: i32 = 44;
-    pub const REGS_END: i32 = 48;
-    pub const TOP: i32 = 52;
-    pub const END: i32 = 56;
-    pub const MAT: i32 = 60;
-    pub const TABLE: i32 = 64;
-    pub const RET: i32 = 68;
+    /// Direct calls (`jit::exec::Env`): the end of the register stack,
+    /// the pending call sites (`top`, `end`, `mat`), the direct entries by
+    /// function and the return helper.
+    pub const REGS_END: i32 = 44;
+    pub const TOP: i32 = 48;
+    pub const END: i32 = 52;
+    pub const MAT: i32 = 56;
+    pub const TABLE: i32 = 60;
+    pub const RET: i32 = 64;
 }
+
+/// Most native stack one direct-entry activation takes (its frame, or a
+/// frameless one's 16 bytes around a helper call): `jit::exec` lets direct
+/// calls nest only as deep as the JIT's native stack budget has room for
+/// at this size each, so compiled code need not check the stack per call.
+pub const DIRECT_FRAME: usize = 64;
 
 const T3: Reg = 28;
 const S5: Reg = 21;
@@ -197,6 +202,10 @@ struct Emitter<'a, 'm> {
     link: Reg,
     direct_entry: usize,
     osr_direct: usize,
+    /// The step being emitted has an `i32`/`f32`/`ptr` result, of which
+    /// the interpreter writes only the low word (`Regs::set32`): the high
+    /// half is not defined, and no read depends on it.
+    narrow_now: bool,
     /// Label of each step that starts a bytecode instruction.
     at: Vec<usize>,
     trap_exit: usize,
@@ -355,6 +364,14 @@ fn allocate(
     loc
 }
 
+/// Whether `ins` has one `i32`, `f32` or `ptr` result (its types end in
+/// `-> i32`, `-> f32` or `-> ptr`), of which the interpreter writes only
+/// the low word (`interp::narrow_result`).
+fn narrow_result(ins: &Instr) -> bool {
+    let t = ins.opcode().types();
+    t.ends_with("-> i32") || t.ends_with("-> f32") || t.ends_with("-> ptr")
+}
+
 /// The bytecode branch targets of a primitive.
 fn branch_targets(ins: &Instr) -> Vec<u32> {
     use Instr::*;
@@ -424,6 +441,7 @@ impl<'a, 'm> Emitter<'a, 'm> {
             link: RA,
             direct_entry: 0,
             osr_direct: 0,
+            narrow_now: false,
             at: Vec::new(),
             trap_exit: 0,
             epilogue: 0,
@@ -583,12 +601,14 @@ impl<'a, 'm> Emitter<'a, 'm> {
     /// The high half of an i32-typed result: zero (the interpreter writes
     /// `u32 as u64`).
     fn set_hi_zero(&mut self, r: u8) {
-        self.set_hi(r, ZERO);
+        if !self.narrow_now {
+            self.set_hi(r, ZERO);
+        }
     }
 
     /// The high half of a sign-extended result whose low half is in `lo`.
     fn set_hi_sign(&mut self, r: u8, lo: Reg) {
-        if self.wide[r as usize] {
+        if self.wide[r as usize] && !self.narrow_now {
             self.put(rv::srai(T3, lo, 31));
             self.set_hi(r, T3);
         }
@@ -695,6 +715,7 @@ impl<'a, 'm> Emitter<'a, 'm> {
         saved.sort_unstable();
         saved.dedup();
         self.saved = saved;
+        debug_assert!(self.frame_size() as usize <= DIRECT_FRAME);
         // A leaf that only calls out from its cold stubs keeps its return
         // address in a free caller-saved register and needs no frame.
         let used: Vec<Reg> = self
@@ -922,9 +943,10 @@ impl<'a, 'm> Emitter<'a, 'm> {
     ///
     /// A callee with no shadow-stack frame is called directly when it has
     /// compiled code (`Env::table`): the checks the interpreter's `call`
-    /// makes are made inline (native stack above the JIT's floor, the
-    /// callee's window inside the register stack, call depth — within the
-    /// `Env`'s room for pending call sites —, then the fuel tick), the call
+    /// makes are made inline (the callee's window inside the register
+    /// stack, call depth and native
+    /// stack — within the `Env`'s room for pending call sites, which
+    /// `jit::exec` bounds by both —, then the fuel tick), the call
     /// site is recorded (`Env::top`) so that a helper the callee (or its
     /// callees) runs first makes the interpreter frames of the pending
     /// calls (`jit::exec::sync`: traps, backtraces and calls see the same
@@ -974,9 +996,6 @@ impl<'a, 'm> Emitter<'a, 'm> {
             },
         ));
         self.stubs.push((ret, Stub::Ret { back }));
-        // Native stack: above the floor (`jit_glue::stack_ok`).
-        self.put(rv::lw(T0, S3, env::FLOOR));
-        self.branch(Cond::Geu, T0, SP, slow);
         // The callee's window inside the register stack.
         self.addi(T1, S0, span);
         self.put(rv::lw(T0, S3, env::REGS_END));
@@ -1130,6 +1149,7 @@ impl<'a, 'm> Emitter<'a, 'm> {
     fn step(&mut self, i: usize) {
         use Instr::*;
         let ins = self.steps[i].ins.clone();
+        self.narrow_now = narrow_result(&ins);
         if let Call { func, base } = ins {
             self.stats.helper += 1;
             self.call(i, func, base);
@@ -1273,8 +1293,12 @@ impl<'a, 'm> Emitter<'a, 'm> {
                 self.li(d, value as i32);
                 self.set_lo(dst, d);
                 if self.wide[dst as usize] {
-                    self.li(T1, (value >> 32) as i32);
-                    self.set_hi(dst, T1);
+                    let h = match self.loc[dst as usize] {
+                        Loc::Two(_, h) => h,
+                        _ => T1,
+                    };
+                    self.li(h, (value >> 32) as i32);
+                    self.set_hi(dst, h);
                 }
             }
             FrameAddr { dst, offset } => {

@@ -381,8 +381,6 @@ pub(crate) struct Env {
     vm: *mut c_void,
     /// Where an on-stack-replacement entry continues (`run_osr`).
     resume: usize,
-    /// The JIT's native stack floor (`jit_glue::stack_ok`).
-    floor: usize,
     /// End of the register stack (a direct call's callee window must end
     /// below it; the interpreter's call path grows the stack).
     regs_end: *mut u64,
@@ -413,7 +411,6 @@ const _: () = {
     assert!(core::mem::offset_of!(Env, call) == env::CALL as usize);
     assert!(core::mem::offset_of!(Env, pure) == env::PURE as usize);
     assert!(core::mem::offset_of!(Env, resume) == env::RESUME as usize);
-    assert!(core::mem::offset_of!(Env, floor) == env::FLOOR as usize);
     assert!(core::mem::offset_of!(Env, regs_end) == env::REGS_END as usize);
     assert!(core::mem::offset_of!(Env, top) == env::TOP as usize);
     assert!(core::mem::offset_of!(Env, end) == env::END as usize);
@@ -465,7 +462,6 @@ fn enter(vm: &mut Vm<'_, '_>, entry: usize, resume: usize) -> bool {
         pure: crate::interp::pure_table(),
         vm: vm as *mut Vm<'_, '_> as *mut c_void,
         resume,
-        floor: jit_glue::stack_floor(vm),
         regs_end: jit_glue::regs_end(vm),
         top: core::ptr::null_mut(),
         end: core::ptr::null_mut(),
@@ -474,7 +470,10 @@ fn enter(vm: &mut Vm<'_, '_>, entry: usize, resume: usize) -> bool {
         ret: helper_ret,
         sites: [const { core::mem::MaybeUninit::uninit() }; SITES],
     };
-    let room = jit_glue::depth_left(vm).min(SITES);
+    // Direct calls nest within the call depth left and the JIT's native
+    // stack budget (`DIRECT_FRAME` each, below this frame).
+    let stack = jit_glue::stack_room(vm) / super::compile::DIRECT_FRAME;
+    let room = jit_glue::depth_left(vm).min(SITES).min(stack);
     let sites = env.sites.as_mut_ptr() as *mut usize;
     env.top = sites;
     env.mat = sites;
