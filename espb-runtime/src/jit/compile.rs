@@ -128,6 +128,9 @@ pub struct Stats {
     pub helper: u32,
     /// Module registers kept in machine registers.
     pub cached: u32,
+    /// Calls (among `helper`) made directly when the callee is compiled
+    /// (`Emitter::call`).
+    pub direct: u32,
 }
 
 /// Where a module register lives.
@@ -727,10 +730,11 @@ impl<'a, 'm> Emitter<'a, 'm> {
                 Loc::Mem => vec![],
             })
             .collect();
+        // Not `a0`: it carries the status out.
         let free = POOL
             .iter()
             .copied()
-            .find(|&x| !callee_saved(x) && !used.contains(&x));
+            .find(|&x| !callee_saved(x) && x != A0 && !used.contains(&x));
         self.frameless = false;
         if let Some(l) = free {
             if self.saved.is_empty() && self.steps.iter().all(|s| lower::is_inline(&s.ins)) {
@@ -978,6 +982,7 @@ impl<'a, 'm> Emitter<'a, 'm> {
             return;
         };
         let span = 8 * (base as i32 + callee.regs as i32);
+        self.stats.direct += 1;
         self.write_back(&set);
         let slow = self.new_label();
         let fuel = self.new_label();
@@ -2067,8 +2072,53 @@ check:
         let callee = compile(&m, 1).unwrap();
         assert_eq!(
             callee.stats.helper, 1,
-            "the call runs through the interpreter"
+            "the call runs through the interpreter's path when it must"
         );
+        assert_eq!(callee.stats.direct, 1, "f0 has no frame: a direct call");
+    }
+
+    /// A call of a function with a shadow-stack frame always takes the
+    /// interpreter's call path (the direct path makes no frame); one of a
+    /// frameless function is direct. The direct entry is inside the code,
+    /// after the entry from the interpreter.
+    #[test]
+    fn direct_calls_only_to_functions_without_a_frame() {
+        let bytes = module(
+            r#"
+.type (i32) -> i32
+.memory data_end 0x1010 heap 0 stack 0x1000
+.func ty0 regs 2 frame 0 align 0
+    i32.addi r0, r0, 1
+    ret r0
+.end
+.func ty0 regs 2 frame 16 align 3
+    frame.addr r1, 0
+    st32 r1, r0, 0
+    ld32_u r0, r1, 0
+    ret r0
+.end
+.func ty0 regs 4 frame 0 align 0
+    mov r1, r0
+    call f0, r1
+    mov r2, r1
+    call f1, r2
+    i32.add r0, r1, r2
+    ret r0
+.end
+"#,
+        );
+        let m = espb_format::parse(&bytes).expect("parse");
+        let c = compile(&m, 2).expect("compiles");
+        assert_eq!(c.stats.helper, 2);
+        assert_eq!(c.stats.direct, 1, "only f0 is called directly");
+        assert!(c.direct_entry > 0 && c.direct_entry < c.code_bytes);
+        // One call-site descriptor after the copies: f0, base 1, offset.
+        let d = &c.image[c.image.len() - 12..];
+        let w = |k: usize| u32::from_le_bytes(d[4 * k..4 * k + 4].try_into().unwrap());
+        assert_eq!((w(0), w(1)), (0, 1));
+        let body = &m.functions[2].code;
+        let call = espb_format::instr::RawInstr::decode(body, w(2) as usize).expect("decodes");
+        assert_eq!(call.op, espb_format::instr::Opcode::Call);
     }
 
     /// The instruction copies after the machine code are what the
