@@ -730,11 +730,12 @@ impl<'a, 'm> Emitter<'a, 'm> {
                 Loc::Mem => vec![],
             })
             .collect();
-        // Not `a0`: it carries the status out.
+        // Not `a0`-`a3`: they carry the status out and the helpers'
+        // arguments in (set before `call_out` saves the link).
         let free = POOL
             .iter()
             .copied()
-            .find(|&x| !callee_saved(x) && x != A0 && !used.contains(&x));
+            .find(|&x| !callee_saved(x) && !(A0..=13).contains(&x) && !used.contains(&x));
         self.frameless = false;
         if let Some(l) = free {
             if self.saved.is_empty() && self.steps.iter().all(|s| lower::is_inline(&s.ins)) {
@@ -2075,6 +2076,42 @@ check:
             "the call runs through the interpreter's path when it must"
         );
         assert_eq!(callee.stats.direct, 1, "f0 has no frame: a direct call");
+    }
+
+    /// A frameless leaf keeps its return address in a register no helper
+    /// call writes before saving it: not `a0` (the status) nor `a1`-`a3`
+    /// (helper arguments), whichever registers the cached ones take.
+    #[test]
+    fn frameless_link_register_is_not_a_helper_argument() {
+        for n in 1..=10u8 {
+            // A loop (it polls: a helper call from a stub) over `n` live
+            // narrow registers, all cached in caller-saved ones.
+            let mut src =
+                String::from(".type (i32) -> i32\n.memory data_end 0x1010 heap 0 stack 0x1000\n");
+            src += &format!(".func ty0 regs {} frame 0 align 0\n", n + 2);
+            for r in 1..=n {
+                src += &format!("    const32 r{r}, {r}\n");
+            }
+            src += "loop:\n";
+            for r in 1..=n {
+                src += &format!("    i32.add r{r}, r{r}, r0\n");
+            }
+            src += "    i32.addi.br_ne r0, r0, -1, r1, loop\n";
+            for r in 2..=n {
+                src += &format!("    i32.add r1, r1, r{r}\n");
+            }
+            src += "    ret r1\n.end\n";
+            let bytes = module(&src);
+            let m = espb_format::parse(&bytes).expect("parse");
+            let c = compile(&m, 0).expect("compiles");
+            let w = |at: usize| u32::from_le_bytes(c.image[at..at + 4].try_into().unwrap());
+            let first = w(c.direct_entry);
+            // `addi link, ra, 0` when frameless.
+            if first & 0xffff_f07f == 0x0000_8013 {
+                let link = (first >> 7) & 31;
+                assert!(!(10..=13).contains(&link), "{n} registers: link x{link}");
+            }
+        }
     }
 
     /// A call of a function with a shadow-stack frame always takes the
