@@ -203,6 +203,13 @@ struct Emitter<'a, 'm> {
     /// address lives in `link`.
     frameless: bool,
     link: Reg,
+    /// Pass 1 (which measures branch distances) wraps helper calls as a
+    /// frameless function does whenever pass 2 might find the function
+    /// frameless (pass 1 assumes memory registers, pass 2 may not): code
+    /// only shrinks from pass 1 to pass 2, so branches found short stay in
+    /// reach.
+    measuring: bool,
+    wrap_calls: bool,
     direct_entry: usize,
     osr_direct: usize,
     /// The step being emitted has an `i32`/`f32`/`ptr` result, of which
@@ -261,6 +268,7 @@ fn compile_with(m: &Module<'_>, func: u32, osr: bool) -> Result<Compiled, Refusa
         // Pass 2 leaves out what pass 1 found unused (the code only
         // shrinks: branch distances with it).
         e.uses_mem = uses_mem;
+        e.measuring = pass == 0;
         e.body();
         uses_mem = e.mem_seen;
         if e.code.len() * 4 > MAX_CODE {
@@ -442,6 +450,8 @@ impl<'a, 'm> Emitter<'a, 'm> {
             params: 0,
             frameless: false,
             link: RA,
+            measuring: false,
+            wrap_calls: false,
             direct_entry: 0,
             osr_direct: 0,
             narrow_now: false,
@@ -737,12 +747,16 @@ impl<'a, 'm> Emitter<'a, 'm> {
             .copied()
             .find(|&x| !callee_saved(x) && !(A0..=13).contains(&x) && !used.contains(&x));
         self.frameless = false;
+        let candidate = free.is_some()
+            && self.saved.iter().all(|&x| [S1, S2, S5].contains(&x))
+            && self.steps.iter().all(|s| lower::is_inline(&s.ins));
         if let Some(l) = free {
-            if self.saved.is_empty() && self.steps.iter().all(|s| lower::is_inline(&s.ins)) {
+            if candidate && self.saved.is_empty() {
                 self.frameless = true;
                 self.link = l;
             }
         }
+        self.wrap_calls = self.frameless || (self.measuring && candidate);
         let direct = self.direct_entry;
         self.entry(direct);
         if self.osr {
@@ -897,7 +911,7 @@ impl<'a, 'm> Emitter<'a, 'm> {
     /// `jalr ra, target`; a frameless function keeps its return address
     /// (`link`) on the stack around it.
     fn call_out(&mut self, target: Reg) {
-        if self.frameless {
+        if self.wrap_calls {
             self.put(rv::addi(SP, SP, -16));
             self.put(rv::sw(self.link, SP, 12));
             self.put(rv::jalr(RA, target, 0));
@@ -1941,6 +1955,7 @@ impl<'a, 'm> Emitter<'a, 'm> {
                     let to = self.labels[label].unwrap_or(0);
                     let d = (to as i32 - pos as i32) * 4;
                     if let Fix::Branch = fix {
+                        debug_assert!((-4096..4096).contains(&d), "branch out of reach");
                         // Keep the condition and registers, set the offset.
                         (w & 0x01ff_f07f) | (rv::branch(Cond::Eq, 0, 0, d) & !0x01ff_f07f)
                     } else {
