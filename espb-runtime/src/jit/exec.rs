@@ -41,7 +41,8 @@ pub(crate) struct Code {
     size: usize,
     /// Entry address per function, 0 for none; bit 0 set for a function
     /// tiered up while running (another thread wrote it: `run` makes its
-    /// fetches see the code first).
+    /// fetches see the code first), bit 1 for one that makes direct calls
+    /// (its entry works out their room).
     entries: Vec<AtomicUsize>,
     /// Direct-call entry per function (`jit::compile`'s calling convention
     /// between compiled functions), 0 for none: only functions compiled
@@ -249,7 +250,8 @@ impl Code {
                 // SAFETY: `at + len <= size` (the block holds every image
                 // rounded up to 16 bytes), `write + at` 4-aligned.
                 unsafe { write_words(write.add(at), &c.image) };
-                code.entries[f].store(exec as usize + at, Relaxed);
+                let calls = if c.stats.direct > 0 { 2 } else { 0 };
+                code.entries[f].store(exec as usize + at + calls, Relaxed);
                 code.direct[f] = exec as usize + at + c.direct_entry;
                 at += c.image.len().next_multiple_of(16);
             }
@@ -462,7 +464,7 @@ fn enter(vm: &mut Vm<'_, '_>, entry: usize, resume: usize) -> bool {
         pure: crate::interp::pure_table(),
         vm: vm as *mut Vm<'_, '_> as *mut c_void,
         resume,
-        regs_end: jit_glue::regs_end(vm),
+        regs_end: core::ptr::null_mut(),
         top: core::ptr::null_mut(),
         end: core::ptr::null_mut(),
         mat: core::ptr::null_mut(),
@@ -470,16 +472,22 @@ fn enter(vm: &mut Vm<'_, '_>, entry: usize, resume: usize) -> bool {
         ret: helper_ret,
         sites: [const { core::mem::MaybeUninit::uninit() }; SITES],
     };
-    // Direct calls nest within the call depth left and the JIT's native
-    // stack budget (`DIRECT_FRAME` each, below this frame).
-    let stack = jit_glue::stack_room(vm) / super::compile::DIRECT_FRAME;
-    let room = jit_glue::depth_left(vm).min(SITES).min(stack);
     let sites = env.sites.as_mut_ptr() as *mut usize;
     env.top = sites;
     env.mat = sites;
-    // `room <= SITES`: one past the end at most.
-    env.end = sites.wrapping_add(room);
-    // SAFETY: `entry & !1` is the start of a function compiled by
+    env.end = sites;
+    // Code that makes direct calls (tier-up code: perhaps) gets room for
+    // them: within the call depth left and the JIT's native stack budget
+    // (`DIRECT_FRAME` each, below this frame). Other code keeps none (a
+    // callee's window then never needs checking either).
+    if entry & 3 != 0 {
+        let stack = jit_glue::stack_room(vm) / super::compile::DIRECT_FRAME;
+        let room = jit_glue::depth_left(vm).min(SITES).min(stack);
+        env.regs_end = jit_glue::regs_end(vm);
+        // `room <= SITES`: one past the end at most.
+        env.end = sites.wrapping_add(room);
+    }
+    // SAFETY: `entry & !3` is the start of a function compiled by
     // `jit::compile` into executable memory that lives as long as the
     // instance (or its on-stack-replacement entry, which continues at
     // `resume`, a label of the same code for the offset the activation
@@ -491,7 +499,7 @@ fn enter(vm: &mut Vm<'_, '_>, entry: usize, resume: usize) -> bool {
     // `env.sites` and `env.end`). Everything else goes through the
     // helpers below.
     let status = unsafe {
-        let f: extern "C" fn(*mut Env) -> u32 = core::mem::transmute(entry & !1);
+        let f: extern "C" fn(*mut Env) -> u32 = core::mem::transmute(entry & !3);
         f(&mut env)
     };
     jit_glue::set_fuel(vm, env.fuel);
@@ -514,8 +522,18 @@ unsafe fn vm_of<'e>(env: *mut Env) -> (&'e mut Env, &'e mut Vm<'e, 'e>) {
 /// last helper (as the interpreter's `call` would have made them), so that
 /// the innermost compiled activation is `vm`'s running function, and hands
 /// the fuel to `vm`.
+#[inline(always)]
 fn sync(env: &mut Env, vm: &mut Vm<'_, '_>) {
     jit_glue::set_fuel(vm, env.fuel);
+    if env.mat < env.top {
+        make_frames(env, vm);
+    }
+}
+
+/// `sync`'s frames (out of line: most helpers have none to make).
+#[cold]
+#[inline(never)]
+fn make_frames(env: &mut Env, vm: &mut Vm<'_, '_>) {
     while env.mat < env.top {
         // SAFETY: `sites <= mat < top <= end` (compiled code writes a site
         // below `end` only), and each site is the address of a descriptor
@@ -538,7 +556,10 @@ fn sync(env: &mut Env, vm: &mut Vm<'_, '_>) {
 fn resync(env: &mut Env, vm: &mut Vm<'_, '_>) {
     env.fuel = jit_glue::fuel(vm);
     env.regs = jit_glue::window(vm);
-    env.regs_end = jit_glue::regs_end(vm);
+    // Only code that makes direct calls reads it (`enter` set it then).
+    if !env.regs_end.is_null() {
+        env.regs_end = jit_glue::regs_end(vm);
+    }
 }
 
 /// Runs the instruction copy at `copy` through the interpreter.
