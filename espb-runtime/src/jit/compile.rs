@@ -196,7 +196,8 @@ struct Emitter<'a, 'm> {
     /// Direct call sites: callee, window base, bytecode offset (placed
     /// after the copies; `jit::exec::sync` reads them).
     sites: Vec<[u32; 3]>,
-    /// Parameters (module registers `r0..`): what the direct entry loads.
+    /// Parameters (module registers `r0..`, with a variadic function's
+    /// hidden pointer): what the direct entry loads.
     params: usize,
     /// No native stack frame: nothing saved, nothing called but from the
     /// cold stubs (which save `link` around their call); the return
@@ -264,7 +265,9 @@ fn compile_with(m: &Module<'_>, func: u32, osr: bool) -> Result<Compiled, Refusa
     for pass in 0..2 {
         let mut e = Emitter::new(m, &steps, result, loc, wide, short.clone());
         e.osr = osr;
-        e.params = ty.params.len();
+        // A variadic function's hidden pointer to its packed variadic
+        // arguments arrives after the parameters (docs/format.md).
+        e.params = ty.params.len() + ty.variadic as usize;
         // Pass 2 leaves out what pass 1 found unused (the code only
         // shrinks: branch distances with it).
         e.uses_mem = uses_mem;
@@ -768,9 +771,10 @@ impl<'a, 'm> Emitter<'a, 'm> {
         let d = self.direct_entry;
         self.bind(d);
         self.prologue();
-        // The parameters; the other registers are written before they are
-        // read (a validated body reads no register it has not written or
-        // received... and an unwritten one's value is not defined).
+        // The arguments only: the body writes any other register before
+        // it reads it (the translator's code reads no register it has not
+        // written; an unwritten one's value is not defined, in the
+        // interpreter either).
         let params: Vec<u8> = self
             .cached()
             .into_iter()
