@@ -991,11 +991,21 @@ macro_rules! handlers {
 
 /// `dst = f(operand 2, operand 3)` style handlers: `$pre` reads the operands
 /// into `$a`/`$b`, `$post` converts the result to the register bits.
+///
+/// A row marked `[OUT]` (`OUT_F32`, `OUT_F64`, `OUT_W64`) is, where that
+/// constant is true, computed out of line: its handler is a tail call of
+/// `apply` with the row's `pure_fns` function (see `apply`).
 macro_rules! simple {
-    ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {
+    ($( $name:ident $([$out:ident])? |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {
         $(
             handlers! {
                 fn $name(vm, pc, regs, start, mem, tbl) {
+                    $(if $out {
+                        return apply::<{ unary!($read) }, { narrow_result(O::$name) }>(
+                            vm, pc, regs, start, mem, tbl,
+                            const { assert!(apply_layout(O::$name, unary!($read))); pure_fns::$name as PureFn },
+                        );
+                    })?
                     let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                     let ($a, $b) = $read!($name, pc, regs);
                     wr_dst!($name, pc, regs, $e);
@@ -1037,6 +1047,68 @@ macro_rules! simple {
 
 /// A simple instruction's operation (`h::PURE`).
 pub(crate) type PureFn = extern "C" fn(u64, u64) -> u64;
+
+/// Where floating point is emulated in software (RV32 without the `F`/`D`
+/// extensions), an `f32`/`f64` handler is mostly a call of a libgcc routine,
+/// and each such handler saved and restored the dispatch state around it
+/// (about 100 bytes of its typical 130). Those handlers run out of line
+/// instead (`simple!`'s `[OUT]` rows): one shared `apply` keeps the state
+/// around the call of the operation's `pure_fns` function. `OUT_W64`: the
+/// 64-bit operations that expand to calls or long sequences on a 32-bit
+/// core (bit counts, high multiplies).
+const OUT_F32: bool = cfg!(all(target_arch = "riscv32", not(espb_ilp32f)));
+const OUT_F64: bool = cfg!(target_arch = "riscv32");
+const OUT_W64: bool = cfg!(target_arch = "riscv32");
+
+/// Whether a `simple!` row reads one operand (`r64`) or two.
+macro_rules! unary {
+    (r64) => {
+        true
+    };
+    ($other:ident) => {
+        false
+    };
+}
+
+/// Whether `op` has the layout `apply` reads: `dst` at byte 1, `a` at 2, `b`
+/// at 3 (binary), four bytes in all.
+const fn apply_layout(op: O, unary: bool) -> bool {
+    op.offset_of("dst") == 1
+        && op.offset_of("a") == 2
+        && (unary || op.offset_of("b") == 3)
+        && op.fixed_size() == 4
+}
+
+/// The out-of-line handler body of a `simple!` row (`UNARY`: operand `a`
+/// only; `NARROW`: an `i32`/`f32` result): `dst = f(a, b)`, then the next
+/// instruction. The row's handler checked the layout (`apply_layout`).
+///
+/// SAFETY: `Handler`'s contract, for an instruction laid out as
+/// `apply_layout` says.
+#[inline(never)]
+unsafe fn apply<const UNARY: bool, const NARROW: bool>(
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    regs: Regs,
+    start: Pc,
+    mem: Mem,
+    tbl: Tbl,
+    f: PureFn,
+) -> Exit {
+    // SAFETY: see the function contract: the operands are registers of the
+    // window and the instruction is 4 bytes long.
+    unsafe {
+        let a = rr(pc, regs, 2);
+        let b = if UNARY { 0 } else { rr(pc, regs, 3) };
+        let v = f(a, b);
+        if NARROW {
+            wr32(pc, regs, 1, v as u32)
+        } else {
+            wr(pc, regs, 1, v)
+        }
+        next(vm, pc.skip(4), regs, start, mem, tbl)
+    }
+}
 
 /// Whether `pure_args!` has the operands of a `$read` form.
 macro_rules! pure_ok {
@@ -1654,101 +1726,101 @@ mod h {
         I64GtU |a, b| r64x2 => cmp_u(a > b);
         I64GeS |a, b| r64x2 => cmp_u((a as i64) >= (b as i64));
         I64GeU |a, b| r64x2 => cmp_u(a >= b);
-        I64Clz |a, b| r64 => a.leading_zeros() as u64;
-        I64Ctz |a, b| r64 => a.trailing_zeros() as u64;
-        I64Popcnt |a, b| r64 => a.count_ones() as u64;
+        I64Clz [OUT_W64] |a, b| r64 => a.leading_zeros() as u64;
+        I64Ctz [OUT_W64] |a, b| r64 => a.trailing_zeros() as u64;
+        I64Popcnt [OUT_W64] |a, b| r64 => a.count_ones() as u64;
         I64Bswap |a, b| r64 => a.swap_bytes();
         I64Eqz |a, b| r64 => cmp_u(a == 0);
         I64Sext8 |a, b| r64 => a as u8 as i8 as i64 as u64;
         I64Sext16 |a, b| r64 => a as u16 as i16 as i64 as u64;
         I64Sext32 |a, b| r64 => a as u32 as i32 as i64 as u64;
         I64Zext32 |a, b| r64 => a as u32 as u64;
-        I64MulHS |a, b| r64x2 => ((a as i64 as i128 * b as i64 as i128) >> 64) as u64;
-        I64MulHU |a, b| r64x2 => ((a as u128 * b as u128) >> 64) as u64;
+        I64MulHS [OUT_W64] |a, b| r64x2 => ((a as i64 as i128 * b as i64 as i128) >> 64) as u64;
+        I64MulHU [OUT_W64] |a, b| r64x2 => ((a as u128 * b as u128) >> 64) as u64;
         I64AddI |a, b| r64i => a.wrapping_add(b as i32 as i64 as u64);
         I64ShlI |a, b| r64i => a.wrapping_shl(b);
         I64ShrSI |a, b| r64i => (a as i64).wrapping_shr(b) as u64;
         I64ShrUI |a, b| r64i => a.wrapping_shr(b);
 
-        F32Add |a, b| rf32x2 => bf32(a + b);
-        F32Sub |a, b| rf32x2 => bf32(a - b);
-        F32Mul |a, b| rf32x2 => bf32(a * b);
-        F32Div |a, b| rf32x2 => bf32(a / b);
-        F32Min |a, b| rf32x2 => bf32(libm::fminf(a, b));
-        F32Max |a, b| rf32x2 => bf32(libm::fmaxf(a, b));
+        F32Add [OUT_F32] |a, b| rf32x2 => bf32(a + b);
+        F32Sub [OUT_F32] |a, b| rf32x2 => bf32(a - b);
+        F32Mul [OUT_F32] |a, b| rf32x2 => bf32(a * b);
+        F32Div [OUT_F32] |a, b| rf32x2 => bf32(a / b);
+        F32Min [OUT_F32] |a, b| rf32x2 => bf32(libm::fminf(a, b));
+        F32Max [OUT_F32] |a, b| rf32x2 => bf32(libm::fmaxf(a, b));
         F32Copysign |a, b| rf32x2 => bf32(libm::copysignf(a, b));
         F32Abs |a, b| r64 => ((a as u32) & 0x7fff_ffff) as u64;
         F32Neg |a, b| r64 => ((a as u32) ^ 0x8000_0000) as u64;
-        F32Sqrt |a, b| r64 => bf32(libm::sqrtf(f32_of(a)));
-        F32Floor |a, b| r64 => bf32(libm::floorf(f32_of(a)));
-        F32Ceil |a, b| r64 => bf32(libm::ceilf(f32_of(a)));
-        F32Trunc |a, b| r64 => bf32(libm::truncf(f32_of(a)));
-        F32Nearest |a, b| r64 => bf32(libm::rintf(f32_of(a)));
-        F32Round |a, b| r64 => bf32(libm::roundf(f32_of(a)));
-        F32Eq |a, b| rf32x2 => cmp_u(a == b);
-        F32Ne |a, b| rf32x2 => cmp_u(a != b);
-        F32Lt |a, b| rf32x2 => cmp_u(a < b);
-        F32Le |a, b| rf32x2 => cmp_u(a <= b);
-        F32Gt |a, b| rf32x2 => cmp_u(a > b);
-        F32Ge |a, b| rf32x2 => cmp_u(a >= b);
-        F32Uno |a, b| rf32x2 => cmp_u(a.is_nan() || b.is_nan());
-        F32Ord |a, b| rf32x2 => cmp_u(!a.is_nan() && !b.is_nan());
-        F32Ueq |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Equal)));
-        F32One |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), Some(Less | Greater)));
-        F32Ult |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less)));
-        F32Ule |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less | Equal)));
-        F32Ugt |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater)));
-        F32Uge |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater | Equal)));
+        F32Sqrt [OUT_F32] |a, b| r64 => bf32(libm::sqrtf(f32_of(a)));
+        F32Floor [OUT_F32] |a, b| r64 => bf32(libm::floorf(f32_of(a)));
+        F32Ceil [OUT_F32] |a, b| r64 => bf32(libm::ceilf(f32_of(a)));
+        F32Trunc [OUT_F32] |a, b| r64 => bf32(libm::truncf(f32_of(a)));
+        F32Nearest [OUT_F32] |a, b| r64 => bf32(libm::rintf(f32_of(a)));
+        F32Round [OUT_F32] |a, b| r64 => bf32(libm::roundf(f32_of(a)));
+        F32Eq [OUT_F32] |a, b| rf32x2 => cmp_u(a == b);
+        F32Ne [OUT_F32] |a, b| rf32x2 => cmp_u(a != b);
+        F32Lt [OUT_F32] |a, b| rf32x2 => cmp_u(a < b);
+        F32Le [OUT_F32] |a, b| rf32x2 => cmp_u(a <= b);
+        F32Gt [OUT_F32] |a, b| rf32x2 => cmp_u(a > b);
+        F32Ge [OUT_F32] |a, b| rf32x2 => cmp_u(a >= b);
+        F32Uno [OUT_F32] |a, b| rf32x2 => cmp_u(a.is_nan() || b.is_nan());
+        F32Ord [OUT_F32] |a, b| rf32x2 => cmp_u(!a.is_nan() && !b.is_nan());
+        F32Ueq [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Equal)));
+        F32One [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), Some(Less | Greater)));
+        F32Ult [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less)));
+        F32Ule [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less | Equal)));
+        F32Ugt [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater)));
+        F32Uge [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater | Equal)));
 
-        F64Add |a, b| rf64x2 => bf64(a + b);
-        F64Sub |a, b| rf64x2 => bf64(a - b);
-        F64Mul |a, b| rf64x2 => bf64(a * b);
-        F64Div |a, b| rf64x2 => bf64(a / b);
-        F64Min |a, b| rf64x2 => bf64(libm::fmin(a, b));
-        F64Max |a, b| rf64x2 => bf64(libm::fmax(a, b));
+        F64Add [OUT_F64] |a, b| rf64x2 => bf64(a + b);
+        F64Sub [OUT_F64] |a, b| rf64x2 => bf64(a - b);
+        F64Mul [OUT_F64] |a, b| rf64x2 => bf64(a * b);
+        F64Div [OUT_F64] |a, b| rf64x2 => bf64(a / b);
+        F64Min [OUT_F64] |a, b| rf64x2 => bf64(libm::fmin(a, b));
+        F64Max [OUT_F64] |a, b| rf64x2 => bf64(libm::fmax(a, b));
         F64Copysign |a, b| rf64x2 => bf64(libm::copysign(a, b));
         F64Abs |a, b| r64 => a & 0x7fff_ffff_ffff_ffff;
         F64Neg |a, b| r64 => a ^ 0x8000_0000_0000_0000;
-        F64Sqrt |a, b| r64 => bf64(libm::sqrt(f64_of(a)));
-        F64Floor |a, b| r64 => bf64(libm::floor(f64_of(a)));
-        F64Ceil |a, b| r64 => bf64(libm::ceil(f64_of(a)));
-        F64Trunc |a, b| r64 => bf64(libm::trunc(f64_of(a)));
-        F64Nearest |a, b| r64 => bf64(libm::rint(f64_of(a)));
-        F64Round |a, b| r64 => bf64(libm::round(f64_of(a)));
-        F64Eq |a, b| rf64x2 => cmp_u(a == b);
-        F64Ne |a, b| rf64x2 => cmp_u(a != b);
-        F64Lt |a, b| rf64x2 => cmp_u(a < b);
-        F64Le |a, b| rf64x2 => cmp_u(a <= b);
-        F64Gt |a, b| rf64x2 => cmp_u(a > b);
-        F64Ge |a, b| rf64x2 => cmp_u(a >= b);
-        F64Uno |a, b| rf64x2 => cmp_u(a.is_nan() || b.is_nan());
-        F64Ord |a, b| rf64x2 => cmp_u(!a.is_nan() && !b.is_nan());
-        F64Ueq |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Equal)));
-        F64One |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), Some(Less | Greater)));
-        F64Ult |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less)));
-        F64Ule |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less | Equal)));
-        F64Ugt |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater)));
-        F64Uge |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater | Equal)));
+        F64Sqrt [OUT_F64] |a, b| r64 => bf64(libm::sqrt(f64_of(a)));
+        F64Floor [OUT_F64] |a, b| r64 => bf64(libm::floor(f64_of(a)));
+        F64Ceil [OUT_F64] |a, b| r64 => bf64(libm::ceil(f64_of(a)));
+        F64Trunc [OUT_F64] |a, b| r64 => bf64(libm::trunc(f64_of(a)));
+        F64Nearest [OUT_F64] |a, b| r64 => bf64(libm::rint(f64_of(a)));
+        F64Round [OUT_F64] |a, b| r64 => bf64(libm::round(f64_of(a)));
+        F64Eq [OUT_F64] |a, b| rf64x2 => cmp_u(a == b);
+        F64Ne [OUT_F64] |a, b| rf64x2 => cmp_u(a != b);
+        F64Lt [OUT_F64] |a, b| rf64x2 => cmp_u(a < b);
+        F64Le [OUT_F64] |a, b| rf64x2 => cmp_u(a <= b);
+        F64Gt [OUT_F64] |a, b| rf64x2 => cmp_u(a > b);
+        F64Ge [OUT_F64] |a, b| rf64x2 => cmp_u(a >= b);
+        F64Uno [OUT_F64] |a, b| rf64x2 => cmp_u(a.is_nan() || b.is_nan());
+        F64Ord [OUT_F64] |a, b| rf64x2 => cmp_u(!a.is_nan() && !b.is_nan());
+        F64Ueq [OUT_F64] |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Equal)));
+        F64One [OUT_F64] |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), Some(Less | Greater)));
+        F64Ult [OUT_F64] |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less)));
+        F64Ule [OUT_F64] |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less | Equal)));
+        F64Ugt [OUT_F64] |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater)));
+        F64Uge [OUT_F64] |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater | Equal)));
 
         // Conversions: Rust `as` saturates and maps NaN to 0.
-        I32TruncF32S |a, b| r64 => f32_of(a) as i32 as u32 as u64;
-        I32TruncF32U |a, b| r64 => f32_of(a) as u32 as u64;
-        I32TruncF64S |a, b| r64 => f64_of(a) as i32 as u32 as u64;
-        I32TruncF64U |a, b| r64 => f64_of(a) as u32 as u64;
-        I64TruncF32S |a, b| r64 => f32_of(a) as i64 as u64;
-        I64TruncF32U |a, b| r64 => f32_of(a) as u64;
-        I64TruncF64S |a, b| r64 => f64_of(a) as i64 as u64;
-        I64TruncF64U |a, b| r64 => f64_of(a) as u64;
-        F32FromI32S |a, b| r64 => bf32(a as u32 as i32 as f32);
-        F32FromI32U |a, b| r64 => bf32(a as u32 as f32);
-        F32FromI64S |a, b| r64 => bf32(a as i64 as f32);
-        F32FromI64U |a, b| r64 => bf32(a as f32);
-        F64FromI32S |a, b| r64 => bf64(a as u32 as i32 as f64);
-        F64FromI32U |a, b| r64 => bf64(a as u32 as f64);
-        F64FromI64S |a, b| r64 => bf64(a as i64 as f64);
-        F64FromI64U |a, b| r64 => bf64(a as f64);
-        F64PromoteF32 |a, b| r64 => bf64(f32_of(a) as f64);
-        F32DemoteF64 |a, b| r64 => bf32(f64_of(a) as f32);
+        I32TruncF32S [OUT_F32] |a, b| r64 => f32_of(a) as i32 as u32 as u64;
+        I32TruncF32U [OUT_F32] |a, b| r64 => f32_of(a) as u32 as u64;
+        I32TruncF64S [OUT_F64] |a, b| r64 => f64_of(a) as i32 as u32 as u64;
+        I32TruncF64U [OUT_F64] |a, b| r64 => f64_of(a) as u32 as u64;
+        I64TruncF32S [OUT_F32] |a, b| r64 => f32_of(a) as i64 as u64;
+        I64TruncF32U [OUT_F32] |a, b| r64 => f32_of(a) as u64;
+        I64TruncF64S [OUT_F64] |a, b| r64 => f64_of(a) as i64 as u64;
+        I64TruncF64U [OUT_F64] |a, b| r64 => f64_of(a) as u64;
+        F32FromI32S [OUT_F32] |a, b| r64 => bf32(a as u32 as i32 as f32);
+        F32FromI32U [OUT_F32] |a, b| r64 => bf32(a as u32 as f32);
+        F32FromI64S [OUT_F32] |a, b| r64 => bf32(a as i64 as f32);
+        F32FromI64U [OUT_F32] |a, b| r64 => bf32(a as f32);
+        F64FromI32S [OUT_F64] |a, b| r64 => bf64(a as u32 as i32 as f64);
+        F64FromI32U [OUT_F64] |a, b| r64 => bf64(a as u32 as f64);
+        F64FromI64S [OUT_F64] |a, b| r64 => bf64(a as i64 as f64);
+        F64FromI64U [OUT_F64] |a, b| r64 => bf64(a as f64);
+        F64PromoteF32 [OUT_F64] |a, b| r64 => bf64(f32_of(a) as f64);
+        F32DemoteF64 [OUT_F64] |a, b| r64 => bf32(f64_of(a) as f32);
     }
 
     divs! {
