@@ -1317,43 +1317,34 @@ macro_rules! stores {
     };
 }
 
-/// Integer division and remainder: `$chk` returns a trap for bad operands.
+/// Integer division and remainder: `$e` is the result, `None` for operands
+/// that trap (a zero divisor; a signed division's overflow). The checked
+/// operations test the operands once (a check before a plain `/` left the
+/// compiler's own zero and overflow tests, with their panic calls, in
+/// every handler).
 macro_rules! divs {
-    ($( $name:ident |$a:ident, $b:ident| $read:ident, $chk:expr => $e:expr; )*) => {$(
+    ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {$(
         handlers! {
             fn $name(vm, pc, regs, start, mem, tbl) {
                 let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                 let ($a, $b) = $read!($name, pc, regs);
-                if let Some(k) = $chk {
-                    return raise(vm, pc, start, k);
-                }
-                wr_dst!($name, pc, regs, $e);
+                let Some(v) = $e else {
+                    return raise(vm, pc, start, div_trap($b as u64 == 0));
+                };
+                wr_dst!($name, pc, regs, v);
                 go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         }
     )*};
 }
 
-fn div_check_s32(a: i32, b: i32) -> Option<TrapKind> {
-    if b == 0 {
-        Some(TrapKind::DivByZero)
-    } else if a == i32::MIN && b == -1 {
-        Some(TrapKind::IntOverflow)
+/// The trap of a division whose `$e` gave no result.
+fn div_trap(by_zero: bool) -> TrapKind {
+    if by_zero {
+        TrapKind::DivByZero
     } else {
-        None
+        TrapKind::IntOverflow
     }
-}
-fn div_check_s64(a: i64, b: i64) -> Option<TrapKind> {
-    if b == 0 {
-        Some(TrapKind::DivByZero)
-    } else if a == i64::MIN && b == -1 {
-        Some(TrapKind::IntOverflow)
-    } else {
-        None
-    }
-}
-fn div_check_zero(b: u64) -> Option<TrapKind> {
-    (b == 0).then_some(TrapKind::DivByZero)
 }
 
 fn cmp_u(c: bool) -> u64 {
@@ -1824,14 +1815,15 @@ mod h {
     }
 
     divs! {
-        I32DivS |a, b| r32x2, div_check_s32(a as i32, b as i32) => (a as i32 / b as i32) as u32 as u64;
-        I32DivU |a, b| r32x2, div_check_zero(b as u64) => (a / b) as u64;
-        I32RemS |a, b| r32x2, div_check_zero(b as u64) => (a as i32).wrapping_rem(b as i32) as u32 as u64;
-        I32RemU |a, b| r32x2, div_check_zero(b as u64) => (a % b) as u64;
-        I64DivS |a, b| r64x2, div_check_s64(a as i64, b as i64) => (a as i64 / b as i64) as u64;
-        I64DivU |a, b| r64x2, div_check_zero(b) => a / b;
-        I64RemS |a, b| r64x2, div_check_zero(b) => (a as i64).wrapping_rem(b as i64) as u64;
-        I64RemU |a, b| r64x2, div_check_zero(b) => a % b;
+        I32DivS |a, b| r32x2 => (a as i32).checked_div(b as i32).map(|v| v as u32 as u64);
+        I32DivU |a, b| r32x2 => a.checked_div(b).map(u64::from);
+        // `i32::MIN % -1` is 0, not a trap.
+        I32RemS |a, b| r32x2 => (b != 0).then(|| (a as i32).wrapping_rem(b as i32) as u32 as u64);
+        I32RemU |a, b| r32x2 => a.checked_rem(b).map(u64::from);
+        I64DivS |a, b| r64x2 => (a as i64).checked_div(b as i64).map(|v| v as u64);
+        I64DivU |a, b| r64x2 => a.checked_div(b);
+        I64RemS |a, b| r64x2 => (b != 0).then(|| (a as i64).wrapping_rem(b as i64) as u64);
+        I64RemU |a, b| r64x2 => a.checked_rem(b);
     }
 
     /// The out-of-line halves of the load and store handlers.
