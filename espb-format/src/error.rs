@@ -286,8 +286,10 @@ impl fmt::Display for ErrorKind {
             BadMagic => f.write_str("not an .espb file (magic is not `ESPB`)"),
             UnsupportedVersion { major, minor } => write!(
                 f,
-                "format version {major}.{minor} is not supported (this reader reads {}.x)",
-                crate::module::VERSION_MAJOR
+                "format version {}.{} is not supported (this reader reads {}.x)",
+                u32::from(*major),
+                u32::from(*minor),
+                u32::from(crate::module::VERSION_MAJOR)
             ),
             Truncated => f.write_str("unexpected end of data"),
             SectionOutOfBounds { offset, size, file_len } => write!(
@@ -296,11 +298,11 @@ impl fmt::Display for ErrorKind {
             ),
             SectionsOverlap { other } => write!(f, "overlaps section `{}`", other.name()),
             DuplicateSection => f.write_str("section appears twice"),
-            UnknownSection(id) => write!(f, "unknown section id {id}"),
+            UnknownSection(id) => write!(f, "unknown section id {}", u32::from(*id)),
             MissingSection(id) => write!(f, "required section `{}` is missing", id.name()),
             BadLeb => f.write_str("malformed LEB128 number (too long or above u32::MAX)"),
             BadUtf8 => f.write_str("name is not valid UTF-8"),
-            BadValType(b) => write!(f, "unknown value type {b:#x}"),
+            BadValType(b) => write!(f, "unknown value type {:#x}", u32::from(*b)),
             BadFlags(b) => write!(f, "unknown flag bits {b:#x}"),
             TrailingBytes => f.write_str("bytes left after the last entry"),
             CountTooLarge(n) => write!(f, "count {n} is larger than the section can hold"),
@@ -312,15 +314,17 @@ impl fmt::Display for ErrorKind {
                 write!(f, "parameter index {param} out of range (the signature has {params})")
             }
             FileOutOfRange(i) => write!(f, "file index {i} out of range"),
-            BadRegisterCount(n) => write!(f, "register count {n} is not in 1..=256"),
+            BadRegisterCount(n) => write!(f, "register count {} is not in 1..=256", u32::from(*n)),
             TooFewRegisters { regs, params } => {
-                write!(f, "{regs} registers cannot hold {params} parameters")
+                write!(f, "{} registers cannot hold {params} parameters", u32::from(*regs))
             }
             BadAlignment(a) => write!(f, "alignment {a} is not a power of two up to 4096"),
             CodeOutOfBounds { func } => write!(f, "code of function {func} lies outside the code section"),
             EmptyFunction { func } => write!(f, "function {func} has no code"),
-            UnknownOpcode { func, pc, byte } => write!(f, "function {func} +{pc:#x}: unknown opcode {byte:#04x}"),
-            UnknownExtOpcode { func, pc, byte } => write!(f, "function {func} +{pc:#x}: unknown extended opcode 0x2f {byte:#04x}"),
+            UnknownOpcode { func, pc, byte } => write!(f, "function {func} +{pc:#x}: unknown opcode {:#04x}", u32::from(*byte)),
+            UnknownExtOpcode { func, pc, byte } => {
+                write!(f, "function {func} +{pc:#x}: unknown extended opcode 0x2f {:#04x}", u32::from(*byte))
+            }
             InstructionTruncated { func, pc } => {
                 write!(f, "function {func} +{pc:#x}: instruction runs past the end of the function")
             }
@@ -339,12 +343,16 @@ impl fmt::Display for ErrorKind {
             ),
             RegisterOutOfRange { func, pc, reg, regs } => write!(
                 f,
-                "function {func} +{pc:#x}: register r{reg} out of range (function has {regs} registers)"
+                "function {func} +{pc:#x}: register r{} out of range (function has {} registers)",
+                u32::from(*reg),
+                u32::from(*regs)
             ),
             CallWindowOutOfRange { func, pc, base, window, regs } => write!(
                 f,
-                "function {func} +{pc:#x}: call window r{base}..r{} exceeds the {regs} registers",
-                *base as usize + window
+                "function {func} +{pc:#x}: call window r{}..r{} exceeds the {} registers",
+                u32::from(*base),
+                *base as usize + window,
+                u32::from(*regs)
             ),
             BranchOutOfRange { func, pc, target } => {
                 write!(f, "function {func} +{pc:#x}: branch target {target:#x} is outside the function")
@@ -372,7 +380,7 @@ impl fmt::Display for ErrorKind {
                 "function {func} +{pc:#x}: frame offset {offset} outside the {frame}-byte frame"
             ),
             BadAtomic { func, pc, value } => {
-                write!(f, "function {func} +{pc:#x}: bad atomic width/operation {value:#x}")
+                write!(f, "function {func} +{pc:#x}: bad atomic width/operation {:#x}", u32::from(*value))
             }
             DataOutOfBounds { addr, len } => write!(
                 f,
@@ -381,12 +389,17 @@ impl fmt::Display for ErrorKind {
             BadMemory(why) => write!(f, "bad memory requirements: {why}"),
             DuplicateExport(name) => write!(f, "export `{name}` appears twice"),
             StartSignature(func) => write!(f, "start function {func} must take no parameters and return nothing"),
-            BadDirection(b) => write!(f, "unknown pointer direction {b}"),
-            BadPlace(b) => write!(f, "unknown argument place {b}"),
-            BadSizeSpec(b) => write!(f, "unknown size spec {b}"),
+            BadDirection(b) => write!(f, "unknown pointer direction {}", u32::from(*b)),
+            BadPlace(b) => write!(f, "unknown argument place {}", u32::from(*b)),
+            BadSizeSpec(b) => write!(f, "unknown size spec {}", u32::from(*b)),
             BadLineRow => f.write_str("line rows must be sorted by offset and lie inside the function"),
             TooManySections(n) => {
-                write!(f, "{n} sections is more than the {} allowed", crate::reader::MAX_SECTIONS)
+                write!(
+                    f,
+                    "{} sections is more than the {} allowed",
+                    u32::from(*n),
+                    u32::from(crate::reader::MAX_SECTIONS)
+                )
             }
             NonZeroReserved => f.write_str("reserved field is not zero"),
             LeafCalls { func, pc } => {
