@@ -102,7 +102,7 @@ impl fmt::Display for InstantiateError {
 #[cfg(feature = "std")]
 impl std::error::Error for InstantiateError {}
 
-fn type_text(t: &FuncType) -> String {
+pub(crate) fn type_text(t: &FuncType) -> String {
     let mut s = String::from("(");
     for (i, p) in t.params.iter().enumerate() {
         if i > 0 {
