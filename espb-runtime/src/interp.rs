@@ -1347,6 +1347,51 @@ fn div_trap(by_zero: bool) -> TrapKind {
     }
 }
 
+/// `i64` division (`None`: the trapping operands). Where `OUT_W64` (a 32-bit
+/// core, whose 64-bit division is a libgcc routine) through the unsigned
+/// division of the magnitudes, as libgcc's `__divdi3` does it itself: the
+/// signed routines (2.2 KB) would be linked for `i64.div_s`/`i64.rem_s`
+/// alone, the unsigned ones are there anyway.
+fn div_s64(a: i64, b: i64) -> Option<i64> {
+    if OUT_W64 {
+        div_s64_unsigned(a, b)
+    } else {
+        a.checked_div(b)
+    }
+}
+
+/// `i64` remainder, with the sign of the dividend (`None`: a zero divisor;
+/// `i64::MIN % -1` is 0); see `div_s64`.
+fn rem_s64(a: i64, b: i64) -> Option<i64> {
+    if OUT_W64 {
+        rem_s64_unsigned(a, b)
+    } else {
+        (b != 0).then(|| a.wrapping_rem(b))
+    }
+}
+
+/// `div_s64` through unsigned division.
+fn div_s64_unsigned(a: i64, b: i64) -> Option<i64> {
+    if b == 0 || (a == i64::MIN && b == -1) {
+        return None;
+    }
+    let q = (a.unsigned_abs() / b.unsigned_abs()) as i64;
+    Some(if (a < 0) != (b < 0) {
+        q.wrapping_neg()
+    } else {
+        q
+    })
+}
+
+/// `rem_s64` through unsigned division.
+fn rem_s64_unsigned(a: i64, b: i64) -> Option<i64> {
+    if b == 0 {
+        return None;
+    }
+    let r = (a.unsigned_abs() % b.unsigned_abs()) as i64;
+    Some(if a < 0 { r.wrapping_neg() } else { r })
+}
+
 fn cmp_u(c: bool) -> u64 {
     c as u64
 }
@@ -1733,16 +1778,16 @@ mod h {
         I64ShrSI |a, b| r64i => (a as i64).wrapping_shr(b) as u64;
         I64ShrUI |a, b| r64i => a.wrapping_shr(b);
 
-        F32Add [OUT_F32] |a, b| rf32x2 => bf32(a + b);
-        F32Sub [OUT_F32] |a, b| rf32x2 => bf32(a - b);
-        F32Mul [OUT_F32] |a, b| rf32x2 => bf32(a * b);
-        F32Div [OUT_F32] |a, b| rf32x2 => bf32(a / b);
+        F32Add |a, b| rf32x2 => bf32(a + b);
+        F32Sub |a, b| rf32x2 => bf32(a - b);
+        F32Mul |a, b| rf32x2 => bf32(a * b);
+        F32Div |a, b| rf32x2 => bf32(a / b);
         F32Min [OUT_F32] |a, b| rf32x2 => bf32(libm::fminf(a, b));
         F32Max [OUT_F32] |a, b| rf32x2 => bf32(libm::fmaxf(a, b));
         F32Copysign |a, b| rf32x2 => bf32(libm::copysignf(a, b));
         F32Abs |a, b| r64 => ((a as u32) & 0x7fff_ffff) as u64;
         F32Neg |a, b| r64 => ((a as u32) ^ 0x8000_0000) as u64;
-        F32Sqrt [OUT_F32] |a, b| r64 => bf32(libm::sqrtf(f32_of(a)));
+        F32Sqrt |a, b| r64 => bf32(libm::sqrtf(f32_of(a)));
         F32Floor [OUT_F32] |a, b| r64 => bf32(libm::floorf(f32_of(a)));
         F32Ceil [OUT_F32] |a, b| r64 => bf32(libm::ceilf(f32_of(a)));
         F32Trunc [OUT_F32] |a, b| r64 => bf32(libm::truncf(f32_of(a)));
@@ -1763,16 +1808,16 @@ mod h {
         F32Ugt [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater)));
         F32Uge [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater | Equal)));
 
-        F64Add [OUT_F64] |a, b| rf64x2 => bf64(a + b);
-        F64Sub [OUT_F64] |a, b| rf64x2 => bf64(a - b);
-        F64Mul [OUT_F64] |a, b| rf64x2 => bf64(a * b);
-        F64Div [OUT_F64] |a, b| rf64x2 => bf64(a / b);
+        F64Add |a, b| rf64x2 => bf64(a + b);
+        F64Sub |a, b| rf64x2 => bf64(a - b);
+        F64Mul |a, b| rf64x2 => bf64(a * b);
+        F64Div |a, b| rf64x2 => bf64(a / b);
         F64Min [OUT_F64] |a, b| rf64x2 => bf64(libm::fmin(a, b));
         F64Max [OUT_F64] |a, b| rf64x2 => bf64(libm::fmax(a, b));
         F64Copysign |a, b| rf64x2 => bf64(libm::copysign(a, b));
         F64Abs |a, b| r64 => a & 0x7fff_ffff_ffff_ffff;
         F64Neg |a, b| r64 => a ^ 0x8000_0000_0000_0000;
-        F64Sqrt [OUT_F64] |a, b| r64 => bf64(libm::sqrt(f64_of(a)));
+        F64Sqrt |a, b| r64 => bf64(libm::sqrt(f64_of(a)));
         F64Floor [OUT_F64] |a, b| r64 => bf64(libm::floor(f64_of(a)));
         F64Ceil [OUT_F64] |a, b| r64 => bf64(libm::ceil(f64_of(a)));
         F64Trunc [OUT_F64] |a, b| r64 => bf64(libm::trunc(f64_of(a)));
@@ -1820,9 +1865,9 @@ mod h {
         // `i32::MIN % -1` is 0, not a trap.
         I32RemS |a, b| r32x2 => (b != 0).then(|| (a as i32).wrapping_rem(b as i32) as u32 as u64);
         I32RemU |a, b| r32x2 => a.checked_rem(b).map(u64::from);
-        I64DivS |a, b| r64x2 => (a as i64).checked_div(b as i64).map(|v| v as u64);
+        I64DivS |a, b| r64x2 => div_s64(a as i64, b as i64).map(|v| v as u64);
         I64DivU |a, b| r64x2 => a.checked_div(b);
-        I64RemS |a, b| r64x2 => (b != 0).then(|| (a as i64).wrapping_rem(b as i64) as u64);
+        I64RemS |a, b| r64x2 => rem_s64(a as i64, b as i64).map(|v| v as u64);
         I64RemU |a, b| r64x2 => a.checked_rem(b);
     }
 
@@ -2552,6 +2597,38 @@ mod tests {
     /// native stack: if a handler's dispatch were a real call instead of a
     /// jump (tail dispatch, `cargo test --release`), the stack would grow
     /// per instruction and overflow long before the end.
+    #[test]
+    fn signed_division_through_unsigned_matches_the_signed_operations() {
+        let vals = [
+            0i64,
+            1,
+            -1,
+            2,
+            -2,
+            3,
+            -3,
+            7,
+            -7,
+            10,
+            -10,
+            1 << 32,
+            -(1 << 32),
+            0x1234_5678_9abc_def0,
+            -0x1234_5678_9abc_def0,
+            i64::MAX,
+            i64::MIN,
+            i64::MAX - 1,
+            i64::MIN + 1,
+        ];
+        for &a in &vals {
+            for &b in &vals {
+                assert_eq!(super::div_s64_unsigned(a, b), a.checked_div(b), "{a} / {b}");
+                let rem = (b != 0).then(|| a.wrapping_rem(b));
+                assert_eq!(super::rem_s64_unsigned(a, b), rem, "{a} % {b}");
+            }
+        }
+    }
+
     #[test]
     fn native_stack_does_not_grow_per_instruction() {
         const SRC: &str = r#"
