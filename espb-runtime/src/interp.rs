@@ -1060,6 +1060,75 @@ const OUT_F32: bool = cfg!(all(target_arch = "riscv32", not(espb_ilp32f)));
 const OUT_F64: bool = cfg!(target_arch = "riscv32");
 const OUT_W64: bool = cfg!(target_arch = "riscv32");
 
+/// The unsigned conversions between integers and soft floats through the
+/// signed ones (`OUT_F32`/`OUT_F64` rows): on RV32 each unsigned libgcc
+/// routine (`__floatundidf`, `__fixunsdfdi`, ...: 1.6 KB together) would be
+/// linked for one opcode alone, the signed ones are needed anyway. Each
+/// gives what Rust's `as` gives (saturating, NaN to 0, one rounding).
+mod conv {
+    /// 2^63, exact in both formats.
+    const TWO63: f64 = 9_223_372_036_854_775_808.0;
+
+    pub(super) fn u32_of_f32(x: f32) -> u32 {
+        (x as i64).clamp(0, u32::MAX as i64) as u32
+    }
+
+    pub(super) fn u32_of_f64(x: f64) -> u32 {
+        (x as i64).clamp(0, u32::MAX as i64) as u32
+    }
+
+    pub(super) fn u64_of_f64(x: f64) -> u64 {
+        // Below 2^63 (and NaN): the signed conversion, negatives to 0.
+        if !(x >= TWO63) {
+            (x as i64).max(0) as u64
+        } else {
+            // `x - 2^63` is exact (Sterbenz); 2^64 and above saturate.
+            ((x - TWO63) as i64 as u64).saturating_add(1 << 63)
+        }
+    }
+
+    pub(super) fn u64_of_f32(x: f32) -> u64 {
+        if !(x >= TWO63 as f32) {
+            (x as i64).max(0) as u64
+        } else {
+            ((x - TWO63 as f32) as i64 as u64).saturating_add(1 << 63)
+        }
+    }
+
+    /// The signed conversion of a number the compiler must not know to be
+    /// non-negative (it would turn the conversion back into the unsigned
+    /// routine).
+    fn signed(x: u64) -> i64 {
+        core::hint::black_box(x as i64)
+    }
+
+    /// Halving with the lost bit kept as a sticky bit rounds as the whole
+    /// number would; doubling back is exact.
+    pub(super) fn f64_of_u64(x: u64) -> f64 {
+        if (x as i64) >= 0 {
+            signed(x) as f64
+        } else {
+            (signed(x >> 1 | x & 1) as f64) * 2.0
+        }
+    }
+
+    pub(super) fn f32_of_u64(x: u64) -> f32 {
+        if (x as i64) >= 0 {
+            signed(x) as f32
+        } else {
+            (signed(x >> 1 | x & 1) as f32) * 2.0
+        }
+    }
+
+    pub(super) fn f64_of_u32(x: u32) -> f64 {
+        signed(x.into()) as f64
+    }
+
+    pub(super) fn f32_of_u32(x: u32) -> f32 {
+        signed(x.into()) as f32
+    }
+}
+
 /// Whether a `simple!` row reads one operand (`r64`) or two.
 macro_rules! unary {
     (r64) => {
@@ -1840,21 +1909,21 @@ mod h {
 
         // Conversions: Rust `as` saturates and maps NaN to 0.
         I32TruncF32S [OUT_F32] |a, b| r64 => f32_of(a) as i32 as u32 as u64;
-        I32TruncF32U [OUT_F32] |a, b| r64 => f32_of(a) as u32 as u64;
+        I32TruncF32U [OUT_F32] |a, b| r64 => if OUT_F32 { conv::u32_of_f32(f32_of(a)) } else { f32_of(a) as u32 } as u64;
         I32TruncF64S [OUT_F64] |a, b| r64 => f64_of(a) as i32 as u32 as u64;
-        I32TruncF64U [OUT_F64] |a, b| r64 => f64_of(a) as u32 as u64;
+        I32TruncF64U [OUT_F64] |a, b| r64 => if OUT_F64 { conv::u32_of_f64(f64_of(a)) } else { f64_of(a) as u32 } as u64;
         I64TruncF32S [OUT_F32] |a, b| r64 => f32_of(a) as i64 as u64;
-        I64TruncF32U [OUT_F32] |a, b| r64 => f32_of(a) as u64;
+        I64TruncF32U [OUT_F32] |a, b| r64 => if OUT_F32 { conv::u64_of_f32(f32_of(a)) } else { f32_of(a) as u64 };
         I64TruncF64S [OUT_F64] |a, b| r64 => f64_of(a) as i64 as u64;
-        I64TruncF64U [OUT_F64] |a, b| r64 => f64_of(a) as u64;
+        I64TruncF64U [OUT_F64] |a, b| r64 => if OUT_F64 { conv::u64_of_f64(f64_of(a)) } else { f64_of(a) as u64 };
         F32FromI32S [OUT_F32] |a, b| r64 => bf32(a as u32 as i32 as f32);
-        F32FromI32U [OUT_F32] |a, b| r64 => bf32(a as u32 as f32);
+        F32FromI32U [OUT_F32] |a, b| r64 => bf32(if OUT_F32 { conv::f32_of_u32(a as u32) } else { a as u32 as f32 });
         F32FromI64S [OUT_F32] |a, b| r64 => bf32(a as i64 as f32);
-        F32FromI64U [OUT_F32] |a, b| r64 => bf32(a as f32);
+        F32FromI64U [OUT_F32] |a, b| r64 => bf32(if OUT_F32 { conv::f32_of_u64(a) } else { a as f32 });
         F64FromI32S [OUT_F64] |a, b| r64 => bf64(a as u32 as i32 as f64);
-        F64FromI32U [OUT_F64] |a, b| r64 => bf64(a as u32 as f64);
+        F64FromI32U [OUT_F64] |a, b| r64 => bf64(if OUT_F64 { conv::f64_of_u32(a as u32) } else { a as u32 as f64 });
         F64FromI64S [OUT_F64] |a, b| r64 => bf64(a as i64 as f64);
-        F64FromI64U [OUT_F64] |a, b| r64 => bf64(a as f64);
+        F64FromI64U [OUT_F64] |a, b| r64 => bf64(if OUT_F64 { conv::f64_of_u64(a) } else { a as f64 });
         F64PromoteF32 [OUT_F64] |a, b| r64 => bf64(f32_of(a) as f64);
         F32DemoteF64 [OUT_F64] |a, b| r64 => bf32(f64_of(a) as f32);
     }
@@ -2597,6 +2666,103 @@ mod tests {
     /// native stack: if a handler's dispatch were a real call instead of a
     /// jump (tail dispatch, `cargo test --release`), the stack would grow
     /// per instruction and overflow long before the end.
+    #[test]
+    fn unsigned_conversions_through_signed_ones_match_as() {
+        use super::conv;
+        let ints: Vec<u64> = [
+            0u64,
+            1,
+            2,
+            3,
+            0x7f,
+            0xff,
+            0xffff_ffff,
+            0x1_0000_0000,
+            0x1234_5678_9abc_def0,
+            (1 << 53) - 1,
+            1 << 53,
+            (1 << 53) + 1,
+            (1 << 24) + 1,
+            i64::MAX as u64,
+            1 << 63,
+            (1 << 63) + 1,
+            (1 << 63) + (1 << 40) + 1,
+            u64::MAX - 1,
+            u64::MAX,
+            0xffff_ffff_ffff_f800,
+            0xffff_ff80_0000_0001,
+            0x8000_0080_0000_0001,
+        ]
+        .into_iter()
+        .chain((0..64).flat_map(|k| [1u64 << k, (1u64 << k) - 1, (1u64 << k) | 1, !(1u64 << k)]))
+        .collect();
+        for &x in &ints {
+            let y = x as u32;
+            assert_eq!(
+                conv::f64_of_u32(y).to_bits(),
+                (y as f64).to_bits(),
+                "{y:#x}"
+            );
+            assert_eq!(
+                conv::f32_of_u32(y).to_bits(),
+                (y as f32).to_bits(),
+                "{y:#x}"
+            );
+            assert_eq!(
+                conv::f64_of_u64(x).to_bits(),
+                (x as f64).to_bits(),
+                "{x:#x}"
+            );
+            assert_eq!(
+                conv::f32_of_u64(x).to_bits(),
+                (x as f32).to_bits(),
+                "{x:#x}"
+            );
+        }
+        let floats: Vec<f64> = [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            0.999,
+            -0.999,
+            1.0,
+            -1.0,
+            1.5,
+            4294967295.0,
+            4294967295.5,
+            4294967296.0,
+            -4294967296.0,
+            9.2e18,
+            9223372036854775807.0,
+            9223372036854775808.0,
+            9223372036854777856.0,
+            1.8446744073709550e19,
+            18446744073709551616.0,
+            1e30,
+            -1e30,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            f64::MIN_POSITIVE,
+            123456789.75,
+        ]
+        .into_iter()
+        .chain((0..70).map(|k| 2f64.powi(k)))
+        .chain((0..70).map(|k| 2f64.powi(k) - 1.0))
+        .collect();
+        for &x in &floats {
+            assert_eq!(conv::u64_of_f64(x), x as u64, "{x}");
+            assert_eq!(conv::u32_of_f64(x), x as u32, "{x}");
+            let y = x as f32;
+            assert_eq!(conv::u64_of_f32(y), y as u64, "{y}");
+            assert_eq!(conv::u32_of_f32(y), y as u32, "{y}");
+        }
+    }
+
     #[test]
     fn signed_division_through_unsigned_matches_the_signed_operations() {
         let vals = [
