@@ -1077,6 +1077,8 @@ mod conv {
         (x as i64).clamp(0, u32::MAX as i64) as u32
     }
 
+    // `!(x >= 2^63)`, not `x < 2^63`: NaN takes the first branch.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub(super) fn u64_of_f64(x: f64) -> u64 {
         // Below 2^63 (and NaN): the signed conversion, negatives to 0.
         if !(x >= TWO63) {
@@ -1087,6 +1089,8 @@ mod conv {
         }
     }
 
+    // `!(x >= 2^63)`, not `x < 2^63`: NaN takes the first branch.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub(super) fn u64_of_f32(x: f32) -> u64 {
         if !(x >= TWO63 as f32) {
             (x as i64).max(0) as u64
