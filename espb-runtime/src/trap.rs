@@ -233,3 +233,34 @@ impl fmt::Display for Decimal {
 
 #[cfg(feature = "std")]
 impl std::error::Error for Trap {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn decimal_prints_as_display_does() {
+        for v in [
+            0u64,
+            1,
+            9,
+            10,
+            99,
+            100,
+            4294967295,
+            4294967296,
+            1 << 40,
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
+            assert_eq!(Decimal(v).to_string(), v.to_string());
+        }
+    }
+
+    #[test]
+    fn trap_code_text() {
+        let k = TrapKind::Unreachable { code: Some(200) };
+        assert_eq!(k.to_string(), "trap 200: unsupported construct reached");
+    }
+}
