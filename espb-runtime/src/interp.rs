@@ -2140,24 +2140,44 @@ mod h {
                     #[inline(never)]
                     fn $name(vm, pc, regs, start, mem, tbl) {
                         let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
-                        let bits = match vm.inst.mem.load64(ea) {
-                            Ok(v) => v,
-                            Err(k) => return raise(vm, pc, start, k),
-                        };
-                        wr(pc, regs, at!($name.tmp), bits);
-                        let ($t, $x) = (f64_of(bits), f64_of(rr(pc, regs, at!($name.$other))));
-                        let d = bf64($e);
-                        wr(pc, regs, at!($name.dst), d);
-                        if $rmw {
-                            if let Err(k) = vm.inst.mem.store64(ea, d) {
-                                return raise(vm, pc, start, k);
+                        let op: fn(f64, f64) -> f64 = |$t, $x| $e;
+                        // As in the pair, the operand is read after `tmp` is
+                        // written: it is the loaded value if it is `tmp`.
+                        let x = (pc.u8(at!($name.$other)) != pc.u8(at!($name.tmp)))
+                            .then(|| rr(pc, regs, at!($name.$other)));
+                        match f64_mem_slow(&vm.inst.mem, ea, x, op, $rmw) {
+                            Ok((bits, d)) => {
+                                wr(pc, regs, at!($name.tmp), bits);
+                                wr(pc, regs, at!($name.dst), d);
                             }
+                            Err(k) => return raise(vm, pc, start, k),
                         }
                         next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
                     }
                 )*}
             }
         };
+    }
+
+    /// The checked access of the `f64_mem!` slow paths, shared by them:
+    /// loads the `f64` at `ea`, computes `d = op(loaded, x)` (`x`: `None`
+    /// when the operand is the loaded value's own register) and, for a
+    /// read-modify-write, stores `d` back. Returns the loaded bits and `d`.
+    #[cold]
+    #[inline(never)]
+    fn f64_mem_slow(
+        m: &LinearMemory,
+        ea: u32,
+        x: Option<u64>,
+        op: fn(f64, f64) -> f64,
+        rmw: bool,
+    ) -> Result<(u64, u64), TrapKind> {
+        let bits = m.load64(ea)?;
+        let d = bf64(op(f64_of(bits), f64_of(x.unwrap_or(bits))));
+        if rmw {
+            m.store64(ea, d)?;
+        }
+        Ok((bits, d))
     }
 
     f64_mem! {

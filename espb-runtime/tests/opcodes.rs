@@ -937,6 +937,13 @@ fn fused_float_kernels() {
         3,
         "st64 r0, r1, 0\nf64.sub.ld r2, r1, r1, r0, 0\nret r2",
     );
+    // `x` is `t`'s register: *p + *p, stored back.
+    b.func(
+        "add_rmw_self",
+        "(ptr, f64) -> f64",
+        5,
+        "st64 r0, r1, 0\nf64.add.rmw r3, r4, r0, r4, 0\nld64 r4, r0, 0\nf64.add r3, r3, r4\nret r3",
+    );
     b.func(
         "mul_mul",
         "(f64, f64, f64) -> f64",
@@ -978,6 +985,10 @@ fn fused_float_kernels() {
             m("sub_ld", 0x1020, 0.5, 4.0, 3.5),
             m("sub_ld", 0x1021, 0.5, 4.0, 3.5),
             ("sub_ld_self", vec![I32(0x1020), F64(9.0)], F64(0.0)),
+            // The same through the checked (misaligned) path.
+            ("sub_ld_self", vec![I32(0x1021), F64(9.0)], F64(0.0)),
+            ("add_rmw_self", vec![I32(0x1020), F64(1.5)], F64(6.0)),
+            ("add_rmw_self", vec![I32(0x1023), F64(1.5)], F64(6.0)),
             f3("mul_mul", 3.0, 0.5, 4.0, 6.0),
             // Rounded twice, as the two instructions do: (1e308 * 10) * 0.1 = inf.
             f3("mul_mul", 1e308, 10.0, 0.1, f64::INFINITY),
