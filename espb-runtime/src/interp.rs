@@ -1320,9 +1320,8 @@ macro_rules! b32i {
 /// Loads: `dst = convert(mem[reg + offset])`. The handler does aligned,
 /// in-bounds accesses inline (as a relaxed atomic of the access width, like
 /// every access to linear memory: see `memory`); the rest goes, in tail
-/// position, to the same-named handler in `slow`, which uses
-/// `LinearMemory`'s checked accessors (byte-wise when misaligned, a trap
-/// when out of bounds).
+/// position, to `slow_mem`, which uses `LinearMemory`'s checked accessors
+/// (byte-wise when misaligned, a trap when out of bounds).
 macro_rules! loads {
     ($( $name:ident $load:ident $n:literal $atomic:ty |$v:ident| $e:expr; )*) => {
         handlers! {$(
@@ -1330,7 +1329,7 @@ macro_rules! loads {
                 let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                 let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                 let Some(p) = mem.at::<$n>(ea) else {
-                    return slow::$name(vm, pc, regs, start, mem, tbl);
+                    return slow_mem(vm, pc, regs, start, mem, tbl);
                 };
                 // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                 let $v = <$atomic>::from_ptr(p as *mut _).load(Relaxed);
@@ -1338,27 +1337,11 @@ macro_rules! loads {
                 go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         )*}
-        mod slow_loads {
-            use super::*;
-            handlers! {$(
-                #[cold]
-                #[inline(never)]
-                fn $name(vm, pc, regs, start, mem, tbl) {
-                    let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
-                    let $v = match vm.inst.mem.$load(ea) {
-                        Ok(v) => v,
-                        Err(k) => return raise(vm, pc, start, k),
-                    };
-                    wr(pc, regs, at!($name.dst), $e);
-                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
-                }
-            )*}
-        }
     };
 }
 
-/// Stores: `mem[reg + offset] = truncate(src)`, fast and slow path as for
-/// loads.
+/// Stores: `mem[reg + offset] = truncate(src)`, fast path as for loads, the
+/// rest in `slow_mem` too.
 macro_rules! stores {
     ($( $name:ident $store:ident $n:literal $atomic:ty, $t:ty; )*) => {
         handlers! {$(
@@ -1366,35 +1349,108 @@ macro_rules! stores {
                 let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                 let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                 let Some(p) = mem.at::<$n>(ea) else {
-                    return slow::$name(vm, pc, regs, start, mem, tbl);
+                    return slow_mem(vm, pc, regs, start, mem, tbl);
                 };
                 // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                 <$atomic>::from_ptr(p as *mut _).store(rr(pc, regs, at!($name.src)) as $t, Relaxed);
                 go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         )*}
-        mod slow_stores {
-            use super::*;
-            handlers! {$(
-                #[cold]
-                #[inline(never)]
-                fn $name(vm, pc, regs, start, mem, tbl) {
-                    let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
-                    if let Err(k) = vm.inst.mem.$store(ea, rr(pc, regs, at!($name.src)) as $t) {
-                        return raise(vm, pc, start, k);
-                    }
-                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
-                }
-            )*}
-        }
     };
 }
 
-/// Integer division and remainder: `$e` is the result, `None` for operands
-/// that trap (a zero divisor; a signed division's overflow). The checked
-/// operations test the operands once (a check before a plain `/` left the
-/// compiler's own zero and overflow tests, with their panic calls, in
-/// every handler).
+/// Whether the plain loads and stores are laid out as `slow_mem` reads
+/// them: `ld8_s ld8_u ld16_s ld16_u ld32_s ld32_u ld64` then `st8 st16 st32
+/// st64` on consecutive opcode bytes, `dst`/`addr` (loads) and `addr`/`src`
+/// (stores) at bytes 1 and 2, the offset at 4, 8 bytes long.
+const fn slow_mem_layout() -> bool {
+    let ops = [
+        O::Load8S,
+        O::Load8U,
+        O::Load16S,
+        O::Load16U,
+        O::Load32S,
+        O::Load32U,
+        O::Load64,
+        O::Store8,
+        O::Store16,
+        O::Store32,
+        O::Store64,
+    ];
+    let mut k = 0;
+    while k < ops.len() {
+        let op = ops[k];
+        let load = k < 7;
+        if op.code() != O::Load8S.code() + k as u16
+            || op.fixed_size() != 8
+            || op.offset_of("offset") != 4
+            || op.offset_of(if load { "dst" } else { "addr" }) != 1
+            || op.offset_of(if load { "addr" } else { "src" }) != 2
+        {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+/// The slow path of every plain load and store (`loads!`, `stores!`): an
+/// access that is misaligned, out of bounds or in the ragged end goes
+/// through `LinearMemory`'s checked accessors (byte-wise when misaligned, a
+/// trap when out of bounds). One cold handler for the eleven instructions,
+/// decoding the width from the opcode byte, instead of one per instruction
+/// (each of those kept the dispatch state around the access).
+///
+/// SAFETY: `Handler`'s contract, for a plain load or store at `pc`.
+#[cold]
+#[inline(never)]
+unsafe fn slow_mem(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, tbl: Tbl) -> Exit {
+    const { assert!(slow_mem_layout()) };
+    // SAFETY: see the function contract and `slow_mem_layout`.
+    unsafe {
+        let k = pc.opcode().wrapping_sub(O::Load8S.code() as u8);
+        let m = &vm.inst.mem;
+        let base = if k < 7 {
+            rr(pc, regs, 2)
+        } else {
+            rr(pc, regs, 1)
+        };
+        let ea = (base as u32).wrapping_add(pc.u32(4));
+        if k < 7 {
+            // Loads: width 1 << k / 2; the even ones below ld64 sign-extend.
+            let r = match k / 2 {
+                0 => m.load8(ea).map(u64::from),
+                1 => m.load16(ea).map(u64::from),
+                2 => m.load32(ea).map(u64::from),
+                _ => m.load64(ea),
+            };
+            let v = match r {
+                Ok(v) => v,
+                Err(e) => return raise(vm, pc, start, e),
+            };
+            let v = if k % 2 == 0 && k < 6 {
+                let shift = 64 - (8 << (k / 2));
+                ((v << shift) as i64 >> shift) as u64
+            } else {
+                v
+            };
+            wr(pc, regs, 1, v);
+        } else {
+            let v = rr(pc, regs, 2);
+            let r = match k - 7 {
+                0 => m.store8(ea, v as u8),
+                1 => m.store16(ea, v as u16),
+                2 => m.store32(ea, v as u32),
+                _ => m.store64(ea, v),
+            };
+            if let Err(e) = r {
+                return raise(vm, pc, start, e);
+            }
+        }
+        next(vm, pc.skip(8), regs, start, mem, tbl)
+    }
+}
+
 macro_rules! divs {
     ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {$(
         handlers! {
@@ -1947,9 +2003,7 @@ mod h {
     /// The out-of-line halves of the load and store handlers.
     mod slow {
         pub(super) use super::slow_fused::*;
-        pub(super) use super::slow_loads::*;
         pub(super) use super::slow_shl::*;
-        pub(super) use super::slow_stores::*;
     }
 
     // ---- fused pairs: each does what its two parts do, in order ----------

@@ -866,6 +866,17 @@ fn loads_and_stores() {
             l("ld32_s", 0x1003, 0xffff_ffff_807f_fffe_u64 as i64),
             l("ld32_u", 0x1003, 0x807f_fffe),
             l("ld64", 0x0fff, 0x807f_fffe_0180_fff0_u64 as i64),
+            // Misaligned (the checked path), sign-extended or not.
+            l("ld16_u", 0x1000, 0x80ff),
+            l("ld32_s", 0x1000, 0xffff_ffff_fe01_80ff_u64 as i64),
+            l("ld32_u", 0x1000, 0xfe01_80ff),
+            l("ld64", 0x1000, 0x0080_7fff_fe01_80ff),
+            ("st16", vec![I32(0x1071), I64(0x1234)], I64(0x1234_0000)),
+            (
+                "st64",
+                vec![I32(0x1081), I64(0x1122_3344_5566_7788)],
+                I64(0x3344_5566_7788_0000),
+            ),
             ("st8", vec![I32(0x1040), I64(0x1234)], I64(0x34_0000)),
             ("st16", vec![I32(0x1040), I64(0x1234)], I64(0x1234_0000)),
             (
