@@ -1428,7 +1428,7 @@ unsafe fn slow_mem(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem,
                 Ok(v) => v,
                 Err(e) => return raise(vm, pc, start, e),
             };
-            let v = if k % 2 == 0 && k < 6 {
+            let v = if k.is_multiple_of(2) && k < 6 {
                 let shift = 64 - (8 << (k / 2));
                 ((v << shift) as i64 >> shift) as u64
             } else {
