@@ -989,6 +989,63 @@ macro_rules! handlers {
     )*};
 }
 
+/// The work of a fused instruction's slow path (`slow_handlers!`): the
+/// instruction at `pc`, with `LinearMemory`'s checked accessors; its length,
+/// or the trap.
+type SlowOp = unsafe fn(&LinearMemory, Pc, Regs) -> Result<usize, TrapKind>;
+
+/// Runs slow path `op` and continues after the instruction or traps: the
+/// one place the dispatch state is kept around a slow path's work (a slow
+/// handler is a tail call to here).
+///
+/// SAFETY: `Handler`'s contract, and `op` is the slow path of the
+/// instruction at `pc`.
+#[cold]
+#[inline(never)]
+unsafe fn slow_op(
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    regs: Regs,
+    start: Pc,
+    mem: Mem,
+    tbl: Tbl,
+    op: SlowOp,
+) -> Exit {
+    // SAFETY: see the function contract.
+    unsafe {
+        match op(&vm.inst.mem, pc, regs) {
+            Ok(len) => next(vm, pc.skip(len), regs, start, mem, tbl),
+            Err(k) => raise(vm, pc, start, k),
+        }
+    }
+}
+
+/// Defines slow-path handlers: each body is a `SlowOp` (in `ops`, reading
+/// and writing registers like a handler, `?` on the accesses, `Ok(length)`
+/// at the end), its handler a tail call of `slow_op` with it.
+macro_rules! slow_handlers {
+    ($( $(#[$attr:meta])* fn $name:ident($m:ident, $pc:ident, $regs:ident) $body:block )*) => {
+        pub(super) mod ops {
+            use super::*;
+            $(
+                $(#[$attr])*
+                #[allow(non_snake_case, unused_unsafe)]
+                pub(super) unsafe fn $name($m: &LinearMemory, $pc: Pc, $regs: Regs) -> Result<usize, TrapKind> {
+                    // SAFETY: see `handlers!`.
+                    unsafe { $body }
+                }
+            )*
+        }
+        handlers! {$(
+            #[cold]
+            #[inline(never)]
+            fn $name(vm, pc, regs, start, mem, tbl) {
+                slow_op(vm, pc, regs, start, mem, tbl, ops::$name)
+            }
+        )*}
+    };
+}
+
 /// `dst = f(operand 2, operand 3)` style handlers: `$pre` reads the operands
 /// into `$a`/`$b`, `$post` converts the result to the register bits.
 ///
@@ -2082,18 +2139,13 @@ mod h {
             )*}
             mod slow_fused {
                 use super::*;
-                handlers! {$(
-                    #[cold]
-                    #[inline(never)]
-                    fn $name(vm, pc, regs, start, mem, tbl) {
+                slow_handlers! {$(
+                    fn $name(m, pc, regs) {
                         let t = (rr(pc, regs, at!($name.a)) as u32).wrapping_add(rr(pc, regs, at!($name.b)) as u32);
                         wr32(pc, regs, at!($name.tmp), t);
-                        let $v = match vm.inst.mem.$load(t.wrapping_add(pc.u32(at!($name.offset)))) {
-                            Ok(v) => v,
-                            Err(k) => return raise(vm, pc, start, k),
-                        };
+                        let $v = m.$load(t.wrapping_add(pc.u32(at!($name.offset))))?;
                         wr(pc, regs, at!($name.dst), $e);
-                        next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
+                        Ok(const { O::$name.fixed_size() })
                     }
                 )*}
             }
@@ -2189,49 +2241,22 @@ mod h {
             )*}
             mod slow_f64_mem {
                 use super::*;
-                handlers! {$(
-                    #[cold]
-                    #[inline(never)]
-                    fn $name(vm, pc, regs, start, mem, tbl) {
+                slow_handlers! {$(
+                    fn $name(m, pc, regs) {
                         let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
-                        let op: fn(f64, f64) -> f64 = |$t, $x| $e;
-                        // As in the pair, the operand is read after `tmp` is
-                        // written: it is the loaded value if it is `tmp`.
-                        let x = (pc.u8(at!($name.$other)) != pc.u8(at!($name.tmp)))
-                            .then(|| rr(pc, regs, at!($name.$other)));
-                        match f64_mem_slow(&vm.inst.mem, ea, x, op, $rmw) {
-                            Ok((bits, d)) => {
-                                wr(pc, regs, at!($name.tmp), bits);
-                                wr(pc, regs, at!($name.dst), d);
-                            }
-                            Err(k) => return raise(vm, pc, start, k),
+                        let bits = m.load64(ea)?;
+                        wr(pc, regs, at!($name.tmp), bits);
+                        let ($t, $x) = (f64_of(bits), f64_of(rr(pc, regs, at!($name.$other))));
+                        let d = bf64($e);
+                        wr(pc, regs, at!($name.dst), d);
+                        if $rmw {
+                            m.store64(ea, d)?;
                         }
-                        next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
+                        Ok(const { O::$name.fixed_size() })
                     }
                 )*}
             }
         };
-    }
-
-    /// The checked access of the `f64_mem!` slow paths, shared by them:
-    /// loads the `f64` at `ea`, computes `d = op(loaded, x)` (`x`: `None`
-    /// when the operand is the loaded value's own register) and, for a
-    /// read-modify-write, stores `d` back. Returns the loaded bits and `d`.
-    #[cold]
-    #[inline(never)]
-    fn f64_mem_slow(
-        m: &LinearMemory,
-        ea: u32,
-        x: Option<u64>,
-        op: fn(f64, f64) -> f64,
-        rmw: bool,
-    ) -> Result<(u64, u64), TrapKind> {
-        let bits = m.load64(ea)?;
-        let d = bf64(op(f64_of(bits), f64_of(x.unwrap_or(bits))));
-        if rmw {
-            m.store64(ea, d)?;
-        }
-        Ok((bits, d))
     }
 
     f64_mem! {
@@ -2310,50 +2335,31 @@ mod h {
 
     mod slow_ext {
         use super::*;
-        handlers! {
-            #[cold]
-            #[inline(never)]
-            fn I32MacRmw(vm, pc, regs, start, mem, tbl) {
-                let u = match vm.inst.mem.load32((rr(pc, regs, at!(I32MacRmw.src)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.src_offset)))) {
-                    Ok(v) => v,
-                    Err(k) => return raise(vm, pc, start, k),
-                };
+        slow_handlers! {
+            fn I32MacRmw(m, pc, regs) {
+                let u = m.load32((rr(pc, regs, at!(I32MacRmw.src)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.src_offset))))?;
                 wr(pc, regs, at!(I32MacRmw.tmp1), u as u64);
                 wr32(pc, regs, at!(I32MacRmw.mul), u.wrapping_mul(rr(pc, regs, at!(I32MacRmw.b)) as u32));
-                I32MacRmwSecond(vm, pc, regs, start, mem, tbl)
+                ops::I32MacRmwSecond(m, pc, regs)
             }
             /// The accumulation of `i32.mac.rmw`, after the product is written.
-            #[cold]
-            #[inline(never)]
-            fn I32MacRmwSecond(vm, pc, regs, start, mem, tbl) {
+            fn I32MacRmwSecond(m, pc, regs) {
                 let ea = (rr(pc, regs, at!(I32MacRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.offset)));
-                let t = match vm.inst.mem.load32(ea) {
-                    Ok(v) => v,
-                    Err(k) => return raise(vm, pc, start, k),
-                };
+                let t = m.load32(ea)?;
                 wr(pc, regs, at!(I32MacRmw.tmp2), t as u64);
                 let d = (rr(pc, regs, at!(I32MacRmw.mul)) as u32).wrapping_add(t);
                 wr32(pc, regs, at!(I32MacRmw.dst), d);
-                if let Err(k) = vm.inst.mem.store32(ea, d) {
-                    return raise(vm, pc, start, k);
-                }
-                next(vm, pc.skip(const { O::I32MacRmw.fixed_size() }), regs, start, mem, tbl)
+                m.store32(ea, d)?;
+                Ok(const { O::I32MacRmw.fixed_size() })
             }
-            #[cold]
-            #[inline(never)]
-            fn I32AddRmw(vm, pc, regs, start, mem, tbl) {
+            fn I32AddRmw(m, pc, regs) {
                 let ea = (rr(pc, regs, at!(I32AddRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32AddRmw.offset)));
-                let t = match vm.inst.mem.load32(ea) {
-                    Ok(v) => v,
-                    Err(k) => return raise(vm, pc, start, k),
-                };
+                let t = m.load32(ea)?;
                 wr(pc, regs, at!(I32AddRmw.tmp), t as u64);
                 let d = (rr(pc, regs, at!(I32AddRmw.x)) as u32).wrapping_add(t);
                 wr32(pc, regs, at!(I32AddRmw.dst), d);
-                if let Err(k) = vm.inst.mem.store32(ea, d) {
-                    return raise(vm, pc, start, k);
-                }
-                next(vm, pc.skip(const { O::I32AddRmw.fixed_size() }), regs, start, mem, tbl)
+                m.store32(ea, d)?;
+                Ok(const { O::I32AddRmw.fixed_size() })
             }
         }
     }
@@ -2410,90 +2416,60 @@ mod h {
 
     mod slow_bytes {
         use super::*;
-        handlers! {
-            #[cold]
-            #[inline(never)]
-            fn Load8U2(vm, pc, regs, start, mem, tbl) {
-                match vm.inst.mem.load8((rr(pc, regs, at!(Load8U2.addr1)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset1)))) {
-                    Ok(v) => wr(pc, regs, at!(Load8U2.dst1), v as u64),
-                    Err(k) => return raise(vm, pc, start, k),
-                }
-                Load8U2Second(vm, pc, regs, start, mem, tbl)
+        slow_handlers! {
+            fn Load8U2(m, pc, regs) {
+                let v = m.load8((rr(pc, regs, at!(Load8U2.addr1)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset1))))?;
+                wr(pc, regs, at!(Load8U2.dst1), v as u64);
+                ops::Load8U2Second(m, pc, regs)
             }
             /// The store of `st8.c.add` (both registers are written already).
-            #[cold]
-            #[inline(never)]
-            fn Store8CAdd(vm, pc, regs, start, mem, tbl) {
+            fn Store8CAdd(m, pc, regs) {
                 let ea = (rr(pc, regs, at!(Store8CAdd.tmp)) as u32).wrapping_add(pc.u32(at!(Store8CAdd.offset)));
-                if let Err(k) = vm.inst.mem.store8(ea, pc.u32(at!(Store8CAdd.value)) as u8) {
-                    return raise(vm, pc, start, k);
-                }
-                next(vm, pc.skip(const { O::Store8CAdd.fixed_size() }), regs, start, mem, tbl)
+                m.store8(ea, pc.u32(at!(Store8CAdd.value)) as u8)?;
+                Ok(const { O::Store8CAdd.fixed_size() })
             }
             /// The second load of `ld8_u.2`, after the first one is done.
-            #[cold]
-            #[inline(never)]
-            fn Load8U2Second(vm, pc, regs, start, mem, tbl) {
-                match vm.inst.mem.load8((rr(pc, regs, at!(Load8U2.addr2)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset2)))) {
-                    Ok(v) => wr(pc, regs, at!(Load8U2.dst2), v as u64),
-                    Err(k) => return raise(vm, pc, start, k),
-                }
-                next(vm, pc.skip(const { O::Load8U2.fixed_size() }), regs, start, mem, tbl)
+            fn Load8U2Second(m, pc, regs) {
+                let v = m.load8((rr(pc, regs, at!(Load8U2.addr2)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset2))))?;
+                wr(pc, regs, at!(Load8U2.dst2), v as u64);
+                Ok(const { O::Load8U2.fixed_size() })
             }
-            #[cold]
-            #[inline(never)]
-            fn Store8x2(vm, pc, regs, start, mem, tbl) {
+            fn Store8x2(m, pc, regs) {
                 for (a, s, o) in [
                     (at!(Store8x2.addr1), at!(Store8x2.src1), at!(Store8x2.offset1)),
                     (at!(Store8x2.addr2), at!(Store8x2.src2), at!(Store8x2.offset2)),
                 ] {
                     let ea = (rr(pc, regs, a) as u32).wrapping_add(pc.u32(o));
-                    if let Err(k) = vm.inst.mem.store8(ea, rr(pc, regs, s) as u8) {
-                        return raise(vm, pc, start, k);
-                    }
+                    m.store8(ea, rr(pc, regs, s) as u8)?;
                 }
-                next(vm, pc.skip(const { O::Store8x2.fixed_size() }), regs, start, mem, tbl)
+                Ok(const { O::Store8x2.fixed_size() })
             }
         }
     }
 
     mod slow_shl {
         use super::*;
-        handlers! {
-            #[cold]
-            #[inline(never)]
-            fn Load32UMul(vm, pc, regs, start, mem, tbl) {
+        slow_handlers! {
+            fn Load32UMul(m, pc, regs) {
                 let ea = (rr(pc, regs, at!(Load32UMul.addr)) as u32).wrapping_add(pc.u32(at!(Load32UMul.offset)));
-                let v = match vm.inst.mem.load32(ea) {
-                    Ok(v) => v,
-                    Err(k) => return raise(vm, pc, start, k),
-                };
+                let v = m.load32(ea)?;
                 wr(pc, regs, at!(Load32UMul.tmp), v as u64);
                 wr32(pc, regs, at!(Load32UMul.dst), v.wrapping_mul(rr(pc, regs, at!(Load32UMul.b)) as u32));
-                next(vm, pc.skip(const { O::Load32UMul.fixed_size() }), regs, start, mem, tbl)
+                Ok(const { O::Load32UMul.fixed_size() })
             }
-            #[cold]
-            #[inline(never)]
-            fn Store8C(vm, pc, regs, start, mem, tbl) {
+            fn Store8C(m, pc, regs) {
                 let v = pc.u32(at!(Store8C.value));
                 wr32(pc, regs, at!(Store8C.tmp), v);
                 let ea = (rr(pc, regs, at!(Store8C.addr)) as u32).wrapping_add(pc.u32(at!(Store8C.offset)));
-                if let Err(k) = vm.inst.mem.store8(ea, v as u8) {
-                    return raise(vm, pc, start, k);
-                }
-                next(vm, pc.skip(const { O::Store8C.fixed_size() }), regs, start, mem, tbl)
+                m.store8(ea, v as u8)?;
+                Ok(const { O::Store8C.fixed_size() })
             }
-            #[cold]
-            #[inline(never)]
-            fn Load32UShl(vm, pc, regs, start, mem, tbl) {
+            fn Load32UShl(m, pc, regs) {
                 let t = (rr(pc, regs, at!(Load32UShl.index)) as u32).wrapping_shl(pc.u8(at!(Load32UShl.shift)) as u32);
                 wr32(pc, regs, at!(Load32UShl.tmp), t);
-                let v = match vm.inst.mem.load32(t.wrapping_add(pc.u32(at!(Load32UShl.offset)))) {
-                    Ok(v) => v,
-                    Err(k) => return raise(vm, pc, start, k),
-                };
+                let v = m.load32(t.wrapping_add(pc.u32(at!(Load32UShl.offset))))?;
                 wr(pc, regs, at!(Load32UShl.dst), v as u64);
-                next(vm, pc.skip(const { O::Load32UShl.fixed_size() }), regs, start, mem, tbl)
+                Ok(const { O::Load32UShl.fixed_size() })
             }
         }
     }
