@@ -1029,7 +1029,7 @@ macro_rules! slow_handlers {
             use super::*;
             $(
                 $(#[$attr])*
-                #[allow(non_snake_case, unused_unsafe)]
+                #[allow(non_snake_case, unused_unsafe, unused_variables)]
                 pub(super) unsafe fn $name($m: &LinearMemory, $pc: Pc, $regs: Regs) -> Result<usize, TrapKind> {
                     // SAFETY: see `handlers!`.
                     unsafe { $body }
@@ -1604,6 +1604,46 @@ macro_rules! handler_table {
 }
 espb_format::for_each_opcode!(handler_table);
 
+/// Rare instructions whose work is a call (software `fma`, the atomics
+/// through `LinearMemory`): written as slow paths, so that the dispatch
+/// state is kept around that call in `slow_op` only, not in each.
+mod rare {
+    use super::*;
+    slow_handlers! {
+        fn F32Fma(m, pc, regs) {
+            let (a, b, c) = (f32_of(rr(pc, regs, at!(F32Fma.a))), f32_of(rr(pc, regs, at!(F32Fma.b))), f32_of(rr(pc, regs, at!(F32Fma.c))));
+            wr(pc, regs, at!(F32Fma.dst), bf32(libm::fmaf(a, b, c)));
+            Ok(const { O::F32Fma.fixed_size() })
+        }
+        fn F64Fma(m, pc, regs) {
+            let (a, b, c) = (f64_of(rr(pc, regs, at!(F64Fma.a))), f64_of(rr(pc, regs, at!(F64Fma.b))), f64_of(rr(pc, regs, at!(F64Fma.c))));
+            wr(pc, regs, at!(F64Fma.dst), bf64(libm::fma(a, b, c)));
+            Ok(const { O::F64Fma.fixed_size() })
+        }
+        fn AtomicLoad(m, pc, regs) {
+            let v = m.atomic_load(rr(pc, regs, at!(AtomicLoad.addr)) as u32, pc.u8(at!(AtomicLoad.width)))?;
+            wr(pc, regs, at!(AtomicLoad.dst), v);
+            Ok(const { O::AtomicLoad.fixed_size() })
+        }
+        fn AtomicStore(m, pc, regs) {
+            m.atomic_store(rr(pc, regs, at!(AtomicStore.addr)) as u32, pc.u8(at!(AtomicStore.width)), rr(pc, regs, at!(AtomicStore.src)))?;
+            Ok(const { O::AtomicStore.fixed_size() })
+        }
+        fn AtomicRmw(m, pc, regs) {
+            let kind = pc.u8(at!(AtomicRmw.kind));
+            // The validator proved the operation field is a known AtomicOp.
+            let aop = AtomicOp::from_u8(kind >> 2).unwrap_or(AtomicOp::Xchg);
+            let v = m.atomic_rmw(rr(pc, regs, at!(AtomicRmw.addr)) as u32, kind & 3, aop, rr(pc, regs, at!(AtomicRmw.src)))?;
+            wr(pc, regs, at!(AtomicRmw.dst), v);
+            Ok(const { O::AtomicRmw.fixed_size() })
+        }
+        fn AtomicCmpxchg(m, pc, regs) {
+            let v = m.atomic_cmpxchg(rr(pc, regs, at!(AtomicCmpxchg.addr)) as u32, pc.u8(at!(AtomicCmpxchg.width)), rr(pc, regs, at!(AtomicCmpxchg.expected)), rr(pc, regs, at!(AtomicCmpxchg.new)))?;
+            wr(pc, regs, at!(AtomicCmpxchg.dst), v);
+            Ok(const { O::AtomicCmpxchg.fixed_size() })
+        }
+    }
+}
 /// The handlers, named after the opcodes.
 mod h {
     use super::*;
@@ -1764,16 +1804,6 @@ mod h {
             wr(pc, regs, at!(I64AndI.dst), rr(pc, regs, at!(I64AndI.a)) & pc.u64(at!(I64AndI.imm)));
             go(h, vm, pc.skip(const { O::I64AndI.fixed_size() }), regs, start, mem, tbl)
         }
-        fn F32Fma(vm, pc, regs, start, mem, tbl) {
-            let (a, b, c) = (f32_of(rr(pc, regs, at!(F32Fma.a))), f32_of(rr(pc, regs, at!(F32Fma.b))), f32_of(rr(pc, regs, at!(F32Fma.c))));
-            wr(pc, regs, at!(F32Fma.dst), bf32(libm::fmaf(a, b, c)));
-            next(vm, pc.skip(const { O::F32Fma.fixed_size() }), regs, start, mem, tbl)
-        }
-        fn F64Fma(vm, pc, regs, start, mem, tbl) {
-            let (a, b, c) = (f64_of(rr(pc, regs, at!(F64Fma.a))), f64_of(rr(pc, regs, at!(F64Fma.b))), f64_of(rr(pc, regs, at!(F64Fma.c))));
-            wr(pc, regs, at!(F64Fma.dst), bf64(libm::fma(a, b, c)));
-            next(vm, pc.skip(const { O::F64Fma.fixed_size() }), regs, start, mem, tbl)
-        }
         fn MemCopy(vm, pc, regs, start, mem, tbl) {
             if let Err(k) = vm.inst.mem.copy(rr(pc, regs, at!(MemCopy.dst)) as u32, rr(pc, regs, at!(MemCopy.src)) as u32, rr(pc, regs, at!(MemCopy.len)) as u32) {
                 return raise(vm, pc, start, k);
@@ -1792,41 +1822,15 @@ mod h {
             }
             next(vm, pc.skip(const { O::MemFill.fixed_size() }), regs, start, mem, tbl)
         }
-        fn AtomicLoad(vm, pc, regs, start, mem, tbl) {
-            match vm.inst.mem.atomic_load(rr(pc, regs, at!(AtomicLoad.addr)) as u32, pc.u8(at!(AtomicLoad.width))) {
-                Ok(v) => wr(pc, regs, at!(AtomicLoad.dst), v),
-                Err(k) => return raise(vm, pc, start, k),
-            }
-            next(vm, pc.skip(const { O::AtomicLoad.fixed_size() }), regs, start, mem, tbl)
-        }
-        fn AtomicStore(vm, pc, regs, start, mem, tbl) {
-            if let Err(k) = vm.inst.mem.atomic_store(rr(pc, regs, at!(AtomicStore.addr)) as u32, pc.u8(at!(AtomicStore.width)), rr(pc, regs, at!(AtomicStore.src))) {
-                return raise(vm, pc, start, k);
-            }
-            next(vm, pc.skip(const { O::AtomicStore.fixed_size() }), regs, start, mem, tbl)
-        }
-        fn AtomicRmw(vm, pc, regs, start, mem, tbl) {
-            let kind = pc.u8(at!(AtomicRmw.kind));
-            // The validator proved the operation field is a known AtomicOp.
-            let aop = AtomicOp::from_u8(kind >> 2).unwrap_or(AtomicOp::Xchg);
-            match vm.inst.mem.atomic_rmw(rr(pc, regs, at!(AtomicRmw.addr)) as u32, kind & 3, aop, rr(pc, regs, at!(AtomicRmw.src))) {
-                Ok(v) => wr(pc, regs, at!(AtomicRmw.dst), v),
-                Err(k) => return raise(vm, pc, start, k),
-            }
-            next(vm, pc.skip(const { O::AtomicRmw.fixed_size() }), regs, start, mem, tbl)
-        }
-        fn AtomicCmpxchg(vm, pc, regs, start, mem, tbl) {
-            match vm.inst.mem.atomic_cmpxchg(rr(pc, regs, at!(AtomicCmpxchg.addr)) as u32, pc.u8(at!(AtomicCmpxchg.width)), rr(pc, regs, at!(AtomicCmpxchg.expected)), rr(pc, regs, at!(AtomicCmpxchg.new))) {
-                Ok(v) => wr(pc, regs, at!(AtomicCmpxchg.dst), v),
-                Err(k) => return raise(vm, pc, start, k),
-            }
-            next(vm, pc.skip(const { O::AtomicCmpxchg.fixed_size() }), regs, start, mem, tbl)
-        }
         fn Fence(vm, pc, regs, start, mem, tbl) {
             core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
             next(vm, pc.skip(const { O::Fence.fixed_size() }), regs, start, mem, tbl)
         }
     }
+
+    pub(super) use super::rare::{
+        AtomicCmpxchg, AtomicLoad, AtomicRmw, AtomicStore, F32Fma, F64Fma,
+    };
 
     branches! {
         BrEq32 |a, b| b32x2 => a == b;
