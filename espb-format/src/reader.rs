@@ -208,11 +208,8 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
     for _ in 0..nsections {
         let at = head.offset();
         let raw_id = head.u8()?;
-        let id = SectionId::from_u8(raw_id).ok_or(fail(
-            Location::Header,
-            at,
-            ErrorKind::UnknownSection(raw_id),
-        ))?;
+        let id = SectionId::from_u8(raw_id)
+            .ok_or_else(|| fail(Location::Header, at, ErrorKind::UnknownSection(raw_id)))?;
         if head.array::<3>()? != [0; 3] {
             return Err(fail(
                 Location::Section(id),
