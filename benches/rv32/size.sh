@@ -11,6 +11,10 @@
 # qemu-runner/.cargo/config.toml for the Rust side.
 #
 #   benches/rv32/size.sh [rv32imc|rv32imafc]      (prints a Markdown table)
+#
+# SIZE_ONLY=PROFILE:FEATURES (e.g. release-size:no-default, the interpreter
+# alone at opt-level s) builds and prints only that espb row, without wasm3:
+# the quick loop for size work.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 isa=${1:-rv32imc}
@@ -42,6 +46,7 @@ echo "| $isa | .text (bytes) | .text + .rodata (bytes) |"
 echo "|---|---:|---:|"
 for prof in release-size release; do
   for feat in default no-builtins no-default; do
+    [ -n "${SIZE_ONLY:-}" ] && [ "$SIZE_ONLY" != "$prof:$feat" ] && continue
     flags=()
     [ "$feat" = no-builtins ] && flags=(--no-default-features --features jit)
     [ "$feat" = no-default ] && flags=(--no-default-features)
@@ -58,6 +63,7 @@ for prof in release-size release; do
     row "espb, opt-level $level, $what" "$out/espb-$prof-$feat.elf"
   done
 done
+[ -n "${SIZE_ONLY:-}" ] && exit 0
 w3=$repo/benches/vendor/wasm3
 for opt in Os O2; do
   mkdir -p "$out/w3$opt"

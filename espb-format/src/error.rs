@@ -282,12 +282,33 @@ impl fmt::Display for Error {
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use ErrorKind::*;
+        // The instruction errors share their prefix, written once (each
+        // argument of a `write!` is code at its site).
+        if let UnknownOpcode { func, pc, .. }
+        | UnknownExtOpcode { func, pc, .. }
+        | InstructionTruncated { func, pc }
+        | NonZeroPadding { func, pc }
+        | RegisterOutOfRange { func, pc, .. }
+        | CallWindowOutOfRange { func, pc, .. }
+        | BranchOutOfRange { func, pc, .. }
+        | BranchIntoInstruction { func, pc, .. }
+        | VariadicMismatch { func, pc, .. }
+        | CallSiteSignature { func, pc, .. }
+        | ReturnMismatch { func, pc }
+        | FrameOffsetOutOfRange { func, pc, .. }
+        | BadAtomic { func, pc, .. }
+        | LeafCalls { func, pc } = self
+        {
+            write!(f, "function {func} +{pc:#x}: ")?;
+        }
         match self {
             BadMagic => f.write_str("not an .espb file (magic is not `ESPB`)"),
             UnsupportedVersion { major, minor } => write!(
                 f,
-                "format version {major}.{minor} is not supported (this reader reads {}.x)",
-                crate::module::VERSION_MAJOR
+                "format version {}.{} is not supported (this reader reads {}.x)",
+                u32::from(*major),
+                u32::from(*minor),
+                u32::from(crate::module::VERSION_MAJOR)
             ),
             Truncated => f.write_str("unexpected end of data"),
             SectionOutOfBounds { offset, size, file_len } => write!(
@@ -296,11 +317,11 @@ impl fmt::Display for ErrorKind {
             ),
             SectionsOverlap { other } => write!(f, "overlaps section `{}`", other.name()),
             DuplicateSection => f.write_str("section appears twice"),
-            UnknownSection(id) => write!(f, "unknown section id {id}"),
+            UnknownSection(id) => write!(f, "unknown section id {}", u32::from(*id)),
             MissingSection(id) => write!(f, "required section `{}` is missing", id.name()),
             BadLeb => f.write_str("malformed LEB128 number (too long or above u32::MAX)"),
             BadUtf8 => f.write_str("name is not valid UTF-8"),
-            BadValType(b) => write!(f, "unknown value type {b:#x}"),
+            BadValType(b) => write!(f, "unknown value type {:#x}", u32::from(*b)),
             BadFlags(b) => write!(f, "unknown flag bits {b:#x}"),
             TrailingBytes => f.write_str("bytes left after the last entry"),
             CountTooLarge(n) => write!(f, "count {n} is larger than the section can hold"),
@@ -312,20 +333,22 @@ impl fmt::Display for ErrorKind {
                 write!(f, "parameter index {param} out of range (the signature has {params})")
             }
             FileOutOfRange(i) => write!(f, "file index {i} out of range"),
-            BadRegisterCount(n) => write!(f, "register count {n} is not in 1..=256"),
+            BadRegisterCount(n) => write!(f, "register count {} is not in 1..=256", u32::from(*n)),
             TooFewRegisters { regs, params } => {
-                write!(f, "{regs} registers cannot hold {params} parameters")
+                write!(f, "{} registers cannot hold {params} parameters", u32::from(*regs))
             }
             BadAlignment(a) => write!(f, "alignment {a} is not a power of two up to 4096"),
             CodeOutOfBounds { func } => write!(f, "code of function {func} lies outside the code section"),
             EmptyFunction { func } => write!(f, "function {func} has no code"),
-            UnknownOpcode { func, pc, byte } => write!(f, "function {func} +{pc:#x}: unknown opcode {byte:#04x}"),
-            UnknownExtOpcode { func, pc, byte } => write!(f, "function {func} +{pc:#x}: unknown extended opcode 0x2f {byte:#04x}"),
-            InstructionTruncated { func, pc } => {
-                write!(f, "function {func} +{pc:#x}: instruction runs past the end of the function")
+            UnknownOpcode { byte, .. } => write!(f, "unknown opcode {:#04x}", u32::from(*byte)),
+            UnknownExtOpcode { byte, .. } => {
+                write!(f, "unknown extended opcode 0x2f {:#04x}", u32::from(*byte))
             }
-            NonZeroPadding { func, pc } => {
-                write!(f, "function {func} +{pc:#x}: padding byte of the instruction is not zero")
+            InstructionTruncated { .. } => {
+                f.write_str("instruction runs past the end of the function")
+            }
+            NonZeroPadding { .. } => {
+                f.write_str("padding byte of the instruction is not zero")
             }
             MisalignedBody { func } => write!(
                 f,
@@ -337,42 +360,46 @@ impl fmt::Display for ErrorKind {
                  and needs its code 4-byte aligned in memory; load the module into a 4-byte aligned \
                  buffer (e.g. `__attribute__((aligned(4)))`, a heap block or a mapped partition)"
             ),
-            RegisterOutOfRange { func, pc, reg, regs } => write!(
+            RegisterOutOfRange { reg, regs, .. } => write!(
                 f,
-                "function {func} +{pc:#x}: register r{reg} out of range (function has {regs} registers)"
+                "register r{} out of range (function has {} registers)",
+                u32::from(*reg),
+                u32::from(*regs)
             ),
-            CallWindowOutOfRange { func, pc, base, window, regs } => write!(
+            CallWindowOutOfRange { base, window, regs, .. } => write!(
                 f,
-                "function {func} +{pc:#x}: call window r{base}..r{} exceeds the {regs} registers",
-                *base as usize + window
+                "call window r{}..r{} exceeds the {} registers",
+                u32::from(*base),
+                *base as usize + window,
+                u32::from(*regs)
             ),
-            BranchOutOfRange { func, pc, target } => {
-                write!(f, "function {func} +{pc:#x}: branch target {target:#x} is outside the function")
+            BranchOutOfRange { target, .. } => {
+                write!(f, "branch target {target:#x} is outside the function")
             }
-            BranchIntoInstruction { func, pc, target } => write!(
+            BranchIntoInstruction { target, .. } => write!(
                 f,
-                "function {func} +{pc:#x}: branch target {target:#x} is in the middle of an instruction"
+                "branch target {target:#x} is in the middle of an instruction"
             ),
             FallsOffEnd { func } => {
                 write!(f, "function {func}: control falls off the end (last instruction is not a terminator)")
             }
-            VariadicMismatch { func, pc, import } => write!(
+            VariadicMismatch { import, .. } => write!(
                 f,
-                "function {func} +{pc:#x}: call form does not match whether import {import} is variadic"
+                "call form does not match whether import {import} is variadic"
             ),
-            CallSiteSignature { func, pc, import } => write!(
+            CallSiteSignature { import, .. } => write!(
                 f,
-                "function {func} +{pc:#x}: call-site signature does not extend the parameters of import {import}"
+                "call-site signature does not extend the parameters of import {import}"
             ),
-            ReturnMismatch { func, pc } => {
-                write!(f, "function {func} +{pc:#x}: return does not match the function's result type")
+            ReturnMismatch { .. } => {
+                f.write_str("return does not match the function's result type")
             }
-            FrameOffsetOutOfRange { func, pc, offset, frame } => write!(
+            FrameOffsetOutOfRange { offset, frame, .. } => write!(
                 f,
-                "function {func} +{pc:#x}: frame offset {offset} outside the {frame}-byte frame"
+                "frame offset {offset} outside the {frame}-byte frame"
             ),
-            BadAtomic { func, pc, value } => {
-                write!(f, "function {func} +{pc:#x}: bad atomic width/operation {value:#x}")
+            BadAtomic { value, .. } => {
+                write!(f, "bad atomic width/operation {:#x}", u32::from(*value))
             }
             DataOutOfBounds { addr, len } => write!(
                 f,
@@ -381,16 +408,21 @@ impl fmt::Display for ErrorKind {
             BadMemory(why) => write!(f, "bad memory requirements: {why}"),
             DuplicateExport(name) => write!(f, "export `{name}` appears twice"),
             StartSignature(func) => write!(f, "start function {func} must take no parameters and return nothing"),
-            BadDirection(b) => write!(f, "unknown pointer direction {b}"),
-            BadPlace(b) => write!(f, "unknown argument place {b}"),
-            BadSizeSpec(b) => write!(f, "unknown size spec {b}"),
+            BadDirection(b) => write!(f, "unknown pointer direction {}", u32::from(*b)),
+            BadPlace(b) => write!(f, "unknown argument place {}", u32::from(*b)),
+            BadSizeSpec(b) => write!(f, "unknown size spec {}", u32::from(*b)),
             BadLineRow => f.write_str("line rows must be sorted by offset and lie inside the function"),
             TooManySections(n) => {
-                write!(f, "{n} sections is more than the {} allowed", crate::reader::MAX_SECTIONS)
+                write!(
+                    f,
+                    "{} sections is more than the {} allowed",
+                    u32::from(*n),
+                    u32::from(crate::reader::MAX_SECTIONS)
+                )
             }
             NonZeroReserved => f.write_str("reserved field is not zero"),
-            LeafCalls { func, pc } => {
-                write!(f, "function {func} +{pc:#x}: a function flagged leaf makes a call")
+            LeafCalls { .. } => {
+                f.write_str("a function flagged leaf makes a call")
             }
             NotAPointer { param } => write!(f, "parameter {param} is not a `ptr`"),
             NotAnInteger { param } => write!(f, "size parameter {param} is not an integer"),
@@ -401,3 +433,155 @@ impl fmt::Display for ErrorKind {
 
 #[cfg(feature = "std")]
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind::*;
+    use super::*;
+    use alloc::string::ToString;
+
+    /// The texts of errors with narrow integer fields and of the
+    /// instruction errors (their shared prefix is written separately).
+    #[test]
+    fn texts() {
+        let cases: &[(ErrorKind, &str)] = &[
+            (
+                UnsupportedVersion {
+                    major: 7,
+                    minor: 255,
+                },
+                "format version 7.255 is not supported (this reader reads 2.x)",
+            ),
+            (UnknownSection(200), "unknown section id 200"),
+            (BadValType(0xab), "unknown value type 0xab"),
+            (
+                BadRegisterCount(65535),
+                "register count 65535 is not in 1..=256",
+            ),
+            (
+                TooFewRegisters {
+                    regs: 300,
+                    params: 7,
+                },
+                "300 registers cannot hold 7 parameters",
+            ),
+            (
+                TooManySections(40),
+                "40 sections is more than the 32 allowed",
+            ),
+            (BadDirection(9), "unknown pointer direction 9"),
+            (BadPlace(250), "unknown argument place 250"),
+            (BadSizeSpec(3), "unknown size spec 3"),
+            (
+                UnknownOpcode {
+                    func: 3,
+                    pc: 0x10,
+                    byte: 0xab,
+                },
+                "function 3 +0x10: unknown opcode 0xab",
+            ),
+            (
+                UnknownExtOpcode {
+                    func: 0,
+                    pc: 0,
+                    byte: 5,
+                },
+                "function 0 +0x0: unknown extended opcode 0x2f 0x05",
+            ),
+            (
+                InstructionTruncated {
+                    func: 12,
+                    pc: 0x1f4,
+                },
+                "function 12 +0x1f4: instruction runs past the end of the function",
+            ),
+            (
+                NonZeroPadding { func: 1, pc: 8 },
+                "function 1 +0x8: padding byte of the instruction is not zero",
+            ),
+            (
+                RegisterOutOfRange {
+                    func: 2,
+                    pc: 4,
+                    reg: 200,
+                    regs: 16,
+                },
+                "function 2 +0x4: register r200 out of range (function has 16 registers)",
+            ),
+            (
+                CallWindowOutOfRange {
+                    func: 2,
+                    pc: 4,
+                    base: 250,
+                    window: 9,
+                    regs: 256,
+                },
+                "function 2 +0x4: call window r250..r259 exceeds the 256 registers",
+            ),
+            (
+                BranchOutOfRange {
+                    func: 5,
+                    pc: 0x20,
+                    target: 0x400,
+                },
+                "function 5 +0x20: branch target 0x400 is outside the function",
+            ),
+            (
+                BranchIntoInstruction {
+                    func: 5,
+                    pc: 0x20,
+                    target: 0x22,
+                },
+                "function 5 +0x20: branch target 0x22 is in the middle of an instruction",
+            ),
+            (
+                VariadicMismatch {
+                    func: 1,
+                    pc: 0xc,
+                    import: 4,
+                },
+                "function 1 +0xc: call form does not match whether import 4 is variadic",
+            ),
+            (
+                CallSiteSignature {
+                    func: 1,
+                    pc: 0xc,
+                    import: 4,
+                },
+                "function 1 +0xc: call-site signature does not extend the parameters of import 4",
+            ),
+            (
+                ReturnMismatch { func: 9, pc: 0x30 },
+                "function 9 +0x30: return does not match the function's result type",
+            ),
+            (
+                FrameOffsetOutOfRange {
+                    func: 9,
+                    pc: 0x30,
+                    offset: 64,
+                    frame: 32,
+                },
+                "function 9 +0x30: frame offset 64 outside the 32-byte frame",
+            ),
+            (
+                BadAtomic {
+                    func: 9,
+                    pc: 0x30,
+                    value: 0xfe,
+                },
+                "function 9 +0x30: bad atomic width/operation 0xfe",
+            ),
+            (
+                LeafCalls { func: 4, pc: 0x8 },
+                "function 4 +0x8: a function flagged leaf makes a call",
+            ),
+            (
+                FallsOffEnd { func: 4 },
+                "function 4: control falls off the end (last instruction is not a terminator)",
+            ),
+        ];
+        for (kind, text) in cases {
+            assert_eq!(kind.to_string(), *text);
+        }
+    }
+}

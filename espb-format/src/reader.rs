@@ -6,6 +6,7 @@
 #![deny(clippy::indexing_slicing)]
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -14,6 +15,18 @@ use crate::module::*;
 use crate::opcodes::INSTR_ALIGN;
 use crate::validate::validate_function;
 use crate::writer::{HEADER_SIZE, SECTION_ENTRY_SIZE};
+
+/// An error on its way out of the reader: boxed, so that each `?` of the
+/// many reads moves one pointer (on a 32-bit chip an `Error` is seven words,
+/// copied field by field at every exit of `parse`).
+type Fail = Box<Error>;
+
+/// A reader error at file offset `at`.
+#[cold]
+#[inline(never)]
+fn fail(location: Location, at: usize, kind: ErrorKind) -> Fail {
+    Box::new(Error::new(location, at, kind))
+}
 
 /// A bounded cursor over one section that reports absolute file offsets.
 struct Cursor<'a> {
@@ -29,19 +42,19 @@ impl<'a> Cursor<'a> {
         self.base + self.pos
     }
 
-    fn err(&self, kind: ErrorKind) -> Error {
-        Error::new(self.loc, self.offset(), kind)
+    fn err(&self, kind: ErrorKind) -> Fail {
+        fail(self.loc, self.offset(), kind)
     }
 
-    fn err_at(&self, at: usize, kind: ErrorKind) -> Error {
-        Error::new(self.loc, at, kind)
+    fn err_at(&self, at: usize, kind: ErrorKind) -> Fail {
+        fail(self.loc, at, kind)
     }
 
     fn remaining(&self) -> usize {
         self.bytes.len().saturating_sub(self.pos)
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Fail> {
         let s = self
             .pos
             .checked_add(n)
@@ -51,14 +64,14 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], Fail> {
         let at = self.offset();
         self.take(N)?
             .try_into()
             .map_err(|_| self.err_at(at, ErrorKind::Truncated))
     }
 
-    fn u8(&mut self) -> Result<u8, Error> {
+    fn u8(&mut self) -> Result<u8, Fail> {
         Ok(u8::from_le_bytes(self.array()?))
     }
 
@@ -66,20 +79,20 @@ impl<'a> Cursor<'a> {
         self.bytes.get(self.pos).copied()
     }
 
-    fn u16(&mut self) -> Result<u16, Error> {
+    fn u16(&mut self) -> Result<u16, Fail> {
         Ok(u16::from_le_bytes(self.array()?))
     }
 
-    fn u32(&mut self) -> Result<u32, Error> {
+    fn u32(&mut self) -> Result<u32, Fail> {
         Ok(u32::from_le_bytes(self.array()?))
     }
 
-    fn u64(&mut self) -> Result<u64, Error> {
+    fn u64(&mut self) -> Result<u64, Fail> {
         Ok(u64::from_le_bytes(self.array()?))
     }
 
     /// Unsigned LEB128, at most 5 bytes, value ≤ u32::MAX.
-    fn uleb(&mut self) -> Result<u32, Error> {
+    fn uleb(&mut self) -> Result<u32, Fail> {
         let start = self.offset();
         let mut result: u64 = 0;
         for i in 0..5 {
@@ -93,7 +106,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A count of entries that each take at least `min_entry` bytes.
-    fn count(&mut self, min_entry: usize) -> Result<usize, Error> {
+    fn count(&mut self, min_entry: usize) -> Result<usize, Fail> {
         let at = self.offset();
         let n = self.uleb()?;
         if (n as usize).saturating_mul(min_entry) > self.remaining() {
@@ -102,14 +115,14 @@ impl<'a> Cursor<'a> {
         Ok(n as usize)
     }
 
-    fn str(&mut self) -> Result<&'a str, Error> {
+    fn str(&mut self) -> Result<&'a str, Fail> {
         let at = self.offset();
         let n = self.uleb()? as usize;
         let b = self.take(n)?;
         core::str::from_utf8(b).map_err(|_| self.err_at(at, ErrorKind::BadUtf8))
     }
 
-    fn index(&mut self, len: usize, kind: fn(u32) -> ErrorKind) -> Result<u32, Error> {
+    fn index(&mut self, len: usize, kind: fn(u32) -> ErrorKind) -> Result<u32, Fail> {
         let at = self.offset();
         let i = self.uleb()?;
         if i as usize >= len {
@@ -118,7 +131,7 @@ impl<'a> Cursor<'a> {
         Ok(i)
     }
 
-    fn finish(&self) -> Result<(), Error> {
+    fn finish(&self) -> Result<(), Fail> {
         if self.remaining() != 0 {
             return Err(self.err(ErrorKind::TrailingBytes));
         }
@@ -151,7 +164,7 @@ pub const MAX_SECTIONS: u16 = 32;
 
 /// Reads the header and the section table, checking every entry against the
 /// file and against the entries before it.
-fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Error> {
+fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
     let mut head = Cursor {
         bytes,
         base: 0,
@@ -160,14 +173,14 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Error> {
     };
     let magic: [u8; 4] = head
         .array()
-        .map_err(|_| Error::new(Location::Header, 0, ErrorKind::BadMagic))?;
+        .map_err(|_| fail(Location::Header, 0, ErrorKind::BadMagic))?;
     if magic != MAGIC {
-        return Err(Error::new(Location::Header, 0, ErrorKind::BadMagic));
+        return Err(fail(Location::Header, 0, ErrorKind::BadMagic));
     }
     let major = head.u8()?;
     let minor = head.u8()?;
     if major != VERSION_MAJOR {
-        return Err(Error::new(
+        return Err(fail(
             Location::Header,
             4,
             ErrorKind::UnsupportedVersion { major, minor },
@@ -175,15 +188,11 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Error> {
     }
     let flags = head.u16()?;
     if flags != 0 {
-        return Err(Error::new(
-            Location::Header,
-            6,
-            ErrorKind::BadFlags(flags as u32),
-        ));
+        return Err(fail(Location::Header, 6, ErrorKind::BadFlags(flags as u32)));
     }
     let nsections = head.u16()?;
     if nsections > MAX_SECTIONS {
-        return Err(Error::new(
+        return Err(fail(
             Location::Header,
             8,
             ErrorKind::TooManySections(nsections),
@@ -191,7 +200,7 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Error> {
     }
     let at = head.offset();
     if head.u16()? != 0 {
-        return Err(Error::new(Location::Header, at, ErrorKind::NonZeroReserved));
+        return Err(fail(Location::Header, at, ErrorKind::NonZeroReserved));
     }
 
     let table_end = HEADER_SIZE + SECTION_ENTRY_SIZE * nsections as usize;
@@ -199,13 +208,10 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Error> {
     for _ in 0..nsections {
         let at = head.offset();
         let raw_id = head.u8()?;
-        let id = SectionId::from_u8(raw_id).ok_or(Error::new(
-            Location::Header,
-            at,
-            ErrorKind::UnknownSection(raw_id),
-        ))?;
+        let id = SectionId::from_u8(raw_id)
+            .ok_or_else(|| fail(Location::Header, at, ErrorKind::UnknownSection(raw_id)))?;
         if head.array::<3>()? != [0; 3] {
-            return Err(Error::new(
+            return Err(fail(
                 Location::Section(id),
                 at + 1,
                 ErrorKind::NonZeroReserved,
@@ -214,7 +220,7 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Error> {
         let offset = head.u32()?;
         let size = head.u32()?;
         let out_of_bounds = || {
-            Error::new(
+            fail(
                 Location::Section(id),
                 at,
                 ErrorKind::SectionOutOfBounds {
@@ -233,14 +239,10 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Error> {
         let body = bytes.get(start..end).ok_or_else(out_of_bounds)?;
         for e in &entries {
             if e.id == id && id != SectionId::Custom {
-                return Err(Error::new(
-                    Location::Section(id),
-                    at,
-                    ErrorKind::DuplicateSection,
-                ));
+                return Err(fail(Location::Section(id), at, ErrorKind::DuplicateSection));
             }
             if start < e.offset + e.body.len() && e.offset < end {
-                return Err(Error::new(
+                return Err(fail(
                     Location::Section(id),
                     at,
                     ErrorKind::SectionsOverlap { other: e.id },
@@ -263,6 +265,11 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Error> {
 /// names, custom), whatever their order in the file, so every index can be
 /// checked when it is read. Function bodies are validated last.
 pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
+    parse_boxed(bytes).map_err(|e| *e)
+}
+
+/// `parse`, with the error boxed (see `Fail`).
+fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
     let entries = section_table(bytes)?;
     let section = |id: SectionId| {
         entries
@@ -397,7 +404,7 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
             // ... and in memory, which needs the buffer aligned as the file is.
             if !(body.as_ptr() as usize).is_multiple_of(INSTR_ALIGN) {
                 let addr = (body.as_ptr() as usize).wrapping_sub(code.base + start);
-                return Err(Error::new(
+                return Err(fail(
                     Location::Header,
                     0,
                     ErrorKind::MisalignedBuffer { addr },
@@ -663,9 +670,8 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
     }
 
     for (i, base) in code_bases.iter().enumerate() {
-        validate_function(&m, i as u32).map_err(|(pc, kind)| {
-            Error::new(Location::Section(SectionId::Code), base + pc, kind)
-        })?;
+        validate_function(&m, i as u32)
+            .map_err(|(pc, kind)| fail(Location::Section(SectionId::Code), base + pc, kind))?;
     }
     Ok(m)
 }
@@ -683,7 +689,7 @@ fn type_of<'m>(
     ty: u32,
     c: &Cursor<'_>,
     at: usize,
-) -> Result<&'m FuncType, Error> {
+) -> Result<&'m FuncType, Fail> {
     m.types
         .get(ty as usize)
         .ok_or_else(|| c.err_at(at, ErrorKind::TypeOutOfRange(ty)))
@@ -695,7 +701,7 @@ fn import_params(
     import: u32,
     c: &Cursor<'_>,
     at: usize,
-) -> Result<Vec<ValType>, Error> {
+) -> Result<Vec<ValType>, Fail> {
     let imp = m
         .imports
         .get(import as usize)
@@ -703,14 +709,14 @@ fn import_params(
     Ok(type_of(m, imp.ty, c, at)?.params.clone())
 }
 
-fn valtype(c: &mut Cursor<'_>) -> Result<ValType, Error> {
+fn valtype(c: &mut Cursor<'_>) -> Result<ValType, Fail> {
     let at = c.offset();
     let b = c.u8()?;
     ValType::from_u8(b).ok_or_else(|| c.err_at(at, ErrorKind::BadValType(b)))
 }
 
 /// A parameter index below `params.len()`.
-fn param_index(c: &mut Cursor<'_>, params: &[ValType]) -> Result<u32, Error> {
+fn param_index(c: &mut Cursor<'_>, params: &[ValType]) -> Result<u32, Fail> {
     let at = c.offset();
     let p = c.uleb()?;
     if p as usize >= params.len() {
@@ -727,7 +733,7 @@ fn param_index(c: &mut Cursor<'_>, params: &[ValType]) -> Result<u32, Error> {
 
 /// A parameter index whose parameter is a `ptr` (the FFI translates it as a
 /// module address).
-fn ptr_param(c: &mut Cursor<'_>, params: &[ValType]) -> Result<u32, Error> {
+fn ptr_param(c: &mut Cursor<'_>, params: &[ValType]) -> Result<u32, Fail> {
     let at = c.offset();
     let p = param_index(c, params)?;
     match params.get(p as usize) {
@@ -739,7 +745,7 @@ fn ptr_param(c: &mut Cursor<'_>, params: &[ValType]) -> Result<u32, Error> {
 /// A place: the argument itself, or a field of the struct it points to.
 /// Either way the argument is a pointer (to a function, to user data, or to
 /// the struct).
-fn place(c: &mut Cursor<'_>, params: &[ValType]) -> Result<ArgPlace, Error> {
+fn place(c: &mut Cursor<'_>, params: &[ValType]) -> Result<ArgPlace, Fail> {
     let at = c.offset();
     match c.u8()? {
         0 => Ok(ArgPlace::Param(ptr_param(c, params)?)),

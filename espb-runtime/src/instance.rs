@@ -86,7 +86,9 @@ impl fmt::Display for InstantiateError {
             SymbolNameMismatch { name, table, index, found } => {
                 write!(f, "import `{name}`: slot {index} of symbol table `{table}` holds `{found}`")
             }
-            MemoryTooLarge { bytes } => write!(f, "linear memory of {bytes} bytes exceeds the 1 GiB limit"),
+            MemoryTooLarge { bytes } => {
+                write!(f, "linear memory of {} bytes exceeds the 1 GiB limit", crate::trap::Decimal(*bytes))
+            }
             OutOfHostMemory { bytes } => write!(f, "cannot allocate {bytes} bytes of linear memory"),
             Start(t) => write!(f, "start function trapped: {t}"),
             ExecMemory { bytes } => write!(
@@ -100,7 +102,7 @@ impl fmt::Display for InstantiateError {
 #[cfg(feature = "std")]
 impl std::error::Error for InstantiateError {}
 
-fn type_text(t: &FuncType) -> String {
+pub(crate) fn type_text(t: &FuncType) -> String {
     let mut s = String::from("(");
     for (i, p) in t.params.iter().enumerate() {
         if i > 0 {

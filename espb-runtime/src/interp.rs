@@ -989,13 +989,80 @@ macro_rules! handlers {
     )*};
 }
 
+/// The work of a fused instruction's slow path (`slow_handlers!`): the
+/// instruction at `pc`, with `LinearMemory`'s checked accessors; its length,
+/// or the trap.
+type SlowOp = unsafe fn(&LinearMemory, Pc, Regs) -> Result<usize, TrapKind>;
+
+/// Runs slow path `op` and continues after the instruction or traps: the
+/// one place the dispatch state is kept around a slow path's work (a slow
+/// handler is a tail call to here).
+///
+/// SAFETY: `Handler`'s contract, and `op` is the slow path of the
+/// instruction at `pc`.
+#[cold]
+#[inline(never)]
+unsafe fn slow_op(
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    regs: Regs,
+    start: Pc,
+    mem: Mem,
+    tbl: Tbl,
+    op: SlowOp,
+) -> Exit {
+    // SAFETY: see the function contract.
+    unsafe {
+        match op(&vm.inst.mem, pc, regs) {
+            Ok(len) => next(vm, pc.skip(len), regs, start, mem, tbl),
+            Err(k) => raise(vm, pc, start, k),
+        }
+    }
+}
+
+/// Defines slow-path handlers: each body is a `SlowOp` (in `ops`, reading
+/// and writing registers like a handler, `?` on the accesses, `Ok(length)`
+/// at the end), its handler a tail call of `slow_op` with it.
+macro_rules! slow_handlers {
+    ($( $(#[$attr:meta])* fn $name:ident($m:ident, $pc:ident, $regs:ident) $body:block )*) => {
+        pub(super) mod ops {
+            use super::*;
+            $(
+                $(#[$attr])*
+                #[allow(non_snake_case, unused_unsafe, unused_variables)]
+                pub(super) unsafe fn $name($m: &LinearMemory, $pc: Pc, $regs: Regs) -> Result<usize, TrapKind> {
+                    // SAFETY: see `handlers!`.
+                    unsafe { $body }
+                }
+            )*
+        }
+        handlers! {$(
+            #[cold]
+            #[inline(never)]
+            fn $name(vm, pc, regs, start, mem, tbl) {
+                slow_op(vm, pc, regs, start, mem, tbl, ops::$name)
+            }
+        )*}
+    };
+}
+
 /// `dst = f(operand 2, operand 3)` style handlers: `$pre` reads the operands
 /// into `$a`/`$b`, `$post` converts the result to the register bits.
+///
+/// A row marked `[OUT]` (`OUT_F32`, `OUT_F64`, `OUT_W64`) is, where that
+/// constant is true, computed out of line: its handler is a tail call of
+/// `apply` with the row's `pure_fns` function (see `apply`).
 macro_rules! simple {
-    ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {
+    ($( $name:ident $([$out:ident])? |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {
         $(
             handlers! {
                 fn $name(vm, pc, regs, start, mem, tbl) {
+                    $(if $out {
+                        return apply::<{ unary!($read) }, { narrow_result(O::$name) }>(
+                            vm, pc, regs, start, mem, tbl,
+                            const { assert!(apply_layout(O::$name, unary!($read))); pure_fns::$name as PureFn },
+                        );
+                    })?
                     let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                     let ($a, $b) = $read!($name, pc, regs);
                     wr_dst!($name, pc, regs, $e);
@@ -1037,6 +1104,141 @@ macro_rules! simple {
 
 /// A simple instruction's operation (`h::PURE`).
 pub(crate) type PureFn = extern "C" fn(u64, u64) -> u64;
+
+/// Where floating point is emulated in software (RV32 without the `F`/`D`
+/// extensions), an `f32`/`f64` handler is mostly a call of a libgcc routine,
+/// and each such handler saved and restored the dispatch state around it
+/// (about 100 bytes of its typical 130). Those handlers run out of line
+/// instead (`simple!`'s `[OUT]` rows): one shared `apply` keeps the state
+/// around the call of the operation's `pure_fns` function. `OUT_W64`: the
+/// 64-bit operations that expand to calls or long sequences on a 32-bit
+/// core (bit counts, high multiplies).
+const OUT_F32: bool = cfg!(all(target_arch = "riscv32", not(espb_ilp32f)));
+const OUT_F64: bool = cfg!(target_arch = "riscv32");
+const OUT_W64: bool = cfg!(target_arch = "riscv32");
+
+/// The unsigned conversions between integers and soft floats through the
+/// signed ones (`OUT_F32`/`OUT_F64` rows): on RV32 each unsigned libgcc
+/// routine (`__floatundidf`, `__fixunsdfdi`, ...: 1.6 KB together) would be
+/// linked for one opcode alone, the signed ones are needed anyway. Each
+/// gives what Rust's `as` gives (saturating, NaN to 0, one rounding).
+mod conv {
+    /// 2^63, exact in both formats.
+    const TWO63: f64 = 9_223_372_036_854_775_808.0;
+
+    pub(super) fn u32_of_f32(x: f32) -> u32 {
+        (x as i64).clamp(0, u32::MAX as i64) as u32
+    }
+
+    pub(super) fn u32_of_f64(x: f64) -> u32 {
+        (x as i64).clamp(0, u32::MAX as i64) as u32
+    }
+
+    // `!(x >= 2^63)`, not `x < 2^63`: NaN takes the first branch.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    pub(super) fn u64_of_f64(x: f64) -> u64 {
+        // Below 2^63 (and NaN): the signed conversion, negatives to 0.
+        if !(x >= TWO63) {
+            (x as i64).max(0) as u64
+        } else {
+            // `x - 2^63` is exact (Sterbenz); 2^64 and above saturate.
+            ((x - TWO63) as i64 as u64).saturating_add(1 << 63)
+        }
+    }
+
+    // `!(x >= 2^63)`, not `x < 2^63`: NaN takes the first branch.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    pub(super) fn u64_of_f32(x: f32) -> u64 {
+        if !(x >= TWO63 as f32) {
+            (x as i64).max(0) as u64
+        } else {
+            ((x - TWO63 as f32) as i64 as u64).saturating_add(1 << 63)
+        }
+    }
+
+    /// The signed conversion of a number the compiler must not know to be
+    /// non-negative (it would turn the conversion back into the unsigned
+    /// routine).
+    fn signed(x: u64) -> i64 {
+        core::hint::black_box(x as i64)
+    }
+
+    /// Halving with the lost bit kept as a sticky bit rounds as the whole
+    /// number would; doubling back is exact.
+    pub(super) fn f64_of_u64(x: u64) -> f64 {
+        if (x as i64) >= 0 {
+            signed(x) as f64
+        } else {
+            (signed(x >> 1 | x & 1) as f64) * 2.0
+        }
+    }
+
+    pub(super) fn f32_of_u64(x: u64) -> f32 {
+        if (x as i64) >= 0 {
+            signed(x) as f32
+        } else {
+            (signed(x >> 1 | x & 1) as f32) * 2.0
+        }
+    }
+
+    pub(super) fn f64_of_u32(x: u32) -> f64 {
+        signed(x.into()) as f64
+    }
+
+    pub(super) fn f32_of_u32(x: u32) -> f32 {
+        signed(x.into()) as f32
+    }
+}
+
+/// Whether a `simple!` row reads one operand (`r64`) or two.
+macro_rules! unary {
+    (r64) => {
+        true
+    };
+    ($other:ident) => {
+        false
+    };
+}
+
+/// Whether `op` has the layout `apply` reads: `dst` at byte 1, `a` at 2, `b`
+/// at 3 (binary), four bytes in all.
+const fn apply_layout(op: O, unary: bool) -> bool {
+    op.offset_of("dst") == 1
+        && op.offset_of("a") == 2
+        && (unary || op.offset_of("b") == 3)
+        && op.fixed_size() == 4
+}
+
+/// The out-of-line handler body of a `simple!` row (`UNARY`: operand `a`
+/// only; `NARROW`: an `i32`/`f32` result): `dst = f(a, b)`, then the next
+/// instruction. The row's handler checked the layout (`apply_layout`).
+///
+/// SAFETY: `Handler`'s contract, for an instruction laid out as
+/// `apply_layout` says.
+#[inline(never)]
+unsafe fn apply<const UNARY: bool, const NARROW: bool>(
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    regs: Regs,
+    start: Pc,
+    mem: Mem,
+    tbl: Tbl,
+    f: PureFn,
+) -> Exit {
+    // SAFETY: see the function contract: the operands are registers of the
+    // window and the instruction is 4 bytes long.
+    unsafe {
+        let a = rr(pc, regs, 2);
+        let b = if UNARY { 0 } else { rr(pc, regs, 3) };
+        let v = f(a, b);
+        if NARROW {
+            wr32(pc, regs, 1, v as u32)
+        } else {
+            wr(pc, regs, 1, v)
+        }
+        next(vm, pc.skip(4), regs, start, mem, tbl)
+    }
+}
 
 /// Whether `pure_args!` has the operands of a `$read` form.
 macro_rules! pure_ok {
@@ -1175,9 +1377,8 @@ macro_rules! b32i {
 /// Loads: `dst = convert(mem[reg + offset])`. The handler does aligned,
 /// in-bounds accesses inline (as a relaxed atomic of the access width, like
 /// every access to linear memory: see `memory`); the rest goes, in tail
-/// position, to the same-named handler in `slow`, which uses
-/// `LinearMemory`'s checked accessors (byte-wise when misaligned, a trap
-/// when out of bounds).
+/// position, to `slow_mem`, which uses `LinearMemory`'s checked accessors
+/// (byte-wise when misaligned, a trap when out of bounds).
 macro_rules! loads {
     ($( $name:ident $load:ident $n:literal $atomic:ty |$v:ident| $e:expr; )*) => {
         handlers! {$(
@@ -1185,7 +1386,7 @@ macro_rules! loads {
                 let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                 let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                 let Some(p) = mem.at::<$n>(ea) else {
-                    return slow::$name(vm, pc, regs, start, mem, tbl);
+                    return slow_mem(vm, pc, regs, start, mem, tbl);
                 };
                 // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                 let $v = <$atomic>::from_ptr(p as *mut _).load(Relaxed);
@@ -1193,27 +1394,11 @@ macro_rules! loads {
                 go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         )*}
-        mod slow_loads {
-            use super::*;
-            handlers! {$(
-                #[cold]
-                #[inline(never)]
-                fn $name(vm, pc, regs, start, mem, tbl) {
-                    let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
-                    let $v = match vm.inst.mem.$load(ea) {
-                        Ok(v) => v,
-                        Err(k) => return raise(vm, pc, start, k),
-                    };
-                    wr(pc, regs, at!($name.dst), $e);
-                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
-                }
-            )*}
-        }
     };
 }
 
-/// Stores: `mem[reg + offset] = truncate(src)`, fast and slow path as for
-/// loads.
+/// Stores: `mem[reg + offset] = truncate(src)`, fast path as for loads, the
+/// rest in `slow_mem` too.
 macro_rules! stores {
     ($( $name:ident $store:ident $n:literal $atomic:ty, $t:ty; )*) => {
         handlers! {$(
@@ -1221,67 +1406,176 @@ macro_rules! stores {
                 let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                 let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
                 let Some(p) = mem.at::<$n>(ea) else {
-                    return slow::$name(vm, pc, regs, start, mem, tbl);
+                    return slow_mem(vm, pc, regs, start, mem, tbl);
                 };
                 // SAFETY: `p` is in bounds and aligned (`Mem::at`).
                 <$atomic>::from_ptr(p as *mut _).store(rr(pc, regs, at!($name.src)) as $t, Relaxed);
                 go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         )*}
-        mod slow_stores {
-            use super::*;
-            handlers! {$(
-                #[cold]
-                #[inline(never)]
-                fn $name(vm, pc, regs, start, mem, tbl) {
-                    let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
-                    if let Err(k) = vm.inst.mem.$store(ea, rr(pc, regs, at!($name.src)) as $t) {
-                        return raise(vm, pc, start, k);
-                    }
-                    next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
-                }
-            )*}
-        }
     };
 }
 
-/// Integer division and remainder: `$chk` returns a trap for bad operands.
+/// Whether the plain loads and stores are laid out as `slow_mem` reads
+/// them: `ld8_s ld8_u ld16_s ld16_u ld32_s ld32_u ld64` then `st8 st16 st32
+/// st64` on consecutive opcode bytes, `dst`/`addr` (loads) and `addr`/`src`
+/// (stores) at bytes 1 and 2, the offset at 4, 8 bytes long.
+const fn slow_mem_layout() -> bool {
+    let ops = [
+        O::Load8S,
+        O::Load8U,
+        O::Load16S,
+        O::Load16U,
+        O::Load32S,
+        O::Load32U,
+        O::Load64,
+        O::Store8,
+        O::Store16,
+        O::Store32,
+        O::Store64,
+    ];
+    let mut k = 0;
+    while k < ops.len() {
+        let op = ops[k];
+        let load = k < 7;
+        if op.code() != O::Load8S.code() + k as u16
+            || op.fixed_size() != 8
+            || op.offset_of("offset") != 4
+            || op.offset_of(if load { "dst" } else { "addr" }) != 1
+            || op.offset_of(if load { "addr" } else { "src" }) != 2
+        {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+/// The slow path of every plain load and store (`loads!`, `stores!`): an
+/// access that is misaligned, out of bounds or in the ragged end goes
+/// through `LinearMemory`'s checked accessors (byte-wise when misaligned, a
+/// trap when out of bounds). One cold handler for the eleven instructions,
+/// decoding the width from the opcode byte, instead of one per instruction
+/// (each of those kept the dispatch state around the access).
+///
+/// SAFETY: `Handler`'s contract, for a plain load or store at `pc`.
+#[cold]
+#[inline(never)]
+unsafe fn slow_mem(vm: &mut Vm<'_, '_>, pc: Pc, regs: Regs, start: Pc, mem: Mem, tbl: Tbl) -> Exit {
+    const { assert!(slow_mem_layout()) };
+    // SAFETY: see the function contract and `slow_mem_layout`.
+    unsafe {
+        let k = pc.opcode().wrapping_sub(O::Load8S.code() as u8);
+        let m = &vm.inst.mem;
+        let base = if k < 7 {
+            rr(pc, regs, 2)
+        } else {
+            rr(pc, regs, 1)
+        };
+        let ea = (base as u32).wrapping_add(pc.u32(4));
+        if k < 7 {
+            // Loads: width 1 << k / 2; the even ones below ld64 sign-extend.
+            let r = match k / 2 {
+                0 => m.load8(ea).map(u64::from),
+                1 => m.load16(ea).map(u64::from),
+                2 => m.load32(ea).map(u64::from),
+                _ => m.load64(ea),
+            };
+            let v = match r {
+                Ok(v) => v,
+                Err(e) => return raise(vm, pc, start, e),
+            };
+            let v = if k.is_multiple_of(2) && k < 6 {
+                let shift = 64 - (8 << (k / 2));
+                ((v << shift) as i64 >> shift) as u64
+            } else {
+                v
+            };
+            wr(pc, regs, 1, v);
+        } else {
+            let v = rr(pc, regs, 2);
+            let r = match k - 7 {
+                0 => m.store8(ea, v as u8),
+                1 => m.store16(ea, v as u16),
+                2 => m.store32(ea, v as u32),
+                _ => m.store64(ea, v),
+            };
+            if let Err(e) = r {
+                return raise(vm, pc, start, e);
+            }
+        }
+        next(vm, pc.skip(8), regs, start, mem, tbl)
+    }
+}
+
 macro_rules! divs {
-    ($( $name:ident |$a:ident, $b:ident| $read:ident, $chk:expr => $e:expr; )*) => {$(
+    ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {$(
         handlers! {
             fn $name(vm, pc, regs, start, mem, tbl) {
                 let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                 let ($a, $b) = $read!($name, pc, regs);
-                if let Some(k) = $chk {
-                    return raise(vm, pc, start, k);
-                }
-                wr_dst!($name, pc, regs, $e);
+                let Some(v) = $e else {
+                    return raise(vm, pc, start, div_trap($b as u64 == 0));
+                };
+                wr_dst!($name, pc, regs, v);
                 go(h, vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
             }
         }
     )*};
 }
 
-fn div_check_s32(a: i32, b: i32) -> Option<TrapKind> {
-    if b == 0 {
-        Some(TrapKind::DivByZero)
-    } else if a == i32::MIN && b == -1 {
-        Some(TrapKind::IntOverflow)
+/// The trap of a division whose `$e` gave no result.
+fn div_trap(by_zero: bool) -> TrapKind {
+    if by_zero {
+        TrapKind::DivByZero
     } else {
-        None
+        TrapKind::IntOverflow
     }
 }
-fn div_check_s64(a: i64, b: i64) -> Option<TrapKind> {
-    if b == 0 {
-        Some(TrapKind::DivByZero)
-    } else if a == i64::MIN && b == -1 {
-        Some(TrapKind::IntOverflow)
+
+/// `i64` division (`None`: the trapping operands). Where `OUT_W64` (a 32-bit
+/// core, whose 64-bit division is a libgcc routine) through the unsigned
+/// division of the magnitudes, as libgcc's `__divdi3` does it itself: the
+/// signed routines (2.2 KB) would be linked for `i64.div_s`/`i64.rem_s`
+/// alone, the unsigned ones are there anyway.
+fn div_s64(a: i64, b: i64) -> Option<i64> {
+    if OUT_W64 {
+        div_s64_unsigned(a, b)
     } else {
-        None
+        a.checked_div(b)
     }
 }
-fn div_check_zero(b: u64) -> Option<TrapKind> {
-    (b == 0).then_some(TrapKind::DivByZero)
+
+/// `i64` remainder, with the sign of the dividend (`None`: a zero divisor;
+/// `i64::MIN % -1` is 0); see `div_s64`.
+fn rem_s64(a: i64, b: i64) -> Option<i64> {
+    if OUT_W64 {
+        rem_s64_unsigned(a, b)
+    } else {
+        (b != 0).then(|| a.wrapping_rem(b))
+    }
+}
+
+/// `div_s64` through unsigned division.
+fn div_s64_unsigned(a: i64, b: i64) -> Option<i64> {
+    if b == 0 || (a == i64::MIN && b == -1) {
+        return None;
+    }
+    let q = (a.unsigned_abs() / b.unsigned_abs()) as i64;
+    Some(if (a < 0) != (b < 0) {
+        q.wrapping_neg()
+    } else {
+        q
+    })
+}
+
+/// `rem_s64` through unsigned division.
+fn rem_s64_unsigned(a: i64, b: i64) -> Option<i64> {
+    if b == 0 {
+        return None;
+    }
+    let r = (a.unsigned_abs() % b.unsigned_abs()) as i64;
+    Some(if a < 0 { r.wrapping_neg() } else { r })
 }
 
 fn cmp_u(c: bool) -> u64 {
@@ -1310,6 +1604,46 @@ macro_rules! handler_table {
 }
 espb_format::for_each_opcode!(handler_table);
 
+/// Rare instructions whose work is a call (software `fma`, the atomics
+/// through `LinearMemory`): written as slow paths, so that the dispatch
+/// state is kept around that call in `slow_op` only, not in each.
+mod rare {
+    use super::*;
+    slow_handlers! {
+        fn F32Fma(m, pc, regs) {
+            let (a, b, c) = (f32_of(rr(pc, regs, at!(F32Fma.a))), f32_of(rr(pc, regs, at!(F32Fma.b))), f32_of(rr(pc, regs, at!(F32Fma.c))));
+            wr(pc, regs, at!(F32Fma.dst), bf32(libm::fmaf(a, b, c)));
+            Ok(const { O::F32Fma.fixed_size() })
+        }
+        fn F64Fma(m, pc, regs) {
+            let (a, b, c) = (f64_of(rr(pc, regs, at!(F64Fma.a))), f64_of(rr(pc, regs, at!(F64Fma.b))), f64_of(rr(pc, regs, at!(F64Fma.c))));
+            wr(pc, regs, at!(F64Fma.dst), bf64(libm::fma(a, b, c)));
+            Ok(const { O::F64Fma.fixed_size() })
+        }
+        fn AtomicLoad(m, pc, regs) {
+            let v = m.atomic_load(rr(pc, regs, at!(AtomicLoad.addr)) as u32, pc.u8(at!(AtomicLoad.width)))?;
+            wr(pc, regs, at!(AtomicLoad.dst), v);
+            Ok(const { O::AtomicLoad.fixed_size() })
+        }
+        fn AtomicStore(m, pc, regs) {
+            m.atomic_store(rr(pc, regs, at!(AtomicStore.addr)) as u32, pc.u8(at!(AtomicStore.width)), rr(pc, regs, at!(AtomicStore.src)))?;
+            Ok(const { O::AtomicStore.fixed_size() })
+        }
+        fn AtomicRmw(m, pc, regs) {
+            let kind = pc.u8(at!(AtomicRmw.kind));
+            // The validator proved the operation field is a known AtomicOp.
+            let aop = AtomicOp::from_u8(kind >> 2).unwrap_or(AtomicOp::Xchg);
+            let v = m.atomic_rmw(rr(pc, regs, at!(AtomicRmw.addr)) as u32, kind & 3, aop, rr(pc, regs, at!(AtomicRmw.src)))?;
+            wr(pc, regs, at!(AtomicRmw.dst), v);
+            Ok(const { O::AtomicRmw.fixed_size() })
+        }
+        fn AtomicCmpxchg(m, pc, regs) {
+            let v = m.atomic_cmpxchg(rr(pc, regs, at!(AtomicCmpxchg.addr)) as u32, pc.u8(at!(AtomicCmpxchg.width)), rr(pc, regs, at!(AtomicCmpxchg.expected)), rr(pc, regs, at!(AtomicCmpxchg.new)))?;
+            wr(pc, regs, at!(AtomicCmpxchg.dst), v);
+            Ok(const { O::AtomicCmpxchg.fixed_size() })
+        }
+    }
+}
 /// The handlers, named after the opcodes.
 mod h {
     use super::*;
@@ -1470,16 +1804,6 @@ mod h {
             wr(pc, regs, at!(I64AndI.dst), rr(pc, regs, at!(I64AndI.a)) & pc.u64(at!(I64AndI.imm)));
             go(h, vm, pc.skip(const { O::I64AndI.fixed_size() }), regs, start, mem, tbl)
         }
-        fn F32Fma(vm, pc, regs, start, mem, tbl) {
-            let (a, b, c) = (f32_of(rr(pc, regs, at!(F32Fma.a))), f32_of(rr(pc, regs, at!(F32Fma.b))), f32_of(rr(pc, regs, at!(F32Fma.c))));
-            wr(pc, regs, at!(F32Fma.dst), bf32(libm::fmaf(a, b, c)));
-            next(vm, pc.skip(const { O::F32Fma.fixed_size() }), regs, start, mem, tbl)
-        }
-        fn F64Fma(vm, pc, regs, start, mem, tbl) {
-            let (a, b, c) = (f64_of(rr(pc, regs, at!(F64Fma.a))), f64_of(rr(pc, regs, at!(F64Fma.b))), f64_of(rr(pc, regs, at!(F64Fma.c))));
-            wr(pc, regs, at!(F64Fma.dst), bf64(libm::fma(a, b, c)));
-            next(vm, pc.skip(const { O::F64Fma.fixed_size() }), regs, start, mem, tbl)
-        }
         fn MemCopy(vm, pc, regs, start, mem, tbl) {
             if let Err(k) = vm.inst.mem.copy(rr(pc, regs, at!(MemCopy.dst)) as u32, rr(pc, regs, at!(MemCopy.src)) as u32, rr(pc, regs, at!(MemCopy.len)) as u32) {
                 return raise(vm, pc, start, k);
@@ -1498,41 +1822,15 @@ mod h {
             }
             next(vm, pc.skip(const { O::MemFill.fixed_size() }), regs, start, mem, tbl)
         }
-        fn AtomicLoad(vm, pc, regs, start, mem, tbl) {
-            match vm.inst.mem.atomic_load(rr(pc, regs, at!(AtomicLoad.addr)) as u32, pc.u8(at!(AtomicLoad.width))) {
-                Ok(v) => wr(pc, regs, at!(AtomicLoad.dst), v),
-                Err(k) => return raise(vm, pc, start, k),
-            }
-            next(vm, pc.skip(const { O::AtomicLoad.fixed_size() }), regs, start, mem, tbl)
-        }
-        fn AtomicStore(vm, pc, regs, start, mem, tbl) {
-            if let Err(k) = vm.inst.mem.atomic_store(rr(pc, regs, at!(AtomicStore.addr)) as u32, pc.u8(at!(AtomicStore.width)), rr(pc, regs, at!(AtomicStore.src))) {
-                return raise(vm, pc, start, k);
-            }
-            next(vm, pc.skip(const { O::AtomicStore.fixed_size() }), regs, start, mem, tbl)
-        }
-        fn AtomicRmw(vm, pc, regs, start, mem, tbl) {
-            let kind = pc.u8(at!(AtomicRmw.kind));
-            // The validator proved the operation field is a known AtomicOp.
-            let aop = AtomicOp::from_u8(kind >> 2).unwrap_or(AtomicOp::Xchg);
-            match vm.inst.mem.atomic_rmw(rr(pc, regs, at!(AtomicRmw.addr)) as u32, kind & 3, aop, rr(pc, regs, at!(AtomicRmw.src))) {
-                Ok(v) => wr(pc, regs, at!(AtomicRmw.dst), v),
-                Err(k) => return raise(vm, pc, start, k),
-            }
-            next(vm, pc.skip(const { O::AtomicRmw.fixed_size() }), regs, start, mem, tbl)
-        }
-        fn AtomicCmpxchg(vm, pc, regs, start, mem, tbl) {
-            match vm.inst.mem.atomic_cmpxchg(rr(pc, regs, at!(AtomicCmpxchg.addr)) as u32, pc.u8(at!(AtomicCmpxchg.width)), rr(pc, regs, at!(AtomicCmpxchg.expected)), rr(pc, regs, at!(AtomicCmpxchg.new))) {
-                Ok(v) => wr(pc, regs, at!(AtomicCmpxchg.dst), v),
-                Err(k) => return raise(vm, pc, start, k),
-            }
-            next(vm, pc.skip(const { O::AtomicCmpxchg.fixed_size() }), regs, start, mem, tbl)
-        }
         fn Fence(vm, pc, regs, start, mem, tbl) {
             core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
             next(vm, pc.skip(const { O::Fence.fixed_size() }), regs, start, mem, tbl)
         }
     }
+
+    pub(super) use super::rare::{
+        AtomicCmpxchg, AtomicLoad, AtomicRmw, AtomicStore, F32Fma, F64Fma,
+    };
 
     branches! {
         BrEq32 |a, b| b32x2 => a == b;
@@ -1654,17 +1952,17 @@ mod h {
         I64GtU |a, b| r64x2 => cmp_u(a > b);
         I64GeS |a, b| r64x2 => cmp_u((a as i64) >= (b as i64));
         I64GeU |a, b| r64x2 => cmp_u(a >= b);
-        I64Clz |a, b| r64 => a.leading_zeros() as u64;
-        I64Ctz |a, b| r64 => a.trailing_zeros() as u64;
-        I64Popcnt |a, b| r64 => a.count_ones() as u64;
+        I64Clz [OUT_W64] |a, b| r64 => a.leading_zeros() as u64;
+        I64Ctz [OUT_W64] |a, b| r64 => a.trailing_zeros() as u64;
+        I64Popcnt [OUT_W64] |a, b| r64 => a.count_ones() as u64;
         I64Bswap |a, b| r64 => a.swap_bytes();
         I64Eqz |a, b| r64 => cmp_u(a == 0);
         I64Sext8 |a, b| r64 => a as u8 as i8 as i64 as u64;
         I64Sext16 |a, b| r64 => a as u16 as i16 as i64 as u64;
         I64Sext32 |a, b| r64 => a as u32 as i32 as i64 as u64;
         I64Zext32 |a, b| r64 => a as u32 as u64;
-        I64MulHS |a, b| r64x2 => ((a as i64 as i128 * b as i64 as i128) >> 64) as u64;
-        I64MulHU |a, b| r64x2 => ((a as u128 * b as u128) >> 64) as u64;
+        I64MulHS [OUT_W64] |a, b| r64x2 => ((a as i64 as i128 * b as i64 as i128) >> 64) as u64;
+        I64MulHU [OUT_W64] |a, b| r64x2 => ((a as u128 * b as u128) >> 64) as u64;
         I64AddI |a, b| r64i => a.wrapping_add(b as i32 as i64 as u64);
         I64ShlI |a, b| r64i => a.wrapping_shl(b);
         I64ShrSI |a, b| r64i => (a as i64).wrapping_shr(b) as u64;
@@ -1674,100 +1972,99 @@ mod h {
         F32Sub |a, b| rf32x2 => bf32(a - b);
         F32Mul |a, b| rf32x2 => bf32(a * b);
         F32Div |a, b| rf32x2 => bf32(a / b);
-        F32Min |a, b| rf32x2 => bf32(libm::fminf(a, b));
-        F32Max |a, b| rf32x2 => bf32(libm::fmaxf(a, b));
+        F32Min [OUT_F32] |a, b| rf32x2 => bf32(libm::fminf(a, b));
+        F32Max [OUT_F32] |a, b| rf32x2 => bf32(libm::fmaxf(a, b));
         F32Copysign |a, b| rf32x2 => bf32(libm::copysignf(a, b));
         F32Abs |a, b| r64 => ((a as u32) & 0x7fff_ffff) as u64;
         F32Neg |a, b| r64 => ((a as u32) ^ 0x8000_0000) as u64;
         F32Sqrt |a, b| r64 => bf32(libm::sqrtf(f32_of(a)));
-        F32Floor |a, b| r64 => bf32(libm::floorf(f32_of(a)));
-        F32Ceil |a, b| r64 => bf32(libm::ceilf(f32_of(a)));
-        F32Trunc |a, b| r64 => bf32(libm::truncf(f32_of(a)));
-        F32Nearest |a, b| r64 => bf32(libm::rintf(f32_of(a)));
-        F32Round |a, b| r64 => bf32(libm::roundf(f32_of(a)));
-        F32Eq |a, b| rf32x2 => cmp_u(a == b);
-        F32Ne |a, b| rf32x2 => cmp_u(a != b);
-        F32Lt |a, b| rf32x2 => cmp_u(a < b);
-        F32Le |a, b| rf32x2 => cmp_u(a <= b);
-        F32Gt |a, b| rf32x2 => cmp_u(a > b);
-        F32Ge |a, b| rf32x2 => cmp_u(a >= b);
-        F32Uno |a, b| rf32x2 => cmp_u(a.is_nan() || b.is_nan());
-        F32Ord |a, b| rf32x2 => cmp_u(!a.is_nan() && !b.is_nan());
-        F32Ueq |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Equal)));
-        F32One |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), Some(Less | Greater)));
-        F32Ult |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less)));
-        F32Ule |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less | Equal)));
-        F32Ugt |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater)));
-        F32Uge |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater | Equal)));
+        F32Floor [OUT_F32] |a, b| r64 => bf32(libm::floorf(f32_of(a)));
+        F32Ceil [OUT_F32] |a, b| r64 => bf32(libm::ceilf(f32_of(a)));
+        F32Trunc [OUT_F32] |a, b| r64 => bf32(libm::truncf(f32_of(a)));
+        F32Nearest [OUT_F32] |a, b| r64 => bf32(libm::rintf(f32_of(a)));
+        F32Round [OUT_F32] |a, b| r64 => bf32(libm::roundf(f32_of(a)));
+        F32Eq [OUT_F32] |a, b| rf32x2 => cmp_u(a == b);
+        F32Ne [OUT_F32] |a, b| rf32x2 => cmp_u(a != b);
+        F32Lt [OUT_F32] |a, b| rf32x2 => cmp_u(a < b);
+        F32Le [OUT_F32] |a, b| rf32x2 => cmp_u(a <= b);
+        F32Gt [OUT_F32] |a, b| rf32x2 => cmp_u(a > b);
+        F32Ge [OUT_F32] |a, b| rf32x2 => cmp_u(a >= b);
+        F32Uno [OUT_F32] |a, b| rf32x2 => cmp_u(a.is_nan() || b.is_nan());
+        F32Ord [OUT_F32] |a, b| rf32x2 => cmp_u(!a.is_nan() && !b.is_nan());
+        F32Ueq [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Equal)));
+        F32One [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), Some(Less | Greater)));
+        F32Ult [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less)));
+        F32Ule [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less | Equal)));
+        F32Ugt [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater)));
+        F32Uge [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater | Equal)));
 
         F64Add |a, b| rf64x2 => bf64(a + b);
         F64Sub |a, b| rf64x2 => bf64(a - b);
         F64Mul |a, b| rf64x2 => bf64(a * b);
         F64Div |a, b| rf64x2 => bf64(a / b);
-        F64Min |a, b| rf64x2 => bf64(libm::fmin(a, b));
-        F64Max |a, b| rf64x2 => bf64(libm::fmax(a, b));
+        F64Min [OUT_F64] |a, b| rf64x2 => bf64(libm::fmin(a, b));
+        F64Max [OUT_F64] |a, b| rf64x2 => bf64(libm::fmax(a, b));
         F64Copysign |a, b| rf64x2 => bf64(libm::copysign(a, b));
         F64Abs |a, b| r64 => a & 0x7fff_ffff_ffff_ffff;
         F64Neg |a, b| r64 => a ^ 0x8000_0000_0000_0000;
         F64Sqrt |a, b| r64 => bf64(libm::sqrt(f64_of(a)));
-        F64Floor |a, b| r64 => bf64(libm::floor(f64_of(a)));
-        F64Ceil |a, b| r64 => bf64(libm::ceil(f64_of(a)));
-        F64Trunc |a, b| r64 => bf64(libm::trunc(f64_of(a)));
-        F64Nearest |a, b| r64 => bf64(libm::rint(f64_of(a)));
-        F64Round |a, b| r64 => bf64(libm::round(f64_of(a)));
-        F64Eq |a, b| rf64x2 => cmp_u(a == b);
-        F64Ne |a, b| rf64x2 => cmp_u(a != b);
-        F64Lt |a, b| rf64x2 => cmp_u(a < b);
-        F64Le |a, b| rf64x2 => cmp_u(a <= b);
-        F64Gt |a, b| rf64x2 => cmp_u(a > b);
-        F64Ge |a, b| rf64x2 => cmp_u(a >= b);
-        F64Uno |a, b| rf64x2 => cmp_u(a.is_nan() || b.is_nan());
-        F64Ord |a, b| rf64x2 => cmp_u(!a.is_nan() && !b.is_nan());
-        F64Ueq |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Equal)));
-        F64One |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), Some(Less | Greater)));
-        F64Ult |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less)));
-        F64Ule |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less | Equal)));
-        F64Ugt |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater)));
-        F64Uge |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater | Equal)));
+        F64Floor [OUT_F64] |a, b| r64 => bf64(libm::floor(f64_of(a)));
+        F64Ceil [OUT_F64] |a, b| r64 => bf64(libm::ceil(f64_of(a)));
+        F64Trunc [OUT_F64] |a, b| r64 => bf64(libm::trunc(f64_of(a)));
+        F64Nearest [OUT_F64] |a, b| r64 => bf64(libm::rint(f64_of(a)));
+        F64Round [OUT_F64] |a, b| r64 => bf64(libm::round(f64_of(a)));
+        F64Eq [OUT_F64] |a, b| rf64x2 => cmp_u(a == b);
+        F64Ne [OUT_F64] |a, b| rf64x2 => cmp_u(a != b);
+        F64Lt [OUT_F64] |a, b| rf64x2 => cmp_u(a < b);
+        F64Le [OUT_F64] |a, b| rf64x2 => cmp_u(a <= b);
+        F64Gt [OUT_F64] |a, b| rf64x2 => cmp_u(a > b);
+        F64Ge [OUT_F64] |a, b| rf64x2 => cmp_u(a >= b);
+        F64Uno [OUT_F64] |a, b| rf64x2 => cmp_u(a.is_nan() || b.is_nan());
+        F64Ord [OUT_F64] |a, b| rf64x2 => cmp_u(!a.is_nan() && !b.is_nan());
+        F64Ueq [OUT_F64] |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Equal)));
+        F64One [OUT_F64] |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), Some(Less | Greater)));
+        F64Ult [OUT_F64] |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less)));
+        F64Ule [OUT_F64] |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Less | Equal)));
+        F64Ugt [OUT_F64] |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater)));
+        F64Uge [OUT_F64] |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater | Equal)));
 
         // Conversions: Rust `as` saturates and maps NaN to 0.
-        I32TruncF32S |a, b| r64 => f32_of(a) as i32 as u32 as u64;
-        I32TruncF32U |a, b| r64 => f32_of(a) as u32 as u64;
-        I32TruncF64S |a, b| r64 => f64_of(a) as i32 as u32 as u64;
-        I32TruncF64U |a, b| r64 => f64_of(a) as u32 as u64;
-        I64TruncF32S |a, b| r64 => f32_of(a) as i64 as u64;
-        I64TruncF32U |a, b| r64 => f32_of(a) as u64;
-        I64TruncF64S |a, b| r64 => f64_of(a) as i64 as u64;
-        I64TruncF64U |a, b| r64 => f64_of(a) as u64;
-        F32FromI32S |a, b| r64 => bf32(a as u32 as i32 as f32);
-        F32FromI32U |a, b| r64 => bf32(a as u32 as f32);
-        F32FromI64S |a, b| r64 => bf32(a as i64 as f32);
-        F32FromI64U |a, b| r64 => bf32(a as f32);
-        F64FromI32S |a, b| r64 => bf64(a as u32 as i32 as f64);
-        F64FromI32U |a, b| r64 => bf64(a as u32 as f64);
-        F64FromI64S |a, b| r64 => bf64(a as i64 as f64);
-        F64FromI64U |a, b| r64 => bf64(a as f64);
-        F64PromoteF32 |a, b| r64 => bf64(f32_of(a) as f64);
-        F32DemoteF64 |a, b| r64 => bf32(f64_of(a) as f32);
+        I32TruncF32S [OUT_F32] |a, b| r64 => f32_of(a) as i32 as u32 as u64;
+        I32TruncF32U [OUT_F32] |a, b| r64 => if OUT_F32 { conv::u32_of_f32(f32_of(a)) } else { f32_of(a) as u32 } as u64;
+        I32TruncF64S [OUT_F64] |a, b| r64 => f64_of(a) as i32 as u32 as u64;
+        I32TruncF64U [OUT_F64] |a, b| r64 => if OUT_F64 { conv::u32_of_f64(f64_of(a)) } else { f64_of(a) as u32 } as u64;
+        I64TruncF32S [OUT_F32] |a, b| r64 => f32_of(a) as i64 as u64;
+        I64TruncF32U [OUT_F32] |a, b| r64 => if OUT_F32 { conv::u64_of_f32(f32_of(a)) } else { f32_of(a) as u64 };
+        I64TruncF64S [OUT_F64] |a, b| r64 => f64_of(a) as i64 as u64;
+        I64TruncF64U [OUT_F64] |a, b| r64 => if OUT_F64 { conv::u64_of_f64(f64_of(a)) } else { f64_of(a) as u64 };
+        F32FromI32S [OUT_F32] |a, b| r64 => bf32(a as u32 as i32 as f32);
+        F32FromI32U [OUT_F32] |a, b| r64 => bf32(if OUT_F32 { conv::f32_of_u32(a as u32) } else { a as u32 as f32 });
+        F32FromI64S [OUT_F32] |a, b| r64 => bf32(a as i64 as f32);
+        F32FromI64U [OUT_F32] |a, b| r64 => bf32(if OUT_F32 { conv::f32_of_u64(a) } else { a as f32 });
+        F64FromI32S [OUT_F64] |a, b| r64 => bf64(a as u32 as i32 as f64);
+        F64FromI32U [OUT_F64] |a, b| r64 => bf64(if OUT_F64 { conv::f64_of_u32(a as u32) } else { a as u32 as f64 });
+        F64FromI64S [OUT_F64] |a, b| r64 => bf64(a as i64 as f64);
+        F64FromI64U [OUT_F64] |a, b| r64 => bf64(if OUT_F64 { conv::f64_of_u64(a) } else { a as f64 });
+        F64PromoteF32 [OUT_F64] |a, b| r64 => bf64(f32_of(a) as f64);
+        F32DemoteF64 [OUT_F64] |a, b| r64 => bf32(f64_of(a) as f32);
     }
 
     divs! {
-        I32DivS |a, b| r32x2, div_check_s32(a as i32, b as i32) => (a as i32 / b as i32) as u32 as u64;
-        I32DivU |a, b| r32x2, div_check_zero(b as u64) => (a / b) as u64;
-        I32RemS |a, b| r32x2, div_check_zero(b as u64) => (a as i32).wrapping_rem(b as i32) as u32 as u64;
-        I32RemU |a, b| r32x2, div_check_zero(b as u64) => (a % b) as u64;
-        I64DivS |a, b| r64x2, div_check_s64(a as i64, b as i64) => (a as i64 / b as i64) as u64;
-        I64DivU |a, b| r64x2, div_check_zero(b) => a / b;
-        I64RemS |a, b| r64x2, div_check_zero(b) => (a as i64).wrapping_rem(b as i64) as u64;
-        I64RemU |a, b| r64x2, div_check_zero(b) => a % b;
+        I32DivS |a, b| r32x2 => (a as i32).checked_div(b as i32).map(|v| v as u32 as u64);
+        I32DivU |a, b| r32x2 => a.checked_div(b).map(u64::from);
+        // `i32::MIN % -1` is 0, not a trap.
+        I32RemS |a, b| r32x2 => (b != 0).then(|| (a as i32).wrapping_rem(b as i32) as u32 as u64);
+        I32RemU |a, b| r32x2 => a.checked_rem(b).map(u64::from);
+        I64DivS |a, b| r64x2 => div_s64(a as i64, b as i64).map(|v| v as u64);
+        I64DivU |a, b| r64x2 => a.checked_div(b);
+        I64RemS |a, b| r64x2 => rem_s64(a as i64, b as i64).map(|v| v as u64);
+        I64RemU |a, b| r64x2 => a.checked_rem(b);
     }
 
     /// The out-of-line halves of the load and store handlers.
     mod slow {
         pub(super) use super::slow_fused::*;
-        pub(super) use super::slow_loads::*;
         pub(super) use super::slow_shl::*;
-        pub(super) use super::slow_stores::*;
     }
 
     // ---- fused pairs: each does what its two parts do, in order ----------
@@ -1846,18 +2143,13 @@ mod h {
             )*}
             mod slow_fused {
                 use super::*;
-                handlers! {$(
-                    #[cold]
-                    #[inline(never)]
-                    fn $name(vm, pc, regs, start, mem, tbl) {
+                slow_handlers! {$(
+                    fn $name(m, pc, regs) {
                         let t = (rr(pc, regs, at!($name.a)) as u32).wrapping_add(rr(pc, regs, at!($name.b)) as u32);
                         wr32(pc, regs, at!($name.tmp), t);
-                        let $v = match vm.inst.mem.$load(t.wrapping_add(pc.u32(at!($name.offset)))) {
-                            Ok(v) => v,
-                            Err(k) => return raise(vm, pc, start, k),
-                        };
+                        let $v = m.$load(t.wrapping_add(pc.u32(at!($name.offset))))?;
                         wr(pc, regs, at!($name.dst), $e);
-                        next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
+                        Ok(const { O::$name.fixed_size() })
                     }
                 )*}
             }
@@ -1953,25 +2245,18 @@ mod h {
             )*}
             mod slow_f64_mem {
                 use super::*;
-                handlers! {$(
-                    #[cold]
-                    #[inline(never)]
-                    fn $name(vm, pc, regs, start, mem, tbl) {
+                slow_handlers! {$(
+                    fn $name(m, pc, regs) {
                         let ea = (rr(pc, regs, at!($name.addr)) as u32).wrapping_add(pc.u32(at!($name.offset)));
-                        let bits = match vm.inst.mem.load64(ea) {
-                            Ok(v) => v,
-                            Err(k) => return raise(vm, pc, start, k),
-                        };
+                        let bits = m.load64(ea)?;
                         wr(pc, regs, at!($name.tmp), bits);
                         let ($t, $x) = (f64_of(bits), f64_of(rr(pc, regs, at!($name.$other))));
                         let d = bf64($e);
                         wr(pc, regs, at!($name.dst), d);
                         if $rmw {
-                            if let Err(k) = vm.inst.mem.store64(ea, d) {
-                                return raise(vm, pc, start, k);
-                            }
+                            m.store64(ea, d)?;
                         }
-                        next(vm, pc.skip(const { O::$name.fixed_size() }), regs, start, mem, tbl)
+                        Ok(const { O::$name.fixed_size() })
                     }
                 )*}
             }
@@ -2054,50 +2339,31 @@ mod h {
 
     mod slow_ext {
         use super::*;
-        handlers! {
-            #[cold]
-            #[inline(never)]
-            fn I32MacRmw(vm, pc, regs, start, mem, tbl) {
-                let u = match vm.inst.mem.load32((rr(pc, regs, at!(I32MacRmw.src)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.src_offset)))) {
-                    Ok(v) => v,
-                    Err(k) => return raise(vm, pc, start, k),
-                };
+        slow_handlers! {
+            fn I32MacRmw(m, pc, regs) {
+                let u = m.load32((rr(pc, regs, at!(I32MacRmw.src)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.src_offset))))?;
                 wr(pc, regs, at!(I32MacRmw.tmp1), u as u64);
                 wr32(pc, regs, at!(I32MacRmw.mul), u.wrapping_mul(rr(pc, regs, at!(I32MacRmw.b)) as u32));
-                I32MacRmwSecond(vm, pc, regs, start, mem, tbl)
+                ops::I32MacRmwSecond(m, pc, regs)
             }
             /// The accumulation of `i32.mac.rmw`, after the product is written.
-            #[cold]
-            #[inline(never)]
-            fn I32MacRmwSecond(vm, pc, regs, start, mem, tbl) {
+            fn I32MacRmwSecond(m, pc, regs) {
                 let ea = (rr(pc, regs, at!(I32MacRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32MacRmw.offset)));
-                let t = match vm.inst.mem.load32(ea) {
-                    Ok(v) => v,
-                    Err(k) => return raise(vm, pc, start, k),
-                };
+                let t = m.load32(ea)?;
                 wr(pc, regs, at!(I32MacRmw.tmp2), t as u64);
                 let d = (rr(pc, regs, at!(I32MacRmw.mul)) as u32).wrapping_add(t);
                 wr32(pc, regs, at!(I32MacRmw.dst), d);
-                if let Err(k) = vm.inst.mem.store32(ea, d) {
-                    return raise(vm, pc, start, k);
-                }
-                next(vm, pc.skip(const { O::I32MacRmw.fixed_size() }), regs, start, mem, tbl)
+                m.store32(ea, d)?;
+                Ok(const { O::I32MacRmw.fixed_size() })
             }
-            #[cold]
-            #[inline(never)]
-            fn I32AddRmw(vm, pc, regs, start, mem, tbl) {
+            fn I32AddRmw(m, pc, regs) {
                 let ea = (rr(pc, regs, at!(I32AddRmw.addr)) as u32).wrapping_add(pc.u32(at!(I32AddRmw.offset)));
-                let t = match vm.inst.mem.load32(ea) {
-                    Ok(v) => v,
-                    Err(k) => return raise(vm, pc, start, k),
-                };
+                let t = m.load32(ea)?;
                 wr(pc, regs, at!(I32AddRmw.tmp), t as u64);
                 let d = (rr(pc, regs, at!(I32AddRmw.x)) as u32).wrapping_add(t);
                 wr32(pc, regs, at!(I32AddRmw.dst), d);
-                if let Err(k) = vm.inst.mem.store32(ea, d) {
-                    return raise(vm, pc, start, k);
-                }
-                next(vm, pc.skip(const { O::I32AddRmw.fixed_size() }), regs, start, mem, tbl)
+                m.store32(ea, d)?;
+                Ok(const { O::I32AddRmw.fixed_size() })
             }
         }
     }
@@ -2154,90 +2420,60 @@ mod h {
 
     mod slow_bytes {
         use super::*;
-        handlers! {
-            #[cold]
-            #[inline(never)]
-            fn Load8U2(vm, pc, regs, start, mem, tbl) {
-                match vm.inst.mem.load8((rr(pc, regs, at!(Load8U2.addr1)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset1)))) {
-                    Ok(v) => wr(pc, regs, at!(Load8U2.dst1), v as u64),
-                    Err(k) => return raise(vm, pc, start, k),
-                }
-                Load8U2Second(vm, pc, regs, start, mem, tbl)
+        slow_handlers! {
+            fn Load8U2(m, pc, regs) {
+                let v = m.load8((rr(pc, regs, at!(Load8U2.addr1)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset1))))?;
+                wr(pc, regs, at!(Load8U2.dst1), v as u64);
+                ops::Load8U2Second(m, pc, regs)
             }
             /// The store of `st8.c.add` (both registers are written already).
-            #[cold]
-            #[inline(never)]
-            fn Store8CAdd(vm, pc, regs, start, mem, tbl) {
+            fn Store8CAdd(m, pc, regs) {
                 let ea = (rr(pc, regs, at!(Store8CAdd.tmp)) as u32).wrapping_add(pc.u32(at!(Store8CAdd.offset)));
-                if let Err(k) = vm.inst.mem.store8(ea, pc.u32(at!(Store8CAdd.value)) as u8) {
-                    return raise(vm, pc, start, k);
-                }
-                next(vm, pc.skip(const { O::Store8CAdd.fixed_size() }), regs, start, mem, tbl)
+                m.store8(ea, pc.u32(at!(Store8CAdd.value)) as u8)?;
+                Ok(const { O::Store8CAdd.fixed_size() })
             }
             /// The second load of `ld8_u.2`, after the first one is done.
-            #[cold]
-            #[inline(never)]
-            fn Load8U2Second(vm, pc, regs, start, mem, tbl) {
-                match vm.inst.mem.load8((rr(pc, regs, at!(Load8U2.addr2)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset2)))) {
-                    Ok(v) => wr(pc, regs, at!(Load8U2.dst2), v as u64),
-                    Err(k) => return raise(vm, pc, start, k),
-                }
-                next(vm, pc.skip(const { O::Load8U2.fixed_size() }), regs, start, mem, tbl)
+            fn Load8U2Second(m, pc, regs) {
+                let v = m.load8((rr(pc, regs, at!(Load8U2.addr2)) as u32).wrapping_add(pc.u32(at!(Load8U2.offset2))))?;
+                wr(pc, regs, at!(Load8U2.dst2), v as u64);
+                Ok(const { O::Load8U2.fixed_size() })
             }
-            #[cold]
-            #[inline(never)]
-            fn Store8x2(vm, pc, regs, start, mem, tbl) {
+            fn Store8x2(m, pc, regs) {
                 for (a, s, o) in [
                     (at!(Store8x2.addr1), at!(Store8x2.src1), at!(Store8x2.offset1)),
                     (at!(Store8x2.addr2), at!(Store8x2.src2), at!(Store8x2.offset2)),
                 ] {
                     let ea = (rr(pc, regs, a) as u32).wrapping_add(pc.u32(o));
-                    if let Err(k) = vm.inst.mem.store8(ea, rr(pc, regs, s) as u8) {
-                        return raise(vm, pc, start, k);
-                    }
+                    m.store8(ea, rr(pc, regs, s) as u8)?;
                 }
-                next(vm, pc.skip(const { O::Store8x2.fixed_size() }), regs, start, mem, tbl)
+                Ok(const { O::Store8x2.fixed_size() })
             }
         }
     }
 
     mod slow_shl {
         use super::*;
-        handlers! {
-            #[cold]
-            #[inline(never)]
-            fn Load32UMul(vm, pc, regs, start, mem, tbl) {
+        slow_handlers! {
+            fn Load32UMul(m, pc, regs) {
                 let ea = (rr(pc, regs, at!(Load32UMul.addr)) as u32).wrapping_add(pc.u32(at!(Load32UMul.offset)));
-                let v = match vm.inst.mem.load32(ea) {
-                    Ok(v) => v,
-                    Err(k) => return raise(vm, pc, start, k),
-                };
+                let v = m.load32(ea)?;
                 wr(pc, regs, at!(Load32UMul.tmp), v as u64);
                 wr32(pc, regs, at!(Load32UMul.dst), v.wrapping_mul(rr(pc, regs, at!(Load32UMul.b)) as u32));
-                next(vm, pc.skip(const { O::Load32UMul.fixed_size() }), regs, start, mem, tbl)
+                Ok(const { O::Load32UMul.fixed_size() })
             }
-            #[cold]
-            #[inline(never)]
-            fn Store8C(vm, pc, regs, start, mem, tbl) {
+            fn Store8C(m, pc, regs) {
                 let v = pc.u32(at!(Store8C.value));
                 wr32(pc, regs, at!(Store8C.tmp), v);
                 let ea = (rr(pc, regs, at!(Store8C.addr)) as u32).wrapping_add(pc.u32(at!(Store8C.offset)));
-                if let Err(k) = vm.inst.mem.store8(ea, v as u8) {
-                    return raise(vm, pc, start, k);
-                }
-                next(vm, pc.skip(const { O::Store8C.fixed_size() }), regs, start, mem, tbl)
+                m.store8(ea, v as u8)?;
+                Ok(const { O::Store8C.fixed_size() })
             }
-            #[cold]
-            #[inline(never)]
-            fn Load32UShl(vm, pc, regs, start, mem, tbl) {
+            fn Load32UShl(m, pc, regs) {
                 let t = (rr(pc, regs, at!(Load32UShl.index)) as u32).wrapping_shl(pc.u8(at!(Load32UShl.shift)) as u32);
                 wr32(pc, regs, at!(Load32UShl.tmp), t);
-                let v = match vm.inst.mem.load32(t.wrapping_add(pc.u32(at!(Load32UShl.offset)))) {
-                    Ok(v) => v,
-                    Err(k) => return raise(vm, pc, start, k),
-                };
+                let v = m.load32(t.wrapping_add(pc.u32(at!(Load32UShl.offset))))?;
                 wr(pc, regs, at!(Load32UShl.dst), v as u64);
-                next(vm, pc.skip(const { O::Load32UShl.fixed_size() }), regs, start, mem, tbl)
+                Ok(const { O::Load32UShl.fixed_size() })
             }
         }
     }
@@ -2488,6 +2724,135 @@ mod tests {
     /// native stack: if a handler's dispatch were a real call instead of a
     /// jump (tail dispatch, `cargo test --release`), the stack would grow
     /// per instruction and overflow long before the end.
+    #[test]
+    fn unsigned_conversions_through_signed_ones_match_as() {
+        use super::conv;
+        let ints: Vec<u64> = [
+            0u64,
+            1,
+            2,
+            3,
+            0x7f,
+            0xff,
+            0xffff_ffff,
+            0x1_0000_0000,
+            0x1234_5678_9abc_def0,
+            (1 << 53) - 1,
+            1 << 53,
+            (1 << 53) + 1,
+            (1 << 24) + 1,
+            i64::MAX as u64,
+            1 << 63,
+            (1 << 63) + 1,
+            (1 << 63) + (1 << 40) + 1,
+            u64::MAX - 1,
+            u64::MAX,
+            0xffff_ffff_ffff_f800,
+            0xffff_ff80_0000_0001,
+            0x8000_0080_0000_0001,
+        ]
+        .into_iter()
+        .chain((0..64).flat_map(|k| [1u64 << k, (1u64 << k) - 1, (1u64 << k) | 1, !(1u64 << k)]))
+        .collect();
+        for &x in &ints {
+            let y = x as u32;
+            assert_eq!(
+                conv::f64_of_u32(y).to_bits(),
+                (y as f64).to_bits(),
+                "{y:#x}"
+            );
+            assert_eq!(
+                conv::f32_of_u32(y).to_bits(),
+                (y as f32).to_bits(),
+                "{y:#x}"
+            );
+            assert_eq!(
+                conv::f64_of_u64(x).to_bits(),
+                (x as f64).to_bits(),
+                "{x:#x}"
+            );
+            assert_eq!(
+                conv::f32_of_u64(x).to_bits(),
+                (x as f32).to_bits(),
+                "{x:#x}"
+            );
+        }
+        let floats: Vec<f64> = [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            0.999,
+            -0.999,
+            1.0,
+            -1.0,
+            1.5,
+            4294967295.0,
+            4294967295.5,
+            4294967296.0,
+            -4294967296.0,
+            9.2e18,
+            9223372036854775807.0,
+            9223372036854775808.0,
+            9223372036854777856.0,
+            18_446_744_073_709_549_568.0,
+            18446744073709551616.0,
+            1e30,
+            -1e30,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            f64::MIN_POSITIVE,
+            123456789.75,
+        ]
+        .into_iter()
+        .chain((0..70).map(|k| 2f64.powi(k)))
+        .chain((0..70).map(|k| 2f64.powi(k) - 1.0))
+        .collect();
+        for &x in &floats {
+            assert_eq!(conv::u64_of_f64(x), x as u64, "{x}");
+            assert_eq!(conv::u32_of_f64(x), x as u32, "{x}");
+            let y = x as f32;
+            assert_eq!(conv::u64_of_f32(y), y as u64, "{y}");
+            assert_eq!(conv::u32_of_f32(y), y as u32, "{y}");
+        }
+    }
+
+    #[test]
+    fn signed_division_through_unsigned_matches_the_signed_operations() {
+        let vals = [
+            0i64,
+            1,
+            -1,
+            2,
+            -2,
+            3,
+            -3,
+            7,
+            -7,
+            10,
+            -10,
+            1 << 32,
+            -(1 << 32),
+            0x1234_5678_9abc_def0,
+            -0x1234_5678_9abc_def0,
+            i64::MAX,
+            i64::MIN,
+            i64::MAX - 1,
+            i64::MIN + 1,
+        ];
+        for &a in &vals {
+            for &b in &vals {
+                assert_eq!(super::div_s64_unsigned(a, b), a.checked_div(b), "{a} / {b}");
+                let rem = (b != 0).then(|| a.wrapping_rem(b));
+                assert_eq!(super::rem_s64_unsigned(a, b), rem, "{a} % {b}");
+            }
+        }
+    }
+
     #[test]
     fn native_stack_does_not_grow_per_instruction() {
         const SRC: &str = r#"

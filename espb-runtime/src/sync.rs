@@ -76,19 +76,9 @@ mod imp {
             }
         }
         pub fn lock(&self) -> Guard<'_, T> {
-            // SAFETY: the matching `release` runs in `Guard::drop` with the
-            // state returned here; guards are scoped, so sections close in
-            // LIFO order.
-            let restore = unsafe { critical_section::acquire() };
-            // SAFETY: `held` is only accessed inside the critical section.
-            let held = unsafe { &mut *self.held.get() };
-            // A runtime bug, never reachable from module code: no lock is
-            // taken while the same lock is held.
-            assert!(!*held, "espb: lock re-entered");
-            *held = true;
             Guard {
                 lock: self,
-                restore,
+                restore: enter(&self.held),
             }
         }
     }
@@ -110,12 +100,36 @@ mod imp {
 
     impl<T> Drop for Guard<'_, T> {
         fn drop(&mut self) {
-            // SAFETY: still inside the section this guard opened.
-            unsafe { *self.lock.held.get() = false };
-            // SAFETY: `restore` came from the `acquire` that opened this
-            // guard's section.
-            unsafe { critical_section::release(self.restore) }
+            leave(&self.lock.held, self.restore);
         }
+    }
+
+    /// Opens the critical section of a lock whose flag is `held`. Not
+    /// generic and not inlined: every lock site (dozens, one per `T` and
+    /// place) is then two calls, not the section, the check and its panic
+    /// message each time.
+    #[inline(never)]
+    fn enter(held: &UnsafeCell<bool>) -> critical_section::RestoreState {
+        // SAFETY: the matching `release` runs in `leave` (from
+        // `Guard::drop`) with the state returned here; guards are scoped, so
+        // sections close in LIFO order.
+        let restore = unsafe { critical_section::acquire() };
+        // SAFETY: `held` is only accessed inside the critical section.
+        let held = unsafe { &mut *held.get() };
+        // A runtime bug, never reachable from module code: no lock is
+        // taken while the same lock is held.
+        assert!(!*held, "espb: lock re-entered");
+        *held = true;
+        restore
+    }
+
+    /// Closes the section `enter` opened.
+    #[inline(never)]
+    fn leave(held: &UnsafeCell<bool>, restore: critical_section::RestoreState) {
+        // SAFETY: still inside the section `enter` opened.
+        unsafe { *held.get() = false };
+        // SAFETY: `restore` came from the `acquire` of that `enter`.
+        unsafe { critical_section::release(restore) }
     }
 }
 

@@ -71,7 +71,7 @@ impl fmt::Display for TrapKind {
                 f.write_str("trap: __builtin_trap() reached")
             }
             TrapKind::Unreachable { code: Some(c) } => {
-                write!(f, "trap {c}: unsupported construct reached")
+                write!(f, "trap {}: unsupported construct reached", u32::from(*c))
             }
             TrapKind::StackOverflow(k) => match k {
                 StackKind::Registers => f.write_str("stack overflow: register stack exhausted"),
@@ -209,5 +209,58 @@ impl fmt::Display for Trap {
     }
 }
 
+/// A `u64` in decimal, as `{}` prints it, without `core::fmt`'s 64-bit
+/// integer code: on a 32-bit chip the few messages that print a `u64`
+/// would link it for themselves alone.
+pub(crate) struct Decimal(pub u64);
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; 20];
+        let (mut v, mut start) = (self.0, buf.len());
+        for (k, d) in buf.iter_mut().enumerate().rev() {
+            *d = b'0' + (v % 10) as u8;
+            v /= 10;
+            start = k;
+            if v == 0 {
+                break;
+            }
+        }
+        let digits = buf.get(start..).unwrap_or_default();
+        f.write_str(core::str::from_utf8(digits).unwrap_or_default())
+    }
+}
+
 #[cfg(feature = "std")]
 impl std::error::Error for Trap {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn decimal_prints_as_display_does() {
+        for v in [
+            0u64,
+            1,
+            9,
+            10,
+            99,
+            100,
+            4294967295,
+            4294967296,
+            1 << 40,
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
+            assert_eq!(Decimal(v).to_string(), v.to_string());
+        }
+    }
+
+    #[test]
+    fn trap_code_text() {
+        let k = TrapKind::Unreachable { code: Some(200) };
+        assert_eq!(k.to_string(), "trap 200: unsupported construct reached");
+    }
+}

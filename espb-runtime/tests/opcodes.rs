@@ -866,6 +866,17 @@ fn loads_and_stores() {
             l("ld32_s", 0x1003, 0xffff_ffff_807f_fffe_u64 as i64),
             l("ld32_u", 0x1003, 0x807f_fffe),
             l("ld64", 0x0fff, 0x807f_fffe_0180_fff0_u64 as i64),
+            // Misaligned (the checked path), sign-extended or not.
+            l("ld16_u", 0x1000, 0x80ff),
+            l("ld32_s", 0x1000, 0xffff_ffff_fe01_80ff_u64 as i64),
+            l("ld32_u", 0x1000, 0xfe01_80ff),
+            l("ld64", 0x1000, 0x0080_7fff_fe01_80ff),
+            ("st16", vec![I32(0x1071), I64(0x1234)], I64(0x1234_0000)),
+            (
+                "st64",
+                vec![I32(0x1081), I64(0x1122_3344_5566_7788)],
+                I64(0x3344_5566_7788_0000),
+            ),
             ("st8", vec![I32(0x1040), I64(0x1234)], I64(0x34_0000)),
             ("st16", vec![I32(0x1040), I64(0x1234)], I64(0x1234_0000)),
             (
@@ -937,6 +948,13 @@ fn fused_float_kernels() {
         3,
         "st64 r0, r1, 0\nf64.sub.ld r2, r1, r1, r0, 0\nret r2",
     );
+    // `x` is `t`'s register: *p + *p, stored back.
+    b.func(
+        "add_rmw_self",
+        "(ptr, f64) -> f64",
+        5,
+        "st64 r0, r1, 0\nf64.add.rmw r3, r4, r0, r4, 0\nld64 r4, r0, 0\nf64.add r3, r3, r4\nret r3",
+    );
     b.func(
         "mul_mul",
         "(f64, f64, f64) -> f64",
@@ -978,6 +996,10 @@ fn fused_float_kernels() {
             m("sub_ld", 0x1020, 0.5, 4.0, 3.5),
             m("sub_ld", 0x1021, 0.5, 4.0, 3.5),
             ("sub_ld_self", vec![I32(0x1020), F64(9.0)], F64(0.0)),
+            // The same through the checked (misaligned) path.
+            ("sub_ld_self", vec![I32(0x1021), F64(9.0)], F64(0.0)),
+            ("add_rmw_self", vec![I32(0x1020), F64(1.5)], F64(6.0)),
+            ("add_rmw_self", vec![I32(0x1023), F64(1.5)], F64(6.0)),
             f3("mul_mul", 3.0, 0.5, 4.0, 6.0),
             // Rounded twice, as the two instructions do: (1e308 * 10) * 0.1 = inf.
             f3("mul_mul", 1e308, 10.0, 0.1, f64::INFINITY),

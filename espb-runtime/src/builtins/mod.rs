@@ -55,18 +55,19 @@ pub(crate) struct Builtin {
 }
 
 fn parse_sig(s: &str) -> FuncType {
-    // "(i32, ptr, ...) -> i32"; the table below is static and tested.
-    let (params, result) = s.split_once("->").unwrap_or((s, "void"));
-    let params = params.trim().trim_start_matches('(').trim_end_matches(')');
+    // "(i32, ptr, ...) -> i32"; the table below is static and tested. Read
+    // as words between separators (no substring search or trimming: this
+    // is on every device build).
     let mut t = FuncType::default();
-    for p in params.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        if p == "..." {
-            t.variadic = true;
-        } else if let Some(v) = ValType::from_name(p) {
-            t.params.push(v);
+    let mut result = false;
+    for w in s.split([' ', '(', ')', ',']).filter(|w| !w.is_empty()) {
+        match w {
+            "->" => result = true,
+            _ if result => t.result = ValType::from_name(w),
+            "..." => t.variadic = true,
+            _ => t.params.extend(ValType::from_name(w)),
         }
     }
-    t.result = ValType::from_name(result.trim());
     t
 }
 

@@ -112,7 +112,10 @@ fn pointer_arg(
                     let n = (args.get(param as usize).copied().unwrap_or(0) as u32 as u64)
                         * scale as u64;
                     u32::try_from(n)
-                        .map_err(|_| trap(plan, format!("argument {i}: size {n} is too large")))?
+                        .map_err(|_| {
+                            let n = crate::trap::Decimal(n);
+                            trap(plan, format!("argument {i}: size {n} is too large"))
+                        })?
                 }
                 SizeSpec::StrLen => str_len(c, plan, i, v)?,
             };

@@ -40,6 +40,7 @@ use core::fmt;
 use espb_format::{FuncType, ImportKind, ValType, FUNC_REF_BASE, IMPORT_REF_BASE};
 
 use crate::imports::{Caller, HostFunc, Imports, SymbolTable};
+use crate::instance::type_text;
 use crate::module::Module;
 use crate::name_map::NameMap;
 use crate::sync::{Arc, AtomicU32, AtomicUsize, Lock};
@@ -328,18 +329,6 @@ fn callback_ptr(
         list.push((key, code));
         code
     }))
-}
-
-fn type_text(t: &FuncType) -> String {
-    let mut p: Vec<&str> = t.params.iter().map(|v| v.name()).collect();
-    if t.variadic {
-        p.push("...");
-    }
-    format!(
-        "({}) -> {}",
-        p.join(", "),
-        t.result.map_or("void", |r| r.name())
-    )
 }
 
 /// Binds every import of `module` that `natives` provides (by name, or by

@@ -105,8 +105,9 @@ impl Layout {
         }
         if stack > MAX_STACK_WORDS {
             return Err(alloc::format!(
-                "{} words of stack arguments exceed the limit of {MAX_STACK_WORDS}",
-                stack
+                "{} words of stack arguments exceed the limit of {}",
+                u32::from(stack),
+                u32::from(MAX_STACK_WORDS)
             ));
         }
         let ret = match ty.result {
