@@ -33,6 +33,11 @@ pub(crate) struct ExecContext {
     pub reg_top: usize,
     pub frames: Vec<CallFrame>,
     pub max_depth: usize,
+    /// `max_depth.min(frames.capacity())`, as of the last push that went
+    /// through `note_frames` (capacity only grows, so never more than it
+    /// is): the interpreter's inline call path pushes below it without a
+    /// capacity or depth check of its own.
+    pub frame_cap: usize,
     /// Activations of the interpreter on this context (nested through host
     /// functions), and their limit.
     pub nesting: u32,
@@ -66,6 +71,7 @@ impl ExecContext {
             reg_top: 0,
             frames: Vec::with_capacity(max_depth.min(64)),
             max_depth,
+            frame_cap: 0,
             nesting: 0,
             max_nesting,
             stack_lo,
@@ -74,6 +80,12 @@ impl ExecContext {
             #[cfg(espb_jit)]
             jit_floor: 0,
         }
+    }
+
+    /// Refreshes `frame_cap` (after a push that may have grown `frames`).
+    #[inline]
+    pub fn note_frames(&mut self) {
+        self.frame_cap = self.max_depth.min(self.frames.capacity());
     }
 
     /// Makes sure slots `[0, need)` exist, growing geometrically.

@@ -281,6 +281,13 @@ pub(crate) struct Vm<'a, 'm> {
     inst: &'a Inner<'m>,
     ctx: &'a mut ExecContext,
     funcs: &'m [FuncInfo<'m>],
+    /// The module's canonical type indices (`Module::canon`), for the
+    /// signature check of `call.indirect`.
+    canon: &'m [u32],
+    /// Whether module functions may have compiled code (the JIT is on):
+    /// calls then look their callee's entry up, out of line (`enter`).
+    #[cfg(espb_jit)]
+    jit_on: bool,
     /// The running function, its record, its window base and frame pointer.
     func: u32,
     info: &'m FuncInfo<'m>,
@@ -764,6 +771,7 @@ fn enter(
         call_at: 0,
         resume: 0,
     });
+    vm.ctx.note_frames();
     vm.func = callee;
     vm.info = cinfo;
     vm.base = nbase;
@@ -794,6 +802,118 @@ fn enter(
         }
     }
     Ok(())
+}
+
+/// The common case of a module-to-module call, inline in the call handlers
+/// (`enter` does the same with every case and trap, out of line): the
+/// callee is interpreted, the fuel countdown does not end here, and its
+/// registers, frame record and shadow frame fit where they are. `None`:
+/// one of these does not hold and nothing was changed (the caller then
+/// takes the slow path, which checks again and traps or polls). `Some`:
+/// the callee's frame is pushed and `vm` describes it; its first
+/// instruction and window are returned (passed on in registers, not
+/// through `vm`).
+///
+/// SAFETY: `callee` is a function index of the module (its record is
+/// `cinfo`), `b` a validated window base of the running function.
+#[inline(always)]
+unsafe fn enter_fast(
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    start: Pc,
+    callee: u32,
+    b: u8,
+    len: usize,
+) -> Option<(Pc, Regs)> {
+    // SAFETY: see the function contract.
+    let cinfo = unsafe { vm.funcs.get_unchecked(callee as usize) };
+    // (A look at the callee's entry is a critical section on cores
+    // without atomics: only when there may be one.)
+    #[cfg(espb_jit)]
+    if vm.jit_on {
+        return None;
+    }
+    let ctx = &mut *vm.ctx;
+    let nbase = vm.base + b as usize;
+    let n = ctx.frames.len();
+    let nfp = vm.sp.wrapping_sub(cinfo.frame_size) & !cinfo.frame_mask;
+    if vm.fuel <= 1
+        || nbase + cinfo.regs as usize > ctx.regs.len()
+        || n == 0
+        || n >= ctx.frame_cap
+        || vm.sp < cinfo.frame_size
+        || nfp < vm.stack_lo
+    {
+        return None;
+    }
+    vm.fuel -= 1;
+    let off = pc.offset_from(start);
+    let frames = ctx.frames.as_mut_ptr();
+    // SAFETY: `0 < n < frame_cap <= capacity`: the caller's record is
+    // element `n - 1`, and element `n` is spare capacity, written before
+    // the length covers it.
+    unsafe {
+        let top = &mut *frames.add(n - 1);
+        top.call_at = off;
+        top.resume = off + len as u32;
+        frames.add(n).write(CallFrame {
+            func: callee,
+            base: nbase as u32,
+            fp: nfp,
+            saved_sp: vm.sp,
+            call_at: 0,
+            resume: 0,
+        });
+        ctx.frames.set_len(n + 1);
+    }
+    vm.func = callee;
+    vm.info = cinfo;
+    vm.base = nbase;
+    vm.fp = nfp;
+    vm.sp = nfp;
+    // SAFETY: the check above: `regs[nbase..nbase + cinfo.regs]` exist.
+    let regs = unsafe { Regs::new(&mut ctx.regs, nbase) };
+    Some((Pc::start(cinfo.code), regs))
+}
+
+/// The common case of a return, inline in the return handlers (`leave`
+/// does it with every case): the caller is an interpreted function of this
+/// run. `None`: it is not, nothing was changed. `Some`: the callee's frame
+/// is popped, `vm` describes the caller, whose resumption point, window and
+/// body start are returned.
+#[inline(always)]
+fn leave_fast(vm: &mut Vm<'_, '_>) -> Option<(Pc, Regs, Pc)> {
+    let ctx = &mut *vm.ctx;
+    let n = ctx.frames.len();
+    // After the pop, a frame of this run must remain (`leave`'s test).
+    if n <= vm.entry_depth + 1 {
+        return None;
+    }
+    let frames = ctx.frames.as_mut_ptr();
+    // SAFETY: `n >= 2`: elements `n - 1` (the callee) and `n - 2` (its
+    // caller) exist; the length drops by one.
+    let top = unsafe {
+        vm.sp = (*frames.add(n - 1)).saved_sp;
+        ctx.frames.set_len(n - 1);
+        *frames.add(n - 2)
+    };
+    // SAFETY: frame records hold function indices of the module.
+    let info = unsafe { vm.funcs.get_unchecked(top.func as usize) };
+    vm.func = top.func;
+    vm.info = info;
+    vm.base = top.base as usize;
+    vm.fp = top.fp;
+    let start = Pc::start(info.code);
+    // SAFETY: `resume` was recorded just past a validated call instruction,
+    // which is never the last one of a body; the caller's window was
+    // allocated when it was entered.
+    unsafe {
+        Some((
+            Pc::at(start, top.resume),
+            Regs::new(&mut ctx.regs, top.base as usize),
+            start,
+        ))
+    }
 }
 
 /// On-stack replacement: the interpreted activation of `vm.func` standing
@@ -1368,22 +1488,22 @@ mod h {
             let v = rr(pc, regs, at!(Ret.src));
             // r0 exists in every window (regs >= 1).
             regs.set(0, v);
-            if !leave(vm) {
-                return Exit::Done;
+            if let Some((pc, regs, start)) = leave_fast(vm) {
+                return next(vm, pc, regs, start, mem, tbl);
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+            slow_calls::RetVoid(vm, pc, regs, start, mem, tbl)
         }
         fn RetVoid(vm, pc, regs, start, mem, tbl) {
-            if !leave(vm) {
-                return Exit::Done;
+            if let Some((pc, regs, start)) = leave_fast(vm) {
+                return next(vm, pc, regs, start, mem, tbl);
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+            slow_calls::RetVoid(vm, pc, regs, start, mem, tbl)
         }
         fn Call(vm, pc, regs, start, mem, tbl) {
-            if let Err(e) = enter(vm, pc, start, pc.u32(at!(Call.func)), pc.u8(at!(Call.base)), CALL_LEN) {
-                return e;
+            if let Some((npc, nregs)) = enter_fast(vm, pc, start, pc.u32(at!(Call.func)), pc.u8(at!(Call.base)), CALL_LEN) {
+                return next(vm, npc, nregs, npc, mem, tbl);
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+            slow_calls::Call(vm, pc, regs, start, mem, tbl)
         }
         fn CallImport(vm, pc, regs, start, mem, tbl) {
             let imp = pc.u32(at!(CallImport.import));
@@ -1404,10 +1524,22 @@ mod h {
             next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
         fn CallIndirect(vm, pc, regs, start, mem, tbl) {
-            if let Err(e) = call_indirect(vm, pc, regs, start) {
-                return e;
+            // A module function of the expected signature: inline, as
+            // `call`; everything else (imports, native references, traps)
+            // in `call_indirect`.
+            let callee = rr(pc, regs, at!(CallIndirect.callee)) as u32;
+            let fidx = callee.wrapping_sub(FUNC_REF_BASE);
+            if callee >= FUNC_REF_BASE && (fidx as usize) < vm.funcs.len() {
+                // SAFETY: `fidx` is in range (above); the validator proved
+                // `ty` is a type index, and `canon` has one per type.
+                let (want, have) = (vm.canon.get_unchecked(pc.u32(at!(CallIndirect.ty)) as usize), vm.funcs.get_unchecked(fidx as usize).canon_ty);
+                if *want == have {
+                    if let Some((npc, nregs)) = enter_fast(vm, pc, start, fidx, pc.u8(at!(CallIndirect.base)), CALL_INDIRECT_LEN) {
+                        return next(vm, npc, nregs, npc, mem, tbl);
+                    }
+                }
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+            slow_calls::CallIndirect(vm, pc, regs, start, mem, tbl)
         }
         fn Select(vm, pc, regs, start, mem, tbl) {
             let h = prefetch(pc.skip(const { O::Select.fixed_size() }), tbl);
@@ -1531,6 +1663,38 @@ mod h {
         fn Fence(vm, pc, regs, start, mem, tbl) {
             core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
             next(vm, pc.skip(const { O::Fence.fixed_size() }), regs, start, mem, tbl)
+        }
+    }
+
+    /// The out-of-line paths of the call and return handlers: every case
+    /// `enter_fast`/`leave_fast` leave to them (compiled callees, traps,
+    /// polls, the end of the run).
+    mod slow_calls {
+        use super::*;
+        handlers! {
+            #[cold]
+            #[inline(never)]
+            fn RetVoid(vm, pc, regs, start, mem, tbl) {
+                if !leave(vm) {
+                    return Exit::Done;
+                }
+                next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+            }
+            #[cold]
+            #[inline(never)]
+            fn Call(vm, pc, regs, start, mem, tbl) {
+                if let Err(e) = enter(vm, pc, start, pc.u32(at!(Call.func)), pc.u8(at!(Call.base)), CALL_LEN) {
+                    return e;
+                }
+                next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+            }
+            #[inline(never)]
+            fn CallIndirect(vm, pc, regs, start, mem, tbl) {
+                if let Err(e) = call_indirect(vm, pc, regs, start) {
+                    return e;
+                }
+                next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+            }
         }
     }
 
@@ -2285,6 +2449,7 @@ fn run(
         call_at: 0,
         resume: 0,
     });
+    ctx.note_frames();
     let start = Pc::start(info.code);
     // SAFETY: call_nested made `regs[base..base + info.regs]` exist.
     let regs = unsafe { Regs::new(&mut ctx.regs, entry_base) };
@@ -2293,6 +2458,9 @@ fn run(
         inst,
         ctx,
         funcs,
+        canon: &inst.module.canon,
+        #[cfg(espb_jit)]
+        jit_on: inst.config.jit != crate::JitMode::Off,
         func: entry,
         info,
         base: entry_base,
