@@ -34,6 +34,7 @@
 //! | `i32.addi d, a, k; br.lt_u.i32 d, b, L` | `i32.addi.br_lt_u d, a, k, b, L` |
 //! | `i32.add d, a, b; br.lt_ui.i32 d, n, L` | `i32.add.br_lt_ui d, a, b, n, L` |
 //! | `i32.shl.andi t, tmp, x, s, m; i32.xori u, t, p; i32.sext8 d, x` (or `sext16`)`; select.lt_si d, d, d, 0, u, t` (second pass) | `i32.crc_step d, tmp, t, u, x, s, 7` (or 15)`, m, p` |
+//! | `ld16_u d, p, off; i32.sext16 d, d` (or `ld8_u`, `i32.sext8`) | `ld16_s d, p, off` (or `ld8_s`): the zero-extended value is overwritten at once |
 
 use espb_format::Instr;
 
@@ -111,6 +112,25 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
             shift: imm as u8,
             offset,
         },
+        // A narrow load sign-extended in place: the sign-extending load
+        // (its i64 result has the low word the i32 extension has; the
+        // zero-extended value is overwritten before anything reads it).
+        (
+            Instr::Load16U {
+                dst: t,
+                addr,
+                offset,
+            },
+            Instr::I32Sext16 { dst, a },
+        ) if a == t && dst == t => Instr::Load16S { dst, addr, offset },
+        (
+            Instr::Load8U {
+                dst: t,
+                addr,
+                offset,
+            },
+            Instr::I32Sext8 { dst, a },
+        ) if a == t && dst == t => Instr::Load8S { dst, addr, offset },
         (Instr::Const32 { dst: tmp, value }, Instr::I32Rotl { dst, a, b }) if b == tmp => {
             Instr::I32RotlC { dst, tmp, a, value }
         }
@@ -605,6 +625,54 @@ mod tests {
         assert!(!run(code, &mut [0, 3])
             .iter()
             .any(|i| matches!(i, Instr::I32CrcStep { .. })));
+    }
+
+    #[test]
+    fn sign_extends_narrow_loads_in_place() {
+        let code = vec![
+            Instr::Load16U {
+                dst: 2,
+                addr: 2,
+                offset: 6,
+            },
+            Instr::I32Sext16 { dst: 2, a: 2 },
+            Instr::Load8U {
+                dst: 3,
+                addr: 1,
+                offset: 1,
+            },
+            Instr::I32Sext8 { dst: 3, a: 3 },
+            // Another destination keeps the zero-extended value: not fused.
+            Instr::Load16U {
+                dst: 6,
+                addr: 0,
+                offset: 4,
+            },
+            Instr::I32Sext16 { dst: 10, a: 6 },
+            Instr::RetVoid {},
+        ];
+        assert_eq!(
+            run(code, &mut [0]),
+            vec![
+                Instr::Load16S {
+                    dst: 2,
+                    addr: 2,
+                    offset: 6
+                },
+                Instr::Load8S {
+                    dst: 3,
+                    addr: 1,
+                    offset: 1
+                },
+                Instr::Load16U {
+                    dst: 6,
+                    addr: 0,
+                    offset: 4
+                },
+                Instr::I32Sext16 { dst: 10, a: 6 },
+                Instr::RetVoid {},
+            ]
+        );
     }
 
     #[test]

@@ -333,7 +333,7 @@ type Handler = for<'v, 'a, 'm> unsafe fn(&'v mut Vm<'a, 'm>, Pc, Regs, Pc, Mem, 
 /// in registers and no more, and addresses the table relative to the
 /// instruction pointer for free).
 #[derive(Clone, Copy)]
-struct Tbl(#[cfg(espb_table_arg)] &'static [Handler; 256]);
+struct Tbl(#[cfg(espb_table_arg)] &'static [Handler; 512]);
 
 impl Tbl {
     #[inline(always)]
@@ -345,7 +345,7 @@ impl Tbl {
     }
 
     #[inline(always)]
-    fn handlers(self) -> &'static [Handler; 256] {
+    fn handlers(self) -> &'static [Handler; 512] {
         #[cfg(espb_table_arg)]
         {
             self.0
@@ -1412,18 +1412,15 @@ fn cmp_u(c: bool) -> u64 {
 /// validator rejects them) map to `Invalid`.
 macro_rules! handler_table {
     ($($code:literal $name:ident $mnemonic:literal $types:literal { $($field:ident : $kind:ident),* };)*) => {
-        /// Handlers by first opcode byte (the escape byte's handler
-        /// dispatches on the second byte through `HANDLERS_EXT`).
-        static HANDLERS: [Handler; 256] = {
-            let mut t: [Handler; 256] = [h::Invalid as Handler; 256];
-            $( if $code <= 0xff { t[$code & 0xff] = h::$name; } )*
+        /// Handlers by first opcode byte, then (from index 256) the
+        /// extended opcodes' by second byte: the escape byte's handler
+        /// dispatches through the same table, which travels in a register
+        /// (`Tbl`), so an extended opcode costs one lookup more and no
+        /// address of a second table.
+        static HANDLERS: [Handler; 512] = {
+            let mut t: [Handler; 512] = [h::Invalid as Handler; 512];
+            $( if $code <= 0xff { t[$code & 0xff] = h::$name; } else { t[256 + ($code & 0xff)] = h::$name; } )*
             t[espb_format::opcodes::ESCAPE as usize] = h::Escape;
-            t
-        };
-        /// Handlers of the extended opcodes, by second byte.
-        static HANDLERS_EXT: [Handler; 256] = {
-            let mut t: [Handler; 256] = [h::Invalid as Handler; 256];
-            $( if $code > 0xff { t[$code & 0xff] = h::$name; } )*
             t
         };
     };
@@ -1449,7 +1446,7 @@ mod h {
         }
         /// The escape byte: the extended opcode's handler, by second byte.
         fn Escape(vm, pc, regs, start, mem, tbl) {
-            HANDLERS_EXT[pc.u8(1) as usize](vm, pc, regs, start, mem, tbl)
+            tbl.handlers()[256 + pc.u8(1) as usize](vm, pc, regs, start, mem, tbl)
         }
         fn Trap(vm, pc, regs, start, mem, tbl) {
             raise(vm, pc, start, TrapKind::Unreachable { code: Some(pc.u8(at!(Trap.code))) })
