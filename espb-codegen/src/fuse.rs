@@ -34,6 +34,7 @@
 //! | `i32.addi d, a, k; br.lt_u.i32 d, b, L` | `i32.addi.br_lt_u d, a, k, b, L` |
 //! | `i32.add d, a, b; br.lt_ui.i32 d, n, L` | `i32.add.br_lt_ui d, a, b, n, L` |
 //! | `i32.shl.andi t, tmp, x, s, m; i32.xori u, t, p; i32.sext8 d, x` (or `sext16`)`; select.lt_si d, d, d, 0, u, t` (second pass) | `i32.crc_step d, tmp, t, u, x, s, 7` (or 15)`, m, p` |
+//! | `i32.shr_ui t, a, k; i32.xori u, t, p; select d, c, u, t` (or `c, t, u`) | `i32.crc_step_r d, t, u, a, c, k, 0` (or 1)`, p` |
 //! | `ld16_u d, p, off; i32.sext16 d, d` (or `ld8_u`, `i32.sext8`) | `ld16_s d, p, off` (or `ld8_s`): the zero-extended value is overwritten at once |
 
 use espb_format::Instr;
@@ -367,6 +368,38 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
 /// byte stored at a sum.
 fn fuse_triple(first: &Instr, second: &Instr, third: &Instr) -> Option<Instr> {
     if let (
+        &Instr::I32ShrUI { dst: tmp, a, imm },
+        &Instr::I32XorI {
+            dst: u,
+            a: t2,
+            imm: poly,
+        },
+        &Instr::Select {
+            dst,
+            cond,
+            a: x,
+            b: y,
+        },
+    ) = (first, second, third)
+    {
+        // A step of an LSB-first CRC: the select picks `u` or `tmp`.
+        let inv = match (x, y) {
+            _ if x == u && y == tmp => 0,
+            _ if x == tmp && y == u => 1,
+            _ => return None,
+        };
+        return (t2 == tmp && (0..32).contains(&imm)).then_some(Instr::I32CrcStepR {
+            dst,
+            tmp,
+            u,
+            a,
+            cond,
+            shift: imm as u8,
+            inv,
+            poly,
+        });
+    }
+    if let (
         &Instr::Load32U {
             dst: tmp,
             addr,
@@ -625,6 +658,51 @@ mod tests {
         assert!(!run(code, &mut [0, 3])
             .iter()
             .any(|i| matches!(i, Instr::I32CrcStep { .. })));
+    }
+
+    #[test]
+    fn fuses_an_lsb_first_crc_step() {
+        // coremark_like's crc16 bit: `crc >> 1`, `^ 0xa001`, select.
+        let step = |x: u8, y: u8, imm: i32| {
+            vec![
+                Instr::I32ShrUI { dst: 1, a: 1, imm },
+                Instr::I32XorI {
+                    dst: 5,
+                    a: 1,
+                    imm: 0xa001,
+                },
+                Instr::Select {
+                    dst: 1,
+                    cond: 3,
+                    a: x,
+                    b: y,
+                },
+                Instr::RetVoid {},
+            ]
+        };
+        let fused = |inv: u8| Instr::I32CrcStepR {
+            dst: 1,
+            tmp: 1,
+            u: 5,
+            a: 1,
+            cond: 3,
+            shift: 1,
+            inv,
+            poly: 0xa001,
+        };
+        assert_eq!(
+            run(step(5, 1, 1), &mut [0]),
+            vec![fused(0), Instr::RetVoid {}]
+        );
+        assert_eq!(
+            run(step(1, 5, 1), &mut [0]),
+            vec![fused(1), Instr::RetVoid {}]
+        );
+        // Another value selected, or an out-of-range shift: not a step.
+        assert_eq!(run(step(5, 2, 1), &mut [0]).len(), 4);
+        assert_eq!(run(step(5, 1, 32), &mut [0]).len(), 4);
+        // A block starting at the select: not fused.
+        assert_eq!(run(step(5, 1, 1), &mut [0, 2]).len(), 4);
     }
 
     #[test]

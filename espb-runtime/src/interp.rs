@@ -2213,6 +2213,22 @@ mod h {
         }
     }
 
+    handlers! {
+        fn I32CrcStepR(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32CrcStepR.fixed_size() }), tbl);
+            let tmp = (rr(pc, regs, at!(I32CrcStepR.a)) as u32).wrapping_shr(pc.u8(at!(I32CrcStepR.shift)) as u32);
+            wr32(pc, regs, at!(I32CrcStepR.tmp), tmp);
+            wr32(pc, regs, at!(I32CrcStepR.u), tmp ^ pc.u32(at!(I32CrcStepR.poly)));
+            // The select reads its condition and values after those writes
+            // (any of them may be `tmp` or `u`, as in the parts); its values
+            // are i32s.
+            let c = (rr(pc, regs, at!(I32CrcStepR.cond)) as u32 != 0) != (pc.u8(at!(I32CrcStepR.inv)) != 0);
+            let v = if c { rr(pc, regs, at!(I32CrcStepR.u)) } else { rr(pc, regs, at!(I32CrcStepR.tmp)) };
+            wr32(pc, regs, at!(I32CrcStepR.dst), v as u32);
+            go(h, vm, pc.skip(const { O::I32CrcStepR.fixed_size() }), regs, start, mem, tbl)
+        }
+    }
+
     mod slow_ext {
         use super::*;
         handlers! {

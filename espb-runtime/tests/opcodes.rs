@@ -1236,6 +1236,34 @@ fn fused_byte_and_branch_free_forms() {
         3,
         "i32.crc_step r2, r1, r1, r2, r0, 0, 0, -1, 5\nret r2",
     );
+    // i32.crc_step_r d, tmp, u, a, cond, shift, inv, poly: tmp = a >> shift;
+    // u = tmp ^ poly; d = (cond != 0) != inv ? u : tmp (read after both).
+    b.func(
+        "crc_r",
+        "(i32, i32) -> i32",
+        3,
+        "i32.crc_step_r r0, r0, r2, r0, r1, 1, 0, 0xa001\nret r0",
+    );
+    b.func(
+        "crc_r_inv",
+        "(i32, i32) -> i32",
+        4,
+        "i32.crc_step_r r3, r0, r2, r0, r1, 1, 1, 0xa001\nret r3",
+    );
+    // The condition is `tmp`'s register: the shifted value decides.
+    b.func(
+        "crc_r_cond_is_tmp",
+        "(i32) -> i32",
+        4,
+        "i32.crc_step_r r3, r1, r2, r0, r1, 4, 0, 5\nret r3",
+    );
+    // `u` is `dst`.
+    b.func(
+        "crc_r_u_is_dst",
+        "(i32) -> i32",
+        3,
+        "i32.crc_step_r r2, r1, r2, r0, r0, 0, 0, 5\nret r2",
+    );
     // st8.c.add t, c, a, b, v, off: t = a + b; c = v; byte [t + off] = v.
     // Returns the stored byte + 1000 * (t == a + b) + 10000 * c.
     b.func(
@@ -1253,6 +1281,15 @@ fn fused_byte_and_branch_free_forms() {
             ("swap", vec![I32(0x1003), I32(0x1003)], I32(0x0404)),
             i1("chained", 0x1001, 5),
             i1("same_byte", 0x1010, 9),
+            ("crc_r", vec![I32(0x1235), I32(1)], I32(0xa91b)),
+            ("crc_r", vec![I32(0x1235), I32(0)], I32(0x091a)),
+            ("crc_r", vec![I32(-2), I32(7)], I32(0x7fff_ffff ^ 0xa001)),
+            ("crc_r_inv", vec![I32(0x1235), I32(1)], I32(0x091a)),
+            ("crc_r_inv", vec![I32(0x1235), I32(0)], I32(0xa91b)),
+            i1("crc_r_cond_is_tmp", 0x10, 4),
+            i1("crc_r_cond_is_tmp", 0x0f, 0),
+            i1("crc_r_u_is_dst", 9, 12),
+            i1("crc_r_u_is_dst", 0, 0),
             i1("shl_andi", 0x81, 0x02),
             i1("shl_andi", 0x7f, 0xfe),
             i1("shl_andi_tmp", 1, 1),

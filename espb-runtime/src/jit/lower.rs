@@ -434,6 +434,37 @@ pub fn parts(ins: Instr) -> Vec<Instr> {
             },
         ]
         .to_vec(),
+        I32CrcStepR {
+            dst,
+            tmp,
+            u,
+            a,
+            cond,
+            shift,
+            inv,
+            poly,
+        } => {
+            let (x, y) = if inv != 0 { (tmp, u) } else { (u, tmp) };
+            [
+                I32ShrUI {
+                    dst: tmp,
+                    a,
+                    imm: shift as i32,
+                },
+                I32XorI {
+                    dst: u,
+                    a: tmp,
+                    imm: poly,
+                },
+                Select {
+                    dst,
+                    cond,
+                    a: x,
+                    b: y,
+                },
+            ]
+            .to_vec()
+        }
         I32CrcStep {
             dst,
             tmp,
