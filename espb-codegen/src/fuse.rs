@@ -34,10 +34,11 @@
 //! | `i32.addi d, a, k; br.lt_u.i32 d, b, L` | `i32.addi.br_lt_u d, a, k, b, L` |
 //! | `i32.add d, a, b; br.lt_ui.i32 d, n, L` | `i32.add.br_lt_ui d, a, b, n, L` |
 //! | `i32.shl.andi t, tmp, x, s, m; i32.xori u, t, p; i32.sext8 d, x` (or `sext16`)`; select.lt_si d, d, d, 0, u, t` (second pass) | `i32.crc_step d, tmp, t, u, x, s, 7` (or 15)`, m, p` |
+//! | the `i32.crc_step` quad with `u` (and `tmp` unless it is `t` or `d`) dead after it, the sign extension reading any `y` (not `u`, nor `tmp` unless it is `t`), `d` not `t` (second pass) | `i32.crc_step_t d, t, x, y, s, 7` (or 15)`, m, p` |
 //! | `i32.shr_ui t, a, k; i32.xori u, t, p; select d, c, u, t` (or `c, t, u`) | `i32.crc_step_r d, t, u, a, c, k, 0` (or 1)`, p` |
 //! | `ld16_u d, p, off; i32.sext16 d, d` (or `ld8_u`, `i32.sext8`) | `ld16_s d, p, off` (or `ld8_s`): the zero-extended value is overwritten at once |
 
-use espb_format::Instr;
+use espb_format::{Instr, Opcode, Operand};
 
 /// Of two operands one of which is `known` (the first part's result), the
 /// other one (`known` itself when both are).
@@ -531,6 +532,99 @@ fn fuse_quad(first: &Instr, second: &Instr, third: &Instr, fourth: &Instr) -> Op
     })
 }
 
+/// The `i32.crc_step` quad as `i32.crc_step_t`, which writes only `t` and
+/// `d`, with the registers that must be dead after it for that to be the
+/// same (`dead_after`): `u`, and `tmp` unless the step's own results
+/// overwrite it. The sign extension may read another register than the
+/// shifted one (the step after `crc ^= byte`), but not one it would read
+/// with a value only the dropped writes give it.
+fn crc_step_t(
+    first: &Instr,
+    second: &Instr,
+    third: &Instr,
+    fourth: &Instr,
+) -> Option<(Instr, [Option<u8>; 2])> {
+    let (
+        &Instr::I32ShlAndI {
+            dst: t,
+            tmp,
+            a: x,
+            shift,
+            mask,
+        },
+        &Instr::I32XorI {
+            dst: u,
+            a: t2,
+            imm: poly,
+        },
+        &Instr::SelectLtSI {
+            dst,
+            cond,
+            x: s2,
+            imm: 0,
+            a,
+            b,
+        },
+    ) = (first, second, fourth)
+    else {
+        return None;
+    };
+    let (s, y, bit) = match *third {
+        Instr::I32Sext8 { dst, a } => (dst, a, 7),
+        Instr::I32Sext16 { dst, a } => (dst, a, 15),
+        _ => return None,
+    };
+    let shape = t2 == t && s == dst && cond == dst && s2 == dst && a == u && b == t;
+    let apart = dst != t && dst != u && t != u && y != u && (tmp == t || y != tmp);
+    if !(shape && apart) {
+        return None;
+    }
+    let tmp_dead = (tmp != t && tmp != dst).then_some(tmp);
+    Some((
+        Instr::I32CrcStepT {
+            dst,
+            t,
+            x,
+            y,
+            shift,
+            bit,
+            mask,
+            poly,
+        },
+        [Some(u), tmp_dead],
+    ))
+}
+
+/// Whether register `r` is dead at instruction `from` of `code`: written
+/// before it is read, in straight-line code of the same block. Anything
+/// else (a read, a block start, a branch, a call, the end) counts as live.
+fn dead_after<L>(code: &[(Instr, L)], is_start: &[bool], from: usize, r: u8) -> bool {
+    for (i, (ins, _)) in code.iter().enumerate().skip(from) {
+        if is_start.get(i).copied().unwrap_or(true) {
+            return false;
+        }
+        let mut writes = false;
+        for o in ins.operands() {
+            match o {
+                Operand::Reg(x) if x == r => return false,
+                Operand::Dst(x) if x == r => writes = true,
+                Operand::Base(_) | Operand::Tgt(_) | Operand::Tbl(_) => return false,
+                _ => {}
+            }
+        }
+        if writes {
+            return true;
+        }
+        if matches!(
+            ins.opcode(),
+            Opcode::Ret | Opcode::RetVoid | Opcode::Unreachable | Opcode::Trap
+        ) {
+            return false;
+        }
+    }
+    false
+}
+
 /// Fuses adjacent pairs in `out` (the emitter's instructions in layout
 /// order, each with its source location). `starts[b]` is the index in `out`
 /// where block `b` begins (`usize::MAX`: not laid out; `out.len()`: at the
@@ -566,7 +660,14 @@ fn fuse_once<L: Copy>(out: &mut Vec<(Instr, L)>, starts: &mut [usize]) {
             _ => None,
         };
         let quad = match (next(1), next(2), next(3)) {
-            (Some(b), Some(c), Some(d)) => fuse_quad(a, b, c, d),
+            (Some(b), Some(c), Some(d)) => crc_step_t(a, b, c, d)
+                .filter(|(_, dead)| {
+                    dead.iter()
+                        .flatten()
+                        .all(|&r| dead_after(&old, &is_start, k + 4, r))
+                })
+                .map(|(i, _)| i)
+                .or_else(|| fuse_quad(a, b, c, d)),
             _ => None,
         };
         let (fused, parts) = match (quad, triple_from(a, 1), next(1)) {
@@ -658,6 +759,86 @@ mod tests {
         assert!(!run(code, &mut [0, 3])
             .iter()
             .any(|i| matches!(i, Instr::I32CrcStep { .. })));
+    }
+
+    #[test]
+    fn drops_dead_crc_step_writes() {
+        let step = |y: u8| {
+            vec![
+                Instr::I32ShlI {
+                    dst: 2,
+                    a: 1,
+                    imm: 1,
+                },
+                Instr::I32AndI {
+                    dst: 2,
+                    a: 2,
+                    imm: 255,
+                },
+                Instr::I32XorI {
+                    dst: 3,
+                    a: 2,
+                    imm: 7,
+                },
+                Instr::I32Sext8 { dst: 1, a: y },
+                Instr::I32LtSI {
+                    dst: 1,
+                    a: 1,
+                    imm: 0,
+                },
+                Instr::Select {
+                    dst: 1,
+                    cond: 1,
+                    a: 3,
+                    b: 2,
+                },
+            ]
+        };
+        let lean = |y: u8| Instr::I32CrcStepT {
+            dst: 1,
+            t: 2,
+            x: 1,
+            y,
+            shift: 1,
+            bit: 7,
+            mask: 255,
+            poly: 7,
+        };
+        // `u` (r3) is overwritten before anything reads it.
+        let overwrite = Instr::Const32 { dst: 3, value: 0 };
+        for y in [1, 4] {
+            let mut code = step(y);
+            code.extend([
+                Instr::Mov { dst: 5, src: 2 },
+                overwrite.clone(),
+                Instr::RetVoid {},
+            ]);
+            assert_eq!(
+                run(code, &mut [0]),
+                vec![
+                    lean(y),
+                    Instr::Mov { dst: 5, src: 2 },
+                    overwrite.clone(),
+                    Instr::RetVoid {}
+                ]
+            );
+        }
+        // `u` is read afterwards, or the block ends first: the full step
+        // (when the sign comes from the shifted register), else nothing.
+        let mut code = step(1);
+        code.extend([Instr::Mov { dst: 5, src: 3 }, Instr::RetVoid {}]);
+        assert!(matches!(run(code, &mut [0])[0], Instr::I32CrcStep { .. }));
+        let mut code = step(4);
+        code.extend([overwrite.clone(), Instr::RetVoid {}]);
+        let got = run(code, &mut [0, 6]);
+        assert_eq!(got.len(), 6);
+        assert!(!got.iter().any(|i| matches!(i, Instr::I32CrcStepT { .. })));
+        // The sign read from `u`: not the same step.
+        let mut code = step(3);
+        code.extend([overwrite, Instr::RetVoid {}]);
+        assert!(!run(code, &mut [0])
+            .iter()
+            .any(|i| matches!(i, Instr::I32CrcStepT { .. })));
     }
 
     #[test]

@@ -382,6 +382,15 @@ macro_rules! for_each_opcode {
             // `select d, cond, tmp, u`); the select reads its operands after
             // `tmp` and `u` are written.
             0x2f03 I32CrcStepR "i32.crc_step_r" "i32 i32 -> i32 i32 i32" { dst: Dst, tmp: Dst, u: Dst, a: Reg, cond: Reg, shift: U8, inv: U8, poly: I32 };
+            // `i32.crc_step` where the translator proved `u` (and `tmp`, unless
+            // it is `t`) dead: `t = (x << shift) & mask`, then `d = t ^ poly`
+            // if bit `bit` of `y` (read after `t` is written) is set, else `t`
+            // (statemachine's CRC-8, also with the sign taken from another
+            // register than the shifted one). The parts it stands for are
+            // `i32.shli t, x, shift; i32.andi t, t, mask; i32.shli d, y, k;
+            // i32.shr_si d, d, 31; i32.andi d, d, poly; i32.xor d, d, t` with
+            // k = (31 - bit) & 31 (the translator fuses it with `d` not `t`).
+            0x2f04 I32CrcStepT "i32.crc_step_t" "i32 i32 -> i32 i32" { dst: Dst, t: Dst, x: Reg, y: Reg, shift: U8, bit: U8, mask: I32, poly: I32 };
         }
     };
 }

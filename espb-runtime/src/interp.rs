@@ -2214,6 +2214,23 @@ mod h {
     }
 
     handlers! {
+        fn I32CrcStepT(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32CrcStepT.fixed_size() }), tbl);
+            // `y`, `dst` and `t` are read before the register write (the
+            // compiler would read them again after it).
+            let (y, d, tr) = (pc.u8(at!(I32CrcStepT.y)), pc.u8(at!(I32CrcStepT.dst)), pc.u8(at!(I32CrcStepT.t)));
+            let t = (rr(pc, regs, at!(I32CrcStepT.x)) as u32).wrapping_shl(pc.u8(at!(I32CrcStepT.shift)) as u32) & pc.u32(at!(I32CrcStepT.mask));
+            regs.set32(tr, t);
+            // The polynomial if bit `bit` of `y` (read after `t` is
+            // written: it may be `t`) is set, else 0.
+            let k = 31u32.wrapping_sub(pc.u8(at!(I32CrcStepT.bit)) as u32) & 31;
+            let m = (((regs.get(y) as u32) << k) as i32 >> 31) as u32 & pc.u32(at!(I32CrcStepT.poly));
+            // The parts' last `i32.xor d, d, t` reads `t` after `d` holds
+            // the mask: when they are one register, that is the mask.
+            let t = if d == tr { m } else { t };
+            regs.set32(d, m ^ t);
+            go(h, vm, pc.skip(const { O::I32CrcStepT.fixed_size() }), regs, start, mem, tbl)
+        }
         fn I32CrcStepR(vm, pc, regs, start, mem, tbl) {
             let h = prefetch(pc.skip(const { O::I32CrcStepR.fixed_size() }), tbl);
             let tmp = (rr(pc, regs, at!(I32CrcStepR.a)) as u32).wrapping_shr(pc.u8(at!(I32CrcStepR.shift)) as u32);
