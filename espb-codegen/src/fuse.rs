@@ -36,6 +36,7 @@
 //! | `i32.shl.andi t, tmp, x, s, m; i32.xori u, t, p; i32.sext8 d, x` (or `sext16`)`; select.lt_si d, d, d, 0, u, t` (second pass) | `i32.crc_step d, tmp, t, u, x, s, 7` (or 15)`, m, p` |
 //! | the `i32.crc_step` quad with `u` (and `tmp` unless it is `t` or `d`) dead after it, the sign extension reading any `y` (not `u`, nor `tmp` unless it is `t`), `d` not `t` (second pass) | `i32.crc_step_t d, t, x, y, s, 7` (or 15)`, m, p` |
 //! | `i32.shr_ui t, a, k; i32.xori u, t, p; select d, c, u, t` (or `c, t, u`) | `i32.crc_step_r d, t, u, a, c, k, 0` (or 1)`, p` |
+//! | `i32.shli d, c, 31; i32.shr_si d, d, 31` right after an i32 compare wrote `c` (0 or 1) | `i32.rsubi d, c, 0` (`-c`): the shifted value is overwritten at once |
 //! | `ld16_u d, p, off; i32.sext16 d, d` (or `ld8_u`, `i32.sext8`) | `ld16_s d, p, off` (or `ld8_s`): the zero-extended value is overwritten at once |
 
 use espb_format::{Instr, Opcode, Operand};
@@ -595,6 +596,53 @@ fn crc_step_t(
     ))
 }
 
+/// Whether `ins` writes 0 or 1 to register `r` (an i32 comparison).
+fn writes_bool(ins: &Instr, r: u8) -> bool {
+    use Instr::*;
+    match *ins {
+        I32Eq { dst, .. }
+        | I32Ne { dst, .. }
+        | I32LtS { dst, .. }
+        | I32LtU { dst, .. }
+        | I32LeS { dst, .. }
+        | I32LeU { dst, .. }
+        | I32GtS { dst, .. }
+        | I32GtU { dst, .. }
+        | I32GeS { dst, .. }
+        | I32GeU { dst, .. }
+        | I32Eqz { dst, .. }
+        | I32EqI { dst, .. }
+        | I32NeI { dst, .. }
+        | I32LtSI { dst, .. }
+        | I32LtUI { dst, .. }
+        | I32GtSI { dst, .. }
+        | I32GtUI { dst, .. } => dst == r,
+        _ => false,
+    }
+}
+
+/// `i32.shli d, c, 31; i32.shr_si d, d, 31` (`c` is 0 or 1, written by the
+/// instruction before): `-c`, one instruction.
+fn negate_bool(prev: Option<&Instr>, first: &Instr, second: &Instr) -> Option<Instr> {
+    match (first, second) {
+        (
+            &Instr::I32ShlI {
+                dst: t,
+                a: c,
+                imm: 31,
+            },
+            &Instr::I32ShrSI {
+                dst,
+                a: t2,
+                imm: 31,
+            },
+        ) if t == dst && t2 == t && prev.is_some_and(|p| writes_bool(p, c)) => {
+            Some(Instr::I32SubIFrom { dst, a: c, imm: 0 })
+        }
+        _ => None,
+    }
+}
+
 /// Whether register `r` is dead at instruction `from` of `code`: written
 /// before it is read, in straight-line code of the same block. Anything
 /// else (a read, a block start, a branch, a call, the end) counts as live.
@@ -670,10 +718,15 @@ fn fuse_once<L: Copy>(out: &mut Vec<(Instr, L)>, starts: &mut [usize]) {
                 .or_else(|| fuse_quad(a, b, c, d)),
             _ => None,
         };
+        // The instruction before `a` runs right before it unless `a`
+        // begins a block.
+        let prev = (k > 0 && !is_start[k]).then(|| &old[k - 1].0);
         let (fused, parts) = match (quad, triple_from(a, 1), next(1)) {
             (Some(q), _, _) => (Some(q), 4),
             (None, Some(t), _) => (Some(t), 3),
-            (None, None, Some(b)) if triple_from(b, 2).is_none() => (fuse_pair(a, b), 2),
+            (None, None, Some(b)) if triple_from(b, 2).is_none() => {
+                (negate_bool(prev, a, b).or_else(|| fuse_pair(a, b)), 2)
+            }
             _ => (None, 1),
         };
         let parts = if fused.is_some() { parts } else { 1 };
@@ -884,6 +937,45 @@ mod tests {
         assert_eq!(run(step(5, 1, 32), &mut [0]).len(), 4);
         // A block starting at the select: not fused.
         assert_eq!(run(step(5, 1, 1), &mut [0, 2]).len(), 4);
+    }
+
+    #[test]
+    fn negates_a_fresh_boolean() {
+        // cmp_int_desc's `(a < b) - (a > b)`: `-(a > b)` by two shifts.
+        let code = |cmp_dst: u8| {
+            vec![
+                Instr::I32GtS {
+                    dst: cmp_dst,
+                    a: 0,
+                    b: 1,
+                },
+                Instr::I32ShlI {
+                    dst: 0,
+                    a: 0,
+                    imm: 31,
+                },
+                Instr::I32ShrSI {
+                    dst: 0,
+                    a: 0,
+                    imm: 31,
+                },
+                Instr::RetVoid {},
+            ]
+        };
+        let got = run(code(0), &mut [0]);
+        assert_eq!(
+            got[1],
+            Instr::I32SubIFrom {
+                dst: 0,
+                a: 0,
+                imm: 0
+            }
+        );
+        assert_eq!(got.len(), 3);
+        // The shifted register was not just written by a compare, or a
+        // block begins at the shift: left alone.
+        assert_eq!(run(code(2), &mut [0]).len(), 4);
+        assert_eq!(run(code(0), &mut [0, 1]).len(), 4);
     }
 
     #[test]

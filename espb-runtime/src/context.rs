@@ -33,8 +33,8 @@ pub(crate) struct ExecContext {
     pub reg_top: usize,
     pub frames: Vec<CallFrame>,
     pub max_depth: usize,
-    /// `max_depth.min(frames.capacity())`, as of the last push that went
-    /// through `note_frames` (capacity only grows, so never more than it
+    /// `max_depth.min(frames.capacity())`, as of the last push that grew
+    /// `frames` (`push_frame`; capacity only grows, so never more than it
     /// is): the interpreter's inline call path pushes below it without a
     /// capacity or depth check of its own.
     pub frame_cap: usize,
@@ -65,13 +65,14 @@ impl ExecContext {
         stack_lo: u32,
         stack_hi: u32,
     ) -> ExecContext {
+        let frames = Vec::with_capacity(max_depth.min(64));
         ExecContext {
             regs: vec![0; initial_regs.min(max_regs)],
             max_regs,
             reg_top: 0,
-            frames: Vec::with_capacity(max_depth.min(64)),
+            frame_cap: max_depth.min(frames.capacity()),
+            frames,
             max_depth,
-            frame_cap: 0,
             nesting: 0,
             max_nesting,
             stack_lo,
@@ -82,10 +83,15 @@ impl ExecContext {
         }
     }
 
-    /// Refreshes `frame_cap` (after a push that may have grown `frames`).
+    /// Pushes a frame record, refreshing `frame_cap` when that grew
+    /// `frames`.
     #[inline]
-    pub fn note_frames(&mut self) {
-        self.frame_cap = self.max_depth.min(self.frames.capacity());
+    pub fn push_frame(&mut self, f: CallFrame) {
+        let full = self.frames.len() == self.frames.capacity();
+        self.frames.push(f);
+        if full {
+            self.frame_cap = self.max_depth.min(self.frames.capacity());
+        }
     }
 
     /// Makes sure slots `[0, need)` exist, growing geometrically.

@@ -344,6 +344,19 @@ impl Tbl {
         )
     }
 
+    /// The table of a run with the JIT on (`Vm::jit_on`): every call goes
+    /// straight to the general path, which looks the callee's compiled
+    /// entry up (the inline path's checks would be spent for nothing).
+    /// Without a table register the handlers test `Vm::jit_on` themselves.
+    #[cfg(espb_jit)]
+    #[inline(always)]
+    fn jit() -> Tbl {
+        Tbl(
+            #[cfg(espb_table_arg)]
+            &HANDLERS_JIT,
+        )
+    }
+
     #[inline(always)]
     fn handlers(self) -> &'static [Handler; 512] {
         #[cfg(espb_table_arg)]
@@ -763,7 +776,7 @@ fn enter(
             TrapKind::StackOverflow(StackKind::Shadow),
         ));
     };
-    vm.ctx.frames.push(CallFrame {
+    vm.ctx.push_frame(CallFrame {
         func: callee,
         base: nbase as u32,
         fp: nfp,
@@ -771,7 +784,6 @@ fn enter(
         call_at: 0,
         resume: 0,
     });
-    vm.ctx.note_frames();
     vm.func = callee;
     vm.info = cinfo;
     vm.base = nbase;
@@ -815,7 +827,8 @@ fn enter(
 /// through `vm`).
 ///
 /// SAFETY: `callee` is a function index of the module (its record is
-/// `cinfo`), `b` a validated window base of the running function.
+/// `cinfo`), `b` a validated window base of the running function, and the
+/// JIT is off (`Vm::jit_on`: the callee has no compiled code).
 #[inline(always)]
 unsafe fn enter_fast(
     vm: &mut Vm<'_, '_>,
@@ -827,12 +840,6 @@ unsafe fn enter_fast(
 ) -> Option<(Pc, Regs)> {
     // SAFETY: see the function contract.
     let cinfo = unsafe { vm.funcs.get_unchecked(callee as usize) };
-    // (A look at the callee's entry is a critical section on cores
-    // without atomics: only when there may be one.)
-    #[cfg(espb_jit)]
-    if vm.jit_on {
-        return None;
-    }
     let ctx = &mut *vm.ctx;
     let nbase = vm.base + b as usize;
     let n = ctx.frames.len();
@@ -1417,10 +1424,19 @@ macro_rules! handler_table {
         /// dispatches through the same table, which travels in a register
         /// (`Tbl`), so an extended opcode costs one lookup more and no
         /// address of a second table.
-        static HANDLERS: [Handler; 512] = {
+        const fn handler_table() -> [Handler; 512] {
             let mut t: [Handler; 512] = [h::Invalid as Handler; 512];
             $( if $code <= 0xff { t[$code & 0xff] = h::$name; } else { t[256 + ($code & 0xff)] = h::$name; } )*
             t[espb_format::opcodes::ESCAPE as usize] = h::Escape;
+            t
+        }
+        static HANDLERS: [Handler; 512] = handler_table();
+        /// `Tbl::jit`'s table: the calls' general paths.
+        #[cfg(all(espb_jit, espb_table_arg))]
+        static HANDLERS_JIT: [Handler; 512] = {
+            let mut t = handler_table();
+            t[O::Call.code() as usize] = h::CallGeneral;
+            t[O::CallIndirect.code() as usize] = h::CallIndirectGeneral;
             t
         };
     };
@@ -1488,19 +1504,25 @@ mod h {
             if let Some((pc, regs, start)) = leave_fast(vm) {
                 return next(vm, pc, regs, start, mem, tbl);
             }
-            slow_calls::RetVoid(vm, pc, regs, start, mem, tbl)
+            RetGeneral(vm, pc, regs, start, mem, tbl)
         }
         fn RetVoid(vm, pc, regs, start, mem, tbl) {
             if let Some((pc, regs, start)) = leave_fast(vm) {
                 return next(vm, pc, regs, start, mem, tbl);
             }
-            slow_calls::RetVoid(vm, pc, regs, start, mem, tbl)
+            RetGeneral(vm, pc, regs, start, mem, tbl)
         }
         fn Call(vm, pc, regs, start, mem, tbl) {
+            // With the JIT on, the general path (which looks the callee's
+            // compiled entry up; `Tbl::jit` goes there directly).
+            #[cfg(all(espb_jit, not(espb_table_arg)))]
+            if vm.jit_on {
+                return CallGeneral(vm, pc, regs, start, mem, tbl);
+            }
             if let Some((npc, nregs)) = enter_fast(vm, pc, start, pc.u32(at!(Call.func)), pc.u8(at!(Call.base)), CALL_LEN) {
                 return next(vm, npc, nregs, npc, mem, tbl);
             }
-            slow_calls::Call(vm, pc, regs, start, mem, tbl)
+            CallGeneral(vm, pc, regs, start, mem, tbl)
         }
         fn CallImport(vm, pc, regs, start, mem, tbl) {
             let imp = pc.u32(at!(CallImport.import));
@@ -1521,6 +1543,10 @@ mod h {
             next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
         fn CallIndirect(vm, pc, regs, start, mem, tbl) {
+            #[cfg(all(espb_jit, not(espb_table_arg)))]
+            if vm.jit_on {
+                return CallIndirectGeneral(vm, pc, regs, start, mem, tbl);
+            }
             // A module function of the expected signature: inline, as
             // `call`; everything else (imports, native references, traps)
             // in `call_indirect`.
@@ -1536,7 +1562,7 @@ mod h {
                     }
                 }
             }
-            slow_calls::CallIndirect(vm, pc, regs, start, mem, tbl)
+            CallIndirectGeneral(vm, pc, regs, start, mem, tbl)
         }
         fn Select(vm, pc, regs, start, mem, tbl) {
             let h = prefetch(pc.skip(const { O::Select.fixed_size() }), tbl);
@@ -1663,35 +1689,31 @@ mod h {
         }
     }
 
-    /// The out-of-line paths of the call and return handlers: every case
-    /// `enter_fast`/`leave_fast` leave to them (compiled callees, traps,
-    /// polls, the end of the run).
-    mod slow_calls {
-        use super::*;
-        handlers! {
-            #[cold]
-            #[inline(never)]
-            fn RetVoid(vm, pc, regs, start, mem, tbl) {
-                if !leave(vm) {
-                    return Exit::Done;
-                }
-                next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+    // The out-of-line paths of the call and return handlers: every case
+    // `enter_fast`/`leave_fast` leave to them (traps, polls, the end of the
+    // run) and, as `Tbl::jit`'s entries, every call while the JIT is on.
+    handlers! {
+        #[cold]
+        #[inline(never)]
+        fn RetGeneral(vm, pc, regs, start, mem, tbl) {
+            if !leave(vm) {
+                return Exit::Done;
             }
-            #[cold]
-            #[inline(never)]
-            fn Call(vm, pc, regs, start, mem, tbl) {
-                if let Err(e) = enter(vm, pc, start, pc.u32(at!(Call.func)), pc.u8(at!(Call.base)), CALL_LEN) {
-                    return e;
-                }
-                next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+        }
+        #[inline(never)]
+        fn CallGeneral(vm, pc, regs, start, mem, tbl) {
+            if let Err(e) = enter(vm, pc, start, pc.u32(at!(Call.func)), pc.u8(at!(Call.base)), CALL_LEN) {
+                return e;
             }
-            #[inline(never)]
-            fn CallIndirect(vm, pc, regs, start, mem, tbl) {
-                if let Err(e) = call_indirect(vm, pc, regs, start) {
-                    return e;
-                }
-                next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+        }
+        #[inline(never)]
+        fn CallIndirectGeneral(vm, pc, regs, start, mem, tbl) {
+            if let Err(e) = call_indirect(vm, pc, regs, start) {
+                return e;
             }
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
     }
 
@@ -2471,7 +2493,7 @@ fn run(
     let Some(fp) = frame_alloc(sp, info, stack_lo) else {
         return Err(Trap::new(TrapKind::StackOverflow(StackKind::Shadow)));
     };
-    ctx.frames.push(CallFrame {
+    ctx.push_frame(CallFrame {
         func: entry,
         base: entry_base as u32,
         fp,
@@ -2479,7 +2501,6 @@ fn run(
         call_at: 0,
         resume: 0,
     });
-    ctx.note_frames();
     let start = Pc::start(info.code);
     // SAFETY: call_nested made `regs[base..base + info.regs]` exist.
     let regs = unsafe { Regs::new(&mut ctx.regs, entry_base) };
@@ -2522,7 +2543,11 @@ fn run(
             }
         }
         // SAFETY: offset 0 of a validated body, the entry function's window.
-        _ => unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem), Tbl::new()) },
+        _ => {
+            let tbl = if vm.jit_on { Tbl::jit() } else { Tbl::new() };
+            // SAFETY: as above.
+            unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem), tbl) }
+        }
     };
     #[cfg(espb_jit)]
     if outermost {
