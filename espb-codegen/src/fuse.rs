@@ -34,8 +34,12 @@
 //! | `i32.addi d, a, k; br.lt_u.i32 d, b, L` | `i32.addi.br_lt_u d, a, k, b, L` |
 //! | `i32.add d, a, b; br.lt_ui.i32 d, n, L` | `i32.add.br_lt_ui d, a, b, n, L` |
 //! | `i32.shl.andi t, tmp, x, s, m; i32.xori u, t, p; i32.sext8 d, x` (or `sext16`)`; select.lt_si d, d, d, 0, u, t` (second pass) | `i32.crc_step d, tmp, t, u, x, s, 7` (or 15)`, m, p` |
+//! | the `i32.crc_step` quad with `u` (and `tmp` unless it is `t` or `d`) dead after it, the sign extension reading any `y` (not `u`, nor `tmp` unless it is `t`), `d` not `t` (second pass) | `i32.crc_step_t d, t, x, y, s, 7` (or 15)`, m, p` |
+//! | `i32.shr_ui t, a, k; i32.xori u, t, p; select d, c, u, t` (or `c, t, u`) | `i32.crc_step_r d, t, u, a, c, k, 0` (or 1)`, p` |
+//! | `i32.shli d, c, 31; i32.shr_si d, d, 31` right after an i32 compare wrote `c` (0 or 1) | `i32.rsubi d, c, 0` (`-c`): the shifted value is overwritten at once |
+//! | `ld16_u d, p, off; i32.sext16 d, d` (or `ld8_u`, `i32.sext8`) | `ld16_s d, p, off` (or `ld8_s`): the zero-extended value is overwritten at once |
 
-use espb_format::Instr;
+use espb_format::{Instr, Opcode, Operand};
 
 /// Of two operands one of which is `known` (the first part's result), the
 /// other one (`known` itself when both are).
@@ -111,6 +115,25 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
             shift: imm as u8,
             offset,
         },
+        // A narrow load sign-extended in place: the sign-extending load
+        // (its i64 result has the low word the i32 extension has; the
+        // zero-extended value is overwritten before anything reads it).
+        (
+            Instr::Load16U {
+                dst: t,
+                addr,
+                offset,
+            },
+            Instr::I32Sext16 { dst, a },
+        ) if a == t && dst == t => Instr::Load16S { dst, addr, offset },
+        (
+            Instr::Load8U {
+                dst: t,
+                addr,
+                offset,
+            },
+            Instr::I32Sext8 { dst, a },
+        ) if a == t && dst == t => Instr::Load8S { dst, addr, offset },
         (Instr::Const32 { dst: tmp, value }, Instr::I32Rotl { dst, a, b }) if b == tmp => {
             Instr::I32RotlC { dst, tmp, a, value }
         }
@@ -347,6 +370,38 @@ fn fuse_pair(first: &Instr, second: &Instr) -> Option<Instr> {
 /// byte stored at a sum.
 fn fuse_triple(first: &Instr, second: &Instr, third: &Instr) -> Option<Instr> {
     if let (
+        &Instr::I32ShrUI { dst: tmp, a, imm },
+        &Instr::I32XorI {
+            dst: u,
+            a: t2,
+            imm: poly,
+        },
+        &Instr::Select {
+            dst,
+            cond,
+            a: x,
+            b: y,
+        },
+    ) = (first, second, third)
+    {
+        // A step of an LSB-first CRC: the select picks `u` or `tmp`.
+        let inv = match (x, y) {
+            _ if x == u && y == tmp => 0,
+            _ if x == tmp && y == u => 1,
+            _ => return None,
+        };
+        return (t2 == tmp && (0..32).contains(&imm)).then_some(Instr::I32CrcStepR {
+            dst,
+            tmp,
+            u,
+            a,
+            cond,
+            shift: imm as u8,
+            inv,
+            poly,
+        });
+    }
+    if let (
         &Instr::Load32U {
             dst: tmp,
             addr,
@@ -478,6 +533,146 @@ fn fuse_quad(first: &Instr, second: &Instr, third: &Instr, fourth: &Instr) -> Op
     })
 }
 
+/// The `i32.crc_step` quad as `i32.crc_step_t`, which writes only `t` and
+/// `d`, with the registers that must be dead after it for that to be the
+/// same (`dead_after`): `u`, and `tmp` unless the step's own results
+/// overwrite it. The sign extension may read another register than the
+/// shifted one (the step after `crc ^= byte`), but not one it would read
+/// with a value only the dropped writes give it.
+fn crc_step_t(
+    first: &Instr,
+    second: &Instr,
+    third: &Instr,
+    fourth: &Instr,
+) -> Option<(Instr, [Option<u8>; 2])> {
+    let (
+        &Instr::I32ShlAndI {
+            dst: t,
+            tmp,
+            a: x,
+            shift,
+            mask,
+        },
+        &Instr::I32XorI {
+            dst: u,
+            a: t2,
+            imm: poly,
+        },
+        &Instr::SelectLtSI {
+            dst,
+            cond,
+            x: s2,
+            imm: 0,
+            a,
+            b,
+        },
+    ) = (first, second, fourth)
+    else {
+        return None;
+    };
+    let (s, y, bit) = match *third {
+        Instr::I32Sext8 { dst, a } => (dst, a, 7),
+        Instr::I32Sext16 { dst, a } => (dst, a, 15),
+        _ => return None,
+    };
+    let shape = t2 == t && s == dst && cond == dst && s2 == dst && a == u && b == t;
+    let apart = dst != t && dst != u && t != u && y != u && (tmp == t || y != tmp);
+    if !(shape && apart) {
+        return None;
+    }
+    let tmp_dead = (tmp != t && tmp != dst).then_some(tmp);
+    Some((
+        Instr::I32CrcStepT {
+            dst,
+            t,
+            x,
+            y,
+            shift,
+            bit,
+            mask,
+            poly,
+        },
+        [Some(u), tmp_dead],
+    ))
+}
+
+/// Whether `ins` writes 0 or 1 to register `r` (an i32 comparison).
+fn writes_bool(ins: &Instr, r: u8) -> bool {
+    use Instr::*;
+    match *ins {
+        I32Eq { dst, .. }
+        | I32Ne { dst, .. }
+        | I32LtS { dst, .. }
+        | I32LtU { dst, .. }
+        | I32LeS { dst, .. }
+        | I32LeU { dst, .. }
+        | I32GtS { dst, .. }
+        | I32GtU { dst, .. }
+        | I32GeS { dst, .. }
+        | I32GeU { dst, .. }
+        | I32Eqz { dst, .. }
+        | I32EqI { dst, .. }
+        | I32NeI { dst, .. }
+        | I32LtSI { dst, .. }
+        | I32LtUI { dst, .. }
+        | I32GtSI { dst, .. }
+        | I32GtUI { dst, .. } => dst == r,
+        _ => false,
+    }
+}
+
+/// `i32.shli d, c, 31; i32.shr_si d, d, 31` (`c` is 0 or 1, written by the
+/// instruction before): `-c`, one instruction.
+fn negate_bool(prev: Option<&Instr>, first: &Instr, second: &Instr) -> Option<Instr> {
+    match (first, second) {
+        (
+            &Instr::I32ShlI {
+                dst: t,
+                a: c,
+                imm: 31,
+            },
+            &Instr::I32ShrSI {
+                dst,
+                a: t2,
+                imm: 31,
+            },
+        ) if t == dst && t2 == t && prev.is_some_and(|p| writes_bool(p, c)) => {
+            Some(Instr::I32SubIFrom { dst, a: c, imm: 0 })
+        }
+        _ => None,
+    }
+}
+
+/// Whether register `r` is dead at instruction `from` of `code`: written
+/// before it is read, in straight-line code of the same block. Anything
+/// else (a read, a block start, a branch, a call, the end) counts as live.
+fn dead_after<L>(code: &[(Instr, L)], is_start: &[bool], from: usize, r: u8) -> bool {
+    for (i, (ins, _)) in code.iter().enumerate().skip(from) {
+        if is_start.get(i).copied().unwrap_or(true) {
+            return false;
+        }
+        let mut writes = false;
+        for o in ins.operands() {
+            match o {
+                Operand::Reg(x) if x == r => return false,
+                Operand::Dst(x) if x == r => writes = true,
+                Operand::Base(_) | Operand::Tgt(_) | Operand::Tbl(_) => return false,
+                _ => {}
+            }
+        }
+        if writes {
+            return true;
+        }
+        if matches!(
+            ins.opcode(),
+            Opcode::Ret | Opcode::RetVoid | Opcode::Unreachable | Opcode::Trap
+        ) {
+            return false;
+        }
+    }
+    false
+}
+
 /// Fuses adjacent pairs in `out` (the emitter's instructions in layout
 /// order, each with its source location). `starts[b]` is the index in `out`
 /// where block `b` begins (`usize::MAX`: not laid out; `out.len()`: at the
@@ -513,13 +708,25 @@ fn fuse_once<L: Copy>(out: &mut Vec<(Instr, L)>, starts: &mut [usize]) {
             _ => None,
         };
         let quad = match (next(1), next(2), next(3)) {
-            (Some(b), Some(c), Some(d)) => fuse_quad(a, b, c, d),
+            (Some(b), Some(c), Some(d)) => crc_step_t(a, b, c, d)
+                .filter(|(_, dead)| {
+                    dead.iter()
+                        .flatten()
+                        .all(|&r| dead_after(&old, &is_start, k + 4, r))
+                })
+                .map(|(i, _)| i)
+                .or_else(|| fuse_quad(a, b, c, d)),
             _ => None,
         };
+        // The instruction before `a` runs right before it unless `a`
+        // begins a block.
+        let prev = (k > 0 && !is_start[k]).then(|| &old[k - 1].0);
         let (fused, parts) = match (quad, triple_from(a, 1), next(1)) {
             (Some(q), _, _) => (Some(q), 4),
             (None, Some(t), _) => (Some(t), 3),
-            (None, None, Some(b)) if triple_from(b, 2).is_none() => (fuse_pair(a, b), 2),
+            (None, None, Some(b)) if triple_from(b, 2).is_none() => {
+                (negate_bool(prev, a, b).or_else(|| fuse_pair(a, b)), 2)
+            }
             _ => (None, 1),
         };
         let parts = if fused.is_some() { parts } else { 1 };
@@ -605,6 +812,218 @@ mod tests {
         assert!(!run(code, &mut [0, 3])
             .iter()
             .any(|i| matches!(i, Instr::I32CrcStep { .. })));
+    }
+
+    #[test]
+    fn drops_dead_crc_step_writes() {
+        let step = |y: u8| {
+            vec![
+                Instr::I32ShlI {
+                    dst: 2,
+                    a: 1,
+                    imm: 1,
+                },
+                Instr::I32AndI {
+                    dst: 2,
+                    a: 2,
+                    imm: 255,
+                },
+                Instr::I32XorI {
+                    dst: 3,
+                    a: 2,
+                    imm: 7,
+                },
+                Instr::I32Sext8 { dst: 1, a: y },
+                Instr::I32LtSI {
+                    dst: 1,
+                    a: 1,
+                    imm: 0,
+                },
+                Instr::Select {
+                    dst: 1,
+                    cond: 1,
+                    a: 3,
+                    b: 2,
+                },
+            ]
+        };
+        let lean = |y: u8| Instr::I32CrcStepT {
+            dst: 1,
+            t: 2,
+            x: 1,
+            y,
+            shift: 1,
+            bit: 7,
+            mask: 255,
+            poly: 7,
+        };
+        // `u` (r3) is overwritten before anything reads it.
+        let overwrite = Instr::Const32 { dst: 3, value: 0 };
+        for y in [1, 4] {
+            let mut code = step(y);
+            code.extend([
+                Instr::Mov { dst: 5, src: 2 },
+                overwrite.clone(),
+                Instr::RetVoid {},
+            ]);
+            assert_eq!(
+                run(code, &mut [0]),
+                vec![
+                    lean(y),
+                    Instr::Mov { dst: 5, src: 2 },
+                    overwrite.clone(),
+                    Instr::RetVoid {}
+                ]
+            );
+        }
+        // `u` is read afterwards, or the block ends first: the full step
+        // (when the sign comes from the shifted register), else nothing.
+        let mut code = step(1);
+        code.extend([Instr::Mov { dst: 5, src: 3 }, Instr::RetVoid {}]);
+        assert!(matches!(run(code, &mut [0])[0], Instr::I32CrcStep { .. }));
+        let mut code = step(4);
+        code.extend([overwrite.clone(), Instr::RetVoid {}]);
+        let got = run(code, &mut [0, 6]);
+        assert_eq!(got.len(), 6);
+        assert!(!got.iter().any(|i| matches!(i, Instr::I32CrcStepT { .. })));
+        // The sign read from `u`: not the same step.
+        let mut code = step(3);
+        code.extend([overwrite, Instr::RetVoid {}]);
+        assert!(!run(code, &mut [0])
+            .iter()
+            .any(|i| matches!(i, Instr::I32CrcStepT { .. })));
+    }
+
+    #[test]
+    fn fuses_an_lsb_first_crc_step() {
+        // coremark_like's crc16 bit: `crc >> 1`, `^ 0xa001`, select.
+        let step = |x: u8, y: u8, imm: i32| {
+            vec![
+                Instr::I32ShrUI { dst: 1, a: 1, imm },
+                Instr::I32XorI {
+                    dst: 5,
+                    a: 1,
+                    imm: 0xa001,
+                },
+                Instr::Select {
+                    dst: 1,
+                    cond: 3,
+                    a: x,
+                    b: y,
+                },
+                Instr::RetVoid {},
+            ]
+        };
+        let fused = |inv: u8| Instr::I32CrcStepR {
+            dst: 1,
+            tmp: 1,
+            u: 5,
+            a: 1,
+            cond: 3,
+            shift: 1,
+            inv,
+            poly: 0xa001,
+        };
+        assert_eq!(
+            run(step(5, 1, 1), &mut [0]),
+            vec![fused(0), Instr::RetVoid {}]
+        );
+        assert_eq!(
+            run(step(1, 5, 1), &mut [0]),
+            vec![fused(1), Instr::RetVoid {}]
+        );
+        // Another value selected, or an out-of-range shift: not a step.
+        assert_eq!(run(step(5, 2, 1), &mut [0]).len(), 4);
+        assert_eq!(run(step(5, 1, 32), &mut [0]).len(), 4);
+        // A block starting at the select: not fused.
+        assert_eq!(run(step(5, 1, 1), &mut [0, 2]).len(), 4);
+    }
+
+    #[test]
+    fn negates_a_fresh_boolean() {
+        // cmp_int_desc's `(a < b) - (a > b)`: `-(a > b)` by two shifts.
+        let code = |cmp_dst: u8| {
+            vec![
+                Instr::I32GtS {
+                    dst: cmp_dst,
+                    a: 0,
+                    b: 1,
+                },
+                Instr::I32ShlI {
+                    dst: 0,
+                    a: 0,
+                    imm: 31,
+                },
+                Instr::I32ShrSI {
+                    dst: 0,
+                    a: 0,
+                    imm: 31,
+                },
+                Instr::RetVoid {},
+            ]
+        };
+        let got = run(code(0), &mut [0]);
+        assert_eq!(
+            got[1],
+            Instr::I32SubIFrom {
+                dst: 0,
+                a: 0,
+                imm: 0
+            }
+        );
+        assert_eq!(got.len(), 3);
+        // The shifted register was not just written by a compare, or a
+        // block begins at the shift: left alone.
+        assert_eq!(run(code(2), &mut [0]).len(), 4);
+        assert_eq!(run(code(0), &mut [0, 1]).len(), 4);
+    }
+
+    #[test]
+    fn sign_extends_narrow_loads_in_place() {
+        let code = vec![
+            Instr::Load16U {
+                dst: 2,
+                addr: 2,
+                offset: 6,
+            },
+            Instr::I32Sext16 { dst: 2, a: 2 },
+            Instr::Load8U {
+                dst: 3,
+                addr: 1,
+                offset: 1,
+            },
+            Instr::I32Sext8 { dst: 3, a: 3 },
+            // Another destination keeps the zero-extended value: not fused.
+            Instr::Load16U {
+                dst: 6,
+                addr: 0,
+                offset: 4,
+            },
+            Instr::I32Sext16 { dst: 10, a: 6 },
+            Instr::RetVoid {},
+        ];
+        assert_eq!(
+            run(code, &mut [0]),
+            vec![
+                Instr::Load16S {
+                    dst: 2,
+                    addr: 2,
+                    offset: 6
+                },
+                Instr::Load8S {
+                    dst: 3,
+                    addr: 1,
+                    offset: 1
+                },
+                Instr::Load16U {
+                    dst: 6,
+                    addr: 0,
+                    offset: 4
+                },
+                Instr::I32Sext16 { dst: 10, a: 6 },
+                Instr::RetVoid {},
+            ]
+        );
     }
 
     #[test]

@@ -375,6 +375,22 @@ macro_rules! for_each_opcode {
             // bit 7, `i32.sext16` for 15): `d` is `u` if bit `bit` of `x`
             // (read after `tmp`, `t`, `u` are written) is set, else `t`.
             0x2f02 I32CrcStep "i32.crc_step" "i32 -> i32 i32 i32 i32" { dst: Dst, tmp: Dst, t: Dst, u: Dst, x: Reg, shift: U8, bit: U8, mask: I32, poly: I32 };
+            // One step of a bit-wise LSB-first (reflected) CRC (CRC-16/ARC,
+            // MODBUS, CRC-32 bit by bit: `crc = c ? (crc >> 1) ^ poly : crc >> 1`,
+            // coremark_like's crc16): `i32.shr_ui tmp, a, shift; i32.xori u,
+            // tmp, poly; select d, cond, u, tmp` (with `inv` nonzero:
+            // `select d, cond, tmp, u`); the select reads its operands after
+            // `tmp` and `u` are written.
+            0x2f03 I32CrcStepR "i32.crc_step_r" "i32 i32 -> i32 i32 i32" { dst: Dst, tmp: Dst, u: Dst, a: Reg, cond: Reg, shift: U8, inv: U8, poly: I32 };
+            // `i32.crc_step` where the translator proved `u` (and `tmp`, unless
+            // it is `t`) dead: `t = (x << shift) & mask`, then `d = t ^ poly`
+            // if bit `bit` of `y` (read after `t` is written) is set, else `t`
+            // (statemachine's CRC-8, also with the sign taken from another
+            // register than the shifted one). The parts it stands for are
+            // `i32.shli t, x, shift; i32.andi t, t, mask; i32.shli d, y, k;
+            // i32.shr_si d, d, 31; i32.andi d, d, poly; i32.xor d, d, t` with
+            // k = (31 - bit) & 31 (the translator fuses it with `d` not `t`).
+            0x2f04 I32CrcStepT "i32.crc_step_t" "i32 i32 -> i32 i32" { dst: Dst, t: Dst, x: Reg, y: Reg, shift: U8, bit: U8, mask: I32, poly: I32 };
         }
     };
 }

@@ -33,6 +33,11 @@ pub(crate) struct ExecContext {
     pub reg_top: usize,
     pub frames: Vec<CallFrame>,
     pub max_depth: usize,
+    /// `max_depth.min(frames.capacity())`, as of the last push that grew
+    /// `frames` (`push_frame`; capacity only grows, so never more than it
+    /// is): the interpreter's inline call path pushes below it without a
+    /// capacity or depth check of its own.
+    pub frame_cap: usize,
     /// Activations of the interpreter on this context (nested through host
     /// functions), and their limit.
     pub nesting: u32,
@@ -60,11 +65,13 @@ impl ExecContext {
         stack_lo: u32,
         stack_hi: u32,
     ) -> ExecContext {
+        let frames = Vec::with_capacity(max_depth.min(64));
         ExecContext {
             regs: vec![0; initial_regs.min(max_regs)],
             max_regs,
             reg_top: 0,
-            frames: Vec::with_capacity(max_depth.min(64)),
+            frame_cap: max_depth.min(frames.capacity()),
+            frames,
             max_depth,
             nesting: 0,
             max_nesting,
@@ -73,6 +80,17 @@ impl ExecContext {
             ticks: 0,
             #[cfg(espb_jit)]
             jit_floor: 0,
+        }
+    }
+
+    /// Pushes a frame record, refreshing `frame_cap` when that grew
+    /// `frames`.
+    #[inline]
+    pub fn push_frame(&mut self, f: CallFrame) {
+        let full = self.frames.len() == self.frames.capacity();
+        self.frames.push(f);
+        if full {
+            self.frame_cap = self.max_depth.min(self.frames.capacity());
         }
     }
 

@@ -281,6 +281,13 @@ pub(crate) struct Vm<'a, 'm> {
     inst: &'a Inner<'m>,
     ctx: &'a mut ExecContext,
     funcs: &'m [FuncInfo<'m>],
+    /// The module's canonical type indices (`Module::canon`), for the
+    /// signature check of `call.indirect`.
+    canon: &'m [u32],
+    /// Whether module functions may have compiled code (the JIT is on):
+    /// calls then look their callee's entry up, out of line (`enter`).
+    #[cfg(espb_jit)]
+    jit_on: bool,
     /// The running function, its record, its window base and frame pointer.
     func: u32,
     info: &'m FuncInfo<'m>,
@@ -326,7 +333,7 @@ type Handler = for<'v, 'a, 'm> unsafe fn(&'v mut Vm<'a, 'm>, Pc, Regs, Pc, Mem, 
 /// in registers and no more, and addresses the table relative to the
 /// instruction pointer for free).
 #[derive(Clone, Copy)]
-struct Tbl(#[cfg(espb_table_arg)] &'static [Handler; 256]);
+struct Tbl(#[cfg(espb_table_arg)] &'static [Handler; 512]);
 
 impl Tbl {
     #[inline(always)]
@@ -337,8 +344,21 @@ impl Tbl {
         )
     }
 
+    /// The table of a run with the JIT on (`Vm::jit_on`): every call goes
+    /// straight to the general path, which looks the callee's compiled
+    /// entry up (the inline path's checks would be spent for nothing).
+    /// Without a table register the handlers test `Vm::jit_on` themselves.
+    #[cfg(espb_jit)]
     #[inline(always)]
-    fn handlers(self) -> &'static [Handler; 256] {
+    fn jit() -> Tbl {
+        Tbl(
+            #[cfg(espb_table_arg)]
+            &HANDLERS_JIT,
+        )
+    }
+
+    #[inline(always)]
+    fn handlers(self) -> &'static [Handler; 512] {
         #[cfg(espb_table_arg)]
         {
             self.0
@@ -756,7 +776,7 @@ fn enter(
             TrapKind::StackOverflow(StackKind::Shadow),
         ));
     };
-    vm.ctx.frames.push(CallFrame {
+    vm.ctx.push_frame(CallFrame {
         func: callee,
         base: nbase as u32,
         fp: nfp,
@@ -794,6 +814,113 @@ fn enter(
         }
     }
     Ok(())
+}
+
+/// The common case of a module-to-module call, inline in the call handlers
+/// (`enter` does the same with every case and trap, out of line): the
+/// callee is interpreted, the fuel countdown does not end here, and its
+/// registers, frame record and shadow frame fit where they are. `None`:
+/// one of these does not hold and nothing was changed (the caller then
+/// takes the slow path, which checks again and traps or polls). `Some`:
+/// the callee's frame is pushed and `vm` describes it; its first
+/// instruction and window are returned (passed on in registers, not
+/// through `vm`).
+///
+/// SAFETY: `callee` is a function index of the module (its record is
+/// `cinfo`), `b` a validated window base of the running function, and the
+/// JIT is off (`Vm::jit_on`: the callee has no compiled code).
+#[inline(always)]
+unsafe fn enter_fast(
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    start: Pc,
+    callee: u32,
+    b: u8,
+    len: usize,
+) -> Option<(Pc, Regs)> {
+    // SAFETY: see the function contract.
+    let cinfo = unsafe { vm.funcs.get_unchecked(callee as usize) };
+    let ctx = &mut *vm.ctx;
+    let nbase = vm.base + b as usize;
+    let n = ctx.frames.len();
+    let nfp = vm.sp.wrapping_sub(cinfo.frame_size) & !cinfo.frame_mask;
+    if vm.fuel <= 1
+        || nbase + cinfo.regs as usize > ctx.regs.len()
+        || n == 0
+        || n >= ctx.frame_cap
+        || vm.sp < cinfo.frame_size
+        || nfp < vm.stack_lo
+    {
+        return None;
+    }
+    vm.fuel -= 1;
+    let off = pc.offset_from(start);
+    let frames = ctx.frames.as_mut_ptr();
+    // SAFETY: `0 < n < frame_cap <= capacity`: the caller's record is
+    // element `n - 1`, and element `n` is spare capacity, written before
+    // the length covers it.
+    unsafe {
+        let top = &mut *frames.add(n - 1);
+        top.call_at = off;
+        top.resume = off + len as u32;
+        frames.add(n).write(CallFrame {
+            func: callee,
+            base: nbase as u32,
+            fp: nfp,
+            saved_sp: vm.sp,
+            call_at: 0,
+            resume: 0,
+        });
+        ctx.frames.set_len(n + 1);
+    }
+    vm.func = callee;
+    vm.info = cinfo;
+    vm.base = nbase;
+    vm.fp = nfp;
+    vm.sp = nfp;
+    // SAFETY: the check above: `regs[nbase..nbase + cinfo.regs]` exist.
+    let regs = unsafe { Regs::new(&mut ctx.regs, nbase) };
+    Some((Pc::start(cinfo.code), regs))
+}
+
+/// The common case of a return, inline in the return handlers (`leave`
+/// does it with every case): the caller is an interpreted function of this
+/// run. `None`: it is not, nothing was changed. `Some`: the callee's frame
+/// is popped, `vm` describes the caller, whose resumption point, window and
+/// body start are returned.
+#[inline(always)]
+fn leave_fast(vm: &mut Vm<'_, '_>) -> Option<(Pc, Regs, Pc)> {
+    let ctx = &mut *vm.ctx;
+    let n = ctx.frames.len();
+    // After the pop, a frame of this run must remain (`leave`'s test).
+    if n <= vm.entry_depth + 1 {
+        return None;
+    }
+    let frames = ctx.frames.as_mut_ptr();
+    // SAFETY: `n >= 2`: elements `n - 1` (the callee) and `n - 2` (its
+    // caller) exist; the length drops by one.
+    let top = unsafe {
+        vm.sp = (*frames.add(n - 1)).saved_sp;
+        ctx.frames.set_len(n - 1);
+        *frames.add(n - 2)
+    };
+    // SAFETY: frame records hold function indices of the module.
+    let info = unsafe { vm.funcs.get_unchecked(top.func as usize) };
+    vm.func = top.func;
+    vm.info = info;
+    vm.base = top.base as usize;
+    vm.fp = top.fp;
+    let start = Pc::start(info.code);
+    // SAFETY: `resume` was recorded just past a validated call instruction,
+    // which is never the last one of a body; the caller's window was
+    // allocated when it was entered.
+    unsafe {
+        Some((
+            Pc::at(start, top.resume),
+            Regs::new(&mut ctx.regs, top.base as usize),
+            start,
+        ))
+    }
 }
 
 /// On-stack replacement: the interpreted activation of `vm.func` standing
@@ -1586,18 +1713,24 @@ fn cmp_u(c: bool) -> u64 {
 /// validator rejects them) map to `Invalid`.
 macro_rules! handler_table {
     ($($code:literal $name:ident $mnemonic:literal $types:literal { $($field:ident : $kind:ident),* };)*) => {
-        /// Handlers by first opcode byte (the escape byte's handler
-        /// dispatches on the second byte through `HANDLERS_EXT`).
-        static HANDLERS: [Handler; 256] = {
-            let mut t: [Handler; 256] = [h::Invalid as Handler; 256];
-            $( if $code <= 0xff { t[$code & 0xff] = h::$name; } )*
+        /// Handlers by first opcode byte, then (from index 256) the
+        /// extended opcodes' by second byte: the escape byte's handler
+        /// dispatches through the same table, which travels in a register
+        /// (`Tbl`), so an extended opcode costs one lookup more and no
+        /// address of a second table.
+        const fn handler_table() -> [Handler; 512] {
+            let mut t: [Handler; 512] = [h::Invalid as Handler; 512];
+            $( if $code <= 0xff { t[$code & 0xff] = h::$name; } else { t[256 + ($code & 0xff)] = h::$name; } )*
             t[espb_format::opcodes::ESCAPE as usize] = h::Escape;
             t
-        };
-        /// Handlers of the extended opcodes, by second byte.
-        static HANDLERS_EXT: [Handler; 256] = {
-            let mut t: [Handler; 256] = [h::Invalid as Handler; 256];
-            $( if $code > 0xff { t[$code & 0xff] = h::$name; } )*
+        }
+        static HANDLERS: [Handler; 512] = handler_table();
+        /// `Tbl::jit`'s table: the calls' general paths.
+        #[cfg(all(espb_jit, espb_table_arg))]
+        static HANDLERS_JIT: [Handler; 512] = {
+            let mut t = handler_table();
+            t[O::Call.code() as usize] = h::CallGeneral;
+            t[O::CallIndirect.code() as usize] = h::CallIndirectGeneral;
             t
         };
     };
@@ -1663,7 +1796,7 @@ mod h {
         }
         /// The escape byte: the extended opcode's handler, by second byte.
         fn Escape(vm, pc, regs, start, mem, tbl) {
-            HANDLERS_EXT[pc.u8(1) as usize](vm, pc, regs, start, mem, tbl)
+            tbl.handlers()[256 + pc.u8(1) as usize](vm, pc, regs, start, mem, tbl)
         }
         fn Trap(vm, pc, regs, start, mem, tbl) {
             raise(vm, pc, start, TrapKind::Unreachable { code: Some(pc.u8(at!(Trap.code))) })
@@ -1702,22 +1835,28 @@ mod h {
             let v = rr(pc, regs, at!(Ret.src));
             // r0 exists in every window (regs >= 1).
             regs.set(0, v);
-            if !leave(vm) {
-                return Exit::Done;
+            if let Some((pc, regs, start)) = leave_fast(vm) {
+                return next(vm, pc, regs, start, mem, tbl);
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+            RetGeneral(vm, pc, regs, start, mem, tbl)
         }
         fn RetVoid(vm, pc, regs, start, mem, tbl) {
-            if !leave(vm) {
-                return Exit::Done;
+            if let Some((pc, regs, start)) = leave_fast(vm) {
+                return next(vm, pc, regs, start, mem, tbl);
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+            RetGeneral(vm, pc, regs, start, mem, tbl)
         }
         fn Call(vm, pc, regs, start, mem, tbl) {
-            if let Err(e) = enter(vm, pc, start, pc.u32(at!(Call.func)), pc.u8(at!(Call.base)), CALL_LEN) {
-                return e;
+            // With the JIT on, the general path (which looks the callee's
+            // compiled entry up; `Tbl::jit` goes there directly).
+            #[cfg(all(espb_jit, not(espb_table_arg)))]
+            if vm.jit_on {
+                return CallGeneral(vm, pc, regs, start, mem, tbl);
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+            if let Some((npc, nregs)) = enter_fast(vm, pc, start, pc.u32(at!(Call.func)), pc.u8(at!(Call.base)), CALL_LEN) {
+                return next(vm, npc, nregs, npc, mem, tbl);
+            }
+            CallGeneral(vm, pc, regs, start, mem, tbl)
         }
         fn CallImport(vm, pc, regs, start, mem, tbl) {
             let imp = pc.u32(at!(CallImport.import));
@@ -1738,10 +1877,26 @@ mod h {
             next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
         }
         fn CallIndirect(vm, pc, regs, start, mem, tbl) {
-            if let Err(e) = call_indirect(vm, pc, regs, start) {
-                return e;
+            #[cfg(all(espb_jit, not(espb_table_arg)))]
+            if vm.jit_on {
+                return CallIndirectGeneral(vm, pc, regs, start, mem, tbl);
             }
-            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+            // A module function of the expected signature: inline, as
+            // `call`; everything else (imports, native references, traps)
+            // in `call_indirect`.
+            let callee = rr(pc, regs, at!(CallIndirect.callee)) as u32;
+            let fidx = callee.wrapping_sub(FUNC_REF_BASE);
+            if callee >= FUNC_REF_BASE && (fidx as usize) < vm.funcs.len() {
+                // SAFETY: `fidx` is in range (above); the validator proved
+                // `ty` is a type index, and `canon` has one per type.
+                let (want, have) = (vm.canon.get_unchecked(pc.u32(at!(CallIndirect.ty)) as usize), vm.funcs.get_unchecked(fidx as usize).canon_ty);
+                if *want == have {
+                    if let Some((npc, nregs)) = enter_fast(vm, pc, start, fidx, pc.u8(at!(CallIndirect.base)), CALL_INDIRECT_LEN) {
+                        return next(vm, npc, nregs, npc, mem, tbl);
+                    }
+                }
+            }
+            CallIndirectGeneral(vm, pc, regs, start, mem, tbl)
         }
         fn Select(vm, pc, regs, start, mem, tbl) {
             let h = prefetch(pc.skip(const { O::Select.fixed_size() }), tbl);
@@ -1831,6 +1986,34 @@ mod h {
     pub(super) use super::rare::{
         AtomicCmpxchg, AtomicLoad, AtomicRmw, AtomicStore, F32Fma, F64Fma,
     };
+
+    // The out-of-line paths of the call and return handlers: every case
+    // `enter_fast`/`leave_fast` leave to them (traps, polls, the end of the
+    // run) and, as `Tbl::jit`'s entries, every call while the JIT is on.
+    handlers! {
+        #[cold]
+        #[inline(never)]
+        fn RetGeneral(vm, pc, regs, start, mem, tbl) {
+            if !leave(vm) {
+                return Exit::Done;
+            }
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+        }
+        #[inline(never)]
+        fn CallGeneral(vm, pc, regs, start, mem, tbl) {
+            if let Err(e) = enter(vm, pc, start, pc.u32(at!(Call.func)), pc.u8(at!(Call.base)), CALL_LEN) {
+                return e;
+            }
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+        }
+        #[inline(never)]
+        fn CallIndirectGeneral(vm, pc, regs, start, mem, tbl) {
+            if let Err(e) = call_indirect(vm, pc, regs, start) {
+                return e;
+            }
+            next(vm, vm.pc, vm.regs, vm.start, mem, tbl)
+        }
+    }
 
     branches! {
         BrEq32 |a, b| b32x2 => a == b;
@@ -2337,6 +2520,39 @@ mod h {
         }
     }
 
+    handlers! {
+        fn I32CrcStepT(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32CrcStepT.fixed_size() }), tbl);
+            // `y`, `dst` and `t` are read before the register write (the
+            // compiler would read them again after it).
+            let (y, d, tr) = (pc.u8(at!(I32CrcStepT.y)), pc.u8(at!(I32CrcStepT.dst)), pc.u8(at!(I32CrcStepT.t)));
+            let t = (rr(pc, regs, at!(I32CrcStepT.x)) as u32).wrapping_shl(pc.u8(at!(I32CrcStepT.shift)) as u32) & pc.u32(at!(I32CrcStepT.mask));
+            regs.set32(tr, t);
+            // The polynomial if bit `bit` of `y` (read after `t` is
+            // written: it may be `t`) is set, else 0.
+            let k = 31u32.wrapping_sub(pc.u8(at!(I32CrcStepT.bit)) as u32) & 31;
+            let m = (((regs.get(y) as u32) << k) as i32 >> 31) as u32 & pc.u32(at!(I32CrcStepT.poly));
+            // The parts' last `i32.xor d, d, t` reads `t` after `d` holds
+            // the mask: when they are one register, that is the mask.
+            let t = if d == tr { m } else { t };
+            regs.set32(d, m ^ t);
+            go(h, vm, pc.skip(const { O::I32CrcStepT.fixed_size() }), regs, start, mem, tbl)
+        }
+        fn I32CrcStepR(vm, pc, regs, start, mem, tbl) {
+            let h = prefetch(pc.skip(const { O::I32CrcStepR.fixed_size() }), tbl);
+            let tmp = (rr(pc, regs, at!(I32CrcStepR.a)) as u32).wrapping_shr(pc.u8(at!(I32CrcStepR.shift)) as u32);
+            wr32(pc, regs, at!(I32CrcStepR.tmp), tmp);
+            wr32(pc, regs, at!(I32CrcStepR.u), tmp ^ pc.u32(at!(I32CrcStepR.poly)));
+            // The select reads its condition and values after those writes
+            // (any of them may be `tmp` or `u`, as in the parts); its values
+            // are i32s.
+            let c = (rr(pc, regs, at!(I32CrcStepR.cond)) as u32 != 0) != (pc.u8(at!(I32CrcStepR.inv)) != 0);
+            let v = if c { rr(pc, regs, at!(I32CrcStepR.u)) } else { rr(pc, regs, at!(I32CrcStepR.tmp)) };
+            wr32(pc, regs, at!(I32CrcStepR.dst), v as u32);
+            go(h, vm, pc.skip(const { O::I32CrcStepR.fixed_size() }), regs, start, mem, tbl)
+        }
+    }
+
     mod slow_ext {
         use super::*;
         slow_handlers! {
@@ -2513,7 +2729,7 @@ fn run(
     let Some(fp) = frame_alloc(sp, info, stack_lo) else {
         return Err(Trap::new(TrapKind::StackOverflow(StackKind::Shadow)));
     };
-    ctx.frames.push(CallFrame {
+    ctx.push_frame(CallFrame {
         func: entry,
         base: entry_base as u32,
         fp,
@@ -2529,6 +2745,9 @@ fn run(
         inst,
         ctx,
         funcs,
+        canon: &inst.module.canon,
+        #[cfg(espb_jit)]
+        jit_on: inst.config.jit != crate::JitMode::Off,
         func: entry,
         info,
         base: entry_base,
@@ -2560,7 +2779,11 @@ fn run(
             }
         }
         // SAFETY: offset 0 of a validated body, the entry function's window.
-        _ => unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem), Tbl::new()) },
+        _ => {
+            let tbl = if vm.jit_on { Tbl::jit() } else { Tbl::new() };
+            // SAFETY: as above.
+            unsafe { execute(&mut vm, start, regs, start, Mem::new(&inst.mem), tbl) }
+        }
     };
     #[cfg(espb_jit)]
     if outermost {

@@ -1258,6 +1258,63 @@ fn fused_byte_and_branch_free_forms() {
         3,
         "i32.crc_step r2, r1, r1, r2, r0, 0, 0, -1, 5\nret r2",
     );
+    // i32.crc_step_t d, t, x, y, shift, bit, mask, poly: t = (x << shift) &
+    // mask; d = t ^ (bit `bit` of y (read after t) ? poly : 0).
+    b.func(
+        "crc_t",
+        "(i32, i32) -> i32",
+        3,
+        "i32.crc_step_t r0, r2, r0, r1, 1, 7, 255, 7\nret r0",
+    );
+    // Returns `d * 1000 + t` to check both results.
+    b.func(
+        "crc_t_both",
+        "(i32) -> i32",
+        3,
+        "i32.crc_step_t r1, r2, r0, r0, 1, 15, 0xffff, 0x1021\ni32.muli r1, r1, 1000\ni32.add r1, r1, r2\nret r1",
+    );
+    // `y` is `t`: the sign comes from the new `t` (bit 7 of x << 1).
+    b.func(
+        "crc_t_y_is_t",
+        "(i32) -> i32",
+        3,
+        "i32.crc_step_t r1, r2, r0, r2, 1, 7, 255, 7\nret r1",
+    );
+    // `d` is `t`, as the parts do it: the mask xor itself, 0.
+    b.func(
+        "crc_t_d_is_t",
+        "(i32) -> i32",
+        2,
+        "i32.crc_step_t r1, r1, r0, r0, 1, 7, 255, 7\nret r1",
+    );
+    // i32.crc_step_r d, tmp, u, a, cond, shift, inv, poly: tmp = a >> shift;
+    // u = tmp ^ poly; d = (cond != 0) != inv ? u : tmp (read after both).
+    b.func(
+        "crc_r",
+        "(i32, i32) -> i32",
+        3,
+        "i32.crc_step_r r0, r0, r2, r0, r1, 1, 0, 0xa001\nret r0",
+    );
+    b.func(
+        "crc_r_inv",
+        "(i32, i32) -> i32",
+        4,
+        "i32.crc_step_r r3, r0, r2, r0, r1, 1, 1, 0xa001\nret r3",
+    );
+    // The condition is `tmp`'s register: the shifted value decides.
+    b.func(
+        "crc_r_cond_is_tmp",
+        "(i32) -> i32",
+        4,
+        "i32.crc_step_r r3, r1, r2, r0, r1, 4, 0, 5\nret r3",
+    );
+    // `u` is `dst`.
+    b.func(
+        "crc_r_u_is_dst",
+        "(i32) -> i32",
+        3,
+        "i32.crc_step_r r2, r1, r2, r0, r0, 0, 0, 5\nret r2",
+    );
     // st8.c.add t, c, a, b, v, off: t = a + b; c = v; byte [t + off] = v.
     // Returns the stored byte + 1000 * (t == a + b) + 10000 * c.
     b.func(
@@ -1275,6 +1332,24 @@ fn fused_byte_and_branch_free_forms() {
             ("swap", vec![I32(0x1003), I32(0x1003)], I32(0x0404)),
             i1("chained", 0x1001, 5),
             i1("same_byte", 0x1010, 9),
+            ("crc_t", vec![I32(0x81), I32(0x80)], I32(0x02 ^ 7)),
+            ("crc_t", vec![I32(0x81), I32(0x7f)], I32(0x02)),
+            ("crc_t", vec![I32(0x40), I32(-1)], I32(0x80 ^ 7)),
+            i1("crc_t_both", 0x8001, (0x0002 ^ 0x1021) * 1000 + 2),
+            i1("crc_t_both", 0x4001, 0x8002 * 1000 + 0x8002),
+            i1("crc_t_y_is_t", 0x40, 0x80 ^ 7),
+            i1("crc_t_y_is_t", 0x80, 0),
+            i1("crc_t_d_is_t", 0x80, 0),
+            i1("crc_t_d_is_t", 0x40, 0),
+            ("crc_r", vec![I32(0x1235), I32(1)], I32(0xa91b)),
+            ("crc_r", vec![I32(0x1235), I32(0)], I32(0x091a)),
+            ("crc_r", vec![I32(-2), I32(7)], I32(0x7fff_ffff ^ 0xa001)),
+            ("crc_r_inv", vec![I32(0x1235), I32(1)], I32(0x091a)),
+            ("crc_r_inv", vec![I32(0x1235), I32(0)], I32(0xa91b)),
+            i1("crc_r_cond_is_tmp", 0x10, 4),
+            i1("crc_r_cond_is_tmp", 0x0f, 0),
+            i1("crc_r_u_is_dst", 9, 12),
+            i1("crc_r_u_is_dst", 0, 0),
             i1("shl_andi", 0x81, 0x02),
             i1("shl_andi", 0x7f, 0xfe),
             i1("shl_andi_tmp", 1, 1),

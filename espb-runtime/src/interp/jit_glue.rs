@@ -152,7 +152,7 @@ pub(crate) unsafe fn exec_one(vm: &mut Vm<'_, '_>, copy: *const u8) -> bool {
     let mem = Mem::new(&vm.inst.mem);
     // SAFETY: `pc` is a complete validated instruction (a copy) followed by
     // the sentinel, `regs` the running function's window.
-    let exit = unsafe { execute(vm, pc, regs, start, mem, Tbl::new()) };
+    let exit = unsafe { execute(vm, pc, regs, start, mem, Tbl::jit()) };
     (
         vm.func,
         vm.info,
@@ -194,7 +194,7 @@ pub(crate) unsafe fn call(vm: &mut Vm<'_, '_>, callee: u32, b: u8, off: u32) -> 
         Ok(()) => {
             let mem = Mem::new(&vm.inst.mem);
             // SAFETY: `enter` left the callee's start and window in `vm`.
-            unsafe { execute(vm, vm.pc, vm.regs, vm.start, mem, Tbl::new()) == Exit::Done }
+            unsafe { execute(vm, vm.pc, vm.regs, vm.start, mem, Tbl::jit()) == Exit::Done }
         }
     };
     (vm.func, vm.info, vm.base, vm.fp, vm.entry_depth) = saved;

@@ -434,6 +434,76 @@ pub fn parts(ins: Instr) -> Vec<Instr> {
             },
         ]
         .to_vec(),
+        I32CrcStepT {
+            dst,
+            t,
+            x,
+            y,
+            shift,
+            bit,
+            mask,
+            poly,
+        } => [
+            I32ShlI {
+                dst: t,
+                a: x,
+                imm: shift as i32,
+            },
+            I32AndI {
+                dst: t,
+                a: t,
+                imm: mask,
+            },
+            // All ones if bit `bit` of `y` is set: the polynomial or 0.
+            I32ShlI {
+                dst,
+                a: y,
+                imm: (31u32.wrapping_sub(bit as u32) & 31) as i32,
+            },
+            I32ShrSI {
+                dst,
+                a: dst,
+                imm: 31,
+            },
+            I32AndI {
+                dst,
+                a: dst,
+                imm: poly,
+            },
+            I32Xor { dst, a: dst, b: t },
+        ]
+        .to_vec(),
+        I32CrcStepR {
+            dst,
+            tmp,
+            u,
+            a,
+            cond,
+            shift,
+            inv,
+            poly,
+        } => {
+            let (x, y) = if inv != 0 { (tmp, u) } else { (u, tmp) };
+            [
+                I32ShrUI {
+                    dst: tmp,
+                    a,
+                    imm: shift as i32,
+                },
+                I32XorI {
+                    dst: u,
+                    a: tmp,
+                    imm: poly,
+                },
+                Select {
+                    dst,
+                    cond,
+                    a: x,
+                    b: y,
+                },
+            ]
+            .to_vec()
+        }
         I32CrcStep {
             dst,
             tmp,
