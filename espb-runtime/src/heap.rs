@@ -12,11 +12,10 @@
 //! immediate coalescing with both neighbours; every block is a multiple of
 //! `GRAIN` bytes and `GRAIN`-aligned. O(log n) per operation.
 //!
-//! All three indexes are sets of `(u32, u32)` pairs, looked up by range on
-//! the first member: one instantiation of the B-tree code serves them all
-//! (a map per index would be three, 4 KB more on the chip).
+//! All three indexes are sets of `(u32, u32)` pairs ([`PairSet`], shared
+//! with the FFI's handle index), looked up on the first member.
 
-use alloc::collections::BTreeSet;
+use crate::pair_set::PairSet;
 use core::fmt;
 
 /// Allocation granularity and the minimum alignment `malloc` guarantees
@@ -55,11 +54,11 @@ pub struct Heap {
 }
 
 /// Pairs ordered by their first member, which is unique in each index.
-type Pairs = BTreeSet<(u32, u32)>;
+type Pairs = PairSet<u32>;
 
 /// The second member of the pair whose first member is `k`.
 fn get(p: &Pairs, k: u32) -> Option<u32> {
-    p.range((k, 0)..=(k, u32::MAX)).next().map(|&(_, v)| v)
+    p.get(k)
 }
 
 fn round_up(v: u32, a: u32) -> Option<u32> {
@@ -98,7 +97,7 @@ impl Heap {
 
     /// Returns `[addr, addr+size)` to the free set, merging neighbours.
     fn release(&mut self, mut addr: u32, mut size: u32) {
-        if let Some(&(pa, ps)) = self.free_at.range(..(addr, 0)).next_back() {
+        if let Some((pa, ps)) = self.free_at.before((addr, 0)) {
             if pa + ps == addr {
                 self.remove_free(pa, ps);
                 addr = pa;
@@ -121,7 +120,7 @@ impl Heap {
         let align = align.max(GRAIN);
         let size = round_up(size.max(1), GRAIN)?;
         let need = size.checked_add(align - GRAIN)?;
-        let &(bsize, baddr) = self.free_by_size.range((need, 0)..).next()?;
+        let (bsize, baddr) = self.free_by_size.at_or_after((need, 0))?;
         self.remove_free(baddr, bsize);
         let addr = round_up(baddr, align)?;
         if addr > baddr {

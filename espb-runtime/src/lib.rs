@@ -37,6 +37,7 @@ pub mod memory;
 mod module;
 mod name_map;
 pub mod output;
+mod pair_set;
 mod sync;
 #[cfg(any(feature = "ffi", target_arch = "riscv32"))]
 mod task;

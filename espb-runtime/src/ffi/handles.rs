@@ -4,10 +4,11 @@
 //! silently name a newer object, and a value the module made up is not a
 //! handle unless the table handed it out.
 
-use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 use espb_format::NATIVE_REF_BASE;
+
+use crate::pair_set::PairSet;
 
 /// Slots the FFI may use: the host platform's objects start at
 /// `NATIVE_REF_BASE + 0x1000_0000`.
@@ -15,7 +16,7 @@ pub const MAX_SLOTS: u32 = 0x1000_0000;
 
 /// A native pointer as the reverse index keys it: `u32` on a 32-bit chip,
 /// so the index is a set of `(u32, u32)` pairs like the module heap's, and
-/// the chip carries one copy of that B-tree code.
+/// the chip carries one copy of [`PairSet`]'s code.
 #[cfg(target_pointer_width = "32")]
 type PtrKey = u32;
 #[cfg(not(target_pointer_width = "32"))]
@@ -35,7 +36,7 @@ fn key(p: usize) -> PtrKey {
 pub struct HandleTable {
     slots: Vec<usize>,
     /// (pointer, handle), one per pointer.
-    by_ptr: BTreeSet<(PtrKey, u32)>,
+    by_ptr: PairSet<PtrKey>,
 }
 
 impl HandleTable {
@@ -66,11 +67,7 @@ impl HandleTable {
 
     /// Whether `p` was handed out as a handle.
     pub fn knows(&self, p: usize) -> Option<u32> {
-        let k = key(p);
-        self.by_ptr
-            .range((k, 0)..=(k, u32::MAX))
-            .next()
-            .map(|&(_, h)| h)
+        self.by_ptr.get(key(p))
     }
 
     pub fn len(&self) -> usize {

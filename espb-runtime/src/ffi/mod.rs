@@ -31,7 +31,6 @@ mod symtab;
 mod task_end;
 mod translate;
 
-use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -43,6 +42,7 @@ use crate::imports::{Caller, HostFunc, Imports, SymbolTable};
 use crate::instance::type_text;
 use crate::module::Module;
 use crate::name_map::NameMap;
+use crate::pair_set::PairSet;
 use crate::sync::{Arc, AtomicU32, AtomicUsize, Lock};
 use crate::trap::Trap;
 
@@ -204,7 +204,7 @@ pub struct FfiState {
     /// of them is that value again, not a native pointer (on a 32-bit chip
     /// both are plain 32-bit numbers). Kept as `(value, 0)`: the heap's
     /// set of `(u32, u32)` pairs is then the only B-tree code of this shape.
-    user_data: Lock<BTreeSet<(u32, u32)>>,
+    user_data: Lock<PairSet<u32>>,
     /// Host address and length of the instance's linear memory, recorded at
     /// its first native call (it never moves).
     mem_base: AtomicUsize,
@@ -408,7 +408,7 @@ pub fn link(
         callbacks: Lock::new(Vec::new()),
         callback_traps: Lock::new(Vec::new()),
         active: ActiveCalls::default(),
-        user_data: Lock::new(BTreeSet::new()),
+        user_data: Lock::new(PairSet::new()),
         mem_base: AtomicUsize::new(0),
         mem_len: AtomicU32::new(0),
         task_end: Lock::new(Vec::new()),

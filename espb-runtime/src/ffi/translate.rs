@@ -34,7 +34,7 @@ pub(crate) fn to_module(st: &FfiState, p: usize, how: Back) -> u32 {
     }
     let small = u32::try_from(p).ok();
     if let Some(v) = small {
-        if st.user_data.lock().contains(&(v, 0)) {
+        if st.user_data.lock().get(v).is_some() {
             return v;
         }
     }
