@@ -134,13 +134,15 @@ fn locate(inst: &Inner<'_>, ctx: &ExecContext, t: &mut Trap, func: u32, offset: 
         offset,
         source: m.source_line(func, offset).map(|(f, l)| (f.into(), l)),
     };
+    // The innermost record is the trapping function itself; the trap's own
+    // location is a copy of the first frame (one lookup of name and line).
+    let inner = frame(func, offset);
     t.func = Some(func);
-    t.func_name = m.func_name(func).map(Into::into);
+    t.func_name = inner.func_name.clone();
     t.offset = offset;
-    t.source = m.source_line(func, offset).map(|(f, l)| (f.into(), l));
+    t.source = inner.source.clone();
     let mut bt: Vec<Frame> = Vec::with_capacity(ctx.frames.len().min(64));
-    bt.push(frame(func, offset));
-    // The innermost record is the trapping function itself.
+    bt.push(inner);
     for fr in ctx.frames.iter().rev().skip(1).take(63) {
         bt.push(frame(fr.func, fr.call_at));
     }
