@@ -48,13 +48,14 @@ impl Copy {
     fn ptr(&mut self) -> usize {
         self.buf.as_mut_ptr() as usize
     }
-    fn native_len(&self) -> usize {
-        if self.handles {
-            self.len as usize / 4 * PTR
-        } else {
-            self.len as usize
-        }
-    }
+}
+
+/// The native copies of one call, and the regions among them that native
+/// pointers may point into (the rebuilt structs, recorded as each is made).
+#[derive(Default)]
+struct Copies {
+    list: Vec<Copy>,
+    regions: Vec<Region>,
 }
 
 fn trap(plan: &Plan, msg: String) -> Trap {
@@ -71,7 +72,7 @@ fn pointer_arg(
     v: u32,
     meta: Option<&PtrMeta>,
     args: &[u64],
-    copies: &mut Vec<Copy>,
+    copies: &mut Copies,
 ) -> Result<usize, Trap> {
     if v == 0 {
         return Ok(0);
@@ -158,7 +159,7 @@ fn pointer_arg(
         }
     }
     let p = b.ptr();
-    copies.push(b);
+    copies.list.push(b);
     Ok(p)
 }
 
@@ -213,7 +214,7 @@ fn struct_arg(
     size: u32,
     fields: &[(u32, FieldKind)],
     args: &[u64],
-    copies: &mut Vec<Copy>,
+    copies: &mut Copies,
 ) -> Result<usize, Trap> {
     if v == 0 {
         return Ok(0);
@@ -261,7 +262,12 @@ fn struct_arg(
         handles: false,
     };
     let p = b.ptr();
-    copies.push(b);
+    copies.regions.push(Region {
+        start: p,
+        len: off,
+        addr: v,
+    });
+    copies.list.push(b);
     Ok(p)
 }
 
@@ -283,7 +289,7 @@ pub(crate) fn call(
             ))
         })?;
     st.bind_memory(c);
-    if plan.name == super::task_end::TASK_DELETE && args.first().is_some_and(|&a| a as u32 == 0) {
+    if plan.deletes_task && args.first().is_some_and(|&a| a as u32 == 0) {
         st.request_task_end(plan.addr);
         return Err(trap(
             plan,
@@ -302,7 +308,7 @@ pub(crate) fn call(
         spill.resize(n, 0);
         &mut spill
     };
-    let mut copies: Vec<Copy> = Vec::new();
+    let mut copies = Copies::default();
     for (i, (slot, &t)) in vals.iter_mut().zip(&site.params).enumerate() {
         let raw = args.get(i).copied().unwrap_or(0);
         let kind = plan.params.get(i).unwrap_or(if t == ValType::Ptr {
@@ -330,18 +336,9 @@ pub(crate) fn call(
             }
         };
     }
-    let regions: Vec<Region> = copies
-        .iter_mut()
-        .filter(|b| !b.handles)
-        .map(|b| Region {
-            start: b.ptr(),
-            len: b.native_len(),
-            addr: b.addr,
-        })
-        .collect();
     let task = crate::task::current();
     super::task_end::call_gate();
-    st.active.begin(task, regions);
+    st.active.begin(task, core::mem::take(&mut copies.regions));
     // SAFETY: `plan.addr` is the address the embedder registered (under the
     // contract of `Natives::add`) for a C function with the signature `sig`
     // was prepared for (the import's, or this call site's for a variadic
@@ -359,7 +356,7 @@ pub(crate) fn call(
     if let Some(t) = pending {
         return Err(*t);
     }
-    for b in &copies {
+    for b in &copies.list {
         if !b.handles || b.dir == Direction::In {
             continue;
         }

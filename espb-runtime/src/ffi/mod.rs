@@ -331,6 +331,18 @@ fn callback_ptr(
     }))
 }
 
+/// The trap of an import called by a module these imports were not linked
+/// for (out of line: the per-import host function stays a compare and a
+/// call).
+#[cold]
+#[inline(never)]
+fn linked_for_another(c: &Caller<'_>) -> Trap {
+    Trap::host(format!(
+        "{}: these imports were linked for another module",
+        c.import_name()
+    ))
+}
+
 /// Binds every import of `module` that `natives` provides (by name, or by
 /// fast-symbol slot of a registered table) into `imports`, preparing each
 /// call interface now. Other imports are left to the builtins, the host
@@ -421,10 +433,7 @@ pub fn link(
         let i = i as u32;
         HostFunc::new(move |c, a| {
             if c.import_index() != i {
-                return Err(Trap::host(format!(
-                    "{}: these imports were linked for another module",
-                    c.import_name()
-                )));
+                return Err(linked_for_another(c));
             }
             marshal::call(&st, c, a)
         })

@@ -63,6 +63,9 @@ pub(crate) struct Plan {
     /// The C signature (registered with the native, else the import's).
     pub ty: FuncType,
     pub params: Vec<ParamKind>,
+    /// `vTaskDelete`: a call with NULL ends the task (`task_end`); decided
+    /// here, not by a name comparison per call.
+    pub deletes_task: bool,
     /// Prepared at link time for a fixed-arity native.
     pub sig: Option<Sig>,
     /// Variadic natives: one interface per distinct call-site signature (a
@@ -158,6 +161,7 @@ impl Plan {
             Some(Sig::new(&ty, None).map_err(&err)?)
         };
         Ok(Plan {
+            deletes_task: name == super::task_end::TASK_DELETE,
             name,
             addr,
             ty,
