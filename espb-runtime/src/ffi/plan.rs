@@ -201,15 +201,20 @@ fn set_place(
     place: ArgPlace,
     kind: FieldKind,
 ) -> Result<(), String> {
+    // One check for both places (and its message made only when it fails).
+    let (ArgPlace::Param(p) | ArgPlace::Field { param: p, .. }) = place;
+    let slot = params.get_mut(p as usize).ok_or_else(|| {
+        format!(
+            "callback metadata names argument {p} of {}",
+            ty.params.len()
+        )
+    })?;
     match place {
         ArgPlace::Param(i) => {
-            let slot = params.get_mut(i as usize).ok_or(format!(
-                "callback metadata names argument {i} of {}",
-                ty.params.len()
-            ))?;
             *slot = match kind {
                 FieldKind::Callback(t) => {
-                    if ty.params[i as usize] != ValType::Ptr {
+                    // `i` is in range: `params` has one entry per parameter.
+                    if ty.params.get(i as usize) != Some(&ValType::Ptr) {
                         return Err(format!("callback argument {i} is not a pointer"));
                     }
                     ParamKind::Callback(t)
@@ -223,10 +228,6 @@ fn set_place(
             };
         }
         ArgPlace::Field { param, offset } => {
-            let slot = params.get_mut(param as usize).ok_or(format!(
-                "callback metadata names argument {param} of {}",
-                ty.params.len()
-            ))?;
             if offset % 4 != 0 {
                 return Err(format!(
                     "struct field at offset {offset} of argument {param} is not 4-byte aligned"
