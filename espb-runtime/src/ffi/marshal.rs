@@ -50,14 +50,6 @@ impl Copy {
     }
 }
 
-/// The native copies of one call, and the regions among them that native
-/// pointers may point into (the rebuilt structs, recorded as each is made).
-#[derive(Default)]
-struct Copies {
-    list: Vec<Copy>,
-    regions: Vec<Region>,
-}
-
 fn trap(plan: &Plan, msg: String) -> Trap {
     Trap::host(format!("{}: {msg}", plan.name))
 }
@@ -72,7 +64,7 @@ fn pointer_arg(
     v: u32,
     meta: Option<&PtrMeta>,
     args: &[u64],
-    copies: &mut Copies,
+    copies: &mut Vec<Copy>,
 ) -> Result<usize, Trap> {
     if v == 0 {
         return Ok(0);
@@ -159,7 +151,7 @@ fn pointer_arg(
         }
     }
     let p = b.ptr();
-    copies.list.push(b);
+    copies.push(b);
     Ok(p)
 }
 
@@ -203,7 +195,8 @@ fn read_usize(buf: &[u64], off: usize) -> usize {
 /// Builds the native-layout copy of a struct whose callback, user-data and
 /// pointer fields are known: those become pointer-sized (and aligned)
 /// fields, every other 4-byte word is copied as a 32-bit field. On a 32-bit
-/// chip this is the module's own layout.
+/// chip this is the module's own layout. The copy's range goes to
+/// `regions` (native pointers into it map back to module addresses).
 #[allow(clippy::too_many_arguments)]
 fn struct_arg(
     st: &Arc<FfiState>,
@@ -214,7 +207,8 @@ fn struct_arg(
     size: u32,
     fields: &[(u32, FieldKind)],
     args: &[u64],
-    copies: &mut Copies,
+    copies: &mut Vec<Copy>,
+    regions: &mut Vec<Region>,
 ) -> Result<usize, Trap> {
     if v == 0 {
         return Ok(0);
@@ -262,12 +256,12 @@ fn struct_arg(
         handles: false,
     };
     let p = b.ptr();
-    copies.regions.push(Region {
+    regions.push(Region {
         start: p,
         len: off,
         addr: v,
     });
-    copies.list.push(b);
+    copies.push(b);
     Ok(p)
 }
 
@@ -308,7 +302,8 @@ pub(crate) fn call(
         spill.resize(n, 0);
         &mut spill
     };
-    let mut copies = Copies::default();
+    let mut copies: Vec<Copy> = Vec::new();
+    let mut regions: Vec<Region> = Vec::new();
     for (i, (slot, &t)) in vals.iter_mut().zip(&site.params).enumerate() {
         let raw = args.get(i).copied().unwrap_or(0);
         let kind = plan.params.get(i).unwrap_or(if t == ValType::Ptr {
@@ -331,14 +326,23 @@ pub(crate) fn call(
             ParamKind::Ptr(meta) => {
                 pointer_arg(st, c, plan, i, raw as u32, meta.as_ref(), args, &mut copies)? as u64
             }
-            ParamKind::Struct { size, fields } => {
-                struct_arg(st, c, plan, i, raw as u32, *size, fields, args, &mut copies)? as u64
-            }
+            ParamKind::Struct { size, fields } => struct_arg(
+                st,
+                c,
+                plan,
+                i,
+                raw as u32,
+                *size,
+                fields,
+                args,
+                &mut copies,
+                &mut regions,
+            )? as u64,
         };
     }
     let task = crate::task::current();
     super::task_end::call_gate();
-    st.active.begin(task, core::mem::take(&mut copies.regions));
+    st.active.begin(task, regions);
     // SAFETY: `plan.addr` is the address the embedder registered (under the
     // contract of `Natives::add`) for a C function with the signature `sig`
     // was prepared for (the import's, or this call site's for a variadic
@@ -356,7 +360,7 @@ pub(crate) fn call(
     if let Some(t) = pending {
         return Err(*t);
     }
-    for b in &copies.list {
+    for b in &copies {
         if !b.handles || b.dir == Direction::In {
             continue;
         }
