@@ -69,27 +69,21 @@ fn pointer_arg(
     if v == 0 {
         return Ok(0);
     }
+    if let Some(p) = st.native_ref(v) {
+        return Ok(p);
+    }
     if is_handle(v) {
-        return st.handles.lock().native(v).ok_or_else(|| {
-            trap(
-                plan,
-                format!("argument {i} is {v:#010x}, not a live native handle"),
-            )
-        });
+        return Err(trap(
+            plan,
+            format!("argument {i} is {v:#010x}, not a live native handle"),
+        ));
     }
     if (IMPORT_REF_BASE..FUNC_REF_BASE).contains(&v) {
         let imp = v - IMPORT_REF_BASE;
-        return st
-            .plans
-            .get(imp as usize)
-            .and_then(|p| p.as_ref())
-            .map(|p| p.addr)
-            .ok_or_else(|| {
-                trap(
-                    plan,
-                    format!("argument {i}: import {imp} is not a native function"),
-                )
-            });
+        return Err(trap(
+            plan,
+            format!("argument {i}: import {imp} is not a native function"),
+        ));
     }
     if v >= FUNC_REF_BASE {
         return Err(trap(

@@ -248,6 +248,23 @@ impl FfiState {
         }
     }
 
+    /// The native address module value `v` names: a native import's
+    /// (`IMPORT_REF_BASE + i`) or a live handle's; `None` for anything else
+    /// (shared by pointer and callback arguments).
+    fn native_ref(&self, v: u32) -> Option<usize> {
+        if handles::is_handle(v) {
+            return self.handles.lock().native(v);
+        }
+        if (IMPORT_REF_BASE..FUNC_REF_BASE).contains(&v) {
+            return self
+                .plans
+                .get((v - IMPORT_REF_BASE) as usize)?
+                .as_ref()
+                .map(|p| p.addr);
+        }
+        None
+    }
+
     fn bind_memory(&self, c: &Caller<'_>) {
         use core::sync::atomic::Ordering::Relaxed;
         if self.mem_base.load(Relaxed) == 0 {
@@ -271,15 +288,8 @@ fn callback_ptr(
     if v == 0 {
         return Ok(0);
     }
-    if (IMPORT_REF_BASE..FUNC_REF_BASE).contains(&v) {
-        if let Some(Some(p)) = st.plans.get((v - IMPORT_REF_BASE) as usize) {
-            return Ok(p.addr);
-        }
-    }
-    if handles::is_handle(v) {
-        if let Some(p) = st.handles.lock().native(v) {
-            return Ok(p);
-        }
+    if let Some(p) = st.native_ref(v) {
+        return Ok(p);
     }
     let idx = v.wrapping_sub(FUNC_REF_BASE);
     let fty = (v >= FUNC_REF_BASE)
