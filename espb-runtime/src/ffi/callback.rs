@@ -22,8 +22,9 @@ pub(crate) struct Target {
 }
 
 /// Calls the module function of `t` with raw native arguments (an `i32` or
-/// `f32` in the low 32 bits, a pointer as `usize`; converted in place); returns the raw native
-/// result (an `i32` sign-extended, a `ptr` as a native pointer). A trap
+/// `f32` in the low 32 bits, a pointer as `usize`; converted in place);
+/// returns the raw native result (an `i32` sign-extended, a `ptr` as a
+/// native pointer). A trap
 /// returns 0: it cannot unwind through C. It is recorded, and delivered to
 /// the native call in progress on this task, if any, which then traps.
 /// After the instance is unloaded nothing of it is touched: 0 comes back.
