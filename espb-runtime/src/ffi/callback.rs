@@ -3,8 +3,6 @@
 //! backend decodes the machine's argument registers into one raw native
 //! value per parameter; everything after that is the same everywhere.
 
-use alloc::vec::Vec;
-
 use espb_format::{FuncType, ValType};
 
 use crate::instance::InstanceHandle;
@@ -24,24 +22,26 @@ pub(crate) struct Target {
 }
 
 /// Calls the module function of `t` with raw native arguments (an `i32` or
-/// `f32` in the low 32 bits, a pointer as `usize`); returns the raw native
-/// result (an `i32` sign-extended, a `ptr` as a native pointer). A trap
+/// `f32` in the low 32 bits, a pointer as `usize`; converted in place);
+/// returns the raw native result (an `i32` sign-extended, a `ptr` as a
+/// native pointer). A trap
 /// returns 0: it cannot unwind through C. It is recorded, and delivered to
 /// the native call in progress on this task, if any, which then traps.
 /// After the instance is unloaded nothing of it is touched: 0 comes back.
-pub(crate) fn enter(t: &Target, args: &[u64]) -> u64 {
+pub(crate) fn enter(t: &Target, args: &mut [u64]) -> u64 {
     let st = &t.state;
-    let margs: Vec<u64> =
-        t.ty.params
-            .iter()
-            .zip(args)
-            .map(|(ty, &v)| match ty {
-                ValType::I32 | ValType::F32 => v & 0xffff_ffff,
-                ValType::I64 | ValType::F64 => v,
-                ValType::Ptr => to_module(st, v as usize, Back::CallbackArg) as u64,
-            })
-            .collect();
-    match t.inst.call_raw(t.func, &margs) {
+    // Converted in place: the backend's buffer becomes the module's
+    // argument registers (no second list per callback).
+    let n = t.ty.params.len().min(args.len());
+    let args = &mut args[..n];
+    for (v, ty) in args.iter_mut().zip(&t.ty.params) {
+        match ty {
+            ValType::I32 | ValType::F32 => *v &= 0xffff_ffff,
+            ValType::I64 | ValType::F64 => {}
+            ValType::Ptr => *v = to_module(st, *v as usize, Back::CallbackArg) as u64,
+        }
+    }
+    match t.inst.call_raw(t.func, args) {
         Ok(r) => {
             let v = r.unwrap_or(0);
             match t.ty.result {

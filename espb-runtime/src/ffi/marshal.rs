@@ -48,13 +48,6 @@ impl Copy {
     fn ptr(&mut self) -> usize {
         self.buf.as_mut_ptr() as usize
     }
-    fn native_len(&self) -> usize {
-        if self.handles {
-            self.len as usize / 4 * PTR
-        } else {
-            self.len as usize
-        }
-    }
 }
 
 fn trap(plan: &Plan, msg: String) -> Trap {
@@ -76,27 +69,21 @@ fn pointer_arg(
     if v == 0 {
         return Ok(0);
     }
+    if let Some(p) = st.native_ref(v) {
+        return Ok(p);
+    }
     if is_handle(v) {
-        return st.handles.lock().native(v).ok_or_else(|| {
-            trap(
-                plan,
-                format!("argument {i} is {v:#010x}, not a live native handle"),
-            )
-        });
+        return Err(trap(
+            plan,
+            format!("argument {i} is {v:#010x}, not a live native handle"),
+        ));
     }
     if (IMPORT_REF_BASE..FUNC_REF_BASE).contains(&v) {
         let imp = v - IMPORT_REF_BASE;
-        return st
-            .plans
-            .get(imp as usize)
-            .and_then(|p| p.as_ref())
-            .map(|p| p.addr)
-            .ok_or_else(|| {
-                trap(
-                    plan,
-                    format!("argument {i}: import {imp} is not a native function"),
-                )
-            });
+        return Err(trap(
+            plan,
+            format!("argument {i}: import {imp} is not a native function"),
+        ));
     }
     if v >= FUNC_REF_BASE {
         return Err(trap(
@@ -202,7 +189,8 @@ fn read_usize(buf: &[u64], off: usize) -> usize {
 /// Builds the native-layout copy of a struct whose callback, user-data and
 /// pointer fields are known: those become pointer-sized (and aligned)
 /// fields, every other 4-byte word is copied as a 32-bit field. On a 32-bit
-/// chip this is the module's own layout.
+/// chip this is the module's own layout. The copy's range goes to
+/// `regions` (native pointers into it map back to module addresses).
 #[allow(clippy::too_many_arguments)]
 fn struct_arg(
     st: &Arc<FfiState>,
@@ -214,6 +202,7 @@ fn struct_arg(
     fields: &[(u32, FieldKind)],
     args: &[u64],
     copies: &mut Vec<Copy>,
+    regions: &mut Vec<Region>,
 ) -> Result<usize, Trap> {
     if v == 0 {
         return Ok(0);
@@ -261,6 +250,11 @@ fn struct_arg(
         handles: false,
     };
     let p = b.ptr();
+    regions.push(Region {
+        start: p,
+        len: off,
+        addr: v,
+    });
     copies.push(b);
     Ok(p)
 }
@@ -283,7 +277,7 @@ pub(crate) fn call(
             ))
         })?;
     st.bind_memory(c);
-    if plan.name == super::task_end::TASK_DELETE && args.first().is_some_and(|&a| a as u32 == 0) {
+    if plan.deletes_task && args.first().is_some_and(|&a| a as u32 == 0) {
         st.request_task_end(plan.addr);
         return Err(trap(
             plan,
@@ -303,6 +297,7 @@ pub(crate) fn call(
         &mut spill
     };
     let mut copies: Vec<Copy> = Vec::new();
+    let mut regions: Vec<Region> = Vec::new();
     for (i, (slot, &t)) in vals.iter_mut().zip(&site.params).enumerate() {
         let raw = args.get(i).copied().unwrap_or(0);
         let kind = plan.params.get(i).unwrap_or(if t == ValType::Ptr {
@@ -325,20 +320,20 @@ pub(crate) fn call(
             ParamKind::Ptr(meta) => {
                 pointer_arg(st, c, plan, i, raw as u32, meta.as_ref(), args, &mut copies)? as u64
             }
-            ParamKind::Struct { size, fields } => {
-                struct_arg(st, c, plan, i, raw as u32, *size, fields, args, &mut copies)? as u64
-            }
+            ParamKind::Struct { size, fields } => struct_arg(
+                st,
+                c,
+                plan,
+                i,
+                raw as u32,
+                *size,
+                fields,
+                args,
+                &mut copies,
+                &mut regions,
+            )? as u64,
         };
     }
-    let regions: Vec<Region> = copies
-        .iter_mut()
-        .filter(|b| !b.handles)
-        .map(|b| Region {
-            start: b.ptr(),
-            len: b.native_len(),
-            addr: b.addr,
-        })
-        .collect();
     let task = crate::task::current();
     super::task_end::call_gate();
     st.active.begin(task, regions);

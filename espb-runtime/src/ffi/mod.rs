@@ -248,6 +248,23 @@ impl FfiState {
         }
     }
 
+    /// The native address module value `v` names: a native import's
+    /// (`IMPORT_REF_BASE + i`) or a live handle's; `None` for anything else
+    /// (shared by pointer and callback arguments).
+    fn native_ref(&self, v: u32) -> Option<usize> {
+        if handles::is_handle(v) {
+            return self.handles.lock().native(v);
+        }
+        if (IMPORT_REF_BASE..FUNC_REF_BASE).contains(&v) {
+            return self
+                .plans
+                .get((v - IMPORT_REF_BASE) as usize)?
+                .as_ref()
+                .map(|p| p.addr);
+        }
+        None
+    }
+
     fn bind_memory(&self, c: &Caller<'_>) {
         use core::sync::atomic::Ordering::Relaxed;
         if self.mem_base.load(Relaxed) == 0 {
@@ -271,15 +288,8 @@ fn callback_ptr(
     if v == 0 {
         return Ok(0);
     }
-    if (IMPORT_REF_BASE..FUNC_REF_BASE).contains(&v) {
-        if let Some(Some(p)) = st.plans.get((v - IMPORT_REF_BASE) as usize) {
-            return Ok(p.addr);
-        }
-    }
-    if handles::is_handle(v) {
-        if let Some(p) = st.handles.lock().native(v) {
-            return Ok(p);
-        }
+    if let Some(p) = st.native_ref(v) {
+        return Ok(p);
     }
     let idx = v.wrapping_sub(FUNC_REF_BASE);
     let fty = (v >= FUNC_REF_BASE)
@@ -329,6 +339,18 @@ fn callback_ptr(
         list.push((key, code));
         code
     }))
+}
+
+/// The trap of an import called by a module these imports were not linked
+/// for (out of line: the per-import host function stays a compare and a
+/// call).
+#[cold]
+#[inline(never)]
+fn linked_for_another(c: &Caller<'_>) -> Trap {
+    Trap::host(format!(
+        "{}: these imports were linked for another module",
+        c.import_name()
+    ))
 }
 
 /// Binds every import of `module` that `natives` provides (by name, or by
@@ -421,10 +443,7 @@ pub fn link(
         let i = i as u32;
         HostFunc::new(move |c, a| {
             if c.import_index() != i {
-                return Err(Trap::host(format!(
-                    "{}: these imports were linked for another module",
-                    c.import_name()
-                )));
+                return Err(linked_for_another(c));
             }
             marshal::call(&st, c, a)
         })

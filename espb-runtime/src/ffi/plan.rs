@@ -63,6 +63,9 @@ pub(crate) struct Plan {
     /// The C signature (registered with the native, else the import's).
     pub ty: FuncType,
     pub params: Vec<ParamKind>,
+    /// `vTaskDelete`: a call with NULL ends the task (`task_end`); decided
+    /// here, not by a name comparison per call.
+    pub deletes_task: bool,
     /// Prepared at link time for a fixed-arity native.
     pub sig: Option<Sig>,
     /// Variadic natives: one interface per distinct call-site signature (a
@@ -158,6 +161,7 @@ impl Plan {
             Some(Sig::new(&ty, None).map_err(&err)?)
         };
         Ok(Plan {
+            deletes_task: name == super::task_end::TASK_DELETE,
             name,
             addr,
             ty,
@@ -197,15 +201,20 @@ fn set_place(
     place: ArgPlace,
     kind: FieldKind,
 ) -> Result<(), String> {
+    // One check for both places (and its message made only when it fails).
+    let (ArgPlace::Param(p) | ArgPlace::Field { param: p, .. }) = place;
+    let slot = params.get_mut(p as usize).ok_or_else(|| {
+        format!(
+            "callback metadata names argument {p} of {}",
+            ty.params.len()
+        )
+    })?;
     match place {
         ArgPlace::Param(i) => {
-            let slot = params.get_mut(i as usize).ok_or(format!(
-                "callback metadata names argument {i} of {}",
-                ty.params.len()
-            ))?;
             *slot = match kind {
                 FieldKind::Callback(t) => {
-                    if ty.params[i as usize] != ValType::Ptr {
+                    // `i` is in range: `params` has one entry per parameter.
+                    if ty.params.get(i as usize) != Some(&ValType::Ptr) {
                         return Err(format!("callback argument {i} is not a pointer"));
                     }
                     ParamKind::Callback(t)
@@ -219,10 +228,6 @@ fn set_place(
             };
         }
         ArgPlace::Field { param, offset } => {
-            let slot = params.get_mut(param as usize).ok_or(format!(
-                "callback metadata names argument {param} of {}",
-                ty.params.len()
-            ))?;
             if offset % 4 != 0 {
                 return Err(format!(
                     "struct field at offset {offset} of argument {param} is not 4-byte aligned"

@@ -195,7 +195,7 @@ unsafe extern "C-unwind" fn trampoline(
     // SAFETY: `ud` is the leaked `ClosureData` registered with this closure.
     let d: &ClosureData = unsafe { &*(ud as *const ClosureData) };
     let ty = &d.target.ty;
-    let raw: Vec<u64> = ty
+    let mut raw: Vec<u64> = ty
         .params
         .iter()
         .enumerate()
@@ -214,7 +214,7 @@ unsafe extern "C-unwind" fn trampoline(
         })
         .collect();
     // A panic must not unwind into C.
-    let value = catch_unwind(AssertUnwindSafe(|| enter(&d.target, &raw))).unwrap_or(0);
+    let value = catch_unwind(AssertUnwindSafe(|| enter(&d.target, &mut raw))).unwrap_or(0);
     // SAFETY: `ret` points to a return slot of at least `ffi_arg` size
     // (libffi widens small integer results) for the cif's result type.
     unsafe {

@@ -317,23 +317,20 @@ extern "C" fn slot_entry(k: u32, regs: &mut Regs, stack: *const u32) {
         regs.fpr[0] = 0;
         return;
     };
-    let mut args = [0u64; 16];
-    let mut more: Vec<u64> = Vec::new();
-    let n = slot.layout.args.len();
-    let args: &mut [u64] = if n <= args.len() {
-        &mut args[..n]
-    } else {
-        more.resize(n, 0);
-        &mut more
-    };
-    for (a, &(lo, hi)) in args.iter_mut().zip(&slot.layout.args) {
-        let lo = get(regs, stack, lo) as u64;
-        *a = match hi {
-            Some(hi) => lo | (get(regs, stack, hi) as u64) << 32,
-            None => lo,
-        };
-    }
-    let v = enter(&slot.target, args);
+    // One list per callback, converted in place by `enter`.
+    let mut args: Vec<u64> = slot
+        .layout
+        .args
+        .iter()
+        .map(|&(lo, hi)| {
+            let lo = get(regs, stack, lo) as u64;
+            match hi {
+                Some(hi) => lo | (get(regs, stack, hi) as u64) << 32,
+                None => lo,
+            }
+        })
+        .collect();
+    let v = enter(&slot.target, &mut args);
     match slot.layout.ret {
         Ret::Void => {}
         Ret::Word => regs.gpr[0] = v as u32,
@@ -346,7 +343,7 @@ extern "C" fn slot_entry(k: u32, regs: &mut Regs, stack: *const u32) {
     // The module code deleted its own task: end it now that nothing of the
     // runtime is in use (the call does not return; this frame is abandoned).
     let end = slot.target.state.take_task_end();
-    drop(more);
+    drop(args);
     drop(slot);
     if let Some(end) = end {
         // SAFETY: everything this entry held is dropped; a chip does not

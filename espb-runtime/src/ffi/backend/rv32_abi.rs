@@ -69,40 +69,42 @@ impl Layout {
         let mut gpr = 0u8;
         let mut fpr = 0u8;
         let mut stack = 0u16;
-        let mut args = Vec::with_capacity(ty.params.len());
-        for (i, t) in ty.params.iter().enumerate() {
-            let variadic = fixed.is_some_and(|f| i >= f);
-            let wide = matches!(t, ValType::I64 | ValType::F64);
-            let place = if *t == ValType::F32 && hard_float && !variadic && fpr < 8 {
-                fpr += 1;
-                (Place::Fpr(fpr - 1), None)
-            } else if !wide {
-                if gpr < 8 {
-                    gpr += 1;
-                    (Place::Gpr(gpr - 1), None)
+        // Collected from an exact-size iterator: one allocation, no growth
+        // path.
+        let args: Vec<(Place, Option<Place>)> = (ty.params.iter().enumerate())
+            .map(|(i, t)| {
+                let variadic = fixed.is_some_and(|f| i >= f);
+                let wide = matches!(t, ValType::I64 | ValType::F64);
+                if *t == ValType::F32 && hard_float && !variadic && fpr < 8 {
+                    fpr += 1;
+                    (Place::Fpr(fpr - 1), None)
+                } else if !wide {
+                    if gpr < 8 {
+                        gpr += 1;
+                        (Place::Gpr(gpr - 1), None)
+                    } else {
+                        stack += 1;
+                        (Place::Stack(stack - 1), None)
+                    }
                 } else {
-                    stack += 1;
-                    (Place::Stack(stack - 1), None)
+                    if variadic && gpr % 2 == 1 {
+                        gpr += 1;
+                    }
+                    if gpr <= 6 {
+                        gpr += 2;
+                        (Place::Gpr(gpr - 2), Some(Place::Gpr(gpr - 1)))
+                    } else if gpr == 7 {
+                        // Split: the low word in a7, the high word on the stack.
+                        gpr = 8;
+                        stack += 1;
+                        (Place::Gpr(7), Some(Place::Stack(stack - 1)))
+                    } else {
+                        stack = stack.next_multiple_of(2) + 2;
+                        (Place::Stack(stack - 2), Some(Place::Stack(stack - 1)))
+                    }
                 }
-            } else {
-                if variadic && gpr % 2 == 1 {
-                    gpr += 1;
-                }
-                if gpr <= 6 {
-                    gpr += 2;
-                    (Place::Gpr(gpr - 2), Some(Place::Gpr(gpr - 1)))
-                } else if gpr == 7 {
-                    // Split: the low word in a7, the high word on the stack.
-                    gpr = 8;
-                    stack += 1;
-                    (Place::Gpr(7), Some(Place::Stack(stack - 1)))
-                } else {
-                    stack = stack.next_multiple_of(2) + 2;
-                    (Place::Stack(stack - 2), Some(Place::Stack(stack - 1)))
-                }
-            };
-            args.push(place);
-        }
+            })
+            .collect();
         if stack > MAX_STACK_WORDS {
             return Err(alloc::format!(
                 "{} words of stack arguments exceed the limit of {}",
