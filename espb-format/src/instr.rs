@@ -222,11 +222,18 @@ impl Opcode {
     /// `const { O::Load8U.offset_of("offset") }` fails to compile for a
     /// name the table does not have).
     pub const fn offset_of(self, name: &str) -> usize {
+        self.operand_offset(self.operand_index(name))
+    }
+
+    /// Table position of the operand named `name` (compile-time use, as
+    /// [`Opcode::offset_of`]: `RawInstr::operand(const { .. })` reads a
+    /// field without searching the names at run time).
+    pub const fn operand_index(self, name: &str) -> usize {
         let names = self.operand_names();
         let mut i = 0;
         while i < names.len() {
             if str_eq(names[i], name) {
-                return self.operand_offset(i);
+                return i;
             }
             i += 1;
         }
