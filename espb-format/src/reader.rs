@@ -28,18 +28,19 @@ fn fail(location: Location, at: usize, kind: ErrorKind) -> Fail {
     Box::new(Error::new(location, at, kind))
 }
 
-/// A bounded cursor over one section that reports absolute file offsets.
+/// A bounded cursor over one section. `bytes` is the file up to the
+/// section's end and `pos` a file offset, so the offset every error reports
+/// is the position itself (no base to add at each of the reader's many
+/// error sites).
 struct Cursor<'a> {
     bytes: &'a [u8],
-    /// File offset of `bytes[0]`.
-    base: usize,
     pos: usize,
     loc: Location,
 }
 
 impl<'a> Cursor<'a> {
     fn offset(&self) -> usize {
-        self.base + self.pos
+        self.pos
     }
 
     fn err(&self, kind: ErrorKind) -> Fail {
@@ -145,14 +146,15 @@ struct SectionEntry<'a> {
     /// File offset of the body.
     offset: usize,
     body: &'a [u8],
+    /// The file up to the end of the body.
+    upto: &'a [u8],
 }
 
 impl<'a> SectionEntry<'a> {
     fn cursor(&self) -> Cursor<'a> {
         Cursor {
-            bytes: self.body,
-            base: self.offset,
-            pos: 0,
+            bytes: self.upto,
+            pos: self.offset,
             loc: Location::Section(self.id),
         }
     }
@@ -167,7 +169,6 @@ pub const MAX_SECTIONS: u16 = 32;
 fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
     let mut head = Cursor {
         bytes,
-        base: 0,
         pos: 0,
         loc: Location::Header,
     };
@@ -236,7 +237,8 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
             return Err(out_of_bounds());
         }
         let (start, end) = (offset as usize, end as usize);
-        let body = bytes.get(start..end).ok_or_else(out_of_bounds)?;
+        let upto = bytes.get(..end).ok_or_else(out_of_bounds)?;
+        let body = upto.get(start..).ok_or_else(out_of_bounds)?;
         for e in &entries {
             if e.id == id && id != SectionId::Custom {
                 return Err(fail(Location::Section(id), at, ErrorKind::DuplicateSection));
@@ -253,6 +255,7 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
             id,
             offset: start,
             body,
+            upto,
         });
     }
     Ok(entries)
@@ -271,12 +274,8 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
 /// `parse`, with the error boxed (see `Fail`).
 fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
     let entries = section_table(bytes)?;
-    let section = |id: SectionId| {
-        entries
-            .iter()
-            .find(|e| e.id == id)
-            .map(SectionEntry::cursor)
-    };
+    let entry = |id: SectionId| entries.iter().find(|e| e.id == id);
+    let section = |id: SectionId| entry(id).map(SectionEntry::cursor);
 
     let mut m = Module::default();
 
@@ -351,7 +350,7 @@ fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
 
     let mut code_bases: Vec<usize> = Vec::new();
     if let Some(mut c) = section(SectionId::Functions) {
-        let code = section(SectionId::Code)
+        let code = entry(SectionId::Code)
             .ok_or_else(|| c.err(ErrorKind::MissingSection(SectionId::Code)))?;
         let n = c.count(8)?;
         m.functions.reserve(n);
@@ -393,17 +392,17 @@ fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
             let body = start
                 .checked_add(len)
                 .filter(|_| start >= covered_until)
-                .and_then(|end| code.bytes.get(start..end))
+                .and_then(|end| code.body.get(start..end))
                 .ok_or_else(|| c.err_at(at, ErrorKind::CodeOutOfBounds { func: i }))?;
             // Word operands are read with aligned loads in place: every body
             // starts at a multiple of 4 of the file and is whole words.
-            if !(code.base + start).is_multiple_of(INSTR_ALIGN) || !len.is_multiple_of(INSTR_ALIGN)
+            if !(code.offset + start).is_multiple_of(INSTR_ALIGN) || !len.is_multiple_of(INSTR_ALIGN)
             {
                 return Err(c.err_at(at, ErrorKind::MisalignedBody { func: i }));
             }
             // ... and in memory, which needs the buffer aligned as the file is.
             if !(body.as_ptr() as usize).is_multiple_of(INSTR_ALIGN) {
-                let addr = (body.as_ptr() as usize).wrapping_sub(code.base + start);
+                let addr = (body.as_ptr() as usize).wrapping_sub(code.offset + start);
                 return Err(fail(
                     Location::Header,
                     0,
@@ -411,7 +410,7 @@ fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
                 ));
             }
             covered_until = start + len;
-            code_bases.push(code.base + start);
+            code_bases.push(code.offset + start);
             m.functions.push(Function {
                 ty,
                 flags,
