@@ -676,7 +676,10 @@ mod tests {
                 assert_eq!(l.offsets[i] as usize, op.operand_offset(i), "{op:?} {i}");
             }
         }
-        let valid = Opcode::ALL.iter().map(|op| dense(op.code())).collect::<Vec<_>>();
+        let valid = Opcode::ALL
+            .iter()
+            .map(|op| dense(op.code()))
+            .collect::<Vec<_>>();
         for (i, &k) in LAYOUT_OF.iter().enumerate() {
             assert_eq!(k != NO_LAYOUT, valid.contains(&i), "code index {i}");
         }

@@ -280,71 +280,18 @@ fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
     let mut m = Module::default();
 
     if let Some(mut c) = section(SectionId::Types) {
-        let n = c.count(3)?;
-        m.types.reserve(n);
-        for _ in 0..n {
-            let at = c.offset();
-            let flags = c.u8()?;
-            if flags > 1 {
-                return Err(c.err_at(at, ErrorKind::BadFlags(flags as u32)));
-            }
-            let np = c.count(1)?;
-            let mut params = Vec::with_capacity(np);
-            for _ in 0..np {
-                params.push(valtype(&mut c)?);
-            }
-            let at = c.offset();
-            let result = match c.u8()? {
-                0 => None,
-                1 => Some(valtype(&mut c)?),
-                b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
-            };
-            m.types.push(FuncType {
-                params,
-                result,
-                variadic: flags == 1,
-            });
-        }
+        read_types(&mut c, &mut m)?;
         c.finish()?;
     }
 
     // Symbol tables come before imports, which refer to them.
     if let Some(mut c) = section(SectionId::SymTabs) {
-        let n = c.count(9)?;
-        m.symtabs.reserve(n);
-        for _ in 0..n {
-            let name = c.str()?;
-            let hash = c.u64()?;
-            m.symtabs.push(SymTabRef {
-                name: Cow::Borrowed(name),
-                hash,
-            });
-        }
+        read_symtabs(&mut c, &mut m)?;
         c.finish()?;
     }
 
     if let Some(mut c) = section(SectionId::Imports) {
-        let n = c.count(3)?;
-        m.imports.reserve(n);
-        for _ in 0..n {
-            let name = c.str()?;
-            let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
-            let at = c.offset();
-            let kind = match c.u8()? {
-                0 => ImportKind::Name,
-                1 => {
-                    let table = c.index(m.symtabs.len(), ErrorKind::SymTabOutOfRange)?;
-                    let index = c.uleb()?;
-                    ImportKind::Fast { table, index }
-                }
-                b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
-            };
-            m.imports.push(Import {
-                name: Cow::Borrowed(name),
-                ty,
-                kind,
-            });
-        }
+        read_imports(&mut c, &mut m)?;
         c.finish()?;
     }
 
@@ -352,308 +299,51 @@ fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
     if let Some(mut c) = section(SectionId::Functions) {
         let code = entry(SectionId::Code)
             .ok_or_else(|| c.err(ErrorKind::MissingSection(SectionId::Code)))?;
-        let n = c.count(8)?;
-        m.functions.reserve(n);
-        code_bases.reserve(n);
-        let mut covered_until = 0usize;
-        for i in 0..n as u32 {
-            let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
-            let at = c.offset();
-            let flags = c.u8()?;
-            if flags & !func_flags::ALL != 0 {
-                return Err(c.err_at(at, ErrorKind::BadFlags(flags as u32)));
-            }
-            let at = c.offset();
-            let regs = c.u16()?;
-            if regs == 0 || regs > MAX_REGS {
-                return Err(c.err_at(at, ErrorKind::BadRegisterCount(regs)));
-            }
-            let t = type_of(&m, ty, &c, at)?;
-            // A variadic module function receives its packed arguments as one
-            // extra trailing pointer (docs/abi.md §Variadic functions).
-            let params = t.params.len() + t.variadic as usize;
-            if (regs as usize) < params.max(t.result.is_some() as usize) {
-                return Err(c.err_at(at, ErrorKind::TooFewRegisters { regs, params }));
-            }
-            let frame_size = c.uleb()?;
-            let at = c.offset();
-            let frame_align_log2 = c.u8()?;
-            if frame_align_log2 > 12 {
-                let align = 1u32.checked_shl(frame_align_log2.into()).unwrap_or(0);
-                return Err(c.err_at(at, ErrorKind::BadAlignment(align)));
-            }
-            let at = c.offset();
-            let start = c.uleb()? as usize;
-            let len = c.uleb()? as usize;
-            if len == 0 {
-                return Err(c.err_at(at, ErrorKind::EmptyFunction { func: i }));
-            }
-            // Bodies lie in the code section, in order, without overlap.
-            let body = start
-                .checked_add(len)
-                .filter(|_| start >= covered_until)
-                .and_then(|end| code.body.get(start..end))
-                .ok_or_else(|| c.err_at(at, ErrorKind::CodeOutOfBounds { func: i }))?;
-            // Word operands are read with aligned loads in place: every body
-            // starts at a multiple of 4 of the file and is whole words.
-            if !(code.offset + start).is_multiple_of(INSTR_ALIGN) || !len.is_multiple_of(INSTR_ALIGN)
-            {
-                return Err(c.err_at(at, ErrorKind::MisalignedBody { func: i }));
-            }
-            // ... and in memory, which needs the buffer aligned as the file is.
-            if !(body.as_ptr() as usize).is_multiple_of(INSTR_ALIGN) {
-                let addr = (body.as_ptr() as usize).wrapping_sub(code.offset + start);
-                return Err(fail(
-                    Location::Header,
-                    0,
-                    ErrorKind::MisalignedBuffer { addr },
-                ));
-            }
-            covered_until = start + len;
-            code_bases.push(code.offset + start);
-            m.functions.push(Function {
-                ty,
-                flags,
-                regs,
-                frame_size,
-                frame_align_log2,
-                code: Cow::Borrowed(body),
-            });
-        }
+        read_functions(&mut c, &mut m, code, &mut code_bases)?;
         c.finish()?;
     } else if let Some(c) = section(SectionId::Code) {
         return Err(c.err(ErrorKind::MissingSection(SectionId::Functions)));
     }
 
     if let Some(mut c) = section(SectionId::Memory) {
-        let at = c.offset();
-        m.memory.data_end = c.uleb()?;
-        m.memory.heap_size = c.uleb()?;
-        m.memory.stack_size = c.uleb()?;
-        if m.memory.data_end < NULL_GUARD {
-            return Err(c.err_at(
-                at,
-                ErrorKind::BadMemory("data_end is inside the null guard"),
-            ));
-        }
-        let total = u64::from(m.memory.data_end)
-            + u64::from(m.memory.heap_size)
-            + u64::from(m.memory.stack_size);
-        if total > u64::from(MAX_LINEAR_END) {
-            return Err(c.err_at(
-                at,
-                ErrorKind::BadMemory("data, heap and stack exceed the 1 GiB linear limit"),
-            ));
-        }
+        read_memory(&mut c, &mut m)?;
         c.finish()?;
     } else {
         m.memory = crate::writer::DEFAULT_MEMORY;
     }
 
     if let Some(mut c) = section(SectionId::Data) {
-        let n = c.count(2)?;
-        m.data.reserve(n);
-        for _ in 0..n {
-            let at = c.offset();
-            let addr = c.uleb()?;
-            let len = c.uleb()? as usize;
-            let bytes = c.take(len)?;
-            if addr < NULL_GUARD || u64::from(addr) + len as u64 > u64::from(m.memory.data_end) {
-                return Err(c.err_at(at, ErrorKind::DataOutOfBounds { addr, len }));
-            }
-            m.data.push(DataSegment {
-                addr,
-                bytes: Cow::Borrowed(bytes),
-            });
-        }
+        read_data(&mut c, &mut m)?;
         c.finish()?;
     }
 
     if let Some(mut c) = section(SectionId::Exports) {
-        let n = c.count(2)?;
-        m.exports.reserve(n);
-        let mut offsets = Vec::with_capacity(n);
-        let mut failed = None;
-        for _ in 0..n {
-            let at = c.offset();
-            let entry = c.str().and_then(|name| {
-                let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-                Ok((name, func))
-            });
-            match entry {
-                Ok((name, func)) => {
-                    offsets.push(at);
-                    m.exports.push(Export {
-                        name: Cow::Borrowed(name),
-                        func,
-                    });
-                }
-                Err(e) => {
-                    failed = Some(e);
-                    break;
-                }
-            }
-        }
-        // The first entry whose name an earlier one has comes before any
-        // error after it, as a check at each entry would have found it.
-        if let Some(k) = first_repeated_name(&m.exports) {
-            if let (Some(e), Some(&at)) = (m.exports.get(k), offsets.get(k)) {
-                let name = String::from(&*e.name);
-                return Err(c.err_at(at, ErrorKind::DuplicateExport(name)));
-            }
-        }
-        if let Some(e) = failed {
-            return Err(e);
-        }
+        read_exports(&mut c, &mut m)?;
         c.finish()?;
     }
 
     if let Some(mut c) = section(SectionId::Start) {
-        let at = c.offset();
-        let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-        let t = m
-            .func_type(f)
-            .ok_or_else(|| c.err_at(at, ErrorKind::FunctionOutOfRange(f)))?;
-        if !t.params.is_empty() || t.result.is_some() || t.variadic {
-            return Err(c.err_at(at, ErrorKind::StartSignature(f)));
-        }
-        m.start = Some(f);
+        read_start(&mut c, &mut m)?;
         c.finish()?;
     }
 
     if let Some(mut c) = section(SectionId::Callbacks) {
-        let n = c.count(4)?;
-        m.callbacks.reserve(n);
-        for _ in 0..n {
-            let at = c.offset();
-            let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
-            let params = import_params(&m, import, &c, at)?;
-            let at_place = place(&mut c, &params)?;
-            let at = c.offset();
-            let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
-            // Native code calls the callback through a closure of this exact
-            // signature; C cannot call a variadic function that way.
-            if type_of(&m, ty, &c, at)?.variadic {
-                return Err(c.err_at(at, ErrorKind::VariadicCallback(ty)));
-            }
-            let user_data = if c.peek_u8() == Some(NO_USER_DATA) {
-                c.u8()?;
-                None
-            } else {
-                Some(place(&mut c, &params)?)
-            };
-            m.callbacks.push(CallbackMeta {
-                import,
-                place: at_place,
-                ty,
-                user_data,
-            });
-        }
+        read_callbacks(&mut c, &mut m)?;
         c.finish()?;
     }
 
     if let Some(mut c) = section(SectionId::Pointers) {
-        let n = c.count(4)?;
-        m.pointers.reserve(n);
-        for _ in 0..n {
-            let at = c.offset();
-            let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
-            let params = import_params(&m, import, &c, at)?;
-            let param = ptr_param(&mut c, &params)?;
-            let at = c.offset();
-            let d = c.u8()?;
-            let field = if d & FIELD_BIT != 0 {
-                Some(c.uleb()?)
-            } else {
-                None
-            };
-            let dir = match d & !(HANDLES_BIT | FIELD_BIT) {
-                1 => Direction::In,
-                2 => Direction::Out,
-                3 => Direction::InOut,
-                _ => return Err(c.err_at(at, ErrorKind::BadDirection(d))),
-            };
-            let at = c.offset();
-            let size = match c.u8()? {
-                0 => SizeSpec::Const(c.uleb()?),
-                1 => {
-                    let at = c.offset();
-                    let param = param_index(&mut c, &params)?;
-                    if !matches!(
-                        params.get(param as usize),
-                        Some(ValType::I32 | ValType::I64)
-                    ) {
-                        return Err(c.err_at(at, ErrorKind::NotAnInteger { param }));
-                    }
-                    SizeSpec::Param {
-                        param,
-                        scale: c.uleb()?,
-                    }
-                }
-                2 => SizeSpec::StrLen,
-                b => return Err(c.err_at(at, ErrorKind::BadSizeSpec(b))),
-            };
-            m.pointers.push(PtrMeta {
-                import,
-                param,
-                field,
-                dir,
-                size,
-                handles: d & HANDLES_BIT != 0,
-            });
-        }
+        read_pointers(&mut c, &mut m)?;
         c.finish()?;
     }
 
     if let Some(mut c) = section(SectionId::Lines) {
-        let nfiles = c.count(1)?;
-        let mut lines = LineTables::default();
-        lines.files.reserve(nfiles);
-        for _ in 0..nfiles {
-            lines.files.push(Cow::Borrowed(c.str()?));
-        }
-        let nfuncs = c.count(2)?;
-        lines.funcs.reserve(nfuncs);
-        for _ in 0..nfuncs {
-            let at = c.offset();
-            let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-            let code_len = m
-                .functions
-                .get(func as usize)
-                .map(|f| f.code.len() as u64)
-                .ok_or_else(|| c.err_at(at, ErrorKind::FunctionOutOfRange(func)))?;
-            let nrows = c.count(3)?;
-            let mut rows = Vec::with_capacity(nrows);
-            // Offsets are deltas, so rows are sorted by construction; the sum
-            // is kept in u64 so that no input can overflow it.
-            let mut offset: u64 = 0;
-            for _ in 0..nrows {
-                let at = c.offset();
-                offset += u64::from(c.uleb()?);
-                let file = c.index(lines.files.len(), ErrorKind::FileOutOfRange)?;
-                let line = c.uleb()?;
-                if offset >= code_len {
-                    return Err(c.err_at(at, ErrorKind::BadLineRow));
-                }
-                rows.push(LineRow {
-                    offset: offset as u32,
-                    file,
-                    line,
-                });
-            }
-            lines.funcs.push(FuncLines { func, rows });
-        }
+        read_lines(&mut c, &mut m)?;
         c.finish()?;
-        m.lines = Some(lines);
     }
 
     if let Some(mut c) = section(SectionId::Names) {
-        let n = c.count(2)?;
-        m.names.reserve(n);
-        for _ in 0..n {
-            let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-            m.names.push((f, Cow::Borrowed(c.str()?)));
-        }
+        read_names(&mut c, &mut m)?;
         c.finish()?;
     }
 
@@ -673,6 +363,440 @@ fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
             .map_err(|(pc, kind)| fail(Location::Section(SectionId::Code), base + pc, kind))?;
     }
     Ok(m)
+}
+
+/// The Types section's entries (`c` is at its start; the caller checks
+/// that nothing follows them). Each section's reader is out of line: an
+/// error leaves it through one `Fail` return, and the caller drops the
+/// module built so far in one place.
+#[inline(never)]
+fn read_types<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+    let n = c.count(3)?;
+    m.types.reserve(n);
+    for _ in 0..n {
+        let at = c.offset();
+        let flags = c.u8()?;
+        if flags > 1 {
+            return Err(c.err_at(at, ErrorKind::BadFlags(flags as u32)));
+        }
+        let np = c.count(1)?;
+        let mut params = Vec::with_capacity(np);
+        for _ in 0..np {
+            params.push(valtype(c)?);
+        }
+        let at = c.offset();
+        let result = match c.u8()? {
+            0 => None,
+            1 => Some(valtype(c)?),
+            b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
+        };
+        m.types.push(FuncType {
+            params,
+            result,
+            variadic: flags == 1,
+        });
+    }
+    Ok(())
+}
+
+/// The SymTabs section's entries (`c` is at its start; the caller checks
+/// that nothing follows them). Each section's reader is out of line: an
+/// error leaves it through one `Fail` return, and the caller drops the
+/// module built so far in one place.
+#[inline(never)]
+fn read_symtabs<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+    let n = c.count(9)?;
+    m.symtabs.reserve(n);
+    for _ in 0..n {
+        let name = c.str()?;
+        let hash = c.u64()?;
+        m.symtabs.push(SymTabRef {
+            name: Cow::Borrowed(name),
+            hash,
+        });
+    }
+    Ok(())
+}
+
+/// The Imports section's entries (`c` is at its start; the caller checks
+/// that nothing follows them). Each section's reader is out of line: an
+/// error leaves it through one `Fail` return, and the caller drops the
+/// module built so far in one place.
+#[inline(never)]
+fn read_imports<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+    let n = c.count(3)?;
+    m.imports.reserve(n);
+    for _ in 0..n {
+        let name = c.str()?;
+        let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+        let at = c.offset();
+        let kind = match c.u8()? {
+            0 => ImportKind::Name,
+            1 => {
+                let table = c.index(m.symtabs.len(), ErrorKind::SymTabOutOfRange)?;
+                let index = c.uleb()?;
+                ImportKind::Fast { table, index }
+            }
+            b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
+        };
+        m.imports.push(Import {
+            name: Cow::Borrowed(name),
+            ty,
+            kind,
+        });
+    }
+    Ok(())
+}
+
+/// The Functions section's entries (`c` is at its start; the caller checks
+/// that nothing follows them). Each section's reader is out of line: an
+/// error leaves it through one `Fail` return, and the caller drops the
+/// module built so far in one place.
+#[inline(never)]
+fn read_functions<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    code: &SectionEntry<'a>,
+    code_bases: &mut Vec<usize>,
+) -> Result<(), Fail> {
+    let n = c.count(8)?;
+    m.functions.reserve(n);
+    code_bases.reserve(n);
+    let mut covered_until = 0usize;
+    for i in 0..n as u32 {
+        let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+        let at = c.offset();
+        let flags = c.u8()?;
+        if flags & !func_flags::ALL != 0 {
+            return Err(c.err_at(at, ErrorKind::BadFlags(flags as u32)));
+        }
+        let at = c.offset();
+        let regs = c.u16()?;
+        if regs == 0 || regs > MAX_REGS {
+            return Err(c.err_at(at, ErrorKind::BadRegisterCount(regs)));
+        }
+        let t = type_of(m, ty, c, at)?;
+        // A variadic module function receives its packed arguments as one
+        // extra trailing pointer (docs/abi.md §Variadic functions).
+        let params = t.params.len() + t.variadic as usize;
+        if (regs as usize) < params.max(t.result.is_some() as usize) {
+            return Err(c.err_at(at, ErrorKind::TooFewRegisters { regs, params }));
+        }
+        let frame_size = c.uleb()?;
+        let at = c.offset();
+        let frame_align_log2 = c.u8()?;
+        if frame_align_log2 > 12 {
+            let align = 1u32.checked_shl(frame_align_log2.into()).unwrap_or(0);
+            return Err(c.err_at(at, ErrorKind::BadAlignment(align)));
+        }
+        let at = c.offset();
+        let start = c.uleb()? as usize;
+        let len = c.uleb()? as usize;
+        if len == 0 {
+            return Err(c.err_at(at, ErrorKind::EmptyFunction { func: i }));
+        }
+        // Bodies lie in the code section, in order, without overlap.
+        let body = start
+            .checked_add(len)
+            .filter(|_| start >= covered_until)
+            .and_then(|end| code.body.get(start..end))
+            .ok_or_else(|| c.err_at(at, ErrorKind::CodeOutOfBounds { func: i }))?;
+        // Word operands are read with aligned loads in place: every body
+        // starts at a multiple of 4 of the file and is whole words.
+        if !(code.offset + start).is_multiple_of(INSTR_ALIGN) || !len.is_multiple_of(INSTR_ALIGN) {
+            return Err(c.err_at(at, ErrorKind::MisalignedBody { func: i }));
+        }
+        // ... and in memory, which needs the buffer aligned as the file is.
+        if !(body.as_ptr() as usize).is_multiple_of(INSTR_ALIGN) {
+            let addr = (body.as_ptr() as usize).wrapping_sub(code.offset + start);
+            return Err(fail(
+                Location::Header,
+                0,
+                ErrorKind::MisalignedBuffer { addr },
+            ));
+        }
+        covered_until = start + len;
+        code_bases.push(code.offset + start);
+        m.functions.push(Function {
+            ty,
+            flags,
+            regs,
+            frame_size,
+            frame_align_log2,
+            code: Cow::Borrowed(body),
+        });
+    }
+    Ok(())
+}
+
+/// The Memory section's entries (`c` is at its start; the caller checks
+/// that nothing follows them). Each section's reader is out of line: an
+/// error leaves it through one `Fail` return, and the caller drops the
+/// module built so far in one place.
+#[inline(never)]
+fn read_memory<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+    let at = c.offset();
+    m.memory.data_end = c.uleb()?;
+    m.memory.heap_size = c.uleb()?;
+    m.memory.stack_size = c.uleb()?;
+    if m.memory.data_end < NULL_GUARD {
+        return Err(c.err_at(
+            at,
+            ErrorKind::BadMemory("data_end is inside the null guard"),
+        ));
+    }
+    let total = u64::from(m.memory.data_end)
+        + u64::from(m.memory.heap_size)
+        + u64::from(m.memory.stack_size);
+    if total > u64::from(MAX_LINEAR_END) {
+        return Err(c.err_at(
+            at,
+            ErrorKind::BadMemory("data, heap and stack exceed the 1 GiB linear limit"),
+        ));
+    }
+    Ok(())
+}
+
+/// The Data section's entries (`c` is at its start; the caller checks
+/// that nothing follows them). Each section's reader is out of line: an
+/// error leaves it through one `Fail` return, and the caller drops the
+/// module built so far in one place.
+#[inline(never)]
+fn read_data<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+    let n = c.count(2)?;
+    m.data.reserve(n);
+    for _ in 0..n {
+        let at = c.offset();
+        let addr = c.uleb()?;
+        let len = c.uleb()? as usize;
+        let bytes = c.take(len)?;
+        if addr < NULL_GUARD || u64::from(addr) + len as u64 > u64::from(m.memory.data_end) {
+            return Err(c.err_at(at, ErrorKind::DataOutOfBounds { addr, len }));
+        }
+        m.data.push(DataSegment {
+            addr,
+            bytes: Cow::Borrowed(bytes),
+        });
+    }
+    Ok(())
+}
+
+/// The Exports section's entries (`c` is at its start; the caller checks
+/// that nothing follows them). Each section's reader is out of line: an
+/// error leaves it through one `Fail` return, and the caller drops the
+/// module built so far in one place.
+#[inline(never)]
+fn read_exports<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+    let n = c.count(2)?;
+    m.exports.reserve(n);
+    let mut offsets = Vec::with_capacity(n);
+    let mut failed = None;
+    for _ in 0..n {
+        let at = c.offset();
+        let entry = c.str().and_then(|name| {
+            let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+            Ok((name, func))
+        });
+        match entry {
+            Ok((name, func)) => {
+                offsets.push(at);
+                m.exports.push(Export {
+                    name: Cow::Borrowed(name),
+                    func,
+                });
+            }
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    // The first entry whose name an earlier one has comes before any
+    // error after it, as a check at each entry would have found it.
+    if let Some(k) = first_repeated_name(&m.exports) {
+        if let (Some(e), Some(&at)) = (m.exports.get(k), offsets.get(k)) {
+            let name = String::from(&*e.name);
+            return Err(c.err_at(at, ErrorKind::DuplicateExport(name)));
+        }
+    }
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// The Start section's entries (`c` is at its start; the caller checks
+/// that nothing follows them). Each section's reader is out of line: an
+/// error leaves it through one `Fail` return, and the caller drops the
+/// module built so far in one place.
+#[inline(never)]
+fn read_start<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+    let at = c.offset();
+    let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+    let t = m
+        .func_type(f)
+        .ok_or_else(|| c.err_at(at, ErrorKind::FunctionOutOfRange(f)))?;
+    if !t.params.is_empty() || t.result.is_some() || t.variadic {
+        return Err(c.err_at(at, ErrorKind::StartSignature(f)));
+    }
+    m.start = Some(f);
+    Ok(())
+}
+
+/// The Callbacks section's entries (`c` is at its start; the caller checks
+/// that nothing follows them). Each section's reader is out of line: an
+/// error leaves it through one `Fail` return, and the caller drops the
+/// module built so far in one place.
+#[inline(never)]
+fn read_callbacks<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+    let n = c.count(4)?;
+    m.callbacks.reserve(n);
+    for _ in 0..n {
+        let at = c.offset();
+        let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
+        let params = import_params(m, import, c, at)?;
+        let at_place = place(c, &params)?;
+        let at = c.offset();
+        let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+        // Native code calls the callback through a closure of this exact
+        // signature; C cannot call a variadic function that way.
+        if type_of(m, ty, c, at)?.variadic {
+            return Err(c.err_at(at, ErrorKind::VariadicCallback(ty)));
+        }
+        let user_data = if c.peek_u8() == Some(NO_USER_DATA) {
+            c.u8()?;
+            None
+        } else {
+            Some(place(c, &params)?)
+        };
+        m.callbacks.push(CallbackMeta {
+            import,
+            place: at_place,
+            ty,
+            user_data,
+        });
+    }
+    Ok(())
+}
+
+/// The Pointers section's entries (`c` is at its start; the caller checks
+/// that nothing follows them). Each section's reader is out of line: an
+/// error leaves it through one `Fail` return, and the caller drops the
+/// module built so far in one place.
+#[inline(never)]
+fn read_pointers<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+    let n = c.count(4)?;
+    m.pointers.reserve(n);
+    for _ in 0..n {
+        let at = c.offset();
+        let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
+        let params = import_params(m, import, c, at)?;
+        let param = ptr_param(c, &params)?;
+        let at = c.offset();
+        let d = c.u8()?;
+        let field = if d & FIELD_BIT != 0 {
+            Some(c.uleb()?)
+        } else {
+            None
+        };
+        let dir = match d & !(HANDLES_BIT | FIELD_BIT) {
+            1 => Direction::In,
+            2 => Direction::Out,
+            3 => Direction::InOut,
+            _ => return Err(c.err_at(at, ErrorKind::BadDirection(d))),
+        };
+        let at = c.offset();
+        let size = match c.u8()? {
+            0 => SizeSpec::Const(c.uleb()?),
+            1 => {
+                let at = c.offset();
+                let param = param_index(c, &params)?;
+                if !matches!(
+                    params.get(param as usize),
+                    Some(ValType::I32 | ValType::I64)
+                ) {
+                    return Err(c.err_at(at, ErrorKind::NotAnInteger { param }));
+                }
+                SizeSpec::Param {
+                    param,
+                    scale: c.uleb()?,
+                }
+            }
+            2 => SizeSpec::StrLen,
+            b => return Err(c.err_at(at, ErrorKind::BadSizeSpec(b))),
+        };
+        m.pointers.push(PtrMeta {
+            import,
+            param,
+            field,
+            dir,
+            size,
+            handles: d & HANDLES_BIT != 0,
+        });
+    }
+    Ok(())
+}
+
+/// The Lines section's entries (`c` is at its start; the caller checks
+/// that nothing follows them). Each section's reader is out of line: an
+/// error leaves it through one `Fail` return, and the caller drops the
+/// module built so far in one place.
+#[inline(never)]
+fn read_lines<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+    let nfiles = c.count(1)?;
+    let mut lines = LineTables::default();
+    lines.files.reserve(nfiles);
+    for _ in 0..nfiles {
+        lines.files.push(Cow::Borrowed(c.str()?));
+    }
+    let nfuncs = c.count(2)?;
+    lines.funcs.reserve(nfuncs);
+    for _ in 0..nfuncs {
+        let at = c.offset();
+        let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+        let code_len = m
+            .functions
+            .get(func as usize)
+            .map(|f| f.code.len() as u64)
+            .ok_or_else(|| c.err_at(at, ErrorKind::FunctionOutOfRange(func)))?;
+        let nrows = c.count(3)?;
+        let mut rows = Vec::with_capacity(nrows);
+        // Offsets are deltas, so rows are sorted by construction; the sum
+        // is kept in u64 so that no input can overflow it.
+        let mut offset: u64 = 0;
+        for _ in 0..nrows {
+            let at = c.offset();
+            offset += u64::from(c.uleb()?);
+            let file = c.index(lines.files.len(), ErrorKind::FileOutOfRange)?;
+            let line = c.uleb()?;
+            if offset >= code_len {
+                return Err(c.err_at(at, ErrorKind::BadLineRow));
+            }
+            rows.push(LineRow {
+                offset: offset as u32,
+                file,
+                line,
+            });
+        }
+        lines.funcs.push(FuncLines { func, rows });
+    }
+    m.lines = Some(lines);
+    Ok(())
+}
+
+/// The Names section's entries (`c` is at its start; the caller checks
+/// that nothing follows them). Each section's reader is out of line: an
+/// error leaves it through one `Fail` return, and the caller drops the
+/// module built so far in one place.
+#[inline(never)]
+fn read_names<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+    let n = c.count(2)?;
+    m.names.reserve(n);
+    for _ in 0..n {
+        let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+        m.names.push((f, Cow::Borrowed(c.str()?)));
+    }
+    Ok(())
 }
 
 /// Byte of a cbmeta entry that stands for "no user data" where a place would be.
