@@ -672,8 +672,8 @@ mod tests {
             assert_eq!(l.kinds(), op.operands(), "{op:?}");
             assert_eq!(l.fixed as usize, op.fixed_size(), "{op:?}");
             assert_eq!(l.pad_from as usize, op.byte_part(), "{op:?}");
-            for i in 0..op.operands().len() {
-                assert_eq!(l.offsets[i] as usize, op.operand_offset(i), "{op:?} {i}");
+            for (i, &at) in l.offsets.iter().enumerate().take(op.operands().len()) {
+                assert_eq!(at as usize, op.operand_offset(i), "{op:?} {i}");
             }
         }
         let valid = Opcode::ALL

@@ -274,77 +274,26 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
 /// `parse`, with the error boxed (see `Fail`).
 fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
     let entries = section_table(bytes)?;
-    let entry = |id: SectionId| entries.iter().find(|e| e.id == id);
-    let section = |id: SectionId| entry(id).map(SectionEntry::cursor);
-
-    let mut m = Module::default();
-
-    if let Some(mut c) = section(SectionId::Types) {
-        read_types(&mut c, &mut m)?;
-        c.finish()?;
-    }
-
-    // Symbol tables come before imports, which refer to them.
-    if let Some(mut c) = section(SectionId::SymTabs) {
-        read_symtabs(&mut c, &mut m)?;
-        c.finish()?;
-    }
-
-    if let Some(mut c) = section(SectionId::Imports) {
-        read_imports(&mut c, &mut m)?;
-        c.finish()?;
-    }
-
-    let mut code_bases: Vec<usize> = Vec::new();
-    if let Some(mut c) = section(SectionId::Functions) {
-        let code = entry(SectionId::Code)
-            .ok_or_else(|| c.err(ErrorKind::MissingSection(SectionId::Code)))?;
-        read_functions(&mut c, &mut m, code, &mut code_bases)?;
-        c.finish()?;
-    } else if let Some(c) = section(SectionId::Code) {
-        return Err(c.err(ErrorKind::MissingSection(SectionId::Functions)));
-    }
-
-    if let Some(mut c) = section(SectionId::Memory) {
-        read_memory(&mut c, &mut m)?;
-        c.finish()?;
-    } else {
-        m.memory = crate::writer::DEFAULT_MEMORY;
-    }
-
-    if let Some(mut c) = section(SectionId::Data) {
-        read_data(&mut c, &mut m)?;
-        c.finish()?;
-    }
-
-    if let Some(mut c) = section(SectionId::Exports) {
-        read_exports(&mut c, &mut m)?;
-        c.finish()?;
-    }
-
-    if let Some(mut c) = section(SectionId::Start) {
-        read_start(&mut c, &mut m)?;
-        c.finish()?;
-    }
-
-    if let Some(mut c) = section(SectionId::Callbacks) {
-        read_callbacks(&mut c, &mut m)?;
-        c.finish()?;
-    }
-
-    if let Some(mut c) = section(SectionId::Pointers) {
-        read_pointers(&mut c, &mut m)?;
-        c.finish()?;
-    }
-
-    if let Some(mut c) = section(SectionId::Lines) {
-        read_lines(&mut c, &mut m)?;
-        c.finish()?;
-    }
-
-    if let Some(mut c) = section(SectionId::Names) {
-        read_names(&mut c, &mut m)?;
-        c.finish()?;
+    let mut m = Module {
+        // The memory section's reader sets all of it when there is one.
+        memory: crate::writer::DEFAULT_MEMORY,
+        ..Module::default()
+    };
+    for &(id, read) in READERS {
+        match entries.iter().find(|e| e.id == id) {
+            Some(e) => {
+                let mut c = e.cursor();
+                read(&mut c, &mut m, &entries)?;
+                c.finish()?;
+            }
+            None if id == SectionId::Functions => {
+                if let Some(code) = entries.iter().find(|e| e.id == SectionId::Code) {
+                    let c = code.cursor();
+                    return Err(c.err(ErrorKind::MissingSection(SectionId::Functions)));
+                }
+            }
+            None => {}
+        }
     }
 
     // Custom sections: a name, then opaque bytes, kept in file order.
@@ -358,19 +307,48 @@ fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
         });
     }
 
-    for (i, base) in code_bases.iter().enumerate() {
+    for (i, f) in m.functions.iter().enumerate() {
+        // Every body is borrowed from `bytes`: its distance from the
+        // start is its file offset.
+        let base = (f.code.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize);
         validate_function(&m, i as u32)
             .map_err(|(pc, kind)| fail(Location::Section(SectionId::Code), base + pc, kind))?;
     }
     Ok(m)
 }
 
-/// The Types section's entries (`c` is at its start; the caller checks
-/// that nothing follows them). Each section's reader is out of line: an
-/// error leaves it through one `Fail` return, and the caller drops the
-/// module built so far in one place.
+/// A section's reader: `c` is at the section's start, the caller checks
+/// that nothing follows the entries. Each is out of line and reached
+/// through [`READERS`]: an error leaves through one `Fail` return, and the
+/// walk finds each section, checks its end and drops the partly built
+/// module in one place.
+type Reader = for<'a> fn(&mut Cursor<'a>, &mut Module<'a>, &[SectionEntry<'a>]) -> Result<(), Fail>;
+
+/// The sections in dependency order, whatever their order in the file, so
+/// that every index can be checked when it is read (symbol tables before
+/// the imports that refer to them, functions and code before exports, …).
+const READERS: &[(SectionId, Reader)] = &[
+    (SectionId::Types, read_types),
+    (SectionId::SymTabs, read_symtabs),
+    (SectionId::Imports, read_imports),
+    (SectionId::Functions, read_functions),
+    (SectionId::Memory, read_memory),
+    (SectionId::Data, read_data),
+    (SectionId::Exports, read_exports),
+    (SectionId::Start, read_start),
+    (SectionId::Callbacks, read_callbacks),
+    (SectionId::Pointers, read_pointers),
+    (SectionId::Lines, read_lines),
+    (SectionId::Names, read_names),
+];
+
+/// The Types section's entries (a [`Reader`]).
 #[inline(never)]
-fn read_types<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+fn read_types<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
     let n = c.count(3)?;
     m.types.reserve(n);
     for _ in 0..n {
@@ -399,12 +377,13 @@ fn read_types<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
     Ok(())
 }
 
-/// The SymTabs section's entries (`c` is at its start; the caller checks
-/// that nothing follows them). Each section's reader is out of line: an
-/// error leaves it through one `Fail` return, and the caller drops the
-/// module built so far in one place.
+/// The SymTabs section's entries (a [`Reader`]).
 #[inline(never)]
-fn read_symtabs<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+fn read_symtabs<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
     let n = c.count(9)?;
     m.symtabs.reserve(n);
     for _ in 0..n {
@@ -418,12 +397,13 @@ fn read_symtabs<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> 
     Ok(())
 }
 
-/// The Imports section's entries (`c` is at its start; the caller checks
-/// that nothing follows them). Each section's reader is out of line: an
-/// error leaves it through one `Fail` return, and the caller drops the
-/// module built so far in one place.
+/// The Imports section's entries (a [`Reader`]).
 #[inline(never)]
-fn read_imports<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+fn read_imports<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
     let n = c.count(3)?;
     m.imports.reserve(n);
     for _ in 0..n {
@@ -448,20 +428,19 @@ fn read_imports<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> 
     Ok(())
 }
 
-/// The Functions section's entries (`c` is at its start; the caller checks
-/// that nothing follows them). Each section's reader is out of line: an
-/// error leaves it through one `Fail` return, and the caller drops the
-/// module built so far in one place.
+/// The Functions section's entries (a [`Reader`]).
 #[inline(never)]
 fn read_functions<'a>(
     c: &mut Cursor<'a>,
     m: &mut Module<'a>,
-    code: &SectionEntry<'a>,
-    code_bases: &mut Vec<usize>,
+    entries: &[SectionEntry<'a>],
 ) -> Result<(), Fail> {
+    let code = entries
+        .iter()
+        .find(|e| e.id == SectionId::Code)
+        .ok_or_else(|| c.err(ErrorKind::MissingSection(SectionId::Code)))?;
     let n = c.count(8)?;
     m.functions.reserve(n);
-    code_bases.reserve(n);
     let mut covered_until = 0usize;
     for i in 0..n as u32 {
         let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
@@ -516,7 +495,6 @@ fn read_functions<'a>(
             ));
         }
         covered_until = start + len;
-        code_bases.push(code.offset + start);
         m.functions.push(Function {
             ty,
             flags,
@@ -529,12 +507,13 @@ fn read_functions<'a>(
     Ok(())
 }
 
-/// The Memory section's entries (`c` is at its start; the caller checks
-/// that nothing follows them). Each section's reader is out of line: an
-/// error leaves it through one `Fail` return, and the caller drops the
-/// module built so far in one place.
+/// The Memory section's entries (a [`Reader`]).
 #[inline(never)]
-fn read_memory<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+fn read_memory<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
     let at = c.offset();
     m.memory.data_end = c.uleb()?;
     m.memory.heap_size = c.uleb()?;
@@ -557,12 +536,13 @@ fn read_memory<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
     Ok(())
 }
 
-/// The Data section's entries (`c` is at its start; the caller checks
-/// that nothing follows them). Each section's reader is out of line: an
-/// error leaves it through one `Fail` return, and the caller drops the
-/// module built so far in one place.
+/// The Data section's entries (a [`Reader`]).
 #[inline(never)]
-fn read_data<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+fn read_data<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
     let n = c.count(2)?;
     m.data.reserve(n);
     for _ in 0..n {
@@ -581,12 +561,13 @@ fn read_data<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
     Ok(())
 }
 
-/// The Exports section's entries (`c` is at its start; the caller checks
-/// that nothing follows them). Each section's reader is out of line: an
-/// error leaves it through one `Fail` return, and the caller drops the
-/// module built so far in one place.
+/// The Exports section's entries (a [`Reader`]).
 #[inline(never)]
-fn read_exports<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+fn read_exports<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
     let n = c.count(2)?;
     m.exports.reserve(n);
     let mut offsets = Vec::with_capacity(n);
@@ -625,12 +606,13 @@ fn read_exports<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> 
     Ok(())
 }
 
-/// The Start section's entries (`c` is at its start; the caller checks
-/// that nothing follows them). Each section's reader is out of line: an
-/// error leaves it through one `Fail` return, and the caller drops the
-/// module built so far in one place.
+/// The Start section's entries (a [`Reader`]).
 #[inline(never)]
-fn read_start<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+fn read_start<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
     let at = c.offset();
     let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
     let t = m
@@ -643,12 +625,13 @@ fn read_start<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
     Ok(())
 }
 
-/// The Callbacks section's entries (`c` is at its start; the caller checks
-/// that nothing follows them). Each section's reader is out of line: an
-/// error leaves it through one `Fail` return, and the caller drops the
-/// module built so far in one place.
+/// The Callbacks section's entries (a [`Reader`]).
 #[inline(never)]
-fn read_callbacks<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+fn read_callbacks<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
     let n = c.count(4)?;
     m.callbacks.reserve(n);
     for _ in 0..n {
@@ -679,12 +662,13 @@ fn read_callbacks<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail
     Ok(())
 }
 
-/// The Pointers section's entries (`c` is at its start; the caller checks
-/// that nothing follows them). Each section's reader is out of line: an
-/// error leaves it through one `Fail` return, and the caller drops the
-/// module built so far in one place.
+/// The Pointers section's entries (a [`Reader`]).
 #[inline(never)]
-fn read_pointers<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+fn read_pointers<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
     let n = c.count(4)?;
     m.pointers.reserve(n);
     for _ in 0..n {
@@ -737,12 +721,13 @@ fn read_pointers<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail>
     Ok(())
 }
 
-/// The Lines section's entries (`c` is at its start; the caller checks
-/// that nothing follows them). Each section's reader is out of line: an
-/// error leaves it through one `Fail` return, and the caller drops the
-/// module built so far in one place.
+/// The Lines section's entries (a [`Reader`]).
 #[inline(never)]
-fn read_lines<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+fn read_lines<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
     let nfiles = c.count(1)?;
     let mut lines = LineTables::default();
     lines.files.reserve(nfiles);
@@ -784,12 +769,13 @@ fn read_lines<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
     Ok(())
 }
 
-/// The Names section's entries (`c` is at its start; the caller checks
-/// that nothing follows them). Each section's reader is out of line: an
-/// error leaves it through one `Fail` return, and the caller drops the
-/// module built so far in one place.
+/// The Names section's entries (a [`Reader`]).
 #[inline(never)]
-fn read_names<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>) -> Result<(), Fail> {
+fn read_names<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
     let n = c.count(2)?;
     m.names.reserve(n);
     for _ in 0..n {
