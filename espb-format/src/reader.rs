@@ -220,8 +220,19 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
         }
         let offset = head.u32()?;
         let size = head.u32()?;
-        let out_of_bounds = || {
-            fail(
+        // Widen before adding: offset + size may exceed u32 (and usize on a
+        // 32-bit host). The body must lie in the file, after the table.
+        let end = u64::from(offset) + u64::from(size);
+        let start = offset as usize;
+        let found = usize::try_from(end)
+            .ok()
+            .filter(|_| start >= table_end)
+            .and_then(|end| {
+                let upto = bytes.get(..end)?;
+                Some((end, upto, upto.get(start..)?))
+            });
+        let Some((end, upto, body)) = found else {
+            return Err(fail(
                 Location::Section(id),
                 at,
                 ErrorKind::SectionOutOfBounds {
@@ -229,16 +240,8 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
                     size,
                     file_len: bytes.len(),
                 },
-            )
+            ));
         };
-        // Widen before adding: offset + size may exceed u32 (and usize on a 32-bit host).
-        let end = u64::from(offset) + u64::from(size);
-        if end > bytes.len() as u64 || (offset as usize) < table_end {
-            return Err(out_of_bounds());
-        }
-        let (start, end) = (offset as usize, end as usize);
-        let upto = bytes.get(..end).ok_or_else(out_of_bounds)?;
-        let body = upto.get(start..).ok_or_else(out_of_bounds)?;
         for e in &entries {
             if e.id == id && id != SectionId::Custom {
                 return Err(fail(Location::Section(id), at, ErrorKind::DuplicateSection));
