@@ -32,21 +32,16 @@ const EXIT_LOAD: c_int = 3;
 /// loop rather than two `str::replace`: the runner is measured with the
 /// runtime by `benches/rv32/size.sh`.)
 fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let with = match b {
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            _ => continue,
-        };
-        // ASCII bytes: `last` and `i` are character boundaries.
-        out.push_str(s.get(last..i).unwrap_or_default());
-        out.push_str(with);
-        last = i + 1;
+    let mut out = Vec::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b => out.push(b),
+        }
     }
-    out.push_str(s.get(last..).unwrap_or_default());
-    out
+    // Only ASCII bytes were replaced by ASCII: still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `espb-trap\tTASK\tFILE\tLINE\tMESSAGE` (FILE and LINE empty without
