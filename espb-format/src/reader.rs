@@ -457,7 +457,7 @@ fn read_functions<'a>(
         if regs == 0 || regs > MAX_REGS {
             return Err(c.err_at(at, ErrorKind::BadRegisterCount(regs)));
         }
-        let t = type_of(m, ty, c, at)?;
+        let t = type_at(&m.types, ty);
         // A variadic module function receives its packed arguments as one
         // extra trailing pointer (docs/abi.md §Variadic functions).
         let params = t.params.len() + t.variadic as usize;
@@ -618,9 +618,11 @@ fn read_start<'a>(
 ) -> Result<(), Fail> {
     let at = c.offset();
     let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-    let t = m
-        .func_type(f)
-        .ok_or_else(|| c.err_at(at, ErrorKind::FunctionOutOfRange(f)))?;
+    // `f` and its type index are checked.
+    let t = type_at(
+        &m.types,
+        m.functions.get(f as usize).map_or(u32::MAX, |f| f.ty),
+    );
     if !t.params.is_empty() || t.result.is_some() || t.variadic {
         return Err(c.err_at(at, ErrorKind::StartSignature(f)));
     }
@@ -638,22 +640,21 @@ fn read_callbacks<'a>(
     let n = c.count(4)?;
     m.callbacks.reserve(n);
     for _ in 0..n {
-        let at = c.offset();
         let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
-        let params = import_params(m, import, c, at)?;
-        let at_place = place(c, &params)?;
+        let params = import_params(&m.types, &m.imports, import);
+        let at_place = place(c, params)?;
         let at = c.offset();
         let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
         // Native code calls the callback through a closure of this exact
         // signature; C cannot call a variadic function that way.
-        if type_of(m, ty, c, at)?.variadic {
+        if type_at(&m.types, ty).variadic {
             return Err(c.err_at(at, ErrorKind::VariadicCallback(ty)));
         }
         let user_data = if c.peek_u8() == Some(NO_USER_DATA) {
             c.u8()?;
             None
         } else {
-            Some(place(c, &params)?)
+            Some(place(c, params)?)
         };
         m.callbacks.push(CallbackMeta {
             import,
@@ -675,10 +676,9 @@ fn read_pointers<'a>(
     let n = c.count(4)?;
     m.pointers.reserve(n);
     for _ in 0..n {
-        let at = c.offset();
         let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
-        let params = import_params(m, import, c, at)?;
-        let param = ptr_param(c, &params)?;
+        let params = import_params(&m.types, &m.imports, import);
+        let param = ptr_param(c, params)?;
         let at = c.offset();
         let d = c.u8()?;
         let field = if d & FIELD_BIT != 0 {
@@ -697,7 +697,7 @@ fn read_pointers<'a>(
             0 => SizeSpec::Const(c.uleb()?),
             1 => {
                 let at = c.offset();
-                let param = param_index(c, &params)?;
+                let param = param_index(c, params)?;
                 if !matches!(
                     params.get(param as usize),
                     Some(ValType::I32 | ValType::I64)
@@ -740,13 +740,12 @@ fn read_lines<'a>(
     let nfuncs = c.count(2)?;
     lines.funcs.reserve(nfuncs);
     for _ in 0..nfuncs {
-        let at = c.offset();
         let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+        // `func` is checked.
         let code_len = m
             .functions
             .get(func as usize)
-            .map(|f| f.code.len() as u64)
-            .ok_or_else(|| c.err_at(at, ErrorKind::FunctionOutOfRange(func)))?;
+            .map_or(0, |f| f.code.len() as u64);
         let nrows = c.count(3)?;
         let mut rows = Vec::with_capacity(nrows);
         // Offsets are deltas, so rows are sorted by construction; the sum
@@ -795,30 +794,26 @@ pub const HANDLES_BIT: u8 = 0x80;
 /// Direction-byte flag of an immeta entry: a ULEB128 struct-field offset follows.
 pub const FIELD_BIT: u8 = 0x40;
 
-/// The signature at `ty`, already checked to exist by the caller's index read.
-fn type_of<'m>(
-    m: &'m Module<'_>,
-    ty: u32,
-    c: &Cursor<'_>,
-    at: usize,
-) -> Result<&'m FuncType, Fail> {
-    m.types
-        .get(ty as usize)
-        .ok_or_else(|| c.err_at(at, ErrorKind::TypeOutOfRange(ty)))
+/// A signature no index refers to: what [`type_at`] gives for an index out
+/// of range, which the reader's index checks rule out.
+static NO_TYPE: FuncType = FuncType {
+    params: Vec::new(),
+    result: None,
+    variadic: false,
+};
+
+/// The signature at `ty`, an index the caller's read has already checked
+/// (no second error exit for what cannot happen).
+fn type_at(types: &[FuncType], ty: u32) -> &FuncType {
+    types.get(ty as usize).unwrap_or(&NO_TYPE)
 }
 
-/// The fixed parameters of import `import`.
-fn import_params(
-    m: &Module<'_>,
-    import: u32,
-    c: &Cursor<'_>,
-    at: usize,
-) -> Result<Vec<ValType>, Fail> {
-    let imp = m
-        .imports
+/// The fixed parameters of import `import` (checked as `type_at`'s index),
+/// borrowed from the types (the module's other fields stay writable).
+fn import_params<'m>(types: &'m [FuncType], imports: &[Import<'_>], import: u32) -> &'m [ValType] {
+    imports
         .get(import as usize)
-        .ok_or_else(|| c.err_at(at, ErrorKind::ImportOutOfRange(import)))?;
-    Ok(type_of(m, imp.ty, c, at)?.params.clone())
+        .map_or(&[], |imp| &type_at(types, imp.ty).params)
 }
 
 fn valtype(c: &mut Cursor<'_>) -> Result<ValType, Fail> {
