@@ -67,7 +67,7 @@ fn load_error(path: &str, what: &str) -> c_int {
 /// limits the host run uses).
 struct Options<'a> {
     path: &'a str,
-    args: Vec<&'a str>,
+    args: &'a [&'a str],
     heap_size: Option<u32>,
     stack_size: Option<u32>,
     /// A PC program's call depth and register stack (files run outside a
@@ -88,10 +88,10 @@ struct Options<'a> {
 const USAGE: &str =
     "usage: espb-qemu-runner [--heap-size N] [--stack-size N] [--deep] [--jit off|hot|all] [--jit-tier-up N] [--jit-tier-report] [--fuel N] MODULE.espb [ARGS...]";
 
-fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
+fn parse_options<'a>(argv: &'a [&'a str]) -> Result<Options<'a>, String> {
     let mut o = Options {
         path: "",
-        args: Vec::new(),
+        args: &[],
         heap_size: None,
         stack_size: None,
         deep: false,
@@ -100,11 +100,11 @@ fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
         tier_up: None,
         tier_report: false,
     };
-    let mut it = argv.iter().copied();
-    while let Some(a) = it.next() {
+    let mut it = argv.iter();
+    while let Some(&a) = it.next() {
         let mut num = |name: &str| -> Result<u32, String> {
             it.next()
-                .and_then(number)
+                .and_then(|v| number(v))
                 .ok_or_else(|| alloc::format!("{name} needs a number of bytes\n{USAGE}"))
         };
         match a {
@@ -117,12 +117,12 @@ fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
             "--jit" => {
                 o.jit = it
                     .next()
-                    .and_then(JitMode::from_name)
+                    .and_then(|v| JitMode::from_name(v))
                     .ok_or_else(|| alloc::format!("--jit takes off, hot or all\n{USAGE}"))?
             }
             _ => {
                 o.path = a;
-                o.args = it.collect();
+                o.args = it.as_slice();
                 return Ok(o);
             }
         }
@@ -188,7 +188,7 @@ pub unsafe extern "C" fn espb_runner_main(argc: c_int, argv: *const *const c_cha
 }
 
 fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
-    let (path, args) = (o.path, &o.args[..]);
+    let (path, args) = (o.path, o.args);
     let module: &'static Module<'static> = match Module::parse(bytes) {
         Ok(m) => Box::leak(Box::new(m)),
         Err(e) => return load_error(path, &alloc::format!("not a valid module: {e}")),
