@@ -32,6 +32,7 @@ fn fail(location: Location, at: usize, kind: ErrorKind) -> Fail {
 /// section's end and `pos` a file offset, so the offset every error reports
 /// is the position itself (no base to add at each of the reader's many
 /// error sites).
+#[derive(Clone, Copy)]
 struct Cursor<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -573,17 +574,15 @@ fn read_exports<'a>(
 ) -> Result<(), Fail> {
     let n = c.count(2)?;
     m.exports.reserve(n);
-    let mut offsets = Vec::with_capacity(n);
+    let first = *c;
     let mut failed = None;
     for _ in 0..n {
-        let at = c.offset();
         let entry = c.str().and_then(|name| {
             let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
             Ok((name, func))
         });
         match entry {
             Ok((name, func)) => {
-                offsets.push(at);
                 m.exports.push(Export {
                     name: Cow::Borrowed(name),
                     func,
@@ -598,9 +597,15 @@ fn read_exports<'a>(
     // The first entry whose name an earlier one has comes before any
     // error after it, as a check at each entry would have found it.
     if let Some(k) = first_repeated_name(&m.exports) {
-        if let (Some(e), Some(&at)) = (m.exports.get(k), offsets.get(k)) {
+        if let Some(e) = m.exports.get(k) {
+            // Its offset: read again up to it (those entries were read
+            // without error above), rather than kept for every entry.
+            let mut r = first;
+            for _ in 0..k {
+                let _ = r.str().and_then(|_| r.uleb());
+            }
             let name = String::from(&*e.name);
-            return Err(c.err_at(at, ErrorKind::DuplicateExport(name)));
+            return Err(c.err_at(r.offset(), ErrorKind::DuplicateExport(name)));
         }
     }
     if let Some(e) = failed {
