@@ -222,11 +222,18 @@ impl Opcode {
     /// `const { O::Load8U.offset_of("offset") }` fails to compile for a
     /// name the table does not have).
     pub const fn offset_of(self, name: &str) -> usize {
+        self.operand_offset(self.operand_index(name))
+    }
+
+    /// Table position of the operand named `name` (compile-time use, as
+    /// [`Opcode::offset_of`]: `RawInstr::operand(const { .. })` reads a
+    /// field without searching the names at run time).
+    pub const fn operand_index(self, name: &str) -> usize {
         let names = self.operand_names();
         let mut i = 0;
         while i < names.len() {
             if str_eq(names[i], name) {
-                return self.operand_offset(i);
+                return i;
             }
             i += 1;
         }
@@ -398,6 +405,148 @@ const fn max_operands() -> usize {
     m
 }
 
+/// One opcode's layout as the loader's decoder needs it, computed at compile
+/// time from the table: operand kinds and byte offsets, the encoded size
+/// without a jump table, and where the padding after the byte operands
+/// starts. Opcodes of the same shape share one entry ([`LAYOUTS`]), so the
+/// decoder is two table reads instead of a jump table per query
+/// (`Opcode::operands`) and loops re-deriving offsets at run time.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    kinds: [OperandKind; MAX_OPERANDS],
+    offsets: [u8; MAX_OPERANDS],
+    n: u8,
+    fixed: u8,
+    pad_from: u8,
+}
+
+// Evaluated at compile time (index out of range would not compile).
+#[allow(clippy::indexing_slicing)]
+impl Layout {
+    const fn of(op: Opcode) -> Layout {
+        let ops = op.operands();
+        let mut l = Layout {
+            kinds: [OperandKind::Dst; MAX_OPERANDS],
+            offsets: [0; MAX_OPERANDS],
+            n: ops.len() as u8,
+            fixed: op.fixed_size() as u8,
+            pad_from: op.byte_part() as u8,
+        };
+        assert!(op.fixed_size() <= u8::MAX as usize);
+        let mut i = 0;
+        while i < ops.len() {
+            l.kinds[i] = ops[i];
+            l.offsets[i] = op.operand_offset(i) as u8;
+            i += 1;
+        }
+        l
+    }
+
+    const fn same(&self, o: &Layout) -> bool {
+        if self.n != o.n || self.fixed != o.fixed || self.pad_from != o.pad_from {
+            return false;
+        }
+        let mut i = 0;
+        while i < self.n as usize {
+            if self.kinds[i] as u8 != o.kinds[i] as u8 || self.offsets[i] != o.offsets[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    fn kinds(&self) -> &[OperandKind] {
+        self.kinds.get(..self.n as usize).unwrap_or(&[])
+    }
+}
+
+/// Position of an opcode in [`LAYOUT_OF`]: one-byte codes, then the
+/// escaped ones (`0x2fNN`) from 256.
+const fn dense(code: u16) -> usize {
+    if code > 0xff {
+        0x100 | (code & 0xff) as usize
+    } else {
+        code as usize
+    }
+}
+
+/// Each opcode's layout, in `Opcode::ALL` order.
+#[allow(clippy::indexing_slicing)]
+const fn all_layouts() -> [Layout; Opcode::ALL.len()] {
+    let mut out = [Layout::of(Opcode::Nop); Opcode::ALL.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = Layout::of(Opcode::ALL[i]);
+        i += 1;
+    }
+    out
+}
+
+const ALL_LAYOUTS: [Layout; Opcode::ALL.len()] = all_layouts();
+
+/// The distinct layouts (the first `.1` entries of `.0`) and each opcode's
+/// index into them, in `Opcode::ALL` order.
+#[allow(clippy::indexing_slicing)]
+const fn dedup() -> ([Layout; Opcode::ALL.len()], usize, [u8; Opcode::ALL.len()]) {
+    let mut unique = [Layout::of(Opcode::Nop); Opcode::ALL.len()];
+    let mut which = [0u8; Opcode::ALL.len()];
+    let mut n = 0;
+    let mut i = 0;
+    while i < ALL_LAYOUTS.len() {
+        let mut k = 0;
+        while k < n && !unique[k].same(&ALL_LAYOUTS[i]) {
+            k += 1;
+        }
+        if k == n {
+            unique[n] = ALL_LAYOUTS[i];
+            n += 1;
+        }
+        which[i] = k as u8;
+        i += 1;
+    }
+    (unique, n, which)
+}
+
+const DEDUP: ([Layout; Opcode::ALL.len()], usize, [u8; Opcode::ALL.len()]) = dedup();
+const N_LAYOUTS: usize = DEDUP.1;
+const _: () = assert!(N_LAYOUTS < NO_LAYOUT as usize);
+
+/// [`LAYOUT_OF`]'s entry for a code that is no opcode.
+const NO_LAYOUT: u8 = u8::MAX;
+
+/// The distinct layouts, and each opcode's index into them.
+#[allow(clippy::indexing_slicing)]
+const fn layout_tables() -> ([Layout; N_LAYOUTS], [u8; 512]) {
+    let mut layouts = [Layout::of(Opcode::Nop); N_LAYOUTS];
+    let mut k = 0;
+    while k < N_LAYOUTS {
+        layouts[k] = DEDUP.0[k];
+        k += 1;
+    }
+    let mut index = [NO_LAYOUT; 512];
+    let mut i = 0;
+    while i < Opcode::ALL.len() {
+        index[dense(Opcode::ALL[i].code())] = DEDUP.2[i];
+        i += 1;
+    }
+    (layouts, index)
+}
+
+const TABLES: ([Layout; N_LAYOUTS], [u8; 512]) = layout_tables();
+static LAYOUTS: [Layout; N_LAYOUTS] = TABLES.0;
+static LAYOUT_OF: [u8; 512] = TABLES.1;
+
+impl Opcode {
+    /// This opcode's [`Layout`] (`None` cannot happen for an opcode of the
+    /// table; the decoder treats it as a truncated instruction rather than
+    /// panicking).
+    fn layout(self) -> Option<&'static Layout> {
+        let i = *LAYOUT_OF.get(dense(self.code()))?;
+        LAYOUTS.get(i as usize)
+    }
+}
+
 /// An instruction decoded without allocating: the opcode and each operand
 /// as the number it encodes, in table order (a jump table as its count; its
 /// targets are read from the code when asked for). This is what the loader's
@@ -408,6 +557,7 @@ pub struct RawInstr {
     pub op: Opcode,
     /// Encoded length in bytes.
     pub len: usize,
+    kinds: &'static [OperandKind],
     vals: [u64; MAX_OPERANDS],
     /// Offset of the jump table's first target in the code.
     table: usize,
@@ -418,22 +568,24 @@ impl RawInstr {
     /// says; the padding after the one-byte operands must be zero).
     pub fn decode(code: &[u8], pc: usize) -> Result<RawInstr, DecodeError> {
         let op = Opcode::decode(code, pc)?;
-        let fixed = op.fixed_size();
+        let layout = op.layout().ok_or(DecodeError::Truncated)?;
+        let fixed = layout.fixed as usize;
         let body = code
             .get(pc..pc.checked_add(fixed).ok_or(DecodeError::Truncated)?)
             .ok_or(DecodeError::Truncated)?;
-        let pad_from = op.byte_part();
+        let pad_from = layout.pad_from as usize;
         if let Some(k) = body
             .get(pad_from..fixed.min(pad_from.next_multiple_of(INSTR_ALIGN)))
             .and_then(|pad| pad.iter().position(|&b| b != 0))
         {
             return Err(DecodeError::NonZeroPadding(pad_from + k));
         }
+        let kinds = layout.kinds();
         let mut vals = [0u64; MAX_OPERANDS];
         let mut len = fixed;
         let mut table = 0;
-        for (i, (v, &kind)) in vals.iter_mut().zip(op.operands()).enumerate() {
-            let at = op.operand_offset(i);
+        for ((v, &kind), &at) in vals.iter_mut().zip(kinds).zip(&layout.offsets) {
+            let at = at as usize;
             let size = kind.size();
             let mut le = [0u8; 8];
             if let (Some(d), Some(s)) = (le.get_mut(..size), body.get(at..at + size)) {
@@ -454,6 +606,7 @@ impl RawInstr {
         Ok(RawInstr {
             op,
             len,
+            kinds,
             vals,
             table,
         })
@@ -475,7 +628,7 @@ impl RawInstr {
 
     /// Each operand's kind and value, in table order.
     pub fn operands(&self) -> impl Iterator<Item = (OperandKind, u64)> + '_ {
-        self.op.operands().iter().copied().zip(self.vals)
+        self.kinds.iter().copied().zip(self.vals)
     }
 
     /// The jump table's targets (`code` is the body it was decoded from).
@@ -504,4 +657,31 @@ pub enum DecodeError {
     /// A padding byte (at this offset from the instruction's start) is not
     /// zero.
     NonZeroPadding(usize),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The decoder's compile-time layouts say what the table's const
+    /// functions say, for every opcode.
+    #[test]
+    fn layouts_match_the_table() {
+        for &op in Opcode::ALL {
+            let l = op.layout().expect("every opcode has a layout");
+            assert_eq!(l.kinds(), op.operands(), "{op:?}");
+            assert_eq!(l.fixed as usize, op.fixed_size(), "{op:?}");
+            assert_eq!(l.pad_from as usize, op.byte_part(), "{op:?}");
+            for (i, &at) in l.offsets.iter().enumerate().take(op.operands().len()) {
+                assert_eq!(at as usize, op.operand_offset(i), "{op:?} {i}");
+            }
+        }
+        let valid = Opcode::ALL
+            .iter()
+            .map(|op| dense(op.code()))
+            .collect::<Vec<_>>();
+        for (i, &k) in LAYOUT_OF.iter().enumerate() {
+            assert_eq!(k != NO_LAYOUT, valid.contains(&i), "code index {i}");
+        }
+    }
 }

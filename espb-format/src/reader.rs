@@ -28,18 +28,20 @@ fn fail(location: Location, at: usize, kind: ErrorKind) -> Fail {
     Box::new(Error::new(location, at, kind))
 }
 
-/// A bounded cursor over one section that reports absolute file offsets.
+/// A bounded cursor over one section. `bytes` is the file up to the
+/// section's end and `pos` a file offset, so the offset every error reports
+/// is the position itself (no base to add at each of the reader's many
+/// error sites).
+#[derive(Clone, Copy)]
 struct Cursor<'a> {
     bytes: &'a [u8],
-    /// File offset of `bytes[0]`.
-    base: usize,
     pos: usize,
     loc: Location,
 }
 
 impl<'a> Cursor<'a> {
     fn offset(&self) -> usize {
-        self.base + self.pos
+        self.pos
     }
 
     fn err(&self, kind: ErrorKind) -> Fail {
@@ -145,14 +147,15 @@ struct SectionEntry<'a> {
     /// File offset of the body.
     offset: usize,
     body: &'a [u8],
+    /// The file up to the end of the body.
+    upto: &'a [u8],
 }
 
 impl<'a> SectionEntry<'a> {
     fn cursor(&self) -> Cursor<'a> {
         Cursor {
-            bytes: self.body,
-            base: self.offset,
-            pos: 0,
+            bytes: self.upto,
+            pos: self.offset,
             loc: Location::Section(self.id),
         }
     }
@@ -167,7 +170,6 @@ pub const MAX_SECTIONS: u16 = 32;
 fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
     let mut head = Cursor {
         bytes,
-        base: 0,
         pos: 0,
         loc: Location::Header,
     };
@@ -219,8 +221,19 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
         }
         let offset = head.u32()?;
         let size = head.u32()?;
-        let out_of_bounds = || {
-            fail(
+        // Widen before adding: offset + size may exceed u32 (and usize on a
+        // 32-bit host). The body must lie in the file, after the table.
+        let end = u64::from(offset) + u64::from(size);
+        let start = offset as usize;
+        let found = usize::try_from(end)
+            .ok()
+            .filter(|_| start >= table_end)
+            .and_then(|end| {
+                let upto = bytes.get(..end)?;
+                Some((end, upto, upto.get(start..)?))
+            });
+        let Some((end, upto, body)) = found else {
+            return Err(fail(
                 Location::Section(id),
                 at,
                 ErrorKind::SectionOutOfBounds {
@@ -228,15 +241,8 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
                     size,
                     file_len: bytes.len(),
                 },
-            )
+            ));
         };
-        // Widen before adding: offset + size may exceed u32 (and usize on a 32-bit host).
-        let end = u64::from(offset) + u64::from(size);
-        if end > bytes.len() as u64 || (offset as usize) < table_end {
-            return Err(out_of_bounds());
-        }
-        let (start, end) = (offset as usize, end as usize);
-        let body = bytes.get(start..end).ok_or_else(out_of_bounds)?;
         for e in &entries {
             if e.id == id && id != SectionId::Custom {
                 return Err(fail(Location::Section(id), at, ErrorKind::DuplicateSection));
@@ -253,6 +259,7 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
             id,
             offset: start,
             body,
+            upto,
         });
     }
     Ok(entries)
@@ -271,391 +278,26 @@ pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
 /// `parse`, with the error boxed (see `Fail`).
 fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
     let entries = section_table(bytes)?;
-    let section = |id: SectionId| {
-        entries
-            .iter()
-            .find(|e| e.id == id)
-            .map(SectionEntry::cursor)
+    let mut m = Module {
+        // The memory section's reader sets all of it when there is one.
+        memory: crate::writer::DEFAULT_MEMORY,
+        ..Module::default()
     };
-
-    let mut m = Module::default();
-
-    if let Some(mut c) = section(SectionId::Types) {
-        let n = c.count(3)?;
-        m.types.reserve(n);
-        for _ in 0..n {
-            let at = c.offset();
-            let flags = c.u8()?;
-            if flags > 1 {
-                return Err(c.err_at(at, ErrorKind::BadFlags(flags as u32)));
+    for &(id, read) in READERS {
+        match entries.iter().find(|e| e.id == id) {
+            Some(e) => {
+                let mut c = e.cursor();
+                read(&mut c, &mut m, &entries)?;
+                c.finish()?;
             }
-            let np = c.count(1)?;
-            let mut params = Vec::with_capacity(np);
-            for _ in 0..np {
-                params.push(valtype(&mut c)?);
-            }
-            let at = c.offset();
-            let result = match c.u8()? {
-                0 => None,
-                1 => Some(valtype(&mut c)?),
-                b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
-            };
-            m.types.push(FuncType {
-                params,
-                result,
-                variadic: flags == 1,
-            });
-        }
-        c.finish()?;
-    }
-
-    // Symbol tables come before imports, which refer to them.
-    if let Some(mut c) = section(SectionId::SymTabs) {
-        let n = c.count(9)?;
-        m.symtabs.reserve(n);
-        for _ in 0..n {
-            let name = c.str()?;
-            let hash = c.u64()?;
-            m.symtabs.push(SymTabRef {
-                name: Cow::Borrowed(name),
-                hash,
-            });
-        }
-        c.finish()?;
-    }
-
-    if let Some(mut c) = section(SectionId::Imports) {
-        let n = c.count(3)?;
-        m.imports.reserve(n);
-        for _ in 0..n {
-            let name = c.str()?;
-            let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
-            let at = c.offset();
-            let kind = match c.u8()? {
-                0 => ImportKind::Name,
-                1 => {
-                    let table = c.index(m.symtabs.len(), ErrorKind::SymTabOutOfRange)?;
-                    let index = c.uleb()?;
-                    ImportKind::Fast { table, index }
-                }
-                b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
-            };
-            m.imports.push(Import {
-                name: Cow::Borrowed(name),
-                ty,
-                kind,
-            });
-        }
-        c.finish()?;
-    }
-
-    let mut code_bases: Vec<usize> = Vec::new();
-    if let Some(mut c) = section(SectionId::Functions) {
-        let code = section(SectionId::Code)
-            .ok_or_else(|| c.err(ErrorKind::MissingSection(SectionId::Code)))?;
-        let n = c.count(8)?;
-        m.functions.reserve(n);
-        code_bases.reserve(n);
-        let mut covered_until = 0usize;
-        for i in 0..n as u32 {
-            let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
-            let at = c.offset();
-            let flags = c.u8()?;
-            if flags & !func_flags::ALL != 0 {
-                return Err(c.err_at(at, ErrorKind::BadFlags(flags as u32)));
-            }
-            let at = c.offset();
-            let regs = c.u16()?;
-            if regs == 0 || regs > MAX_REGS {
-                return Err(c.err_at(at, ErrorKind::BadRegisterCount(regs)));
-            }
-            let t = type_of(&m, ty, &c, at)?;
-            // A variadic module function receives its packed arguments as one
-            // extra trailing pointer (docs/abi.md §Variadic functions).
-            let params = t.params.len() + t.variadic as usize;
-            if (regs as usize) < params.max(t.result.is_some() as usize) {
-                return Err(c.err_at(at, ErrorKind::TooFewRegisters { regs, params }));
-            }
-            let frame_size = c.uleb()?;
-            let at = c.offset();
-            let frame_align_log2 = c.u8()?;
-            if frame_align_log2 > 12 {
-                let align = 1u32.checked_shl(frame_align_log2.into()).unwrap_or(0);
-                return Err(c.err_at(at, ErrorKind::BadAlignment(align)));
-            }
-            let at = c.offset();
-            let start = c.uleb()? as usize;
-            let len = c.uleb()? as usize;
-            if len == 0 {
-                return Err(c.err_at(at, ErrorKind::EmptyFunction { func: i }));
-            }
-            // Bodies lie in the code section, in order, without overlap.
-            let body = start
-                .checked_add(len)
-                .filter(|_| start >= covered_until)
-                .and_then(|end| code.bytes.get(start..end))
-                .ok_or_else(|| c.err_at(at, ErrorKind::CodeOutOfBounds { func: i }))?;
-            // Word operands are read with aligned loads in place: every body
-            // starts at a multiple of 4 of the file and is whole words.
-            if !(code.base + start).is_multiple_of(INSTR_ALIGN) || !len.is_multiple_of(INSTR_ALIGN)
-            {
-                return Err(c.err_at(at, ErrorKind::MisalignedBody { func: i }));
-            }
-            // ... and in memory, which needs the buffer aligned as the file is.
-            if !(body.as_ptr() as usize).is_multiple_of(INSTR_ALIGN) {
-                let addr = (body.as_ptr() as usize).wrapping_sub(code.base + start);
-                return Err(fail(
-                    Location::Header,
-                    0,
-                    ErrorKind::MisalignedBuffer { addr },
-                ));
-            }
-            covered_until = start + len;
-            code_bases.push(code.base + start);
-            m.functions.push(Function {
-                ty,
-                flags,
-                regs,
-                frame_size,
-                frame_align_log2,
-                code: Cow::Borrowed(body),
-            });
-        }
-        c.finish()?;
-    } else if let Some(c) = section(SectionId::Code) {
-        return Err(c.err(ErrorKind::MissingSection(SectionId::Functions)));
-    }
-
-    if let Some(mut c) = section(SectionId::Memory) {
-        let at = c.offset();
-        m.memory.data_end = c.uleb()?;
-        m.memory.heap_size = c.uleb()?;
-        m.memory.stack_size = c.uleb()?;
-        if m.memory.data_end < NULL_GUARD {
-            return Err(c.err_at(
-                at,
-                ErrorKind::BadMemory("data_end is inside the null guard"),
-            ));
-        }
-        let total = u64::from(m.memory.data_end)
-            + u64::from(m.memory.heap_size)
-            + u64::from(m.memory.stack_size);
-        if total > u64::from(MAX_LINEAR_END) {
-            return Err(c.err_at(
-                at,
-                ErrorKind::BadMemory("data, heap and stack exceed the 1 GiB linear limit"),
-            ));
-        }
-        c.finish()?;
-    } else {
-        m.memory = crate::writer::DEFAULT_MEMORY;
-    }
-
-    if let Some(mut c) = section(SectionId::Data) {
-        let n = c.count(2)?;
-        m.data.reserve(n);
-        for _ in 0..n {
-            let at = c.offset();
-            let addr = c.uleb()?;
-            let len = c.uleb()? as usize;
-            let bytes = c.take(len)?;
-            if addr < NULL_GUARD || u64::from(addr) + len as u64 > u64::from(m.memory.data_end) {
-                return Err(c.err_at(at, ErrorKind::DataOutOfBounds { addr, len }));
-            }
-            m.data.push(DataSegment {
-                addr,
-                bytes: Cow::Borrowed(bytes),
-            });
-        }
-        c.finish()?;
-    }
-
-    if let Some(mut c) = section(SectionId::Exports) {
-        let n = c.count(2)?;
-        m.exports.reserve(n);
-        let mut offsets = Vec::with_capacity(n);
-        let mut failed = None;
-        for _ in 0..n {
-            let at = c.offset();
-            let entry = c.str().and_then(|name| {
-                let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-                Ok((name, func))
-            });
-            match entry {
-                Ok((name, func)) => {
-                    offsets.push(at);
-                    m.exports.push(Export {
-                        name: Cow::Borrowed(name),
-                        func,
-                    });
-                }
-                Err(e) => {
-                    failed = Some(e);
-                    break;
+            None if id == SectionId::Functions => {
+                if let Some(code) = entries.iter().find(|e| e.id == SectionId::Code) {
+                    let c = code.cursor();
+                    return Err(c.err(ErrorKind::MissingSection(SectionId::Functions)));
                 }
             }
+            None => {}
         }
-        // The first entry whose name an earlier one has comes before any
-        // error after it, as a check at each entry would have found it.
-        if let Some(k) = first_repeated_name(&m.exports) {
-            if let (Some(e), Some(&at)) = (m.exports.get(k), offsets.get(k)) {
-                let name = String::from(&*e.name);
-                return Err(c.err_at(at, ErrorKind::DuplicateExport(name)));
-            }
-        }
-        if let Some(e) = failed {
-            return Err(e);
-        }
-        c.finish()?;
-    }
-
-    if let Some(mut c) = section(SectionId::Start) {
-        let at = c.offset();
-        let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-        let t = m
-            .func_type(f)
-            .ok_or_else(|| c.err_at(at, ErrorKind::FunctionOutOfRange(f)))?;
-        if !t.params.is_empty() || t.result.is_some() || t.variadic {
-            return Err(c.err_at(at, ErrorKind::StartSignature(f)));
-        }
-        m.start = Some(f);
-        c.finish()?;
-    }
-
-    if let Some(mut c) = section(SectionId::Callbacks) {
-        let n = c.count(4)?;
-        m.callbacks.reserve(n);
-        for _ in 0..n {
-            let at = c.offset();
-            let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
-            let params = import_params(&m, import, &c, at)?;
-            let at_place = place(&mut c, &params)?;
-            let at = c.offset();
-            let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
-            // Native code calls the callback through a closure of this exact
-            // signature; C cannot call a variadic function that way.
-            if type_of(&m, ty, &c, at)?.variadic {
-                return Err(c.err_at(at, ErrorKind::VariadicCallback(ty)));
-            }
-            let user_data = if c.peek_u8() == Some(NO_USER_DATA) {
-                c.u8()?;
-                None
-            } else {
-                Some(place(&mut c, &params)?)
-            };
-            m.callbacks.push(CallbackMeta {
-                import,
-                place: at_place,
-                ty,
-                user_data,
-            });
-        }
-        c.finish()?;
-    }
-
-    if let Some(mut c) = section(SectionId::Pointers) {
-        let n = c.count(4)?;
-        m.pointers.reserve(n);
-        for _ in 0..n {
-            let at = c.offset();
-            let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
-            let params = import_params(&m, import, &c, at)?;
-            let param = ptr_param(&mut c, &params)?;
-            let at = c.offset();
-            let d = c.u8()?;
-            let field = if d & FIELD_BIT != 0 {
-                Some(c.uleb()?)
-            } else {
-                None
-            };
-            let dir = match d & !(HANDLES_BIT | FIELD_BIT) {
-                1 => Direction::In,
-                2 => Direction::Out,
-                3 => Direction::InOut,
-                _ => return Err(c.err_at(at, ErrorKind::BadDirection(d))),
-            };
-            let at = c.offset();
-            let size = match c.u8()? {
-                0 => SizeSpec::Const(c.uleb()?),
-                1 => {
-                    let at = c.offset();
-                    let param = param_index(&mut c, &params)?;
-                    if !matches!(
-                        params.get(param as usize),
-                        Some(ValType::I32 | ValType::I64)
-                    ) {
-                        return Err(c.err_at(at, ErrorKind::NotAnInteger { param }));
-                    }
-                    SizeSpec::Param {
-                        param,
-                        scale: c.uleb()?,
-                    }
-                }
-                2 => SizeSpec::StrLen,
-                b => return Err(c.err_at(at, ErrorKind::BadSizeSpec(b))),
-            };
-            m.pointers.push(PtrMeta {
-                import,
-                param,
-                field,
-                dir,
-                size,
-                handles: d & HANDLES_BIT != 0,
-            });
-        }
-        c.finish()?;
-    }
-
-    if let Some(mut c) = section(SectionId::Lines) {
-        let nfiles = c.count(1)?;
-        let mut lines = LineTables::default();
-        lines.files.reserve(nfiles);
-        for _ in 0..nfiles {
-            lines.files.push(Cow::Borrowed(c.str()?));
-        }
-        let nfuncs = c.count(2)?;
-        lines.funcs.reserve(nfuncs);
-        for _ in 0..nfuncs {
-            let at = c.offset();
-            let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-            let code_len = m
-                .functions
-                .get(func as usize)
-                .map(|f| f.code.len() as u64)
-                .ok_or_else(|| c.err_at(at, ErrorKind::FunctionOutOfRange(func)))?;
-            let nrows = c.count(3)?;
-            let mut rows = Vec::with_capacity(nrows);
-            // Offsets are deltas, so rows are sorted by construction; the sum
-            // is kept in u64 so that no input can overflow it.
-            let mut offset: u64 = 0;
-            for _ in 0..nrows {
-                let at = c.offset();
-                offset += u64::from(c.uleb()?);
-                let file = c.index(lines.files.len(), ErrorKind::FileOutOfRange)?;
-                let line = c.uleb()?;
-                if offset >= code_len {
-                    return Err(c.err_at(at, ErrorKind::BadLineRow));
-                }
-                rows.push(LineRow {
-                    offset: offset as u32,
-                    file,
-                    line,
-                });
-            }
-            lines.funcs.push(FuncLines { func, rows });
-        }
-        c.finish()?;
-        m.lines = Some(lines);
-    }
-
-    if let Some(mut c) = section(SectionId::Names) {
-        let n = c.count(2)?;
-        m.names.reserve(n);
-        for _ in 0..n {
-            let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-            m.names.push((f, Cow::Borrowed(c.str()?)));
-        }
-        c.finish()?;
     }
 
     // Custom sections: a name, then opaque bytes, kept in file order.
@@ -669,11 +311,485 @@ fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
         });
     }
 
-    for (i, base) in code_bases.iter().enumerate() {
+    for (i, f) in m.functions.iter().enumerate() {
+        // Every body is borrowed from `bytes`: its distance from the
+        // start is its file offset.
+        let base = (f.code.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize);
         validate_function(&m, i as u32)
             .map_err(|(pc, kind)| fail(Location::Section(SectionId::Code), base + pc, kind))?;
     }
     Ok(m)
+}
+
+/// A section's reader: `c` is at the section's start, the caller checks
+/// that nothing follows the entries. Each is out of line and reached
+/// through [`READERS`]: an error leaves through one `Fail` return, and the
+/// walk finds each section, checks its end and drops the partly built
+/// module in one place.
+type Reader = for<'a> fn(&mut Cursor<'a>, &mut Module<'a>, &[SectionEntry<'a>]) -> Result<(), Fail>;
+
+/// The sections in dependency order, whatever their order in the file, so
+/// that every index can be checked when it is read (symbol tables before
+/// the imports that refer to them, functions and code before exports, …).
+const READERS: &[(SectionId, Reader)] = &[
+    (SectionId::Types, read_types),
+    (SectionId::SymTabs, read_symtabs),
+    (SectionId::Imports, read_imports),
+    (SectionId::Functions, read_functions),
+    (SectionId::Memory, read_memory),
+    (SectionId::Data, read_data),
+    (SectionId::Exports, read_exports),
+    (SectionId::Start, read_start),
+    (SectionId::Callbacks, read_callbacks),
+    (SectionId::Pointers, read_pointers),
+    (SectionId::Lines, read_lines),
+    (SectionId::Names, read_names),
+];
+
+/// The Types section's entries (a [`Reader`]).
+#[inline(never)]
+fn read_types<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
+    let n = c.count(3)?;
+    m.types.reserve(n);
+    for _ in 0..n {
+        let at = c.offset();
+        let flags = c.u8()?;
+        if flags > 1 {
+            return Err(c.err_at(at, ErrorKind::BadFlags(flags as u32)));
+        }
+        let np = c.count(1)?;
+        let mut params = Vec::with_capacity(np);
+        for _ in 0..np {
+            params.push(valtype(c)?);
+        }
+        let at = c.offset();
+        let result = match c.u8()? {
+            0 => None,
+            1 => Some(valtype(c)?),
+            b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
+        };
+        m.types.push(FuncType {
+            params,
+            result,
+            variadic: flags == 1,
+        });
+    }
+    Ok(())
+}
+
+/// The SymTabs section's entries (a [`Reader`]).
+#[inline(never)]
+fn read_symtabs<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
+    let n = c.count(9)?;
+    m.symtabs.reserve(n);
+    for _ in 0..n {
+        let name = c.str()?;
+        let hash = c.u64()?;
+        m.symtabs.push(SymTabRef {
+            name: Cow::Borrowed(name),
+            hash,
+        });
+    }
+    Ok(())
+}
+
+/// The Imports section's entries (a [`Reader`]).
+#[inline(never)]
+fn read_imports<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
+    let n = c.count(3)?;
+    m.imports.reserve(n);
+    for _ in 0..n {
+        let name = c.str()?;
+        let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+        let at = c.offset();
+        let kind = match c.u8()? {
+            0 => ImportKind::Name,
+            1 => {
+                let table = c.index(m.symtabs.len(), ErrorKind::SymTabOutOfRange)?;
+                let index = c.uleb()?;
+                ImportKind::Fast { table, index }
+            }
+            b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
+        };
+        m.imports.push(Import {
+            name: Cow::Borrowed(name),
+            ty,
+            kind,
+        });
+    }
+    Ok(())
+}
+
+/// The Functions section's entries (a [`Reader`]).
+#[inline(never)]
+fn read_functions<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    entries: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
+    let code = entries
+        .iter()
+        .find(|e| e.id == SectionId::Code)
+        .ok_or_else(|| c.err(ErrorKind::MissingSection(SectionId::Code)))?;
+    let n = c.count(8)?;
+    m.functions.reserve(n);
+    let mut covered_until = 0usize;
+    for i in 0..n as u32 {
+        let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+        let at = c.offset();
+        let flags = c.u8()?;
+        if flags & !func_flags::ALL != 0 {
+            return Err(c.err_at(at, ErrorKind::BadFlags(flags as u32)));
+        }
+        let at = c.offset();
+        let regs = c.u16()?;
+        if regs == 0 || regs > MAX_REGS {
+            return Err(c.err_at(at, ErrorKind::BadRegisterCount(regs)));
+        }
+        let t = type_at(&m.types, ty);
+        // A variadic module function receives its packed arguments as one
+        // extra trailing pointer (docs/abi.md §Variadic functions).
+        let params = t.params.len() + t.variadic as usize;
+        if (regs as usize) < params.max(t.result.is_some() as usize) {
+            return Err(c.err_at(at, ErrorKind::TooFewRegisters { regs, params }));
+        }
+        let frame_size = c.uleb()?;
+        let at = c.offset();
+        let frame_align_log2 = c.u8()?;
+        if frame_align_log2 > 12 {
+            let align = 1u32.checked_shl(frame_align_log2.into()).unwrap_or(0);
+            return Err(c.err_at(at, ErrorKind::BadAlignment(align)));
+        }
+        let at = c.offset();
+        let start = c.uleb()? as usize;
+        let len = c.uleb()? as usize;
+        if len == 0 {
+            return Err(c.err_at(at, ErrorKind::EmptyFunction { func: i }));
+        }
+        // Bodies lie in the code section, in order, without overlap.
+        let body = start
+            .checked_add(len)
+            .filter(|_| start >= covered_until)
+            .and_then(|end| code.body.get(start..end))
+            .ok_or_else(|| c.err_at(at, ErrorKind::CodeOutOfBounds { func: i }))?;
+        // Word operands are read with aligned loads in place: every body
+        // starts at a multiple of 4 of the file and is whole words.
+        if !(code.offset + start).is_multiple_of(INSTR_ALIGN) || !len.is_multiple_of(INSTR_ALIGN) {
+            return Err(c.err_at(at, ErrorKind::MisalignedBody { func: i }));
+        }
+        // ... and in memory, which needs the buffer aligned as the file is.
+        if !(body.as_ptr() as usize).is_multiple_of(INSTR_ALIGN) {
+            let addr = (body.as_ptr() as usize).wrapping_sub(code.offset + start);
+            return Err(fail(
+                Location::Header,
+                0,
+                ErrorKind::MisalignedBuffer { addr },
+            ));
+        }
+        covered_until = start + len;
+        m.functions.push(Function {
+            ty,
+            flags,
+            regs,
+            frame_size,
+            frame_align_log2,
+            code: Cow::Borrowed(body),
+        });
+    }
+    Ok(())
+}
+
+/// The Memory section's entries (a [`Reader`]).
+#[inline(never)]
+fn read_memory<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
+    let at = c.offset();
+    m.memory.data_end = c.uleb()?;
+    m.memory.heap_size = c.uleb()?;
+    m.memory.stack_size = c.uleb()?;
+    if m.memory.data_end < NULL_GUARD {
+        return Err(c.err_at(
+            at,
+            ErrorKind::BadMemory("data_end is inside the null guard"),
+        ));
+    }
+    let total = u64::from(m.memory.data_end)
+        + u64::from(m.memory.heap_size)
+        + u64::from(m.memory.stack_size);
+    if total > u64::from(MAX_LINEAR_END) {
+        return Err(c.err_at(
+            at,
+            ErrorKind::BadMemory("data, heap and stack exceed the 1 GiB linear limit"),
+        ));
+    }
+    Ok(())
+}
+
+/// The Data section's entries (a [`Reader`]).
+#[inline(never)]
+fn read_data<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
+    let n = c.count(2)?;
+    m.data.reserve(n);
+    for _ in 0..n {
+        let at = c.offset();
+        let addr = c.uleb()?;
+        let len = c.uleb()? as usize;
+        let bytes = c.take(len)?;
+        if addr < NULL_GUARD || u64::from(addr) + len as u64 > u64::from(m.memory.data_end) {
+            return Err(c.err_at(at, ErrorKind::DataOutOfBounds { addr, len }));
+        }
+        m.data.push(DataSegment {
+            addr,
+            bytes: Cow::Borrowed(bytes),
+        });
+    }
+    Ok(())
+}
+
+/// The Exports section's entries (a [`Reader`]).
+#[inline(never)]
+fn read_exports<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
+    let n = c.count(2)?;
+    m.exports.reserve(n);
+    let first = *c;
+    let mut failed = None;
+    for _ in 0..n {
+        let entry = c.str().and_then(|name| {
+            let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+            Ok((name, func))
+        });
+        match entry {
+            Ok((name, func)) => {
+                m.exports.push(Export {
+                    name: Cow::Borrowed(name),
+                    func,
+                });
+            }
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    // The first entry whose name an earlier one has comes before any
+    // error after it, as a check at each entry would have found it.
+    if let Some(k) = first_repeated_name(&m.exports) {
+        if let Some(e) = m.exports.get(k) {
+            // Its offset: read again up to it (those entries were read
+            // without error above), rather than kept for every entry.
+            let mut r = first;
+            for _ in 0..k {
+                let _ = r.str().and_then(|_| r.uleb());
+            }
+            let name = String::from(&*e.name);
+            return Err(c.err_at(r.offset(), ErrorKind::DuplicateExport(name)));
+        }
+    }
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// The Start section's entries (a [`Reader`]).
+#[inline(never)]
+fn read_start<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
+    let at = c.offset();
+    let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+    // `f` and its type index are checked.
+    let t = type_at(
+        &m.types,
+        m.functions.get(f as usize).map_or(u32::MAX, |f| f.ty),
+    );
+    if !t.params.is_empty() || t.result.is_some() || t.variadic {
+        return Err(c.err_at(at, ErrorKind::StartSignature(f)));
+    }
+    m.start = Some(f);
+    Ok(())
+}
+
+/// The Callbacks section's entries (a [`Reader`]).
+#[inline(never)]
+fn read_callbacks<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
+    let n = c.count(4)?;
+    m.callbacks.reserve(n);
+    for _ in 0..n {
+        let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
+        let params = import_params(&m.types, &m.imports, import);
+        let at_place = place(c, params)?;
+        let at = c.offset();
+        let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+        // Native code calls the callback through a closure of this exact
+        // signature; C cannot call a variadic function that way.
+        if type_at(&m.types, ty).variadic {
+            return Err(c.err_at(at, ErrorKind::VariadicCallback(ty)));
+        }
+        let user_data = if c.peek_u8() == Some(NO_USER_DATA) {
+            c.u8()?;
+            None
+        } else {
+            Some(place(c, params)?)
+        };
+        m.callbacks.push(CallbackMeta {
+            import,
+            place: at_place,
+            ty,
+            user_data,
+        });
+    }
+    Ok(())
+}
+
+/// The Pointers section's entries (a [`Reader`]).
+#[inline(never)]
+fn read_pointers<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
+    let n = c.count(4)?;
+    m.pointers.reserve(n);
+    for _ in 0..n {
+        let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
+        let params = import_params(&m.types, &m.imports, import);
+        let param = ptr_param(c, params)?;
+        let at = c.offset();
+        let d = c.u8()?;
+        let field = if d & FIELD_BIT != 0 {
+            Some(c.uleb()?)
+        } else {
+            None
+        };
+        let dir = match d & !(HANDLES_BIT | FIELD_BIT) {
+            1 => Direction::In,
+            2 => Direction::Out,
+            3 => Direction::InOut,
+            _ => return Err(c.err_at(at, ErrorKind::BadDirection(d))),
+        };
+        let at = c.offset();
+        let size = match c.u8()? {
+            0 => SizeSpec::Const(c.uleb()?),
+            1 => {
+                let at = c.offset();
+                let param = param_index(c, params)?;
+                if !matches!(
+                    params.get(param as usize),
+                    Some(ValType::I32 | ValType::I64)
+                ) {
+                    return Err(c.err_at(at, ErrorKind::NotAnInteger { param }));
+                }
+                SizeSpec::Param {
+                    param,
+                    scale: c.uleb()?,
+                }
+            }
+            2 => SizeSpec::StrLen,
+            b => return Err(c.err_at(at, ErrorKind::BadSizeSpec(b))),
+        };
+        m.pointers.push(PtrMeta {
+            import,
+            param,
+            field,
+            dir,
+            size,
+            handles: d & HANDLES_BIT != 0,
+        });
+    }
+    Ok(())
+}
+
+/// The Lines section's entries (a [`Reader`]).
+#[inline(never)]
+fn read_lines<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
+    let nfiles = c.count(1)?;
+    let mut lines = LineTables::default();
+    lines.files.reserve(nfiles);
+    for _ in 0..nfiles {
+        lines.files.push(Cow::Borrowed(c.str()?));
+    }
+    let nfuncs = c.count(2)?;
+    lines.funcs.reserve(nfuncs);
+    for _ in 0..nfuncs {
+        let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+        // `func` is checked.
+        let code_len = m
+            .functions
+            .get(func as usize)
+            .map_or(0, |f| f.code.len() as u64);
+        let nrows = c.count(3)?;
+        let mut rows = Vec::with_capacity(nrows);
+        // Offsets are deltas, so rows are sorted by construction; the sum
+        // is kept in u64 so that no input can overflow it.
+        let mut offset: u64 = 0;
+        for _ in 0..nrows {
+            let at = c.offset();
+            offset += u64::from(c.uleb()?);
+            let file = c.index(lines.files.len(), ErrorKind::FileOutOfRange)?;
+            let line = c.uleb()?;
+            if offset >= code_len {
+                return Err(c.err_at(at, ErrorKind::BadLineRow));
+            }
+            rows.push(LineRow {
+                offset: offset as u32,
+                file,
+                line,
+            });
+        }
+        lines.funcs.push(FuncLines { func, rows });
+    }
+    m.lines = Some(lines);
+    Ok(())
+}
+
+/// The Names section's entries (a [`Reader`]).
+#[inline(never)]
+fn read_names<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
+    let n = c.count(2)?;
+    m.names.reserve(n);
+    for _ in 0..n {
+        let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+        m.names.push((f, Cow::Borrowed(c.str()?)));
+    }
+    Ok(())
 }
 
 /// Byte of a cbmeta entry that stands for "no user data" where a place would be.
@@ -683,30 +799,26 @@ pub const HANDLES_BIT: u8 = 0x80;
 /// Direction-byte flag of an immeta entry: a ULEB128 struct-field offset follows.
 pub const FIELD_BIT: u8 = 0x40;
 
-/// The signature at `ty`, already checked to exist by the caller's index read.
-fn type_of<'m>(
-    m: &'m Module<'_>,
-    ty: u32,
-    c: &Cursor<'_>,
-    at: usize,
-) -> Result<&'m FuncType, Fail> {
-    m.types
-        .get(ty as usize)
-        .ok_or_else(|| c.err_at(at, ErrorKind::TypeOutOfRange(ty)))
+/// A signature no index refers to: what [`type_at`] gives for an index out
+/// of range, which the reader's index checks rule out.
+static NO_TYPE: FuncType = FuncType {
+    params: Vec::new(),
+    result: None,
+    variadic: false,
+};
+
+/// The signature at `ty`, an index the caller's read has already checked
+/// (no second error exit for what cannot happen).
+fn type_at(types: &[FuncType], ty: u32) -> &FuncType {
+    types.get(ty as usize).unwrap_or(&NO_TYPE)
 }
 
-/// The fixed parameters of import `import`.
-fn import_params(
-    m: &Module<'_>,
-    import: u32,
-    c: &Cursor<'_>,
-    at: usize,
-) -> Result<Vec<ValType>, Fail> {
-    let imp = m
-        .imports
+/// The fixed parameters of import `import` (checked as `type_at`'s index),
+/// borrowed from the types (the module's other fields stay writable).
+fn import_params<'m>(types: &'m [FuncType], imports: &[Import<'_>], import: u32) -> &'m [ValType] {
+    imports
         .get(import as usize)
-        .ok_or_else(|| c.err_at(at, ErrorKind::ImportOutOfRange(import)))?;
-    Ok(type_of(m, imp.ty, c, at)?.params.clone())
+        .map_or(&[], |imp| &type_at(types, imp.ty).params)
 }
 
 fn valtype(c: &mut Cursor<'_>) -> Result<ValType, Fail> {

@@ -200,73 +200,96 @@ impl Context<'_, '_> {
         }
 
         // The few instructions with more to prove than their operands'
-        // ranges, read by the table's field names.
-        let f = |name: &str| instr.field(name);
-        let base = f("base") as u8;
+        // ranges, read by the table's field names (resolved to operand
+        // positions at compile time: no name search in the loader).
+        macro_rules! f {
+            ($op:ident, $name:literal) => {
+                instr.operand(const { Opcode::$op.operand_index($name) })
+            };
+        }
         match instr.op {
             Opcode::Call => {
-                let callee = f("func") as u32;
+                let callee = f!(Call, "func") as u32;
                 let t = m
                     .func_type(callee)
                     .ok_or(ErrorKind::FunctionOutOfRange(callee))?;
-                self.window(pc, base, t, true)?;
+                self.window(pc, f!(Call, "base") as u8, t, true)?;
             }
             Opcode::CallImport => {
-                let import = f("import") as u32;
+                let import = f!(CallImport, "import") as u32;
                 let t = self.import_ty(import)?;
                 if t.variadic {
                     return Err(ErrorKind::VariadicMismatch { func, pc, import });
                 }
-                self.window(pc, base, t, false)?;
+                self.window(pc, f!(CallImport, "base") as u8, t, false)?;
             }
             Opcode::CallImportVar => {
-                let import = f("import") as u32;
+                let import = f!(CallImportVar, "import") as u32;
                 let it = self.import_ty(import)?;
                 if !it.variadic {
                     return Err(ErrorKind::VariadicMismatch { func, pc, import });
                 }
-                let site = self.ty(f("ty") as u32)?;
+                let site = self.ty(f!(CallImportVar, "ty") as u32)?;
                 if site.variadic || site.result != it.result || !site.params.starts_with(&it.params)
                 {
                     return Err(ErrorKind::CallSiteSignature { func, pc, import });
                 }
-                self.window(pc, base, site, false)?;
+                self.window(pc, f!(CallImportVar, "base") as u8, site, false)?;
             }
             // Through a pointer the callee can only be a module function (or a
             // non-variadic native), so a variadic type means the hidden pointer.
-            Opcode::CallIndirect => self.window(pc, base, self.ty(f("ty") as u32)?, true)?,
+            Opcode::CallIndirect => self.window(
+                pc,
+                f!(CallIndirect, "base") as u8,
+                self.ty(f!(CallIndirect, "ty") as u32)?,
+                true,
+            )?,
             Opcode::Ret if self.fty.result.is_none() => {
                 return Err(ErrorKind::ReturnMismatch { func, pc })
             }
             Opcode::RetVoid if self.fty.result.is_some() => {
                 return Err(ErrorKind::ReturnMismatch { func, pc })
             }
-            Opcode::FrameAddr if f("offset") as u32 >= self.frame_size => {
+            Opcode::FrameAddr if f!(FrameAddr, "offset") as u32 >= self.frame_size => {
                 return Err(ErrorKind::FrameOffsetOutOfRange {
                     func,
                     pc,
-                    offset: f("offset") as u32,
+                    offset: f!(FrameAddr, "offset") as u32,
                     frame: self.frame_size,
                 })
             }
             Opcode::Alloca => {
-                let align = f("align") as u32;
+                let align = f!(Alloca, "align") as u32;
                 if !align.is_power_of_two() || align > MAX_ALIGN {
                     return Err(ErrorKind::BadAlignment(align));
                 }
             }
-            Opcode::AtomicLoad | Opcode::AtomicStore | Opcode::AtomicCmpxchg if f("width") > 3 => {
+            Opcode::AtomicLoad if f!(AtomicLoad, "width") > 3 => {
                 return Err(ErrorKind::BadAtomic {
                     func,
                     pc,
-                    value: f("width") as u8,
+                    value: f!(AtomicLoad, "width") as u8,
                 })
             }
-            Opcode::AtomicRmw if AtomicOp::from_u8(f("kind") as u8 >> 2).is_none() => {
+            Opcode::AtomicStore if f!(AtomicStore, "width") > 3 => {
                 return Err(ErrorKind::BadAtomic {
                     func,
                     pc,
-                    value: f("kind") as u8,
+                    value: f!(AtomicStore, "width") as u8,
+                })
+            }
+            Opcode::AtomicCmpxchg if f!(AtomicCmpxchg, "width") > 3 => {
+                return Err(ErrorKind::BadAtomic {
+                    func,
+                    pc,
+                    value: f!(AtomicCmpxchg, "width") as u8,
+                })
+            }
+            Opcode::AtomicRmw if AtomicOp::from_u8(f!(AtomicRmw, "kind") as u8 >> 2).is_none() => {
+                return Err(ErrorKind::BadAtomic {
+                    func,
+                    pc,
+                    value: f!(AtomicRmw, "kind") as u8,
                 })
             }
             _ => {}

@@ -4,12 +4,11 @@
 
 use alloc::format;
 use alloc::string::String;
-use alloc::vec;
-use alloc::vec::Vec;
 
 use espb_format::ValType;
 
 use crate::instance::Instance;
+use crate::memory::LinearMemory;
 use crate::module::Module;
 
 /// How the entry is called.
@@ -37,30 +36,33 @@ impl EntryArgs {
 /// The function to run: `name`, or `app_main`, else `main`. The error says
 /// what is missing or wrong, for the user.
 pub fn find_entry(module: &Module<'_>, name: Option<&str>) -> Result<(u32, EntryArgs), String> {
-    let candidates: Vec<&str> = match name {
-        Some(n) => vec![n],
-        None => vec!["app_main", "main"],
+    let one;
+    let candidates: &[&str] = match name {
+        Some(n) => {
+            one = [n];
+            &one
+        }
+        None => &["app_main", "main"],
     };
-    for n in &candidates {
+    for n in candidates {
         let Some(f) = module.export(n) else { continue };
         let Some(t) = module.func_type(f) else {
             continue;
         };
-        let norm: Vec<ValType> = t
-            .params
-            .iter()
-            .map(|p| if *p == ValType::Ptr { ValType::I32 } else { *p })
-            .collect();
+        // Pointers count as the `int`s C passes (no list of the parameters
+        // made just to compare them).
+        let ints = !t.variadic
+            && t.params
+                .iter()
+                .all(|p| matches!(p, ValType::I32 | ValType::Ptr));
         // C's `main` may take (void), (int), (int, char **) or, as on
         // POSIX, (int, char **, char **envp).
         let is_main = *n == "main";
-        return match (norm.as_slice(), t.variadic) {
-            ([], false) => Ok((f, EntryArgs::None)),
-            ([ValType::I32], false) if is_main => Ok((f, EntryArgs::Argc(1))),
-            ([ValType::I32, ValType::I32], false) => Ok((f, EntryArgs::Argc(2))),
-            ([ValType::I32, ValType::I32, ValType::I32], false) if is_main => {
-                Ok((f, EntryArgs::Argc(3)))
-            }
+        return match (t.params.len(), ints) {
+            (0, true) => Ok((f, EntryArgs::None)),
+            (1, true) if is_main => Ok((f, EntryArgs::Argc(1))),
+            (2, true) => Ok((f, EntryArgs::Argc(2))),
+            (3, true) if is_main => Ok((f, EntryArgs::Argc(3))),
             _ if is_main => Err(
                 "`main` must be `int main(void)`, `int main(int argc, char **argv)` or `int main(int argc, char **argv, char **envp)`".into(),
             ),
@@ -78,26 +80,33 @@ pub fn find_entry(module: &Module<'_>, name: Option<&str>) -> Result<(u32, Entry
 /// Lays out `argv` (the program name `app`, then `args`, then NULL) on the
 /// module heap; returns the `argv` address. `argc` is `args.len() + 1`.
 pub fn build_argv(inst: &Instance<'_>, args: &[&str]) -> Result<u32, String> {
-    let oom = || String::from("module heap too small for argv");
-    let all: Vec<&str> = core::iter::once("app")
-        .chain(args.iter().copied())
-        .collect();
-    let argv = inst.malloc(4 * (all.len() as u32 + 1));
+    lay_out_argv(inst, args).ok_or_else(|| String::from("module heap too small for argv"))
+}
+
+/// `build_argv`'s work; `None` where the heap is too small (one error
+/// path, no list of the strings built first).
+fn lay_out_argv(inst: &Instance<'_>, args: &[&str]) -> Option<u32> {
+    let argc = args.len() as u32 + 1;
+    let argv = inst.malloc(4 * (argc + 1));
     if argv == 0 {
-        return Err(oom());
+        return None;
     }
     let mem = inst.memory();
-    for (i, a) in all.iter().enumerate() {
+    for (i, a) in core::iter::once(&"app").chain(args).enumerate() {
         let p = inst.malloc(a.len() as u32 + 1);
         if p == 0 {
-            return Err(oom());
+            return None;
         }
-        let put = |addr: u32, b: &[u8]| mem.write(addr, b).map_err(|_| oom());
-        put(p, a.as_bytes())?;
-        put(p + a.len() as u32, &[0])?;
-        put(argv + 4 * i as u32, &p.to_le_bytes())?;
+        put(mem, p, a.as_bytes())?;
+        put(mem, p + a.len() as u32, &[0])?;
+        put(mem, argv + 4 * i as u32, &p.to_le_bytes())?;
     }
-    mem.write(argv + 4 * all.len() as u32, &[0; 4])
-        .map_err(|_| oom())?;
-    Ok(argv)
+    put(mem, argv + 4 * argc, &[0; 4])?;
+    Some(argv)
+}
+
+/// One checked write (out of line: `build_argv`'s four would each inline it).
+#[inline(never)]
+fn put(mem: &LinearMemory, addr: u32, bytes: &[u8]) -> Option<()> {
+    mem.write(addr, bytes).ok()
 }

@@ -103,19 +103,27 @@ impl fmt::Display for InstantiateError {
 impl std::error::Error for InstantiateError {}
 
 pub(crate) fn type_text(t: &FuncType) -> String {
-    let mut s = String::from("(");
+    let mut s = String::new();
+    push(&mut s, "(");
     for (i, p) in t.params.iter().enumerate() {
         if i > 0 {
-            s.push_str(", ");
+            push(&mut s, ", ");
         }
-        s.push_str(p.name());
+        push(&mut s, p.name());
     }
     if t.variadic {
-        s.push_str(if t.params.is_empty() { "..." } else { ", ..." });
+        push(&mut s, if t.params.is_empty() { "..." } else { ", ..." });
     }
-    s.push_str(") -> ");
-    s.push_str(t.result.map_or("void", |r| r.name()));
+    push(&mut s, ") -> ");
+    push(&mut s, t.result.map_or("void", |r| r.name()));
     s
+}
+
+/// `String::push_str` out of line: `type_text`'s six appends would each
+/// inline its growth check and copy.
+#[inline(never)]
+fn push(s: &mut String, piece: &str) {
+    s.push_str(piece);
 }
 
 /// Execution contexts not in use, and how many exist.

@@ -32,21 +32,16 @@ const EXIT_LOAD: c_int = 3;
 /// loop rather than two `str::replace`: the runner is measured with the
 /// runtime by `benches/rv32/size.sh`.)
 fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let with = match b {
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            _ => continue,
-        };
-        // ASCII bytes: `last` and `i` are character boundaries.
-        out.push_str(s.get(last..i).unwrap_or_default());
-        out.push_str(with);
-        last = i + 1;
+    let mut out = Vec::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b => out.push(b),
+        }
     }
-    out.push_str(s.get(last..).unwrap_or_default());
-    out
+    // Only ASCII bytes were replaced by ASCII: still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `espb-trap\tTASK\tFILE\tLINE\tMESSAGE` (FILE and LINE empty without
@@ -72,7 +67,7 @@ fn load_error(path: &str, what: &str) -> c_int {
 /// limits the host run uses).
 struct Options<'a> {
     path: &'a str,
-    args: Vec<&'a str>,
+    args: &'a [&'a str],
     heap_size: Option<u32>,
     stack_size: Option<u32>,
     /// A PC program's call depth and register stack (files run outside a
@@ -93,10 +88,10 @@ struct Options<'a> {
 const USAGE: &str =
     "usage: espb-qemu-runner [--heap-size N] [--stack-size N] [--deep] [--jit off|hot|all] [--jit-tier-up N] [--jit-tier-report] [--fuel N] MODULE.espb [ARGS...]";
 
-fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
+fn parse_options<'a>(argv: &'a [&'a str]) -> Result<Options<'a>, String> {
     let mut o = Options {
         path: "",
-        args: Vec::new(),
+        args: &[],
         heap_size: None,
         stack_size: None,
         deep: false,
@@ -105,11 +100,11 @@ fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
         tier_up: None,
         tier_report: false,
     };
-    let mut it = argv.iter().copied();
-    while let Some(a) = it.next() {
+    let mut it = argv.iter();
+    while let Some(&a) = it.next() {
         let mut num = |name: &str| -> Result<u32, String> {
             it.next()
-                .and_then(|v| v.parse().ok())
+                .and_then(|v| number(v))
                 .ok_or_else(|| alloc::format!("{name} needs a number of bytes\n{USAGE}"))
         };
         match a {
@@ -122,17 +117,24 @@ fn parse_options<'a>(argv: &[&'a str]) -> Result<Options<'a>, String> {
             "--jit" => {
                 o.jit = it
                     .next()
-                    .and_then(JitMode::from_name)
+                    .and_then(|v| JitMode::from_name(v))
                     .ok_or_else(|| alloc::format!("--jit takes off, hot or all\n{USAGE}"))?
             }
             _ => {
                 o.path = a;
-                o.args = it.collect();
+                o.args = it.as_slice();
                 return Ok(o);
             }
         }
     }
     Err(String::from(USAGE))
+}
+
+/// An option's decimal value (out of line: each of the four options that
+/// take one would inline `u32`'s parser).
+#[inline(never)]
+fn number(v: &str) -> Option<u32> {
+    v.parse().ok()
 }
 
 /// `--jit-tier-report`: one stderr line per function tier-up compiled.
@@ -186,7 +188,7 @@ pub unsafe extern "C" fn espb_runner_main(argc: c_int, argv: *const *const c_cha
 }
 
 fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
-    let (path, args) = (o.path, &o.args[..]);
+    let (path, args) = (o.path, o.args);
     let module: &'static Module<'static> = match Module::parse(bytes) {
         Ok(m) => Box::leak(Box::new(m)),
         Err(e) => return load_error(path, &alloc::format!("not a valid module: {e}")),
