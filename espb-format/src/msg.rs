@@ -213,6 +213,30 @@ pub fn text(m: &dyn Message) -> String {
     s
 }
 
+/// `String::from_utf8_lossy(bytes).into_owned()` (the same text: each
+/// maximal invalid sequence becomes one U+FFFD) through `from_utf8`, which
+/// the reader links anyway: `from_utf8_lossy` brings its own decoder
+/// (`Utf8Chunks`, about 1 KB on a chip) for the few messages that quote a
+/// module's bytes.
+pub fn lossy(mut bytes: &[u8]) -> String {
+    let mut s = String::new();
+    loop {
+        match core::str::from_utf8(bytes) {
+            Ok(valid) => {
+                s.push_str(valid);
+                return s;
+            }
+            Err(e) => {
+                let (valid, rest) = bytes.split_at(e.valid_up_to());
+                s.push_str(core::str::from_utf8(valid).unwrap_or_default());
+                s.push('\u{fffd}');
+                let bad = e.error_len().unwrap_or(rest.len());
+                bytes = rest.get(bad..).unwrap_or_default();
+            }
+        }
+    }
+}
+
 /// A `Formatter` as a sink: the first write error is kept, later writes are
 /// dropped.
 struct FmtSink<'a, 'b> {
@@ -293,6 +317,26 @@ mod tests {
             "`name` s"
         );
         assert_eq!(crate::text!("no arguments"), "no arguments");
+    }
+
+    #[test]
+    fn lossy_is_from_utf8_lossy() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b"plain",
+            b"\xff",
+            b"a\xffb",
+            b"\xe2\x82",
+            b"\xe2\x82x",
+            b"\xf0\x9f\x98\x80ok\xf0\x9f",
+            b"\xc3\xa9\xc3",
+            b"\xed\xa0\x80",
+            b"\xf4\x90\x80\x80",
+            b"\x80\x80\xc0\xaf",
+        ];
+        for b in cases {
+            assert_eq!(lossy(b), String::from_utf8_lossy(b), "{b:?}");
+        }
     }
 
     struct Two;

@@ -5,6 +5,8 @@
 use core::alloc::{GlobalAlloc, Layout};
 use core::ffi::{c_char, c_void, CStr};
 
+use espb_runtime::format::msg;
+use espb_runtime::format::msg::Sink;
 use espb_runtime::Output;
 
 extern "C" {
@@ -122,11 +124,31 @@ pub fn native_table() -> impl Iterator<Item = (&'static str, usize)> {
     })
 }
 
+/// Stderr as a message sink (no allocation: the panic handler uses it).
+struct Stderr;
+
+impl Sink for Stderr {
+    fn put(&mut self, s: &str) {
+        eprint(s);
+    }
+}
+
+/// Where the runtime panicked, and the message when it is a plain string.
+/// Not `{info}`: printing a formatted panic message is what links
+/// `core::fmt` (its `write`, padding and integer code, several KB of the
+/// image); nothing else in the device build needs it, and the file and line
+/// are what finds the bug.
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    eprint(&alloc::format!(
-        "espb-qemu-runner: internal error: {info}\n"
-    ));
+    let out: &mut dyn Sink = &mut Stderr;
+    out.put("espb-qemu-runner: internal error: panicked");
+    if let Some(l) = info.location() {
+        msg!(out, " at {}:{}:{}", l.file(), l.line(), l.column());
+    }
+    if let Some(m) = info.message().as_str() {
+        msg!(out, ": {}", m);
+    }
+    out.put("\n");
     // SAFETY: flushes and exits the process.
     unsafe { espb_exit(134) }
 }
