@@ -200,6 +200,9 @@ impl<'a> dyn Sink + 'a {
 }
 
 /// A template with its arguments as a `String` ([`text!`](crate::text)).
+/// Out of line: inlined, each of the many sites would carry the `String`'s
+/// set-up.
+#[inline(never)]
 pub fn template_text(template: &str, args: &[Arg<'_>]) -> String {
     let mut s = String::new();
     <dyn Sink>::f(&mut s, template, args);
@@ -207,6 +210,7 @@ pub fn template_text(template: &str, args: &[Arg<'_>]) -> String {
 }
 
 /// A message as a `String`.
+#[inline(never)]
 pub fn text(m: &dyn Message) -> String {
     let mut s = String::new();
     m.write(&mut s);
