@@ -157,36 +157,48 @@ impl<'a> dyn Sink + 'a {
     /// `template` with `args` (see the module's documentation).
     #[inline(never)]
     pub fn f(&mut self, template: &str, args: &[Arg<'_>]) {
+        // Byte positions: the braces are ASCII, so each piece between them
+        // is whole characters (`from_utf8` re-checks it; `str` slicing
+        // would test each end for a character boundary in line).
+        let t = template.as_bytes();
+        let piece = |from: usize, to: usize| {
+            core::str::from_utf8(t.get(from..to).unwrap_or_default()).unwrap_or_default()
+        };
         let mut args = args.iter();
-        let mut rest = template;
-        while let Some(open) = rest.bytes().position(|b| b == b'{') {
-            self.put(rest.get(..open).unwrap_or_default());
-            let spec = rest.get(open + 1..).unwrap_or_default();
-            let close = spec.bytes().position(|b| b == b'}').unwrap_or(spec.len());
-            let (spec, after) = (
-                spec.get(..close).unwrap_or_default(),
-                spec.get(close + 1..).unwrap_or_default(),
-            );
-            rest = after;
-            let Some(&arg) = args.next() else { break };
-            let (v, neg) = match arg {
-                Arg::U(v) => (u64::from(v), false),
-                Arg::W(v) => (v, false),
-                Arg::I(v) => (u64::from(v.unsigned_abs()), v < 0),
-                Arg::S(s) => {
+        let (mut start, mut i) = (0, 0);
+        while i < t.len() {
+            if t[i] != b'{' {
+                i += 1;
+                continue;
+            }
+            self.put(piece(start, i));
+            // `{}`, `{x}` or `{xN}`.
+            i += 1;
+            let hex = t.get(i) == Some(&b'x');
+            i += usize::from(hex);
+            let mut min = 0;
+            while i < t.len() && t[i] != b'}' {
+                min = min * 10 + usize::from(t[i].wrapping_sub(b'0'));
+                i += 1;
+            }
+            i += 1;
+            start = i;
+            let (v, neg) = match args.next() {
+                Some(Arg::U(v)) => (u64::from(*v), false),
+                Some(Arg::W(v)) => (*v, false),
+                Some(Arg::I(v)) => (u64::from(v.unsigned_abs()), *v < 0),
+                Some(Arg::S(s)) => {
                     self.put(s);
                     continue;
                 }
-                Arg::M(m) => {
+                Some(Arg::M(m)) => {
                     m.write(self);
                     continue;
                 }
+                None => continue,
             };
-            if let Some(width) = spec.strip_prefix('x') {
+            if hex {
                 self.put("0x");
-                let min = width
-                    .bytes()
-                    .fold(0, |n, d| n * 10 + usize::from(d.wrapping_sub(b'0')));
                 digits(self, v, 16, min.max(1));
             } else {
                 if neg {
@@ -195,7 +207,7 @@ impl<'a> dyn Sink + 'a {
                 digits(self, v, 10, 1);
             }
         }
-        self.put(rest);
+        self.put(piece(start, t.len()));
     }
 }
 
