@@ -71,9 +71,13 @@ pub fn find_entry(module: &Module<'_>, name: Option<&str>) -> Result<(u32, Entry
             )),
         };
     }
+    // The candidates as `join(", ")` would list them, without `join`: its
+    // length overflow check is the device build's only `expect`, whose panic
+    // links `core::fmt`'s `&str` printing and padding.
+    let looked_for = name.unwrap_or("app_main, main");
     Err(espb_format::text!(
         "the module exports no entry function (looked for {})",
-        &candidates.join(", ")
+        looked_for
     ))
 }
 
