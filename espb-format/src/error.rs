@@ -1,7 +1,9 @@
 //! Typed errors of the reader and validator: which section, which byte, why.
 
 use alloc::string::String;
-use core::fmt;
+
+use crate::msg;
+use crate::msg::{Message, Sink};
 
 /// Section identifiers as they appear in the section table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -72,11 +74,11 @@ pub enum Location {
     Section(SectionId),
 }
 
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for Location {
+    fn write(&self, out: &mut dyn Sink) {
         match self {
-            Location::Header => f.write_str("header"),
-            Location::Section(s) => write!(f, "section `{}`", s.name()),
+            Location::Header => out.put("header"),
+            Location::Section(s) => msg!(out, "section `{}`", s.name()),
         }
     }
 }
@@ -269,21 +271,22 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} at byte {:#x}: {}",
-            self.location, self.offset, self.kind
-        )
+impl Message for Error {
+    fn write(&self, out: &mut dyn Sink) {
+        msg!(
+            out,
+            "{} at byte {x}: {}",
+            &self.location,
+            self.offset,
+            &self.kind
+        );
     }
 }
 
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for ErrorKind {
+    fn write(&self, out: &mut dyn Sink) {
         use ErrorKind::*;
-        // The instruction errors share their prefix, written once (each
-        // argument of a `write!` is code at its site).
+        // The instruction errors share their prefix, written once.
         if let UnknownOpcode { func, pc, .. }
         | UnknownExtOpcode { func, pc, .. }
         | InstructionTruncated { func, pc }
@@ -299,137 +302,148 @@ impl fmt::Display for ErrorKind {
         | BadAtomic { func, pc, .. }
         | LeafCalls { func, pc } = self
         {
-            write!(f, "function {func} +{pc:#x}: ")?;
+            msg!(out, "function {} +{x}: ", *func, *pc);
         }
         match self {
-            BadMagic => f.write_str("not an .espb file (magic is not `ESPB`)"),
-            UnsupportedVersion { major, minor } => write!(
-                f,
+            BadMagic => out.put("not an .espb file (magic is not `ESPB`)"),
+            UnsupportedVersion { major, minor } => msg!(
+                out,
                 "format version {}.{} is not supported (this reader reads {}.x)",
-                u32::from(*major),
-                u32::from(*minor),
-                u32::from(crate::module::VERSION_MAJOR)
+                *major,
+                *minor,
+                crate::module::VERSION_MAJOR
             ),
-            Truncated => f.write_str("unexpected end of data"),
-            SectionOutOfBounds { offset, size, file_len } => write!(
-                f,
-                "section [{offset:#x}, +{size:#x}) is not between the section table and the end of the file ({file_len:#x} bytes)"
+            Truncated => out.put("unexpected end of data"),
+            SectionOutOfBounds { offset, size, file_len } => msg!(
+                out,
+                "section [{x}, +{x}) is not between the section table and the end of the file ({x} bytes)",
+                *offset,
+                *size,
+                *file_len
             ),
-            SectionsOverlap { other } => write!(f, "overlaps section `{}`", other.name()),
-            DuplicateSection => f.write_str("section appears twice"),
-            UnknownSection(id) => write!(f, "unknown section id {}", u32::from(*id)),
-            MissingSection(id) => write!(f, "required section `{}` is missing", id.name()),
-            BadLeb => f.write_str("malformed LEB128 number (too long or above u32::MAX)"),
-            BadUtf8 => f.write_str("name is not valid UTF-8"),
-            BadValType(b) => write!(f, "unknown value type {:#x}", u32::from(*b)),
-            BadFlags(b) => write!(f, "unknown flag bits {b:#x}"),
-            TrailingBytes => f.write_str("bytes left after the last entry"),
-            CountTooLarge(n) => write!(f, "count {n} is larger than the section can hold"),
-            TypeOutOfRange(i) => write!(f, "type index {i} out of range"),
-            ImportOutOfRange(i) => write!(f, "import index {i} out of range"),
-            FunctionOutOfRange(i) => write!(f, "function index {i} out of range"),
-            SymTabOutOfRange(i) => write!(f, "symbol table index {i} out of range"),
-            ParamOutOfRange { param, params } => {
-                write!(f, "parameter index {param} out of range (the signature has {params})")
-            }
-            FileOutOfRange(i) => write!(f, "file index {i} out of range"),
-            BadRegisterCount(n) => write!(f, "register count {} is not in 1..=256", u32::from(*n)),
+            SectionsOverlap { other } => msg!(out, "overlaps section `{}`", other.name()),
+            DuplicateSection => out.put("section appears twice"),
+            UnknownSection(id) => msg!(out, "unknown section id {}", *id),
+            MissingSection(id) => msg!(out, "required section `{}` is missing", id.name()),
+            BadLeb => out.put("malformed LEB128 number (too long or above u32::MAX)"),
+            BadUtf8 => out.put("name is not valid UTF-8"),
+            BadValType(b) => msg!(out, "unknown value type {x}", *b),
+            BadFlags(b) => msg!(out, "unknown flag bits {x}", *b),
+            TrailingBytes => out.put("bytes left after the last entry"),
+            CountTooLarge(n) => msg!(out, "count {} is larger than the section can hold", *n),
+            TypeOutOfRange(i) => msg!(out, "type index {} out of range", *i),
+            ImportOutOfRange(i) => msg!(out, "import index {} out of range", *i),
+            FunctionOutOfRange(i) => msg!(out, "function index {} out of range", *i),
+            SymTabOutOfRange(i) => msg!(out, "symbol table index {} out of range", *i),
+            ParamOutOfRange { param, params } => msg!(
+                out,
+                "parameter index {} out of range (the signature has {})",
+                *param,
+                *params
+            ),
+            FileOutOfRange(i) => msg!(out, "file index {} out of range", *i),
+            BadRegisterCount(n) => msg!(out, "register count {} is not in 1..=256", *n),
             TooFewRegisters { regs, params } => {
-                write!(f, "{} registers cannot hold {params} parameters", u32::from(*regs))
+                msg!(out, "{} registers cannot hold {} parameters", *regs, *params)
             }
-            BadAlignment(a) => write!(f, "alignment {a} is not a power of two up to 4096"),
-            CodeOutOfBounds { func } => write!(f, "code of function {func} lies outside the code section"),
-            EmptyFunction { func } => write!(f, "function {func} has no code"),
-            UnknownOpcode { byte, .. } => write!(f, "unknown opcode {:#04x}", u32::from(*byte)),
-            UnknownExtOpcode { byte, .. } => {
-                write!(f, "unknown extended opcode 0x2f {:#04x}", u32::from(*byte))
+            BadAlignment(a) => msg!(out, "alignment {} is not a power of two up to 4096", *a),
+            CodeOutOfBounds { func } => {
+                msg!(out, "code of function {} lies outside the code section", *func)
             }
-            InstructionTruncated { .. } => {
-                f.write_str("instruction runs past the end of the function")
-            }
-            NonZeroPadding { .. } => {
-                f.write_str("padding byte of the instruction is not zero")
-            }
-            MisalignedBody { func } => write!(
-                f,
-                "code of function {func} does not start and end at multiples of 4 bytes of the file"
+            EmptyFunction { func } => msg!(out, "function {} has no code", *func),
+            UnknownOpcode { byte, .. } => msg!(out, "unknown opcode {x2}", *byte),
+            UnknownExtOpcode { byte, .. } => msg!(out, "unknown extended opcode 0x2f {x2}", *byte),
+            InstructionTruncated { .. } => out.put("instruction runs past the end of the function"),
+            NonZeroPadding { .. } => out.put("padding byte of the instruction is not zero"),
+            MisalignedBody { func } => msg!(
+                out,
+                "code of function {} does not start and end at multiples of 4 bytes of the file",
+                *func
             ),
-            MisalignedBuffer { addr } => write!(
-                f,
-                "the module's bytes lie at a misaligned address ({addr:#x}): bytecode runs in place \
+            MisalignedBuffer { addr } => msg!(
+                out,
+                "the module's bytes lie at a misaligned address ({x}): bytecode runs in place \
                  and needs its code 4-byte aligned in memory; load the module into a 4-byte aligned \
-                 buffer (e.g. `__attribute__((aligned(4)))`, a heap block or a mapped partition)"
+                 buffer (e.g. `__attribute__((aligned(4)))`, a heap block or a mapped partition)",
+                *addr
             ),
-            RegisterOutOfRange { reg, regs, .. } => write!(
-                f,
+            RegisterOutOfRange { reg, regs, .. } => msg!(
+                out,
                 "register r{} out of range (function has {} registers)",
-                u32::from(*reg),
-                u32::from(*regs)
+                *reg,
+                *regs
             ),
-            CallWindowOutOfRange { base, window, regs, .. } => write!(
-                f,
+            CallWindowOutOfRange { base, window, regs, .. } => msg!(
+                out,
                 "call window r{}..r{} exceeds the {} registers",
-                u32::from(*base),
+                *base,
                 *base as usize + window,
-                u32::from(*regs)
+                *regs
             ),
             BranchOutOfRange { target, .. } => {
-                write!(f, "branch target {target:#x} is outside the function")
+                msg!(out, "branch target {x} is outside the function", *target)
             }
-            BranchIntoInstruction { target, .. } => write!(
-                f,
-                "branch target {target:#x} is in the middle of an instruction"
+            BranchIntoInstruction { target, .. } => msg!(
+                out,
+                "branch target {x} is in the middle of an instruction",
+                *target
             ),
-            FallsOffEnd { func } => {
-                write!(f, "function {func}: control falls off the end (last instruction is not a terminator)")
-            }
-            VariadicMismatch { import, .. } => write!(
-                f,
-                "call form does not match whether import {import} is variadic"
+            FallsOffEnd { func } => msg!(
+                out,
+                "function {}: control falls off the end (last instruction is not a terminator)",
+                *func
             ),
-            CallSiteSignature { import, .. } => write!(
-                f,
-                "call-site signature does not extend the parameters of import {import}"
+            VariadicMismatch { import, .. } => msg!(
+                out,
+                "call form does not match whether import {} is variadic",
+                *import
             ),
-            ReturnMismatch { .. } => {
-                f.write_str("return does not match the function's result type")
-            }
-            FrameOffsetOutOfRange { offset, frame, .. } => write!(
-                f,
-                "frame offset {offset} outside the {frame}-byte frame"
+            CallSiteSignature { import, .. } => msg!(
+                out,
+                "call-site signature does not extend the parameters of import {}",
+                *import
             ),
-            BadAtomic { value, .. } => {
-                write!(f, "bad atomic width/operation {:#x}", u32::from(*value))
-            }
-            DataOutOfBounds { addr, len } => write!(
-                f,
-                "data segment [{addr:#x}, +{len:#x}) lies outside [NULL_GUARD, data_end)"
+            ReturnMismatch { .. } => out.put("return does not match the function's result type"),
+            FrameOffsetOutOfRange { offset, frame, .. } => msg!(
+                out,
+                "frame offset {} outside the {}-byte frame",
+                *offset,
+                *frame
             ),
-            BadMemory(why) => write!(f, "bad memory requirements: {why}"),
-            DuplicateExport(name) => write!(f, "export `{name}` appears twice"),
-            StartSignature(func) => write!(f, "start function {func} must take no parameters and return nothing"),
-            BadDirection(b) => write!(f, "unknown pointer direction {}", u32::from(*b)),
-            BadPlace(b) => write!(f, "unknown argument place {}", u32::from(*b)),
-            BadSizeSpec(b) => write!(f, "unknown size spec {}", u32::from(*b)),
-            BadLineRow => f.write_str("line rows must be sorted by offset and lie inside the function"),
-            TooManySections(n) => {
-                write!(
-                    f,
-                    "{} sections is more than the {} allowed",
-                    u32::from(*n),
-                    u32::from(crate::reader::MAX_SECTIONS)
-                )
-            }
-            NonZeroReserved => f.write_str("reserved field is not zero"),
-            LeafCalls { .. } => {
-                f.write_str("a function flagged leaf makes a call")
-            }
-            NotAPointer { param } => write!(f, "parameter {param} is not a `ptr`"),
-            NotAnInteger { param } => write!(f, "size parameter {param} is not an integer"),
-            VariadicCallback(ty) => write!(f, "callback signature ty{ty} is variadic"),
+            BadAtomic { value, .. } => msg!(out, "bad atomic width/operation {x}", *value),
+            DataOutOfBounds { addr, len } => msg!(
+                out,
+                "data segment [{x}, +{x}) lies outside [NULL_GUARD, data_end)",
+                *addr,
+                *len
+            ),
+            BadMemory(why) => msg!(out, "bad memory requirements: {}", *why),
+            DuplicateExport(name) => msg!(out, "export `{}` appears twice", name),
+            StartSignature(func) => msg!(
+                out,
+                "start function {} must take no parameters and return nothing",
+                *func
+            ),
+            BadDirection(b) => msg!(out, "unknown pointer direction {}", *b),
+            BadPlace(b) => msg!(out, "unknown argument place {}", *b),
+            BadSizeSpec(b) => msg!(out, "unknown size spec {}", *b),
+            BadLineRow => out.put("line rows must be sorted by offset and lie inside the function"),
+            TooManySections(n) => msg!(
+                out,
+                "{} sections is more than the {} allowed",
+                *n,
+                crate::reader::MAX_SECTIONS
+            ),
+            NonZeroReserved => out.put("reserved field is not zero"),
+            LeafCalls { .. } => out.put("a function flagged leaf makes a call"),
+            NotAPointer { param } => msg!(out, "parameter {} is not a `ptr`", *param),
+            NotAnInteger { param } => msg!(out, "size parameter {} is not an integer", *param),
+            VariadicCallback(ty) => msg!(out, "callback signature ty{} is variadic", *ty),
         }
     }
 }
+
+crate::display_via_message!(Location, Error, ErrorKind);
 
 #[cfg(feature = "std")]
 impl std::error::Error for Error {}

@@ -16,6 +16,7 @@ pub mod aligned;
 pub mod error;
 pub mod instr;
 pub mod module;
+pub mod msg;
 pub mod opcodes;
 pub mod reader;
 pub mod sort;

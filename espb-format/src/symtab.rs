@@ -19,7 +19,8 @@
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::fmt;
+
+use crate::msg::{Message, Sink};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SymbolEntry {
@@ -42,11 +43,13 @@ pub struct SymTabError {
     pub message: String,
 }
 
-impl fmt::Display for SymTabError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
+impl Message for SymTabError {
+    fn write(&self, out: &mut dyn Sink) {
+        crate::msg!(out, "line {}: {}", self.line, &self.message);
     }
 }
+
+crate::display_via_message!(SymTabError);
 
 #[cfg(feature = "std")]
 impl std::error::Error for SymTabError {}
@@ -81,13 +84,15 @@ impl SymbolTable {
                 continue;
             }
             let index: usize = words[0].parse().map_err(|_| {
-                err(alloc::format!(
-                    "expected `<index> <symbol>`, found `{content}`"
+                err(crate::text!(
+                    "expected `<index> <symbol>`, found `{}`",
+                    content
                 ))
             })?;
             if index != entries.len() {
-                return Err(err(alloc::format!(
-                    "index {index} out of order: expected {} (indices never move; append new symbols at the end)",
+                return Err(err(crate::text!(
+                    "index {} out of order: expected {} (indices never move; append new symbols at the end)",
+                    index,
                     entries.len()
                 )));
             }
@@ -97,10 +102,10 @@ impl SymbolTable {
                 _ => return Err(err("expected `<index> <symbol> [if CONFIG_OPTION]`".into())),
             };
             if !is_symbol(words[1]) {
-                return Err(err(alloc::format!("`{}` is not a C symbol name", words[1])));
+                return Err(err(crate::text!("`{}` is not a C symbol name", words[1])));
             }
             if entries.iter().any(|e| e.name == words[1]) {
-                return Err(err(alloc::format!("symbol `{}` appears twice", words[1])));
+                return Err(err(crate::text!("symbol `{}` appears twice", words[1])));
             }
             entries.push(SymbolEntry {
                 name: words[1].to_string(),

@@ -2,7 +2,6 @@
 //! `argv` it gets: the same on the PC's host platform and on the chips'
 //! runners.
 
-use alloc::format;
 use alloc::string::String;
 
 use espb_format::ValType;
@@ -66,14 +65,21 @@ pub fn find_entry(module: &Module<'_>, name: Option<&str>) -> Result<(u32, Entry
             _ if is_main => Err(
                 "`main` must be `int main(void)`, `int main(int argc, char **argv)` or `int main(int argc, char **argv, char **envp)`".into(),
             ),
-            _ => Err(format!(
-                "entry `{n}` must be `void {n}(void)` or `int {n}(int, char **)`; ESP-IDF calls `app_main` with no arguments"
+            _ => Err(espb_format::text!(
+                "entry `{}` must be `void {}(void)` or `int {}(int, char **)`; ESP-IDF calls `app_main` with no arguments",
+                *n,
+                *n,
+                *n
             )),
         };
     }
-    Err(format!(
+    // The candidates as `join(", ")` would list them, without `join`: its
+    // length overflow check is the device build's only `expect`, whose panic
+    // links `core::fmt`'s `&str` printing and padding.
+    let looked_for = name.unwrap_or("app_main, main");
+    Err(espb_format::text!(
         "the module exports no entry function (looked for {})",
-        candidates.join(", ")
+        looked_for
     ))
 }
 

@@ -16,7 +16,8 @@
 //! with the FFI's handle index), looked up on the first member.
 
 use crate::pair_set::PairSet;
-use core::fmt;
+use espb_format::msg;
+use espb_format::msg::{Message, Sink};
 
 /// Allocation granularity and the minimum alignment `malloc` guarantees
 /// (riscv32 ilp32: 8 covers `double` and `long long`; larger alignments go
@@ -30,13 +31,15 @@ pub enum HeapError {
     NotAllocated(u32),
 }
 
-impl fmt::Display for HeapError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for HeapError {
+    fn write(&self, out: &mut dyn Sink) {
         match self {
-            HeapError::NotAllocated(a) => write!(f, "{a:#010x} is not a live allocation"),
+            HeapError::NotAllocated(a) => msg!(out, "{x8} is not a live allocation", *a),
         }
     }
 }
+
+espb_format::display_via_message!(HeapError);
 
 #[derive(Debug)]
 pub struct Heap {

@@ -298,8 +298,10 @@ impl<'c> Caller<'c> {
     /// most `max` bytes; a string longer than that traps.
     pub fn read_cstr(&self, addr: u32, max: u32) -> Result<Vec<u8>, Trap> {
         let len = self.inst.mem.strlen(addr, max)?.ok_or_else(|| {
-            Trap::host(alloc::format!(
-                "string at {addr:#x} is longer than {max} bytes"
+            Trap::host(espb_format::text!(
+                "string at {x} is longer than {} bytes",
+                addr,
+                max
             ))
         })?;
         let mut v = alloc::vec![0u8; len as usize];
@@ -359,7 +361,7 @@ impl<'c> Caller<'c> {
         let m = &self.inst.module.m;
         let t = m
             .func_type(func)
-            .ok_or_else(|| Trap::host(alloc::format!("no function f{func}")))?;
+            .ok_or_else(|| Trap::host(crate::instance::no_function(func)))?;
         let raw = crate::instance::check_args(t, args).map_err(Trap::host)?;
         let result = t.result;
         let r = self.call(func, &raw)?;

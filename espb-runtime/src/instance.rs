@@ -4,7 +4,10 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+
 use core::sync::atomic::Ordering::*;
+use espb_format::msg::{Message, Sink};
+use espb_format::{msg, text};
 
 use espb_format::{FuncType, ImportKind, ValType, MAX_LINEAR_END};
 
@@ -65,42 +68,79 @@ pub enum InstantiateError {
     ExecMemory { bytes: u32 },
 }
 
-impl fmt::Display for InstantiateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for InstantiateError {
+    fn write(&self, out: &mut dyn Sink) {
         use InstantiateError::*;
         match self {
-            MissingImport { name } => write!(f, "unresolved import `{name}`: no host function provides it"),
-            ImportSignature { name, expected, found } => {
-                write!(f, "import `{name}` is declared as {found} but the host function expects {expected}")
-            }
-            SymbolTableMismatch { table, module_hash, runtime_hash } => write!(
-                f,
-                "symbol table `{table}` mismatch: the module was built against hash {module_hash:#018x}, this runtime has {runtime_hash:#018x}; rebuild the module against this firmware's table"
+            MissingImport { name } => msg!(
+                out,
+                "unresolved import `{}`: no host function provides it",
+                name
             ),
-            SymbolConfiguredOut { name, table, index } => {
-                write!(f, "import `{name}` (symbol table `{table}` slot {index}) is configured out of this firmware")
+            ImportSignature { name, expected, found } => msg!(
+                out,
+                "import `{}` is declared as {} but the host function expects {}",
+                name,
+                found,
+                expected
+            ),
+            SymbolTableMismatch { table, module_hash, runtime_hash } => msg!(
+                out,
+                "symbol table `{}` mismatch: the module was built against hash {x16}, this runtime has {x16}; rebuild the module against this firmware's table",
+                table,
+                *module_hash,
+                *runtime_hash
+            ),
+            SymbolConfiguredOut { name, table, index } => msg!(
+                out,
+                "import `{}` (symbol table `{}` slot {}) is configured out of this firmware",
+                name,
+                table,
+                *index
+            ),
+            SymbolIndexOutOfRange { name, table, index, len } => msg!(
+                out,
+                "import `{}`: slot {} is past the end of symbol table `{}` ({} entries)",
+                name,
+                *index,
+                table,
+                *len
+            ),
+            SymbolNameMismatch { name, table, index, found } => msg!(
+                out,
+                "import `{}`: slot {} of symbol table `{}` holds `{}`",
+                name,
+                *index,
+                table,
+                found
+            ),
+            MemoryTooLarge { bytes } => msg!(
+                out,
+                "linear memory of {} bytes exceeds the 1 GiB limit",
+                *bytes
+            ),
+            OutOfHostMemory { bytes } => {
+                msg!(out, "cannot allocate {} bytes of linear memory", *bytes)
             }
-            SymbolIndexOutOfRange { name, table, index, len } => {
-                write!(f, "import `{name}`: slot {index} is past the end of symbol table `{table}` ({len} entries)")
-            }
-            SymbolNameMismatch { name, table, index, found } => {
-                write!(f, "import `{name}`: slot {index} of symbol table `{table}` holds `{found}`")
-            }
-            MemoryTooLarge { bytes } => {
-                write!(f, "linear memory of {} bytes exceeds the 1 GiB limit", crate::trap::Decimal(*bytes))
-            }
-            OutOfHostMemory { bytes } => write!(f, "cannot allocate {bytes} bytes of linear memory"),
-            Start(t) => write!(f, "start function trapped: {t}"),
-            ExecMemory { bytes } => write!(
-                f,
-                "the JIT needs {bytes} bytes of executable memory and the platform has none: on ESP-IDF set CONFIG_ESP_SYSTEM_MEMPROT=n (ESP-IDF 5.x: CONFIG_ESP_SYSTEM_MEMPROT_FEATURE=n on ESP32-C2/C3, CONFIG_ESP_SYSTEM_PMP_IDRAM_SPLIT=n on ESP32-C5/C6/H2/P4) and CONFIG_SECURE_ENABLE_TEE=n, so that heap_caps_malloc(MALLOC_CAP_EXEC) can serve it, or turn the JIT off (Config::jit = JitMode::Off)"
+            Start(t) => msg!(out, "start function trapped: {}", t),
+            ExecMemory { bytes } => msg!(
+                out,
+                "the JIT needs {} bytes of executable memory and the platform has none: on ESP-IDF set CONFIG_ESP_SYSTEM_MEMPROT=n (ESP-IDF 5.x: CONFIG_ESP_SYSTEM_MEMPROT_FEATURE=n on ESP32-C2/C3, CONFIG_ESP_SYSTEM_PMP_IDRAM_SPLIT=n on ESP32-C5/C6/H2/P4) and CONFIG_SECURE_ENABLE_TEE=n, so that heap_caps_malloc(MALLOC_CAP_EXEC) can serve it, or turn the JIT off (Config::jit = JitMode::Off)",
+                *bytes
             ),
         }
     }
 }
 
+espb_format::display_via_message!(InstantiateError);
+
 #[cfg(feature = "std")]
 impl std::error::Error for InstantiateError {}
+
+/// `no function fN` (a call by index past the module's functions).
+pub(crate) fn no_function(func: u32) -> String {
+    text!("no function f{}", func)
+}
 
 pub(crate) fn type_text(t: &FuncType) -> String {
     let mut s = String::new();
@@ -406,18 +446,15 @@ fn resolve(module: &Module<'_>, imports: &Imports) -> Result<Vec<HostFunc>, Inst
 pub(crate) fn check_args_into(t: &FuncType, args: &[Value], out: &mut [u64]) -> Result<(), String> {
     let want = t.params.len() + t.variadic as usize;
     if want != args.len() {
-        return Err(alloc::format!(
-            "expected {} argument(s), got {}",
-            want,
-            args.len()
-        ));
+        return Err(text!("expected {} argument(s), got {}", want, args.len()));
     }
     for (i, a) in args.iter().enumerate() {
         // A variadic function's hidden last parameter is the `ptr` to its packed arguments.
         let w = t.params.get(i).copied().unwrap_or(ValType::Ptr);
         if !a.fits(w) {
-            return Err(alloc::format!(
-                "argument {i} is {} but the function expects {}",
+            return Err(text!(
+                "argument {} is {} but the function expects {}",
+                i,
                 a.type_name(),
                 w.name()
             ));
@@ -440,7 +477,7 @@ fn invoke_values(inner: &Inner<'_>, func: u32, args: &[Value]) -> Result<Option<
     let t = inner
         .module
         .func_type(func)
-        .ok_or_else(|| Trap::host(alloc::format!("no function f{func}")))?;
+        .ok_or_else(|| Trap::host(no_function(func)))?;
     let mut small = [0u64; 8];
     let heap: Vec<u64>;
     let raw: &[u64] = if args.len() <= small.len() {
@@ -564,7 +601,7 @@ impl<'m> Instance<'m> {
             .inner
             .module
             .export(name)
-            .ok_or_else(|| Trap::host(alloc::format!("no exported function `{name}`")))?;
+            .ok_or_else(|| Trap::host(text!("no exported function `{}`", name)))?;
         self.call_func(func, args)
     }
 
@@ -577,7 +614,7 @@ impl<'m> Instance<'m> {
     /// beyond the argument count).
     pub fn call_raw(&self, func: u32, args: &[u64]) -> Result<Option<u64>, Trap> {
         if func >= self.inner.module.num_functions() {
-            return Err(Trap::host(alloc::format!("no function f{func}")));
+            return Err(Trap::host(no_function(func)));
         }
         self.inner.invoke(func, args)
     }
@@ -591,14 +628,9 @@ impl<'m> Instance<'m> {
     ) -> Result<T, Trap> {
         match self.call(name, args)? {
             Some(v) => get(v).ok_or_else(|| {
-                Trap::host(alloc::format!(
-                    "`{name}` returned {}, not {ty}",
-                    v.type_name()
-                ))
+                Trap::host(text!("`{}` returned {}, not {}", name, v.type_name(), ty))
             }),
-            None => Err(Trap::host(alloc::format!(
-                "`{name}` returned nothing, not {ty}"
-            ))),
+            None => Err(Trap::host(text!("`{}` returned nothing, not {}", name, ty))),
         }
     }
 
@@ -768,7 +800,7 @@ impl InstanceHandle {
     pub fn call_raw(&self, func: u32, args: &[u64]) -> Result<Option<u64>, Trap> {
         self.with(|inner| {
             if func >= inner.module.num_functions() {
-                return Err(Trap::host(alloc::format!("no function f{func}")));
+                return Err(Trap::host(no_function(func)));
             }
             inner.invoke(func, args)
         })
@@ -785,7 +817,7 @@ impl InstanceHandle {
             let func = inner
                 .module
                 .export(name)
-                .ok_or_else(|| Trap::host(alloc::format!("no exported function `{name}`")))?;
+                .ok_or_else(|| Trap::host(text!("no exported function `{}`", name)))?;
             invoke_values(inner, func, args)
         })
     }

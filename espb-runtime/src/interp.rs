@@ -79,10 +79,11 @@ pub(crate) fn call_nested(
         .module
         .funcs
         .get(func as usize)
-        .ok_or_else(|| Trap::host(alloc::format!("no function f{func}")))?;
+        .ok_or_else(|| Trap::host(crate::instance::no_function(func)))?;
     if args.len() != info.params as usize {
-        return Err(Trap::host(alloc::format!(
-            "function f{func} takes {} argument(s), {} given",
+        return Err(Trap::host(espb_format::text!(
+            "function f{} takes {} argument(s), {} given",
+            func,
             info.params,
             args.len()
         )));

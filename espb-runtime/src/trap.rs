@@ -3,7 +3,9 @@
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
+
+use espb_format::msg;
+use espb_format::msg::{Message, Sink};
 
 /// Why execution stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,63 +57,60 @@ pub enum StackKind {
     Contexts,
 }
 
-impl fmt::Display for TrapKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for TrapKind {
+    fn write(&self, out: &mut dyn Sink) {
         match self {
-            TrapKind::OutOfBounds { addr, size } => {
-                write!(
-                    f,
-                    "out-of-bounds memory access: {size} byte(s) at {addr:#010x}"
-                )
-            }
-            TrapKind::DivByZero => f.write_str("integer division by zero"),
-            TrapKind::IntOverflow => f.write_str("integer overflow (INT_MIN / -1)"),
-            TrapKind::Unreachable { code: None } => f.write_str("unreachable executed"),
-            TrapKind::Unreachable { code: Some(0) } => {
-                f.write_str("trap: __builtin_trap() reached")
-            }
+            TrapKind::OutOfBounds { addr, size } => msg!(
+                out,
+                "out-of-bounds memory access: {} byte(s) at {x8}",
+                *size,
+                *addr
+            ),
+            TrapKind::DivByZero => out.put("integer division by zero"),
+            TrapKind::IntOverflow => out.put("integer overflow (INT_MIN / -1)"),
+            TrapKind::Unreachable { code: None } => out.put("unreachable executed"),
+            TrapKind::Unreachable { code: Some(0) } => out.put("trap: __builtin_trap() reached"),
             TrapKind::Unreachable { code: Some(c) } => {
-                write!(f, "trap {}: unsupported construct reached", u32::from(*c))
+                msg!(out, "trap {}: unsupported construct reached", *c)
             }
-            TrapKind::StackOverflow(k) => match k {
-                StackKind::Registers => f.write_str("stack overflow: register stack exhausted"),
-                StackKind::Shadow => f.write_str("stack overflow: shadow stack exhausted"),
-                StackKind::CallDepth => f.write_str("stack overflow: call depth limit reached"),
-                StackKind::Reentry => {
-                    f.write_str("stack overflow: too many nested host re-entries")
-                }
+            TrapKind::StackOverflow(k) => out.put(match k {
+                StackKind::Registers => "stack overflow: register stack exhausted",
+                StackKind::Shadow => "stack overflow: shadow stack exhausted",
+                StackKind::CallDepth => "stack overflow: call depth limit reached",
+                StackKind::Reentry => "stack overflow: too many nested host re-entries",
                 StackKind::Contexts => {
-                    f.write_str("stack overflow: no free execution context (max_contexts reached)")
+                    "stack overflow: no free execution context (max_contexts reached)"
                 }
-            },
-            TrapKind::BadStackRestore { addr } => {
-                write!(
-                    f,
-                    "stack.restore to {addr:#010x}, outside the current function's stack"
-                )
-            }
+            }),
+            TrapKind::BadStackRestore { addr } => msg!(
+                out,
+                "stack.restore to {x8}, outside the current function's stack",
+                *addr
+            ),
             TrapKind::IndirectCallNonFunction { value } => {
-                write!(f, "indirect call to a non-function ({value:#010x})")
+                msg!(out, "indirect call to a non-function ({x8})", *value)
             }
             TrapKind::IndirectCallSignature { value } => {
-                write!(f, "indirect call signature mismatch (callee {value:#010x})")
+                msg!(out, "indirect call signature mismatch (callee {x8})", *value)
             }
-            TrapKind::MisalignedAtomic { addr, size } => {
-                write!(
-                    f,
-                    "misaligned atomic access: {size} byte(s) at {addr:#010x}"
-                )
-            }
-            TrapKind::HeapCorruption { addr } => {
-                write!(f, "heap corruption: free of {addr:#010x}, which is not a live allocation (double or invalid free)")
-            }
-            TrapKind::Interrupted => f.write_str("interrupted"),
-            TrapKind::OutOfFuel => f.write_str("out of fuel (instruction budget exhausted)"),
-            TrapKind::Exit(c) => write!(f, "exit({c})"),
-            TrapKind::Abort(m) if m.is_empty() => f.write_str("abort() called"),
-            TrapKind::Abort(m) => write!(f, "abort: {m}"),
-            TrapKind::InstanceDead => f.write_str("the instance was unloaded"),
-            TrapKind::Host(m) => write!(f, "host function failed: {m}"),
+            TrapKind::MisalignedAtomic { addr, size } => msg!(
+                out,
+                "misaligned atomic access: {} byte(s) at {x8}",
+                *size,
+                *addr
+            ),
+            TrapKind::HeapCorruption { addr } => msg!(
+                out,
+                "heap corruption: free of {x8}, which is not a live allocation (double or invalid free)",
+                *addr
+            ),
+            TrapKind::Interrupted => out.put("interrupted"),
+            TrapKind::OutOfFuel => out.put("out of fuel (instruction budget exhausted)"),
+            TrapKind::Exit(c) => msg!(out, "exit({})", *c),
+            TrapKind::Abort(m) if m.is_empty() => out.put("abort() called"),
+            TrapKind::Abort(m) => msg!(out, "abort: {}", m),
+            TrapKind::InstanceDead => out.put("the instance was unloaded"),
+            TrapKind::Host(m) => msg!(out, "host function failed: {}", m),
         }
     }
 }
@@ -178,58 +177,37 @@ impl From<TrapKind> for Trap {
     }
 }
 
-impl fmt::Display for Trap {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.kind)?;
+impl Message for Trap {
+    fn write(&self, out: &mut dyn Sink) {
+        self.kind.write(out);
         if let Some(func) = self.func {
             match &self.func_name {
-                Some(n) => write!(f, " in `{n}` (f{func})")?,
-                None => write!(f, " in f{func}")?,
+                Some(n) => msg!(out, " in `{}` (f{})", n, func),
+                None => msg!(out, " in f{}", func),
             }
-            write!(f, " at offset {:#x}", self.offset)?;
+            msg!(out, " at offset {x}", self.offset);
             if let Some((file, line)) = &self.source {
-                write!(f, " ({file}:{line})")?;
+                msg!(out, " ({}:{})", file, *line);
             }
         }
         if self.backtrace.len() > 1 {
-            f.write_str("\nbacktrace:")?;
+            out.put("\nbacktrace:");
             for (i, fr) in self.backtrace.iter().enumerate() {
-                write!(f, "\n  #{i} ")?;
+                msg!(out, "\n  #{} ", i);
                 match &fr.func_name {
-                    Some(n) => write!(f, "{n} (f{})", fr.func)?,
-                    None => write!(f, "f{}", fr.func)?,
+                    Some(n) => msg!(out, "{} (f{})", n, fr.func),
+                    None => msg!(out, "f{}", fr.func),
                 }
-                write!(f, " +{:#x}", fr.offset)?;
+                msg!(out, " +{x}", fr.offset);
                 if let Some((file, line)) = &fr.source {
-                    write!(f, " at {file}:{line}")?;
+                    msg!(out, " at {}:{}", file, *line);
                 }
             }
         }
-        Ok(())
     }
 }
 
-/// A `u64` in decimal, as `{}` prints it, without `core::fmt`'s 64-bit
-/// integer code: on a 32-bit chip the few messages that print a `u64`
-/// would link it for themselves alone.
-pub(crate) struct Decimal(pub u64);
-
-impl fmt::Display for Decimal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = [0u8; 20];
-        let (mut v, mut start) = (self.0, buf.len());
-        for (k, d) in buf.iter_mut().enumerate().rev() {
-            *d = b'0' + (v % 10) as u8;
-            v /= 10;
-            start = k;
-            if v == 0 {
-                break;
-            }
-        }
-        let digits = buf.get(start..).unwrap_or_default();
-        f.write_str(core::str::from_utf8(digits).unwrap_or_default())
-    }
-}
+espb_format::display_via_message!(TrapKind, Trap);
 
 #[cfg(feature = "std")]
 impl std::error::Error for Trap {}
@@ -238,25 +216,6 @@ impl std::error::Error for Trap {}
 mod tests {
     use super::*;
     use alloc::string::ToString;
-
-    #[test]
-    fn decimal_prints_as_display_does() {
-        for v in [
-            0u64,
-            1,
-            9,
-            10,
-            99,
-            100,
-            4294967295,
-            4294967296,
-            1 << 40,
-            u64::MAX - 1,
-            u64::MAX,
-        ] {
-            assert_eq!(Decimal(v).to_string(), v.to_string());
-        }
-    }
 
     #[test]
     fn trap_code_text() {

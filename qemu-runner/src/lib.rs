@@ -19,6 +19,7 @@ use core::ffi::{c_char, c_int, CStr};
 
 use espb_runtime::entry::{build_argv, find_entry, EntryArgs};
 use espb_runtime::ffi::{self, Natives};
+use espb_runtime::format::{msg, text};
 use espb_runtime::{Config, Imports, Instance, JitMode, Module, Trap, TrapKind};
 
 use platform::{eprint, native_table};
@@ -47,19 +48,19 @@ fn escape(s: &str) -> String {
 /// `espb-trap\tTASK\tFILE\tLINE\tMESSAGE` (FILE and LINE empty without
 /// line tables).
 fn report_trap(task: &str, t: &Trap) -> c_int {
-    let (file, line) = match &t.source {
-        Some((f, l)) => (String::from(&**f), alloc::format!("{l}")),
-        None => (String::new(), String::new()),
-    };
-    eprint(&alloc::format!(
-        "espb-trap\t{task}\t{file}\t{line}\t{}\n",
-        escape(&alloc::format!("{t}"))
-    ));
+    let mut out = text!("espb-trap\t{}\t", task);
+    if let Some((file, line)) = &t.source {
+        msg!(&mut out, "{}\t{}", file, *line);
+    } else {
+        out.push('\t');
+    }
+    msg!(&mut out, "\t{}\n", &escape(&msg::text(t)));
+    eprint(&out);
     EXIT_TRAP
 }
 
 fn load_error(path: &str, what: &str) -> c_int {
-    eprint(&alloc::format!("espb-error\t{path}: {}\n", escape(what)));
+    eprint(&text!("espb-error\t{}: {}\n", path, &escape(what)));
     EXIT_LOAD
 }
 
@@ -105,7 +106,7 @@ fn parse_options<'a>(argv: &'a [&'a str]) -> Result<Options<'a>, String> {
         let mut num = |name: &str| -> Result<u32, String> {
             it.next()
                 .and_then(|v| number(v))
-                .ok_or_else(|| alloc::format!("{name} needs a number of bytes\n{USAGE}"))
+                .ok_or_else(|| text!("{} needs a number of bytes\n{}", name, USAGE))
         };
         match a {
             "--heap-size" => o.heap_size = Some(num(a)?),
@@ -118,7 +119,7 @@ fn parse_options<'a>(argv: &'a [&'a str]) -> Result<Options<'a>, String> {
                 o.jit = it
                     .next()
                     .and_then(|v| JitMode::from_name(v))
-                    .ok_or_else(|| alloc::format!("--jit takes off, hot or all\n{USAGE}"))?
+                    .ok_or_else(|| text!("--jit takes off, hot or all\n{}", USAGE))?
             }
             _ => {
                 o.path = a;
@@ -142,9 +143,14 @@ fn number(v: &str) -> Option<u32> {
 fn tier_report(inst: &Instance, module: &Module<'_>) {
     for (f, bytes, s) in inst.jit_tiered() {
         let name = module.func_name(f).unwrap_or("?");
-        eprint(&alloc::format!(
-            "espb-tier-up\tf{f} {name}: {bytes} bytes ({} inline, {} via the interpreter, {} registers in machine registers)\n",
-            s.inline, s.helper, s.cached
+        eprint(&text!(
+            "espb-tier-up\tf{} {}: {} bytes ({} inline, {} via the interpreter, {} registers in machine registers)\n",
+            f,
+            name,
+            bytes,
+            s.inline,
+            s.helper,
+            s.cached
         ));
     }
 }
@@ -191,7 +197,7 @@ fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
     let (path, args) = (o.path, o.args);
     let module: &'static Module<'static> = match Module::parse(bytes) {
         Ok(m) => Box::leak(Box::new(m)),
-        Err(e) => return load_error(path, &alloc::format!("not a valid module: {e}")),
+        Err(e) => return load_error(path, &text!("not a valid module: {}", &e)),
     };
     let mut natives = Natives::new();
     for (name, addr) in native_table() {
@@ -203,7 +209,7 @@ fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
     let mut imports = Imports::new();
     let ffi = match ffi::link(module, &natives, &mut imports) {
         Ok(s) => s,
-        Err(e) => return load_error(path, &alloc::format!("{e}")),
+        Err(e) => return load_error(path, &msg::text(&e)),
     };
     let mut config = Config {
         output: platform::stdout_sink(),
@@ -234,7 +240,10 @@ fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
         }
         Err(e) => load_error(
             path,
-            &alloc::format!("cannot instantiate: {e} (the qemu runner has the runtime's builtins and picolibc's natives)"),
+            &text!(
+                "cannot instantiate: {} (the qemu runner has the runtime's builtins and picolibc's natives)",
+                &e
+            ),
         ),
     };
     // The instance is gone: natives that still hold its callbacks may call

@@ -5,6 +5,8 @@
 use core::alloc::{GlobalAlloc, Layout};
 use core::ffi::{c_char, c_void, CStr};
 
+use espb_runtime::format::msg;
+use espb_runtime::format::msg::Sink;
 use espb_runtime::Output;
 
 extern "C" {
@@ -122,11 +124,30 @@ pub fn native_table() -> impl Iterator<Item = (&'static str, usize)> {
     })
 }
 
+/// Stderr as a message sink (no allocation: the panic handler uses it).
+struct Stderr;
+
+impl Sink for Stderr {
+    fn put(&mut self, s: &str) {
+        eprint(s);
+    }
+}
+
+/// Where the runtime panicked: file, line and column, without the message.
+/// Not `{info}`: printing the panic's `fmt::Arguments` is what links
+/// `core::fmt::write` (with padding and the `Display` of every argument
+/// type, several KB of the image), which nothing else in the device build
+/// needs; the location finds the bug. (Reading the message only when it is
+/// a plain string, `message().as_str()`, was tried: 52 bytes, and core's own
+/// panics, the ones a runtime bug would hit, all carry arguments.)
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    eprint(&alloc::format!(
-        "espb-qemu-runner: internal error: {info}\n"
-    ));
+    let out: &mut dyn Sink = &mut Stderr;
+    out.put("espb-qemu-runner: internal error: panicked");
+    if let Some(l) = info.location() {
+        msg!(out, " at {}:{}:{}", l.file(), l.line(), l.column());
+    }
+    out.put("\n");
     // SAFETY: flushes and exits the process.
     unsafe { espb_exit(134) }
 }

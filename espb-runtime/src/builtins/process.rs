@@ -1,7 +1,6 @@
 //! What every module needs from the C library whatever else the firmware
 //! provides: `errno`, `exit`, `abort` and `assert`'s failure hook.
 
-use alloc::format;
 use alloc::string::String;
 use core::sync::atomic::Ordering::Relaxed;
 
@@ -54,18 +53,21 @@ fn assert_func(c: &mut Caller<'_>, a: &[u64]) -> R {
             return String::new();
         }
         c.read_cstr(p, 4096)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .map(|b| espb_format::msg::lossy(&b))
             .unwrap_or_default()
     };
     let (file, line, func, expr) = (s(a32(a, 0)), a32(a, 1), s(a32(a, 2)), s(a32(a, 3)));
-    let func = if func.is_empty() {
-        String::new()
-    } else {
-        format!(", function: {func}")
-    };
-    Err(Trap::new(TrapKind::Abort(format!(
-        "assertion \"{expr}\" failed: file \"{file}\", line {line}{func}"
-    ))))
+    let mut text = espb_format::text!(
+        "assertion \"{}\" failed: file \"{}\", line {}",
+        &expr,
+        &file,
+        line
+    );
+    if !func.is_empty() {
+        text.push_str(", function: ");
+        text.push_str(&func);
+    }
+    Err(Trap::new(TrapKind::Abort(text)))
 }
 
 pub(super) static BUILTINS: &[Builtin] = &[

@@ -8,10 +8,10 @@
 //! with translated fields go through native copies, copied back (handle
 //! arrays) after the call.
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
+use espb_format::text;
 
 use espb_format::{
     Direction, FuncType, PtrMeta, SizeSpec, ValType, FUNC_REF_BASE, IMPORT_REF_BASE,
@@ -51,7 +51,7 @@ impl Copy {
 }
 
 fn trap(plan: &Plan, msg: String) -> Trap {
-    Trap::host(format!("{}: {msg}", plan.name))
+    Trap::host(text!("{}: {}", &plan.name, &msg))
 }
 
 /// Translates a pointer argument that is not user data or a callback.
@@ -75,20 +75,24 @@ fn pointer_arg(
     if is_handle(v) {
         return Err(trap(
             plan,
-            format!("argument {i} is {v:#010x}, not a live native handle"),
+            text!("argument {} is {x8}, not a live native handle", i, v),
         ));
     }
     if (IMPORT_REF_BASE..FUNC_REF_BASE).contains(&v) {
         let imp = v - IMPORT_REF_BASE;
         return Err(trap(
             plan,
-            format!("argument {i}: import {imp} is not a native function"),
+            text!("argument {}: import {} is not a native function", i, imp),
         ));
     }
     if v >= FUNC_REF_BASE {
         return Err(trap(
             plan,
-            format!("argument {i} is a module function but has no callback metadata (add a `cb {i}` hint)"),
+            text!(
+                "argument {} is a module function but has no callback metadata (add a `cb {}` hint)",
+                i,
+                i
+            ),
         ));
     }
     let (len, dir, handles) = match meta {
@@ -100,8 +104,7 @@ fn pointer_arg(
                         * scale as u64;
                     u32::try_from(n)
                         .map_err(|_| {
-                            let n = crate::trap::Decimal(n);
-                            trap(plan, format!("argument {i}: size {n} is too large"))
+                            trap(plan, text!("argument {}: size {} is too large", i, n))
                         })?
                 }
                 SizeSpec::StrLen => str_len(c, plan, i, v)?,
@@ -113,7 +116,11 @@ fn pointer_arg(
         None => {
             return Err(trap(
                 plan,
-                format!("argument {i} points into module memory but has no size metadata (add an `in/out {i} size ...` hint)"),
+                text!(
+                    "argument {} points into module memory but has no size metadata (add an `in/out {} size ...` hint)",
+                    i,
+                    i
+                ),
             ))
         }
     };
@@ -128,7 +135,11 @@ fn pointer_arg(
     if len % 4 != 0 {
         return Err(trap(
             plan,
-            format!("argument {i}: a handle array of {len} bytes is not a multiple of 4"),
+            text!(
+                "argument {}: a handle array of {} bytes is not a multiple of 4",
+                i,
+                len
+            ),
         ));
     }
     let mut b = Copy {
@@ -155,7 +166,12 @@ fn str_len(c: &Caller<'_>, plan: &Plan, i: usize, v: u32) -> Result<u32, Trap> {
         Some(n) => Ok(n + 1),
         None => Err(trap(
             plan,
-            format!("argument {i}: string at {v:#x} is not NUL-terminated within {MAX_STR} bytes"),
+            text!(
+                "argument {}: string at {x} is not NUL-terminated within {} bytes",
+                i,
+                v,
+                MAX_STR
+            ),
         )),
     }
 }
@@ -271,9 +287,10 @@ pub(crate) fn call(
         .get(imp as usize)
         .and_then(|p| p.as_ref())
         .ok_or_else(|| {
-            Trap::host(format!(
-                "{}: no native call plan for import {imp}",
-                c.import_name()
+            Trap::host(text!(
+                "{}: no native call plan for import {}",
+                c.import_name(),
+                imp
             ))
         })?;
     st.bind_memory(c);

@@ -31,10 +31,10 @@ mod symtab;
 mod task_end;
 mod translate;
 
-use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::fmt;
+use espb_format::msg::{Message, Sink};
+use espb_format::{msg, text};
 
 use espb_format::{FuncType, ImportKind, ValType, FUNC_REF_BASE, IMPORT_REF_BASE};
 
@@ -87,26 +87,45 @@ pub enum LinkError {
     },
 }
 
-impl fmt::Display for LinkError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Message for LinkError {
+    fn write(&self, out: &mut dyn Sink) {
         match self {
-            LinkError::Metadata { import, message } => write!(f, "native import `{import}`: {message}"),
-            LinkError::Signature { import, module, native } => {
-                write!(f, "native import `{import}`: the module calls it as {module}, it is registered as {native}")
+            LinkError::Metadata { import, message } => {
+                msg!(out, "native import `{}`: {}", import, message)
             }
-            LinkError::TableMismatch { table, module_hash, runtime_hash } => write!(
-                f,
-                "symbol table `{table}` mismatch: the module was built against hash {module_hash:#018x}, this runtime has {runtime_hash:#018x}; rebuild the module against this firmware's table"
+            LinkError::Signature { import, module, native } => msg!(
+                out,
+                "native import `{}`: the module calls it as {}, it is registered as {}",
+                import,
+                module,
+                native
             ),
-            LinkError::ConfiguredOut { import, table, index } => {
-                write!(f, "import `{import}` (symbol table `{table}` slot {index}) is configured out of this firmware")
-            }
-            LinkError::IndexOutOfRange { import, table, index } => {
-                write!(f, "import `{import}`: slot {index} is past the end of symbol table `{table}`")
-            }
+            LinkError::TableMismatch { table, module_hash, runtime_hash } => msg!(
+                out,
+                "symbol table `{}` mismatch: the module was built against hash {x16}, this runtime has {x16}; rebuild the module against this firmware's table",
+                table,
+                *module_hash,
+                *runtime_hash
+            ),
+            LinkError::ConfiguredOut { import, table, index } => msg!(
+                out,
+                "import `{}` (symbol table `{}` slot {}) is configured out of this firmware",
+                import,
+                table,
+                *index
+            ),
+            LinkError::IndexOutOfRange { import, table, index } => msg!(
+                out,
+                "import `{}`: slot {} is past the end of symbol table `{}`",
+                import,
+                *index,
+                table
+            ),
         }
     }
 }
+
+espb_format::display_via_message!(LinkError);
 
 #[cfg(feature = "std")]
 impl std::error::Error for LinkError {}
@@ -296,9 +315,11 @@ fn callback_ptr(
         .then(|| c.module().func_type(idx))
         .flatten()
         .ok_or_else(|| {
-            Trap::host(format!(
-                "{}: callback argument {i} is {v:#010x}, not a function",
-                plan.name
+            Trap::host(text!(
+                "{}: callback argument {} is {x8}, not a function",
+                &plan.name,
+                i,
+                v
             ))
         })?;
     let norm = |t: &ValType| if *t == ValType::Ptr { ValType::I32 } else { *t };
@@ -308,10 +329,11 @@ fn callback_ptr(
         && !fty.variadic;
     let fname = || c.module().func_name(idx).unwrap_or("?").to_string();
     if !same {
-        return Err(Trap::host(format!(
-            "{}: callback argument {i} is `{}`, whose signature differs from the callback type",
-            plan.name,
-            fname()
+        return Err(Trap::host(text!(
+            "{}: callback argument {} is `{}`, whose signature differs from the callback type",
+            &plan.name,
+            i,
+            &fname()
         )));
     }
     let key = (idx, ty.clone());
@@ -326,10 +348,12 @@ fn callback_ptr(
         state: st.clone(),
     });
     let code = backend::callback_code(target).map_err(|e| {
-        Trap::host(format!(
-            "{}: cannot make callback argument {i} (`{}`) a C function pointer: {e}",
-            plan.name,
-            fname()
+        Trap::host(text!(
+            "{}: cannot make callback argument {} (`{}`) a C function pointer: {}",
+            &plan.name,
+            i,
+            &fname(),
+            &e
         ))
     })?;
     // Another task may have made the same callback meanwhile: keep the
@@ -347,7 +371,7 @@ fn callback_ptr(
 #[cold]
 #[inline(never)]
 fn linked_for_another(c: &Caller<'_>) -> Trap {
-    Trap::host(format!(
+    Trap::host(text!(
         "{}: these imports were linked for another module",
         c.import_name()
     ))

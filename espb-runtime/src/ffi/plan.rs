@@ -2,10 +2,10 @@
 //! time from the module's callback (`cbmeta`) and pointer (`immeta`)
 //! metadata.
 
-use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
+use espb_format::text;
 
 use espb_format::{ArgPlace, FuncType, Module, PtrMeta, ValType};
 
@@ -100,19 +100,19 @@ impl Plan {
             match params.get_mut(p.param as usize) {
                 Some(k @ ParamKind::Ptr(None)) => *k = ParamKind::Ptr(Some(*p)),
                 Some(ParamKind::Ptr(Some(_))) => {
-                    return Err(err(format!(
+                    return Err(err(text!(
                         "argument {} has pointer metadata twice",
                         p.param
                     )))
                 }
                 Some(_) => {
-                    return Err(err(format!(
+                    return Err(err(text!(
                         "pointer metadata on argument {}, which is not a pointer",
                         p.param
                     )))
                 }
                 None => {
-                    return Err(err(format!(
+                    return Err(err(text!(
                         "pointer metadata names argument {} of {}",
                         p.param,
                         ty.params.len()
@@ -121,8 +121,9 @@ impl Plan {
             }
             if let espb_format::SizeSpec::Param { param, .. } = p.size {
                 if param as usize >= ty.params.len() {
-                    return Err(err(format!(
-                        "pointer size names argument {param} of {}",
+                    return Err(err(text!(
+                        "pointer size names argument {} of {}",
+                        param,
                         ty.params.len()
                     )));
                 }
@@ -146,7 +147,7 @@ impl Plan {
                 .types
                 .get(cb.ty as usize)
                 .cloned()
-                .ok_or_else(|| err(format!("callback type ty{} does not exist", cb.ty)))?;
+                .ok_or_else(|| err(text!("callback type ty{} does not exist", cb.ty)))?;
             if cty.variadic {
                 return Err(err("a variadic callback cannot be called from C".into()));
             }
@@ -183,10 +184,11 @@ impl Plan {
         }
         let fixed = self.ty.params.len();
         if site.params.len() < fixed {
-            return Err(format!(
-                "call site passes {} arguments, `{}` has {fixed} fixed ones",
+            return Err(text!(
+                "call site passes {} arguments, `{}` has {} fixed ones",
                 site.params.len(),
-                self.name
+                &self.name,
+                fixed
             ));
         }
         let c = Arc::new(Sig::new(site, Some(fixed))?);
@@ -204,8 +206,9 @@ fn set_place(
     // One check for both places (and its message made only when it fails).
     let (ArgPlace::Param(p) | ArgPlace::Field { param: p, .. }) = place;
     let slot = params.get_mut(p as usize).ok_or_else(|| {
-        format!(
-            "callback metadata names argument {p} of {}",
+        text!(
+            "callback metadata names argument {} of {}",
+            p,
             ty.params.len()
         )
     })?;
@@ -215,28 +218,31 @@ fn set_place(
                 FieldKind::Callback(t) => {
                     // `i` is in range: `params` has one entry per parameter.
                     if ty.params.get(i as usize) != Some(&ValType::Ptr) {
-                        return Err(format!("callback argument {i} is not a pointer"));
+                        return Err(text!("callback argument {} is not a pointer", i));
                     }
                     ParamKind::Callback(t)
                 }
                 FieldKind::UserData => ParamKind::UserData,
                 FieldKind::Ptr(_) => {
-                    return Err(format!(
-                        "pointer field metadata on argument {i} names no field"
+                    return Err(text!(
+                        "pointer field metadata on argument {} names no field",
+                        i
                     ))
                 }
             };
         }
         ArgPlace::Field { param, offset } => {
             if offset % 4 != 0 {
-                return Err(format!(
-                    "struct field at offset {offset} of argument {param} is not 4-byte aligned"
+                return Err(text!(
+                    "struct field at offset {} of argument {} is not 4-byte aligned",
+                    offset,
+                    param
                 ));
             }
             match slot {
                 ParamKind::Struct { fields, size } => {
                     if offset + 4 > *size {
-                        return Err(format!("struct field at offset {offset} lies outside the {size}-byte struct"));
+                        return Err(text!("struct field at offset {} lies outside the {}-byte struct", offset, *size));
                     }
                     // Kept sorted by offset (an insertion, not a sort: a
                     // sort routine would be code the device carries for
@@ -246,17 +252,15 @@ fn set_place(
                 }
                 ParamKind::Ptr(Some(meta)) => {
                     let espb_format::SizeSpec::Const(size) = meta.size else {
-                        return Err(format!("argument {param} carries callbacks in a struct but its size is not a constant"));
+                        return Err(text!("argument {} carries callbacks in a struct but its size is not a constant", param));
                     };
                     if offset + 4 > size {
-                        return Err(format!("struct field at offset {offset} lies outside the {size}-byte struct"));
+                        return Err(text!("struct field at offset {} lies outside the {}-byte struct", offset, size));
                     }
                     *slot = ParamKind::Struct { size, fields: vec![(offset, kind)] };
                 }
                 _ => {
-                    return Err(format!(
-                        "argument {param} carries callbacks in a struct but has no `in {param} size N` pointer metadata"
-                    ))
+                    return Err(text!("argument {} carries callbacks in a struct but has no `in {} size N` pointer metadata", param, param))
                 }
             }
         }

@@ -13,7 +13,6 @@
 //!   (function, signature) per instance and becomes free when its instance
 //!   is unloaded; a native calling a free slot gets 0 back and nothing runs.
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::arch::global_asm;
@@ -291,7 +290,10 @@ pub(crate) fn callback_code(target: Arc<Target>) -> Result<usize, String> {
             Some(s) => !s.target.inst.is_alive(),
         })
         .ok_or_else(|| {
-            format!("all {SLOTS} callback trampolines are in use (raise ESPB_CALLBACK_SLOTS when building the runtime)")
+            espb_format::text!(
+                "all {} callback trampolines are in use (raise ESPB_CALLBACK_SLOTS when building the runtime)",
+                SLOTS
+            )
         })?;
     pool.slots[free] = Some(slot);
     pool.cursor = (free + 1) % SLOTS;

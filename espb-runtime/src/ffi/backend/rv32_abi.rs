@@ -106,10 +106,10 @@ impl Layout {
             })
             .collect();
         if stack > MAX_STACK_WORDS {
-            return Err(alloc::format!(
+            return Err(espb_format::text!(
                 "{} words of stack arguments exceed the limit of {}",
-                u32::from(stack),
-                u32::from(MAX_STACK_WORDS)
+                stack,
+                MAX_STACK_WORDS
             ));
         }
         let ret = match ty.result {
