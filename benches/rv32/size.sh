@@ -14,7 +14,9 @@
 #
 # SIZE_ONLY=PROFILE:FEATURES (e.g. release-size:no-default, the interpreter
 # alone at opt-level s) builds and prints only that espb row, without wasm3:
-# the quick loop for size work.
+# the quick loop for size work. With ATTRIB=1 as well, that build is redone
+# with line tables (same code) and `size_attrib.py` prints where its bytes
+# come from, per source file and function.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 isa=${1:-rv32imc}
@@ -61,6 +63,13 @@ for prof in release-size release; do
       no-default) what="interpreter, loader, validator, FFI; no builtins, no JIT" ;;
     esac
     row "espb, opt-level $level, $what" "$out/espb-$prof-$feat.elf"
+    if [ -n "${SIZE_ONLY:-}" ] && [ -n "${ATTRIB:-}" ]; then
+      pvar=CARGO_PROFILE_$(echo "$prof" | tr 'a-z-' 'A-Z_')_DEBUG
+      (cd "$repo/qemu-runner" && env "$pvar=line-tables-only" cargo build -q \
+        --profile "$prof" --target "$target" "${flags[@]}" --target-dir "$out/cargo-$feat-lines")
+      link "$out/espb-$prof-$feat-lines.elf" "$out/cargo-$feat-lines/$target/$prof/libespb_qemu_runner.a"
+      python3 "$repo/benches/rv32/size_attrib.py" "$out/espb-$prof-$feat-lines.elf" "$out/base.elf"
+    fi
   done
 done
 [ -n "${SIZE_ONLY:-}" ] && exit 0

@@ -4,6 +4,7 @@
 #include "wasm3_glue.c"
 
 unsigned char *espb_read_file(const char *path, size_t *len);
+void espb_report_linear(size_t n);
 
 int espb_runner_main(int argc, char **argv) {
     size_t len = 0;
@@ -20,6 +21,7 @@ int espb_runner_main(int argc, char **argv) {
     }
     int32_t code = 0;
     int r = w3_start(w, &code, err, sizeof err);
+    espb_report_linear(m3_GetMemorySize(w->rt));
     fwrite(w->out, 1, w->out_len, stdout);
     if (r == 2) {
         fprintf(stderr, "wasm3: %s\n", err);

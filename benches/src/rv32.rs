@@ -22,6 +22,11 @@
 //! Every run's output must equal the native build's. Counts include the
 //! process start-up (the same C start-up everywhere) and loading (espb:
 //! parse and validate; wasm3: parse and compile).
+//!
+//! RAM: every run has `ESPB_HEAP_REPORT=1`, so the C start-up reports the
+//! heap's high-water mark, the module file's buffer and the instance's
+//! linear memory (`qemu-runner/c/glue.c`); the RAM table gives what the
+//! engine itself held beyond the file and the linear memory.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -167,12 +172,41 @@ fn link(chip: &Chip, objs: &[PathBuf], out: &Path) -> Result<(), String> {
     run_tool(&mut c, &format!("linking {}", out.display())).map(drop)
 }
 
-/// One qemu run: output, exit status, executed instructions, wall time.
+/// One qemu run: output, exit status, executed instructions, wall time,
+/// RAM.
 struct Sample {
     out: String,
     code: i32,
     insns: Option<u64>,
     ms: f64,
+    heap: Option<Heap>,
+}
+
+/// The C start-up's `espb-heap` line: the heap's high-water mark, the
+/// module file's buffer in it, the instance's linear memory in it (bytes).
+#[derive(Clone, Copy)]
+struct Heap {
+    peak: u64,
+    file: u64,
+    linear: u64,
+}
+
+impl Heap {
+    /// What the engine held beyond the module file and the linear memory:
+    /// its own RAM per instance (parsed or compiled code, tables, stacks).
+    fn own(&self) -> u64 {
+        self.peak.saturating_sub(self.file + self.linear)
+    }
+}
+
+fn parse_heap(stderr: &str) -> Option<Heap> {
+    let l = stderr.lines().find_map(|l| l.strip_prefix("espb-heap\t"))?;
+    let mut n = l.split('\t').map(|v| v.trim().parse::<u64>().ok());
+    Some(Heap {
+        peak: n.next()??,
+        file: n.next()??,
+        linear: n.next()??,
+    })
 }
 
 fn parse_insns(stderr: &str) -> Option<u64> {
@@ -191,6 +225,7 @@ fn qemu(chip: &Chip, plugin: &Path, image: &Path, arg: &Path) -> Result<Sample, 
         .args(["-d", "plugin"])
         .arg(image)
         .arg(arg)
+        .env("ESPB_HEAP_REPORT", "1")
         .output()
         .map_err(|e| format!("qemu-riscv32: {e}"))?;
     let err = String::from_utf8_lossy(&o.stderr);
@@ -199,6 +234,7 @@ fn qemu(chip: &Chip, plugin: &Path, image: &Path, arg: &Path) -> Result<Sample, 
         code: o.status.code().unwrap_or(-1),
         insns: parse_insns(&err),
         ms: t.elapsed().as_secs_f64() * 1e3,
+        heap: parse_heap(&err),
     })
 }
 
@@ -219,6 +255,7 @@ fn espb_run(
             "ESPB_QEMU_FLAGS",
             format!("-plugin {} -d plugin", plugin.display()),
         )
+        .env("ESPB_HEAP_REPORT", "1")
         .output()
         .map_err(|e| format!("cargo espb: {e}"))?;
     let err = String::from_utf8_lossy(&o.stderr);
@@ -231,6 +268,7 @@ fn espb_run(
         code: o.status.code().unwrap_or(-1),
         insns,
         ms: t.elapsed().as_secs_f64() * 1e3,
+        heap: parse_heap(&err),
     })
 }
 
@@ -239,6 +277,8 @@ struct Row {
     /// native, espb (interpreter), espb JIT, wasm3 instruction counts.
     insns: [Option<u64>; 4],
     ms: [Option<f64>; 4],
+    /// The same runs' RAM.
+    heap: [Option<Heap>; 4],
     errors: Vec<String>,
 }
 
@@ -358,6 +398,7 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
                 name: p.name.to_string(),
                 insns: [None; 4],
                 ms: [None; 4],
+                heap: [None; 4],
                 errors: Vec::new(),
             };
             let old = before
@@ -382,6 +423,7 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
                 }
                 row.insns[0] = n.insns;
                 row.ms[0] = Some(n.ms);
+                row.heap[0] = n.heap;
                 Some(n)
             } else {
                 row.insns[0] = old.and_then(|o| o[0]);
@@ -415,6 +457,7 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
                     Ok(s) if same(&s) => {
                         row.insns[k + 1] = s.insns;
                         row.ms[k + 1] = Some(s.ms);
+                        row.heap[k + 1] = s.heap;
                     }
                     Ok(s) => row.errors.push(format!(
                         "{label}: output differs (exit {}): {}",
@@ -444,6 +487,7 @@ pub fn run(args: &Rv32Args, programs: &[&Program]) -> Result<(), String> {
             rows.push(row);
         }
         table(&mut md, chip, &rows, before.as_ref());
+        ram_table(&mut md, chip, &rows);
         if programs.iter().any(|p| p.name == "fib") {
             let objs = [start.clone(), glue.clone(), driver.clone()];
             match fib_goal(chip, &dir, &objs, &plugin, &cargo_espb) {
@@ -632,4 +676,46 @@ fn table(md: &mut String, chip: &Chip, rows: &[Row], before: Option<&Counts>) {
             String::new()
         }
     );
+}
+
+fn kib(n: Option<u64>) -> String {
+    n.map_or("—".into(), |n| format!("{:.1}", n as f64 / 1024.0))
+}
+
+/// RAM per instance: what each engine held at its peak beyond the module
+/// file and the linear memory (KiB; the linear memory in parentheses).
+/// Native's column is the program's own heap (its arrays; the engines keep
+/// theirs in linear memory).
+fn ram_table(md: &mut String, chip: &Chip, rows: &[Row]) {
+    if rows.iter().all(|r| r.heap.iter().all(Option::is_none)) {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "\nRAM on {} (KiB): the heap's high-water mark beyond the module file and the linear memory (in parentheses), from the same runs (`ESPB_HEAP_REPORT`, picolibc's `mallinfo().arena`; the JIT's code is in its own mapping, not counted)\n\n| program | native (its heap) | espb | espb JIT | wasm3 | **espb / wasm3** |\n|---|---:|---:|---:|---:|---:|",
+        chip.name
+    );
+    let mut g = Vec::new();
+    for r in rows {
+        let cell = |h: Option<Heap>| match h {
+            Some(h) => format!("{} ({})", kib(Some(h.own())), kib(Some(h.linear))),
+            None => "—".into(),
+        };
+        let ew = match (r.heap[1], r.heap[3]) {
+            (Some(e), Some(w)) => Some(e.own() as f64 / w.own().max(1) as f64),
+            _ => None,
+        };
+        g.extend(ew);
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | **{}** |",
+            r.name,
+            kib(r.heap[0].map(|h| h.peak.saturating_sub(h.file))),
+            cell(r.heap[1]),
+            cell(r.heap[2]),
+            cell(r.heap[3]),
+            fmt_ratio(ew)
+        );
+    }
+    let _ = writeln!(md, "| geomean | | | | | **{}** |", fmt_ratio(geomean(&g)));
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
 #include <picotls.h>
 
 #define SYS_openat 56
@@ -128,8 +129,39 @@ void espb_err(const char *p, size_t n) {
     write_all(2, p, n);
 }
 
+/* RAM accounting for `espb-benches --rv32` (ESPB_HEAP_REPORT=1 in the
+ * environment): at exit one stderr line
+ *   espb-heap <TAB> PEAK <TAB> FILE <TAB> LINEAR
+ * PEAK is the heap's high-water mark (picolibc's malloc never gives memory
+ * back to sbrk, so its arena is the most the process ever held), FILE the
+ * module file's buffer (flash on a chip, not RAM), LINEAR the instance's
+ * linear memory as the engine reported it (espb_report_linear). */
+static int heap_report;
+static size_t file_bytes, linear_bytes;
+
+void espb_report_linear(size_t n) {
+    linear_bytes = n;
+}
+
+static void put_num(size_t v, char end) {
+    char b[24];
+    int i = sizeof b;
+    b[--i] = end;
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    write_all(2, b + i, sizeof b - (size_t)i);
+}
+
 void espb_exit(int code) {
     out_flush(NULL);
+    if (heap_report) {
+        write_all(2, "espb-heap\t", 10);
+        put_num(mallinfo().arena, '\t');
+        put_num(file_bytes, '\t');
+        put_num(linear_bytes, '\n');
+    }
     _exit(code);
 }
 
@@ -165,6 +197,7 @@ unsigned char *espb_read_file(const char *path, size_t *len) {
     }
     sys3(SYS_close, fd, 0, 0);
     *len = n;
+    file_bytes = cap;
     return buf;
 }
 
@@ -173,6 +206,8 @@ int espb_runner_main(int argc, char **argv);
 void espb_c_start(uint32_t *sp0) {
     int argc = (int)sp0[0];
     char **argv = (char **)&sp0[1];
+    for (char **e = argv + argc + 1; *e; e++)
+        if (strcmp(*e, "ESPB_HEAP_REPORT=1") == 0) heap_report = 1;
     if ((size_t)__tls_size > sizeof tls_block) die("espb-qemu-runner: TLS block too small\n");
     _init_tls(tls_block);
     _set_tls(tls_block);

@@ -232,6 +232,7 @@ fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
     };
     let status = match Instance::new(module, &imports, config) {
         Ok(inst) => {
+            platform::report_linear(inst.memory().len());
             let status = run_entry(&inst, module, entry, form, path, args);
             if o.tier_report {
                 tier_report(&inst, module);

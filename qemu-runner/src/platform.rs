@@ -18,6 +18,14 @@ extern "C" {
     fn espb_err(p: *const c_char, n: usize);
     fn espb_exit(code: i32) -> !;
     fn espb_after_unload();
+    fn espb_report_linear(n: usize);
+}
+
+/// Tells the C start-up the instance's linear-memory size, for its RAM
+/// report (`c/glue.c`, `ESPB_HEAP_REPORT`).
+pub fn report_linear(n: u32) {
+    // SAFETY: a C function that stores its argument.
+    unsafe { espb_report_linear(n as usize) }
 }
 
 /// Lets natives act after the instance is unloaded (`espb_after_unload`, a
