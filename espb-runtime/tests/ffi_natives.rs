@@ -155,6 +155,7 @@ find +2 l
 
 #[test]
 fn natives_callbacks_out_handles_structs_and_variadics() {
+    let _serial = testlib_lock();
     for opt in ["-O0", "-O2", "-Os"] {
         let mut fm = script("ffi_calls", opt);
         add_metadata(&mut fm);
@@ -183,6 +184,7 @@ fn natives_callbacks_out_handles_structs_and_variadics() {
 
 #[test]
 fn missing_metadata_is_a_precise_trap() {
+    let _serial = testlib_lock();
     let mut fm = script("ffi_calls", "-O2");
     add_metadata(&mut fm);
     // Forget the qsort comparator's callback metadata.
@@ -210,6 +212,7 @@ fn missing_metadata_is_a_precise_trap() {
 
 #[test]
 fn bad_metadata_is_refused_at_link_time() {
+    let _serial = testlib_lock();
     let mut fm = script("ffi_calls", "-O2");
     add_metadata(&mut fm);
     let j = imp(&fm, "tl_job_run");
@@ -227,6 +230,7 @@ fn bad_metadata_is_refused_at_link_time() {
 
 #[test]
 fn registered_signature_must_match() {
+    let _serial = testlib_lock();
     let fm = script("ffi_calls", "-O2");
     let bytes = fm.to_bytes();
     let module = Module::parse(&bytes).unwrap();
@@ -272,6 +276,7 @@ const TL_TABLE: &str = "table tl\n0 tl_apply\n1 tl_register\n2 tl_fire_from_thre
 
 #[test]
 fn fast_symbols_resolve_by_slot_and_check_the_table() {
+    let _serial = testlib_lock();
     let lib = testlib();
     let full = NativeTable::parse(TL_TABLE, |s| lib.symbol(s)).unwrap();
     let mut n = Natives::new();
@@ -348,6 +353,7 @@ fn fast_symbols_resolve_by_slot_and_check_the_table() {
 #[cfg(feature = "host")]
 #[test]
 fn natives_under_the_host_platform() {
+    let _serial = testlib_lock();
     use espb_runtime::host::{run_app, EndReason, HostConfig};
     let mut fm = script("ffi_calls", "-O2");
     add_metadata(&mut fm);
@@ -376,6 +382,7 @@ fn natives_under_the_host_platform() {
 /// the runtime's builtin: the bundled hint sizes its array in elements.
 #[test]
 fn translator_inferred_metadata_is_enough() {
+    let _serial = testlib_lock();
     for opt in ["-O0", "-O2", "-Os"] {
         let fm = script("ffi_calls", opt);
         let bytes = fm.to_bytes();

@@ -23,6 +23,15 @@ pub fn tmp() -> PathBuf {
     d
 }
 
+/// The test library keeps process-global state (`tl_register`'s saved
+/// callback and user data, like a real native library's driver state), so
+/// tests that run modules against it take this lock: run in parallel, one
+/// test's module would fire the other's callback.
+pub fn testlib_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The test library, built once per test process.
 pub fn testlib() -> Library {
     static LIB: OnceLock<Library> = OnceLock::new();
