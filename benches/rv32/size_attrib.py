@@ -6,7 +6,7 @@ where our code called it), summed per file and per function. The ELF needs
 line tables: `benches/rv32/size.sh` builds one with `ATTRIB=1`.
 
 usage: size_attrib.py ELF BASE_ELF"""
-import subprocess, sys, re, collections
+import bisect, collections, re, subprocess, sys
 elf, base = sys.argv[1], sys.argv[2]
 def syms(f):
     out = subprocess.run(['llvm-nm-19', '-S', '-t', 'd', f], capture_output=True, text=True).stdout
@@ -25,7 +25,6 @@ for l in dis.splitlines():
     m = re.match(r'^\s*([0-9a-f]+):\s+([0-9a-f]{4,8})\s', l)
     if m:
         insns.append((int(m.group(1), 16), len(m.group(2)) // 2))
-import bisect
 starts = [r[0] for r in ranges]
 sel = []
 for a, n in insns:
@@ -43,7 +42,7 @@ def norm(f):
     f = re.sub(r'^.*/registry/src/[^/]+/', 'crate:', f)
     return f
 ours = re.compile(r'^(espb-[a-z]+|qemu-runner)/')
-for (a, n, sym), b in zip(sel, blocks):
+for (a, n, _), b in zip(sel, blocks):
     lines = b.split('\n')
     frames = [(re.sub(r'::h[0-9a-f]{16}$', '', lines[i]), norm(lines[i+1]) if i + 1 < len(lines) else '?') for i in range(0, len(lines), 2)]
     pick = next(((fn, f) for fn, f in frames if ours.match(f)), frames[0])

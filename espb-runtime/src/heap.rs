@@ -56,13 +56,10 @@ pub struct Heap {
     peak_in_use: u32,
 }
 
-/// Pairs ordered by their first member, which is unique in each index.
+/// Pairs ordered by first, then second member; lookups by first member
+/// (`PairSet::get`) are made only on the address-keyed indexes, where it is
+/// unique.
 type Pairs = PairSet<u32>;
-
-/// The second member of the pair whose first member is `k`.
-fn get(p: &Pairs, k: u32) -> Option<u32> {
-    p.get(k)
-}
 
 fn round_up(v: u32, a: u32) -> Option<u32> {
     Some(v.checked_add(a - 1)? & !(a - 1))
@@ -107,7 +104,7 @@ impl Heap {
                 size += ps;
             }
         }
-        if let Some(ns) = get(&self.free_at, addr + size) {
+        if let Some(ns) = self.free_at.get(addr + size) {
             self.remove_free(addr + size, ns);
             size += ns;
         }
@@ -141,7 +138,7 @@ impl Heap {
 
     /// Frees the allocation at `addr`.
     pub fn free(&mut self, addr: u32) -> Result<(), HeapError> {
-        let size = get(&self.live, addr).ok_or(HeapError::NotAllocated(addr))?;
+        let size = self.live.get(addr).ok_or(HeapError::NotAllocated(addr))?;
         self.live.remove(&(addr, size));
         self.in_use -= size;
         self.release(addr, size);
@@ -150,13 +147,13 @@ impl Heap {
 
     /// The usable size of the live allocation at `addr`.
     pub fn size_of(&self, addr: u32) -> Option<u32> {
-        get(&self.live, addr)
+        self.live.get(addr)
     }
 
     /// Resizes in place if possible (shrinking always is; growing when the
     /// next block is free and large enough). Returns whether it did.
     pub fn resize_in_place(&mut self, addr: u32, new_size: u32) -> Result<bool, HeapError> {
-        let old = get(&self.live, addr).ok_or(HeapError::NotAllocated(addr))?;
+        let old = self.live.get(addr).ok_or(HeapError::NotAllocated(addr))?;
         let Some(new) = round_up(new_size.max(1), GRAIN) else {
             return Ok(false);
         };
@@ -170,7 +167,7 @@ impl Heap {
             return Ok(true);
         }
         let next = addr + old;
-        match get(&self.free_at, next) {
+        match self.free_at.get(next) {
             Some(ns) if old + ns >= new => {
                 self.remove_free(next, ns);
                 let rest = old + ns - new;
