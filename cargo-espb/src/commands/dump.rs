@@ -42,8 +42,8 @@ fn jit_text(p: &Plan) -> String {
     match p {
         Plan::Interpreted => "interpreted".into(),
         Plan::Compiled { bytes, stats } => format!(
-            "compiled, {bytes} bytes ({} inline, {} via the interpreter, {} registers in machine registers)",
-            stats.inline, stats.helper, stats.cached
+            "compiled, {bytes} bytes ({} inline, {} via the interpreter ({} of them direct calls to compiled code), {} registers in machine registers)",
+            stats.inline, stats.helper, stats.direct, stats.cached
         ),
         Plan::Refused(r) => format!("interpreted: {r}"),
     }
@@ -54,7 +54,8 @@ fn jit_json(p: &Plan) -> serde_json::Value {
         Plan::Interpreted => serde_json::json!({"status": "interpreted"}),
         Plan::Compiled { bytes, stats } => serde_json::json!({
             "status": "compiled", "bytes": bytes, "inline": stats.inline,
-            "helper": stats.helper, "cached_registers": stats.cached,
+            "helper": stats.helper, "direct_calls": stats.direct,
+            "cached_registers": stats.cached,
         }),
         Plan::Refused(r) => serde_json::json!({"status": "refused", "reason": r.to_string()}),
     }

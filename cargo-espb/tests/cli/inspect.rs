@@ -148,3 +148,38 @@ fn check_hints_reports_syntax_errors_with_spans() {
     assert!(t.contains("`nosuch` is not called by the scripts"), "{t}");
     assert!(!t.contains("`printf` is not called"), "{t}");
 }
+
+#[test]
+fn dump_jit_counts_the_calls_that_go_direct() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("m.espb"), sample_module()).unwrap();
+    let o = espb(tmp.path())
+        .args(["dump", "m.espb", "--jit", "all"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let t = String::from_utf8(o.stdout).unwrap();
+    // `main` calls `fib` (compiled, no shadow-stack frame: a direct call)
+    // and `printf` (an import: through the interpreter's handler).
+    let jit_line = |name: &str| {
+        t.lines()
+            .find(|l| l.contains(name) && l.contains("compiled,"))
+            .unwrap_or("")
+    };
+    assert!(
+        jit_line(" main ")
+            .contains("2 via the interpreter (1 of them direct calls to compiled code)"),
+        "{t}"
+    );
+    assert!(
+        jit_line(" fib ").contains("0 via the interpreter (0 of them direct calls"),
+        "{t}"
+    );
+    let o = espb(tmp.path())
+        .args(["dump", "m.espb", "--jit", "all", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["functions"][1]["jit"]["direct_calls"], 1, "{v}");
+    assert_eq!(v["functions"][0]["jit"]["direct_calls"], 0, "{v}");
+}
