@@ -11,9 +11,13 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+/// Names and values in two parallel lists: the search over the names is one
+/// function for every value type (with `(String, V)` pairs each map's
+/// binary search and insertion were a copy of their own).
 #[derive(Debug, Clone)]
 pub struct NameMap<V> {
-    items: Vec<(String, V)>,
+    names: Vec<String>,
+    vals: Vec<V>,
 }
 
 impl<V> Default for NameMap<V> {
@@ -22,36 +26,46 @@ impl<V> Default for NameMap<V> {
     }
 }
 
+/// Where `name` is in the sorted `names` (`Err`: where it would go).
+#[inline(never)]
+fn find(names: &[String], name: &str) -> Result<usize, usize> {
+    names.binary_search_by(|k| k.as_str().cmp(name))
+}
+
 impl<V> NameMap<V> {
     pub const fn new() -> NameMap<V> {
-        NameMap { items: Vec::new() }
-    }
-
-    fn find(&self, name: &str) -> Result<usize, usize> {
-        self.items.binary_search_by(|(k, _)| k.as_str().cmp(name))
+        NameMap {
+            names: Vec::new(),
+            vals: Vec::new(),
+        }
     }
 
     /// Sets `name` to `v` (replacing its value if it has one).
     pub fn insert(&mut self, name: String, v: V) {
-        match self.find(&name) {
-            Ok(i) => self.items[i].1 = v,
-            Err(i) => self.items.insert(i, (name, v)),
+        match find(&self.names, &name) {
+            Ok(i) => self.vals[i] = v,
+            Err(i) => {
+                self.names.insert(i, name);
+                self.vals.insert(i, v);
+            }
         }
     }
 
     pub fn get(&self, name: &str) -> Option<&V> {
-        self.find(name).ok().map(|i| &self.items[i].1)
+        self.vals.get(find(&self.names, name).ok()?)
     }
 
     // `Natives` (the FFI) is the user of these two.
     #[cfg_attr(not(any(feature = "ffi", target_arch = "riscv32")), allow(dead_code))]
     pub fn remove(&mut self, name: &str) -> Option<V> {
-        self.find(name).ok().map(|i| self.items.remove(i).1)
+        let i = find(&self.names, name).ok()?;
+        self.names.remove(i);
+        Some(self.vals.remove(i))
     }
 
     #[cfg_attr(not(any(feature = "ffi", target_arch = "riscv32")), allow(dead_code))]
     pub fn contains_key(&self, name: &str) -> bool {
-        self.find(name).is_ok()
+        find(&self.names, name).is_ok()
     }
 }
 
@@ -74,7 +88,8 @@ mod tests {
         assert_eq!(m.remove("puts"), Some(0));
         assert_eq!(m.remove("puts"), None);
         assert!(!m.contains_key("puts"));
-        let names: Vec<&str> = m.items.iter().map(|e| e.0.as_str()).collect();
+        let names: Vec<&str> = m.names.iter().map(|n| n.as_str()).collect();
+        assert_eq!(m.vals, [3, 2, 4]);
         assert_eq!(names, ["abs", "printf", "zz"]);
     }
 }
