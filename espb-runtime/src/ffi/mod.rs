@@ -19,6 +19,14 @@
 //! * `backend`: the machine's calling convention — libffi on the PC, the
 //!   RISC-V `ilp32`/`ilp32f` call layer and trampoline pool on the chips.
 
+/// `trap!(plan, "template", args...)`: the trap `NAME: message` of a call
+/// to `plan`'s native, written in one pass (`named_trap`).
+macro_rules! trap {
+    ($plan:expr, $t:literal $(, $a:expr)* $(,)?) => {
+        $crate::ffi::named_trap(&$plan.name, $t, &[$(espb_format::msg::Arg::from($a)),*])
+    };
+}
+
 mod active;
 mod backend;
 mod callback;
@@ -314,14 +322,7 @@ fn callback_ptr(
     let fty = (v >= FUNC_REF_BASE)
         .then(|| c.module().func_type(idx))
         .flatten()
-        .ok_or_else(|| {
-            Trap::host(text!(
-                "{}: callback argument {} is {x8}, not a function",
-                &plan.name,
-                i,
-                v
-            ))
-        })?;
+        .ok_or_else(|| trap!(plan, "callback argument {} is {x8}, not a function", i, v))?;
     let norm = |t: &ValType| if *t == ValType::Ptr { ValType::I32 } else { *t };
     let same = fty.params.len() == ty.params.len()
         && fty.params.iter().map(norm).eq(ty.params.iter().map(norm))
@@ -329,12 +330,12 @@ fn callback_ptr(
         && !fty.variadic;
     let fname = || c.module().func_name(idx).unwrap_or("?").to_string();
     if !same {
-        return Err(Trap::host(text!(
-            "{}: callback argument {} is `{}`, whose signature differs from the callback type",
-            &plan.name,
+        return Err(trap!(
+            plan,
+            "callback argument {} is `{}`, whose signature differs from the callback type",
             i,
             &fname()
-        )));
+        ));
     }
     let key = (idx, ty.clone());
     let known = |list: &[((u32, FuncType), usize)]| list.iter().find(|e| e.0 == key).map(|e| e.1);
@@ -348,13 +349,13 @@ fn callback_ptr(
         state: st.clone(),
     });
     let code = backend::callback_code(target).map_err(|e| {
-        Trap::host(text!(
-            "{}: cannot make callback argument {} (`{}`) a C function pointer: {}",
-            &plan.name,
+        trap!(
+            plan,
+            "cannot make callback argument {} (`{}`) a C function pointer: {}",
             i,
             &fname(),
             &e
-        ))
+        )
     })?;
     // Another task may have made the same callback meanwhile: keep the
     // first, so one (function, signature) has one code pointer.
@@ -363,6 +364,17 @@ fn callback_ptr(
         list.push((key, code));
         code
     }))
+}
+
+/// The trap `NAME: message` of a native call (the message written after
+/// the native's name in one pass; out of line, as it is an error path).
+#[cold]
+#[inline(never)]
+fn named_trap(name: &str, template: &str, args: &[msg::Arg<'_>]) -> Trap {
+    let mut s = String::new();
+    msg!(&mut s, "{}: ", name);
+    <dyn Sink>::f(&mut s, template, args);
+    Trap::host(s)
 }
 
 /// The trap of an import called by a module these imports were not linked
