@@ -389,6 +389,22 @@ fn linked_for_another(c: &Caller<'_>) -> Trap {
     ))
 }
 
+/// The host function of import `i`, knowing its index: a module whose
+/// import `i` is another function (these imports resolved for another
+/// module) is refused with one comparison per call. (Out of line: the
+/// linker makes these in two places.)
+#[inline(never)]
+fn host_for(state: &Arc<FfiState>, i: usize) -> HostFunc {
+    let st = state.clone();
+    let i = i as u32;
+    HostFunc::new(move |c, a| {
+        if c.import_index() != i {
+            return Err(linked_for_another(c));
+        }
+        marshal::call(&st, c, a)
+    })
+}
+
 /// Binds every import of `module` that `natives` provides (by name, or by
 /// fast-symbol slot of a registered table) into `imports`, preparing each
 /// call interface now. Other imports are left to the builtins, the host
@@ -471,22 +487,9 @@ pub fn link(
         mem_len: AtomicU32::new(0),
         task_end: Lock::new(Vec::new()),
     });
-    // One host function per import, knowing its index: a module whose
-    // import `i` is another function (these imports resolved for another
-    // module) is refused with one comparison per call.
-    let host_for = |i: usize| {
-        let st = state.clone();
-        let i = i as u32;
-        HostFunc::new(move |c, a| {
-            if c.import_index() != i {
-                return Err(linked_for_another(c));
-            }
-            marshal::call(&st, c, a)
-        })
-    };
     for (i, (imp, plan)) in m.imports.iter().zip(&state.plans).enumerate() {
         if plan.is_some() && imp.kind == ImportKind::Name {
-            imports.register(imp.name.to_string(), host_for(i));
+            imports.register(imp.name.to_string(), host_for(&state, i));
         }
     }
     // The module's imports by name (ties: by index, so the last import of a
@@ -509,7 +512,7 @@ pub fn link(
             .map(|(e, a)| match a {
                 Some(_) => {
                     let i = import_named(&e.name)?;
-                    Some((e.name.clone(), host_for(i)))
+                    Some((e.name.clone(), host_for(&state, i)))
                 }
                 // A slot configured out of the firmware: the runtime's own
                 // builtin serves it, if it has one.
