@@ -166,9 +166,10 @@ fn push(s: &mut String, piece: &str) {
     s.push_str(piece);
 }
 
-/// Execution contexts not in use, and how many exist.
+/// Execution contexts not in use, and how many exist. Boxed: an entry
+/// takes and returns one pointer instead of moving the context's fields.
 struct Pool {
-    idle: Vec<ExecContext>,
+    idle: Vec<Box<ExecContext>>,
     created: u32,
 }
 
@@ -247,7 +248,7 @@ impl<'m> Inner<'m> {
         }
     }
 
-    fn acquire(&self) -> Result<ExecContext, Trap> {
+    fn acquire(&self) -> Result<Box<ExecContext>, Trap> {
         let mut pool = self.pool.lock();
         if let Some(c) = pool.idle.pop() {
             return Ok(c);
@@ -259,17 +260,17 @@ impl<'m> Inner<'m> {
         pool.created += 1;
         drop(pool);
         let c = &self.config;
-        Ok(ExecContext::new(
+        Ok(Box::new(ExecContext::new(
             c.initial_registers as usize,
             c.max_registers as usize,
             c.max_call_depth as usize,
             c.max_reentry.max(1),
             lo,
             lo + self.slot_size,
-        ))
+        )))
     }
 
-    fn release(&self, ctx: ExecContext) {
+    fn release(&self, ctx: Box<ExecContext>) {
         self.pool.lock().idle.push(ctx);
     }
 
