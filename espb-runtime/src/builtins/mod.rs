@@ -128,8 +128,15 @@ fn all() -> impl Iterator<Item = &'static Builtin> {
 
 /// The builtin named `name`, if the runtime provides one.
 pub fn lookup(name: &str) -> Option<HostFunc> {
-    let b = all().find(|b| b.name == name)?;
-    Some(HostFunc::typed(parse_sig(b.sig), b.f))
+    // Two plain loops (a flattened iterator's state machine is larger).
+    for table in TABLES {
+        for b in *table {
+            if b.name == name {
+                return Some(HostFunc::typed(parse_sig(b.sig), b.f));
+            }
+        }
+    }
+    None
 }
 
 /// Names of every builtin (for diagnostics and docs).
