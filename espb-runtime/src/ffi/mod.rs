@@ -306,7 +306,7 @@ impl FfiState {
 /// parameter of type `ty`.
 fn callback_ptr(
     st: &Arc<FfiState>,
-    c: &mut Caller<'_>,
+    c: &Caller<'_>,
     plan: &Plan,
     i: usize,
     v: u32,
@@ -328,18 +328,16 @@ fn callback_ptr(
         && fty.params.iter().map(norm).eq(ty.params.iter().map(norm))
         && fty.result.as_ref().map(norm) == ty.result.as_ref().map(norm)
         && !fty.variadic;
-    let fname = || c.module().func_name(idx).unwrap_or("?").to_string();
+    let fname = c.module().func_name(idx).unwrap_or("?");
     if !same {
         return Err(trap!(
             plan,
             "callback argument {} is `{}`, whose signature differs from the callback type",
             i,
-            &fname()
+            fname
         ));
     }
-    let key = (idx, ty.clone());
-    let known = |list: &[((u32, FuncType), usize)]| list.iter().find(|e| e.0 == key).map(|e| e.1);
-    if let Some(code) = known(&st.callbacks.lock()) {
+    if let Some(code) = known_callback(&st.callbacks.lock(), idx, ty) {
         return Ok(code);
     }
     let target = Arc::new(Target {
@@ -353,17 +351,26 @@ fn callback_ptr(
             plan,
             "cannot make callback argument {} (`{}`) a C function pointer: {}",
             i,
-            &fname(),
+            fname,
             &e
         )
     })?;
     // Another task may have made the same callback meanwhile: keep the
     // first, so one (function, signature) has one code pointer.
     let mut list = st.callbacks.lock();
-    Ok(known(&list).unwrap_or_else(|| {
-        list.push((key, code));
+    Ok(known_callback(&list, idx, ty).unwrap_or_else(|| {
+        list.push(((idx, ty.clone()), code));
         code
     }))
+}
+
+/// The code pointer made before for module function `func` as a C function
+/// of type `ty` (out of line: looked up twice per new callback).
+#[inline(never)]
+fn known_callback(list: &[((u32, FuncType), usize)], func: u32, ty: &FuncType) -> Option<usize> {
+    list.iter()
+        .find(|e| e.0 .0 == func && e.0 .1 == *ty)
+        .map(|e| e.1)
 }
 
 /// The trap `NAME: message` of a native call (the message written after
