@@ -32,6 +32,17 @@ fn find(names: &[String], name: &str) -> Result<usize, usize> {
     names.binary_search_by(|k| k.as_str().cmp(name))
 }
 
+/// Finds `name` in the sorted `names` (`Ok`: its index) or inserts it
+/// (`Err`: where it went), for any map's values.
+#[inline(never)]
+fn place_name(names: &mut Vec<String>, name: String) -> Result<usize, usize> {
+    let at = find(names, &name);
+    if let Err(i) = at {
+        names.insert(i, name);
+    }
+    at
+}
+
 impl<V> NameMap<V> {
     pub const fn new() -> NameMap<V> {
         NameMap {
@@ -42,12 +53,9 @@ impl<V> NameMap<V> {
 
     /// Sets `name` to `v` (replacing its value if it has one).
     pub fn insert(&mut self, name: String, v: V) {
-        match find(&self.names, &name) {
+        match place_name(&mut self.names, name) {
             Ok(i) => self.vals[i] = v,
-            Err(i) => {
-                self.names.insert(i, name);
-                self.vals.insert(i, v);
-            }
+            Err(i) => self.vals.insert(i, v),
         }
     }
 
