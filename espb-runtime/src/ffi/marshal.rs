@@ -169,19 +169,21 @@ fn str_len(c: &Caller<'_>, plan: &Plan, i: usize, v: u32) -> Result<u32, Trap> {
     }
 }
 
+// Bytes in the 8-aligned `u64` buffers, each in its word's little-endian
+// byte array (a byte access, not 64-bit shifts and masks on a 32-bit chip).
 fn write_bytes(buf: &mut [u64], off: usize, bytes: &[u8]) {
     for (k, b) in bytes.iter().enumerate() {
         let at = off + k;
-        let w = &mut buf[at / 8];
-        let sh = (at % 8) * 8;
-        *w = (*w & !(0xff << sh)) | ((*b as u64) << sh);
+        let mut w = buf[at / 8].to_le_bytes();
+        w[at % 8] = *b;
+        buf[at / 8] = u64::from_le_bytes(w);
     }
 }
 
 fn read_bytes(buf: &[u64], off: usize, out: &mut [u8]) {
     for (k, b) in out.iter_mut().enumerate() {
         let at = off + k;
-        *b = (buf[at / 8] >> ((at % 8) * 8)) as u8;
+        *b = buf[at / 8].to_le_bytes()[at % 8];
     }
 }
 
