@@ -35,11 +35,16 @@ const EXIT_LOAD: c_int = 3;
 fn escape(s: &str) -> String {
     let mut out = Vec::with_capacity(s.len());
     for &b in s.as_bytes() {
-        match b {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b => out.push(b),
-        }
+        let c = match b {
+            b'\\' => b'\\',
+            b'\n' => b'n',
+            b => {
+                out.push(b);
+                continue;
+            }
+        };
+        out.push(b'\\');
+        out.push(c);
     }
     // Only ASCII bytes were replaced by ASCII: still UTF-8.
     String::from_utf8(out).unwrap_or_default()
