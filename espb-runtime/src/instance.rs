@@ -137,7 +137,10 @@ espb_format::display_via_message!(InstantiateError);
 #[cfg(feature = "std")]
 impl std::error::Error for InstantiateError {}
 
-/// `no function fN` (a call by index past the module's functions).
+/// `no function fN` (a call by index past the module's functions; out of
+/// line: each entry point checks for it).
+#[cold]
+#[inline(never)]
 pub(crate) fn no_function(func: u32) -> String {
     text!("no function f{}", func)
 }
