@@ -216,6 +216,12 @@ fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
         Ok(s) => s,
         Err(e) => return load_error(path, &msg::text(&e)),
     };
+    let (entry, form) = match find_entry(module, None) {
+        Ok(e) => e,
+        Err(m) => return load_error(path, &m),
+    };
+    // The config right where the instance takes it: no error path of the
+    // runner drops one.
     let mut config = Config {
         output: platform::stdout_sink(),
         heap_size: o.heap_size,
@@ -231,10 +237,6 @@ fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
         config.max_call_depth = 1 << 20;
         config.max_registers = 1 << 24;
     }
-    let (entry, form) = match find_entry(module, None) {
-        Ok(e) => e,
-        Err(m) => return load_error(path, &m),
-    };
     let status = match Instance::new(module, &imports, config) {
         Ok(inst) => {
             platform::report_linear(inst.memory().len());
