@@ -259,9 +259,9 @@ fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
     platform::after_unload();
     // A callback that native code made outside any call cannot trap its
     // caller: report it like the host does.
-    if let Some(t) = ffi.take_callback_traps().into_iter().next() {
+    if let Some(t) = ffi.take_callback_traps().first() {
         if status != EXIT_TRAP {
-            return report_trap("main", &t);
+            return report_trap("main", t);
         }
     }
     status & 0xff
