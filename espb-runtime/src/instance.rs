@@ -162,6 +162,13 @@ pub(crate) fn type_text(t: &FuncType) -> String {
     s
 }
 
+/// `s` as a `String` (out of line: the linker's and instantiation's error
+/// exits each inlined the allocation and copy).
+#[inline(never)]
+pub(crate) fn owned(s: &str) -> String {
+    String::from(s)
+}
+
 /// `String::push_str` out of line: `type_text`'s six appends would each
 /// inline its growth check and copy.
 #[inline(never)]
@@ -387,7 +394,7 @@ fn resolve(module: &Module<'_>, imports: &Imports) -> Result<Vec<HostFunc>, Inst
             if let Some(t) = imports.tables.get(&tref.name) {
                 if t.hash != tref.hash {
                     return Err(InstantiateError::SymbolTableMismatch {
-                        table: t.name.clone(),
+                        table: owned(&t.name),
                         module_hash: tref.hash,
                         runtime_hash: t.hash,
                     });
@@ -395,26 +402,26 @@ fn resolve(module: &Module<'_>, imports: &Imports) -> Result<Vec<HostFunc>, Inst
                 match t.entries.get(index as usize) {
                     None => {
                         return Err(InstantiateError::SymbolIndexOutOfRange {
-                            name: name.into(),
-                            table: t.name.clone(),
+                            name: owned(name),
+                            table: owned(&t.name),
                             index,
                             len: t.entries.len(),
                         })
                     }
                     Some(None) => {
                         return Err(InstantiateError::SymbolConfiguredOut {
-                            name: name.into(),
-                            table: t.name.clone(),
+                            name: owned(name),
+                            table: owned(&t.name),
                             index,
                         })
                     }
                     Some(Some((n, f))) => {
                         if n != name {
                             return Err(InstantiateError::SymbolNameMismatch {
-                                name: name.into(),
-                                table: t.name.clone(),
+                                name: owned(name),
+                                table: owned(&t.name),
                                 index,
-                                found: n.clone(),
+                                found: owned(n),
                             });
                         }
                         found = Some(f.clone());
@@ -435,7 +442,7 @@ fn resolve(module: &Module<'_>, imports: &Imports) -> Result<Vec<HostFunc>, Inst
         let f = found.ok_or_else(|| InstantiateError::MissingImport { name: name.into() })?;
         if !f.accepts(ty) {
             return Err(InstantiateError::ImportSignature {
-                name: name.into(),
+                name: owned(name),
                 expected: f.sig.as_ref().map(type_text).unwrap_or_default(),
                 found: type_text(ty),
             });

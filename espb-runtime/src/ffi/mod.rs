@@ -47,7 +47,7 @@ use espb_format::{msg, text};
 use espb_format::{FuncType, ImportKind, ValType, FUNC_REF_BASE, IMPORT_REF_BASE};
 
 use crate::imports::{Caller, HostFunc, Imports, SymbolTable};
-use crate::instance::type_text;
+use crate::instance::{owned, type_text};
 use crate::module::Module;
 use crate::name_map::NameMap;
 use crate::pair_set::PairSet;
@@ -431,7 +431,7 @@ pub fn link(
             if let Some(t) = natives.tables.iter().find(|t| t.table.name == *tref.name) {
                 if t.hash() != tref.hash {
                     return Err(LinkError::TableMismatch {
-                        table: t.table.name.clone(),
+                        table: owned(&t.table.name),
                         module_hash: tref.hash,
                         runtime_hash: t.hash(),
                     });
@@ -439,8 +439,8 @@ pub fn link(
                 match t.addrs.get(index as usize) {
                     None => {
                         return Err(LinkError::IndexOutOfRange {
-                            import: imp.name.to_string(),
-                            table: t.table.name.clone(),
+                            import: owned(&imp.name),
+                            table: owned(&t.table.name),
                             index,
                         })
                     }
@@ -449,8 +449,8 @@ pub fn link(
                     Some(None) if crate::builtins::lookup(&imp.name).is_some() => {}
                     Some(None) => {
                         return Err(LinkError::ConfiguredOut {
-                            import: imp.name.to_string(),
-                            table: t.table.name.clone(),
+                            import: owned(&imp.name),
+                            table: owned(&t.table.name),
                             index,
                         })
                     }
@@ -469,7 +469,7 @@ pub fn link(
                             && s.variadic == mty.variadic;
                         if !fixed_ok {
                             return Err(LinkError::Signature {
-                                import: imp.name.to_string(),
+                                import: owned(&imp.name),
                                 module: type_text(mty),
                                 native: type_text(&s),
                             });
