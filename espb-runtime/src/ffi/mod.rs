@@ -496,7 +496,7 @@ pub fn link(
     });
     for (i, (imp, plan)) in m.imports.iter().zip(&state.plans).enumerate() {
         if plan.is_some() && imp.kind == ImportKind::Name {
-            imports.register(imp.name.to_string(), host_for(&state, i));
+            imports.register(owned(&imp.name), host_for(&state, i));
         }
     }
     // The module's imports by name (ties: by index, so the last import of a
@@ -519,15 +519,15 @@ pub fn link(
             .map(|(e, a)| match a {
                 Some(_) => {
                     let i = import_named(&e.name)?;
-                    Some((e.name.clone(), host_for(&state, i)))
+                    Some((owned(&e.name), host_for(&state, i)))
                 }
                 // A slot configured out of the firmware: the runtime's own
                 // builtin serves it, if it has one.
-                None => crate::builtins::lookup(&e.name).map(|b| (e.name.clone(), b)),
+                None => crate::builtins::lookup(&e.name).map(|b| (owned(&e.name), b)),
             })
             .collect();
         imports.register_table(SymbolTable {
-            name: t.table.name.clone(),
+            name: owned(&t.table.name),
             hash: t.hash(),
             entries,
         });
