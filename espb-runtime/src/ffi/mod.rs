@@ -39,7 +39,7 @@ mod symtab;
 mod task_end;
 mod translate;
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use espb_format::msg::{Message, Sink};
 use espb_format::{msg, text};
@@ -159,7 +159,7 @@ impl Natives {
     /// module imports it with (or `sig`), for as long as modules linked
     /// against it run.
     pub unsafe fn add(&mut self, name: &str, addr: usize, sig: Option<FuncType>) -> &mut Natives {
-        self.funcs.insert(name.to_string(), (addr, sig));
+        self.funcs.insert(owned(name), (addr, sig));
         self
     }
 
