@@ -203,6 +203,7 @@ fn read_usize(buf: &[u64], off: usize) -> usize {
 /// chip this is the module's own layout. The copy's range goes to
 /// `regions` (native pointers into it map back to module addresses).
 #[allow(clippy::too_many_arguments)]
+#[inline(never)]
 fn struct_arg(
     st: &Arc<FfiState>,
     c: &mut Caller<'_>,
