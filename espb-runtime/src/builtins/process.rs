@@ -67,16 +67,20 @@ fn assert_func(c: &mut Caller<'_>, a: &[u64]) -> R {
     Err(Trap::new(TrapKind::Abort(text)))
 }
 
-/// The C string at `p` (lossily decoded; empty for NULL or an unreadable
-/// one). Out of line: `assert_func` reads three.
+/// The C string at `p` (lossily decoded; empty for NULL, an unreadable or
+/// an over-long one). Out of line: `assert_func` reads three. (Not through
+/// `Caller::read_cstr`: its trap would be made only to be dropped.)
 #[inline(never)]
 fn c_text(c: &Caller<'_>, p: u32) -> String {
-    if p == 0 {
+    let mem = c.memory();
+    let Ok(Some(len)) = mem.strlen(p, 4096) else {
+        return String::new();
+    };
+    let mut bytes = alloc::vec![0u8; len as usize];
+    if p == 0 || mem.read(p, &mut bytes).is_err() {
         return String::new();
     }
-    c.read_cstr(p, 4096)
-        .map(|b| espb_format::msg::lossy(&b))
-        .unwrap_or_default()
+    espb_format::msg::lossy(&bytes)
 }
 
 pub(super) static BUILTINS: &[Builtin] = &[
