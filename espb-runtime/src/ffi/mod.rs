@@ -425,7 +425,7 @@ pub fn link(
     let mut plans: Vec<Option<Plan>> = Vec::with_capacity(m.imports.len());
     for (i, imp) in m.imports.iter().enumerate() {
         let mty = &m.types[imp.ty as usize];
-        let mut found: Option<(usize, Option<FuncType>)> = None;
+        let mut found: Option<(usize, Option<&FuncType>)> = None;
         if let ImportKind::Fast { table, index } = imp.kind {
             let tref = &m.symtabs[table as usize];
             if let Some(t) = natives.tables.iter().find(|t| t.table.name == *tref.name) {
@@ -458,26 +458,27 @@ pub fn link(
                 }
             }
         }
-        let found = found.or_else(|| natives.funcs.get(&imp.name).cloned());
+        let found = found.or_else(|| {
+            let (addr, sig) = natives.funcs.get(&imp.name)?;
+            Some((*addr, sig.as_ref()))
+        });
         let plan = match found {
             None => None,
             Some((addr, sig)) => {
-                let ty = match sig {
-                    Some(s) => {
-                        let fixed_ok = s.params == mty.params
-                            && s.result == mty.result
-                            && s.variadic == mty.variadic;
-                        if !fixed_ok {
-                            return Err(LinkError::Signature {
-                                import: owned(&imp.name),
-                                module: type_text(mty),
-                                native: type_text(&s),
-                            });
-                        }
-                        s
+                if let Some(s) = sig {
+                    let fixed_ok = s.params == mty.params
+                        && s.result == mty.result
+                        && s.variadic == mty.variadic;
+                    if !fixed_ok {
+                        return Err(LinkError::Signature {
+                            import: owned(&imp.name),
+                            module: type_text(mty),
+                            native: type_text(s),
+                        });
                     }
-                    None => mty.clone(),
-                };
+                }
+                // The registered signature, else the import's (one copy).
+                let ty = sig.unwrap_or(mty).clone();
                 Some(Plan::new(m, i as u32, addr, ty)?)
             }
         };
