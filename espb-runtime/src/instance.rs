@@ -439,7 +439,7 @@ fn resolve(module: &Module<'_>, imports: &Imports) -> Result<Vec<HostFunc>, Inst
                 }
             })
             .or_else(|| imports.resolver.as_ref().and_then(|r| r(name, ty)));
-        let f = found.ok_or_else(|| InstantiateError::MissingImport { name: name.into() })?;
+        let f = found.ok_or_else(|| InstantiateError::MissingImport { name: owned(name) })?;
         if !f.accepts(ty) {
             return Err(InstantiateError::ImportSignature {
                 name: owned(name),
