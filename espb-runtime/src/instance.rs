@@ -14,7 +14,7 @@ use espb_format::{FuncType, ImportKind, ValType, MAX_LINEAR_END};
 use crate::config::Config;
 use crate::context::ExecContext;
 use crate::heap::Heap;
-use crate::imports::{cold_trap, HostFunc, Imports};
+use crate::imports::{HostFunc, Imports};
 use crate::memory::LinearMemory;
 use crate::module::Module;
 use crate::sync::{Arc, AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Lock, U64Cell};
@@ -318,7 +318,7 @@ impl<'m> Inner<'m> {
         self.heap
             .lock()
             .free(addr)
-            .map_err(|_| cold_trap(TrapKind::HeapCorruption { addr }))
+            .map_err(|_| Trap::new(TrapKind::HeapCorruption { addr }))
     }
 }
 
