@@ -233,14 +233,6 @@ impl Imports {
     }
 }
 
-/// A memory fault of a host function's access as a trap (out of line:
-/// each checked access would build the trap in place).
-#[cold]
-#[inline(never)]
-pub(crate) fn mem_trap(kind: TrapKind) -> Trap {
-    Trap::new(kind)
-}
-
 /// What a host function sees of the instance that called it.
 pub struct Caller<'c> {
     pub(crate) inst: &'c Inner<'c>,
@@ -281,36 +273,36 @@ impl<'c> Caller<'c> {
     }
 
     pub fn read(&self, addr: u32, out: &mut [u8]) -> Result<(), Trap> {
-        self.inst.mem.read(addr, out).map_err(mem_trap)
+        Ok(self.inst.mem.read(addr, out)?)
     }
 
     pub fn write(&self, addr: u32, bytes: &[u8]) -> Result<(), Trap> {
-        self.inst.mem.write(addr, bytes).map_err(mem_trap)
+        Ok(self.inst.mem.write(addr, bytes)?)
     }
 
     pub fn read_u8(&self, addr: u32) -> Result<u8, Trap> {
-        self.inst.mem.load8(addr).map_err(mem_trap)
+        Ok(self.inst.mem.load8(addr)?)
     }
     pub fn read_u16(&self, addr: u32) -> Result<u16, Trap> {
-        self.inst.mem.load16(addr).map_err(mem_trap)
+        Ok(self.inst.mem.load16(addr)?)
     }
     pub fn read_u32(&self, addr: u32) -> Result<u32, Trap> {
-        self.inst.mem.load32(addr).map_err(mem_trap)
+        Ok(self.inst.mem.load32(addr)?)
     }
     pub fn read_u64(&self, addr: u32) -> Result<u64, Trap> {
-        self.inst.mem.load64(addr).map_err(mem_trap)
+        Ok(self.inst.mem.load64(addr)?)
     }
     pub fn write_u8(&self, addr: u32, v: u8) -> Result<(), Trap> {
-        self.inst.mem.store8(addr, v).map_err(mem_trap)
+        Ok(self.inst.mem.store8(addr, v)?)
     }
     pub fn write_u16(&self, addr: u32, v: u16) -> Result<(), Trap> {
-        self.inst.mem.store16(addr, v).map_err(mem_trap)
+        Ok(self.inst.mem.store16(addr, v)?)
     }
     pub fn write_u32(&self, addr: u32, v: u32) -> Result<(), Trap> {
-        self.inst.mem.store32(addr, v).map_err(mem_trap)
+        Ok(self.inst.mem.store32(addr, v)?)
     }
     pub fn write_u64(&self, addr: u32, v: u64) -> Result<(), Trap> {
-        self.inst.mem.store64(addr, v).map_err(mem_trap)
+        Ok(self.inst.mem.store64(addr, v)?)
     }
 
     /// The NUL-terminated string at `addr` (without the NUL), reading at
