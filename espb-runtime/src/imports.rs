@@ -191,7 +191,8 @@ impl Imports {
 
     /// Registers a fast-symbol table (replacing one of the same name).
     pub fn register_table(&mut self, table: SymbolTable) -> &mut Imports {
-        self.tables.insert(crate::instance::owned(&table.name), table);
+        self.tables
+            .insert(crate::instance::owned(&table.name), table);
         self
     }
 

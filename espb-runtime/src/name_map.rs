@@ -11,13 +11,12 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// Names and values in two parallel lists: the search over the names is one
-/// function for every value type (with `(String, V)` pairs each map's
-/// binary search and insertion were a copy of their own).
+/// Entries sorted by name. The binary search is one function for every
+/// value type (it reads the names through `name_at`): each map's own copy
+/// was a few hundred bytes on a chip.
 #[derive(Debug, Clone)]
 pub struct NameMap<V> {
-    names: Vec<String>,
-    vals: Vec<V>,
+    items: Vec<(String, V)>,
 }
 
 impl<V> Default for NameMap<V> {
@@ -26,54 +25,58 @@ impl<V> Default for NameMap<V> {
     }
 }
 
-/// Where `name` is in the sorted `names` (`Err`: where it would go).
+/// Where `name` is among `len` sorted names, `name_at(i)` the `i`th
+/// (`Err`: where it would go).
 #[inline(never)]
-fn find(names: &[String], name: &str) -> Result<usize, usize> {
-    names.binary_search_by(|k| k.as_str().cmp(name))
-}
-
-/// Finds `name` in the sorted `names` (`Ok`: its index) or inserts it
-/// (`Err`: where it went), for any map's values.
-#[inline(never)]
-fn place_name(names: &mut Vec<String>, name: String) -> Result<usize, usize> {
-    let at = find(names, &name);
-    if let Err(i) = at {
-        names.insert(i, name);
+fn find<'a>(len: usize, name_at: &dyn Fn(usize) -> &'a str, name: &str) -> Result<usize, usize> {
+    let (mut lo, mut hi) = (0, len);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match name_at(mid).cmp(name) {
+            core::cmp::Ordering::Less => lo = mid + 1,
+            core::cmp::Ordering::Greater => hi = mid,
+            core::cmp::Ordering::Equal => return Ok(mid),
+        }
     }
-    at
+    Err(lo)
 }
 
 impl<V> NameMap<V> {
     pub const fn new() -> NameMap<V> {
-        NameMap {
-            names: Vec::new(),
-            vals: Vec::new(),
-        }
+        NameMap { items: Vec::new() }
+    }
+
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        let items = &self.items;
+        find(
+            items.len(),
+            &|i| items.get(i).map_or("", |e| e.0.as_str()),
+            name,
+        )
     }
 
     /// Sets `name` to `v` (replacing its value if it has one).
     pub fn insert(&mut self, name: String, v: V) {
-        match place_name(&mut self.names, name) {
-            Ok(i) => self.vals[i] = v,
-            Err(i) => self.vals.insert(i, v),
+        match self.find(&name) {
+            Ok(i) => self.items[i].1 = v,
+            Err(i) => self.items.insert(i, (name, v)),
         }
     }
 
     pub fn get(&self, name: &str) -> Option<&V> {
-        self.vals.get(find(&self.names, name).ok()?)
+        self.items.get(self.find(name).ok()?).map(|e| &e.1)
     }
 
     // `Natives` (the FFI) is the user of these two.
     #[cfg_attr(not(any(feature = "ffi", target_arch = "riscv32")), allow(dead_code))]
     pub fn remove(&mut self, name: &str) -> Option<V> {
-        let i = find(&self.names, name).ok()?;
-        self.names.remove(i);
-        Some(self.vals.remove(i))
+        let i = self.find(name).ok()?;
+        Some(self.items.remove(i).1)
     }
 
     #[cfg_attr(not(any(feature = "ffi", target_arch = "riscv32")), allow(dead_code))]
     pub fn contains_key(&self, name: &str) -> bool {
-        find(&self.names, name).is_ok()
+        self.find(name).is_ok()
     }
 }
 
@@ -96,8 +99,9 @@ mod tests {
         assert_eq!(m.remove("puts"), Some(0));
         assert_eq!(m.remove("puts"), None);
         assert!(!m.contains_key("puts"));
-        let names: Vec<&str> = m.names.iter().map(|n| n.as_str()).collect();
-        assert_eq!(m.vals, [3, 2, 4]);
+        let names: Vec<&str> = m.items.iter().map(|e| e.0.as_str()).collect();
+        let vals: Vec<usize> = m.items.iter().map(|e| e.1).collect();
+        assert_eq!(vals, [3, 2, 4]);
         assert_eq!(names, ["abs", "printf", "zz"]);
     }
 }
