@@ -179,6 +179,8 @@ fn push(s: &mut String, piece: &str) {
 /// Execution contexts not in use, and how many exist. Boxed: an entry
 /// takes and returns one pointer instead of moving the context's fields.
 struct Pool {
+    // Boxed on purpose (clippy's `vec_box`): the contexts move in and out.
+    #[allow(clippy::vec_box)]
     idle: Vec<Box<ExecContext>>,
     created: u32,
 }
