@@ -62,9 +62,9 @@ pub fn find_entry(module: &Module<'_>, name: Option<&str>) -> Result<(u32, Entry
             (1, true) if is_main => Ok((f, EntryArgs::Argc(1))),
             (2, true) => Ok((f, EntryArgs::Argc(2))),
             (3, true) if is_main => Ok((f, EntryArgs::Argc(3))),
-            _ if is_main => Err(
-                "`main` must be `int main(void)`, `int main(int argc, char **argv)` or `int main(int argc, char **argv, char **envp)`".into(),
-            ),
+            _ if is_main => Err(crate::instance::owned(
+                "`main` must be `int main(void)`, `int main(int argc, char **argv)` or `int main(int argc, char **argv, char **envp)`",
+            )),
             _ => Err(espb_format::text!(
                 "entry `{}` must be `void {}(void)` or `int {}(int, char **)`; ESP-IDF calls `app_main` with no arguments",
                 *n,
@@ -86,7 +86,7 @@ pub fn find_entry(module: &Module<'_>, name: Option<&str>) -> Result<(u32, Entry
 /// Lays out `argv` (the program name `app`, then `args`, then NULL) on the
 /// module heap; returns the `argv` address. `argc` is `args.len() + 1`.
 pub fn build_argv(inst: &Instance<'_>, args: &[&str]) -> Result<u32, String> {
-    lay_out_argv(inst, args).ok_or_else(|| String::from("module heap too small for argv"))
+    lay_out_argv(inst, args).ok_or_else(|| crate::instance::owned("module heap too small for argv"))
 }
 
 /// `build_argv`'s work; `None` where the heap is too small (one error

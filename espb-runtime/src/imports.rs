@@ -23,10 +23,21 @@ pub type HostFn = dyn Fn(&mut Caller<'_>, &[u64]) -> Result<Option<u64>, Trap> +
 
 /// A host function, optionally with the signature it expects (checked
 /// against the module's import at instantiation; `ptr` and `i32` match).
-#[derive(Clone)]
 pub struct HostFunc {
     pub(crate) f: Arc<HostFn>,
     pub(crate) sig: Option<FuncType>,
+}
+
+impl Clone for HostFunc {
+    // Out of line: instantiation clones the ones it resolves at several
+    // places (by name, from a table, the indirect-call handler).
+    #[inline(never)]
+    fn clone(&self) -> HostFunc {
+        HostFunc {
+            f: self.f.clone(),
+            sig: self.sig.clone(),
+        }
+    }
 }
 
 impl fmt::Debug for HostFunc {
@@ -180,7 +191,8 @@ impl Imports {
 
     /// Registers a fast-symbol table (replacing one of the same name).
     pub fn register_table(&mut self, table: SymbolTable) -> &mut Imports {
-        self.tables.insert(table.name.clone(), table);
+        self.tables
+            .insert(crate::instance::owned(&table.name), table);
         self
     }
 

@@ -137,7 +137,10 @@ espb_format::display_via_message!(InstantiateError);
 #[cfg(feature = "std")]
 impl std::error::Error for InstantiateError {}
 
-/// `no function fN` (a call by index past the module's functions).
+/// `no function fN` (a call by index past the module's functions; out of
+/// line: each entry point checks for it).
+#[cold]
+#[inline(never)]
 pub(crate) fn no_function(func: u32) -> String {
     text!("no function f{}", func)
 }
@@ -159,6 +162,13 @@ pub(crate) fn type_text(t: &FuncType) -> String {
     s
 }
 
+/// `s` as a `String` (out of line: the linker's and instantiation's error
+/// exits each inlined the allocation and copy).
+#[inline(never)]
+pub(crate) fn owned(s: &str) -> String {
+    String::from(s)
+}
+
 /// `String::push_str` out of line: `type_text`'s six appends would each
 /// inline its growth check and copy.
 #[inline(never)]
@@ -166,9 +176,12 @@ fn push(s: &mut String, piece: &str) {
     s.push_str(piece);
 }
 
-/// Execution contexts not in use, and how many exist.
+/// Execution contexts not in use, and how many exist. Boxed: an entry
+/// takes and returns one pointer instead of moving the context's fields.
 struct Pool {
-    idle: Vec<ExecContext>,
+    // Boxed on purpose (clippy's `vec_box`): the contexts move in and out.
+    #[allow(clippy::vec_box)]
+    idle: Vec<Box<ExecContext>>,
     created: u32,
 }
 
@@ -247,7 +260,7 @@ impl<'m> Inner<'m> {
         }
     }
 
-    fn acquire(&self) -> Result<ExecContext, Trap> {
+    fn acquire(&self) -> Result<Box<ExecContext>, Trap> {
         let mut pool = self.pool.lock();
         if let Some(c) = pool.idle.pop() {
             return Ok(c);
@@ -259,17 +272,17 @@ impl<'m> Inner<'m> {
         pool.created += 1;
         drop(pool);
         let c = &self.config;
-        Ok(ExecContext::new(
+        Ok(Box::new(ExecContext::new(
             c.initial_registers as usize,
             c.max_registers as usize,
             c.max_call_depth as usize,
             c.max_reentry.max(1),
             lo,
             lo + self.slot_size,
-        ))
+        )))
     }
 
-    fn release(&self, ctx: ExecContext) {
+    fn release(&self, ctx: Box<ExecContext>) {
         self.pool.lock().idle.push(ctx);
     }
 
@@ -383,7 +396,7 @@ fn resolve(module: &Module<'_>, imports: &Imports) -> Result<Vec<HostFunc>, Inst
             if let Some(t) = imports.tables.get(&tref.name) {
                 if t.hash != tref.hash {
                     return Err(InstantiateError::SymbolTableMismatch {
-                        table: t.name.clone(),
+                        table: owned(&t.name),
                         module_hash: tref.hash,
                         runtime_hash: t.hash,
                     });
@@ -391,26 +404,26 @@ fn resolve(module: &Module<'_>, imports: &Imports) -> Result<Vec<HostFunc>, Inst
                 match t.entries.get(index as usize) {
                     None => {
                         return Err(InstantiateError::SymbolIndexOutOfRange {
-                            name: name.into(),
-                            table: t.name.clone(),
+                            name: owned(name),
+                            table: owned(&t.name),
                             index,
                             len: t.entries.len(),
                         })
                     }
                     Some(None) => {
                         return Err(InstantiateError::SymbolConfiguredOut {
-                            name: name.into(),
-                            table: t.name.clone(),
+                            name: owned(name),
+                            table: owned(&t.name),
                             index,
                         })
                     }
                     Some(Some((n, f))) => {
                         if n != name {
                             return Err(InstantiateError::SymbolNameMismatch {
-                                name: name.into(),
-                                table: t.name.clone(),
+                                name: owned(name),
+                                table: owned(&t.name),
                                 index,
-                                found: n.clone(),
+                                found: owned(n),
                             });
                         }
                         found = Some(f.clone());
@@ -428,10 +441,10 @@ fn resolve(module: &Module<'_>, imports: &Imports) -> Result<Vec<HostFunc>, Inst
                 }
             })
             .or_else(|| imports.resolver.as_ref().and_then(|r| r(name, ty)));
-        let f = found.ok_or_else(|| InstantiateError::MissingImport { name: name.into() })?;
+        let f = found.ok_or_else(|| InstantiateError::MissingImport { name: owned(name) })?;
         if !f.accepts(ty) {
             return Err(InstantiateError::ImportSignature {
-                name: name.into(),
+                name: owned(name),
                 expected: f.sig.as_ref().map(type_text).unwrap_or_default(),
                 found: type_text(ty),
             });

@@ -11,6 +11,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+/// Entries sorted by name. The binary search is one function for every
+/// value type (it reads the names through `name_at`): each map's own copy
+/// was a few hundred bytes on a chip.
 #[derive(Debug, Clone)]
 pub struct NameMap<V> {
     items: Vec<(String, V)>,
@@ -22,13 +25,34 @@ impl<V> Default for NameMap<V> {
     }
 }
 
+/// Where `name` is among `len` sorted names, `name_at(i)` the `i`th
+/// (`Err`: where it would go).
+#[inline(never)]
+fn find<'a>(len: usize, name_at: &dyn Fn(usize) -> &'a str, name: &str) -> Result<usize, usize> {
+    let (mut lo, mut hi) = (0, len);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match name_at(mid).cmp(name) {
+            core::cmp::Ordering::Less => lo = mid + 1,
+            core::cmp::Ordering::Greater => hi = mid,
+            core::cmp::Ordering::Equal => return Ok(mid),
+        }
+    }
+    Err(lo)
+}
+
 impl<V> NameMap<V> {
     pub const fn new() -> NameMap<V> {
         NameMap { items: Vec::new() }
     }
 
     fn find(&self, name: &str) -> Result<usize, usize> {
-        self.items.binary_search_by(|(k, _)| k.as_str().cmp(name))
+        let items = &self.items;
+        find(
+            items.len(),
+            &|i| items.get(i).map_or("", |e| e.0.as_str()),
+            name,
+        )
     }
 
     /// Sets `name` to `v` (replacing its value if it has one).
@@ -40,13 +64,14 @@ impl<V> NameMap<V> {
     }
 
     pub fn get(&self, name: &str) -> Option<&V> {
-        self.find(name).ok().map(|i| &self.items[i].1)
+        self.items.get(self.find(name).ok()?).map(|e| &e.1)
     }
 
     // `Natives` (the FFI) is the user of these two.
     #[cfg_attr(not(any(feature = "ffi", target_arch = "riscv32")), allow(dead_code))]
     pub fn remove(&mut self, name: &str) -> Option<V> {
-        self.find(name).ok().map(|i| self.items.remove(i).1)
+        let i = self.find(name).ok()?;
+        Some(self.items.remove(i).1)
     }
 
     #[cfg_attr(not(any(feature = "ffi", target_arch = "riscv32")), allow(dead_code))]
@@ -75,6 +100,8 @@ mod tests {
         assert_eq!(m.remove("puts"), None);
         assert!(!m.contains_key("puts"));
         let names: Vec<&str> = m.items.iter().map(|e| e.0.as_str()).collect();
+        let vals: Vec<usize> = m.items.iter().map(|e| e.1).collect();
+        assert_eq!(vals, [3, 2, 4]);
         assert_eq!(names, ["abs", "printf", "zz"]);
     }
 }

@@ -35,11 +35,16 @@ const EXIT_LOAD: c_int = 3;
 fn escape(s: &str) -> String {
     let mut out = Vec::with_capacity(s.len());
     for &b in s.as_bytes() {
-        match b {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b => out.push(b),
-        }
+        let c = match b {
+            b'\\' => b'\\',
+            b'\n' => b'n',
+            b => {
+                out.push(b);
+                continue;
+            }
+        };
+        out.push(b'\\');
+        out.push(c);
     }
     // Only ASCII bytes were replaced by ASCII: still UTF-8.
     String::from_utf8(out).unwrap_or_default()
@@ -211,6 +216,12 @@ fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
         Ok(s) => s,
         Err(e) => return load_error(path, &msg::text(&e)),
     };
+    let (entry, form) = match find_entry(module, None) {
+        Ok(e) => e,
+        Err(m) => return load_error(path, &m),
+    };
+    // The config right where the instance takes it: no error path of the
+    // runner drops one.
     let mut config = Config {
         output: platform::stdout_sink(),
         heap_size: o.heap_size,
@@ -226,10 +237,6 @@ fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
         config.max_call_depth = 1 << 20;
         config.max_registers = 1 << 24;
     }
-    let (entry, form) = match find_entry(module, None) {
-        Ok(e) => e,
-        Err(m) => return load_error(path, &m),
-    };
     let status = match Instance::new(module, &imports, config) {
         Ok(inst) => {
             platform::report_linear(inst.memory().len());
@@ -252,9 +259,9 @@ fn run(bytes: &'static [u8], o: &Options<'_>) -> c_int {
     platform::after_unload();
     // A callback that native code made outside any call cannot trap its
     // caller: report it like the host does.
-    if let Some(t) = ffi.take_callback_traps().into_iter().next() {
+    if let Some(t) = ffi.take_callback_traps().first() {
         if status != EXIT_TRAP {
-            return report_trap("main", &t);
+            return report_trap("main", t);
         }
     }
     status & 0xff

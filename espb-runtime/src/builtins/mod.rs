@@ -55,17 +55,45 @@ pub(crate) struct Builtin {
 }
 
 fn parse_sig(s: &str) -> FuncType {
-    // "(i32, ptr, ...) -> i32"; the table below is static and tested. Read
-    // as words between separators (no substring search or trimming: this
-    // is on every device build).
+    // "(i32, ptr, ...) -> i32"; the table below is static and tested (each
+    // signature reads back as `type_text` writes it). Each word is known by
+    // its first byte (and an `i`/`f` type's width by its second): no word
+    // splitting or name comparison on every device build.
+    let b = s.as_bytes();
     let mut t = FuncType::default();
     let mut result = false;
-    for w in s.split([' ', '(', ')', ',']).filter(|w| !w.is_empty()) {
-        match w {
-            "->" => result = true,
-            _ if result => t.result = ValType::from_name(w),
-            "..." => t.variadic = true,
-            _ => t.params.extend(ValType::from_name(w)),
+    let mut word_start = true;
+    for (k, &c) in b.iter().enumerate() {
+        if matches!(c, b' ' | b'(' | b')' | b',') {
+            word_start = true;
+            continue;
+        }
+        if !word_start {
+            continue;
+        }
+        word_start = false;
+        let wide = b.get(k + 1) == Some(&b'6');
+        let v = match c {
+            b'-' => {
+                result = true;
+                continue;
+            }
+            b'.' => {
+                t.variadic = true;
+                continue;
+            }
+            b'i' if wide => ValType::I64,
+            b'i' => ValType::I32,
+            b'f' if wide => ValType::F64,
+            b'f' => ValType::F32,
+            b'p' => ValType::Ptr,
+            // `void`
+            _ => continue,
+        };
+        if result {
+            t.result = Some(v);
+        } else {
+            t.params.push(v);
         }
     }
     t
@@ -100,8 +128,15 @@ fn all() -> impl Iterator<Item = &'static Builtin> {
 
 /// The builtin named `name`, if the runtime provides one.
 pub fn lookup(name: &str) -> Option<HostFunc> {
-    let b = all().find(|b| b.name == name)?;
-    Some(HostFunc::typed(parse_sig(b.sig), b.f))
+    // Two plain loops (a flattened iterator's state machine is larger).
+    for table in TABLES {
+        for b in *table {
+            if b.name == name {
+                return Some(HostFunc::typed(parse_sig(b.sig), b.f));
+            }
+        }
+    }
+    None
 }
 
 /// Names of every builtin (for diagnostics and docs).
@@ -146,6 +181,7 @@ mod tests {
                 b.sig
             );
             assert_eq!(t.result.is_none(), text.ends_with("void"), "{}", b.name);
+            assert_eq!(crate::instance::type_text(&t), b.sig, "{}", b.name);
         }
     }
 }

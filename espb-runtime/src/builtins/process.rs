@@ -48,15 +48,12 @@ fn abort(_: &mut Caller<'_>, _: &[u64]) -> R {
 
 /// newlib's `assert` failure hook: `(file, line, func, expr)`.
 fn assert_func(c: &mut Caller<'_>, a: &[u64]) -> R {
-    let s = |p: u32| -> String {
-        if p == 0 {
-            return String::new();
-        }
-        c.read_cstr(p, 4096)
-            .map(|b| espb_format::msg::lossy(&b))
-            .unwrap_or_default()
-    };
-    let (file, line, func, expr) = (s(a32(a, 0)), a32(a, 1), s(a32(a, 2)), s(a32(a, 3)));
+    let (file, line, func, expr) = (
+        c_text(c, a32(a, 0)),
+        a32(a, 1),
+        c_text(c, a32(a, 2)),
+        c_text(c, a32(a, 3)),
+    );
     let mut text = espb_format::text!(
         "assertion \"{}\" failed: file \"{}\", line {}",
         &expr,
@@ -68,6 +65,22 @@ fn assert_func(c: &mut Caller<'_>, a: &[u64]) -> R {
         text.push_str(&func);
     }
     Err(Trap::new(TrapKind::Abort(text)))
+}
+
+/// The C string at `p` (lossily decoded; empty for NULL, an unreadable or
+/// an over-long one). Out of line: `assert_func` reads three. (Not through
+/// `Caller::read_cstr`: its trap would be made only to be dropped.)
+#[inline(never)]
+fn c_text(c: &Caller<'_>, p: u32) -> String {
+    let mem = c.memory();
+    let Ok(Some(len)) = mem.strlen(p, 4096) else {
+        return String::new();
+    };
+    let mut bytes = alloc::vec![0u8; len as usize];
+    if p == 0 || mem.read(p, &mut bytes).is_err() {
+        return String::new();
+    }
+    espb_format::msg::lossy(&bytes)
 }
 
 pub(super) static BUILTINS: &[Builtin] = &[

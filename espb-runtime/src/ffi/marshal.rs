@@ -51,7 +51,7 @@ impl Copy {
 }
 
 fn trap(plan: &Plan, msg: String) -> Trap {
-    Trap::host(text!("{}: {}", &plan.name, &msg))
+    trap!(plan, "{}", &msg)
 }
 
 /// Translates a pointer argument that is not user data or a callback.
@@ -73,26 +73,28 @@ fn pointer_arg(
         return Ok(p);
     }
     if is_handle(v) {
-        return Err(trap(
+        return Err(trap!(
             plan,
-            text!("argument {} is {x8}, not a live native handle", i, v),
+            "argument {} is {x8}, not a live native handle",
+            i,
+            v
         ));
     }
     if (IMPORT_REF_BASE..FUNC_REF_BASE).contains(&v) {
         let imp = v - IMPORT_REF_BASE;
-        return Err(trap(
+        return Err(trap!(
             plan,
-            text!("argument {}: import {} is not a native function", i, imp),
+            "argument {}: import {} is not a native function",
+            i,
+            imp
         ));
     }
     if v >= FUNC_REF_BASE {
-        return Err(trap(
+        return Err(trap!(
             plan,
-            text!(
-                "argument {} is a module function but has no callback metadata (add a `cb {}` hint)",
-                i,
-                i
-            ),
+            "argument {} is a module function but has no callback metadata (add a `cb {}` hint)",
+            i,
+            i
         ));
     }
     let (len, dir, handles) = match meta {
@@ -104,7 +106,7 @@ fn pointer_arg(
                         * scale as u64;
                     u32::try_from(n)
                         .map_err(|_| {
-                            trap(plan, text!("argument {}: size {} is too large", i, n))
+                            trap!(plan, "argument {}: size {} is too large", i, n)
                         })?
                 }
                 SizeSpec::StrLen => str_len(c, plan, i, v)?,
@@ -114,14 +116,9 @@ fn pointer_arg(
         // Variadic pointers (printf's %s) are C strings.
         None if i >= plan.ty.params.len() => (str_len(c, plan, i, v)?, Direction::In, false),
         None => {
-            return Err(trap(
-                plan,
-                text!(
-                    "argument {} points into module memory but has no size metadata (add an `in/out {} size ...` hint)",
+            return Err(trap!(plan, "argument {} points into module memory but has no size metadata (add an `in/out {} size ...` hint)",
                     i,
-                    i
-                ),
-            ))
+                    i))
         }
     };
     if !handles {
@@ -133,13 +130,11 @@ fn pointer_arg(
     // native value in a copy, translated back after the call.
     c.memory().check(v, len.max(1)).map_err(Trap::new)?;
     if len % 4 != 0 {
-        return Err(trap(
+        return Err(trap!(
             plan,
-            text!(
-                "argument {}: a handle array of {} bytes is not a multiple of 4",
-                i,
-                len
-            ),
+            "argument {}: a handle array of {} bytes is not a multiple of 4",
+            i,
+            len
         ));
     }
     let mut b = Copy {
@@ -164,31 +159,31 @@ fn pointer_arg(
 fn str_len(c: &Caller<'_>, plan: &Plan, i: usize, v: u32) -> Result<u32, Trap> {
     match c.memory().strlen(v, MAX_STR).map_err(Trap::new)? {
         Some(n) => Ok(n + 1),
-        None => Err(trap(
+        None => Err(trap!(
             plan,
-            text!(
-                "argument {}: string at {x} is not NUL-terminated within {} bytes",
-                i,
-                v,
-                MAX_STR
-            ),
+            "argument {}: string at {x} is not NUL-terminated within {} bytes",
+            i,
+            v,
+            MAX_STR
         )),
     }
 }
 
+// Bytes in the 8-aligned `u64` buffers, each in its word's little-endian
+// byte array (a byte access, not 64-bit shifts and masks on a 32-bit chip).
 fn write_bytes(buf: &mut [u64], off: usize, bytes: &[u8]) {
     for (k, b) in bytes.iter().enumerate() {
         let at = off + k;
-        let w = &mut buf[at / 8];
-        let sh = (at % 8) * 8;
-        *w = (*w & !(0xff << sh)) | ((*b as u64) << sh);
+        let mut w = buf[at / 8].to_le_bytes();
+        w[at % 8] = *b;
+        buf[at / 8] = u64::from_le_bytes(w);
     }
 }
 
 fn read_bytes(buf: &[u64], off: usize, out: &mut [u8]) {
     for (k, b) in out.iter_mut().enumerate() {
         let at = off + k;
-        *b = (buf[at / 8] >> ((at % 8) * 8)) as u8;
+        *b = buf[at / 8].to_le_bytes()[at % 8];
     }
 }
 
@@ -208,6 +203,7 @@ fn read_usize(buf: &[u64], off: usize) -> usize {
 /// chip this is the module's own layout. The copy's range goes to
 /// `regions` (native pointers into it map back to module addresses).
 #[allow(clippy::too_many_arguments)]
+#[inline(never)]
 fn struct_arg(
     st: &Arc<FfiState>,
     c: &mut Caller<'_>,
@@ -296,9 +292,9 @@ pub(crate) fn call(
     st.bind_memory(c);
     if plan.deletes_task && args.first().is_some_and(|&a| a as u32 == 0) {
         st.request_task_end(plan.addr);
-        return Err(trap(
+        return Err(trap!(
             plan,
-            "the task deletes itself (the runtime ends it once its module code has unwound)".into(),
+            "the task deletes itself (the runtime ends it once its module code has unwound)"
         ));
     }
     let site: &FuncType = c.signature();

@@ -19,6 +19,14 @@
 //! * `backend`: the machine's calling convention — libffi on the PC, the
 //!   RISC-V `ilp32`/`ilp32f` call layer and trampoline pool on the chips.
 
+/// `trap!(plan, "template", args...)`: the trap `NAME: message` of a call
+/// to `plan`'s native, written in one pass (`named_trap`).
+macro_rules! trap {
+    ($plan:expr, $t:literal $(, $a:expr)* $(,)?) => {
+        $crate::ffi::named_trap(&$plan.name, $t, &[$(espb_format::msg::Arg::from($a)),*])
+    };
+}
+
 mod active;
 mod backend;
 mod callback;
@@ -31,7 +39,7 @@ mod symtab;
 mod task_end;
 mod translate;
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use espb_format::msg::{Message, Sink};
 use espb_format::{msg, text};
@@ -39,7 +47,7 @@ use espb_format::{msg, text};
 use espb_format::{FuncType, ImportKind, ValType, FUNC_REF_BASE, IMPORT_REF_BASE};
 
 use crate::imports::{Caller, HostFunc, Imports, SymbolTable};
-use crate::instance::type_text;
+use crate::instance::{owned, type_text};
 use crate::module::Module;
 use crate::name_map::NameMap;
 use crate::pair_set::PairSet;
@@ -151,7 +159,7 @@ impl Natives {
     /// module imports it with (or `sig`), for as long as modules linked
     /// against it run.
     pub unsafe fn add(&mut self, name: &str, addr: usize, sig: Option<FuncType>) -> &mut Natives {
-        self.funcs.insert(name.to_string(), (addr, sig));
+        self.funcs.insert(owned(name), (addr, sig));
         self
     }
 
@@ -298,7 +306,7 @@ impl FfiState {
 /// parameter of type `ty`.
 fn callback_ptr(
     st: &Arc<FfiState>,
-    c: &mut Caller<'_>,
+    c: &Caller<'_>,
     plan: &Plan,
     i: usize,
     v: u32,
@@ -314,31 +322,22 @@ fn callback_ptr(
     let fty = (v >= FUNC_REF_BASE)
         .then(|| c.module().func_type(idx))
         .flatten()
-        .ok_or_else(|| {
-            Trap::host(text!(
-                "{}: callback argument {} is {x8}, not a function",
-                &plan.name,
-                i,
-                v
-            ))
-        })?;
+        .ok_or_else(|| trap!(plan, "callback argument {} is {x8}, not a function", i, v))?;
     let norm = |t: &ValType| if *t == ValType::Ptr { ValType::I32 } else { *t };
     let same = fty.params.len() == ty.params.len()
         && fty.params.iter().map(norm).eq(ty.params.iter().map(norm))
         && fty.result.as_ref().map(norm) == ty.result.as_ref().map(norm)
         && !fty.variadic;
-    let fname = || c.module().func_name(idx).unwrap_or("?").to_string();
+    let fname = c.module().func_name(idx).unwrap_or("?");
     if !same {
-        return Err(Trap::host(text!(
-            "{}: callback argument {} is `{}`, whose signature differs from the callback type",
-            &plan.name,
+        return Err(trap!(
+            plan,
+            "callback argument {} is `{}`, whose signature differs from the callback type",
             i,
-            &fname()
-        )));
+            fname
+        ));
     }
-    let key = (idx, ty.clone());
-    let known = |list: &[((u32, FuncType), usize)]| list.iter().find(|e| e.0 == key).map(|e| e.1);
-    if let Some(code) = known(&st.callbacks.lock()) {
+    if let Some(code) = known_callback(&st.callbacks.lock(), idx, ty) {
         return Ok(code);
     }
     let target = Arc::new(Target {
@@ -348,21 +347,41 @@ fn callback_ptr(
         state: st.clone(),
     });
     let code = backend::callback_code(target).map_err(|e| {
-        Trap::host(text!(
-            "{}: cannot make callback argument {} (`{}`) a C function pointer: {}",
-            &plan.name,
+        trap!(
+            plan,
+            "cannot make callback argument {} (`{}`) a C function pointer: {}",
             i,
-            &fname(),
+            fname,
             &e
-        ))
+        )
     })?;
     // Another task may have made the same callback meanwhile: keep the
     // first, so one (function, signature) has one code pointer.
     let mut list = st.callbacks.lock();
-    Ok(known(&list).unwrap_or_else(|| {
-        list.push((key, code));
+    Ok(known_callback(&list, idx, ty).unwrap_or_else(|| {
+        list.push(((idx, ty.clone()), code));
         code
     }))
+}
+
+/// The code pointer made before for module function `func` as a C function
+/// of type `ty` (out of line: looked up twice per new callback).
+#[inline(never)]
+fn known_callback(list: &[((u32, FuncType), usize)], func: u32, ty: &FuncType) -> Option<usize> {
+    list.iter()
+        .find(|e| e.0 .0 == func && e.0 .1 == *ty)
+        .map(|e| e.1)
+}
+
+/// The trap `NAME: message` of a native call (the message written after
+/// the native's name in one pass; out of line, as it is an error path).
+#[cold]
+#[inline(never)]
+fn named_trap(name: &str, template: &str, args: &[msg::Arg<'_>]) -> Trap {
+    let mut s = String::new();
+    msg!(&mut s, "{}: ", name);
+    <dyn Sink>::f(&mut s, template, args);
+    Trap::host(s)
 }
 
 /// The trap of an import called by a module these imports were not linked
@@ -375,6 +394,22 @@ fn linked_for_another(c: &Caller<'_>) -> Trap {
         "{}: these imports were linked for another module",
         c.import_name()
     ))
+}
+
+/// The host function of import `i`, knowing its index: a module whose
+/// import `i` is another function (these imports resolved for another
+/// module) is refused with one comparison per call. (Out of line: the
+/// linker makes these in two places.)
+#[inline(never)]
+fn host_for(state: &Arc<FfiState>, i: usize) -> HostFunc {
+    let st = state.clone();
+    let i = i as u32;
+    HostFunc::new(move |c, a| {
+        if c.import_index() != i {
+            return Err(linked_for_another(c));
+        }
+        marshal::call(&st, c, a)
+    })
 }
 
 /// Binds every import of `module` that `natives` provides (by name, or by
@@ -390,13 +425,13 @@ pub fn link(
     let mut plans: Vec<Option<Plan>> = Vec::with_capacity(m.imports.len());
     for (i, imp) in m.imports.iter().enumerate() {
         let mty = &m.types[imp.ty as usize];
-        let mut found: Option<(usize, Option<FuncType>)> = None;
+        let mut found: Option<(usize, Option<&FuncType>)> = None;
         if let ImportKind::Fast { table, index } = imp.kind {
             let tref = &m.symtabs[table as usize];
             if let Some(t) = natives.tables.iter().find(|t| t.table.name == *tref.name) {
                 if t.hash() != tref.hash {
                     return Err(LinkError::TableMismatch {
-                        table: t.table.name.clone(),
+                        table: owned(&t.table.name),
                         module_hash: tref.hash,
                         runtime_hash: t.hash(),
                     });
@@ -404,8 +439,8 @@ pub fn link(
                 match t.addrs.get(index as usize) {
                     None => {
                         return Err(LinkError::IndexOutOfRange {
-                            import: imp.name.to_string(),
-                            table: t.table.name.clone(),
+                            import: owned(&imp.name),
+                            table: owned(&t.table.name),
                             index,
                         })
                     }
@@ -414,8 +449,8 @@ pub fn link(
                     Some(None) if crate::builtins::lookup(&imp.name).is_some() => {}
                     Some(None) => {
                         return Err(LinkError::ConfiguredOut {
-                            import: imp.name.to_string(),
-                            table: t.table.name.clone(),
+                            import: owned(&imp.name),
+                            table: owned(&t.table.name),
                             index,
                         })
                     }
@@ -423,26 +458,27 @@ pub fn link(
                 }
             }
         }
-        let found = found.or_else(|| natives.funcs.get(&imp.name).cloned());
+        let found = found.or_else(|| {
+            let (addr, sig) = natives.funcs.get(&imp.name)?;
+            Some((*addr, sig.as_ref()))
+        });
         let plan = match found {
             None => None,
             Some((addr, sig)) => {
-                let ty = match sig {
-                    Some(s) => {
-                        let fixed_ok = s.params == mty.params
-                            && s.result == mty.result
-                            && s.variadic == mty.variadic;
-                        if !fixed_ok {
-                            return Err(LinkError::Signature {
-                                import: imp.name.to_string(),
-                                module: type_text(mty),
-                                native: type_text(&s),
-                            });
-                        }
-                        s
+                if let Some(s) = sig {
+                    let fixed_ok = s.params == mty.params
+                        && s.result == mty.result
+                        && s.variadic == mty.variadic;
+                    if !fixed_ok {
+                        return Err(LinkError::Signature {
+                            import: owned(&imp.name),
+                            module: type_text(mty),
+                            native: type_text(s),
+                        });
                     }
-                    None => mty.clone(),
-                };
+                }
+                // The registered signature, else the import's (one copy).
+                let ty = sig.unwrap_or(mty).clone();
                 Some(Plan::new(m, i as u32, addr, ty)?)
             }
         };
@@ -459,22 +495,9 @@ pub fn link(
         mem_len: AtomicU32::new(0),
         task_end: Lock::new(Vec::new()),
     });
-    // One host function per import, knowing its index: a module whose
-    // import `i` is another function (these imports resolved for another
-    // module) is refused with one comparison per call.
-    let host_for = |i: usize| {
-        let st = state.clone();
-        let i = i as u32;
-        HostFunc::new(move |c, a| {
-            if c.import_index() != i {
-                return Err(linked_for_another(c));
-            }
-            marshal::call(&st, c, a)
-        })
-    };
     for (i, (imp, plan)) in m.imports.iter().zip(&state.plans).enumerate() {
         if plan.is_some() && imp.kind == ImportKind::Name {
-            imports.register(imp.name.to_string(), host_for(i));
+            imports.register(owned(&imp.name), host_for(&state, i));
         }
     }
     // The module's imports by name (ties: by index, so the last import of a
@@ -497,15 +520,15 @@ pub fn link(
             .map(|(e, a)| match a {
                 Some(_) => {
                     let i = import_named(&e.name)?;
-                    Some((e.name.clone(), host_for(i)))
+                    Some((owned(&e.name), host_for(&state, i)))
                 }
                 // A slot configured out of the firmware: the runtime's own
                 // builtin serves it, if it has one.
-                None => crate::builtins::lookup(&e.name).map(|b| (e.name.clone(), b)),
+                None => crate::builtins::lookup(&e.name).map(|b| (owned(&e.name), b)),
             })
             .collect();
         imports.register_table(SymbolTable {
-            name: t.table.name.clone(),
+            name: owned(&t.table.name),
             hash: t.hash(),
             entries,
         });

@@ -11,6 +11,7 @@ use espb_format::{ArgPlace, FuncType, Module, PtrMeta, ValType};
 
 use super::backend::Sig;
 use super::LinkError;
+use crate::instance::owned;
 use crate::sync::{Arc, Lock};
 
 #[derive(Debug, Clone)]
@@ -149,7 +150,7 @@ impl Plan {
                 .cloned()
                 .ok_or_else(|| err(text!("callback type ty{} does not exist", cb.ty)))?;
             if cty.variadic {
-                return Err(err("a variadic callback cannot be called from C".into()));
+                return Err(err(owned("a variadic callback cannot be called from C")));
             }
             set_place(&mut params, &ty, cb.place, FieldKind::Callback(cty)).map_err(&err)?;
             if let Some(ud) = cb.user_data {

@@ -88,8 +88,11 @@ impl FfiState {
     pub(crate) fn request_task_end(&self, addr: usize) {
         let task = crate::task::current();
         let mut v = self.task_end.lock();
-        v.retain(|(t, _)| *t != task);
-        v.push((task, addr));
+        // One entry per task (replaced in place: no `retain`).
+        match v.iter_mut().find(|(t, _)| *t == task) {
+            Some(e) => e.1 = addr,
+            None => v.push((task, addr)),
+        }
     }
 
     /// Whether module code on the calling task asked to delete the task.

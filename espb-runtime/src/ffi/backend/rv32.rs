@@ -19,7 +19,7 @@ use core::arch::global_asm;
 
 use espb_format::FuncType;
 
-use super::rv32_abi::{Layout, Place, Ret};
+use super::rv32_abi::{Layout, Place, Ret, REG_WORDS};
 use crate::ffi::callback::{enter, Target};
 use crate::sync::{Arc, Lock};
 
@@ -41,8 +41,8 @@ impl Sig {
 /// What `espb_rv32_call` reads and writes (offsets fixed by the assembly).
 #[repr(C)]
 struct Frame {
-    gpr: [u32; 8],
-    fpr: [u32; 8],
+    /// `a0..a7`, then `fa0..fa7`.
+    regs: [u32; REG_WORDS],
     stack: *const u32,
     stack_words: u32,
     ret: [u32; 2],
@@ -54,20 +54,20 @@ extern "C" {
 }
 
 fn put(frame: &mut Frame, stack: &mut [u32], place: Place, w: u32) {
-    match place {
-        Place::Gpr(r) => frame.gpr[r as usize] = w,
-        Place::Fpr(r) => frame.fpr[r as usize] = w,
-        Place::Stack(s) => stack[s as usize] = w,
+    let i = place.0 as usize;
+    match frame.regs.get_mut(i) {
+        Some(r) => *r = w,
+        None => stack[i - REG_WORDS] = w,
     }
 }
 
 fn get(regs: &Regs, stack: *const u32, place: Place) -> u32 {
-    match place {
-        Place::Gpr(r) => regs.gpr[r as usize],
-        Place::Fpr(r) => regs.fpr[r as usize],
+    let i = place.0 as usize;
+    match regs.regs.get(i) {
+        Some(r) => *r,
         // SAFETY: the caller's outgoing stack area holds the words the
         // layout of the callback's signature assigns to it.
-        Place::Stack(s) => unsafe { stack.add(s as usize).read() },
+        None => unsafe { stack.add(i - REG_WORDS).read() },
     }
 }
 
@@ -86,8 +86,7 @@ pub(crate) unsafe fn call(sig: &Sig, addr: usize, args: &mut [u64]) -> u64 {
         &mut big
     };
     let mut frame = Frame {
-        gpr: [0; 8],
-        fpr: [0; 8],
+        regs: [0; REG_WORDS],
         stack: core::ptr::null(),
         stack_words: words as u32,
         ret: [0; 2],
@@ -252,8 +251,8 @@ const fn parse_slots(s: &str) -> usize {
 /// The argument registers a trampoline saved (offsets fixed by the assembly).
 #[repr(C)]
 struct Regs {
-    gpr: [u32; 8],
-    fpr: [u32; 8],
+    /// `a0..a7`, then `fa0..fa7`.
+    regs: [u32; REG_WORDS],
 }
 
 struct Slot {
@@ -314,9 +313,9 @@ pub(crate) fn slots_in_use() -> usize {
 extern "C" fn slot_entry(k: u32, regs: &mut Regs, stack: *const u32) {
     let slot = POOL.lock().slots.get(k as usize).cloned().flatten();
     let Some(slot) = slot else {
-        regs.gpr[0] = 0;
-        regs.gpr[1] = 0;
-        regs.fpr[0] = 0;
+        regs.regs[0] = 0;
+        regs.regs[1] = 0;
+        regs.regs[8] = 0;
         return;
     };
     // One list per callback, converted in place by `enter`.
@@ -335,12 +334,12 @@ extern "C" fn slot_entry(k: u32, regs: &mut Regs, stack: *const u32) {
     let v = enter(&slot.target, &mut args);
     match slot.layout.ret {
         Ret::Void => {}
-        Ret::Word => regs.gpr[0] = v as u32,
+        Ret::Word => regs.regs[0] = v as u32,
         Ret::Pair => {
-            regs.gpr[0] = v as u32;
-            regs.gpr[1] = (v >> 32) as u32;
+            regs.regs[0] = v as u32;
+            regs.regs[1] = (v >> 32) as u32;
         }
-        Ret::Float => regs.fpr[0] = v as u32,
+        Ret::Float => regs.regs[8] = v as u32,
     }
     // The module code deleted its own task: end it now that nothing of the
     // runtime is in use (the call does not return; this frame is abandoned).

@@ -24,15 +24,33 @@ use alloc::vec::Vec;
 
 use espb_format::{FuncType, ValType};
 
-/// Where one 32-bit word of an argument goes.
+/// Where one 32-bit word of an argument goes, as one index into the
+/// registers-then-stack words the call layer fills: `0..8` are `a0..a7`,
+/// `8..16` `fa0..fa7` (ilp32f only), `16 + n` word `n` of the outgoing
+/// stack area (one bounds test places a word, no match over kinds).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Place {
-    /// `a0..a7`
-    Gpr(u8),
-    /// `fa0..fa7` (ilp32f only)
-    Fpr(u8),
-    /// Word `n` of the outgoing stack area.
-    Stack(u16),
+pub(crate) struct Place(pub u16);
+
+/// Argument registers (`a0..a7`, then `fa0..fa7`) before the stack words.
+pub(crate) const REG_WORDS: usize = 16;
+
+/// `a0..a7`
+#[allow(non_snake_case)]
+pub(crate) const fn Gpr(r: u8) -> Place {
+    Place(r as u16)
+}
+
+/// `fa0..fa7` (ilp32f only)
+#[allow(non_snake_case)]
+pub(crate) const fn Fpr(r: u8) -> Place {
+    Place(8 + r as u16)
+}
+
+/// Word `n` of the outgoing stack area (wrapping: a signature with that
+/// many words is refused before its places are used).
+#[allow(non_snake_case)]
+pub(crate) const fn Stack(n: u16) -> Place {
+    Place(n.wrapping_add(REG_WORDS as u16))
 }
 
 /// Where a result comes back.
@@ -77,14 +95,14 @@ impl Layout {
                 let wide = matches!(t, ValType::I64 | ValType::F64);
                 if *t == ValType::F32 && hard_float && !variadic && fpr < 8 {
                     fpr += 1;
-                    (Place::Fpr(fpr - 1), None)
+                    (Fpr(fpr - 1), None)
                 } else if !wide {
                     if gpr < 8 {
                         gpr += 1;
-                        (Place::Gpr(gpr - 1), None)
+                        (Gpr(gpr - 1), None)
                     } else {
                         stack += 1;
-                        (Place::Stack(stack - 1), None)
+                        (Stack(stack - 1), None)
                     }
                 } else {
                     if variadic && gpr % 2 == 1 {
@@ -92,15 +110,15 @@ impl Layout {
                     }
                     if gpr <= 6 {
                         gpr += 2;
-                        (Place::Gpr(gpr - 2), Some(Place::Gpr(gpr - 1)))
+                        (Gpr(gpr - 2), Some(Gpr(gpr - 1)))
                     } else if gpr == 7 {
                         // Split: the low word in a7, the high word on the stack.
                         gpr = 8;
                         stack += 1;
-                        (Place::Gpr(7), Some(Place::Stack(stack - 1)))
+                        (Gpr(7), Some(Stack(stack - 1)))
                     } else {
                         stack = stack.next_multiple_of(2) + 2;
-                        (Place::Stack(stack - 2), Some(Place::Stack(stack - 1)))
+                        (Stack(stack - 2), Some(Stack(stack - 1)))
                     }
                 }
             })
@@ -128,7 +146,6 @@ impl Layout {
 
 #[cfg(test)]
 mod tests {
-    use super::Place::*;
     use super::*;
     use ValType::*;
 
