@@ -25,6 +25,7 @@ mod context;
 pub mod entry;
 #[cfg(any(feature = "ffi", target_arch = "riscv32"))]
 pub mod ffi;
+mod fma;
 mod heap;
 #[cfg(feature = "host")]
 pub mod host;
