@@ -4,9 +4,11 @@
 //! bit for bit. (libm's generic `fma` gives the same results; on RV32 it is
 //! twice the size and links libgcc's `__floatdidf` for itself alone.)
 
+use crate::bits::leading_zeros64;
+
 /// Sign, significand with its top bit at bit 52 (subnormals normalised)
 /// and exponent: `|x| = m * 2^e`. `x` is finite and not zero. (Out of
-/// line, as `lz`: RV32 without Zbb counts leading zeros in 30 instructions.)
+/// line: three operands.)
 #[inline(never)]
 fn parts(b: u64) -> (bool, u64, i32) {
     let field = (b >> 52) as i32 & 0x7ff;
@@ -16,13 +18,8 @@ fn parts(b: u64) -> (bool, u64, i32) {
     } else {
         (frac | 1 << 52, field - 1075)
     };
-    let k = lz(m) as i32 - 11;
+    let k = leading_zeros64(m) as i32 - 11;
     (b >> 63 != 0, m << k, e - k)
-}
-
-#[inline(never)]
-fn lz(v: u64) -> u32 {
-    v.leading_zeros()
 }
 
 /// `v / 2^d` with the bits shifted out kept as a sticky last bit.
@@ -79,7 +76,11 @@ pub fn fma(x: f64, y: f64, z: f64) -> f64 {
     }
     // Top bit to bit 127: `|result| = r * 2^e`, biased exponent `e + 1150`.
     let (hi, lo) = ((r >> 64) as u64, r as u64);
-    let k = if hi != 0 { lz(hi) } else { 64 + lz(lo) };
+    let k = if hi != 0 {
+        leading_zeros64(hi)
+    } else {
+        64 + leading_zeros64(lo)
+    };
     let (mut r, mut field) = (r << k, e - k as i32 + 1150);
     let sign = (neg as u64) << 63;
     if field >= 0x7ff {

@@ -16,6 +16,7 @@
 
 extern crate alloc;
 
+mod bits;
 pub mod builtins;
 #[cfg(feature = "capi")]
 pub mod capi;

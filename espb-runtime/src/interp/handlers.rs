@@ -310,7 +310,7 @@ simple! {
     I32GtU |a, b| r32x2 => cmp_u(a > b);
     I32GeS |a, b| r32x2 => cmp_u((a as i32) >= (b as i32));
     I32GeU |a, b| r32x2 => cmp_u(a >= b);
-    I32Clz |a, b| r64 => (a as u32).leading_zeros() as u64;
+    I32Clz |a, b| r64 => (crate::bits::leading_zeros64(a as u32 as u64) - 32) as u64;
     I32Ctz |a, b| r64 => (a as u32).trailing_zeros() as u64;
     I32Popcnt |a, b| r64 => (a as u32).count_ones() as u64;
     I32Bswap |a, b| r64 => (a as u32).swap_bytes() as u64;
@@ -354,7 +354,7 @@ simple! {
     I64GtU |a, b| r64x2 => cmp_u(a > b);
     I64GeS |a, b| r64x2 => cmp_u((a as i64) >= (b as i64));
     I64GeU |a, b| r64x2 => cmp_u(a >= b);
-    I64Clz [OUT_W64] |a, b| r64 => a.leading_zeros() as u64;
+    I64Clz [OUT_W64] |a, b| r64 => crate::bits::leading_zeros64(a) as u64;
     I64Ctz [OUT_W64] |a, b| r64 => a.trailing_zeros() as u64;
     I64Popcnt [OUT_W64] |a, b| r64 => a.count_ones() as u64;
     I64Bswap |a, b| r64 => a.swap_bytes();
