@@ -28,7 +28,8 @@ fn shr_sticky(v: u128, d: u32) -> u128 {
     if d >= 127 {
         (v != 0) as u128
     } else {
-        v >> d | ((v & ((1 << d) - 1)) != 0) as u128
+        let r = v >> d;
+        r | (r << d != v) as u128
     }
 }
 
