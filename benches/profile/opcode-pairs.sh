@@ -22,8 +22,8 @@ sed -i '/^\[dev-dependencies\]/,$d' "$rt/Cargo.toml"
 cp "$repo/benches/profile/opstats.rs" "$rt/src/opstats.rs"
 echo 'pub mod opstats;' >> "$rt/src/lib.rs"
 hook='let op = unsafe { pc.opcode() };'
-grep -qF "$hook" "$rt/src/interp.rs" || { echo "dispatch point '$hook' not found in interp.rs" >&2; exit 1; }
-sed -i "s|$hook|$hook crate::opstats::record(op as u8);|" "$rt/src/interp.rs"
+grep -qF "$hook" "$rt/src/interp/dispatch.rs" || { echo "dispatch point '$hook' not found in interp/dispatch.rs" >&2; exit 1; }
+sed -i "s|$hook|$hook crate::opstats::record(op as u8);|" "$rt/src/interp/dispatch.rs"
 
 cat > "$work/runner/Cargo.toml" <<TOML
 [package]

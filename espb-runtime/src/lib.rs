@@ -16,6 +16,7 @@
 
 extern crate alloc;
 
+mod bits;
 pub mod builtins;
 #[cfg(feature = "capi")]
 pub mod capi;
@@ -25,6 +26,7 @@ mod context;
 pub mod entry;
 #[cfg(any(feature = "ffi", target_arch = "riscv32"))]
 pub mod ffi;
+mod fma;
 mod heap;
 #[cfg(feature = "host")]
 pub mod host;

@@ -121,7 +121,6 @@ impl LinearMemory {
         Ok(self.byte(addr).load(Relaxed))
     }
 
-    #[inline(always)]
     pub fn load16(&self, addr: u32) -> Result<u16, TrapKind> {
         self.check(addr, 2)?;
         if addr & 1 == 0 {
@@ -132,7 +131,6 @@ impl LinearMemory {
         }
     }
 
-    #[inline(always)]
     pub fn load32(&self, addr: u32) -> Result<u32, TrapKind> {
         self.check(addr, 4)?;
         if addr & 3 == 0 {
@@ -143,7 +141,6 @@ impl LinearMemory {
         }
     }
 
-    #[inline(always)]
     pub fn load64(&self, addr: u32) -> Result<u64, TrapKind> {
         self.check(addr, 8)?;
         if addr & 7 == 0 {
@@ -178,7 +175,6 @@ impl LinearMemory {
         Ok(())
     }
 
-    #[inline(always)]
     pub fn store16(&self, addr: u32, v: u16) -> Result<(), TrapKind> {
         self.check(addr, 2)?;
         if addr & 1 == 0 {
@@ -190,7 +186,6 @@ impl LinearMemory {
         Ok(())
     }
 
-    #[inline(always)]
     pub fn store32(&self, addr: u32, v: u32) -> Result<(), TrapKind> {
         self.check(addr, 4)?;
         if addr & 3 == 0 {
@@ -202,7 +197,6 @@ impl LinearMemory {
         Ok(())
     }
 
-    #[inline(always)]
     pub fn store64(&self, addr: u32, v: u64) -> Result<(), TrapKind> {
         self.check(addr, 8)?;
         if addr & 7 == 0 {

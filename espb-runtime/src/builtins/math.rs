@@ -106,7 +106,7 @@ fn __isinff(_: &mut Caller<'_>, a: &[u64]) -> R {
 }
 
 fn fma(_: &mut Caller<'_>, a: &[u64]) -> R {
-    rd(libm::fma(d(a, 0), d(a, 1), d(a, 2)))
+    rd(crate::fma::fma(d(a, 0), d(a, 1), d(a, 2)))
 }
 fn fmaf(_: &mut Caller<'_>, a: &[u64]) -> R {
     rf(libm::fmaf(f(a, 0), f(a, 1), f(a, 2)))

@@ -1,14 +1,29 @@
-//! The unsigned conversions between integers and soft floats through the
-//! signed ones (`OUT_F32`/`OUT_F64` rows): on RV32 each unsigned libgcc
-//! routine (`__floatundidf`, `__fixunsdfdi`, ...: 1.6 KB together) would be
-//! linked for one opcode alone, the signed ones are needed anyway. Each
-//! gives what Rust's `as` gives (saturating, NaN to 0, one rounding).
+//! Conversions between integers and soft floats (`OUT_F32`/`OUT_F64` rows)
+//! through the few libgcc routines that are linked anyway: the 32-bit
+//! signed ones, `f64 -> i64`, `f64 <-> f32`. On RV32 each other routine
+//! (`__floatundidf`, `__fixunsdfdi`, `__floatdidf`, `__floatdisf`,
+//! `__fixsfdi`, ...: 0.2 to 0.5 KB each) would be linked for one opcode
+//! alone. Each gives what Rust's `as` gives (saturating, NaN to 0, one
+//! rounding).
 
 /// 2^63, exact in both formats.
 const TWO63: f64 = 9_223_372_036_854_775_808.0;
+/// 2^32.
+const TWO32: f64 = 4_294_967_296.0;
+
+// Every `f32` is exact as an `f64`: the `f32` conversions to integers are
+// the `f64` ones.
 
 pub(super) fn u32_of_f32(x: f32) -> u32 {
-    (x as i64).clamp(0, u32::MAX as i64) as u32
+    u32_of_f64(x.into())
+}
+
+pub(super) fn i64_of_f32(x: f32) -> i64 {
+    f64::from(x) as i64
+}
+
+pub(super) fn u64_of_f32(x: f32) -> u64 {
+    u64_of_f64(x.into())
 }
 
 pub(super) fn u32_of_f64(x: f64) -> u32 {
@@ -27,45 +42,65 @@ pub(super) fn u64_of_f64(x: f64) -> u64 {
     }
 }
 
-// `!(x >= 2^63)`, not `x < 2^63`: NaN takes the first branch.
-#[allow(clippy::neg_cmp_op_on_partial_ord)]
-pub(super) fn u64_of_f32(x: f32) -> u64 {
-    if !(x >= TWO63 as f32) {
-        (x as i64).max(0) as u64
+/// The signed 32-bit conversion of bits the compiler must not see as an
+/// unsigned number (it would turn the conversion back into the unsigned
+/// routine).
+fn signed32(x: u32) -> f64 {
+    f64::from(core::hint::black_box(x as i32))
+}
+
+/// Exact: the signed conversion, plus 2^32 where the top bit was the sign.
+pub(super) fn f64_of_u32(x: u32) -> f64 {
+    let s = signed32(x);
+    if (x as i32) < 0 {
+        s + TWO32
     } else {
-        ((x - TWO63 as f32) as i64 as u64).saturating_add(1 << 63)
+        s
     }
 }
 
-/// The signed conversion of a number the compiler must not know to be
-/// non-negative (it would turn the conversion back into the unsigned
-/// routine).
-fn signed(x: u64) -> i64 {
-    core::hint::black_box(x as i64)
+/// `hi * 2^32` and `lo` are both exact doubles: their sum is the one
+/// rounding.
+pub(super) fn f64_of_i64(x: i64) -> f64 {
+    f64::from((x >> 32) as i32) * TWO32 + f64_of_u32(x as u32)
 }
 
 /// Halving with the lost bit kept as a sticky bit rounds as the whole
 /// number would; doubling back is exact.
 pub(super) fn f64_of_u64(x: u64) -> f64 {
     if (x as i64) >= 0 {
-        signed(x) as f64
+        f64_of_i64(x as i64)
     } else {
-        (signed(x >> 1 | x & 1) as f64) * 2.0
+        f64_of_i64((x >> 1 | x & 1) as i64) * 2.0
+    }
+}
+
+/// A magnitude below 2^53 is exact as a double, which then rounds once to
+/// `f32`. Above, the 11 bits under the double's 53 collapse into a sticky
+/// bit: `f32`'s rounding point lies far above them, so the rounding is the
+/// whole number's.
+fn f32_of_magnitude(a: u64) -> f32 {
+    if a >> 53 == 0 {
+        f64_of_i64(a as i64) as f32
+    } else {
+        (f64_of_i64((a >> 11 | u64::from(a & 0x7ff != 0)) as i64) * 2048.0) as f32
+    }
+}
+
+pub(super) fn f32_of_i64(x: i64) -> f32 {
+    let f = f32_of_magnitude(x.unsigned_abs());
+    if x < 0 {
+        -f
+    } else {
+        f
     }
 }
 
 pub(super) fn f32_of_u64(x: u64) -> f32 {
-    if (x as i64) >= 0 {
-        signed(x) as f32
-    } else {
-        (signed(x >> 1 | x & 1) as f32) * 2.0
-    }
+    f32_of_magnitude(x)
 }
 
-pub(super) fn f64_of_u32(x: u32) -> f64 {
-    signed(x.into()) as f64
-}
-
+/// Exact as a double, then one rounding.
 pub(super) fn f32_of_u32(x: u32) -> f32 {
-    signed(x.into()) as f32
+    f64_of_u32(x) as f32
 }

@@ -310,7 +310,7 @@ simple! {
     I32GtU |a, b| r32x2 => cmp_u(a > b);
     I32GeS |a, b| r32x2 => cmp_u((a as i32) >= (b as i32));
     I32GeU |a, b| r32x2 => cmp_u(a >= b);
-    I32Clz |a, b| r64 => (a as u32).leading_zeros() as u64;
+    I32Clz |a, b| r64 => (crate::bits::leading_zeros64(a as u32 as u64) - 32) as u64;
     I32Ctz |a, b| r64 => (a as u32).trailing_zeros() as u64;
     I32Popcnt |a, b| r64 => (a as u32).count_ones() as u64;
     I32Bswap |a, b| r64 => (a as u32).swap_bytes() as u64;
@@ -354,7 +354,7 @@ simple! {
     I64GtU |a, b| r64x2 => cmp_u(a > b);
     I64GeS |a, b| r64x2 => cmp_u((a as i64) >= (b as i64));
     I64GeU |a, b| r64x2 => cmp_u(a >= b);
-    I64Clz [OUT_W64] |a, b| r64 => a.leading_zeros() as u64;
+    I64Clz [OUT_W64] |a, b| r64 => crate::bits::leading_zeros64(a) as u64;
     I64Ctz [OUT_W64] |a, b| r64 => a.trailing_zeros() as u64;
     I64Popcnt [OUT_W64] |a, b| r64 => a.count_ones() as u64;
     I64Bswap |a, b| r64 => a.swap_bytes();
@@ -435,17 +435,17 @@ simple! {
     I32TruncF32U [OUT_F32] |a, b| r64 => if OUT_F32 { conv::u32_of_f32(f32_of(a)) } else { f32_of(a) as u32 } as u64;
     I32TruncF64S [OUT_F64] |a, b| r64 => f64_of(a) as i32 as u32 as u64;
     I32TruncF64U [OUT_F64] |a, b| r64 => if OUT_F64 { conv::u32_of_f64(f64_of(a)) } else { f64_of(a) as u32 } as u64;
-    I64TruncF32S [OUT_F32] |a, b| r64 => f32_of(a) as i64 as u64;
+    I64TruncF32S [OUT_F32] |a, b| r64 => if OUT_F32 { conv::i64_of_f32(f32_of(a)) } else { f32_of(a) as i64 } as u64;
     I64TruncF32U [OUT_F32] |a, b| r64 => if OUT_F32 { conv::u64_of_f32(f32_of(a)) } else { f32_of(a) as u64 };
     I64TruncF64S [OUT_F64] |a, b| r64 => f64_of(a) as i64 as u64;
     I64TruncF64U [OUT_F64] |a, b| r64 => if OUT_F64 { conv::u64_of_f64(f64_of(a)) } else { f64_of(a) as u64 };
     F32FromI32S [OUT_F32] |a, b| r64 => bf32(a as u32 as i32 as f32);
     F32FromI32U [OUT_F32] |a, b| r64 => bf32(if OUT_F32 { conv::f32_of_u32(a as u32) } else { a as u32 as f32 });
-    F32FromI64S [OUT_F32] |a, b| r64 => bf32(a as i64 as f32);
+    F32FromI64S [OUT_F32] |a, b| r64 => bf32(if OUT_F32 { conv::f32_of_i64(a as i64) } else { a as i64 as f32 });
     F32FromI64U [OUT_F32] |a, b| r64 => bf32(if OUT_F32 { conv::f32_of_u64(a) } else { a as f32 });
     F64FromI32S [OUT_F64] |a, b| r64 => bf64(a as u32 as i32 as f64);
     F64FromI32U [OUT_F64] |a, b| r64 => bf64(if OUT_F64 { conv::f64_of_u32(a as u32) } else { a as u32 as f64 });
-    F64FromI64S [OUT_F64] |a, b| r64 => bf64(a as i64 as f64);
+    F64FromI64S [OUT_F64] |a, b| r64 => bf64(if OUT_F64 { conv::f64_of_i64(a as i64) } else { a as i64 as f64 });
     F64FromI64U [OUT_F64] |a, b| r64 => bf64(if OUT_F64 { conv::f64_of_u64(a) } else { a as f64 });
     F64PromoteF32 [OUT_F64] |a, b| r64 => bf64(f32_of(a) as f64);
     F32DemoteF64 [OUT_F64] |a, b| r64 => bf32(f64_of(a) as f32);

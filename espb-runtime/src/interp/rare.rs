@@ -12,7 +12,7 @@ slow_handlers! {
     }
     fn F64Fma(m, pc, regs) {
         let (a, b, c) = (f64_of(rr(pc, regs, at!(F64Fma.a))), f64_of(rr(pc, regs, at!(F64Fma.b))), f64_of(rr(pc, regs, at!(F64Fma.c))));
-        wr(pc, regs, at!(F64Fma.dst), bf64(libm::fma(a, b, c)));
+        wr(pc, regs, at!(F64Fma.dst), bf64(crate::fma::fma(a, b, c)));
         Ok(const { O::F64Fma.fixed_size() })
     }
     fn AtomicLoad(m, pc, regs) {

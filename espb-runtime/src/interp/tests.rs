@@ -138,7 +138,7 @@ ret r3
 /// jump (tail dispatch, `cargo test --release`), the stack would grow
 /// per instruction and overflow long before the end.
 #[test]
-fn unsigned_conversions_through_signed_ones_match_as() {
+fn soft_float_conversions_match_as() {
     use super::conv;
     let ints: Vec<u64> = [
         0u64,
@@ -189,6 +189,40 @@ fn unsigned_conversions_through_signed_ones_match_as() {
             (x as f32).to_bits(),
             "{x:#x}"
         );
+        assert_eq!(
+            conv::f64_of_i64(x as i64).to_bits(),
+            (x as i64 as f64).to_bits(),
+            "{x:#x}"
+        );
+        assert_eq!(
+            conv::f32_of_i64(x as i64).to_bits(),
+            (x as i64 as f32).to_bits(),
+            "{x:#x}"
+        );
+    }
+    // Random bit patterns of every length, which exercise the sticky bit
+    // and ties at both formats' rounding points.
+    let mut r = 0x9e37_79b9_7f4a_7c15u64;
+    for i in 0..1_000_000u32 {
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        let x = r >> (i % 64);
+        for v in [x, x & !0x3f_ffff_ffff, x | 1 << 40, x & !0x7ff] {
+            assert_eq!(
+                conv::f64_of_u64(v).to_bits(),
+                (v as f64).to_bits(),
+                "{v:#x}"
+            );
+            assert_eq!(
+                conv::f32_of_u64(v).to_bits(),
+                (v as f32).to_bits(),
+                "{v:#x}"
+            );
+            let s = v as i64;
+            assert_eq!(conv::f64_of_i64(s).to_bits(), (s as f64).to_bits(), "{s}");
+            assert_eq!(conv::f32_of_i64(s).to_bits(), (s as f32).to_bits(), "{s}");
+        }
     }
     let floats: Vec<f64> = [
         0.0,
@@ -231,6 +265,8 @@ fn unsigned_conversions_through_signed_ones_match_as() {
         let y = x as f32;
         assert_eq!(conv::u64_of_f32(y), y as u64, "{y}");
         assert_eq!(conv::u32_of_f32(y), y as u32, "{y}");
+        assert_eq!(conv::i64_of_f32(y), y as i64, "{y}");
+        assert_eq!(conv::i64_of_f32(-y), -y as i64, "{y}");
     }
 }
 

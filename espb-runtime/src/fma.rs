@@ -1,0 +1,200 @@
+//! `f64` fused multiply-add without a hardware FMA: the exact `x * y + z`
+//! on 128-bit integers, rounded once to nearest-even. `f64.fma` and the
+//! `fma` builtin use it on every target, so the host and the chips agree
+//! bit for bit. (libm's generic `fma` gives the same results; on RV32 it is
+//! twice the size and links libgcc's `__floatdidf` for itself alone.)
+
+use crate::bits::leading_zeros64;
+
+/// Sign, significand with its top bit at bit 52 (subnormals normalised)
+/// and exponent: `|x| = m * 2^e`. `x` is finite and not zero. (Out of
+/// line: three operands.)
+#[inline(never)]
+fn parts(b: u64) -> (bool, u64, i32) {
+    let field = (b >> 52) as i32 & 0x7ff;
+    let frac = b & ((1 << 52) - 1);
+    let (m, e) = if field == 0 {
+        (frac, -1074)
+    } else {
+        (frac | 1 << 52, field - 1075)
+    };
+    let k = leading_zeros64(m) as i32 - 11;
+    (b >> 63 != 0, m << k, e - k)
+}
+
+/// `v / 2^d` with the bits shifted out kept as a sticky last bit.
+#[inline(never)]
+fn shr_sticky(v: u128, d: u32) -> u128 {
+    if d >= 127 {
+        (v != 0) as u128
+    } else {
+        let r = v >> d;
+        r | (r << d != v) as u128
+    }
+}
+
+pub fn fma(x: f64, y: f64, z: f64) -> f64 {
+    let finite_nonzero = |v: f64| v.is_finite() && v != 0.0;
+    if !finite_nonzero(x) || !finite_nonzero(y) {
+        // The product is exactly 0, an infinity or NaN: nothing to fuse.
+        return x * y + z;
+    }
+    if !finite_nonzero(z) {
+        // `x * y + (-0.0)` would round a tiny negative product to -0 and
+        // then add +0: the product alone is the fused result.
+        return if z == 0.0 { x * y } else { z };
+    }
+    let (xn, mx, ex) = parts(x.to_bits());
+    let (yn, my, ey) = parts(y.to_bits());
+    let (zn, mz, ez) = parts(z.to_bits());
+    // Both operands with their top bit at bit 125: the product (105 or 106
+    // bits, exact) and the addend; a sum of the two fits with a bit to spare.
+    let p = mx as u128 * my as u128;
+    let (p, ep) = if p >> 105 != 0 {
+        (p << 20, ex + ey - 20)
+    } else {
+        (p << 21, ex + ey - 21)
+    };
+    let (zm, ez) = ((mz as u128) << 73, ez - 73);
+    // The operand of the larger magnitude, then the other one shifted to
+    // its exponent. Only a shift of 2 or more drops bits (both operands end
+    // in zeros), and then the sum keeps at least 124 bits: the sticky bit
+    // lies far below the rounding point. Cancellation is exact.
+    let ((big, neg, e), (small, small_neg, small_e)) = if (ep, p) >= (ez, zm) {
+        ((p, xn != yn, ep), (zm, zn, ez))
+    } else {
+        ((zm, zn, ez), (p, xn != yn, ep))
+    };
+    let small = shr_sticky(small, (e - small_e) as u32);
+    let r = if neg == small_neg {
+        big + small
+    } else {
+        big - small
+    };
+    if r == 0 {
+        // An exact zero rounds to +0.
+        return 0.0;
+    }
+    // Top bit to bit 127: `|result| = r * 2^e`, biased exponent `e + 1150`.
+    let (hi, lo) = ((r >> 64) as u64, r as u64);
+    let k = if hi != 0 {
+        leading_zeros64(hi)
+    } else {
+        64 + leading_zeros64(lo)
+    };
+    let (mut r, mut field) = (r << k, e - k as i32 + 1150);
+    let sign = (neg as u64) << 63;
+    if field >= 0x7ff {
+        return f64::from_bits(sign | 0x7ff << 52);
+    }
+    if field <= 0 {
+        // Subnormal: the last bit weighs 2^-1074, `1 - field` places lower.
+        r = shr_sticky(r, (1 - field) as u32);
+        field = 1;
+    }
+    // 53 bits (the top one the hidden bit, for normal numbers), the round
+    // bit, then the sticky bits: nearest, ties to even.
+    let (hi, lo) = ((r >> 64) as u64, r as u64);
+    let m = hi >> 11;
+    let up = hi >> 10 & 1 == 1 && (hi & 0x3ff != 0 || lo != 0 || m & 1 == 1);
+    // Adding `m` with its hidden bit to `field - 1` gives the exponent
+    // field; a carry out of the significand (rounding up) raises it, up to
+    // infinity, and lifts the largest subnormal to the smallest normal.
+    f64::from_bits(sign | ((((field - 1) as u64) << 52) + m + up as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fma;
+
+    fn check(x: f64, y: f64, z: f64) {
+        let (got, want) = (fma(x, y, z), libm::fma(x, y, z));
+        assert!(
+            got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+            "fma({x:e}, {y:e}, {z:e}) = {got:e} ({:#x}), libm {want:e} ({:#x})",
+            got.to_bits(),
+            want.to_bits()
+        );
+    }
+
+    #[test]
+    fn special_values_match_libm() {
+        let vals = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            3.0,
+            1.0 + f64::EPSILON,
+            1.0 - f64::EPSILON / 2.0,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            f64::MIN_POSITIVE / 2.0,
+            5e-324,
+            -5e-324,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            1e308,
+            1e-308,
+            2f64.powi(-537),
+            2f64.powi(512),
+            123.456,
+        ];
+        for &x in &vals {
+            for &y in &vals {
+                for &z in &vals {
+                    check(x, y, z);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn random_operands_match_libm() {
+        let mut r = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            r
+        };
+        for i in 0..3_000_000u32 {
+            let (a, b, c) = (next(), next(), next());
+            // Exponents over the whole range, then near each other (close
+            // products and addends: cancellation, ties, carries), then
+            // around the subnormal and overflow edges.
+            let (x, y, z) = match i % 4 {
+                0 => (f64::from_bits(a), f64::from_bits(b), f64::from_bits(c)),
+                1 => {
+                    let x = f64::from_bits(a & !(0x7ff << 52) | 0x3ff << 52);
+                    let y = f64::from_bits(b & !(0x7ff << 52) | 0x3ff << 52);
+                    let z = f64::from_bits(c & !(0x7ff << 52) | (0x3fe + (c >> 62)) << 52);
+                    // Opposite signs half the time: cancellation.
+                    let z = if a & 1 == 0 { z } else { -z };
+                    (x, y, z * (x * y).signum())
+                }
+                2 => {
+                    let e = |v: u64, base: u64| (v & !(0x7ff << 52)) | ((base + (v >> 58)) << 52);
+                    (
+                        f64::from_bits(e(a, 0x1c0)),
+                        f64::from_bits(e(b, 0x1c0)),
+                        f64::from_bits(c >> 10),
+                    )
+                }
+                _ => {
+                    let e = |v: u64, base: u64| (v & !(0x7ff << 52)) | ((base + (v >> 59)) << 52);
+                    (
+                        f64::from_bits(e(a, 0x5f0)),
+                        f64::from_bits(e(b, 0x5f0)),
+                        -f64::from_bits(e(c, 0x7e0)),
+                    )
+                }
+            };
+            check(x, y, z);
+        }
+    }
+}
