@@ -237,19 +237,19 @@ pub fn text(m: &dyn Message) -> String {
 pub fn lossy(mut bytes: &[u8]) -> String {
     let mut s = String::new();
     loop {
-        match core::str::from_utf8(bytes) {
-            Ok(valid) => {
-                s.push_str(valid);
-                return s;
-            }
-            Err(e) => {
-                let (valid, rest) = bytes.split_at(e.valid_up_to());
-                s.push_str(core::str::from_utf8(valid).unwrap_or_default());
-                s.push('\u{fffd}');
-                let bad = e.error_len().unwrap_or(rest.len());
-                bytes = rest.get(bad..).unwrap_or_default();
-            }
-        }
+        // The valid prefix, then (if any) the length of the bad sequence.
+        let (valid, bad) = match core::str::from_utf8(bytes) {
+            Ok(_) => (bytes.len(), None),
+            Err(e) => (e.valid_up_to(), Some(e.error_len().unwrap_or(usize::MAX))),
+        };
+        // Through `Sink::put`: one out-of-line append for both pieces.
+        let out: &mut dyn Sink = &mut s;
+        out.put(core::str::from_utf8(bytes.get(..valid).unwrap_or_default()).unwrap_or_default());
+        let Some(bad) = bad else {
+            return s;
+        };
+        out.put("\u{fffd}");
+        bytes = bytes.get(valid.saturating_add(bad)..).unwrap_or_default();
     }
 }
 
