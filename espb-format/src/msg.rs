@@ -166,12 +166,18 @@ impl<'a> dyn Sink + 'a {
         };
         let mut args = args.iter();
         let (mut start, mut i) = (0, 0);
-        while i < t.len() {
-            if t[i] != b'{' {
+        loop {
+            // The end of the template ends the last piece as a brace does
+            // (one `put` of a piece for both).
+            let c = t.get(i).copied();
+            if c.is_some_and(|c| c != b'{') {
                 i += 1;
                 continue;
             }
             self.put(piece(start, i));
+            if c.is_none() {
+                return;
+            }
             // `{}`, `{x}` or `{xN}`.
             i += 1;
             let hex = t.get(i) == Some(&b'x');
@@ -207,7 +213,6 @@ impl<'a> dyn Sink + 'a {
                 digits(self, v, 10, 1);
             }
         }
-        self.put(piece(start, t.len()));
     }
 }
 
