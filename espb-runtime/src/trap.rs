@@ -57,50 +57,62 @@ pub enum StackKind {
     Contexts,
 }
 
+/// The texts of [`TrapKind::template`], by row.
+const TRAP_TEXTS: [&str; 23] = [
+    "out-of-bounds memory access: {} byte(s) at {x8}",
+    "integer division by zero",
+    "integer overflow (INT_MIN / -1)",
+    "unreachable executed",
+    "trap: __builtin_trap() reached",
+    "trap {}: unsupported construct reached",
+    // `StackKind`'s five, in its order.
+    "stack overflow: register stack exhausted",
+    "stack overflow: shadow stack exhausted",
+    "stack overflow: call depth limit reached",
+    "stack overflow: too many nested host re-entries",
+    "stack overflow: no free execution context (max_contexts reached)",
+    "stack.restore to {x8}, outside the current function's stack",
+    "indirect call to a non-function ({x8})",
+    "indirect call signature mismatch (callee {x8})",
+    "misaligned atomic access: {} byte(s) at {x8}",
+    "heap corruption: free of {x8}, which is not a live allocation (double or invalid free)",
+    "interrupted",
+    "out of fuel (instruction budget exhausted)",
+    "exit({})",
+    "abort() called",
+    "abort: {}",
+    "the instance was unloaded",
+    "host function failed: {}",
+];
+
 impl TrapKind {
-    /// The text of this kind of trap, its `{}`s filled by [`Self::args`]: a
-    /// match of constants (a table lookup), so that the arguments' match
+    /// The text of this kind of trap, its `{}`s filled by [`Self::args`]:
+    /// the kind's row in [`TRAP_TEXTS`] (an index computed by a match of
+    /// constants, not a string load per arm), so that the arguments' match
     /// shares one arm among the kinds whose fields lie alike.
     fn template(&self) -> &'static str {
-        match self {
-            TrapKind::OutOfBounds { .. } => "out-of-bounds memory access: {} byte(s) at {x8}",
-            TrapKind::DivByZero => "integer division by zero",
-            TrapKind::IntOverflow => "integer overflow (INT_MIN / -1)",
-            TrapKind::Unreachable { code: None } => "unreachable executed",
-            TrapKind::Unreachable { code: Some(0) } => "trap: __builtin_trap() reached",
-            TrapKind::Unreachable { code: Some(_) } => "trap {}: unsupported construct reached",
-            TrapKind::StackOverflow(StackKind::Registers) => {
-                "stack overflow: register stack exhausted"
-            }
-            TrapKind::StackOverflow(StackKind::Shadow) => "stack overflow: shadow stack exhausted",
-            TrapKind::StackOverflow(StackKind::CallDepth) => {
-                "stack overflow: call depth limit reached"
-            }
-            TrapKind::StackOverflow(StackKind::Reentry) => {
-                "stack overflow: too many nested host re-entries"
-            }
-            TrapKind::StackOverflow(StackKind::Contexts) => {
-                "stack overflow: no free execution context (max_contexts reached)"
-            }
-            TrapKind::BadStackRestore { .. } => {
-                "stack.restore to {x8}, outside the current function's stack"
-            }
-            TrapKind::IndirectCallNonFunction { .. } => "indirect call to a non-function ({x8})",
-            TrapKind::IndirectCallSignature { .. } => {
-                "indirect call signature mismatch (callee {x8})"
-            }
-            TrapKind::MisalignedAtomic { .. } => "misaligned atomic access: {} byte(s) at {x8}",
-            TrapKind::HeapCorruption { .. } => {
-                "heap corruption: free of {x8}, which is not a live allocation (double or invalid free)"
-            }
-            TrapKind::Interrupted => "interrupted",
-            TrapKind::OutOfFuel => "out of fuel (instruction budget exhausted)",
-            TrapKind::Exit(_) => "exit({})",
-            TrapKind::Abort(m) if m.is_empty() => "abort() called",
-            TrapKind::Abort(_) => "abort: {}",
-            TrapKind::InstanceDead => "the instance was unloaded",
-            TrapKind::Host(_) => "host function failed: {}",
-        }
+        let row = match self {
+            TrapKind::OutOfBounds { .. } => 0,
+            TrapKind::DivByZero => 1,
+            TrapKind::IntOverflow => 2,
+            TrapKind::Unreachable { code: None } => 3,
+            TrapKind::Unreachable { code: Some(0) } => 4,
+            TrapKind::Unreachable { code: Some(_) } => 5,
+            TrapKind::StackOverflow(k) => 6 + *k as usize,
+            TrapKind::BadStackRestore { .. } => 11,
+            TrapKind::IndirectCallNonFunction { .. } => 12,
+            TrapKind::IndirectCallSignature { .. } => 13,
+            TrapKind::MisalignedAtomic { .. } => 14,
+            TrapKind::HeapCorruption { .. } => 15,
+            TrapKind::Interrupted => 16,
+            TrapKind::OutOfFuel => 17,
+            TrapKind::Exit(_) => 18,
+            TrapKind::Abort(m) if m.is_empty() => 19,
+            TrapKind::Abort(_) => 20,
+            TrapKind::InstanceDead => 21,
+            TrapKind::Host(_) => 22,
+        };
+        TRAP_TEXTS.get(row).copied().unwrap_or_default()
     }
 
     /// The arguments of [`Self::template`], in order (a template ignores
@@ -282,9 +294,33 @@ mod tests {
             TrapKind::Host("x".into()).to_string(),
             "host function failed: x"
         );
+        for (k, text) in [
+            (StackKind::Registers, "register stack exhausted"),
+            (StackKind::Shadow, "shadow stack exhausted"),
+            (StackKind::CallDepth, "call depth limit reached"),
+            (StackKind::Reentry, "too many nested host re-entries"),
+            (
+                StackKind::Contexts,
+                "no free execution context (max_contexts reached)",
+            ),
+        ] {
+            assert_eq!(
+                TrapKind::StackOverflow(k).to_string(),
+                alloc::format!("stack overflow: {text}")
+            );
+        }
         assert_eq!(
-            TrapKind::StackOverflow(StackKind::Contexts).to_string(),
-            "stack overflow: no free execution context (max_contexts reached)"
+            TrapKind::Unreachable { code: Some(0) }.to_string(),
+            "trap: __builtin_trap() reached"
+        );
+        assert_eq!(
+            TrapKind::Unreachable { code: None }.to_string(),
+            "unreachable executed"
+        );
+        assert_eq!(TrapKind::Abort("m".into()).to_string(), "abort: m");
+        assert_eq!(
+            TrapKind::InstanceDead.to_string(),
+            "the instance was unloaded"
         );
     }
 }
