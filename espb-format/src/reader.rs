@@ -13,18 +13,18 @@ use alloc::vec::Vec;
 use crate::error::{Error, ErrorKind, Location, SectionId};
 use crate::module::*;
 use crate::opcodes::INSTR_ALIGN;
-use crate::validate::validate_function;
+use crate::validate::check_function;
 use crate::writer::{HEADER_SIZE, SECTION_ENTRY_SIZE};
 
 /// An error on its way out of the reader: boxed, so that each `?` of the
 /// many reads moves one pointer (on a 32-bit chip an `Error` is seven words,
 /// copied field by field at every exit of `parse`).
-type Fail = Box<Error>;
+pub(crate) type Fail = Box<Error>;
 
 /// A reader error at file offset `at`.
 #[cold]
 #[inline(never)]
-fn fail(location: Location, at: usize, kind: ErrorKind) -> Fail {
+pub(crate) fn fail(location: Location, at: usize, kind: ErrorKind) -> Fail {
     Box::new(Error::new(location, at, kind))
 }
 
@@ -322,8 +322,7 @@ fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
         // Every body is borrowed from `bytes`: its distance from the
         // start is its file offset.
         let base = (f.code.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize);
-        validate_function(&m, i as u32)
-            .map_err(|(pc, kind)| fail(Location::Section(SectionId::Code), base + pc, kind))?;
+        check_function(&m, i as u32, base)?;
     }
     Ok(m)
 }
