@@ -76,10 +76,12 @@ pub enum Location {
 
 impl Message for Location {
     fn write(&self, out: &mut dyn Sink) {
-        match self {
-            Location::Header => out.put("header"),
-            Location::Section(s) => msg!(out, "section `{}`", s.name()),
-        }
+        // One write for both (the header's text has no `{}`).
+        let (t, name) = match self {
+            Location::Header => ("header", ""),
+            Location::Section(s) => ("section `{}`", s.name()),
+        };
+        out.f(t, &[Arg::S(name)]);
     }
 }
 
