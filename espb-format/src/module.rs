@@ -64,15 +64,11 @@ impl ValType {
         }
     }
 
+    #[inline(never)]
     pub fn from_name(s: &str) -> Option<ValType> {
-        Some(match s {
-            "i32" => ValType::I32,
-            "i64" => ValType::I64,
-            "f32" => ValType::F32,
-            "f64" => ValType::F64,
-            "ptr" => ValType::Ptr,
-            _ => return None,
-        })
+        // The inverse of `name` through its table (a `match` on strings
+        // compares each literal in line).
+        (0..5).filter_map(ValType::from_u8).find(|t| t.name() == s)
     }
 }
 
