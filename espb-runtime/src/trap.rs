@@ -170,7 +170,9 @@ pub struct Trap {
 
 impl Trap {
     /// A trap with no location yet (the interpreter adds it when it passes
-    /// through module code).
+    /// through module code). Out of line: each of its callers inlined the
+    /// empty location's stores.
+    #[inline(never)]
     pub fn new(kind: TrapKind) -> Trap {
         Trap {
             kind,
