@@ -73,7 +73,10 @@ impl ValType {
 }
 
 /// A function signature.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+// `PartialEq` is written out (below) only to keep it out of line; it
+// compares every field as the derived one would, so `Hash` agrees with it.
+#[allow(clippy::derived_hash_with_manual_eq)]
+#[derive(Debug, Clone, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct FuncType {
     pub params: Vec<ValType>,
     pub result: Option<ValType>,
@@ -81,6 +84,18 @@ pub struct FuncType {
     /// (`call.import.var`); for a module function, the caller passes a pointer
     /// to the packed variadic arguments as one extra trailing `ptr` parameter.
     pub variadic: bool,
+}
+
+/// As derived (field by field), but out of line: the loader and the linker
+/// compare signatures at several places, each of which inlined the
+/// comparison of the parameter lists.
+impl PartialEq for FuncType {
+    #[inline(never)]
+    fn eq(&self, other: &FuncType) -> bool {
+        self.params == other.params
+            && self.result == other.result
+            && self.variadic == other.variadic
+    }
 }
 
 impl FuncType {
