@@ -300,6 +300,7 @@ impl<'a> Module<'a> {
     }
 
     /// The signature of function `func` (indices are validated by the reader).
+    #[inline(never)]
     pub fn func_type(&self, func: u32) -> Option<&FuncType> {
         let f = self.functions.get(func as usize)?;
         self.types.get(f.ty as usize)
