@@ -292,6 +292,7 @@ impl<'a> Module<'a> {
     }
 
     /// The debug name of a function, if the module carries one.
+    #[inline(never)]
     pub fn func_name(&self, func: u32) -> Option<&str> {
         self.names
             .iter()
