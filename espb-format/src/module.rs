@@ -76,7 +76,7 @@ impl ValType {
 // `PartialEq` is written out (below) only to keep it out of line; it
 // compares every field as the derived one would, so `Hash` agrees with it.
 #[allow(clippy::derived_hash_with_manual_eq)]
-#[derive(Debug, Clone, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Debug, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct FuncType {
     pub params: Vec<ValType>,
     pub result: Option<ValType>,
@@ -95,6 +95,19 @@ impl PartialEq for FuncType {
         self.params == other.params
             && self.result == other.result
             && self.variadic == other.variadic
+    }
+}
+
+/// As derived, out of line like `eq` (the runtime copies signatures at
+/// several places).
+impl Clone for FuncType {
+    #[inline(never)]
+    fn clone(&self) -> FuncType {
+        FuncType {
+            params: self.params.clone(),
+            result: self.result,
+            variadic: self.variadic,
+        }
     }
 }
 
