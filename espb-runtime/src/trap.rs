@@ -186,7 +186,14 @@ impl Trap {
 
     /// A trap raised by a host function with a message.
     pub fn host(msg: impl Into<String>) -> Trap {
-        Trap::new(TrapKind::Host(msg.into()))
+        Trap::host_text(msg.into())
+    }
+
+    /// `host`'s one copy of the trap's making (generic, each message type
+    /// and call site inlined it).
+    #[inline(never)]
+    fn host_text(msg: String) -> Trap {
+        Trap::new(TrapKind::Host(msg))
     }
 
     /// Boxed form, for `Result`s that should stay small.
