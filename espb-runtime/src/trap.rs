@@ -172,6 +172,7 @@ impl Trap {
     /// A trap with no location yet (the interpreter adds it when it passes
     /// through module code). Out of line: each of its callers inlined the
     /// empty location's stores.
+    #[cold]
     #[inline(never)]
     pub fn new(kind: TrapKind) -> Trap {
         Trap {
@@ -211,8 +212,19 @@ impl Trap {
 }
 
 impl From<TrapKind> for Trap {
+    /// In line, unlike [`Trap::new`]: this is the `?` of the memory
+    /// accessors that leaf host functions (`memcmp`, `strlen`) call in
+    /// their loops; a call here would give each a register-saving frame.
+    #[inline(always)]
     fn from(kind: TrapKind) -> Trap {
-        Trap::new(kind)
+        Trap {
+            kind,
+            func: None,
+            func_name: None,
+            offset: 0,
+            source: None,
+            backtrace: Vec::new(),
+        }
     }
 }
 
