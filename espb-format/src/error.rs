@@ -3,7 +3,7 @@
 use alloc::string::String;
 
 use crate::msg;
-use crate::msg::{Message, Sink};
+use crate::msg::{Arg, Message, Sink};
 
 /// Section identifiers as they appear in the section table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -76,10 +76,12 @@ pub enum Location {
 
 impl Message for Location {
     fn write(&self, out: &mut dyn Sink) {
-        match self {
-            Location::Header => out.put("header"),
-            Location::Section(s) => msg!(out, "section `{}`", s.name()),
-        }
+        // One write for both (the header's text has no `{}`).
+        let (t, name) = match self {
+            Location::Header => ("header", ""),
+            Location::Section(s) => ("section `{}`", s.name()),
+        };
+        out.f(t, &[Arg::S(name)]);
     }
 }
 
@@ -283,6 +285,171 @@ impl Message for Error {
     }
 }
 
+impl ErrorKind {
+    /// The text of this kind of error, its `{}`s filled by [`Self::args`]
+    /// in order. A match of constants only: the compiler makes it a table
+    /// lookup, and the arguments' match shares one arm among the kinds
+    /// whose fields lie alike (one `f` call for all of them).
+    fn template(&self) -> &'static str {
+        use ErrorKind::*;
+        match self {
+            BadMagic => "not an .espb file (magic is not `ESPB`)",
+            UnsupportedVersion { .. } => {
+                "format version {}.{} is not supported (this reader reads {}.x)"
+            }
+            Truncated => "unexpected end of data",
+            SectionOutOfBounds { .. } => {
+                "section [{x}, +{x}) is not between the section table and the end of the file ({x} bytes)"
+            }
+            SectionsOverlap { .. } => "overlaps section `{}`",
+            DuplicateSection => "section appears twice",
+            UnknownSection(_) => "unknown section id {}",
+            MissingSection(_) => "required section `{}` is missing",
+            BadLeb => "malformed LEB128 number (too long or above u32::MAX)",
+            BadUtf8 => "name is not valid UTF-8",
+            BadValType(_) => "unknown value type {x}",
+            BadFlags(_) => "unknown flag bits {x}",
+            TrailingBytes => "bytes left after the last entry",
+            CountTooLarge(_) => "count {} is larger than the section can hold",
+            TypeOutOfRange(_) => "type index {} out of range",
+            ImportOutOfRange(_) => "import index {} out of range",
+            FunctionOutOfRange(_) => "function index {} out of range",
+            SymTabOutOfRange(_) => "symbol table index {} out of range",
+            ParamOutOfRange { .. } => "parameter index {} out of range (the signature has {})",
+            FileOutOfRange(_) => "file index {} out of range",
+            BadRegisterCount(_) => "register count {} is not in 1..=256",
+            TooFewRegisters { .. } => "{} registers cannot hold {} parameters",
+            BadAlignment(_) => "alignment {} is not a power of two up to 4096",
+            CodeOutOfBounds { .. } => "code of function {} lies outside the code section",
+            EmptyFunction { .. } => "function {} has no code",
+            UnknownOpcode { .. } => "unknown opcode {x2}",
+            UnknownExtOpcode { .. } => "unknown extended opcode 0x2f {x2}",
+            InstructionTruncated { .. } => "instruction runs past the end of the function",
+            NonZeroPadding { .. } => "padding byte of the instruction is not zero",
+            MisalignedBody { .. } => {
+                "code of function {} does not start and end at multiples of 4 bytes of the file"
+            }
+            MisalignedBuffer { .. } => {
+                "the module's bytes lie at a misaligned address ({x}): bytecode runs in place \
+                 and needs its code 4-byte aligned in memory; load the module into a 4-byte aligned \
+                 buffer (e.g. `__attribute__((aligned(4)))`, a heap block or a mapped partition)"
+            }
+            RegisterOutOfRange { .. } => "register r{} out of range (function has {} registers)",
+            CallWindowOutOfRange { .. } => "call window r{}..r{} exceeds the {} registers",
+            BranchOutOfRange { .. } => "branch target {x} is outside the function",
+            BranchIntoInstruction { .. } => "branch target {x} is in the middle of an instruction",
+            FallsOffEnd { .. } => {
+                "function {}: control falls off the end (last instruction is not a terminator)"
+            }
+            VariadicMismatch { .. } => "call form does not match whether import {} is variadic",
+            CallSiteSignature { .. } => {
+                "call-site signature does not extend the parameters of import {}"
+            }
+            ReturnMismatch { .. } => "return does not match the function's result type",
+            FrameOffsetOutOfRange { .. } => "frame offset {} outside the {}-byte frame",
+            BadAtomic { .. } => "bad atomic width/operation {x}",
+            DataOutOfBounds { .. } => {
+                "data segment [{x}, +{x}) lies outside [NULL_GUARD, data_end)"
+            }
+            BadMemory(_) => "bad memory requirements: {}",
+            DuplicateExport(_) => "export `{}` appears twice",
+            StartSignature(_) => "start function {} must take no parameters and return nothing",
+            BadDirection(_) => "unknown pointer direction {}",
+            BadPlace(_) => "unknown argument place {}",
+            BadSizeSpec(_) => "unknown size spec {}",
+            BadLineRow => "line rows must be sorted by offset and lie inside the function",
+            TooManySections(_) => "{} sections is more than the {} allowed",
+            NonZeroReserved => "reserved field is not zero",
+            LeafCalls { .. } => "a function flagged leaf makes a call",
+            NotAPointer { .. } => "parameter {} is not a `ptr`",
+            NotAnInteger { .. } => "size parameter {} is not an integer",
+            VariadicCallback(_) => "callback signature ty{} is variadic",
+        }
+    }
+
+    /// The arguments of [`Self::template`], in order (a template ignores those it has no `{}` for).
+    fn args(&self) -> [Arg<'_>; 3] {
+        use ErrorKind::*;
+        let mut a = [Arg::U(0); 3];
+        match self {
+            UnsupportedVersion { major, minor } => {
+                a = [
+                    (*major).into(),
+                    (*minor).into(),
+                    crate::module::VERSION_MAJOR.into(),
+                ]
+            }
+            SectionOutOfBounds {
+                offset,
+                size,
+                file_len,
+            } => a = [(*offset).into(), (*size).into(), (*file_len).into()],
+            SectionsOverlap { other: id } | MissingSection(id) => a[0] = Arg::S(id.name()),
+            UnknownSection(b) | BadValType(b) | BadDirection(b) | BadPlace(b) | BadSizeSpec(b) => {
+                a[0] = (*b).into()
+            }
+            BadFlags(i)
+            | CountTooLarge(i)
+            | TypeOutOfRange(i)
+            | ImportOutOfRange(i)
+            | FunctionOutOfRange(i)
+            | SymTabOutOfRange(i)
+            | FileOutOfRange(i)
+            | BadAlignment(i)
+            | StartSignature(i)
+            | VariadicCallback(i)
+            | CodeOutOfBounds { func: i }
+            | EmptyFunction { func: i }
+            | MisalignedBody { func: i }
+            | FallsOffEnd { func: i }
+            | NotAPointer { param: i }
+            | NotAnInteger { param: i }
+            | BranchOutOfRange { target: i, .. }
+            | BranchIntoInstruction { target: i, .. }
+            | VariadicMismatch { import: i, .. }
+            | CallSiteSignature { import: i, .. } => a[0] = (*i).into(),
+            ParamOutOfRange { param, params } => a = [(*param).into(), (*params).into(), a[2]],
+            BadRegisterCount(n) | TooManySections(n) => {
+                a = [(*n).into(), crate::reader::MAX_SECTIONS.into(), a[2]]
+            }
+            TooFewRegisters { regs, params } => a = [(*regs).into(), (*params).into(), a[2]],
+            UnknownOpcode { byte, .. }
+            | UnknownExtOpcode { byte, .. }
+            | BadAtomic { value: byte, .. } => a[0] = (*byte).into(),
+            MisalignedBuffer { addr } => a[0] = (*addr).into(),
+            RegisterOutOfRange { reg, regs, .. } => a = [(*reg).into(), (*regs).into(), a[2]],
+            CallWindowOutOfRange {
+                base, window, regs, ..
+            } => {
+                a = [
+                    (*base).into(),
+                    (*base as usize + window).into(),
+                    (*regs).into(),
+                ]
+            }
+            FrameOffsetOutOfRange { offset, frame, .. } => {
+                a = [(*offset).into(), (*frame).into(), a[2]]
+            }
+            DataOutOfBounds { addr, len } => a = [(*addr).into(), (*len).into(), a[2]],
+            BadMemory(why) => a[0] = Arg::S(why),
+            DuplicateExport(name) => a[0] = Arg::S(name),
+            BadMagic
+            | Truncated
+            | DuplicateSection
+            | BadLeb
+            | BadUtf8
+            | TrailingBytes
+            | InstructionTruncated { .. }
+            | NonZeroPadding { .. }
+            | ReturnMismatch { .. }
+            | BadLineRow
+            | NonZeroReserved
+            | LeafCalls { .. } => {}
+        }
+        a
+    }
+}
+
 impl Message for ErrorKind {
     fn write(&self, out: &mut dyn Sink) {
         use ErrorKind::*;
@@ -304,142 +471,7 @@ impl Message for ErrorKind {
         {
             msg!(out, "function {} +{x}: ", *func, *pc);
         }
-        match self {
-            BadMagic => out.put("not an .espb file (magic is not `ESPB`)"),
-            UnsupportedVersion { major, minor } => msg!(
-                out,
-                "format version {}.{} is not supported (this reader reads {}.x)",
-                *major,
-                *minor,
-                crate::module::VERSION_MAJOR
-            ),
-            Truncated => out.put("unexpected end of data"),
-            SectionOutOfBounds { offset, size, file_len } => msg!(
-                out,
-                "section [{x}, +{x}) is not between the section table and the end of the file ({x} bytes)",
-                *offset,
-                *size,
-                *file_len
-            ),
-            SectionsOverlap { other } => msg!(out, "overlaps section `{}`", other.name()),
-            DuplicateSection => out.put("section appears twice"),
-            UnknownSection(id) => msg!(out, "unknown section id {}", *id),
-            MissingSection(id) => msg!(out, "required section `{}` is missing", id.name()),
-            BadLeb => out.put("malformed LEB128 number (too long or above u32::MAX)"),
-            BadUtf8 => out.put("name is not valid UTF-8"),
-            BadValType(b) => msg!(out, "unknown value type {x}", *b),
-            BadFlags(b) => msg!(out, "unknown flag bits {x}", *b),
-            TrailingBytes => out.put("bytes left after the last entry"),
-            CountTooLarge(n) => msg!(out, "count {} is larger than the section can hold", *n),
-            TypeOutOfRange(i) => msg!(out, "type index {} out of range", *i),
-            ImportOutOfRange(i) => msg!(out, "import index {} out of range", *i),
-            FunctionOutOfRange(i) => msg!(out, "function index {} out of range", *i),
-            SymTabOutOfRange(i) => msg!(out, "symbol table index {} out of range", *i),
-            ParamOutOfRange { param, params } => msg!(
-                out,
-                "parameter index {} out of range (the signature has {})",
-                *param,
-                *params
-            ),
-            FileOutOfRange(i) => msg!(out, "file index {} out of range", *i),
-            BadRegisterCount(n) => msg!(out, "register count {} is not in 1..=256", *n),
-            TooFewRegisters { regs, params } => {
-                msg!(out, "{} registers cannot hold {} parameters", *regs, *params)
-            }
-            BadAlignment(a) => msg!(out, "alignment {} is not a power of two up to 4096", *a),
-            CodeOutOfBounds { func } => {
-                msg!(out, "code of function {} lies outside the code section", *func)
-            }
-            EmptyFunction { func } => msg!(out, "function {} has no code", *func),
-            UnknownOpcode { byte, .. } => msg!(out, "unknown opcode {x2}", *byte),
-            UnknownExtOpcode { byte, .. } => msg!(out, "unknown extended opcode 0x2f {x2}", *byte),
-            InstructionTruncated { .. } => out.put("instruction runs past the end of the function"),
-            NonZeroPadding { .. } => out.put("padding byte of the instruction is not zero"),
-            MisalignedBody { func } => msg!(
-                out,
-                "code of function {} does not start and end at multiples of 4 bytes of the file",
-                *func
-            ),
-            MisalignedBuffer { addr } => msg!(
-                out,
-                "the module's bytes lie at a misaligned address ({x}): bytecode runs in place \
-                 and needs its code 4-byte aligned in memory; load the module into a 4-byte aligned \
-                 buffer (e.g. `__attribute__((aligned(4)))`, a heap block or a mapped partition)",
-                *addr
-            ),
-            RegisterOutOfRange { reg, regs, .. } => msg!(
-                out,
-                "register r{} out of range (function has {} registers)",
-                *reg,
-                *regs
-            ),
-            CallWindowOutOfRange { base, window, regs, .. } => msg!(
-                out,
-                "call window r{}..r{} exceeds the {} registers",
-                *base,
-                *base as usize + window,
-                *regs
-            ),
-            BranchOutOfRange { target, .. } => {
-                msg!(out, "branch target {x} is outside the function", *target)
-            }
-            BranchIntoInstruction { target, .. } => msg!(
-                out,
-                "branch target {x} is in the middle of an instruction",
-                *target
-            ),
-            FallsOffEnd { func } => msg!(
-                out,
-                "function {}: control falls off the end (last instruction is not a terminator)",
-                *func
-            ),
-            VariadicMismatch { import, .. } => msg!(
-                out,
-                "call form does not match whether import {} is variadic",
-                *import
-            ),
-            CallSiteSignature { import, .. } => msg!(
-                out,
-                "call-site signature does not extend the parameters of import {}",
-                *import
-            ),
-            ReturnMismatch { .. } => out.put("return does not match the function's result type"),
-            FrameOffsetOutOfRange { offset, frame, .. } => msg!(
-                out,
-                "frame offset {} outside the {}-byte frame",
-                *offset,
-                *frame
-            ),
-            BadAtomic { value, .. } => msg!(out, "bad atomic width/operation {x}", *value),
-            DataOutOfBounds { addr, len } => msg!(
-                out,
-                "data segment [{x}, +{x}) lies outside [NULL_GUARD, data_end)",
-                *addr,
-                *len
-            ),
-            BadMemory(why) => msg!(out, "bad memory requirements: {}", *why),
-            DuplicateExport(name) => msg!(out, "export `{}` appears twice", name),
-            StartSignature(func) => msg!(
-                out,
-                "start function {} must take no parameters and return nothing",
-                *func
-            ),
-            BadDirection(b) => msg!(out, "unknown pointer direction {}", *b),
-            BadPlace(b) => msg!(out, "unknown argument place {}", *b),
-            BadSizeSpec(b) => msg!(out, "unknown size spec {}", *b),
-            BadLineRow => out.put("line rows must be sorted by offset and lie inside the function"),
-            TooManySections(n) => msg!(
-                out,
-                "{} sections is more than the {} allowed",
-                *n,
-                crate::reader::MAX_SECTIONS
-            ),
-            NonZeroReserved => out.put("reserved field is not zero"),
-            LeafCalls { .. } => out.put("a function flagged leaf makes a call"),
-            NotAPointer { param } => msg!(out, "parameter {} is not a `ptr`", *param),
-            NotAnInteger { param } => msg!(out, "size parameter {} is not an integer", *param),
-            VariadicCallback(ty) => msg!(out, "callback signature ty{} is variadic", *ty),
-        }
+        out.f(self.template(), &self.args());
     }
 }
 

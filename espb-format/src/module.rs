@@ -64,20 +64,19 @@ impl ValType {
         }
     }
 
+    #[inline(never)]
     pub fn from_name(s: &str) -> Option<ValType> {
-        Some(match s {
-            "i32" => ValType::I32,
-            "i64" => ValType::I64,
-            "f32" => ValType::F32,
-            "f64" => ValType::F64,
-            "ptr" => ValType::Ptr,
-            _ => return None,
-        })
+        // The inverse of `name` through its table (a `match` on strings
+        // compares each literal in line).
+        (0..5).filter_map(ValType::from_u8).find(|t| t.name() == s)
     }
 }
 
 /// A function signature.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+// `PartialEq` is written out (below) only to keep it out of line; it
+// compares every field as the derived one would, so `Hash` agrees with it.
+#[allow(clippy::derived_hash_with_manual_eq)]
+#[derive(Debug, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct FuncType {
     pub params: Vec<ValType>,
     pub result: Option<ValType>,
@@ -85,6 +84,31 @@ pub struct FuncType {
     /// (`call.import.var`); for a module function, the caller passes a pointer
     /// to the packed variadic arguments as one extra trailing `ptr` parameter.
     pub variadic: bool,
+}
+
+/// As derived (field by field), but out of line: the loader and the linker
+/// compare signatures at several places, each of which inlined the
+/// comparison of the parameter lists.
+impl PartialEq for FuncType {
+    #[inline(never)]
+    fn eq(&self, other: &FuncType) -> bool {
+        self.params == other.params
+            && self.result == other.result
+            && self.variadic == other.variadic
+    }
+}
+
+/// As derived, out of line like `eq` (the runtime copies signatures at
+/// several places).
+impl Clone for FuncType {
+    #[inline(never)]
+    fn clone(&self) -> FuncType {
+        FuncType {
+            params: self.params.clone(),
+            result: self.result,
+            variadic: self.variadic,
+        }
+    }
 }
 
 impl FuncType {
@@ -281,6 +305,7 @@ impl<'a> Module<'a> {
     }
 
     /// The debug name of a function, if the module carries one.
+    #[inline(never)]
     pub fn func_name(&self, func: u32) -> Option<&str> {
         self.names
             .iter()
@@ -289,6 +314,7 @@ impl<'a> Module<'a> {
     }
 
     /// The signature of function `func` (indices are validated by the reader).
+    #[inline(never)]
     pub fn func_type(&self, func: u32) -> Option<&FuncType> {
         let f = self.functions.get(func as usize)?;
         self.types.get(f.ty as usize)

@@ -166,12 +166,18 @@ impl<'a> dyn Sink + 'a {
         };
         let mut args = args.iter();
         let (mut start, mut i) = (0, 0);
-        while i < t.len() {
-            if t[i] != b'{' {
+        loop {
+            // The end of the template ends the last piece as a brace does
+            // (one `put` of a piece for both).
+            let c = t.get(i).copied();
+            if c.is_some_and(|c| c != b'{') {
                 i += 1;
                 continue;
             }
             self.put(piece(start, i));
+            if c.is_none() {
+                return;
+            }
             // `{}`, `{x}` or `{xN}`.
             i += 1;
             let hex = t.get(i) == Some(&b'x');
@@ -207,7 +213,6 @@ impl<'a> dyn Sink + 'a {
                 digits(self, v, 10, 1);
             }
         }
-        self.put(piece(start, t.len()));
     }
 }
 
@@ -237,19 +242,19 @@ pub fn text(m: &dyn Message) -> String {
 pub fn lossy(mut bytes: &[u8]) -> String {
     let mut s = String::new();
     loop {
-        match core::str::from_utf8(bytes) {
-            Ok(valid) => {
-                s.push_str(valid);
-                return s;
-            }
-            Err(e) => {
-                let (valid, rest) = bytes.split_at(e.valid_up_to());
-                s.push_str(core::str::from_utf8(valid).unwrap_or_default());
-                s.push('\u{fffd}');
-                let bad = e.error_len().unwrap_or(rest.len());
-                bytes = rest.get(bad..).unwrap_or_default();
-            }
-        }
+        // The valid prefix, then (if any) the length of the bad sequence.
+        let (valid, bad) = match core::str::from_utf8(bytes) {
+            Ok(_) => (bytes.len(), None),
+            Err(e) => (e.valid_up_to(), Some(e.error_len().unwrap_or(usize::MAX))),
+        };
+        // Through `Sink::put`: one out-of-line append for both pieces.
+        let out: &mut dyn Sink = &mut s;
+        out.put(core::str::from_utf8(bytes.get(..valid).unwrap_or_default()).unwrap_or_default());
+        let Some(bad) = bad else {
+            return s;
+        };
+        out.put("\u{fffd}");
+        bytes = bytes.get(valid.saturating_add(bad)..).unwrap_or_default();
     }
 }
 

@@ -13,18 +13,18 @@ use alloc::vec::Vec;
 use crate::error::{Error, ErrorKind, Location, SectionId};
 use crate::module::*;
 use crate::opcodes::INSTR_ALIGN;
-use crate::validate::validate_function;
+use crate::validate::check_function;
 use crate::writer::{HEADER_SIZE, SECTION_ENTRY_SIZE};
 
 /// An error on its way out of the reader: boxed, so that each `?` of the
 /// many reads moves one pointer (on a 32-bit chip an `Error` is seven words,
 /// copied field by field at every exit of `parse`).
-type Fail = Box<Error>;
+pub(crate) type Fail = Box<Error>;
 
 /// A reader error at file offset `at`.
 #[cold]
 #[inline(never)]
-fn fail(location: Location, at: usize, kind: ErrorKind) -> Fail {
+pub(crate) fn fail(location: Location, at: usize, kind: ErrorKind) -> Fail {
     Box::new(Error::new(location, at, kind))
 }
 
@@ -66,15 +66,22 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], Fail> {
-        let at = self.offset();
-        self.take(N)?
-            .try_into()
-            .map_err(|_| self.err_at(at, ErrorKind::Truncated))
+    /// `n` (at most 8) bytes as a little-endian number: one reader for
+    /// every fixed-width field (the per-width `try_into`s each kept an
+    /// error exit of their own).
+    fn le(&mut self, n: usize) -> Result<u64, Fail> {
+        Ok(self
+            .take(n)?
+            .iter()
+            .rev()
+            .fold(0, |v, &b| v << 8 | u64::from(b)))
     }
 
+    /// Out of line: inlined, each of its many callers carried the
+    /// `take` result's unpacking.
+    #[inline(never)]
     fn u8(&mut self) -> Result<u8, Fail> {
-        Ok(u8::from_le_bytes(self.array()?))
+        Ok(self.take(1)?.first().copied().unwrap_or(0))
     }
 
     fn peek_u8(&self) -> Option<u8> {
@@ -82,15 +89,15 @@ impl<'a> Cursor<'a> {
     }
 
     fn u16(&mut self) -> Result<u16, Fail> {
-        Ok(u16::from_le_bytes(self.array()?))
+        Ok(self.le(2)? as u16)
     }
 
     fn u32(&mut self) -> Result<u32, Fail> {
-        Ok(u32::from_le_bytes(self.array()?))
+        Ok(self.le(4)? as u32)
     }
 
     fn u64(&mut self) -> Result<u64, Fail> {
-        Ok(u64::from_le_bytes(self.array()?))
+        self.le(8)
     }
 
     /// Unsigned LEB128, at most 5 bytes, value ≤ u32::MAX.
@@ -173,8 +180,8 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
         pos: 0,
         loc: Location::Header,
     };
-    let magic: [u8; 4] = head
-        .array()
+    let magic = head
+        .take(4)
         .map_err(|_| fail(Location::Header, 0, ErrorKind::BadMagic))?;
     if magic != MAGIC {
         return Err(fail(Location::Header, 0, ErrorKind::BadMagic));
@@ -212,7 +219,7 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
         let raw_id = head.u8()?;
         let id = SectionId::from_u8(raw_id)
             .ok_or_else(|| fail(Location::Header, at, ErrorKind::UnknownSection(raw_id)))?;
-        if head.array::<3>()? != [0; 3] {
+        if head.le(3)? != 0 {
             return Err(fail(
                 Location::Section(id),
                 at + 1,
@@ -315,8 +322,7 @@ fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
         // Every body is borrowed from `bytes`: its distance from the
         // start is its file offset.
         let base = (f.code.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize);
-        validate_function(&m, i as u32)
-            .map_err(|(pc, kind)| fail(Location::Section(SectionId::Code), base + pc, kind))?;
+        check_function(&m, i as u32, base)?;
     }
     Ok(m)
 }

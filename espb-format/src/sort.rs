@@ -15,25 +15,47 @@ pub fn sort_indices(idx: &mut [u32], less: &mut dyn FnMut(u32, u32) -> bool) {
         sift_down(idx, start, n, less);
     }
     for end in (1..n).rev() {
-        idx.swap(0, end);
+        // `swap` without its bounds check's panic path (`end < n`).
+        if let Some((first, rest)) = idx.split_first_mut() {
+            if let Some(last) = rest.get_mut(end - 1) {
+                core::mem::swap(first, last);
+            }
+        }
         sift_down(idx, 0, end, less);
     }
 }
 
-/// Moves `idx[root]` down the max-heap `idx[..end]` to its place.
+/// Moves `idx[root]` down the max-heap `idx[..end]` to its place. Values
+/// are read through `get` and the pair written back as loaded (no indexing
+/// and no `swap`: their bounds checks were panic paths the heap never takes).
 fn sift_down(idx: &mut [u32], mut root: usize, end: usize, less: &mut dyn FnMut(u32, u32) -> bool) {
+    let end = end.min(idx.len());
     loop {
         let mut child = 2 * root + 1;
         if child >= end {
             return;
         }
-        if child + 1 < end && less(idx[child], idx[child + 1]) {
-            child += 1;
+        let (Some(&r), Some(&first)) = (idx.get(root), idx.get(child)) else {
+            return;
+        };
+        let mut c = first;
+        if child + 1 < end {
+            if let Some(&second) = idx.get(child + 1) {
+                if less(first, second) {
+                    child += 1;
+                    c = second;
+                }
+            }
         }
-        if !less(idx[root], idx[child]) {
+        if !less(r, c) {
             return;
         }
-        idx.swap(root, child);
+        if let Some(x) = idx.get_mut(root) {
+            *x = c;
+        }
+        if let Some(x) = idx.get_mut(child) {
+            *x = r;
+        }
         root = child;
     }
 }

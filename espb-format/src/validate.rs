@@ -10,10 +10,11 @@
 
 use alloc::vec;
 
-use crate::error::ErrorKind;
+use crate::error::{ErrorKind, Location, SectionId};
 use crate::instr::{DecodeError, Opcode, RawInstr};
 use crate::module::{func_flags, FuncType, Module};
 use crate::opcodes::{AtomicOp, OperandKind};
+use crate::reader::{fail, Fail};
 
 /// Largest alignment `alloca` may ask for (and `1 << frame_align_log2` may be).
 pub const MAX_ALIGN: u32 = 4096;
@@ -21,14 +22,22 @@ pub const MAX_ALIGN: u32 = 4096;
 /// Validates function `func` of `m` (whose other sections are already valid).
 /// On error returns the byte offset inside the body and the reason.
 pub fn validate_function(m: &Module<'_>, func: u32) -> Result<(), (usize, ErrorKind)> {
+    check_function(m, func, 0).map_err(|e| (e.offset, e.kind))
+}
+
+/// [`validate_function`] for the reader: the error made in place (boxed,
+/// with the file offset: `base` is the body's), so that each error site
+/// builds its kind once and the `Result` is one word.
+pub(crate) fn check_function(m: &Module<'_>, func: u32, base: usize) -> Result<(), Fail> {
+    let at = |pc: usize, kind: ErrorKind| fail(Location::Section(SectionId::Code), base + pc, kind);
     let f = m
         .functions
         .get(func as usize)
-        .ok_or((0, ErrorKind::FunctionOutOfRange(func)))?;
+        .ok_or_else(|| at(0, ErrorKind::FunctionOutOfRange(func)))?;
     let fty = m
         .types
         .get(f.ty as usize)
-        .ok_or((0, ErrorKind::TypeOutOfRange(f.ty)))?;
+        .ok_or_else(|| at(0, ErrorKind::TypeOutOfRange(f.ty)))?;
     let code = &f.code[..];
     let leaf = f.flags & func_flags::LEAF != 0;
     let cx = Context {
@@ -47,24 +56,24 @@ pub fn validate_function(m: &Module<'_>, func: u32) -> Result<(), (usize, ErrorK
     while pc < code.len() {
         let p = pc as u32;
         let instr = RawInstr::decode(code, pc).map_err(|e| match e {
-            DecodeError::Truncated => (pc, ErrorKind::InstructionTruncated { func, pc: p }),
+            DecodeError::Truncated => at(pc, ErrorKind::InstructionTruncated { func, pc: p }),
             DecodeError::UnknownOpcode(byte) => {
-                (pc, ErrorKind::UnknownOpcode { func, pc: p, byte })
+                at(pc, ErrorKind::UnknownOpcode { func, pc: p, byte })
             }
             DecodeError::UnknownExtOpcode(byte) => {
-                (pc + 1, ErrorKind::UnknownExtOpcode { func, pc: p, byte })
+                at(pc + 1, ErrorKind::UnknownExtOpcode { func, pc: p, byte })
             }
-            DecodeError::NonZeroPadding(k) => (pc + k, ErrorKind::NonZeroPadding { func, pc: p }),
+            DecodeError::NonZeroPadding(k) => at(pc + k, ErrorKind::NonZeroPadding { func, pc: p }),
         })?;
         if let Some(s) = starts.get_mut(pc) {
             *s = true;
         }
-        cx.check_instr(p, &instr).map_err(|k| (pc, k))?;
+        cx.check_instr(p, &instr).map_err(|k| at(pc, k))?;
         last_terminates = instr.op.is_terminator();
         pc += instr.len;
     }
     if !last_terminates {
-        return Err((
+        return Err(at(
             code.len().saturating_sub(1),
             ErrorKind::FallsOffEnd { func },
         ));
@@ -75,9 +84,9 @@ pub fn validate_function(m: &Module<'_>, func: u32) -> Result<(), (usize, ErrorK
     let mut pc = 0usize;
     while let Ok(instr) = RawInstr::decode(code, pc) {
         let p = pc as u32;
-        let check = |target: u32| -> Result<(), (usize, ErrorKind)> {
+        let check = |target: u32| -> Result<(), Fail> {
             match starts.get(target as usize) {
-                None => Err((
+                None => Err(at(
                     pc,
                     ErrorKind::BranchOutOfRange {
                         func,
@@ -85,7 +94,7 @@ pub fn validate_function(m: &Module<'_>, func: u32) -> Result<(), (usize, ErrorK
                         target,
                     },
                 )),
-                Some(false) => Err((
+                Some(false) => Err(at(
                     pc,
                     ErrorKind::BranchIntoInstruction {
                         func,

@@ -85,11 +85,15 @@ impl Heap {
         h
     }
 
+    // Out of line, as `remove_free`: each inlined copy set up two `PairSet`
+    // calls at every one of the allocator's several uses.
+    #[inline(never)]
     fn insert_free(&mut self, addr: u32, size: u32) {
         self.free_at.insert((addr, size));
         self.free_by_size.insert((size, addr));
     }
 
+    #[inline(never)]
     fn remove_free(&mut self, addr: u32, size: u32) {
         self.free_at.remove(&(addr, size));
         self.free_by_size.remove(&(size, addr));

@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use espb_format::msg;
-use espb_format::msg::{Message, Sink};
+use espb_format::msg::{Arg, Message, Sink};
 
 /// Why execution stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,61 +57,91 @@ pub enum StackKind {
     Contexts,
 }
 
+/// The texts of [`TrapKind::template`], by row.
+static TRAP_TEXTS: [&str; 23] = [
+    "out-of-bounds memory access: {} byte(s) at {x8}",
+    "integer division by zero",
+    "integer overflow (INT_MIN / -1)",
+    "unreachable executed",
+    "trap: __builtin_trap() reached",
+    "trap {}: unsupported construct reached",
+    // `StackKind`'s five, in its order.
+    "stack overflow: register stack exhausted",
+    "stack overflow: shadow stack exhausted",
+    "stack overflow: call depth limit reached",
+    "stack overflow: too many nested host re-entries",
+    "stack overflow: no free execution context (max_contexts reached)",
+    "stack.restore to {x8}, outside the current function's stack",
+    "indirect call to a non-function ({x8})",
+    "indirect call signature mismatch (callee {x8})",
+    "misaligned atomic access: {} byte(s) at {x8}",
+    "heap corruption: free of {x8}, which is not a live allocation (double or invalid free)",
+    "interrupted",
+    "out of fuel (instruction budget exhausted)",
+    "exit({})",
+    "abort() called",
+    "abort: {}",
+    "the instance was unloaded",
+    "host function failed: {}",
+];
+
+impl TrapKind {
+    /// The text of this kind of trap, its `{}`s filled by [`Self::args`]:
+    /// the kind's row in [`TRAP_TEXTS`] (an index computed by a match of
+    /// constants, not a string load per arm), so that the arguments' match
+    /// shares one arm among the kinds whose fields lie alike. Out of line:
+    /// inlined, the compiler threaded the two matches into one with a copy
+    /// of the table load per arm.
+    #[inline(never)]
+    fn template(&self) -> &'static str {
+        let row = match self {
+            TrapKind::OutOfBounds { .. } => 0,
+            TrapKind::DivByZero => 1,
+            TrapKind::IntOverflow => 2,
+            TrapKind::Unreachable { code: None } => 3,
+            TrapKind::Unreachable { code: Some(0) } => 4,
+            TrapKind::Unreachable { code: Some(_) } => 5,
+            TrapKind::StackOverflow(k) => 6 + *k as usize,
+            TrapKind::BadStackRestore { .. } => 11,
+            TrapKind::IndirectCallNonFunction { .. } => 12,
+            TrapKind::IndirectCallSignature { .. } => 13,
+            TrapKind::MisalignedAtomic { .. } => 14,
+            TrapKind::HeapCorruption { .. } => 15,
+            TrapKind::Interrupted => 16,
+            TrapKind::OutOfFuel => 17,
+            TrapKind::Exit(_) => 18,
+            TrapKind::Abort(m) if m.is_empty() => 19,
+            TrapKind::Abort(_) => 20,
+            TrapKind::InstanceDead => 21,
+            TrapKind::Host(_) => 22,
+        };
+        TRAP_TEXTS.get(row).copied().unwrap_or_default()
+    }
+
+    /// The arguments of [`Self::template`], in order (a template ignores
+    /// those it has no `{}` for).
+    fn args(&self) -> [Arg<'_>; 2] {
+        let mut a = [Arg::U(0); 2];
+        match self {
+            TrapKind::OutOfBounds { addr, size } | TrapKind::MisalignedAtomic { addr, size } => {
+                a = [(*size).into(), (*addr).into()]
+            }
+            TrapKind::Unreachable { code: Some(c) } => a[0] = (*c).into(),
+            TrapKind::BadStackRestore { addr: v }
+            | TrapKind::IndirectCallNonFunction { value: v }
+            | TrapKind::IndirectCallSignature { value: v }
+            | TrapKind::HeapCorruption { addr: v } => a[0] = (*v).into(),
+            TrapKind::Exit(c) => a[0] = (*c).into(),
+            TrapKind::Abort(m) | TrapKind::Host(m) => a[0] = m.into(),
+            _ => {}
+        }
+        a
+    }
+}
+
 impl Message for TrapKind {
     fn write(&self, out: &mut dyn Sink) {
-        match self {
-            TrapKind::OutOfBounds { addr, size } => msg!(
-                out,
-                "out-of-bounds memory access: {} byte(s) at {x8}",
-                *size,
-                *addr
-            ),
-            TrapKind::DivByZero => out.put("integer division by zero"),
-            TrapKind::IntOverflow => out.put("integer overflow (INT_MIN / -1)"),
-            TrapKind::Unreachable { code: None } => out.put("unreachable executed"),
-            TrapKind::Unreachable { code: Some(0) } => out.put("trap: __builtin_trap() reached"),
-            TrapKind::Unreachable { code: Some(c) } => {
-                msg!(out, "trap {}: unsupported construct reached", *c)
-            }
-            TrapKind::StackOverflow(k) => out.put(match k {
-                StackKind::Registers => "stack overflow: register stack exhausted",
-                StackKind::Shadow => "stack overflow: shadow stack exhausted",
-                StackKind::CallDepth => "stack overflow: call depth limit reached",
-                StackKind::Reentry => "stack overflow: too many nested host re-entries",
-                StackKind::Contexts => {
-                    "stack overflow: no free execution context (max_contexts reached)"
-                }
-            }),
-            TrapKind::BadStackRestore { addr } => msg!(
-                out,
-                "stack.restore to {x8}, outside the current function's stack",
-                *addr
-            ),
-            TrapKind::IndirectCallNonFunction { value } => {
-                msg!(out, "indirect call to a non-function ({x8})", *value)
-            }
-            TrapKind::IndirectCallSignature { value } => {
-                msg!(out, "indirect call signature mismatch (callee {x8})", *value)
-            }
-            TrapKind::MisalignedAtomic { addr, size } => msg!(
-                out,
-                "misaligned atomic access: {} byte(s) at {x8}",
-                *size,
-                *addr
-            ),
-            TrapKind::HeapCorruption { addr } => msg!(
-                out,
-                "heap corruption: free of {x8}, which is not a live allocation (double or invalid free)",
-                *addr
-            ),
-            TrapKind::Interrupted => out.put("interrupted"),
-            TrapKind::OutOfFuel => out.put("out of fuel (instruction budget exhausted)"),
-            TrapKind::Exit(c) => msg!(out, "exit({})", *c),
-            TrapKind::Abort(m) if m.is_empty() => out.put("abort() called"),
-            TrapKind::Abort(m) => msg!(out, "abort: {}", m),
-            TrapKind::InstanceDead => out.put("the instance was unloaded"),
-            TrapKind::Host(m) => msg!(out, "host function failed: {}", m),
-        }
+        out.f(self.template(), &self.args());
     }
 }
 
@@ -140,7 +170,10 @@ pub struct Trap {
 
 impl Trap {
     /// A trap with no location yet (the interpreter adds it when it passes
-    /// through module code).
+    /// through module code). Out of line: each of its callers inlined the
+    /// empty location's stores.
+    #[cold]
+    #[inline(never)]
     pub fn new(kind: TrapKind) -> Trap {
         Trap {
             kind,
@@ -154,7 +187,14 @@ impl Trap {
 
     /// A trap raised by a host function with a message.
     pub fn host(msg: impl Into<String>) -> Trap {
-        Trap::new(TrapKind::Host(msg.into()))
+        Trap::host_text(msg.into())
+    }
+
+    /// `host`'s one copy of the trap's making (generic, each message type
+    /// and call site inlined it).
+    #[inline(never)]
+    fn host_text(msg: String) -> Trap {
+        Trap::new(TrapKind::Host(msg))
     }
 
     /// Boxed form, for `Result`s that should stay small.
@@ -172,8 +212,19 @@ impl Trap {
 }
 
 impl From<TrapKind> for Trap {
+    /// In line, unlike [`Trap::new`]: this is the `?` of the memory
+    /// accessors that leaf host functions (`memcmp`, `strlen`) call in
+    /// their loops; a call here would give each a register-saving frame.
+    #[inline(always)]
     fn from(kind: TrapKind) -> Trap {
-        Trap::new(kind)
+        Trap {
+            kind,
+            func: None,
+            func_name: None,
+            offset: 0,
+            source: None,
+            backtrace: Vec::new(),
+        }
     }
 }
 
@@ -181,11 +232,13 @@ impl Message for Trap {
     fn write(&self, out: &mut dyn Sink) {
         self.kind.write(out);
         if let Some(func) = self.func {
-            match &self.func_name {
-                Some(n) => msg!(out, " in `{}` (f{})", n, func),
-                None => msg!(out, " in f{}", func),
-            }
-            msg!(out, " at offset {x}", self.offset);
+            // One template per case, not one write per piece (an unnamed
+            // function's empty name adds nothing).
+            let (t, name) = match &self.func_name {
+                Some(n) => (" in `{}` (f{}) at offset {x}", &**n),
+                None => (" in {}f{} at offset {x}", ""),
+            };
+            out.f(t, &[name.into(), func.into(), self.offset.into()]);
             if let Some((file, line)) = &self.source {
                 msg!(out, " ({}:{})", file, *line);
             }
@@ -193,12 +246,14 @@ impl Message for Trap {
         if self.backtrace.len() > 1 {
             out.put("\nbacktrace:");
             for (i, fr) in self.backtrace.iter().enumerate() {
-                msg!(out, "\n  #{} ", i);
-                match &fr.func_name {
-                    Some(n) => msg!(out, "{} (f{})", n, fr.func),
-                    None => msg!(out, "f{}", fr.func),
-                }
-                msg!(out, " +{x}", fr.offset);
+                let (t, name) = match &fr.func_name {
+                    Some(n) => ("\n  #{} {} (f{}) +{x}", &**n),
+                    None => ("\n  #{} {}f{} +{x}", ""),
+                };
+                out.f(
+                    t,
+                    &[i.into(), name.into(), fr.func.into(), fr.offset.into()],
+                );
                 if let Some((file, line)) = &fr.source {
                     msg!(out, " at {}:{}", file, *line);
                 }
@@ -221,5 +276,75 @@ mod tests {
     fn trap_code_text() {
         let k = TrapKind::Unreachable { code: Some(200) };
         assert_eq!(k.to_string(), "trap 200: unsupported construct reached");
+    }
+
+    /// The location and backtrace texts, named and unnamed frames.
+    #[test]
+    fn trap_location_text() {
+        let frame = |func, name: Option<&str>, offset, source: Option<(&str, u32)>| Frame {
+            func,
+            func_name: name.map(Into::into),
+            offset,
+            source: source.map(|(f, l)| (f.into(), l)),
+        };
+        let mut t = Trap::new(TrapKind::OutOfBounds {
+            addr: 0x10,
+            size: 4,
+        });
+        assert_eq!(
+            t.to_string(),
+            "out-of-bounds memory access: 4 byte(s) at 0x00000010"
+        );
+        t.func = Some(3);
+        t.offset = 0x1c;
+        assert_eq!(
+            t.to_string(),
+            "out-of-bounds memory access: 4 byte(s) at 0x00000010 in f3 at offset 0x1c"
+        );
+        t.func_name = Some("main".into());
+        t.source = Some(("a.c".into(), 7));
+        t.backtrace = alloc::vec![
+            frame(3, Some("main"), 0x1c, Some(("a.c", 7))),
+            frame(1, None, 0x8, None),
+        ];
+        assert_eq!(
+            t.to_string(),
+            "out-of-bounds memory access: 4 byte(s) at 0x00000010 in `main` (f3) at offset 0x1c (a.c:7)\
+             \nbacktrace:\n  #0 main (f3) +0x1c at a.c:7\n  #1 f1 +0x8"
+        );
+        assert_eq!(TrapKind::Exit(-3).to_string(), "exit(-3)");
+        assert_eq!(TrapKind::Abort(String::new()).to_string(), "abort() called");
+        assert_eq!(
+            TrapKind::Host("x".into()).to_string(),
+            "host function failed: x"
+        );
+        for (k, text) in [
+            (StackKind::Registers, "register stack exhausted"),
+            (StackKind::Shadow, "shadow stack exhausted"),
+            (StackKind::CallDepth, "call depth limit reached"),
+            (StackKind::Reentry, "too many nested host re-entries"),
+            (
+                StackKind::Contexts,
+                "no free execution context (max_contexts reached)",
+            ),
+        ] {
+            assert_eq!(
+                TrapKind::StackOverflow(k).to_string(),
+                alloc::format!("stack overflow: {text}")
+            );
+        }
+        assert_eq!(
+            TrapKind::Unreachable { code: Some(0) }.to_string(),
+            "trap: __builtin_trap() reached"
+        );
+        assert_eq!(
+            TrapKind::Unreachable { code: None }.to_string(),
+            "unreachable executed"
+        );
+        assert_eq!(TrapKind::Abort("m".into()).to_string(), "abort: m");
+        assert_eq!(
+            TrapKind::InstanceDead.to_string(),
+            "the instance was unloaded"
+        );
     }
 }
