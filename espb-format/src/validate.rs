@@ -273,33 +273,28 @@ impl Context<'_, '_> {
                     return Err(ErrorKind::BadAlignment(align));
                 }
             }
-            Opcode::AtomicLoad if f!(AtomicLoad, "width") > 3 => {
-                return Err(ErrorKind::BadAtomic {
-                    func,
-                    pc,
-                    value: f!(AtomicLoad, "width") as u8,
-                })
-            }
-            Opcode::AtomicStore if f!(AtomicStore, "width") > 3 => {
-                return Err(ErrorKind::BadAtomic {
-                    func,
-                    pc,
-                    value: f!(AtomicStore, "width") as u8,
-                })
-            }
-            Opcode::AtomicCmpxchg if f!(AtomicCmpxchg, "width") > 3 => {
-                return Err(ErrorKind::BadAtomic {
-                    func,
-                    pc,
-                    value: f!(AtomicCmpxchg, "width") as u8,
-                })
-            }
-            Opcode::AtomicRmw if AtomicOp::from_u8(f!(AtomicRmw, "kind") as u8 >> 2).is_none() => {
-                return Err(ErrorKind::BadAtomic {
-                    func,
-                    pc,
-                    value: f!(AtomicRmw, "kind") as u8,
-                })
+            // One arm for the four: each arm had its own error exit.
+            op @ (Opcode::AtomicLoad
+            | Opcode::AtomicStore
+            | Opcode::AtomicCmpxchg
+            | Opcode::AtomicRmw) => {
+                let (value, bad) = match op {
+                    Opcode::AtomicRmw => {
+                        let k = f!(AtomicRmw, "kind") as u8;
+                        (k, AtomicOp::from_u8(k >> 2).is_none())
+                    }
+                    _ => {
+                        let w = match op {
+                            Opcode::AtomicLoad => f!(AtomicLoad, "width"),
+                            Opcode::AtomicStore => f!(AtomicStore, "width"),
+                            _ => f!(AtomicCmpxchg, "width"),
+                        };
+                        (w as u8, w > 3)
+                    }
+                };
+                if bad {
+                    return Err(ErrorKind::BadAtomic { func, pc, value });
+                }
             }
             _ => {}
         }
