@@ -78,10 +78,16 @@ impl<'a> Cursor<'a> {
     }
 
     /// Out of line: inlined, each of its many callers carried the
-    /// `take` result's unpacking.
+    /// `take` result's unpacking. The byte comes back widened: a
+    /// `Result<u32, _>` is returned in two registers, a `Result<u8, _>`
+    /// through memory (each call site stored and reloaded it).
     #[inline(never)]
+    fn byte(&mut self) -> Result<u32, Fail> {
+        Ok(self.take(1)?.first().map_or(0, |&b| u32::from(b)))
+    }
+
     fn u8(&mut self) -> Result<u8, Fail> {
-        Ok(self.take(1)?.first().copied().unwrap_or(0))
+        Ok(self.byte()? as u8)
     }
 
     fn peek_u8(&self) -> Option<u8> {
@@ -103,12 +109,17 @@ impl<'a> Cursor<'a> {
     /// Unsigned LEB128, at most 5 bytes, value ≤ u32::MAX.
     fn uleb(&mut self) -> Result<u32, Fail> {
         let start = self.offset();
-        let mut result: u64 = 0;
+        let mut result: u32 = 0;
         for i in 0..5 {
-            let b = self.u8()?;
-            result |= ((b & 0x7f) as u64) << (7 * i);
+            let b = self.byte()?;
+            // The fifth byte holds bits 28..31: a higher bit (a value past
+            // u32::MAX) or a continuation bit makes the number too long.
+            if i == 4 && b & 0xf0 != 0 {
+                break;
+            }
+            result |= (b & 0x7f) << (7 * i);
             if b & 0x80 == 0 {
-                return u32::try_from(result).map_err(|_| self.err_at(start, ErrorKind::BadLeb));
+                return Ok(result);
             }
         }
         Err(self.err_at(start, ErrorKind::BadLeb))
@@ -906,4 +917,58 @@ fn first_repeated_name(exports: &[Export<'_>]) -> Option<usize> {
             _ => None,
         })
         .min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// LEB128 as the reader decoded it before it accumulated in 32 bits: a
+    /// 64-bit sum, then a range check.
+    fn reference_uleb(b: &[u8]) -> Result<(u32, usize), ErrorKind> {
+        let mut result: u64 = 0;
+        for i in 0..5 {
+            let x = *b.get(i).ok_or(ErrorKind::Truncated)?;
+            result |= u64::from(x & 0x7f) << (7 * i);
+            if x & 0x80 == 0 {
+                return u32::try_from(result)
+                    .map(|v| (v, i + 1))
+                    .map_err(|_| ErrorKind::BadLeb);
+            }
+        }
+        Err(ErrorKind::BadLeb)
+    }
+
+    #[test]
+    fn uleb_matches_the_64_bit_reference() {
+        const B: [u8; 12] = [
+            0, 1, 0x0f, 0x10, 0x70, 0x7f, 0x80, 0x81, 0x8f, 0x90, 0xf0, 0xff,
+        ];
+        let mut n = 0;
+        for len in 0..=6 {
+            for mut k in 0..B.len().pow(len as u32) {
+                let mut bytes = [0u8; 6];
+                for b in bytes.iter_mut().take(len) {
+                    *b = B[k % B.len()];
+                    k /= B.len();
+                }
+                let input = &bytes[..len];
+                let mut c = Cursor {
+                    bytes: input,
+                    pos: 0,
+                    loc: Location::Header,
+                };
+                let got = c.uleb().map(|v| (v, c.pos)).map_err(|e| (e.kind, e.offset));
+                let want = reference_uleb(input).map_err(|k| {
+                    // The reference's truncation is at the end of the input,
+                    // its bad number at the number's start.
+                    let at = if k == ErrorKind::Truncated { len } else { 0 };
+                    (k, at)
+                });
+                assert_eq!(got, want, "{input:02x?}");
+                n += 1;
+            }
+        }
+        assert!(n > 3_000_000);
+    }
 }
