@@ -186,101 +186,93 @@ pub const MAX_SECTIONS: u16 = 32;
 /// Reads the header and the section table, checking every entry against the
 /// file and against the entries before it.
 fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
-    let mut head = Cursor {
-        bytes,
-        pos: 0,
-        loc: Location::Header,
-    };
-    let magic = head
-        .take(4)
-        .map_err(|_| fail(Location::Header, 0, ErrorKind::BadMagic))?;
-    if magic != MAGIC {
-        return Err(fail(Location::Header, 0, ErrorKind::BadMagic));
-    }
-    let major = head.u8()?;
-    let minor = head.u8()?;
-    if major != VERSION_MAJOR {
-        return Err(fail(
-            Location::Header,
-            4,
-            ErrorKind::UnsupportedVersion { major, minor },
-        ));
-    }
-    let flags = head.u16()?;
-    if flags != 0 {
-        return Err(fail(Location::Header, 6, ErrorKind::BadFlags(flags as u32)));
-    }
-    let nsections = head.u16()?;
-    if nsections > MAX_SECTIONS {
-        return Err(fail(
-            Location::Header,
-            8,
-            ErrorKind::TooManySections(nsections),
-        ));
-    }
-    let at = head.offset();
-    if head.u16()? != 0 {
-        return Err(fail(Location::Header, at, ErrorKind::NonZeroReserved));
-    }
-
-    let table_end = HEADER_SIZE + SECTION_ENTRY_SIZE * nsections as usize;
-    let mut entries: Vec<SectionEntry<'_>> = Vec::with_capacity(nsections as usize);
-    for _ in 0..nsections {
-        let at = head.offset();
-        let raw_id = head.u8()?;
-        let id = SectionId::from_u8(raw_id)
-            .ok_or_else(|| fail(Location::Header, at, ErrorKind::UnknownSection(raw_id)))?;
-        if head.le(3)? != 0 {
-            return Err(fail(
-                Location::Section(id),
-                at + 1,
-                ErrorKind::NonZeroReserved,
-            ));
-        }
-        let offset = head.u32()?;
-        let size = head.u32()?;
-        // Widen before adding: offset + size may exceed u32 (and usize on a
-        // 32-bit host). The body must lie in the file, after the table.
-        let end = u64::from(offset) + u64::from(size);
-        let start = offset as usize;
-        let found = usize::try_from(end)
-            .ok()
-            .filter(|_| start >= table_end)
-            .and_then(|end| {
-                let upto = bytes.get(..end)?;
-                Some((end, upto, upto.get(start..)?))
-            });
-        let Some((end, upto, body)) = found else {
-            return Err(fail(
-                Location::Section(id),
-                at,
-                ErrorKind::SectionOutOfBounds {
-                    offset,
-                    size,
-                    file_len: bytes.len(),
-                },
-            ));
+    // Each check leaves this block with its error's place and kind: one
+    // error made for all of them (each made its own).
+    let (loc, at, kind) = 'bad: {
+        let mut head = Cursor {
+            bytes,
+            pos: 0,
+            loc: Location::Header,
         };
-        for e in &entries {
-            if e.id == id && id != SectionId::Custom {
-                return Err(fail(Location::Section(id), at, ErrorKind::DuplicateSection));
-            }
-            if start < e.offset + e.body.len() && e.offset < end {
-                return Err(fail(
-                    Location::Section(id),
-                    at,
-                    ErrorKind::SectionsOverlap { other: e.id },
-                ));
-            }
+        if head.take(4).ok() != Some(&MAGIC[..]) {
+            break 'bad (Location::Header, 0, ErrorKind::BadMagic);
         }
-        entries.push(SectionEntry {
-            id,
-            offset: start,
-            body,
-            upto,
-        });
-    }
-    Ok(entries)
+        let major = head.u8()?;
+        let minor = head.u8()?;
+        if major != VERSION_MAJOR {
+            break 'bad (
+                Location::Header,
+                4,
+                ErrorKind::UnsupportedVersion { major, minor },
+            );
+        }
+        let flags = head.u16()?;
+        if flags != 0 {
+            break 'bad (Location::Header, 6, ErrorKind::BadFlags(flags as u32));
+        }
+        let nsections = head.u16()?;
+        if nsections > MAX_SECTIONS {
+            break 'bad (Location::Header, 8, ErrorKind::TooManySections(nsections));
+        }
+        let at = head.offset();
+        if head.u16()? != 0 {
+            break 'bad (Location::Header, at, ErrorKind::NonZeroReserved);
+        }
+
+        let table_end = HEADER_SIZE + SECTION_ENTRY_SIZE * nsections as usize;
+        let mut entries: Vec<SectionEntry<'_>> = Vec::with_capacity(nsections as usize);
+        for _ in 0..nsections {
+            let at = head.offset();
+            let raw_id = head.u8()?;
+            let Some(id) = SectionId::from_u8(raw_id) else {
+                break 'bad (Location::Header, at, ErrorKind::UnknownSection(raw_id));
+            };
+            let loc = Location::Section(id);
+            if head.le(3)? != 0 {
+                break 'bad (loc, at + 1, ErrorKind::NonZeroReserved);
+            }
+            let offset = head.u32()?;
+            let size = head.u32()?;
+            // Widen before adding: offset + size may exceed u32 (and usize on a
+            // 32-bit host). The body must lie in the file, after the table.
+            let end = u64::from(offset) + u64::from(size);
+            let start = offset as usize;
+            let found = usize::try_from(end)
+                .ok()
+                .filter(|_| start >= table_end)
+                .and_then(|end| {
+                    let upto = bytes.get(..end)?;
+                    Some((end, upto, upto.get(start..)?))
+                });
+            let Some((end, upto, body)) = found else {
+                break 'bad (
+                    loc,
+                    at,
+                    ErrorKind::SectionOutOfBounds {
+                        offset,
+                        size,
+                        file_len: bytes.len(),
+                    },
+                );
+            };
+            for e in &entries {
+                if e.id == id && id != SectionId::Custom {
+                    break 'bad (loc, at, ErrorKind::DuplicateSection);
+                }
+                if start < e.offset + e.body.len() && e.offset < end {
+                    break 'bad (loc, at, ErrorKind::SectionsOverlap { other: e.id });
+                }
+            }
+            entries.push(SectionEntry {
+                id,
+                offset: start,
+                body,
+                upto,
+            });
+        }
+        return Ok(entries);
+    };
+    Err(fail(loc, at, kind))
 }
 
 /// Parses and fully validates a module. The result borrows `bytes`.
@@ -463,67 +455,78 @@ fn read_functions<'a>(
     let n = c.count(8)?;
     m.functions.reserve(n);
     let mut covered_until = 0usize;
-    for i in 0..n as u32 {
-        let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
-        let at = c.offset();
-        let flags = c.u8()?;
-        if flags & !func_flags::ALL != 0 {
-            return Err(c.err_at(at, ErrorKind::BadFlags(flags as u32)));
-        }
-        let at = c.offset();
-        let regs = c.u16()?;
-        if regs == 0 || regs > MAX_REGS {
-            return Err(c.err_at(at, ErrorKind::BadRegisterCount(regs)));
-        }
-        let t = type_at(&m.types, ty);
-        // A variadic module function receives its packed arguments as one
-        // extra trailing pointer (docs/abi.md §Variadic functions).
-        let params = t.params.len() + t.variadic as usize;
-        if (regs as usize) < params.max(t.result.is_some() as usize) {
-            return Err(c.err_at(at, ErrorKind::TooFewRegisters { regs, params }));
-        }
-        let frame_size = c.uleb()?;
-        let at = c.offset();
-        let frame_align_log2 = c.u8()?;
-        if frame_align_log2 > 12 {
-            let align = 1u32.checked_shl(frame_align_log2.into()).unwrap_or(0);
-            return Err(c.err_at(at, ErrorKind::BadAlignment(align)));
-        }
-        let at = c.offset();
-        let start = c.uleb()? as usize;
-        let len = c.uleb()? as usize;
-        if len == 0 {
-            return Err(c.err_at(at, ErrorKind::EmptyFunction { func: i }));
-        }
-        // Bodies lie in the code section, in order, without overlap.
-        let body = start
-            .checked_add(len)
-            .filter(|_| start >= covered_until)
-            .and_then(|end| code.body.get(start..end))
-            .ok_or_else(|| c.err_at(at, ErrorKind::CodeOutOfBounds { func: i }))?;
-        // Word operands are read with aligned loads in place: every body
-        // starts at a multiple of 4 of the file and is whole words.
-        if !(code.offset + start).is_multiple_of(INSTR_ALIGN) || !len.is_multiple_of(INSTR_ALIGN) {
-            return Err(c.err_at(at, ErrorKind::MisalignedBody { func: i }));
-        }
-        // ... and in memory, which needs the buffer aligned as the file is.
-        if !(body.as_ptr() as usize).is_multiple_of(INSTR_ALIGN) {
-            let addr = (body.as_ptr() as usize).wrapping_sub(code.offset + start);
-            return Err(fail(
-                Location::Header,
-                0,
-                ErrorKind::MisalignedBuffer { addr },
-            ));
-        }
-        covered_until = start + len;
-        m.functions.push(Function {
-            ty,
-            flags,
-            regs,
-            frame_size,
-            frame_align_log2,
-            code: Cow::Borrowed(body),
-        });
+    'entries: for i in 0..n as u32 {
+        // An entry's checks leave this block with the offset and kind of
+        // their error: one error made for all of them (each of the seven
+        // made its own).
+        let (at, kind) = 'bad: {
+            let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+            let at = c.offset();
+            let flags = c.u8()?;
+            if flags & !func_flags::ALL != 0 {
+                break 'bad (at, ErrorKind::BadFlags(flags as u32));
+            }
+            let at = c.offset();
+            let regs = c.u16()?;
+            if regs == 0 || regs > MAX_REGS {
+                break 'bad (at, ErrorKind::BadRegisterCount(regs));
+            }
+            let t = type_at(&m.types, ty);
+            // A variadic module function receives its packed arguments as one
+            // extra trailing pointer (docs/abi.md §Variadic functions).
+            let params = t.params.len() + t.variadic as usize;
+            if (regs as usize) < params.max(t.result.is_some() as usize) {
+                break 'bad (at, ErrorKind::TooFewRegisters { regs, params });
+            }
+            let frame_size = c.uleb()?;
+            let at = c.offset();
+            let frame_align_log2 = c.u8()?;
+            if frame_align_log2 > 12 {
+                let align = 1u32.checked_shl(frame_align_log2.into()).unwrap_or(0);
+                break 'bad (at, ErrorKind::BadAlignment(align));
+            }
+            let at = c.offset();
+            let start = c.uleb()? as usize;
+            let len = c.uleb()? as usize;
+            if len == 0 {
+                break 'bad (at, ErrorKind::EmptyFunction { func: i });
+            }
+            // Bodies lie in the code section, in order, without overlap.
+            let Some(body) = start
+                .checked_add(len)
+                .filter(|_| start >= covered_until)
+                .and_then(|end| code.body.get(start..end))
+            else {
+                break 'bad (at, ErrorKind::CodeOutOfBounds { func: i });
+            };
+            // Word operands are read with aligned loads in place: every body
+            // starts at a multiple of 4 of the file and is whole words.
+            if !(code.offset + start).is_multiple_of(INSTR_ALIGN)
+                || !len.is_multiple_of(INSTR_ALIGN)
+            {
+                break 'bad (at, ErrorKind::MisalignedBody { func: i });
+            }
+            // ... and in memory, which needs the buffer aligned as the file is.
+            if !(body.as_ptr() as usize).is_multiple_of(INSTR_ALIGN) {
+                let addr = (body.as_ptr() as usize).wrapping_sub(code.offset + start);
+                return Err(fail(
+                    Location::Header,
+                    0,
+                    ErrorKind::MisalignedBuffer { addr },
+                ));
+            }
+            covered_until = start + len;
+            m.functions.push(Function {
+                ty,
+                flags,
+                regs,
+                frame_size,
+                frame_align_log2,
+                code: Cow::Borrowed(body),
+            });
+            continue 'entries;
+        };
+        return Err(c.err_at(at, kind));
     }
     Ok(())
 }
