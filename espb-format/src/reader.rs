@@ -279,7 +279,7 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
 ///
 /// Sections are read in dependency order (types, symbol tables, imports,
 /// functions and code, memory, data, exports, start, cbmeta, immeta, lines,
-/// names, custom), whatever their order in the file, so every index can be
+/// names, custom sections in file order), whatever their order in the file, so every index can be
 /// checked when it is read. Function bodies are validated last.
 pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
     parse_boxed(bytes).map_err(|e| *e)
@@ -294,31 +294,20 @@ fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
         ..Module::default()
     };
     for &(id, read) in READERS {
-        match entries.iter().find(|e| e.id == id) {
-            Some(e) => {
-                let mut c = e.cursor();
-                read(&mut c, &mut m, &entries)?;
-                c.finish()?;
-            }
-            None if id == SectionId::Functions => {
-                if let Some(code) = entries.iter().find(|e| e.id == SectionId::Code) {
-                    let c = code.cursor();
-                    return Err(c.err(ErrorKind::MissingSection(SectionId::Functions)));
-                }
-            }
-            None => {}
+        // Each section at most once, except custom ones (read in file order).
+        let mut found = false;
+        for e in entries.iter().filter(|e| e.id == id) {
+            found = true;
+            let mut c = e.cursor();
+            read(&mut c, &mut m, &entries)?;
+            c.finish()?;
         }
-    }
-
-    // Custom sections: a name, then opaque bytes, kept in file order.
-    for e in entries.iter().filter(|e| e.id == SectionId::Custom) {
-        let mut c = e.cursor();
-        let name = c.str()?;
-        let rest = c.take(c.remaining())?;
-        m.custom.push(Custom {
-            name: Cow::Borrowed(name),
-            bytes: Cow::Borrowed(rest),
-        });
+        if !found && id == SectionId::Functions {
+            if let Some(code) = entries.iter().find(|e| e.id == SectionId::Code) {
+                let c = code.cursor();
+                return Err(c.err(ErrorKind::MissingSection(SectionId::Functions)));
+            }
+        }
     }
 
     for (i, f) in m.functions.iter().enumerate() {
@@ -353,6 +342,7 @@ const READERS: &[(SectionId, Reader)] = &[
     (SectionId::Pointers, read_pointers),
     (SectionId::Lines, read_lines),
     (SectionId::Names, read_names),
+    (SectionId::Custom, read_custom),
 ];
 
 /// The Types section's entries (a [`Reader`]).
@@ -700,51 +690,57 @@ fn read_pointers<'a>(
 ) -> Result<(), Fail> {
     let n = c.count(4)?;
     m.pointers.reserve(n);
-    for _ in 0..n {
-        let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
-        let params = import_params(&m.types, &m.imports, import);
-        let param = ptr_param(c, params)?;
-        let at = c.offset();
-        let d = c.u8()?;
-        let field = if d & FIELD_BIT != 0 {
-            Some(c.uleb()?)
-        } else {
-            None
-        };
-        let dir = match d & !(HANDLES_BIT | FIELD_BIT) {
-            1 => Direction::In,
-            2 => Direction::Out,
-            3 => Direction::InOut,
-            _ => return Err(c.err_at(at, ErrorKind::BadDirection(d))),
-        };
-        let at = c.offset();
-        let size = match c.u8()? {
-            0 => SizeSpec::Const(c.uleb()?),
-            1 => {
-                let at = c.offset();
-                let param = param_index(c, params)?;
-                if !matches!(
-                    params.get(param as usize),
-                    Some(ValType::I32 | ValType::I64)
-                ) {
-                    return Err(c.err_at(at, ErrorKind::NotAnInteger { param }));
+    'entries: for _ in 0..n {
+        // The entry's own checks leave with their error's offset and kind
+        // (one error made for the three).
+        let (at, kind) = 'bad: {
+            let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
+            let params = import_params(&m.types, &m.imports, import);
+            let param = ptr_param(c, params)?;
+            let at = c.offset();
+            let d = c.u8()?;
+            let field = if d & FIELD_BIT != 0 {
+                Some(c.uleb()?)
+            } else {
+                None
+            };
+            let dir = match d & !(HANDLES_BIT | FIELD_BIT) {
+                1 => Direction::In,
+                2 => Direction::Out,
+                3 => Direction::InOut,
+                _ => break 'bad (at, ErrorKind::BadDirection(d)),
+            };
+            let at = c.offset();
+            let size = match c.u8()? {
+                0 => SizeSpec::Const(c.uleb()?),
+                1 => {
+                    let at = c.offset();
+                    let param = param_index(c, params)?;
+                    if !matches!(
+                        params.get(param as usize),
+                        Some(ValType::I32 | ValType::I64)
+                    ) {
+                        break 'bad (at, ErrorKind::NotAnInteger { param });
+                    }
+                    SizeSpec::Param {
+                        param,
+                        scale: c.uleb()?,
+                    }
                 }
-                SizeSpec::Param {
-                    param,
-                    scale: c.uleb()?,
-                }
-            }
-            2 => SizeSpec::StrLen,
-            b => return Err(c.err_at(at, ErrorKind::BadSizeSpec(b))),
+                2 => SizeSpec::StrLen,
+                b => break 'bad (at, ErrorKind::BadSizeSpec(b)),
+            };
+            m.pointers.push(PtrMeta {
+                import,
+                param,
+                field,
+                dir,
+                size,
+                handles: d & HANDLES_BIT != 0,
+            });
+            continue 'entries;
         };
-        m.pointers.push(PtrMeta {
-            import,
-            param,
-            field,
-            dir,
-            size,
-            handles: d & HANDLES_BIT != 0,
-        });
+        return Err(c.err_at(at, kind));
     }
     Ok(())
 }
@@ -809,6 +805,22 @@ fn read_names<'a>(
         let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
         m.names.push((f, Cow::Borrowed(c.str()?)));
     }
+    Ok(())
+}
+
+/// A custom section (a [`Reader`]): a name, then opaque bytes.
+#[inline(never)]
+fn read_custom<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
+    let name = c.str()?;
+    let rest = c.take(c.remaining())?;
+    m.custom.push(Custom {
+        name: Cow::Borrowed(name),
+        bytes: Cow::Borrowed(rest),
+    });
     Ok(())
 }
 
