@@ -48,6 +48,8 @@ impl<'a> Cursor<'a> {
         fail(self.loc, self.offset(), kind)
     }
 
+    #[cold]
+    #[inline(never)]
     fn err_at(&self, at: usize, kind: ErrorKind) -> Fail {
         fail(self.loc, at, kind)
     }
