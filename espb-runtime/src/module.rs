@@ -74,6 +74,11 @@ impl<'a> Module<'a> {
         Ok(Module { m, funcs, canon })
     }
 
+    /// Signature `ty`, an index the reader checked (else an empty one).
+    pub(crate) fn func_sig(&self, ty: u32) -> &FuncType {
+        self.m.types.get(ty as usize).unwrap_or(&NO_TYPE)
+    }
+
     /// The underlying format-level module (types, imports, names, …).
     pub fn inner(&self) -> &espb_format::Module<'a> {
         &self.m
