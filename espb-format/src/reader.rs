@@ -937,6 +937,7 @@ fn first_repeated_name(exports: &[Export<'_>]) -> Option<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
