@@ -635,11 +635,8 @@ fn read_start<'a>(
 ) -> Result<(), Fail> {
     let at = c.offset();
     let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-    // `f` and its type index are checked.
-    let t = type_at(
-        &m.types,
-        m.functions.get(f as usize).map_or(u32::MAX, |f| f.ty),
-    );
+    // `f` and its type index are checked (`func_type` is out of line).
+    let t = m.func_type(f).unwrap_or(&NO_TYPE);
     if !t.params.is_empty() || t.result.is_some() || t.variadic {
         return Err(c.err_at(at, ErrorKind::StartSignature(f)));
     }
