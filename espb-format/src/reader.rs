@@ -665,7 +665,8 @@ fn read_callbacks<'a>(
             return Err(c.err_at(at, ErrorKind::VariadicCallback(ty)));
         }
         let user_data = if c.peek_u8() == Some(NO_USER_DATA) {
-            c.u8()?;
+            // The byte is there (peeked): step over it.
+            c.pos += 1;
             None
         } else {
             Some(place(c, params)?)
