@@ -144,11 +144,22 @@ impl<'a> Cursor<'a> {
         core::str::from_utf8(b).map_err(|_| self.err_at(at, ErrorKind::BadUtf8))
     }
 
-    fn index(&mut self, len: usize, kind: fn(u32) -> ErrorKind) -> Result<u32, Fail> {
+    /// An index below `len` into the table `of` names. Out of line, the
+    /// table as a small number rather than a constructor (each site had its
+    /// own check and error).
+    #[inline(never)]
+    fn index(&mut self, len: usize, of: Of) -> Result<u32, Fail> {
         let at = self.offset();
         let i = self.uleb()?;
         if i as usize >= len {
-            return Err(self.err_at(at, kind(i)));
+            let kind = match of {
+                Of::Types => ErrorKind::TypeOutOfRange(i),
+                Of::SymTabs => ErrorKind::SymTabOutOfRange(i),
+                Of::Imports => ErrorKind::ImportOutOfRange(i),
+                Of::Functions => ErrorKind::FunctionOutOfRange(i),
+                Of::Files => ErrorKind::FileOutOfRange(i),
+            };
+            return Err(self.err_at(at, kind));
         }
         Ok(i)
     }
@@ -159,6 +170,16 @@ impl<'a> Cursor<'a> {
         }
         Ok(())
     }
+}
+
+/// The table an index read by [`Cursor::index`] refers to.
+#[derive(Clone, Copy)]
+enum Of {
+    Types,
+    SymTabs,
+    Imports,
+    Functions,
+    Files,
 }
 
 #[derive(Clone, Copy)]
@@ -413,12 +434,12 @@ fn read_imports<'a>(
     m.imports.reserve(n);
     for _ in 0..n {
         let name = c.str()?;
-        let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+        let ty = c.index(m.types.len(), Of::Types)?;
         let at = c.offset();
         let kind = match c.u8()? {
             0 => ImportKind::Name,
             1 => {
-                let table = c.index(m.symtabs.len(), ErrorKind::SymTabOutOfRange)?;
+                let table = c.index(m.symtabs.len(), Of::SymTabs)?;
                 let index = c.uleb()?;
                 ImportKind::Fast { table, index }
             }
@@ -452,7 +473,7 @@ fn read_functions<'a>(
         // their error: one error made for all of them (each of the seven
         // made its own).
         let (at, kind) = 'bad: {
-            let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+            let ty = c.index(m.types.len(), Of::Types)?;
             let at = c.offset();
             let flags = c.u8()?;
             if flags & !func_flags::ALL != 0 {
@@ -590,7 +611,7 @@ fn read_exports<'a>(
     let mut failed = None;
     for _ in 0..n {
         let entry = c.str().and_then(|name| {
-            let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+            let func = c.index(m.functions.len(), Of::Functions)?;
             Ok((name, func))
         });
         match entry {
@@ -634,7 +655,7 @@ fn read_start<'a>(
     _: &[SectionEntry<'a>],
 ) -> Result<(), Fail> {
     let at = c.offset();
-    let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+    let f = c.index(m.functions.len(), Of::Functions)?;
     // `f` and its type index are checked (`func_type` is out of line).
     let t = m.func_type(f).unwrap_or(&NO_TYPE);
     if !t.params.is_empty() || t.result.is_some() || t.variadic {
@@ -654,11 +675,11 @@ fn read_callbacks<'a>(
     let n = c.count(4)?;
     m.callbacks.reserve(n);
     for _ in 0..n {
-        let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
+        let import = c.index(m.imports.len(), Of::Imports)?;
         let params = import_params(&m.types, &m.imports, import);
         let at_place = place(c, params)?;
         let at = c.offset();
-        let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+        let ty = c.index(m.types.len(), Of::Types)?;
         // Native code calls the callback through a closure of this exact
         // signature; C cannot call a variadic function that way.
         if type_at(&m.types, ty).variadic {
@@ -694,7 +715,7 @@ fn read_pointers<'a>(
         // The entry's own checks leave with their error's offset and kind
         // (one error made for the three).
         let (at, kind) = 'bad: {
-            let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
+            let import = c.index(m.imports.len(), Of::Imports)?;
             let params = import_params(&m.types, &m.imports, import);
             let param = ptr_param(c, params)?;
             let at = c.offset();
@@ -761,7 +782,7 @@ fn read_lines<'a>(
     let nfuncs = c.count(2)?;
     lines.funcs.reserve(nfuncs);
     for _ in 0..nfuncs {
-        let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+        let func = c.index(m.functions.len(), Of::Functions)?;
         // `func` is checked.
         let code_len = m
             .functions
@@ -775,7 +796,7 @@ fn read_lines<'a>(
         for _ in 0..nrows {
             let at = c.offset();
             offset += u64::from(c.uleb()?);
-            let file = c.index(lines.files.len(), ErrorKind::FileOutOfRange)?;
+            let file = c.index(lines.files.len(), Of::Files)?;
             let line = c.uleb()?;
             if offset >= code_len {
                 return Err(c.err_at(at, ErrorKind::BadLineRow));
@@ -802,7 +823,7 @@ fn read_names<'a>(
     let n = c.count(2)?;
     m.names.reserve(n);
     for _ in 0..n {
-        let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+        let f = c.index(m.functions.len(), Of::Functions)?;
         m.names.push((f, Cow::Borrowed(c.str()?)));
     }
     Ok(())
