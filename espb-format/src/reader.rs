@@ -379,9 +379,9 @@ fn read_types<'a>(
     m.types.reserve(n);
     for _ in 0..n {
         let at = c.offset();
-        let flags = c.u8()?;
+        let flags = c.byte()?;
         if flags > 1 {
-            return Err(c.err_at(at, ErrorKind::BadFlags(flags as u32)));
+            return Err(c.err_at(at, ErrorKind::BadFlags(flags)));
         }
         let np = c.count(1)?;
         let mut params = Vec::with_capacity(np);
@@ -389,10 +389,10 @@ fn read_types<'a>(
             params.push(valtype(c)?);
         }
         let at = c.offset();
-        let result = match c.u8()? {
+        let result = match c.byte()? {
             0 => None,
             1 => Some(valtype(c)?),
-            b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
+            b => return Err(c.err_at(at, ErrorKind::BadFlags(b))),
         };
         m.types.push(FuncType {
             params,
@@ -436,14 +436,14 @@ fn read_imports<'a>(
         let name = c.str()?;
         let ty = c.index(m.types.len(), Of::Types)?;
         let at = c.offset();
-        let kind = match c.u8()? {
+        let kind = match c.byte()? {
             0 => ImportKind::Name,
             1 => {
                 let table = c.index(m.symtabs.len(), Of::SymTabs)?;
                 let index = c.uleb()?;
                 ImportKind::Fast { table, index }
             }
-            b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
+            b => return Err(c.err_at(at, ErrorKind::BadFlags(b))),
         };
         m.imports.push(Import {
             name: Cow::Borrowed(name),
