@@ -68,15 +68,16 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
-    /// `n` (at most 8) bytes as a little-endian number: one reader for
-    /// every fixed-width field (the per-width `try_into`s each kept an
-    /// error exit of their own).
-    fn le(&mut self, n: usize) -> Result<u64, Fail> {
+    /// `n` (at most 4) bytes as a little-endian number: one reader for
+    /// the fixed-width fields up to a word (the per-width `try_into`s each
+    /// kept an error exit of their own); a `Result<u32, _>` comes back in
+    /// two registers, a `Result<u64, _>` through memory.
+    fn le(&mut self, n: usize) -> Result<u32, Fail> {
         Ok(self
             .take(n)?
             .iter()
             .rev()
-            .fold(0, |v, &b| v << 8 | u64::from(b)))
+            .fold(0, |v, &b| v << 8 | u32::from(b)))
     }
 
     /// Out of line: inlined, each of its many callers carried the
@@ -101,11 +102,15 @@ impl<'a> Cursor<'a> {
     }
 
     fn u32(&mut self) -> Result<u32, Fail> {
-        Ok(self.le(4)? as u32)
+        self.le(4)
     }
 
     fn u64(&mut self) -> Result<u64, Fail> {
-        self.le(8)
+        Ok(self
+            .take(8)?
+            .iter()
+            .rev()
+            .fold(0, |v, &b| v << 8 | u64::from(b)))
     }
 
     /// Unsigned LEB128, at most 5 bytes, value ≤ u32::MAX.
