@@ -580,11 +580,16 @@ impl RawInstr {
         {
             return Err(DecodeError::NonZeroPadding(pad_from + k));
         }
-        let kinds = layout.kinds();
-        let mut vals = [0u64; MAX_OPERANDS];
-        let mut len = fixed;
-        let mut table = 0;
-        for ((v, &kind), &at) in vals.iter_mut().zip(kinds).zip(&layout.offsets) {
+        // Built in place (a local operand array was zeroed, then copied
+        // into the result).
+        let mut r = RawInstr {
+            op,
+            len: fixed,
+            kinds: layout.kinds(),
+            vals: [0u64; MAX_OPERANDS],
+            table: 0,
+        };
+        for ((v, &kind), &at) in r.vals.iter_mut().zip(r.kinds).zip(&layout.offsets) {
             let at = at as usize;
             let size = kind.size();
             let mut le = [0u8; 8];
@@ -599,17 +604,11 @@ impl RawInstr {
                 if n > code.len().saturating_sub(pc + fixed) / 4 {
                     return Err(DecodeError::Truncated);
                 }
-                table = pc + at + 4;
-                len += 4 * n;
+                r.table = pc + at + 4;
+                r.len += 4 * n;
             }
         }
-        Ok(RawInstr {
-            op,
-            len,
-            kinds,
-            vals,
-            table,
-        })
+        Ok(r)
     }
 
     /// Operand `i` in table order (a jump table: its count).

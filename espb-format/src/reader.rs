@@ -48,6 +48,8 @@ impl<'a> Cursor<'a> {
         fail(self.loc, self.offset(), kind)
     }
 
+    #[cold]
+    #[inline(never)]
     fn err_at(&self, at: usize, kind: ErrorKind) -> Fail {
         fail(self.loc, at, kind)
     }
@@ -66,22 +68,29 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
-    /// `n` (at most 8) bytes as a little-endian number: one reader for
-    /// every fixed-width field (the per-width `try_into`s each kept an
-    /// error exit of their own).
-    fn le(&mut self, n: usize) -> Result<u64, Fail> {
+    /// `n` (at most 4) bytes as a little-endian number: one reader for
+    /// the fixed-width fields up to a word (the per-width `try_into`s each
+    /// kept an error exit of their own); a `Result<u32, _>` comes back in
+    /// two registers, a `Result<u64, _>` through memory.
+    fn le(&mut self, n: usize) -> Result<u32, Fail> {
         Ok(self
             .take(n)?
             .iter()
             .rev()
-            .fold(0, |v, &b| v << 8 | u64::from(b)))
+            .fold(0, |v, &b| v << 8 | u32::from(b)))
     }
 
     /// Out of line: inlined, each of its many callers carried the
-    /// `take` result's unpacking.
+    /// `take` result's unpacking. The byte comes back widened: a
+    /// `Result<u32, _>` is returned in two registers, a `Result<u8, _>`
+    /// through memory (each call site stored and reloaded it).
     #[inline(never)]
+    fn byte(&mut self) -> Result<u32, Fail> {
+        Ok(self.take(1)?.first().map_or(0, |&b| u32::from(b)))
+    }
+
     fn u8(&mut self) -> Result<u8, Fail> {
-        Ok(self.take(1)?.first().copied().unwrap_or(0))
+        Ok(self.byte()? as u8)
     }
 
     fn peek_u8(&self) -> Option<u8> {
@@ -93,22 +102,31 @@ impl<'a> Cursor<'a> {
     }
 
     fn u32(&mut self) -> Result<u32, Fail> {
-        Ok(self.le(4)? as u32)
+        self.le(4)
     }
 
     fn u64(&mut self) -> Result<u64, Fail> {
-        self.le(8)
+        Ok(self
+            .take(8)?
+            .iter()
+            .rev()
+            .fold(0, |v, &b| v << 8 | u64::from(b)))
     }
 
     /// Unsigned LEB128, at most 5 bytes, value ≤ u32::MAX.
     fn uleb(&mut self) -> Result<u32, Fail> {
         let start = self.offset();
-        let mut result: u64 = 0;
+        let mut result: u32 = 0;
         for i in 0..5 {
-            let b = self.u8()?;
-            result |= ((b & 0x7f) as u64) << (7 * i);
+            let b = self.byte()?;
+            // The fifth byte holds bits 28..31: a higher bit (a value past
+            // u32::MAX) or a continuation bit makes the number too long.
+            if i == 4 && b & 0xf0 != 0 {
+                break;
+            }
+            result |= (b & 0x7f) << (7 * i);
             if b & 0x80 == 0 {
-                return u32::try_from(result).map_err(|_| self.err_at(start, ErrorKind::BadLeb));
+                return Ok(result);
             }
         }
         Err(self.err_at(start, ErrorKind::BadLeb))
@@ -131,11 +149,22 @@ impl<'a> Cursor<'a> {
         core::str::from_utf8(b).map_err(|_| self.err_at(at, ErrorKind::BadUtf8))
     }
 
-    fn index(&mut self, len: usize, kind: fn(u32) -> ErrorKind) -> Result<u32, Fail> {
+    /// An index below `len` into the table `of` names. Out of line, the
+    /// table as a small number rather than a constructor (each site had its
+    /// own check and error).
+    #[inline(never)]
+    fn index(&mut self, len: usize, of: Of) -> Result<u32, Fail> {
         let at = self.offset();
         let i = self.uleb()?;
         if i as usize >= len {
-            return Err(self.err_at(at, kind(i)));
+            let kind = match of {
+                Of::Types => ErrorKind::TypeOutOfRange(i),
+                Of::SymTabs => ErrorKind::SymTabOutOfRange(i),
+                Of::Imports => ErrorKind::ImportOutOfRange(i),
+                Of::Functions => ErrorKind::FunctionOutOfRange(i),
+                Of::Files => ErrorKind::FileOutOfRange(i),
+            };
+            return Err(self.err_at(at, kind));
         }
         Ok(i)
     }
@@ -146,6 +175,16 @@ impl<'a> Cursor<'a> {
         }
         Ok(())
     }
+}
+
+/// The table an index read by [`Cursor::index`] refers to.
+#[derive(Clone, Copy)]
+enum Of {
+    Types,
+    SymTabs,
+    Imports,
+    Functions,
+    Files,
 }
 
 #[derive(Clone, Copy)]
@@ -175,108 +214,100 @@ pub const MAX_SECTIONS: u16 = 32;
 /// Reads the header and the section table, checking every entry against the
 /// file and against the entries before it.
 fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
-    let mut head = Cursor {
-        bytes,
-        pos: 0,
-        loc: Location::Header,
-    };
-    let magic = head
-        .take(4)
-        .map_err(|_| fail(Location::Header, 0, ErrorKind::BadMagic))?;
-    if magic != MAGIC {
-        return Err(fail(Location::Header, 0, ErrorKind::BadMagic));
-    }
-    let major = head.u8()?;
-    let minor = head.u8()?;
-    if major != VERSION_MAJOR {
-        return Err(fail(
-            Location::Header,
-            4,
-            ErrorKind::UnsupportedVersion { major, minor },
-        ));
-    }
-    let flags = head.u16()?;
-    if flags != 0 {
-        return Err(fail(Location::Header, 6, ErrorKind::BadFlags(flags as u32)));
-    }
-    let nsections = head.u16()?;
-    if nsections > MAX_SECTIONS {
-        return Err(fail(
-            Location::Header,
-            8,
-            ErrorKind::TooManySections(nsections),
-        ));
-    }
-    let at = head.offset();
-    if head.u16()? != 0 {
-        return Err(fail(Location::Header, at, ErrorKind::NonZeroReserved));
-    }
-
-    let table_end = HEADER_SIZE + SECTION_ENTRY_SIZE * nsections as usize;
-    let mut entries: Vec<SectionEntry<'_>> = Vec::with_capacity(nsections as usize);
-    for _ in 0..nsections {
-        let at = head.offset();
-        let raw_id = head.u8()?;
-        let id = SectionId::from_u8(raw_id)
-            .ok_or_else(|| fail(Location::Header, at, ErrorKind::UnknownSection(raw_id)))?;
-        if head.le(3)? != 0 {
-            return Err(fail(
-                Location::Section(id),
-                at + 1,
-                ErrorKind::NonZeroReserved,
-            ));
-        }
-        let offset = head.u32()?;
-        let size = head.u32()?;
-        // Widen before adding: offset + size may exceed u32 (and usize on a
-        // 32-bit host). The body must lie in the file, after the table.
-        let end = u64::from(offset) + u64::from(size);
-        let start = offset as usize;
-        let found = usize::try_from(end)
-            .ok()
-            .filter(|_| start >= table_end)
-            .and_then(|end| {
-                let upto = bytes.get(..end)?;
-                Some((end, upto, upto.get(start..)?))
-            });
-        let Some((end, upto, body)) = found else {
-            return Err(fail(
-                Location::Section(id),
-                at,
-                ErrorKind::SectionOutOfBounds {
-                    offset,
-                    size,
-                    file_len: bytes.len(),
-                },
-            ));
+    // Each check leaves this block with its error's place and kind: one
+    // error made for all of them (each made its own).
+    let (loc, at, kind) = 'bad: {
+        let mut head = Cursor {
+            bytes,
+            pos: 0,
+            loc: Location::Header,
         };
-        for e in &entries {
-            if e.id == id && id != SectionId::Custom {
-                return Err(fail(Location::Section(id), at, ErrorKind::DuplicateSection));
-            }
-            if start < e.offset + e.body.len() && e.offset < end {
-                return Err(fail(
-                    Location::Section(id),
-                    at,
-                    ErrorKind::SectionsOverlap { other: e.id },
-                ));
-            }
+        if head.take(4).ok() != Some(&MAGIC[..]) {
+            break 'bad (Location::Header, 0, ErrorKind::BadMagic);
         }
-        entries.push(SectionEntry {
-            id,
-            offset: start,
-            body,
-            upto,
-        });
-    }
-    Ok(entries)
+        let major = head.u8()?;
+        let minor = head.u8()?;
+        if major != VERSION_MAJOR {
+            break 'bad (
+                Location::Header,
+                4,
+                ErrorKind::UnsupportedVersion { major, minor },
+            );
+        }
+        let flags = head.u16()?;
+        if flags != 0 {
+            break 'bad (Location::Header, 6, ErrorKind::BadFlags(flags as u32));
+        }
+        let nsections = head.u16()?;
+        if nsections > MAX_SECTIONS {
+            break 'bad (Location::Header, 8, ErrorKind::TooManySections(nsections));
+        }
+        let at = head.offset();
+        if head.u16()? != 0 {
+            break 'bad (Location::Header, at, ErrorKind::NonZeroReserved);
+        }
+
+        let table_end = HEADER_SIZE + SECTION_ENTRY_SIZE * nsections as usize;
+        let mut entries: Vec<SectionEntry<'_>> = Vec::with_capacity(nsections as usize);
+        for _ in 0..nsections {
+            let at = head.offset();
+            let raw_id = head.u8()?;
+            let Some(id) = SectionId::from_u8(raw_id) else {
+                break 'bad (Location::Header, at, ErrorKind::UnknownSection(raw_id));
+            };
+            let loc = Location::Section(id);
+            if head.le(3)? != 0 {
+                break 'bad (loc, at + 1, ErrorKind::NonZeroReserved);
+            }
+            let offset = head.u32()?;
+            let size = head.u32()?;
+            // Widen before adding: offset + size may exceed u32 (and usize on a
+            // 32-bit host). The body must lie in the file, after the table.
+            let end = u64::from(offset) + u64::from(size);
+            let start = offset as usize;
+            let found = usize::try_from(end)
+                .ok()
+                .filter(|_| start >= table_end)
+                .and_then(|end| {
+                    let upto = bytes.get(..end)?;
+                    Some((end, upto, upto.get(start..)?))
+                });
+            let Some((end, upto, body)) = found else {
+                break 'bad (
+                    loc,
+                    at,
+                    ErrorKind::SectionOutOfBounds {
+                        offset,
+                        size,
+                        file_len: bytes.len(),
+                    },
+                );
+            };
+            for e in &entries {
+                if e.id == id && id != SectionId::Custom {
+                    break 'bad (loc, at, ErrorKind::DuplicateSection);
+                }
+                if start < e.offset + e.body.len() && e.offset < end {
+                    break 'bad (loc, at, ErrorKind::SectionsOverlap { other: e.id });
+                }
+            }
+            entries.push(SectionEntry {
+                id,
+                offset: start,
+                body,
+                upto,
+            });
+        }
+        return Ok(entries);
+    };
+    Err(fail(loc, at, kind))
 }
 
 /// Parses and fully validates a module. The result borrows `bytes`.
 ///
 /// Sections are read in dependency order (types, symbol tables, imports,
 /// functions and code, memory, data, exports, start, cbmeta, immeta, lines,
-/// names, custom), whatever their order in the file, so every index can be
+/// names, custom sections in file order), whatever their order in the file, so every index can be
 /// checked when it is read. Function bodies are validated last.
 pub fn parse(bytes: &[u8]) -> Result<Module<'_>, Error> {
     parse_boxed(bytes).map_err(|e| *e)
@@ -291,31 +322,20 @@ fn parse_boxed(bytes: &[u8]) -> Result<Module<'_>, Fail> {
         ..Module::default()
     };
     for &(id, read) in READERS {
-        match entries.iter().find(|e| e.id == id) {
-            Some(e) => {
-                let mut c = e.cursor();
-                read(&mut c, &mut m, &entries)?;
-                c.finish()?;
-            }
-            None if id == SectionId::Functions => {
-                if let Some(code) = entries.iter().find(|e| e.id == SectionId::Code) {
-                    let c = code.cursor();
-                    return Err(c.err(ErrorKind::MissingSection(SectionId::Functions)));
-                }
-            }
-            None => {}
+        // Each section at most once, except custom ones (read in file order).
+        let mut found = false;
+        for e in entries.iter().filter(|e| e.id == id) {
+            found = true;
+            let mut c = e.cursor();
+            read(&mut c, &mut m, &entries)?;
+            c.finish()?;
         }
-    }
-
-    // Custom sections: a name, then opaque bytes, kept in file order.
-    for e in entries.iter().filter(|e| e.id == SectionId::Custom) {
-        let mut c = e.cursor();
-        let name = c.str()?;
-        let rest = c.take(c.remaining())?;
-        m.custom.push(Custom {
-            name: Cow::Borrowed(name),
-            bytes: Cow::Borrowed(rest),
-        });
+        if !found && id == SectionId::Functions {
+            if let Some(code) = entries.iter().find(|e| e.id == SectionId::Code) {
+                let c = code.cursor();
+                return Err(c.err(ErrorKind::MissingSection(SectionId::Functions)));
+            }
+        }
     }
 
     for (i, f) in m.functions.iter().enumerate() {
@@ -350,6 +370,7 @@ const READERS: &[(SectionId, Reader)] = &[
     (SectionId::Pointers, read_pointers),
     (SectionId::Lines, read_lines),
     (SectionId::Names, read_names),
+    (SectionId::Custom, read_custom),
 ];
 
 /// The Types section's entries (a [`Reader`]).
@@ -363,9 +384,9 @@ fn read_types<'a>(
     m.types.reserve(n);
     for _ in 0..n {
         let at = c.offset();
-        let flags = c.u8()?;
+        let flags = c.byte()?;
         if flags > 1 {
-            return Err(c.err_at(at, ErrorKind::BadFlags(flags as u32)));
+            return Err(c.err_at(at, ErrorKind::BadFlags(flags)));
         }
         let np = c.count(1)?;
         let mut params = Vec::with_capacity(np);
@@ -373,10 +394,10 @@ fn read_types<'a>(
             params.push(valtype(c)?);
         }
         let at = c.offset();
-        let result = match c.u8()? {
+        let result = match c.byte()? {
             0 => None,
             1 => Some(valtype(c)?),
-            b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
+            b => return Err(c.err_at(at, ErrorKind::BadFlags(b))),
         };
         m.types.push(FuncType {
             params,
@@ -418,16 +439,16 @@ fn read_imports<'a>(
     m.imports.reserve(n);
     for _ in 0..n {
         let name = c.str()?;
-        let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+        let ty = c.index(m.types.len(), Of::Types)?;
         let at = c.offset();
-        let kind = match c.u8()? {
+        let kind = match c.byte()? {
             0 => ImportKind::Name,
             1 => {
-                let table = c.index(m.symtabs.len(), ErrorKind::SymTabOutOfRange)?;
+                let table = c.index(m.symtabs.len(), Of::SymTabs)?;
                 let index = c.uleb()?;
                 ImportKind::Fast { table, index }
             }
-            b => return Err(c.err_at(at, ErrorKind::BadFlags(b as u32))),
+            b => return Err(c.err_at(at, ErrorKind::BadFlags(b))),
         };
         m.imports.push(Import {
             name: Cow::Borrowed(name),
@@ -452,67 +473,78 @@ fn read_functions<'a>(
     let n = c.count(8)?;
     m.functions.reserve(n);
     let mut covered_until = 0usize;
-    for i in 0..n as u32 {
-        let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
-        let at = c.offset();
-        let flags = c.u8()?;
-        if flags & !func_flags::ALL != 0 {
-            return Err(c.err_at(at, ErrorKind::BadFlags(flags as u32)));
-        }
-        let at = c.offset();
-        let regs = c.u16()?;
-        if regs == 0 || regs > MAX_REGS {
-            return Err(c.err_at(at, ErrorKind::BadRegisterCount(regs)));
-        }
-        let t = type_at(&m.types, ty);
-        // A variadic module function receives its packed arguments as one
-        // extra trailing pointer (docs/abi.md §Variadic functions).
-        let params = t.params.len() + t.variadic as usize;
-        if (regs as usize) < params.max(t.result.is_some() as usize) {
-            return Err(c.err_at(at, ErrorKind::TooFewRegisters { regs, params }));
-        }
-        let frame_size = c.uleb()?;
-        let at = c.offset();
-        let frame_align_log2 = c.u8()?;
-        if frame_align_log2 > 12 {
-            let align = 1u32.checked_shl(frame_align_log2.into()).unwrap_or(0);
-            return Err(c.err_at(at, ErrorKind::BadAlignment(align)));
-        }
-        let at = c.offset();
-        let start = c.uleb()? as usize;
-        let len = c.uleb()? as usize;
-        if len == 0 {
-            return Err(c.err_at(at, ErrorKind::EmptyFunction { func: i }));
-        }
-        // Bodies lie in the code section, in order, without overlap.
-        let body = start
-            .checked_add(len)
-            .filter(|_| start >= covered_until)
-            .and_then(|end| code.body.get(start..end))
-            .ok_or_else(|| c.err_at(at, ErrorKind::CodeOutOfBounds { func: i }))?;
-        // Word operands are read with aligned loads in place: every body
-        // starts at a multiple of 4 of the file and is whole words.
-        if !(code.offset + start).is_multiple_of(INSTR_ALIGN) || !len.is_multiple_of(INSTR_ALIGN) {
-            return Err(c.err_at(at, ErrorKind::MisalignedBody { func: i }));
-        }
-        // ... and in memory, which needs the buffer aligned as the file is.
-        if !(body.as_ptr() as usize).is_multiple_of(INSTR_ALIGN) {
-            let addr = (body.as_ptr() as usize).wrapping_sub(code.offset + start);
-            return Err(fail(
-                Location::Header,
-                0,
-                ErrorKind::MisalignedBuffer { addr },
-            ));
-        }
-        covered_until = start + len;
-        m.functions.push(Function {
-            ty,
-            flags,
-            regs,
-            frame_size,
-            frame_align_log2,
-            code: Cow::Borrowed(body),
-        });
+    'entries: for i in 0..n as u32 {
+        // An entry's checks leave this block with the offset and kind of
+        // their error: one error made for all of them (each of the seven
+        // made its own).
+        let (at, kind) = 'bad: {
+            let ty = c.index(m.types.len(), Of::Types)?;
+            let at = c.offset();
+            let flags = c.u8()?;
+            if flags & !func_flags::ALL != 0 {
+                break 'bad (at, ErrorKind::BadFlags(flags as u32));
+            }
+            let at = c.offset();
+            let regs = c.u16()?;
+            if regs == 0 || regs > MAX_REGS {
+                break 'bad (at, ErrorKind::BadRegisterCount(regs));
+            }
+            let t = type_at(&m.types, ty);
+            // A variadic module function receives its packed arguments as one
+            // extra trailing pointer (docs/abi.md §Variadic functions).
+            let params = t.params.len() + t.variadic as usize;
+            if (regs as usize) < params.max(t.result.is_some() as usize) {
+                break 'bad (at, ErrorKind::TooFewRegisters { regs, params });
+            }
+            let frame_size = c.uleb()?;
+            let at = c.offset();
+            let frame_align_log2 = c.u8()?;
+            if frame_align_log2 > 12 {
+                let align = 1u32.checked_shl(frame_align_log2.into()).unwrap_or(0);
+                break 'bad (at, ErrorKind::BadAlignment(align));
+            }
+            let at = c.offset();
+            let start = c.uleb()? as usize;
+            let len = c.uleb()? as usize;
+            if len == 0 {
+                break 'bad (at, ErrorKind::EmptyFunction { func: i });
+            }
+            // Bodies lie in the code section, in order, without overlap.
+            let Some(body) = start
+                .checked_add(len)
+                .filter(|_| start >= covered_until)
+                .and_then(|end| code.body.get(start..end))
+            else {
+                break 'bad (at, ErrorKind::CodeOutOfBounds { func: i });
+            };
+            // Word operands are read with aligned loads in place: every body
+            // starts at a multiple of 4 of the file and is whole words.
+            if !(code.offset + start).is_multiple_of(INSTR_ALIGN)
+                || !len.is_multiple_of(INSTR_ALIGN)
+            {
+                break 'bad (at, ErrorKind::MisalignedBody { func: i });
+            }
+            // ... and in memory, which needs the buffer aligned as the file is.
+            if !(body.as_ptr() as usize).is_multiple_of(INSTR_ALIGN) {
+                let addr = (body.as_ptr() as usize).wrapping_sub(code.offset + start);
+                return Err(fail(
+                    Location::Header,
+                    0,
+                    ErrorKind::MisalignedBuffer { addr },
+                ));
+            }
+            covered_until = start + len;
+            m.functions.push(Function {
+                ty,
+                flags,
+                regs,
+                frame_size,
+                frame_align_log2,
+                code: Cow::Borrowed(body),
+            });
+            continue 'entries;
+        };
+        return Err(c.err_at(at, kind));
     }
     Ok(())
 }
@@ -584,7 +616,7 @@ fn read_exports<'a>(
     let mut failed = None;
     for _ in 0..n {
         let entry = c.str().and_then(|name| {
-            let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+            let func = c.index(m.functions.len(), Of::Functions)?;
             Ok((name, func))
         });
         match entry {
@@ -628,12 +660,9 @@ fn read_start<'a>(
     _: &[SectionEntry<'a>],
 ) -> Result<(), Fail> {
     let at = c.offset();
-    let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
-    // `f` and its type index are checked.
-    let t = type_at(
-        &m.types,
-        m.functions.get(f as usize).map_or(u32::MAX, |f| f.ty),
-    );
+    let f = c.index(m.functions.len(), Of::Functions)?;
+    // `f` and its type index are checked (`func_type` is out of line).
+    let t = m.func_type(f).unwrap_or(&NO_TYPE);
     if !t.params.is_empty() || t.result.is_some() || t.variadic {
         return Err(c.err_at(at, ErrorKind::StartSignature(f)));
     }
@@ -651,18 +680,19 @@ fn read_callbacks<'a>(
     let n = c.count(4)?;
     m.callbacks.reserve(n);
     for _ in 0..n {
-        let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
+        let import = c.index(m.imports.len(), Of::Imports)?;
         let params = import_params(&m.types, &m.imports, import);
         let at_place = place(c, params)?;
         let at = c.offset();
-        let ty = c.index(m.types.len(), ErrorKind::TypeOutOfRange)?;
+        let ty = c.index(m.types.len(), Of::Types)?;
         // Native code calls the callback through a closure of this exact
         // signature; C cannot call a variadic function that way.
         if type_at(&m.types, ty).variadic {
             return Err(c.err_at(at, ErrorKind::VariadicCallback(ty)));
         }
         let user_data = if c.peek_u8() == Some(NO_USER_DATA) {
-            c.u8()?;
+            // The byte is there (peeked): step over it.
+            c.pos += 1;
             None
         } else {
             Some(place(c, params)?)
@@ -686,51 +716,57 @@ fn read_pointers<'a>(
 ) -> Result<(), Fail> {
     let n = c.count(4)?;
     m.pointers.reserve(n);
-    for _ in 0..n {
-        let import = c.index(m.imports.len(), ErrorKind::ImportOutOfRange)?;
-        let params = import_params(&m.types, &m.imports, import);
-        let param = ptr_param(c, params)?;
-        let at = c.offset();
-        let d = c.u8()?;
-        let field = if d & FIELD_BIT != 0 {
-            Some(c.uleb()?)
-        } else {
-            None
-        };
-        let dir = match d & !(HANDLES_BIT | FIELD_BIT) {
-            1 => Direction::In,
-            2 => Direction::Out,
-            3 => Direction::InOut,
-            _ => return Err(c.err_at(at, ErrorKind::BadDirection(d))),
-        };
-        let at = c.offset();
-        let size = match c.u8()? {
-            0 => SizeSpec::Const(c.uleb()?),
-            1 => {
-                let at = c.offset();
-                let param = param_index(c, params)?;
-                if !matches!(
-                    params.get(param as usize),
-                    Some(ValType::I32 | ValType::I64)
-                ) {
-                    return Err(c.err_at(at, ErrorKind::NotAnInteger { param }));
+    'entries: for _ in 0..n {
+        // The entry's own checks leave with their error's offset and kind
+        // (one error made for the three).
+        let (at, kind) = 'bad: {
+            let import = c.index(m.imports.len(), Of::Imports)?;
+            let params = import_params(&m.types, &m.imports, import);
+            let param = ptr_param(c, params)?;
+            let at = c.offset();
+            let d = c.u8()?;
+            let field = if d & FIELD_BIT != 0 {
+                Some(c.uleb()?)
+            } else {
+                None
+            };
+            let dir = match d & !(HANDLES_BIT | FIELD_BIT) {
+                1 => Direction::In,
+                2 => Direction::Out,
+                3 => Direction::InOut,
+                _ => break 'bad (at, ErrorKind::BadDirection(d)),
+            };
+            let at = c.offset();
+            let size = match c.u8()? {
+                0 => SizeSpec::Const(c.uleb()?),
+                1 => {
+                    let at = c.offset();
+                    let param = param_index(c, params)?;
+                    if !matches!(
+                        params.get(param as usize),
+                        Some(ValType::I32 | ValType::I64)
+                    ) {
+                        break 'bad (at, ErrorKind::NotAnInteger { param });
+                    }
+                    SizeSpec::Param {
+                        param,
+                        scale: c.uleb()?,
+                    }
                 }
-                SizeSpec::Param {
-                    param,
-                    scale: c.uleb()?,
-                }
-            }
-            2 => SizeSpec::StrLen,
-            b => return Err(c.err_at(at, ErrorKind::BadSizeSpec(b))),
+                2 => SizeSpec::StrLen,
+                b => break 'bad (at, ErrorKind::BadSizeSpec(b)),
+            };
+            m.pointers.push(PtrMeta {
+                import,
+                param,
+                field,
+                dir,
+                size,
+                handles: d & HANDLES_BIT != 0,
+            });
+            continue 'entries;
         };
-        m.pointers.push(PtrMeta {
-            import,
-            param,
-            field,
-            dir,
-            size,
-            handles: d & HANDLES_BIT != 0,
-        });
+        return Err(c.err_at(at, kind));
     }
     Ok(())
 }
@@ -751,7 +787,7 @@ fn read_lines<'a>(
     let nfuncs = c.count(2)?;
     lines.funcs.reserve(nfuncs);
     for _ in 0..nfuncs {
-        let func = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+        let func = c.index(m.functions.len(), Of::Functions)?;
         // `func` is checked.
         let code_len = m
             .functions
@@ -765,7 +801,7 @@ fn read_lines<'a>(
         for _ in 0..nrows {
             let at = c.offset();
             offset += u64::from(c.uleb()?);
-            let file = c.index(lines.files.len(), ErrorKind::FileOutOfRange)?;
+            let file = c.index(lines.files.len(), Of::Files)?;
             let line = c.uleb()?;
             if offset >= code_len {
                 return Err(c.err_at(at, ErrorKind::BadLineRow));
@@ -792,9 +828,25 @@ fn read_names<'a>(
     let n = c.count(2)?;
     m.names.reserve(n);
     for _ in 0..n {
-        let f = c.index(m.functions.len(), ErrorKind::FunctionOutOfRange)?;
+        let f = c.index(m.functions.len(), Of::Functions)?;
         m.names.push((f, Cow::Borrowed(c.str()?)));
     }
+    Ok(())
+}
+
+/// A custom section (a [`Reader`]): a name, then opaque bytes.
+#[inline(never)]
+fn read_custom<'a>(
+    c: &mut Cursor<'a>,
+    m: &mut Module<'a>,
+    _: &[SectionEntry<'a>],
+) -> Result<(), Fail> {
+    let name = c.str()?;
+    let rest = c.take(c.remaining())?;
+    m.custom.push(Custom {
+        name: Cow::Borrowed(name),
+        bytes: Cow::Borrowed(rest),
+    });
     Ok(())
 }
 
@@ -906,4 +958,59 @@ fn first_repeated_name(exports: &[Export<'_>]) -> Option<usize> {
             _ => None,
         })
         .min()
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    /// LEB128 as the reader decoded it before it accumulated in 32 bits: a
+    /// 64-bit sum, then a range check.
+    fn reference_uleb(b: &[u8]) -> Result<(u32, usize), ErrorKind> {
+        let mut result: u64 = 0;
+        for i in 0..5 {
+            let x = *b.get(i).ok_or(ErrorKind::Truncated)?;
+            result |= u64::from(x & 0x7f) << (7 * i);
+            if x & 0x80 == 0 {
+                return u32::try_from(result)
+                    .map(|v| (v, i + 1))
+                    .map_err(|_| ErrorKind::BadLeb);
+            }
+        }
+        Err(ErrorKind::BadLeb)
+    }
+
+    #[test]
+    fn uleb_matches_the_64_bit_reference() {
+        const B: [u8; 12] = [
+            0, 1, 0x0f, 0x10, 0x70, 0x7f, 0x80, 0x81, 0x8f, 0x90, 0xf0, 0xff,
+        ];
+        let mut n = 0;
+        for len in 0..=6 {
+            for mut k in 0..B.len().pow(len as u32) {
+                let mut bytes = [0u8; 6];
+                for b in bytes.iter_mut().take(len) {
+                    *b = B[k % B.len()];
+                    k /= B.len();
+                }
+                let input = &bytes[..len];
+                let mut c = Cursor {
+                    bytes: input,
+                    pos: 0,
+                    loc: Location::Header,
+                };
+                let got = c.uleb().map(|v| (v, c.pos)).map_err(|e| (e.kind, e.offset));
+                let want = reference_uleb(input).map_err(|k| {
+                    // The reference's truncation is at the end of the input,
+                    // its bad number at the number's start.
+                    let at = if k == ErrorKind::Truncated { len } else { 0 };
+                    (k, at)
+                });
+                assert_eq!(got, want, "{input:02x?}");
+                n += 1;
+            }
+        }
+        assert!(n > 3_000_000);
+    }
 }

@@ -55,15 +55,20 @@ pub(crate) fn check_function(m: &Module<'_>, func: u32, base: usize) -> Result<(
     let mut last_terminates = false;
     while pc < code.len() {
         let p = pc as u32;
-        let instr = RawInstr::decode(code, pc).map_err(|e| match e {
-            DecodeError::Truncated => at(pc, ErrorKind::InstructionTruncated { func, pc: p }),
-            DecodeError::UnknownOpcode(byte) => {
-                at(pc, ErrorKind::UnknownOpcode { func, pc: p, byte })
-            }
-            DecodeError::UnknownExtOpcode(byte) => {
-                at(pc + 1, ErrorKind::UnknownExtOpcode { func, pc: p, byte })
-            }
-            DecodeError::NonZeroPadding(k) => at(pc + k, ErrorKind::NonZeroPadding { func, pc: p }),
+        let instr = RawInstr::decode(code, pc).map_err(|e| {
+            // The kind and the offset's distance from `pc`, then one error
+            // made (not one per arm).
+            let (d, kind) = match e {
+                DecodeError::Truncated => (0, ErrorKind::InstructionTruncated { func, pc: p }),
+                DecodeError::UnknownOpcode(byte) => {
+                    (0, ErrorKind::UnknownOpcode { func, pc: p, byte })
+                }
+                DecodeError::UnknownExtOpcode(byte) => {
+                    (1, ErrorKind::UnknownExtOpcode { func, pc: p, byte })
+                }
+                DecodeError::NonZeroPadding(k) => (k, ErrorKind::NonZeroPadding { func, pc: p }),
+            };
+            at(pc + d, kind)
         })?;
         if let Some(s) = starts.get_mut(pc) {
             *s = true;
@@ -85,25 +90,20 @@ pub(crate) fn check_function(m: &Module<'_>, func: u32, base: usize) -> Result<(
     while let Ok(instr) = RawInstr::decode(code, pc) {
         let p = pc as u32;
         let check = |target: u32| -> Result<(), Fail> {
-            match starts.get(target as usize) {
-                None => Err(at(
-                    pc,
-                    ErrorKind::BranchOutOfRange {
-                        func,
-                        pc: p,
-                        target,
-                    },
-                )),
-                Some(false) => Err(at(
-                    pc,
-                    ErrorKind::BranchIntoInstruction {
-                        func,
-                        pc: p,
-                        target,
-                    },
-                )),
-                Some(true) => Ok(()),
-            }
+            let kind = match starts.get(target as usize) {
+                None => ErrorKind::BranchOutOfRange {
+                    func,
+                    pc: p,
+                    target,
+                },
+                Some(false) => ErrorKind::BranchIntoInstruction {
+                    func,
+                    pc: p,
+                    target,
+                },
+                Some(true) => return Ok(()),
+            };
+            Err(at(pc, kind))
         };
         for (kind, v) in instr.operands() {
             match kind {
@@ -273,33 +273,28 @@ impl Context<'_, '_> {
                     return Err(ErrorKind::BadAlignment(align));
                 }
             }
-            Opcode::AtomicLoad if f!(AtomicLoad, "width") > 3 => {
-                return Err(ErrorKind::BadAtomic {
-                    func,
-                    pc,
-                    value: f!(AtomicLoad, "width") as u8,
-                })
-            }
-            Opcode::AtomicStore if f!(AtomicStore, "width") > 3 => {
-                return Err(ErrorKind::BadAtomic {
-                    func,
-                    pc,
-                    value: f!(AtomicStore, "width") as u8,
-                })
-            }
-            Opcode::AtomicCmpxchg if f!(AtomicCmpxchg, "width") > 3 => {
-                return Err(ErrorKind::BadAtomic {
-                    func,
-                    pc,
-                    value: f!(AtomicCmpxchg, "width") as u8,
-                })
-            }
-            Opcode::AtomicRmw if AtomicOp::from_u8(f!(AtomicRmw, "kind") as u8 >> 2).is_none() => {
-                return Err(ErrorKind::BadAtomic {
-                    func,
-                    pc,
-                    value: f!(AtomicRmw, "kind") as u8,
-                })
+            // One arm for the four: each arm had its own error exit.
+            op @ (Opcode::AtomicLoad
+            | Opcode::AtomicStore
+            | Opcode::AtomicCmpxchg
+            | Opcode::AtomicRmw) => {
+                let (value, bad) = match op {
+                    Opcode::AtomicRmw => {
+                        let k = f!(AtomicRmw, "kind") as u8;
+                        (k, AtomicOp::from_u8(k >> 2).is_none())
+                    }
+                    _ => {
+                        let w = match op {
+                            Opcode::AtomicLoad => f!(AtomicLoad, "width"),
+                            Opcode::AtomicStore => f!(AtomicStore, "width"),
+                            _ => f!(AtomicCmpxchg, "width"),
+                        };
+                        (w as u8, w > 3)
+                    }
+                };
+                if bad {
+                    return Err(ErrorKind::BadAtomic { func, pc, value });
+                }
             }
             _ => {}
         }

@@ -388,12 +388,16 @@ fn resolve(module: &Module<'_>, imports: &Imports) -> Result<Vec<HostFunc>, Inst
     let m = &module.m;
     let mut out = Vec::with_capacity(m.imports.len());
     for imp in &m.imports {
-        let ty = &m.types[imp.ty as usize];
+        // Both indices are checked by the reader (no panic exits: what
+        // cannot happen falls back to an empty signature, no table).
+        let ty = module.func_sig(imp.ty);
         let name = &*imp.name;
         let mut found: Option<HostFunc> = None;
         if let ImportKind::Fast { table, index } = imp.kind {
-            let tref = &m.symtabs[table as usize];
-            if let Some(t) = imports.tables.get(&tref.name) {
+            let tref = m.symtabs.get(table as usize);
+            if let Some((t, tref)) =
+                tref.and_then(|tref| Some((imports.tables.get(&tref.name)?, tref)))
+            {
                 if t.hash != tref.hash {
                     return Err(InstantiateError::SymbolTableMismatch {
                         table: owned(&t.name),

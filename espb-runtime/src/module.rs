@@ -4,6 +4,13 @@ use alloc::vec::Vec;
 
 use espb_format::{Error, FuncType};
 
+/// See `Module::parse`.
+static NO_TYPE: FuncType = FuncType {
+    params: Vec::new(),
+    result: None,
+    variadic: false,
+};
+
 /// What a call needs to know about a function, in one small record.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct FuncInfo<'a> {
@@ -41,7 +48,9 @@ impl<'a> Module<'a> {
             .functions
             .iter()
             .map(|f| {
-                let t = &m.types[f.ty as usize];
+                // `f.ty` is checked by the reader (no panic exits: a
+                // signature that cannot be needed stands in).
+                let t = m.types.get(f.ty as usize).unwrap_or(&NO_TYPE);
                 let code: &'a [u8] = match &f.code {
                     alloc::borrow::Cow::Borrowed(b) => b,
                     // `espb_format::parse` borrows every body from its input; an
@@ -56,13 +65,18 @@ impl<'a> Module<'a> {
                     regs: f.regs as u32,
                     frame_size: f.frame_size,
                     frame_mask: (1u32 << f.frame_align_log2) - 1,
-                    canon_ty: canon[f.ty as usize],
+                    canon_ty: canon.get(f.ty as usize).copied().unwrap_or(0),
                     params: (t.params.len() + t.variadic as usize) as u32,
                     has_result: t.result.is_some(),
                 }
             })
             .collect();
         Ok(Module { m, funcs, canon })
+    }
+
+    /// Signature `ty`, an index the reader checked (else an empty one).
+    pub(crate) fn func_sig(&self, ty: u32) -> &FuncType {
+        self.m.types.get(ty as usize).unwrap_or(&NO_TYPE)
     }
 
     /// The underlying format-level module (types, imports, names, …).

@@ -58,7 +58,12 @@ impl<V> NameMap<V> {
     /// Sets `name` to `v` (replacing its value if it has one).
     pub fn insert(&mut self, name: String, v: V) {
         match self.find(&name) {
-            Ok(i) => self.items[i].1 = v,
+            // `i` is in range (no panic exit for what cannot happen).
+            Ok(i) => {
+                if let Some(e) = self.items.get_mut(i) {
+                    e.1 = v;
+                }
+            }
             Err(i) => self.items.insert(i, (name, v)),
         }
     }

@@ -443,9 +443,18 @@ fn exit_and_abort() {
     call.import imp2, r0
     unreachable
 .end
+.func ty1 regs 4 frame 0 align 0
+    const32 r0, 0x1000
+    const32 r1, 7
+    const32 r2, 0x1000
+    const32 r3, 0x1004
+    call.import imp2, r0
+    unreachable
+.end
 .export "exit" f0
 .export "abort" f1
 .export "assert" f2
+.export "assert_in" f3
 "#;
     let bytes = common::bytes(src);
     let m = Module::parse(&bytes).unwrap();
@@ -461,6 +470,12 @@ fn exit_and_abort() {
     assert_eq!(
         t.kind,
         TrapKind::Abort("assertion \"x > 0\" failed: file \"a.c\", line 7".into())
+    );
+    // With a function name (here the file's string again).
+    let t = inst.call("assert_in", &[]).unwrap_err();
+    assert_eq!(
+        t.kind,
+        TrapKind::Abort("assertion \"x > 0\" failed: file \"a.c\", line 7, function: a.c".into())
     );
 }
 

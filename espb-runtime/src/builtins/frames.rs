@@ -20,10 +20,15 @@ fn return_address(c: &mut Caller<'_>, a: &[u64]) -> R {
     let frames = &c.ctx.frames;
     // The last record is the function that asked; its caller's record
     // holds where execution resumes when it returns.
-    let Some(at) = frames.len().checked_sub(2 + level) else {
+    // (`level` is the module's: a huge one asks beyond the outermost frame,
+    // without an overflow.)
+    let Some(fr) = level
+        .checked_add(2)
+        .and_then(|n| frames.len().checked_sub(n))
+        .and_then(|at| frames.get(at))
+    else {
         return Ok(Some(0));
     };
-    let fr = &frames[at];
     let m = &c.inst.module.m;
     let before: usize = m
         .functions
@@ -39,10 +44,11 @@ fn frame_address(c: &mut Caller<'_>, a: &[u64]) -> R {
     let level = a32(a, 0) as usize;
     let frames = &c.ctx.frames;
     Ok(Some(
-        frames
-            .len()
-            .checked_sub(1 + level)
-            .map_or(0, |at| frames[at].fp as u64),
+        level
+            .checked_add(1)
+            .and_then(|n| frames.len().checked_sub(n))
+            .and_then(|at| frames.get(at))
+            .map_or(0, |f| f.fp as u64),
     ))
 }
 

@@ -54,16 +54,17 @@ fn assert_func(c: &mut Caller<'_>, a: &[u64]) -> R {
         c_text(c, a32(a, 2)),
         c_text(c, a32(a, 3)),
     );
-    let mut text = espb_format::text!(
-        "assertion \"{}\" failed: file \"{}\", line {}",
+    // The function's part as two more arguments (not appended: each
+    // append inlined its growth check and copy).
+    let sep = if func.is_empty() { "" } else { ", function: " };
+    let text = espb_format::text!(
+        "assertion \"{}\" failed: file \"{}\", line {}{}{}",
         &expr,
         &file,
-        line
+        line,
+        sep,
+        &func
     );
-    if !func.is_empty() {
-        text.push_str(", function: ");
-        text.push_str(&func);
-    }
     Err(Trap::new(TrapKind::Abort(text)))
 }
 
