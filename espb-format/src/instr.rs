@@ -471,6 +471,26 @@ const fn dense(code: u16) -> usize {
     }
 }
 
+impl Opcode {
+    /// Positions a table indexed by opcode needs: the 256 one-byte codes
+    /// (those that are no opcode included), then the escaped ones
+    /// (`0x2fNN` at `256 + NN`) up to the largest `NN` in use. The
+    /// validator rejects every other escaped code, so a validated body's
+    /// opcodes all fall below it.
+    pub const TABLE_LEN: usize = {
+        let mut n = 0x100;
+        let mut i = 0;
+        while i < Opcode::ALL.len() {
+            let d = dense(Opcode::ALL[i].code());
+            if d >= n {
+                n = d + 1;
+            }
+            i += 1;
+        }
+        n
+    };
+}
+
 /// Each opcode's layout, in `Opcode::ALL` order.
 #[allow(clippy::indexing_slicing)]
 const fn all_layouts() -> [Layout; Opcode::ALL.len()] {
@@ -661,6 +681,26 @@ pub enum DecodeError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The interpreter indexes its handler table (`Opcode::TABLE_LEN`
+    /// entries) by an escaped code's second byte without a check: every
+    /// second byte the decoder accepts must fall inside, and some must not.
+    #[test]
+    fn decodable_escaped_codes_fit_the_table() {
+        let mut accepted = 0;
+        for b in 0..=u8::MAX {
+            let fits = 0x100 + usize::from(b) < Opcode::TABLE_LEN;
+            match Opcode::decode(&[crate::opcodes::ESCAPE, b], 0) {
+                Ok(op) => {
+                    assert!(fits, "{op:?} lies past the table");
+                    accepted += 1;
+                }
+                Err(e) => assert_eq!(e, DecodeError::UnknownExtOpcode(b)),
+            }
+        }
+        assert_eq!(accepted, Opcode::TABLE_LEN - 0x100);
+        assert!(Opcode::TABLE_LEN < 0x200);
+    }
 
     /// The decoder's compile-time layouts say what the table's const
     /// functions say, for every opcode.

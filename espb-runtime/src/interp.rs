@@ -263,7 +263,7 @@ type Handler = for<'v, 'a, 'm> unsafe fn(&'v mut Vm<'a, 'm>, Pc, Regs, Pc, Mem, 
 /// in registers and no more, and addresses the table relative to the
 /// instruction pointer for free).
 #[derive(Clone, Copy)]
-struct Tbl(#[cfg(espb_table_arg)] &'static [Handler; 512]);
+struct Tbl(#[cfg(espb_table_arg)] &'static [Handler; O::TABLE_LEN]);
 
 impl Tbl {
     #[inline(always)]
@@ -288,7 +288,7 @@ impl Tbl {
     }
 
     #[inline(always)]
-    fn handlers(self) -> &'static [Handler; 512] {
+    fn handlers(self) -> &'static [Handler; O::TABLE_LEN] {
         #[cfg(espb_table_arg)]
         {
             self.0

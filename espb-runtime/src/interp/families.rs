@@ -562,16 +562,16 @@ macro_rules! handler_table {
         /// dispatches through the same table, which travels in a register
         /// (`Tbl`), so an extended opcode costs one lookup more and no
         /// address of a second table.
-        const fn handler_table() -> [Handler; 512] {
-            let mut t: [Handler; 512] = [handlers::Invalid as Handler; 512];
+        const fn handler_table() -> [Handler; O::TABLE_LEN] {
+            let mut t: [Handler; O::TABLE_LEN] = [handlers::Invalid as Handler; O::TABLE_LEN];
             $( if $code <= 0xff { t[$code & 0xff] = handlers::$name; } else { t[256 + ($code & 0xff)] = handlers::$name; } )*
             t[espb_format::opcodes::ESCAPE as usize] = handlers::Escape;
             t
         }
-        static HANDLERS: [Handler; 512] = handler_table();
+        static HANDLERS: [Handler; O::TABLE_LEN] = handler_table();
         /// `Tbl::jit`'s table: the calls' general paths.
         #[cfg(all(espb_jit, espb_table_arg))]
-        static HANDLERS_JIT: [Handler; 512] = {
+        static HANDLERS_JIT: [Handler; O::TABLE_LEN] = {
             let mut t = handler_table();
             t[O::Call.code() as usize] = handlers::CallGeneral;
             t[O::CallIndirect.code() as usize] = handlers::CallIndirectGeneral;
