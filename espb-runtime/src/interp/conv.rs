@@ -26,12 +26,17 @@ pub(super) fn u64_of_f32(x: f32) -> u64 {
     u64_of_f64(x.into())
 }
 
+/// Through the 64-bit conversion, clamped: one copy of the float tests
+/// for the four unsigned truncations (each rare; a call more is nothing
+/// next to the soft-float routines they call).
 pub(super) fn u32_of_f64(x: f64) -> u32 {
-    (x as i64).clamp(0, u32::MAX as i64) as u32
+    u64_of_f64(x).min(u32::MAX as u64) as u32
 }
 
-// `!(x >= 2^63)`, not `x < 2^63`: NaN takes the first branch.
+// `!(x >= 2^63)`, not `x < 2^63`: NaN takes the first branch. Out of line:
+// `u32_of_f64`, `u32_of_f32` and `u64_of_f32` share it.
 #[allow(clippy::neg_cmp_op_on_partial_ord)]
+#[inline(never)]
 pub(super) fn u64_of_f64(x: f64) -> u64 {
     // Below 2^63 (and NaN): the signed conversion, negatives to 0.
     if !(x >= TWO63) {
