@@ -135,18 +135,21 @@ fn locate(inst: &Inner<'_>, ctx: &ExecContext, t: &mut Trap, func: u32, offset: 
         offset,
         source: m.source_line(func, offset).map(|(f, l)| (f.into(), l)),
     };
-    // The innermost record is the trapping function itself; the trap's own
-    // location is a copy of the first frame (one lookup of name and line).
-    let inner = frame(func, offset);
-    t.func = Some(func);
-    t.func_name = inner.func_name.clone();
-    t.offset = offset;
-    t.source = inner.source.clone();
+    // The innermost record is the trapping function itself, then its
+    // callers at their calls (one loop: one inlined copy of `frame`); the
+    // trap's own location is a copy of the first frame (one lookup of name
+    // and line).
+    let callers = ctx.frames.iter().rev().skip(1).take(63);
     let mut bt: Vec<Frame> = Vec::with_capacity(ctx.frames.len().min(64));
-    bt.push(inner);
-    for fr in ctx.frames.iter().rev().skip(1).take(63) {
-        bt.push(frame(fr.func, fr.call_at));
+    for (f, o) in core::iter::once((func, offset)).chain(callers.map(|fr| (fr.func, fr.call_at))) {
+        bt.push(frame(f, o));
     }
+    if let Some(inner) = bt.first() {
+        t.func_name = inner.func_name.clone();
+        t.source = inner.source.clone();
+    }
+    t.func = Some(func);
+    t.offset = offset;
     t.backtrace = bt;
 }
 
