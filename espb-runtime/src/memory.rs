@@ -115,6 +115,54 @@ impl LinearMemory {
         }
     }
 
+    /// The `1 << width` bytes at `addr` (`width` 0 to 3), zero-extended:
+    /// one access of the width when aligned, byte-wise otherwise, as the
+    /// accessors of each width do. One copy for the interpreter's slow
+    /// path of every plain load (`interp::families::slow_mem`).
+    pub fn load_width(&self, addr: u32, width: u8) -> Result<u64, TrapKind> {
+        let size = 1u32 << width;
+        self.check(addr, size)?;
+        if addr & (size - 1) != 0 {
+            let mut v = 0u64;
+            for i in 0..size {
+                v |= (self.byte(addr + i).load(Relaxed) as u64) << (8 * i);
+            }
+            return Ok(v);
+        }
+        // SAFETY (all arms): in bounds, aligned to the access size.
+        Ok(match width {
+            0 => self.byte(addr).load(Relaxed) as u64,
+            1 => unsafe { AtomicU16::from_ptr(self.ptr(addr) as *mut u16) }.load(Relaxed) as u64,
+            2 => unsafe { AtomicU32::from_ptr(self.ptr(addr) as *mut u32) }.load(Relaxed) as u64,
+            _ => self.load64_aligned(addr),
+        })
+    }
+
+    /// Stores the low `1 << width` bytes of `v` at `addr`, as
+    /// [`Self::load_width`] reads them.
+    pub fn store_width(&self, addr: u32, width: u8, v: u64) -> Result<(), TrapKind> {
+        let size = 1u32 << width;
+        self.check(addr, size)?;
+        if addr & (size - 1) != 0 {
+            for i in 0..size {
+                self.byte(addr + i).store((v >> (8 * i)) as u8, Relaxed);
+            }
+            return Ok(());
+        }
+        // SAFETY (all arms): in bounds, aligned to the access size.
+        match width {
+            0 => self.byte(addr).store(v as u8, Relaxed),
+            1 => {
+                unsafe { AtomicU16::from_ptr(self.ptr(addr) as *mut u16) }.store(v as u16, Relaxed)
+            }
+            2 => {
+                unsafe { AtomicU32::from_ptr(self.ptr(addr) as *mut u32) }.store(v as u32, Relaxed)
+            }
+            _ => self.store64_aligned(addr, v),
+        }
+        Ok(())
+    }
+
     #[inline(always)]
     pub fn load8(&self, addr: u32) -> Result<u8, TrapKind> {
         self.check(addr, 1)?;

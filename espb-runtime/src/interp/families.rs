@@ -446,13 +446,7 @@ pub(super) unsafe fn slow_mem(
         let ea = (base as u32).wrapping_add(pc.u32(4));
         if k < 7 {
             // Loads: width 1 << k / 2; the even ones below ld64 sign-extend.
-            let r = match k / 2 {
-                0 => m.load8(ea).map(u64::from),
-                1 => m.load16(ea).map(u64::from),
-                2 => m.load32(ea).map(u64::from),
-                _ => m.load64(ea),
-            };
-            let v = match r {
+            let v = match m.load_width(ea, k / 2) {
                 Ok(v) => v,
                 Err(e) => return raise(vm, pc, start, e),
             };
@@ -463,17 +457,8 @@ pub(super) unsafe fn slow_mem(
                 v
             };
             wr(pc, regs, 1, v);
-        } else {
-            let v = rr(pc, regs, 2);
-            let r = match k - 7 {
-                0 => m.store8(ea, v as u8),
-                1 => m.store16(ea, v as u16),
-                2 => m.store32(ea, v as u32),
-                _ => m.store64(ea, v),
-            };
-            if let Err(e) = r {
-                return raise(vm, pc, start, e);
-            }
+        } else if let Err(e) = m.store_width(ea, k - 7, rr(pc, regs, 2)) {
+            return raise(vm, pc, start, e);
         }
         next(vm, pc.skip(8), regs, start, mem, tbl)
     }
