@@ -75,19 +75,11 @@ pub(crate) fn call_nested(
     func: u32,
     args: &[u64],
 ) -> Result<Option<u64>, Trap> {
-    let info = inst
-        .module
-        .funcs
-        .get(func as usize)
-        .ok_or_else(|| Trap::host(crate::instance::no_function(func)))?;
-    if args.len() != info.params as usize {
-        return Err(Trap::host(espb_format::text!(
-            "function f{} takes {} argument(s), {} given",
-            func,
-            info.params,
-            args.len()
-        )));
-    }
+    let Some(info) =
+        (inst.module.funcs.get(func as usize)).filter(|info| args.len() == info.params as usize)
+    else {
+        return Err(bad_call(inst, func, args.len()));
+    };
     // The outermost activation is nesting level 1.
     if ctx.nesting >= ctx.max_nesting {
         return Err(Trap::new(TrapKind::StackOverflow(StackKind::Reentry)));
@@ -109,6 +101,23 @@ pub(crate) fn call_nested(
     ctx.reg_top = saved_top;
     ctx.sp = saved_sp;
     r.map(|()| info.has_result.then(|| ctx.regs[base]))
+}
+
+/// The trap of a call of `func` with `given` arguments that `call_nested`
+/// refused: no such function, or another number of parameters (cold, one
+/// call site for both).
+#[cold]
+#[inline(never)]
+fn bad_call(inst: &Inner<'_>, func: u32, given: usize) -> Trap {
+    Trap::host(match inst.module.funcs.get(func as usize) {
+        None => crate::instance::no_function(func),
+        Some(info) => espb_format::text!(
+            "function f{} takes {} argument(s), {} given",
+            func,
+            info.params,
+            given
+        ),
+    })
 }
 
 /// Builds a trap located at `offset` in `func`, with the backtrace of `ctx`.
