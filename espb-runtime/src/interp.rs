@@ -120,13 +120,16 @@ fn bad_call(inst: &Inner<'_>, func: u32, given: usize) -> Trap {
     })
 }
 
-/// Builds a trap located at `offset` in `func`, with the backtrace of `ctx`.
+/// Stops the run with trap `t`, given the location `offset` in the
+/// running function and the backtrace of the context unless it has one
+/// (raised by a host function, it has none). One copy of the store into
+/// `Vm::trap` for every trap site.
 #[cold]
 #[inline(never)]
-fn trap_at(inst: &Inner<'_>, ctx: &ExecContext, kind: TrapKind, func: u32, offset: u32) -> Trap {
-    let mut t = Trap::new(kind);
-    locate(inst, ctx, &mut t, func, offset);
-    t
+fn stop_with(vm: &mut Vm<'_, '_>, mut t: Trap, offset: u32) -> Exit {
+    locate(vm.inst, vm.ctx, &mut t, vm.func, offset);
+    vm.trap = Some(t);
+    Exit::Trap
 }
 
 /// Gives a location-less trap (raised by a host function) the location of

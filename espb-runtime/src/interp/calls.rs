@@ -348,10 +348,8 @@ pub(super) fn host(
     // The ticks so far go with the call (`Caller::take_ticks`).
     vm.ctx.ticks = vm.ctx.ticks.wrapping_add((vm.slice - vm.fuel) as u64);
     vm.slice = vm.fuel;
-    if let Err(mut t) = host_call(vm.inst, vm.ctx, imp, sig, vm.base + b as usize, callee) {
-        locate(vm.inst, vm.ctx, &mut t, vm.func, off);
-        vm.trap = Some(t);
-        return Err(Exit::Trap);
+    if let Err(t) = host_call(vm.inst, vm.ctx, imp, sig, vm.base + b as usize, callee) {
+        return Err(stop_with(vm, t, off));
     }
     // SAFETY: the register stack may have grown (moved) during the host
     // call; it still holds this window.

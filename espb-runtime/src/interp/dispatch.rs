@@ -128,14 +128,7 @@ pub(super) unsafe fn execute(
 #[cold]
 #[inline(never)]
 pub(super) fn raise(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc, kind: TrapKind) -> Exit {
-    vm.trap = Some(trap_at(
-        vm.inst,
-        vm.ctx,
-        kind,
-        vm.func,
-        pc.offset_from(start),
-    ));
-    Exit::Trap
+    stop_with(vm, Trap::new(kind), pc.offset_from(start))
 }
 
 /// Calls and backward branches between two looks at the interrupt flag (and
@@ -164,10 +157,8 @@ pub(super) fn poll(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
         // host calls handed to the context.
         let ticks = (vm.slice as u64).wrapping_add(core::mem::take(&mut vm.ctx.ticks));
         vm.slice = 0;
-        if let Err(mut t) = hook(Safepoint::Poll, ticks) {
-            locate(vm.inst, vm.ctx, &mut t, vm.func, pc.offset_from(start));
-            vm.trap = Some(t);
-            return Some(Exit::Trap);
+        if let Err(t) = hook(Safepoint::Poll, ticks) {
+            return Some(stop_with(vm, t, pc.offset_from(start)));
         }
     }
     if vm.reserve == 0 {
