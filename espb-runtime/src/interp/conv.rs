@@ -24,6 +24,16 @@ pub(super) fn u64_of_f32(x: f32) -> u64 {
     u64_of_f64(x.into())
 }
 
+/// The signed 32-bit truncations through the 64-bit one, clamped (Rust's
+/// `as i32` wraps libgcc's conversion in three soft-float comparisons).
+pub(super) fn i32_of_f64(x: f64) -> i32 {
+    i64_of_f64(x).clamp(i32::MIN as i64, i32::MAX as i64) as i32
+}
+
+pub(super) fn i32_of_f32(x: f32) -> i32 {
+    i32_of_f64(x.into())
+}
+
 /// Through the 64-bit conversion, clamped: one copy of the range tests
 /// for the four unsigned truncations (each rare).
 pub(super) fn u32_of_f64(x: f64) -> u32 {

@@ -230,6 +230,9 @@ fn soft_float_conversions_match_as() {
             assert_eq!(conv::i64_of_f64(f), f as i64, "{f:e}");
             assert_eq!(conv::u64_of_f64(f), f as u64, "{f:e}");
             assert_eq!(conv::u32_of_f64(f), f as u32, "{f:e}");
+            assert_eq!(conv::i32_of_f64(f), f as i32, "{f:e}");
+            let g = f as f32;
+            assert_eq!(conv::i32_of_f32(g), g as i32, "{g:e}");
         }
     }
     let floats: Vec<f64> = [
@@ -271,6 +274,8 @@ fn soft_float_conversions_match_as() {
         assert_eq!(conv::u64_of_f64(x), x as u64, "{x}");
         assert_eq!(conv::i64_of_f64(x), x as i64, "{x}");
         assert_eq!(conv::i64_of_f64(-x), -x as i64, "{x}");
+        assert_eq!(conv::i32_of_f64(x), x as i32, "{x}");
+        assert_eq!(conv::i32_of_f64(-x), -x as i32, "{x}");
         assert_eq!(conv::u32_of_f64(x), x as u32, "{x}");
         let y = x as f32;
         assert_eq!(conv::u64_of_f32(y), y as u64, "{y}");
