@@ -157,8 +157,10 @@ pub(super) fn poll(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc) -> Option<Exit> {
         // host calls handed to the context.
         let ticks = (vm.slice as u64).wrapping_add(core::mem::take(&mut vm.ctx.ticks));
         vm.slice = 0;
-        if let Err(t) = hook(Safepoint::Poll, ticks) {
-            return Some(stop_with(vm, t, pc.offset_from(start)));
+        if let Err(mut t) = hook(Safepoint::Poll, ticks) {
+            locate(vm.inst, vm.ctx, &mut t, vm.func, pc.offset_from(start));
+            vm.trap = Some(t);
+            return Some(Exit::Trap);
         }
     }
     if vm.reserve == 0 {
