@@ -405,7 +405,24 @@ impl LinearMemory {
         Ok(size)
     }
 
+    /// Sequentially consistent atomic load of `1 << width` bytes,
+    /// zero-extended. Without compare-and-swap, through `locked` as the
+    /// read-modify-writes (one out-of-line access for every width).
+    #[cfg(not(target_has_atomic = "ptr"))]
+    pub fn atomic_load(&self, addr: u32, width: u8) -> Result<u64, TrapKind> {
+        self.check_atomic(addr, width)?;
+        Ok(locked::load(self.ptr(addr), width))
+    }
+
+    #[cfg(not(target_has_atomic = "ptr"))]
+    pub fn atomic_store(&self, addr: u32, width: u8, v: u64) -> Result<(), TrapKind> {
+        self.check_atomic(addr, width)?;
+        locked::store(self.ptr(addr), width, v);
+        Ok(())
+    }
+
     /// Sequentially consistent atomic load of `1 << width` bytes, zero-extended.
+    #[cfg(target_has_atomic = "ptr")]
     pub fn atomic_load(&self, addr: u32, width: u8) -> Result<u64, TrapKind> {
         self.check_atomic(addr, width)?;
         let p = self.ptr(addr);
@@ -418,6 +435,7 @@ impl LinearMemory {
         })
     }
 
+    #[cfg(target_has_atomic = "ptr")]
     pub fn atomic_store(&self, addr: u32, width: u8, v: u64) -> Result<(), TrapKind> {
         self.check_atomic(addr, width)?;
         let p = self.ptr(addr);
@@ -571,11 +589,13 @@ mod atomic64 {
 mod atomic64 {
     use espb_format::AtomicOp;
 
+    #[cfg_attr(not(target_has_atomic = "ptr"), allow(dead_code))]
     pub fn load(p: *mut u8) -> u64 {
-        super::locked::load64(p)
+        super::locked::load(p, 3)
     }
+    #[cfg_attr(not(target_has_atomic = "ptr"), allow(dead_code))]
     pub fn store(p: *mut u8, v: u64) {
-        super::locked::store64(p, v)
+        super::locked::store(p, 3, v)
     }
     #[cfg_attr(not(target_has_atomic = "ptr"), allow(dead_code))]
     pub fn cmpxchg(p: *mut u8, e: u64, n: u64) -> u64 {
@@ -646,14 +666,14 @@ mod locked {
         v & (sign_bit(width) << 1).wrapping_sub(1)
     }
 
-    pub fn load64(p: *mut u8) -> u64 {
+    pub fn load(p: *mut u8, width: u8) -> u64 {
         let _g = LOCK.lock();
-        get(p, 3)
+        get(p, width)
     }
 
-    pub fn store64(p: *mut u8, v: u64) {
+    pub fn store(p: *mut u8, width: u8, v: u64) {
         let _g = LOCK.lock();
-        set(p, 3, v)
+        set(p, width, v)
     }
 
     pub fn cmpxchg(p: *mut u8, width: u8, e: u64, n: u64) -> u64 {
@@ -737,12 +757,16 @@ mod tests {
                         // Only the accessed bytes differ from zero.
                         native.atomic_store(at, 3, 0).unwrap();
                         native.atomic_store(at, width, old).unwrap();
-                        locked::store64(p, 0);
+                        locked::store(p, 3, 0);
                         locked::rmw(p, width, AtomicOp::Xchg, old);
                         let want_old = native.atomic_rmw(at, width, op, v).unwrap();
                         let got_old = locked::rmw(p, width, op, v);
+                        assert_eq!(
+                            locked::load(p, width),
+                            native.atomic_load(at, width).unwrap()
+                        );
                         let want = native.atomic_load(at, 3).unwrap();
-                        let got = locked::load64(p);
+                        let got = locked::load(p, 3);
                         assert_eq!(
                             (got_old, got),
                             (want_old, want),
@@ -753,14 +777,14 @@ mod tests {
                     for e in [old, old ^ 1, old | 1 << 40] {
                         native.atomic_store(at, 3, 0).unwrap();
                         native.atomic_store(at, width, old).unwrap();
-                        locked::store64(p, 0);
+                        locked::store(p, 3, 0);
                         locked::rmw(p, width, AtomicOp::Xchg, old);
                         let want_old = native
                             .atomic_cmpxchg(at, width, e, 0x5a5a_5a5a_5a5a_5a5a)
                             .unwrap();
                         let got_old = locked::cmpxchg(p, width, e, 0x5a5a_5a5a_5a5a_5a5a);
                         assert_eq!(
-                            (got_old, locked::load64(p)),
+                            (got_old, locked::load(p, 3)),
                             (want_old, native.atomic_load(at, 3).unwrap()),
                             "cmpxchg w{width} {old:#x} {e:#x}"
                         );
