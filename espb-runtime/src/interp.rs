@@ -143,9 +143,11 @@ fn locate(inst: &Inner<'_>, ctx: &ExecContext, t: &mut Trap, func: u32, offset: 
     let m = inst.module;
     let frame = |func: u32, offset: u32| Frame {
         func,
-        func_name: m.func_name(func).map(Into::into),
+        func_name: boxed(m.func_name(func)),
         offset,
-        source: m.source_line(func, offset).map(|(f, l)| (f.into(), l)),
+        source: m
+            .source_line(func, offset)
+            .and_then(|(f, l)| Some((boxed(Some(f))?, l))),
     };
     // The innermost record is the trapping function itself, then its
     // callers at their calls (one loop: one inlined copy of `frame`); the
@@ -157,12 +159,19 @@ fn locate(inst: &Inner<'_>, ctx: &ExecContext, t: &mut Trap, func: u32, offset: 
         bt.push(frame(f, o));
     }
     if let Some(inner) = bt.first() {
-        t.func_name = inner.func_name.clone();
-        t.source = inner.source.clone();
+        t.func_name = boxed(inner.func_name.as_deref());
+        t.source = (inner.source.as_ref()).and_then(|(f, l)| Some((boxed(Some(f))?, *l)));
     }
     t.func = Some(func);
     t.offset = offset;
     t.backtrace = bt;
+}
+
+/// A name's own copy (one out-of-line copy of the allocation for the
+/// frames' and the trap's names).
+#[inline(never)]
+fn boxed(s: Option<&str>) -> Option<alloc::boxed::Box<str>> {
+    s.map(Into::into)
 }
 
 #[inline(always)]
