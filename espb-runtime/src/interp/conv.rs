@@ -54,7 +54,9 @@ fn is_nan(b: u64) -> bool {
 /// `|x|` truncated to an integer, from its bits, for `|x| < 2^64`: the
 /// significand shifted to its place. Rust's saturating `as` wraps libgcc's
 /// `__fixdfdi` in three float comparisons (each a libgcc call); the range
-/// tests here are on the exponent field instead.
+/// tests here are on the exponent field instead. (Out of line: the
+/// signed and unsigned truncations share it.)
+#[inline(never)]
 fn trunc_magnitude(b: u64) -> u64 {
     let e = exponent(b);
     if e < 1023 {
