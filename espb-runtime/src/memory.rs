@@ -123,11 +123,12 @@ impl LinearMemory {
         let size = 1u32 << width;
         self.check(addr, size)?;
         if addr & (size - 1) != 0 {
-            let mut v = 0u64;
-            for i in 0..size {
-                v |= (self.byte(addr + i).load(Relaxed) as u64) << (8 * i);
+            // Through a byte buffer: no 64-bit shifts on 32-bit cores.
+            let mut buf = [0u8; 8];
+            for (i, b) in (0..size).zip(buf.iter_mut()) {
+                *b = self.byte(addr + i).load(Relaxed);
             }
-            return Ok(v);
+            return Ok(u64::from_le_bytes(buf));
         }
         // SAFETY (all arms): in bounds, aligned to the access size.
         Ok(match width {
@@ -144,8 +145,8 @@ impl LinearMemory {
         let size = 1u32 << width;
         self.check(addr, size)?;
         if addr & (size - 1) != 0 {
-            for i in 0..size {
-                self.byte(addr + i).store((v >> (8 * i)) as u8, Relaxed);
+            for (i, b) in (0..size).zip(v.to_le_bytes()) {
+                self.byte(addr + i).store(b, Relaxed);
             }
             return Ok(());
         }

@@ -450,11 +450,11 @@ pub(super) unsafe fn slow_mem(
                 Ok(v) => v,
                 Err(e) => return raise(vm, pc, start, e),
             };
-            let v = if k.is_multiple_of(2) && k < 6 {
-                let shift = 64 - (8 << (k / 2));
-                ((v << shift) as i64 >> shift) as u64
-            } else {
-                v
+            let v = match k {
+                0 => v as i8 as u64,
+                2 => v as i16 as u64,
+                4 => v as i32 as u64,
+                _ => v,
             };
             wr(pc, regs, 1, v);
         } else if let Err(e) = m.store_width(ea, k - 7, rr(pc, regs, 2)) {
