@@ -22,15 +22,14 @@ fn parts(b: u64) -> (bool, u64, i32) {
     (b >> 63 != 0, m << k, e - k)
 }
 
-/// `v / 2^d` with the bits shifted out kept as a sticky last bit.
+/// `v / 2^d` with the bits shifted out kept as a sticky last bit. (A
+/// shift of 127 leaves the top bit, and the sticky bit the rest: `v != 0`
+/// as any larger shift gives, so larger ones shift by 127.)
 #[inline(never)]
 fn shr_sticky(v: u128, d: u32) -> u128 {
-    if d >= 127 {
-        (v != 0) as u128
-    } else {
-        let r = v >> d;
-        r | (r << d != v) as u128
-    }
+    let d = d.min(127);
+    let r = v >> d;
+    r | (r << d != v) as u128
 }
 
 pub fn fma(x: f64, y: f64, z: f64) -> f64 {
@@ -52,7 +51,12 @@ pub fn fmaf(x: f32, y: f32, z: f32) -> f32 {
 /// line: `f64.fma` and `f32.fma` share it.
 #[inline(never)]
 fn fused(x: f64, y: f64, z: f64, odd: bool) -> f64 {
-    let finite_nonzero = |v: f64| v.is_finite() && v != 0.0;
+    // On the bits (a float comparison is a libgcc call on these cores):
+    // the magnitude is not 0 and the exponent field not all ones.
+    let finite_nonzero = |v: f64| {
+        let m = v.to_bits() << 1;
+        m != 0 && m >> 53 != 0x7ff
+    };
     if !finite_nonzero(x) || !finite_nonzero(y) {
         // The product is exactly 0, an infinity or NaN: nothing to fuse.
         return x * y + z;
@@ -60,7 +64,7 @@ fn fused(x: f64, y: f64, z: f64, odd: bool) -> f64 {
     if !finite_nonzero(z) {
         // `x * y + (-0.0)` would round a tiny negative product to -0 and
         // then add +0: the product alone is the fused result.
-        return if z == 0.0 { x * y } else { z };
+        return if z.to_bits() << 1 == 0 { x * y } else { z };
     }
     let (xn, mx, ex) = parts(x.to_bits());
     let (yn, my, ey) = parts(y.to_bits());
