@@ -84,14 +84,26 @@ impl ExecContext {
     }
 
     /// Pushes a frame record, refreshing `frame_cap` when that grew
-    /// `frames`.
+    /// `frames` (growth out of line: each inlined `push` carried it).
     #[inline]
     pub fn push_frame(&mut self, f: CallFrame) {
-        let full = self.frames.len() == self.frames.capacity();
-        self.frames.push(f);
-        if full {
-            self.frame_cap = self.max_depth.min(self.frames.capacity());
+        let n = self.frames.len();
+        if n == self.frames.capacity() {
+            self.grow_frames();
         }
+        // SAFETY: `n < capacity` (grown above): element `n` is spare
+        // capacity, written before the length covers it.
+        unsafe {
+            self.frames.as_mut_ptr().add(n).write(f);
+            self.frames.set_len(n + 1);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow_frames(&mut self) {
+        self.frames.reserve(1);
+        self.frame_cap = self.max_depth.min(self.frames.capacity());
     }
 
     /// Makes sure slots `[0, need)` exist, growing geometrically.

@@ -75,19 +75,11 @@ pub(crate) fn call_nested(
     func: u32,
     args: &[u64],
 ) -> Result<Option<u64>, Trap> {
-    let info = inst
-        .module
-        .funcs
-        .get(func as usize)
-        .ok_or_else(|| Trap::host(crate::instance::no_function(func)))?;
-    if args.len() != info.params as usize {
-        return Err(Trap::host(espb_format::text!(
-            "function f{} takes {} argument(s), {} given",
-            func,
-            info.params,
-            args.len()
-        )));
-    }
+    let Some(info) =
+        (inst.module.funcs.get(func as usize)).filter(|info| args.len() == info.params as usize)
+    else {
+        return Err(bad_call(inst, func, args.len()));
+    };
     // The outermost activation is nesting level 1.
     if ctx.nesting >= ctx.max_nesting {
         return Err(Trap::new(TrapKind::StackOverflow(StackKind::Reentry)));
@@ -111,13 +103,33 @@ pub(crate) fn call_nested(
     r.map(|()| info.has_result.then(|| ctx.regs[base]))
 }
 
-/// Builds a trap located at `offset` in `func`, with the backtrace of `ctx`.
+/// The trap of a call of `func` with `given` arguments that `call_nested`
+/// refused: no such function, or another number of parameters (cold, one
+/// call site for both).
 #[cold]
 #[inline(never)]
-fn trap_at(inst: &Inner<'_>, ctx: &ExecContext, kind: TrapKind, func: u32, offset: u32) -> Trap {
-    let mut t = Trap::new(kind);
-    locate(inst, ctx, &mut t, func, offset);
-    t
+fn bad_call(inst: &Inner<'_>, func: u32, given: usize) -> Trap {
+    Trap::host(match inst.module.funcs.get(func as usize) {
+        None => crate::instance::no_function(func),
+        Some(info) => espb_format::text!(
+            "function f{} takes {} argument(s), {} given",
+            func,
+            info.params,
+            given
+        ),
+    })
+}
+
+/// Stops the run with trap `t`, given the location `offset` in the
+/// running function and the backtrace of the context unless it has one
+/// (raised by a host function, it has none). One copy of the store into
+/// `Vm::trap` for every trap site.
+#[cold]
+#[inline(never)]
+fn stop_with(vm: &mut Vm<'_, '_>, mut t: Trap, offset: u32) -> Exit {
+    locate(vm.inst, vm.ctx, &mut t, vm.func, offset);
+    vm.trap = Some(t);
+    Exit::Trap
 }
 
 /// Gives a location-less trap (raised by a host function) the location of
@@ -131,23 +143,35 @@ fn locate(inst: &Inner<'_>, ctx: &ExecContext, t: &mut Trap, func: u32, offset: 
     let m = inst.module;
     let frame = |func: u32, offset: u32| Frame {
         func,
-        func_name: m.func_name(func).map(Into::into),
+        func_name: boxed(m.func_name(func)),
         offset,
-        source: m.source_line(func, offset).map(|(f, l)| (f.into(), l)),
+        source: m
+            .source_line(func, offset)
+            .and_then(|(f, l)| Some((boxed(Some(f))?, l))),
     };
-    // The innermost record is the trapping function itself; the trap's own
-    // location is a copy of the first frame (one lookup of name and line).
-    let inner = frame(func, offset);
-    t.func = Some(func);
-    t.func_name = inner.func_name.clone();
-    t.offset = offset;
-    t.source = inner.source.clone();
+    // The innermost record is the trapping function itself, then its
+    // callers at their calls (one loop: one inlined copy of `frame`); the
+    // trap's own location is a copy of the first frame (one lookup of name
+    // and line).
+    let callers = ctx.frames.iter().rev().skip(1).take(63);
     let mut bt: Vec<Frame> = Vec::with_capacity(ctx.frames.len().min(64));
-    bt.push(inner);
-    for fr in ctx.frames.iter().rev().skip(1).take(63) {
-        bt.push(frame(fr.func, fr.call_at));
+    for (f, o) in core::iter::once((func, offset)).chain(callers.map(|fr| (fr.func, fr.call_at))) {
+        bt.push(frame(f, o));
     }
+    if let Some(inner) = bt.first() {
+        t.func_name = boxed(inner.func_name.as_deref());
+        t.source = (inner.source.as_ref()).and_then(|(f, l)| Some((boxed(Some(f))?, *l)));
+    }
+    t.func = Some(func);
+    t.offset = offset;
     t.backtrace = bt;
+}
+
+/// A name's own copy (one out-of-line copy of the allocation for the
+/// frames' and the trap's names).
+#[inline(never)]
+fn boxed(s: Option<&str>) -> Option<alloc::boxed::Box<str>> {
+    s.map(Into::into)
 }
 
 #[inline(always)]

@@ -115,6 +115,55 @@ impl LinearMemory {
         }
     }
 
+    /// The `1 << width` bytes at `addr` (`width` 0 to 3), zero-extended:
+    /// one access of the width when aligned, byte-wise otherwise, as the
+    /// accessors of each width do. One copy for the interpreter's slow
+    /// path of every plain load (`interp::families::slow_mem`).
+    pub fn load_width(&self, addr: u32, width: u8) -> Result<u64, TrapKind> {
+        let size = 1u32 << width;
+        self.check(addr, size)?;
+        if addr & (size - 1) != 0 {
+            // Through a byte buffer: no 64-bit shifts on 32-bit cores.
+            let mut buf = [0u8; 8];
+            for (i, b) in (0..size).zip(buf.iter_mut()) {
+                *b = self.byte(addr + i).load(Relaxed);
+            }
+            return Ok(u64::from_le_bytes(buf));
+        }
+        // SAFETY (all arms): in bounds, aligned to the access size.
+        Ok(match width {
+            0 => self.byte(addr).load(Relaxed) as u64,
+            1 => unsafe { AtomicU16::from_ptr(self.ptr(addr) as *mut u16) }.load(Relaxed) as u64,
+            2 => unsafe { AtomicU32::from_ptr(self.ptr(addr) as *mut u32) }.load(Relaxed) as u64,
+            _ => self.load64_aligned(addr),
+        })
+    }
+
+    /// Stores the low `1 << width` bytes of `v` at `addr`, as
+    /// [`Self::load_width`] reads them.
+    pub fn store_width(&self, addr: u32, width: u8, v: u64) -> Result<(), TrapKind> {
+        let size = 1u32 << width;
+        self.check(addr, size)?;
+        if addr & (size - 1) != 0 {
+            for (i, b) in (0..size).zip(v.to_le_bytes()) {
+                self.byte(addr + i).store(b, Relaxed);
+            }
+            return Ok(());
+        }
+        // SAFETY (all arms): in bounds, aligned to the access size.
+        match width {
+            0 => self.byte(addr).store(v as u8, Relaxed),
+            1 => {
+                unsafe { AtomicU16::from_ptr(self.ptr(addr) as *mut u16) }.store(v as u16, Relaxed)
+            }
+            2 => {
+                unsafe { AtomicU32::from_ptr(self.ptr(addr) as *mut u32) }.store(v as u32, Relaxed)
+            }
+            _ => self.store64_aligned(addr, v),
+        }
+        Ok(())
+    }
+
     #[inline(always)]
     pub fn load8(&self, addr: u32) -> Result<u8, TrapKind> {
         self.check(addr, 1)?;
@@ -357,7 +406,24 @@ impl LinearMemory {
         Ok(size)
     }
 
+    /// Sequentially consistent atomic load of `1 << width` bytes,
+    /// zero-extended. Without compare-and-swap, through `locked` as the
+    /// read-modify-writes (one out-of-line access for every width).
+    #[cfg(not(target_has_atomic = "ptr"))]
+    pub fn atomic_load(&self, addr: u32, width: u8) -> Result<u64, TrapKind> {
+        self.check_atomic(addr, width)?;
+        Ok(locked::load(self.ptr(addr), width))
+    }
+
+    #[cfg(not(target_has_atomic = "ptr"))]
+    pub fn atomic_store(&self, addr: u32, width: u8, v: u64) -> Result<(), TrapKind> {
+        self.check_atomic(addr, width)?;
+        locked::store(self.ptr(addr), width, v);
+        Ok(())
+    }
+
     /// Sequentially consistent atomic load of `1 << width` bytes, zero-extended.
+    #[cfg(target_has_atomic = "ptr")]
     pub fn atomic_load(&self, addr: u32, width: u8) -> Result<u64, TrapKind> {
         self.check_atomic(addr, width)?;
         let p = self.ptr(addr);
@@ -370,6 +436,7 @@ impl LinearMemory {
         })
     }
 
+    #[cfg(target_has_atomic = "ptr")]
     pub fn atomic_store(&self, addr: u32, width: u8, v: u64) -> Result<(), TrapKind> {
         self.check_atomic(addr, width)?;
         let p = self.ptr(addr);
@@ -384,6 +451,17 @@ impl LinearMemory {
     }
 
     /// Atomic read-modify-write; returns the old value zero-extended.
+    /// Without compare-and-swap (ESP32-C3/C2), every width under one lock:
+    /// portable-atomic would take the same critical section once per
+    /// operation and width, 33 inlined copies.
+    #[cfg(not(target_has_atomic = "ptr"))]
+    pub fn atomic_rmw(&self, addr: u32, width: u8, op: AtomicOp, v: u64) -> Result<u64, TrapKind> {
+        self.check_atomic(addr, width)?;
+        Ok(locked::rmw(self.ptr(addr), width, op, v))
+    }
+
+    /// Atomic read-modify-write; returns the old value zero-extended.
+    #[cfg(target_has_atomic = "ptr")]
     pub fn atomic_rmw(&self, addr: u32, width: u8, op: AtomicOp, v: u64) -> Result<u64, TrapKind> {
         self.check_atomic(addr, width)?;
         let p = self.ptr(addr);
@@ -421,6 +499,21 @@ impl LinearMemory {
     }
 
     /// Atomic compare-and-exchange; returns the old value zero-extended.
+    /// Without compare-and-swap, under `locked`'s lock (see `atomic_rmw`).
+    #[cfg(not(target_has_atomic = "ptr"))]
+    pub fn atomic_cmpxchg(
+        &self,
+        addr: u32,
+        width: u8,
+        expected: u64,
+        new: u64,
+    ) -> Result<u64, TrapKind> {
+        self.check_atomic(addr, width)?;
+        Ok(locked::cmpxchg(self.ptr(addr), width, expected, new))
+    }
+
+    /// Atomic compare-and-exchange; returns the old value zero-extended.
+    #[cfg(target_has_atomic = "ptr")]
     pub fn atomic_cmpxchg(
         &self,
         addr: u32,
@@ -495,49 +588,122 @@ mod atomic64 {
 
 #[cfg(not(target_has_atomic = "64"))]
 mod atomic64 {
-    use core::sync::atomic::{AtomicU32, Ordering::SeqCst};
+    use espb_format::AtomicOp;
+
+    #[cfg_attr(not(target_has_atomic = "ptr"), allow(dead_code))]
+    pub fn load(p: *mut u8) -> u64 {
+        super::locked::load(p, 3)
+    }
+    #[cfg_attr(not(target_has_atomic = "ptr"), allow(dead_code))]
+    pub fn store(p: *mut u8, v: u64) {
+        super::locked::store(p, 3, v)
+    }
+    #[cfg_attr(not(target_has_atomic = "ptr"), allow(dead_code))]
+    pub fn cmpxchg(p: *mut u8, e: u64, n: u64) -> u64 {
+        super::locked::cmpxchg(p, 3, e, n)
+    }
+    #[cfg_attr(not(target_has_atomic = "ptr"), allow(dead_code))]
+    pub fn rmw(p: *mut u8, op: AtomicOp, v: u64) -> u64 {
+        super::locked::rmw(p, 3, op, v)
+    }
+}
+
+/// Atomics serialised by one lock (as libatomic does; a critical section
+/// on the chips, the one portable-atomic takes there too): the 64-bit ones
+/// where the target has no 64-bit atomics, and every read-modify-write
+/// where it has no compare-and-swap. Sound because every other access to
+/// these bytes is atomic as well. (Compiled everywhere: the host's tests
+/// check it against the native atomics.)
+#[cfg_attr(target_has_atomic = "64", allow(dead_code))]
+mod locked {
+    use core::sync::atomic::{AtomicU16, AtomicU32, AtomicU8, Ordering::SeqCst};
     use espb_format::AtomicOp;
 
     static LOCK: crate::sync::Lock<()> = crate::sync::Lock::new(());
 
-    fn halves(p: *mut u8) -> (&'static AtomicU32, &'static AtomicU32) {
-        // SAFETY: callers pass an in-bounds, 8-aligned pointer into the buffer.
+    /// The `1 << width` bytes at `p`, zero-extended (a 64-bit value as two
+    /// 32-bit halves, read under the lock).
+    fn get(p: *mut u8, width: u8) -> u64 {
+        // SAFETY (all arms): callers pass an in-bounds pointer into the
+        // buffer, aligned to the access size.
         unsafe {
-            (
-                AtomicU32::from_ptr(p as *mut u32),
-                AtomicU32::from_ptr(p.add(4) as *mut u32),
-            )
+            match width {
+                0 => AtomicU8::from_ptr(p).load(SeqCst) as u64,
+                1 => AtomicU16::from_ptr(p as *mut u16).load(SeqCst) as u64,
+                2 => AtomicU32::from_ptr(p as *mut u32).load(SeqCst) as u64,
+                _ => {
+                    let h = AtomicU32::from_ptr(p.add(4) as *mut u32).load(SeqCst);
+                    AtomicU32::from_ptr(p as *mut u32).load(SeqCst) as u64 | (h as u64) << 32
+                }
+            }
         }
     }
-    fn get(p: *mut u8) -> u64 {
-        let (l, h) = halves(p);
-        l.load(SeqCst) as u64 | (h.load(SeqCst) as u64) << 32
+
+    /// Stores the low `1 << width` bytes of `v` at `p`. (Out of line, as
+    /// `get` is by itself.)
+    #[inline(never)]
+    fn set(p: *mut u8, width: u8, v: u64) {
+        // SAFETY (all arms): as `get`.
+        unsafe {
+            match width {
+                0 => AtomicU8::from_ptr(p).store(v as u8, SeqCst),
+                1 => AtomicU16::from_ptr(p as *mut u16).store(v as u16, SeqCst),
+                2 => AtomicU32::from_ptr(p as *mut u32).store(v as u32, SeqCst),
+                _ => {
+                    AtomicU32::from_ptr(p as *mut u32).store(v as u32, SeqCst);
+                    AtomicU32::from_ptr(p.add(4) as *mut u32).store((v >> 32) as u32, SeqCst);
+                }
+            }
+        }
     }
-    fn set(p: *mut u8, v: u64) {
-        let (l, h) = halves(p);
-        l.store(v as u32, SeqCst);
-        h.store((v >> 32) as u32, SeqCst);
+
+    /// The sign bit of a `1 << width`-byte value.
+    fn sign_bit(width: u8) -> u64 {
+        1 << ((8u32 << width) - 1)
     }
-    pub fn load(p: *mut u8) -> u64 {
+
+    /// The low `1 << width` bytes of `v`.
+    fn low(v: u64, width: u8) -> u64 {
+        v & (sign_bit(width) << 1).wrapping_sub(1)
+    }
+
+    pub fn load(p: *mut u8, width: u8) -> u64 {
         let _g = LOCK.lock();
-        get(p)
+        get(p, width)
     }
-    pub fn store(p: *mut u8, v: u64) {
+
+    pub fn store(p: *mut u8, width: u8, v: u64) {
         let _g = LOCK.lock();
-        set(p, v)
+        set(p, width, v)
     }
-    pub fn cmpxchg(p: *mut u8, e: u64, n: u64) -> u64 {
+
+    pub fn cmpxchg(p: *mut u8, width: u8, e: u64, n: u64) -> u64 {
         let _g = LOCK.lock();
-        let old = get(p);
-        if old == e {
-            set(p, n);
+        let old = get(p, width);
+        if old == low(e, width) {
+            set(p, width, n);
         }
         old
     }
-    pub fn rmw(p: *mut u8, op: AtomicOp, v: u64) -> u64 {
+
+    pub fn rmw(p: *mut u8, width: u8, op: AtomicOp, v: u64) -> u64 {
         let _g = LOCK.lock();
-        let old = get(p);
-        let new = match op {
+        let old = get(p, width);
+        set(p, width, value(op, width, old, v));
+        old
+    }
+
+    /// What `op` stores over `old` (zero-extended) with operand `v`, in the
+    /// low `1 << width` bytes (`set` drops the rest). Out of line: the
+    /// 64-bit arithmetic is one copy for the widths and both callers.
+    #[inline(never)]
+    pub(super) fn value(op: AtomicOp, width: u8, old: u64, v: u64) -> u64 {
+        // Both zero-extended: flipping the sign bit makes the unsigned
+        // order the signed one.
+        let sb = sign_bit(width);
+        let v = low(v, width);
+        let (so, sv) = (old ^ sb, v ^ sb);
+        match op {
             AtomicOp::Xchg => v,
             AtomicOp::Add => old.wrapping_add(v),
             AtomicOp::Sub => old.wrapping_sub(v),
@@ -545,12 +711,87 @@ mod atomic64 {
             AtomicOp::Or => old | v,
             AtomicOp::Xor => old ^ v,
             AtomicOp::Nand => !(old & v),
-            AtomicOp::MaxS => (old as i64).max(v as i64) as u64,
-            AtomicOp::MinS => (old as i64).min(v as i64) as u64,
+            AtomicOp::MaxS => so.max(sv) ^ sb,
+            AtomicOp::MinS => so.min(sv) ^ sb,
             AtomicOp::MaxU => old.max(v),
             AtomicOp::MinU => old.min(v),
-        };
-        set(p, new);
-        old
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `locked` (the chips without compare-and-swap) against the native
+    /// atomics: every operation and width, values around each width's sign
+    /// and carry edges, operands with bits above the width.
+    #[test]
+    fn locked_atomics_match_native() {
+        let vals = [
+            0u64,
+            1,
+            0x7f,
+            0x80,
+            0xff,
+            0x7fff,
+            0x8000,
+            0xffff,
+            0x7fff_ffff,
+            0x8000_0000,
+            0xffff_ffff,
+            0x1_0000_0001,
+            0x7fff_ffff_ffff_ffff,
+            0x8000_0000_0000_0000,
+            u64::MAX,
+            0x1234_5678_9abc_def0,
+        ];
+        let native = LinearMemory::new(NULL_GUARD + 64).unwrap();
+        let mut buf = [0u64; 2];
+        let p = buf.as_mut_ptr() as *mut u8;
+        let at = NULL_GUARD + 8;
+        for width in 0..4u8 {
+            for code in 0..AtomicOp::COUNT {
+                let op = AtomicOp::from_u8(code).unwrap();
+                for &old in &vals {
+                    for &v in &vals {
+                        // Only the accessed bytes differ from zero.
+                        native.atomic_store(at, 3, 0).unwrap();
+                        native.atomic_store(at, width, old).unwrap();
+                        locked::store(p, 3, 0);
+                        locked::rmw(p, width, AtomicOp::Xchg, old);
+                        let want_old = native.atomic_rmw(at, width, op, v).unwrap();
+                        let got_old = locked::rmw(p, width, op, v);
+                        assert_eq!(
+                            locked::load(p, width),
+                            native.atomic_load(at, width).unwrap()
+                        );
+                        let want = native.atomic_load(at, 3).unwrap();
+                        let got = locked::load(p, 3);
+                        assert_eq!(
+                            (got_old, got),
+                            (want_old, want),
+                            "{op:?} w{width} {old:#x} {v:#x}"
+                        );
+                    }
+                    // Compare-and-exchange, matching and not.
+                    for e in [old, old ^ 1, old | 1 << 40] {
+                        native.atomic_store(at, 3, 0).unwrap();
+                        native.atomic_store(at, width, old).unwrap();
+                        locked::store(p, 3, 0);
+                        locked::rmw(p, width, AtomicOp::Xchg, old);
+                        let want_old = native
+                            .atomic_cmpxchg(at, width, e, 0x5a5a_5a5a_5a5a_5a5a)
+                            .unwrap();
+                        let got_old = locked::cmpxchg(p, width, e, 0x5a5a_5a5a_5a5a_5a5a);
+                        assert_eq!(
+                            (got_old, locked::load(p, 3)),
+                            (want_old, native.atomic_load(at, 3).unwrap()),
+                            "cmpxchg w{width} {old:#x} {e:#x}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -348,10 +348,8 @@ pub(super) fn host(
     // The ticks so far go with the call (`Caller::take_ticks`).
     vm.ctx.ticks = vm.ctx.ticks.wrapping_add((vm.slice - vm.fuel) as u64);
     vm.slice = vm.fuel;
-    if let Err(mut t) = host_call(vm.inst, vm.ctx, imp, sig, vm.base + b as usize, callee) {
-        locate(vm.inst, vm.ctx, &mut t, vm.func, off);
-        vm.trap = Some(t);
-        return Err(Exit::Trap);
+    if let Err(t) = host_call(vm.inst, vm.ctx, imp, sig, vm.base + b as usize, callee) {
+        return Err(stop_with(vm, t, off));
     }
     // SAFETY: the register stack may have grown (moved) during the host
     // call; it still holds this window.
@@ -387,56 +385,39 @@ pub(super) unsafe fn call_indirect(
     let m = vm.inst.module;
     let fidx = callee.wrapping_sub(FUNC_REF_BASE);
     let iidx = callee.wrapping_sub(IMPORT_REF_BASE);
-    if callee >= FUNC_REF_BASE && (fidx as usize) < vm.funcs.len() {
-        if vm.funcs[fidx as usize].canon_ty != m.canon[ty as usize] {
-            return Err(raise(
-                vm,
-                pc,
-                start,
-                TrapKind::IndirectCallSignature { value: callee },
-            ));
+    let mismatch = TrapKind::IndirectCallSignature { value: callee };
+    // The host function to call (import, signature, native callee), or
+    // the trap: one `host` call and one `raise` for every case.
+    let target = if callee >= FUNC_REF_BASE && (fidx as usize) < vm.funcs.len() {
+        if vm.funcs[fidx as usize].canon_ty == m.canon[ty as usize] {
+            return enter(vm, pc, start, fidx, b, len);
         }
-        enter(vm, pc, start, fidx, b, len)
+        Err(mismatch)
     } else if callee >= IMPORT_REF_BASE && (iidx as usize) < m.m.imports.len() {
         let ity = m.m.imports[iidx as usize].ty;
-        if m.canon[ity as usize] == m.canon[ty as usize] {
-            return host(vm, pc, start, iidx, &m.m.types[ity as usize], b, len, None);
-        }
-        // A variadic import through a pointer: the translator passes the
-        // call site's exact types, as `call.import.var` does.
         let (it, site) = (&m.m.types[ity as usize], &m.m.types[ty as usize]);
-        if it.variadic
+        if m.canon[ity as usize] == m.canon[ty as usize] {
+            Ok((iidx, it, None))
+        } else if it.variadic
             && !site.variadic
             && site.result == it.result
             && site.params.starts_with(&it.params)
         {
-            return host(vm, pc, start, iidx, site, b, len, None);
+            // A variadic import through a pointer: the translator passes
+            // the call site's exact types, as `call.import.var` does.
+            Ok((iidx, site, None))
+        } else {
+            Err(mismatch)
         }
-        Err(raise(
-            vm,
-            pc,
-            start,
-            TrapKind::IndirectCallSignature { value: callee },
-        ))
     } else if (NATIVE_REF_BASE..IMPORT_REF_BASE).contains(&callee)
         && vm.inst.native_indirect.is_some()
     {
-        host(
-            vm,
-            pc,
-            start,
-            u32::MAX,
-            &m.m.types[ty as usize],
-            b,
-            len,
-            Some(callee as u64),
-        )
+        Ok((u32::MAX, &m.m.types[ty as usize], Some(callee as u64)))
     } else {
-        Err(raise(
-            vm,
-            pc,
-            start,
-            TrapKind::IndirectCallNonFunction { value: callee },
-        ))
+        Err(TrapKind::IndirectCallNonFunction { value: callee })
+    };
+    match target {
+        Ok((imp, sig, native)) => host(vm, pc, start, imp, sig, b, len, native),
+        Err(k) => Err(raise(vm, pc, start, k)),
     }
 }

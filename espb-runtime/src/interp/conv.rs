@@ -1,13 +1,11 @@
 //! Conversions between integers and soft floats (`OUT_F32`/`OUT_F64` rows)
 //! through the few libgcc routines that are linked anyway: the 32-bit
-//! signed ones, `f64 -> i64`, `f64 <-> f32`. On RV32 each other routine
+//! signed ones, `f64 <-> f32`; the 64-bit truncations on the bits. On RV32 each other routine
 //! (`__floatundidf`, `__fixunsdfdi`, `__floatdidf`, `__floatdisf`,
 //! `__fixsfdi`, ...: 0.2 to 0.5 KB each) would be linked for one opcode
 //! alone. Each gives what Rust's `as` gives (saturating, NaN to 0, one
 //! rounding).
 
-/// 2^63, exact in both formats.
-const TWO63: f64 = 9_223_372_036_854_775_808.0;
 /// 2^32.
 const TWO32: f64 = 4_294_967_296.0;
 
@@ -19,26 +17,94 @@ pub(super) fn u32_of_f32(x: f32) -> u32 {
 }
 
 pub(super) fn i64_of_f32(x: f32) -> i64 {
-    f64::from(x) as i64
+    i64_of_f64(x.into())
 }
 
 pub(super) fn u64_of_f32(x: f32) -> u64 {
     u64_of_f64(x.into())
 }
 
-pub(super) fn u32_of_f64(x: f64) -> u32 {
-    (x as i64).clamp(0, u32::MAX as i64) as u32
+/// The signed 32-bit truncations through the 64-bit one, clamped (Rust's
+/// `as i32` wraps libgcc's conversion in three soft-float comparisons).
+pub(super) fn i32_of_f64(x: f64) -> i32 {
+    i64_of_f64(x).clamp(i32::MIN as i64, i32::MAX as i64) as i32
 }
 
-// `!(x >= 2^63)`, not `x < 2^63`: NaN takes the first branch.
-#[allow(clippy::neg_cmp_op_on_partial_ord)]
-pub(super) fn u64_of_f64(x: f64) -> u64 {
-    // Below 2^63 (and NaN): the signed conversion, negatives to 0.
-    if !(x >= TWO63) {
-        (x as i64).max(0) as u64
+pub(super) fn i32_of_f32(x: f32) -> i32 {
+    i32_of_f64(x.into())
+}
+
+/// Through the 64-bit conversion, clamped: one copy of the range tests
+/// for the four unsigned truncations (each rare).
+pub(super) fn u32_of_f64(x: f64) -> u32 {
+    u64_of_f64(x).min(u32::MAX as u64) as u32
+}
+
+/// The biased exponent field of `f64` bits.
+fn exponent(b: u64) -> u32 {
+    (b >> 52) as u32 & 0x7ff
+}
+
+/// Whether `f64` bits are a NaN (on the bits: a float comparison is a
+/// libgcc call here).
+fn is_nan(b: u64) -> bool {
+    b << 1 > 0x7ff << 53
+}
+
+/// `|x|` truncated to an integer, from its bits, for `|x| < 2^64`: the
+/// significand shifted to its place. Rust's saturating `as` wraps libgcc's
+/// `__fixdfdi` in three float comparisons (each a libgcc call); the range
+/// tests here are on the exponent field instead. (Out of line: the
+/// signed and unsigned truncations share it.)
+#[inline(never)]
+fn trunc_magnitude(b: u64) -> u64 {
+    let e = exponent(b);
+    if e < 1023 {
+        return 0;
+    }
+    let m = b & ((1 << 52) - 1) | 1 << 52;
+    if e >= 1075 {
+        m << (e - 1075)
     } else {
-        // `x - 2^63` is exact (Sterbenz); 2^64 and above saturate.
-        ((x - TWO63) as i64 as u64).saturating_add(1 << 63)
+        m >> (1075 - e)
+    }
+}
+
+/// `x as i64` (saturating, NaN to 0). Out of line: the signed and
+/// `f32` truncations share it.
+#[inline(never)]
+pub(super) fn i64_of_f64(x: f64) -> i64 {
+    let b = x.to_bits();
+    let neg = b >> 63 != 0;
+    if exponent(b) >= 1023 + 63 {
+        // `|x| >= 2^63`, infinities and NaN (`-2^63` itself is `MIN`).
+        return if is_nan(b) {
+            0
+        } else if neg {
+            i64::MIN
+        } else {
+            i64::MAX
+        };
+    }
+    let m = trunc_magnitude(b) as i64;
+    if neg {
+        -m
+    } else {
+        m
+    }
+}
+
+/// `x as u64` (saturating, negatives and NaN to 0). Out of line:
+/// `u32_of_f64`, `u32_of_f32` and `u64_of_f32` share it.
+#[inline(never)]
+pub(super) fn u64_of_f64(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 != 0 || is_nan(b) {
+        0
+    } else if exponent(b) >= 1023 + 64 {
+        u64::MAX
+    } else {
+        trunc_magnitude(b)
     }
 }
 

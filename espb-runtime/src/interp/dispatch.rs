@@ -128,14 +128,7 @@ pub(super) unsafe fn execute(
 #[cold]
 #[inline(never)]
 pub(super) fn raise(vm: &mut Vm<'_, '_>, pc: Pc, start: Pc, kind: TrapKind) -> Exit {
-    vm.trap = Some(trap_at(
-        vm.inst,
-        vm.ctx,
-        kind,
-        vm.func,
-        pc.offset_from(start),
-    ));
-    Exit::Trap
+    stop_with(vm, Trap::new(kind), pc.offset_from(start))
 }
 
 /// Calls and backward branches between two looks at the interrupt flag (and

@@ -446,34 +446,19 @@ pub(super) unsafe fn slow_mem(
         let ea = (base as u32).wrapping_add(pc.u32(4));
         if k < 7 {
             // Loads: width 1 << k / 2; the even ones below ld64 sign-extend.
-            let r = match k / 2 {
-                0 => m.load8(ea).map(u64::from),
-                1 => m.load16(ea).map(u64::from),
-                2 => m.load32(ea).map(u64::from),
-                _ => m.load64(ea),
-            };
-            let v = match r {
+            let v = match m.load_width(ea, k / 2) {
                 Ok(v) => v,
                 Err(e) => return raise(vm, pc, start, e),
             };
-            let v = if k.is_multiple_of(2) && k < 6 {
-                let shift = 64 - (8 << (k / 2));
-                ((v << shift) as i64 >> shift) as u64
-            } else {
-                v
+            let v = match k {
+                0 => v as i8 as u64,
+                2 => v as i16 as u64,
+                4 => v as i32 as u64,
+                _ => v,
             };
             wr(pc, regs, 1, v);
-        } else {
-            let v = rr(pc, regs, 2);
-            let r = match k - 7 {
-                0 => m.store8(ea, v as u8),
-                1 => m.store16(ea, v as u16),
-                2 => m.store32(ea, v as u32),
-                _ => m.store64(ea, v),
-            };
-            if let Err(e) = r {
-                return raise(vm, pc, start, e);
-            }
+        } else if let Err(e) = m.store_width(ea, k - 7, rr(pc, regs, 2)) {
+            return raise(vm, pc, start, e);
         }
         next(vm, pc.skip(8), regs, start, mem, tbl)
     }

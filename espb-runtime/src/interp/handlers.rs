@@ -437,13 +437,13 @@ simple! {
     F64Uge [OUT_F64] |a, b| rf64x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater | Equal)));
 
     // Conversions: Rust `as` saturates and maps NaN to 0.
-    I32TruncF32S [OUT_F32] |a, b| r64 => f32_of(a) as i32 as u32 as u64;
+    I32TruncF32S [OUT_F32] |a, b| r64 => if OUT_F32 { conv::i32_of_f32(f32_of(a)) } else { f32_of(a) as i32 } as u32 as u64;
     I32TruncF32U [OUT_F32] |a, b| r64 => if OUT_F32 { conv::u32_of_f32(f32_of(a)) } else { f32_of(a) as u32 } as u64;
-    I32TruncF64S [OUT_F64] |a, b| r64 => f64_of(a) as i32 as u32 as u64;
+    I32TruncF64S [OUT_F64] |a, b| r64 => if OUT_F64 { conv::i32_of_f64(f64_of(a)) } else { f64_of(a) as i32 } as u32 as u64;
     I32TruncF64U [OUT_F64] |a, b| r64 => if OUT_F64 { conv::u32_of_f64(f64_of(a)) } else { f64_of(a) as u32 } as u64;
     I64TruncF32S [OUT_F32] |a, b| r64 => if OUT_F32 { conv::i64_of_f32(f32_of(a)) } else { f32_of(a) as i64 } as u64;
     I64TruncF32U [OUT_F32] |a, b| r64 => if OUT_F32 { conv::u64_of_f32(f32_of(a)) } else { f32_of(a) as u64 };
-    I64TruncF64S [OUT_F64] |a, b| r64 => f64_of(a) as i64 as u64;
+    I64TruncF64S [OUT_F64] |a, b| r64 => if OUT_F64 { conv::i64_of_f64(f64_of(a)) } else { f64_of(a) as i64 } as u64;
     I64TruncF64U [OUT_F64] |a, b| r64 => if OUT_F64 { conv::u64_of_f64(f64_of(a)) } else { f64_of(a) as u64 };
     F32FromI32S [OUT_F32] |a, b| r64 => bf32(a as u32 as i32 as f32);
     F32FromI32U [OUT_F32] |a, b| r64 => bf32(if OUT_F32 { conv::f32_of_u32(a as u32) } else { a as u32 as f32 });

@@ -7,7 +7,7 @@ use super::*;
 slow_handlers! {
     fn F32Fma(m, pc, regs) {
         let (a, b, c) = (f32_of(rr(pc, regs, at!(F32Fma.a))), f32_of(rr(pc, regs, at!(F32Fma.b))), f32_of(rr(pc, regs, at!(F32Fma.c))));
-        wr(pc, regs, at!(F32Fma.dst), bf32(libm::fmaf(a, b, c)));
+        wr(pc, regs, at!(F32Fma.dst), bf32(crate::fma::fmaf(a, b, c)));
         Ok(const { O::F32Fma.fixed_size() })
     }
     fn F64Fma(m, pc, regs) {

@@ -223,6 +223,17 @@ fn soft_float_conversions_match_as() {
             assert_eq!(conv::f64_of_i64(s).to_bits(), (s as f64).to_bits(), "{s}");
             assert_eq!(conv::f32_of_i64(s).to_bits(), (s as f32).to_bits(), "{s}");
         }
+        // Truncations from random bits: any exponent, then exponents
+        // around 2^0 to 2^65 (the shifts and the range edges).
+        let near = r & !(0x7ff << 52) | (1020 + (r >> 52) % 70) << 52;
+        for f in [f64::from_bits(r), f64::from_bits(near)] {
+            assert_eq!(conv::i64_of_f64(f), f as i64, "{f:e}");
+            assert_eq!(conv::u64_of_f64(f), f as u64, "{f:e}");
+            assert_eq!(conv::u32_of_f64(f), f as u32, "{f:e}");
+            assert_eq!(conv::i32_of_f64(f), f as i32, "{f:e}");
+            let g = f as f32;
+            assert_eq!(conv::i32_of_f32(g), g as i32, "{g:e}");
+        }
     }
     let floats: Vec<f64> = [
         0.0,
@@ -261,6 +272,10 @@ fn soft_float_conversions_match_as() {
     .collect();
     for &x in &floats {
         assert_eq!(conv::u64_of_f64(x), x as u64, "{x}");
+        assert_eq!(conv::i64_of_f64(x), x as i64, "{x}");
+        assert_eq!(conv::i64_of_f64(-x), -x as i64, "{x}");
+        assert_eq!(conv::i32_of_f64(x), x as i32, "{x}");
+        assert_eq!(conv::i32_of_f64(-x), -x as i32, "{x}");
         assert_eq!(conv::u32_of_f64(x), x as u32, "{x}");
         let y = x as f32;
         assert_eq!(conv::u64_of_f32(y), y as u64, "{y}");
