@@ -76,12 +76,19 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
+    /// The plan of import `import`; a metadata error names the import (made
+    /// once here, not at each error site of `prepare`).
     pub fn new(m: &Module<'_>, import: u32, addr: usize, ty: FuncType) -> Result<Plan, LinkError> {
+        let name = &m.imports[import as usize].name;
+        Plan::prepare(m, import, addr, ty).map_err(|message| LinkError::Metadata {
+            import: owned(name),
+            message,
+        })
+    }
+
+    #[inline(never)]
+    fn prepare(m: &Module<'_>, import: u32, addr: usize, ty: FuncType) -> Result<Plan, String> {
         let name = m.imports[import as usize].name.to_string();
-        let err = |msg: String| LinkError::Metadata {
-            import: name.clone(),
-            message: msg,
-        };
         let mut params: Vec<ParamKind> = ty
             .params
             .iter()
@@ -101,32 +108,29 @@ impl Plan {
             match params.get_mut(p.param as usize) {
                 Some(k @ ParamKind::Ptr(None)) => *k = ParamKind::Ptr(Some(*p)),
                 Some(ParamKind::Ptr(Some(_))) => {
-                    return Err(err(text!(
-                        "argument {} has pointer metadata twice",
-                        p.param
-                    )))
+                    return Err(text!("argument {} has pointer metadata twice", p.param))
                 }
                 Some(_) => {
-                    return Err(err(text!(
+                    return Err(text!(
                         "pointer metadata on argument {}, which is not a pointer",
                         p.param
-                    )))
+                    ))
                 }
                 None => {
-                    return Err(err(text!(
+                    return Err(text!(
                         "pointer metadata names argument {} of {}",
                         p.param,
                         ty.params.len()
-                    )))
+                    ))
                 }
             }
             if let espb_format::SizeSpec::Param { param, .. } = p.size {
                 if param as usize >= ty.params.len() {
-                    return Err(err(text!(
+                    return Err(text!(
                         "pointer size names argument {} of {}",
                         param,
                         ty.params.len()
-                    )));
+                    ));
                 }
             }
         }
@@ -141,26 +145,26 @@ impl Plan {
                 param: p.param,
                 offset,
             };
-            set_place(&mut params, &ty, place, FieldKind::Ptr(*p)).map_err(&err)?;
+            set_place(&mut params, &ty, place, FieldKind::Ptr(*p))?;
         }
         for cb in m.callbacks.iter().filter(|c| c.import == import) {
             let cty = m
                 .types
                 .get(cb.ty as usize)
                 .cloned()
-                .ok_or_else(|| err(text!("callback type ty{} does not exist", cb.ty)))?;
+                .ok_or_else(|| text!("callback type ty{} does not exist", cb.ty))?;
             if cty.variadic {
-                return Err(err(owned("a variadic callback cannot be called from C")));
+                return Err(owned("a variadic callback cannot be called from C"));
             }
-            set_place(&mut params, &ty, cb.place, FieldKind::Callback(cty)).map_err(&err)?;
+            set_place(&mut params, &ty, cb.place, FieldKind::Callback(cty))?;
             if let Some(ud) = cb.user_data {
-                set_place(&mut params, &ty, ud, FieldKind::UserData).map_err(&err)?;
+                set_place(&mut params, &ty, ud, FieldKind::UserData)?;
             }
         }
         let sig = if ty.variadic {
             None
         } else {
-            Some(Sig::new(&ty, None).map_err(&err)?)
+            Some(Sig::new(&ty, None)?)
         };
         Ok(Plan {
             deletes_task: name == super::task_end::TASK_DELETE,
