@@ -225,15 +225,15 @@ fn struct_arg(
     // bytes, and its alignment padding (4) only follows a plain 4-byte word.
     let mut buf = vec![0u64; (size as usize * 2).div_ceil(8) + 1];
     let mut off = 0usize;
-    let mut at = 0u32;
-    while at < size {
-        let field = fields.iter().find(|f| f.0 == at);
-        let end = (at + 4).min(size);
-        let word = &bytes[at as usize..end as usize];
-        match field {
+    // Word by word (the last one perhaps shorter): no index into `bytes`.
+    for (at, word) in (0u32..).step_by(4).zip(bytes.chunks(4)) {
+        match fields.iter().find(|f| f.0 == at) {
             Some((_, kind)) => {
                 off = off.next_multiple_of(PTR);
-                let mv = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
+                // A field lies inside the struct (`set_place`): a whole word.
+                let mut w = [0u8; 4];
+                w[..word.len()].copy_from_slice(word);
+                let mv = u32::from_le_bytes(w);
                 let nv = match kind {
                     FieldKind::Callback(t) => callback_ptr(st, c, plan, i, mv, t)?,
                     FieldKind::UserData => {
@@ -252,7 +252,6 @@ fn struct_arg(
                 off += word.len();
             }
         }
-        at = end;
     }
     let mut b = Copy {
         addr: v,
