@@ -14,25 +14,25 @@ use super::LinkError;
 use crate::instance::owned;
 use crate::sync::{Arc, Lock};
 
+/// How one pointer-sized word is marshalled: a pointer argument or a
+/// struct field alike (one path in `marshal::word_arg` for both).
 #[derive(Debug, Clone)]
 pub(crate) enum FieldKind {
+    /// A module function that becomes a C function pointer of this type.
     Callback(FuncType),
+    /// User data: the module value travels unchanged (zero-extended).
     UserData,
-    /// A module pointer stored in the struct, marshalled like a pointer
-    /// argument with this metadata.
-    Ptr(PtrMeta),
+    /// A module pointer, translated with its metadata (if any; a struct
+    /// field always has it).
+    Ptr(Option<PtrMeta>),
 }
 
 #[derive(Debug, Clone)]
 pub(crate) enum ParamKind {
     /// An integer or float passed as is.
     Value,
-    /// A module pointer, translated with its metadata (if any).
-    Ptr(Option<PtrMeta>),
-    /// A module function that becomes a C function pointer of this type.
-    Callback(FuncType),
-    /// User data: the module value travels unchanged (zero-extended).
-    UserData,
+    /// A pointer, callback or user-data argument.
+    Word(FieldKind),
     /// A pointer to a struct of `size` bytes holding callbacks and user data
     /// at these offsets: copied into a native-layout struct.
     Struct {
@@ -94,7 +94,7 @@ impl Plan {
             .iter()
             .map(|t| {
                 if *t == ValType::Ptr {
-                    ParamKind::Ptr(None)
+                    ParamKind::Word(FieldKind::Ptr(None))
                 } else {
                     ParamKind::Value
                 }
@@ -106,8 +106,8 @@ impl Plan {
             .filter(|p| p.import == import && p.field.is_none())
         {
             match params.get_mut(p.param as usize) {
-                Some(k @ ParamKind::Ptr(None)) => *k = ParamKind::Ptr(Some(*p)),
-                Some(ParamKind::Ptr(Some(_))) => {
+                Some(ParamKind::Word(FieldKind::Ptr(m @ None))) => *m = Some(*p),
+                Some(ParamKind::Word(FieldKind::Ptr(Some(_)))) => {
                     return Err(text!("argument {} has pointer metadata twice", p.param))
                 }
                 Some(_) => {
@@ -145,7 +145,7 @@ impl Plan {
                 param: p.param,
                 offset,
             };
-            set_place(&mut params, &ty, place, FieldKind::Ptr(*p))?;
+            set_place(&mut params, &ty, place, FieldKind::Ptr(Some(*p)))?;
         }
         for cb in m.callbacks.iter().filter(|c| c.import == import) {
             let cty = m
@@ -219,22 +219,20 @@ fn set_place(
     })?;
     match place {
         ArgPlace::Param(i) => {
-            *slot = match kind {
-                FieldKind::Callback(t) => {
-                    // `i` is in range: `params` has one entry per parameter.
-                    if ty.params.get(i as usize) != Some(&ValType::Ptr) {
-                        return Err(text!("callback argument {} is not a pointer", i));
-                    }
-                    ParamKind::Callback(t)
+            match kind {
+                // `i` is in range: `params` has one entry per parameter.
+                FieldKind::Callback(_) if ty.params.get(i as usize) != Some(&ValType::Ptr) => {
+                    return Err(text!("callback argument {} is not a pointer", i));
                 }
-                FieldKind::UserData => ParamKind::UserData,
                 FieldKind::Ptr(_) => {
                     return Err(text!(
                         "pointer field metadata on argument {} names no field",
                         i
                     ))
                 }
-            };
+                _ => {}
+            }
+            *slot = ParamKind::Word(kind);
         }
         ArgPlace::Field { param, offset } => {
             if offset % 4 != 0 {
@@ -255,7 +253,7 @@ fn set_place(
                     let at = fields.partition_point(|f| f.0 <= offset);
                     fields.insert(at, (offset, kind));
                 }
-                ParamKind::Ptr(Some(meta)) => {
+                ParamKind::Word(FieldKind::Ptr(Some(meta))) => {
                     let espb_format::SizeSpec::Const(size) = meta.size else {
                         return Err(text!("argument {} carries callbacks in a struct but its size is not a constant", param));
                     };
