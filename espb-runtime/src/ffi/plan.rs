@@ -242,30 +242,34 @@ fn set_place(
                     param
                 ));
             }
-            match slot {
-                ParamKind::Struct { fields, size } => {
-                    if offset + 4 > *size {
-                        return Err(text!("struct field at offset {} lies outside the {}-byte struct", offset, *size));
-                    }
-                    // Kept sorted by offset (an insertion, not a sort: a
-                    // sort routine would be code the device carries for
-                    // this one list).
-                    let at = fields.partition_point(|f| f.0 <= offset);
-                    fields.insert(at, (offset, kind));
-                }
-                ParamKind::Word(FieldKind::Ptr(Some(meta))) => {
-                    let espb_format::SizeSpec::Const(size) = meta.size else {
-                        return Err(text!("argument {} carries callbacks in a struct but its size is not a constant", param));
-                    };
-                    if offset + 4 > size {
-                        return Err(text!("struct field at offset {} lies outside the {}-byte struct", offset, size));
-                    }
-                    *slot = ParamKind::Struct { size, fields: vec![(offset, kind)] };
-                }
-                _ => {
-                    return Err(text!("argument {} carries callbacks in a struct but has no `in {} size N` pointer metadata", param, param))
-                }
+            // A described pointer argument becomes a struct of its size
+            // (an error drops the whole plan, so the slot may change first).
+            if let ParamKind::Word(FieldKind::Ptr(Some(meta))) = slot {
+                let espb_format::SizeSpec::Const(size) = meta.size else {
+                    return Err(text!(
+                        "argument {} carries callbacks in a struct but its size is not a constant",
+                        param
+                    ));
+                };
+                *slot = ParamKind::Struct {
+                    size,
+                    fields: Vec::new(),
+                };
             }
+            let ParamKind::Struct { fields, size } = slot else {
+                return Err(text!("argument {} carries callbacks in a struct but has no `in {} size N` pointer metadata", param, param));
+            };
+            if offset + 4 > *size {
+                return Err(text!(
+                    "struct field at offset {} lies outside the {}-byte struct",
+                    offset,
+                    *size
+                ));
+            }
+            // Kept sorted by offset (an insertion, not a sort: a sort
+            // routine would be code the device carries for this one list).
+            let at = fields.partition_point(|f| f.0 <= offset);
+            fields.insert(at, (offset, kind));
         }
     }
     Ok(())
