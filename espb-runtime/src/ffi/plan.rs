@@ -3,7 +3,6 @@
 //! metadata.
 
 use alloc::string::{String, ToString};
-use alloc::vec;
 use alloc::vec::Vec;
 use espb_format::text;
 
