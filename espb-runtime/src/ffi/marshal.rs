@@ -197,6 +197,28 @@ fn read_usize(buf: &[u64], off: usize) -> usize {
     usize::from_le_bytes(b)
 }
 
+/// A pointer, callback or user-data word, an argument or a struct field.
+#[allow(clippy::too_many_arguments)]
+fn word_arg(
+    st: &Arc<FfiState>,
+    c: &Caller<'_>,
+    plan: &Plan,
+    i: usize,
+    v: u32,
+    kind: &FieldKind,
+    args: &[u64],
+    copies: &mut Vec<Copy>,
+) -> Result<usize, Trap> {
+    match kind {
+        FieldKind::Callback(t) => callback_ptr(st, c, plan, i, v, t),
+        FieldKind::UserData => {
+            st.note_user_data(v);
+            Ok(v as usize)
+        }
+        FieldKind::Ptr(meta) => pointer_arg(st, c, plan, i, v, meta.as_ref(), args, copies),
+    }
+}
+
 /// Builds the native-layout copy of a struct whose callback, user-data and
 /// pointer fields are known: those become pointer-sized (and aligned)
 /// fields, every other 4-byte word is copied as a 32-bit field. On a 32-bit
@@ -225,25 +247,16 @@ fn struct_arg(
     // bytes, and its alignment padding (4) only follows a plain 4-byte word.
     let mut buf = vec![0u64; (size as usize * 2).div_ceil(8) + 1];
     let mut off = 0usize;
-    let mut at = 0u32;
-    while at < size {
-        let field = fields.iter().find(|f| f.0 == at);
-        let end = (at + 4).min(size);
-        let word = &bytes[at as usize..end as usize];
-        match field {
+    // Word by word (the last one perhaps shorter): no index into `bytes`.
+    for (at, word) in (0u32..).step_by(4).zip(bytes.chunks(4)) {
+        match fields.iter().find(|f| f.0 == at) {
             Some((_, kind)) => {
                 off = off.next_multiple_of(PTR);
-                let mv = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
-                let nv = match kind {
-                    FieldKind::Callback(t) => callback_ptr(st, c, plan, i, mv, t)?,
-                    FieldKind::UserData => {
-                        st.note_user_data(mv);
-                        mv as usize
-                    }
-                    FieldKind::Ptr(meta) => {
-                        pointer_arg(st, c, plan, i, mv, Some(meta), args, copies)?
-                    }
-                };
+                // A field lies inside the struct (`set_place`): a whole word.
+                let mut w = [0u8; 4];
+                w[..word.len()].copy_from_slice(word);
+                let mv = u32::from_le_bytes(w);
+                let nv = word_arg(st, c, plan, i, mv, kind, args, copies)?;
                 write_usize(&mut buf, off, nv);
                 off += PTR;
             }
@@ -252,7 +265,6 @@ fn struct_arg(
                 off += word.len();
             }
         }
-        at = end;
     }
     let mut b = Copy {
         addr: v,
@@ -314,7 +326,7 @@ pub(crate) fn call(
     for (i, (slot, &t)) in vals.iter_mut().zip(&site.params).enumerate() {
         let raw = args.get(i).copied().unwrap_or(0);
         let kind = plan.params.get(i).unwrap_or(if t == ValType::Ptr {
-            &ParamKind::Ptr(None)
+            &ParamKind::Word(FieldKind::Ptr(None))
         } else {
             &ParamKind::Value
         });
@@ -325,13 +337,8 @@ pub(crate) fn call(
                 ValType::F32 => raw & 0xffff_ffff,
                 _ => raw,
             },
-            ParamKind::UserData => {
-                st.note_user_data(raw as u32);
-                raw as u32 as u64
-            }
-            ParamKind::Callback(cty) => callback_ptr(st, c, plan, i, raw as u32, cty)? as u64,
-            ParamKind::Ptr(meta) => {
-                pointer_arg(st, c, plan, i, raw as u32, meta.as_ref(), args, &mut copies)? as u64
+            ParamKind::Word(kind) => {
+                word_arg(st, c, plan, i, raw as u32, kind, args, &mut copies)? as u64
             }
             ParamKind::Struct { size, fields } => struct_arg(
                 st,

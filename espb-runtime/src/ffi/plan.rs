@@ -3,7 +3,6 @@
 //! metadata.
 
 use alloc::string::{String, ToString};
-use alloc::vec;
 use alloc::vec::Vec;
 use espb_format::text;
 
@@ -14,25 +13,25 @@ use super::LinkError;
 use crate::instance::owned;
 use crate::sync::{Arc, Lock};
 
+/// How one pointer-sized word is marshalled: a pointer argument or a
+/// struct field alike (one path in `marshal::word_arg` for both).
 #[derive(Debug, Clone)]
 pub(crate) enum FieldKind {
+    /// A module function that becomes a C function pointer of this type.
     Callback(FuncType),
+    /// User data: the module value travels unchanged (zero-extended).
     UserData,
-    /// A module pointer stored in the struct, marshalled like a pointer
-    /// argument with this metadata.
-    Ptr(PtrMeta),
+    /// A module pointer, translated with its metadata (if any; a struct
+    /// field always has it).
+    Ptr(Option<PtrMeta>),
 }
 
 #[derive(Debug, Clone)]
 pub(crate) enum ParamKind {
     /// An integer or float passed as is.
     Value,
-    /// A module pointer, translated with its metadata (if any).
-    Ptr(Option<PtrMeta>),
-    /// A module function that becomes a C function pointer of this type.
-    Callback(FuncType),
-    /// User data: the module value travels unchanged (zero-extended).
-    UserData,
+    /// A pointer, callback or user-data argument.
+    Word(FieldKind),
     /// A pointer to a struct of `size` bytes holding callbacks and user data
     /// at these offsets: copied into a native-layout struct.
     Struct {
@@ -76,18 +75,25 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
+    /// The plan of import `import`; a metadata error names the import (made
+    /// once here, not at each error site of `prepare`).
     pub fn new(m: &Module<'_>, import: u32, addr: usize, ty: FuncType) -> Result<Plan, LinkError> {
+        let name = &m.imports[import as usize].name;
+        Plan::prepare(m, import, addr, ty).map_err(|message| LinkError::Metadata {
+            import: owned(name),
+            message,
+        })
+    }
+
+    #[inline(never)]
+    fn prepare(m: &Module<'_>, import: u32, addr: usize, ty: FuncType) -> Result<Plan, String> {
         let name = m.imports[import as usize].name.to_string();
-        let err = |msg: String| LinkError::Metadata {
-            import: name.clone(),
-            message: msg,
-        };
         let mut params: Vec<ParamKind> = ty
             .params
             .iter()
             .map(|t| {
                 if *t == ValType::Ptr {
-                    ParamKind::Ptr(None)
+                    ParamKind::Word(FieldKind::Ptr(None))
                 } else {
                     ParamKind::Value
                 }
@@ -99,34 +105,31 @@ impl Plan {
             .filter(|p| p.import == import && p.field.is_none())
         {
             match params.get_mut(p.param as usize) {
-                Some(k @ ParamKind::Ptr(None)) => *k = ParamKind::Ptr(Some(*p)),
-                Some(ParamKind::Ptr(Some(_))) => {
-                    return Err(err(text!(
-                        "argument {} has pointer metadata twice",
-                        p.param
-                    )))
+                Some(ParamKind::Word(FieldKind::Ptr(m @ None))) => *m = Some(*p),
+                Some(ParamKind::Word(FieldKind::Ptr(Some(_)))) => {
+                    return Err(text!("argument {} has pointer metadata twice", p.param))
                 }
                 Some(_) => {
-                    return Err(err(text!(
+                    return Err(text!(
                         "pointer metadata on argument {}, which is not a pointer",
                         p.param
-                    )))
+                    ))
                 }
                 None => {
-                    return Err(err(text!(
+                    return Err(text!(
                         "pointer metadata names argument {} of {}",
                         p.param,
                         ty.params.len()
-                    )))
+                    ))
                 }
             }
             if let espb_format::SizeSpec::Param { param, .. } = p.size {
                 if param as usize >= ty.params.len() {
-                    return Err(err(text!(
+                    return Err(text!(
                         "pointer size names argument {} of {}",
                         param,
                         ty.params.len()
-                    )));
+                    ));
                 }
             }
         }
@@ -141,26 +144,26 @@ impl Plan {
                 param: p.param,
                 offset,
             };
-            set_place(&mut params, &ty, place, FieldKind::Ptr(*p)).map_err(&err)?;
+            set_place(&mut params, &ty, place, FieldKind::Ptr(Some(*p)))?;
         }
         for cb in m.callbacks.iter().filter(|c| c.import == import) {
             let cty = m
                 .types
                 .get(cb.ty as usize)
                 .cloned()
-                .ok_or_else(|| err(text!("callback type ty{} does not exist", cb.ty)))?;
+                .ok_or_else(|| text!("callback type ty{} does not exist", cb.ty))?;
             if cty.variadic {
-                return Err(err(owned("a variadic callback cannot be called from C")));
+                return Err(owned("a variadic callback cannot be called from C"));
             }
-            set_place(&mut params, &ty, cb.place, FieldKind::Callback(cty)).map_err(&err)?;
+            set_place(&mut params, &ty, cb.place, FieldKind::Callback(cty))?;
             if let Some(ud) = cb.user_data {
-                set_place(&mut params, &ty, ud, FieldKind::UserData).map_err(&err)?;
+                set_place(&mut params, &ty, ud, FieldKind::UserData)?;
             }
         }
         let sig = if ty.variadic {
             None
         } else {
-            Some(Sig::new(&ty, None).map_err(&err)?)
+            Some(Sig::new(&ty, None)?)
         };
         Ok(Plan {
             deletes_task: name == super::task_end::TASK_DELETE,
@@ -215,22 +218,20 @@ fn set_place(
     })?;
     match place {
         ArgPlace::Param(i) => {
-            *slot = match kind {
-                FieldKind::Callback(t) => {
-                    // `i` is in range: `params` has one entry per parameter.
-                    if ty.params.get(i as usize) != Some(&ValType::Ptr) {
-                        return Err(text!("callback argument {} is not a pointer", i));
-                    }
-                    ParamKind::Callback(t)
+            match kind {
+                // `i` is in range: `params` has one entry per parameter.
+                FieldKind::Callback(_) if ty.params.get(i as usize) != Some(&ValType::Ptr) => {
+                    return Err(text!("callback argument {} is not a pointer", i));
                 }
-                FieldKind::UserData => ParamKind::UserData,
                 FieldKind::Ptr(_) => {
                     return Err(text!(
                         "pointer field metadata on argument {} names no field",
                         i
                     ))
                 }
-            };
+                _ => {}
+            }
+            *slot = ParamKind::Word(kind);
         }
         ArgPlace::Field { param, offset } => {
             if offset % 4 != 0 {
@@ -240,30 +241,34 @@ fn set_place(
                     param
                 ));
             }
-            match slot {
-                ParamKind::Struct { fields, size } => {
-                    if offset + 4 > *size {
-                        return Err(text!("struct field at offset {} lies outside the {}-byte struct", offset, *size));
-                    }
-                    // Kept sorted by offset (an insertion, not a sort: a
-                    // sort routine would be code the device carries for
-                    // this one list).
-                    let at = fields.partition_point(|f| f.0 <= offset);
-                    fields.insert(at, (offset, kind));
-                }
-                ParamKind::Ptr(Some(meta)) => {
-                    let espb_format::SizeSpec::Const(size) = meta.size else {
-                        return Err(text!("argument {} carries callbacks in a struct but its size is not a constant", param));
-                    };
-                    if offset + 4 > size {
-                        return Err(text!("struct field at offset {} lies outside the {}-byte struct", offset, size));
-                    }
-                    *slot = ParamKind::Struct { size, fields: vec![(offset, kind)] };
-                }
-                _ => {
-                    return Err(text!("argument {} carries callbacks in a struct but has no `in {} size N` pointer metadata", param, param))
-                }
+            // A described pointer argument becomes a struct of its size
+            // (an error drops the whole plan, so the slot may change first).
+            if let ParamKind::Word(FieldKind::Ptr(Some(meta))) = slot {
+                let espb_format::SizeSpec::Const(size) = meta.size else {
+                    return Err(text!(
+                        "argument {} carries callbacks in a struct but its size is not a constant",
+                        param
+                    ));
+                };
+                *slot = ParamKind::Struct {
+                    size,
+                    fields: Vec::new(),
+                };
             }
+            let ParamKind::Struct { fields, size } = slot else {
+                return Err(text!("argument {} carries callbacks in a struct but has no `in {} size N` pointer metadata", param, param));
+            };
+            if offset + 4 > *size {
+                return Err(text!(
+                    "struct field at offset {} lies outside the {}-byte struct",
+                    offset,
+                    *size
+                ));
+            }
+            // Kept sorted by offset (an insertion, not a sort: a sort
+            // routine would be code the device carries for this one list).
+            let at = fields.partition_point(|f| f.0 <= offset);
+            fields.insert(at, (offset, kind));
         }
     }
     Ok(())
