@@ -472,11 +472,17 @@ const fn dense(code: u16) -> usize {
 }
 
 impl Opcode {
+    /// This opcode's position in a table of [`Opcode::TABLE_LEN`] entries.
+    pub const fn table_index(self) -> usize {
+        dense(self.code())
+    }
+
     /// Positions a table indexed by opcode needs: the 256 one-byte codes
     /// (those that are no opcode included), then the escaped ones
     /// (`0x2fNN` at `256 + NN`) up to the largest `NN` in use. The
     /// validator rejects every other escaped code, so a validated body's
     /// opcodes all fall below it.
+    #[allow(clippy::indexing_slicing)]
     pub const TABLE_LEN: usize = {
         let mut n = 0x100;
         let mut i = 0;
@@ -699,7 +705,7 @@ mod tests {
             }
         }
         assert_eq!(accepted, Opcode::TABLE_LEN - 0x100);
-        assert!(Opcode::TABLE_LEN < 0x200);
+        const { assert!(Opcode::TABLE_LEN < 0x200) };
     }
 
     /// The decoder's compile-time layouts say what the table's const

@@ -549,7 +549,7 @@ macro_rules! handler_table {
         /// address of a second table.
         const fn handler_table() -> [Handler; O::TABLE_LEN] {
             let mut t: [Handler; O::TABLE_LEN] = [handlers::Invalid as Handler; O::TABLE_LEN];
-            $( if $code <= 0xff { t[$code & 0xff] = handlers::$name; } else { t[256 + ($code & 0xff)] = handlers::$name; } )*
+            $( t[O::$name.table_index()] = handlers::$name; )*
             t[espb_format::opcodes::ESCAPE as usize] = handlers::Escape;
             t
         }
