@@ -19,6 +19,7 @@ use core::ffi::{c_char, c_int, CStr};
 
 use espb_runtime::entry::{build_argv, find_entry, EntryArgs};
 use espb_runtime::ffi::{self, Natives};
+use espb_runtime::format::msg::{Message, Sink};
 use espb_runtime::format::{msg, text};
 use espb_runtime::{Config, Imports, Instance, JitMode, Module, Trap, TrapKind};
 
@@ -29,43 +30,59 @@ const EXIT_TRAP: c_int = 101;
 /// Exit status of a module that cannot run (invalid, missing natives).
 const EXIT_LOAD: c_int = 3;
 
-/// Newlines and backslashes escaped: one trap per stderr line. (A byte
-/// loop rather than two `str::replace`: the runner is measured with the
-/// runtime by `benches/rv32/size.sh`.)
-fn escape(s: &str) -> String {
-    let mut out = Vec::with_capacity(s.len());
-    for &b in s.as_bytes() {
-        let c = match b {
-            b'\\' => b'\\',
-            b'\n' => b'n',
-            b => {
-                out.push(b);
-                continue;
+/// One stderr line being built. Once `escaping` is set, newlines and
+/// backslashes are escaped as they are written: one trap or error per line
+/// (bytes, so that escaping needs no UTF-8 re-check).
+#[derive(Default)]
+struct Line {
+    bytes: Vec<u8>,
+    escaping: bool,
+}
+
+impl Sink for Line {
+    fn put(&mut self, s: &str) {
+        for &b in s.as_bytes() {
+            if self.escaping && (b == b'\\' || b == b'\n') {
+                self.bytes.push(b'\\');
+                self.bytes.push(if b == b'\n' { b'n' } else { b });
+            } else {
+                self.bytes.push(b);
             }
-        };
-        out.push(b'\\');
-        out.push(c);
+        }
     }
-    // Only ASCII bytes were replaced by ASCII: still UTF-8.
-    String::from_utf8(out).unwrap_or_default()
+}
+
+impl Line {
+    /// Ends the line and prints it.
+    fn print(mut self) {
+        self.bytes.push(b'\n');
+        eprint(&self.bytes);
+    }
 }
 
 /// `espb-trap\tTASK\tFILE\tLINE\tMESSAGE` (FILE and LINE empty without
 /// line tables).
 fn report_trap(task: &str, t: &Trap) -> c_int {
-    let mut out = text!("espb-trap\t{}\t", task);
+    let mut l = Line::default();
+    msg!(&mut l, "espb-trap\t{}\t", task);
     if let Some((file, line)) = &t.source {
-        msg!(&mut out, "{}\t{}", file, *line);
+        msg!(&mut l, "{}\t{}", file, *line);
     } else {
-        out.push('\t');
+        l.put("\t");
     }
-    msg!(&mut out, "\t{}\n", &escape(&msg::text(t)));
-    eprint(&out);
+    l.put("\t");
+    l.escaping = true;
+    t.write(&mut l);
+    l.print();
     EXIT_TRAP
 }
 
 fn load_error(path: &str, what: &str) -> c_int {
-    eprint(&text!("espb-error\t{}: {}\n", path, &escape(what)));
+    let mut l = Line::default();
+    msg!(&mut l, "espb-error\t{}: ", path);
+    l.escaping = true;
+    l.put(what);
+    l.print();
     EXIT_LOAD
 }
 
@@ -94,6 +111,9 @@ struct Options<'a> {
 const USAGE: &str =
     "usage: espb-qemu-runner [--heap-size N] [--stack-size N] [--deep] [--jit off|hot|all] [--jit-tier-up N] [--jit-tier-report] [--fuel N] MODULE.espb [ARGS...]";
 
+/// The options followed by a decimal number, in `parse_options`' order.
+const NUMBERED: [&str; 4] = ["--heap-size", "--stack-size", "--fuel", "--jit-tier-up"];
+
 fn parse_options<'a>(argv: &'a [&'a str]) -> Result<Options<'a>, String> {
     let mut o = Options {
         path: "",
@@ -108,17 +128,23 @@ fn parse_options<'a>(argv: &'a [&'a str]) -> Result<Options<'a>, String> {
     };
     let mut it = argv.iter();
     while let Some(&a) = it.next() {
-        let mut num = |name: &str| -> Result<u32, String> {
-            it.next()
-                .and_then(|v| number(v))
-                .ok_or_else(|| text!("{} needs a number of bytes\n{}", name, USAGE))
-        };
+        // The options that take a number share one parse and one error
+        // (each arm of its own inlined both).
+        if let Some(k) = NUMBERED.iter().position(|n| *n == a) {
+            let n = it
+                .next()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| text!("{} needs a number\n{}", a, USAGE))?;
+            match k {
+                0 => o.heap_size = Some(n),
+                1 => o.stack_size = Some(n),
+                2 => o.fuel = Some(n as u64),
+                _ => o.tier_up = Some(n),
+            }
+            continue;
+        }
         match a {
-            "--heap-size" => o.heap_size = Some(num(a)?),
-            "--stack-size" => o.stack_size = Some(num(a)?),
             "--deep" => o.deep = true,
-            "--fuel" => o.fuel = Some(num(a)? as u64),
-            "--jit-tier-up" => o.tier_up = Some(num(a)?),
             "--jit-tier-report" => o.tier_report = true,
             "--jit" => {
                 o.jit = it
@@ -136,19 +162,12 @@ fn parse_options<'a>(argv: &'a [&'a str]) -> Result<Options<'a>, String> {
     Err(String::from(USAGE))
 }
 
-/// An option's decimal value (out of line: each of the four options that
-/// take one would inline `u32`'s parser).
-#[inline(never)]
-fn number(v: &str) -> Option<u32> {
-    v.parse().ok()
-}
-
 /// `--jit-tier-report`: one stderr line per function tier-up compiled.
 #[cfg(feature = "jit")]
 fn tier_report(inst: &Instance, module: &Module<'_>) {
     for (f, bytes, s) in inst.jit_tiered() {
         let name = module.func_name(f).unwrap_or("?");
-        eprint(&text!(
+        eprint(text!(
             "espb-tier-up\tf{} {}: {} bytes ({} inline, {} via the interpreter, {} registers in machine registers)\n",
             f,
             name,

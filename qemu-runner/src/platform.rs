@@ -92,7 +92,8 @@ unsafe impl critical_section::Impl for SingleThread {
     unsafe fn release(_: ()) {}
 }
 
-pub fn eprint(s: &str) {
+pub fn eprint(s: impl AsRef<[u8]>) {
+    let s = s.as_ref();
     // SAFETY: a valid buffer of `s.len()` bytes.
     unsafe { espb_err(s.as_ptr() as *const c_char, s.len()) }
 }
