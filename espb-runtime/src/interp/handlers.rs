@@ -247,12 +247,6 @@ branches! {
     BrLtU32 |a, b| b32x2 => a < b;
     BrLeS32 |a, b| b32x2 => (a as i32) <= (b as i32);
     BrLeU32 |a, b| b32x2 => a <= b;
-    BrEq64 |a, b| b64x2 => a == b;
-    BrNe64 |a, b| b64x2 => a != b;
-    BrLtS64 |a, b| b64x2 => (a as i64) < (b as i64);
-    BrLtU64 |a, b| b64x2 => a < b;
-    BrLeS64 |a, b| b64x2 => (a as i64) <= (b as i64);
-    BrLeU64 |a, b| b64x2 => a <= b;
     BrEqI32 |a, b| b32i => a == b;
     BrNeI32 |a, b| b32i => a != b;
     BrLtSI32 |a, b| b32i => (a as i32) < (b as i32);
@@ -263,6 +257,71 @@ branches! {
     BrLeUI32 |a, b| b32i => a <= b;
     BrGeSI32 |a, b| b32i => (a as i32) >= (b as i32);
     BrGeUI32 |a, b| b32i => a >= b;
+}
+
+#[cfg(not(target_arch = "riscv32"))]
+branches! {
+    BrEq64 |a, b| b64x2 => a == b;
+    BrNe64 |a, b| b64x2 => a != b;
+    BrLtS64 |a, b| b64x2 => (a as i64) < (b as i64);
+    BrLtU64 |a, b| b64x2 => a < b;
+    BrLeS64 |a, b| b64x2 => (a as i64) <= (b as i64);
+    BrLeU64 |a, b| b64x2 => a <= b;
+}
+
+// On a 32-bit chip a 64-bit compare-and-branch is rare (64-bit loop
+// counters) and each handler of its own was about 115 bytes: the six share
+// one, which picks the comparison by opcode.
+#[cfg(target_arch = "riscv32")]
+pub(super) use self::Br64 as BrEq64;
+#[cfg(target_arch = "riscv32")]
+pub(super) use self::Br64 as BrNe64;
+#[cfg(target_arch = "riscv32")]
+pub(super) use self::Br64 as BrLtS64;
+#[cfg(target_arch = "riscv32")]
+pub(super) use self::Br64 as BrLtU64;
+#[cfg(target_arch = "riscv32")]
+pub(super) use self::Br64 as BrLeS64;
+#[cfg(target_arch = "riscv32")]
+pub(super) use self::Br64 as BrLeU64;
+
+/// The six 64-bit compare-and-branches have one layout.
+const _: () = {
+    let ops = [O::BrEq64, O::BrNe64, O::BrLtS64, O::BrLtU64, O::BrLeS64, O::BrLeU64];
+    let mut i = 0;
+    while i < ops.len() {
+        assert!(ops[i].code() <= 0xff);
+        assert!(ops[i].offset_of("a") == O::BrEq64.offset_of("a"));
+        assert!(ops[i].offset_of("b") == O::BrEq64.offset_of("b"));
+        assert!(ops[i].offset_of("target") == O::BrEq64.offset_of("target"));
+        assert!(ops[i].fixed_size() == O::BrEq64.fixed_size());
+        i += 1;
+    }
+};
+
+#[cfg(target_arch = "riscv32")]
+handlers! {
+    fn Br64(vm, pc, regs, start, mem, tbl) {
+        let (a, b) = b64x2!(BrEq64, pc, regs);
+        let op = pc.opcode();
+        let taken = if op == O::BrEq64.code() as u8 {
+            a == b
+        } else if op == O::BrNe64.code() as u8 {
+            a != b
+        } else if op == O::BrLtS64.code() as u8 {
+            (a as i64) < (b as i64)
+        } else if op == O::BrLtU64.code() as u8 {
+            a < b
+        } else if op == O::BrLeS64.code() as u8 {
+            (a as i64) <= (b as i64)
+        } else {
+            a <= b
+        };
+        if taken {
+            return jump(vm, pc, regs, start, mem, tbl, pc.u32(at!(BrEq64.target)));
+        }
+        next(vm, pc.skip(const { O::BrEq64.fixed_size() }), regs, start, mem, tbl)
+    }
 }
 
 /// Loop counters: `d = a + x`, then branch on a comparison of `d` with
