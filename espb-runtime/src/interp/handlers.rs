@@ -435,10 +435,10 @@ simple! {
     I64ShrSI |a, b| r64i => (a as i64).wrapping_shr(b) as u64;
     I64ShrUI |a, b| r64i => a.wrapping_shr(b);
 
-    F32Add |a, b| rf32x2 => bf32(a + b);
-    F32Sub |a, b| rf32x2 => bf32(a - b);
-    F32Mul |a, b| rf32x2 => bf32(a * b);
-    F32Div |a, b| rf32x2 => bf32(a / b);
+    F32Add [OUT_F32] |a, b| rf32x2 => bf32(a + b);
+    F32Sub [OUT_F32] |a, b| rf32x2 => bf32(a - b);
+    F32Mul [OUT_F32] |a, b| rf32x2 => bf32(a * b);
+    F32Div [OUT_F32] |a, b| rf32x2 => bf32(a / b);
     F32Min [OUT_F32] |a, b| rf32x2 => bf32(libm::fminf(a, b));
     F32Max [OUT_F32] |a, b| rf32x2 => bf32(libm::fmaxf(a, b));
     F32Copysign |a, b| rf32x2 => bf32(libm::copysignf(a, b));
