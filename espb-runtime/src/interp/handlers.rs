@@ -465,10 +465,10 @@ simple! {
     F32Ugt [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater)));
     F32Uge [OUT_F32] |a, b| rf32x2 => cmp_u(matches!(a.partial_cmp(&b), None | Some(Greater | Equal)));
 
-    F64Add |a, b| rf64x2 => bf64(a + b);
-    F64Sub |a, b| rf64x2 => bf64(a - b);
-    F64Mul |a, b| rf64x2 => bf64(a * b);
-    F64Div |a, b| rf64x2 => bf64(a / b);
+    F64Add [OUT_F64] |a, b| rf64x2 => bf64(a + b);
+    F64Sub [OUT_F64] |a, b| rf64x2 => bf64(a - b);
+    F64Mul [OUT_F64] |a, b| rf64x2 => bf64(a * b);
+    F64Div [OUT_F64] |a, b| rf64x2 => bf64(a / b);
     F64Min [OUT_F64] |a, b| rf64x2 => bf64(libm::fmin(a, b));
     F64Max [OUT_F64] |a, b| rf64x2 => bf64(libm::fmax(a, b));
     F64Copysign |a, b| rf64x2 => bf64(libm::copysign(a, b));
