@@ -148,8 +148,12 @@ pub(crate) type PureFn = extern "C" fn(u64, u64) -> u64;
 /// (about 100 bytes of its typical 130). Those handlers run out of line
 /// instead (`simple!`'s `[OUT]` rows): one shared `apply` keeps the state
 /// around the call of the operation's `pure_fns` function. `OUT_W64`: the
-/// 64-bit operations that expand to calls or long sequences on a 32-bit
-/// core (bit counts, high multiplies).
+/// operations that expand to calls or long sequences on a 32-bit core
+/// without bit-manipulation instructions and are rare in hot loops (bit
+/// counts and byte swaps, high multiplies, 64-bit shifts by a register,
+/// rotates and ordered compares). The rows that stay inline are the ones
+/// loops use (64-bit add, multiply, bitwise, equality, extensions, shifts
+/// by an immediate): the RV32 suite's instruction counts are unchanged.
 pub(super) const OUT_F32: bool = cfg!(all(target_arch = "riscv32", not(espb_ilp32f)));
 pub(super) const OUT_F64: bool = cfg!(target_arch = "riscv32");
 pub(super) const OUT_W64: bool = cfg!(target_arch = "riscv32");

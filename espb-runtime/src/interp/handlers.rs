@@ -375,10 +375,10 @@ simple! {
     I32GtU |a, b| r32x2 => cmp_u(a > b);
     I32GeS |a, b| r32x2 => cmp_u((a as i32) >= (b as i32));
     I32GeU |a, b| r32x2 => cmp_u(a >= b);
-    I32Clz |a, b| r64 => (crate::bits::leading_zeros64(a as u32 as u64) - 32) as u64;
-    I32Ctz |a, b| r64 => (a as u32).trailing_zeros() as u64;
-    I32Popcnt |a, b| r64 => (a as u32).count_ones() as u64;
-    I32Bswap |a, b| r64 => (a as u32).swap_bytes() as u64;
+    I32Clz [OUT_W64] |a, b| r64 => (crate::bits::leading_zeros64(a as u32 as u64) - 32) as u64;
+    I32Ctz [OUT_W64] |a, b| r64 => (a as u32).trailing_zeros() as u64;
+    I32Popcnt [OUT_W64] |a, b| r64 => (a as u32).count_ones() as u64;
+    I32Bswap [OUT_W64] |a, b| r64 => (a as u32).swap_bytes() as u64;
     I32Eqz |a, b| r64 => cmp_u(a as u32 == 0);
     I32Sext8 |a, b| r64 => a as u8 as i8 as i32 as u32 as u64;
     I32Sext16 |a, b| r64 => a as u16 as i16 as i32 as u32 as u64;
