@@ -441,9 +441,9 @@ simple! {
     F32Div [OUT_F32] |a, b| rf32x2 => bf32(a / b);
     F32Min [OUT_F32] |a, b| rf32x2 => bf32(libm::fminf(a, b));
     F32Max [OUT_F32] |a, b| rf32x2 => bf32(libm::fmaxf(a, b));
-    F32Copysign |a, b| rf32x2 => bf32(libm::copysignf(a, b));
-    F32Abs |a, b| r64 => ((a as u32) & 0x7fff_ffff) as u64;
-    F32Neg |a, b| r64 => ((a as u32) ^ 0x8000_0000) as u64;
+    F32Copysign [OUT_F32] |a, b| rf32x2 => bf32(libm::copysignf(a, b));
+    F32Abs [OUT_F32] |a, b| r64 => ((a as u32) & 0x7fff_ffff) as u64;
+    F32Neg [OUT_F32] |a, b| r64 => ((a as u32) ^ 0x8000_0000) as u64;
     F32Sqrt |a, b| r64 => bf32(libm::sqrtf(f32_of(a)));
     F32Floor [OUT_F32] |a, b| r64 => bf32(libm::floorf(f32_of(a)));
     F32Ceil [OUT_F32] |a, b| r64 => bf32(libm::ceilf(f32_of(a)));
@@ -471,9 +471,9 @@ simple! {
     F64Div [OUT_F64] |a, b| rf64x2 => bf64(a / b);
     F64Min [OUT_F64] |a, b| rf64x2 => bf64(libm::fmin(a, b));
     F64Max [OUT_F64] |a, b| rf64x2 => bf64(libm::fmax(a, b));
-    F64Copysign |a, b| rf64x2 => bf64(libm::copysign(a, b));
-    F64Abs |a, b| r64 => a & 0x7fff_ffff_ffff_ffff;
-    F64Neg |a, b| r64 => a ^ 0x8000_0000_0000_0000;
+    F64Copysign [OUT_F64] |a, b| rf64x2 => bf64(libm::copysign(a, b));
+    F64Abs [OUT_F64] |a, b| r64 => a & 0x7fff_ffff_ffff_ffff;
+    F64Neg [OUT_F64] |a, b| r64 => a ^ 0x8000_0000_0000_0000;
     F64Sqrt |a, b| r64 => bf64(libm::sqrt(f64_of(a)));
     F64Floor [OUT_F64] |a, b| r64 => bf64(libm::floor(f64_of(a)));
     F64Ceil [OUT_F64] |a, b| r64 => bf64(libm::ceil(f64_of(a)));
