@@ -95,7 +95,7 @@ macro_rules! simple {
             handlers! {
                 fn $name(vm, pc, regs, start, mem, tbl) {
                     $(if $out {
-                        return apply::<{ unary!($read) }, { narrow_result(O::$name) }>(
+                        return apply::<{ unary!($read) }>(
                             vm, pc, regs, start, mem, tbl,
                             const { assert!(apply_layout(O::$name, unary!($read))); pure_fns::$name as PureFn },
                         );
@@ -178,13 +178,15 @@ pub(super) const fn apply_layout(op: O, unary: bool) -> bool {
 }
 
 /// The out-of-line handler body of a `simple!` row (`UNARY`: operand `a`
-/// only; `NARROW`: an `i32`/`f32` result): `dst = f(a, b)`, then the next
-/// instruction. The row's handler checked the layout (`apply_layout`).
+/// only): `dst = f(a, b)`, then the next instruction. The row's handler
+/// checked the layout (`apply_layout`). A 32-bit result is written whole:
+/// `pure_fns` zero-extend it, and one copy for both widths is smaller than
+/// the store `wr32` saves.
 ///
 /// SAFETY: `Handler`'s contract, for an instruction laid out as
 /// `apply_layout` says.
 #[inline(never)]
-pub(super) unsafe fn apply<const UNARY: bool, const NARROW: bool>(
+pub(super) unsafe fn apply<const UNARY: bool>(
     vm: &mut Vm<'_, '_>,
     pc: Pc,
     regs: Regs,
@@ -198,12 +200,7 @@ pub(super) unsafe fn apply<const UNARY: bool, const NARROW: bool>(
     unsafe {
         let a = rr(pc, regs, 2);
         let b = if UNARY { 0 } else { rr(pc, regs, 3) };
-        let v = f(a, b);
-        if NARROW {
-            wr32(pc, regs, 1, v as u32)
-        } else {
-            wr(pc, regs, 1, v)
-        }
+        wr(pc, regs, 1, f(a, b));
         next(vm, pc.skip(4), regs, start, mem, tbl)
     }
 }

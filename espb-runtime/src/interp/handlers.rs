@@ -287,7 +287,14 @@ pub(super) use self::Br64 as BrLeU64;
 
 /// The six 64-bit compare-and-branches have one layout.
 const _: () = {
-    let ops = [O::BrEq64, O::BrNe64, O::BrLtS64, O::BrLtU64, O::BrLeS64, O::BrLeU64];
+    let ops = [
+        O::BrEq64,
+        O::BrNe64,
+        O::BrLtS64,
+        O::BrLtU64,
+        O::BrLeS64,
+        O::BrLeU64,
+    ];
     let mut i = 0;
     while i < ops.len() {
         assert!(ops[i].code() <= 0xff);
