@@ -314,11 +314,11 @@ pub(crate) fn call(
     let n = site.params.len();
     let sig = plan.sig_for(site).map_err(|m| trap(plan, m))?;
     let mut inline = [0u64; INLINE_ARGS];
-    let mut spill: Vec<u64> = Vec::new();
+    let mut spill: Vec<u64>;
     let vals: &mut [u64] = if n <= INLINE_ARGS {
         &mut inline[..n]
     } else {
-        spill.resize(n, 0);
+        spill = vec![0; n];
         &mut spill
     };
     let mut copies: Vec<Copy> = Vec::new();
