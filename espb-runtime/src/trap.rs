@@ -186,7 +186,7 @@ impl Message for TrapKind {
 }
 
 /// One frame of a trap backtrace, innermost first.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Frame {
     pub func: u32,
     pub func_name: Option<Box<str>>,
@@ -198,7 +198,7 @@ pub struct Frame {
 /// A trap with its location (kept under 128 bytes so `Result<_, Trap>` stays
 /// cheap to return). `func`/`offset` name the innermost module
 /// instruction involved (for a trap raised by a host function: its call site).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Trap {
     pub kind: TrapKind,
     pub func: Option<u32>,
@@ -206,6 +206,39 @@ pub struct Trap {
     pub offset: u32,
     pub source: Option<(Box<str>, u32)>,
     pub backtrace: Vec<Frame>,
+}
+
+/// A name or file of a trap's location, copied (out of line: a trap and
+/// each frame hold two, and each inlined copy was an allocation and a
+/// copy loop).
+#[inline(never)]
+fn dup(s: Option<&str>) -> Option<Box<str>> {
+    s.map(Box::from)
+}
+
+impl Clone for Frame {
+    fn clone(&self) -> Frame {
+        Frame {
+            func: self.func,
+            func_name: dup(self.func_name.as_deref()),
+            offset: self.offset,
+            source: (self.source.as_ref()).and_then(|(f, l)| Some((dup(Some(f))?, *l))),
+        }
+    }
+}
+
+/// By hand, as `Frame`'s (the location's strings through `dup`).
+impl Clone for Trap {
+    fn clone(&self) -> Trap {
+        Trap {
+            kind: self.kind.clone(),
+            func: self.func,
+            func_name: dup(self.func_name.as_deref()),
+            offset: self.offset,
+            source: (self.source.as_ref()).and_then(|(f, l)| Some((dup(Some(f))?, *l))),
+            backtrace: self.backtrace.clone(),
+        }
+    }
 }
 
 impl Trap {
