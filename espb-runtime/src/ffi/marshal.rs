@@ -45,8 +45,14 @@ struct Copy {
 }
 
 impl Copy {
-    fn ptr(&mut self) -> usize {
-        self.buf.as_mut_ptr() as usize
+    /// Keeps the copy for the call; returns its native address (the heap
+    /// buffer's, which the move into `copies` leaves in place). One
+    /// out-of-line push for handle arrays and structs.
+    #[inline(never)]
+    fn keep(mut self, copies: &mut Vec<Copy>) -> usize {
+        let p = self.buf.as_mut_ptr() as usize;
+        copies.push(self);
+        p
     }
 }
 
@@ -150,9 +156,7 @@ fn pointer_arg(
             write_usize(&mut b.buf, k as usize * PTR, nv);
         }
     }
-    let p = b.ptr();
-    copies.push(b);
-    Ok(p)
+    Ok(b.keep(copies))
 }
 
 /// Bytes of the string at `v` including its NUL.
@@ -266,20 +270,19 @@ fn struct_arg(
             }
         }
     }
-    let mut b = Copy {
+    let p = Copy {
         addr: v,
         len: off as u32,
         dir: Direction::In,
         buf,
         handles: false,
-    };
-    let p = b.ptr();
+    }
+    .keep(copies);
     regions.push(Region {
         start: p,
         len: off,
         addr: v,
     });
-    copies.push(b);
     Ok(p)
 }
 
