@@ -188,12 +188,25 @@ struct Pool {
 /// Liveness of an instance for holders of an [`InstanceHandle`]: the count of
 /// entries in progress plus a DEAD bit. Dropping the instance sets DEAD and
 /// waits for the count to reach zero before freeing anything.
+/// It also holds the instance's interrupt flag (shared with
+/// [`InterruptHandle`]s; one shared allocation for both).
+#[derive(Debug)]
 pub(crate) struct Gate {
     state: AtomicUsize,
     inner: AtomicPtr<()>,
+    interrupt: AtomicBool,
 }
 
 const DEAD: usize = 1 << (usize::BITS - 1);
+
+/// A gate reads as the instance's interrupt flag (the interpreter's
+/// `&inst.interrupt`).
+impl core::ops::Deref for Gate {
+    type Target = AtomicBool;
+    fn deref(&self) -> &AtomicBool {
+        &self.interrupt
+    }
+}
 
 impl Gate {
     fn enter(&self) -> Option<*const ()> {
@@ -234,7 +247,9 @@ pub(crate) struct Inner<'m> {
     pool: Lock<Pool>,
     stack_area: u32,
     slot_size: u32,
-    pub interrupt: Arc<AtomicBool>,
+    /// The instance's gate (see `InstanceHandle`), which derefs to its
+    /// interrupt flag: the interpreter reads it as `&AtomicBool`.
+    pub interrupt: Arc<Gate>,
     /// Remaining fuel not yet handed to a running thread (`None`: unlimited).
     pub fuel: Option<U64Cell>,
     /// Address of `errno` (0 until first asked for).
@@ -244,7 +259,6 @@ pub(crate) struct Inner<'m> {
     /// `strtok`'s position between calls (0: no string).
     #[cfg_attr(not(feature = "libc"), allow(dead_code))]
     pub strtok_save: AtomicU32,
-    gate: Arc<Gate>,
     /// Compiled functions (built with the instance).
     #[cfg(espb_jit)]
     pub jit: crate::jit::exec::Code,
@@ -256,7 +270,7 @@ pub(crate) const FUEL_CHUNK: u64 = 1024;
 impl<'m> Inner<'m> {
     pub fn handle(&self) -> InstanceHandle {
         InstanceHandle {
-            gate: self.gate.clone(),
+            gate: self.interrupt.clone(),
         }
     }
 
@@ -550,6 +564,7 @@ impl<'m> Instance<'m> {
         let gate = Arc::new(Gate {
             state: AtomicUsize::new(0),
             inner: AtomicPtr::new(core::ptr::null_mut()),
+            interrupt: AtomicBool::new(false),
         });
         let fuel = config.fuel.map(U64Cell::new);
         let inner = InnerBox::new(Inner {
@@ -565,12 +580,11 @@ impl<'m> Instance<'m> {
             }),
             stack_area: stack_area as u32,
             slot_size: slot as u32,
-            interrupt: Arc::new(AtomicBool::new(false)),
             fuel,
             errno_addr: AtomicU32::new(0),
             rand_state: U64Cell::new(1),
             strtok_save: AtomicU32::new(0),
-            gate: gate.clone(),
+            interrupt: gate.clone(),
             #[cfg(espb_jit)]
             jit,
             config,
@@ -693,7 +707,7 @@ impl<'m> Instance<'m> {
 
     /// A handle another thread can use to stop the running module.
     pub fn interrupt_handle(&self) -> InterruptHandle {
-        InterruptHandle(self.inner.interrupt.clone())
+        InterruptHandle(self.gate.clone())
     }
 
     /// Fuel not yet handed to a running thread (`None`: unlimited).
@@ -755,17 +769,17 @@ impl fmt::Debug for Instance<'_> {
 /// traps with `Interrupted` at its next backward branch or call, and new
 /// calls trap likewise until [`InterruptHandle::clear`].
 #[derive(Clone, Debug)]
-pub struct InterruptHandle(Arc<AtomicBool>);
+pub struct InterruptHandle(Arc<Gate>);
 
 impl InterruptHandle {
     pub fn interrupt(&self) {
-        self.0.store(true, Relaxed);
+        self.0.interrupt.store(true, Relaxed);
     }
     pub fn clear(&self) {
-        self.0.store(false, Relaxed);
+        self.0.interrupt.store(false, Relaxed);
     }
     pub fn is_set(&self) -> bool {
-        self.0.load(Relaxed)
+        self.0.interrupt.load(Relaxed)
     }
 }
 

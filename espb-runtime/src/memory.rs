@@ -657,14 +657,15 @@ mod locked {
         }
     }
 
-    /// The sign bit of a `1 << width`-byte value.
-    fn sign_bit(width: u8) -> u64 {
-        1 << ((8u32 << width) - 1)
+    /// The mask of a `1 << width`-byte value (a table: 64-bit variable
+    /// shifts are long on a 32-bit core; `width` is 0..=3).
+    fn mask(width: u8) -> u64 {
+        [0xff, 0xffff, 0xffff_ffff, u64::MAX][width as usize & 3]
     }
 
     /// The low `1 << width` bytes of `v`.
     fn low(v: u64, width: u8) -> u64 {
-        v & (sign_bit(width) << 1).wrapping_sub(1)
+        v & mask(width)
     }
 
     pub fn load(p: *mut u8, width: u8) -> u64 {
@@ -698,11 +699,7 @@ mod locked {
     /// 64-bit arithmetic is one copy for the widths and both callers.
     #[inline(never)]
     pub(super) fn value(op: AtomicOp, width: u8, old: u64, v: u64) -> u64 {
-        // Both zero-extended: flipping the sign bit makes the unsigned
-        // order the signed one.
-        let sb = sign_bit(width);
         let v = low(v, width);
-        let (so, sv) = (old ^ sb, v ^ sb);
         match op {
             AtomicOp::Xchg => v,
             AtomicOp::Add => old.wrapping_add(v),
@@ -711,10 +708,22 @@ mod locked {
             AtomicOp::Or => old | v,
             AtomicOp::Xor => old ^ v,
             AtomicOp::Nand => !(old & v),
-            AtomicOp::MaxS => so.max(sv) ^ sb,
-            AtomicOp::MinS => so.min(sv) ^ sb,
-            AtomicOp::MaxU => old.max(v),
-            AtomicOp::MinU => old.min(v),
+            // One comparison for the four: both are zero-extended, and
+            // flipping the sign bit makes the unsigned order the signed
+            // one; the larger (or smaller) of the two is kept as it is.
+            AtomicOp::MaxS | AtomicOp::MinS | AtomicOp::MaxU | AtomicOp::MinU => {
+                let m = mask(width);
+                let flip = match op {
+                    AtomicOp::MaxS | AtomicOp::MinS => m ^ (m >> 1),
+                    _ => 0,
+                };
+                let less = (old ^ flip) < (v ^ flip);
+                if less == matches!(op, AtomicOp::MaxS | AtomicOp::MaxU) {
+                    v
+                } else {
+                    old
+                }
+            }
         }
     }
 }

@@ -45,8 +45,14 @@ struct Copy {
 }
 
 impl Copy {
-    fn ptr(&mut self) -> usize {
-        self.buf.as_mut_ptr() as usize
+    /// Keeps the copy for the call; returns its native address (the heap
+    /// buffer's, which the move into `copies` leaves in place). One
+    /// out-of-line push for handle arrays and structs.
+    #[inline(never)]
+    fn keep(mut self, copies: &mut Vec<Copy>) -> usize {
+        let p = self.buf.as_mut_ptr() as usize;
+        copies.push(self);
+        p
     }
 }
 
@@ -150,9 +156,7 @@ fn pointer_arg(
             write_usize(&mut b.buf, k as usize * PTR, nv);
         }
     }
-    let p = b.ptr();
-    copies.push(b);
-    Ok(p)
+    Ok(b.keep(copies))
 }
 
 /// Bytes of the string at `v` including its NUL.
@@ -266,20 +270,19 @@ fn struct_arg(
             }
         }
     }
-    let mut b = Copy {
+    let p = Copy {
         addr: v,
         len: off as u32,
         dir: Direction::In,
         buf,
         handles: false,
-    };
-    let p = b.ptr();
+    }
+    .keep(copies);
     regions.push(Region {
         start: p,
         len: off,
         addr: v,
     });
-    copies.push(b);
     Ok(p)
 }
 
@@ -314,11 +317,11 @@ pub(crate) fn call(
     let n = site.params.len();
     let sig = plan.sig_for(site).map_err(|m| trap(plan, m))?;
     let mut inline = [0u64; INLINE_ARGS];
-    let mut spill: Vec<u64> = Vec::new();
+    let mut spill: Vec<u64>;
     let vals: &mut [u64] = if n <= INLINE_ARGS {
         &mut inline[..n]
     } else {
-        spill.resize(n, 0);
+        spill = vec![0; n];
         &mut spill
     };
     let mut copies: Vec<Copy> = Vec::new();

@@ -340,12 +340,12 @@ fn callback_ptr(
     if let Some(code) = known_callback(&st.callbacks.lock(), idx, ty) {
         return Ok(code);
     }
-    let target = Arc::new(Target {
+    let target = Target {
         inst: c.instance_handle(),
         func: idx,
         ty: ty.clone(),
         state: st.clone(),
-    });
+    };
     let code = backend::callback_code(target).map_err(|e| {
         trap!(
             plan,

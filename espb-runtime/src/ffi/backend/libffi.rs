@@ -22,7 +22,6 @@ use libffi::raw::{
 };
 
 use crate::ffi::callback::{enter, Target};
-use crate::sync::Arc;
 
 pub(crate) struct Sig {
     cif: Box<ffi_cif>,
@@ -139,12 +138,12 @@ pub(crate) unsafe fn call(sig: &Sig, addr: usize, args: &mut [u64]) -> u64 {
 }
 
 struct ClosureData {
-    target: Arc<Target>,
+    target: Target,
     sig: Sig,
 }
 
 /// A libffi closure entering `target`; returns its code address.
-pub(crate) fn callback_code(target: Arc<Target>) -> Result<usize, String> {
+pub(crate) fn callback_code(target: Target) -> Result<usize, String> {
     let sig = Sig::new(&target.ty, None)?;
     let data: &'static ClosureData = Box::leak(Box::new(ClosureData { target, sig }));
     let mut code: *mut c_void = std::ptr::null_mut();

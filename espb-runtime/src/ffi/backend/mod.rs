@@ -12,7 +12,7 @@
 //!   `addr` with one raw value per parameter (an `i32` sign-extended, an
 //!   `f32` in the low 32 bits, a pointer as `usize`); returns the raw
 //!   result (an `f32`/`i32` in the low 32 bits);
-//! * `fn callback_code(Arc<Target>) -> Result<usize, String>`: a C function
+//! * `fn callback_code(Target) -> Result<usize, String>`: a C function
 //!   pointer that enters `callback::enter` for the target.
 
 #[cfg(target_arch = "riscv32")]

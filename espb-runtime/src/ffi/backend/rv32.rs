@@ -14,6 +14,7 @@
 //!   is unloaded; a native calling a free slot gets 0 back and nothing runs.
 
 use alloc::string::String;
+use alloc::vec;
 use alloc::vec::Vec;
 use core::arch::global_asm;
 
@@ -61,16 +62,6 @@ fn put(frame: &mut Frame, stack: &mut [u32], place: Place, w: u32) {
     }
 }
 
-fn get(regs: &Regs, stack: *const u32, place: Place) -> u32 {
-    let i = place.0 as usize;
-    match regs.regs.get(i) {
-        Some(r) => *r,
-        // SAFETY: the caller's outgoing stack area holds the words the
-        // layout of the callback's signature assigns to it.
-        None => unsafe { stack.add(i - REG_WORDS).read() },
-    }
-}
-
 /// # Safety
 /// `addr` is a C function of the signature `sig` was prepared for, and
 /// `args` holds one valid value per parameter.
@@ -78,11 +69,11 @@ pub(crate) unsafe fn call(sig: &Sig, addr: usize, args: &mut [u64]) -> u64 {
     let l = &sig.layout;
     let words = l.stack_words as usize;
     let mut small = [0u32; 4];
-    let mut big: Vec<u32> = Vec::new();
+    let mut big: Vec<u32>;
     let stack: &mut [u32] = if words <= small.len() {
         &mut small[..words]
     } else {
-        big.resize(words, 0);
+        big = vec![0; words];
         &mut big
     };
     let mut frame = Frame {
@@ -180,27 +171,29 @@ macro_rules! rv32_asm {
             ".endr",
             ".option pop",
             "3:",
+            // The argument registers are saved at 16(sp)..80(sp), right
+            // below the caller's stack arguments (at 80(sp), the entry
+            // sp): one array of words in the order of `Place`.
             "addi sp, sp, -80",
-            "sw ra, 76(sp)",
-            "sw a0, 0(sp)",
-            "sw a1, 4(sp)",
-            "sw a2, 8(sp)",
-            "sw a3, 12(sp)",
-            "sw a4, 16(sp)",
-            "sw a5, 20(sp)",
-            "sw a6, 24(sp)",
-            "sw a7, 28(sp)",
+            "sw ra, 12(sp)",
+            "sw a0, 16(sp)",
+            "sw a1, 20(sp)",
+            "sw a2, 24(sp)",
+            "sw a3, 28(sp)",
+            "sw a4, 32(sp)",
+            "sw a5, 36(sp)",
+            "sw a6, 40(sp)",
+            "sw a7, 44(sp)",
             $($save_fa,)*
             "la t1, espb_rv32_cb_pool",
             "sub a0, t0, t1",
             "srli a0, a0, 3",
-            "mv a1, sp",
-            "addi a2, sp, 80",
+            "addi a1, sp, 16",
             "call {entry}",
-            "lw a0, 0(sp)",
-            "lw a1, 4(sp)",
+            "lw a0, 16(sp)",
+            "lw a1, 20(sp)",
             $($restore_fa,)*
-            "lw ra, 76(sp)",
+            "lw ra, 12(sp)",
             "addi sp, sp, 80",
             "ret",
             slots = const SLOTS,
@@ -222,11 +215,11 @@ rv32_asm!(
     [".option push", ".option arch, +f", "fsw fa0, 80(s0)", ".option pop",]
     [
         ".option push", ".option arch, +f",
-        "fsw fa0, 32(sp)", "fsw fa1, 36(sp)", "fsw fa2, 40(sp)", "fsw fa3, 44(sp)",
-        "fsw fa4, 48(sp)", "fsw fa5, 52(sp)", "fsw fa6, 56(sp)", "fsw fa7, 60(sp)",
+        "fsw fa0, 48(sp)", "fsw fa1, 52(sp)", "fsw fa2, 56(sp)", "fsw fa3, 60(sp)",
+        "fsw fa4, 64(sp)", "fsw fa5, 68(sp)", "fsw fa6, 72(sp)", "fsw fa7, 76(sp)",
         ".option pop",
     ]
-    [".option push", ".option arch, +f", "flw fa0, 32(sp)", ".option pop",]
+    [".option push", ".option arch, +f", "flw fa0, 48(sp)", ".option pop",]
 );
 
 #[cfg(not(espb_ilp32f))]
@@ -248,15 +241,8 @@ const fn parse_slots(s: &str) -> usize {
     n
 }
 
-/// The argument registers a trampoline saved (offsets fixed by the assembly).
-#[repr(C)]
-struct Regs {
-    /// `a0..a7`, then `fa0..fa7`.
-    regs: [u32; REG_WORDS],
-}
-
 struct Slot {
-    target: Arc<Target>,
+    target: Target,
     layout: Layout,
 }
 
@@ -277,7 +263,7 @@ extern "C" {
 }
 
 /// Binds a free trampoline to `target`; returns its address.
-pub(crate) fn callback_code(target: Arc<Target>) -> Result<usize, String> {
+pub(crate) fn callback_code(target: Target) -> Result<usize, String> {
     let layout = Layout::new(&target.ty, None, HARD_FLOAT)?;
     let slot = Arc::new(Slot { target, layout });
     let mut pool = POOL.lock();
@@ -308,38 +294,40 @@ pub(crate) fn slots_in_use() -> usize {
     POOL.lock().slots.iter().filter(|s| s.is_some()).count()
 }
 
-/// Entered from trampoline `k` with the saved argument registers and the
-/// caller's stack arguments.
-extern "C" fn slot_entry(k: u32, regs: &mut Regs, stack: *const u32) {
+/// Entered from trampoline `k` with `words`: the saved argument registers
+/// (`a0..a7`, then `fa0..fa7`), followed in memory by the caller's stack
+/// arguments, each word at the index of its `Place`.
+extern "C" fn slot_entry(k: u32, words: *mut u32) {
+    // SAFETY: `words` starts with the 16 saved register words, which the
+    // trampoline reloads into a0, a1 and fa0 (`i` is 0, 1 or 8).
+    let set = |i: usize, w: u32| unsafe { words.add(i).write(w) };
     let slot = POOL.lock().slots.get(k as usize).cloned().flatten();
     let Some(slot) = slot else {
-        regs.regs[0] = 0;
-        regs.regs[1] = 0;
-        regs.regs[8] = 0;
+        set(0, 0);
+        set(1, 0);
+        set(8, 0);
         return;
     };
+    // SAFETY: every place of the slot's layout lies in the saved registers
+    // or in the caller's stack arguments, which a caller of a function of
+    // this signature passes.
+    let word = |p: Place| unsafe { words.add(p.0 as usize).read() } as u64;
     // One list per callback, converted in place by `enter`.
     let mut args: Vec<u64> = slot
         .layout
         .args
         .iter()
-        .map(|&(lo, hi)| {
-            let lo = get(regs, stack, lo) as u64;
-            match hi {
-                Some(hi) => lo | (get(regs, stack, hi) as u64) << 32,
-                None => lo,
-            }
-        })
+        .map(|&(lo, hi)| word(lo) | hi.map_or(0, |hi| word(hi) << 32))
         .collect();
     let v = enter(&slot.target, &mut args);
     match slot.layout.ret {
         Ret::Void => {}
-        Ret::Word => regs.regs[0] = v as u32,
+        Ret::Word => set(0, v as u32),
         Ret::Pair => {
-            regs.regs[0] = v as u32;
-            regs.regs[1] = (v >> 32) as u32;
+            set(0, v as u32);
+            set(1, (v >> 32) as u32);
         }
-        Ret::Float => regs.regs[8] = v as u32,
+        Ret::Float => set(8, v as u32),
     }
     // The module code deleted its own task: end it now that nothing of the
     // runtime is in use (the call does not return; this frame is abandoned).

@@ -87,40 +87,41 @@ impl Layout {
         let mut gpr = 0u8;
         let mut fpr = 0u8;
         let mut stack = 0u16;
+        // The next integer word: a register while one is left, else the
+        // next stack word (one path for every integer word).
+        fn next_word(gpr: &mut u8, stack: &mut u16) -> Place {
+            if *gpr < 8 {
+                *gpr += 1;
+                Gpr(*gpr - 1)
+            } else {
+                *stack += 1;
+                Stack(*stack - 1)
+            }
+        }
         // Collected from an exact-size iterator: one allocation, no growth
         // path.
         let args: Vec<(Place, Option<Place>)> = (ty.params.iter().enumerate())
             .map(|(i, t)| {
                 let variadic = fixed.is_some_and(|f| i >= f);
-                let wide = matches!(t, ValType::I64 | ValType::F64);
                 if *t == ValType::F32 && hard_float && !variadic && fpr < 8 {
                     fpr += 1;
-                    (Fpr(fpr - 1), None)
-                } else if !wide {
-                    if gpr < 8 {
-                        gpr += 1;
-                        (Gpr(gpr - 1), None)
-                    } else {
-                        stack += 1;
-                        (Stack(stack - 1), None)
-                    }
-                } else {
-                    if variadic && gpr % 2 == 1 {
-                        gpr += 1;
-                    }
-                    if gpr <= 6 {
-                        gpr += 2;
-                        (Gpr(gpr - 2), Some(Gpr(gpr - 1)))
-                    } else if gpr == 7 {
-                        // Split: the low word in a7, the high word on the stack.
-                        gpr = 8;
-                        stack += 1;
-                        (Gpr(7), Some(Stack(stack - 1)))
-                    } else {
-                        stack = stack.next_multiple_of(2) + 2;
-                        (Stack(stack - 2), Some(Stack(stack - 1)))
-                    }
+                    return (Fpr(fpr - 1), None);
                 }
+                if !matches!(t, ValType::I64 | ValType::F64) {
+                    return (next_word(&mut gpr, &mut stack), None);
+                }
+                // A variadic 64-bit value starts at an even register.
+                if variadic && gpr % 2 == 1 {
+                    gpr += 1;
+                }
+                // On the stack (no register left) it is 8-aligned; with
+                // one register left (a7) it is split: the high word goes
+                // to the stack.
+                if gpr >= 8 {
+                    stack = stack.next_multiple_of(2);
+                }
+                let lo = next_word(&mut gpr, &mut stack);
+                (lo, Some(next_word(&mut gpr, &mut stack)))
             })
             .collect();
         if stack > MAX_STACK_WORDS {
