@@ -949,15 +949,21 @@ impl<'a> Module<'a> {
 /// entry: O(n log n) for a hostile file with many names, and no search-tree
 /// code on the chip for this one check.
 fn first_repeated_name(exports: &[Export<'_>]) -> Option<usize> {
-    let name = |i: u32| exports.get(i as usize).map(|e| &*e.name);
+    let name = |i: u32| exports.get(i as usize).map_or("", |e| &*e.name);
     let mut idx: Vec<u32> = (0..exports.len() as u32).collect();
     crate::sort::sort_indices(&mut idx, &mut |a, b| (name(a), a) < (name(b), b));
-    idx.windows(2)
-        .filter_map(|w| match *w {
-            [a, b] if name(a) == name(b) => Some(b as usize),
-            _ => None,
-        })
-        .min()
+    // The smallest index with an equal name before it in that order (the
+    // index is part of the order: each name's first export comes first).
+    let mut first = u32::MAX;
+    let mut prev = None;
+    for &b in &idx {
+        let n = name(b);
+        if b < first && prev == Some(n) {
+            first = b;
+        }
+        prev = Some(n);
+    }
+    (first != u32::MAX).then_some(first as usize)
 }
 
 #[cfg(test)]
