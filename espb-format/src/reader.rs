@@ -592,7 +592,9 @@ fn read_data<'a>(
         let addr = c.uleb()?;
         let len = c.uleb()? as usize;
         let bytes = c.take(len)?;
-        if addr < NULL_GUARD || u64::from(addr) + len as u64 > u64::from(m.memory.data_end) {
+        // `addr + len > data_end` without a 64-bit sum.
+        let room = m.memory.data_end.checked_sub(addr);
+        if addr < NULL_GUARD || room.is_none_or(|room| len > room as usize) {
             return Err(c.err_at(at, ErrorKind::DataOutOfBounds { addr, len }));
         }
         m.data.push(DataSegment {
@@ -792,15 +794,16 @@ fn read_lines<'a>(
         let code_len = m
             .functions
             .get(func as usize)
-            .map_or(0, |f| f.code.len() as u64);
+            .map_or(0, |f| f.code.len());
         let nrows = c.count(3)?;
         let mut rows = Vec::with_capacity(nrows);
         // Offsets are deltas, so rows are sorted by construction; the sum
-        // is kept in u64 so that no input can overflow it.
-        let mut offset: u64 = 0;
+        // saturates (no input can overflow it), and a saturated sum is past
+        // any body (a slice is shorter than `usize::MAX`).
+        let mut offset: usize = 0;
         for _ in 0..nrows {
             let at = c.offset();
-            offset += u64::from(c.uleb()?);
+            offset = offset.saturating_add(c.uleb()? as usize);
             let file = c.index(lines.files.len(), Of::Files)?;
             let line = c.uleb()?;
             if offset >= code_len {
