@@ -113,7 +113,9 @@ impl<'a> Cursor<'a> {
     }
 
     /// `n` (at most 4) bytes as a little-endian number: one reader for
-    /// the fixed-width fields up to a word.
+    /// the fixed-width fields up to a word. Out of line: each width's
+    /// site had its own copy of the loop.
+    #[inline(never)]
     fn le(&mut self, n: usize) -> u32 {
         self.take(n)
             .iter()
