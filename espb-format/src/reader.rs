@@ -791,10 +791,7 @@ fn read_lines<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, _: &[SectionEntry<'a>]
     lines.funcs.reserve(nfuncs);
     for _ in 0..nfuncs {
         let func = c.index(m.functions.len(), Of::Functions);
-        let code_len = m
-            .functions
-            .get(func as usize)
-            .map_or(0, |f| f.code.len());
+        let code_len = m.functions.get(func as usize).map_or(0, |f| f.code.len());
         let nrows = c.count(3);
         let mut rows = Vec::with_capacity(nrows);
         // Offsets are deltas, so rows are sorted by construction; the sum
