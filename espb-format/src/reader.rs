@@ -346,12 +346,15 @@ fn section_table(bytes: &[u8]) -> Result<Vec<SectionEntry<'_>>, Fail> {
                     break 'bad (loc, at, ErrorKind::SectionsOverlap { other: e.id });
                 }
             }
-            entries.push(SectionEntry {
-                id,
-                offset: start,
-                body,
-                upto,
-            });
+            push_reserved(
+                &mut entries,
+                SectionEntry {
+                    id,
+                    offset: start,
+                    body,
+                    upto,
+                },
+            );
         }
         return head.result().map(|()| entries);
     };
@@ -442,7 +445,7 @@ fn read_types<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, _: &[SectionEntry<'a>]
         let np = c.count(1);
         let mut params = Vec::with_capacity(np);
         for _ in 0..np {
-            params.push(valtype(c));
+            push_reserved(&mut params, valtype(c));
         }
         let at = c.offset();
         let result = match c.byte() {
@@ -469,10 +472,13 @@ fn read_symtabs<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, _: &[SectionEntry<'a
     for _ in 0..n {
         let name = c.str();
         let hash = c.u64();
-        m.symtabs.push(SymTabRef {
-            name: Cow::Borrowed(name),
-            hash,
-        });
+        push_reserved(
+            &mut m.symtabs,
+            SymTabRef {
+                name: Cow::Borrowed(name),
+                hash,
+            },
+        );
     }
 }
 
@@ -497,11 +503,14 @@ fn read_imports<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, _: &[SectionEntry<'a
                 ImportKind::Name
             }
         };
-        m.imports.push(Import {
-            name: Cow::Borrowed(name),
-            ty,
-            kind,
-        });
+        push_reserved(
+            &mut m.imports,
+            Import {
+                name: Cow::Borrowed(name),
+                ty,
+                kind,
+            },
+        );
     }
 }
 
@@ -578,14 +587,17 @@ fn read_functions<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, entries: &[Section
                 return;
             }
             covered_until = start + len;
-            m.functions.push(Function {
-                ty,
-                flags,
-                regs,
-                frame_size,
-                frame_align_log2,
-                code: Cow::Borrowed(body),
-            });
+            push_reserved(
+                &mut m.functions,
+                Function {
+                    ty,
+                    flags,
+                    regs,
+                    frame_size,
+                    frame_align_log2,
+                    code: Cow::Borrowed(body),
+                },
+            );
             continue 'entries;
         };
         return c.note(at, kind);
@@ -631,10 +643,13 @@ fn read_data<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, _: &[SectionEntry<'a>])
         if addr < NULL_GUARD || room.is_none_or(|room| len > room as usize) {
             c.note(at, ErrorKind::DataOutOfBounds { addr, len });
         }
-        m.data.push(DataSegment {
-            addr,
-            bytes: Cow::Borrowed(bytes),
-        });
+        push_reserved(
+            &mut m.data,
+            DataSegment {
+                addr,
+                bytes: Cow::Borrowed(bytes),
+            },
+        );
     }
 }
 
@@ -651,10 +666,13 @@ fn read_exports<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, _: &[SectionEntry<'a
         if c.err.is_some() {
             break;
         }
-        m.exports.push(Export {
-            name: Cow::Borrowed(name),
-            func,
-        });
+        push_reserved(
+            &mut m.exports,
+            Export {
+                name: Cow::Borrowed(name),
+                func,
+            },
+        );
     }
     // The first entry whose name an earlier one has comes before any
     // error after it, as a check at each entry would have found it.
@@ -710,12 +728,15 @@ fn read_callbacks<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, _: &[SectionEntry<
         } else {
             Some(place(c, params))
         };
-        m.callbacks.push(CallbackMeta {
-            import,
-            place: at_place,
-            ty,
-            user_data,
-        });
+        push_reserved(
+            &mut m.callbacks,
+            CallbackMeta {
+                import,
+                place: at_place,
+                ty,
+                user_data,
+            },
+        );
     }
 }
 
@@ -764,14 +785,17 @@ fn read_pointers<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, _: &[SectionEntry<'
                 2 => SizeSpec::StrLen,
                 b => break 'bad (at, ErrorKind::BadSizeSpec(b)),
             };
-            m.pointers.push(PtrMeta {
-                import,
-                param,
-                field,
-                dir,
-                size,
-                handles: d & HANDLES_BIT != 0,
-            });
+            push_reserved(
+                &mut m.pointers,
+                PtrMeta {
+                    import,
+                    param,
+                    field,
+                    dir,
+                    size,
+                    handles: d & HANDLES_BIT != 0,
+                },
+            );
             continue 'entries;
         };
         return c.note(at, kind);
@@ -785,7 +809,7 @@ fn read_lines<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, _: &[SectionEntry<'a>]
     let mut lines = LineTables::default();
     lines.files.reserve(nfiles);
     for _ in 0..nfiles {
-        lines.files.push(Cow::Borrowed(c.str()));
+        push_reserved(&mut lines.files, Cow::Borrowed(c.str()));
     }
     let nfuncs = c.count(2);
     lines.funcs.reserve(nfuncs);
@@ -806,11 +830,14 @@ fn read_lines<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, _: &[SectionEntry<'a>]
             if offset >= code_len {
                 c.note(at, ErrorKind::BadLineRow);
             }
-            rows.push(LineRow {
-                offset: offset as u32,
-                file,
-                line,
-            });
+            push_reserved(
+                &mut rows,
+                LineRow {
+                    offset: offset as u32,
+                    file,
+                    line,
+                },
+            );
         }
         lines.funcs.push(FuncLines { func, rows });
     }
@@ -824,7 +851,7 @@ fn read_names<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, _: &[SectionEntry<'a>]
     m.names.reserve(n);
     for _ in 0..n {
         let f = c.index(m.functions.len(), Of::Functions);
-        m.names.push((f, Cow::Borrowed(c.str())));
+        push_reserved(&mut m.names, (f, Cow::Borrowed(c.str())));
     }
 }
 
@@ -837,6 +864,17 @@ fn read_custom<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, _: &[SectionEntry<'a>
         name: Cow::Borrowed(name),
         bytes: Cow::Borrowed(rest),
     });
+}
+
+/// `v.push(x)` for a list whose count was reserved before its entries
+/// were read (each reader's `reserve(n)` or `with_capacity(n)`, then at
+/// most `n` pushes): without `push`'s growth path, one copy of which each
+/// element type linked. There is always room; were there none, `x` would
+/// be left out, never written past the buffer.
+fn push_reserved<T>(v: &mut Vec<T>, x: T) {
+    if v.len() < v.capacity() {
+        v.push(x);
+    }
 }
 
 /// Byte of a cbmeta entry that stands for "no user data" where a place would be.
