@@ -608,24 +608,26 @@ fn read_functions<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, entries: &[Section
 #[inline(never)]
 fn read_memory<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, _: &[SectionEntry<'a>]) {
     let at = c.offset();
-    m.memory.data_end = c.uleb();
-    m.memory.heap_size = c.uleb();
-    m.memory.stack_size = c.uleb();
-    if m.memory.data_end < NULL_GUARD {
-        return c.note(
-            at,
-            ErrorKind::BadMemory("data_end is inside the null guard"),
-        );
-    }
-    let total = u64::from(m.memory.data_end)
-        + u64::from(m.memory.heap_size)
-        + u64::from(m.memory.stack_size);
-    if total > u64::from(MAX_LINEAR_END) {
-        c.note(
-            at,
-            ErrorKind::BadMemory("data, heap and stack exceed the 1 GiB linear limit"),
-        );
-    }
+    let data_end = c.uleb();
+    let heap_size = c.uleb();
+    let stack_size = c.uleb();
+    m.memory = MemoryReq {
+        data_end,
+        heap_size,
+        stack_size,
+    };
+    // The sum in 32 bits: an overflow is past the limit as well.
+    let total = data_end
+        .checked_add(heap_size)
+        .and_then(|v| v.checked_add(stack_size));
+    let why = if data_end < NULL_GUARD {
+        "data_end is inside the null guard"
+    } else if total.is_none_or(|total| total > MAX_LINEAR_END) {
+        "data, heap and stack exceed the 1 GiB linear limit"
+    } else {
+        return;
+    };
+    c.note(at, ErrorKind::BadMemory(why));
 }
 
 /// The Data section's entries (a [`Reader`]).
