@@ -38,8 +38,8 @@ pub(crate) fn fail(location: Location, at: usize, kind: ErrorKind) -> Fail {
 /// values (0, empty) that nothing outside the failing section sees. The
 /// first error in reading order is the section's, as returning at each read
 /// made it, without an error exit at each of the reader's many reads. A
-/// failed read consumes nothing, so every count read after it is 0 or one
-/// checked against the bytes left: the work stays bounded by the input.
+/// read past the end consumes nothing and gives 0, and every count is 0 or
+/// one checked against the bytes left: the work stays bounded by the input.
 struct Cursor<'a> {
     bytes: &'a [u8],
     pos: usize,
