@@ -843,7 +843,8 @@ fn read_lines<'a>(c: &mut Cursor<'a>, m: &mut Module<'a>, _: &[SectionEntry<'a>]
         }
         lines.funcs.push(FuncLines { func, rows });
     }
-    m.lines = Some(lines);
+    // The section is read once: `m.lines` is empty (no drop of an old one).
+    m.lines.get_or_insert(lines);
 }
 
 /// The Names section's entries (a [`Reader`]).
