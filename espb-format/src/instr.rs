@@ -651,9 +651,10 @@ impl RawInstr {
             .map_or(0, |i| self.operand(i))
     }
 
-    /// Each operand's kind and value, in table order.
+    /// Each operand's kind and value, in table order (the values read in
+    /// place: zipped by value, the array was copied into each iterator).
     pub fn operands(&self) -> impl Iterator<Item = (OperandKind, u64)> + '_ {
-        self.kinds.iter().copied().zip(self.vals)
+        self.kinds.iter().copied().zip(self.vals.iter().copied())
     }
 
     /// The jump table's targets (`code` is the body it was decoded from).

@@ -55,25 +55,33 @@ pub(crate) fn check_function(m: &Module<'_>, func: u32, base: usize) -> Result<(
     let mut last_terminates = false;
     while pc < code.len() {
         let p = pc as u32;
-        let instr = RawInstr::decode(code, pc).map_err(|e| {
-            // The kind and the offset's distance from `pc`, then one error
-            // made (not one per arm).
-            let (d, kind) = match e {
-                DecodeError::Truncated => (0, ErrorKind::InstructionTruncated { func, pc: p }),
-                DecodeError::UnknownOpcode(byte) => {
-                    (0, ErrorKind::UnknownOpcode { func, pc: p, byte })
-                }
-                DecodeError::UnknownExtOpcode(byte) => {
-                    (1, ErrorKind::UnknownExtOpcode { func, pc: p, byte })
-                }
-                DecodeError::NonZeroPadding(k) => (k, ErrorKind::NonZeroPadding { func, pc: p }),
-            };
-            at(pc + d, kind)
-        })?;
+        // The instruction used where the decoder left it (moved out of the
+        // `Result`, it was copied).
+        let decoded = RawInstr::decode(code, pc);
+        let instr = match &decoded {
+            Ok(instr) => instr,
+            Err(e) => {
+                // The kind and the offset's distance from `pc`, then one error
+                // made (not one per arm).
+                let (d, kind) = match *e {
+                    DecodeError::Truncated => (0, ErrorKind::InstructionTruncated { func, pc: p }),
+                    DecodeError::UnknownOpcode(byte) => {
+                        (0, ErrorKind::UnknownOpcode { func, pc: p, byte })
+                    }
+                    DecodeError::UnknownExtOpcode(byte) => {
+                        (1, ErrorKind::UnknownExtOpcode { func, pc: p, byte })
+                    }
+                    DecodeError::NonZeroPadding(k) => {
+                        (k, ErrorKind::NonZeroPadding { func, pc: p })
+                    }
+                };
+                return Err(at(pc + d, kind));
+            }
+        };
         if let Some(s) = starts.get_mut(pc) {
             *s = true;
         }
-        cx.check_instr(p, &instr).map_err(|k| at(pc, k))?;
+        cx.check_instr(p, instr).map_err(|k| at(pc, k))?;
         last_terminates = instr.op.is_terminator();
         pc += instr.len;
     }
@@ -87,7 +95,11 @@ pub(crate) fn check_function(m: &Module<'_>, func: u32, base: usize) -> Result<(
     // Pass 2: branch targets must be instruction starts. Decoding cannot fail
     // here (pass 1 decoded the same bytes), so an error just ends the loop.
     let mut pc = 0usize;
-    while let Ok(instr) = RawInstr::decode(code, pc) {
+    loop {
+        let decoded = RawInstr::decode(code, pc);
+        let Ok(instr) = &decoded else {
+            break;
+        };
         let p = pc as u32;
         let check = |target: u32| -> Result<(), Fail> {
             let kind = match starts.get(target as usize) {

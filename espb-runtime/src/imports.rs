@@ -91,13 +91,16 @@ impl HostFunc {
         if ty.variadic && ty.params.is_empty() {
             return true;
         }
-        if s.variadic == ty.variadic {
-            return s.params.len() == ty.params.len() && prefix(&s.params, &ty.params);
-        }
-        // A variadic function declared without a prototype, whose call
-        // sites all pass the same arguments (the translator then imports it
-        // with those).
-        s.variadic && !ty.variadic && prefix(&s.params, &ty.params)
+        // Alike: the same parameters. A variadic function declared without
+        // a prototype, whose call sites all pass the same arguments (the
+        // translator then imports it with those): its fixed ones first.
+        // (One comparison of the lists for both.)
+        let shape = if s.variadic == ty.variadic {
+            s.params.len() == ty.params.len()
+        } else {
+            s.variadic
+        };
+        shape && prefix(&s.params, &ty.params)
     }
 }
 

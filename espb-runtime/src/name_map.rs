@@ -11,13 +11,19 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// Entries sorted by name. The binary search is one function for every
-/// value type (it reads the names through `name_at`): each map's own copy
-/// was a few hundred bytes on a chip.
+/// Names sorted, each with the index of its value in a list of its own:
+/// the sorted list and its binary search, insertion and removal are one
+/// copy for every value type (as `(String, V)` pairs each map's own copy of
+/// the search and of `Vec::insert` was a few hundred bytes on a chip); a
+/// value type adds only its list's push, replacement and removal.
 #[derive(Debug, Clone)]
 pub struct NameMap<V> {
-    items: Vec<(String, V)>,
+    names: Names,
+    values: Vec<V>,
 }
+
+/// Sorted by name: each name and where its value is.
+type Names = Vec<(String, usize)>;
 
 impl<V> Default for NameMap<V> {
     fn default() -> NameMap<V> {
@@ -25,14 +31,14 @@ impl<V> Default for NameMap<V> {
     }
 }
 
-/// Where `name` is among `len` sorted names, `name_at(i)` the `i`th
-/// (`Err`: where it would go).
+/// Where `name` is among the sorted `names` (`Err`: where it would go).
 #[inline(never)]
-fn find<'a>(len: usize, name_at: &dyn Fn(usize) -> &'a str, name: &str) -> Result<usize, usize> {
-    let (mut lo, mut hi) = (0, len);
+fn find(names: &Names, name: &str) -> Result<usize, usize> {
+    let (mut lo, mut hi) = (0, names.len());
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        match name_at(mid).cmp(name) {
+        let at = names.get(mid).map_or("", |e| e.0.as_str());
+        match at.cmp(name) {
             core::cmp::Ordering::Less => lo = mid + 1,
             core::cmp::Ordering::Greater => hi = mid,
             core::cmp::Ordering::Equal => return Ok(mid),
@@ -41,47 +47,69 @@ fn find<'a>(len: usize, name_at: &dyn Fn(usize) -> &'a str, name: &str) -> Resul
     Err(lo)
 }
 
+/// `name` with its value's index, inserted at `i` (a place `find` gave).
+#[inline(never)]
+fn insert_name(names: &mut Names, i: usize, name: String, value: usize) {
+    names.insert(i.min(names.len()), (name, value));
+}
+
+/// Removes the name at `i` (a place `find` found); its value's index. The
+/// value listed last moves to that index (`swap_remove`): its name follows.
+#[cfg_attr(not(any(feature = "ffi", target_arch = "riscv32")), allow(dead_code))]
+#[inline(never)]
+fn remove_name(names: &mut Names, i: usize, values: usize) -> Option<usize> {
+    if i >= names.len() {
+        return None;
+    }
+    let (_, at) = names.remove(i);
+    let last = values.checked_sub(1)?;
+    if let Some(e) = names.iter_mut().find(|e| e.1 == last) {
+        e.1 = at;
+    }
+    Some(at)
+}
+
 impl<V> NameMap<V> {
     pub const fn new() -> NameMap<V> {
-        NameMap { items: Vec::new() }
-    }
-
-    fn find(&self, name: &str) -> Result<usize, usize> {
-        let items = &self.items;
-        find(
-            items.len(),
-            &|i| items.get(i).map_or("", |e| e.0.as_str()),
-            name,
-        )
+        NameMap {
+            names: Vec::new(),
+            values: Vec::new(),
+        }
     }
 
     /// Sets `name` to `v` (replacing its value if it has one).
     pub fn insert(&mut self, name: String, v: V) {
-        match self.find(&name) {
-            // `i` is in range (no panic exit for what cannot happen).
+        match find(&self.names, &name) {
+            // `i` and its value's index are in range (no panic exit for
+            // what cannot happen).
             Ok(i) => {
-                if let Some(e) = self.items.get_mut(i) {
-                    e.1 = v;
+                if let Some(e) = self.names.get(i).and_then(|e| self.values.get_mut(e.1)) {
+                    *e = v;
                 }
             }
-            Err(i) => self.items.insert(i, (name, v)),
+            Err(i) => {
+                insert_name(&mut self.names, i, name, self.values.len());
+                self.values.push(v);
+            }
         }
     }
 
     pub fn get(&self, name: &str) -> Option<&V> {
-        self.items.get(self.find(name).ok()?).map(|e| &e.1)
+        let i = find(&self.names, name).ok()?;
+        self.values.get(self.names.get(i)?.1)
     }
 
     // `Natives` (the FFI) is the user of these two.
     #[cfg_attr(not(any(feature = "ffi", target_arch = "riscv32")), allow(dead_code))]
     pub fn remove(&mut self, name: &str) -> Option<V> {
-        let i = self.find(name).ok()?;
-        Some(self.items.remove(i).1)
+        let i = find(&self.names, name).ok()?;
+        let at = remove_name(&mut self.names, i, self.values.len())?;
+        (at < self.values.len()).then(|| self.values.swap_remove(at))
     }
 
     #[cfg_attr(not(any(feature = "ffi", target_arch = "riscv32")), allow(dead_code))]
     pub fn contains_key(&self, name: &str) -> bool {
-        self.find(name).is_ok()
+        find(&self.names, name).is_ok()
     }
 }
 
@@ -104,9 +132,35 @@ mod tests {
         assert_eq!(m.remove("puts"), Some(0));
         assert_eq!(m.remove("puts"), None);
         assert!(!m.contains_key("puts"));
-        let names: Vec<&str> = m.items.iter().map(|e| e.0.as_str()).collect();
-        let vals: Vec<usize> = m.items.iter().map(|e| e.1).collect();
+        let names: Vec<&str> = m.names.iter().map(|e| e.0.as_str()).collect();
+        let vals: Vec<usize> = m.names.iter().map(|e| m.values[e.1]).collect();
         assert_eq!(vals, [3, 2, 4]);
         assert_eq!(names, ["abs", "printf", "zz"]);
+        assert_eq!(m.values.len(), 3);
+    }
+
+    /// Inserts, replacements and removals against `BTreeMap`'s.
+    #[test]
+    fn matches_a_btree_map() {
+        let mut m = NameMap::new();
+        let mut r = alloc::collections::BTreeMap::new();
+        let mut x: u32 = 1;
+        for step in 0..20_000u32 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let name = alloc::format!("n{}", x % 97);
+            match x % 3 {
+                0 => assert_eq!(m.remove(&name), r.remove(&name), "{step}"),
+                _ => {
+                    m.insert(name.clone(), step);
+                    r.insert(name, step);
+                }
+            }
+            let probe = alloc::format!("n{}", (x >> 8) % 97);
+            assert_eq!(m.get(&probe), r.get(&probe), "{step}");
+            assert_eq!(m.contains_key(&probe), r.contains_key(&probe));
+            assert_eq!(m.values.len(), r.len());
+        }
     }
 }

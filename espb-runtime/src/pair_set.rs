@@ -50,11 +50,12 @@ impl<K: Copy + Ord> PairSet<K> {
 
     /// Adds `x`; false if it was there.
     pub(crate) fn insert(&mut self, x: (K, u32)) -> bool {
-        let Some(i) = self.chunk_of(&x) else {
-            self.chunks.push(alloc::vec![x]);
-            self.len = 1;
-            return true;
-        };
+        if self.chunks.is_empty() {
+            // The first pair goes in as any other, into an empty chunk
+            // (non-empty again below).
+            self.chunks.push(Vec::new());
+        }
+        let i = self.chunk_of(&x).unwrap_or(0);
         let Some(c) = self.chunks.get_mut(i) else {
             return false;
         };
