@@ -385,8 +385,8 @@ simple! {
     F32Copysign |a, b| rf32x2 => bf32(libm::copysignf(a, b));
     F32Abs |a, b| r64 => ((a as u32) & 0x7fff_ffff) as u64;
     F32Neg |a, b| r64 => ((a as u32) ^ 0x8000_0000) as u64;
-    F32Sqrt |a, b| r64 => bf32(libm::sqrtf(f32_of(a)));
-    F32Floor [OUT_F32] |a, b| r64 => bf32(libm::floorf(f32_of(a)));
+    F32Sqrt [OUT_F32] |a, b| r64 => bf32(fmath::sqrtf(f32_of(a)));
+    F32Floor [OUT_F32] |a, b| r64 => bf32(fmath::floorf(f32_of(a)));
     F32Ceil [OUT_F32] |a, b| r64 => bf32(libm::ceilf(f32_of(a)));
     F32Trunc [OUT_F32] |a, b| r64 => bf32(libm::truncf(f32_of(a)));
     F32Nearest [OUT_F32] |a, b| r64 => bf32(libm::rintf(f32_of(a)));
@@ -415,7 +415,7 @@ simple! {
     F64Copysign |a, b| rf64x2 => bf64(libm::copysign(a, b));
     F64Abs |a, b| r64 => a & 0x7fff_ffff_ffff_ffff;
     F64Neg |a, b| r64 => a ^ 0x8000_0000_0000_0000;
-    F64Sqrt |a, b| r64 => bf64(libm::sqrt(f64_of(a)));
+    F64Sqrt [OUT_F64] |a, b| r64 => bf64(fmath::sqrt(f64_of(a)));
     F64Floor [OUT_F64] |a, b| r64 => bf64(libm::floor(f64_of(a)));
     F64Ceil [OUT_F64] |a, b| r64 => bf64(libm::ceil(f64_of(a)));
     F64Trunc [OUT_F64] |a, b| r64 => bf64(libm::trunc(f64_of(a)));
