@@ -463,10 +463,10 @@ divs! {
     // `i32::MIN % -1` is 0, not a trap.
     I32RemS |a, b| r32x2 => (b != 0).then(|| (a as i32).wrapping_rem(b as i32) as u32 as u64);
     I32RemU |a, b| r32x2 => a.checked_rem(b).map(u64::from);
-    I64DivS |a, b| r64x2 => div_s64(a as i64, b as i64).map(|v| v as u64);
-    I64DivU |a, b| r64x2 => a.checked_div(b);
-    I64RemS |a, b| r64x2 => rem_s64(a as i64, b as i64).map(|v| v as u64);
-    I64RemU |a, b| r64x2 => a.checked_rem(b);
+    I64DivS [OUT_W64 0] |a, b| r64x2 => div_s64(a as i64, b as i64).map(|v| v as u64);
+    I64DivU [OUT_W64 1] |a, b| r64x2 => a.checked_div(b);
+    I64RemS [OUT_W64 2] |a, b| r64x2 => rem_s64(a as i64, b as i64).map(|v| v as u64);
+    I64RemU [OUT_W64 3] |a, b| r64x2 => a.checked_rem(b);
 }
 
 /// The out-of-line halves of the load and store handlers.
