@@ -508,16 +508,16 @@ pub(super) unsafe fn div64(
     // window and the instruction is 4 bytes long.
     unsafe {
         let (a, b) = (rr(pc, regs, 2), rr(pc, regs, 3));
-        let v = match op {
-            0 => div_s64(a as i64, b as i64).map(|v| v as u64),
-            1 => a.checked_div(b),
-            2 => rem_s64(a as i64, b as i64).map(|v| v as u64),
-            _ => a.checked_rem(b),
-        };
-        let Some(v) = v else {
+        let (signed, rem) = (op & 1 == 0, op & 2 != 0);
+        if b == 0 || (signed && !rem && a == i64::MIN as u64 && b == u64::MAX) {
             return raise(vm, pc, start, div_trap(b == 0));
-        };
-        wr(pc, regs, 1, v);
+        }
+        // The signed ones through the magnitudes (see `div_s64`): one
+        // unsigned division and one remainder for all four.
+        let (sa, sb) = (signed && (a as i64) < 0, signed && (b as i64) < 0);
+        let (ma, mb) = (if sa { a.wrapping_neg() } else { a }, if sb { b.wrapping_neg() } else { b });
+        let (r, neg) = if rem { (ma % mb, sa) } else { (ma / mb, sa != sb) };
+        wr(pc, regs, 1, if neg { r.wrapping_neg() } else { r });
         next(vm, pc.skip(4), regs, start, mem, tbl)
     }
 }
