@@ -515,8 +515,15 @@ pub(super) unsafe fn div64(
         // The signed ones through the magnitudes (see `div_s64`): one
         // unsigned division and one remainder for all four.
         let (sa, sb) = (signed && (a as i64) < 0, signed && (b as i64) < 0);
-        let (ma, mb) = (if sa { a.wrapping_neg() } else { a }, if sb { b.wrapping_neg() } else { b });
-        let (r, neg) = if rem { (ma % mb, sa) } else { (ma / mb, sa != sb) };
+        let (ma, mb) = (
+            if sa { a.wrapping_neg() } else { a },
+            if sb { b.wrapping_neg() } else { b },
+        );
+        let (r, neg) = if rem {
+            (ma % mb, sa)
+        } else {
+            (ma / mb, sa != sb)
+        };
         wr(pc, regs, 1, if neg { r.wrapping_neg() } else { r });
         next(vm, pc.skip(4), regs, start, mem, tbl)
     }
