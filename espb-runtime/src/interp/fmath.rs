@@ -28,12 +28,19 @@ mod c {
     unsafe extern "C" {
         pub(in crate::interp) safe fn sqrt(x: f64) -> f64;
         pub(in crate::interp) safe fn sqrtf(x: f32) -> f32;
-        pub(in crate::interp) safe fn floorf(x: f32) -> f32;
+        pub(super) safe fn floorf(x: f32) -> f32;
     }
 }
 
 #[cfg(all(target_arch = "riscv32", not(feature = "std")))]
-pub(super) use c::{floorf, sqrt, sqrtf};
+pub(super) use c::{sqrt, sqrtf};
+
+/// `f32.floor` (a Rust function: `ceilf` and others take it as one).
+#[cfg(all(target_arch = "riscv32", not(feature = "std")))]
+#[inline(always)]
+pub(super) fn floorf(x: f32) -> f32 {
+    c::floorf(x)
+}
 
 #[cfg(not(all(target_arch = "riscv32", not(feature = "std"))))]
 pub(super) use libm::{floorf, sqrt, sqrtf};
@@ -85,7 +92,7 @@ pub(super) fn round(x: f64) -> f64 {
 /// `f32.ceil` (`OUT_F32`: soft-float `f32`, derived from `floorf`).
 pub(super) fn ceilf(x: f32) -> f32 {
     if super::OUT_F32 {
-        ceilf_by(x, |v| floorf(v))
+        ceilf_by(x, floorf)
     } else {
         libm::ceilf(x)
     }
@@ -94,7 +101,7 @@ pub(super) fn ceilf(x: f32) -> f32 {
 /// `f32.trunc`.
 pub(super) fn truncf(x: f32) -> f32 {
     if super::OUT_F32 {
-        truncf_by(x, |v| floorf(v))
+        truncf_by(x, floorf)
     } else {
         libm::truncf(x)
     }
@@ -103,7 +110,7 @@ pub(super) fn truncf(x: f32) -> f32 {
 /// `f32.round`.
 pub(super) fn roundf(x: f32) -> f32 {
     if super::OUT_F32 {
-        roundf_by(x, |v| floorf(v))
+        roundf_by(x, floorf)
     } else {
         libm::roundf(x)
     }
