@@ -332,6 +332,7 @@ mod families;
 mod calls;
 mod conv;
 mod dispatch;
+mod fmath;
 mod handlers;
 mod mem;
 mod rare;

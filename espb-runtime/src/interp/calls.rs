@@ -78,8 +78,9 @@ pub(super) fn finish_host(
 
 /// Enters module function `callee` with window base `b` from the call
 /// instruction at `pc` (`len` bytes long). On success the callee's state is
-/// in `vm.pc`, `vm.regs`, `vm.start`.
-#[inline(always)]
+/// in `vm.pc`, `vm.regs`, `vm.start`. Out of line: one copy for the slow
+/// paths of `call` and `call.indirect` (their common case is `enter_fast`).
+#[inline(never)]
 pub(super) fn enter(
     vm: &mut Vm<'_, '_>,
     pc: Pc,

@@ -465,10 +465,16 @@ pub(super) unsafe fn slow_mem(
     }
 }
 
+/// Division handlers: `$e` is `None` for the trapping operands. A row
+/// marked `[OUT_W64 k]` is, where `OUT_W64` is true, a tail call of
+/// `div64` with operation `k` (see there).
 macro_rules! divs {
-    ($( $name:ident |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {$(
+    ($( $name:ident $([$out:ident $k:literal])? |$a:ident, $b:ident| $read:ident => $e:expr; )*) => {$(
         handlers! {
             fn $name(vm, pc, regs, start, mem, tbl) {
+                $(if $out {
+                    return div64(vm, pc, regs, start, mem, tbl, const { assert!(apply_layout(O::$name, false)); $k });
+                })?
                 let h = prefetch(pc.skip(const { O::$name.fixed_size() }), tbl);
                 let ($a, $b) = $read!($name, pc, regs);
                 let Some(v) = $e else {
@@ -479,6 +485,49 @@ macro_rules! divs {
             }
         }
     )*};
+}
+
+/// The `i64` divisions out of line (`divs!`'s `[OUT_W64 k]` rows), as
+/// `apply` does for the other 64-bit operations: on a 32-bit core each is
+/// a libgcc call, and each handler kept the dispatch state around its own.
+/// `op`: 0 `div_s`, 1 `div_u`, 2 `rem_s`, 3 `rem_u`; a zero divisor and
+/// `i64::MIN / -1` trap as in the inline handlers.
+///
+/// SAFETY: `Handler`'s contract, for an instruction laid out as
+/// `apply_layout` says (binary).
+#[inline(never)]
+pub(super) unsafe fn div64(
+    vm: &mut Vm<'_, '_>,
+    pc: Pc,
+    regs: Regs,
+    start: Pc,
+    mem: Mem,
+    tbl: Tbl,
+    op: u32,
+) -> Exit {
+    // SAFETY: see the function contract: the operands are registers of the
+    // window and the instruction is 4 bytes long.
+    unsafe {
+        let (a, b) = (rr(pc, regs, 2), rr(pc, regs, 3));
+        let (signed, rem) = (op & 1 == 0, op & 2 != 0);
+        if b == 0 || (signed && !rem && a == i64::MIN as u64 && b == u64::MAX) {
+            return raise(vm, pc, start, div_trap(b == 0));
+        }
+        // The signed ones through the magnitudes (see `div_s64`): one
+        // unsigned division and one remainder for all four.
+        let (sa, sb) = (signed && (a as i64) < 0, signed && (b as i64) < 0);
+        let (ma, mb) = (
+            if sa { a.wrapping_neg() } else { a },
+            if sb { b.wrapping_neg() } else { b },
+        );
+        let (r, neg) = if rem {
+            (ma % mb, sa)
+        } else {
+            (ma / mb, sa != sb)
+        };
+        wr(pc, regs, 1, if neg { r.wrapping_neg() } else { r });
+        next(vm, pc.skip(4), regs, start, mem, tbl)
+    }
 }
 
 /// The trap of a division whose `$e` gave no result.

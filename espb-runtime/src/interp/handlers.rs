@@ -451,12 +451,12 @@ simple! {
     F32Copysign [OUT_F32] |a, b| rf32x2 => bf32(libm::copysignf(a, b));
     F32Abs [OUT_F32] |a, b| r64 => ((a as u32) & 0x7fff_ffff) as u64;
     F32Neg [OUT_F32] |a, b| r64 => ((a as u32) ^ 0x8000_0000) as u64;
-    F32Sqrt |a, b| r64 => bf32(libm::sqrtf(f32_of(a)));
-    F32Floor [OUT_F32] |a, b| r64 => bf32(libm::floorf(f32_of(a)));
-    F32Ceil [OUT_F32] |a, b| r64 => bf32(libm::ceilf(f32_of(a)));
-    F32Trunc [OUT_F32] |a, b| r64 => bf32(libm::truncf(f32_of(a)));
+    F32Sqrt [OUT_F32] |a, b| r64 => bf32(fmath::sqrtf(f32_of(a)));
+    F32Floor [OUT_F32] |a, b| r64 => bf32(fmath::floorf(f32_of(a)));
+    F32Ceil [OUT_F32] |a, b| r64 => bf32(fmath::ceilf(f32_of(a)));
+    F32Trunc [OUT_F32] |a, b| r64 => bf32(fmath::truncf(f32_of(a)));
     F32Nearest [OUT_F32] |a, b| r64 => bf32(libm::rintf(f32_of(a)));
-    F32Round [OUT_F32] |a, b| r64 => bf32(libm::roundf(f32_of(a)));
+    F32Round [OUT_F32] |a, b| r64 => bf32(fmath::roundf(f32_of(a)));
     F32Eq [OUT_F32] |a, b| rf32x2 => cmp_u(a == b);
     F32Ne [OUT_F32] |a, b| rf32x2 => cmp_u(a != b);
     F32Lt [OUT_F32] |a, b| rf32x2 => cmp_u(a < b);
@@ -481,12 +481,12 @@ simple! {
     F64Copysign [OUT_F64] |a, b| rf64x2 => bf64(libm::copysign(a, b));
     F64Abs [OUT_F64] |a, b| r64 => a & 0x7fff_ffff_ffff_ffff;
     F64Neg [OUT_F64] |a, b| r64 => a ^ 0x8000_0000_0000_0000;
-    F64Sqrt |a, b| r64 => bf64(libm::sqrt(f64_of(a)));
-    F64Floor [OUT_F64] |a, b| r64 => bf64(libm::floor(f64_of(a)));
-    F64Ceil [OUT_F64] |a, b| r64 => bf64(libm::ceil(f64_of(a)));
-    F64Trunc [OUT_F64] |a, b| r64 => bf64(libm::trunc(f64_of(a)));
+    F64Sqrt [OUT_F64] |a, b| r64 => bf64(fmath::sqrt(f64_of(a)));
+    F64Floor [OUT_F64] |a, b| r64 => bf64(fmath::floor(f64_of(a)));
+    F64Ceil [OUT_F64] |a, b| r64 => bf64(fmath::ceil(f64_of(a)));
+    F64Trunc [OUT_F64] |a, b| r64 => bf64(fmath::trunc(f64_of(a)));
     F64Nearest [OUT_F64] |a, b| r64 => bf64(libm::rint(f64_of(a)));
-    F64Round [OUT_F64] |a, b| r64 => bf64(libm::round(f64_of(a)));
+    F64Round [OUT_F64] |a, b| r64 => bf64(fmath::round(f64_of(a)));
     F64Eq [OUT_F64] |a, b| rf64x2 => cmp_u(a == b);
     F64Ne [OUT_F64] |a, b| rf64x2 => cmp_u(a != b);
     F64Lt [OUT_F64] |a, b| rf64x2 => cmp_u(a < b);
@@ -529,10 +529,10 @@ divs! {
     // `i32::MIN % -1` is 0, not a trap.
     I32RemS |a, b| r32x2 => (b != 0).then(|| (a as i32).wrapping_rem(b as i32) as u32 as u64);
     I32RemU |a, b| r32x2 => a.checked_rem(b).map(u64::from);
-    I64DivS |a, b| r64x2 => div_s64(a as i64, b as i64).map(|v| v as u64);
-    I64DivU |a, b| r64x2 => a.checked_div(b);
-    I64RemS |a, b| r64x2 => rem_s64(a as i64, b as i64).map(|v| v as u64);
-    I64RemU |a, b| r64x2 => a.checked_rem(b);
+    I64DivS [OUT_W64 0] |a, b| r64x2 => div_s64(a as i64, b as i64).map(|v| v as u64);
+    I64DivU [OUT_W64 1] |a, b| r64x2 => a.checked_div(b);
+    I64RemS [OUT_W64 2] |a, b| r64x2 => rem_s64(a as i64, b as i64).map(|v| v as u64);
+    I64RemU [OUT_W64 3] |a, b| r64x2 => a.checked_rem(b);
 }
 
 /// The out-of-line halves of the load and store handlers.
