@@ -8,7 +8,9 @@
 
 /// Sorts `idx` ascending by `less` (a strict weak order over the values in
 /// `idx`). Not stable: callers that need a deterministic order among equal
-/// items make the index part of the order.
+/// items make the index part of the order. Out of line, as is
+/// [`sift_down`]: at opt-level 2/3 each caller would get copies of both.
+#[inline(never)]
 pub fn sort_indices(idx: &mut [u32], less: &mut dyn FnMut(u32, u32) -> bool) {
     let n = idx.len();
     for start in (0..n / 2).rev() {
@@ -28,6 +30,7 @@ pub fn sort_indices(idx: &mut [u32], less: &mut dyn FnMut(u32, u32) -> bool) {
 /// Moves `idx[root]` down the max-heap `idx[..end]` to its place. Values
 /// are read through `get` and the pair written back as loaded (no indexing
 /// and no `swap`: their bounds checks were panic paths the heap never takes).
+#[inline(never)]
 fn sift_down(idx: &mut [u32], mut root: usize, end: usize, less: &mut dyn FnMut(u32, u32) -> bool) {
     let end = end.min(idx.len());
     loop {
