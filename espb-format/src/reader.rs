@@ -909,6 +909,7 @@ fn import_params<'m>(types: &'m [FuncType], imports: &[Import<'_>], import: u32)
         .map_or(&[], |imp| &type_at(types, imp.ty).params)
 }
 
+#[inline(never)]
 fn valtype(c: &mut Cursor<'_>) -> ValType {
     let at = c.offset();
     let b = c.u8();
@@ -919,6 +920,7 @@ fn valtype(c: &mut Cursor<'_>) -> ValType {
 }
 
 /// A parameter index below `params.len()`.
+#[inline(never)]
 fn param_index(c: &mut Cursor<'_>, params: &[ValType]) -> u32 {
     let at = c.offset();
     let p = c.uleb();
@@ -936,6 +938,7 @@ fn param_index(c: &mut Cursor<'_>, params: &[ValType]) -> u32 {
 
 /// A parameter index whose parameter is a `ptr` (the FFI translates it as a
 /// module address).
+#[inline(never)]
 fn ptr_param(c: &mut Cursor<'_>, params: &[ValType]) -> u32 {
     let at = c.offset();
     let p = param_index(c, params);

@@ -323,6 +323,7 @@ impl<'m> Inner<'m> {
         }
     }
 
+    #[inline(never)]
     pub fn heap_alloc(&self, size: u32, align: u32) -> u32 {
         self.heap.lock().alloc(size, align).unwrap_or(0)
     }
