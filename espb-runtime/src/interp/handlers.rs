@@ -273,17 +273,10 @@ branches! {
 // counters) and each handler of its own was about 115 bytes: the six share
 // one, which picks the comparison by opcode.
 #[cfg(target_arch = "riscv32")]
-pub(super) use self::Br64 as BrEq64;
-#[cfg(target_arch = "riscv32")]
-pub(super) use self::Br64 as BrNe64;
-#[cfg(target_arch = "riscv32")]
-pub(super) use self::Br64 as BrLtS64;
-#[cfg(target_arch = "riscv32")]
-pub(super) use self::Br64 as BrLtU64;
-#[cfg(target_arch = "riscv32")]
-pub(super) use self::Br64 as BrLeS64;
-#[cfg(target_arch = "riscv32")]
-pub(super) use self::Br64 as BrLeU64;
+pub(super) use self::{
+    Br64 as BrEq64, Br64 as BrLeS64, Br64 as BrLeU64, Br64 as BrLtS64, Br64 as BrLtU64,
+    Br64 as BrNe64,
+};
 
 /// The six 64-bit compare-and-branches have one layout.
 const _: () = {
